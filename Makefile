@@ -1,0 +1,102 @@
+# Build and test pipeline of loginshell.
+#
+#   make run    build, then open the shell in demo mode
+#   make test   everything CI checks (what .ci/run calls)
+#
+# Every target prints a "==> name" header so a CI log reads as a list of steps.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+# Go build tags for this platform, in this one place. WebKitGTK 4.1 is what
+# Debian 12 and later ship (libwebkit2gtk-4.1-dev); without webkit2_41 Wails
+# links against webkit2gtk-4.0. wails.json carries no "build:tags" on
+# purpose: the Wails CLI appends -tags to it, so a copy there would be a
+# second place to keep in step.
+TAGS := webkit2_41
+
+# The Go packages of this module. Not ./... : frontend/node_modules may hold
+# stray .go files that are none of our business.
+GOPKGS := . ./app/... ./internal/... ./frontend
+
+# The Wails CLI pinned to the version in go.mod, run from the module cache
+# (about 50 s the first time, about 1 s after). It builds with the tags
+# desktop,production,$(TAGS), -ldflags "-w -s" and output build/bin/loginshell
+# (wails.json "outputfilename").
+#   -s            the frontend is built by the frontend target (npm run build)
+#   -skipbindings the frontend calls no generated bindings
+#   -m            no `go mod tidy`: go.mod is edited by people, not by builds
+#   -nosyncgomod  no rewriting go.mod to the CLI's version (they already match)
+WAILS := go run github.com/wailsapp/wails/v2/cmd/wails@v2.11.0
+WAILS_BUILD := $(WAILS) build -s -skipbindings -m -nosyncgomod -nocolour -tags "$(TAGS)"
+
+BIN := build/bin/loginshell
+
+header = @printf '\n==> %s\n' "$(1)"
+
+.PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke bench clean
+
+all: build
+
+deps:
+	$(call header,deps: Debian packages$(,) npm packages$(,) Go modules)
+	bash build/scripts/deps.sh
+
+# Vite empties dist/ first; put back the .gitkeep that keeps it in git.
+frontend: deps
+	$(call header,frontend: npm run build)
+	cd frontend && npm run build
+	touch frontend/dist/.gitkeep
+
+build: deps frontend
+	$(call header,build: $(BIN) (wails build$(,) tags desktop$(,)production$(,)$(TAGS)))
+	$(WAILS_BUILD)
+	@ls -l $(BIN)
+
+run: build
+	$(call header,run: $(BIN) --demo)
+	./$(BIN) --demo
+
+# Go checks run after the frontend build: package ./frontend embeds dist/.
+vet: deps frontend
+	$(call header,vet: go vet (linux$(,) tags $(TAGS)))
+	go vet -tags "$(TAGS)" $(GOPKGS)
+
+gotest: deps frontend
+	$(call header,gotest: go test -race)
+	go test -race -tags "$(TAGS)" $(GOPKGS)
+
+fetest: deps
+	$(call header,fetest: npm test (vitest))
+	cd frontend && npm test
+
+# Windows must keep compiling: no cgo there, Wails talks to WebView2 in Go.
+wincheck: deps frontend
+	$(call header,wincheck: GOOS=windows go build and go vet)
+	GOOS=windows CGO_ENABLED=0 go build -tags desktop,production -o /dev/null .
+	GOOS=windows CGO_ENABLED=0 go vet -tags desktop,production $(GOPKGS)
+
+test: deps frontend vet gotest fetest build wincheck e2e smoke
+	$(call header,test: all passed)
+
+e2e: build
+	$(call header,e2e: browser tests (Chromium$(,) serve mode))
+	mkdir -p build/artifacts/e2e
+	cd frontend && LOGINSHELL_BIN=$(abspath $(BIN)) npm run e2e
+
+smoke: build
+	$(call header,smoke: window mode under Xvfb)
+	bash build/scripts/smoke.sh $(BIN)
+
+bench: deps frontend
+	$(call header,bench: go test -bench)
+	go test -run '^$$' -bench . -benchmem -tags "$(TAGS)" $(GOPKGS)
+
+clean:
+	$(call header,clean)
+	rm -rf build/bin build/artifacts
+	if [ -d frontend/dist ]; then find frontend/dist -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +; fi
+
+# A comma inside $(call ...) arguments has to come from a variable.
+, := ,

@@ -1,0 +1,26 @@
+package app
+
+import (
+	"context"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// Runtime is the part of the Wails runtime the shell uses. Wails' runtime
+// functions need the context Wails hands to OnStartup (they log.Fatalf
+// otherwise), so the rest of app/ goes through this interface and tests
+// give it a fake.
+type Runtime interface {
+	EventsEmit(name string, data ...any)
+	WindowReloadApp()
+	BrowserOpenURL(url string)
+	Quit()
+}
+
+// wailsRuntime is Runtime over the real Wails runtime.
+type wailsRuntime struct{ ctx context.Context }
+
+func (w wailsRuntime) EventsEmit(name string, data ...any) { runtime.EventsEmit(w.ctx, name, data...) }
+func (w wailsRuntime) WindowReloadApp()                    { runtime.WindowReloadApp(w.ctx) }
+func (w wailsRuntime) BrowserOpenURL(url string)           { runtime.BrowserOpenURL(w.ctx, url) }
+func (w wailsRuntime) Quit()                               { runtime.Quit(w.ctx) }

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# smoke.sh: does the production binary open a window that shows something,
+# and quit cleanly on SIGTERM? Runs it in window mode (--demo, a fresh data
+# directory) on a virtual X display, then:
+#   1. waits up to 60 s for a window named "loginshell" (xwininfo);
+#   2. gives the page a few seconds to render and screenshots the screen to
+#      build/artifacts/smoke.png (kept for people to look at);
+#   3. requires more than MIN_COLOURS distinct colours (a blank or solid
+#      window has a handful);
+#   4. sends SIGTERM and requires exit status 0 within 15 s;
+#   5. fails if the binary printed a Go panic.
+# The binary's output is kept in build/artifacts/smoke.log.
+#
+# Usage: build/scripts/smoke.sh [BINARY]   (default build/bin/loginshell)
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+bin=$(realpath "${1:-build/bin/loginshell}")
+artifacts=$PWD/build/artifacts
+shot=$artifacts/smoke.png
+log=$artifacts/smoke.log
+MIN_COLOURS=${MIN_COLOURS:-30}
+RENDER_SECONDS=${RENDER_SECONDS:-5}
+
+fail() {
+	echo "smoke: FAIL: $*" >&2
+	if [[ -s "$log" ]]; then
+		echo "---- last 40 lines of $log" >&2
+		tail -n 40 "$log" >&2
+		echo "----" >&2
+	fi
+	exit 1
+}
+
+# Re-run this script inside a fresh Xvfb; the steps below need its DISPLAY.
+if [[ -z "${LOGINSHELL_SMOKE_IN_XVFB:-}" ]]; then
+	[[ -x "$bin" ]] || fail "no binary at $bin (run make build)"
+	for tool in xvfb-run xwininfo import convert; do
+		command -v "$tool" >/dev/null || fail "$tool is missing (run build/scripts/deps.sh)"
+	done
+	mkdir -p "$artifacts"
+	rm -f "$shot" "$log"
+	export LOGINSHELL_SMOKE_IN_XVFB=1
+	exec xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$bin"
+fi
+
+data=$(mktemp -d)
+pid=
+cleanup() {
+	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$data"
+}
+trap cleanup EXIT
+
+echo "smoke: starting $bin --data $data --demo on display $DISPLAY"
+"$bin" --data "$data" --demo >"$log" 2>&1 &
+pid=$!
+
+echo "smoke: waiting up to 60 s for a window named loginshell"
+found=
+for _ in $(seq 1 120); do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		wait "$pid" && status=0 || status=$?
+		pid=
+		fail "the binary exited (status $status) before opening a window"
+	fi
+	if xwininfo -root -tree 2>/dev/null | grep -q '"loginshell"'; then
+		found=1
+		break
+	fi
+	sleep 0.5
+done
+[[ -n "$found" ]] || fail "no window named loginshell after 60 s; windows: $(xwininfo -root -tree | grep -c '"' || true)"
+echo "smoke: window is up; waiting ${RENDER_SECONDS} s for it to render"
+sleep "$RENDER_SECONDS"
+
+kill -0 "$pid" 2>/dev/null || fail "the binary exited while rendering"
+import -window root "$shot" || fail "could not take a screenshot"
+colours=$(convert "$shot" -format %k info:)
+echo "smoke: screenshot $shot has $colours distinct colours (need more than $MIN_COLOURS)"
+((colours > MIN_COLOURS)) || fail "the screen looks blank ($colours colours); see $shot"
+
+echo "smoke: sending SIGTERM"
+kill -TERM "$pid"
+status=timeout
+for _ in $(seq 1 30); do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		wait "$pid" && status=0 || status=$?
+		pid=
+		break
+	fi
+	sleep 0.5
+done
+[[ "$status" != timeout ]] || fail "still running 15 s after SIGTERM"
+[[ "$status" == 0 ]] || fail "exit status $status after SIGTERM, want 0"
+
+if grep -qE '^(panic: |fatal error: )' "$log"; then
+	fail "the binary printed a Go panic"
+fi
+echo "smoke: PASS (window up, $colours colours, clean exit on SIGTERM)"

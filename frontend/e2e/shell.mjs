@@ -1,0 +1,301 @@
+// Helpers for the browser tests: start and stop `loginshell serve`, open a
+// throwaway Chromium, raw HTTP requests, and failure diagnostics.
+//
+// The binary comes from $LOGINSHELL_BIN (make e2e sets it to the production
+// build). Chromium is Debian's /usr/bin/chromium ($LOGINSHELL_CHROMIUM
+// overrides it); nothing here downloads a browser.
+
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Where failure screenshots and page dumps go (gitignored). */
+export const artifactsDir = resolve(here, "../../build/artifacts/e2e");
+
+/** The first stdout line of `serve`, exactly. */
+const servingLine = /^loginshell: serving (http:\/\/127\.0\.0\.1:(\d+)\/\?key=([^\s&#]+))$/;
+
+const startTimeoutMs = 60_000;
+const stopTimeoutMs = 15_000;
+
+/** Servers still running; killed when the test process exits, whatever happened. */
+const running = new Set();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** tempDir makes a fresh directory under the OS temp dir. */
+export function tempDir(prefix) {
+  return mkdtemp(join(tmpdir(), `loginshell-e2e-${prefix}-`));
+}
+
+/** removeDir deletes a directory made by tempDir; a missing one is fine. */
+export function removeDir(dir) {
+  return rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * startShell runs `$LOGINSHELL_BIN serve --listen 127.0.0.1:0 --data DIR`
+ * (plus --demo / --offline) and resolves once the first stdout line names the
+ * URL. It rejects with everything the process printed if that line is not
+ * the expected one, the process exits first, or 60 s pass.
+ *
+ * @param {{dataDir: string, demo?: boolean, offline?: boolean}} opts
+ * @returns {Promise<Shell>}
+ */
+export async function startShell({ dataDir, demo = false, offline = false }) {
+  const bin = process.env.LOGINSHELL_BIN;
+  if (!bin) {
+    throw new Error("LOGINSHELL_BIN is not set: run `make e2e`, or set it to the loginshell binary");
+  }
+  const args = ["serve", "--listen", "127.0.0.1:0", "--data", dataDir];
+  if (demo) args.push("--demo");
+  if (offline) args.push("--offline");
+
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  const shell = new Shell(child, `${bin} ${args.join(" ")}`);
+
+  const first = await new Promise((resolveLine, reject) => {
+    let pending = "";
+    const timer = setTimeout(() => fail(`no "loginshell: serving" line within ${startTimeoutMs / 1000} s`), startTimeoutMs);
+    function fail(why) {
+      cleanup();
+      child.kill("SIGKILL");
+      reject(new Error(`${shell.command}: ${why}\n---- output so far\n${shell.output()}----`));
+    }
+    function onData(chunk) {
+      pending += chunk.toString("utf8");
+      const nl = pending.indexOf("\n");
+      if (nl >= 0) {
+        cleanup();
+        resolveLine(pending.slice(0, nl).replace(/\r$/, ""));
+      }
+    }
+    function onExit(code, signal) {
+      fail(`exited (code ${code}, signal ${signal}) before printing its URL`);
+    }
+    function onError(err) {
+      fail(`could not start: ${err.message}`);
+    }
+    function cleanup() {
+      clearTimeout(timer);
+      child.stdout.off("data", onData);
+      child.off("exit", onExit);
+      child.off("error", onError);
+    }
+    child.stdout.on("data", onData);
+    child.on("exit", onExit);
+    child.on("error", onError);
+  });
+
+  const m = servingLine.exec(first);
+  if (!m) {
+    await shell.stop().catch(() => {});
+    throw new Error(
+      `${shell.command}: first stdout line is ${JSON.stringify(first)}, ` +
+        `want "loginshell: serving http://127.0.0.1:PORT/?key=KEY"\n---- output\n${shell.output()}----`,
+    );
+  }
+  shell.url = m[1];
+  shell.port = Number(m[2]);
+  shell.key = decodeURIComponent(m[3]);
+  shell.origin = `http://127.0.0.1:${shell.port}`;
+  return shell;
+}
+
+/** A running `loginshell serve`. */
+export class Shell {
+  /** @param {import("node:child_process").ChildProcess} child */
+  constructor(child, command) {
+    this.child = child;
+    this.command = command;
+    /** The URL of the first stdout line, key included. */
+    this.url = "";
+    this.origin = "";
+    this.port = 0;
+    this.key = "";
+    this.exit = new Promise((resolveExit) => {
+      child.on("exit", (code, signal) => {
+        running.delete(child);
+        resolveExit({ code, signal });
+      });
+    });
+    this.log = [];
+    // Keep the output for failure reports; never parse it beyond line one.
+    child.stdout.on("data", (c) => this.log.push(c.toString("utf8")));
+    child.stderr.on("data", (c) => this.log.push(c.toString("utf8")));
+  }
+
+  /** output is everything the process printed so far (stdout and stderr interleaved). */
+  output() {
+    const text = this.log.join("");
+    return text.endsWith("\n") || text === "" ? text : `${text}\n`;
+  }
+
+  /**
+   * stop sends SIGTERM and waits up to 15 s; past that it kills the process
+   * and rejects. Resolves with {code, signal} of a process that quit in time.
+   */
+  async stop() {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exit;
+    this.child.kill("SIGTERM");
+    let timer;
+    const late = new Promise((resolveLate) => {
+      timer = setTimeout(() => resolveLate(null), stopTimeoutMs);
+    });
+    const result = await Promise.race([this.exit, late]);
+    clearTimeout(timer);
+    if (result === null) {
+      this.child.kill("SIGKILL");
+      await this.exit;
+      throw new Error(`${this.command}: still running ${stopTimeoutMs / 1000} s after SIGTERM\n---- output\n${this.output()}----`);
+    }
+    return result;
+  }
+
+  /** kill ends the process now, for cleanup after a failure. */
+  async kill() {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    await this.exit;
+  }
+}
+
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/**
+ * openBrowser starts headless Chromium with a fresh profile directory and
+ * returns its context, first page and a close() that also removes the profile.
+ */
+export async function openBrowser() {
+  const profile = await tempDir("chromium");
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.LOGINSHELL_CHROMIUM || "/usr/bin/chromium",
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 1280, height: 800 },
+      timeout: 60_000,
+    });
+  } catch (err) {
+    await removeDir(profile);
+    throw err;
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  page.setDefaultNavigationTimeout(30_000);
+  const consoleLines = [];
+  page.on("console", (msg) => consoleLines.push(`[${msg.type()}] ${msg.text()}`));
+  page.on("pageerror", (err) => consoleLines.push(`[pageerror] ${err.message}`));
+  return {
+    context,
+    page,
+    consoleLines,
+    async close() {
+      await context.close().catch(() => {});
+      await removeDir(profile);
+    },
+  };
+}
+
+/**
+ * request sends one raw HTTP request to 127.0.0.1:port. node:http, not
+ * fetch: fetch silently replaces a Host header, and the Host check is one of
+ * the things under test.
+ *
+ * @returns {Promise<{status: number, body: string}>}
+ */
+export function request(port, { method = "GET", path = "/", headers = {} } = {}) {
+  return new Promise((resolveRes, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, method, path, headers, timeout: 10_000 }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolveRes({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * contentFrame returns the Frame of the shell's `#content` iframe, or null
+ * while there is none. Looked up afresh each call: the shell may replace the
+ * iframe element.
+ */
+export async function contentFrame(page) {
+  const el = await page.$("#content");
+  return el ? el.contentFrame() : null;
+}
+
+/**
+ * waitForContentURL polls until the `#content` frame's URL satisfies want
+ * (a predicate on URL) and returns that URL; on timeout it throws naming the
+ * last URL seen.
+ */
+export async function waitForContentURL(page, want, { timeoutMs = 30_000, what = "the expected page" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "(no #content frame)";
+  for (;;) {
+    const frame = await contentFrame(page).catch(() => null);
+    if (frame) {
+      last = frame.url();
+      try {
+        const u = new URL(last);
+        if (want(u)) return u;
+      } catch {
+        // about:blank and friends: keep waiting
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`#content did not show ${what} within ${timeoutMs / 1000} s; its URL is ${last}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * diagnose writes what a person needs to see why a step failed: a screenshot
+ * and a text dump (top URL, frame URLs and texts, console, server output) to
+ * build/artifacts/e2e/<name>.{png,txt}, and prints the dump.
+ */
+export async function diagnose(name, { page, shell, consoleLines = [] } = {}) {
+  await mkdir(artifactsDir, { recursive: true });
+  const safe = name.replace(/[^a-z0-9._-]+/gi, "-");
+  const lines = [`== ${name}`];
+  if (page) {
+    await page
+      .screenshot({ path: join(artifactsDir, `${safe}.png`), fullPage: true, timeout: 10_000 })
+      .then(() => lines.push(`screenshot: ${join(artifactsDir, `${safe}.png`)}`))
+      .catch((err) => lines.push(`screenshot failed: ${err.message}`));
+    lines.push(`page URL: ${page.url()}`);
+    for (const frame of page.frames()) {
+      const text = await frame
+        .evaluate(() => document.body?.innerText ?? "(no body)")
+        .catch((err) => `(unreadable: ${err.message})`);
+      const label = frame === page.mainFrame() ? "main frame" : `frame ${frame.name() || ""}`.trim();
+      lines.push(`-- ${label}: ${frame.url()}`, text.slice(0, 4000));
+    }
+  }
+  if (consoleLines.length > 0) lines.push("-- browser console", ...consoleLines.slice(-50));
+  if (shell) lines.push(`-- server output (${shell.command})`, shell.output().slice(-8000));
+  const dump = lines.join("\n");
+  await writeFile(join(artifactsDir, `${safe}.txt`), dump).catch(() => {});
+  console.error(dump);
+}

@@ -1,0 +1,225 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import html from "../index.html?raw";
+import { Chrome, unreachable, type Actions } from "./chrome";
+import type { View } from "./view";
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const frame = () => $<HTMLIFrameElement>("content");
+const visible = (id: string) => !$(id).hidden;
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+function setup(view: View = { seq: 1, kind: "loading" }) {
+  document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+  const actions = {
+    view: vi.fn<Actions["view"]>(async () => view),
+    retry: vi.fn<Actions["retry"]>(async () => {}),
+    cancel: vi.fn<Actions["cancel"]>(async () => ({ ok: true })),
+  };
+  const navigate = vi.fn<(url: string) => void>();
+  const chrome = new Chrome(document, actions, navigate);
+  return { chrome, actions, navigate };
+}
+
+const loginPage: View = {
+  seq: 2,
+  kind: "page",
+  url: "/webapps/offline-login/login.html?t=tok&u=ann",
+  title: "Offline login",
+  auth: true,
+  online: false,
+  user: null,
+  version: "1.4.0",
+};
+
+beforeEach(() => {
+  document.body.innerHTML = "";
+});
+
+describe("Chrome.render", () => {
+  it("shows the loading view with its message", () => {
+    const { chrome } = setup();
+    chrome.render({ seq: 1, kind: "loading", message: "Checking the login server…" });
+    expect(visible("loading")).toBe(true);
+    expect($("loading").getAttribute("role")).toBe("status");
+    expect($("loading").getAttribute("aria-busy")).toBe("true");
+    expect($("loading-message").textContent).toBe("Checking the login server…");
+    expect(visible("error-view")).toBe(false);
+    expect(visible("content")).toBe(false);
+  });
+
+  it("shows a page in the frame with its title", () => {
+    const { chrome } = setup();
+    chrome.render({ ...loginPage, auth: false });
+    expect(visible("content")).toBe(true);
+    expect(frame().src).toBe(new URL(loginPage.url!, document.baseURI).href);
+    expect(frame().title).toBe("Offline login");
+    expect($("page-title").textContent).toBe("Offline login");
+    expect(document.title).toBe("Offline login — loginshell");
+    expect(visible("loading")).toBe(false);
+    expect(visible("error-view")).toBe(false);
+    expect($("loading").getAttribute("aria-busy")).toBe("false");
+  });
+
+  it("does not reload the frame when only the status changes", () => {
+    const { chrome } = setup();
+    chrome.render(loginPage);
+    const set = vi.spyOn(frame(), "src", "set");
+    chrome.render({ ...loginPage, seq: 3, online: true });
+    expect($("status-online-text").textContent).toBe("Online");
+    chrome.render({ ...loginPage, seq: 4, kind: "loading" });
+    chrome.render({ ...loginPage, seq: 5 });
+    expect(set).not.toHaveBeenCalled();
+    expect(visible("content")).toBe(true);
+    chrome.render({ ...loginPage, seq: 6, url: "/webapps/mes/index.html" });
+    expect(set).toHaveBeenCalledOnce();
+  });
+
+  it("shows an error with the message and focuses Retry", () => {
+    const { chrome } = setup();
+    chrome.render({ seq: 1, kind: "error", message: "The package is damaged." });
+    expect(visible("error-view")).toBe(true);
+    expect($("error-view").getAttribute("role")).toBe("alert");
+    expect($("error-message").textContent).toBe("The package is damaged.");
+    expect(document.activeElement).toBe($("retry"));
+    expect(visible("loading")).toBe(false);
+    expect(visible("content")).toBe(false);
+  });
+
+  it("navigates the window to the sign-in page", () => {
+    const { chrome, navigate } = setup();
+    chrome.render({ seq: 1, kind: "navigate", url: "https://idp.example/authorize?x=1" });
+    expect(navigate).toHaveBeenCalledWith("https://idp.example/authorize?x=1");
+    expect(visible("loading")).toBe(true);
+  });
+
+  it("refuses to navigate to an address that is not http or https", () => {
+    const { chrome, navigate } = setup();
+    chrome.render({ seq: 1, kind: "navigate", url: "javascript:alert(1)" });
+    expect(navigate).not.toHaveBeenCalled();
+    expect(visible("error-view")).toBe(true);
+  });
+
+  it("refuses to frame a page from another origin", () => {
+    const { chrome } = setup();
+    chrome.render({ ...loginPage, url: "https://elsewhere.example/x.html" });
+    expect(frame().getAttribute("src")).toBeNull();
+    expect(visible("error-view")).toBe(true);
+  });
+
+  it("ignores views older than the one shown", () => {
+    const { chrome } = setup();
+    chrome.render({ seq: 5, kind: "error", message: "new" });
+    chrome.render({ seq: 4, kind: "loading", message: "old" });
+    chrome.render({ seq: 5, kind: "loading", message: "same seq" });
+    expect(visible("error-view")).toBe(true);
+    expect($("error-message").textContent).toBe("new");
+  });
+
+  it("shows Cancel only on authentication pages", () => {
+    const { chrome } = setup();
+    chrome.render(loginPage);
+    expect(visible("cancel")).toBe(true);
+    chrome.render({ ...loginPage, seq: 3, auth: false });
+    expect(visible("cancel")).toBe(false);
+    chrome.render({ ...loginPage, seq: 4, kind: "loading" });
+    expect(visible("cancel")).toBe(false);
+    chrome.render({ ...loginPage, seq: 5, kind: "error" });
+    expect(visible("cancel")).toBe(false);
+  });
+
+  it.each([
+    ["the name", { username: "ann", name: "Ann Lee" }, "Ann Lee"],
+    ["the username without a name", { username: "ann" }, "ann"],
+    ["Not signed in without a user", null, "Not signed in"],
+  ])("puts %s in the status bar", (_, user, want) => {
+    const { chrome } = setup();
+    chrome.render({ seq: 1, kind: "loading", user, online: true, version: "2.0.1" });
+    expect($("status-user").textContent).toBe(want);
+    expect($("status-online-text").textContent).toBe("Online");
+    expect($("status-online").dataset.online).toBe("true");
+    expect($("status-version").textContent).toBe("Version 2.0.1");
+  });
+
+  it("says Offline when Go reports no connection", () => {
+    const { chrome } = setup();
+    chrome.render(loginPage);
+    expect($("status-online-text").textContent).toBe("Offline");
+    expect($("status").textContent).toContain("Not signed in");
+  });
+});
+
+describe("Chrome buttons", () => {
+  it("Retry calls the transport, then shows the fresh view", async () => {
+    const { chrome, actions } = setup(loginPage);
+    chrome.render({ seq: 1, kind: "error", message: "down" });
+    $("retry").click();
+    await flush();
+    expect(actions.retry).toHaveBeenCalledOnce();
+    expect(visible("content")).toBe(true);
+    expect(document.activeElement).toBe(frame());
+  });
+
+  it("Retry shows a plain message and keeps focus when Go is unreachable", async () => {
+    const { chrome, actions } = setup();
+    actions.retry.mockRejectedValue(new Error("shell POST /shell/retry: HTTP 502"));
+    chrome.render({ seq: 1, kind: "error", message: "down" });
+    $("retry").click();
+    await flush();
+    expect($("error-message").textContent).toBe(unreachable);
+    expect($<HTMLButtonElement>("retry").disabled).toBe(false);
+    expect(document.activeElement).toBe($("retry"));
+  });
+
+  it("a view with the same seq replaces a local failure", () => {
+    const { chrome } = setup();
+    chrome.render(loginPage);
+    chrome.fail(unreachable);
+    chrome.render(loginPage);
+    expect(visible("content")).toBe(true);
+  });
+
+  it("Cancel calls the transport", async () => {
+    const { chrome, actions } = setup();
+    chrome.render(loginPage);
+    $("cancel").click();
+    await flush();
+    expect(actions.cancel).toHaveBeenCalledOnce();
+    expect(visible("notice")).toBe(false);
+  });
+
+  it("Cancel shows why it could not cancel", async () => {
+    const { chrome, actions } = setup();
+    actions.cancel.mockResolvedValue({ ok: false, error: "Nothing to cancel." });
+    chrome.render(loginPage);
+    $("cancel").click();
+    await flush();
+    expect(visible("notice")).toBe(true);
+    expect($("notice").textContent).toBe("Nothing to cancel.");
+    chrome.render({ ...loginPage, seq: 3 });
+    expect(visible("notice")).toBe(false);
+  });
+
+  it("shows when the live channel to Go is down", () => {
+    const { chrome } = setup();
+    chrome.setLink(false);
+    expect(visible("status-link")).toBe(true);
+    chrome.setLink(true);
+    expect(visible("status-link")).toBe(false);
+  });
+});
+
+describe("returning from the identity provider", () => {
+  it("does not navigate again to a sign-in URL it already went to", async () => {
+    const { memoryVisited } = await import("./chrome");
+    document.documentElement.innerHTML = html;
+    const visited = memoryVisited();
+    const went: string[] = [];
+    const actions = { retry: async () => {}, cancel: async () => ({ ok: true }) };
+    const url = "http://127.0.0.1:9/authorize?state=abc";
+    new Chrome(document, actions as never, (u) => went.push(u), visited).render({ seq: 1, kind: "navigate", url });
+    // The reload after the callback builds a new chrome that reads the same view.
+    new Chrome(document, actions as never, (u) => went.push(u), visited).render({ seq: 1, kind: "navigate", url });
+    expect(went).toEqual([url]);
+    expect(document.getElementById("loading-message")?.textContent).toContain("Finishing sign-in");
+  });
+});

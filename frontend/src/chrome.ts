@@ -1,0 +1,245 @@
+// Renders a View into the static markup of index.html: top bar, content frame, loading and
+// error overlays, status bar. Holds no state beyond what it needs to skip stale or
+// redundant updates; Go owns the state.
+import type { Transport } from "./transport";
+import type { View } from "./view";
+
+/** The transport calls the chrome's buttons make. */
+export type Actions = Pick<Transport, "view" | "retry" | "cancel">;
+
+/** Text shown when Go itself cannot be reached; never the underlying error. */
+export const unreachable =
+  "The shell service is not responding. Check that loginshell is still running, then retry.";
+const cancelFailed = "Could not cancel. Try again.";
+
+/** Visited remembers the last sign-in URL navigated to, across the reload that returns from it. */
+export interface Visited {
+  get(): string | null;
+  set(url: string): void;
+}
+
+/** memoryVisited forgets on reload: for tests. */
+export function memoryVisited(): Visited {
+  let last: string | null = null;
+  return { get: () => last, set: (u) => void (last = u) };
+}
+
+/** sessionVisited survives the reload (per tab/window), and degrades to memory if storage is blocked. */
+export function sessionVisited(storage: Storage | undefined): Visited {
+  const key = "loginshell.navigated";
+  const mem = memoryVisited();
+  return {
+    get: () => {
+      try {
+        return storage?.getItem(key) ?? mem.get();
+      } catch {
+        return mem.get();
+      }
+    },
+    set: (u) => {
+      mem.set(u);
+      try {
+        storage?.setItem(key, u);
+      } catch {
+        /* storage blocked: memory only */
+      }
+    },
+  };
+}
+
+/**
+ * Chrome binds to the elements of index.html by id and renders views into them.
+ * navigate sets window.location.href; it is injected so tests need no real navigation.
+ */
+export class Chrome {
+  private readonly el;
+  private lastSeq = -Infinity;
+  /** A local failure is on screen, so a view with the last seq must be drawn again. */
+  private local = false;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly actions: Actions,
+    private readonly navigate: (url: string) => void,
+    private readonly visited: Visited = memoryVisited(),
+  ) {
+    const get = (id: string) => {
+      const e = doc.getElementById(id);
+      if (!e) throw new Error(`chrome: #${id} missing from the page`);
+      return e;
+    };
+    this.el = {
+      title: get("page-title"),
+      notice: get("notice"),
+      cancel: get("cancel") as HTMLButtonElement,
+      frame: get("content") as HTMLIFrameElement,
+      loading: get("loading"),
+      loadingMessage: get("loading-message"),
+      error: get("error-view"),
+      errorMessage: get("error-message"),
+      retry: get("retry") as HTMLButtonElement,
+      user: get("status-user"),
+      online: get("status-online"),
+      onlineText: get("status-online-text"),
+      link: get("status-link"),
+      version: get("status-version"),
+    };
+    this.el.retry.addEventListener("click", () => void this.retry());
+    this.el.cancel.addEventListener("click", () => void this.cancel());
+  }
+
+  /** render shows v unless a newer view has been shown already. */
+  render(v: View): void {
+    if (v.seq < this.lastSeq || (v.seq === this.lastSeq && !this.local)) return;
+    this.lastSeq = v.seq;
+    this.local = false;
+    this.status(v);
+    this.setTitle(v.title ?? "");
+    this.el.cancel.hidden = !(v.kind === "page" && v.auth === true);
+    this.el.notice.hidden = true;
+    switch (v.kind) {
+      case "loading":
+        return this.showLoading(v.message || "Loading…");
+      case "error":
+        return this.showError(v.message || "Something went wrong.");
+      case "page":
+        return this.showPage(v.url ?? "", v.title);
+      case "navigate":
+        return this.go(v.url ?? "");
+    }
+  }
+
+  /** fail shows an error raised here rather than by Go (Go unreachable, bad address). */
+  fail(message: string): void {
+    this.local = true;
+    this.el.cancel.hidden = true;
+    this.showError(message);
+  }
+
+  /** setLink shows whether the live channel to Go is up. */
+  setLink(up: boolean): void {
+    this.el.link.hidden = up;
+  }
+
+  private status(v: View): void {
+    const u = v.user;
+    this.el.user.textContent = u ? u.name || u.username : "Not signed in";
+    this.el.online.dataset.online = v.online ? "true" : "false";
+    this.el.onlineText.textContent = v.online ? "Online" : "Offline";
+    this.el.version.textContent = v.version ? `Version ${v.version}` : "";
+  }
+
+  private setTitle(title: string): void {
+    this.el.title.textContent = title;
+    this.doc.title = title ? `${title} — loginshell` : "loginshell";
+  }
+
+  private overlay(which: "loading" | "error" | "none"): void {
+    this.el.loading.hidden = which !== "loading";
+    this.el.loading.setAttribute("aria-busy", String(which === "loading"));
+    this.el.error.hidden = which !== "error";
+    this.el.frame.hidden = which !== "none";
+  }
+
+  private showLoading(message: string): void {
+    this.el.loadingMessage.textContent = message;
+    this.overlay("loading");
+  }
+
+  private showError(message: string): void {
+    this.el.errorMessage.textContent = message;
+    this.overlay("error");
+    this.el.retry.focus();
+  }
+
+  private showPage(url: string, title: string | undefined): void {
+    const target = this.resolve(url);
+    if (!target || site(target) !== site(new URL(this.doc.baseURI))) {
+      this.fail("This page cannot be shown: its address is not part of the shell.");
+      return;
+    }
+    const frame = this.el.frame;
+    frame.title = title || "Content";
+    const hadFocus = this.overlayHasFocus();
+    // Compare with what was last set, not frame.src: the page may have navigated inside.
+    if (frame.dataset.url !== target.href) {
+      frame.dataset.url = target.href;
+      frame.src = target.href;
+    }
+    this.overlay("none");
+    if (hadFocus) frame.focus();
+  }
+
+  private go(url: string): void {
+    const target = this.resolve(url);
+    if (!target || (target.protocol !== "https:" && target.protocol !== "http:")) {
+      this.fail("The sign-in page address is not valid.");
+      return;
+    }
+    // Coming back from the identity provider reloads the chrome, which may
+    // read the same navigate view before Go has moved on: going there again
+    // would loop. Each login has its own URL (fresh state), so "already
+    // went there" is exactly "same URL".
+    if (this.visited.get() === target.href) {
+      this.showLoading("Finishing sign-in…");
+      return;
+    }
+    this.visited.set(target.href);
+    this.showLoading("Opening the sign-in page…");
+    this.navigate(target.href);
+  }
+
+  private async retry(): Promise<void> {
+    const button = this.el.retry;
+    button.disabled = true;
+    let next: View | undefined;
+    try {
+      await this.actions.retry();
+      next = await this.actions.view();
+    } catch {
+      next = undefined;
+    }
+    // Enable before rendering: a disabled button cannot take focus again.
+    button.disabled = false;
+    if (next) this.render(next);
+    else this.fail(unreachable);
+  }
+
+  private async cancel(): Promise<void> {
+    const button = this.el.cancel;
+    button.disabled = true;
+    let text = "";
+    try {
+      const r = await this.actions.cancel();
+      if (!r.ok) text = r.error || cancelFailed;
+    } catch {
+      text = unreachable;
+    } finally {
+      button.disabled = false;
+    }
+    this.el.notice.textContent = text;
+    this.el.notice.hidden = text === "";
+  }
+
+  private resolve(url: string): URL | undefined {
+    if (!url) return undefined;
+    try {
+      return new URL(url, this.doc.baseURI);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private overlayHasFocus(): boolean {
+    const a = this.doc.activeElement;
+    return !a || a === this.doc.body || this.el.loading.contains(a) || this.el.error.contains(a);
+  }
+}
+
+/**
+ * site is scheme and host. URL.origin is "null" for Wails' own scheme (wails://wails on Linux
+ * and macOS), which would make every non-special URL look same-origin.
+ */
+function site(u: URL): string {
+  return `${u.protocol}//${u.host}`;
+}

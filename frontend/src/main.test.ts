@@ -1,0 +1,35 @@
+import { afterEach, expect, it, vi } from "vitest";
+import html from "../index.html?raw";
+import type { WailsGlobals } from "./transport";
+import type { View } from "./view";
+
+afterEach(() => {
+  delete (window as WailsGlobals).go;
+  delete (window as WailsGlobals).runtime;
+  vi.resetModules();
+});
+
+it("wires the Wails bindings to the chrome when the window has them", async () => {
+  document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+  let push: ((v: unknown) => void) | undefined;
+  const first: View = { seq: 1, kind: "error", message: "No boot document." };
+  Object.assign(window, {
+    go: {
+      app: {
+        Shell: { View: async () => first, Retry: async () => {}, Cancel: async () => ({ ok: true }) },
+      },
+    },
+    runtime: {
+      EventsOn: (_: string, cb: (v: unknown) => void) => {
+        push = cb;
+        return () => {};
+      },
+    },
+  });
+  await import("./main");
+  await new Promise((r) => setTimeout(r, 0));
+  expect(document.getElementById("error-message")?.textContent).toBe("No boot document.");
+  push?.({ seq: 2, kind: "loading", message: "Installing packages…", user: { username: "ann" } });
+  expect(document.getElementById("loading-message")?.textContent).toBe("Installing packages…");
+  expect(document.getElementById("status-user")?.textContent).toBe("ann");
+});

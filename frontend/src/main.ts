@@ -1,0 +1,24 @@
+// Wiring only: pick the transport, bind the chrome, start listening, show the first view.
+import "./style.css";
+import { Chrome, sessionVisited, unreachable } from "./chrome";
+import { pickTransport, type WailsGlobals } from "./transport";
+
+const transport = pickTransport(window as Window & WailsGlobals);
+const chrome = new Chrome(
+  document,
+  transport,
+  (url) => {
+    window.location.href = url;
+  },
+  sessionVisited(window.sessionStorage),
+);
+// Subscribe first so no change between the first fetch and the stream opening is lost;
+// seq ordering in Chrome drops whichever of the two arrives stale.
+transport.subscribe(
+  (v) => chrome.render(v),
+  (up) => chrome.setLink(up),
+);
+transport.view().then(
+  (v) => chrome.render(v),
+  () => chrome.fail(unreachable),
+);

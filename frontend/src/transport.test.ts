@@ -1,0 +1,182 @@
+import { describe, expect, it, vi } from "vitest";
+import { pickTransport, type HttpDeps, type ShellBindings, type WailsGlobals } from "./transport";
+import type { View } from "./view";
+
+const page: View = { seq: 3, kind: "page", url: "/webapps/a/index.html", title: "A" };
+
+function fakeWails() {
+  const handlers = new Map<string, (...data: unknown[]) => void>();
+  const off = vi.fn();
+  const shell: ShellBindings = {
+    View: vi.fn(async () => page),
+    Retry: vi.fn(async () => {}),
+    Cancel: vi.fn(async () => ({ ok: false, error: "Sign-in is finishing." })),
+  };
+  const win: WailsGlobals = {
+    go: { app: { Shell: shell } },
+    runtime: {
+      EventsOn: (name, cb) => {
+        handlers.set(name, cb);
+        return off;
+      },
+    },
+  };
+  return { win, shell, handlers, off };
+}
+
+/** A stand-in EventSource the tests drive by hand. */
+class FakeEventSource extends EventTarget {
+  static all: FakeEventSource[] = [];
+  readyState = 0;
+  closed = false;
+  constructor(readonly url: string) {
+    super();
+    FakeEventSource.all.push(this);
+  }
+  close() {
+    this.closed = true;
+    this.readyState = 2;
+  }
+  emit(data: string) {
+    this.dispatchEvent(new MessageEvent("view", { data }));
+  }
+}
+
+function fakeHttp(answers: Record<string, () => Response>) {
+  FakeEventSource.all = [];
+  const calls: string[] = [];
+  const timers: Array<{ fn: () => void; ms: number }> = [];
+  const deps: HttpDeps = {
+    fetch: vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const key = `${init?.method ?? "GET"} ${String(input)}`;
+      calls.push(key);
+      const answer = answers[key];
+      return answer ? answer() : new Response("not found", { status: 404 });
+    }),
+    EventSource: FakeEventSource as unknown as HttpDeps["EventSource"],
+    setTimeout: (fn, ms) => timers.push({ fn, ms }),
+  };
+  return { deps, calls, timers };
+}
+
+const jsonOf = (x: unknown) => () =>
+  new Response(JSON.stringify(x), { headers: { "Content-Type": "application/json" } });
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe("pickTransport", () => {
+  it("uses the Wails bindings when window.go.app.Shell exists", async () => {
+    const { win, shell } = fakeWails();
+    const { deps } = fakeHttp({});
+    const t = pickTransport(win, deps);
+    expect(t.mode).toBe("wails");
+    expect(await t.view()).toEqual(page);
+    await t.retry();
+    expect(await t.cancel()).toEqual({ ok: false, error: "Sign-in is finishing." });
+    expect(shell.Retry).toHaveBeenCalledOnce();
+    expect(deps.fetch).not.toHaveBeenCalled();
+  });
+
+  it("uses HTTP when there is no Shell binding", () => {
+    const { deps } = fakeHttp({});
+    expect(pickTransport({ go: { app: {} } }, deps).mode).toBe("http");
+    expect(pickTransport({}, deps).mode).toBe("http");
+  });
+});
+
+describe("Wails transport", () => {
+  it("delivers well-formed view events and drops malformed ones", () => {
+    const { win, handlers, off } = fakeWails();
+    const seen: View[] = [];
+    const links: boolean[] = [];
+    const stop = pickTransport(win).subscribe((v) => seen.push(v), (up) => links.push(up));
+    handlers.get("view")?.(page);
+    handlers.get("view")?.({ seq: "x", kind: "page" });
+    handlers.get("view")?.({ seq: 4, kind: "explode" });
+    expect(seen).toEqual([page]);
+    expect(links).toEqual([true]);
+    stop();
+    expect(off).toHaveBeenCalledOnce();
+  });
+
+  it("rejects a malformed view answer", async () => {
+    const { win, shell } = fakeWails();
+    vi.mocked(shell.View).mockResolvedValue({ nope: true } as unknown as View);
+    await expect(pickTransport(win).view()).rejects.toThrow(/malformed/);
+  });
+});
+
+describe("HTTP transport", () => {
+  it("gets the view, posts retry and cancel", async () => {
+    const { deps, calls } = fakeHttp({
+      "GET /shell/view": jsonOf(page),
+      "POST /shell/retry": () => new Response(null, { status: 204 }),
+      "POST /shell/cancel": jsonOf({ ok: true }),
+    });
+    const t = pickTransport({}, deps);
+    expect(await t.view()).toEqual(page);
+    await t.retry();
+    expect(await t.cancel()).toEqual({ ok: true });
+    expect(calls).toEqual(["GET /shell/view", "POST /shell/retry", "POST /shell/cancel"]);
+  });
+
+  it("rejects when the shell answers with an error status", async () => {
+    const { deps } = fakeHttp({ "POST /shell/retry": () => new Response("no", { status: 500 }) });
+    const t = pickTransport({}, deps);
+    await expect(t.retry()).rejects.toThrow(/HTTP 500/);
+    await expect(t.view()).rejects.toThrow(/HTTP 404/);
+  });
+
+  it("streams view events from /shell/events and drops malformed data", () => {
+    const { deps } = fakeHttp({});
+    const seen: View[] = [];
+    pickTransport({}, deps).subscribe((v) => seen.push(v));
+    const es = FakeEventSource.all[0];
+    expect(es?.url).toBe("/shell/events");
+    es?.emit(JSON.stringify(page));
+    es?.emit("{not json");
+    es?.emit(JSON.stringify({ seq: 1 }));
+    expect(seen).toEqual([page]);
+  });
+
+  it("refetches the view every time the stream (re)opens", async () => {
+    const { deps, calls } = fakeHttp({ "GET /shell/view": jsonOf(page) });
+    const seen: View[] = [];
+    const links: boolean[] = [];
+    pickTransport({}, deps).subscribe((v) => seen.push(v), (up) => links.push(up));
+    const es = FakeEventSource.all[0]!;
+    es.dispatchEvent(new Event("open"));
+    es.dispatchEvent(new Event("error"));
+    es.dispatchEvent(new Event("open"));
+    await flush();
+    expect(calls).toEqual(["GET /shell/view", "GET /shell/view"]);
+    expect(seen).toEqual([page, page]);
+    expect(links).toEqual([true, false, true]);
+  });
+
+  it("reopens a stream the browser closed for good, after a delay", () => {
+    const { deps, timers } = fakeHttp({});
+    const stop = pickTransport({}, deps).subscribe(() => {});
+    const first = FakeEventSource.all[0]!;
+    first.dispatchEvent(new Event("error")); // still CONNECTING: the browser retries itself
+    expect(timers).toHaveLength(0);
+    first.readyState = 2;
+    first.dispatchEvent(new Event("error"));
+    expect(timers).toHaveLength(1);
+    timers[0]?.fn();
+    expect(FakeEventSource.all).toHaveLength(2);
+    stop();
+    expect(FakeEventSource.all[1]?.closed).toBe(true);
+  });
+
+  it("does not reopen after unsubscribe", () => {
+    const { deps, timers } = fakeHttp({});
+    const stop = pickTransport({}, deps).subscribe(() => {});
+    const first = FakeEventSource.all[0]!;
+    first.readyState = 2;
+    first.dispatchEvent(new Event("error"));
+    stop();
+    timers[0]?.fn();
+    expect(FakeEventSource.all).toHaveLength(1);
+  });
+});

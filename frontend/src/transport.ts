@@ -1,0 +1,149 @@
+// The one place that decides how the chrome talks to Go: Wails bindings in window mode,
+// same-origin HTTP in browser mode (`serve`), one frontend for both as getAlby/hub does.
+//
+// Window mode relies on the Wails v2 asset server injecting /wails/ipc.js and /wails/runtime.js
+// at the top of <head> of index.html (see index.html): both are classic scripts, so they have run
+// before this deferred module, and window.go.app.Shell is there when pickTransport looks.
+import { isView, type CancelResult, type View } from "./view";
+
+/** How the chrome reaches Go. Errors are transport failures, never text for the user. */
+export interface Transport {
+  readonly mode: "wails" | "http";
+  view(): Promise<View>;
+  retry(): Promise<void>;
+  cancel(): Promise<CancelResult>;
+  /**
+   * subscribe delivers every view Go pushes, and a fresh one after a reconnect; onLink reports
+   * whether the live channel is up (always true in window mode). Returns an unsubscribe function.
+   */
+  subscribe(onView: (v: View) => void, onLink?: (up: boolean) => void): () => void;
+}
+
+/** The bound Go struct app.Shell as Wails exposes it. */
+export interface ShellBindings {
+  View(): Promise<View>;
+  Retry(): Promise<void>;
+  Cancel(): Promise<CancelResult>;
+}
+
+/** The parts of window that Wails injects. */
+export interface WailsGlobals {
+  go?: { app?: { Shell?: ShellBindings } };
+  runtime?: { EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void };
+}
+
+/** What browser mode needs from the environment; tests hand in fakes. */
+export interface HttpDeps {
+  fetch: typeof fetch;
+  EventSource: new (url: string) => EventSource;
+  setTimeout: (fn: () => void, ms: number) => unknown;
+}
+
+/** pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. */
+export function pickTransport(win: WailsGlobals, http?: HttpDeps): Transport {
+  const shell = win.go?.app?.Shell;
+  if (shell) return wailsTransport(shell, win.runtime);
+  return httpTransport(http ?? browserDeps());
+}
+
+function browserDeps(): HttpDeps {
+  return {
+    fetch: (input, init) => globalThis.fetch(input, init),
+    EventSource: globalThis.EventSource,
+    setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  };
+}
+
+function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"]): Transport {
+  return {
+    mode: "wails",
+    view: async () => checked(await shell.View()),
+    retry: () => shell.Retry(),
+    cancel: () => shell.Cancel(),
+    subscribe(onView, onLink) {
+      // Without the runtime there are no live updates; say so instead of failing wiring.
+      onLink?.(runtime !== undefined);
+      if (!runtime) return () => {};
+      const off = runtime.EventsOn("view", (data) => {
+        if (isView(data)) onView(data);
+      });
+      return typeof off === "function" ? off : () => {};
+    },
+  };
+}
+
+/** Delays before reopening an event stream the browser gave up on, in ms. */
+const backoff = [1000, 2000, 5000, 10000, 30000];
+
+function httpTransport(deps: HttpDeps): Transport {
+  const view = async () => checked(await (await call(deps, "GET", "/shell/view")).json());
+  return {
+    mode: "http",
+    view,
+    retry: async () => {
+      await call(deps, "POST", "/shell/retry");
+    },
+    cancel: async () => {
+      const r: unknown = await (await call(deps, "POST", "/shell/cancel")).json();
+      if (typeof r !== "object" || r === null || typeof (r as CancelResult).ok !== "boolean") {
+        throw new Error("shell cancel: malformed answer");
+      }
+      return r as CancelResult;
+    },
+    subscribe(onView, onLink) {
+      let es: EventSource | undefined;
+      let closed = false;
+      let failures = 0;
+      const open = () => {
+        if (closed) return;
+        es = new deps.EventSource("/shell/events");
+        es.addEventListener("view", (e) => {
+          const v = parse((e as MessageEvent<string>).data);
+          if (v) onView(v);
+        });
+        // Every (re)open may have missed events while down: fetch the current view.
+        es.addEventListener("open", () => {
+          failures = 0;
+          onLink?.(true);
+          view().then(onView, () => {});
+        });
+        es.addEventListener("error", () => {
+          onLink?.(false);
+          // The browser retries by itself unless the stream is CLOSED (e.g. a non-200 answer).
+          if (es?.readyState !== 2) return;
+          const ms = backoff[Math.min(failures++, backoff.length - 1)] ?? 30000;
+          deps.setTimeout(open, ms);
+        });
+      };
+      open();
+      return () => {
+        closed = true;
+        es?.close();
+      };
+    },
+  };
+}
+
+async function call(deps: HttpDeps, method: "GET" | "POST", path: string): Promise<Response> {
+  const r = await deps.fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
+  if (!r.ok) throw new Error(`shell ${method} ${path}: HTTP ${r.status}`);
+  return r;
+}
+
+function parse(data: string): View | undefined {
+  try {
+    const v: unknown = JSON.parse(data);
+    return isView(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function checked(v: unknown): View {
+  if (!isView(v)) throw new Error("shell view: malformed view");
+  return v;
+}

@@ -1,0 +1,122 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"loginshell/internal/user"
+)
+
+// Setup runs POST /auth/setup: for the user signed in online now, it shows
+// the offline package's setup page and blocks until the page has saved a
+// password (CompleteSetup) or the flow is cancelled.
+//
+// Errors: ErrInProgress, ErrNotOnline, ErrNoOfflinePackage, ErrNoPage,
+// ErrVaultExists, ErrCancelled.
+func (s *Service) Setup(ctx context.Context) error {
+	return s.offlineFlow(ctx, CmdSetup, "Set up offline password", func(username string) error {
+		if s.o.Vault.Exists(username) {
+			return ErrVaultExists
+		}
+		return nil
+	})
+}
+
+// Update runs POST /auth/update: the manage page where the user changes
+// the offline password. Errors as Setup, with ErrNoVault instead of
+// ErrVaultExists.
+func (s *Service) Update(ctx context.Context) error {
+	return s.offlineFlow(ctx, CmdUpdate, "Change offline password", func(username string) error {
+		if !s.o.Vault.Exists(username) {
+			return ErrNoVault
+		}
+		return nil
+	})
+}
+
+func (s *Service) offlineFlow(ctx context.Context, cmd Command, title string, vaultCheck func(string) error) error {
+	if s.InProgress() {
+		return ErrInProgress
+	}
+	p, err := s.onlineUser()
+	if err != nil {
+		return err
+	}
+	// Resolve the page before minting a flow, so a missing package or page
+	// is a 400 with nothing started.
+	if _, err := s.o.Pages.OfflinePage(cmd, "", p.Username); err != nil {
+		return err
+	}
+	if err := vaultCheck(p.Username); err != nil {
+		return err
+	}
+	f, fctx, err := s.begin(ctx, cmd, p.Username)
+	if err != nil {
+		return err
+	}
+	return s.showPage(fctx, f, title)
+}
+
+// CompleteSetup runs PUT /auth/{token}/setup?p=: saves the offline
+// password for the user of the setup flow, sealing the profile of their
+// online login with it.
+//
+// Errors: ErrNotInProgress, ErrTokenUnknown, ErrBadQuery, ErrNotOnline, and
+// the vault's (a password that breaks the rules).
+func (s *Service) CompleteSetup(token, password string) error {
+	f, err := s.expect(token, CmdSetup)
+	if err != nil {
+		return err
+	}
+	if password == "" {
+		return fmt.Errorf("%w: p (the new password) is required", ErrBadQuery)
+	}
+	p, err := s.sameOnlineUser(f.username)
+	if err != nil {
+		return err
+	}
+	if err := s.o.Vault.Create(f.username, password, p); err != nil {
+		return err
+	}
+	s.o.Log.Info("offline password set up", "user", f.username)
+	s.finish(f, nil, nil)
+	return nil
+}
+
+// CompleteUpdate runs PUT /auth/{token}/update?o=&p=: replaces the offline
+// password after the old one opened the vault, and refreshes the cached
+// profile from the current online login.
+//
+// Errors: as CompleteSetup, plus ErrWrongPassword for the old password.
+func (s *Service) CompleteUpdate(token, oldPassword, newPassword string) error {
+	f, err := s.expect(token, CmdUpdate)
+	if err != nil {
+		return err
+	}
+	if oldPassword == "" || newPassword == "" {
+		return fmt.Errorf("%w: o (the current password) and p (the new password) are both required", ErrBadQuery)
+	}
+	p, err := s.sameOnlineUser(f.username)
+	if err != nil {
+		return err
+	}
+	if err := s.o.Vault.ChangePassword(f.username, oldPassword, newPassword, &p); err != nil {
+		s.o.Log.Warn("offline password change refused", "user", f.username, "err", err)
+		return err
+	}
+	s.o.Log.Info("offline password changed", "user", f.username)
+	s.finish(f, nil, nil)
+	return nil
+}
+
+// sameOnlineUser checks that the flow's user is still signed in online.
+func (s *Service) sameOnlineUser(username string) (p user.Profile, err error) {
+	p, err = s.onlineUser()
+	if err != nil {
+		return p, err
+	}
+	if p.Username != username {
+		return p, fmt.Errorf("%w: %s signed out", ErrNotOnline, username)
+	}
+	return p, nil
+}

@@ -1,0 +1,135 @@
+// Package gateway assembles the shell's HTTP surface: the pmapi services,
+// the hosted packages, the chrome's own /shell/ endpoints and the chrome's
+// assets. The same handler backs the Wails window (as its asset server's
+// handler) and the serve mode (behind Guard), so both run one code path.
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"loginshell/internal/pmapi"
+	"loginshell/internal/screen"
+	"loginshell/internal/webapps"
+)
+
+// Options are the parts the gateway routes to. Assets may be nil when the
+// host (Wails) serves the chrome's files itself.
+type Options struct {
+	Assets  fs.FS
+	PMAPI   http.Handler
+	Webapps http.Handler
+	Screen  *screen.Screen
+	Retry   func()
+	Cancel  func() error
+	Log     *slog.Logger
+}
+
+// New returns the shell's handler.
+func New(o Options) (http.Handler, error) {
+	if o.PMAPI == nil || o.Webapps == nil || o.Screen == nil || o.Retry == nil || o.Cancel == nil {
+		return nil, errors.New("gateway: PMAPI, Webapps, Screen, Retry and Cancel are required")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(pmapi.Prefix+"/", o.PMAPI)
+	mux.Handle(webapps.Prefix, o.Webapps)
+	mux.HandleFunc("GET /shell/view", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, o.Screen.Current())
+	})
+	mux.HandleFunc("GET /shell/events", func(w http.ResponseWriter, r *http.Request) { events(w, r, o.Screen) })
+	mux.HandleFunc("POST /shell/retry", func(w http.ResponseWriter, r *http.Request) {
+		o.Retry()
+		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("POST /shell/cancel", func(w http.ResponseWriter, r *http.Request) {
+		if err := o.Cancel(); err != nil {
+			writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "Nothing to cancel: no sign-in is in progress."})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	if o.Assets != nil {
+		mux.Handle("GET /", assets(o.Assets))
+	}
+	return mux, nil
+}
+
+// events streams the screen's views as server-sent events ("view").
+func events(w http.ResponseWriter, r *http.Request, s *screen.Screen) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	ch, cancel := s.Subscribe()
+	defer cancel()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	send := func(v screen.View) bool {
+		b, _ := json.Marshal(v)
+		if _, err := fmt.Fprintf(w, "event: view\ndata: %s\n\n", b); err != nil {
+			return false
+		}
+		flusher.Flush()
+		return true
+	}
+	if !send(s.Current()) {
+		return
+	}
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case v := <-ch:
+			if !send(v) {
+				return
+			}
+		}
+	}
+}
+
+// assets serves the chrome's built files; unknown paths get index.html so
+// a reload on any path shows the shell. Not http.FileServer: see webapps.
+func assets(fsys fs.FS) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if name == "" || !fs.ValidPath(name) {
+			name = "index.html"
+		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			name = "index.html"
+			if b, err = fs.ReadFile(fsys, name); err != nil {
+				http.Error(w, "the shell's frontend is not built: run make build", http.StatusNotFound)
+				return
+			}
+		}
+		ct := mime.TypeByExtension(path.Ext(name))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write(b)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,72 @@
+package keychain
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Password length limits, in characters (Unicode code points after NFKC
+// normalisation). DESIGN §4: at least 8, no upper limit below 256.
+const (
+	MinPasswordLength = 8
+	MaxPasswordLength = 256
+)
+
+// PasswordRule names the rule a refused password broke.
+type PasswordRule string
+
+// The rules [CheckPassword] applies.
+const (
+	RuleTooShort   PasswordRule = "too-short"
+	RuleTooLong    PasswordRule = "too-long"
+	RuleNotUnicode PasswordRule = "not-unicode"
+)
+
+// PasswordError says which rule a new offline password broke; its message
+// is safe to show the user. It matches [ErrWeakPassword] with errors.Is.
+type PasswordError struct {
+	Rule PasswordRule
+	// Limit is the length bound for RuleTooShort and RuleTooLong.
+	Limit int
+}
+
+func (e *PasswordError) Error() string {
+	switch e.Rule {
+	case RuleTooShort:
+		return fmt.Sprintf("the offline password must be at least %d characters long", e.Limit)
+	case RuleTooLong:
+		return fmt.Sprintf("the offline password must be at most %d characters long", e.Limit)
+	case RuleNotUnicode:
+		return "the offline password contains bytes that are not valid text"
+	}
+	return "the offline password breaks rule " + string(e.Rule)
+}
+
+// Is makes errors.Is(err, ErrWeakPassword) true.
+func (e *PasswordError) Is(target error) bool { return target == ErrWeakPassword }
+
+// CheckPassword applies the rules for a new offline password and returns a
+// [*PasswordError] naming the first rule broken. Length is counted in
+// characters after NFKC normalisation, the form the key is derived from.
+func CheckPassword(pw string) error {
+	if !utf8.ValidString(pw) {
+		return &PasswordError{Rule: RuleNotUnicode}
+	}
+	n := utf8.RuneCountInString(normalize(pw))
+	switch {
+	case n < MinPasswordLength:
+		return &PasswordError{Rule: RuleTooShort, Limit: MinPasswordLength}
+	case n > MaxPasswordLength:
+		return &PasswordError{Rule: RuleTooLong, Limit: MaxPasswordLength}
+	}
+	return nil
+}
+
+// normalize applies NFKC (NIST SP 800-63B §5.1.1.2) so that the same
+// password typed through different keyboards or input methods derives the
+// same key. Changing this breaks every existing vault.
+func normalize(pw string) string {
+	return norm.NFKC.String(pw)
+}

@@ -1,0 +1,175 @@
+package online
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// browser plays the person at the login page: it follows the authorization
+// redirect, fills the provider's login form, and delivers the provider's
+// redirect to the loopback callback. Its open method is what Login gets, so
+// the tests drive a real provider exactly as a window would.
+type browser struct {
+	username, password string
+	// authURL, if set, edits the authorization request before it is sent.
+	authURL func(q url.Values)
+	// callback, if set, edits the provider's redirect before it is followed.
+	callback func(q url.Values)
+	// skipProvider sends the browser straight to the callback (redirect_uri)
+	// with the query callback builds from the authorization request.
+	skipProvider bool
+
+	// done, if set, is closed when open returns: Login does not wait for
+	// open, so a test reads the fields below only after <-done.
+	done chan struct{}
+
+	// What the loopback callback answered.
+	callbackStatus   int
+	callbackLocation string
+	callbackBody     string
+	code             string // the authorization code the provider issued
+}
+
+// open is the Login open function.
+func (b *browser) open(ctx context.Context, authURL string) error {
+	if b.done != nil {
+		defer close(b.done)
+	}
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return err
+	}
+	q := u.Query()
+	redirectURI := q.Get("redirect_uri")
+	if b.authURL != nil {
+		b.authURL(q)
+		u.RawQuery = q.Encode()
+	}
+	if b.skipProvider {
+		cb, _ := url.Parse(redirectURI)
+		cq := url.Values{"state": {q.Get("state")}}
+		if b.callback != nil {
+			b.callback(cq)
+		}
+		cb.RawQuery = cq.Encode()
+		return b.hitCallback(ctx, cb.String())
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{
+		Jar: jar,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if strings.HasPrefix(req.URL.String(), redirectURI) {
+				return http.ErrUseLastResponse
+			}
+			if len(via) > 10 {
+				return errors.New("too many redirects")
+			}
+			return nil
+		},
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	for step := 0; step < 5; step++ {
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); strings.HasPrefix(loc, redirectURI) {
+			cb, _ := url.Parse(loc)
+			b.code = cb.Query().Get("code")
+			if b.callback != nil {
+				cq := cb.Query()
+				b.callback(cq)
+				cb.RawQuery = cq.Encode()
+			}
+			return b.hitCallback(ctx, cb.String())
+		}
+		if req, err = b.submitLogin(ctx, resp.Request.URL, string(body)); err != nil {
+			return fmt.Errorf("at %s (HTTP %d): %w", resp.Request.URL, resp.StatusCode, err)
+		}
+	}
+	return errors.New("the provider never redirected to the callback")
+}
+
+// hitCallback delivers the redirect to Login's loopback listener.
+func (b *browser) hitCallback(ctx context.Context, target string) error {
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// Login cancels ctx as soon as it returns, which may be before this
+	// reads the answer; a real browser would not drop it either.
+	req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodGet, target, nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	b.callbackStatus, b.callbackLocation, b.callbackBody = resp.StatusCode, resp.Header.Get("Location"), string(body)
+	return nil
+}
+
+var (
+	formRe  = regexp.MustCompile(`(?is)<form\b([^>]*)>(.*?)</form>`)
+	fieldRe = regexp.MustCompile(`(?is)<(input|button)\b([^>]*)>`)
+	attrRe  = regexp.MustCompile(`(?is)([a-z][a-z0-9_:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
+)
+
+func attrs(s string) map[string]string {
+	m := map[string]string{}
+	for _, a := range attrRe.FindAllStringSubmatch(s, -1) {
+		m[strings.ToLower(a[1])] = html.UnescapeString(a[2] + a[3] + a[4])
+	}
+	return m
+}
+
+// submitLogin finds the form with a password field, carries its hidden
+// fields over, fills username and password and builds the submission.
+func (b *browser) submitLogin(ctx context.Context, page *url.URL, body string) (*http.Request, error) {
+	for _, f := range formRe.FindAllStringSubmatch(body, -1) {
+		if !strings.Contains(strings.ToLower(f[2]), `password`) {
+			continue
+		}
+		fa := attrs(f[1])
+		vals := url.Values{}
+		for _, in := range fieldRe.FindAllStringSubmatch(f[2], -1) {
+			a := attrs(in[2])
+			name := a["name"]
+			switch {
+			case name == "":
+			case name == "username":
+				vals.Set(name, b.username)
+			case name == "password":
+				vals.Set(name, b.password)
+			case strings.EqualFold(in[1], "input") && a["type"] != "submit" && a["type"] != "checkbox":
+				vals.Set(name, a["value"])
+			case a["type"] == "submit" || strings.EqualFold(in[1], "button"):
+				if vals.Get(name) == "" {
+					vals.Set(name, a["value"])
+				}
+			}
+		}
+		action, err := page.Parse(fa["action"])
+		if err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(fa["method"], "get") {
+			action.RawQuery = vals.Encode()
+			return http.NewRequestWithContext(ctx, http.MethodGet, action.String(), nil)
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(vals.Encode()))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return req, nil
+	}
+	return nil, errors.New("no login form on the page")
+}

@@ -1,0 +1,98 @@
+package online
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Sentinel errors Login, New and EndSessionURL callers branch on with
+// errors.Is. The Error text of every error this package returns is written for
+// the person at the screen (it becomes the dialog text and the body of a
+// refused POST /auth): it never carries a token, an authorization code, the
+// PKCE verifier or a server's response body. The underlying cause, when there
+// is one, is still reachable with errors.Is / errors.As.
+var (
+	// ErrConfig means New refused the configuration.
+	ErrConfig = errors.New("the online login is not configured correctly")
+	// ErrUnreachable means the login server did not answer at all (connection
+	// refused, DNS, TLS, network down). Callers may fall back to offline login.
+	ErrUnreachable = errors.New("the login server cannot be reached; check the network or sign in offline")
+	// ErrDiscovery means the login server answered but its OpenID
+	// configuration (/.well-known/openid-configuration) is unusable.
+	ErrDiscovery = errors.New("the login server did not publish a valid OpenID configuration; check login_url")
+	// ErrDenied means the login server redirected back with error=...; the
+	// person refused, or the server would not let them in.
+	ErrDenied = errors.New("the login server refused the sign-in")
+	// ErrState means the redirect back did not carry this login's state: it
+	// may be forged, so the login is abandoned.
+	ErrState = errors.New("the sign-in answer did not belong to this login (state mismatch, possibly a forged redirect); try again")
+	// ErrNonce means the ID token was not minted for this login (replay or a
+	// misbehaving server).
+	ErrNonce = errors.New("the login server's ID token was not issued for this login (nonce mismatch); try again")
+	// ErrTokenRejected means the code exchange failed or the ID token did not
+	// verify (signature, issuer, audience, expiry, at_hash, auth_time).
+	ErrTokenRejected = errors.New("the login server's answer was rejected")
+	// ErrTimeout means Config.Timeout passed before the login completed.
+	ErrTimeout = errors.New("the login timed out; try again")
+	// ErrCancelled means the caller's context ended the login (the user
+	// cancelled, or the shell shut down).
+	ErrCancelled = errors.New("the login was cancelled")
+)
+
+// loginError is a sentinel kind with a message specific to this failure and
+// the cause behind it. Error returns only msg, which is safe to show; the cause
+// is for errors.Is/As and for the log.
+type loginError struct {
+	kind  error
+	msg   string
+	cause error
+}
+
+func (e *loginError) Error() string { return e.msg }
+
+func (e *loginError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.cause}
+}
+
+// fail builds a loginError whose text is the sentinel's, refined by format.
+func fail(kind, cause error, format string, args ...any) error {
+	msg := kind.Error()
+	if format != "" {
+		msg = fmt.Sprintf(format, args...)
+	}
+	return &loginError{kind: kind, msg: msg, cause: cause}
+}
+
+func unreachable(issuer string, cause error) error {
+	return fail(ErrUnreachable, cause, "the login server at %s cannot be reached; check the network or sign in offline", issuer)
+}
+
+func timedOut(d time.Duration, cause error) error {
+	return fail(ErrTimeout, cause, "the login timed out after %s; try again", d)
+}
+
+// printable keeps what a server sent us showable: control characters become
+// spaces and at most n runes are kept, so a hostile error_description cannot
+// forge log lines or flood a dialog. Pages must still HTML-escape it.
+func printable(s string, n int) string {
+	var b strings.Builder
+	count := 0
+	for _, r := range s {
+		if count == n {
+			b.WriteString("…")
+			break
+		}
+		if !unicode.IsPrint(r) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		count++
+	}
+	return strings.TrimSpace(b.String())
+}

@@ -1,0 +1,76 @@
+package online
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// EndSessionURL returns the provider's RP-initiated logout URL for s, built
+// from discovery's end_session_endpoint with id_token_hint, client_id and, if
+// non-empty, post_logout_redirect_uri. It reports false when the provider has
+// no such endpoint or has not been discovered yet (no login in this run).
+// The URL carries the ID token: callers must not log it.
+func (c *Client) EndSessionURL(s Session, postLogoutRedirect string) (string, bool) {
+	c.mu.Lock()
+	endpoint := c.endSess
+	c.mu.Unlock()
+	if endpoint == "" {
+		return "", false
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "", false
+	}
+	q := u.Query()
+	if s.idToken != "" {
+		q.Set("id_token_hint", s.idToken)
+	}
+	q.Set("client_id", c.cfg.ClientID)
+	if postLogoutRedirect != "" {
+		q.Set("post_logout_redirect_uri", postLogoutRedirect)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), true
+}
+
+// Reachable reports whether the login server answers: GET
+// <issuer>/.well-known/openid-configuration returns 200 within 2 s. The
+// answer is reused for about a second (by Config.Now) and concurrent callers
+// share one check, so the shell can ask before every login without loading
+// the provider. It decides online vs offline; it is not a health check.
+func (c *Client) Reachable(ctx context.Context) bool {
+	select {
+	case c.reachSem <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	defer func() { <-c.reachSem }()
+	now := c.cfg.Now()
+	if !c.reachAt.IsZero() {
+		if age := now.Sub(c.reachAt); age >= 0 && age < reachCacheFor {
+			return c.reachOK
+		}
+	}
+	c.reachOK, c.reachAt = c.probe(ctx), now
+	return c.reachOK
+}
+
+func (c *Client) probe(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, reachTimeout)
+	defer cancel()
+	wellKnown := strings.TrimSuffix(c.cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, wellKnown, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck // only to reuse the connection
+	return resp.StatusCode == http.StatusOK
+}

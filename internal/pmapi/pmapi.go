@@ -1,0 +1,81 @@
+// Package pmapi is the REST surface of the shell: the mobile container's
+// http://pmapi/... services (seed 002), which hosted pages reach as /pmapi/...
+// on the shell's origin. Handlers are thin: parse, call an engine, render.
+// This package is the only place where engine errors become status codes
+// (errors.go), so the seed's table lives in one file.
+package pmapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"loginshell/internal/auth"
+	"loginshell/internal/settings"
+	"loginshell/internal/user"
+)
+
+// Prefix is where the API is mounted on the shell's origin.
+const Prefix = "/pmapi"
+
+// Booter restarts the boot flow (POST /boot/restart).
+type Booter interface {
+	Restart()
+}
+
+// Windows shows a web app in the content area (window/pane).
+type Windows interface {
+	ShowApp(name string) error
+}
+
+// Options are the engines the API serves. All are required but Log.
+type Options struct {
+	Auth         *auth.Service
+	Users        *user.Service
+	Settings     *settings.Store
+	Connectivity func(ctx context.Context) []string
+	Boot         Booter
+	Windows      Windows
+	Version      string
+	Log          *slog.Logger
+}
+
+type api struct {
+	Options
+	log *slog.Logger
+}
+
+// New returns the handler for everything under Prefix.
+func New(o Options) (http.Handler, error) {
+	if o.Auth == nil || o.Users == nil || o.Settings == nil || o.Connectivity == nil || o.Boot == nil || o.Windows == nil {
+		return nil, errors.New("pmapi: Auth, Users, Settings, Connectivity, Boot and Windows are required")
+	}
+	a := &api{Options: o, log: o.Log}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	a.routeAuth(mux)
+	a.routeServices(mux)
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, errors.Join(errNotFound, errors.New("no such service: "+r.URL.Path)))
+	})
+	return a.gate(mux), nil
+}
+
+// gate answers 403 to every service but /auth and /log while a login,
+// setup or update runs, as the container did ("all other service requests
+// will be rejected").
+func (a *api) gate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		open := p == Prefix+"/auth" || strings.HasPrefix(p, Prefix+"/auth/") || p == Prefix+"/log"
+		if !open && a.Auth.InProgress() {
+			a.writeError(w, r, errBusy)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,176 @@
+package pmapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"loginshell/internal/redact"
+)
+
+// maxBody bounds the JSON a page may send; settings and user dictionaries
+// are small, and an unbounded read is a memory hazard.
+const maxBody = 1 << 20
+
+func (a *api) routeServices(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, a.Users.All())
+	})
+	mux.HandleFunc("GET "+Prefix+"/user/{key}", func(w http.ResponseWriter, r *http.Request) {
+		v, ok := a.Users.Get(r.PathValue("key"))
+		if !ok {
+			a.writeError(w, r, fmt.Errorf("%w: the user service holds no %q", errNotFound, r.PathValue("key")))
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	})
+	mux.HandleFunc("POST "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
+		var d map[string]any
+		if err := readJSON(r, &d); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		a.Users.Replace(d)
+		writeJSON(w, http.StatusOK, a.Users.All())
+	})
+	mux.HandleFunc("DELETE "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
+		a.Users.Clear()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "cleared"})
+	})
+
+	mux.HandleFunc("GET "+Prefix+"/usersettings", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, a.publicSettings())
+	})
+	mux.HandleFunc("PUT "+Prefix+"/usersettings", func(w http.ResponseWriter, r *http.Request) {
+		var d map[string]any
+		if err := readJSON(r, &d); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		if err := a.Settings.Merge(d); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, a.publicSettings())
+	})
+	mux.HandleFunc("GET "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
+		key := r.PathValue("key")
+		v, err := a.Settings.Get(key)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		if secretSetting(key) {
+			v = redact.Mask
+		}
+		writeJSON(w, http.StatusOK, v)
+	})
+	mux.HandleFunc("PUT "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
+		var v any
+		if err := readJSON(r, &v); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		if err := a.Settings.Set(r.PathValue("key"), v); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "saved"})
+	})
+	mux.HandleFunc("DELETE "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.Settings.Delete(r.PathValue("key")); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "deleted"})
+	})
+
+	mux.HandleFunc("PUT "+Prefix+"/log", a.pageLog)
+	mux.HandleFunc("POST "+Prefix+"/log", a.pageLog)
+
+	mux.HandleFunc("GET "+Prefix+"/version", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"name": "loginshell", "version": a.Version})
+	})
+	mux.HandleFunc("GET "+Prefix+"/connectivity", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, a.Connectivity(r.Context()))
+	})
+	pane := func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Query().Get("webapp")
+		if name == "" {
+			a.writeError(w, r, fmt.Errorf("%w: name the web app to show: window/pane?webapp=NAME", errBadRequest))
+			return
+		}
+		if err := a.Windows.ShowApp(name); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "shown", "webapp": name})
+	}
+	mux.HandleFunc("GET "+Prefix+"/window/pane", pane)
+	mux.HandleFunc("POST "+Prefix+"/window/pane", pane)
+
+	mux.HandleFunc("POST "+Prefix+"/boot/restart", func(w http.ResponseWriter, r *http.Request) {
+		a.Boot.Restart()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "restarting"})
+	})
+}
+
+// secretSetting reports whether a setting's value must not be handed to
+// pages (the OIDC client secret).
+func secretSetting(key string) bool { return key == "client_secret" }
+
+func (a *api) publicSettings() map[string]any {
+	all := a.Settings.All()
+	for k := range all {
+		if secretSetting(k) {
+			all[k] = redact.Mask
+		}
+	}
+	return all
+}
+
+// pageLog takes {level, log} from a page (PUT, as the container's Logging
+// service) into the shell's log, redacted like every other line.
+func (a *api) pageLog(w http.ResponseWriter, r *http.Request) {
+	var entry struct {
+		Level string `json:"level"`
+		Log   string `json:"log"`
+	}
+	if err := readJSON(r, &entry); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if entry.Log == "" {
+		a.writeError(w, r, fmt.Errorf(`%w: the body must be {"level": "info", "log": "text"}`, errBadRequest))
+		return
+	}
+	level := slog.LevelInfo
+	switch strings.ToLower(entry.Level) {
+	case "debug", "trace", "verbose":
+		level = slog.LevelDebug
+	case "warn", "warning":
+		level = slog.LevelWarn
+	case "error", "fatal", "critical":
+		level = slog.LevelError
+	}
+	a.log.Log(r.Context(), level, entry.Log, "source", "page", "referer", r.Referer())
+	writeJSON(w, http.StatusCreated, map[string]string{"status": "logged"})
+}
+
+// readJSON decodes a bounded JSON body into v.
+func readJSON(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return fmt.Errorf("%w: the body could not be read", errBadRequest)
+	}
+	if len(b) > maxBody {
+		return fmt.Errorf("%w: the body is larger than %d bytes", errBadRequest, maxBody)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: the body is not the JSON expected (%v)", errBadRequest, err)
+	}
+	return nil
+}

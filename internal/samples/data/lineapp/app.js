@@ -1,0 +1,78 @@
+/* The starter app: who is signed in (GET http://pmapi/user), how the
+ * station is connected (GET http://pmapi/connectivity), and the two
+ * actions every container app offers: change the offline password
+ * (POST http://pmapi/auth/update) and log out (POST http://pmapi/boot/restart). */
+(function () {
+  'use strict';
+
+  function el(id) { return document.getElementById(id); }
+
+  function showError(msg) { el('error').textContent = msg; el('status').textContent = ''; }
+  function showStatus(msg) { el('status').textContent = msg; el('error').textContent = ''; }
+
+  function errorOf(res) {
+    return res.json().then(function (b) {
+      return b && typeof b.error === 'string' ? b.error : '';
+    }, function () { return ''; });
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (res) {
+      if (!res.ok) {
+        return errorOf(res).then(function (msg) {
+          throw new Error(msg || 'error ' + res.status);
+        });
+      }
+      return res.json();
+    });
+  }
+
+  function list(v) {
+    if (Array.isArray(v)) { return v.join(', '); }
+    return v ? String(v) : '';
+  }
+
+  getJSON('http://pmapi/user').then(function (u) {
+    u = u || {};
+    el('user-name').textContent = u.name || u.username || 'Unknown user';
+    el('user-id').textContent = u.username || '—';
+    el('user-roles').textContent = list(u.roles) || '—';
+  }, function (err) {
+    el('user-name').textContent = 'Unavailable';
+    showError('Cannot read the signed-in user: ' + err.message);
+  });
+
+  getJSON('http://pmapi/connectivity').then(function (c) {
+    var text = list(c);
+    el('connectivity').textContent = text || 'Offline';
+  }, function () {
+    el('connectivity').textContent = 'Unknown';
+  });
+
+  el('change-password').addEventListener('click', function () {
+    var button = el('change-password');
+    button.disabled = true;
+    showStatus('Opening the password change…');
+    /* The shell shows the manage page; this request answers when it closes. */
+    fetch('http://pmapi/auth/update', { method: 'POST' }).then(function (res) {
+      if (res.ok) {
+        showStatus('Offline password changed');
+        return;
+      }
+      return errorOf(res).then(function (msg) {
+        showError(msg || 'The password was not changed.');
+      });
+    }, function () {
+      showError('The authentication service cannot be reached.');
+    }).then(function () { button.disabled = false; });
+  });
+
+  el('logout').addEventListener('click', function () {
+    el('logout').disabled = true;
+    showStatus('Signing out…');
+    fetch('http://pmapi/boot/restart', { method: 'POST' }).catch(function () {
+      el('logout').disabled = false;
+      showError('Could not sign out: the shell did not answer.');
+    });
+  });
+})();

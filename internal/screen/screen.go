@@ -1,0 +1,161 @@
+// Package screen is what the shell window shows: a loading message, a
+// hosted page, an error with Retry, or a navigation to the identity
+// provider. Engines change it; the Wails events and the serve mode's event
+// stream both only read it, so the window and a browser show the same.
+package screen
+
+import (
+	"sync"
+)
+
+// Kind is what the content area holds.
+type Kind string
+
+const (
+	Loading  Kind = "loading"
+	Page     Kind = "page"
+	Error    Kind = "error"
+	Navigate Kind = "navigate" // the whole window goes to URL (the IdP's login page)
+)
+
+// UserRef is the part of the signed-in user the status bar shows.
+type UserRef struct {
+	Username string `json:"username"`
+	Name     string `json:"name,omitempty"`
+}
+
+// Status is what the status bar shows besides the page.
+type Status struct {
+	User   *UserRef
+	Online bool
+}
+
+// View is one state of the window. Seq grows with every change so a
+// client that gets views out of order keeps the newest.
+type View struct {
+	Seq     uint64   `json:"seq"`
+	Kind    Kind     `json:"kind"`
+	URL     string   `json:"url,omitempty"`
+	Title   string   `json:"title,omitempty"`
+	Message string   `json:"message,omitempty"`
+	Auth    bool     `json:"auth,omitempty"`
+	User    *UserRef `json:"user"`
+	Online  bool     `json:"online"`
+	Version string   `json:"version,omitempty"`
+}
+
+// Screen holds the current view and tells subscribers of each change.
+// Safe for concurrent use.
+type Screen struct {
+	version string
+	status  func() Status
+
+	mu   sync.Mutex
+	cur  View
+	base View // the last application page, shown again when an auth page closes
+	subs map[chan View]struct{}
+}
+
+// New returns a screen showing "Starting". status is asked for the status
+// bar on every change; it must not call back into the screen.
+func New(version string, status func() Status) *Screen {
+	if status == nil {
+		status = func() Status { return Status{} }
+	}
+	s := &Screen{version: version, status: status, subs: map[chan View]struct{}{}}
+	s.cur = View{Kind: Loading, Message: "Starting…", Version: version}
+	s.base = s.cur
+	return s
+}
+
+// ShowLoading shows a message while something runs.
+func (s *Screen) ShowLoading(msg string) { s.set(View{Kind: Loading, Message: msg}, false) }
+
+// ShowPage shows an application page and remembers it as the page to come
+// back to after an authentication page.
+func (s *Screen) ShowPage(url, title string) { s.set(View{Kind: Page, URL: url, Title: title}, true) }
+
+// ShowAuthPage shows an authentication page (login, setup, manage).
+func (s *Screen) ShowAuthPage(url, title string) {
+	s.set(View{Kind: Page, URL: url, Title: title, Auth: true}, false)
+}
+
+// CloseAuthPage leaves an authentication page: back to the application
+// page shown before it, or a loading view if there was none.
+func (s *Screen) CloseAuthPage() {
+	s.mu.Lock()
+	if !s.cur.Auth && s.cur.Kind != Navigate {
+		s.mu.Unlock()
+		return
+	}
+	back := s.base
+	s.mu.Unlock()
+	if back.Kind != Page {
+		back = View{Kind: Loading, Message: "Signed in"}
+	}
+	s.set(View{Kind: back.Kind, URL: back.URL, Title: back.Title, Message: back.Message}, false)
+}
+
+// ShowError shows msg with a Retry button. msg must be fit for a person:
+// no internal causes, tokens or response bodies.
+func (s *Screen) ShowError(msg string) { s.set(View{Kind: Error, Message: msg}, false) }
+
+// Navigate sends the whole window to url (the identity provider's login).
+func (s *Screen) Navigate(url string) { s.set(View{Kind: Navigate, URL: url}, false) }
+
+// Refresh re-reads the status bar, e.g. after a sign-in or sign-out.
+func (s *Screen) Refresh() {
+	s.mu.Lock()
+	v := s.cur
+	s.mu.Unlock()
+	v.Seq = 0
+	s.set(v, false)
+}
+
+// Forget drops the remembered application page (after a log-off).
+func (s *Screen) Forget() {
+	s.mu.Lock()
+	s.base = View{Kind: Loading}
+	s.mu.Unlock()
+}
+
+// Current returns the view shown now.
+func (s *Screen) Current() View {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur
+}
+
+// Subscribe returns a channel that receives the newest view after each
+// change. A slow reader misses intermediate views, never the last one.
+// Call cancel to stop.
+func (s *Screen) Subscribe() (<-chan View, func()) {
+	ch := make(chan View, 1)
+	s.mu.Lock()
+	s.subs[ch] = struct{}{}
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		delete(s.subs, ch)
+		s.mu.Unlock()
+	}
+}
+
+func (s *Screen) set(v View, isBase bool) {
+	st := s.status()
+	v.User, v.Online, v.Version = st.User, st.Online, s.version
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v.Seq = s.cur.Seq + 1
+	s.cur = v
+	if isBase {
+		s.base = v
+	}
+	for ch := range s.subs {
+		select { // keep only the newest view in the buffer
+		case <-ch:
+		default:
+		}
+		ch <- v
+	}
+}

@@ -1,0 +1,54 @@
+package screen
+
+import (
+	"testing"
+)
+
+func TestScreenAuthPageReturnsToApplication(t *testing.T) {
+	t.Parallel()
+	s := New("1.0", func() Status { return Status{User: &UserRef{Username: "op"}, Online: true} })
+	s.ShowPage("/webapps/lineapp/index.html", "Line")
+	s.ShowAuthPage("/webapps/offline-login/manage.html?t=x&u=op", "Change password")
+	if v := s.Current(); !v.Auth || v.Kind != Page {
+		t.Fatalf("auth page view = %+v", v)
+	}
+	s.CloseAuthPage()
+	v := s.Current()
+	if v.URL != "/webapps/lineapp/index.html" || v.Auth {
+		t.Errorf("after close = %+v, want the application page", v)
+	}
+	if v.User == nil || v.User.Username != "op" || !v.Online || v.Version != "1.0" {
+		t.Errorf("status not filled: %+v", v)
+	}
+}
+
+func TestScreenCloseWithoutApplicationShowsLoading(t *testing.T) {
+	t.Parallel()
+	s := New("", nil)
+	s.ShowAuthPage("/login", "Sign in")
+	s.CloseAuthPage()
+	if v := s.Current(); v.Kind != Loading {
+		t.Errorf("after close = %+v, want loading", v)
+	}
+}
+
+func TestScreenSubscribersGetNewestView(t *testing.T) {
+	t.Parallel()
+	s := New("", nil)
+	ch, cancel := s.Subscribe()
+	defer cancel()
+	s.ShowLoading("a")
+	s.ShowError("b")
+	v := <-ch
+	if v.Kind != Error || v.Message != "b" {
+		t.Errorf("got %+v, want the newest (error b)", v)
+	}
+	if v.Seq <= 1 {
+		t.Errorf("seq = %d, want it to grow with each change", v.Seq)
+	}
+	select {
+	case extra := <-ch:
+		t.Errorf("an older view was still queued: %+v", extra)
+	default:
+	}
+}

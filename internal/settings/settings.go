@@ -1,0 +1,203 @@
+// Package settings holds the user settings dictionary of the container
+// (/pmapi/usersettings): login_url and the rest. It is persisted as one
+// JSON file written atomically, so a crash never leaves half a file.
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"loginshell/internal/atomicfile"
+)
+
+// Keys the shell itself reads. Others are stored for pages and left alone.
+const (
+	LoginURL             = "login_url"
+	ClientID             = "client_id"
+	ClientSecret         = "client_secret"
+	Scopes               = "scopes"
+	RolesClaim           = "roles_claim"
+	LoginBrowser         = "login_browser"
+	LoginTimeout         = "login_timeout"
+	Prompt               = "prompt"
+	MaxAge               = "max_age"
+	AllowOfflineFallback = "allow_offline_fallback"
+)
+
+// aliases maps keys written by pages for the mobile container to the
+// shell's own names.
+var aliases = map[string]string{"server_url": LoginURL}
+
+// ErrNotFound is returned by Get for a key that holds no value.
+var ErrNotFound = errors.New("no such setting")
+
+// Store is the persisted settings dictionary. Safe for concurrent use.
+type Store struct {
+	mu   sync.Mutex
+	path string // "" keeps settings in memory only
+	data map[string]any
+}
+
+// Open loads the settings file at path (absent means empty). An empty path
+// gives an in-memory store.
+func Open(path string) (*Store, error) {
+	s := &Store{path: path, data: map[string]any{}}
+	if path == "" {
+		return s, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	if err := json.Unmarshal(b, &s.data); err != nil {
+		return nil, fmt.Errorf("settings file %s is not a JSON object (%v); fix or delete it", path, err)
+	}
+	if s.data == nil {
+		s.data = map[string]any{}
+	}
+	return s, nil
+}
+
+// canonical returns the shell's name for key.
+func canonical(key string) string {
+	if c, ok := aliases[key]; ok {
+		return c
+	}
+	return key
+}
+
+// All returns a copy of every setting.
+func (s *Store) All() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.data)
+}
+
+// Get returns one setting, or ErrNotFound.
+func (s *Store) Get(key string) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.data[canonical(key)]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, key)
+	}
+	return v, nil
+}
+
+// Set stores one setting and persists the file.
+func (s *Store) Set(key string, v any) error {
+	return s.update(func(d map[string]any) { d[canonical(key)] = v })
+}
+
+// Merge stores every key of d and persists the file once.
+func (s *Store) Merge(d map[string]any) error {
+	return s.update(func(cur map[string]any) {
+		for k, v := range d {
+			cur[canonical(k)] = v
+		}
+	})
+}
+
+// Delete removes one setting; ErrNotFound if it had no value.
+func (s *Store) Delete(key string) error {
+	s.mu.Lock()
+	_, ok := s.data[canonical(key)]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrNotFound, key)
+	}
+	return s.update(func(d map[string]any) { delete(d, canonical(key)) })
+}
+
+// update applies f to a copy and commits it only once it is on disk, so a
+// failed write leaves memory and file in agreement.
+func (s *Store) update(f func(map[string]any)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := maps.Clone(s.data)
+	f(next)
+	if s.path != "" {
+		b, err := json.MarshalIndent(next, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode settings: %w", err)
+		}
+		if err := atomicfile.Write(s.path, append(b, '\n'), 0o600); err != nil {
+			return fmt.Errorf("save settings: %w", err)
+		}
+	}
+	s.data = next
+	return nil
+}
+
+// String returns a setting as text ("" when absent). Numbers and booleans
+// are formatted, so "login_timeout": 300 and "300" read the same.
+func (s *Store) String(key string) string {
+	v, err := s.Get(key)
+	if err != nil || v == nil {
+		return ""
+	}
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// Bool reads a setting as a boolean: true, "true", "1", "yes" are true.
+func (s *Store) Bool(key string) bool {
+	switch strings.ToLower(s.String(key)) {
+	case "true", "1", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// List reads a setting given as a JSON array or a space/comma separated string.
+func (s *Store) List(key string) []string {
+	v, err := s.Get(key)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if str, ok := e.(string); ok && str != "" {
+				out = append(out, str)
+			}
+		}
+	case string:
+		out = strings.FieldsFunc(x, func(r rune) bool { return r == ' ' || r == ',' })
+	}
+	return out
+}
+
+// Duration reads a setting as a duration: a Go duration string ("90s") or a
+// number of seconds. Zero when absent or unreadable.
+func (s *Store) Duration(key string) time.Duration {
+	str := s.String(key)
+	if str == "" {
+		return 0
+	}
+	if d, err := time.ParseDuration(str); err == nil {
+		return d
+	}
+	if n, err := strconv.ParseFloat(str, 64); err == nil && n > 0 {
+		return time.Duration(n * float64(time.Second))
+	}
+	return 0
+}

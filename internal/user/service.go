@@ -1,0 +1,98 @@
+package user
+
+import (
+	"maps"
+	"sync"
+	"time"
+)
+
+// Service is the container's user service: who is signed in, how, and the
+// dictionary hosted pages read and write through /pmapi/user.
+//
+// The dictionary and the sign-in are kept apart on purpose: a page may
+// replace or clear the dictionary (POST/DELETE /pmapi/user, as it could in
+// the container), but only the authentication service decides who is
+// signed in. Safe for concurrent use.
+type Service struct {
+	mu      sync.Mutex
+	data    map[string]any
+	profile Profile
+	method  Method // "" when nobody is signed in
+}
+
+// NewService returns a user service with nobody signed in.
+func NewService() *Service { return &Service{data: map[string]any{}} }
+
+// SignIn records p as signed in by m and fills the dictionary from it.
+func (s *Service) SignIn(p Profile, m Method) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.profile, s.method = p, m
+	s.data = Dictionary(p, m)
+}
+
+// SignOut forgets the signed-in user and clears the dictionary.
+func (s *Service) SignOut() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.profile, s.method = Profile{}, ""
+	s.data = map[string]any{}
+}
+
+// Current returns the signed-in profile and how it signed in; ok is false
+// when nobody is signed in.
+func (s *Service) Current() (p Profile, m Method, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.profile, s.method, s.method != ""
+}
+
+// All returns a copy of the dictionary.
+func (s *Service) All() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.data)
+}
+
+// Get returns one dictionary value.
+func (s *Service) Get(key string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.data[key]
+	return v, ok
+}
+
+// Replace swaps the whole dictionary; the sign-in itself is unchanged.
+func (s *Service) Replace(d map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data = maps.Clone(d)
+	if s.data == nil {
+		s.data = map[string]any{}
+	}
+}
+
+// Clear empties the dictionary; the sign-in itself is unchanged.
+func (s *Service) Clear() { s.Replace(nil) }
+
+// Dictionary is the user service content for a signed-in profile, with the
+// keys pages written for the container expect.
+func Dictionary(p Profile, m Method) map[string]any {
+	roles := p.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	d := map[string]any{
+		"username":        p.Username,
+		"name":            p.Name,
+		"email":           p.Email,
+		"roles":           roles,
+		"idp":             p.IdP,
+		"isauthenticated": true,
+		"method":          string(m),
+	}
+	if !p.AuthenticatedAt.IsZero() {
+		d["authenticated_at"] = p.AuthenticatedAt.UTC().Format(time.RFC3339)
+	}
+	return d
+}

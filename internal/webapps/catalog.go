@@ -1,0 +1,202 @@
+package webapps
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Package is one installed web app: its manifest and its files, rooted at
+// the directory holding webapp.json.
+type Package struct {
+	Manifest Manifest
+	FS       fs.FS
+}
+
+// Catalog is the set of packages found under one or more roots. It is
+// immutable once built, so it is safe for concurrent use; to see newly
+// installed packages, build a new one.
+type Catalog struct {
+	// byName holds each name's packages, highest version first.
+	byName map[string][]*Package
+}
+
+const manifestFile = "webapp.json"
+
+// NewCatalog loads every package under roots. A root holds one directory per
+// package, laid out either flat (<name>/webapp.json) or by version
+// (<name>/<version>/webapp.json, what an install produces). Files at a
+// root's top level and entries whose name starts with "." (in-progress
+// installs, editor droppings) are skipped. The directory name must match the
+// manifest's "name" (and the version directory its "version"), and every page
+// the manifest names must exist, so a broken package is caught here rather
+// than as a blank window.
+//
+// When two roots hold the same name and version, the earlier root wins: put
+// the installed packages first and the bundled samples last.
+//
+// Broken packages are collected, not fatal: the returned catalog holds every
+// package that loaded, and the error (nil when all loaded) joins one error
+// per broken package, each matching ErrBrokenPackage and naming the
+// package's directory. A root that cannot be listed is reported the same
+// way. Only a nil root makes NewCatalog return a nil catalog.
+func NewCatalog(roots ...fs.FS) (*Catalog, error) {
+	c := &Catalog{byName: map[string][]*Package{}}
+	seen := map[[2]string]bool{}
+	var errs []error
+	for i, root := range roots {
+		if root == nil {
+			return nil, fmt.Errorf("new catalog: root %d is nil", i)
+		}
+		pkgs, rootErrs := scanRoot(root)
+		errs = append(errs, rootErrs...)
+		for _, p := range pkgs {
+			key := [2]string{p.Manifest.Name, p.Manifest.Version}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			c.byName[p.Manifest.Name] = append(c.byName[p.Manifest.Name], p)
+		}
+	}
+	for _, pkgs := range c.byName {
+		sort.Slice(pkgs, func(i, j int) bool {
+			a, b := pkgs[i].Manifest.Version, pkgs[j].Manifest.Version
+			if c := compareVersions(a, b); c != 0 {
+				return c > 0
+			}
+			return a > b // "1.0" and "1.00" compare equal; keep the order stable
+		})
+	}
+	return c, errors.Join(errs...)
+}
+
+func scanRoot(root fs.FS) ([]*Package, []error) {
+	entries, err := fs.ReadDir(root, ".")
+	if err != nil {
+		return nil, []error{fmt.Errorf("%w: list packages: %w", ErrBrokenPackage, err)}
+	}
+	var pkgs []*Package
+	var errs []error
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		name := e.Name()
+		if _, err := fs.Stat(root, path.Join(name, manifestFile)); err == nil {
+			p, err := loadPackage(root, name, name, "")
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			pkgs = append(pkgs, p)
+			continue
+		}
+		vp, verrs := scanVersions(root, name)
+		pkgs = append(pkgs, vp...)
+		errs = append(errs, verrs...)
+	}
+	return pkgs, errs
+}
+
+// scanVersions loads <name>/<version>/webapp.json for every version
+// directory. A version directory without webapp.json is reported only when
+// another one has it; otherwise the whole directory is "not a package".
+func scanVersions(root fs.FS, name string) ([]*Package, []error) {
+	subs, err := fs.ReadDir(root, name)
+	if err != nil {
+		return nil, []error{fmt.Errorf("%w: %s: %w", ErrBrokenPackage, name, err)}
+	}
+	var pkgs []*Package
+	var errs, missing []error
+	for _, s := range subs {
+		if !s.IsDir() || strings.HasPrefix(s.Name(), ".") {
+			continue
+		}
+		dir := path.Join(name, s.Name())
+		if _, err := fs.Stat(root, path.Join(dir, manifestFile)); err != nil {
+			missing = append(missing, fmt.Errorf("%w: %s: no %s", ErrBrokenPackage, dir, manifestFile))
+			continue
+		}
+		p, err := loadPackage(root, dir, name, s.Name())
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 && len(errs) == 0 {
+		return nil, []error{fmt.Errorf("%w: %s: no %s in %s/ or in %s/<version>/", ErrBrokenPackage, name, manifestFile, name, name)}
+	}
+	return pkgs, append(errs, missing...)
+}
+
+func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error) {
+	broken := func(err error) error { return fmt.Errorf("%w: %s: %w", ErrBrokenPackage, dir, err) }
+	data, err := fs.ReadFile(root, path.Join(dir, manifestFile))
+	if err != nil {
+		return nil, broken(err)
+	}
+	m, err := ParseManifest(data)
+	if err != nil {
+		return nil, broken(err)
+	}
+	if m.Name != wantName {
+		return nil, broken(fmt.Errorf("%s names the package %q but it sits in directory %q", manifestFile, m.Name, wantName))
+	}
+	if wantVersion != "" && m.Version != wantVersion {
+		return nil, broken(fmt.Errorf("%s gives version %q but it sits in directory %q", manifestFile, m.Version, wantVersion))
+	}
+	sub, err := fs.Sub(root, dir)
+	if err != nil {
+		return nil, broken(err)
+	}
+	for _, page := range m.Pages() {
+		info, err := fs.Stat(sub, page)
+		if err != nil || !info.Mode().IsRegular() {
+			return nil, broken(fmt.Errorf("%s names the page %q, which is not a file in the package", manifestFile, page))
+		}
+	}
+	return &Package{Manifest: m, FS: sub}, nil
+}
+
+// Lookup returns the package with that name and exactly that version, or
+// with version "" the highest installed version (dotted numbers compared
+// numerically: 1.10 > 1.9). A miss wraps ErrUnknownApp with the name.
+func (c *Catalog) Lookup(name, version string) (*Package, error) {
+	pkgs := c.byName[name]
+	if len(pkgs) == 0 {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownApp, name)
+	}
+	if version == "" {
+		return pkgs[0], nil
+	}
+	for _, p := range pkgs {
+		if p.Manifest.Version == version {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %q version %q (installed: %s)", ErrUnknownApp, name, version, strings.Join(c.Versions(name), ", "))
+}
+
+// Names returns the names of all packages, sorted.
+func (c *Catalog) Names() []string {
+	names := make([]string, 0, len(c.byName))
+	for n := range c.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Versions returns the versions installed for name, highest first.
+func (c *Catalog) Versions(name string) []string {
+	var vs []string
+	for _, p := range c.byName[name] {
+		vs = append(vs, p.Manifest.Version)
+	}
+	return vs
+}

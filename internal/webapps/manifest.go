@@ -1,0 +1,86 @@
+package webapps
+
+// Manifest is a package's webapp.json. Main is the page the shell opens;
+// Setup and Manage (optional, used by the offline login package) are the
+// offline password setup and change pages. Page paths are relative to the
+// package root and already checked not to escape it.
+type Manifest struct {
+	Name    string
+	Version string
+	Main    string
+	Setup   string
+	Manage  string
+}
+
+const manifestDoc = "webapp.json"
+
+// ParseManifest reads a webapp.json. "name", "version" and "main" are
+// required; "update" is accepted as an alias of "manage" (the mobile
+// container's spelling). Page paths must stay inside the package: "..",
+// absolute paths, URLs and backslashes are refused; a leading "./" is
+// dropped. Every error is a *DocumentError naming the field and matches
+// ErrInvalidDocument.
+//
+// ParseManifest does not check that the pages exist; NewCatalog does.
+func ParseManifest(data []byte) (Manifest, error) {
+	o, err := readObject(manifestDoc, data)
+	if err != nil {
+		return Manifest{}, err
+	}
+	var m Manifest
+	for _, f := range []struct {
+		key, hint string
+		dst       *string
+	}{
+		{"name", "name the package", &m.Name},
+		{"version", "give the package a version", &m.Version},
+		{"main", "name the page the shell opens, e.g. \"index.html\"", &m.Main},
+	} {
+		v, err := o.str(f.key)
+		if err != nil {
+			return Manifest{}, err
+		}
+		if v == "" {
+			return Manifest{}, o.fail(f.key, "is missing; "+f.hint)
+		}
+		*f.dst = v
+	}
+	if !validElement(m.Name) {
+		return Manifest{}, o.fail("name", elementRule)
+	}
+	if !validElement(m.Version) {
+		return Manifest{}, o.fail("version", elementRule)
+	}
+	if m.Setup, err = o.str("setup"); err != nil {
+		return Manifest{}, err
+	}
+	if m.Manage, err = o.aliased("manage", "update"); err != nil {
+		return Manifest{}, err
+	}
+	for _, p := range []struct {
+		key string
+		dst *string
+	}{{"main", &m.Main}, {"setup", &m.Setup}, {"manage", &m.Manage}} {
+		if *p.dst == "" {
+			continue
+		}
+		clean, problem := cleanPagePath(*p.dst)
+		if problem != "" {
+			return Manifest{}, o.fail(p.key, problem)
+		}
+		*p.dst = clean
+	}
+	return m, nil
+}
+
+// Pages lists the pages the manifest names, main first, skipping the
+// optional ones that are not set.
+func (m Manifest) Pages() []string {
+	pages := []string{m.Main}
+	for _, p := range []string{m.Setup, m.Manage} {
+		if p != "" {
+			pages = append(pages, p)
+		}
+	}
+	return pages
+}

@@ -1,0 +1,81 @@
+package webapps
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseManifest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		doc     string
+		want    Manifest
+		wantErr error
+		wantMsg string
+	}{
+		{
+			name: "a full manifest parses",
+			doc:  `{"name":"offline-login","version":"1.0.0","main":"login.html","setup":"setup.html","manage":"manage.html"}`,
+			want: Manifest{Name: "offline-login", Version: "1.0.0", Main: "login.html", Setup: "setup.html", Manage: "manage.html"},
+		},
+		{
+			name: "update is accepted as an alias of manage",
+			doc:  `{"name":"ol","version":"1","main":"a.html","update":"pages/manage.html"}`,
+			want: Manifest{Name: "ol", Version: "1", Main: "a.html", Manage: "pages/manage.html"},
+		},
+		{
+			name: "a leading ./ is dropped",
+			doc:  `{"name":"ol","version":"1","main":"./www/index.html"}`,
+			want: Manifest{Name: "ol", Version: "1", Main: "www/index.html"},
+		},
+		{
+			name:    "disagreeing manage and update are refused",
+			doc:     `{"name":"ol","version":"1","main":"a.html","manage":"m.html","update":"u.html"}`,
+			wantErr: ErrInvalidDocument,
+			wantMsg: `"update" is an alias of "manage"`,
+		},
+		{name: "a missing name is named", doc: `{"version":"1","main":"a.html"}`, wantErr: ErrInvalidDocument, wantMsg: `webapp.json: "name" is missing`},
+		{name: "a missing version is named", doc: `{"name":"a","main":"a.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"version" is missing`},
+		{name: "a missing main is named", doc: `{"name":"a","version":"1"}`, wantErr: ErrInvalidDocument, wantMsg: `"main" is missing`},
+		{name: "a name with a slash is refused", doc: `{"name":"a/b","version":"1","main":"a.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"name" must be a plain name`},
+		{name: "a version with dots only is refused", doc: `{"name":"a","version":"..","main":"a.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"version" must be a plain name`},
+		{name: "a main that climbs out is refused", doc: `{"name":"a","version":"1","main":"../x.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must name a file inside the package`},
+		{name: "a main that climbs out midway is refused", doc: `{"name":"a","version":"1","main":"www/../../x.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must name a file inside`},
+		{name: "an absolute setup is refused", doc: `{"name":"a","version":"1","main":"a.html","setup":"/etc/passwd"}`, wantErr: ErrInvalidDocument, wantMsg: `"setup" must be a path relative`},
+		{name: "a drive letter is refused", doc: `{"name":"a","version":"1","main":"C:/x.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must be a path relative`},
+		{name: "a URL is refused", doc: `{"name":"a","version":"1","main":"http://evil/x.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must be a path relative`},
+		{name: "a backslash is refused", doc: `{"name":"a","version":"1","main":"a.html","update":"..\\m.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"manage" must use forward slashes`},
+		{name: "a directory main is refused", doc: `{"name":"a","version":"1","main":"www/"}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must name a file`},
+		{name: "a main of the wrong type is named", doc: `{"name":"a","version":"1","main":["a.html"]}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must be a string`},
+		{name: "bad JSON is reported as such", doc: `{"name":"a",}`, wantErr: ErrInvalidDocument, wantMsg: "webapp.json: is not a JSON object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseManifest([]byte(tt.doc))
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("ParseManifest() error = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), tt.wantMsg) {
+					t.Errorf("error %q does not contain %q", err, tt.wantMsg)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseManifest() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestManifestPages(t *testing.T) {
+	t.Parallel()
+	m := Manifest{Main: "a.html", Manage: "m.html"}
+	if got, want := m.Pages(), []string{"a.html", "m.html"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Pages() = %v, want %v", got, want)
+	}
+}
