@@ -59,7 +59,7 @@ func New(o Options) (http.Handler, error) {
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
 	if o.Assets != nil {
-		mux.Handle("GET /", assets(o.Assets))
+		mux.Handle("/", assets(o.Assets))
 	}
 	return mux, nil
 }

@@ -1,0 +1,117 @@
+package pmapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"loginshell/internal/user"
+)
+
+// send is do with a JSON body; it returns the status and the raw body.
+func (e *env) send(method, path, body string) (int, string) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServices(t *testing.T) {
+	t.Parallel()
+	steps := []struct {
+		name, method, path, body string
+		want                     int
+		contains                 string
+	}{
+		{"the user service lists the signed-in user", "GET", "/pmapi/user", "", 200, `"username":"op"`},
+		{"one user key is readable", "GET", "/pmapi/user/name", "", 200, "Olga Operator"},
+		{"an absent user key is 404", "GET", "/pmapi/user/nope", "", 404, "error"},
+		{"POST replaces the user dictionary", "POST", "/pmapi/user", `{"badge":"42"}`, 200, `"badge":"42"`},
+		{"the replaced dictionary lost the old keys", "GET", "/pmapi/user/name", "", 404, ""},
+		{"DELETE clears the user dictionary", "DELETE", "/pmapi/user", "", 200, ""},
+		{"a bad JSON body names the problem", "POST", "/pmapi/user", `{"badge"`, 400, "JSON"},
+		{"settings take a JSON dictionary", "PUT", "/pmapi/usersettings", `{"server_url":"https://idp.example","client_secret":"s3"}`, 200, `"login_url":"https://idp.example"`},
+		{"the client secret is never handed to pages", "GET", "/pmapi/usersettings", "", 200, `"client_secret":"[redacted]"`},
+		{"one setting is readable", "GET", "/pmapi/usersettings/login_url", "", 200, "idp.example"},
+		{"one setting is writable", "PUT", "/pmapi/usersettings/scopes", `"openid email"`, 200, ""},
+		{"one setting is deletable", "DELETE", "/pmapi/usersettings/scopes", "", 200, ""},
+		{"a deleted setting is 404", "GET", "/pmapi/usersettings/scopes", "", 404, "error"},
+		{"a page's log line is taken with 201", "PUT", "/pmapi/log", `{"level":"warn","log":"hello"}`, 201, ""},
+		{"a log body without text is refused", "PUT", "/pmapi/log", `{"level":"warn"}`, 400, "error"},
+		{"the version names the shell", "GET", "/pmapi/version", "", 200, `"name":"loginshell"`},
+		{"connectivity is a JSON array", "GET", "/pmapi/connectivity", "", 200, `["Online"]`},
+		{"a known web app is shown in the pane", "GET", "/pmapi/window/pane?webapp=lineapp", "", 200, "shown"},
+		{"an unknown web app is 404", "GET", "/pmapi/window/pane?webapp=nope", "", 404, "unknown web app"},
+		{"an unknown service is 404", "GET", "/pmapi/nothing", "", 404, "error"},
+	}
+	e := newEnv(t, envOpt{signIn: user.Online})
+	for _, s := range steps {
+		got, body := e.send(s.method, s.path, s.body)
+		if got != s.want || !strings.Contains(body, s.contains) {
+			t.Errorf("%s: %s %s = %d %s; want %d containing %q", s.name, s.method, s.path, got, body, s.want, s.contains)
+		}
+	}
+}
+
+func TestOtherServicesAreForbiddenDuringAFlow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{signIn: user.Online})
+	e.start("/pmapi/auth/setup")
+	tests := []struct {
+		method, path, body string
+		want               int
+	}{
+		{"GET", "/pmapi/user", "", 403},
+		{"GET", "/pmapi/usersettings", "", 403},
+		{"GET", "/pmapi/connectivity", "", 403},
+		{"GET", "/pmapi/window/pane?webapp=lineapp", "", 403},
+		{"POST", "/pmapi/boot/restart", "", 403},
+		{"PUT", "/pmapi/log", `{"level":"info","log":"still allowed"}`, 201},
+		{"GET", "/pmapi/auth", "", 302},
+	}
+	for _, tt := range tests {
+		if got, body := e.send(tt.method, tt.path, tt.body); got != tt.want {
+			t.Errorf("%s %s during setup = %d %s, want %d", tt.method, tt.path, got, body, tt.want)
+		}
+	}
+}
+
+func TestLogIsRedacted(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	e := newEnvWithLog(t, envOpt{idp: &fakeIdP{}, vaultFor: "op"}, &buf)
+	tok, done := e.start("/pmapi/auth")
+	e.do("PUT", "/pmapi/auth/"+tok+"/authenticate?p=wrong-password-xyz")
+	e.send("PUT", "/pmapi/log", `{"level":"info","log":"page saw http://pmapi/auth/`+tok+`/authenticate?p=right-password"}`)
+	e.do("PUT", "/pmapi/auth/"+tok+"/authenticate?p=right-password")
+	await(t, done)
+	logs := buf.String()
+	for _, secret := range []string{"wrong-password-xyz", "right-password", tok} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, logs)
+		}
+	}
+	if !strings.Contains(logs, "request refused") {
+		t.Errorf("the refused request was not logged at all:\n%s", logs)
+	}
+	var lines int
+	for _, l := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) == nil {
+			lines++
+		}
+	}
+	if lines == 0 {
+		t.Error("no log lines captured")
+	}
+}
+
