@@ -67,4 +67,3 @@ func Run(sh *shell.Shell, assets fs.FS) error {
 		},
 	})
 }
-

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"time"
 
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
@@ -47,6 +48,8 @@ type Shell struct {
 	cancel context.CancelFunc
 	stop   func()
 	wg     sync.WaitGroup
+	// returned is closed when the chrome is back after an embedded login.
+	returned chan struct{}
 }
 
 // New returns the bound shell, refusing nil engines.
@@ -132,18 +135,50 @@ func (s *Shell) OpenSystem(_ context.Context, authURL string) error {
 	return nil
 }
 
+// reloadAfter are the delays at which ReturnFromLogin asks the window to
+// reload the shell until the chrome is back.
+var reloadAfter = []time.Duration{300 * time.Millisecond, 700 * time.Millisecond, 1500 * time.Millisecond, 3 * time.Second, 5 * time.Second}
+
 // ReturnFromLogin brings the shell back into the window after an embedded
-// login: first the screen moves on (so the reloaded chrome does not go to
-// the login page again), then the app reloads.
+// login. The screen moves on first, so the reloaded chrome does not go to
+// the login page again. The reload itself (Wails sets location.href by
+// script) is lost when it runs while the window is still loading the
+// loopback callback page, and Wails v2 reports no page loads, so it is
+// repeated until the chrome asks for its view (View), which proves it is
+// back.
 func (s *Shell) ReturnFromLogin() {
 	s.screen.ShowLoading("Signing in…")
-	if rt := s.runtime(); rt != nil {
-		rt.WindowReloadApp()
+	rt := s.runtime()
+	if rt == nil {
+		return
 	}
+	s.mu.Lock()
+	s.returned = make(chan struct{})
+	back := s.returned
+	s.mu.Unlock()
+	go func() {
+		for _, d := range reloadAfter {
+			select {
+			case <-back:
+				return
+			case <-time.After(d):
+				rt.WindowReloadApp()
+			}
+		}
+	}()
 }
 
-// View returns what the window shows now.
-func (s *Shell) View() screen.View { return s.screen.Current() }
+// View returns what the window shows now. The chrome calls it when it
+// loads, which also ends ReturnFromLogin's reloads.
+func (s *Shell) View() screen.View {
+	s.mu.Lock()
+	if s.returned != nil {
+		close(s.returned)
+		s.returned = nil
+	}
+	s.mu.Unlock()
+	return s.screen.Current()
+}
 
 // Retry runs the boot flow again after an error.
 func (s *Shell) Retry() {

@@ -52,6 +52,11 @@ func (s *Service) loginOnline(ctx context.Context) (user.Profile, error) {
 	}
 	go func() {
 		p, err := s.o.Online.Login(fctx)
+		if err != nil && fctx.Err() != nil {
+			// The caller's context ended the flow, not the provider: the
+			// outcome is ErrCancelled whichever of the two finishes first.
+			err = ErrCancelled
+		}
 		var won func()
 		if err == nil {
 			won = func() { s.signIn(p, user.Online) }
