@@ -54,7 +54,9 @@ export async function startShell({ dataDir, demo = false, offline = false }) {
   if (!bin) {
     throw new Error("LOGINSHELL_BIN is not set: run `make e2e`, or set it to the loginshell binary");
   }
-  const args = ["serve", "--listen", "127.0.0.1:0", "--data", dataDir];
+  // Debug logs only ever reach a person through a failure report.
+  const logLevel = process.env.LOGINSHELL_E2E_LOG_LEVEL || "debug";
+  const args = ["serve", "--listen", "127.0.0.1:0", "--data", dataDir, "--log-level", logLevel];
   if (demo) args.push("--demo");
   if (offline) args.push("--offline");
 
@@ -294,7 +296,18 @@ export async function diagnose(name, { page, shell, consoleLines = [] } = {}) {
     }
   }
   if (consoleLines.length > 0) lines.push("-- browser console", ...consoleLines.slice(-50));
-  if (shell) lines.push(`-- server output (${shell.command})`, shell.output().slice(-8000));
+  if (shell && shell.port && shell.child.exitCode === null && shell.child.signalCode === null) {
+    // What the Go side thinks the shell should show, to set against the screenshot.
+    const view = await request(shell.port, {
+      path: "/shell/view",
+      headers: { "X-Loginshell-Key": shell.key, Host: `127.0.0.1:${shell.port}` },
+    }).then(
+      (r) => `${r.status} ${r.body}`,
+      (err) => `(unavailable: ${err.message})`,
+    );
+    lines.push(`-- GET /shell/view: ${view}`);
+  }
+  if (shell) lines.push(`-- server output (${shell.command})`, shell.output().slice(-12000));
   const dump = lines.join("\n");
   await writeFile(join(artifactsDir, `${safe}.txt`), dump).catch(() => {});
   console.error(dump);

@@ -184,10 +184,12 @@ func (s *Service) finish(f *flow, err error, won func()) bool {
 	}
 	s.mu.Unlock()
 	f.cancel()
-	f.done <- err
+	// Close the page before the starting call returns, so what its caller
+	// shows next (the boot sequence's starter app) is not overwritten.
 	if f.cmd != "" {
 		s.o.Presenter.CloseAuthPage()
 	}
+	f.done <- err
 	return true
 }
 

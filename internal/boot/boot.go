@@ -29,6 +29,7 @@ type Sequence struct {
 
 	mu      sync.Mutex
 	running bool
+	restart bool // Restart came while a run was going: run again after it
 	wg      sync.WaitGroup
 }
 
@@ -61,6 +62,15 @@ func (b *Sequence) Restart() {
 	b.auth.Logout(context.Background())
 	b.screen.Forget()
 	b.screen.ShowLoading("Signed out")
+	// A run still going (its flow was just cancelled) would ignore a new
+	// one and go on to the starter app for nobody: it starts over instead.
+	b.mu.Lock()
+	if b.running {
+		b.restart = true
+		b.mu.Unlock()
+		return
+	}
+	b.mu.Unlock()
 	b.Start(context.Background())
 }
 
@@ -78,7 +88,12 @@ func (b *Sequence) Run(ctx context.Context) {
 	defer func() {
 		b.mu.Lock()
 		b.running = false
+		again := b.restart
+		b.restart = false
 		b.mu.Unlock()
+		if again {
+			b.Start(context.Background())
+		}
 	}()
 
 	b.screen.ShowLoading("Signing in…")
@@ -95,6 +110,9 @@ func (b *Sequence) Run(ctx context.Context) {
 		// again at the next sign-in.
 		if err := b.auth.Setup(ctx); err != nil {
 			b.log.Warn("boot: offline password not set up", "user", p.Username, "err", err)
+		}
+		if _, _, ok := b.users.Current(); !ok {
+			return // signed out meanwhile (Restart): no starter app for nobody
 		}
 	}
 	if err := b.ShowApp(b.pkgs.Doc.Starter); err != nil {

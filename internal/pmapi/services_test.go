@@ -114,4 +114,3 @@ func TestLogIsRedacted(t *testing.T) {
 		t.Error("no log lines captured")
 	}
 }
-

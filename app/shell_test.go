@@ -1,0 +1,375 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"loginshell/internal/auth"
+	"loginshell/internal/keychain"
+	"loginshell/internal/screen"
+	"loginshell/internal/shell"
+	"loginshell/internal/user"
+)
+
+const goodPassword = "correct horse battery"
+
+// fakeRuntime records what app/ asks of the Wails runtime.
+type fakeRuntime struct {
+	views chan screen.View // every "view" event, in order
+
+	mu       sync.Mutex
+	events   []string
+	reloads  int
+	opened   []string
+	quits    int
+	onReload func()
+}
+
+func newRuntime() *fakeRuntime { return &fakeRuntime{views: make(chan screen.View, 64)} }
+
+func (f *fakeRuntime) EventsEmit(name string, data ...any) {
+	f.mu.Lock()
+	f.events = append(f.events, name)
+	f.mu.Unlock()
+	if name != ViewEvent || len(data) != 1 {
+		return
+	}
+	if v, ok := data[0].(screen.View); ok {
+		select { // never block the forwarding goroutine (Shutdown waits for it)
+		case f.views <- v:
+		default:
+		}
+	}
+}
+
+func (f *fakeRuntime) WindowReloadApp() {
+	f.mu.Lock()
+	f.reloads++
+	hook := f.onReload
+	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+}
+
+func (f *fakeRuntime) BrowserOpenURL(u string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opened = append(f.opened, u)
+}
+
+func (f *fakeRuntime) Quit() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.quits++
+}
+
+// newShell builds every engine over a temp data directory. With vault,
+// alice has an offline password and signed in last, so a login (no login
+// server is configured) shows the offline login page.
+func newShell(t *testing.T, vault bool) (*Shell, *shell.Shell) {
+	t.Helper()
+	dir := t.TempDir()
+	if vault {
+		if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(`{"last_user":"alice"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sh, err := shell.Build(shell.Config{DataDir: dir, InsecureWeakKDF: true,
+		KeychainParams: keychain.Params{Time: 1, MemoryKiB: 64, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vault {
+		if err := sh.Keychain.Create("alice", goodPassword, user.Profile{Username: "alice", Name: "Alice"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ui, err := New(sh.Auth, sh.Boot, sh.Screen, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ui.Shutdown(context.Background())
+		_ = sh.Close()
+	})
+	return ui, sh
+}
+
+// waitView returns the first view of views that match wants.
+func waitView(t *testing.T, views <-chan screen.View, want func(screen.View) bool) screen.View {
+	t.Helper()
+	for v := range views {
+		if want(v) {
+			return v
+		}
+	}
+	t.Fatal("views ended")
+	return screen.View{}
+}
+
+// authPage waits for the offline login page and returns its token.
+func authPage(t *testing.T, sh *shell.Shell, started <-chan Result) string {
+	t.Helper()
+	views, stop := sh.Screen.Subscribe()
+	defer stop()
+	for {
+		if v := sh.Screen.Current(); v.Auth {
+			u, err := url.Parse(v.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Query().Get("u") != "alice" {
+				t.Fatalf("auth page %s is not for alice", v.URL)
+			}
+			return u.Query().Get("t")
+		}
+		select {
+		case <-views:
+		case r := <-started:
+			t.Fatalf("Start ended before the login page: %+v", r)
+		}
+	}
+}
+
+func TestNewRefusesMissingEngines(t *testing.T) {
+	t.Parallel()
+	_, sh := newShell(t, false)
+	tests := []struct {
+		name string
+		new  func() (*Shell, error)
+	}{
+		{"without auth", func() (*Shell, error) { return New(nil, sh.Boot, sh.Screen, nil) }},
+		{"without boot", func() (*Shell, error) { return New(sh.Auth, nil, sh.Screen, nil) }},
+		{"without a screen", func() (*Shell, error) { return New(sh.Auth, sh.Boot, nil, nil) }},
+	}
+	for _, tt := range tests {
+		t.Run("New refuses "+tt.name, func(t *testing.T) {
+			if ui, err := tt.new(); err == nil || ui != nil {
+				t.Errorf("New = %v, %v; want an error", ui, err)
+			}
+		})
+	}
+}
+
+// Attach runs the boot flow and forwards each screen change as a "view"
+// event: with nothing configured, the flow ends on the settings error.
+func TestAttachForwardsViews(t *testing.T) {
+	t.Parallel()
+	ui, _ := newShell(t, false)
+	rt := newRuntime()
+	ui.Attach(context.Background(), rt)
+	v := waitView(t, rt.views, func(v screen.View) bool { return v.Kind == screen.Error })
+	if v.Message != auth.ErrNotConfigured.Error() {
+		t.Errorf("error view message = %q, want the not-configured text", v.Message)
+	}
+	if got := ui.View(); got.Seq < v.Seq || got.Kind != screen.Error {
+		t.Errorf("View() = %+v, want the error view", got)
+	}
+}
+
+func TestOfflineLoginThroughBindings(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	started := make(chan Result, 1)
+	go func() { started <- ui.Start() }()
+	token := authPage(t, sh, started)
+	if !ui.Status().InProgress {
+		t.Error("Status().InProgress = false while the login page is shown")
+	}
+	steps := []struct {
+		name string
+		res  func() Result
+		want Result
+	}{
+		{"a second Start is refused", ui.Start, Result{Error: auth.ErrInProgress.Error()}},
+		{"a foreign token reads as unknown", func() Result { return ui.Authenticate("nope", goodPassword) },
+			Result{Error: auth.ErrTokenUnknown.Error()}},
+		{"the right password signs in", func() Result { return ui.Authenticate(token, goodPassword) }, Result{OK: true}},
+		{"the token is single-use", func() Result { return ui.Authenticate(token, goodPassword) },
+			Result{Error: auth.ErrNotInProgress.Error()}},
+		{"Cancel with nothing running says so", ui.Cancel, Result{Error: auth.ErrNotInProgress.Error()}},
+	}
+	r := ui.Authenticate(token, "not the password")
+	if r.OK || !strings.Contains(r.Error, keychain.ErrWrongPassword.Error()) {
+		t.Errorf("a wrong password: %+v, want the wrong-password text", r)
+	}
+	for _, st := range steps {
+		if got := st.res(); got != st.want {
+			t.Errorf("%s: %+v, want %+v", st.name, got, st.want)
+		}
+	}
+	if r := <-started; r != (Result{OK: true}) {
+		t.Errorf("Start = %+v, want ok", r)
+	}
+	if ui.Status().InProgress {
+		t.Error("Status().InProgress = true after the login")
+	}
+	if p, m, ok := sh.Users.Current(); !ok || p.Username != "alice" || m != user.Offline {
+		t.Errorf("current = %+v %s %v, want alice offline", p, m, ok)
+	}
+}
+
+func TestCancelThroughBindings(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	started := make(chan Result, 1)
+	go func() { started <- ui.Start() }()
+	authPage(t, sh, started)
+	if r := ui.Cancel(); r != (Result{OK: true}) {
+		t.Fatalf("Cancel = %+v", r)
+	}
+	if r := <-started; r != (Result{Error: auth.ErrCancelled.Error()}) {
+		t.Errorf("Start after Cancel = %+v, want the cancelled text", r)
+	}
+	if v := sh.Screen.Current(); v.Auth {
+		t.Errorf("the login page is still shown: %+v", v)
+	}
+}
+
+func TestSetupNeedsOnlineThroughBindings(t *testing.T) {
+	t.Parallel()
+	ui, _ := newShell(t, false)
+	if r := ui.Setup(); r != (Result{Error: auth.ErrNotOnline.Error()}) {
+		t.Errorf("Setup = %+v, want the not-online text", r)
+	}
+	if r := ui.Update(); r != (Result{Error: auth.ErrNotOnline.Error()}) {
+		t.Errorf("Update = %+v, want the not-online text", r)
+	}
+}
+
+// attached returns a shell attached to a fake runtime whose boot flow has
+// ended (on the not-configured error).
+func attached(t *testing.T) (*Shell, *shell.Shell, *fakeRuntime) {
+	t.Helper()
+	ui, sh := newShell(t, false)
+	rt := newRuntime()
+	ui.Attach(context.Background(), rt)
+	sh.Boot.Wait()
+	return ui, sh, rt
+}
+
+func TestReturnFromLoginLeavesNavigateBeforeReload(t *testing.T) {
+	t.Parallel()
+	ui, sh, rt := attached(t)
+	if err := ui.OpenEmbedded(context.Background(), "https://idp.example.com/authorize?x=1"); err != nil {
+		t.Fatal(err)
+	}
+	if v := sh.Screen.Current(); v.Kind != screen.Navigate || v.URL != "https://idp.example.com/authorize?x=1" {
+		t.Fatalf("OpenEmbedded: screen = %+v, want navigate", v)
+	}
+	reloaded := make(chan screen.View, len(reloadAfter))
+	rt.mu.Lock()
+	rt.onReload = func() { reloaded <- sh.Screen.Current() }
+	rt.mu.Unlock()
+	ui.ReturnFromLogin()
+	if v := sh.Screen.Current(); v.Kind == screen.Navigate {
+		t.Errorf("ReturnFromLogin left the screen on the provider: %+v", v)
+	}
+	if v := <-reloaded; v.Kind == screen.Navigate {
+		t.Errorf("the screen still navigated to the provider when the window reloaded: %+v", v)
+	}
+	// The chrome is back: it asks for its view, which ends the reloads.
+	if v := ui.View(); v.Kind != screen.Loading {
+		t.Errorf("View() = %+v, want the loading view", v)
+	}
+}
+
+func TestOpenSystem(t *testing.T) {
+	t.Parallel()
+	unattached, _ := newShell(t, false)
+	if err := unattached.OpenSystem(context.Background(), "https://idp.example.com/"); err == nil {
+		t.Error("OpenSystem before the window is ready succeeded")
+	}
+	ui, sh, rt := attached(t)
+	raw := "https://idp.example.com/authorize?scope=openid profile&redirect_uri=http://127.0.0.1:5000/cb&state=a<b"
+	if err := ui.OpenSystem(context.Background(), raw); err != nil {
+		t.Fatal(err)
+	}
+	rt.mu.Lock()
+	opened := append([]string(nil), rt.opened...)
+	rt.mu.Unlock()
+	if len(opened) != 1 {
+		t.Fatalf("BrowserOpenURL calls = %v, want one", opened)
+	}
+	got := opened[0]
+	if strings.ContainsAny(got, " <") {
+		t.Errorf("opened %q, want it percent-encoded", got)
+	}
+	u, err := url.Parse(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	if u.Host != "idp.example.com" || q.Get("scope") != "openid profile" ||
+		q.Get("redirect_uri") != "http://127.0.0.1:5000/cb" || q.Get("state") != "a<b" {
+		t.Errorf("opened %q does not carry the same parameters", got)
+	}
+	if v := sh.Screen.Current(); v.Kind != screen.Loading || !strings.Contains(v.Message, "web browser") {
+		t.Errorf("screen = %+v, want a loading view pointing at the browser", v)
+	}
+	if err := ui.OpenSystem(context.Background(), "https://idp.example.com/%zz"); err == nil {
+		t.Error("OpenSystem accepted an unparsable URL")
+	}
+}
+
+func TestResult(t *testing.T) {
+	t.Parallel()
+	pathErr := &fs.PathError{Op: "open", Path: "/home/alice/.loginshell/keychain/616c696365.vault", Err: fs.ErrPermission}
+	tests := []struct {
+		name string
+		err  error
+		want Result
+	}{
+		{"nil is ok", nil, Result{OK: true}},
+		{"an engine error is shown as written", auth.ErrNotInProgress, Result{Error: auth.ErrNotInProgress.Error()}},
+		{"a wrapped engine error keeps its detail", fmt.Errorf("%w: p (the password) is required", auth.ErrBadQuery),
+			Result{Error: auth.ErrBadQuery.Error() + ": p (the password) is required"}},
+		{"a lockout says until when", &keychain.LockedError{Failures: 10},
+			Result{Error: (&keychain.LockedError{Failures: 10}).Error()}},
+		{"a file error is hidden", fmt.Errorf("open vault: %w", pathErr), Result{Error: "internal error in the shell; see its log"}},
+		{"an unknown error is hidden", errors.New("secret cause"), Result{Error: "internal error in the shell; see its log"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := result(tt.err); got != tt.want {
+				t.Errorf("result = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLogoutRestartsBoot(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	started := make(chan Result, 1)
+	go func() { started <- ui.Start() }()
+	token := authPage(t, sh, started)
+	if r := ui.Authenticate(token, goodPassword); !r.OK {
+		t.Fatal(r)
+	}
+	<-started
+	views, stop := sh.Screen.Subscribe()
+	defer stop()
+	if r := ui.Logout(); !r.OK {
+		t.Fatalf("Logout = %+v", r)
+	}
+	// The boot flow runs again: alice's offline login page comes back.
+	waitView(t, views, func(v screen.View) bool { return v.Auth })
+	if _, _, ok := sh.Users.Current(); ok {
+		t.Error("still signed in after Logout")
+	}
+	if r := ui.Cancel(); !r.OK {
+		t.Errorf("Cancel = %+v", r)
+	}
+	sh.Boot.Wait()
+}

@@ -1,0 +1,216 @@
+package boot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"loginshell/internal/auth"
+	"loginshell/internal/boot"
+	"loginshell/internal/screen"
+	"loginshell/internal/user"
+	"loginshell/internal/webapps"
+)
+
+const starterPage = "/webapps/lineapp/index.html"
+
+// The first online sign-in sets up the offline password, then shows the
+// starter app.
+func TestRunFirstSignInSetsUpOfflinePassword(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &fakeOnline{configured: true})
+	done := e.run()
+	path, token, username := e.waitPage(t, done)
+	if path != "/webapps/offline-login/setup.html" || username != "alice" || token == "" {
+		t.Fatalf("page %s t=%q u=%q, want the setup page for alice", path, token, username)
+	}
+	if v := e.screen.Current(); !v.Auth || v.Kind != screen.Page {
+		t.Errorf("screen = %+v, want the setup page as an auth page", v)
+	}
+	if err := e.auth.CompleteSetup(token, goodPassword); err != nil {
+		t.Fatalf("CompleteSetup: %v", err)
+	}
+	<-done
+	v := e.screen.Current()
+	if v.Kind != screen.Page || v.URL != starterPage || v.Auth {
+		t.Errorf("screen = %+v, want the starter app %s", v, starterPage)
+	}
+	if v.User == nil || v.User.Username != "alice" {
+		t.Errorf("status bar user = %+v, want alice", v.User)
+	}
+	if !e.kc.Exists("alice") {
+		t.Error("no vault after setup")
+	}
+}
+
+func TestRunWithVaultGoesStraightToStarter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &fakeOnline{configured: true})
+	if err := e.kc.Create("alice", goodPassword, aliceProfile()); err != nil {
+		t.Fatal(err)
+	}
+	<-e.run()
+	if v := e.screen.Current(); v.Kind != screen.Page || v.URL != starterPage {
+		t.Errorf("screen = %+v, want the starter app", v)
+	}
+	if n := len(e.shown); n != 0 {
+		t.Errorf("%d auth pages shown, want none", n)
+	}
+}
+
+// A skipped setup is not fatal: the user still gets the starter app.
+func TestRunCancelledSetupStillShowsStarter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &fakeOnline{configured: true})
+	done := e.run()
+	e.waitPage(t, done)
+	if err := e.auth.Cancel(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if v := e.screen.Current(); v.Kind != screen.Page || v.URL != starterPage {
+		t.Errorf("screen = %+v, want the starter app", v)
+	}
+}
+
+func TestRunLoginErrorShowsError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		online  *fakeOnline
+		wantErr error
+	}{
+		{"no login server and no vault shows the settings hint", &fakeOnline{}, auth.ErrNotConfigured},
+		{"a refused online login says sign-in failed", &fakeOnline{configured: true, answers: []error{errors.New("denied")}}, auth.ErrFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tt.online)
+			<-e.run()
+			v := e.screen.Current()
+			if v.Kind != screen.Error {
+				t.Fatalf("screen = %+v, want an error", v)
+			}
+			_, err := e.auth.Login(context.Background()) // the same refusal, for its text
+			if !errors.Is(err, tt.wantErr) || v.Message != err.Error() {
+				t.Errorf("message = %q, want the text of %v (%v)", v.Message, tt.wantErr, err)
+			}
+		})
+	}
+}
+
+func TestRestartSignsOutAndRunsAgain(t *testing.T) {
+	t.Parallel()
+	// The second login fails, so the restart's sign-out stays visible.
+	e := newEnv(t, &fakeOnline{configured: true, answers: []error{nil, errors.New("denied")}})
+	if err := e.kc.Create("alice", goodPassword, aliceProfile()); err != nil {
+		t.Fatal(err)
+	}
+	<-e.run()
+	if _, m, ok := e.users.Current(); !ok || m != user.Online {
+		t.Fatalf("not signed in online after the first run")
+	}
+	e.seq.Restart()
+	e.seq.Wait()
+	logins, logouts := e.online.counts()
+	if logins != 2 || logouts != 1 {
+		t.Errorf("logins = %d, logouts = %d; want 2 and 1", logins, logouts)
+	}
+	if p, _, ok := e.users.Current(); ok {
+		t.Errorf("still signed in as %+v after Restart", p)
+	}
+	if v := e.screen.Current(); v.Kind != screen.Error || !strings.HasPrefix(v.Message, auth.ErrFailed.Error()) {
+		t.Errorf("screen = %+v, want the second login's error", v)
+	}
+}
+
+func TestShowApp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &fakeOnline{})
+	if err := e.seq.ShowApp("nosuch"); !errors.Is(err, webapps.ErrUnknownApp) {
+		t.Errorf("ShowApp(nosuch) = %v, want ErrUnknownApp", err)
+	}
+	if err := e.seq.ShowApp("lineapp"); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.screen.Current(); v.URL != starterPage || v.Title != "lineapp" {
+		t.Errorf("screen = %+v, want lineapp", v)
+	}
+}
+
+func TestMessage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		err   error
+		shown bool
+	}{
+		{"not configured is shown as written", auth.ErrNotConfigured, true},
+		{"a wrapped failure is shown as written", fmt.Errorf("%w: the login server refused the sign-in", auth.ErrFailed), true},
+		{"a cancel is shown as written", auth.ErrCancelled, true},
+		{"an internal error is hidden", fmt.Errorf("read /secret/path: %w", io.ErrUnexpectedEOF), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := boot.Message(tt.err)
+			if (got == tt.err.Error()) != tt.shown {
+				t.Errorf("Message = %q, shown = %v", got, tt.shown)
+			}
+		})
+	}
+}
+
+func TestNewRefusesMissingEngines(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &fakeOnline{})
+	pkgs := samplePackages(t)
+	tests := []struct {
+		name string
+		new  func() (*boot.Sequence, error)
+	}{
+		{"without auth", func() (*boot.Sequence, error) { return boot.New(nil, e.screen, pkgs, e.kc, e.users, nil) }},
+		{"without a screen", func() (*boot.Sequence, error) { return boot.New(e.auth, nil, pkgs, e.kc, e.users, nil) }},
+		{"without packages", func() (*boot.Sequence, error) { return boot.New(e.auth, e.screen, nil, e.kc, e.users, nil) }},
+		{"without a catalog", func() (*boot.Sequence, error) {
+			return boot.New(e.auth, e.screen, &boot.Packages{Doc: pkgs.Doc}, e.kc, e.users, nil)
+		}},
+		{"without a vault", func() (*boot.Sequence, error) { return boot.New(e.auth, e.screen, pkgs, nil, e.users, nil) }},
+		{"without users", func() (*boot.Sequence, error) { return boot.New(e.auth, e.screen, pkgs, e.kc, nil, nil) }},
+	}
+	for _, tt := range tests {
+		t.Run("New refuses "+tt.name, func(t *testing.T) {
+			t.Parallel()
+			if s, err := tt.new(); err == nil || s != nil {
+				t.Errorf("New = %v, %v; want an error", s, err)
+			}
+		})
+	}
+}
+
+// A restart while the first-time setup page is shown (the chrome's
+// Logout) must not end on the starter app with nobody signed in: the
+// sequence starts over and signs in again.
+func TestRestartDuringSetupStartsOver(t *testing.T) {
+	t.Parallel()
+	// The second login fails, so the end state is unambiguous.
+	e := newEnv(t, &fakeOnline{configured: true, answers: []error{nil, errors.New("denied")}})
+	done := e.run()
+	e.waitPage(t, done)
+	e.seq.Restart()
+	<-done
+	e.seq.Wait()
+	if logins, _ := e.online.counts(); logins != 2 {
+		t.Errorf("logins = %d, want 2: the restart did not sign in again", logins)
+	}
+	if p, _, ok := e.users.Current(); ok {
+		t.Errorf("signed in as %+v, want nobody", p)
+	}
+	if v := e.screen.Current(); v.Kind != screen.Error {
+		t.Errorf("screen = %+v, want the second login's error", v)
+	}
+}

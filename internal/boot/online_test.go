@@ -1,0 +1,45 @@
+package boot_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"loginshell/internal/boot"
+	"loginshell/internal/settings"
+)
+
+func TestOnlineConfiguredFollowsLoginURL(t *testing.T) {
+	t.Parallel()
+	st, err := settings.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &boot.Online{Settings: st, HTTPClient: &http.Client{}, Now: time.Now,
+		Log: slog.New(slog.DiscardHandler), DefaultClientID: "loginshell"}
+	steps := []struct {
+		name string
+		set  func() error
+		want bool
+	}{
+		{"an empty store is not configured", func() error { return nil }, false},
+		{"login_url configures it", func() error { return st.Set(settings.LoginURL, "https://idp.example.com") }, true},
+		{"deleting login_url unconfigures it", func() error { return st.Delete(settings.LoginURL) }, false},
+		{"the container's server_url alias configures it", func() error { return st.Set("server_url", "https://idp.example.com") }, true},
+		{"an empty login_url is not configured", func() error { return st.Set(settings.LoginURL, "") }, false},
+	}
+	for _, s := range steps {
+		if err := s.set(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := o.Configured(); got != s.want {
+			t.Errorf("%s: Configured = %v, want %v", s.name, got, s.want)
+		}
+	}
+	// Not configured is never reachable, and asks nothing of the network.
+	if o.Reachable(context.Background()) {
+		t.Error("Reachable = true without login_url")
+	}
+}

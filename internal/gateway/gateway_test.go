@@ -1,0 +1,236 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+
+	"loginshell/internal/screen"
+)
+
+// fixture is a gateway over tagging handlers and a real screen.
+type fixture struct {
+	h       http.Handler
+	screen  *screen.Screen
+	retries atomic.Int32
+	idle    atomic.Bool // Cancel finds nothing running
+}
+
+func newFixture(t *testing.T, assets fstest.MapFS) *fixture {
+	t.Helper()
+	f := &fixture{screen: screen.New("9.9", nil)}
+	f.idle.Store(true)
+	tag := func(s string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, s) })
+	}
+	o := Options{
+		PMAPI: tag("pmapi"), Webapps: tag("webapps"), Screen: f.screen,
+		Retry: func() { f.retries.Add(1) },
+		Cancel: func() error {
+			if f.idle.Load() {
+				return errors.New("nothing running")
+			}
+			return nil
+		},
+	}
+	if assets != nil {
+		o.Assets = assets
+	}
+	h, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = h
+	return f
+}
+
+func (f *fixture) do(method, target string) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, httptest.NewRequest(method, target, nil))
+	return w
+}
+
+func TestNewRefusesMissingParts(t *testing.T) {
+	t.Parallel()
+	h := http.NotFoundHandler()
+	full := Options{PMAPI: h, Webapps: h, Screen: screen.New("", nil), Retry: func() {}, Cancel: func() error { return nil }}
+	tests := []struct {
+		name string
+		drop func(*Options)
+	}{
+		{"without pmapi", func(o *Options) { o.PMAPI = nil }},
+		{"without webapps", func(o *Options) { o.Webapps = nil }},
+		{"without a screen", func(o *Options) { o.Screen = nil }},
+		{"without retry", func(o *Options) { o.Retry = nil }},
+		{"without cancel", func(o *Options) { o.Cancel = nil }},
+	}
+	for _, tt := range tests {
+		t.Run("New refuses options "+tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := full
+			tt.drop(&o)
+			if _, err := New(o); err == nil {
+				t.Error("New accepted them")
+			}
+		})
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fstest.MapFS{
+		"index.html":    {Data: []byte("<html>shell</html>")},
+		"assets/app.js": {Data: []byte("console.log(1)")},
+	})
+	tests := []struct {
+		name     string
+		method   string
+		target   string
+		wantBody string
+		wantType string
+	}{
+		{"pmapi goes to the API", "GET", "/pmapi/version", "pmapi", ""},
+		{"pmapi PUT goes to the API", "PUT", "/pmapi/auth/x/authenticate?p=y", "pmapi", ""},
+		{"webapps go to the package handler", "GET", "/webapps/lineapp/index.html", "webapps", ""},
+		{"the root is index.html", "GET", "/", "<html>shell</html>", "text/html; charset=utf-8"},
+		{"an asset is served with its type", "GET", "/assets/app.js", "console.log(1)", "text/javascript; charset=utf-8"},
+		{"an unknown path falls back to index.html", "GET", "/some/route", "<html>shell</html>", "text/html; charset=utf-8"},
+		{"a missing asset falls back to index.html", "GET", "/assets/gone.js", "<html>shell</html>", "text/html; charset=utf-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := f.do(tt.method, tt.target)
+			if w.Code != 200 || w.Body.String() != tt.wantBody {
+				t.Errorf("%s %s = %d %q, want 200 %q", tt.method, tt.target, w.Code, w.Body, tt.wantBody)
+			}
+			if tt.wantType != "" {
+				if got := w.Header().Get("Content-Type"); got != tt.wantType {
+					t.Errorf("Content-Type = %q, want %q", got, tt.wantType)
+				}
+				if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+					t.Errorf("X-Content-Type-Options = %q, want nosniff", got)
+				}
+			}
+		})
+	}
+}
+
+func TestAssetsWithoutIndex(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fstest.MapFS{})
+	w := f.do("GET", "/")
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "make build") {
+		t.Errorf("GET / = %d %q, want 404 saying how to build the frontend", w.Code, w.Body)
+	}
+}
+
+func TestNoAssetsLeavesOtherPathsUnrouted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	if w := f.do("GET", "/index.html"); w.Code != http.StatusNotFound {
+		t.Errorf("GET /index.html without assets = %d, want 404", w.Code)
+	}
+}
+
+func TestShellEndpoints(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.screen.ShowError("it broke")
+
+	w := f.do("GET", "/shell/view")
+	var v screen.View
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil || w.Code != 200 {
+		t.Fatalf("GET /shell/view = %d %s (%v)", w.Code, w.Body, err)
+	}
+	if v.Kind != screen.Error || v.Message != "it broke" || v.Version != "9.9" {
+		t.Errorf("view = %+v, want the error view", v)
+	}
+
+	if w := f.do("POST", "/shell/retry"); w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"ok":true}` {
+		t.Errorf("POST /shell/retry = %d %s", w.Code, w.Body)
+	}
+	if n := f.retries.Load(); n != 1 {
+		t.Errorf("Retry called %d times, want 1", n)
+	}
+
+	w = f.do("POST", "/shell/cancel")
+	var res struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || res.OK || !strings.Contains(res.Error, "Nothing to cancel") {
+		t.Errorf("POST /shell/cancel with nothing running = %s (%v)", w.Body, err)
+	}
+	if strings.Contains(w.Body.String(), "nothing running") {
+		t.Errorf("the engine's error text leaked: %s", w.Body)
+	}
+	f.idle.Store(false)
+	if w := f.do("POST", "/shell/cancel"); strings.TrimSpace(w.Body.String()) != `{"ok":true}` {
+		t.Errorf("POST /shell/cancel = %s, want ok", w.Body)
+	}
+}
+
+func TestEventsStreamViews(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/shell/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("Content-Type = %q", ct)
+	}
+	r := bufio.NewReader(resp.Body)
+	next := func() screen.View {
+		t.Helper()
+		var event string
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatalf("read event: %v", err)
+			}
+			line = strings.TrimRight(line, "\n")
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				if event != "view" {
+					t.Fatalf("event %q, want view", event)
+				}
+				var v screen.View
+				if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &v); err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+		}
+	}
+	first := next()
+	if first.Kind != screen.Loading {
+		t.Fatalf("first event = %+v, want the current (loading) view", first)
+	}
+	f.screen.ShowPage("/webapps/lineapp/index.html", "lineapp")
+	second := next()
+	if second.Kind != screen.Page || second.URL != "/webapps/lineapp/index.html" || second.Seq <= first.Seq {
+		t.Errorf("second event = %+v, want the new page view after %d", second, first.Seq)
+	}
+	cancel()
+}

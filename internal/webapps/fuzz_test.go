@@ -1,0 +1,105 @@
+package webapps
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The seed corpora live in testdata/fuzz/<FuzzName>/ and run as ordinary
+// tests; `go test -fuzz FuzzInstall` explores from them.
+
+func FuzzParseManifest(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseManifest(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidDocument) {
+				t.Fatalf("error %v does not match ErrInvalidDocument", err)
+			}
+			return
+		}
+		if !validElement(m.Name) || !validElement(m.Version) {
+			t.Fatalf("accepted an unsafe name or version: %q %q", m.Name, m.Version)
+		}
+		for _, p := range m.Pages() {
+			if !fs.ValidPath(p) || p == "." || strings.ContainsAny(p, `\:`) {
+				t.Fatalf("accepted an unsafe page path %q", p)
+			}
+		}
+	})
+}
+
+func FuzzParseBoot(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := ParseBoot(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidDocument) {
+				t.Fatalf("error %v does not match ErrInvalidDocument", err)
+			}
+			return
+		}
+		if b.Name == "" || b.Version == "" || !validElement(b.Starter) {
+			t.Fatalf("accepted an incomplete boot document: %+v", b)
+		}
+		if b.OfflineName != "" && !validElement(b.OfflineName) {
+			t.Fatalf("accepted an unsafe offline name %q", b.OfflineName)
+		}
+		if b.Dependencies == nil {
+			t.Fatal("Dependencies is nil")
+		}
+		for name, v := range b.Dependencies {
+			if !validElement(name) || !validElement(v) {
+				t.Fatalf("accepted an unsafe dependency %q: %q", name, v)
+			}
+		}
+	})
+}
+
+// FuzzInstall feeds arbitrary bytes to Install as a zip. Whatever happens,
+// nothing may be written beside the webapps folder, no extraction
+// directory may stay behind, no symlink may appear, and a refusal must
+// leave the folder empty.
+func FuzzInstall(f *testing.F) {
+	opts := InstallOptions{MaxEntries: 64, MaxTotalBytes: 4 << 20, MaxRatio: 50}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parent := t.TempDir()
+		dir := filepath.Join(parent, "webapps")
+		m, err := Install(dir, bytes.NewReader(data), int64(len(data)), opts)
+		if err != nil && !errors.Is(err, ErrBadPackage) {
+			t.Fatalf("Install failed for a reason other than the package: %v", err)
+		}
+		if top, _ := os.ReadDir(parent); len(top) > 1 || len(top) == 1 && top[0].Name() != "webapps" {
+			t.Fatalf("Install wrote beside the webapps folder: %v", top)
+		}
+		got := map[string]string{}
+		if _, err := os.Stat(dir); err == nil {
+			got = tree(t, dir)
+		}
+		for name, body := range got {
+			if strings.HasPrefix(name, ".") {
+				t.Fatalf("left %q behind", name)
+			}
+			if body == "SYMLINK" {
+				t.Fatalf("created a symlink %q", name)
+			}
+		}
+		if err != nil {
+			if len(got) != 0 {
+				t.Fatalf("a refused package (%v) left %v", err, keys(got))
+			}
+			return
+		}
+		for name := range got {
+			if !strings.HasPrefix(name, m.Name+"/") {
+				t.Fatalf("an install of %q wrote %q", m.Name, name)
+			}
+		}
+		if _, err := NewCatalog(os.DirFS(dir)); err != nil {
+			t.Fatalf("an accepted package does not load: %v", err)
+		}
+	})
+}

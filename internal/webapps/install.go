@@ -1,0 +1,253 @@
+package webapps
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+)
+
+// InstallOptions bounds what a package may make the installer do. The zero
+// value means the defaults below; set a field to tighten or loosen it.
+type InstallOptions struct {
+	// MaxEntries caps files plus directories (default 10000).
+	MaxEntries int
+	// MaxTotalBytes caps the bytes the package expands to, counted as they
+	// are written, not read from headers (default 1 GiB).
+	MaxTotalBytes int64
+	// MaxRatio caps how many times an entry, and the package as a whole,
+	// may expand over its stored size once past 1 MiB (default 200): the
+	// zip bomb rule.
+	MaxRatio int
+	// Progress, when set, is called from the installing goroutine with the
+	// bytes written so far and the (declared) total, at most about every 1%
+	// or 1 MiB, and once at the end.
+	Progress func(done, total int64)
+	// Log receives one line per install or refusal (default: discarded).
+	Log *slog.Logger
+}
+
+// The defaults of InstallOptions.
+const (
+	DefaultMaxEntries    = 10000
+	DefaultMaxTotalBytes = 1 << 30
+	DefaultMaxRatio      = 200
+)
+
+func (o InstallOptions) withDefaults() InstallOptions {
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = DefaultMaxEntries
+	}
+	if o.MaxTotalBytes <= 0 {
+		o.MaxTotalBytes = DefaultMaxTotalBytes
+	}
+	if o.MaxRatio <= 0 {
+		o.MaxRatio = DefaultMaxRatio
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Install checks a zip package and installs it as dir/<name>/<version>/,
+// where dir is the data directory's webapps folder (the catalog's root) and
+// name and version come from its webapp.json. webapp.json may sit at the
+// top of the zip or inside a single top-level folder (what zipping a folder
+// produces); in the second case that folder is stripped. A __MACOSX folder
+// beside the content (added by Finder) is ignored.
+//
+// The package is refused, with a *PackageError (matching ErrBadPackage)
+// naming the first bad entry and the rule, for: ".." segments, absolute
+// names, drive letters or colons, backslashes, control characters, names
+// that are not UTF-8, symlinks and special files, encrypted entries,
+// duplicate names (ignoring case, as Windows and macOS do), more than
+// MaxEntries entries, more than MaxTotalBytes expanded, an expansion
+// ratio over MaxRatio, a missing or invalid webapp.json, and pages it names
+// that are not in the package. File permissions in the zip are ignored:
+// files are written 0644, never executable. No symlink is ever created or
+// followed.
+//
+// Files are extracted into a temporary ".install-*" directory inside dir
+// (the catalog skips dot names) and fsynced; only then is the version
+// switched in by renames: an existing dir/<name>/<version> is first moved
+// to dir/<name>/.old-<version>, the new tree renamed into place, and the
+// old one deleted. The previous version stays on disk until the new one is
+// live, and a failed install removes everything it wrote. A crash can leave
+// a temporary or .old- directory behind: call RecoverInstalls at start-up.
+//
+// Callers must not run two installs, or an install and RecoverInstalls, on
+// the same dir at once. Between the two renames the version is briefly
+// absent; a catalog built in that instant misses it (a rebuild finds it).
+func Install(dir string, src io.ReaderAt, size int64, opts InstallOptions) (Manifest, error) {
+	opts = opts.withDefaults()
+	entries, perr := zipEntries(src, size, opts)
+	if perr != nil {
+		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
+		return Manifest{}, perr
+	}
+	return install(dir, entries, opts)
+}
+
+// InstallDir is Install for a directory package (QA, development): the
+// same rules, the same atomic switch. Symbolic links inside srcDir are
+// refused, never followed.
+func InstallDir(dir, srcDir string, opts InstallOptions) (Manifest, error) {
+	opts = opts.withDefaults()
+	entries, closeRoot, perr := dirEntries(srcDir, opts)
+	if perr != nil {
+		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
+		return Manifest{}, perr
+	}
+	defer closeRoot()
+	return install(dir, entries, opts)
+}
+
+// installTempPrefix names extraction directories; RecoverInstalls removes
+// them.
+const installTempPrefix = ".install-"
+
+// oldPrefix names a version moved aside during the switch.
+const oldPrefix = ".old-"
+
+func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Manifest{}, fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(dir, installTempPrefix+"*")
+	if err != nil {
+		return Manifest{}, fmt.Errorf("create the extraction directory: %w", err)
+	}
+	live := false
+	defer func() {
+		if !live {
+			os.RemoveAll(tmp)
+		}
+	}()
+	root, err := os.OpenRoot(tmp)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("open the extraction directory: %w", err)
+	}
+	defer root.Close()
+	buf := make([]byte, 256<<10)
+	m, problems, err := walk(entries, opts, false, func(name string, isDir bool, r io.Reader) error {
+		return extract(root, name, isDir, r, buf)
+	})
+	if err != nil {
+		return Manifest{}, fmt.Errorf("extract the package: %w", err)
+	}
+	if len(problems) > 0 {
+		p := problems[0]
+		opts.Log.Warn("package refused", "rule", p.Rule, "entry", p.Entry)
+		return Manifest{}, p
+	}
+	if err := syncTree(tmp); err != nil {
+		return Manifest{}, fmt.Errorf("sync the extracted package: %w", err)
+	}
+	if err := switchVersion(dir, tmp, m, opts.Log); err != nil {
+		return Manifest{}, err
+	}
+	live = true
+	opts.Log.Info("package installed", "name", m.Name, "version", m.Version)
+	return m, nil
+}
+
+// extract writes one entry under root. os.Root refuses any path that would
+// leave the extraction directory, a second fence behind the name rules.
+func extract(root *os.Root, name string, isDir bool, r io.Reader, buf []byte) error {
+	p := filepath.FromSlash(name)
+	if isDir {
+		return root.MkdirAll(p, 0o755)
+	}
+	if d := path.Dir(name); d != "." {
+		if err := root.MkdirAll(filepath.FromSlash(d), 0o755); err != nil {
+			return err
+		}
+	}
+	f, err := root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	// Hide *os.File's ReadFrom so the shared buffer is used, not one per file.
+	if _, err := io.CopyBuffer(struct{ io.Writer }{f}, r, buf); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncTree fsyncs every directory of an extracted tree (files were synced
+// as they were written), so the renames that follow publish complete data.
+func syncTree(top string) error {
+	return filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		return syncDir(p)
+	})
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) { // some platforms cannot sync directories
+		return err
+	}
+	return nil
+}
+
+// switchVersion publishes tmp as dir/<name>/<version>. Each step leaves a
+// state RecoverInstalls can finish: target and .old- both present means the
+// new one is live (drop the old); only .old- present means the switch was
+// cut short (put it back).
+func switchVersion(dir, tmp string, m Manifest, log *slog.Logger) error {
+	nameDir := filepath.Join(dir, m.Name)
+	if err := os.MkdirAll(nameDir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", nameDir, err)
+	}
+	if err := recoverVersion(nameDir, m.Version); err != nil { // a crash's leftover, before we reuse its name
+		return fmt.Errorf("recover %s: %w", m.Name, err)
+	}
+	target := filepath.Join(nameDir, m.Version)
+	old := filepath.Join(nameDir, oldPrefix+m.Version)
+	replaced := false
+	if _, err := os.Lstat(target); err == nil {
+		if err := os.Rename(target, old); err != nil {
+			return fmt.Errorf("move the installed version aside: %w", err)
+		}
+		replaced = true
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		if replaced {
+			if rerr := os.Rename(old, target); rerr != nil {
+				log.Error("put the previous version back", "name", m.Name, "version", m.Version, "err", rerr)
+			}
+		} else {
+			os.Remove(nameDir) // only if empty: nothing else of this name was installed
+		}
+		return fmt.Errorf("move the new version into place: %w", err)
+	}
+	if err := syncDir(nameDir); err != nil {
+		return fmt.Errorf("sync %s: %w", nameDir, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	if replaced {
+		if err := os.RemoveAll(old); err != nil { // the new version is live; RecoverInstalls retries
+			log.Warn("remove the previous version", "name", m.Name, "version", m.Version, "err", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package webapps
+
+import (
+	"archive/zip"
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// zfile is one entry of a zip built by a test. mode and hdr let a test
+// hand-craft what archive/zip would never write by itself.
+type zfile struct {
+	name string
+	body string
+	mode fs.FileMode               // 0 = a plain 0644 file (or directory when name ends in "/")
+	hdr  func(h *zip.FileHeader)   // last word on the header
+	raw  func(w *zip.Writer) error // write the entry entirely by hand
+}
+
+func buildZip(t testing.TB, files ...zfile) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range files {
+		if f.raw != nil {
+			if err := f.raw(zw); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate}
+		switch {
+		case f.mode != 0:
+			h.SetMode(f.mode)
+		case strings.HasSuffix(f.name, "/"):
+			h.SetMode(fs.ModeDir | 0o755)
+		default:
+			h.SetMode(0o644)
+		}
+		if f.hdr != nil {
+			f.hdr(h)
+		}
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(f.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// appFiles is a valid package named app at version, whose pages say tag.
+func appFiles(version, tag string) []zfile {
+	return []zfile{
+		{name: "webapp.json", body: `{"name":"app","version":"` + version + `","main":"index.html"}`},
+		{name: "index.html", body: "<p>" + tag},
+		{name: "js/", body: ""},
+		{name: "js/app.js", body: "// " + tag},
+	}
+}
+
+func installZip(dir string, data []byte, opts InstallOptions) (Manifest, error) {
+	return Install(dir, bytes.NewReader(data), int64(len(data)), opts)
+}
+
+// tree lists every file under dir with its content, "/"-separated, and
+// every directory with a trailing "/".
+func tree(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			got[rel+"/"] = ""
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			got[rel] = "SYMLINK"
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		got[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func keys(m map[string]string) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// writeTree creates files (name -> content; a name ending in "/" is a
+// directory) under dir.
+func writeTree(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if strings.HasSuffix(name, "/") {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
