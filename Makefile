@@ -3,7 +3,8 @@
 #   make run    build, then open the shell in demo mode
 #   make test   everything CI checks (what .ci/run calls)
 #
-# Every target prints a "==> name" header so a CI log reads as a list of steps.
+# Every target prints a "==> name [time]" header so a CI log reads as a list of
+# steps and shows where the minutes went.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -33,7 +34,7 @@ WAILS_BUILD := $(WAILS) build -s -skipbindings -m -nosyncgomod -nocolour -tags "
 
 BIN := build/bin/loginshell
 
-header = @printf '\n==> %s\n' "$(1)"
+header = @printf '\n==> %s [%s]\n' "$(1)" "$$(date +%T)"
 
 .PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke bench clean
 
@@ -95,7 +96,7 @@ bench: deps frontend
 
 clean:
 	$(call header,clean)
-	rm -rf build/bin build/artifacts
+	rm -rf build/bin build/artifacts build/wailsjs
 	if [ -d frontend/dist ]; then find frontend/dist -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +; fi
 
 # A comma inside $(call ...) arguments has to come from a variable.

@@ -19,6 +19,7 @@ import (
 
 	"loginshell/app"
 	"loginshell/frontend"
+	"loginshell/internal/check"
 	"loginshell/internal/redact"
 	"loginshell/internal/shell"
 )
@@ -28,29 +29,45 @@ const usage = `loginshell hosts login web pages and web apps and runs their auth
 Usage:
   loginshell [flags]                  open the shell window
   loginshell serve --listen ADDR      serve the same shell over loopback HTTP (browsers, CI)
+  loginshell check [--json] [--offline] PACKAGE
+                                      check a package (zip or directory); exit 1 if it has errors
+  loginshell install [--data DIR] PACKAGE
+                                      install a package (zip or directory) into the data directory
   loginshell version                  print the version
 
 Flags (window and serve):
 `
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	var exit exitCode
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.As(err, &exit):
+		os.Exit(int(exit))
+	default:
 		fmt.Fprintln(os.Stderr, "loginshell:", err)
 		os.Exit(1)
 	}
 }
 
+// exitCode ends the process with a status and nothing more to print.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
 func run(args []string, stdout, stderr io.Writer) error {
 	cmd := "window"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "version" || args[0] == "window") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "version" || args[0] == "window" || args[0] == "check" || args[0] == "install") {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "version" {
+	switch cmd {
+	case "version":
 		fmt.Fprintln(stdout, "loginshell", shell.Version)
 		return nil
+	case "check":
+		return runCheck(args, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("loginshell", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -64,7 +81,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	if cmd == "install" {
+		if fs.NArg() != 1 {
+			return fmt.Errorf("install takes one package (a .zip or a directory); see loginshell -h")
+		}
+	} else if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q; see loginshell -h", fs.Arg(0))
 	}
 	var level slog.Level
@@ -72,6 +93,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--log-level %q: use debug, info, warn or error", *logLevel)
 	}
 	log := slog.New(redact.Handler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+
+	if cmd == "install" {
+		m, err := shell.InstallPackage(*dataDir, fs.Arg(0), nil, log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "installed %s %s into %s\n", m.Name, m.Version, *dataDir)
+		return nil
+	}
 
 	sh, err := shell.Build(shell.Config{DataDir: *dataDir, BootFile: *bootFile, Demo: *demo, Offline: *offline, Log: log})
 	if err != nil {
@@ -88,6 +118,36 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, note)
 	}
 	return app.Run(sh, frontend.Dist())
+}
+
+// runCheck validates a package for QA: every problem on its own line (or
+// JSON for CI), exit status 1 when there is an error.
+func runCheck(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("loginshell check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	offline := fs.Bool("offline", false, "check as an offline login package even without setup/manage pages")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: loginshell check [--json] [--offline] PACKAGE")
+		return exitCode(2)
+	}
+	r := check.Check(fs.Arg(0), check.Options{Offline: *offline})
+	if *asJSON {
+		b, err := r.JSON()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, string(b))
+	} else {
+		fmt.Fprint(stdout, r.Text())
+	}
+	if !r.OK() {
+		return exitCode(1)
+	}
+	return nil
 }
 
 // defaultDataDir is loginshell under the OS's per-user config directory.

@@ -49,7 +49,8 @@ type Shell struct {
 	stop   func()
 	wg     sync.WaitGroup
 	// returned is closed when the chrome is back after an embedded login.
-	returned chan struct{}
+	returned    chan struct{}
+	reloadAfter []time.Duration
 }
 
 // New returns the bound shell, refusing nil engines.
@@ -60,7 +61,7 @@ func New(a *auth.Service, b *boot.Sequence, s *screen.Screen, log *slog.Logger) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Shell{auth: a, boot: b, screen: s, log: log}, nil
+	return &Shell{auth: a, boot: b, screen: s, log: log, reloadAfter: defaultReloadAfter()}, nil
 }
 
 // Startup is Wails' OnStartup: it attaches the real runtime.
@@ -135,9 +136,11 @@ func (s *Shell) OpenSystem(_ context.Context, authURL string) error {
 	return nil
 }
 
-// reloadAfter are the delays at which ReturnFromLogin asks the window to
-// reload the shell until the chrome is back.
-var reloadAfter = []time.Duration{300 * time.Millisecond, 700 * time.Millisecond, 1500 * time.Millisecond, 3 * time.Second, 5 * time.Second}
+// defaultReloadAfter are the delays at which ReturnFromLogin asks the
+// window to reload the shell until the chrome is back.
+func defaultReloadAfter() []time.Duration {
+	return []time.Duration{300 * time.Millisecond, 700 * time.Millisecond, 1500 * time.Millisecond, 3 * time.Second, 5 * time.Second}
+}
 
 // ReturnFromLogin brings the shell back into the window after an embedded
 // login. The screen moves on first, so the reloaded chrome does not go to
@@ -153,13 +156,23 @@ func (s *Shell) ReturnFromLogin() {
 		return
 	}
 	s.mu.Lock()
+	if s.returned != nil {
+		close(s.returned) // a newer login supersedes the older loop
+	}
 	s.returned = make(chan struct{})
-	back := s.returned
+	back, ctx := s.returned, s.ctx
 	s.mu.Unlock()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s.wg.Add(1)
 	go func() {
-		for _, d := range reloadAfter {
+		defer s.wg.Done()
+		for _, d := range s.reloadAfter {
 			select {
 			case <-back:
+				return
+			case <-ctx.Done():
 				return
 			case <-time.After(d):
 				rt.WindowReloadApp()
@@ -249,6 +262,9 @@ var shown = []error{
 func result(err error) Result {
 	if err == nil {
 		return Result{OK: true}
+	}
+	if text, ok := keychain.Message(err); ok {
+		return Result{Error: text}
 	}
 	for _, e := range shown {
 		if errors.Is(err, e) {

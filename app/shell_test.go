@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"loginshell/internal/auth"
 	"loginshell/internal/keychain"
@@ -266,7 +267,8 @@ func TestReturnFromLoginLeavesNavigateBeforeReload(t *testing.T) {
 	if v := sh.Screen.Current(); v.Kind != screen.Navigate || v.URL != "https://idp.example.com/authorize?x=1" {
 		t.Fatalf("OpenEmbedded: screen = %+v, want navigate", v)
 	}
-	reloaded := make(chan screen.View, len(reloadAfter))
+	ui.reloadAfter = []time.Duration{time.Millisecond, time.Millisecond}
+	reloaded := make(chan screen.View, len(ui.reloadAfter))
 	rt.mu.Lock()
 	rt.onReload = func() { reloaded <- sh.Screen.Current() }
 	rt.mu.Unlock()
@@ -334,7 +336,7 @@ func TestResult(t *testing.T) {
 		{"a wrapped engine error keeps its detail", fmt.Errorf("%w: p (the password) is required", auth.ErrBadQuery),
 			Result{Error: auth.ErrBadQuery.Error() + ": p (the password) is required"}},
 		{"a lockout says until when", &keychain.LockedError{Failures: 10},
-			Result{Error: (&keychain.LockedError{Failures: 10}).Error()}},
+			Result{Error: "Offline sign-in is locked after 10 wrong passwords; try again after " + time.Time{}.Local().Format("15:04:05") + "."}},
 		{"a file error is hidden", fmt.Errorf("open vault: %w", pathErr), Result{Error: "internal error in the shell; see its log"}},
 		{"an unknown error is hidden", errors.New("secret cause"), Result{Error: "internal error in the shell; see its log"}},
 	}

@@ -7,16 +7,43 @@ package boot
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
+	"sync"
 
 	"loginshell/internal/auth"
 	"loginshell/internal/webapps"
 )
 
 // Packages is the boot document over the catalog of installed packages.
+// Catalog is the initial catalog; Swap replaces it after an install, so
+// the next login and the next page load see the new package.
 type Packages struct {
 	Doc     webapps.Boot
 	Catalog *webapps.Catalog
+
+	mu sync.RWMutex
+}
+
+// Swap makes c the catalog used from now on.
+func (p *Packages) Swap(c *webapps.Catalog) {
+	p.mu.Lock()
+	p.Catalog = c
+	p.mu.Unlock()
+}
+
+func (p *Packages) catalog() *webapps.Catalog {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.Catalog
+}
+
+// Handler serves the packages of the current catalog at webapps.Prefix,
+// each at the version the boot document depends on.
+func (p *Packages) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.catalog().Handler(p.Version).ServeHTTP(w, r)
+	})
 }
 
 // Version returns the version of name that the boot document depends on,
@@ -29,7 +56,7 @@ func (p *Packages) OfflinePage(cmd auth.Command, token, username string) (string
 	if p.Doc.OfflineName == "" {
 		return "", auth.ErrNoOfflinePackage
 	}
-	pkg, err := p.Catalog.Lookup(p.Doc.OfflineName, p.Version(p.Doc.OfflineName))
+	pkg, err := p.catalog().Lookup(p.Doc.OfflineName, p.Version(p.Doc.OfflineName))
 	if err != nil {
 		return "", fmt.Errorf("%w: %q is not installed", auth.ErrNoOfflinePackage, p.Doc.OfflineName)
 	}
@@ -55,13 +82,13 @@ func (p *Packages) HasOffline() bool {
 	if p.Doc.OfflineName == "" {
 		return false
 	}
-	_, err := p.Catalog.Lookup(p.Doc.OfflineName, p.Version(p.Doc.OfflineName))
+	_, err := p.catalog().Lookup(p.Doc.OfflineName, p.Version(p.Doc.OfflineName))
 	return err == nil
 }
 
 // AppPage returns the URL and title of a web app's main page.
 func (p *Packages) AppPage(name string) (string, string, error) {
-	pkg, err := p.Catalog.Lookup(name, p.Version(name))
+	pkg, err := p.catalog().Lookup(name, p.Version(name))
 	if err != nil {
 		return "", "", err
 	}

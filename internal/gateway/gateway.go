@@ -104,6 +104,11 @@ func events(w http.ResponseWriter, r *http.Request, s *screen.Screen) {
 // a reload on any path shows the shell. Not http.FileServer: see webapps.
 func assets(fsys fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": r.Method + " is not allowed here"})
+			return
+		}
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 		if name == "" || !fs.ValidPath(name) {
 			name = "index.html"

@@ -46,3 +46,24 @@ func (e *LockedError) Error() string {
 
 // Is makes errors.Is(err, ErrLocked) true.
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// Message returns the text to show a person for err, without the wrapping
+// context that helps a log reader ("unlock vault: ..."), and false when err
+// is not one of this package's. Lockouts say until when, in local time.
+func Message(err error) (string, bool) {
+	var locked *LockedError
+	var weak *PasswordError
+	switch {
+	case errors.As(err, &locked):
+		return fmt.Sprintf("Offline sign-in is locked after %d wrong passwords; try again after %s.",
+			locked.Failures, locked.Until.Local().Format("15:04:05")), true
+	case errors.As(err, &weak):
+		return weak.Error(), true
+	}
+	for _, s := range []error{ErrWrongPassword, ErrTampered, ErrNoVault, ErrExists, ErrInvalidUsername, ErrProfileMismatch} {
+		if errors.Is(err, s) {
+			return s.Error(), true
+		}
+	}
+	return "", false
+}

@@ -2,8 +2,10 @@ package keychain
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheckPassword(t *testing.T) {
@@ -43,6 +45,31 @@ func TestCheckPassword(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("message %q does not name the rule (%q)", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestMessageDropsTheWrapping(t *testing.T) {
+	t.Parallel()
+	until := time.Date(2026, 1, 1, 10, 0, 0, 0, time.Local)
+	tests := []struct {
+		name string
+		err  error
+		want string
+		ok   bool
+	}{
+		{"a wrong password reads as the sentinel", fmt.Errorf("unlock vault: %w", ErrWrongPassword), "wrong offline password", true},
+		{"a lockout says until when", fmt.Errorf("unlock vault: %w", &LockedError{Until: until, Failures: 10}), "Offline sign-in is locked after 10 wrong passwords; try again after 10:00:00.", true},
+		{"a weak password names the rule", fmt.Errorf("create vault: %w", &PasswordError{Rule: RuleTooShort, Limit: 8}), "the offline password must be at least 8 characters long", true},
+		{"another error is not ours", errors.New("disk full"), "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := Message(tt.err)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("Message = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
 			}
 		})
 	}

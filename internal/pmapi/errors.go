@@ -60,6 +60,9 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	for _, m := range statusOf {
 		if errors.Is(err, m.err) {
 			status, msg = m.status, err.Error()
+			if text, ok := keychain.Message(err); ok {
+				msg = text
+			}
 			break
 		}
 	}

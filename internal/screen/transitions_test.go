@@ -15,7 +15,11 @@ func TestCloseAuthPageTransitions(t *testing.T) {
 		wantURL  string
 	}{
 		{"closing after the provider's page returns to the application",
-			func(s *Screen) { s.ShowPage(app, "Line"); s.Navigate("https://idp.example.com/auth"); s.CloseAuthPage() },
+			func(s *Screen) {
+				s.ShowPage(app, "Line")
+				s.Navigate("https://idp.example.com/auth")
+				s.CloseAuthPage()
+			},
 			Page, app},
 		{"closing with no auth page shown changes nothing",
 			func(s *Screen) { s.ShowPage(app, "Line"); s.ShowError("boom"); s.CloseAuthPage() },

@@ -25,6 +25,12 @@ func (s *Shell) Serve(ctx context.Context, listen string, assets fs.FS, out func
 	if err != nil {
 		return fmt.Errorf("--listen %q is not host:port (try 127.0.0.1:0)", listen)
 	}
+	if host == "localhost" {
+		// The Host check needs one spelling; loopback IPv4 is the one
+		// every browser and tool resolves the same way.
+		listen = net.JoinHostPort("127.0.0.1", listen[len(host)+1:])
+		host = "127.0.0.1"
+	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("--listen %q is not a loopback address: serve mode signs people in and listens on loopback only (try 127.0.0.1:0)", listen)
 	}

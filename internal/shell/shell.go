@@ -63,6 +63,8 @@ type Shell struct {
 	Reporter *connectivity.Reporter
 	Log      *slog.Logger
 
+	cfg      Config
+	dataDir  string
 	demo     *demoidp.Server
 	demoNote string
 }
@@ -98,7 +100,7 @@ func Build(cfg Config) (*Shell, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Shell{Users: user.NewService(), Settings: st, Keychain: kc, Packages: pkgs, Log: log}
+	s := &Shell{Users: user.NewService(), Settings: st, Keychain: kc, Packages: pkgs, Log: log, cfg: cfg, dataDir: cfg.DataDir}
 	if cfg.Demo {
 		if err := s.startDemo(); err != nil {
 			return nil, err
@@ -150,7 +152,7 @@ func (s *Shell) Handler(assets fs.FS) (http.Handler, error) {
 		return nil, err
 	}
 	return gateway.New(gateway.Options{
-		Assets: assets, PMAPI: api, Webapps: s.Packages.Catalog.Handler(s.Packages.Version), Screen: s.Screen,
+		Assets: assets, PMAPI: api, Webapps: s.Packages.Handler(), Screen: s.Screen,
 		Retry:  func() { s.Boot.Start(context.Background()) },
 		Cancel: s.Auth.Cancel,
 		Log:    s.Log,
@@ -190,6 +192,11 @@ func loadPackages(cfg Config, log *slog.Logger) (*boot.Packages, error) {
 	installed := filepath.Join(cfg.DataDir, "webapps")
 	if err := os.MkdirAll(installed, 0o700); err != nil {
 		return nil, fmt.Errorf("create %s: %w", installed, err)
+	}
+	// Finish or roll back an install a crash interrupted, so the catalog
+	// below sees one complete version of every package.
+	if err := webapps.RecoverInstalls(installed); err != nil {
+		return nil, fmt.Errorf("recover interrupted installs: %w", err)
 	}
 	roots = append(roots, os.DirFS(installed), samples.FS())
 	bd, err := webapps.ParseBoot(doc)

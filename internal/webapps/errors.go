@@ -4,8 +4,11 @@
 // handler that serves their files with the pmapi shim injected into every
 // HTML page, so pages written for the mobile container run unchanged.
 //
-// The package only reads; installing (unzipping into webapps/<name>/<version>/)
-// is someone else's job, and a catalog is built over its result.
+// Install and InstallDir put a package into <dir>/<name>/<version>/ under
+// the limits that keep a hostile zip harmless, switching versions so that a
+// crash at any point leaves one complete version (RecoverInstalls finishes
+// the job at the next start); InspectZip and InspectDir run the same rules
+// without writing, for `loginshell check`.
 package webapps
 
 import (

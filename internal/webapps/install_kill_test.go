@@ -16,7 +16,7 @@ import (
 
 const (
 	killChildEnv = "WEBAPPS_INSTALL_KILL_CHILD" // "<dir>|<zip>|<marker>"
-	killFiles    = 3000
+	killFiles    = 2000
 )
 
 // TestInstallSurvivesKill installs a new build of an installed version in a

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"strings"
 )
 
@@ -275,7 +272,11 @@ func (w *walker) checkManifest(files []accepted, prefix string) (Manifest, bool)
 	}
 	m, err := ParseManifest(data)
 	if err != nil {
-		return Manifest{}, w.fail(doc.name, RuleInvalidManifest, err.Error())
+		detail := err.Error()
+		if derr := (*DocumentError)(nil); errors.As(err, &derr) {
+			detail = strings.TrimPrefix(detail, derr.Document+": ") // the entry already names the file
+		}
+		return Manifest{}, w.fail(doc.name, RuleInvalidManifest, detail)
 	}
 	for _, p := range []struct{ key, page string }{{"main", m.Main}, {"setup", m.Setup}, {"manage", m.Manage}} {
 		if p.page != "" && !present[prefix+p.page] {
@@ -370,62 +371,4 @@ func (m *measured) Read(p []byte) (int, error) {
 
 func (m *measured) bomb() error {
 	return &PackageError{Entry: m.e.name, Rule: RuleCompression, Detail: fmt.Sprintf("the entry expands more than %d times (%d bytes stored); this looks like a zip bomb", m.w.opts.MaxRatio, m.e.compressed)}
-}
-
-// dirEntries lists a directory package without following links. Files are
-// opened through an os.Root and checked to be the file that was listed.
-func dirEntries(srcDir string, opts InstallOptions) ([]entry, func(), *PackageError) {
-	root, err := os.OpenRoot(srcDir)
-	if err != nil {
-		return nil, nil, &PackageError{Rule: RuleUnreadable, Detail: "the package directory cannot be opened: " + err.Error()}
-	}
-	var entries []entry
-	werr := fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == "." {
-			return nil
-		}
-		if len(entries) >= opts.MaxEntries {
-			return errTooMany
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		e := entry{name: p, mode: info.Mode(), compressed: -1, declared: info.Size()}
-		if info.IsDir() {
-			e.name += "/"
-		}
-		e.open = func() (io.ReadCloser, error) { return openSame(root, p, info) }
-		entries = append(entries, e)
-		return nil
-	})
-	switch {
-	case errors.Is(werr, errTooMany):
-		root.Close()
-		return nil, nil, &PackageError{Rule: RuleTooManyEntries, Detail: fmt.Sprintf("the package has more than the limit of %d entries", opts.MaxEntries)}
-	case werr != nil:
-		root.Close()
-		return nil, nil, &PackageError{Rule: RuleUnreadable, Detail: "the package directory cannot be listed: " + werr.Error()}
-	}
-	return entries, func() { root.Close() }, nil
-}
-
-var errTooMany = errors.New("too many entries")
-
-// openSame opens a listed file and makes sure it is still that regular
-// file, so swapping it for a link after the listing gains nothing.
-func openSame(root *os.Root, p string, listed fs.FileInfo) (io.ReadCloser, error) {
-	f, err := root.Open(filepath.FromSlash(p))
-	if err != nil {
-		return nil, err
-	}
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() || !os.SameFile(info, listed) {
-		f.Close()
-		return nil, &PackageError{Entry: path.Clean(p), Rule: RuleChanged, Detail: "the file changed while the package was read"}
-	}
-	return f, nil
 }

@@ -1,0 +1,185 @@
+// Package check validates a web app package before it ships, for QA and
+// CI: `loginshell check PACKAGE`. It runs the installer's own rules
+// (webapps.InspectZip / InspectDir, so check and install always agree),
+// then what only a person would otherwise notice: an offline login
+// package without its setup or manage page, pages whose HTML is cut short,
+// and calls to http://pmapi/<service> the shell does not serve.
+//
+// Check reads, never writes; it is safe on untrusted packages.
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"loginshell/internal/webapps"
+)
+
+// Options tunes a check.
+type Options struct {
+	// Offline checks the package as an offline login package even if its
+	// webapp.json has no "setup" or "manage" (which otherwise mark one).
+	Offline bool
+	// Limits are the installer's limits; the zero value is its defaults.
+	Limits webapps.InstallOptions
+}
+
+// Severity says whether a problem stops the package from shipping.
+const (
+	SeverityError   = "error"   // install refuses it, or a page will break
+	SeverityWarning = "warning" // works, but probably not what the author meant
+)
+
+// The rules check adds to the installer's (webapps.Rule...).
+const (
+	RuleOfflinePages = "offline-pages"   // an offline login package lacks setup or manage
+	RuleUnknownField = "unknown-field"   // webapp.json has a key the shell ignores
+	RuleHTML         = "html"            // a page's HTML is cut short
+	RuleService      = "unknown-service" // a call to a pmapi service the shell does not serve
+	RuleOfflineCall  = "offline-service" // an offline login page calls beyond auth and log
+)
+
+// Problem is one finding. File is the path inside the package ("" for the
+// package as a whole).
+type Problem struct {
+	File     string `json:"file"`
+	Rule     string `json:"rule"`
+	Message  string `json:"message"`
+	Severity string `json:"severity"`
+}
+
+// Report is what Check found. Name and Version are empty when webapp.json
+// could not be read.
+type Report struct {
+	Package  string    `json:"package"`
+	Name     string    `json:"name"`
+	Version  string    `json:"version"`
+	Problems []Problem `json:"problems"`
+}
+
+// OK reports whether the package has no errors (warnings allowed): what
+// the exit status of `loginshell check` follows.
+func (r Report) OK() bool {
+	for _, p := range r.Problems {
+		if p.Severity == SeverityError {
+			return false
+		}
+	}
+	return true
+}
+
+// maxText caps how much of one page or script is read for the content
+// rules; the installer still reads (and measures) the rest.
+const maxText = 8 << 20
+
+// Check validates the package at path: a zip file, or a directory holding
+// webapp.json (or a single folder that does). It never fails: a package
+// it cannot read is a report with that problem.
+func Check(pkgPath string, opts Options) Report {
+	r := Report{Package: pkgPath, Problems: []Problem{}}
+	texts := map[string][]byte{}
+	visit := func(name string, rd io.Reader) {
+		switch strings.ToLower(path.Ext(name)) {
+		case ".html", ".htm", ".js", ".mjs":
+		default:
+			if name != "webapp.json" {
+				return
+			}
+		}
+		if b, err := io.ReadAll(io.LimitReader(rd, maxText)); err == nil {
+			texts[name] = b
+		}
+	}
+	m, found := inspect(pkgPath, opts.Limits, visit)
+	for _, p := range found {
+		r.add(p.Entry, p.Rule, SeverityError, p.Detail)
+	}
+	r.Name, r.Version = m.Name, m.Version
+	if m.Name == "" {
+		return r
+	}
+	offline := opts.Offline || m.Setup != "" || m.Manage != ""
+	r.checkManifest(m, texts["webapp.json"], offline)
+	pages := map[string]bool{}
+	for _, p := range m.Pages() {
+		pages[p] = true
+	}
+	names := make([]string, 0, len(texts))
+	for name := range texts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		switch strings.ToLower(path.Ext(name)) {
+		case ".html", ".htm":
+			if msg := htmlProblem(texts[name]); msg != "" {
+				sev := SeverityWarning
+				if pages[name] {
+					sev = SeverityError
+				}
+				r.add(name, RuleHTML, sev, msg)
+			}
+			r.checkCalls(name, texts[name], offline)
+		case ".js", ".mjs":
+			r.checkCalls(name, texts[name], offline)
+		}
+	}
+	return r
+}
+
+func inspect(pkgPath string, limits webapps.InstallOptions, visit webapps.FileFunc) (webapps.Manifest, []*webapps.PackageError) {
+	info, err := os.Stat(pkgPath)
+	if err != nil {
+		return webapps.Manifest{}, []*webapps.PackageError{{Rule: webapps.RuleUnreadable, Detail: "the package cannot be opened: " + err.Error()}}
+	}
+	if info.IsDir() {
+		return webapps.InspectDir(pkgPath, limits, visit)
+	}
+	f, err := os.Open(pkgPath)
+	if err != nil {
+		return webapps.Manifest{}, []*webapps.PackageError{{Rule: webapps.RuleUnreadable, Detail: "the package cannot be opened: " + err.Error()}}
+	}
+	defer f.Close()
+	return webapps.InspectZip(f, info.Size(), limits, visit)
+}
+
+func (r *Report) add(file, rule, severity, message string) {
+	r.Problems = append(r.Problems, Problem{File: file, Rule: rule, Message: message, Severity: severity})
+}
+
+// knownFields are the webapp.json keys the shell reads.
+var knownFields = map[string]bool{"name": true, "version": true, "main": true, "setup": true, "manage": true, "update": true}
+
+func (r *Report) checkManifest(m webapps.Manifest, raw []byte, offline bool) {
+	if offline {
+		for _, p := range []struct{ key, page, what string }{
+			{"setup", m.Setup, "the first-time password page"},
+			{"manage", m.Manage, "the password change page"},
+		} {
+			if p.page == "" {
+				r.add("webapp.json", RuleOfflinePages, SeverityError, fmt.Sprintf(
+					"an offline login package must name its %q page (%s)", p.key, p.what))
+			}
+		}
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), &fields) != nil {
+		return // the installer rules read it; a copy we could not read is not the author's problem
+	}
+	var unknown []string
+	for k := range fields {
+		if !knownFields[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		r.add("webapp.json", RuleUnknownField, SeverityWarning, fmt.Sprintf("the shell ignores the key %q (it reads name, version, main, setup, manage/update)", k))
+	}
+}

@@ -1,0 +1,248 @@
+package check
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"loginshell/internal/webapps"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/<name>, or rewrites it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", p, got, want)
+	}
+}
+
+// zipDir zips a fixture directory, names relative to it, in walk order.
+func zipDir(t *testing.T, dir string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			_, err := zw.Create(rel + "/")
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create(rel)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	})
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "pkg.zip")
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestCheckFixtures checks each testdata/<case>/pkg directory, and a zip
+// made from it, against testdata/<case>/want.txt (and want.json).
+func TestCheckFixtures(t *testing.T) {
+	cases, err := filepath.Glob(filepath.Join("testdata", "*", "pkg"))
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, pkg := range cases {
+		name := filepath.Base(filepath.Dir(pkg))
+		t.Run(name, func(t *testing.T) {
+			r := Check(pkg, Options{})
+			golden(t, filepath.Join(name, "want.txt"), r.Text())
+			r.Package = name
+			js, err := r.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join(name, "want.json"), string(js))
+			if want := strings.HasPrefix(name, "good-") || name == "unknown-field"; r.OK() != want {
+				t.Errorf("OK() = %v, want %v", r.OK(), want)
+			}
+			if *update {
+				return
+			}
+			zr := Check(zipDir(t, pkg), Options{})
+			if got, want := zr.Text(), r.Text(); got != want {
+				t.Errorf("the zip of the fixture reports differently from the directory:\n--- zip\n%s--- dir\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestCheckHostileZips covers the rules a directory cannot show (or a Git
+// checkout cannot hold), with zips crafted in the test.
+func TestCheckHostileZips(t *testing.T) {
+	man := `{"name":"app","version":"1.0","main":"index.html"}`
+	type zf struct {
+		name, body string
+		hdr        func(*zip.FileHeader)
+	}
+	tests := []struct {
+		name  string
+		files []zf
+		raw   []byte
+		opts  Options
+	}{
+		{name: "not-a-zip", raw: []byte("this is a text file, not a zip")},
+		{name: "path-escape", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"../../etc/evil", "x", nil}, {"/abs", "x", nil}, {`C:\evil`, "x", nil}}},
+		{name: "symlink", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"passwd", "/etc/passwd", func(h *zip.FileHeader) { h.SetMode(fs.ModeSymlink | 0o777) }}}},
+		{name: "duplicate", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"Index.HTML", "<p>", nil}}},
+		{name: "encrypted", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", func(h *zip.FileHeader) { h.Flags |= 1 }}}},
+		{name: "bomb", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"data.bin", strings.Repeat("\x00", 4<<20), nil}}},
+		{name: "hostile-name", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"\x1b[31mred\xff", "x", nil}}},
+		{name: "too-many-entries", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"a.js", "", nil}}, opts: Options{Limits: webapps.InstallOptions{MaxEntries: 2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := tt.raw
+			if data == nil {
+				var buf bytes.Buffer
+				zw := zip.NewWriter(&buf)
+				for _, f := range tt.files {
+					h := &zip.FileHeader{Name: f.name, Method: zip.Deflate}
+					h.SetMode(0o644)
+					if f.hdr != nil {
+						f.hdr(h)
+					}
+					w, err := zw.CreateHeader(h)
+					if err != nil {
+						t.Fatal(err)
+					}
+					w.Write([]byte(f.body))
+				}
+				if err := zw.Close(); err != nil {
+					t.Fatal(err)
+				}
+				data = buf.Bytes()
+			}
+			p := filepath.Join(t.TempDir(), "pkg.zip")
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := Check(p, tt.opts)
+			if r.OK() {
+				t.Error("OK() = true for a hostile zip")
+			}
+			golden(t, filepath.Join("zip-only", tt.name+".txt"), r.Text())
+		})
+	}
+}
+
+func TestCheckOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		path     string
+		opts     Options
+		wantRule string // "" = no problem
+	}{
+		{name: "an app package passes as an app", path: "testdata/good-app/pkg"},
+		{name: "an app package checked as offline lacks setup and manage", path: "testdata/good-app/pkg", opts: Options{Offline: true}, wantRule: RuleOfflinePages},
+		{name: "a missing path is reported, not fatal", path: "testdata/no-such-package.zip", wantRule: webapps.RuleUnreadable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Check(tt.path, tt.opts)
+			if tt.wantRule == "" {
+				if !r.OK() || len(r.Problems) != 0 {
+					t.Errorf("problems: %v", r.Problems)
+				}
+				return
+			}
+			if r.OK() || len(r.Problems) == 0 || r.Problems[0].Rule != tt.wantRule {
+				t.Errorf("problems %v, want first rule %q", r.Problems, tt.wantRule)
+			}
+		})
+	}
+}
+
+func TestReportJSONIsAnObjectWithAnArray(t *testing.T) {
+	t.Parallel()
+	js, err := Report{Name: "a", Version: "1"}.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(js, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["ok"] != true || got["problems"] == nil {
+		t.Errorf("JSON = %s", js)
+	}
+}
+
+func TestHTMLProblem(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, page, want string
+	}{
+		{name: "a sound page", page: "<!doctype html><p class='a>b'>x</p><script>if (a<b) {}</script><style>a>b{}</style>"},
+		{name: "a bare less-than in text", page: "<p>1 < 2</p>"},
+		{name: "a script closed in upper case", page: "<SCRIPT type=module>x</SCRIPT >"},
+		{name: "a script never closed", page: "<p>\n<script>x", want: "line 2: <script> is never closed with </script>, so the rest of the page is read as script"},
+		{name: "a style never closed", page: "<style>a{}", want: "line 1: <style> is never closed with </style>, so the rest of the page is read as style"},
+		{name: "a comment never closed", page: "<!-- x", want: "line 1: a comment is never closed with -->, so the rest of the page is hidden"},
+		{name: "a tag cut short", page: "<p>\n\n<a href=\"x>\"", want: "line 3: the tag \"<a\" is never closed with >"},
+		{name: "a scripts element is not a script", page: "<scripts>x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := htmlProblem([]byte(tt.page)); got != tt.want {
+				t.Errorf("htmlProblem = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBundledSamplesPass keeps the packages shipped with the shell clean.
+func TestBundledSamplesPass(t *testing.T) {
+	t.Parallel()
+	dirs, _ := filepath.Glob(filepath.Join("..", "samples", "data", "*"))
+	if len(dirs) == 0 {
+		t.Skip("no bundled samples")
+	}
+	for _, d := range dirs {
+		if r := Check(d, Options{}); !r.OK() || len(r.Problems) > 0 {
+			t.Errorf("%s:\n%s", d, r.Text())
+		}
+	}
+}

@@ -1,0 +1,1 @@
+/* login */ call(new URLSearchParams(location.search).get('t'), 'login', '');

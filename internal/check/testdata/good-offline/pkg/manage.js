@@ -1,0 +1,1 @@
+/* manage */ call(new URLSearchParams(location.search).get('t'), 'manage', '');

@@ -1,0 +1,1 @@
+/* setup */ call(new URLSearchParams(location.search).get('t'), 'setup', '');

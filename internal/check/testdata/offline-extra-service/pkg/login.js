@@ -1,0 +1,1 @@
+fetch('http://pmapi/auth/' + t + '/authenticate?p=' + p, { method: 'PUT' });

@@ -1,0 +1,1 @@
+fetch('http://pmapi/log', { method: 'POST' });

@@ -1,0 +1,1 @@
+fetch('http://pmapi/user'); fetch('http://pmapi/usersettings/theme');
