@@ -36,7 +36,7 @@ BIN := build/bin/loginshell
 
 header = @printf '\n==> %s [%s]\n' "$(1)" "$$(date +%T)"
 
-.PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke bench clean
+.PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke bench fuzz clean
 
 all: build
 
@@ -93,6 +93,18 @@ smoke: build
 bench: deps frontend
 	$(call header,bench: go test -bench)
 	go test -run '^$$' -bench . -benchmem -tags "$(TAGS)" $(GOPKGS)
+
+# Each fuzz target runs for FUZZTIME (go test -fuzz takes one target at a
+# time). The seed corpora under testdata/fuzz also run in every `make test`.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := FuzzInstall FuzzParseManifest FuzzParseBoot
+
+fuzz: deps frontend
+	$(call header,fuzz: $(FUZZ_TARGETS) for $(FUZZTIME) each)
+	for t in $(FUZZ_TARGETS); do \
+		echo "--- $$t"; \
+		go test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./internal/webapps/ || exit 1; \
+	done
 
 clean:
 	$(call header,clean)

@@ -35,7 +35,7 @@ fail() {
 # Re-run this script inside a fresh Xvfb; the steps below need its DISPLAY.
 if [[ -z "${LOGINSHELL_SMOKE_IN_XVFB:-}" ]]; then
 	[[ -x "$bin" ]] || fail "no binary at $bin (run make build)"
-	for tool in xvfb-run xwininfo import convert; do
+	for tool in xvfb-run xwininfo import convert xdotool; do
 		command -v "$tool" >/dev/null || fail "$tool is missing (run build/scripts/deps.sh)"
 	done
 	mkdir -p "$artifacts"
@@ -82,6 +82,36 @@ colours=$(convert "$shot" -format %k info:)
 echo "smoke: screenshot $shot has $colours distinct colours (need more than $MIN_COLOURS)"
 ((colours > MIN_COLOURS)) || fail "the screen looks blank ($colours colours); see $shot"
 
+# Sign in through the real window: the demo provider's form has focus on
+# the username field; then the first-time offline setup page; then the
+# starter app. Progress is read from the binary's log, not from pixels.
+wait_log() { # pattern, seconds, what
+	for _ in $(seq 1 $(($2 * 2))); do
+		grep -q "$1" "$log" && return 0
+		kill -0 "$pid" 2>/dev/null || fail "the binary exited while waiting for $3"
+		sleep 0.5
+	done
+	fail "no $3 after $2 s"
+}
+echo "smoke: signing in as operator through the window"
+xdotool type --delay 30 operator
+xdotool key Tab
+xdotool type --delay 30 operator-demo
+xdotool key Return
+wait_log 'command=setup' 30 "offline setup page"
+sleep 2
+xdotool type --delay 30 smoke-offline-1
+xdotool key Tab
+xdotool type --delay 30 smoke-offline-1
+xdotool key Return
+wait_log 'offline password set up' 30 "saved offline password"
+wait_log 'starter app shown' 30 "starter app"
+sleep "$RENDER_SECONDS"
+import -window root "$artifacts/smoke-starter.png" || fail "could not take the second screenshot"
+colours2=$(convert "$artifacts/smoke-starter.png" -format %k info:)
+echo "smoke: starter app screenshot has $colours2 distinct colours"
+((colours2 > MIN_COLOURS)) || fail "the starter app looks blank; see $artifacts/smoke-starter.png"
+
 echo "smoke: sending SIGTERM"
 kill -TERM "$pid"
 status=timeout
@@ -99,4 +129,4 @@ done
 if grep -qE '^(panic: |fatal error: )' "$log"; then
 	fail "the binary printed a Go panic"
 fi
-echo "smoke: PASS (window up, $colours colours, clean exit on SIGTERM)"
+echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM)"

@@ -5,7 +5,7 @@
 // build). Chromium is Debian's /usr/bin/chromium ($LOGINSHELL_CHROMIUM
 // overrides it); nothing here downloads a browser.
 
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
@@ -29,6 +29,30 @@ const running = new Set();
 process.on("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
+
+/**
+ * runLoginshell runs `$LOGINSHELL_BIN ARGS...` to completion (60 s at most)
+ * and resolves with its exit code and output; a non-zero exit resolves too,
+ * so the caller asserts on it.
+ *
+ * @param {string[]} args
+ * @returns {Promise<{code: number | null, stdout: string, stderr: string}>}
+ */
+export function runLoginshell(args) {
+  const bin = process.env.LOGINSHELL_BIN;
+  if (!bin) {
+    return Promise.reject(new Error("LOGINSHELL_BIN is not set: run `make e2e`, or set it to the loginshell binary"));
+  }
+  return new Promise((resolveRun, reject) => {
+    execFile(bin, args, { timeout: 60_000, encoding: "utf8" }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== "number") {
+        reject(new Error(`${bin} ${args.join(" ")}: ${err.message}\n---- stderr\n${stderr}----`));
+        return;
+      }
+      resolveRun({ code: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
 
 /** tempDir makes a fresh directory under the OS temp dir. */
 export function tempDir(prefix) {

@@ -118,6 +118,8 @@ func (b *Sequence) Run(ctx context.Context) {
 	if err := b.ShowApp(b.pkgs.Doc.Starter); err != nil {
 		b.log.Error("boot: starter app", "err", err)
 		b.screen.ShowError(fmt.Sprintf("The starter app %q named in the boot document is not installed. Install it or fix the boot document, then Retry.", b.pkgs.Doc.Starter))
+	} else {
+		b.log.Info("starter app shown", "app", b.pkgs.Doc.Starter)
 	}
 }
 

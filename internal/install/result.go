@@ -1,0 +1,91 @@
+package install
+
+import (
+	"fmt"
+
+	"loginshell/internal/check"
+)
+
+// The phases an Event is in. The chrome switches on them; they are part of
+// the wire format of the Wails event and the SSE event "install".
+const (
+	PhaseInstalling = "installing" // Progress: bytes written so far
+	PhaseDone       = "done"       // Result: the install ended, installed or not
+	PhaseRefused    = "refused"    // Result: not started (another runs, too large); the running one goes on
+	PhaseCancelled  = "cancelled"  // Result: the person closed the file dialog
+)
+
+// Event is what the install reports to every window showing it: a
+// *Progress while it runs, then one Result. Both marshal to JSON with a
+// "phase" field the chrome switches on.
+type Event interface{ phase() string }
+
+// Progress is {phase: "installing", done, total}: bytes written of the
+// declared total, as webapps.InstallOptions.Progress reports them.
+type Progress struct {
+	Phase string `json:"phase"`
+	Done  int64  `json:"done"`
+	Total int64  `json:"total"`
+}
+
+func (p Progress) phase() string { return p.Phase }
+
+// Result is how an install ended, the same JSON over the Wails binding,
+// the Wails event, the SSE event and POST /shell/install's answer.
+// Message is one sentence a person can act on, safe to show: internal
+// causes stay in the log. On a refused package, Problems are exactly what
+// `loginshell check` reports for the same file (errors and warnings), so
+// the window and the command line never disagree.
+type Result struct {
+	Phase     string          `json:"phase"`
+	OK        bool            `json:"ok"`
+	Cancelled bool            `json:"cancelled,omitempty"`
+	Name      string          `json:"name"`
+	Version   string          `json:"version"`
+	Message   string          `json:"message"`
+	Problems  []check.Problem `json:"problems"`
+}
+
+func (r Result) phase() string { return r.Phase }
+
+// The messages of Result. Each says what happened and what to do next.
+const (
+	msgBusy      = "Another package is being installed; wait until it has finished, then try again."
+	msgBad       = "The package was not installed; fix the problems listed below (the same as `loginshell check` reports), then try again."
+	msgInternal  = "The package could not be installed because of an error in the shell; see the shell's log, then try again."
+	msgIncomplete = "The upload was interrupted before the whole package arrived; try again."
+)
+
+// Installed is the message of a successful install.
+func Installed(name, version string) string {
+	return fmt.Sprintf("Installed %s %s. It is used at the next sign-in.", name, version)
+}
+
+// TooLarge is the message of a package over the upload limit.
+func tooLarge(limit int64) string {
+	return fmt.Sprintf("The package is larger than %s, the most the shell accepts; make it smaller, then try again.", size(limit))
+}
+
+// Cancelled is the Result of a file dialog the person closed without
+// choosing a file: nothing happened, nothing to show.
+func Cancelled() Result {
+	return Result{Phase: PhaseCancelled, Cancelled: true, Problems: []check.Problem{}}
+}
+
+// Refused is a Result for an install that did not start, with message.
+// Transports use it for their own refusals (a window not ready, a drop of
+// several files) so the chrome shows every refusal the same way.
+func Refused(message string) Result {
+	return Result{Phase: PhaseRefused, Message: message, Problems: []check.Problem{}}
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}
