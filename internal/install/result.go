@@ -50,9 +50,9 @@ func (r Result) phase() string { return r.Phase }
 
 // The messages of Result. Each says what happened and what to do next.
 const (
-	msgBusy      = "Another package is being installed; wait until it has finished, then try again."
-	msgBad       = "The package was not installed; fix the problems listed below (the same as `loginshell check` reports), then try again."
-	msgInternal  = "The package could not be installed because of an error in the shell; see the shell's log, then try again."
+	msgBusy       = "Another package is being installed; wait until it has finished, then try again."
+	msgBad        = "The package was not installed; fix the problems listed below (the same as `loginshell check` reports), then try again."
+	msgInternal   = "The package could not be installed because of an error in the shell; see the shell's log, then try again."
 	msgIncomplete = "The upload was interrupted before the whole package arrived; try again."
 )
 
@@ -61,7 +61,7 @@ func Installed(name, version string) string {
 	return fmt.Sprintf("Installed %s %s. It is used at the next sign-in.", name, version)
 }
 
-// TooLarge is the message of a package over the upload limit.
+// tooLarge is the message of a package over the upload limit.
 func tooLarge(limit int64) string {
 	return fmt.Sprintf("The package is larger than %s, the most the shell accepts; make it smaller, then try again.", size(limit))
 }

@@ -1,0 +1,279 @@
+// Package install runs the installs a person starts from the shell's
+// window: a package chosen in a file dialog or dropped on the window
+// (InstallFile), or uploaded by the browser in serve mode (InstallUpload).
+// Both transports share this one path, so they refuse and report alike:
+//
+//   - one install at a time; a second is refused (ErrBusy) without
+//     touching the first, which would otherwise race on the catalog;
+//   - progress goes to every subscriber (the Wails event and the SSE
+//     stream "install"), then one Result;
+//   - a refused package is reported with the problems `loginshell check`
+//     finds in the same file, so the window shows exactly check's lines;
+//   - uploads are streamed to a temporary file in the data directory
+//     (never held in memory) and removed once installed or refused.
+//
+// The install itself (rules, atomic version switch, catalog swap) is the
+// Installer's: *shell.Shell in production.
+package install
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"loginshell/internal/check"
+	"loginshell/internal/webapps"
+)
+
+// ErrBusy means another install is running; the Result says to wait.
+var ErrBusy = errors.New("another package is being installed")
+
+// ErrTooLarge means an upload is over Options.MaxUpload.
+var ErrTooLarge = errors.New("the package is larger than the upload limit")
+
+// ErrIncomplete means an upload ended (the connection closed, the body
+// was cut) before the declared size arrived.
+var ErrIncomplete = errors.New("the upload ended before the whole package arrived")
+
+// DefaultMaxUpload is the largest upload accepted when Options.MaxUpload
+// is zero: the installer's own limit on what a package expands to.
+const DefaultMaxUpload int64 = webapps.DefaultMaxTotalBytes
+
+// uploadPrefix names staged uploads in Options.Dir; New removes leftovers.
+const uploadPrefix = ".upload-"
+
+// Installer installs the zip or directory package at path and makes the
+// shell use it, reporting bytes written through progress. A package it
+// refuses matches webapps.ErrBadPackage. *shell.Shell is one.
+type Installer interface {
+	Install(path string, progress func(done, total int64)) (webapps.Manifest, error)
+}
+
+// Options configure a Service.
+type Options struct {
+	// Installer does the install (required).
+	Installer Installer
+	// Dir holds staged uploads (required): the data directory, so an
+	// upload lands on the same disk as the installed package and never in
+	// a world-readable /tmp.
+	Dir string
+	// MaxUpload caps an upload's bytes (default DefaultMaxUpload).
+	MaxUpload int64
+	// Log receives one line per install (default: discarded).
+	Log *slog.Logger
+}
+
+// Service runs installs one at a time and tells subscribers how they go.
+// Its methods are safe for concurrent use.
+type Service struct {
+	inst Installer
+	dir  string
+	max  int64
+	log  *slog.Logger
+
+	busy chan struct{} // holds a token while an install runs
+
+	mu   sync.Mutex
+	subs map[chan Event]struct{}
+}
+
+// New returns a Service, refusing a missing Installer or Dir. It removes
+// uploads a crash left in Dir: no install can be using them yet.
+func New(o Options) (*Service, error) {
+	if o.Installer == nil || o.Dir == "" {
+		return nil, errors.New("install: Installer and Dir are required")
+	}
+	if o.MaxUpload <= 0 {
+		o.MaxUpload = DefaultMaxUpload
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if stale, err := filepath.Glob(filepath.Join(o.Dir, uploadPrefix+"*")); err == nil {
+		for _, p := range stale {
+			if err := os.Remove(p); err != nil {
+				o.Log.Warn("remove a stale upload", "path", p, "err", err)
+			}
+		}
+	}
+	return &Service{inst: o.Installer, dir: o.Dir, max: o.MaxUpload, log: o.Log,
+		busy: make(chan struct{}, 1), subs: map[chan Event]struct{}{}}, nil
+}
+
+// MaxUpload is the largest upload InstallUpload accepts, so a transport
+// can refuse a declared length before reading anything.
+func (s *Service) MaxUpload() int64 { return s.max }
+
+// Running reports whether an install runs now, so a transport can say so
+// before asking the person to choose a file.
+func (s *Service) Running() bool { return len(s.busy) > 0 }
+
+// InstallFile installs the package at path (a zip or a directory), as
+// chosen in a file dialog or dropped on the window. The Result is always
+// filled for the person; the error is for the caller to branch on: nil,
+// ErrBusy (a refusal, not published to subscribers: the running install
+// goes on), an error matching webapps.ErrBadPackage, or an internal one.
+func (s *Service) InstallFile(path string) (Result, error) {
+	if !s.acquire() {
+		return Refused(msgBusy), ErrBusy
+	}
+	defer s.release()
+	return s.run(path)
+}
+
+// InstallUpload streams body to a temporary file in Dir and installs it.
+// size is the declared length (-1 when unknown): a size over MaxUpload is
+// refused before anything is read. The busy check comes first too, so a
+// second upload is not read at all. Errors are those of InstallFile plus
+// ErrTooLarge and ErrIncomplete.
+func (s *Service) InstallUpload(body io.Reader, size int64) (Result, error) {
+	if size > s.max {
+		return Refused(tooLarge(s.max)), ErrTooLarge
+	}
+	if !s.acquire() {
+		return Refused(msgBusy), ErrBusy
+	}
+	defer s.release()
+	path, err := s.stage(body, size)
+	if err != nil {
+		var r Result
+		switch {
+		case errors.Is(err, ErrTooLarge):
+			r = Refused(tooLarge(s.max))
+		case errors.Is(err, ErrIncomplete):
+			r = Refused(msgIncomplete)
+		default:
+			s.log.Error("stage the upload", "err", err)
+			r = Refused(msgInternal)
+		}
+		return r, err
+	}
+	defer os.Remove(path)
+	return s.run(path)
+}
+
+// stage writes body to a fresh file in Dir and returns its path.
+func (s *Service) stage(body io.Reader, size int64) (string, error) {
+	f, err := os.CreateTemp(s.dir, uploadPrefix+"*.zip")
+	if err != nil {
+		return "", fmt.Errorf("create the upload file: %w", err)
+	}
+	rd := &reader{r: io.LimitReader(body, s.max+1)}
+	n, err := io.Copy(f, rd)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	switch {
+	case rd.err != nil:
+		err = fmt.Errorf("%w: %w", ErrIncomplete, rd.err)
+	case err != nil:
+		err = fmt.Errorf("write the upload file: %w", err)
+	case n > s.max:
+		err = ErrTooLarge
+	case size >= 0 && n != size:
+		err = fmt.Errorf("%w: %d of %d bytes", ErrIncomplete, n, size)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// reader remembers a read error, which io.Copy does not tell apart from a
+// write error: the first is the sender's, the second the shell's.
+type reader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
+// run installs path with the busy token held, publishing progress and the
+// Result.
+func (s *Service) run(path string) (Result, error) {
+	s.publish(Progress{Phase: PhaseInstalling})
+	m, err := s.inst.Install(path, func(done, total int64) {
+		s.publish(Progress{Phase: PhaseInstalling, Done: done, Total: total})
+	})
+	r := Result{Phase: PhaseDone, Problems: []check.Problem{}}
+	switch {
+	case err == nil:
+		r.OK, r.Name, r.Version, r.Message = true, m.Name, m.Version, Installed(m.Name, m.Version)
+		s.log.Info("package installed from the window", "name", m.Name, "version", m.Version)
+	case errors.Is(err, webapps.ErrBadPackage):
+		rep := check.Check(path, check.Options{})
+		r.Name, r.Version, r.Message, r.Problems = rep.Name, rep.Version, msgBad, rep.Problems
+		if rep.OK() { // the installer refused what check passes: still say why
+			var perr *webapps.PackageError
+			if errors.As(err, &perr) {
+				r.Problems = append(r.Problems, check.Problem{File: perr.Entry, Rule: perr.Rule, Message: perr.Detail, Severity: check.SeverityError})
+			}
+		}
+		s.log.Warn("package refused", "err", err)
+	default:
+		r.Message = msgInternal
+		s.log.Error("install a package", "err", err)
+	}
+	s.publish(r)
+	return r, err
+}
+
+func (s *Service) acquire() bool {
+	select {
+	case s.busy <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *Service) release() { <-s.busy }
+
+// Subscribe returns a channel that receives the events of every install
+// from now on. A slow reader misses intermediate progress, never the
+// newest event, so the last Result always arrives. Call cancel to stop.
+func (s *Service) Subscribe() (<-chan Event, func()) {
+	ch := make(chan Event, 1)
+	s.mu.Lock()
+	s.subs[ch] = struct{}{}
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		delete(s.subs, ch)
+		s.mu.Unlock()
+	}
+}
+
+// publish replaces whatever a subscriber has not read yet with e. Only
+// the goroutine holding the busy token publishes, so the replace cannot
+// interleave with another send.
+func (s *Service) publish(e Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch := range s.subs {
+		select {
+		case ch <- e:
+			continue
+		default:
+		}
+		select {
+		case <-ch:
+		default:
+		}
+		select {
+		case ch <- e:
+		default:
+		}
+	}
+}
