@@ -208,7 +208,8 @@ describe("loginshell in a browser", () => {
       });
       await run("b2-wrong-password", ctx, async () => {
         const content = page.frameLocator("#content");
-        await content.locator("#password").fill(`${password}-wrong`);
+        // The password from before a5's change: no longer the right one.
+        await content.locator("#password").fill(offlinePassword);
         await content.locator("#signin").click();
         // Visible and saying something: a message a person can act on.
         await content.locator("#error").filter({ hasText: /\S/ }).waitFor({ state: "visible" });
