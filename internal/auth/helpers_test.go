@@ -140,7 +140,11 @@ type env struct {
 	online *fakeOnline
 	pres   *fakePresenter
 	dir    string
+	pkgs   *boot.Packages
 }
+
+// pages returns the environment's packages, for a rebuilt service.
+func (e *env) pages(*testing.T) *boot.Packages { return e.pkgs }
 
 type envOptions struct {
 	online       idp // zero is "not configured"
@@ -185,10 +189,10 @@ func newEnv(t *testing.T, o envOptions) *env {
 		}
 	}
 	e := &env{kc: kc, users: user.NewService(), last: last, pres: newPresenter(), dir: dir,
-		online: &fakeOnline{cfg: o.online}}
+		online: &fakeOnline{cfg: o.online}, pkgs: &boot.Packages{Doc: bd, Catalog: cat}}
 	fallback := o.fallback
 	e.svc, err = auth.New(auth.Options{
-		Vault: kc, Online: e.online, Pages: &boot.Packages{Doc: bd, Catalog: cat}, Presenter: e.pres,
+		Vault: kc, Online: e.online, Pages: e.pkgs, Presenter: e.pres,
 		Users: e.users, LastUser: last, Now: time.Now, ForceOffline: o.forceOffline,
 		AllowFallback: func() bool { return fallback },
 	})

@@ -85,7 +85,12 @@ type Options struct {
 	// AllowFallback, asked at each login, says whether an online failure
 	// with a reachable network may fall back to offline login.
 	AllowFallback func() bool
-	Log           *slog.Logger
+	// FreshFor is how recent the online sign-in behind an offline password
+	// setup or change must be (DESIGN §4: "a fresh online login"). An
+	// older one is renewed by an online login of the same user before the
+	// page opens. Zero accepts any online sign-in of this session.
+	FreshFor time.Duration
+	Log      *slog.Logger
 }
 
 // Service is the authentication service. Safe for concurrent use.

@@ -42,6 +42,11 @@ func (s *Service) offlineFlow(ctx context.Context, cmd Command, title string, va
 	if err != nil {
 		return err
 	}
+	if s.o.FreshFor > 0 && s.o.Now().Sub(p.AuthenticatedAt) > s.o.FreshFor {
+		if p, err = s.renew(ctx, p.Username); err != nil {
+			return err
+		}
+	}
 	// Resolve the page before minting a flow, so a missing package or page
 	// is a 400 with nothing started.
 	if _, err := s.o.Pages.OfflinePage(cmd, "", p.Username); err != nil {
@@ -117,6 +122,25 @@ func (s *Service) sameOnlineUser(username string) (p user.Profile, err error) {
 	}
 	if p.Username != username {
 		return p, fmt.Errorf("%w: %s signed out", ErrNotOnline, username)
+	}
+	return p, nil
+}
+
+// renew runs an online login to refresh a stale one, and accepts it only
+// for the same person: an offline password is bound to whoever proved
+// their identity online just before setting it.
+func (s *Service) renew(ctx context.Context, username string) (user.Profile, error) {
+	if !s.o.Online.Configured() || !s.o.Online.Reachable(ctx) {
+		return user.Profile{}, fmt.Errorf("%w: the last online sign-in of %s is older than %v and the login server cannot be reached", ErrNotOnline, username, s.o.FreshFor)
+	}
+	s.o.Log.Info("online sign-in is stale; signing in again", "user", username)
+	p, err := s.loginOnline(ctx)
+	if err != nil {
+		return user.Profile{}, err
+	}
+	if p.Username != username {
+		s.o.Log.Warn("renewed sign-in is another user", "was", username, "now", p.Username)
+		return user.Profile{}, fmt.Errorf("%w: %s signed in instead of %s", ErrNotOnline, p.Username, username)
 	}
 	return p, nil
 }

@@ -15,6 +15,7 @@ import (
 	"path"
 	"strings"
 
+	"loginshell/internal/install"
 	"loginshell/internal/pmapi"
 	"loginshell/internal/screen"
 	"loginshell/internal/webapps"
@@ -29,6 +30,10 @@ type Options struct {
 	Screen  *screen.Screen
 	Retry   func()
 	Cancel  func() error
+	// Install, when set, adds POST /shell/install and the "install" events
+	// of /shell/events. Nil leaves the endpoint out: the window installs
+	// through its bindings, so its pages get no upload endpoint at all.
+	Install *install.Service
 	Log     *slog.Logger
 }
 
@@ -46,7 +51,10 @@ func New(o Options) (http.Handler, error) {
 	mux.HandleFunc("GET /shell/view", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, o.Screen.Current())
 	})
-	mux.HandleFunc("GET /shell/events", func(w http.ResponseWriter, r *http.Request) { events(w, r, o.Screen) })
+	mux.HandleFunc("GET /shell/events", func(w http.ResponseWriter, r *http.Request) { events(w, r, o.Screen, o.Install) })
+	if o.Install != nil {
+		mux.HandleFunc("POST /shell/install", func(w http.ResponseWriter, r *http.Request) { upload(w, r, o.Install) })
+	}
 	mux.HandleFunc("POST /shell/retry", func(w http.ResponseWriter, r *http.Request) {
 		o.Retry()
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
@@ -64,8 +72,9 @@ func New(o Options) (http.Handler, error) {
 	return mux, nil
 }
 
-// events streams the screen's views as server-sent events ("view").
-func events(w http.ResponseWriter, r *http.Request, s *screen.Screen) {
+// events streams the screen's views as server-sent events ("view"), and
+// with inst the progress and results of installs ("install").
+func events(w http.ResponseWriter, r *http.Request, s *screen.Screen, inst *install.Service) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
@@ -73,19 +82,25 @@ func events(w http.ResponseWriter, r *http.Request, s *screen.Screen) {
 	}
 	ch, cancel := s.Subscribe()
 	defer cancel()
+	var installs <-chan install.Event // nil: never ready
+	if inst != nil {
+		c, stop := inst.Subscribe()
+		defer stop()
+		installs = c
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	send := func(v screen.View) bool {
+	send := func(event string, v any) bool {
 		b, _ := json.Marshal(v)
-		if _, err := fmt.Fprintf(w, "event: view\ndata: %s\n\n", b); err != nil {
+		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
 			return false
 		}
 		flusher.Flush()
 		return true
 	}
-	if !send(s.Current()) {
+	if !send("view", s.Current()) {
 		return
 	}
 	for {
@@ -93,7 +108,11 @@ func events(w http.ResponseWriter, r *http.Request, s *screen.Screen) {
 		case <-r.Context().Done():
 			return
 		case v := <-ch:
-			if !send(v) {
+			if !send("view", v) {
+				return
+			}
+		case e := <-installs:
+			if !send("install", e) {
 				return
 			}
 		}

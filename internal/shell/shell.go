@@ -33,6 +33,10 @@ import (
 // Version is the shell's version, shown in the status bar and /pmapi/version.
 const Version = "0.1.0"
 
+// FreshOnlineLogin is how recent an online sign-in must be to set up or
+// change the offline password without signing in again.
+const FreshOnlineLogin = 15 * time.Minute
+
 // DefaultClientID is the OpenID client id used when the client_id setting
 // is empty; the demo provider registers it.
 const DefaultClientID = "loginshell"
@@ -117,6 +121,7 @@ func Build(cfg Config) (*Shell, error) {
 		Vault: kc, Online: s.Online, Pages: pkgs, Presenter: s.Screen, Users: s.Users, LastUser: last,
 		Now: time.Now, ForceOffline: cfg.Offline, Log: log.With("component", "auth"),
 		AllowFallback: func() bool { return st.Bool(settings.AllowOfflineFallback) },
+		FreshFor:      FreshOnlineLogin,
 	})
 	if err != nil {
 		return nil, err
