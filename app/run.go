@@ -29,6 +29,7 @@ func Run(sh *shell.Shell, assets fs.FS) error {
 	if err != nil {
 		return err
 	}
+	ui.SetInstaller(sh.Installs)
 	if sh.Settings.String(settings.LoginBrowser) == "system" {
 		sh.Online.Open = ui.OpenSystem
 	} else {
@@ -59,9 +60,12 @@ func Run(sh *shell.Shell, assets fs.FS) error {
 			Assets:  assets,
 			Handler: handler,
 		},
-		OnStartup:  ui.Startup,
-		OnShutdown: ui.Shutdown,
-		Bind:       []any{ui},
+		// Files dropped on the window arrive as paths (runtime.OnFileDrop)
+		// and are installed; the chrome stops the webview opening them.
+		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
+		OnStartup:   ui.Startup,
+		OnShutdown:  ui.Shutdown,
+		Bind:        []any{ui},
 		OnBeforeClose: func(context.Context) bool {
 			return false
 		},

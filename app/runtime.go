@@ -15,6 +15,13 @@ type Runtime interface {
 	WindowReloadApp()
 	BrowserOpenURL(url string)
 	Quit()
+	// OpenFileDialog shows the system's open dialog; "" means cancelled.
+	OpenFileDialog(opts runtime.OpenDialogOptions) (string, error)
+	// OnFileDrop calls callback with the absolute paths of files dropped
+	// on the window (options.App DragAndDrop.EnableFileDrop must be set).
+	// On Linux GTK reports every drop on the webview, whatever element is
+	// under it; x and y are webview coordinates.
+	OnFileDrop(callback func(x, y int, paths []string))
 }
 
 // wailsRuntime is Runtime over the real Wails runtime.
@@ -24,3 +31,9 @@ func (w wailsRuntime) EventsEmit(name string, data ...any) { runtime.EventsEmit(
 func (w wailsRuntime) WindowReloadApp()                    { runtime.WindowReloadApp(w.ctx) }
 func (w wailsRuntime) BrowserOpenURL(url string)           { runtime.BrowserOpenURL(w.ctx, url) }
 func (w wailsRuntime) Quit()                               { runtime.Quit(w.ctx) }
+func (w wailsRuntime) OpenFileDialog(opts runtime.OpenDialogOptions) (string, error) {
+	return runtime.OpenFileDialog(w.ctx, opts)
+}
+func (w wailsRuntime) OnFileDrop(callback func(x, y int, paths []string)) {
+	runtime.OnFileDrop(w.ctx, callback)
+}

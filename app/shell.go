@@ -51,6 +51,7 @@ type Shell struct {
 	// returned is closed when the chrome is back after an embedded login.
 	returned    chan struct{}
 	reloadAfter []time.Duration
+	installs    Installer // nil: the window cannot install packages
 }
 
 // New returns the bound shell, refusing nil engines.
@@ -67,7 +68,8 @@ func New(a *auth.Service, b *boot.Sequence, s *screen.Screen, log *slog.Logger) 
 // Startup is Wails' OnStartup: it attaches the real runtime.
 func (s *Shell) Startup(ctx context.Context) { s.Attach(ctx, wailsRuntime{ctx}) }
 
-// Attach starts forwarding screen changes to rt and runs the boot flow.
+// Attach starts forwarding screen changes (and installs, with an
+// Installer) to rt and runs the boot flow.
 // Startup calls it with the Wails runtime; tests call it with a fake.
 func (s *Shell) Attach(ctx context.Context, rt Runtime) {
 	ctx, cancel := context.WithCancel(ctx)
@@ -87,6 +89,7 @@ func (s *Shell) Attach(ctx context.Context, rt Runtime) {
 			}
 		}
 	}()
+	s.attachInstalls(ctx, rt)
 	s.boot.Start(ctx)
 }
 

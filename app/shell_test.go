@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
 	"loginshell/internal/auth"
 	"loginshell/internal/keychain"
 	"loginshell/internal/screen"
@@ -24,7 +26,8 @@ const goodPassword = "correct horse battery"
 
 // fakeRuntime records what app/ asks of the Wails runtime.
 type fakeRuntime struct {
-	views chan screen.View // every "view" event, in order
+	views    chan screen.View // every "view" event, in order
+	installs chan any         // every "install" event, in order
 
 	mu       sync.Mutex
 	events   []string
@@ -32,14 +35,26 @@ type fakeRuntime struct {
 	opened   []string
 	quits    int
 	onReload func()
+	// The open dialog answers dialogPath, dialogErr; dialogs records its
+	// options. drop is what OnFileDrop registered.
+	dialogPath string
+	dialogErr  error
+	dialogs    []runtime.OpenDialogOptions
+	drop       func(x, y int, paths []string)
 }
 
-func newRuntime() *fakeRuntime { return &fakeRuntime{views: make(chan screen.View, 64)} }
+func newRuntime() *fakeRuntime {
+	return &fakeRuntime{views: make(chan screen.View, 64), installs: make(chan any, 256)}
+}
 
 func (f *fakeRuntime) EventsEmit(name string, data ...any) {
 	f.mu.Lock()
 	f.events = append(f.events, name)
 	f.mu.Unlock()
+	if name == InstallEvent && len(data) == 1 {
+		f.installs <- data[0]
+		return
+	}
 	if name != ViewEvent || len(data) != 1 {
 		return
 	}
@@ -71,6 +86,19 @@ func (f *fakeRuntime) Quit() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.quits++
+}
+
+func (f *fakeRuntime) OpenFileDialog(opts runtime.OpenDialogOptions) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dialogs = append(f.dialogs, opts)
+	return f.dialogPath, f.dialogErr
+}
+
+func (f *fakeRuntime) OnFileDrop(callback func(x, y int, paths []string)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.drop = callback
 }
 
 // newShell builds every engine over a temp data directory. With vault,

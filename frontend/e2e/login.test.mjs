@@ -177,7 +177,6 @@ describe("loginshell in a browser", () => {
         await page.locator('input[name="username"]').waitFor({ state: "visible" });
       });
       done.online = true;
-      console.error("=====A\n" + shell.output());
     } finally {
       await browser.close();
     }
@@ -233,7 +232,6 @@ describe("loginshell in a browser", () => {
         }
       });
       done.offline = true;
-      console.error("=====B\n" + shell.output());
     } finally {
       await browser.close();
     }
@@ -342,7 +340,6 @@ describe("loginshell in a browser", () => {
       await browser.close();
     }
     const stopped = await shell.stop();
-    console.error("=====D\n" + shell.output());
     assert.deepEqual(stopped, { code: 0, signal: null }, "serve exit on SIGTERM");
   });
 });

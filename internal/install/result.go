@@ -72,6 +72,10 @@ func Cancelled() Result {
 	return Result{Phase: PhaseCancelled, Cancelled: true, Problems: []check.Problem{}}
 }
 
+// Busy is the Result of an install refused because another runs, for a
+// transport that checks Running before asking for a file.
+func Busy() Result { return Refused(msgBusy) }
+
 // Refused is a Result for an install that did not start, with message.
 // Transports use it for their own refusals (a window not ready, a drop of
 // several files) so the chrome shows every refusal the same way.

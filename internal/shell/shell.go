@@ -21,6 +21,7 @@ import (
 	"loginshell/internal/connectivity"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/gateway"
+	"loginshell/internal/install"
 	"loginshell/internal/keychain"
 	"loginshell/internal/pmapi"
 	"loginshell/internal/samples"
@@ -65,6 +66,9 @@ type Shell struct {
 	Packages *boot.Packages
 	Online   *boot.Online
 	Reporter *connectivity.Reporter
+	// Installs runs the installs started from the window or the browser,
+	// one at a time, over Install.
+	Installs *install.Service
 	Log      *slog.Logger
 
 	cfg      Config
@@ -130,6 +134,10 @@ func Build(cfg Config) (*Shell, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Installs, err = install.New(install.Options{Installer: s, Dir: cfg.DataDir, Log: log.With("component", "install")})
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -146,9 +154,14 @@ func (s *Shell) status() screen.Status {
 	return st
 }
 
-// Handler returns the shell's HTTP surface; assets may be nil when Wails
-// serves the chrome's files.
-func (s *Shell) Handler(assets fs.FS) (http.Handler, error) {
+// Handler returns the shell's HTTP surface for the window; assets may be
+// nil when Wails serves the chrome's files. It has no POST /shell/install:
+// the window installs through its bindings (app.Shell.PickPackage and
+// dropped files), so pages shown in it get no upload endpoint.
+func (s *Shell) Handler(assets fs.FS) (http.Handler, error) { return s.handler(assets, nil) }
+
+// handler is Handler, with the upload endpoint when inst is set (serve).
+func (s *Shell) handler(assets fs.FS, inst *install.Service) (http.Handler, error) {
 	api, err := pmapi.New(pmapi.Options{
 		Auth: s.Auth, Users: s.Users, Settings: s.Settings, Connectivity: s.Reporter.States,
 		Boot: s.Boot, Windows: s.Boot, Version: Version, Log: s.Log.With("component", "pmapi"),
@@ -158,9 +171,10 @@ func (s *Shell) Handler(assets fs.FS) (http.Handler, error) {
 	}
 	return gateway.New(gateway.Options{
 		Assets: assets, PMAPI: api, Webapps: s.Packages.Handler(), Screen: s.Screen,
-		Retry:  func() { s.Boot.Start(context.Background()) },
-		Cancel: s.Auth.Cancel,
-		Log:    s.Log,
+		Retry:   func() { s.Boot.Start(context.Background()) },
+		Cancel:  s.Auth.Cancel,
+		Install: inst,
+		Log:     s.Log,
 	})
 }
 
@@ -181,10 +195,14 @@ func loadPackages(cfg Config, log *slog.Logger) (*boot.Packages, error) {
 	doc := samples.BootDocument()
 	src := "the bundled samples"
 	bootFile := cfg.BootFile
-	if bootFile == "" {
-		if p := filepath.Join(cfg.DataDir, "boot.json"); fileExists(p) {
-			bootFile = p
-		}
+	if bootFile != "" {
+		// Packages beside an explicit boot document are part of it (a QA
+		// folder: boot.json and its package directories).
+		roots = append(roots, os.DirFS(filepath.Dir(bootFile)))
+	} else if p := filepath.Join(cfg.DataDir, "boot.json"); fileExists(p) {
+		// The data directory's own boot document: its packages are the
+		// installed ones, read below; the directory itself holds none.
+		bootFile = p
 	}
 	if bootFile != "" {
 		b, err := os.ReadFile(bootFile)
@@ -192,7 +210,6 @@ func loadPackages(cfg Config, log *slog.Logger) (*boot.Packages, error) {
 			return nil, fmt.Errorf("read the boot document: %w", err)
 		}
 		doc, src = b, bootFile
-		roots = append(roots, os.DirFS(filepath.Dir(bootFile)))
 	}
 	installed := filepath.Join(cfg.DataDir, "webapps")
 	if err := os.MkdirAll(installed, 0o700); err != nil {

@@ -1,0 +1,217 @@
+package app
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"loginshell/internal/check"
+	"loginshell/internal/install"
+	"loginshell/internal/webapps"
+)
+
+// writeZip writes a zip of name/content pairs and returns its path.
+func writeZip(t *testing.T, files ...string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "pkg.zip")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for i := 0; i+1 < len(files); i += 2 {
+		w, err := zw.Create(files[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, files[i+1])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func goodZip(t *testing.T) string {
+	return writeZip(t, "webapp.json", `{"name":"lineapp","version":"1.2.0","main":"index.html"}`, "index.html", "<p>new</p>")
+}
+
+func evilZip(t *testing.T) string {
+	return writeZip(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`, "index.html", "<p>", "../evil.html", "<p>")
+}
+
+// installing returns a shell attached to a fake runtime whose installs go
+// through in (the real shell's service when nil).
+func installing(t *testing.T, in Installer) (*Shell, *fakeRuntime) {
+	t.Helper()
+	ui, sh := newShell(t, false)
+	if in == nil {
+		in = sh.Installs
+	}
+	ui.SetInstaller(in)
+	rt := newRuntime()
+	ui.Attach(context.Background(), rt)
+	sh.Boot.Wait()
+	return ui, rt
+}
+
+// nextResult returns the next install.Result among rt's install events.
+func nextResult(t *testing.T, rt *fakeRuntime) install.Result {
+	t.Helper()
+	for e := range rt.installs {
+		if r, ok := e.(install.Result); ok {
+			return r
+		}
+	}
+	t.Fatal("install events ended")
+	return install.Result{}
+}
+
+func (f *fakeRuntime) dropFiles(t *testing.T, paths ...string) {
+	t.Helper()
+	f.mu.Lock()
+	drop := f.drop
+	f.mu.Unlock()
+	if drop == nil {
+		t.Fatal("Attach did not register a file drop handler")
+	}
+	drop(10, 20, paths)
+}
+
+func TestPickPackage(t *testing.T) {
+	t.Parallel()
+	unattached, sh := newShell(t, false)
+	unattached.SetInstaller(sh.Installs)
+	if r := unattached.PickPackage(); r.Phase != install.PhaseRefused || r.Message != msgNotReady {
+		t.Errorf("PickPackage before Startup = %+v, want the not-ready refusal", r)
+	}
+	good := goodZip(t)
+	tests := []struct {
+		name      string
+		path      string
+		dialogErr error
+		want      install.Result
+	}{
+		{"a closed dialog is cancelled", "", nil, install.Cancelled()},
+		{"a dialog that cannot open is refused", "", errors.New("no portal"), install.Refused(msgNoDialog)},
+		{"a chosen package installs", good, nil, install.Result{Phase: install.PhaseDone, OK: true, Name: "lineapp",
+			Version: "1.2.0", Message: install.Installed("lineapp", "1.2.0"), Problems: []check.Problem{}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ui, rt := installing(t, nil)
+			rt.mu.Lock()
+			rt.dialogPath, rt.dialogErr = tt.path, tt.dialogErr
+			rt.mu.Unlock()
+			if got := ui.PickPackage(); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("PickPackage = %+v, want %+v", got, tt.want)
+			}
+			rt.mu.Lock()
+			dialogs := rt.dialogs
+			rt.mu.Unlock()
+			if len(dialogs) != 1 || !reflect.DeepEqual(dialogs[0].Filters, []runtime.FileFilter{packageFilter}) {
+				t.Errorf("dialogs = %+v, want one with the zip filter", dialogs)
+			}
+			if tt.want.Phase == install.PhaseDone {
+				if ev := nextResult(t, rt); !reflect.DeepEqual(ev, tt.want) {
+					t.Errorf("install event = %+v, want %+v", ev, tt.want)
+				}
+			} else if n := len(rt.installs); n != 0 {
+				t.Errorf("%d install events for an install that did not run", n)
+			}
+		})
+	}
+}
+
+func TestDroppedFiles(t *testing.T) {
+	t.Parallel()
+	evil := evilZip(t)
+	tests := []struct {
+		name  string
+		paths []string
+		check func(t *testing.T, r install.Result)
+	}{
+		{"a dropped package installs", []string{goodZip(t)}, func(t *testing.T, r install.Result) {
+			if !r.OK || r.Phase != install.PhaseDone || r.Name != "lineapp" || r.Version != "1.2.0" {
+				t.Errorf("result = %+v, want lineapp 1.2.0 installed", r)
+			}
+		}},
+		{"a dropped bad package shows check's problems", []string{evil}, func(t *testing.T, r install.Result) {
+			want := check.Check(evil, check.Options{}).Problems
+			if r.OK || r.Phase != install.PhaseDone || !reflect.DeepEqual(r.Problems, want) {
+				t.Errorf("result = %+v, want check's problems %+v", r, want)
+			}
+			if len(want) == 0 || want[0].Rule != webapps.RulePathEscape {
+				t.Errorf("check found %+v, want a path escape first", want)
+			}
+		}},
+		{"several files at once are refused", []string{goodZip(t), "", evil}, func(t *testing.T, r install.Result) {
+			if want := install.Refused(fmt.Sprintf(msgDropOneFmt, 2)); !reflect.DeepEqual(r, want) {
+				t.Errorf("result = %+v, want %+v", r, want)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, rt := installing(t, nil)
+			rt.dropFiles(t, tt.paths...)
+			tt.check(t, nextResult(t, rt))
+		})
+	}
+}
+
+// gatedInstaller reports that it started, then waits for its gate.
+type gatedInstaller struct {
+	started, gate chan struct{}
+}
+
+func (g *gatedInstaller) Install(string, func(done, total int64)) (webapps.Manifest, error) {
+	g.started <- struct{}{}
+	<-g.gate
+	return webapps.Manifest{Name: "slow", Version: "1"}, nil
+}
+
+func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
+	t.Parallel()
+	g := &gatedInstaller{started: make(chan struct{}, 1), gate: make(chan struct{})}
+	svc, err := install.New(install.Options{Installer: g, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui, rt := installing(t, svc)
+	rt.dropFiles(t, goodZip(t))
+	<-g.started
+	rt.dropFiles(t, goodZip(t))
+	if r := nextResult(t, rt); !reflect.DeepEqual(r, install.Busy()) {
+		t.Errorf("second drop: %+v, want the busy refusal", r)
+	}
+	if r := ui.PickPackage(); !reflect.DeepEqual(r, install.Busy()) {
+		t.Errorf("PickPackage while one runs = %+v, want the busy refusal", r)
+	}
+	rt.mu.Lock()
+	dialogs := len(rt.dialogs)
+	rt.mu.Unlock()
+	if dialogs != 0 {
+		t.Errorf("the dialog opened %d times while an install ran", dialogs)
+	}
+	close(g.gate)
+	if r := nextResult(t, rt); !r.OK || r.Name != "slow" {
+		t.Errorf("first drop: %+v, want slow installed", r)
+	}
+}
+
+// run.go passes the real shell's service.
+var _ Installer = (*install.Service)(nil)

@@ -1,0 +1,49 @@
+package gateway
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+
+	"loginshell/internal/install"
+	"loginshell/internal/webapps"
+)
+
+// uploadTypes are the Content-Types POST /shell/install accepts: what the
+// chrome sends, and what a script sending raw bytes would.
+var uploadTypes = map[string]bool{"application/zip": true, "application/octet-stream": true}
+
+// wrongType is the answer to any other Content-Type (a form post, JSON).
+const wrongType = "Send the package itself as the request body, with Content-Type application/zip."
+
+// upload is POST /shell/install: the raw zip is the body. Progress goes to
+// /shell/events as "install" events; the answer is the install.Result,
+// whose status says how it ended: 200 installed, 422 the package was
+// refused (problems listed), 409 another install runs, 413 too large, 415
+// not a zip body, 400 the upload broke off, 500 the shell failed.
+func upload(w http.ResponseWriter, r *http.Request, inst *install.Service) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || !uploadTypes[mt] {
+		writeJSON(w, http.StatusUnsupportedMediaType, install.Refused(wrongType))
+		return
+	}
+	res, err := inst.InstallUpload(r.Body, r.ContentLength)
+	writeJSON(w, uploadStatus(err), res)
+}
+
+func uploadStatus(err error) int {
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.Is(err, webapps.ErrBadPackage):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, install.ErrBusy):
+		return http.StatusConflict
+	case errors.Is(err, install.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, install.ErrIncomplete):
+		return http.StatusBadRequest
+	default:
+		return http.StatusInternalServerError
+	}
+}
