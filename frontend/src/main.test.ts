@@ -20,8 +20,8 @@ it("wires the Wails bindings to the chrome when the window has them", async () =
       },
     },
     runtime: {
-      EventsOn: (_: string, cb: (v: unknown) => void) => {
-        push = cb;
+      EventsOn: (name: string, cb: (v: unknown) => void) => {
+        if (name === "view") push = cb;
         return () => {};
       },
     },

@@ -1,6 +1,7 @@
 // Wiring only: pick the transport, bind the chrome, start listening, show the first view.
 import "./style.css";
 import { Chrome, sessionVisited, unreachable } from "./chrome";
+import { InstallPanel } from "./install";
 import { pickTransport, type WailsGlobals } from "./transport";
 
 const transport = pickTransport(window as Window & WailsGlobals);
@@ -12,11 +13,13 @@ const chrome = new Chrome(
   },
   sessionVisited(window.sessionStorage),
 );
+const installs = new InstallPanel(document, transport);
 // Subscribe first so no change between the first fetch and the stream opening is lost;
 // seq ordering in Chrome drops whichever of the two arrives stale.
 transport.subscribe(
   (v) => chrome.render(v),
   (up) => chrome.setLink(up),
+  (e) => installs.onEvent(e),
 );
 transport.view().then(
   (v) => chrome.render(v),

@@ -4,7 +4,15 @@
 // Window mode relies on the Wails v2 asset server injecting /wails/ipc.js and /wails/runtime.js
 // at the top of <head> of index.html (see index.html): both are classic scripts, so they have run
 // before this deferred module, and window.go.app.Shell is there when pickTransport looks.
-import { isView, type CancelResult, type View } from "./view";
+import {
+  isInstallEvent,
+  isInstallResult,
+  isView,
+  type CancelResult,
+  type InstallEvent,
+  type InstallResult,
+  type View,
+} from "./view";
 
 /** How the chrome reaches Go. Errors are transport failures, never text for the user. */
 export interface Transport {
@@ -14,9 +22,18 @@ export interface Transport {
   cancel(): Promise<CancelResult>;
   /**
    * subscribe delivers every view Go pushes, and a fresh one after a reconnect; onLink reports
-   * whether the live channel is up (always true in window mode). Returns an unsubscribe function.
+   * whether the live channel is up (always true in window mode); onInstall gets the progress and
+   * result of every install, whoever started it. Returns an unsubscribe function.
    */
-  subscribe(onView: (v: View) => void, onLink?: (up: boolean) => void): () => void;
+  subscribe(
+    onView: (v: View) => void,
+    onLink?: (up: boolean) => void,
+    onInstall?: (e: InstallEvent) => void,
+  ): () => void;
+  /** Window mode: Go asks for a package in the system's file dialog and installs it. */
+  pickPackage?(): Promise<InstallResult>;
+  /** Browser mode: uploads a package to POST /shell/install; onSent reports bytes sent. */
+  uploadPackage?(file: Blob, onSent: (sent: number, total: number) => void): Promise<InstallResult>;
 }
 
 /** The bound Go struct app.Shell as Wails exposes it. */
@@ -24,12 +41,21 @@ export interface ShellBindings {
   View(): Promise<View>;
   Retry(): Promise<void>;
   Cancel(): Promise<CancelResult>;
+  PickPackage?(): Promise<InstallResult>;
 }
 
 /** The parts of window that Wails injects. */
 export interface WailsGlobals {
   go?: { app?: { Shell?: ShellBindings } };
-  runtime?: { EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void };
+  runtime?: {
+    EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void;
+    /**
+     * Registers Wails' own drop listeners: they keep the webview from opening a dropped file and,
+     * on Windows, hand its path to Go (Linux and macOS report drops natively). useDropTarget false:
+     * the whole window is a drop target, no --wails-drop-target CSS needed.
+     */
+    OnFileDrop?(cb: (x: number, y: number, paths: string[]) => void, useDropTarget: boolean): void;
+  };
 }
 
 /** What browser mode needs from the environment; tests hand in fakes. */
@@ -37,6 +63,8 @@ export interface HttpDeps {
   fetch: typeof fetch;
   EventSource: new (url: string) => EventSource;
   setTimeout: (fn: () => void, ms: number) => unknown;
+  /** For uploads: fetch reports no upload progress. */
+  XMLHttpRequest?: new () => XMLHttpRequest;
 }
 
 /** pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. */
@@ -51,25 +79,46 @@ function browserDeps(): HttpDeps {
     fetch: (input, init) => globalThis.fetch(input, init),
     EventSource: globalThis.EventSource,
     setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+    XMLHttpRequest: globalThis.XMLHttpRequest,
   };
 }
 
 function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"]): Transport {
-  return {
+  const t: Transport = {
     mode: "wails",
     view: async () => checked(await shell.View()),
     retry: () => shell.Retry(),
     cancel: () => shell.Cancel(),
-    subscribe(onView, onLink) {
+    subscribe(onView, onLink, onInstall) {
       // Without the runtime there are no live updates; say so instead of failing wiring.
       onLink?.(runtime !== undefined);
       if (!runtime) return () => {};
-      const off = runtime.EventsOn("view", (data) => {
-        if (isView(data)) onView(data);
-      });
-      return typeof off === "function" ? off : () => {};
+      const offs = [
+        runtime.EventsOn("view", (data) => {
+          if (isView(data)) onView(data);
+        }),
+      ];
+      if (onInstall) {
+        offs.push(
+          runtime.EventsOn("install", (data) => {
+            if (isInstallEvent(data)) onInstall(data);
+          }),
+        );
+        // Go installs the dropped file (app.Shell); this only lets the drop reach it.
+        runtime.OnFileDrop?.(() => {}, false);
+      }
+      return () => offs.forEach((off) => typeof off === "function" && off());
     },
   };
+  const pick = shell.PickPackage;
+  if (pick) {
+    t.pickPackage = async () => {
+      const r: unknown = await pick.call(shell);
+      if (!isInstallResult(r)) throw new Error("shell PickPackage: malformed answer");
+      return r;
+    };
+  }
+  return t;
 }
 
 /** Delays before reopening an event stream the browser gave up on, in ms. */
@@ -90,7 +139,8 @@ function httpTransport(deps: HttpDeps): Transport {
       }
       return r as CancelResult;
     },
-    subscribe(onView, onLink) {
+    uploadPackage: (file, onSent) => upload(deps, file, onSent),
+    subscribe(onView, onLink, onInstall) {
       let es: EventSource | undefined;
       let closed = false;
       let failures = 0;
@@ -100,6 +150,10 @@ function httpTransport(deps: HttpDeps): Transport {
         es.addEventListener("view", (e) => {
           const v = parse((e as MessageEvent<string>).data);
           if (v) onView(v);
+        });
+        es.addEventListener("install", (e) => {
+          const x = parseJSON((e as MessageEvent<string>).data);
+          if (isInstallEvent(x)) onInstall?.(x);
         });
         // Every (re)open may have missed events while down: fetch the current view.
         es.addEventListener("open", () => {
@@ -134,13 +188,47 @@ async function call(deps: HttpDeps, method: "GET" | "POST", path: string): Promi
   return r;
 }
 
-function parse(data: string): View | undefined {
+/**
+ * upload POSTs the raw file (Content-Type application/zip, what the endpoint accepts whatever the
+ * file's own type) with XMLHttpRequest, the one browser API that reports upload progress. Every
+ * answer carrying a result resolves, whatever its status (409 busy, 422 refused); anything else
+ * rejects, as a transport failure.
+ */
+function upload(deps: HttpDeps, file: Blob, onSent: (sent: number, total: number) => void): Promise<InstallResult> {
+  return new Promise((resolve, reject) => {
+    if (!deps.XMLHttpRequest) {
+      reject(new Error("shell install: XMLHttpRequest is unavailable"));
+      return;
+    }
+    const xhr = new deps.XMLHttpRequest();
+    xhr.open("POST", "/shell/install");
+    xhr.setRequestHeader("Content-Type", "application/zip");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) onSent(e.loaded, e.total);
+    });
+    xhr.addEventListener("load", () => {
+      const r = parseJSON(String(xhr.responseText));
+      if (isInstallResult(r)) resolve(r);
+      else reject(new Error(`shell POST /shell/install: HTTP ${xhr.status}`));
+    });
+    xhr.addEventListener("error", () => reject(new Error("shell POST /shell/install: network error")));
+    xhr.addEventListener("abort", () => reject(new Error("shell POST /shell/install: aborted")));
+    xhr.send(file);
+  });
+}
+
+function parseJSON(data: string): unknown {
   try {
-    const v: unknown = JSON.parse(data);
-    return isView(v) ? v : undefined;
+    return JSON.parse(data);
   } catch {
     return undefined;
   }
+}
+
+function parse(data: string): View | undefined {
+  const v = parseJSON(data);
+  return isView(v) ? v : undefined;
 }
 
 function checked(v: unknown): View {

@@ -40,3 +40,77 @@ export function isView(x: unknown): x is View {
     (v.url === undefined || typeof v.url === "string")
   );
 }
+
+// The install contract shared with Go (internal/install): the Wails event and the SSE event
+// "install" carry an InstallEvent; PickPackage and POST /shell/install answer an InstallResult.
+
+/** One finding of `loginshell check`, exactly as it reports it. file is "" for the package. */
+export interface Problem {
+  file: string;
+  rule: string;
+  message: string;
+  severity: "error" | "warning";
+}
+
+/** How an install ended ("done"), or why it did not start ("refused", "cancelled"). */
+export interface InstallResult {
+  phase: "done" | "refused" | "cancelled";
+  ok: boolean;
+  cancelled?: boolean;
+  name: string;
+  version: string;
+  /** One sentence a person can act on, safe to show. */
+  message: string;
+  problems: Problem[];
+}
+
+/** Bytes written so far of the package's declared total (total 0: not known yet). */
+export interface InstallProgress {
+  phase: "installing";
+  done: number;
+  total: number;
+}
+
+export type InstallEvent = InstallProgress | InstallResult;
+
+const endings: ReadonlySet<string> = new Set(["done", "refused", "cancelled"]);
+
+/** isInstallResult checks an answer's shape before the chrome shows it. */
+export function isInstallResult(x: unknown): x is InstallResult {
+  if (typeof x !== "object" || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return (
+    typeof r.phase === "string" &&
+    endings.has(r.phase) &&
+    typeof r.ok === "boolean" &&
+    typeof r.message === "string" &&
+    Array.isArray(r.problems) &&
+    r.problems.every(
+      (p: unknown) =>
+        typeof p === "object" &&
+        p !== null &&
+        typeof (p as Problem).file === "string" &&
+        typeof (p as Problem).rule === "string" &&
+        typeof (p as Problem).message === "string",
+    )
+  );
+}
+
+/** isInstallEvent checks an event's shape: progress or a result. */
+export function isInstallEvent(x: unknown): x is InstallEvent {
+  if (typeof x !== "object" || x === null) return false;
+  const e = x as Record<string, unknown>;
+  if (e.phase === "installing") return typeof e.done === "number" && typeof e.total === "number";
+  return isInstallResult(x);
+}
+
+/**
+ * problemLine renders a problem as `loginshell check` prints it (check.Report.Text):
+ * `file: rule: message`, "package" for the package as a whole, warnings marked.
+ */
+export function problemLine(p: Problem): string {
+  const suffix = p.severity === "warning" ? " (warning)" : "";
+  // Like check, quote names a hostile zip filled with control characters or broken UTF-8.
+  const file = /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(p.file) ? JSON.stringify(p.file) : p.file;
+  return `${file || "package"}: ${p.rule}: ${p.message}${suffix}`;
+}

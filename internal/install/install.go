@@ -63,7 +63,8 @@ type Options struct {
 	Dir string
 	// MaxUpload caps an upload's bytes (default DefaultMaxUpload).
 	MaxUpload int64
-	// Log receives one line per install (default: discarded).
+	// Log receives what went wrong in the shell (default: discarded);
+	// installs and refused packages are the Installer's to log.
 	Log *slog.Logger
 }
 
@@ -210,7 +211,6 @@ func (s *Service) run(path string) (Result, error) {
 	switch {
 	case err == nil:
 		r.OK, r.Name, r.Version, r.Message = true, m.Name, m.Version, Installed(m.Name, m.Version)
-		s.log.Info("package installed from the window", "name", m.Name, "version", m.Version)
 	case errors.Is(err, webapps.ErrBadPackage):
 		rep := check.Check(path, check.Options{})
 		r.Name, r.Version, r.Message, r.Problems = rep.Name, rep.Version, msgBad, rep.Problems
@@ -220,7 +220,6 @@ func (s *Service) run(path string) (Result, error) {
 				r.Problems = append(r.Problems, check.Problem{File: perr.Entry, Rule: perr.Rule, Message: perr.Detail, Severity: check.SeverityError})
 			}
 		}
-		s.log.Warn("package refused", "err", err)
 	default:
 		r.Message = msgInternal
 		s.log.Error("install a package", "err", err)

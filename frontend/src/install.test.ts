@@ -1,0 +1,237 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import html from "../index.html?raw";
+import { InstallPanel, texts, type InstallActions } from "./install";
+import { problemLine, type InstallResult } from "./view";
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const visible = (id: string) => !$(id).hidden;
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+const installed: InstallResult = {
+  phase: "done",
+  ok: true,
+  name: "lineapp",
+  version: "1.2.0",
+  message: "Installed lineapp 1.2.0. It is used at the next sign-in.",
+  problems: [],
+};
+
+const refusedPkg: InstallResult = {
+  phase: "done",
+  ok: false,
+  name: "x",
+  version: "1",
+  message: "The package was not installed; fix the problems listed below, then try again.",
+  problems: [
+    { file: "../evil.html", rule: "path-escape", message: "the name leaves the package", severity: "error" },
+    { file: "", rule: "too-large", message: "too big", severity: "error" },
+    { file: "webapp.json", rule: "unknown-field", message: "the shell ignores the key \"x\"", severity: "warning" },
+  ],
+};
+
+const panels: InstallPanel[] = [];
+afterEach(() => panels.splice(0).forEach((p) => p.dispose()));
+
+function setup(mode: "wails" | "http") {
+  document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+  const actions: InstallActions & {
+    pickPackage: ReturnType<typeof vi.fn<() => Promise<InstallResult>>>;
+    uploadPackage: ReturnType<typeof vi.fn<NonNullable<InstallActions["uploadPackage"]>>>;
+  } = {
+    mode,
+    pickPackage: vi.fn(async () => installed),
+    uploadPackage: vi.fn(async (_file: Blob, onSent: (sent: number, total: number) => void) => {
+      onSent(5, 10);
+      return installed;
+    }),
+  };
+  const forMode: InstallActions =
+    mode === "wails"
+      ? { mode, pickPackage: actions.pickPackage }
+      : { mode, uploadPackage: actions.uploadPackage };
+  const panel = new InstallPanel(document, forMode);
+  panels.push(panel);
+  return { panel, actions };
+}
+
+/** dragEvent builds a drag event carrying files (jsdom has no DataTransfer). */
+function dragEvent(type: string, files: File[] = []) {
+  return Object.assign(new Event(type, { bubbles: true, cancelable: true }), {
+    dataTransfer: { types: ["Files"], files, dropEffect: "none" },
+  });
+}
+
+const zip = (name = "lineapp.zip") => new File([new Uint8Array([80, 75, 3, 4])], name, { type: "application/zip" });
+
+beforeEach(() => {
+  document.body.innerHTML = "";
+});
+
+describe("problemLine", () => {
+  it.each([
+    [refusedPkg.problems[0]!, "../evil.html: path-escape: the name leaves the package"],
+    [refusedPkg.problems[1]!, "package: too-large: too big"],
+    [refusedPkg.problems[2]!, 'webapp.json: unknown-field: the shell ignores the key "x" (warning)'],
+    [{ file: "a\u0007b", rule: "bad-name", message: "m", severity: "error" as const }, '"a\\u0007b": bad-name: m'],
+  ])("renders %o as loginshell check does", (p, want) => {
+    expect(problemLine(p)).toBe(want);
+  });
+});
+
+describe("Install package… in the window", () => {
+  it("asks Go to pick and install, then shows and focuses the result", async () => {
+    const { panel, actions } = setup("wails");
+    $("install").click();
+    expect($<HTMLButtonElement>("install").disabled).toBe(true);
+    // Go's own "done" event for this install arrives before the call answers: shown once.
+    panel.onEvent(installed);
+    expect(visible("install-result")).toBe(false);
+    await flush();
+    expect(actions.pickPackage).toHaveBeenCalledOnce();
+    expect(visible("install-result")).toBe(true);
+    expect($("install-result").getAttribute("role")).toBe("status");
+    expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
+    expect(visible("install-problems")).toBe(false);
+    expect(document.activeElement).toBe($("install-result"));
+    expect($<HTMLButtonElement>("install").disabled).toBe(false);
+  });
+
+  it("shows nothing when the dialog is cancelled", async () => {
+    const { actions } = setup("wails");
+    actions.pickPackage.mockResolvedValue({ ...installed, phase: "cancelled", ok: false, cancelled: true, message: "" });
+    $("install").click();
+    await flush();
+    expect(visible("install-result")).toBe(false);
+  });
+
+  it("lists check's problems, one line each", async () => {
+    const { actions } = setup("wails");
+    actions.pickPackage.mockResolvedValue(refusedPkg);
+    $("install").click();
+    await flush();
+    expect($("install-message").textContent).toBe(refusedPkg.message);
+    const lines = Array.from($("install-problems").querySelectorAll("li"), (li) => li.textContent);
+    expect(lines).toEqual(refusedPkg.problems.map(problemLine));
+    expect($("install-result").dataset.ok).toBe("false");
+  });
+
+  it("says so when Go cannot be reached", async () => {
+    const { actions } = setup("wails");
+    actions.pickPackage.mockRejectedValue(new Error("gone"));
+    $("install").click();
+    await flush();
+    expect($("install-message").textContent).toBe(texts.unreachable);
+  });
+
+  it("lets a native drop through to Go without uploading", () => {
+    const { actions } = setup("wails");
+    const over = dragEvent("dragover");
+    window.dispatchEvent(dragEvent("dragenter"));
+    window.dispatchEvent(over);
+    expect(over.defaultPrevented).toBe(true);
+    expect(visible("drop-hint")).toBe(true);
+    const drop = dragEvent("drop", [zip()]);
+    window.dispatchEvent(drop);
+    expect(drop.defaultPrevented).toBe(true);
+    expect(visible("drop-hint")).toBe(false);
+    expect(actions.uploadPackage).not.toHaveBeenCalled();
+  });
+});
+
+describe("install events", () => {
+  it("show progress, then a result started elsewhere without taking focus", () => {
+    const { panel } = setup("wails");
+    $("install").focus();
+    panel.onEvent({ phase: "installing", done: 0, total: 0 });
+    expect(visible("install-progress")).toBe(true);
+    expect($("install-progress").hasAttribute("value")).toBe(false);
+    panel.onEvent({ phase: "installing", done: 30, total: 120 });
+    expect($<HTMLProgressElement>("install-progress").value).toBe(30);
+    expect($<HTMLProgressElement>("install-progress").max).toBe(120);
+    panel.onEvent(refusedPkg);
+    expect(visible("install-progress")).toBe(false);
+    expect(visible("install-result")).toBe(true);
+    expect(document.activeElement).toBe($("install"));
+  });
+
+  it("show a refusal while the running install goes on", () => {
+    const { panel } = setup("wails");
+    panel.onEvent({ phase: "installing", done: 1, total: 2 });
+    panel.onEvent({ ...installed, phase: "refused", ok: false, message: "Another package is being installed." });
+    expect(visible("install-progress")).toBe(true);
+    expect($("install-message").textContent).toBe("Another package is being installed.");
+  });
+
+  it("Dismiss and Escape close the result and give focus back to the button", async () => {
+    const { actions } = setup("wails");
+    $("install").click();
+    await flush();
+    $("install-dismiss").click();
+    expect(visible("install-result")).toBe(false);
+    expect(document.activeElement).toBe($("install"));
+    actions.pickPackage.mockResolvedValue(refusedPkg);
+    $("install").click();
+    await flush();
+    $("install-result").dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(visible("install-result")).toBe(false);
+  });
+});
+
+describe("Install package… in a browser", () => {
+  it("opens the file chooser and uploads the chosen file with progress", async () => {
+    const { actions } = setup("http");
+    const input = $<HTMLInputElement>("install-file");
+    const click = vi.spyOn(input, "click").mockImplementation(() => {});
+    $("install").click();
+    expect(click).toHaveBeenCalledOnce();
+    const file = zip();
+    Object.defineProperty(input, "files", { value: [file], configurable: true });
+    let barDuringUpload = false;
+    actions.uploadPackage.mockImplementation(async (_f, onSent) => {
+      onSent(5, 10);
+      barDuringUpload = visible("install-progress") && $<HTMLProgressElement>("install-progress").value === 5;
+      return installed;
+    });
+    input.dispatchEvent(new Event("change"));
+    await flush();
+    expect(actions.uploadPackage).toHaveBeenCalledWith(file, expect.any(Function));
+    expect(barDuringUpload).toBe(true);
+    expect(visible("install-progress")).toBe(false);
+    expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
+    expect(document.activeElement).toBe($("install-result"));
+  });
+
+  it("uploads a zip dropped anywhere, with a hint while dragging", async () => {
+    const { actions } = setup("http");
+    window.dispatchEvent(dragEvent("dragenter"));
+    expect(visible("drop-hint")).toBe(true);
+    window.dispatchEvent(dragEvent("dragleave"));
+    expect(visible("drop-hint")).toBe(false);
+    window.dispatchEvent(dragEvent("dragenter"));
+    const drop = dragEvent("drop", [zip()]);
+    window.dispatchEvent(drop);
+    expect(drop.defaultPrevented).toBe(true);
+    expect(visible("drop-hint")).toBe(false);
+    await flush();
+    expect(actions.uploadPackage).toHaveBeenCalledOnce();
+    expect(visible("install-result")).toBe(true);
+  });
+
+  it.each([
+    ["two files", [zip("a.zip"), zip("b.zip")], texts.oneFile],
+    ["a file that is not a zip", [zip("notes.txt")], texts.notZip],
+  ])("refuses a drop of %s without uploading", (_, files, want) => {
+    const { actions } = setup("http");
+    window.dispatchEvent(dragEvent("drop", files));
+    expect(actions.uploadPackage).not.toHaveBeenCalled();
+    expect($("install-message").textContent).toBe(want);
+  });
+
+  it("ignores drags that carry no files", () => {
+    setup("http");
+    const e = Object.assign(new Event("dragover", { cancelable: true }), { dataTransfer: { types: ["text/plain"] } });
+    window.dispatchEvent(e);
+    expect(e.defaultPrevented).toBe(false);
+    expect(visible("drop-hint")).toBe(false);
+  });
+});

@@ -1,0 +1,223 @@
+// Installing a web app package from the chrome: the "Install package…" button, dropping a zip on
+// the window, the progress bar and the result panel. Go does the work (internal/install) and
+// reports the same events in both modes; this module only starts installs and shows them.
+import type { Transport } from "./transport";
+import { problemLine, type InstallEvent, type InstallResult } from "./view";
+
+/** The transport calls installing needs: pickPackage in window mode, uploadPackage in a browser. */
+export type InstallActions = Pick<Transport, "mode" | "pickPackage" | "uploadPackage">;
+
+/** Texts decided here rather than by Go. */
+export const texts = {
+  unreachable: "The package could not be sent to the shell. Check that loginshell is still running, then try again.",
+  oneFile: "Drop one package at a time; nothing was installed.",
+  notZip: "Only .zip web app packages can be installed; nothing was installed.",
+  uploading: "A package is being sent already; wait until it has been installed, then try again.",
+};
+
+/** installedText is the message of a successful install. */
+export function installedText(r: InstallResult): string {
+  return `Installed ${r.name} ${r.version}. It is used at the next sign-in.`;
+}
+
+/**
+ * InstallPanel binds to the install elements of index.html by id. Keyboard: the button is in the
+ * tab order, the result panel takes focus when an install started here ends, Escape or Dismiss
+ * closes it and gives focus back to the button.
+ */
+export class InstallPanel {
+  private readonly el;
+  /** An install started here is running: its result comes from the call, not the event. */
+  private pending = false;
+  /** Go reports an install running (events); or this chrome is sending a package. */
+  private running = false;
+  private sending = false;
+  /** The last result shown, to drop the event that repeats the call's answer. */
+  private lastShown = "";
+  private dragDepth = 0;
+  private readonly listening = new AbortController();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly actions: InstallActions,
+  ) {
+    const get = (id: string) => {
+      const e = doc.getElementById(id);
+      if (!e) throw new Error(`install: #${id} missing from the page`);
+      return e;
+    };
+    this.el = {
+      button: get("install") as HTMLButtonElement,
+      file: get("install-file") as HTMLInputElement,
+      progress: get("install-progress") as HTMLProgressElement,
+      result: get("install-result"),
+      message: get("install-message"),
+      problems: get("install-problems"),
+      dismiss: get("install-dismiss") as HTMLButtonElement,
+      hint: get("drop-hint"),
+    };
+    this.el.button.addEventListener("click", () => void this.choose());
+    this.el.file.addEventListener("change", () => {
+      const f = this.el.file.files?.[0];
+      this.el.file.value = ""; // choosing the same file again must fire change again
+      if (f) void this.upload(f);
+    });
+    this.el.dismiss.addEventListener("click", () => this.dismiss());
+    this.el.result.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") this.dismiss();
+    });
+    const win = doc.defaultView ?? doc;
+    const opts = { signal: this.listening.signal };
+    win.addEventListener("dragenter", (e) => this.dragEnter(e as DragEvent), opts);
+    win.addEventListener("dragover", (e) => this.dragOver(e as DragEvent), opts);
+    win.addEventListener("dragleave", (e) => this.dragLeave(e as DragEvent), opts);
+    win.addEventListener("drop", (e) => this.drop(e as DragEvent), opts);
+  }
+
+  /** dispose stops listening to the window's drag events. */
+  dispose(): void {
+    this.listening.abort();
+  }
+
+  /** onEvent shows an install's progress and result, whoever started it. */
+  onEvent(e: InstallEvent): void {
+    if (e.phase === "installing") {
+      this.running = true;
+      this.progress(e.done, e.total);
+      return;
+    }
+    if (e.phase === "done") this.running = false;
+    this.syncBar();
+    // A local call answers with this very result: show it once, from the call.
+    if (this.pending || JSON.stringify(e) === this.lastShown) return;
+    this.show(e, false);
+  }
+
+  private async choose(): Promise<void> {
+    if (this.actions.pickPackage) {
+      this.pending = true;
+      this.el.button.disabled = true;
+      let r: InstallResult | undefined;
+      try {
+        r = await this.actions.pickPackage();
+      } catch {
+        r = undefined;
+      }
+      this.pending = false;
+      this.el.button.disabled = false;
+      this.show(r ?? refused(texts.unreachable), true);
+      return;
+    }
+    this.el.file.click();
+  }
+
+  private async upload(file: Blob): Promise<void> {
+    if (!this.actions.uploadPackage) return;
+    if (this.pending) {
+      this.show(refused(texts.uploading), true);
+      return;
+    }
+    this.pending = true;
+    this.sending = true;
+    this.progress(0, file.size);
+    let r: InstallResult | undefined;
+    try {
+      // The bytes sent fill the bar; Go's install events take over once they are all there.
+      r = await this.actions.uploadPackage(file, (sent, total) => this.progress(sent, total));
+    } catch {
+      r = undefined;
+    }
+    this.pending = false;
+    this.sending = false;
+    this.show(r ?? refused(texts.unreachable), true);
+  }
+
+  private syncBar(): void {
+    this.el.progress.hidden = !(this.running || this.sending);
+  }
+
+  private progress(done: number, total: number): void {
+    const bar = this.el.progress;
+    this.syncBar();
+    if (total > 0) {
+      bar.max = total;
+      bar.value = Math.min(done, total);
+    } else {
+      bar.removeAttribute("value"); // indeterminate until the size is known
+    }
+  }
+
+  /** show renders r; focus moves to the panel when the install was started here. */
+  private show(r: InstallResult, mine: boolean): void {
+    if (r.phase === "cancelled") return;
+    if (r.phase === "done") this.running = false;
+    this.syncBar();
+    this.lastShown = JSON.stringify(r);
+    this.el.message.textContent = r.ok ? installedText(r) : r.message;
+    this.el.problems.replaceChildren(
+      ...r.problems.map((p) => {
+        const li = this.doc.createElement("li");
+        li.textContent = problemLine(p);
+        return li;
+      }),
+    );
+    this.el.problems.hidden = r.problems.length === 0;
+    const panel = this.el.result;
+    panel.dataset.ok = String(r.ok);
+    panel.hidden = false;
+    if (mine) panel.focus();
+  }
+
+  private dismiss(): void {
+    this.el.result.hidden = true;
+    this.el.button.focus();
+  }
+
+  // Dropping: in a browser the chrome uploads the file; in the window Go receives its path
+  // natively, and the chrome only keeps the webview from opening it and shows the hint.
+
+  private dragEnter(e: DragEvent): void {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    this.dragDepth++;
+    this.el.hint.hidden = false;
+  }
+
+  private dragOver(e: DragEvent): void {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
+    this.el.hint.hidden = false;
+  }
+
+  private dragLeave(e: DragEvent): void {
+    if (!hasFiles(e)) return;
+    this.dragDepth = Math.max(0, this.dragDepth - 1);
+    if (this.dragDepth === 0) this.el.hint.hidden = true;
+  }
+
+  private drop(e: DragEvent): void {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    this.dragDepth = 0;
+    this.el.hint.hidden = true;
+    if (this.actions.mode === "wails") return;
+    const files = Array.from(e.dataTransfer?.files ?? []);
+    const [file] = files;
+    if (files.length !== 1 || !file) {
+      this.show(refused(texts.oneFile), true);
+    } else if (!file.name.toLowerCase().endsWith(".zip")) {
+      this.show(refused(texts.notZip), true);
+    } else {
+      void this.upload(file);
+    }
+  }
+}
+
+function hasFiles(e: DragEvent): boolean {
+  return Array.from(e.dataTransfer?.types ?? []).includes("Files");
+}
+
+function refused(message: string): InstallResult {
+  return { phase: "refused", ok: false, name: "", version: "", message, problems: [] };
+}
