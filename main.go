@@ -76,6 +76,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	bootFile := fs.String("boot", "", "boot document (packages beside it are used too); default <data>/boot.json, else the bundled samples")
 	demo := fs.Bool("demo", false, "run a demo identity provider on loopback with demo users and sign in against it")
 	offline := fs.Bool("offline", false, "never contact the login server: offline sign-in only")
+	loginURL := fs.String("login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
 	listen := fs.String("listen", "127.0.0.1:0", "serve: loopback address to listen on")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -103,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
-	sh, err := shell.Build(shell.Config{DataDir: *dataDir, BootFile: *bootFile, Demo: *demo, Offline: *offline, Log: log})
+	sh, err := shell.Build(shell.Config{DataDir: *dataDir, BootFile: *bootFile, Demo: *demo, Offline: *offline, LoginURL: *loginURL, Log: log})
 	if err != nil {
 		return err
 	}

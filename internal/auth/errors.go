@@ -11,7 +11,7 @@ var (
 	// ErrNotInProgress: a completion or cancel arrived with nothing running.
 	ErrNotInProgress = errors.New("no authentication is in progress; start one with POST /auth")
 	// ErrNotConfigured: neither a login server nor offline login is set up.
-	ErrNotConfigured = errors.New("basic settings are not configured: set login_url in the user settings to the organisation's OpenID issuer")
+	ErrNotConfigured = errors.New("basic settings are not configured: set login_url to the organisation's OpenID issuer (start loginshell with --login-url URL, or PUT it to /pmapi/usersettings), or try the demo with --demo")
 	// ErrNotAttempted wraps the reason a login could not be attempted.
 	ErrNotAttempted = errors.New("sign-in could not be attempted")
 	// ErrFailed wraps the reason a login attempt failed.

@@ -48,6 +48,7 @@ type Config struct {
 	BootFile string // "" = <data>/boot.json, else the bundled samples
 	Demo     bool   // run the demo identity provider and point login_url at it
 	Offline  bool   // never try the login server
+	LoginURL string // --login-url: stored as the login_url setting
 	Log      *slog.Logger
 	// KeychainParams overrides the argon2id parameters (tests only, with
 	// InsecureWeakKDF).
@@ -103,6 +104,11 @@ func Build(cfg Config) (*Shell, error) {
 	last, err := auth.OpenLastUser(filepath.Join(cfg.DataDir, "state.json"))
 	if err != nil {
 		return nil, err
+	}
+	if cfg.LoginURL != "" {
+		if err := st.Set(settings.LoginURL, cfg.LoginURL); err != nil {
+			return nil, err
+		}
 	}
 	pkgs, err := loadPackages(cfg, log)
 	if err != nil {
