@@ -216,8 +216,14 @@ func (s *Service) showPage(ctx context.Context, f *flow, title string) error {
 		s.finish(f, err, nil)
 		return <-f.done
 	}
-	s.o.Presenter.ShowAuthPage(url, title)
-	s.o.Log.Info("authentication page shown", "command", string(f.cmd), "user", f.username)
+	// Shown under the lock, so a cancel that got in first leaves no page
+	// with a dead token on screen, and one that comes later closes it.
+	s.mu.Lock()
+	if s.flow == f {
+		s.o.Presenter.ShowAuthPage(url, title)
+		s.o.Log.Info("authentication page shown", "command", string(f.cmd), "user", f.username)
+	}
+	s.mu.Unlock()
 	return s.wait(ctx, f)
 }
 
