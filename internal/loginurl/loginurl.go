@@ -1,0 +1,69 @@
+// Package loginurl checks the address of the login server (the login_url
+// setting, the organisation's OpenID issuer) that a person types into the
+// shell. It applies the rule internal/online applies to the issuer, so an
+// address accepted here is one a sign-in can use, and it says in words
+// which part of the rule an address breaks: the text is shown as is.
+package loginurl
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// ErrInvalid wraps every refusal of Parse; the wrapped text names the rule
+// broken and is fit to show to the person who typed the address.
+var ErrInvalid = errors.New("the login server address is not valid")
+
+// rule is the whole rule, appended to each refusal so one message is enough
+// to fix the address.
+const rule = "use the full https address of the OpenID issuer, such as https://login.example.com " +
+	"(plain http only on this machine: localhost, 127.0.0.0/8 or ::1)"
+
+// Parse trims spaces around raw and returns it when it is an absolute URL
+// with a host, no user name or password, no query and no fragment, whose
+// scheme is https, or http on a loopback host (localhost, 127.0.0.0/8,
+// ::1): an http issuer anywhere else would let the network read and change
+// the sign-in. The address is returned as typed (no trailing slash is added
+// or removed): OpenID compares the issuer exactly. Errors wrap ErrInvalid;
+// they never repeat the address, which a person may have typed a password
+// into.
+func Parse(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", fmt.Errorf("%w: it is empty; %s", ErrInvalid, rule)
+	}
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Hostname() == "" || u.Opaque != "" {
+		return "", fmt.Errorf("%w: it is not an absolute URL; %s", ErrInvalid, rule)
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("%w: it must not contain a user name or password; %s", ErrInvalid, rule)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("%w: it must not have a query (?) or a fragment (#); %s", ErrInvalid, rule)
+	}
+	switch u.Scheme { // url.Parse lowercases it
+	case "https":
+		return s, nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return s, nil
+		}
+		return "", fmt.Errorf("%w: plain http is allowed only on this machine (localhost, 127.0.0.0/8 or ::1); %s", ErrInvalid, rule)
+	default:
+		return "", fmt.Errorf("%w: it must start with https://; %s", ErrInvalid, rule)
+	}
+}
+
+// isLoopback is internal/online's rule, to the letter: the name localhost,
+// or a loopback IP address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
