@@ -30,6 +30,7 @@ func Run(sh *shell.Shell, assets fs.FS) error {
 		return err
 	}
 	ui.SetInstaller(sh.Installs)
+	ui.SetConfigurer(sh)
 	if sh.Settings.String(settings.LoginBrowser) == "system" {
 		sh.Online.Open = ui.OpenSystem
 	} else {

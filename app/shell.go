@@ -16,6 +16,7 @@ import (
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
 	"loginshell/internal/keychain"
+	"loginshell/internal/loginurl"
 	"loginshell/internal/online"
 	"loginshell/internal/screen"
 )
@@ -51,7 +52,8 @@ type Shell struct {
 	// returned is closed when the chrome is back after an embedded login.
 	returned    chan struct{}
 	reloadAfter []time.Duration
-	installs    Installer // nil: the window cannot install packages
+	installs    Installer  // nil: the window cannot install packages
+	configurer  Configurer // nil: the window cannot set the login server
 }
 
 // New returns the bound shell, refusing nil engines.
@@ -259,7 +261,7 @@ var shown = []error{
 	auth.ErrFailed, auth.ErrCancelled, auth.ErrTokenUnknown, auth.ErrBadQuery, auth.ErrNotOnline,
 	auth.ErrNoOfflinePackage, auth.ErrNoPage, auth.ErrVaultExists, auth.ErrNoVault,
 	keychain.ErrWrongPassword, keychain.ErrLocked, keychain.ErrTampered, keychain.ErrWeakPassword,
-	keychain.ErrNoVault, online.ErrUnreachable,
+	keychain.ErrNoVault, online.ErrUnreachable, loginurl.ErrInvalid,
 }
 
 func result(err error) Result {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
-import { Chrome, unreachable, type Actions } from "./chrome";
+import { Chrome, configureFailed, unreachable, type Actions } from "./chrome";
 import type { View } from "./view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -14,6 +14,7 @@ function setup(view: View = { seq: 1, kind: "loading" }) {
     view: vi.fn<Actions["view"]>(async () => view),
     retry: vi.fn<Actions["retry"]>(async () => {}),
     cancel: vi.fn<Actions["cancel"]>(async () => ({ ok: true })),
+    configure: vi.fn<Actions["configure"]>(async () => ({ ok: true })),
   };
   const navigate = vi.fn<(url: string) => void>();
   const chrome = new Chrome(document, actions, navigate);
@@ -221,5 +222,129 @@ describe("returning from the identity provider", () => {
     new Chrome(document, actions as never, (u) => went.push(u), visited).render({ seq: 1, kind: "navigate", url });
     expect(went).toEqual([url]);
     expect(document.getElementById("loading-message")?.textContent).toContain("Finishing sign-in");
+  });
+});
+
+describe("setting the login server from the error view", () => {
+  const notConfigured: View = {
+    seq: 4,
+    kind: "error",
+    message: "basic settings are not configured: set login_url …",
+    configure: true,
+  };
+  const input = () => $<HTMLInputElement>("login-url");
+  const submit = () => $<HTMLFormElement>("configure-form").requestSubmit();
+
+  it("shows the labelled form below the message and focuses the field", () => {
+    const { chrome } = setup();
+    chrome.render(notConfigured);
+    expect(visible("error-view")).toBe(true);
+    expect(visible("configure-form")).toBe(true);
+    expect(visible("retry")).toBe(true);
+    expect(input().type).toBe("url");
+    expect(input().autocomplete).toBe("url");
+    expect(input().labels?.[0]?.textContent).toBe("Login server (OpenID issuer URL)");
+    expect($("save-login-url").textContent).toBe("Save and sign in");
+    expect($<HTMLButtonElement>("save-login-url").type).toBe("submit");
+    expect($("configure-error").getAttribute("role")).toBe("alert");
+    expect($("configure-error").textContent).toBe("");
+    expect(document.activeElement).toBe(input());
+    const order = $("error-message").compareDocumentPosition($("configure-form"));
+    expect(order & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it.each([
+    ["a plain error", { seq: 5, kind: "error", message: "down" } as View],
+    ["a local failure", undefined],
+  ])("hides the form for %s", (_, next) => {
+    const { chrome } = setup();
+    chrome.render(notConfigured);
+    if (next) chrome.render(next);
+    else chrome.fail(unreachable);
+    expect(visible("error-view")).toBe(true);
+    expect(visible("configure-form")).toBe(false);
+    expect(document.activeElement).toBe($("retry"));
+  });
+
+  it("submitting sends the typed address to Go and waits for the next view", async () => {
+    const { chrome, actions } = setup();
+    chrome.render(notConfigured);
+    input().value = "https://login.example.com";
+    submit();
+    expect($<HTMLButtonElement>("save-login-url").disabled).toBe(true);
+    await flush();
+    expect(actions.configure).toHaveBeenCalledExactlyOnceWith("https://login.example.com");
+    expect($<HTMLButtonElement>("save-login-url").disabled).toBe(false);
+    expect($("configure-error").textContent).toBe("");
+    expect(visible("error-view")).toBe(true); // the next view comes from Go
+    chrome.render({ seq: 5, kind: "loading", message: "Signing in…" });
+    expect(visible("error-view")).toBe(false);
+  });
+
+  it("the submit button sends the form too", async () => {
+    const { chrome, actions } = setup();
+    chrome.render(notConfigured);
+    input().value = "https://login.example.com";
+    $("save-login-url").click();
+    await flush();
+    expect(actions.configure).toHaveBeenCalledOnce();
+  });
+
+  it("shows Go's refusal in the alert, marks the field and gives it focus", async () => {
+    const { chrome, actions } = setup();
+    const refusal = "the login server address is not valid: plain http is allowed only on this machine";
+    actions.configure.mockResolvedValue({ ok: false, error: refusal });
+    chrome.render(notConfigured);
+    input().value = "http://example.com";
+    $("save-login-url").focus();
+    submit();
+    await flush();
+    expect($("configure-error").textContent).toBe(refusal);
+    expect(input().getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(input());
+    expect(input().value).toBe("http://example.com");
+    // A status refresh redraws the view: the refusal and the typing stay, focus stays put.
+    chrome.render({ ...notConfigured, seq: 5, online: true });
+    expect($("configure-error").textContent).toBe(refusal);
+    expect(input().value).toBe("http://example.com");
+    // The next try clears it.
+    actions.configure.mockResolvedValue({ ok: true });
+    submit();
+    await flush();
+    expect($("configure-error").textContent).toBe("");
+    expect(input().hasAttribute("aria-invalid")).toBe(false);
+  });
+
+  it.each([
+    ["Go refuses without a reason", () => Promise.resolve({ ok: false }), configureFailed],
+    ["Go cannot be reached", () => Promise.reject(new Error("shell POST /shell/configure: HTTP 502")), unreachable],
+  ])("says something plain when %s", async (_, answer, want) => {
+    const { chrome, actions } = setup();
+    actions.configure.mockImplementation(answer);
+    chrome.render(notConfigured);
+    submit();
+    await flush();
+    expect($("configure-error").textContent).toBe(want);
+    expect($<HTMLButtonElement>("save-login-url").disabled).toBe(false);
+  });
+
+  it("ignores a second submit while the first is on its way", async () => {
+    const { chrome, actions } = setup();
+    chrome.render(notConfigured);
+    submit();
+    submit();
+    await flush();
+    expect(actions.configure).toHaveBeenCalledOnce();
+  });
+
+  it("a new form after another view shows no old refusal", async () => {
+    const { chrome, actions } = setup();
+    actions.configure.mockResolvedValue({ ok: false, error: "refused" });
+    chrome.render(notConfigured);
+    submit();
+    await flush();
+    chrome.render({ seq: 5, kind: "loading" });
+    chrome.render({ ...notConfigured, seq: 6 });
+    expect($("configure-error").textContent).toBe("");
   });
 });

@@ -4,13 +4,15 @@
 import type { Transport } from "./transport";
 import type { View } from "./view";
 
-/** The transport calls the chrome's buttons make. */
-export type Actions = Pick<Transport, "view" | "retry" | "cancel">;
+/** The transport calls the chrome's buttons and forms make. */
+export type Actions = Pick<Transport, "view" | "retry" | "cancel" | "configure">;
 
 /** Text shown when Go itself cannot be reached; never the underlying error. */
 export const unreachable =
   "The shell service is not responding. Check that loginshell is still running, then retry.";
 const cancelFailed = "Could not cancel. Try again.";
+/** Shown when Go refuses the login server without saying why (it always should). */
+export const configureFailed = "The login server could not be saved. Check the address, then try again.";
 
 /** Visited remembers the last sign-in URL navigated to, across the reload that returns from it. */
 export interface Visited {
@@ -78,6 +80,10 @@ export class Chrome {
       error: get("error-view"),
       errorMessage: get("error-message"),
       retry: get("retry") as HTMLButtonElement,
+      configureForm: get("configure-form") as HTMLFormElement,
+      loginURL: get("login-url") as HTMLInputElement,
+      saveLoginURL: get("save-login-url") as HTMLButtonElement,
+      configureError: get("configure-error"),
       user: get("status-user"),
       online: get("status-online"),
       onlineText: get("status-online-text"),
@@ -86,6 +92,11 @@ export class Chrome {
     };
     this.el.retry.addEventListener("click", () => void this.retry());
     this.el.cancel.addEventListener("click", () => void this.cancel());
+    // A submit event covers the button and Enter in the field alike.
+    this.el.configureForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.configure();
+    });
   }
 
   /** render shows v unless a newer view has been shown already. */
@@ -101,7 +112,7 @@ export class Chrome {
       case "loading":
         return this.showLoading(v.message || "Loading…");
       case "error":
-        return this.showError(v.message || "Something went wrong.");
+        return this.showError(v.message || "Something went wrong.", v.configure === true);
       case "page":
         return this.showPage(v.url ?? "", v.title);
       case "navigate":
@@ -146,10 +157,19 @@ export class Chrome {
     this.overlay("loading");
   }
 
-  private showError(message: string): void {
+  /** showError shows message with Retry and, with configure, the login server form. */
+  private showError(message: string, configure = false): void {
     this.el.errorMessage.textContent = message;
+    const form = this.el.configureForm;
+    // A form shown afresh (not a redraw of the one on screen) shows no old refusal.
+    if (configure && (this.el.error.hidden || form.hidden)) this.setConfigureError("");
+    form.hidden = !configure;
+    const hadFocus = this.el.error.contains(this.doc.activeElement);
     this.overlay("error");
-    this.el.retry.focus();
+    // The form is the way out, so it takes focus, unless the person is already in the view
+    // (a status refresh redraws it).
+    if (!configure) this.el.retry.focus();
+    else if (!hadFocus) this.el.loginURL.focus();
   }
 
   private showPage(url: string, title: string | undefined): void {
@@ -219,6 +239,32 @@ export class Chrome {
     }
     this.el.notice.textContent = text;
     this.el.notice.hidden = text === "";
+  }
+
+  /** configure sends the typed login server to Go; the next view arrives by the usual event. */
+  private async configure(): Promise<void> {
+    const button = this.el.saveLoginURL;
+    if (button.disabled) return;
+    button.disabled = true;
+    this.setConfigureError("");
+    let text = "";
+    try {
+      const r = await this.actions.configure(this.el.loginURL.value);
+      if (!r.ok) text = r.error || configureFailed;
+    } catch {
+      text = unreachable;
+    }
+    // Enable before focusing: the person fixes the address and submits again.
+    button.disabled = false;
+    this.setConfigureError(text);
+    if (text) this.el.loginURL.focus();
+  }
+
+  /** setConfigureError shows why the login server was refused ("" clears it). */
+  private setConfigureError(text: string): void {
+    this.el.configureError.textContent = text;
+    if (text) this.el.loginURL.setAttribute("aria-invalid", "true");
+    else this.el.loginURL.removeAttribute("aria-invalid");
   }
 
   private resolve(url: string): URL | undefined {

@@ -297,3 +297,53 @@ describe("installing", () => {
     await expect(second).rejects.toThrow(/network/);
   });
 });
+
+describe("configure", () => {
+  it("window mode: calls the Configure binding and checks its answer", async () => {
+    const { win, shell } = fakeWails();
+    shell.Configure = vi.fn(async () => ({ ok: false, error: "plain http is allowed only on this machine" }));
+    const t = pickTransport(win);
+    expect(await t.configure("http://example.com")).toEqual({
+      ok: false,
+      error: "plain http is allowed only on this machine",
+    });
+    expect(shell.Configure).toHaveBeenCalledExactlyOnceWith("http://example.com");
+    vi.mocked(shell.Configure).mockResolvedValue({ nope: 1 } as never);
+    await expect(t.configure("https://a.example")).rejects.toThrow(/malformed/);
+  });
+
+  it("window mode: rejects when the binding is missing (an older shell)", async () => {
+    const { win } = fakeWails();
+    await expect(pickTransport(win).configure("https://a.example")).rejects.toThrow(/not bound/);
+  });
+
+  it("browser mode: posts the address as JSON and resolves with ok or the refusal", async () => {
+    const answers = [{ ok: true }, { ok: false, error: "it is empty" }];
+    const { deps, calls } = fakeHttp({ "POST /shell/configure": () => jsonOf(answers.shift())() });
+    const t = pickTransport({}, deps);
+    expect(await t.configure("https://login.example.com")).toEqual({ ok: true });
+    expect(await t.configure("")).toEqual({ ok: false, error: "it is empty" });
+    expect(calls).toEqual(["POST /shell/configure", "POST /shell/configure"]);
+    const init = vi.mocked(deps.fetch).mock.calls[0]?.[1];
+    expect(init?.credentials).toBe("same-origin");
+    expect(init?.headers).toMatchObject({ "Content-Type": "application/json", Accept: "application/json" });
+    expect(JSON.parse(String(init?.body))).toEqual({ login_url: "https://login.example.com" });
+  });
+
+  it("browser mode: rejects an error status and a malformed answer", async () => {
+    const { deps } = fakeHttp({
+      "POST /shell/configure": () => new Response('{"ok":false,"error":"bad body"}', { status: 400 }),
+    });
+    await expect(pickTransport({}, deps).configure("x")).rejects.toThrow(/HTTP 400/);
+    const other = fakeHttp({ "POST /shell/configure": jsonOf({ ok: "yes" }) });
+    await expect(pickTransport({}, other.deps).configure("x")).rejects.toThrow(/malformed/);
+  });
+
+  it("GET and the other POSTs still send no body", async () => {
+    const { deps } = fakeHttp({ "POST /shell/retry": () => new Response(null, { status: 204 }) });
+    await pickTransport({}, deps).retry();
+    const init = vi.mocked(deps.fetch).mock.calls[0]?.[1];
+    expect(init?.body).toBeUndefined();
+    expect(init?.headers).toEqual({ Accept: "application/json" });
+  });
+});

@@ -7,8 +7,10 @@
 import {
   isInstallEvent,
   isInstallResult,
+  isResult,
   isView,
   type CancelResult,
+  type ConfigureResult,
   type InstallEvent,
   type InstallResult,
   type View,
@@ -20,6 +22,11 @@ export interface Transport {
   view(): Promise<View>;
   retry(): Promise<void>;
   cancel(): Promise<CancelResult>;
+  /**
+   * configure asks Go to store loginURL as the login server and sign in again; a refused address
+   * resolves with ok false and the rule it breaks. The next view arrives through subscribe.
+   */
+  configure(loginURL: string): Promise<ConfigureResult>;
   /**
    * subscribe delivers every view Go pushes, and a fresh one after a reconnect; onLink reports
    * whether the live channel is up (always true in window mode); onInstall gets the progress and
@@ -41,6 +48,7 @@ export interface ShellBindings {
   View(): Promise<View>;
   Retry(): Promise<void>;
   Cancel(): Promise<CancelResult>;
+  Configure?(loginURL: string): Promise<ConfigureResult>;
   PickPackage?(): Promise<InstallResult>;
 }
 
@@ -89,6 +97,11 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"]):
     view: async () => checked(await shell.View()),
     retry: () => shell.Retry(),
     cancel: () => shell.Cancel(),
+    configure: async (loginURL) => {
+      // An older binary has no Configure binding: a transport failure, like a broken answer.
+      if (!shell.Configure) throw new Error("shell Configure: not bound");
+      return checkedResult(await shell.Configure(loginURL), "Configure");
+    },
     subscribe(onView, onLink, onInstall) {
       // Without the runtime there are no live updates; say so instead of failing wiring.
       onLink?.(runtime !== undefined);
@@ -139,6 +152,9 @@ function httpTransport(deps: HttpDeps): Transport {
       }
       return r as CancelResult;
     },
+    // A refused address answers 200 with ok false; any other status is a transport failure.
+    configure: async (loginURL) =>
+      checkedResult(await (await call(deps, "POST", "/shell/configure", { login_url: loginURL })).json(), "configure"),
     uploadPackage: (file, onSent) => upload(deps, file, onSent),
     subscribe(onView, onLink, onInstall) {
       let es: EventSource | undefined;
@@ -178,12 +194,14 @@ function httpTransport(deps: HttpDeps): Transport {
   };
 }
 
-async function call(deps: HttpDeps, method: "GET" | "POST", path: string): Promise<Response> {
-  const r = await deps.fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  });
+/** call sends one request to the shell; a body goes as JSON. */
+async function call(deps: HttpDeps, method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
+  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+    init.body = JSON.stringify(body);
+  }
+  const r = await deps.fetch(path, init);
   if (!r.ok) throw new Error(`shell ${method} ${path}: HTTP ${r.status}`);
   return r;
 }
@@ -229,6 +247,11 @@ function parseJSON(data: string): unknown {
 function parse(data: string): View | undefined {
   const v = parseJSON(data);
   return isView(v) ? v : undefined;
+}
+
+function checkedResult(r: unknown, what: string): ConfigureResult {
+  if (!isResult(r)) throw new Error(`shell ${what}: malformed answer`);
+  return r;
 }
 
 function checked(v: unknown): View {

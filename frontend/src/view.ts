@@ -12,6 +12,8 @@ export interface View {
   message?: string;
   /** The page is an authentication page (login, setup, manage): the chrome offers Cancel. */
   auth?: boolean;
+  /** An error view that offers to set the login server (no login_url and no offline sign-in). */
+  configure?: boolean;
   user?: { username: string; name?: string } | null;
   online?: boolean;
   version?: string;
@@ -21,6 +23,16 @@ export interface View {
 export interface CancelResult {
   ok: boolean;
   error?: string;
+}
+
+/** Answer of Configure (setting the login server); error is text safe to show. */
+export type ConfigureResult = CancelResult;
+
+/** isResult checks the shape of an {ok, error?} answer before the chrome trusts it. */
+export function isResult(x: unknown): x is CancelResult {
+  if (typeof x !== "object" || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return typeof r.ok === "boolean" && (r.error === undefined || typeof r.error === "string");
 }
 
 const kinds: ReadonlySet<string> = new Set(["loading", "page", "error", "navigate"]);

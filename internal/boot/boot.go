@@ -76,7 +76,9 @@ func (b *Sequence) Restart() {
 
 // Run signs in, sets up the offline password the first time, and shows the
 // starter app. Whatever fails ends on an error view that says what went
-// wrong and offers Retry: never a blank window.
+// wrong and offers Retry: never a blank window. When no login server is
+// set and offline sign-in is impossible (auth.ErrNotConfigured), the error
+// view also offers to set the login server (screen.ShowConfigure).
 func (b *Sequence) Run(ctx context.Context) {
 	b.mu.Lock()
 	if b.running {
@@ -100,7 +102,12 @@ func (b *Sequence) Run(ctx context.Context) {
 	p, err := b.auth.Login(ctx)
 	if err != nil {
 		b.log.Warn("boot: sign-in did not complete", "err", err)
-		b.screen.ShowError(Message(err))
+		if errors.Is(err, auth.ErrNotConfigured) {
+			// Only a login server can fix this: offer to set one here.
+			b.screen.ShowConfigure(Message(err))
+		} else {
+			b.screen.ShowError(Message(err))
+		}
 		return
 	}
 	b.screen.Refresh()

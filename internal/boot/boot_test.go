@@ -79,12 +79,13 @@ func TestRunCancelledSetupStillShowsStarter(t *testing.T) {
 func TestRunLoginErrorShowsError(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
-		online  *fakeOnline
-		wantErr error
+		name          string
+		online        *fakeOnline
+		wantErr       error
+		wantConfigure bool // the view offers to set the login server
 	}{
-		{"no login server and no vault shows the settings hint", &fakeOnline{}, auth.ErrNotConfigured},
-		{"a refused online login says sign-in failed", &fakeOnline{configured: true, answers: []error{errors.New("denied")}}, auth.ErrFailed},
+		{"no login server and no vault shows the settings hint and the form", &fakeOnline{}, auth.ErrNotConfigured, true},
+		{"a refused online login says sign-in failed, with no form", &fakeOnline{configured: true, answers: []error{errors.New("denied")}}, auth.ErrFailed, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,8 +93,8 @@ func TestRunLoginErrorShowsError(t *testing.T) {
 			e := newEnv(t, tt.online)
 			<-e.run()
 			v := e.screen.Current()
-			if v.Kind != screen.Error {
-				t.Fatalf("screen = %+v, want an error", v)
+			if v.Kind != screen.Error || v.Configure != tt.wantConfigure {
+				t.Fatalf("screen = %+v, want an error with configure %v", v, tt.wantConfigure)
 			}
 			_, err := e.auth.Login(context.Background()) // the same refusal, for its text
 			if !errors.Is(err, tt.wantErr) || v.Message != err.Error() {

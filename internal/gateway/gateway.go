@@ -34,7 +34,12 @@ type Options struct {
 	// of /shell/events. Nil leaves the endpoint out: the window installs
 	// through its bindings, so its pages get no upload endpoint at all.
 	Install *install.Service
-	Log     *slog.Logger
+	// Configure, when set, adds POST /shell/configure, which stores the
+	// login server a person typed into the error view and signs in again
+	// (see configure). Nil leaves the endpoint out: the window sets it
+	// through its bindings.
+	Configure func(loginURL string) error
+	Log       *slog.Logger
 }
 
 // New returns the shell's handler.
@@ -54,6 +59,9 @@ func New(o Options) (http.Handler, error) {
 	mux.HandleFunc("GET /shell/events", func(w http.ResponseWriter, r *http.Request) { events(w, r, o.Screen, o.Install) })
 	if o.Install != nil {
 		mux.HandleFunc("POST /shell/install", func(w http.ResponseWriter, r *http.Request) { upload(w, r, o.Install) })
+	}
+	if o.Configure != nil {
+		mux.HandleFunc("POST /shell/configure", func(w http.ResponseWriter, r *http.Request) { configure(w, r, o.Configure, o.Log) })
 	}
 	mux.HandleFunc("POST /shell/retry", func(w http.ResponseWriter, r *http.Request) {
 		o.Retry()

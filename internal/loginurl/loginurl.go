@@ -52,7 +52,7 @@ func Parse(raw string) (string, error) {
 		if isLoopback(u.Hostname()) {
 			return s, nil
 		}
-		return "", fmt.Errorf("%w: plain http is allowed only on this machine (localhost, 127.0.0.0/8 or ::1); %s", ErrInvalid, rule)
+		return "", fmt.Errorf("%w: plain http is allowed only on this machine; %s", ErrInvalid, rule)
 	default:
 		return "", fmt.Errorf("%w: it must start with https://; %s", ErrInvalid, rule)
 	}

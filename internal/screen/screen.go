@@ -1,6 +1,6 @@
 // Package screen is what the shell window shows: a loading message, a
-// hosted page, an error with Retry, or a navigation to the identity
-// provider. Engines change it; the Wails events and the serve mode's event
+// hosted page, an error with Retry (and, when no login server is set, a
+// form to set one), or a navigation to the identity provider. Engines change it; the Wails events and the serve mode's event
 // stream both only read it, so the window and a browser show the same.
 package screen
 
@@ -33,15 +33,18 @@ type Status struct {
 // View is one state of the window. Seq grows with every change so a
 // client that gets views out of order keeps the newest.
 type View struct {
-	Seq     uint64   `json:"seq"`
-	Kind    Kind     `json:"kind"`
-	URL     string   `json:"url,omitempty"`
-	Title   string   `json:"title,omitempty"`
-	Message string   `json:"message,omitempty"`
-	Auth    bool     `json:"auth,omitempty"`
-	User    *UserRef `json:"user"`
-	Online  bool     `json:"online"`
-	Version string   `json:"version,omitempty"`
+	Seq     uint64 `json:"seq"`
+	Kind    Kind   `json:"kind"`
+	URL     string `json:"url,omitempty"`
+	Title   string `json:"title,omitempty"`
+	Message string `json:"message,omitempty"`
+	Auth    bool   `json:"auth,omitempty"`
+	// Configure marks an error view that offers to set the login server
+	// (login_url): the chrome shows a form beside Retry.
+	Configure bool     `json:"configure,omitempty"`
+	User      *UserRef `json:"user"`
+	Online    bool     `json:"online"`
+	Version   string   `json:"version,omitempty"`
 }
 
 // Screen holds the current view and tells subscribers of each change.
@@ -99,6 +102,14 @@ func (s *Screen) CloseAuthPage() {
 // ShowError shows msg with a Retry button. msg must be fit for a person:
 // no internal causes, tokens or response bodies.
 func (s *Screen) ShowError(msg string) { s.set(View{Kind: Error, Message: msg}, false) }
+
+// ShowConfigure shows msg with Retry and a form to set the login server:
+// the error of a shell that has no login server and no offline sign-in to
+// fall back on, which a person at the machine can fix there. msg must be
+// fit for a person, as for ShowError.
+func (s *Screen) ShowConfigure(msg string) {
+	s.set(View{Kind: Error, Message: msg, Configure: true}, false)
+}
 
 // Navigate sends the whole window to url (the identity provider's login).
 func (s *Screen) Navigate(url string) { s.set(View{Kind: Navigate, URL: url}, false) }

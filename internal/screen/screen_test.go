@@ -1,6 +1,8 @@
 package screen
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +52,37 @@ func TestScreenSubscribersGetNewestView(t *testing.T) {
 	case extra := <-ch:
 		t.Errorf("an older view was still queued: %+v", extra)
 	default:
+	}
+}
+
+func TestScreenErrorViews(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		show          func(*Screen)
+		wantConfigure bool
+	}{
+		{"ShowConfigure offers the login server form", func(s *Screen) { s.ShowConfigure("no login server") }, true},
+		{"ShowError offers Retry only", func(s *Screen) { s.ShowError("no login server") }, false},
+		{"a refresh keeps the form", func(s *Screen) { s.ShowConfigure("no login server"); s.Refresh() }, true},
+		{"the next view drops the form", func(s *Screen) { s.ShowConfigure("x"); s.ShowError("no login server") }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := New("", nil)
+			tt.show(s)
+			v := s.Current()
+			if v.Kind != Error || v.Message != "no login server" || v.Configure != tt.wantConfigure {
+				t.Errorf("view = %+v, want an error with configure %v", v, tt.wantConfigure)
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(string(b), `"configure":true`); got != tt.wantConfigure {
+				t.Errorf("JSON %s: has \"configure\":true = %v, want %v", b, got, tt.wantConfigure)
+			}
+		})
 	}
 }

@@ -44,8 +44,9 @@ func (s *Shell) Serve(ctx context.Context, listen string, assets fs.FS, out func
 	// the loopback callback sends the tab back to the shell.
 	s.Online.Open = func(_ context.Context, url string) error { s.Screen.Navigate(url); return nil }
 	s.Online.ReturnURL = base
-	// The browser has no bindings: it uploads packages to POST /shell/install.
-	h, err := s.handler(assets, s.Installs)
+	// The browser has no bindings: it uploads packages to POST
+	// /shell/install and sets the login server with POST /shell/configure.
+	h, err := s.handler(assets, true)
 	if err != nil {
 		ln.Close()
 		return err

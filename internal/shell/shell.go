@@ -161,13 +161,20 @@ func (s *Shell) status() screen.Status {
 }
 
 // Handler returns the shell's HTTP surface for the window; assets may be
-// nil when Wails serves the chrome's files. It has no POST /shell/install:
-// the window installs through its bindings (app.Shell.PickPackage and
-// dropped files), so pages shown in it get no upload endpoint.
-func (s *Shell) Handler(assets fs.FS) (http.Handler, error) { return s.handler(assets, nil) }
+// nil when Wails serves the chrome's files. It has no POST /shell/install
+// and no POST /shell/configure: the window installs and sets the login
+// server through its bindings (app.Shell.PickPackage, dropped files,
+// app.Shell.Configure), so pages shown in it get neither endpoint.
+func (s *Shell) Handler(assets fs.FS) (http.Handler, error) { return s.handler(assets, false) }
 
-// handler is Handler, with the upload endpoint when inst is set (serve).
-func (s *Shell) handler(assets fs.FS, inst *install.Service) (http.Handler, error) {
+// handler is Handler; with browser set (serve mode, where the chrome has no
+// bindings) it adds the upload and configure endpoints.
+func (s *Shell) handler(assets fs.FS, browser bool) (http.Handler, error) {
+	var inst *install.Service
+	var configure func(string) error
+	if browser {
+		inst, configure = s.Installs, s.Configure
+	}
 	api, err := pmapi.New(pmapi.Options{
 		Auth: s.Auth, Users: s.Users, Settings: s.Settings, Connectivity: s.Reporter.States,
 		Boot: s.Boot, Windows: s.Boot, Version: Version, Log: s.Log.With("component", "pmapi"),
@@ -177,10 +184,11 @@ func (s *Shell) handler(assets fs.FS, inst *install.Service) (http.Handler, erro
 	}
 	return gateway.New(gateway.Options{
 		Assets: assets, PMAPI: api, Webapps: s.Packages.Handler(), Screen: s.Screen,
-		Retry:   func() { s.Boot.Start(context.Background()) },
-		Cancel:  s.Auth.Cancel,
-		Install: inst,
-		Log:     s.Log,
+		Retry:     func() { s.Boot.Start(context.Background()) },
+		Cancel:    s.Auth.Cancel,
+		Install:   inst,
+		Configure: configure,
+		Log:       s.Log,
 	})
 }
 

@@ -36,7 +36,7 @@ func TestUploadOnlyInServeHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve, err := sh.handler(nil, sh.Installs)
+	serve, err := sh.handler(nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,72 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+
+	"loginshell/internal/auth"
+	"loginshell/internal/loginurl"
+)
+
+// maxConfigureBody bounds the JSON of POST /shell/configure: one URL.
+const maxConfigureBody = 16 << 10
+
+// configureRequest is the body of POST /shell/configure.
+type configureRequest struct {
+	LoginURL *string `json:"login_url"`
+}
+
+// configureAnswer is what POST /shell/configure answers, like /shell/cancel:
+// ok, or an error a person can read.
+type configureAnswer struct {
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+}
+
+// Texts of the refusals decided here rather than by the shell.
+const (
+	msgConfigureType   = "Send JSON: {\"login_url\": \"https://...\"} with Content-Type application/json."
+	msgConfigureBody   = "The request body must be JSON with a login_url string: {\"login_url\": \"https://...\"}."
+	msgConfigureFailed = "The login server could not be saved because of an internal error; see the shell's log."
+)
+
+// configure is POST /shell/configure with {"login_url": "..."}: apply
+// stores it and starts the sign-in again. A refusal of the shell (an
+// address that breaks the rule, a sign-in already running) answers 200
+// with ok false and its text, like /shell/cancel, so the chrome shows it
+// beside the form; 415 answers a body that is not JSON and 400 one that is
+// not the expected object. Requiring JSON also keeps plain HTML forms of
+// other pages from posting here.
+func configure(w http.ResponseWriter, r *http.Request, apply func(string) error, log *slog.Logger) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeJSON(w, http.StatusUnsupportedMediaType, configureAnswer{Error: msgConfigureType})
+		return
+	}
+	var req configureRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxConfigureBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.LoginURL == nil || dec.Decode(&struct{}{}) != io.EOF {
+		writeJSON(w, http.StatusBadRequest, configureAnswer{Error: msgConfigureBody})
+		return
+	}
+	if err := apply(*req.LoginURL); err != nil {
+		writeJSON(w, http.StatusOK, configureAnswer{Error: configureText(err, log)})
+		return
+	}
+	writeJSON(w, http.StatusOK, configureAnswer{OK: true})
+}
+
+// configureText is the text shown for a refusal: the shell's own words for
+// the refusals it names, a generic one (the cause logged) otherwise.
+func configureText(err error, log *slog.Logger) string {
+	if errors.Is(err, loginurl.ErrInvalid) || errors.Is(err, auth.ErrInProgress) {
+		return err.Error()
+	}
+	log.Error("configure the login server", "err", err)
+	return msgConfigureFailed
+}
