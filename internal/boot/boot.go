@@ -27,6 +27,9 @@ type Sequence struct {
 	users  *user.Service
 	log    *slog.Logger
 
+	life context.Context // ended by Stop
+	stop context.CancelFunc
+
 	mu      sync.Mutex
 	running bool
 	restart bool // Restart came while a run was going: run again after it
@@ -41,20 +44,34 @@ func New(a *auth.Service, s *screen.Screen, p *Packages, v Vault, u *user.Servic
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Sequence{auth: a, screen: s, pkgs: p, vault: v, users: u, log: log}, nil
+	life, stop := context.WithCancel(context.Background())
+	return &Sequence{auth: a, screen: s, pkgs: p, vault: v, users: u, log: log, life: life, stop: stop}, nil
 }
 
-// Start runs the boot flow in the background.
+// Start runs the boot flow in the background. The run ends when ctx does
+// or when the sequence is stopped, whichever comes first.
 func (b *Sequence) Start(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	unlink := context.AfterFunc(b.life, cancel)
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		defer cancel()
+		defer unlink()
 		b.Run(ctx)
 	}()
 }
 
-// Wait blocks until background runs have ended (for a clean shutdown).
+// Wait blocks until background runs have ended.
 func (b *Sequence) Wait() { b.wg.Wait() }
+
+// Stop ends every run, at whatever step it is (a sign-in waiting for its
+// page ends as cancelled), and waits for them: a clean shutdown never
+// waits for a login timeout.
+func (b *Sequence) Stop() {
+	b.stop()
+	b.wg.Wait()
+}
 
 // Restart signs the user out and starts the boot flow again: what
 // container apps call "Logout" (POST /boot/restart).
@@ -93,7 +110,7 @@ func (b *Sequence) Run(ctx context.Context) {
 		again := b.restart
 		b.restart = false
 		b.mu.Unlock()
-		if again {
+		if again && b.life.Err() == nil {
 			b.Start(context.Background())
 		}
 	}()

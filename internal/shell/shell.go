@@ -195,7 +195,7 @@ func (s *Shell) handler(assets fs.FS, browser bool) (http.Handler, error) {
 // Close stops the demo provider, if any, after cancelling a running flow.
 func (s *Shell) Close() error {
 	_ = s.Auth.Cancel()
-	s.Boot.Wait()
+	s.Boot.Stop()
 	if s.demo != nil {
 		return s.demo.Close()
 	}
