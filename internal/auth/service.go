@@ -38,6 +38,7 @@ type Vault interface {
 	Create(username, password string, p user.Profile) error
 	Unlock(username, password string) (user.Profile, error)
 	ChangePassword(username, oldPassword, newPassword string, p *user.Profile) error
+	Remove(username string) error
 }
 
 // Online is the organisation's identity provider.

@@ -83,8 +83,15 @@ func (s *Service) CompleteSetup(token, password string) error {
 	if err := s.o.Vault.Create(f.username, password, p); err != nil {
 		return err
 	}
+	if !s.finish(f, nil, nil) {
+		// Cancelled while the vault was being sealed: the setup did not
+		// happen, so neither does its vault.
+		if err := s.o.Vault.Remove(f.username); err != nil {
+			s.o.Log.Error("remove the vault of a cancelled setup", "user", f.username, "err", err)
+		}
+		return ErrTokenUnknown
+	}
 	s.o.Log.Info("offline password set up", "user", f.username)
-	s.finish(f, nil, nil)
 	return nil
 }
 
