@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -67,8 +66,5 @@ func Run(sh *shell.Shell, assets fs.FS) error {
 		OnStartup:   ui.Startup,
 		OnShutdown:  ui.Shutdown,
 		Bind:        []any{ui},
-		OnBeforeClose: func(context.Context) bool {
-			return false
-		},
 	})
 }

@@ -89,12 +89,6 @@ func (f *fakeOnline) Login(ctx context.Context) (user.Profile, error) {
 	return c.profile, c.err
 }
 
-func (f *fakeOnline) set(c idp) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.cfg = c
-}
-
 func (f *fakeOnline) Logout(context.Context) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

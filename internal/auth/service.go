@@ -13,7 +13,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -251,8 +250,4 @@ func (s *Service) onlineUser() (user.Profile, error) {
 		return user.Profile{}, ErrNotOnline
 	}
 	return p, nil
-}
-
-func errorf(sentinel error, format string, args ...any) error {
-	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
 }

@@ -28,7 +28,7 @@ func (c clock) skew() time.Duration {
 	if !c.injected {
 		return 0
 	}
-	return c.now().Sub(time.Now())
+	return time.Until(c.now())
 }
 
 // authRequest is one authorization request from its validation until its

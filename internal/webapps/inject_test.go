@@ -5,8 +5,6 @@ import (
 	"testing"
 )
 
-const shimTag = "<script>" // the shim is the only inline script in these pages
-
 func TestInjectShim(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
