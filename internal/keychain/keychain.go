@@ -92,13 +92,13 @@ func Open(opts Options) (*Keychain, error) {
 	if opts.Log == nil {
 		return nil, errors.New("open keychain: no logger")
 	}
-	minimum := MinParams
+	minimum := MinParams()
 	if opts.InsecureAllowWeakParams {
-		minimum = Params{Time: 1, MemoryKiB: 8, Threads: 1}
+		minimum = insecureMinParams()
 	}
 	params := opts.Params
 	if params == (Params{}) {
-		params = DefaultParams
+		params = DefaultParams()
 	}
 	if err := params.check(minimum); err != nil {
 		return nil, fmt.Errorf("open keychain: %w", err)

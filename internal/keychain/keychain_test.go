@@ -56,7 +56,7 @@ func TestOpen(t *testing.T) {
 			if _, err := os.Stat(opts.Dir); err != nil {
 				t.Errorf("directory not created: %v", err)
 			}
-			if opts.Params == (Params{}) && k.params != DefaultParams {
+			if opts.Params == (Params{}) && k.params != DefaultParams() {
 				t.Errorf("params = %v, want DefaultParams", k.params)
 			}
 		})

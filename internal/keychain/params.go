@@ -14,18 +14,25 @@ type Params struct {
 	Threads   uint8  `json:"threads"`    // lanes computed in parallel
 }
 
-// DefaultParams is what Open uses when Options.Params is zero: 64 MiB, three
-// passes, two lanes, over three times OWASP's minimum memory. On a 2-core
-// AMD EPYC VM one key derivation took 0.2-0.3 s when the machine was quiet,
-// and BenchmarkUnlock 0.4-0.7 s with a load average of 5-7: under the 1 s a
-// person waits at a login prompt. Open copies it; treat it as read-only.
-var DefaultParams = Params{Time: 3, MemoryKiB: 64 * 1024, Threads: 2}
+// DefaultParams returns what Open uses when Options.Params is zero: 64 MiB,
+// three passes, two lanes, over three times OWASP's minimum memory. On a
+// 2-core AMD EPYC VM one key derivation took 0.2-0.3 s when the machine was
+// quiet, and BenchmarkUnlock 0.4-0.7 s with a load average of 5-7: under the
+// 1 s a person waits at a login prompt. It is a function, not a variable, so
+// no code can lower the cost of every new vault by assigning to it.
+func DefaultParams() Params { return Params{Time: 3, MemoryKiB: 64 * 1024, Threads: 2} }
 
-// MinParams is the OWASP Password Storage Cheat Sheet minimum for argon2id
-// (m=19 MiB, t=2, p=1). Open refuses weaker Params, and a vault file holding
-// weaker ones is refused as tampered, so an edited file cannot lower the cost
-// of guessing — unless Options.InsecureAllowWeakParams is set.
-var MinParams = Params{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
+// MinParams returns the OWASP Password Storage Cheat Sheet minimum for
+// argon2id (m=19 MiB, t=2, p=1). Open refuses weaker Params, and a vault
+// file holding weaker ones is refused as tampered, so an edited file cannot
+// lower the cost of guessing — unless Options.InsecureAllowWeakParams is
+// set. A function rather than a variable so the floor cannot be lowered at
+// run time.
+func MinParams() Params { return Params{Time: 2, MemoryKiB: 19 * 1024, Threads: 1} }
+
+// insecureMinParams is the floor under Options.InsecureAllowWeakParams:
+// argon2 itself needs one pass, one lane and 8 KiB per lane.
+func insecureMinParams() Params { return Params{Time: 1, MemoryKiB: 8, Threads: 1} }
 
 // maxParams bounds what a vault file may ask for, so a tampered file cannot
 // make an unlock allocate gigabytes or run for minutes.
