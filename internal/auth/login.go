@@ -3,7 +3,8 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
+
+	"loginshell/internal/fault"
 
 	"loginshell/internal/user"
 )
@@ -26,13 +27,13 @@ func (s *Service) Login(ctx context.Context) (user.Profile, error) {
 		if err == nil || errors.Is(err, ErrInProgress) || errors.Is(err, ErrCancelled) {
 			return p, err
 		}
-		if !s.o.AllowFallback() || s.offlineReady() != nil {
+		if !s.o.AllowFallback() || s.offlineReady() != "" {
 			return p, err
 		}
 		s.o.Log.Warn("online sign-in failed; falling back to offline sign-in", "err", err)
 		return s.loginOffline(ctx, "online sign-in failed")
 	}
-	if !configured && !s.o.ForceOffline && s.offlineReady() != nil {
+	if !configured && !s.o.ForceOffline && s.offlineReady() != "" {
 		return user.Profile{}, ErrNotConfigured
 	}
 	why := "the login server cannot be reached"
@@ -57,15 +58,15 @@ func (s *Service) loginOnline(ctx context.Context) (user.Profile, error) {
 			// outcome is ErrCancelled whichever of the two finishes first.
 			err = ErrCancelled
 		}
-		var won func()
+		var won func() func()
 		if err == nil {
-			won = func() { s.signIn(p, user.Online) }
+			won = func() func() { return s.signIn(p, user.Online) }
 		}
 		s.finish(f, err, won)
 	}()
 	if err := s.wait(ctx, f); err != nil {
 		if !errors.Is(err, ErrCancelled) {
-			err = fmt.Errorf("%w: %w", ErrFailed, err)
+			err = fault.Detail(ErrFailed, "%w", err)
 		}
 		s.o.Log.Warn("online sign-in did not complete", "err", err)
 		return user.Profile{}, err
@@ -74,21 +75,22 @@ func (s *Service) loginOnline(ctx context.Context) (user.Profile, error) {
 	return p, nil
 }
 
-// offlineReady reports why an offline login can't be attempted, or nil.
-func (s *Service) offlineReady() error {
+// offlineReady reports why an offline login can't be attempted, in words
+// for the person, or "" when it can.
+func (s *Service) offlineReady() string {
 	last := s.o.LastUser.Get()
 	if last == "" {
-		return errors.New("nobody has signed in online on this device yet")
+		return "nobody has signed in online on this device yet"
 	}
 	if !s.o.Vault.Exists(last) {
-		return fmt.Errorf("no offline password is set up for %s", last)
+		return "no offline password is set up for " + last
 	}
-	return nil
+	return ""
 }
 
 func (s *Service) loginOffline(ctx context.Context, why string) (user.Profile, error) {
-	if err := s.offlineReady(); err != nil {
-		return user.Profile{}, fmt.Errorf("%w: %s and offline sign-in is not possible: %v; connect to the network and sign in online", ErrNotAttempted, why, err)
+	if reason := s.offlineReady(); reason != "" {
+		return user.Profile{}, fault.Detail(ErrNotAttempted, "%s and offline sign-in is not possible: %s; connect to the network and sign in online", why, reason)
 	}
 	f, fctx, err := s.begin(ctx, CmdAuthenticate, s.o.LastUser.Get())
 	if err != nil {
@@ -96,7 +98,7 @@ func (s *Service) loginOffline(ctx context.Context, why string) (user.Profile, e
 	}
 	if err := s.showPage(fctx, f, "Offline sign-in"); err != nil {
 		if errors.Is(err, ErrNoOfflinePackage) || errors.Is(err, ErrNoPage) {
-			err = fmt.Errorf("%w: %w", ErrNotAttempted, err)
+			err = fault.Detail(ErrNotAttempted, "%w", err)
 		}
 		return user.Profile{}, err
 	}
@@ -116,24 +118,27 @@ func (s *Service) Authenticate(token, password string) error {
 		return err
 	}
 	if password == "" {
-		return fmt.Errorf("%w: p (the password) is required", ErrBadQuery)
+		return fault.Detail(ErrBadQuery, "p (the password) is required")
 	}
 	p, err := s.o.Vault.Unlock(f.username, password)
 	if err != nil {
 		s.o.Log.Warn("offline sign-in refused", "user", f.username, "err", err)
 		return err
 	}
-	if !s.finish(f, nil, func() { s.signIn(p, user.Offline) }) {
+	if !s.finish(f, nil, func() func() { return s.signIn(p, user.Offline) }) {
 		return ErrTokenUnknown // cancelled while the vault was opening
 	}
 	return nil
 }
 
-// signIn fills the user service and remembers the user for offline login.
-func (s *Service) signIn(p user.Profile, m user.Method) {
+// signIn fills the user service and returns the slow half, which remembers
+// the user for offline login on disk: finish runs it outside the lock.
+func (s *Service) signIn(p user.Profile, m user.Method) (remember func()) {
 	s.o.Users.SignIn(p, m)
-	if err := s.o.LastUser.Set(p.Username); err != nil {
-		s.o.Log.Error("remember last user", "err", err)
+	return func() {
+		if err := s.o.LastUser.Set(p.Username); err != nil {
+			s.o.Log.Error("remember last user", "err", err)
+		}
+		s.o.Log.Info("signed in", "user", p.Username, "method", string(m))
 	}
-	s.o.Log.Info("signed in", "user", p.Username, "method", string(m))
 }

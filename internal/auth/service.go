@@ -175,20 +175,27 @@ func (s *Service) begin(ctx context.Context, cmd Command, username string) (*flo
 
 // finish ends f with err (nil for success) if it is still the running
 // flow, and reports whether it did: the first outcome wins. won, if not
-// nil, runs only for the winner and before the starting call returns, so a
-// cancel racing a success never leaves a half-signed-in user behind.
-func (s *Service) finish(f *flow, err error, won func()) bool {
+// nil, runs only for the winner, under the lock, so a cancel racing a
+// success never leaves a half-signed-in user behind; the func it returns
+// (if any) runs after the lock is released and before the starting call
+// returns: slow work (a file written and synced) never holds up the
+// requests that ask InProgress.
+func (s *Service) finish(f *flow, err error, won func() (then func())) bool {
 	s.mu.Lock()
 	if s.flow != f {
 		s.mu.Unlock()
 		return false
 	}
 	s.flow = nil
+	var then func()
 	if won != nil {
-		won()
+		then = won()
 	}
 	s.mu.Unlock()
 	f.cancel()
+	if then != nil {
+		then()
+	}
 	// Close the page before the starting call returns, so what its caller
 	// shows next (the boot sequence's starter app) is not overwritten.
 	if f.cmd != "" {

@@ -2,7 +2,8 @@ package auth
 
 import (
 	"context"
-	"fmt"
+
+	"loginshell/internal/fault"
 
 	"loginshell/internal/user"
 )
@@ -74,7 +75,7 @@ func (s *Service) CompleteSetup(token, password string) error {
 		return err
 	}
 	if password == "" {
-		return fmt.Errorf("%w: p (the new password) is required", ErrBadQuery)
+		return fault.Detail(ErrBadQuery, "p (the new password) is required")
 	}
 	p, err := s.sameOnlineUser(f.username)
 	if err != nil {
@@ -106,7 +107,7 @@ func (s *Service) CompleteUpdate(token, oldPassword, newPassword string) error {
 		return err
 	}
 	if oldPassword == "" || newPassword == "" {
-		return fmt.Errorf("%w: o (the current password) and p (the new password) are both required", ErrBadQuery)
+		return fault.Detail(ErrBadQuery, "o (the current password) and p (the new password) are both required")
 	}
 	p, err := s.sameOnlineUser(f.username)
 	if err != nil {
@@ -128,7 +129,7 @@ func (s *Service) sameOnlineUser(username string) (p user.Profile, err error) {
 		return p, err
 	}
 	if p.Username != username {
-		return p, fmt.Errorf("%w: %s signed out", ErrNotOnline, username)
+		return p, fault.Detail(ErrNotOnline, "%s signed out", username)
 	}
 	return p, nil
 }
@@ -138,7 +139,7 @@ func (s *Service) sameOnlineUser(username string) (p user.Profile, err error) {
 // their identity online just before setting it.
 func (s *Service) renew(ctx context.Context, username string) (user.Profile, error) {
 	if !s.o.Online.Configured() || !s.o.Online.Reachable(ctx) {
-		return user.Profile{}, fmt.Errorf("%w: the last online sign-in of %s is older than %v and the login server cannot be reached", ErrNotOnline, username, s.o.FreshFor)
+		return user.Profile{}, fault.Detail(ErrNotOnline, "the last online sign-in of %s is older than %v and the login server cannot be reached", username, s.o.FreshFor)
 	}
 	s.o.Log.Info("online sign-in is stale; signing in again", "user", username)
 	p, err := s.loginOnline(ctx)
@@ -147,7 +148,7 @@ func (s *Service) renew(ctx context.Context, username string) (user.Profile, err
 	}
 	if p.Username != username {
 		s.o.Log.Warn("renewed sign-in is another user", "was", username, "now", p.Username)
-		return user.Profile{}, fmt.Errorf("%w: %s signed in instead of %s", ErrNotOnline, p.Username, username)
+		return user.Profile{}, fault.Detail(ErrNotOnline, "%s signed in instead of %s", p.Username, username)
 	}
 	return p, nil
 }

@@ -140,3 +140,11 @@ func Text(err error) string {
 	}
 	return InternalText
 }
+
+// Detail returns sentinel refined by a detail: its text is the sentinel's,
+// a colon, and the detail format makes (error arguments formatted with
+// their safe Text, as for Explain). It is the kinded spelling of
+// fmt.Errorf("%w: detail", sentinel).
+func Detail(sentinel error, format string, args ...any) error {
+	return Explain(sentinel, "%w: "+format, append([]any{sentinel}, args...)...)
+}

@@ -25,19 +25,21 @@ import (
 	"path/filepath"
 	"sync"
 
+	"loginshell/internal/fault"
+
 	"loginshell/internal/check"
 	"loginshell/internal/webapps"
 )
 
 // ErrBusy means another install is running; the Result says to wait.
-var ErrBusy = errors.New("another package is being installed")
+var ErrBusy = fault.New(fault.Conflict, "another package is being installed; wait for it to finish")
 
 // ErrTooLarge means an upload is over Options.MaxUpload.
-var ErrTooLarge = errors.New("the package is larger than the upload limit")
+var ErrTooLarge = fault.New(fault.TooLarge, "the package is larger than the upload limit")
 
 // ErrIncomplete means an upload ended (the connection closed, the body
 // was cut) before the declared size arrived.
-var ErrIncomplete = errors.New("the upload ended before the whole package arrived")
+var ErrIncomplete = fault.New(fault.BadRequest, "the upload ended before the whole package arrived; send it again")
 
 // DefaultMaxUpload is the largest upload accepted when Options.MaxUpload
 // is zero: the installer's own limit on what a package expands to.

@@ -35,6 +35,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"loginshell/internal/fault"
 )
 
 // MaxUsernameBytes bounds a username so that its file name (hex, plus an
@@ -169,11 +171,11 @@ func (k *Keychain) statePath(username string) string {
 func checkUsername(username string) error {
 	switch {
 	case username == "":
-		return fmt.Errorf("%w: empty", ErrInvalidUsername)
+		return fault.Detail(ErrInvalidUsername, "empty")
 	case len(username) > MaxUsernameBytes:
-		return fmt.Errorf("%w: longer than %d bytes", ErrInvalidUsername, MaxUsernameBytes)
+		return fault.Detail(ErrInvalidUsername, "longer than %d bytes", MaxUsernameBytes)
 	case !utf8.ValidString(username):
-		return fmt.Errorf("%w: not valid UTF-8", ErrInvalidUsername)
+		return fault.Detail(ErrInvalidUsername, "not valid UTF-8")
 	}
 	return nil
 }

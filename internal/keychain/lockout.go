@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"loginshell/internal/fault"
+
 	"loginshell/internal/atomicfile"
 )
 
@@ -122,7 +124,7 @@ func (k *Keychain) recordFailure(username string) error {
 	}
 	k.log.Warn("keychain user locked out", "event", "lockout", "user", username,
 		"failures", s.Failures, "until", s.LockedUntil)
-	return fmt.Errorf("%w: %w", ErrWrongPassword, locked)
+	return fault.Explain(ErrWrongPassword, "wrong offline password. %w", locked)
 }
 
 // clearFailures forgets username's failures. A missing file is fine.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"loginshell/internal/fault"
 )
 
 func TestCheckPassword(t *testing.T) {
@@ -62,14 +64,16 @@ func TestMessageDropsTheWrapping(t *testing.T) {
 		{"a wrong password reads as the sentinel", fmt.Errorf("unlock vault: %w", ErrWrongPassword), "wrong offline password", true},
 		{"a lockout says until when", fmt.Errorf("unlock vault: %w", &LockedError{Until: until, Failures: 10}), "Offline sign-in is locked after 10 wrong passwords; try again after 10:00:00.", true},
 		{"a weak password names the rule", fmt.Errorf("create vault: %w", &PasswordError{Rule: RuleTooShort, Limit: 8}), "the offline password must be at least 8 characters long", true},
-		{"another error is not ours", errors.New("disk full"), "", false},
+		{"another error is hidden", errors.New("disk full"), fault.InternalText, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, ok := Message(tt.err)
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("Message = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			if got := fault.Text(tt.err); got != tt.want {
+				t.Errorf("fault.Text = %q, want %q", got, tt.want)
+			}
+			if ok := fault.KindOf(tt.err) != fault.Internal; ok != tt.ok {
+				t.Errorf("kinded = %v, want %v", ok, tt.ok)
 			}
 		})
 	}

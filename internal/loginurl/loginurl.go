@@ -6,16 +6,16 @@
 package loginurl
 
 import (
-	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"strings"
+
+	"loginshell/internal/fault"
 )
 
 // ErrInvalid wraps every refusal of Parse; the wrapped text names the rule
 // broken and is fit to show to the person who typed the address.
-var ErrInvalid = errors.New("the login server address is not valid")
+var ErrInvalid = fault.New(fault.BadRequest, "the login server address is not valid")
 
 // rule is the whole rule, appended to each refusal so one message is enough
 // to fix the address.
@@ -33,17 +33,17 @@ const rule = "use the full https address of the OpenID issuer, such as https://l
 func Parse(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", fmt.Errorf("%w: it is empty; %s", ErrInvalid, rule)
+		return "", fault.Detail(ErrInvalid, "it is empty; %s", rule)
 	}
 	u, err := url.Parse(s)
 	if err != nil || !u.IsAbs() || u.Hostname() == "" || u.Opaque != "" {
-		return "", fmt.Errorf("%w: it is not an absolute URL; %s", ErrInvalid, rule)
+		return "", fault.Detail(ErrInvalid, "it is not an absolute URL; %s", rule)
 	}
 	if u.User != nil {
-		return "", fmt.Errorf("%w: it must not contain a user name or password; %s", ErrInvalid, rule)
+		return "", fault.Detail(ErrInvalid, "it must not contain a user name or password; %s", rule)
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", fmt.Errorf("%w: it must not have a query (?) or a fragment (#); %s", ErrInvalid, rule)
+		return "", fault.Detail(ErrInvalid, "it must not have a query (?) or a fragment (#); %s", rule)
 	}
 	switch u.Scheme { // url.Parse lowercases it
 	case "https":
@@ -52,9 +52,9 @@ func Parse(raw string) (string, error) {
 		if isLoopback(u.Hostname()) {
 			return s, nil
 		}
-		return "", fmt.Errorf("%w: plain http is allowed only on this machine; %s", ErrInvalid, rule)
+		return "", fault.Detail(ErrInvalid, "plain http is allowed only on this machine; %s", rule)
 	default:
-		return "", fmt.Errorf("%w: it must start with https://; %s", ErrInvalid, rule)
+		return "", fault.Detail(ErrInvalid, "it must start with https://; %s", rule)
 	}
 }
 

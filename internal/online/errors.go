@@ -1,11 +1,12 @@
 package online
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
+
+	"loginshell/internal/fault"
 )
 
 // Sentinel errors Login, New and EndSessionURL callers branch on with
@@ -16,30 +17,30 @@ import (
 // is one, is still reachable with errors.Is / errors.As.
 var (
 	// ErrConfig means New refused the configuration.
-	ErrConfig = errors.New("the online login is not configured correctly")
+	ErrConfig = fault.New(fault.NotConfigured, "the online login is not configured correctly")
 	// ErrUnreachable means the login server did not answer at all (connection
 	// refused, DNS, TLS, network down). Callers may fall back to offline login.
-	ErrUnreachable = errors.New("the login server cannot be reached; check the network or sign in offline")
+	ErrUnreachable = fault.New(fault.Unavailable, "the login server cannot be reached; check the network or sign in offline")
 	// ErrDiscovery means the login server answered but its OpenID
 	// configuration (/.well-known/openid-configuration) is unusable.
-	ErrDiscovery = errors.New("the login server did not publish a valid OpenID configuration; check login_url")
+	ErrDiscovery = fault.New(fault.Unavailable, "the login server did not publish a valid OpenID configuration; check login_url")
 	// ErrDenied means the login server redirected back with error=...; the
 	// person refused, or the server would not let them in.
-	ErrDenied = errors.New("the login server refused the sign-in")
+	ErrDenied = fault.New(fault.Forbidden, "the login server refused the sign-in")
 	// ErrState means the redirect back did not carry this login's state: it
 	// may be forged, so the login is abandoned.
-	ErrState = errors.New("the sign-in answer did not belong to this login (state mismatch, possibly a forged redirect); try again")
+	ErrState = fault.New(fault.Forbidden, "the sign-in answer did not belong to this login (state mismatch, possibly a forged redirect); try again")
 	// ErrNonce means the ID token was not minted for this login (replay or a
 	// misbehaving server).
-	ErrNonce = errors.New("the login server's ID token was not issued for this login (nonce mismatch); try again")
+	ErrNonce = fault.New(fault.Forbidden, "the login server's ID token was not issued for this login (nonce mismatch); try again")
 	// ErrTokenRejected means the code exchange failed or the ID token did not
 	// verify (signature, issuer, audience, expiry, at_hash, auth_time).
-	ErrTokenRejected = errors.New("the login server's answer was rejected")
+	ErrTokenRejected = fault.New(fault.Forbidden, "the login server's answer was rejected")
 	// ErrTimeout means Config.Timeout passed before the login completed.
-	ErrTimeout = errors.New("the login timed out; try again")
+	ErrTimeout = fault.New(fault.Unavailable, "the login timed out; try again")
 	// ErrCancelled means the caller's context ended the login (the user
 	// cancelled, or the shell shut down).
-	ErrCancelled = errors.New("the login was cancelled")
+	ErrCancelled = fault.New(fault.Forbidden, "the login was cancelled")
 )
 
 // loginError is a sentinel kind with a message specific to this failure and
@@ -52,6 +53,9 @@ type loginError struct {
 }
 
 func (e *loginError) Error() string { return e.msg }
+
+// Kind is the sentinel's kind.
+func (e *loginError) Kind() fault.Kind { return fault.KindOf(e.kind) }
 
 func (e *loginError) Unwrap() []error {
 	if e.cause == nil {

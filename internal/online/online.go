@@ -14,7 +14,6 @@ package online
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,6 +21,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"loginshell/internal/fault"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -31,10 +32,10 @@ import (
 // Defaults applied by New to zero Config fields.
 const (
 	DefaultTimeout = 5 * time.Minute
-	// reachTimeout bounds one connectivity check; reachCacheFor is how long
-	// its answer is reused, so a page polling the mode does not flood the IdP.
-	reachTimeout  = 2 * time.Second
-	reachCacheFor = time.Second
+	// reachTimeout bounds one Reachable call whatever the caller's context
+	// allows: a login server slower than this to serve its discovery
+	// document is of no use to a person waiting to sign in.
+	reachTimeout = 2 * time.Second
 )
 
 // DefaultScopes are requested when Config.Scopes is empty.
@@ -77,7 +78,7 @@ type Config struct {
 	// HTTPClient carries every request to the provider (discovery, JWKS,
 	// token, userinfo, connectivity checks). Required.
 	HTTPClient *http.Client
-	// Now is the clock for ID token expiry, auth_time and caching. Required.
+	// Now is the clock for ID token expiry and auth_time. Required.
 	Now func() time.Time
 	// Log receives one line per login outcome; never tokens or codes.
 	// Required.
@@ -96,10 +97,6 @@ type Client struct {
 	mu       sync.Mutex
 	provider *oidc.Provider
 	endSess  string // end_session_endpoint from discovery, "" if none
-
-	reachSem chan struct{} // one connectivity check at a time
-	reachAt  time.Time
-	reachOK  bool
 }
 
 // Session is the result of a successful Login. The raw ID token stays in
@@ -114,15 +111,15 @@ type Session struct {
 func New(cfg Config) (*Client, error) {
 	switch {
 	case cfg.HTTPClient == nil:
-		return nil, fmt.Errorf("%w: an HTTP client is required", ErrConfig)
+		return nil, fault.Detail(ErrConfig, "an HTTP client is required")
 	case cfg.Now == nil:
-		return nil, fmt.Errorf("%w: a clock is required", ErrConfig)
+		return nil, fault.Detail(ErrConfig, "a clock is required")
 	case cfg.Log == nil:
-		return nil, fmt.Errorf("%w: a logger is required", ErrConfig)
+		return nil, fault.Detail(ErrConfig, "a logger is required")
 	case cfg.ClientID == "":
-		return nil, fmt.Errorf("%w: the OpenID client id is empty", ErrConfig)
+		return nil, fault.Detail(ErrConfig, "the OpenID client id is empty")
 	case cfg.Timeout < 0 || cfg.MaxAge < 0:
-		return nil, fmt.Errorf("%w: timeout and max_age must not be negative", ErrConfig)
+		return nil, fault.Detail(ErrConfig, "timeout and max_age must not be negative")
 	}
 	if err := checkIssuer(cfg.Issuer, cfg.InsecureAllowHTTP); err != nil {
 		return nil, err
@@ -130,7 +127,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ReturnURL != "" {
 		u, err := url.Parse(cfg.ReturnURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: the return URL %q is not an absolute http(s) URL", ErrConfig, cfg.ReturnURL)
+			return nil, fault.Detail(ErrConfig, "the return URL %q is not an absolute http(s) URL", cfg.ReturnURL)
 		}
 	}
 	if cfg.Timeout == 0 {
@@ -144,13 +141,13 @@ func New(cfg Config) (*Client, error) {
 	if !slices.Contains(cfg.Scopes, oidc.ScopeOpenID) {
 		cfg.Scopes = append([]string{oidc.ScopeOpenID}, cfg.Scopes...)
 	}
-	return &Client{cfg: cfg, reachSem: make(chan struct{}, 1)}, nil
+	return &Client{cfg: cfg}, nil
 }
 
 func checkIssuer(issuer string, allowHTTP bool) error {
 	u, err := url.Parse(issuer)
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%w: login_url %q is not an absolute URL without query", ErrConfig, issuer)
+		return fault.Detail(ErrConfig, "login_url %q is not an absolute URL without query", issuer)
 	}
 	switch u.Scheme {
 	case "https":
@@ -159,9 +156,9 @@ func checkIssuer(issuer string, allowHTTP bool) error {
 		if allowHTTP || isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("%w: login_url %q must use https", ErrConfig, issuer)
+		return fault.Detail(ErrConfig, "login_url %q must use https", issuer)
 	default:
-		return fmt.Errorf("%w: login_url %q must be an https URL", ErrConfig, issuer)
+		return fault.Detail(ErrConfig, "login_url %q must be an https URL", issuer)
 	}
 }
 

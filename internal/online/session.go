@@ -37,28 +37,15 @@ func (c *Client) EndSessionURL(s Session, postLogoutRedirect string) (string, bo
 }
 
 // Reachable reports whether the login server answers: GET
-// <issuer>/.well-known/openid-configuration returns 200 within 2 s. The
-// answer is reused for about a second (by Config.Now) and concurrent callers
-// share one check, so the shell can ask before every login without loading
-// the provider. It decides online vs offline; it is not a health check.
+// <issuer>/.well-known/openid-configuration returns 200 before ctx ends and
+// within 2 s. Any other status, a transport error or no answer in time is
+// "not reachable"; the document itself is not checked (Login's discovery
+// does that), since this decides online vs offline and is not a health
+// check. Each call is one request: nothing is cached and concurrent calls
+// are not merged, so a caller asking often (the status bar, a polling page)
+// must go through something that caches finished answers, as
+// connectivity.Monitor does.
 func (c *Client) Reachable(ctx context.Context) bool {
-	select {
-	case c.reachSem <- struct{}{}:
-	case <-ctx.Done():
-		return false
-	}
-	defer func() { <-c.reachSem }()
-	now := c.cfg.Now()
-	if !c.reachAt.IsZero() {
-		if age := now.Sub(c.reachAt); age >= 0 && age < reachCacheFor {
-			return c.reachOK
-		}
-	}
-	c.reachOK, c.reachAt = c.probe(ctx), now
-	return c.reachOK
-}
-
-func (c *Client) probe(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, reachTimeout)
 	defer cancel()
 	wellKnown := strings.TrimSuffix(c.cfg.Issuer, "/") + "/.well-known/openid-configuration"

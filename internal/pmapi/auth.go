@@ -2,9 +2,10 @@ package pmapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
+
+	"loginshell/internal/fault"
 )
 
 func (a *api) routeAuth(mux *http.ServeMux) {
@@ -107,7 +108,7 @@ func (a *api) done(w http.ResponseWriter, r *http.Request, err error, status str
 func query(r *http.Request, keys ...string) (url.Values, error) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the query string cannot be parsed", errBadRequest)
+		return nil, fault.Detail(errBadRequest, "the query string cannot be parsed")
 	}
 	for _, k := range keys {
 		if len(q[k]) > 1 {

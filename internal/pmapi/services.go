@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"loginshell/internal/fault"
+
 	"loginshell/internal/redact"
 )
 
@@ -22,7 +24,7 @@ func (a *api) routeServices(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+Prefix+"/user/{key}", func(w http.ResponseWriter, r *http.Request) {
 		v, ok := a.Users.Get(r.PathValue("key"))
 		if !ok {
-			a.writeError(w, r, fmt.Errorf("%w: the user service holds no %q", errNotFound, r.PathValue("key")))
+			a.writeError(w, r, fault.Detail(errNotFound, "the user service holds no %q", r.PathValue("key")))
 			return
 		}
 		writeJSON(w, http.StatusOK, v)
@@ -100,7 +102,7 @@ func (a *api) routeServices(mux *http.ServeMux) {
 	pane := func(w http.ResponseWriter, r *http.Request) {
 		name := r.URL.Query().Get("webapp")
 		if name == "" {
-			a.writeError(w, r, fmt.Errorf("%w: name the web app to show: window/pane?webapp=NAME", errBadRequest))
+			a.writeError(w, r, fault.Detail(errBadRequest, "name the web app to show: window/pane?webapp=NAME"))
 			return
 		}
 		if err := a.Windows.ShowApp(name); err != nil {
@@ -164,13 +166,13 @@ func (a *api) pageLog(w http.ResponseWriter, r *http.Request) {
 func readJSON(r *http.Request, v any) error {
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		return fmt.Errorf("%w: the body could not be read", errBadRequest)
+		return fault.Detail(errBadRequest, "the body could not be read")
 	}
 	if len(b) > maxBody {
-		return fmt.Errorf("%w: the body is larger than %d bytes", errBadRequest, maxBody)
+		return fault.Detail(errBadRequest, "the body is larger than %d bytes", maxBody)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%w: the body is not the JSON expected (%v)", errBadRequest, err)
+		return fault.Detail(errBadRequest, "the body is not the JSON expected (%v)", err)
 	}
 	return nil
 }

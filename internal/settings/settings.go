@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"loginshell/internal/fault"
+
 	"loginshell/internal/atomicfile"
 )
 
@@ -36,7 +38,7 @@ const (
 var aliases = map[string]string{"server_url": LoginURL}
 
 // ErrNotFound is returned by Get for a key that holds no value.
-var ErrNotFound = errors.New("no such setting")
+var ErrNotFound = fault.New(fault.NotFound, "no such setting")
 
 // Store is the persisted settings dictionary. Safe for concurrent use.
 type Store struct {
@@ -89,7 +91,7 @@ func (s *Store) Get(key string) (any, error) {
 	defer s.mu.Unlock()
 	v, ok := s.data[canonical(key)]
 	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, key)
+		return nil, fault.Detail(ErrNotFound, "%q", key)
 	}
 	return v, nil
 }
@@ -114,7 +116,7 @@ func (s *Store) Delete(key string) error {
 	_, ok := s.data[canonical(key)]
 	s.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("%w: %q", ErrNotFound, key)
+		return fault.Detail(ErrNotFound, "%q", key)
 	}
 	return s.update(func(d map[string]any) { delete(d, canonical(key)) })
 }

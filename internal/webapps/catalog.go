@@ -7,6 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"loginshell/internal/fault"
 )
 
 // Package is one installed web app: its manifest and its files, rooted at
@@ -169,7 +171,7 @@ func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error
 func (c *Catalog) Lookup(name, version string) (*Package, error) {
 	pkgs := c.byName[name]
 	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownApp, name)
+		return nil, fault.Detail(ErrUnknownApp, "%q", name)
 	}
 	if version == "" {
 		return pkgs[0], nil
@@ -179,7 +181,7 @@ func (c *Catalog) Lookup(name, version string) (*Package, error) {
 			return p, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: %q version %q (installed: %s)", ErrUnknownApp, name, version, strings.Join(c.Versions(name), ", "))
+	return nil, fault.Detail(ErrUnknownApp, "%q version %q (installed: %s)", name, version, strings.Join(c.Versions(name), ", "))
 }
 
 // Names returns the names of all packages, sorted.

@@ -12,23 +12,24 @@
 package webapps
 
 import (
-	"errors"
 	"fmt"
+
+	"loginshell/internal/fault"
 )
 
 // ErrInvalidDocument is matched (errors.Is) by every error ParseBoot and
 // ParseManifest return: the document is not valid JSON, or a field is
 // missing, of the wrong type or unsafe. The concrete error is a
 // *DocumentError naming the field.
-var ErrInvalidDocument = errors.New("invalid document")
+var ErrInvalidDocument = fault.New(fault.Invalid, "invalid document")
 
 // ErrUnknownApp means the catalog holds no package with the requested name
 // (or not the requested version). Lookup wraps it with the name.
-var ErrUnknownApp = errors.New("unknown web app")
+var ErrUnknownApp = fault.New(fault.NotFound, "unknown web app")
 
 // ErrBrokenPackage is matched by each error NewCatalog reports for a package
 // directory it could not load; the error names the directory.
-var ErrBrokenPackage = errors.New("broken web app package")
+var ErrBrokenPackage = fault.New(fault.Invalid, "broken web app package")
 
 // DocumentError says what is wrong with a boot document or a webapp.json, in
 // words a package author can act on. Field is empty when the document as a
@@ -50,3 +51,10 @@ func (e *DocumentError) Error() string {
 
 // Is makes every DocumentError match ErrInvalidDocument.
 func (e *DocumentError) Is(target error) bool { return target == ErrInvalidDocument }
+
+// Kind is fault.Invalid: the document was read and refused by its rules.
+func (e *DocumentError) Kind() fault.Kind { return fault.Invalid }
+
+// Kind is fault.Invalid: the package was read and refused by its rules; the
+// text names the entry and the rule.
+func (e *PackageError) Kind() fault.Kind { return fault.Invalid }

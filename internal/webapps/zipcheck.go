@@ -10,12 +10,14 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"loginshell/internal/fault"
 )
 
 // ErrBadPackage is matched (errors.Is) by every error Install and
 // InstallDir return because of the package itself rather than the disk: the
 // concrete error is a *PackageError naming the entry and the rule broken.
-var ErrBadPackage = errors.New("bad web app package")
+var ErrBadPackage = fault.New(fault.Invalid, "bad web app package")
 
 // The rules a package can break. They are stable identifiers: `loginshell
 // check` prints them and CI scripts may match on them.
