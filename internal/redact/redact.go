@@ -8,27 +8,46 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"strings"
 )
 
 // Mask replaces a secret value.
 const Mask = "[redacted]"
 
-// secretQuery matches p=, o=, key=, token-ish and code values in query
-// strings, whether in a URL or in free text a page logged.
-var secretQuery = regexp.MustCompile(`(?i)([?&;](?:p|o|key|code|state|token|access_token|id_token|refresh_token|password|id_token_hint)=)[^&#\s"']*`)
+// secretKeys are the names whose values are masked wherever "NAME=value"
+// appears, in any letter case, and as the value of a log attribute of that
+// name: the authentication service's passwords (p, o), the serve key, the
+// OpenID client secret, OAuth and OpenID Connect values that grant or prove
+// a sign-in, and generic password and token names a page may log.
+// Unexported so nothing can shorten the list at run time.
+var secretKeys = []string{
+	"p", "o", "key", "password", "client_secret",
+	"code", "state", "token", "access_token", "id_token", "refresh_token", "id_token_hint",
+}
+
+// secretQuery matches NAME= for every secret key and the value after it.
+// The name must start the string or follow a character that is not a
+// letter, digit or underscore (\b), so "?p=", "&p=", "; p=" and a page's
+// free text "password=hunter2" are all caught while "step=3" is not. The
+// value runs to the next &, #, white space or quote; being generous there
+// only ever masks more.
+var secretQuery = regexp.MustCompile(`(?i)\b((?:` + strings.Join(secretKeys, "|") + `)=)[^&#\s"']*`)
 
 // tokenPath matches the token segment of /auth/{token}/... paths.
 var tokenPath = regexp.MustCompile(`(/auth/)[^/?#\s"']+(/(?:authenticate|setup|update))`)
 
-// Text returns s with every secret query value and auth token masked.
+// Text returns s with the value of every secret key (NAME=value, see
+// secretKeys) and every auth token in a /auth/{token}/... path masked.
 func Text(s string) string {
 	s = secretQuery.ReplaceAllString(s, "${1}"+Mask)
 	return tokenPath.ReplaceAllString(s, "${1}"+Mask+"${2}")
 }
 
 // Handler wraps h so that the message and every string attribute of each
-// record are passed through Text: a guarantee at the one place every log
-// line goes through, rather than a hope at each call site.
+// record are passed through Text, and an attribute named after a secret key
+// ("password", "token", ...) is masked whatever its value: a guarantee at
+// the one place every log line goes through, rather than a hope at each
+// call site.
 func Handler(h slog.Handler) slog.Handler { return handler{h} }
 
 type handler struct{ next slog.Handler }
@@ -56,6 +75,9 @@ func (h handler) WithGroup(name string) slog.Handler { return handler{h.next.Wit
 
 func attr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
+	if v.Kind() != slog.KindGroup && secretKey(a.Key) {
+		return slog.String(a.Key, Mask)
+	}
 	switch v.Kind() {
 	case slog.KindString:
 		return slog.String(a.Key, Text(v.String()))
@@ -75,4 +97,15 @@ func attr(a slog.Attr) slog.Attr {
 		}
 	}
 	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// secretKey reports whether an attribute key names a secret: a text handler
+// would print it as "key=value", which Text would have masked.
+func secretKey(k string) bool {
+	for _, s := range secretKeys {
+		if strings.EqualFold(k, s) {
+			return true
+		}
+	}
+	return false
 }
