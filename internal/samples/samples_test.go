@@ -13,6 +13,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"loginshell/internal/check"
 	"loginshell/internal/webapps"
 )
 
@@ -193,5 +194,51 @@ func TestSamplesServeWithTheShim(t *testing.T) {
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "window.loginshell") {
 			t.Errorf("%s: status %d, shim present %v", p, rec.Code, strings.Contains(rec.Body.String(), "window.loginshell"))
 		}
+	}
+}
+
+// TestBundledSamplesPass keeps the packages shipped with the shell clean:
+// `loginshell check` finds no problem, not even a warning, in each. It
+// checks what is embedded in the binary (copied out to a directory, as
+// check reads packages from disk), and it fails rather than skips when a
+// package is missing: a build without its samples is a broken build, not
+// an untestable one.
+func TestBundledSamplesPass(t *testing.T) {
+	t.Parallel()
+	fsys := FS()
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		t.Fatalf("read the embedded samples: %v", err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.IsDir() {
+			got = append(got, e.Name())
+		}
+	}
+	// Named here, not read from boot.json: an emptied boot document must
+	// not make this test pass by asking for nothing.
+	if want := []string{"lineapp", "offline-login"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("embedded packages = %v, want %v", got, want)
+	}
+	for _, name := range got {
+		t.Run("the bundled package "+name+" passes check", func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), name)
+			sub, err := fs.Sub(fsys, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.CopyFS(dir, sub); err != nil {
+				t.Fatalf("copy %s out: %v", name, err)
+			}
+			r := check.Check(dir, check.Options{})
+			if !r.OK() || len(r.Problems) > 0 {
+				t.Errorf("check %s:\n%s", name, r.Text())
+			}
+			if r.Name != name || r.Version == "" {
+				t.Errorf("check %s read name %q version %q", name, r.Name, r.Version)
+			}
+		})
 	}
 }
