@@ -24,6 +24,8 @@ type stub struct {
 	discovery  func(issuer string) string // body of the discovery document
 	status     atomic.Int32               // discovery status; 0 = 200
 	tokenCalls atomic.Int32
+
+	discoveryCalls atomic.Int32
 }
 
 func validDiscovery(endSession bool) func(string) string {
@@ -47,6 +49,7 @@ func startStub(t *testing.T, discovery func(string) string) *stub {
 	s := &stub{discovery: discovery}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		s.discoveryCalls.Add(1)
 		if st := s.status.Load(); st != 0 {
 			w.WriteHeader(int(st))
 			return
@@ -282,45 +285,60 @@ func TestEndSessionURL(t *testing.T) {
 
 func TestReachable(t *testing.T) {
 	t.Parallel()
-	t.Run("a provider answering 200 is reachable", func(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name   string
+		issuer func(t *testing.T) string
+		ctx    context.Context
+		want   bool
+	}{
+		{"a provider answering 200 is reachable", func(t *testing.T) string {
+			return startStub(t, validDiscovery(false)).srv.URL
+		}, context.Background(), true},
+		{"a provider answering 500 is not reachable", func(t *testing.T) string {
+			s := startStub(t, validDiscovery(false))
+			s.status.Store(http.StatusInternalServerError)
+			return s.srv.URL
+		}, context.Background(), false},
+		{"a closed port is not reachable", closedURL, context.Background(), false},
+		{"a provider that does not answer before the caller gives up is not reachable", hangingURL,
+			cancelled, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := newClient(t, testConfig(tt.issuer(t))).Reachable(tt.ctx); got != tt.want {
+				t.Errorf("Reachable = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	t.Run("each call asks the provider again", func(t *testing.T) {
+		// Caching belongs to connectivity.Monitor: a cache here would hide a
+		// provider that went down from the monitor's next probe.
 		t.Parallel()
 		s := startStub(t, validDiscovery(false))
-		if !newClient(t, testConfig(s.srv.URL)).Reachable(context.Background()) {
-			t.Error("Reachable = false")
-		}
-	})
-	t.Run("a provider answering 500 is not reachable", func(t *testing.T) {
-		t.Parallel()
-		s := startStub(t, validDiscovery(false))
-		s.status.Store(http.StatusInternalServerError)
-		if newClient(t, testConfig(s.srv.URL)).Reachable(context.Background()) {
-			t.Error("Reachable = true")
-		}
-	})
-	t.Run("a closed port is not reachable", func(t *testing.T) {
-		t.Parallel()
-		if newClient(t, testConfig(closedURL(t))).Reachable(context.Background()) {
-			t.Error("Reachable = true")
-		}
-	})
-	t.Run("the answer is reused for a second of the client's clock", func(t *testing.T) {
-		t.Parallel()
-		s := startStub(t, validDiscovery(false))
-		var now atomic.Int64
-		now.Store(t0.UnixNano())
-		cfg := testConfig(s.srv.URL)
-		cfg.Now = func() time.Time { return time.Unix(0, now.Load()) }
-		c := newClient(t, cfg)
+		c := newClient(t, testConfig(s.srv.URL))
 		if !c.Reachable(context.Background()) {
 			t.Fatal("Reachable = false at first")
 		}
 		s.status.Store(http.StatusServiceUnavailable)
-		if !c.Reachable(context.Background()) {
-			t.Error("Reachable = false within the cache second")
-		}
-		now.Add(int64(1100 * time.Millisecond))
 		if c.Reachable(context.Background()) {
-			t.Error("Reachable = true after the cache second")
+			t.Error("Reachable = true right after the provider started answering 503")
+		}
+		if got := s.discoveryCalls.Load(); got != 2 {
+			t.Errorf("discovery requests = %d, want 2", got)
 		}
 	})
+}
+
+// hangingURL is an http URL whose server accepts the request and answers
+// only once the client has gone.
+func hangingURL(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
