@@ -1,7 +1,6 @@
 package connectivity
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -10,30 +9,31 @@ import (
 
 func TestStates(t *testing.T) {
 	t.Parallel()
-	up := func(context.Context) bool { return true }
-	down := func(context.Context) bool { return false }
 	tests := []struct {
 		name   string
-		r      Reporter
-		signIn user.Method
+		online bool
+		signIn user.Method // "" for nobody
+		noUser bool        // no user service at all
 		want   []string
 	}{
-		{"the login server answers", Reporter{Reachable: up}, "", []string{Internet, Online}},
-		{"the login server is down", Reporter{Reachable: down}, "", []string{Offline}},
-		{"forced offline wins over a reachable server", Reporter{Reachable: up, ForceOffline: true}, "", []string{Offline}},
-		{"no login server configured", Reporter{}, "", []string{Offline}},
-		{"signed in online", Reporter{Reachable: up}, user.Online, []string{Internet, Online, Authenticated}},
-		{"signed in offline", Reporter{Reachable: down}, user.Offline, []string{Offline, OfflineAuthenticated}},
+		{"the login server answers", true, "", false, []string{Internet, Online}},
+		{"the login server is down", false, "", false, []string{Offline}},
+		{"no user service", true, "", true, []string{Internet, Online}},
+		{"signed in online", true, user.Online, false, []string{Internet, Online, Authenticated}},
+		{"signed in offline", false, user.Offline, false, []string{Offline, OfflineAuthenticated}},
+		{"signed in online while the server is now down", false, user.Online, false, []string{Offline, Authenticated}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			u := user.NewService()
-			if tt.signIn != "" {
-				u.SignIn(user.Profile{Username: "op"}, tt.signIn)
+			var u *user.Service
+			if !tt.noUser {
+				u = user.NewService()
+				if tt.signIn != "" {
+					u.SignIn(user.Profile{Username: "op"}, tt.signIn)
+				}
 			}
-			tt.r.Users = u
-			if got := tt.r.States(context.Background()); !slices.Equal(got, tt.want) {
+			if got := States(tt.online, u); !slices.Equal(got, tt.want) {
 				t.Errorf("States = %v, want %v", got, tt.want)
 			}
 		})
