@@ -61,8 +61,9 @@ func FuzzParseBoot(f *testing.F) {
 
 // FuzzInstall feeds arbitrary bytes to Install as a zip. Whatever happens,
 // nothing may be written beside the webapps folder, no extraction
-// directory may stay behind, no symlink may appear, and a refusal must
-// leave the folder empty.
+// directory may stay behind, no symlink may appear, no name may be one
+// that Windows cannot hold or that is too long, and a refusal must leave
+// the folder empty.
 func FuzzInstall(f *testing.F) {
 	opts := InstallOptions{MaxEntries: 64, MaxTotalBytes: 4 << 20, MaxRatio: 50}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -96,6 +97,9 @@ func FuzzInstall(f *testing.F) {
 		for name := range got {
 			if !strings.HasPrefix(name, m.Name+"/") {
 				t.Fatalf("an install of %q wrote %q", m.Name, name)
+			}
+			if rule, detail := checkPortable(strings.TrimSuffix(name, "/")); rule != "" {
+				t.Fatalf("an accepted package holds %q, which not every computer can: %s", name, detail)
 			}
 		}
 		if _, err := NewCatalog(os.DirFS(dir)); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"time"
 )
 
 // InstallOptions bounds what a package may make the installer do. The zero
@@ -29,6 +30,10 @@ type InstallOptions struct {
 	Progress func(done, total int64)
 	// Log receives one line per install or refusal (default: discarded).
 	Log *slog.Logger
+	// LockWait caps how long Install and InstallDir wait for another
+	// install into the same folder to finish (default DefaultLockWait);
+	// then they fail with ErrInstallBusy.
+	LockWait time.Duration
 }
 
 // The defaults of InstallOptions.
@@ -51,6 +56,9 @@ func (o InstallOptions) withDefaults() InstallOptions {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.LockWait <= 0 {
+		o.LockWait = DefaultLockWait
+	}
 	return o
 }
 
@@ -64,7 +72,11 @@ func (o InstallOptions) withDefaults() InstallOptions {
 // The package is refused, with a *PackageError (matching ErrBadPackage)
 // naming the first bad entry and the rule, for: ".." segments, absolute
 // names, drive letters or colons, backslashes, control characters, names
-// that are not UTF-8, symlinks and special files, encrypted entries,
+// that are not UTF-8, names Windows cannot hold (the device names CON, PRN,
+// AUX, NUL, COM0-9 and LPT0-9 in any case and with any extension, a
+// trailing dot or space, any of < > " | ? *), a name part longer than
+// MaxNameBytes or a name longer than MaxPathBytes (the package's name and
+// version obey the same name rules), symlinks and special files, encrypted entries,
 // duplicate names (ignoring case, as Windows and macOS do), more than
 // MaxEntries entries, more than MaxTotalBytes expanded, an expansion
 // ratio over MaxRatio, a missing or invalid webapp.json, and pages it names
@@ -78,11 +90,19 @@ func (o InstallOptions) withDefaults() InstallOptions {
 // to dir/<name>/.old-<version>, the new tree renamed into place, and the
 // old one deleted. The previous version stays on disk until the new one is
 // live, and a failed install removes everything it wrote. A crash can leave
-// a temporary or .old- directory behind: call RecoverInstalls at start-up.
+// a temporary or .old- directory behind: call RecoverInstalls at start-up
+// (Install also settles such leftovers itself before it extracts).
 //
-// Callers must not run two installs, or an install and RecoverInstalls, on
-// the same dir at once. Between the two renames the version is briefly
-// absent; a catalog built in that instant misses it (a rebuild finds it).
+// One install runs at a time per dir, across processes: Install takes an
+// OS lock on dir/.install.lock (flock, LockFileEx) before it writes
+// anything, waits up to InstallOptions.LockWait for another install to
+// finish, and then fails with ErrInstallBusy (kind Conflict). The lock dies
+// with its process, so a crash never leaves dir locked. Success is returned
+// only once every file and directory of the package was found on disk,
+// with the size written, after the sync and before the switch.
+//
+// Between the two renames the version is briefly absent; a catalog built
+// in that instant misses it (a rebuild finds it).
 func Install(dir string, src io.ReaderAt, size int64, opts InstallOptions) (Manifest, error) {
 	opts = opts.withDefaults()
 	entries, perr := zipEntries(src, size, opts)
@@ -118,6 +138,16 @@ func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Manifest{}, fmt.Errorf("create %s: %w", dir, err)
 	}
+	lock, err := lockInstalls(dir, opts.LockWait, opts.Log)
+	if err != nil {
+		return Manifest{}, err
+	}
+	defer lock.unlock() // deferred first, so it runs after the extraction directory is gone
+	// With the lock held no other install is live, so every leftover is a
+	// crash's: settle them, or a window that never restarts keeps them.
+	if err := recoverLocked(dir); err != nil {
+		opts.Log.Warn("recover interrupted installs", "err", err)
+	}
 	tmp, err := os.MkdirTemp(dir, installTempPrefix+"*")
 	if err != nil {
 		return Manifest{}, fmt.Errorf("create the extraction directory: %w", err)
@@ -134,8 +164,13 @@ func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err 
 	}
 	defer root.Close()
 	buf := make([]byte, 256<<10)
+	written := map[string]int64{} // what must be on disk: size, -1 for a directory
 	m, problems, err := walk(entries, opts, false, func(name string, isDir bool, r io.Reader) error {
-		return extract(root, name, isDir, r, buf)
+		n, err := extract(root, name, isDir, r, buf)
+		if err == nil {
+			written[name] = n
+		}
+		return err
 	})
 	if err != nil {
 		return Manifest{}, fmt.Errorf("extract the package: %w", err)
@@ -145,8 +180,8 @@ func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err 
 		opts.Log.Warn("package refused", "rule", p.Rule, "entry", p.Entry)
 		return Manifest{}, p
 	}
-	if err := syncTree(tmp); err != nil {
-		return Manifest{}, fmt.Errorf("sync the extracted package: %w", err)
+	if err := syncTree(tmp, written); err != nil {
+		return Manifest{}, fmt.Errorf("check and sync the extracted package: %w", err)
 	}
 	if err := switchVersion(dir, tmp, m, opts.Log); err != nil {
 		return Manifest{}, err
@@ -156,43 +191,76 @@ func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err 
 	return m, nil
 }
 
-// extract writes one entry under root. os.Root refuses any path that would
-// leave the extraction directory, a second fence behind the name rules.
-func extract(root *os.Root, name string, isDir bool, r io.Reader, buf []byte) error {
+// extract writes one entry under root and returns the bytes written (-1
+// for a directory). os.Root refuses any path that would leave the
+// extraction directory, a second fence behind the name rules.
+func extract(root *os.Root, name string, isDir bool, r io.Reader, buf []byte) (int64, error) {
 	p := filepath.FromSlash(name)
 	if isDir {
-		return root.MkdirAll(p, 0o755)
+		return -1, root.MkdirAll(p, 0o755)
 	}
 	if d := path.Dir(name); d != "." {
 		if err := root.MkdirAll(filepath.FromSlash(d), 0o755); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	f, err := root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	// Hide *os.File's ReadFrom so the shared buffer is used, not one per file.
-	if _, err := io.CopyBuffer(struct{ io.Writer }{f}, r, buf); err != nil {
+	n, err := io.CopyBuffer(struct{ io.Writer }{f}, r, buf)
+	if err != nil {
 		f.Close()
-		return err
+		return n, err
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return err
+		return n, err
 	}
-	return f.Close()
+	return n, f.Close()
 }
 
 // syncTree fsyncs every directory of an extracted tree (files were synced
-// as they were written), so the renames that follow publish complete data.
-func syncTree(top string) error {
-	return filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
+// as they were written), so the renames that follow publish complete data,
+// and checks on the way that the tree holds exactly what was written
+// (name -> size, -1 for a directory; folders made for files may be extra).
+// The install lock keeps other shells from touching the tree, but a
+// package is only reported installed when it is whole on disk, whatever
+// else (a virus scanner, an older shell without the lock) may have done.
+func syncTree(top string, written map[string]int64) error {
+	seen := 0
+	err := filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
 			return err
 		}
-		return syncDir(p)
+		rel, _ := filepath.Rel(top, p)
+		rel = filepath.ToSlash(rel)
+		want, listed := written[rel]
+		if listed {
+			seen++
+		}
+		if d.IsDir() {
+			if listed && want >= 0 {
+				return fmt.Errorf("%s is a directory, not the file written", rel)
+			}
+			return syncDir(p)
+		}
+		info, err := d.Info()
+		switch {
+		case err != nil:
+			return err
+		case !listed || want < 0 || !info.Mode().IsRegular():
+			return fmt.Errorf("%s is not a file of the package", rel)
+		case info.Size() != want:
+			return fmt.Errorf("%s holds %d bytes, not the %d written", rel, info.Size(), want)
+		}
+		return nil
 	})
+	if err == nil && seen != len(written) {
+		err = fmt.Errorf("%d of the %d entries written are missing", len(written)-seen, len(written))
+	}
+	return err
 }
 
 func syncDir(dir string) error {

@@ -73,12 +73,13 @@ func installZip(dir string, data []byte, opts InstallOptions) (Manifest, error) 
 }
 
 // tree lists every file under dir with its content, "/"-separated, and
-// every directory with a trailing "/".
+// every directory with a trailing "/". The install lock file at the top is
+// left out: it stays on purpose (see lockFileName).
 func tree(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	got := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == dir {
+		if err != nil || p == dir || p == filepath.Join(dir, lockFileName) {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)

@@ -16,14 +16,31 @@ import (
 // came between the two renames). Empty <name> folders left by a first
 // install that died are removed. A missing dir is not an error.
 //
-// Run it at start-up, before building the catalog, and never while an
-// install into the same dir is running: it would delete that install's
-// extraction directory.
+// Run it at start-up, before building the catalog. It takes the install
+// lock Install takes, without waiting: when another install into dir (in
+// this process or another) holds it, RecoverInstalls does nothing and
+// returns nil, because that install's extraction directory is live, not a
+// crash's leftover. Nothing is lost by skipping: the running install
+// settles every leftover itself once it holds the lock, and if it crashes,
+// the next RecoverInstalls or Install finds its leftovers.
 func RecoverInstalls(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil // never create dir (and its lock file) just to find it empty
+	}
+	lock, ok, err := tryLockInstalls(dir)
+	if err != nil {
+		return fmt.Errorf("recover installs: %w", err)
+	}
+	if !ok {
 		return nil
 	}
+	defer lock.unlock()
+	return recoverLocked(dir)
+}
+
+// recoverLocked is RecoverInstalls for a caller holding dir's install lock.
+func recoverLocked(dir string) error {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("recover installs: %w", err)
 	}

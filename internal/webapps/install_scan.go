@@ -278,6 +278,12 @@ func (w *walker) checkManifest(files []accepted, prefix string) (Manifest, bool)
 		}
 		return Manifest{}, w.fail(doc.name, RuleInvalidManifest, detail)
 	}
+	// Name and version become folder names: the entries' rules apply.
+	for _, f := range []struct{ key, value string }{{"name", m.Name}, {"version", m.Version}} {
+		if _, reason := checkSegment(f.value); reason != "" {
+			return Manifest{}, w.fail(doc.name, RuleInvalidManifest, fmt.Sprintf("%q %q cannot be a folder name on every computer: it %s", f.key, shorten(f.value), reason))
+		}
+	}
 	for _, p := range []struct{ key, page string }{{"main", m.Main}, {"setup", m.Setup}, {"manage", m.Manage}} {
 		if p.page != "" && !present[prefix+p.page] {
 			if w.fail(prefix+p.page, RuleMissingPage, fmt.Sprintf("webapp.json names %q as its %q page, but the package has no such file", p.page, p.key)) {
@@ -308,7 +314,11 @@ func readSmall(e entry, limit int64) ([]byte, error) {
 // actually decompressed and stops at the first limit crossed.
 func (w *walker) stream(a accepted, rel string, emit func(string, bool, io.Reader) error) (bool, error) {
 	if a.dir {
-		return false, emit(rel, true, bytes.NewReader(nil))
+		err := emit(rel, true, bytes.NewReader(nil))
+		if nameTooLongOnDisk(err) {
+			return w.fail(a.name, RuleNameTooLong, diskNameTooLong), nil
+		}
+		return false, err
 	}
 	rc, err := a.open()
 	if err != nil {
@@ -326,11 +336,17 @@ func (w *walker) stream(a accepted, rel string, emit func(string, bool, io.Reade
 		return false, nil
 	case errors.As(err, &perr):
 		return w.fail(perr.Entry, perr.Rule, perr.Detail), nil
+	case nameTooLongOnDisk(err):
+		return w.fail(a.name, RuleNameTooLong, diskNameTooLong), nil
 	case mr.readErr != nil: // the archive, not the disk
 		return w.fail(a.name, RuleCorrupt, "the entry cannot be decompressed: "+mr.readErr.Error()), nil
 	}
 	return true, err
 }
+
+// diskNameTooLong is the detail of a name the rules let through but this
+// computer's file system refused as too long.
+const diskNameTooLong = "the name is too long for the file system of this computer; use shorter names and fewer nested folders"
 
 // measured counts the bytes an entry really expands to.
 type measured struct {

@@ -60,6 +60,14 @@ func TestInstallRefuses(t *testing.T) {
 		{name: "an empty segment", files: with(zfile{name: "js//a.js", body: "x"}), wantRule: RuleBadName, wantEntry: "js//a.js"},
 		{name: "a control character", files: with(zfile{name: "a\x1b[2J.js", body: "x"}), wantRule: RuleBadName, wantEntry: "a\x1b[2J.js"},
 		{name: "a name that is not UTF-8", files: with(zfile{name: "caf\xe9.html", body: "x"}), wantRule: RuleNameEncoding, wantEntry: "caf\xe9.html"},
+		{name: "a 300-byte file name", files: with(zfile{name: strings.Repeat("n", 297) + ".js", body: "x"}), wantRule: RuleNameTooLong, wantEntry: strings.Repeat("n", 297) + ".js"},
+		{name: "a path longer than the limit", files: with(zfile{name: strings.Repeat("dir/", MaxPathBytes/4) + "x.js", body: "x"}), wantRule: RuleNameTooLong, wantEntry: strings.Repeat("dir/", MaxPathBytes/4) + "x.js"},
+		{name: "a Windows device name", files: with(zfile{name: "CON", body: "x"}), wantRule: RuleWindowsName, wantEntry: "CON"},
+		{name: "a Windows device name with an extension", files: with(zfile{name: "js/nul.txt", body: "x"}), wantRule: RuleWindowsName, wantEntry: "js/nul.txt"},
+		{name: "a Windows device name as a folder", files: with(zfile{name: "com1.js/", body: ""}), wantRule: RuleWindowsName, wantEntry: "com1.js/"},
+		{name: "a name ending in a dot", files: with(zfile{name: "index.", body: "x"}), wantRule: RuleWindowsName, wantEntry: "index."},
+		{name: "a name ending in a space", files: with(zfile{name: "app.js ", body: "x"}), wantRule: RuleWindowsName, wantEntry: "app.js "},
+		{name: "a character Windows refuses", files: with(zfile{name: "what?.html", body: "x"}), wantRule: RuleWindowsName, wantEntry: "what?.html"},
 		{name: "a symlink in the Unix mode bits", files: with(zfile{name: "passwd", body: "/etc/passwd", mode: fs.ModeSymlink | 0o777}), wantRule: RuleSymlink, wantEntry: "passwd"},
 		{name: "a symlink set by raw external attributes", files: with(zfile{name: "link", body: "../../x", hdr: func(h *zip.FileHeader) {
 			h.CreatorVersion = 3 << 8 // Unix
@@ -219,6 +227,30 @@ func TestInstallDir(t *testing.T) {
 		want := map[string]string{"3.0/": "", "3.0/img/": "", "3.0/index.html": "<p>dir", "3.0/webapp.json": `{"name":"app","version":"3.0","main":"index.html"}`}
 		if got := tree(t, filepath.Join(dir, "app")); !reflect.DeepEqual(got, want) {
 			t.Errorf("installed %v, want %v", keys(got), keys(want))
+		}
+	})
+	t.Run("names Windows cannot hold are refused", func(t *testing.T) {
+		t.Parallel()
+		tests := []struct{ entry, rule string }{
+			{"aux.js", RuleWindowsName},
+			{"LPT1/x.js", RuleWindowsName},
+			{"notes.", RuleWindowsName},
+			{"a|b.js", RuleWindowsName},
+			{strings.Repeat(strings.Repeat("d", 200)+"/", 6) + "x.js", RuleNameTooLong},
+		}
+		for _, tt := range tests {
+			src, dir := t.TempDir(), t.TempDir()
+			writeTree(t, src, map[string]string{
+				"webapp.json": `{"name":"app","version":"3.0","main":"index.html"}`, "index.html": "x", tt.entry: "x",
+			})
+			_, err := InstallDir(dir, src, InstallOptions{})
+			var perr *PackageError
+			if !errors.As(err, &perr) || perr.Rule != tt.rule || !strings.HasPrefix(tt.entry, perr.Entry) {
+				t.Errorf("InstallDir with %.40q: error = %v, want %s", tt.entry, err, tt.rule)
+			}
+			if got := tree(t, dir); len(got) != 0 {
+				t.Errorf("a refused install left %v", keys(got))
+			}
 		}
 	})
 	t.Run("a symlink inside is refused, not followed", func(t *testing.T) {

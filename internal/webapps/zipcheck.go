@@ -92,6 +92,9 @@ func checkEntryName(name string) (clean, rule, detail string) {
 			return "", RuleBadName, `the name has an empty or "." segment`
 		}
 	}
+	if rule, detail := checkPortable(clean); rule != "" {
+		return "", rule, detail
+	}
 	return clean, "", ""
 }
 
