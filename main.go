@@ -1,8 +1,9 @@
 // Command loginshell is a desktop shell that hosts login web pages and
 // operators' web apps, runs the authentication service behind them and
 // raises electronic-signature challenges. main only wires: flags, logger,
-// the engines (internal/shell), then a transport: the Wails window (app)
-// or the loopback HTTP server (serve). It is the only place that exits.
+// every engine built once (assemble), then one of two peer transports over
+// them: the Wails window (app) or the browser mode (internal/serve). It is
+// the only place that exits.
 package main
 
 import (
@@ -12,37 +13,48 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 
 	"loginshell/app"
 	"loginshell/frontend"
+	"loginshell/internal/auth"
+	"loginshell/internal/boot"
 	"loginshell/internal/check"
+	"loginshell/internal/connectivity"
+	"loginshell/internal/demoidp"
+	"loginshell/internal/install"
+	"loginshell/internal/keychain"
+	"loginshell/internal/online"
 	"loginshell/internal/redact"
+	"loginshell/internal/samples"
+	"loginshell/internal/screen"
+	"loginshell/internal/serve"
+	"loginshell/internal/settings"
 	"loginshell/internal/shell"
+	"loginshell/internal/user"
+	"loginshell/internal/webapps"
 )
 
-const usage = `loginshell hosts login web pages and web apps and runs their authentication service.
-
-Usage:
-  loginshell [flags]                  open the shell window
-  loginshell serve --listen ADDR      serve the same shell over loopback HTTP (browsers, CI)
-  loginshell check [--json] [--offline] PACKAGE
-                                      check a package (zip or directory); exit 1 if it has errors
-  loginshell install [--data DIR] PACKAGE
-                                      install a package (zip or directory) into the data directory
-  loginshell version                  print the version
-
-Flags (window and serve):
-`
+// synopsis is each subcommand's usage line; -h prints it with the flags.
+var synopsis = map[string]string{
+	"window":  "loginshell [--data DIR] [--boot FILE] [--login-url URL] [--demo] [--offline]\n  opens the shell window",
+	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--demo] [--offline]\n  serves the same shell over loopback HTTP for a browser or CI",
+	"check":   "loginshell check [--json] [--offline] PACKAGE\n  checks a package (zip or directory); exit status 1 if it has errors",
+	"install": "loginshell install [--data DIR] PACKAGE\n  installs a package (zip or directory) into the data directory",
+	"version": "loginshell version\n  prints the version",
+}
 
 func main() {
 	err := run(os.Args[1:], os.Stdout, os.Stderr)
 	var exit exitCode
 	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
+	case err == nil:
 		os.Exit(0)
 	case errors.As(err, &exit):
 		os.Exit(int(exit))
@@ -57,86 +69,288 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
+// usageError is a command line that cannot be run: one line on stderr,
+// exit status 2, as Go's own tools do.
+func usageError(stderr io.Writer, cmd, format string, args ...any) error {
+	fmt.Fprintf(stderr, "loginshell %s: %s\nRun 'loginshell %s -h' for usage.\n", cmd, fmt.Sprintf(format, args...), cmd)
+	return exitCode(2)
+}
+
+// options are the command line of window, serve and install.
+type options struct {
+	dataDir, bootFile, loginURL, listen, logLevel string
+	demo, offline                                 bool
+}
+
 func run(args []string, stdout, stderr io.Writer) error {
 	cmd := "window"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "version" || args[0] == "window" || args[0] == "check" || args[0] == "install") {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 {
+		if _, ok := synopsis[args[0]]; ok {
+			cmd, args = args[0], args[1:]
+		}
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported once, by usageError
+	fs.Usage = func() {}
+	var o options
+	var asJSON, checkOffline bool
+	switch cmd {
+	case "check":
+		fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+		fs.BoolVar(&checkOffline, "offline", false, "check as an offline login package even without setup/manage pages")
+	case "window", "serve", "install":
+		fs.StringVar(&o.dataDir, "data", defaultDataDir(), "data directory: settings, offline vaults, installed packages")
+		fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+		if cmd != "install" {
+			fs.StringVar(&o.bootFile, "boot", "", "boot document (packages beside it are used too); default <data>/boot.json, else the bundled samples")
+			fs.BoolVar(&o.demo, "demo", false, "run a demo identity provider on loopback with demo users and sign in against it")
+			fs.BoolVar(&o.offline, "offline", false, "never contact the login server: offline sign-in only")
+			fs.StringVar(&o.loginURL, "login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
+		}
+		if cmd == "serve" {
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback address to listen on")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, "Usage:\n  %s\n", synopsis[cmd])
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil
+		}
+		return usageError(stderr, cmd, "%v", err)
 	}
 	switch cmd {
 	case "version":
+		if fs.NArg() > 0 {
+			return usageError(stderr, cmd, "unexpected argument %q", fs.Arg(0))
+		}
 		fmt.Fprintln(stdout, "loginshell", shell.Version)
 		return nil
 	case "check":
-		return runCheck(args, stdout, stderr)
-	}
-	fs := flag.NewFlagSet("loginshell", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	dataDir := fs.String("data", defaultDataDir(), "data directory: settings, offline vaults, installed packages")
-	bootFile := fs.String("boot", "", "boot document (packages beside it are used too); default <data>/boot.json, else the bundled samples")
-	demo := fs.Bool("demo", false, "run a demo identity provider on loopback with demo users and sign in against it")
-	offline := fs.Bool("offline", false, "never contact the login server: offline sign-in only")
-	loginURL := fs.String("login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
-	listen := fs.String("listen", "127.0.0.1:0", "serve: loopback address to listen on")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if cmd == "install" {
 		if fs.NArg() != 1 {
-			return fmt.Errorf("install takes one package (a .zip or a directory); see loginshell -h")
+			return usageError(stderr, cmd, "name one package (a .zip or a directory)")
 		}
-	} else if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; see loginshell -h", fs.Arg(0))
+		return runCheck(fs.Arg(0), asJSON, checkOffline, stdout)
+	case "install":
+		if fs.NArg() != 1 {
+			return usageError(stderr, cmd, "name one package (a .zip or a directory)")
+		}
+	default:
+		if fs.NArg() > 0 {
+			return usageError(stderr, cmd, "unexpected argument %q", fs.Arg(0))
+		}
 	}
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level %q: use debug, info, warn or error", *logLevel)
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return usageError(stderr, cmd, "--log-level %q: use debug, info, warn or error", o.logLevel)
 	}
 	log := slog.New(redact.Handler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
 
-	if cmd == "install" {
-		m, err := shell.InstallPackage(*dataDir, fs.Arg(0), nil, log)
+	switch cmd {
+	case "install":
+		return runInstall(o, fs.Arg(0), stdout, log)
+	case "serve":
+		// The listener first: a refused address is refused before anything
+		// is created, and the sign-in's way back is its URL.
+		ln, err := serve.Listen(o.listen)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "installed %s %s into %s\n", m.Name, m.Version, *dataDir)
-		return nil
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		sh, note, closeAll, err := assemble(o, log, func(scr *screen.Screen, _ *settings.Store) (online.ProviderOptions, error) {
+			// The provider's page opens in the same tab, and the loopback
+			// callback sends the tab back to the shell.
+			return online.ProviderOptions{Open: embedded(scr), ReturnURL: ln.URL()}, nil
+		})
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer closeAll()
+		return serve.Run(ctx, ln, sh, frontend.Dist(), func(line string) {
+			fmt.Fprintln(stdout, line) // the banner: the first line on stdout
+			if note != "" {
+				fmt.Fprintln(stdout, note)
+			}
+		})
 	}
-
-	sh, err := shell.Build(shell.Config{DataDir: *dataDir, BootFile: *bootFile, Demo: *demo, Offline: *offline, LoginURL: *loginURL, Log: log})
+	var win *app.Window
+	sh, note, closeAll, err := assemble(o, log, func(scr *screen.Screen, st *settings.Store) (online.ProviderOptions, error) {
+		var err error
+		win, err = app.NewWindow(scr, log.With("component", "app"))
+		if err != nil {
+			return online.ProviderOptions{}, err
+		}
+		return windowSignIn(win, st), nil
+	})
 	if err != nil {
 		return err
 	}
-	defer sh.Close()
-
-	if cmd == "serve" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return sh.Serve(ctx, *listen, frontend.Dist(), func(line string) { fmt.Fprintln(stdout, line) })
-	}
-	if note := sh.DemoNote(); note != "" {
+	defer closeAll()
+	if note != "" {
 		fmt.Fprintln(stdout, note)
 	}
-	return app.Run(sh, frontend.Dist())
+	return app.Run(sh, win, frontend.Dist())
+}
+
+// embedded shows the provider's page where the shell is (the window, or
+// the browser tab of the serve mode).
+func embedded(scr *screen.Screen) func(context.Context, string) error {
+	return func(_ context.Context, url string) error { scr.Navigate(url); return nil }
+}
+
+// windowSignIn is where the window shows the provider's page: in the
+// window itself, then reloaded back to the shell, or in the system browser
+// (login_browser "system"), with nothing to reload. The setting is read
+// once, at start, like the rest of the window's wiring.
+func windowSignIn(win *app.Window, st *settings.Store) online.ProviderOptions {
+	if st.String(settings.LoginBrowser) == "system" {
+		return online.ProviderOptions{Open: win.OpenSystem}
+	}
+	return online.ProviderOptions{Open: win.OpenEmbedded, Returned: win.ReturnFromLogin}
+}
+
+// assemble builds every engine once, in dependency order, each complete
+// at construction: the transport's sign-in collaborators (signIn, given
+// the screen) go into the online provider's constructor. It returns the
+// shell, the demo note ("" without --demo) and a func that releases what
+// it started.
+func assemble(o options, log *slog.Logger, signIn func(*screen.Screen, *settings.Store) (online.ProviderOptions, error)) (sh *shell.Shell, note string, closeAll func(), err error) {
+	var closers []func()
+	closeAll = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeAll()
+		}
+	}()
+	if err := os.MkdirAll(o.dataDir, 0o700); err != nil {
+		return nil, "", nil, fmt.Errorf("create the data directory %s: %w", o.dataDir, err)
+	}
+	st, err := settings.Open(filepath.Join(o.dataDir, "settings.json"))
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if o.loginURL != "" {
+		if err := st.Set(settings.LoginURL, o.loginURL); err != nil {
+			return nil, "", nil, err
+		}
+	}
+	if o.demo {
+		idp, demoNote, err := startDemo(st, log)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		closers = append(closers, func() { _ = idp.Close() })
+		note = demoNote
+	}
+	kc, err := keychain.Open(keychain.Options{Dir: filepath.Join(o.dataDir, "keychain"), Now: time.Now, Log: log.With("component", "keychain")})
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("open the keychain: %w", err)
+	}
+	last, err := auth.OpenLastUser(filepath.Join(o.dataDir, "state.json"))
+	if err != nil {
+		return nil, "", nil, err
+	}
+	lib, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: o.dataDir, BootFile: o.bootFile,
+		Bundled: samples.FS(), BundledBoot: samples.BootDocument(), Log: log.With("component", "webapps")})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	users := user.NewService()
+	scr := screen.New(shell.Version, func() *screen.UserRef {
+		if p, _, ok := users.Current(); ok {
+			return &screen.UserRef{Username: p.Username, Name: p.Name}
+		}
+		return nil
+	})
+	po, err := signIn(scr, st)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	httpClient := &http.Client{Timeout: 30 * time.Second}
+	po.Settings, po.HTTPClient, po.Now, po.Log, po.DefaultClientID = st, httpClient, time.Now, log.With("component", "online"), shell.DefaultClientID
+	provider, err := online.NewProvider(po)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	mon, err := connectivity.NewMonitor(connectivity.MonitorOptions{Probe: provider.Reachable, Target: provider.Issuer, Now: time.Now,
+		ForceOffline: o.offline, OnChange: scr.SetOnline})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	monCtx, stopMon := context.WithCancel(context.Background())
+	mon.Start(monCtx)
+	closers = append(closers, func() { stopMon(); mon.Close() })
+	a, err := auth.New(auth.Options{
+		Vault: kc, Online: provider, Network: mon, Pages: lib, Presenter: scr, Users: users, LastUser: last,
+		Now: time.Now, ForceOffline: o.offline, Log: log.With("component", "auth"),
+		AllowFallback: func() bool { return st.Bool(settings.AllowOfflineFallback) },
+		FreshFor:      shell.FreshOnlineLogin,
+	})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	seq, err := boot.New(boot.Options{Auth: a, Screen: scr, Apps: lib, Vault: kc, Users: users, Settings: st,
+		Log: log.With("component", "boot")})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	closers = append(closers, func() { _ = a.Cancel(); seq.Stop() })
+	installs, err := install.New(install.Options{Installer: lib, Dir: o.dataDir, Log: log.With("component", "install")})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return &shell.Shell{Auth: a, Boot: seq, Screen: scr, Users: users, Settings: st, Library: lib,
+		Installs: installs, Connectivity: mon, Log: log}, note, closeAll, nil
+}
+
+// startDemo runs the demo identity provider on loopback and points the
+// settings at it; the note tells a person where it runs and which users it
+// knows (demo passwords are meant to be read).
+func startDemo(st *settings.Store, log *slog.Logger) (*demoidp.Server, string, error) {
+	idp, err := demoidp.Start(demoidp.Options{Addr: "127.0.0.1:0", ClientID: shell.DefaultClientID, Log: log.With("component", "demoidp")})
+	if err != nil {
+		return nil, "", fmt.Errorf("start the demo identity provider: %w", err)
+	}
+	if err := st.Merge(map[string]any{settings.LoginURL: idp.Issuer(), settings.ClientID: idp.ClientID(), settings.Prompt: "login"}); err != nil {
+		idp.Close()
+		return nil, "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "loginshell: demo identity provider at %s; demo users:", idp.Issuer())
+	for _, u := range demoidp.DemoUsers() {
+		fmt.Fprintf(&b, " %s/%s (%s)", u.Username, u.Password, strings.Join(u.Roles, ", "))
+	}
+	return idp, b.String(), nil
+}
+
+// runInstall installs one package into the data directory, through the
+// same Library the shell serves from.
+func runInstall(o options, pkg string, stdout io.Writer, log *slog.Logger) error {
+	lib, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: o.dataDir, Bundled: samples.FS(),
+		BundledBoot: samples.BootDocument(), Log: log.With("component", "webapps")})
+	if err != nil {
+		return err
+	}
+	m, err := lib.Install(pkg, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "installed %s %s into %s\n", m.Name, m.Version, o.dataDir)
+	return nil
 }
 
 // runCheck validates a package for QA: every problem on its own line (or
 // JSON for CI), exit status 1 when there is an error.
-func runCheck(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("loginshell check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	offline := fs.Bool("offline", false, "check as an offline login package even without setup/manage pages")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: loginshell check [--json] [--offline] PACKAGE")
-		return exitCode(2)
-	}
-	r := check.Check(fs.Arg(0), check.Options{Offline: *offline})
-	if *asJSON {
+func runCheck(pkg string, asJSON, offline bool, stdout io.Writer) error {
+	r := check.Check(pkg, check.Options{Offline: offline})
+	if asJSON {
 		b, err := r.JSON()
 		if err != nil {
 			return err

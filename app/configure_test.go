@@ -1,8 +1,6 @@
 package app
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -14,38 +12,40 @@ import (
 	"loginshell/internal/shell"
 )
 
-// stubConfigurer answers err to every Configure.
-type stubConfigurer struct{ err error }
-
-func (s stubConfigurer) Configure(string) error { return s.err }
-
 func TestConfigureResult(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		c    Configurer // nil: SetConfigurer is not called
+		url  string
 		want Result
 	}{
-		{"without a configurer the window says how else to set it", nil, Result{Error: msgNoConfigure}},
-		{"an applied address is ok", stubConfigurer{}, Result{OK: true}},
-		{"a refused address says the rule", stubConfigurer{fmt.Errorf("%w: it is empty", loginurl.ErrInvalid)},
-			Result{Error: loginurl.ErrInvalid.Error() + ": it is empty"}},
-		{"a running sign-in says so", stubConfigurer{auth.ErrInProgress}, Result{Error: auth.ErrInProgress.Error()}},
-		{"a storage error is hidden", stubConfigurer{errors.New("store login_url: rename /secret/settings.json: disk full")},
-			Result{Error: "internal error in the shell; see its log"}},
+		{"a refused address says the rule", "", Result{Error: loginurl.ErrInvalid.Error() + ": it is empty; " + loginurlRule(t)}},
+		{"plain http off this machine says the rule", "http://example.com", Result{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ui, _ := newShell(t, false)
-			if tt.c != nil {
-				ui.SetConfigurer(tt.c)
+			ui, sh := newShell(t, false)
+			got := ui.Configure(tt.url)
+			if got.OK || !strings.HasPrefix(got.Error, loginurl.ErrInvalid.Error()+": ") {
+				t.Errorf("Configure(%q) = %+v, want the rule it breaks", tt.url, got)
 			}
-			if got := ui.Configure("https://login.example.com"); got != tt.want {
-				t.Errorf("Configure = %+v, want %+v", got, tt.want)
+			if tt.want.Error != "" && got != tt.want {
+				t.Errorf("Configure(%q) = %+v, want %+v", tt.url, got, tt.want)
+			}
+			if v := sh.Settings.String(settings.LoginURL); v != "" {
+				t.Errorf("login_url = %q after a refused address", v)
 			}
 		})
 	}
+}
+
+// loginurlRule is the rule loginurl appends to every refusal.
+func loginurlRule(t *testing.T) string {
+	t.Helper()
+	_, err := loginurl.Parse("")
+	text := err.Error()
+	return text[strings.LastIndex(text, "; ")+2:]
 }
 
 // The window's error view sets the login server through the binding: a
@@ -58,8 +58,6 @@ func TestConfigureThroughBinding(t *testing.T) {
 	}
 	t.Cleanup(func() { idp.Close() })
 	ui, sh, rt := attached(t)
-	sh.Online.Open = ui.OpenEmbedded
-	ui.SetConfigurer(sh)
 	before := ui.View()
 	if before.Kind != screen.Error || !before.Configure {
 		t.Fatalf("View() = %+v, want the error view offering the form", before)

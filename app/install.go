@@ -18,15 +18,6 @@ const InstallEvent = "install"
 // InstallResult answers PickPackage: see install.Result.
 type InstallResult = install.Result
 
-// Installer runs installs one at a time and reports them to subscribers;
-// *install.Service is one. app/ only adds the window's ways to choose a
-// file (dialog, drop), so both transports refuse and report alike.
-type Installer interface {
-	InstallFile(path string) (install.Result, error)
-	Running() bool
-	Subscribe() (<-chan install.Event, func())
-}
-
 // packageFilter is the open dialog's file type filter.
 var packageFilter = runtime.FileFilter{DisplayName: "Web app packages (*.zip)", Pattern: "*.zip"}
 
@@ -37,26 +28,9 @@ const (
 	msgDropOneFmt = "Drop one package at a time (%d files were dropped); nothing was installed."
 )
 
-// SetInstaller enables installing packages from the window. Call it
-// before Startup: Attach subscribes to it and turns on file drops.
-func (s *Shell) SetInstaller(in Installer) {
-	s.mu.Lock()
-	s.installs = in
-	s.mu.Unlock()
-}
-
-func (s *Shell) installer() Installer {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.installs
-}
-
 // attachInstalls forwards install events to rt and installs dropped files.
 func (s *Shell) attachInstalls(ctx context.Context, rt Runtime) {
-	in := s.installer()
-	if in == nil {
-		return
-	}
+	in := s.sh.Installs
 	events, stop := in.Subscribe()
 	s.wg.Add(1)
 	go func() {
@@ -79,8 +53,8 @@ func (s *Shell) attachInstalls(ctx context.Context, rt Runtime) {
 // as InstallEvent. A closed dialog answers Cancelled; an install already
 // running is refused before the dialog opens.
 func (s *Shell) PickPackage() InstallResult {
-	rt, in := s.runtime(), s.installer()
-	if rt == nil || in == nil {
+	rt, in := s.win.runtime(), s.sh.Installs
+	if rt == nil {
 		return install.Refused(msgNotReady)
 	}
 	if in.Running() {
@@ -91,7 +65,7 @@ func (s *Shell) PickPackage() InstallResult {
 		Filters: []runtime.FileFilter{packageFilter},
 	})
 	if err != nil {
-		s.log.Error("open the file dialog", "err", err)
+		s.sh.Log.Error("open the file dialog", "err", err)
 		return install.Refused(msgNoDialog)
 	}
 	if path == "" {
@@ -106,7 +80,7 @@ func (s *Shell) PickPackage() InstallResult {
 // as InstallEvent like any install; a refusal (several files, another
 // install running) is emitted here, since the service publishes only the
 // installs it runs.
-func (s *Shell) dropped(ctx context.Context, rt Runtime, in Installer, paths []string) {
+func (s *Shell) dropped(ctx context.Context, rt Runtime, in *install.Service, paths []string) {
 	var files []string
 	for _, p := range paths {
 		if p != "" {

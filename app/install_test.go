@@ -51,15 +51,11 @@ func evilZip(t *testing.T) string {
 	return writeZip(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`, "index.html", "<p>", "../evil.html", "<p>")
 }
 
-// installing returns a shell attached to a fake runtime whose installs go
-// through in (the real shell's service when nil).
-func installing(t *testing.T, in Installer) (*Shell, *fakeRuntime) {
+// installing returns a shell attached to a fake runtime whose install
+// service runs in (the shell's Library when nil).
+func installing(t *testing.T, in install.Installer) (*Shell, *fakeRuntime) {
 	t.Helper()
-	ui, sh := newShell(t, false)
-	if in == nil {
-		in = sh.Installs
-	}
-	ui.SetInstaller(in)
+	ui, sh := newShellWith(t, false, in)
 	rt := newRuntime()
 	ui.Attach(context.Background(), rt)
 	sh.Boot.Wait()
@@ -91,8 +87,7 @@ func (f *fakeRuntime) dropFiles(t *testing.T, paths ...string) {
 
 func TestPickPackage(t *testing.T) {
 	t.Parallel()
-	unattached, sh := newShell(t, false)
-	unattached.SetInstaller(sh.Installs)
+	unattached, _ := newShell(t, false)
 	if r := unattached.PickPackage(); r.Phase != install.PhaseRefused || r.Message != msgNotReady {
 		t.Errorf("PickPackage before Startup = %+v, want the not-ready refusal", r)
 	}
@@ -187,11 +182,7 @@ func (g *gatedInstaller) Install(string, func(done, total int64)) (webapps.Manif
 func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
 	t.Parallel()
 	g := &gatedInstaller{started: make(chan struct{}, 1), gate: make(chan struct{})}
-	svc, err := install.New(install.Options{Installer: g, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ui, rt := installing(t, svc)
+	ui, rt := installing(t, g)
 	rt.dropFiles(t, goodZip(t))
 	<-g.started
 	rt.dropFiles(t, goodZip(t))
@@ -212,6 +203,3 @@ func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
 		t.Errorf("first drop: %+v, want slow installed", r)
 	}
 }
-
-// run.go passes the real shell's service.
-var _ Installer = (*install.Service)(nil)

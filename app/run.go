@@ -11,32 +11,25 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 
-	"loginshell/internal/settings"
+	"loginshell/internal/gateway"
 	"loginshell/internal/shell"
 )
 
 // ErrNoDisplay means there is no display to open a window on.
 var ErrNoDisplay = errors.New("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); use `loginshell serve --listen 127.0.0.1:0` and open the printed URL in a browser")
 
-// Run opens the shell window and blocks until it closes. SIGTERM and
-// SIGINT close it cleanly, like the window's close button.
-func Run(sh *shell.Shell, assets fs.FS) error {
+// Run opens the shell window over sh and blocks until it closes. win is
+// the Window the online provider was built with. SIGTERM and SIGINT close
+// it cleanly, like the window's close button.
+func Run(sh *shell.Shell, win *Window, assets fs.FS) error {
 	if !haveDisplay() {
 		return ErrNoDisplay
 	}
-	ui, err := New(sh.Auth, sh.Boot, sh.Screen, sh.Log.With("component", "app"))
+	ui, err := New(sh, win)
 	if err != nil {
 		return err
 	}
-	ui.SetInstaller(sh.Installs)
-	ui.SetConfigurer(sh)
-	if sh.Settings.String(settings.LoginBrowser) == "system" {
-		sh.Online.Open = ui.OpenSystem
-	} else {
-		sh.Online.Open = ui.OpenEmbedded
-		sh.Online.Returned = ui.ReturnFromLogin
-	}
-	handler, err := sh.Handler(nil)
+	handler, err := gateway.ForShell(sh, nil, false)
 	if err != nil {
 		return err
 	}
@@ -45,7 +38,7 @@ func Run(sh *shell.Shell, assets fs.FS) error {
 	defer signal.Stop(sigs)
 	go func() {
 		if _, ok := <-sigs; ok {
-			if rt := ui.runtime(); rt != nil {
+			if rt := win.runtime(); rt != nil {
 				rt.Quit()
 			}
 		}

@@ -13,12 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"loginshell/internal/fault"
+	"loginshell/internal/install"
+	"loginshell/internal/online"
+	"loginshell/internal/shell/shelltest"
+
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"loginshell/internal/auth"
 	"loginshell/internal/keychain"
 	"loginshell/internal/screen"
-	"loginshell/internal/shell"
 	"loginshell/internal/user"
 )
 
@@ -101,10 +105,16 @@ func (f *fakeRuntime) OnFileDrop(callback func(x, y int, paths []string)) {
 	f.drop = callback
 }
 
-// newShell builds every engine over a temp data directory. With vault,
-// alice has an offline password and signed in last, so a login (no login
-// server is configured) shows the offline login page.
-func newShell(t *testing.T, vault bool) (*Shell, *shell.Shell) {
+// newShell builds every engine over a temp data directory, with the
+// window's embedded sign-in. With vault, alice has an offline password and
+// signed in last, so a login (no login server is configured) shows the
+// offline login page.
+func newShell(t *testing.T, vault bool) (*Shell, *shelltest.Engines) {
+	t.Helper()
+	return newShellWith(t, vault, nil)
+}
+
+func newShellWith(t *testing.T, vault bool, installer install.Installer) (*Shell, *shelltest.Engines) {
 	t.Helper()
 	dir := t.TempDir()
 	if vault {
@@ -112,24 +122,25 @@ func newShell(t *testing.T, vault bool) (*Shell, *shell.Shell) {
 			t.Fatal(err)
 		}
 	}
-	sh, err := shell.Build(shell.Config{DataDir: dir, InsecureWeakKDF: true,
-		KeychainParams: keychain.Params{Time: 1, MemoryKiB: 64, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var win *Window
+	sh := shelltest.New(t, shelltest.Options{DataDir: dir, Installer: installer,
+		SignIn: func(scr *screen.Screen) online.ProviderOptions {
+			var err error
+			if win, err = NewWindow(scr, nil); err != nil {
+				t.Fatal(err)
+			}
+			return online.ProviderOptions{Open: win.OpenEmbedded, Returned: win.ReturnFromLogin}
+		}})
 	if vault {
 		if err := sh.Keychain.Create("alice", goodPassword, user.Profile{Username: "alice", Name: "Alice"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ui, err := New(sh.Auth, sh.Boot, sh.Screen, nil)
+	ui, err := New(sh.Shell, win)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ui.Shutdown(context.Background())
-		_ = sh.Close()
-	})
+	t.Cleanup(func() { ui.Shutdown(context.Background()) })
 	return ui, sh
 }
 
@@ -145,47 +156,17 @@ func waitView(t *testing.T, views <-chan screen.View, want func(screen.View) boo
 	return screen.View{}
 }
 
-// authPage waits for the offline login page and returns its token.
-func authPage(t *testing.T, sh *shell.Shell, started <-chan Result) string {
-	t.Helper()
-	views, stop := sh.Screen.Subscribe()
-	defer stop()
-	for {
-		if v := sh.Screen.Current(); v.Auth {
-			u, err := url.Parse(v.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u.Query().Get("u") != "alice" {
-				t.Fatalf("auth page %s is not for alice", v.URL)
-			}
-			return u.Query().Get("t")
-		}
-		select {
-		case <-views:
-		case r := <-started:
-			t.Fatalf("Start ended before the login page: %+v", r)
-		}
-	}
-}
-
 func TestNewRefusesMissingEngines(t *testing.T) {
 	t.Parallel()
-	_, sh := newShell(t, false)
-	tests := []struct {
-		name string
-		new  func() (*Shell, error)
-	}{
-		{"without auth", func() (*Shell, error) { return New(nil, sh.Boot, sh.Screen, nil) }},
-		{"without boot", func() (*Shell, error) { return New(sh.Auth, nil, sh.Screen, nil) }},
-		{"without a screen", func() (*Shell, error) { return New(sh.Auth, sh.Boot, nil, nil) }},
+	ui, sh := newShell(t, false)
+	if got, err := New(nil, ui.win); err == nil || got != nil {
+		t.Errorf("New without a shell = %v, %v; want an error", got, err)
 	}
-	for _, tt := range tests {
-		t.Run("New refuses "+tt.name, func(t *testing.T) {
-			if ui, err := tt.new(); err == nil || ui != nil {
-				t.Errorf("New = %v, %v; want an error", ui, err)
-			}
-		})
+	if got, err := New(sh.Shell, nil); err == nil || got != nil {
+		t.Errorf("New without a window = %v, %v; want an error", got, err)
+	}
+	if got, err := NewWindow(nil, nil); err == nil || got != nil {
+		t.Errorf("NewWindow without a screen = %v, %v; want an error", got, err)
 	}
 }
 
@@ -205,79 +186,30 @@ func TestAttachForwardsViews(t *testing.T) {
 	}
 }
 
-func TestOfflineLoginThroughBindings(t *testing.T) {
-	t.Parallel()
-	ui, sh := newShell(t, true)
-	started := make(chan Result, 1)
-	go func() { started <- ui.Start() }()
-	token := authPage(t, sh, started)
-	if !ui.Status().InProgress {
-		t.Error("Status().InProgress = false while the login page is shown")
-	}
-	steps := []struct {
-		name string
-		res  func() Result
-		want Result
-	}{
-		{"a second Start is refused", ui.Start, Result{Error: auth.ErrInProgress.Error()}},
-		{"a foreign token reads as unknown", func() Result { return ui.Authenticate("nope", goodPassword) },
-			Result{Error: auth.ErrTokenUnknown.Error()}},
-		{"the right password signs in", func() Result { return ui.Authenticate(token, goodPassword) }, Result{OK: true}},
-		{"the token is single-use", func() Result { return ui.Authenticate(token, goodPassword) },
-			Result{Error: auth.ErrNotInProgress.Error()}},
-		{"Cancel with nothing running says so", ui.Cancel, Result{Error: auth.ErrNotInProgress.Error()}},
-	}
-	r := ui.Authenticate(token, "not the password")
-	if r.OK || !strings.Contains(r.Error, keychain.ErrWrongPassword.Error()) {
-		t.Errorf("a wrong password: %+v, want the wrong-password text", r)
-	}
-	for _, st := range steps {
-		if got := st.res(); got != st.want {
-			t.Errorf("%s: %+v, want %+v", st.name, got, st.want)
-		}
-	}
-	if r := <-started; r != (Result{OK: true}) {
-		t.Errorf("Start = %+v, want ok", r)
-	}
-	if ui.Status().InProgress {
-		t.Error("Status().InProgress = true after the login")
-	}
-	if p, m, ok := sh.Users.Current(); !ok || p.Username != "alice" || m != user.Offline {
-		t.Errorf("current = %+v %s %v, want alice offline", p, m, ok)
-	}
-}
-
+// The chrome's Cancel on the offline login page ends the sign-in the boot
+// flow started; with nothing running it says so.
 func TestCancelThroughBindings(t *testing.T) {
 	t.Parallel()
 	ui, sh := newShell(t, true)
-	started := make(chan Result, 1)
-	go func() { started <- ui.Start() }()
-	authPage(t, sh, started)
+	rt := newRuntime()
+	ui.Attach(context.Background(), rt)
+	waitView(t, rt.views, func(v screen.View) bool { return v.Auth })
 	if r := ui.Cancel(); r != (Result{OK: true}) {
 		t.Fatalf("Cancel = %+v", r)
 	}
-	if r := <-started; r != (Result{Error: auth.ErrCancelled.Error()}) {
-		t.Errorf("Start after Cancel = %+v, want the cancelled text", r)
+	v := waitView(t, rt.views, func(v screen.View) bool { return v.Kind == screen.Error })
+	if v.Message != auth.ErrCancelled.Error() {
+		t.Errorf("after Cancel the screen says %q, want the cancelled text", v.Message)
 	}
-	if v := sh.Screen.Current(); v.Auth {
-		t.Errorf("the login page is still shown: %+v", v)
-	}
-}
-
-func TestSetupNeedsOnlineThroughBindings(t *testing.T) {
-	t.Parallel()
-	ui, _ := newShell(t, false)
-	if r := ui.Setup(); r != (Result{Error: auth.ErrNotOnline.Error()}) {
-		t.Errorf("Setup = %+v, want the not-online text", r)
-	}
-	if r := ui.Update(); r != (Result{Error: auth.ErrNotOnline.Error()}) {
-		t.Errorf("Update = %+v, want the not-online text", r)
+	sh.Boot.Wait()
+	if r := ui.Cancel(); r != (Result{Error: auth.ErrNotInProgress.Error()}) {
+		t.Errorf("Cancel with nothing running = %+v, want the not-in-progress text", r)
 	}
 }
 
 // attached returns a shell attached to a fake runtime whose boot flow has
 // ended (on the not-configured error).
-func attached(t *testing.T) (*Shell, *shell.Shell, *fakeRuntime) {
+func attached(t *testing.T) (*Shell, *shelltest.Engines, *fakeRuntime) {
 	t.Helper()
 	ui, sh := newShell(t, false)
 	rt := newRuntime()
@@ -289,18 +221,18 @@ func attached(t *testing.T) (*Shell, *shell.Shell, *fakeRuntime) {
 func TestReturnFromLoginLeavesNavigateBeforeReload(t *testing.T) {
 	t.Parallel()
 	ui, sh, rt := attached(t)
-	if err := ui.OpenEmbedded(context.Background(), "https://idp.example.com/authorize?x=1"); err != nil {
+	if err := ui.win.OpenEmbedded(context.Background(), "https://idp.example.com/authorize?x=1"); err != nil {
 		t.Fatal(err)
 	}
 	if v := sh.Screen.Current(); v.Kind != screen.Navigate || v.URL != "https://idp.example.com/authorize?x=1" {
 		t.Fatalf("OpenEmbedded: screen = %+v, want navigate", v)
 	}
-	ui.reloadAfter = []time.Duration{time.Millisecond, time.Millisecond}
-	reloaded := make(chan screen.View, len(ui.reloadAfter))
+	ui.win.reloadAfter = []time.Duration{time.Millisecond, time.Millisecond}
+	reloaded := make(chan screen.View, len(ui.win.reloadAfter))
 	rt.mu.Lock()
 	rt.onReload = func() { reloaded <- sh.Screen.Current() }
 	rt.mu.Unlock()
-	ui.ReturnFromLogin()
+	ui.win.ReturnFromLogin()
 	if v := sh.Screen.Current(); v.Kind == screen.Navigate {
 		t.Errorf("ReturnFromLogin left the screen on the provider: %+v", v)
 	}
@@ -316,12 +248,12 @@ func TestReturnFromLoginLeavesNavigateBeforeReload(t *testing.T) {
 func TestOpenSystem(t *testing.T) {
 	t.Parallel()
 	unattached, _ := newShell(t, false)
-	if err := unattached.OpenSystem(context.Background(), "https://idp.example.com/"); err == nil {
+	if err := unattached.win.OpenSystem(context.Background(), "https://idp.example.com/"); err == nil {
 		t.Error("OpenSystem before the window is ready succeeded")
 	}
 	ui, sh, rt := attached(t)
 	raw := "https://idp.example.com/authorize?scope=openid profile&redirect_uri=http://127.0.0.1:5000/cb&state=a<b"
-	if err := ui.OpenSystem(context.Background(), raw); err != nil {
+	if err := ui.win.OpenSystem(context.Background(), raw); err != nil {
 		t.Fatal(err)
 	}
 	rt.mu.Lock()
@@ -346,7 +278,7 @@ func TestOpenSystem(t *testing.T) {
 	if v := sh.Screen.Current(); v.Kind != screen.Loading || !strings.Contains(v.Message, "web browser") {
 		t.Errorf("screen = %+v, want a loading view pointing at the browser", v)
 	}
-	if err := ui.OpenSystem(context.Background(), "https://idp.example.com/%zz"); err == nil {
+	if err := ui.win.OpenSystem(context.Background(), "https://idp.example.com/%zz"); err == nil {
 		t.Error("OpenSystem accepted an unparsable URL")
 	}
 }
@@ -361,7 +293,7 @@ func TestResult(t *testing.T) {
 	}{
 		{"nil is ok", nil, Result{OK: true}},
 		{"an engine error is shown as written", auth.ErrNotInProgress, Result{Error: auth.ErrNotInProgress.Error()}},
-		{"a wrapped engine error keeps its detail", fmt.Errorf("%w: p (the password) is required", auth.ErrBadQuery),
+		{"a refined engine error keeps its detail", fault.Detail(auth.ErrBadQuery, "p (the password) is required"),
 			Result{Error: auth.ErrBadQuery.Error() + ": p (the password) is required"}},
 		{"a lockout says until when", &keychain.LockedError{Failures: 10},
 			Result{Error: "Offline sign-in is locked after 10 wrong passwords; try again after " + time.Time{}.Local().Format("15:04:05") + "."}},
@@ -376,30 +308,4 @@ func TestResult(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestLogoutRestartsBoot(t *testing.T) {
-	t.Parallel()
-	ui, sh := newShell(t, true)
-	started := make(chan Result, 1)
-	go func() { started <- ui.Start() }()
-	token := authPage(t, sh, started)
-	if r := ui.Authenticate(token, goodPassword); !r.OK {
-		t.Fatal(r)
-	}
-	<-started
-	views, stop := sh.Screen.Subscribe()
-	defer stop()
-	if r := ui.Logout(); !r.OK {
-		t.Fatalf("Logout = %+v", r)
-	}
-	// The boot flow runs again: alice's offline login page comes back.
-	waitView(t, views, func(v screen.View) bool { return v.Auth })
-	if _, _, ok := sh.Users.Current(); ok {
-		t.Error("still signed in after Logout")
-	}
-	if r := ui.Cancel(); !r.OK {
-		t.Errorf("Cancel = %+v", r)
-	}
-	sh.Boot.Wait()
 }

@@ -28,7 +28,7 @@ func TestSetupCancelledWhileSealingLeavesNoVault(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{online: onlineOK()})
 	v := slowVault{Keychain: e.kc}
-	svc, err := auth.New(auth.Options{Vault: &v, Online: e.online, Pages: e.pages(t), Presenter: e.pres,
+	svc, err := auth.New(auth.Options{Vault: &v, Online: e.online, Network: e.online, Pages: e.pages(t), Presenter: e.pres,
 		Users: e.users, LastUser: e.last, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ func freshEnv(t *testing.T, online idp) *env {
 	t.Helper()
 	e := newEnv(t, envOptions{online: online})
 	svc, err := auth.New(auth.Options{
-		Vault: e.kc, Online: e.online, Pages: e.pages(t), Presenter: e.pres, Users: e.users,
+		Vault: e.kc, Online: e.online, Network: e.online, Pages: e.pages(t), Presenter: e.pres, Users: e.users,
 		LastUser: e.last, Now: time.Now, FreshFor: 15 * time.Minute,
 	})
 	if err != nil {

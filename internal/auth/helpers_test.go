@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 
 	"loginshell/internal/auth"
-	"loginshell/internal/boot"
 	"loginshell/internal/keychain"
 	"loginshell/internal/samples"
 	"loginshell/internal/user"
@@ -68,7 +67,7 @@ func (f *fakeOnline) Configured() bool {
 	return f.cfg.configured
 }
 
-func (f *fakeOnline) Reachable(context.Context) bool {
+func (f *fakeOnline) Check(context.Context) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.cfg.reachable
@@ -134,11 +133,11 @@ type env struct {
 	online *fakeOnline
 	pres   *fakePresenter
 	dir    string
-	pkgs   *boot.Packages
+	pkgs   *webapps.Library
 }
 
 // pages returns the environment's packages, for a rebuilt service.
-func (e *env) pages(*testing.T) *boot.Packages { return e.pkgs }
+func (e *env) pages(*testing.T) *webapps.Library { return e.pkgs }
 
 type envOptions struct {
 	online       idp // zero is "not configured"
@@ -166,13 +165,9 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if doc == nil {
 		doc = samples.BootDocument()
 	}
-	bd, err := webapps.ParseBoot(doc)
+	pkgs, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: dir, Bundled: samples.FS(), BundledBoot: doc})
 	if err != nil {
-		t.Fatalf("ParseBoot: %v", err)
-	}
-	cat, err := webapps.NewCatalog(samples.FS())
-	if err != nil {
-		t.Fatalf("NewCatalog: %v", err)
+		t.Fatalf("OpenLibrary: %v", err)
 	}
 	if o.vault {
 		if err := kc.Create("alice", goodPassword, aliceProfile()); err != nil {
@@ -183,10 +178,10 @@ func newEnv(t *testing.T, o envOptions) *env {
 		}
 	}
 	e := &env{kc: kc, users: user.NewService(), last: last, pres: newPresenter(), dir: dir,
-		online: &fakeOnline{cfg: o.online}, pkgs: &boot.Packages{Doc: bd, Catalog: cat}}
+		online: &fakeOnline{cfg: o.online}, pkgs: pkgs}
 	fallback := o.fallback
 	e.svc, err = auth.New(auth.Options{
-		Vault: kc, Online: e.online, Pages: e.pkgs, Presenter: e.pres,
+		Vault: kc, Online: e.online, Network: e.online, Pages: e.pkgs, Presenter: e.pres,
 		Users: e.users, LastUser: last, Now: time.Now, ForceOffline: o.forceOffline,
 		AllowFallback: func() bool { return fallback },
 	})

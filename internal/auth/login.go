@@ -22,7 +22,7 @@ func (s *Service) Login(ctx context.Context) (user.Profile, error) {
 		return user.Profile{}, ErrInProgress
 	}
 	configured := s.o.Online.Configured()
-	if !s.o.ForceOffline && configured && s.o.Online.Reachable(ctx) {
+	if !s.o.ForceOffline && configured && s.o.Network.Check(ctx) {
 		p, err := s.loginOnline(ctx)
 		if err == nil || errors.Is(err, ErrInProgress) || errors.Is(err, ErrCancelled) {
 			return p, err

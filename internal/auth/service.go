@@ -44,12 +44,18 @@ type Vault interface {
 type Online interface {
 	// Configured reports whether a login server is set (login_url).
 	Configured() bool
-	// Reachable reports whether the login server answers now.
-	Reachable(ctx context.Context) bool
 	// Login runs one interactive login and returns who signed in.
 	Login(ctx context.Context) (user.Profile, error)
 	// Logout ends the identity provider's session, if it has one.
 	Logout(ctx context.Context)
+}
+
+// Network tells whether the login server answers, for the decision
+// between online and offline sign-in (internal/connectivity's Monitor).
+type Network interface {
+	// Check returns a fresh answer, waiting (bounded) for the probe in
+	// flight: a sign-in must not go offline on a stale or missing result.
+	Check(ctx context.Context) bool
 }
 
 // Pages locates the offline login package's pages.
@@ -76,6 +82,7 @@ type LastUser interface {
 type Options struct {
 	Vault        Vault
 	Online       Online
+	Network      Network
 	Pages        Pages
 	Presenter    Presenter
 	Users        *user.Service
@@ -113,9 +120,9 @@ type flow struct {
 // New returns a Service, refusing missing dependencies.
 func New(o Options) (*Service, error) {
 	switch {
-	case o.Vault == nil, o.Online == nil, o.Pages == nil, o.Presenter == nil,
+	case o.Vault == nil, o.Online == nil, o.Network == nil, o.Pages == nil, o.Presenter == nil,
 		o.Users == nil, o.LastUser == nil, o.Now == nil:
-		return nil, errors.New("auth: Vault, Online, Pages, Presenter, Users, LastUser and Now are required")
+		return nil, errors.New("auth: Vault, Online, Network, Pages, Presenter, Users, LastUser and Now are required")
 	}
 	if o.AllowFallback == nil {
 		o.AllowFallback = func() bool { return false }

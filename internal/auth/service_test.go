@@ -17,7 +17,7 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
 	full := func() auth.Options {
-		return auth.Options{Vault: e.kc, Online: e.online, Pages: pagesFunc(nil), Presenter: e.pres,
+		return auth.Options{Vault: e.kc, Online: e.online, Network: e.online, Pages: pagesFunc(nil), Presenter: e.pres,
 			Users: e.users, LastUser: e.last, Now: time.Now}
 	}
 	if _, err := auth.New(full()); err != nil {
@@ -29,6 +29,7 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 	}{
 		{"without a vault", func(o *auth.Options) { o.Vault = nil }},
 		{"without an identity provider", func(o *auth.Options) { o.Online = nil }},
+		{"without a network check", func(o *auth.Options) { o.Network = nil }},
 		{"without pages", func(o *auth.Options) { o.Pages = nil }},
 		{"without a presenter", func(o *auth.Options) { o.Presenter = nil }},
 		{"without a user service", func(o *auth.Options) { o.Users = nil }},
@@ -100,7 +101,7 @@ func TestLogoutAfterOfflineLoginSkipsTheProvider(t *testing.T) {
 func TestLoginPageMissing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{vault: true})
-	svc, err := auth.New(auth.Options{Vault: e.kc, Online: e.online, Presenter: e.pres, Users: e.users,
+	svc, err := auth.New(auth.Options{Vault: e.kc, Online: e.online, Network: e.online, Presenter: e.pres, Users: e.users,
 		LastUser: e.last, Now: time.Now,
 		Pages: pagesFunc(func(auth.Command, string, string) (string, error) { return "", auth.ErrNoPage }),
 	})

@@ -138,7 +138,7 @@ func (s *Service) sameOnlineUser(username string) (p user.Profile, err error) {
 // for the same person: an offline password is bound to whoever proved
 // their identity online just before setting it.
 func (s *Service) renew(ctx context.Context, username string) (user.Profile, error) {
-	if !s.o.Online.Configured() || !s.o.Online.Reachable(ctx) {
+	if !s.o.Online.Configured() || !s.o.Network.Check(ctx) {
 		return user.Profile{}, fault.Detail(ErrNotOnline, "the last online sign-in of %s is older than %v and the login server cannot be reached", username, s.o.FreshFor)
 	}
 	s.o.Log.Info("online sign-in is stale; signing in again", "user", username)

@@ -1,3 +1,9 @@
+// Package boot is the shell's start-up sequence, as the mobile container
+// ran it: sign in (the seed's POST /auth), set up the offline password the
+// first time (POST /auth/setup) when an offline package is configured, then
+// show the starter app. It is also where a person at the machine sets the
+// login server when none is set: the one fix the sequence's error view
+// offers.
 package boot
 
 import (
@@ -8,8 +14,12 @@ import (
 	"sync"
 
 	"loginshell/internal/auth"
+	"loginshell/internal/fault"
+	"loginshell/internal/loginurl"
 	"loginshell/internal/screen"
+	"loginshell/internal/settings"
 	"loginshell/internal/user"
+	"loginshell/internal/webapps"
 )
 
 // Vault tells whether a user has an offline password.
@@ -17,15 +27,43 @@ type Vault interface {
 	Exists(username string) bool
 }
 
+// Apps are the installed packages as the sequence needs them;
+// *webapps.Library is one.
+type Apps interface {
+	// Boot returns the boot document (the starter app's name).
+	Boot() webapps.Boot
+	// HasOffline reports whether an offline login package is installed.
+	HasOffline() bool
+	// AppPage returns the URL and title of a web app's main page.
+	AppPage(name string) (pageURL, title string, err error)
+}
+
+// Settings stores the login server a person sets from the error view.
+type Settings interface {
+	Set(key string, value any) error
+}
+
+// Options are a Sequence's engines; all are required but Log.
+type Options struct {
+	Auth     *auth.Service
+	Screen   *screen.Screen
+	Apps     Apps
+	Vault    Vault
+	Users    *user.Service
+	Settings Settings
+	Log      *slog.Logger
+}
+
 // Sequence runs the boot flow. Safe for concurrent use: a second Run while
 // one is running is ignored.
 type Sequence struct {
-	auth   *auth.Service
-	screen *screen.Screen
-	pkgs   *Packages
-	vault  Vault
-	users  *user.Service
-	log    *slog.Logger
+	auth     *auth.Service
+	screen   *screen.Screen
+	apps     Apps
+	vault    Vault
+	users    *user.Service
+	settings Settings
+	log      *slog.Logger
 
 	life context.Context // ended by Stop
 	stop context.CancelFunc
@@ -37,15 +75,16 @@ type Sequence struct {
 }
 
 // New returns a Sequence over its engines, refusing nil ones.
-func New(a *auth.Service, s *screen.Screen, p *Packages, v Vault, u *user.Service, log *slog.Logger) (*Sequence, error) {
-	if a == nil || s == nil || p == nil || p.Catalog == nil || v == nil || u == nil {
-		return nil, errors.New("boot: auth, screen, packages, vault and users are required")
+func New(o Options) (*Sequence, error) {
+	if o.Auth == nil || o.Screen == nil || o.Apps == nil || o.Vault == nil || o.Users == nil || o.Settings == nil {
+		return nil, errors.New("boot: Auth, Screen, Apps, Vault, Users and Settings are required")
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
 	life, stop := context.WithCancel(context.Background())
-	return &Sequence{auth: a, screen: s, pkgs: p, vault: v, users: u, log: log, life: life, stop: stop}, nil
+	return &Sequence{auth: o.Auth, screen: o.Screen, apps: o.Apps, vault: o.Vault, users: o.Users,
+		settings: o.Settings, log: o.Log, life: life, stop: stop}, nil
 }
 
 // Start runs the boot flow in the background. The run ends when ctx does
@@ -128,7 +167,7 @@ func (b *Sequence) Run(ctx context.Context) {
 		return
 	}
 	b.screen.Refresh()
-	if _, m, _ := b.users.Current(); m == user.Online && b.pkgs.HasOffline() && !b.vault.Exists(p.Username) {
+	if _, m, _ := b.users.Current(); m == user.Online && b.apps.HasOffline() && !b.vault.Exists(p.Username) {
 		b.screen.ShowLoading("Set up your offline password")
 		// A skipped setup is not fatal: the user works online and is asked
 		// again at the next sign-in.
@@ -139,17 +178,17 @@ func (b *Sequence) Run(ctx context.Context) {
 			return // signed out meanwhile (Restart): no starter app for nobody
 		}
 	}
-	if err := b.ShowApp(b.pkgs.Doc.Starter); err != nil {
+	if err := b.ShowApp(b.apps.Boot().Starter); err != nil {
 		b.log.Error("boot: starter app", "err", err)
-		b.screen.ShowError(fmt.Sprintf("The starter app %q named in the boot document is not installed. Install it or fix the boot document, then Retry.", b.pkgs.Doc.Starter))
+		b.screen.ShowError(fmt.Sprintf("The starter app %q named in the boot document is not installed. Install it or fix the boot document, then Retry.", b.apps.Boot().Starter))
 	} else {
-		b.log.Info("starter app shown", "app", b.pkgs.Doc.Starter)
+		b.log.Info("starter app shown", "app", b.apps.Boot().Starter)
 	}
 }
 
 // ShowApp shows a web app's main page in the content area (window/pane).
 func (b *Sequence) ShowApp(name string) error {
-	url, title, err := b.pkgs.AppPage(name)
+	url, title, err := b.apps.AppPage(name)
 	if err != nil {
 		return err
 	}
@@ -158,13 +197,38 @@ func (b *Sequence) ShowApp(name string) error {
 }
 
 // Message is the text shown to a person for a boot failure: the engine's
-// own message for the failures it names (written to be read), and a
-// generic one for anything else, whose cause stays in the log.
+// own words (fault.Text), or, for a failure of the shell itself whose cause
+// stays in the log, what to do next.
 func Message(err error) string {
-	for _, known := range []error{auth.ErrNotConfigured, auth.ErrNotAttempted, auth.ErrFailed, auth.ErrCancelled, auth.ErrInProgress} {
-		if errors.Is(err, known) {
-			return err.Error()
-		}
+	if fault.KindOf(err) == fault.Internal {
+		return "Sign-in stopped because of an internal error; see the shell's log, then Retry."
 	}
-	return "Sign-in stopped because of an internal error; see the shell's log, then Retry."
+	return fault.Text(err)
+}
+
+// SetLoginServer sets the login server from the shell's own error view
+// (the one fix a person can make at the machine when the sequence ended on
+// "basic settings are not configured") and signs in again: it checks the
+// address with loginurl.Parse, stores it as login_url and starts the
+// sequence. The window's binding and the browser mode's endpoint both call
+// it; a page reaches the same setting only through /pmapi/usersettings.
+//
+// Errors: loginurl.ErrInvalid naming the rule broken; auth.ErrInProgress
+// while a sign-in, setup or update runs, so a page in progress keeps the
+// server it started with; an Internal error when the settings cannot be
+// written.
+func (b *Sequence) SetLoginServer(loginURL string) error {
+	u, err := loginurl.Parse(loginURL)
+	if err != nil {
+		return err
+	}
+	if b.auth.InProgress() {
+		return auth.ErrInProgress
+	}
+	if err := b.settings.Set(settings.LoginURL, u); err != nil {
+		return fmt.Errorf("store login_url: %w", err)
+	}
+	b.log.Info("login server set from the shell", "login_url", u)
+	b.Start(context.Background())
+	return nil
 }

@@ -10,7 +10,9 @@ import (
 
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
+	"loginshell/internal/fault"
 	"loginshell/internal/screen"
+	"loginshell/internal/settings"
 	"loginshell/internal/user"
 	"loginshell/internal/webapps"
 )
@@ -151,7 +153,7 @@ func TestMessage(t *testing.T) {
 		shown bool
 	}{
 		{"not configured is shown as written", auth.ErrNotConfigured, true},
-		{"a wrapped failure is shown as written", fmt.Errorf("%w: the login server refused the sign-in", auth.ErrFailed), true},
+		{"a refined failure is shown as written", fault.Detail(auth.ErrFailed, "the login server refused the sign-in"), true},
 		{"a cancel is shown as written", auth.ErrCancelled, true},
 		{"an internal error is hidden", fmt.Errorf("read /secret/path: %w", io.ErrUnexpectedEOF), false},
 	}
@@ -169,24 +171,33 @@ func TestMessage(t *testing.T) {
 func TestNewRefusesMissingEngines(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, &fakeOnline{})
-	pkgs := samplePackages(t)
+	st, err := settings.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := func() boot.Options {
+		return boot.Options{Auth: e.auth, Screen: e.screen, Apps: samplePackages(t), Vault: e.kc, Users: e.users, Settings: st}
+	}
+	if _, err := boot.New(full()); err != nil {
+		t.Fatalf("New with every engine: %v", err)
+	}
 	tests := []struct {
 		name string
-		new  func() (*boot.Sequence, error)
+		drop func(*boot.Options)
 	}{
-		{"without auth", func() (*boot.Sequence, error) { return boot.New(nil, e.screen, pkgs, e.kc, e.users, nil) }},
-		{"without a screen", func() (*boot.Sequence, error) { return boot.New(e.auth, nil, pkgs, e.kc, e.users, nil) }},
-		{"without packages", func() (*boot.Sequence, error) { return boot.New(e.auth, e.screen, nil, e.kc, e.users, nil) }},
-		{"without a catalog", func() (*boot.Sequence, error) {
-			return boot.New(e.auth, e.screen, &boot.Packages{Doc: pkgs.Doc}, e.kc, e.users, nil)
-		}},
-		{"without a vault", func() (*boot.Sequence, error) { return boot.New(e.auth, e.screen, pkgs, nil, e.users, nil) }},
-		{"without users", func() (*boot.Sequence, error) { return boot.New(e.auth, e.screen, pkgs, e.kc, nil, nil) }},
+		{"without auth", func(o *boot.Options) { o.Auth = nil }},
+		{"without a screen", func(o *boot.Options) { o.Screen = nil }},
+		{"without packages", func(o *boot.Options) { o.Apps = nil }},
+		{"without a vault", func(o *boot.Options) { o.Vault = nil }},
+		{"without users", func(o *boot.Options) { o.Users = nil }},
+		{"without settings", func(o *boot.Options) { o.Settings = nil }},
 	}
 	for _, tt := range tests {
 		t.Run("New refuses "+tt.name, func(t *testing.T) {
 			t.Parallel()
-			if s, err := tt.new(); err == nil || s != nil {
+			o := full()
+			tt.drop(&o)
+			if s, err := boot.New(o); err == nil || s != nil {
 				t.Errorf("New = %v, %v; want an error", s, err)
 			}
 		})

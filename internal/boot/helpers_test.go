@@ -14,6 +14,7 @@ import (
 	"loginshell/internal/keychain"
 	"loginshell/internal/samples"
 	"loginshell/internal/screen"
+	"loginshell/internal/settings"
 	"loginshell/internal/user"
 	"loginshell/internal/webapps"
 )
@@ -38,8 +39,8 @@ type fakeOnline struct {
 	logouts int
 }
 
-func (f *fakeOnline) Configured() bool               { return f.configured }
-func (f *fakeOnline) Reachable(context.Context) bool { return f.configured }
+func (f *fakeOnline) Configured() bool           { return f.configured }
+func (f *fakeOnline) Check(context.Context) bool { return f.configured }
 
 func (f *fakeOnline) Login(context.Context) (user.Profile, error) {
 	f.mu.Lock()
@@ -100,37 +101,36 @@ func newEnv(t *testing.T, online *fakeOnline) *env {
 	}
 	pkgs := samplePackages(t)
 	users := user.NewService()
-	scr := screen.New("test", func() screen.Status {
-		var st screen.Status
+	scr := screen.New("test", func() *screen.UserRef {
 		if p, _, ok := users.Current(); ok {
-			st.User = &screen.UserRef{Username: p.Username}
+			return &screen.UserRef{Username: p.Username}
 		}
-		return st
+		return nil
 	})
 	shown := make(chan string, 8)
-	a, err := auth.New(auth.Options{Vault: kc, Online: online, Pages: pkgs, Presenter: presenter{scr, shown},
+	a, err := auth.New(auth.Options{Vault: kc, Online: online, Network: online, Pages: pkgs, Presenter: presenter{scr, shown},
 		Users: users, LastUser: last, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	seq, err := boot.New(a, scr, pkgs, kc, users, nil)
+	st, err := settings.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, err := boot.New(boot.Options{Auth: a, Screen: scr, Apps: pkgs, Vault: kc, Users: users, Settings: st})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &env{seq: seq, auth: a, screen: scr, kc: kc, users: users, online: online, shown: shown}
 }
 
-func samplePackages(t *testing.T) *boot.Packages {
+func samplePackages(t *testing.T) *webapps.Library {
 	t.Helper()
-	bd, err := webapps.ParseBoot(samples.BootDocument())
+	l, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: t.TempDir(), Bundled: samples.FS(), BundledBoot: samples.BootDocument()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := webapps.NewCatalog(samples.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &boot.Packages{Doc: bd, Catalog: cat}
+	return l
 }
 
 // run runs the sequence in the background; the channel closes when it ends.

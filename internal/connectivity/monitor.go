@@ -56,6 +56,12 @@ type MonitorOptions struct {
 	// last call always carries the latest state. With ForceOffline it is
 	// never called.
 	OnChange func(online bool)
+	// Target, if set, names what Probe reaches (the login_url setting).
+	// Every read compares it with the target of the answer it holds: an
+	// answer about another server is dropped (as Forget does), so a login
+	// server set a moment ago is probed, not judged by the old one's
+	// answer. It must answer at once.
+	Target func() string
 }
 
 // Monitor knows whether the login server is reachable without making its
@@ -84,6 +90,7 @@ type Monitor struct {
 	at      time.Time // when it finished, by opts.Now
 	flight  *flight   // the probe running now, nil if none
 	gen     uint64    // bumped by Forget; older flights are not recorded
+	target  string    // Target() when the answer held (or the probe in flight) was asked for
 	started bool
 	closed  bool
 }
@@ -163,6 +170,7 @@ func (m *Monitor) Online() bool {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.retargetLocked()
 	if !m.freshLocked() {
 		m.kickLocked()
 	}
@@ -183,6 +191,7 @@ func (m *Monitor) Check(ctx context.Context) bool {
 		return false
 	}
 	m.mu.Lock()
+	m.retargetLocked()
 	if m.freshLocked() {
 		ok := m.ok
 		m.mu.Unlock()
@@ -213,6 +222,21 @@ func (m *Monitor) Check(ctx context.Context) bool {
 func (m *Monitor) Forget() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.forgetLocked()
+}
+
+// retargetLocked forgets an answer about another target than Target's.
+func (m *Monitor) retargetLocked() {
+	if m.opts.Target == nil {
+		return
+	}
+	if t := m.opts.Target(); t != m.target {
+		m.forgetLocked()
+		m.target = t
+	}
+}
+
+func (m *Monitor) forgetLocked() {
 	m.gen++
 	m.have, m.ok, m.at = false, false, time.Time{}
 	if m.flight != nil {

@@ -528,3 +528,29 @@ func TestMonitorForget(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// An answer about the old login server is not an answer about a new one:
+// a sign-in right after login_url changed waits for a probe of the new
+// server, and a read starts one.
+func TestMonitorTargetChange(t *testing.T) {
+	t.Parallel()
+	var target atomic.Value
+	target.Store("https://old.example.com")
+	p := newProbe()
+	m := newTestMonitor(t, MonitorOptions{Probe: p.Probe, Now: newClock().Now, Timeout: never, Every: never,
+		Target: func() string { return target.Load().(string) }})
+	settle(t, m, p, false)
+	if got := m.Check(context.Background()); got {
+		t.Fatal("Check = true, want the old server's fresh false")
+	}
+	target.Store("http://127.0.0.1:8080")
+	got := make(chan bool, 1)
+	go func() { got <- m.Check(context.Background()) }()
+	p.next(t).answer <- true
+	if !wait(t, got) {
+		t.Error("Check after the change = false, want the new server's true")
+	}
+	if n := p.n.Load(); n != 2 {
+		t.Errorf("%d probes, want 2: one per server", n)
+	}
+}

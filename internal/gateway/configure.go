@@ -2,14 +2,13 @@ package gateway
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 
-	"loginshell/internal/auth"
-	"loginshell/internal/loginurl"
+	"loginshell/internal/fault"
+	"loginshell/internal/pmapi"
 )
 
 // maxConfigureBody bounds the JSON of POST /shell/configure: one URL.
@@ -61,12 +60,13 @@ func configure(w http.ResponseWriter, r *http.Request, apply func(string) error,
 	writeJSON(w, http.StatusOK, configureAnswer{OK: true})
 }
 
-// configureText is the text shown for a refusal: the shell's own words for
-// the refusals it names, a generic one (the cause logged) otherwise.
+// configureText is the text shown for a refusal, from the one map; a
+// failure of the shell itself is logged and shown as such.
 func configureText(err error, log *slog.Logger) string {
-	if errors.Is(err, loginurl.ErrInvalid) || errors.Is(err, auth.ErrInProgress) {
-		return err.Error()
+	if fault.KindOf(err) == fault.Internal {
+		log.Error("configure the login server", "err", err)
+		return msgConfigureFailed
 	}
-	log.Error("configure the login server", "err", err)
-	return msgConfigureFailed
+	_, text := pmapi.Describe(err)
+	return text
 }

@@ -3,7 +3,6 @@ package gateway
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"loginshell/internal/fault"
 
 	"loginshell/internal/auth"
 	"loginshell/internal/loginurl"
@@ -58,7 +59,7 @@ func postConfigure(h http.Handler, contentType, body string) *httptest.ResponseR
 
 func TestConfigureEndpoint(t *testing.T) {
 	t.Parallel()
-	badURL := fmt.Errorf("%w: plain http is allowed only on this machine", loginurl.ErrInvalid)
+	badURL := fault.Detail(loginurl.ErrInvalid, "plain http is allowed only on this machine")
 	tests := []struct {
 		name       string
 		err        error // what the shell's Configure answers
@@ -75,7 +76,7 @@ func TestConfigureEndpoint(t *testing.T) {
 			200, true, "", []string{"https://a.example"}},
 		{"a refused address answers 200 with the rule", badURL, "application/json", `{"login_url":"http://example.com"}`,
 			200, false, "only on this machine", []string{"http://example.com"}},
-		{"an empty address goes to the shell, which refuses it", fmt.Errorf("%w: it is empty", loginurl.ErrInvalid),
+		{"an empty address goes to the shell, which refuses it", fault.Detail(loginurl.ErrInvalid, "it is empty"),
 			"application/json", `{"login_url":""}`, 200, false, "it is empty", []string{""}},
 		{"a running sign-in answers 200 with its text", auth.ErrInProgress, "application/json", `{"login_url":"https://a.example"}`,
 			200, false, "already in progress", []string{"https://a.example"}},

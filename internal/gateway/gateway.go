@@ -5,6 +5,7 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"loginshell/internal/shell"
 
 	"loginshell/internal/install"
 	"loginshell/internal/pmapi"
@@ -159,9 +162,29 @@ func assets(fsys fs.FS) http.Handler {
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+func writeJSON(w http.ResponseWriter, status int, v any) { pmapi.WriteJSON(w, status, v) }
+
+// ForShell returns the handler both transports serve over the engines of
+// sh: the window's (assets nil: Wails serves the chrome's files itself) and
+// the browser mode's (browser set: the chrome there has no bindings, so the
+// upload and login-server endpoints are added).
+func ForShell(sh *shell.Shell, assets fs.FS, browser bool) (http.Handler, error) {
+	api, err := pmapi.New(pmapi.Options{
+		Auth: sh.Auth, Users: sh.Users, Settings: sh.Settings,
+		Connectivity: func(context.Context) []string { return sh.Connectivity.States(sh.Users) },
+		Boot:         sh.Boot, Windows: sh.Boot, Version: shell.Version, Log: sh.Log.With("component", "pmapi"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	o := Options{
+		Assets: assets, PMAPI: api, Webapps: sh.Library.Handler(), Screen: sh.Screen,
+		Retry:  func() { sh.Boot.Start(context.Background()) },
+		Cancel: sh.Auth.Cancel,
+		Log:    sh.Log,
+	}
+	if browser {
+		o.Install, o.Configure = sh.Installs, sh.Boot.SetLoginServer
+	}
+	return New(o)
 }

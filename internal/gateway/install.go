@@ -1,12 +1,12 @@
 package gateway
 
 import (
-	"errors"
 	"mime"
 	"net/http"
 
+	"loginshell/internal/pmapi"
+
 	"loginshell/internal/install"
-	"loginshell/internal/webapps"
 )
 
 // uploadTypes are the Content-Types POST /shell/install accepts: what the
@@ -31,19 +31,11 @@ func upload(w http.ResponseWriter, r *http.Request, inst *install.Service) {
 	writeJSON(w, uploadStatus(err), res)
 }
 
+// uploadStatus is the status of an install's outcome, from the one map.
 func uploadStatus(err error) int {
-	switch {
-	case err == nil:
+	if err == nil {
 		return http.StatusOK
-	case errors.Is(err, webapps.ErrBadPackage):
-		return http.StatusUnprocessableEntity
-	case errors.Is(err, install.ErrBusy):
-		return http.StatusConflict
-	case errors.Is(err, install.ErrTooLarge):
-		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, install.ErrIncomplete):
-		return http.StatusBadRequest
-	default:
-		return http.StatusInternalServerError
 	}
+	status, _ := pmapi.Describe(err)
+	return status
 }

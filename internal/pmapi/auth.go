@@ -30,15 +30,15 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.Users.All())
+	WriteJSON(w, http.StatusOK, a.Users.All())
 }
 
 func (a *api) status(w http.ResponseWriter, r *http.Request) {
 	if a.Auth.InProgress() {
-		writeJSON(w, http.StatusFound, map[string]bool{"inProgress": true})
+		WriteJSON(w, http.StatusFound, map[string]bool{"inProgress": true})
 		return
 	}
-	writeJSON(w, http.StatusNotFound, map[string]bool{"inProgress": false})
+	WriteJSON(w, http.StatusNotFound, map[string]bool{"inProgress": false})
 }
 
 func (a *api) cancel(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +46,7 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "cancelled"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "cancelled"})
 }
 
 func (a *api) setup(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +54,7 @@ func (a *api) setup(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "setup completed"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "setup completed"})
 }
 
 func (a *api) update(w http.ResponseWriter, r *http.Request) {
@@ -62,12 +62,12 @@ func (a *api) update(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "update completed"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "update completed"})
 }
 
 func (a *api) logout(w http.ResponseWriter, r *http.Request) {
 	a.Auth.Logout(r.Context())
-	writeJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
 }
 
 func (a *api) authenticate(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +99,7 @@ func (a *api) done(w http.ResponseWriter, r *http.Request, err error, status str
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": status})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": status})
 }
 
 // query parses the query string and requires each of keys exactly once.

@@ -41,9 +41,9 @@ type fakeIdP struct {
 	block                 bool // Login waits for ctx (a login in progress)
 }
 
-func (f *fakeIdP) Configured() bool               { return f.configured }
-func (f *fakeIdP) Reachable(context.Context) bool { return f.reachable }
-func (f *fakeIdP) Logout(context.Context)         {}
+func (f *fakeIdP) Configured() bool           { return f.configured }
+func (f *fakeIdP) Check(context.Context) bool { return f.reachable }
+func (f *fakeIdP) Logout(context.Context)     {}
 func (f *fakeIdP) Login(ctx context.Context) (user.Profile, error) {
 	if f.block {
 		<-ctx.Done()
@@ -102,22 +102,21 @@ func newEnvWithLog(t *testing.T, o envOpt, w io.Writer) *env {
 	if o.boot != "" {
 		bootDoc = []byte(o.boot)
 	}
-	bd, err := webapps.ParseBoot(bootDoc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var roots []fs.FS
+	bundled := fs.FS(samples.FS())
 	if o.manifest != "" {
-		roots = append(roots, fstest.MapFS{
+		bundled = fstest.MapFS{
 			"offline-login/webapp.json": {Data: []byte(o.manifest)},
 			"offline-login/login.html":  {Data: []byte("<html><head></head></html>")},
 			"offline-login/manage.html": {Data: []byte("<html><head></head></html>")},
 			"offline-login/setup.html":  {Data: []byte("<html><head></head></html>")},
-		})
+			"lineapp/webapp.json":       {Data: []byte(`{"name":"lineapp","version":"1.0.0","main":"index.html"}`)},
+			"lineapp/index.html":        {Data: []byte("<html><head></head></html>")},
+		}
 	}
-	roots = append(roots, samples.FS())
-	cat, _ := webapps.NewCatalog(roots...)
-	pkgs := &boot.Packages{Doc: bd, Catalog: cat}
+	pkgs, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: dir, Bundled: bundled, BundledBoot: bootDoc})
+	if err != nil {
+		t.Fatal(err)
+	}
 	users := user.NewService()
 	last, err := auth.OpenLastUser(dir + "/state.json")
 	if err != nil {
@@ -133,12 +132,12 @@ func newEnvWithLog(t *testing.T, o envOpt, w io.Writer) *env {
 	views, stop := scr.Subscribe()
 	t.Cleanup(stop)
 	st, _ := settings.Open("")
-	a, err := auth.New(auth.Options{Vault: kc, Online: idp, Pages: pkgs, Presenter: scr, Users: users,
+	a, err := auth.New(auth.Options{Vault: kc, Online: idp, Network: idp, Pages: pkgs, Presenter: scr, Users: users,
 		LastUser: last, Now: time.Now, Log: discard()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	seq, err := boot.New(a, scr, pkgs, kc, users, discard())
+	seq, err := boot.New(boot.Options{Auth: a, Screen: scr, Apps: pkgs, Vault: kc, Users: users, Settings: st, Log: discard()})
 	if err != nil {
 		t.Fatal(err)
 	}

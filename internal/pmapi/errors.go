@@ -2,79 +2,61 @@ package pmapi
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 
-	"loginshell/internal/auth"
-	"loginshell/internal/keychain"
-	"loginshell/internal/settings"
-	"loginshell/internal/webapps"
+	"loginshell/internal/fault"
 )
 
-// statusOf is the one map from engine errors to the seed's status codes.
-// Order matters: an error may wrap several sentinels (ErrNotAttempted wraps
-// the reason), and the first match wins.
-var statusOf = []struct {
-	err    error
-	status int
-}{
-	{auth.ErrNotConfigured, http.StatusInternalServerError},
-	{auth.ErrNotAttempted, http.StatusForbidden},
-	{auth.ErrFailed, http.StatusForbidden},
-	{auth.ErrCancelled, http.StatusForbidden},
-	{auth.ErrInProgress, http.StatusBadRequest},
-	{auth.ErrNotInProgress, http.StatusBadRequest},
-	{auth.ErrTokenUnknown, http.StatusNotFound},
-	{auth.ErrBadQuery, http.StatusBadRequest},
-	{auth.ErrNotOnline, http.StatusBadRequest},
-	{auth.ErrNoOfflinePackage, http.StatusBadRequest},
-	{auth.ErrNoPage, http.StatusBadRequest},
-	{auth.ErrVaultExists, http.StatusBadRequest},
-	{auth.ErrNoVault, http.StatusBadRequest},
-	{keychain.ErrWeakPassword, http.StatusBadRequest},
-	{keychain.ErrWrongPassword, http.StatusForbidden},
-	{keychain.ErrLocked, http.StatusForbidden},
-	{keychain.ErrTampered, http.StatusForbidden},
-	{keychain.ErrNoVault, http.StatusForbidden},
-	{errBusy, http.StatusForbidden},
-	{errBadRequest, http.StatusBadRequest},
-	{settings.ErrNotFound, http.StatusNotFound},
-	{errNotFound, http.StatusNotFound},
-	{webapps.ErrUnknownApp, http.StatusNotFound},
+// statusOf is the one map from error kinds to status codes. The engines
+// chose each error's kind to be the seed's code for it (auth.ErrInProgress
+// is a bad request, 400, as the seed says of POST /auth); the kinds the
+// seed does not name take the usual HTTP meaning.
+var statusOf = map[fault.Kind]int{
+	fault.Internal:      http.StatusInternalServerError,
+	fault.BadRequest:    http.StatusBadRequest,
+	fault.NotFound:      http.StatusNotFound,
+	fault.Conflict:      http.StatusConflict,
+	fault.Forbidden:     http.StatusForbidden,
+	fault.Locked:        http.StatusForbidden, // the seed: a refused password is 403
+	fault.NotConfigured: http.StatusInternalServerError,
+	fault.Unavailable:   http.StatusServiceUnavailable,
+	fault.TooLarge:      http.StatusRequestEntityTooLarge,
+	fault.Invalid:       http.StatusUnprocessableEntity,
+	fault.Unauthorized:  http.StatusUnauthorized,
+}
+
+// Describe turns any error into the status code and the text a caller
+// shows: the REST API, the gateway's own endpoints and the window's
+// bindings all answer with it, so an error reads the same everywhere. An
+// error of no kind is 500 with fault.InternalText; its cause belongs in the
+// log.
+func Describe(err error) (status int, text string) {
+	return statusOf[fault.KindOf(err)], fault.Text(err)
 }
 
 var (
-	errBusy       = errors.New("authentication is in progress; this service is unavailable until it completes")
-	errBadRequest = errors.New("bad request")
-	errNotFound   = errors.New("not found")
+	errBusy       = fault.New(fault.Forbidden, "authentication is in progress; this service is unavailable until it completes")
+	errBadRequest = fault.New(fault.BadRequest, "bad request")
+	errNotFound   = fault.New(fault.NotFound, "not found")
 )
 
-// internalMessage is all a page sees of an error nobody mapped: the cause
-// (an I/O error, a path) goes to the log, not to the page.
-const internalMessage = "internal error in the shell; see its log"
-
-// writeError answers with the error's status and {"error": message}.
+// writeError answers with the error's status and {"error": text}, and logs
+// the whole error (redacted by the logger), at error level when the shell
+// itself failed.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := http.StatusInternalServerError, internalMessage
-	for _, m := range statusOf {
-		if errors.Is(err, m.err) {
-			status, msg = m.status, err.Error()
-			if text, ok := keychain.Message(err); ok {
-				msg = text
-			}
-			break
-		}
-	}
+	status, text := Describe(err)
 	level := slog.LevelInfo
-	if status == http.StatusInternalServerError && msg == internalMessage {
+	if fault.KindOf(err) == fault.Internal {
 		level = slog.LevelError
 	}
 	a.log.Log(r.Context(), level, "request refused", "method", r.Method, "path", r.URL.RequestURI(), "status", status, "err", err)
-	writeJSON(w, status, map[string]string{"error": msg})
+	WriteJSON(w, status, map[string]string{"error": text})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers v as JSON with status, never cached. The gateway's own
+// endpoints use it too, so every answer of the shell has the same headers.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

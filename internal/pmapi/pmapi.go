@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strings"
 
+	"loginshell/internal/fault"
+
 	"loginshell/internal/auth"
 	"loginshell/internal/settings"
 	"loginshell/internal/user"
@@ -60,7 +62,7 @@ func New(o Options) (http.Handler, error) {
 	a.routeAuth(mux)
 	a.routeServices(mux)
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(w, r, errors.Join(errNotFound, errors.New("no such service: "+r.URL.Path)))
+		a.writeError(w, r, fault.Detail(errNotFound, "no such service: %s", r.URL.Path))
 	})
 	return a.gate(mux), nil
 }

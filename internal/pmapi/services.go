@@ -2,7 +2,6 @@ package pmapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,7 +18,7 @@ const maxBody = 1 << 20
 
 func (a *api) routeServices(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, a.Users.All())
+		WriteJSON(w, http.StatusOK, a.Users.All())
 	})
 	mux.HandleFunc("GET "+Prefix+"/user/{key}", func(w http.ResponseWriter, r *http.Request) {
 		v, ok := a.Users.Get(r.PathValue("key"))
@@ -27,7 +26,7 @@ func (a *api) routeServices(mux *http.ServeMux) {
 			a.writeError(w, r, fault.Detail(errNotFound, "the user service holds no %q", r.PathValue("key")))
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		WriteJSON(w, http.StatusOK, v)
 	})
 	mux.HandleFunc("POST "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
 		var d map[string]any
@@ -36,15 +35,15 @@ func (a *api) routeServices(mux *http.ServeMux) {
 			return
 		}
 		a.Users.Replace(d)
-		writeJSON(w, http.StatusOK, a.Users.All())
+		WriteJSON(w, http.StatusOK, a.Users.All())
 	})
 	mux.HandleFunc("DELETE "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
 		a.Users.Clear()
-		writeJSON(w, http.StatusOK, map[string]string{"status": "cleared"})
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "cleared"})
 	})
 
 	mux.HandleFunc("GET "+Prefix+"/usersettings", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, a.publicSettings())
+		WriteJSON(w, http.StatusOK, a.publicSettings())
 	})
 	mux.HandleFunc("PUT "+Prefix+"/usersettings", func(w http.ResponseWriter, r *http.Request) {
 		var d map[string]any
@@ -56,7 +55,7 @@ func (a *api) routeServices(mux *http.ServeMux) {
 			a.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, a.publicSettings())
+		WriteJSON(w, http.StatusOK, a.publicSettings())
 	})
 	mux.HandleFunc("GET "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
 		key := r.PathValue("key")
@@ -68,7 +67,7 @@ func (a *api) routeServices(mux *http.ServeMux) {
 		if secretSetting(key) {
 			v = redact.Mask
 		}
-		writeJSON(w, http.StatusOK, v)
+		WriteJSON(w, http.StatusOK, v)
 	})
 	mux.HandleFunc("PUT "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
 		var v any
@@ -80,24 +79,24 @@ func (a *api) routeServices(mux *http.ServeMux) {
 			a.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "saved"})
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "saved"})
 	})
 	mux.HandleFunc("DELETE "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
 		if err := a.Settings.Delete(r.PathValue("key")); err != nil {
 			a.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "deleted"})
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "deleted"})
 	})
 
 	mux.HandleFunc("PUT "+Prefix+"/log", a.pageLog)
 	mux.HandleFunc("POST "+Prefix+"/log", a.pageLog)
 
 	mux.HandleFunc("GET "+Prefix+"/version", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"name": "loginshell", "version": a.Version})
+		WriteJSON(w, http.StatusOK, map[string]string{"name": "loginshell", "version": a.Version})
 	})
 	mux.HandleFunc("GET "+Prefix+"/connectivity", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, a.Connectivity(r.Context()))
+		WriteJSON(w, http.StatusOK, a.Connectivity(r.Context()))
 	})
 	pane := func(w http.ResponseWriter, r *http.Request) {
 		name := r.URL.Query().Get("webapp")
@@ -109,14 +108,14 @@ func (a *api) routeServices(mux *http.ServeMux) {
 			a.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "shown", "webapp": name})
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "shown", "webapp": name})
 	}
 	mux.HandleFunc("GET "+Prefix+"/window/pane", pane)
 	mux.HandleFunc("POST "+Prefix+"/window/pane", pane)
 
 	mux.HandleFunc("POST "+Prefix+"/boot/restart", func(w http.ResponseWriter, r *http.Request) {
 		a.Boot.Restart()
-		writeJSON(w, http.StatusOK, map[string]string{"status": "restarting"})
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "restarting"})
 	})
 }
 
@@ -146,7 +145,7 @@ func (a *api) pageLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if entry.Log == "" {
-		a.writeError(w, r, fmt.Errorf(`%w: the body must be {"level": "info", "log": "text"}`, errBadRequest))
+		a.writeError(w, r, fault.Detail(errBadRequest, `the body must be {"level": "info", "log": "text"}`))
 		return
 	}
 	level := slog.LevelInfo
@@ -159,7 +158,7 @@ func (a *api) pageLog(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelError
 	}
 	a.log.Log(r.Context(), level, entry.Log, "source", "page", "referer", r.Referer())
-	writeJSON(w, http.StatusCreated, map[string]string{"status": "logged"})
+	WriteJSON(w, http.StatusCreated, map[string]string{"status": "logged"})
 }
 
 // readJSON decodes a bounded JSON body into v.
@@ -172,7 +171,7 @@ func readJSON(r *http.Request, v any) error {
 		return fault.Detail(errBadRequest, "the body is larger than %d bytes", maxBody)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fault.Detail(errBadRequest, "the body is not the JSON expected (%v)", err)
+		return fault.Detail(errBadRequest, "the body is not the JSON this service expects")
 	}
 	return nil
 }

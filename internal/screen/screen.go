@@ -24,12 +24,6 @@ type UserRef struct {
 	Name     string `json:"name,omitempty"`
 }
 
-// Status is what the status bar shows besides the page.
-type Status struct {
-	User   *UserRef
-	Online bool
-}
-
 // View is one state of the window. Seq grows with every change so a
 // client that gets views out of order keeps the newest.
 type View struct {
@@ -51,21 +45,25 @@ type View struct {
 // Safe for concurrent use.
 type Screen struct {
 	version string
-	status  func() Status
+	user    func() *UserRef
 
-	mu   sync.Mutex
-	cur  View
-	base View // the last application page, shown again when an auth page closes
-	subs map[chan View]struct{}
+	mu     sync.Mutex
+	online bool // pushed by SetOnline, never probed here
+	cur    View
+	base   View // the last application page, shown again when an auth page closes
+	subs   map[chan View]struct{}
 }
 
-// New returns a screen showing "Starting". status is asked for the status
-// bar on every change; it must not call back into the screen.
-func New(version string, status func() Status) *Screen {
-	if status == nil {
-		status = func() Status { return Status{} }
+// New returns a screen showing "Starting". user is asked who is signed in
+// (nil for nobody) on every change, for the status bar; it must answer at
+// once and not call back into the screen. Connectivity is not asked for:
+// it is pushed with SetOnline, so a screen change never waits on the
+// network.
+func New(version string, user func() *UserRef) *Screen {
+	if user == nil {
+		user = func() *UserRef { return nil }
 	}
-	s := &Screen{version: version, status: status, subs: map[chan View]struct{}{}}
+	s := &Screen{version: version, user: user, subs: map[chan View]struct{}{}}
 	s.cur = View{Kind: Loading, Message: "Starting…", Version: version}
 	s.base = s.cur
 	return s
@@ -114,6 +112,18 @@ func (s *Screen) ShowConfigure(msg string) {
 // Navigate sends the whole window to url (the identity provider's login).
 func (s *Screen) Navigate(url string) { s.set(View{Kind: Navigate, URL: url}, false) }
 
+// SetOnline tells the status bar whether the login server answers; a
+// change shows at once (the connectivity monitor calls it).
+func (s *Screen) SetOnline(online bool) {
+	s.mu.Lock()
+	changed := s.online != online
+	s.online = online
+	s.mu.Unlock()
+	if changed {
+		s.Refresh()
+	}
+}
+
 // Refresh re-reads the status bar, e.g. after a sign-in or sign-out.
 func (s *Screen) Refresh() {
 	s.mu.Lock()
@@ -153,10 +163,10 @@ func (s *Screen) Subscribe() (<-chan View, func()) {
 }
 
 func (s *Screen) set(v View, isBase bool) {
-	st := s.status()
-	v.User, v.Online, v.Version = st.User, st.Online, s.version
+	v.User, v.Version = s.user(), s.version
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	v.Online = s.online
 	v.Seq = s.cur.Seq + 1
 	s.cur = v
 	if isBase {

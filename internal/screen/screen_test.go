@@ -8,7 +8,8 @@ import (
 
 func TestScreenAuthPageReturnsToApplication(t *testing.T) {
 	t.Parallel()
-	s := New("1.0", func() Status { return Status{User: &UserRef{Username: "op"}, Online: true} })
+	s := New("1.0", func() *UserRef { return &UserRef{Username: "op"} })
+	s.SetOnline(true)
 	s.ShowPage("/webapps/lineapp/index.html", "Line")
 	s.ShowAuthPage("/webapps/offline-login/manage.html?t=x&u=op", "Change password")
 	if v := s.Current(); !v.Auth || v.Kind != Page {

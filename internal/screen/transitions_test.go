@@ -48,21 +48,22 @@ func TestCloseAuthPageTransitions(t *testing.T) {
 func TestRefreshRereadsStatus(t *testing.T) {
 	t.Parallel()
 	var signedIn atomic.Bool
-	s := New("", func() Status {
+	s := New("", func() *UserRef {
 		if signedIn.Load() {
-			return Status{User: &UserRef{Username: "alice"}, Online: true}
+			return &UserRef{Username: "alice"}
 		}
-		return Status{}
+		return nil
 	})
 	s.ShowPage("/a", "A")
 	before := s.Current()
 	signedIn.Store(true)
 	s.Refresh()
+	s.SetOnline(true)
 	v := s.Current()
 	if v.User == nil || v.User.Username != "alice" || !v.Online {
 		t.Errorf("after Refresh = %+v, want alice online", v)
 	}
-	if v.URL != "/a" || v.Seq <= before.Seq {
+	if v.URL != "/a" || v.Seq <= before.Seq+1 {
 		t.Errorf("after Refresh = %+v, want the same page with a newer seq than %d", v, before.Seq)
 	}
 }
@@ -77,5 +78,23 @@ func TestSubscribeCancelStopsDelivery(t *testing.T) {
 	case v := <-ch:
 		t.Errorf("a cancelled subscriber got %+v", v)
 	default:
+	}
+}
+
+// SetOnline pushes connectivity to the status bar: a change is a new view,
+// the same state again is not.
+func TestSetOnlinePushesChangesOnly(t *testing.T) {
+	t.Parallel()
+	s := New("", nil)
+	s.ShowPage("/a", "A")
+	before := s.Current().Seq
+	s.SetOnline(false)
+	if got := s.Current().Seq; got != before {
+		t.Errorf("SetOnline(false) while offline made view %d, want none", got)
+	}
+	s.SetOnline(true)
+	v := s.Current()
+	if !v.Online || v.Seq != before+1 || v.URL != "/a" {
+		t.Errorf("after SetOnline(true) = %+v, want the same page online as view %d", v, before+1)
 	}
 }

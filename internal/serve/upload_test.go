@@ -1,4 +1,4 @@
-package shell
+package serve_test
 
 import (
 	"archive/zip"
@@ -9,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"loginshell/internal/gateway"
+	"loginshell/internal/shell/shelltest"
 )
 
 // The window's handler has no upload endpoint; serve's installs into the
@@ -16,7 +19,7 @@ import (
 func TestUploadOnlyInServeHandler(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	sh := build(t, Config{DataDir: dir})
+	sh := shelltest.New(t, shelltest.Options{DataDir: dir})
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for name, body := range map[string]string{
@@ -32,11 +35,11 @@ func TestUploadOnlyInServeHandler(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	window, err := sh.Handler(nil)
+	window, err := gateway.ForShell(sh.Shell, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve, err := sh.handler(nil, true)
+	serve, err := gateway.ForShell(sh.Shell, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package boot_test
+package online_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"loginshell/internal/boot"
+	"loginshell/internal/online"
 	"loginshell/internal/settings"
 )
 
@@ -17,8 +17,12 @@ func TestOnlineConfiguredFollowsLoginURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &boot.Online{Settings: st, HTTPClient: &http.Client{}, Now: time.Now,
-		Log: slog.New(slog.DiscardHandler), DefaultClientID: "loginshell"}
+	o, err := online.NewProvider(online.ProviderOptions{Settings: st, HTTPClient: &http.Client{}, Now: time.Now,
+		Log: slog.New(slog.DiscardHandler), DefaultClientID: "loginshell",
+		Open: func(context.Context, string) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	steps := []struct {
 		name string
 		set  func() error

@@ -1,4 +1,4 @@
-package shell
+package serve_test
 
 import (
 	"bytes"
@@ -13,6 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	"loginshell/internal/gateway"
+	"loginshell/internal/shell"
+	"loginshell/internal/shell/shelltest"
+
 	"loginshell/internal/auth"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/loginurl"
@@ -24,7 +28,7 @@ import (
 // demoIssuer runs a demo identity provider on loopback for one test.
 func demoIssuer(t *testing.T) string {
 	t.Helper()
-	idp, err := demoidp.Start(demoidp.Options{Addr: "127.0.0.1:0", ClientID: DefaultClientID})
+	idp, err := demoidp.Start(demoidp.Options{Addr: "127.0.0.1:0", ClientID: shell.DefaultClientID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,15 +39,6 @@ func demoIssuer(t *testing.T) string {
 // navigating builds a shell whose sign-in page opens as the serve mode
 // opens it (a navigate view), and whose first boot flow has ended on the
 // not-configured error, as the person who types a login server sees it.
-func navigating(t *testing.T, cfg Config) *Shell {
-	t.Helper()
-	sh := build(t, cfg)
-	sh.Online.Open = func(_ context.Context, u string) error { sh.Screen.Navigate(u); return nil }
-	return sh
-}
-
-// Configure stores a login server a person may use and signs in at it; it
-// refuses anything else with the rule, and leaves login_url as it was.
 func TestConfigure(t *testing.T) {
 	t.Parallel()
 	// Nothing listens on port 1: the sign-in each accepted address starts
@@ -65,13 +60,13 @@ func TestConfigure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sh := navigating(t, Config{})
+			sh := shelltest.New(t, shelltest.Options{})
 			sh.Boot.Run(context.Background())
 			before := sh.Screen.Current()
 			if !before.Configure {
 				t.Fatalf("before Configure: screen = %+v, want the error offering the form", before)
 			}
-			err := sh.Configure(tt.url)
+			err := sh.Boot.SetLoginServer(tt.url)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Configure = %v, want %v", err, tt.wantErr)
 			}
@@ -95,11 +90,11 @@ func TestConfigure(t *testing.T) {
 func TestConfigureSignsInAtTheNewServer(t *testing.T) {
 	t.Parallel()
 	issuer := demoIssuer(t)
-	sh := navigating(t, Config{})
+	sh := shelltest.New(t, shelltest.Options{})
 	sh.Boot.Run(context.Background())
 	views, stop := sh.Screen.Subscribe()
 	defer stop()
-	if err := sh.Configure(issuer); err != nil {
+	if err := sh.Boot.SetLoginServer(issuer); err != nil {
 		t.Fatal(err)
 	}
 	for v := range views {
@@ -110,7 +105,7 @@ func TestConfigureSignsInAtTheNewServer(t *testing.T) {
 			continue
 		}
 		u, err := url.Parse(v.URL)
-		if err != nil || !strings.HasPrefix(v.URL, issuer) || u.Query().Get("client_id") != DefaultClientID {
+		if err != nil || !strings.HasPrefix(v.URL, issuer) || u.Query().Get("client_id") != shell.DefaultClientID {
 			t.Errorf("navigated to %q, want the provider at %s", v.URL, issuer)
 		}
 		break
@@ -119,7 +114,7 @@ func TestConfigureSignsInAtTheNewServer(t *testing.T) {
 		t.Error("no sign-in in progress at the new provider")
 	}
 	// The sign-in waits for the provider: a second Configure is refused.
-	if err := sh.Configure("https://login.example.com"); !errors.Is(err, auth.ErrInProgress) {
+	if err := sh.Boot.SetLoginServer("https://login.example.com"); !errors.Is(err, auth.ErrInProgress) {
 		t.Errorf("Configure during the sign-in = %v, want %v", err, auth.ErrInProgress)
 	}
 	if got := sh.Settings.String(settings.LoginURL); got != issuer {
@@ -134,7 +129,7 @@ func TestConfigureRefusedDuringAFlow(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(`{"last_user":"alice"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sh := build(t, Config{DataDir: dir})
+	sh := shelltest.New(t, shelltest.Options{DataDir: dir})
 	if err := sh.Keychain.Create("alice", "correct horse battery", user.Profile{Username: "alice"}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +138,7 @@ func TestConfigureRefusedDuringAFlow(t *testing.T) {
 	for v := sh.Screen.Current(); !v.Auth; v = <-views {
 	}
 	stop()
-	if err := sh.Configure("https://login.example.com"); !errors.Is(err, auth.ErrInProgress) {
+	if err := sh.Boot.SetLoginServer("https://login.example.com"); !errors.Is(err, auth.ErrInProgress) {
 		t.Errorf("Configure = %v, want %v", err, auth.ErrInProgress)
 	}
 	if got := sh.Settings.String(settings.LoginURL); got != "" {
@@ -155,12 +150,12 @@ func TestConfigureRefusedDuringAFlow(t *testing.T) {
 // the login server through its binding.
 func TestConfigureOnlyInServeHandler(t *testing.T) {
 	t.Parallel()
-	sh := build(t, Config{})
-	window, err := sh.Handler(nil)
+	sh := shelltest.New(t, shelltest.Options{})
+	window, err := gateway.ForShell(sh.Shell, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve, err := sh.handler(nil, true)
+	serve, err := gateway.ForShell(sh.Shell, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}

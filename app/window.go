@@ -1,0 +1,147 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"loginshell/internal/screen"
+)
+
+// Window is the window's side of an online sign-in: it shows the
+// provider's page in the window itself (OpenEmbedded) or in the system
+// browser (OpenSystem), and brings the shell back afterwards
+// (ReturnFromLogin). It is built before the engines, because the online
+// provider takes these methods at construction; the Wails runtime arrives
+// later, when the window starts (attach).
+type Window struct {
+	screen *screen.Screen
+	log    *slog.Logger
+
+	mu  sync.Mutex
+	rt  Runtime         // nil until the window starts
+	ctx context.Context // the window's life, set with rt
+	// returned is closed when the chrome is back after an embedded login.
+	returned    chan struct{}
+	reloadAfter []time.Duration
+	closed      bool // wait was called: no new reload loop
+	wg          sync.WaitGroup
+}
+
+// NewWindow returns the window's sign-in side over the screen.
+func NewWindow(scr *screen.Screen, log *slog.Logger) (*Window, error) {
+	if scr == nil {
+		return nil, errors.New("app: a screen is required")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Window{screen: scr, log: log, reloadAfter: defaultReloadAfter()}, nil
+}
+
+// attach hands the window its runtime once Wails has started it.
+func (w *Window) attach(ctx context.Context, rt Runtime) {
+	w.mu.Lock()
+	w.rt, w.ctx = rt, ctx
+	w.mu.Unlock()
+}
+
+// runtime returns the attached runtime, or nil before the window starts.
+func (w *Window) runtime() Runtime {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.rt
+}
+
+// OpenEmbedded shows the identity provider's login page in the window
+// itself, as the container did (login_browser "embedded").
+func (w *Window) OpenEmbedded(_ context.Context, authURL string) error {
+	w.screen.Navigate(authURL)
+	return nil
+}
+
+// OpenSystem shows the login page in the system browser (login_browser
+// "system", RFC 8252's recommendation). Wails' BrowserOpenURL refuses
+// URLs with characters it considers unsafe, so the URL is re-encoded.
+func (w *Window) OpenSystem(_ context.Context, authURL string) error {
+	rt := w.runtime()
+	if rt == nil {
+		return errors.New("the window is not ready to open the system browser")
+	}
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return err
+	}
+	u.RawQuery = u.Query().Encode()
+	w.screen.ShowLoading("Sign in in your web browser, then come back to this window.")
+	rt.BrowserOpenURL(u.String())
+	return nil
+}
+
+// defaultReloadAfter are the delays at which ReturnFromLogin asks the
+// window to reload the shell until the chrome is back.
+func defaultReloadAfter() []time.Duration {
+	return []time.Duration{300 * time.Millisecond, 700 * time.Millisecond, 1500 * time.Millisecond, 3 * time.Second, 5 * time.Second}
+}
+
+// ReturnFromLogin brings the shell back into the window after an embedded
+// login. The screen moves on first, so the reloaded chrome does not go to
+// the login page again. The reload itself (Wails sets location.href by
+// script) is lost when it runs while the window is still loading the
+// loopback callback page, and Wails v2 reports no page loads, so it is
+// repeated until the chrome asks for its view (chromeBack), which proves
+// it is back.
+func (w *Window) ReturnFromLogin() {
+	w.screen.ShowLoading("Signing in…")
+	rt := w.runtime()
+	if rt == nil {
+		return
+	}
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return
+	}
+	if w.returned != nil {
+		close(w.returned) // a newer login supersedes the older loop
+	}
+	w.returned = make(chan struct{})
+	back, ctx := w.returned, w.ctx
+	w.wg.Add(1)
+	w.mu.Unlock()
+	go func() {
+		defer w.wg.Done()
+		for _, d := range w.reloadAfter {
+			select {
+			case <-back:
+				return
+			case <-ctx.Done():
+				return
+			case <-time.After(d):
+				rt.WindowReloadApp()
+			}
+		}
+	}()
+}
+
+// chromeBack ends ReturnFromLogin's reloads: the chrome has loaded.
+func (w *Window) chromeBack() {
+	w.mu.Lock()
+	if w.returned != nil {
+		close(w.returned)
+		w.returned = nil
+	}
+	w.mu.Unlock()
+}
+
+// wait stops new reload loops and waits for the running one to end (after
+// the window's context).
+func (w *Window) wait() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.wg.Wait()
+}

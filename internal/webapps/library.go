@@ -1,0 +1,237 @@
+package webapps
+
+import (
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"loginshell/internal/auth"
+	"loginshell/internal/fault"
+)
+
+// LibraryOptions say where a Library finds its boot document and packages.
+type LibraryOptions struct {
+	// DataDir is the shell's data directory (required): installed packages
+	// live in DataDir/webapps, and DataDir/boot.json is the boot document
+	// when BootFile is empty.
+	DataDir string
+	// BootFile is a boot document given on the command line; the package
+	// directories beside it are part of it (a QA folder: boot.json and its
+	// packages). Empty means DataDir/boot.json, else Bundled's.
+	BootFile string
+	// Bundled holds the packages shipped inside the binary, used when no
+	// installed package of that name and version exists (required).
+	Bundled fs.FS
+	// BundledBoot is the boot document used when there is no other
+	// (required).
+	BundledBoot []byte
+	Log         *slog.Logger
+}
+
+// Library is the one owner of the shell's packages: the boot document, the
+// catalog of what is installed, installs and the recovery of installs a
+// crash interrupted. Pages, the authentication service and the window ask
+// it for URLs; installs go through it so the catalog it serves is always
+// the one on disk. Safe for concurrent use.
+type Library struct {
+	doc   Boot
+	roots []fs.FS // beside --boot, then installed, then bundled
+	dir   string  // DataDir/webapps
+	log   *slog.Logger
+
+	mu  sync.RWMutex // guards cat; held only to swap or read the pointer
+	cat *Catalog
+}
+
+// OpenLibrary reads the boot document, finishes or rolls back any install a
+// crash interrupted, and loads the catalog. Packages that fail to load are
+// logged and left out (the others still serve); an unreadable or invalid
+// boot document is an error naming the file.
+func OpenLibrary(o LibraryOptions) (*Library, error) {
+	if o.DataDir == "" || o.Bundled == nil || o.BundledBoot == nil {
+		return nil, fmt.Errorf("webapps: DataDir, Bundled and BundledBoot are required")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	doc, src, besideBoot, err := readBoot(o)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(o.DataDir, "webapps")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	// Finish or roll back an install a crash interrupted, so the catalog
+	// sees one complete version of every package.
+	if err := RecoverInstalls(dir); err != nil {
+		return nil, fmt.Errorf("recover interrupted installs: %w", err)
+	}
+	var roots []fs.FS
+	if besideBoot != nil {
+		roots = append(roots, besideBoot)
+	}
+	roots = append(roots, os.DirFS(dir), o.Bundled)
+	l := &Library{doc: doc, roots: roots, dir: dir, log: o.Log}
+	l.cat = l.load()
+	o.Log.Info("boot document", "source", src, "starter", doc.Starter, "offline", doc.OfflineName)
+	return l, nil
+}
+
+// readBoot returns the boot document, where it came from, and the package
+// root beside an explicit --boot file (nil otherwise).
+func readBoot(o LibraryOptions) (Boot, string, fs.FS, error) {
+	data, src := o.BundledBoot, "the bundled samples"
+	var beside fs.FS
+	file := o.BootFile
+	if file != "" {
+		beside = os.DirFS(filepath.Dir(file))
+	} else if p := filepath.Join(o.DataDir, "boot.json"); isRegular(p) {
+		// The data directory's own boot document: its packages are the
+		// installed ones; the directory itself holds none.
+		file = p
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return Boot{}, "", nil, fmt.Errorf("read the boot document: %w", err)
+		}
+		data, src = b, file
+	}
+	doc, err := ParseBoot(data)
+	if err != nil {
+		return Boot{}, "", nil, fmt.Errorf("%s: %w", src, err)
+	}
+	return doc, src, beside, nil
+}
+
+// load builds the catalog from the roots; broken packages are logged.
+func (l *Library) load() *Catalog {
+	cat, err := NewCatalog(l.roots...)
+	if err != nil {
+		l.log.Warn("some web app packages could not be loaded", "err", err)
+	}
+	return cat
+}
+
+func (l *Library) catalog() *Catalog {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cat
+}
+
+// Boot returns the boot document.
+func (l *Library) Boot() Boot { return l.doc }
+
+// Install installs the zip or directory package at path into the data
+// directory and serves it at once: pages load from it, and the next login
+// uses it if the boot document names it. progress (may be nil) hears the
+// bytes written. A refused package matches ErrBadPackage and names the
+// entry and the rule; the installed version, if any, stays.
+func (l *Library) Install(path string, progress func(done, total int64)) (Manifest, error) {
+	m, err := InstallPackage(l.dir, path, InstallOptions{Progress: progress, Log: l.log})
+	if err != nil {
+		return m, err
+	}
+	cat := l.load() // read from disk, outside the lock: readers keep the old one meanwhile
+	l.mu.Lock()
+	l.cat = cat
+	l.mu.Unlock()
+	l.log.Info("package installed", "name", m.Name, "version", m.Version)
+	return m, nil
+}
+
+// InstallPackage installs the zip or directory package at pkgPath into dir
+// (a data directory's webapps/), the one step both a Library and a
+// one-off `loginshell install` take.
+func InstallPackage(dir, pkgPath string, opts InstallOptions) (Manifest, error) {
+	st, err := os.Stat(pkgPath)
+	if err != nil {
+		return Manifest{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
+	}
+	if st.IsDir() {
+		return InstallDir(dir, pkgPath, opts)
+	}
+	f, err := os.Open(pkgPath)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("open package: %w", err)
+	}
+	defer f.Close()
+	return Install(dir, f, st.Size(), opts)
+}
+
+// ErrNoPackage means the package file or directory to install does not
+// exist (or cannot be seen).
+var ErrNoPackage = fault.New(fault.NotFound, "there is no package file or directory at this path")
+
+// Handler serves the packages at Prefix, each at the version the boot
+// document depends on, from the catalog current at each request.
+func (l *Library) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.catalog().Handler(l.version).ServeHTTP(w, r)
+	})
+}
+
+// version returns the version of name that the boot document depends on,
+// or "" for the highest installed.
+func (l *Library) version(name string) string { return l.doc.Dependencies[name] }
+
+// lookup finds name at the version the boot document wants.
+func (l *Library) lookup(name string) (*Package, error) {
+	return l.catalog().Lookup(name, l.version(name))
+}
+
+// OfflinePage implements auth.Pages: the offline package's main, setup or
+// manage page, opened as <page>?t=<token>&u=<username> (the seed's t and u).
+func (l *Library) OfflinePage(cmd auth.Command, token, username string) (string, error) {
+	if l.doc.OfflineName == "" {
+		return "", auth.ErrNoOfflinePackage
+	}
+	pkg, err := l.lookup(l.doc.OfflineName)
+	if err != nil {
+		return "", fault.Detail(auth.ErrNoOfflinePackage, "%q is not installed", l.doc.OfflineName)
+	}
+	var page, element string
+	switch cmd {
+	case auth.CmdAuthenticate:
+		page, element = pkg.Manifest.Main, "main"
+	case auth.CmdSetup:
+		page, element = pkg.Manifest.Setup, "setup"
+	case auth.CmdUpdate:
+		page, element = pkg.Manifest.Manage, "manage"
+	}
+	if page == "" {
+		return "", fault.Detail(auth.ErrNoPage, "webapp.json of %q has no %q element", pkg.Manifest.Name, element)
+	}
+	return PageURL(pkg.Manifest.Name, page, url.Values{"t": {token}, "u": {username}}), nil
+}
+
+// HasOffline reports whether the boot document names an installed offline
+// login package.
+func (l *Library) HasOffline() bool {
+	if l.doc.OfflineName == "" {
+		return false
+	}
+	_, err := l.lookup(l.doc.OfflineName)
+	return err == nil
+}
+
+// AppPage returns the URL and title of a web app's main page; the error
+// matches ErrUnknownApp when it is not installed.
+func (l *Library) AppPage(name string) (pageURL, title string, err error) {
+	pkg, err := l.lookup(name)
+	if err != nil {
+		return "", "", err
+	}
+	return PageURL(pkg.Manifest.Name, pkg.Manifest.Main, nil), pkg.Manifest.Name, nil
+}
+
+func isRegular(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}

@@ -1,0 +1,237 @@
+package webapps_test
+
+import (
+	"archive/zip"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"loginshell/internal/auth"
+	"loginshell/internal/samples"
+	"loginshell/internal/webapps"
+)
+
+// libraryOver opens a Library whose bundled packages are root and whose
+// bundled boot document is doc, over an empty data directory.
+func libraryOver(t *testing.T, doc string, root fstest.MapFS) *webapps.Library {
+	t.Helper()
+	l, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: t.TempDir(), Bundled: root, BundledBoot: []byte(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// sampleLibrary opens a Library over the bundled samples in dir.
+func sampleLibrary(t *testing.T, dir string) *webapps.Library {
+	t.Helper()
+	l, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: dir, Bundled: samples.FS(), BundledBoot: samples.BootDocument()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+const starterPage = "/webapps/lineapp/index.html"
+
+func TestOfflinePage(t *testing.T) {
+	t.Parallel()
+	samples := sampleLibrary(t, t.TempDir())
+	// A package written before setup and manage existed: main only.
+	loginOnly := libraryOver(t, `{"name":"x","version":"1","starter":"app","offline":"old-login"}`, fstest.MapFS{
+		"old-login/webapp.json": {Data: []byte(`{"name":"old-login","version":"1.0.0","main":"login.html"}`)},
+		"old-login/login.html":  {Data: []byte("<html></html>")},
+	})
+	noOffline := libraryOver(t, `{"name":"x","version":"1","starter":"app"}`, fstest.MapFS{})
+	notInstalled := libraryOver(t, `{"name":"x","version":"1","starter":"app","offlineName":"gone"}`, fstest.MapFS{})
+	tests := []struct {
+		name    string
+		lib     *webapps.Library
+		cmd     auth.Command
+		want    string
+		wantErr error
+	}{
+		{"authenticate opens main", samples, auth.CmdAuthenticate, "/webapps/offline-login/login.html?t=tok&u=alice", nil},
+		{"setup opens setup", samples, auth.CmdSetup, "/webapps/offline-login/setup.html?t=tok&u=alice", nil},
+		{"update opens manage", samples, auth.CmdUpdate, "/webapps/offline-login/manage.html?t=tok&u=alice", nil},
+		{"authenticate works with main alone", loginOnly, auth.CmdAuthenticate, "/webapps/old-login/login.html?t=tok&u=alice", nil},
+		{"setup without a setup element is ErrNoPage", loginOnly, auth.CmdSetup, "", auth.ErrNoPage},
+		{"update without a manage element is ErrNoPage", loginOnly, auth.CmdUpdate, "", auth.ErrNoPage},
+		{"no offlineName is ErrNoOfflinePackage", noOffline, auth.CmdAuthenticate, "", auth.ErrNoOfflinePackage},
+		{"an offline package not installed is ErrNoOfflinePackage", notInstalled, auth.CmdSetup, "", auth.ErrNoOfflinePackage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tt.lib.OfflinePage(tt.cmd, "tok", "alice")
+			if !errors.Is(err, tt.wantErr) || got != tt.want {
+				t.Errorf("OfflinePage = %q, %v; want %q, %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestOfflinePageEscapesTheQuery(t *testing.T) {
+	t.Parallel()
+	got, err := sampleLibrary(t, t.TempDir()).OfflinePage(auth.CmdAuthenticate, "tok", "a&u=mallory b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "/webapps/offline-login/login.html?t=tok&u=a%26u%3Dmallory+b"; got != want {
+		t.Errorf("OfflinePage = %q, want %q", got, want)
+	}
+}
+
+func TestHasOfflineAndAppPage(t *testing.T) {
+	t.Parallel()
+	l := sampleLibrary(t, t.TempDir())
+	if !l.HasOffline() {
+		t.Error("HasOffline = false for the samples")
+	}
+	if noOffline := libraryOver(t, `{"name":"x","version":"1","starter":"app"}`, fstest.MapFS{}); noOffline.HasOffline() {
+		t.Error("HasOffline = true without offlineName")
+	}
+	if gone := libraryOver(t, `{"name":"x","version":"1","starter":"app","offlineName":"gone"}`, fstest.MapFS{}); gone.HasOffline() {
+		t.Error("HasOffline = true for a package not installed")
+	}
+	if u, title, err := l.AppPage("lineapp"); err != nil || u != starterPage || title != "lineapp" {
+		t.Errorf("AppPage(lineapp) = %q, %q, %v", u, title, err)
+	}
+	if _, _, err := l.AppPage("nosuch"); !errors.Is(err, webapps.ErrUnknownApp) {
+		t.Errorf("AppPage(nosuch) = %v, want ErrUnknownApp", err)
+	}
+	if got := l.Boot().Dependencies["lineapp"]; got != "1.0.0" {
+		t.Errorf("boot dependency of lineapp = %q, want the samples' 1.0.0", got)
+	}
+}
+
+func TestOpenLibraryChoosesTheBootDocument(t *testing.T) {
+	t.Parallel()
+	t.Run("the data directory's boot.json wins over the bundled one", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "boot.json"), `{"name":"site","version":"2","starter":"lineapp"}`)
+		l := sampleLibrary(t, dir)
+		if l.Boot().Name != "site" || l.HasOffline() {
+			t.Errorf("boot document = %+v, want the data directory's", l.Boot())
+		}
+		for _, sub := range []string{"webapps"} {
+			if st, err := os.Stat(filepath.Join(dir, sub)); err != nil || !st.IsDir() {
+				t.Errorf("%s not created: %v", sub, err)
+			}
+		}
+	})
+	t.Run("packages beside an explicit boot file are part of it", func(t *testing.T) {
+		t.Parallel()
+		qa := t.TempDir()
+		write(t, filepath.Join(qa, "boot.json"), `{"name":"qa","version":"1","starter":"qaapp"}`)
+		write(t, filepath.Join(qa, "qaapp", "webapp.json"), `{"name":"qaapp","version":"0.1","main":"index.html"}`)
+		write(t, filepath.Join(qa, "qaapp", "index.html"), `<p>qa</p>`)
+		l, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: t.TempDir(), BootFile: filepath.Join(qa, "boot.json"),
+			Bundled: samples.FS(), BundledBoot: samples.BootDocument()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u, _, err := l.AppPage("qaapp"); err != nil || u != "/webapps/qaapp/index.html" {
+			t.Errorf("AppPage(qaapp) = %q, %v", u, err)
+		}
+	})
+}
+
+func TestOpenLibraryRefusesABadBootDocument(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.json")
+	write(t, broken, `{"name":"x"`)
+	incomplete := filepath.Join(dir, "incomplete.json")
+	write(t, incomplete, `{"name":"x","version":"1"}`)
+	missing := filepath.Join(dir, "missing.json")
+	tests := []struct {
+		name     string
+		bootFile string
+		wantText []string
+	}{
+		{"a boot file that is not JSON, naming the file", broken, []string{broken}},
+		{"a boot file missing starter, naming the file and the field", incomplete, []string{incomplete, "starter"}},
+		{"a boot file that does not exist, naming the file", missing, []string{missing}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: t.TempDir(), BootFile: tt.bootFile,
+				Bundled: samples.FS(), BundledBoot: samples.BootDocument()})
+			if err == nil {
+				t.Fatal("OpenLibrary succeeded")
+			}
+			for _, want := range tt.wantText {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+// An install is served at once: the catalog is swapped, the boot document
+// is not read again.
+func TestLibraryInstallServesTheNewVersion(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	l := sampleLibrary(t, dir)
+	write(t, filepath.Join(dir, "boot.json"), `{"name":"changed","version":"9","starter":"other"}`)
+	pkg := filepath.Join(t.TempDir(), "extra.zip")
+	writeZip(t, pkg, "webapp.json", `{"name":"extra","version":"2.0.0","main":"index.html"}`, "index.html", "<p>extra</p>")
+	if _, _, err := l.AppPage("extra"); !errors.Is(err, webapps.ErrUnknownApp) {
+		t.Fatalf("AppPage(extra) before the install = %v", err)
+	}
+	m, err := l.Install(pkg, nil)
+	if err != nil || m.Name != "extra" || m.Version != "2.0.0" {
+		t.Fatalf("Install = %+v, %v", m, err)
+	}
+	if u, _, err := l.AppPage("extra"); err != nil || u != "/webapps/extra/index.html" {
+		t.Errorf("AppPage(extra) after the install = %q, %v", u, err)
+	}
+	if l.Boot().Starter != "lineapp" {
+		t.Errorf("the boot document was read again: %+v", l.Boot())
+	}
+	if _, err := l.Install(filepath.Join(dir, "nosuch.zip"), nil); !errors.Is(err, webapps.ErrNoPackage) || !strings.Contains(err.Error(), "nosuch.zip") {
+		t.Errorf("Install(missing) = %v, want ErrNoPackage naming the path", err)
+	}
+}
+
+func write(t *testing.T, p, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeZip(t *testing.T, p string, files ...string) {
+	t.Helper()
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for i := 0; i+1 < len(files); i += 2 {
+		w, err := zw.Create(files[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(files[i+1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
