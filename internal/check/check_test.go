@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
@@ -127,6 +128,8 @@ func TestCheckHostileZips(t *testing.T) {
 		{name: "encrypted", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", func(h *zip.FileHeader) { h.Flags |= 1 }}}},
 		{name: "bomb", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"data.bin", strings.Repeat("\x00", 4<<20), nil}}},
 		{name: "hostile-name", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"\x1b[31mred\xff", "x", nil}}},
+		{name: "name-too-long", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {strings.Repeat("n", 297) + ".js", "x", nil}, {strings.Repeat("dir/", 256) + "x.js", "x", nil}}},
+		{name: "windows-name", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"CON", "x", nil}, {"js/nul.txt", "x", nil}, {"com1.js", "x", nil}, {"aux/x.js", "x", nil}, {"readme.", "x", nil}, {"app.js ", "x", nil}, {"a<b>.js", "x", nil}, {"what?.html", "x", nil}}},
 		{name: "too-many-entries", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"a.js", "", nil}}, opts: Options{Limits: webapps.InstallOptions{MaxEntries: 2}}},
 	}
 	for _, tt := range tests {
@@ -161,6 +164,75 @@ func TestCheckHostileZips(t *testing.T) {
 				t.Error("OK() = true for a hostile zip")
 			}
 			golden(t, filepath.Join("zip-only", tt.name+".txt"), r.Text())
+		})
+	}
+}
+
+// TestCheckAndInstallAgree: for every name rule, check reports the entry
+// and the rule install refuses with, so `loginshell check` saying OK means
+// the install will not fail on a name.
+func TestCheckAndInstallAgree(t *testing.T) {
+	t.Parallel()
+	man := `{"name":"app","version":"1.0","main":"index.html"}`
+	tests := []struct {
+		name     string
+		entry    string
+		manifest string
+		wantRule string
+	}{
+		{name: "a 300-byte file name", entry: strings.Repeat("n", 297) + ".js", wantRule: webapps.RuleNameTooLong},
+		{name: "a path over the limit", entry: strings.Repeat("dir/", 256) + "x.js", wantRule: webapps.RuleNameTooLong},
+		{name: "a Windows device name", entry: "CON", wantRule: webapps.RuleWindowsName},
+		{name: "a device name with an extension", entry: "js/nul.txt", wantRule: webapps.RuleWindowsName},
+		{name: "a device name as a folder", entry: "aux/x.js", wantRule: webapps.RuleWindowsName},
+		{name: "a trailing dot", entry: "readme.", wantRule: webapps.RuleWindowsName},
+		{name: "a trailing space", entry: "app.js ", wantRule: webapps.RuleWindowsName},
+		{name: "a character Windows refuses", entry: "a*b.js", wantRule: webapps.RuleWindowsName},
+		{name: "a device name as the package name", manifest: `{"name":"nul","version":"1.0","main":"index.html"}`, wantRule: webapps.RuleInvalidManifest},
+		{name: "a package name ending in a dot", manifest: `{"name":"app.","version":"1.0","main":"index.html"}`, wantRule: webapps.RuleInvalidManifest},
+		{name: "a plain extra file passes both", entry: "console.js"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := man
+			if tt.manifest != "" {
+				m = tt.manifest
+			}
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			for _, f := range [][2]string{{"webapp.json", m}, {"index.html", "<p>"}, {tt.entry, "x"}} {
+				if f[0] == "" {
+					continue
+				}
+				w, err := zw.Create(f[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Write([]byte(f[1]))
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(t.TempDir(), "pkg.zip")
+			if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := Check(p, Options{})
+			_, err := webapps.Install(filepath.Join(t.TempDir(), "webapps"), bytes.NewReader(buf.Bytes()), int64(buf.Len()), webapps.InstallOptions{})
+			if tt.wantRule == "" {
+				if !r.OK() || err != nil {
+					t.Fatalf("check OK = %v (%v), install error = %v; want both to pass", r.OK(), r.Problems, err)
+				}
+				return
+			}
+			var perr *webapps.PackageError
+			if !errors.As(err, &perr) || perr.Rule != tt.wantRule {
+				t.Fatalf("install error = %v, want rule %s", err, tt.wantRule)
+			}
+			if r.OK() || len(r.Problems) == 0 || r.Problems[0].Rule != perr.Rule || r.Problems[0].File != perr.Entry {
+				t.Errorf("check reports %v, install refuses %q at %q", r.Problems, perr.Rule, perr.Entry)
+			}
 		})
 	}
 }

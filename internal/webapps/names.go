@@ -63,7 +63,7 @@ func checkSegment(seg string) (rule, reason string) {
 		return RuleWindowsName, "ends in a dot or a space, which Windows drops, so the file would get another name there"
 	}
 	if dev := windowsDevice(seg); dev != "" {
-		return RuleWindowsName, fmt.Sprintf("is the Windows device name %s, which no file or folder may have there, with or without an extension", dev)
+		return RuleWindowsName, fmt.Sprintf("names the Windows device %s; no file or folder there may have that name, with or without an extension", dev)
 	}
 	return "", ""
 }
