@@ -8,7 +8,12 @@
 //   - progress goes to every subscriber (the Wails event and the SSE
 //     stream "install"), then one Result;
 //   - a refused package is reported with the problems `loginshell check`
-//     finds in the same file, so the window shows exactly check's lines;
+//     finds in the same file, so the window shows exactly check's lines,
+//     plus the installer's own reason when check did not find it: every
+//     refusal lists at least one problem;
+//   - an install into the data folder by another process (`loginshell
+//     install`) makes the installer wait; if it runs too long the Result
+//     says so (webapps.ErrInstallBusy), not "an error in the shell";
 //   - uploads are streamed to a temporary file in the data directory
 //     (never held in memory) and removed once installed or refused.
 //
@@ -119,7 +124,9 @@ func (s *Service) Running() bool { return len(s.busy) > 0 }
 // chosen in a file dialog or dropped on the window. The Result is always
 // filled for the person; the error is for the caller to branch on: nil,
 // ErrBusy (a refusal, not published to subscribers: the running install
-// goes on), an error matching webapps.ErrBadPackage, or an internal one.
+// goes on), an error matching webapps.ErrBadPackage (the Result lists at
+// least one problem), webapps.ErrInstallBusy (another process installed
+// into the data folder for too long), or an internal one.
 func (s *Service) InstallFile(path string) (Result, error) {
 	if !s.acquire() {
 		return Refused(msgBusy), ErrBusy
@@ -215,19 +222,47 @@ func (s *Service) run(path string) (Result, error) {
 		r.OK, r.Name, r.Version, r.Message = true, m.Name, m.Version, Installed(m.Name, m.Version)
 	case errors.Is(err, webapps.ErrBadPackage):
 		rep := check.Check(path, check.Options{})
-		r.Name, r.Version, r.Message, r.Problems = rep.Name, rep.Version, msgBad, rep.Problems
-		if rep.OK() { // the installer refused what check passes: still say why
-			var perr *webapps.PackageError
-			if errors.As(err, &perr) {
-				r.Problems = append(r.Problems, check.Problem{File: perr.Entry, Rule: perr.Rule, Message: perr.Detail, Severity: check.SeverityError})
-			}
-		}
+		r.Name, r.Version, r.Message = rep.Name, rep.Version, msgBad
+		r.Problems = withRefusal(rep.Problems, err)
+	case errors.Is(err, webapps.ErrInstallBusy):
+		r.Message = msgBusyElsewhere
+		s.log.Warn("install a package", "err", err)
 	default:
 		r.Message = msgInternal
 		s.log.Error("install a package", "err", err)
 	}
 	s.publish(r)
 	return r, err
+}
+
+// RuleRefused is the rule of the problem listed when the installer
+// refuses a package without naming an entry and a rule (no
+// *webapps.PackageError in its error), so a refusal never shows an empty
+// list.
+const RuleRefused = "refused"
+
+// withRefusal returns check's problems with the installer's own reason
+// added when check did not find it. Check runs the installer's rules, so
+// the reason is normally there already (the same entry and rule); but the
+// disk can refuse what the rules let through (a name too long for this
+// file system), and the person must still be told which entry and why,
+// never only "an error in the shell".
+func withRefusal(problems []check.Problem, err error) []check.Problem {
+	var perr *webapps.PackageError
+	if !errors.As(err, &perr) {
+		for _, p := range problems {
+			if p.Severity == check.SeverityError {
+				return problems // check says why
+			}
+		}
+		return append(problems, check.Problem{Rule: RuleRefused, Message: msgRefusedUnnamed, Severity: check.SeverityError})
+	}
+	for _, p := range problems {
+		if p.Severity == check.SeverityError && p.File == perr.Entry && p.Rule == perr.Rule {
+			return problems
+		}
+	}
+	return append(problems, check.Problem{File: perr.Entry, Rule: perr.Rule, Message: perr.Detail, Severity: check.SeverityError})
 }
 
 func (s *Service) acquire() bool {

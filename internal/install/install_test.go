@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"loginshell/internal/check"
+	"loginshell/internal/fault"
 	"loginshell/internal/webapps"
 )
 
@@ -213,6 +215,14 @@ func TestBadPackageProblemsAreChecks(t *testing.T) {
 		}, webapps.RulePathEscape},
 		{"no webapp.json", func(t *testing.T) []byte { return zipOf(t, "index.html", "<p>") }, webapps.RuleMissingManifest},
 		{"not a zip", func(*testing.T) []byte { return []byte("hello") }, webapps.RuleNotZip},
+		{"a 300-byte file name", func(t *testing.T) []byte {
+			return zipOf(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`,
+				"index.html", "<p>", strings.Repeat("n", 297)+".js", "x")
+		}, webapps.RuleNameTooLong},
+		{"a Windows device name", func(t *testing.T) []byte {
+			return zipOf(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`,
+				"index.html", "<p>", "js/nul.txt", "x")
+		}, webapps.RuleWindowsName},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused with check's problems", func(t *testing.T) {
@@ -233,6 +243,59 @@ func TestBadPackageProblemsAreChecks(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("problems %+v lack rule %s", r.Problems, tt.wantRule)
+			}
+		})
+	}
+}
+
+// Every refusal by the installer lists a problem and says what to do,
+// even one check does not find, and a busy data folder is not reported
+// as an error in the shell.
+func TestInstallerRefusalsAreNeverInternal(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("n", 297) + ".js"
+	diskRefusal := &webapps.PackageError{Entry: "deep/" + long, Rule: webapps.RuleNameTooLong, Detail: "the name is too long for the file system of this computer"}
+	tests := []struct {
+		name         string
+		data         func(t *testing.T) []byte
+		err          error // what the installer returns
+		wantMsg      string
+		wantProblems []check.Problem
+	}{
+		{
+			name: "a refusal check does not find is listed", data: goodZip, err: fmt.Errorf("install: %w", diskRefusal), wantMsg: msgBad,
+			wantProblems: []check.Problem{{File: diskRefusal.Entry, Rule: webapps.RuleNameTooLong, Message: diskRefusal.Detail, Severity: check.SeverityError}},
+		},
+		{
+			name: "a refusal check also finds is listed once",
+			data: func(t *testing.T) []byte {
+				return zipOf(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`, "index.html", "<p>", long, "x")
+			},
+			err:     &webapps.PackageError{Entry: long, Rule: webapps.RuleNameTooLong, Detail: "whatever the installer says"},
+			wantMsg: msgBad,
+			wantProblems: []check.Problem{{File: long, Rule: webapps.RuleNameTooLong, Severity: check.SeverityError,
+				Message: `"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn…" is 300 bytes long; a file or folder name may have at most 255 bytes`}},
+		},
+		{
+			name: "a refusal that names no entry still lists a problem", data: goodZip, err: fault.Explain(webapps.ErrBadPackage, "refused"), wantMsg: msgBad,
+			wantProblems: []check.Problem{{Rule: RuleRefused, Message: msgRefusedUnnamed, Severity: check.SeverityError}},
+		},
+		{
+			name: "another process installing too long says so", data: goodZip,
+			err:     fault.Explain(webapps.ErrInstallBusy, "another install into %s is still running", "/data/webapps"),
+			wantMsg: msgBusyElsewhere, wantProblems: []check.Problem{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, _ := newService(t, &realInstaller{err: tt.err}, 0)
+			r, err := s.InstallFile(writeFile(t, tt.data(t)))
+			if !errors.Is(err, tt.err) {
+				t.Errorf("err = %v, want the installer's %v", err, tt.err)
+			}
+			if r.OK || r.Phase != PhaseDone || r.Message != tt.wantMsg || !reflect.DeepEqual(r.Problems, tt.wantProblems) {
+				t.Errorf("result = %+v\nwant message %q and problems %+v", r, tt.wantMsg, tt.wantProblems)
 			}
 		})
 	}

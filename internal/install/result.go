@@ -54,6 +54,12 @@ const (
 	msgBad        = "The package was not installed; fix the problems listed below (the same as `loginshell check` reports), then try again."
 	msgInternal   = "The package could not be installed because of an error in the shell; see the shell's log, then try again."
 	msgIncomplete = "The upload was interrupted before the whole package arrived; try again."
+	// msgBusyElsewhere: the installer waited its limit for an install by
+	// another process (`loginshell install`, a second shell).
+	msgBusyElsewhere = "Another program is still installing a package into the shell's data folder; wait until it has finished, then try again."
+	// msgRefusedUnnamed is the problem listed when the installer refused a
+	// package without naming the entry and the rule.
+	msgRefusedUnnamed = "the installer refused the package without naming the entry at fault; see the shell's log"
 )
 
 // Installed is the message of a successful install.
