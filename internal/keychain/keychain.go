@@ -54,8 +54,9 @@ type Options struct {
 	// disk keep the parameters stored in them until their password changes.
 	Params Params
 	// Log receives the events failure, lockout, locked (an attempt refused
-	// during a lockout), created, changed, removed and tampered, keyed
-	// "event", with the username and failure count; never a password.
+	// during a lockout), created, changed, removed, tampered and cleanup (an
+	// unfinished write removed by Open), keyed "event", with the username
+	// and failure count; never a password.
 	// Required, because DESIGN §4 wants every failure and lockout audited.
 	Log *slog.Logger
 	// InsecureAllowWeakParams accepts argon2id parameters below the OWASP
@@ -83,7 +84,8 @@ type Keychain struct {
 
 // Open returns a Keychain over opts.Dir. It refuses a missing clock or
 // logger, and parameters below the OWASP minimum unless
-// opts.InsecureAllowWeakParams is set.
+// opts.InsecureAllowWeakParams is set. It removes the temporary files of
+// vault and state writes a crash cut short (see removeStaleTemps).
 func Open(opts Options) (*Keychain, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("open keychain: no directory")
@@ -108,6 +110,7 @@ func Open(opts Options) (*Keychain, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open keychain: %w", err)
 	}
+	removeStaleTemps(opts.Dir, opts.Now(), opts.Log)
 	return &Keychain{
 		dir:     opts.Dir,
 		now:     opts.Now,

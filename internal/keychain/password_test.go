@@ -27,6 +27,15 @@ func TestCheckPassword(t *testing.T) {
 		{"257 characters are too long", strings.Repeat("x", 257), RuleTooLong, "at most 256 characters"},
 		{"spaces count like any character", "a b c d ", "", ""},
 		{"bytes that are not text are refused", "abcdefgh\xff", RuleNotUnicode, "not valid text"},
+		{"eight spaces are blank", "        ", RuleBlank, "characters you can see"},
+		{"tabs and line breaks are blank", "\t\t\n\n\r\r\v\f", RuleBlank, "characters you can see"},
+		{"zero-width spaces are blank", strings.Repeat("\u200b", 8), RuleBlank, "not only spaces or invisible characters"},
+		{"byte order marks are blank", strings.Repeat("\ufeff", 8), RuleBlank, "not only spaces or invisible characters"},
+		{"no-break, ideographic and line separator spaces are blank", "\u00a0\u3000\u2028\u2029\u202f\u2007 \u00a0", RuleBlank, "characters you can see"},
+		{"a mix of invisible characters is blank", "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e \t", RuleBlank, "characters you can see"},
+		{"seven zero-width spaces are too short first", strings.Repeat("\u200b", 7), RuleTooShort, "at least 8 characters"},
+		{"one visible character among spaces is enough", "       x", "", ""},
+		{"visible characters around invisible ones are kept", "pass\u200bword", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
