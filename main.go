@@ -43,11 +43,11 @@ import (
 
 // synopsis is each subcommand's usage line; -h prints it with the flags.
 var synopsis = map[string]string{
-	"window":  "loginshell [--data DIR] [--boot FILE] [--login-url URL] [--demo] [--offline]\n  opens the shell window",
-	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--demo] [--offline]\n  serves the same shell over loopback HTTP for a browser or CI",
-	"check":   "loginshell check [--json] [--offline] PACKAGE\n  checks a package (zip or directory); exit status 1 if it has errors",
-	"install": "loginshell install [--data DIR] PACKAGE\n  installs a package (zip or directory) into the data directory",
-	"version": "loginshell version\n  prints the version",
+	"window":  "loginshell [--data DIR] [--boot FILE] [--login-url URL] [--demo] [--offline]\n      opens the shell window",
+	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
+	"check":   "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip or directory); exit status 1 if it has errors",
+	"install": "loginshell install [--data DIR] PACKAGE\n      installs a package (zip or directory) into the data directory",
+	"version": "loginshell version\n      prints the version",
 }
 
 func main() {
@@ -74,6 +74,23 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 func usageError(stderr io.Writer, cmd, format string, args ...any) error {
 	fmt.Fprintf(stderr, "loginshell %s: %s\nRun 'loginshell %s -h' for usage.\n", cmd, fmt.Sprintf(format, args...), cmd)
 	return exitCode(2)
+}
+
+// printUsage prints cmd's synopsis and flags on stdout (help asked for is
+// not an error); `loginshell -h` lists every subcommand first.
+func printUsage(stdout io.Writer, cmd string, named bool, fs *flag.FlagSet) {
+	fmt.Fprintln(stdout, "loginshell hosts login web pages and web apps and runs their authentication service.")
+	fmt.Fprintln(stdout, "\nUsage:")
+	if cmd == "window" && !named {
+		for _, c := range []string{"window", "serve", "check", "install", "version"} {
+			fmt.Fprintf(stdout, "  %s\n", synopsis[c])
+		}
+		fmt.Fprintln(stdout, "\nRun 'loginshell SUBCOMMAND -h' for a subcommand's flags. Flags of the window:")
+	} else {
+		fmt.Fprintf(stdout, "  %s\n\nFlags:\n", synopsis[cmd])
+	}
+	fs.SetOutput(stdout)
+	fs.PrintDefaults()
 }
 
 // options are the command line of window, serve and install.
@@ -113,9 +130,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stdout, "Usage:\n  %s\n", synopsis[cmd])
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
+			printUsage(stdout, cmd, len(args) > 0 && args[0] == cmd, fs)
 			return nil
 		}
 		return usageError(stderr, cmd, "%v", err)
@@ -131,7 +146,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if fs.NArg() != 1 {
 			return usageError(stderr, cmd, "name one package (a .zip or a directory)")
 		}
-		return runCheck(fs.Arg(0), asJSON, checkOffline, stdout)
+		return runCheck(fs.Arg(0), asJSON, checkOffline, stdout, stderr)
 	case "install":
 		if fs.NArg() != 1 {
 			return usageError(stderr, cmd, "name one package (a .zip or a directory)")
@@ -348,7 +363,13 @@ func runInstall(o options, pkg string, stdout io.Writer, log *slog.Logger) error
 
 // runCheck validates a package for QA: every problem on its own line (or
 // JSON for CI), exit status 1 when there is an error.
-func runCheck(pkg string, asJSON, offline bool, stdout io.Writer) error {
+func runCheck(pkg string, asJSON, offline bool, stdout, stderr io.Writer) error {
+	if _, err := os.Stat(pkg); errors.Is(err, os.ErrNotExist) {
+		// Nothing to check: say so, rather than report a package without
+		// a webapp.json.
+		fmt.Fprintf(stderr, "loginshell check: %s does not exist\n", pkg)
+		return exitCode(1)
+	}
 	r := check.Check(pkg, check.Options{Offline: offline})
 	if asJSON {
 		b, err := r.JSON()
