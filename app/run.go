@@ -1,11 +1,12 @@
 package app
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"loginshell/internal/fault"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -16,7 +17,7 @@ import (
 )
 
 // ErrNoDisplay means there is no display to open a window on.
-var ErrNoDisplay = errors.New("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); use `loginshell serve --listen 127.0.0.1:0` and open the printed URL in a browser")
+var ErrNoDisplay = fault.New(fault.Unavailable, "no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); use `loginshell serve --listen 127.0.0.1:0` and open the printed URL in a browser")
 
 // Run opens the shell window over sh and blocks until it closes. win is
 // the Window the online provider was built with. SIGTERM and SIGINT close

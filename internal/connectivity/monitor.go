@@ -271,6 +271,9 @@ func (m *Monitor) kickLocked() *flight {
 	if m.closed {
 		return nil
 	}
+	if m.opts.Target != nil {
+		m.target = m.opts.Target() // what this probe and its answer are about
+	}
 	ctx, cancel := context.WithTimeout(m.base, m.opts.Timeout)
 	f := &flight{done: make(chan struct{}), gen: m.gen, cancel: cancel}
 	m.flight = f

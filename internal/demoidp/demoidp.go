@@ -30,12 +30,14 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"loginshell/internal/fault"
 )
 
 // ErrInvalidOptions is returned by Start when Options cannot describe a
 // working demo provider (no users, a duplicate username, a non-loopback
 // address, ...). Detail is wrapped.
-var ErrInvalidOptions = errors.New("invalid demo provider options")
+var ErrInvalidOptions = fault.New(fault.BadRequest, "invalid demo provider options")
 
 // User is one account of the demo provider. Username is also the subject
 // ("sub") and preferred_username of the tokens; Roles becomes the "roles"

@@ -42,9 +42,10 @@ var ErrNotFound = fault.New(fault.NotFound, "no such setting")
 
 // Store is the persisted settings dictionary. Safe for concurrent use.
 type Store struct {
-	mu   sync.Mutex
-	path string // "" keeps settings in memory only
-	data map[string]any
+	writeMu sync.Mutex // one writer at a time, held across the file write
+	mu      sync.Mutex // guards data; never held across I/O
+	path    string     // "" keeps settings in memory only
+	data    map[string]any
 }
 
 // Open loads the settings file at path (absent means empty). An empty path
@@ -122,11 +123,15 @@ func (s *Store) Delete(key string) error {
 }
 
 // update applies f to a copy and commits it only once it is on disk, so a
-// failed write leaves memory and file in agreement.
+// failed write leaves memory and file in agreement. Writers take turns on
+// writeMu; readers wait on mu only for the pointer swap, never for the
+// file's fsync.
 func (s *Store) update(f func(map[string]any)) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	next := maps.Clone(s.data)
+	s.mu.Unlock()
 	f(next)
 	if s.path != "" {
 		b, err := json.MarshalIndent(next, "", "  ")
@@ -137,7 +142,9 @@ func (s *Store) update(f func(map[string]any)) error {
 			return fmt.Errorf("save settings: %w", err)
 		}
 	}
+	s.mu.Lock()
 	s.data = next
+	s.mu.Unlock()
 	return nil
 }
 

@@ -1,0 +1,189 @@
+package arch_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "loginshell"
+
+// pkg is what `go list -json` says of one package of the module.
+type pkg struct {
+	ImportPath string
+	Dir        string
+	GoFiles    []string
+	Imports    []string
+	Deps       []string
+}
+
+// listModule lists every package of the module with its imports.
+func listModule(t *testing.T) map[string]pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-tags", "webkit2_41", "-json=ImportPath,Dir,GoFiles,Imports,Deps", module+"/...")
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	pkgs := map[string]pkg{}
+	dec := json.NewDecoder(&out)
+	for {
+		var p pkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		// frontend/node_modules may hold stray Go files: not ours.
+		if strings.Contains(p.ImportPath, "node_modules") {
+			continue
+		}
+		pkgs[p.ImportPath] = p
+		// go test caches a test's result by the files it opened; go list
+		// reads them in another process, so read them here too, or an
+		// import added later would pass from the cache.
+		for _, name := range p.GoFiles {
+			if _, err := os.ReadFile(filepath.Join(p.Dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := os.ReadDir(p.Dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found %d packages; the module is not where the test thinks", len(pkgs))
+	}
+	return pkgs
+}
+
+const wails = "github.com/wailsapp/wails"
+
+var (
+	transports = []string{module + "/app", module + "/internal/serve"}
+	surfaces   = []string{module + "/internal/pmapi", module + "/internal/gateway"}
+	// notEngines are the packages that are neither engines nor transports:
+	// the command, the plain value the transports share, its test
+	// builder, the demo provider (an HTTP server by nature), the bundled
+	// samples and the frontend's embedded files.
+	notEngines = []string{module, module + "/internal/shell", module + "/internal/shell/shelltest",
+		module + "/internal/demoidp", module + "/frontend", module + "/internal/arch"}
+	// serverAllowed are engines that run an HTTP server by design:
+	// internal/online receives the OpenID redirect on a loopback listener
+	// (RFC 8252 §7.3), and internal/webapps serves the packages' files.
+	serverAllowed = []string{module + "/internal/online", module + "/internal/webapps"}
+	// serverAPI is the net/http server side an engine must not use.
+	serverAPI = []string{"Handler", "HandlerFunc", "ResponseWriter", "Server", "ServeMux", "NewServeMux",
+		"ListenAndServe", "ListenAndServeTLS", "Serve", "FileServer", "StripPrefix", "Error", "Redirect"}
+)
+
+func isEngine(path string) bool {
+	return !slices.Contains(transports, path) && !slices.Contains(surfaces, path) && !slices.Contains(notEngines, path)
+}
+
+func TestOnlyAppImportsWails(t *testing.T) {
+	t.Parallel()
+	for path, p := range listModule(t) {
+		if path == module+"/app" {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, wails) {
+				t.Errorf("%s imports %s: only app/ may talk to Wails", path, imp)
+			}
+		}
+	}
+}
+
+func TestEnginesImportNoTransport(t *testing.T) {
+	t.Parallel()
+	pkgs := listModule(t)
+	forbidden := append(append([]string{}, transports...), surfaces...)
+	engines := 0
+	for path, p := range pkgs {
+		if !isEngine(path) {
+			continue
+		}
+		engines++
+		for _, dep := range p.Deps {
+			if slices.Contains(forbidden, dep) || strings.HasPrefix(dep, wails) {
+				t.Errorf("engine %s depends on %s: engines know no transport, no HTTP surface and no Wails", path, dep)
+			}
+		}
+	}
+	if engines < 12 {
+		t.Errorf("only %d engines found; the list of non-engines is wrong", engines)
+	}
+}
+
+func TestTransportsAreIndependent(t *testing.T) {
+	t.Parallel()
+	pkgs := listModule(t)
+	for _, from := range append(append([]string{}, transports...), surfaces...) {
+		p, ok := pkgs[from]
+		if !ok {
+			t.Errorf("%s is not in the module", from)
+			continue
+		}
+		for _, to := range transports {
+			if to != from && slices.Contains(p.Deps, to) {
+				t.Errorf("%s depends on the transport %s: transports are peers, surfaces sit below both", from, to)
+			}
+		}
+	}
+}
+
+// TestEnginesUseNoHTTPServer reads every engine's source: net/http's client
+// is fine (the online login talks to a provider), its server side is the
+// transports' business.
+func TestEnginesUseNoHTTPServer(t *testing.T) {
+	t.Parallel()
+	for path, p := range listModule(t) {
+		if !isEngine(path) || slices.Contains(serverAllowed, path) {
+			continue
+		}
+		for _, name := range p.GoFiles {
+			file := filepath.Join(p.Dir, name)
+			f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			httpName := ""
+			for _, imp := range f.Imports {
+				switch strings.Trim(imp.Path.Value, `"`) {
+				case "net/http":
+					httpName = "http"
+					if imp.Name != nil {
+						httpName = imp.Name.Name
+					}
+				case "net/http/httptest", "net/http/httputil", "net/http/pprof":
+					t.Errorf("%s imports %s", file, imp.Path.Value)
+				}
+			}
+			if httpName == "" {
+				continue
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); ok && x.Name == httpName && slices.Contains(serverAPI, sel.Sel.Name) {
+					t.Errorf("%s uses http.%s: engines do not serve HTTP", file, sel.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
+}
