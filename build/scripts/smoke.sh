@@ -8,7 +8,9 @@
 #   3. requires more than MIN_COLOURS distinct colours (a blank or solid
 #      window has a handful);
 #   4. sends SIGTERM and requires exit status 0 within 15 s;
-#   5. fails if the binary printed a Go panic.
+#   5. runs a page that calls confirm() and alert() and requires each
+#      dialog on screen, holding the page until the script answers it;
+#   6. fails if the binary printed a Go panic.
 # The binary's output is kept in build/artifacts/smoke.log.
 #
 # Usage: build/scripts/smoke.sh [BINARY]   (default build/bin/loginshell)
@@ -35,7 +37,7 @@ fail() {
 # Re-run this script inside a fresh Xvfb; the steps below need its DISPLAY.
 if [[ -z "${LOGINSHELL_SMOKE_IN_XVFB:-}" ]]; then
 	[[ -x "$bin" ]] || fail "no binary at $bin (run make build)"
-	for tool in xvfb-run xwininfo import convert xdotool; do
+	for tool in xvfb-run xwininfo import convert compare xdotool; do
 		command -v "$tool" >/dev/null || fail "$tool is missing (run build/scripts/deps.sh)"
 	done
 	mkdir -p "$artifacts"
@@ -128,9 +130,20 @@ done
 
 # Dialogs: a page written for the mobile container uses confirm() and
 # alert(); the window must show them (WebKitGTK's own dialogs) and return
-# the answer. The page reports through /pmapi/log. The same data directory
-# A new run signs in again; its boot document has no offline package, so
-# the page comes straight after the sign-in.
+# the answer. The page reports through /pmapi/log, each line only after its
+# dialog returned. A new run on the same data directory signs in again; its
+# boot document has no offline package, so the page comes straight after
+# the sign-in.
+#
+# A dialog that is suppressed returns at once and the page would still log,
+# so the log alone proves nothing. WebKitGTK draws these dialogs inside the
+# web view, not as X windows of their own (xwininfo lists none), over a grey
+# veil: that veil is what the screen is checked for. So for each dialog:
+# the veil is on screen and the page has not logged yet (it is blocked in
+# the dialog); then the key press; then the page's line, which says the
+# dialog held it for at least the second the script waited; and in the end
+# the veil is gone. The alert's screenshot must also differ from the
+# confirm's in the dialog box: a new dialog, not the old one still painted.
 dialogs_log=$artifacts/smoke-dialogs.log
 "$bin" --data "$data" --demo --boot "$PWD/build/scripts/dialogs/boot.json" >"$dialogs_log" 2>&1 &
 pid=$!
@@ -140,19 +153,66 @@ for _ in $(seq 1 120); do
 	sleep 0.5
 done
 sleep "$RENDER_SECONDS"
+
+# veiled SHOT: is the web view behind a modal dialog? The page's white
+# background reads 1.0 grey, about 0.5 under the veil. The strip sampled is
+# the left of the content area, clear of the chrome, the page's heading and
+# the dialog box (the screen is 1280x800).
+veiled() {
+	local mean
+	mean=$(convert "$1" -crop 200x500+20+150 +repage -colorspace Gray -format '%[fx:mean]' info:) || return 1
+	awk -v m="$mean" 'BEGIN { exit !(m < 0.75) }'
+}
+# wait_screen veiled|clear SECONDS WHAT SHOT: screenshots into SHOT until
+# the screen is in that state.
+wait_screen() {
+	for _ in $(seq 1 $(($2 * 2))); do
+		if import -window root "$4" 2>/dev/null; then
+			if [[ $1 == veiled ]] && veiled "$4"; then return 0; fi
+			if [[ $1 == clear ]] && ! veiled "$4"; then return 0; fi
+		fi
+		kill -0 "$pid" 2>/dev/null || fail "the binary exited while waiting for $3"
+		sleep 0.5
+	done
+	fail "$3 not on screen after $2 s; see $4"
+}
+# held_ms WHAT: how long the page says the dialog held it.
+held_ms() {
+	grep -o "dialogs: $1 after [0-9]* ms" "$log" | tail -n 1 | grep -o '[0-9]* ms' | grep -o '[0-9]*'
+}
+
 echo "smoke: dialogs: signing in again"
 xdotool type --delay 30 operator
 xdotool key Tab
 xdotool type --delay 30 operator-demo
 xdotool key Return
 wait_log 'starter app shown' 30 "dialog page"
-sleep 3
-import -window root "$artifacts/smoke-confirm.png" || true
+
+confirm_shot=$artifacts/smoke-confirm.png
+wait_screen veiled 30 "the confirm() dialog" "$confirm_shot"
+sleep 1 # so the page's own measure shows the dialog held it
+if grep -q 'dialogs: confirm answered' "$log"; then
+	fail "confirm() returned while its dialog was still to be answered"
+fi
 xdotool key Return # OK on confirm()
-wait_log 'dialogs: confirm answered true' 20 "confirm() answer"
-sleep 1
-xdotool key Return # OK on alert()
-wait_log 'dialogs: alert closed' 20 "alert() closed"
+wait_log 'dialogs: confirm answered true after' 20 "confirm() answered OK"
+ms=$(held_ms "confirm answered true")
+((ms >= 1000)) || fail "confirm() held the page ${ms} ms, less than the script waited before answering: it did not wait for the answer"
+
+alert_shot=$artifacts/smoke-alert.png
+sleep 2 # a suppressed alert() has logged by now
+wait_screen veiled 20 "the alert() dialog" "$alert_shot"
+if grep -q 'dialogs: alert closed' "$log"; then
+	fail "alert() returned before anyone closed it: its dialog was not shown (see $alert_shot)"
+fi
+changed=$(compare -metric AE -fuzz 10% -extract 300x200+490+300 "$confirm_shot" "$alert_shot" null: 2>&1 || true)
+awk -v n="$changed" 'BEGIN { exit !(n + 0 >= 200) }' ||
+	fail "the dialog box under alert() is the one of confirm() ($changed pixels changed): no alert dialog was drawn; see $confirm_shot and $alert_shot"
+xdotool key Return # Close on alert()
+wait_log 'dialogs: alert closed after' 20 "alert() closed"
+ms=$(held_ms "alert closed")
+((ms >= 1000)) || fail "alert() held the page ${ms} ms, less than the script waited before closing it: it did not wait"
+wait_screen clear 20 "the page without a dialog" "$artifacts/smoke-dialogs-after.png"
 echo "smoke: dialogs: confirm() and alert() shown and answered in the window"
 kill -TERM "$pid"
 for _ in $(seq 1 30); do
@@ -168,4 +228,4 @@ log=$artifacts/smoke.log
 if grep -qE '^(panic: |fatal error: )' "$log" "$dialogs_log"; then
 	fail "the binary printed a Go panic"
 fi
-echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() work)"
+echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered)"
