@@ -93,7 +93,8 @@ type Options struct {
 	// with a reachable network may fall back to offline login.
 	AllowFallback func() bool
 	// FreshFor is how recent the online sign-in behind an offline password
-	// setup or change must be (DESIGN §4: "a fresh online login"). An
+	// setup or change must be: a password only the person who just proved
+	// who they are online may set. An
 	// older one is renewed by an online login of the same user before the
 	// page opens. Zero accepts any online sign-in of this session.
 	FreshFor time.Duration

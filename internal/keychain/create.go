@@ -13,7 +13,7 @@ import (
 // ([ErrProfileMismatch]; an empty profile Username is filled in) and an
 // existing vault ([ErrExists]). It clears any lockout count.
 //
-// Create does NOT check who is asking: DESIGN §4 requires a fresh online
+// Create does NOT check who is asking: internal/auth requires a fresh online
 // login for username first, and the caller enforces it.
 func (k *Keychain) Create(username, password string, profile user.Profile) error {
 	if err := checkUsername(username); err != nil {

@@ -20,8 +20,9 @@
 // to the vault, so the vault is never rewritten on failure and the count
 // survives restarts; see [LockoutThreshold] for the policy.
 //
-// The package does NOT decide who may set up or remove a vault: DESIGN §4
-// requires a fresh online login for that user before [Keychain.Create] or
+// The package does NOT decide who may set up or remove a vault: the shell
+// requires a fresh online login for that user (internal/auth, Setup and
+// Update) before [Keychain.Create] or
 // [Keychain.Remove], and callers enforce it.
 package keychain
 
@@ -57,7 +58,7 @@ type Options struct {
 	// during a lockout), created, changed, removed, tampered and cleanup (an
 	// unfinished write removed by Open), keyed "event", with the username
 	// and failure count; never a password.
-	// Required, because DESIGN §4 wants every failure and lockout audited.
+	// Required, because every failure and lockout must leave a trace.
 	Log *slog.Logger
 	// InsecureAllowWeakParams accepts argon2id parameters below the OWASP
 	// minimum ([MinParams]), both in Params and in vault files read back.

@@ -10,7 +10,8 @@ import (
 )
 
 // Password length limits, in characters (Unicode code points after NFKC
-// normalisation). DESIGN §4: at least 8, no upper limit below 256.
+// normalisation): at least 8, and no upper limit below 256, so a pass phrase
+// always fits (README, "Data directory").
 const (
 	MinPasswordLength = 8
 	MaxPasswordLength = 256

@@ -84,6 +84,7 @@ func TestTextExactOutput(t *testing.T) {
 		{"the value stops at white space", "p=one two", "p=[redacted] two"},
 		{"the value stops at a quote", `"p=one"`, `"p=[redacted]"`},
 		{"the value stops at a fragment", "/x?p=one#frag", "/x?p=[redacted]#frag"},
+		{"the value stops at a single quote", "'p=one'", "'p=[redacted]'"},
 		{"an empty value is still marked", "/x?p=&q=1", "/x?p=[redacted]&q=1"},
 		{"a mixed-case key is masked, keeping its case", "Password=x", "Password=[redacted]"},
 		{"several secrets on one line are all masked", "p=1 o=2 key=3", "p=[redacted] o=[redacted] key=[redacted]"},
@@ -91,6 +92,14 @@ func TestTextExactOutput(t *testing.T) {
 		{"an auth token of update is masked", "/auth/tok-1/update", "/auth/[redacted]/update"},
 		{"an auth token of authenticate is masked", "http://pmapi/auth/tok-1/authenticate", "http://pmapi/auth/[redacted]/authenticate"},
 		{"POST /auth/setup holds no token and stays", "POST /pmapi/auth/setup", "POST /pmapi/auth/setup"},
+		// The token is exactly one path segment: text that merely has
+		// /auth/ and /setup further on is not a token and stays readable.
+		{"two segments after /auth/ are not a token", "/auth/a/b/setup", "/auth/a/b/setup"},
+		{"a query after /auth/ is not a token", "/auth/a?b/setup", "/auth/a?b/setup"},
+		{"a fragment after /auth/ is not a token", "/auth/a#b/setup", "/auth/a#b/setup"},
+		{"words apart are not a token", "/auth/a b/setup", "/auth/a b/setup"},
+		{"a double quote ends a path", `/auth/a"b/setup`, `/auth/a"b/setup`},
+		{"a single quote ends a path", "/auth/a'b/setup", "/auth/a'b/setup"},
 		{"a key merely ending in p stays", "step=3", "step=3"},
 		{"a key merely ending in token stays", "mytoken=3", "mytoken=3"},
 		{"a key merely ending in key stays", "monkey=3", "monkey=3"},
