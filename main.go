@@ -28,6 +28,7 @@ import (
 	"loginshell/internal/check"
 	"loginshell/internal/connectivity"
 	"loginshell/internal/demoidp"
+	"loginshell/internal/gateway"
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
 	"loginshell/internal/online"
@@ -174,10 +175,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		sh, note, closeAll, err := assemble(o, log, func(scr *screen.Screen, _ *settings.Store) (online.ProviderOptions, error) {
+		sh, note, closeAll, err := assemble(o, log, ln.PagesOrigin(), func(scr *screen.Screen, _ *settings.Store) (online.ProviderOptions, error) {
 			// The provider's page opens in the same tab, and the loopback
 			// callback sends the tab back to the shell.
-			return online.ProviderOptions{Open: embedded(scr), ReturnURL: ln.URL()}, nil
+			return online.ProviderOptions{Open: embedded(scr), ReturnURL: ln.KeyedURL()}, nil
 		})
 		if err != nil {
 			ln.Close()
@@ -191,8 +192,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 			}
 		})
 	}
+	if err := app.CheckDisplay(); err != nil {
+		return err
+	}
+	pages, err := gateway.ListenPages()
+	if err != nil {
+		return fmt.Errorf("listen for the hosted pages: %w", err)
+	}
+	defer pages.Close()
 	var win *app.Window
-	sh, note, closeAll, err := assemble(o, log, func(scr *screen.Screen, st *settings.Store) (online.ProviderOptions, error) {
+	sh, note, closeAll, err := assemble(o, log, pages.Origin(), func(scr *screen.Screen, st *settings.Store) (online.ProviderOptions, error) {
 		var err error
 		win, err = app.NewWindow(scr, log.With("component", "app"))
 		if err != nil {
@@ -207,7 +216,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if note != "" {
 		fmt.Fprintln(stdout, note)
 	}
-	return app.Run(sh, win, frontend.Dist())
+	return app.Run(sh, win, pages, frontend.Dist())
 }
 
 // embedded shows the provider's page where the shell is (the window, or
@@ -228,11 +237,12 @@ func windowSignIn(win *app.Window, st *settings.Store) online.ProviderOptions {
 }
 
 // assemble builds every engine once, in dependency order, each complete
-// at construction: the transport's sign-in collaborators (signIn, given
-// the screen) go into the online provider's constructor. It returns the
+// at construction: the origin the transport serves hosted pages on goes
+// into the screen, and the transport's sign-in collaborators (signIn,
+// given the screen) into the online provider's constructor. It returns the
 // shell, the demo note ("" without --demo) and a func that releases what
 // it started.
-func assemble(o options, log *slog.Logger, signIn func(*screen.Screen, *settings.Store) (online.ProviderOptions, error)) (sh *shell.Shell, note string, closeAll func(), err error) {
+func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*screen.Screen, *settings.Store) (online.ProviderOptions, error)) (sh *shell.Shell, note string, closeAll func(), err error) {
 	var closers []func()
 	closeAll = func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -278,7 +288,7 @@ func assemble(o options, log *slog.Logger, signIn func(*screen.Screen, *settings
 		return nil, "", nil, err
 	}
 	users := user.NewService()
-	scr := screen.New(shell.Version, func() *screen.UserRef {
+	scr := screen.New(shell.Version, pagesOrigin, func() *screen.UserRef {
 		if p, _, ok := users.Current(); ok {
 			return &screen.UserRef{Username: p.Username, Name: p.Name}
 		}

@@ -2,9 +2,11 @@ package app
 
 import (
 	"io/fs"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"loginshell/internal/fault"
 
@@ -19,21 +21,40 @@ import (
 // ErrNoDisplay means there is no display to open a window on.
 var ErrNoDisplay = fault.New(fault.Unavailable, "no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); use `loginshell serve --listen 127.0.0.1:0` and open the printed URL in a browser")
 
-// Run opens the shell window over sh and blocks until it closes. win is
-// the Window the online provider was built with. SIGTERM and SIGINT close
-// it cleanly, like the window's close button.
-func Run(sh *shell.Shell, win *Window, assets fs.FS) error {
+// CheckDisplay returns ErrNoDisplay when no window can be opened, so the
+// command can refuse before it creates or starts anything.
+func CheckDisplay() error {
 	if !haveDisplay() {
 		return ErrNoDisplay
+	}
+	return nil
+}
+
+// frameAncestors are the chrome's origins, the only ones that may frame a
+// hosted page: WebKitGTK's wails://wails and WebView2's
+// http://wails.localhost.
+var frameAncestors = []string{"wails://wails", "http://wails.localhost"}
+
+// Run opens the shell window over sh and blocks until it closes. win is
+// the Window the online provider was built with; pages is the listener the
+// hosted pages are served on (an origin of their own: see
+// internal/gateway), which Run serves until the window closes. SIGTERM and
+// SIGINT close it cleanly, like the window's close button.
+func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.FS) error {
+	if err := CheckDisplay(); err != nil {
+		return err
 	}
 	ui, err := New(sh, win)
 	if err != nil {
 		return err
 	}
-	handler, err := gateway.ForShell(sh, nil, false)
+	chrome, pagesHandler, err := gateway.ForShell(sh, nil, false, pages.Host, frameAncestors)
 	if err != nil {
 		return err
 	}
+	srv := &http.Server{Handler: pagesHandler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(pages) }()
+	defer srv.Close()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
@@ -52,7 +73,7 @@ func Run(sh *shell.Shell, win *Window, assets fs.FS) error {
 		MinHeight: 480,
 		AssetServer: &assetserver.Options{
 			Assets:  assets,
-			Handler: handler,
+			Handler: chrome,
 		},
 		// Files dropped on the window arrive as paths (runtime.OnFileDrop)
 		// and are installed; the chrome stops the webview opening them.

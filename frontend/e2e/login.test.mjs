@@ -221,8 +221,10 @@ describe("loginshell in a browser", () => {
         await expectStarter(page);
       });
       await run("b4-connectivity-offline", ctx, async () => {
-        const res = await page.evaluate(async () => {
-          const r = await fetch("/pmapi/connectivity", { credentials: "include" });
+        // As a hosted page asks: from the content frame, on the pages' own origin.
+        const frame = await (await page.locator("#content").elementHandle()).contentFrame();
+        const res = await frame.evaluate(async () => {
+          const r = await fetch("/pmapi/connectivity");
           return { status: r.status, body: await r.text() };
         });
         assert.equal(res.status, 200, `GET /pmapi/connectivity: ${res.body}`);

@@ -61,6 +61,23 @@ describe("Chrome.render", () => {
     expect($("loading").getAttribute("aria-busy")).toBe("false");
   });
 
+  it("frames a page on the pages' own origin, never the chrome's", () => {
+    const { chrome } = setup();
+    const pages = "http://p0123456789abcdef.localhost:8123";
+    chrome.render({ ...loginPage, pages });
+    expect(visible("content")).toBe(true);
+    expect(frame().src).toBe(pages + loginPage.url);
+    expect(new URL(frame().src).origin).not.toBe(new URL(document.baseURI).origin);
+  });
+
+  it("refuses a page address outside the pages' origin", () => {
+    const { chrome } = setup();
+    chrome.render({ ...loginPage, url: "http://evil.example/x.html", pages: "http://p01.localhost:8123" });
+    expect(visible("content")).toBe(false);
+    expect(visible("error-view")).toBe(true);
+    expect($("error-message").textContent).toContain("not part of the shell");
+  });
+
   it("does not reload the frame when only the status changes", () => {
     const { chrome } = setup();
     chrome.render(loginPage);

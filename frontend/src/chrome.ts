@@ -114,7 +114,7 @@ export class Chrome {
       case "error":
         return this.showError(v.message || "Something went wrong.", v.configure === true);
       case "page":
-        return this.showPage(v.url ?? "", v.title);
+        return this.showPage(v.url ?? "", v.title, v.pages);
       case "navigate":
         return this.go(v.url ?? "");
     }
@@ -172,14 +172,30 @@ export class Chrome {
     else if (!hadFocus) this.el.loginURL.focus();
   }
 
-  private showPage(url: string, title: string | undefined): void {
-    const target = this.resolve(url);
-    if (!target || site(target) !== site(new URL(this.doc.baseURI))) {
+  /**
+   * showPage frames a hosted page. Pages live on an origin of their own (pages), never the
+   * chrome's: the frame can neither read nor script the chrome, nor reach its bindings or
+   * endpoints. A view without one (an older Go side) keeps pages on the chrome's origin.
+   */
+  private showPage(url: string, title: string | undefined, pages: string | undefined): void {
+    const base = pages || this.doc.baseURI;
+    const target = this.resolve(url, base);
+    if (!target || site(target) !== site(new URL(base))) {
       this.fail("This page cannot be shown: its address is not part of the shell.");
       return;
     }
     const frame = this.el.frame;
     frame.title = title || "Content";
+    // A page on another origin cannot take the focus by itself (browsers ignore autofocus in a
+    // cross-origin frame): once the page has loaded, unless the person is busy elsewhere in the
+    // chrome, the chrome focuses the frame and tells the page's shim to focus its [autofocus]
+    // field. The message carries nothing but the request; the page learns nothing of the chrome.
+    const pagesOrigin = new URL(base).origin;
+    frame.onload = () => {
+      if (this.doc.activeElement !== frame && !this.overlayHasFocus()) return;
+      frame.focus();
+      frame.contentWindow?.postMessage({ loginshell: "focus" }, pagesOrigin);
+    };
     const hadFocus = this.overlayHasFocus();
     // Compare with what was last set, not frame.src: the page may have navigated inside.
     if (frame.dataset.url !== target.href) {
@@ -267,10 +283,10 @@ export class Chrome {
     else this.el.loginURL.removeAttribute("aria-invalid");
   }
 
-  private resolve(url: string): URL | undefined {
+  private resolve(url: string, base: string = this.doc.baseURI): URL | undefined {
     if (!url) return undefined;
     try {
-      return new URL(url, this.doc.baseURI);
+      return new URL(url, base);
     } catch {
       return undefined;
     }

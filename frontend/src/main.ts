@@ -4,6 +4,12 @@ import { Chrome, sessionVisited, unreachable } from "./chrome";
 import { InstallPanel } from "./install";
 import { pickTransport, type WailsGlobals } from "./transport";
 
+// The chrome never runs inside a frame: a hosted page that frames the shell's own address gets
+// an inert copy, with no transport, no key and no bindings called.
+if (window.top !== window) {
+  throw new Error("loginshell: the shell does not run inside a frame");
+}
+
 const transport = pickTransport(window as Window & WailsGlobals);
 const chrome = new Chrome(
   document,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { pickTransport, type HttpDeps, type ShellBindings, type WailsGlobals } from "./transport";
+import { keyFrom, pickTransport, type HttpDeps, type ShellBindings, type WailsGlobals } from "./transport";
 import type { InstallEvent, InstallResult, View } from "./view";
 
 const page: View = { seq: 3, kind: "page", url: "/webapps/a/index.html", title: "A" };
@@ -345,5 +345,28 @@ describe("configure", () => {
     const init = vi.mocked(deps.fetch).mock.calls[0]?.[1];
     expect(init?.body).toBeUndefined();
     expect(init?.headers).toEqual({ Accept: "application/json" });
+  });
+});
+
+describe("the browser mode's key", () => {
+  it("is read from the chrome's own address", () => {
+    expect(keyFrom("?key=0123abcd")).toBe("0123abcd");
+    expect(keyFrom("?other=1&key=a%2Bb")).toBe("a+b");
+    expect(keyFrom("")).toBe("");
+  });
+
+  it("goes with every request as a header and in the event stream's URL, never in a cookie", async () => {
+    const { deps } = fakeHttp({ "GET /shell/view": jsonOf(page), "POST /shell/retry": () => new Response("{}") });
+    deps.key = "k&1";
+    const t = pickTransport({}, deps);
+    await t.view();
+    await t.retry();
+    const inits = (deps.fetch as ReturnType<typeof vi.fn>).mock.calls.map((c) => c[1] as RequestInit);
+    expect(inits).toHaveLength(2);
+    for (const init of inits) {
+      expect((init.headers as Record<string, string>)["X-Loginshell-Key"]).toBe("k&1");
+    }
+    t.subscribe(() => {});
+    expect(FakeEventSource.all[0]?.url).toBe("/shell/events?key=k%261");
   });
 });

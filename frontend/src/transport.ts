@@ -73,6 +73,20 @@ export interface HttpDeps {
   setTimeout: (fn: () => void, ms: number) => unknown;
   /** For uploads: fetch reports no upload progress. */
   XMLHttpRequest?: new () => XMLHttpRequest;
+  /**
+   * The browser mode's per-run key, from the URL the serve command printed. It goes with every
+   * request as a header (and in the event stream's URL, which can carry no header); it is never
+   * put in a cookie, since cookies reach every server on 127.0.0.1 whatever its port.
+   */
+  key?: string;
+}
+
+/** The header that carries the key (gateway.KeyHeader). */
+const keyHeader = "X-Loginshell-Key";
+
+/** keyFrom reads the key from the chrome's own address (?key=...). */
+export function keyFrom(search: string): string {
+  return new URLSearchParams(search).get("key") ?? "";
 }
 
 /** pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. */
@@ -88,6 +102,7 @@ function browserDeps(): HttpDeps {
     EventSource: globalThis.EventSource,
     setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
     XMLHttpRequest: globalThis.XMLHttpRequest,
+    key: keyFrom(globalThis.location?.search ?? ""),
   };
 }
 
@@ -162,7 +177,7 @@ function httpTransport(deps: HttpDeps): Transport {
       let failures = 0;
       const open = () => {
         if (closed) return;
-        es = new deps.EventSource("/shell/events");
+        es = new deps.EventSource(deps.key ? `/shell/events?key=${encodeURIComponent(deps.key)}` : "/shell/events");
         es.addEventListener("view", (e) => {
           const v = parse((e as MessageEvent<string>).data);
           if (v) onView(v);
@@ -196,9 +211,11 @@ function httpTransport(deps: HttpDeps): Transport {
 
 /** call sends one request to the shell; a body goes as JSON. */
 async function call(deps: HttpDeps, method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
-  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (deps.key) headers[keyHeader] = deps.key;
+  const init: RequestInit = { method, credentials: "same-origin", headers };
   if (body !== undefined) {
-    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+    headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const r = await deps.fetch(path, init);
@@ -222,6 +239,7 @@ function upload(deps: HttpDeps, file: Blob, onSent: (sent: number, total: number
     xhr.open("POST", "/shell/install");
     xhr.setRequestHeader("Content-Type", "application/zip");
     xhr.setRequestHeader("Accept", "application/json");
+    if (deps.key) xhr.setRequestHeader(keyHeader, deps.key);
     xhr.upload.addEventListener("progress", (e) => {
       if (e.lengthComputable) onSent(e.loaded, e.total);
     });

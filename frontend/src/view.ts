@@ -5,7 +5,7 @@ export interface View {
   /** Increases with every change; a view with a lower seq than one already shown is stale. */
   seq: number;
   kind: "loading" | "page" | "error" | "navigate";
-  /** page: the iframe src (same origin); navigate: the address this window goes to. */
+  /** page: the iframe src, relative to pages; navigate: the address this window goes to. */
   url?: string;
   title?: string;
   /** Loading and error text, already safe to show. */
@@ -17,6 +17,8 @@ export interface View {
   user?: { username: string; name?: string } | null;
   online?: boolean;
   version?: string;
+  /** The origin hosted pages are served from (http://p….localhost:PORT), never the chrome's. */
+  pages?: string;
 }
 
 /** Answer of Cancel; error is text safe to show. */
@@ -49,7 +51,8 @@ export function isView(x: unknown): x is View {
     Number.isFinite(v.seq) &&
     typeof v.kind === "string" &&
     kinds.has(v.kind) &&
-    (v.url === undefined || typeof v.url === "string")
+    (v.url === undefined || typeof v.url === "string") &&
+    (v.pages === undefined || typeof v.pages === "string")
   );
 }
 

@@ -101,7 +101,7 @@ func newEnv(t *testing.T, online *fakeOnline) *env {
 	}
 	pkgs := samplePackages(t)
 	users := user.NewService()
-	scr := screen.New("test", func() *screen.UserRef {
+	scr := screen.New("test", "", func() *screen.UserRef {
 		if p, _, ok := users.Current(); ok {
 			return &screen.UserRef{Username: p.Username}
 		}

@@ -49,12 +49,14 @@ const (
 	Invalid
 	// Unauthorized: the caller did not prove it may call at all (serve key).
 	Unauthorized
+	// Method: the service exists, but not for this method.
+	Method
 )
 
 var kindNames = [...]string{
 	Internal: "internal", BadRequest: "bad request", NotFound: "not found", Conflict: "conflict",
 	Forbidden: "forbidden", Locked: "locked", NotConfigured: "not configured", Unavailable: "unavailable",
-	TooLarge: "too large", Invalid: "invalid", Unauthorized: "unauthorized",
+	TooLarge: "too large", Invalid: "invalid", Unauthorized: "unauthorized", Method: "method not allowed",
 }
 
 func (k Kind) String() string {

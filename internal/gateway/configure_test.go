@@ -3,7 +3,6 @@ package gateway
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -35,8 +34,7 @@ func (c *configurer) Configure(u string) error {
 
 func configureHandler(t *testing.T, c *configurer) http.Handler {
 	t.Helper()
-	tag := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "other") })
-	o := Options{PMAPI: tag, Webapps: tag, Screen: screen.New("", nil), Retry: func() {}, Cancel: func() error { return nil }}
+	o := Options{Screen: screen.New("", "", nil), Retry: func() {}, Cancel: func() error { return nil }}
 	if c != nil {
 		o.Configure = c.Configure
 	}

@@ -1,7 +1,17 @@
-// Package gateway assembles the shell's HTTP surface: the pmapi services,
-// the hosted packages, the chrome's own /shell/ endpoints and the chrome's
-// assets. The same handler backs the Wails window (as its asset server's
-// handler) and the serve mode (behind Guard), so both run one code path.
+// Package gateway assembles the shell's HTTP surfaces, in two origins that
+// never share one:
+//
+//   - the chrome (New): the chrome's assets and its own /shell/ endpoints.
+//     It backs the Wails window's asset server and, behind Guard, the
+//     browser mode;
+//   - the pages (Pages): the hosted packages under /webapps/ and the
+//     container's services under /pmapi/, on a host of their own
+//     (p<random>.localhost:PORT) that only the chrome frames. A hosted page
+//     is cross-origin to the chrome: it cannot read or script it, reach
+//     its endpoints or see the browser mode's key.
+//
+// Both transports serve the same two handlers (ForShell), so both run one
+// code path.
 package gateway
 
 import (
@@ -27,10 +37,8 @@ import (
 // Options are the parts the gateway routes to. Assets may be nil when the
 // host (Wails) serves the chrome's files itself.
 type Options struct {
-	Assets  fs.FS
-	PMAPI   http.Handler
-	Webapps http.Handler
-	Screen  *screen.Screen
+	Assets fs.FS
+	Screen *screen.Screen
 	Retry   func()
 	Cancel  func() error
 	// Install, when set, adds POST /shell/install and the "install" events
@@ -47,15 +55,19 @@ type Options struct {
 
 // New returns the shell's handler.
 func New(o Options) (http.Handler, error) {
-	if o.PMAPI == nil || o.Webapps == nil || o.Screen == nil || o.Retry == nil || o.Cancel == nil {
-		return nil, errors.New("gateway: PMAPI, Webapps, Screen, Retry and Cancel are required")
+	if o.Screen == nil || o.Retry == nil || o.Cancel == nil {
+		return nil, errors.New("gateway: Screen, Retry and Cancel are required")
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(pmapi.Prefix+"/", o.PMAPI)
-	mux.Handle(webapps.Prefix, o.Webapps)
+	// Not the chrome's: pages and services live on the pages' origin.
+	for _, p := range []string{pmapi.Prefix + "/", webapps.Prefix} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "not on the shell's own origin: pages and services are served on the pages' origin"})
+		})
+	}
 	mux.HandleFunc("GET /shell/view", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, o.Screen.Current())
 	})
@@ -164,21 +176,27 @@ func assets(fsys fs.FS) http.Handler {
 
 func writeJSON(w http.ResponseWriter, status int, v any) { pmapi.WriteJSON(w, status, v) }
 
-// ForShell returns the handler both transports serve over the engines of
-// sh: the window's (assets nil: Wails serves the chrome's files itself) and
-// the browser mode's (browser set: the chrome there has no bindings, so the
-// upload and login-server endpoints are added).
-func ForShell(sh *shell.Shell, assets fs.FS, browser bool) (http.Handler, error) {
+// ForShell returns the two handlers both transports serve over the
+// engines of sh: the chrome's (assets nil in the window: Wails serves the
+// chrome's files itself; browser set in the browser mode, whose chrome has
+// no bindings and so gets the upload and login-server endpoints) and the
+// pages' (host is the pages' exact host:port, ancestors the chrome's
+// origins that may frame them).
+func ForShell(sh *shell.Shell, assets fs.FS, browser bool, host string, ancestors []string) (chrome, pages http.Handler, err error) {
 	api, err := pmapi.New(pmapi.Options{
 		Auth: sh.Auth, Users: sh.Users, Settings: sh.Settings,
 		Connectivity: func(context.Context) []string { return sh.Connectivity.States(sh.Users) },
 		Boot:         sh.Boot, Windows: sh.Boot, Version: shell.Version, Log: sh.Log.With("component", "pmapi"),
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	pages, err = Pages(PagesOptions{PMAPI: api, Webapps: sh.Library.Handler(), Host: host, FrameAncestors: ancestors})
+	if err != nil {
+		return nil, nil, err
 	}
 	o := Options{
-		Assets: assets, PMAPI: api, Webapps: sh.Library.Handler(), Screen: sh.Screen,
+		Assets: assets, Screen: sh.Screen,
 		Retry:  func() { sh.Boot.Start(context.Background()) },
 		Cancel: sh.Auth.Cancel,
 		Log:    sh.Log,
@@ -186,5 +204,6 @@ func ForShell(sh *shell.Shell, assets fs.FS, browser bool) (http.Handler, error)
 	if browser {
 		o.Install, o.Configure = sh.Installs, sh.Boot.SetLoginServer
 	}
-	return New(o)
+	chrome, err = New(o)
+	return chrome, pages, err
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -26,14 +25,11 @@ type fixture struct {
 
 func newFixture(t *testing.T, assets fstest.MapFS) *fixture {
 	t.Helper()
-	f := &fixture{screen: screen.New("9.9", nil)}
+	f := &fixture{screen: screen.New("9.9", "", nil)}
 	f.idle.Store(true)
-	tag := func(s string) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, s) })
-	}
 	o := Options{
-		PMAPI: tag("pmapi"), Webapps: tag("webapps"), Screen: f.screen,
-		Retry: func() { f.retries.Add(1) },
+		Screen: f.screen,
+		Retry:  func() { f.retries.Add(1) },
 		Cancel: func() error {
 			if f.idle.Load() {
 				return errors.New("nothing running")
@@ -60,14 +56,11 @@ func (f *fixture) do(method, target string) *httptest.ResponseRecorder {
 
 func TestNewRefusesMissingParts(t *testing.T) {
 	t.Parallel()
-	h := http.NotFoundHandler()
-	full := Options{PMAPI: h, Webapps: h, Screen: screen.New("", nil), Retry: func() {}, Cancel: func() error { return nil }}
+	full := Options{Screen: screen.New("", "", nil), Retry: func() {}, Cancel: func() error { return nil }}
 	tests := []struct {
 		name string
 		drop func(*Options)
 	}{
-		{"without pmapi", func(o *Options) { o.PMAPI = nil }},
-		{"without webapps", func(o *Options) { o.Webapps = nil }},
 		{"without a screen", func(o *Options) { o.Screen = nil }},
 		{"without retry", func(o *Options) { o.Retry = nil }},
 		{"without cancel", func(o *Options) { o.Cancel = nil }},
@@ -97,9 +90,6 @@ func TestRoutes(t *testing.T) {
 		wantBody string
 		wantType string
 	}{
-		{"pmapi goes to the API", "GET", "/pmapi/version", "pmapi", ""},
-		{"pmapi PUT goes to the API", "PUT", "/pmapi/auth/x/authenticate?p=y", "pmapi", ""},
-		{"webapps go to the package handler", "GET", "/webapps/lineapp/index.html", "webapps", ""},
 		{"the root is index.html", "GET", "/", "<html>shell</html>", "text/html; charset=utf-8"},
 		{"an asset is served with its type", "GET", "/assets/app.js", "console.log(1)", "text/javascript; charset=utf-8"},
 		{"an unknown path falls back to index.html", "GET", "/some/route", "<html>shell</html>", "text/html; charset=utf-8"},

@@ -5,12 +5,15 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"strings"
 )
 
-// KeyHeader and KeyCookie carry the serve mode's per-run secret.
+// KeyHeader carries the browser mode's per-run secret on the chrome's
+// requests; KeyQuery carries it in the URL the serve command prints and
+// on the chrome's event stream (EventSource sends no headers).
 const (
 	KeyHeader = "X-Loginshell-Key"
-	KeyCookie = "loginshell_key"
+	KeyQuery  = "key"
 )
 
 // NewKey returns a fresh random key (128 bits, hex).
@@ -22,19 +25,36 @@ func NewKey() string {
 	return hex.EncodeToString(b)
 }
 
-// Guard protects the serve mode, whose API can sign people in, from
-// everything on the machine that is not the browser it was opened in:
+// publicPrefix holds the chrome's built files (Vite's assets/): code and
+// styles every copy of loginshell ships, so they need no key, and the
+// browser fetches them without one.
+const publicPrefix = "/assets/"
+
+// Guard protects the browser mode's chrome, whose endpoints sign people in
+// and install packages, from everything on the machine that is not the tab
+// it was opened in:
 //
 //   - the Host header must be exactly hostport (the loopback address it
 //     listens on), which defeats DNS rebinding: 403 otherwise;
 //   - an Origin header, when present, must be http://hostport, which
 //     refuses cross-site calls from other pages: 403 otherwise;
-//   - the request must carry the key in KeyHeader or KeyCookie, or as
-//     ?key= on the page that opens the shell, which then sets the cookie
-//     (HttpOnly, SameSite=Strict): 401 otherwise.
+//   - every request but the chrome's static files must carry the key: in
+//     KeyHeader, or as ?key= on a GET (the printed URL, the event
+//     stream): 401 otherwise. There is no cookie: cookies are not per
+//     port, so one would reach every other server on 127.0.0.1, and a key
+//     kept by the tab instead lets the newly printed URL work after a
+//     restart whatever an older run left behind;
+//   - no response may be framed (frame-ancestors 'none'), so no other page
+//     can dress the shell up or click through it.
+//
+// The hosted pages are not behind Guard: they live on their own origin
+// (Pages).
 func Guard(key, hostport string, next http.Handler) http.Handler {
 	origin := "http://" + hostport
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
 		if r.Host != hostport {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "wrong Host header: this shell answers only to " + hostport})
 			return
@@ -43,17 +63,13 @@ func Guard(key, hostport string, next http.Handler) http.Handler {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-origin request refused"})
 			return
 		}
-		got := r.Header.Get(KeyHeader)
-		if got == "" {
-			if c, err := r.Cookie(KeyCookie); err == nil {
-				got = c.Value
-			}
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, publicPrefix) {
+			next.ServeHTTP(w, r)
+			return
 		}
+		got := r.Header.Get(KeyHeader)
 		if got == "" && r.Method == http.MethodGet {
-			if q := r.URL.Query().Get("key"); q != "" && equal(q, key) {
-				http.SetCookie(w, &http.Cookie{Name: KeyCookie, Value: key, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-				got = q
-			}
+			got = r.URL.Query().Get(KeyQuery)
 		}
 		if !equal(got, key) {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong key: open the URL the serve command printed"})

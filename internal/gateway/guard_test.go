@@ -22,21 +22,25 @@ func TestGuard(t *testing.T) {
 		header     map[string]string
 		cookie     string
 		wantStatus int
-		wantCookie bool
 	}{
 		{name: "the key header passes", header: map[string]string{KeyHeader: key}, wantStatus: 200},
-		{name: "the key cookie passes", cookie: key, wantStatus: 200},
-		{name: "the key in the query of a GET passes and sets the cookie", target: "/?key=" + key, wantStatus: 200, wantCookie: true},
-		{name: "the key in the query of a POST is refused", method: http.MethodPost, target: "/?key=" + key, wantStatus: 401},
+		{name: "the key in the query of a GET passes (the printed URL)", target: "/?key=" + key, wantStatus: 200},
+		{name: "the key in the query of the event stream passes", target: "/shell/events?key=" + key, wantStatus: 200},
+		{name: "the printed URL wins over a cookie of an earlier run", target: "/?key=" + key, cookie: "0000", wantStatus: 200},
+		{name: "a cookie is not a key", cookie: key, wantStatus: 401},
+		{name: "the key in the query of a POST is refused", method: http.MethodPost, target: "/shell/retry?key=" + key, wantStatus: 401},
 		{name: "a wrong key in the query is refused", target: "/?key=nope", wantStatus: 401},
 		{name: "no key is refused", wantStatus: 401},
+		{name: "the chrome's index without the key is refused", target: "/", wantStatus: 401},
+		{name: "the chrome's built files need no key", target: "/assets/index-1234.js", wantStatus: 200},
+		{name: "a POST to the built files still needs the key", method: http.MethodPost, target: "/assets/x", wantStatus: 401},
 		{name: "a wrong key header is refused", header: map[string]string{KeyHeader: "nope"}, wantStatus: 401},
-		{name: "a wrong cookie is refused", cookie: "nope", wantStatus: 401},
 		{name: "a wrong key header is not rescued by the query", target: "/?key=" + key, header: map[string]string{KeyHeader: "nope"}, wantStatus: 401},
 		{name: "a wrong Host is forbidden even with the key", host: "evil.example:8123", header: map[string]string{KeyHeader: key}, wantStatus: 403},
 		{name: "localhost instead of the address is forbidden", host: "localhost:8123", header: map[string]string{KeyHeader: key}, wantStatus: 403},
 		{name: "a foreign Origin is forbidden even with the key", header: map[string]string{KeyHeader: key, "Origin": "http://evil.example"}, wantStatus: 403},
 		{name: "an Origin on another port is forbidden", header: map[string]string{KeyHeader: key, "Origin": "http://127.0.0.1:9999"}, wantStatus: 403},
+		{name: "the pages' Origin is forbidden", header: map[string]string{KeyHeader: key, "Origin": "http://p0123.localhost:8123"}, wantStatus: 403},
 		{name: "the shell's own Origin passes", header: map[string]string{KeyHeader: key, "Origin": "http://" + hostport}, wantStatus: 200},
 	}
 	for _, tt := range tests {
@@ -47,7 +51,7 @@ func TestGuard(t *testing.T) {
 				method = http.MethodGet
 			}
 			if target == "" {
-				target = "/pmapi/version"
+				target = "/shell/view"
 			}
 			r := httptest.NewRequest(method, target, nil)
 			r.Host = hostport
@@ -58,26 +62,21 @@ func TestGuard(t *testing.T) {
 				r.Header.Set(k, v)
 			}
 			if tt.cookie != "" {
-				r.AddCookie(&http.Cookie{Name: KeyCookie, Value: tt.cookie})
+				r.AddCookie(&http.Cookie{Name: "loginshell_key", Value: tt.cookie})
 			}
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
 			if w.Code != tt.wantStatus {
 				t.Fatalf("status = %d, want %d (body %s)", w.Code, tt.wantStatus, w.Body)
 			}
-			cookies := w.Result().Cookies()
-			if !tt.wantCookie {
-				if len(cookies) != 0 {
-					t.Errorf("cookies set: %v", cookies)
-				}
-				return
+			if c := w.Result().Cookies(); len(c) != 0 {
+				t.Errorf("cookies set: %v; the key never goes into a cookie", c)
 			}
-			if len(cookies) != 1 {
-				t.Fatalf("cookies = %v, want the key cookie", cookies)
+			if got := w.Header().Get("Content-Security-Policy"); got != "frame-ancestors 'none'" {
+				t.Errorf("Content-Security-Policy = %q, want frame-ancestors 'none'", got)
 			}
-			c := cookies[0]
-			if c.Name != KeyCookie || c.Value != key || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" {
-				t.Errorf("cookie = %+v, want %s=key, HttpOnly, SameSite=Strict, Path=/", c, KeyCookie)
+			if got := w.Header().Get("X-Frame-Options"); got != "DENY" {
+				t.Errorf("X-Frame-Options = %q, want DENY", got)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ var statusOf = map[fault.Kind]int{
 	fault.TooLarge:      http.StatusRequestEntityTooLarge,
 	fault.Invalid:       http.StatusUnprocessableEntity,
 	fault.Unauthorized:  http.StatusUnauthorized,
+	fault.Method:        http.StatusMethodNotAllowed,
 }
 
 // Describe turns any error into the status code and the text a caller
@@ -39,6 +40,7 @@ var (
 	errBusy       = fault.New(fault.Forbidden, "authentication is in progress; this service is unavailable until it completes")
 	errBadRequest = fault.New(fault.BadRequest, "bad request")
 	errNotFound   = fault.New(fault.NotFound, "not found")
+	errMethod     = fault.New(fault.Method, "method not allowed")
 )
 
 // writeError answers with the error's status and {"error": text}, and logs

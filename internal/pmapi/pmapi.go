@@ -61,10 +61,37 @@ func New(o Options) (http.Handler, error) {
 	mux := http.NewServeMux()
 	a.routeAuth(mux)
 	a.routeServices(mux)
-	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(w, r, fault.Detail(errNotFound, "no such service: %s", r.URL.Path))
+	return a.gate(a.unrouted(mux)), nil
+}
+
+// methods are the ones a service may answer to, in the order Allow lists
+// them.
+var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete}
+
+// unrouted answers what mux has no route for: 405 with Allow when the
+// service exists under other methods (a state change is never reachable by
+// GET), 404 naming the path otherwise, both as {"error": ...}.
+func (a *api) unrouted(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		var allow []string
+		for _, m := range methods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) == 0 {
+			a.writeError(w, r, fault.Detail(errNotFound, "no such service: %s", r.URL.Path))
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		a.writeError(w, r, fault.Detail(errMethod, "%s %s is not allowed; use %s", r.Method, r.URL.Path, strings.Join(allow, " or ")))
 	})
-	return a.gate(mux), nil
 }
 
 // gate answers 403 to every service but /auth and /log while a login,

@@ -110,8 +110,9 @@ func (a *api) routeServices(mux *http.ServeMux) {
 		}
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "shown", "webapp": name})
 	}
-	mux.HandleFunc("GET "+Prefix+"/window/pane", pane)
+	// A state change: never by GET, which an <img> of any page could send.
 	mux.HandleFunc("POST "+Prefix+"/window/pane", pane)
+	mux.HandleFunc("PUT "+Prefix+"/window/pane", pane)
 
 	mux.HandleFunc("POST "+Prefix+"/boot/restart", func(w http.ResponseWriter, r *http.Request) {
 		a.Boot.Restart()

@@ -49,8 +49,12 @@ func TestServices(t *testing.T) {
 		{"a log body without text is refused", "PUT", "/pmapi/log", `{"level":"warn"}`, 400, "error"},
 		{"the version names the shell", "GET", "/pmapi/version", "", 200, `"name":"loginshell"`},
 		{"connectivity is a JSON array", "GET", "/pmapi/connectivity", "", 200, `["Online"]`},
-		{"a known web app is shown in the pane", "GET", "/pmapi/window/pane?webapp=lineapp", "", 200, "shown"},
-		{"an unknown web app is 404", "GET", "/pmapi/window/pane?webapp=nope", "", 404, "unknown web app"},
+		{"a known web app is shown in the pane", "POST", "/pmapi/window/pane?webapp=lineapp", "", 200, "shown"},
+		{"PUT shows it too", "PUT", "/pmapi/window/pane?webapp=lineapp", "", 200, "shown"},
+		{"an unknown web app is 404", "POST", "/pmapi/window/pane?webapp=nope", "", 404, "unknown web app"},
+		{"showing an app by GET is not allowed", "GET", "/pmapi/window/pane?webapp=lineapp", "", 405, "POST or PUT"},
+		{"a wrong method on a service is 405", "DELETE", "/pmapi/version", "", 405, "use GET"},
+		{"an unknown service is 404", "GET", "/pmapi/nosuch", "", 404, "no such service"},
 		{"an unknown service is 404", "GET", "/pmapi/nothing", "", 404, "error"},
 	}
 	e := newEnv(t, envOpt{signIn: user.Online})
@@ -73,7 +77,7 @@ func TestOtherServicesAreForbiddenDuringAFlow(t *testing.T) {
 		{"GET", "/pmapi/user", "", 403},
 		{"GET", "/pmapi/usersettings", "", 403},
 		{"GET", "/pmapi/connectivity", "", 403},
-		{"GET", "/pmapi/window/pane?webapp=lineapp", "", 403},
+		{"POST", "/pmapi/window/pane?webapp=lineapp", "", 403},
 		{"POST", "/pmapi/boot/restart", "", 403},
 		{"PUT", "/pmapi/log", `{"level":"info","log":"still allowed"}`, 201},
 		{"GET", "/pmapi/auth", "", 302},

@@ -39,12 +39,16 @@ type View struct {
 	User      *UserRef `json:"user"`
 	Online    bool     `json:"online"`
 	Version   string   `json:"version,omitempty"`
+	// Pages is the origin page URLs resolve against (the hosted pages'
+	// own origin, never the chrome's); "" resolves them on the chrome's.
+	Pages string `json:"pages,omitempty"`
 }
 
 // Screen holds the current view and tells subscribers of each change.
 // Safe for concurrent use.
 type Screen struct {
 	version string
+	pages   string
 	user    func() *UserRef
 
 	mu     sync.Mutex
@@ -54,17 +58,19 @@ type Screen struct {
 	subs   map[chan View]struct{}
 }
 
-// New returns a screen showing "Starting". user is asked who is signed in
+// New returns a screen showing "Starting". pages is the origin the hosted
+// pages are served from (http://p….localhost:PORT), which every view
+// carries so the chrome frames page URLs there. user is asked who is signed in
 // (nil for nobody) on every change, for the status bar; it must answer at
 // once and not call back into the screen. Connectivity is not asked for:
 // it is pushed with SetOnline, so a screen change never waits on the
 // network.
-func New(version string, user func() *UserRef) *Screen {
+func New(version, pages string, user func() *UserRef) *Screen {
 	if user == nil {
 		user = func() *UserRef { return nil }
 	}
-	s := &Screen{version: version, user: user, subs: map[chan View]struct{}{}}
-	s.cur = View{Kind: Loading, Message: "Starting…", Version: version}
+	s := &Screen{version: version, pages: pages, user: user, subs: map[chan View]struct{}{}}
+	s.cur = View{Kind: Loading, Message: "Starting…", Version: version, Pages: pages}
 	s.base = s.cur
 	return s
 }
@@ -163,7 +169,7 @@ func (s *Screen) Subscribe() (<-chan View, func()) {
 }
 
 func (s *Screen) set(v View, isBase bool) {
-	v.User, v.Version = s.user(), s.version
+	v.User, v.Version, v.Pages = s.user(), s.version, s.pages
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v.Online = s.online

@@ -8,7 +8,7 @@ import (
 
 func TestScreenAuthPageReturnsToApplication(t *testing.T) {
 	t.Parallel()
-	s := New("1.0", func() *UserRef { return &UserRef{Username: "op"} })
+	s := New("1.0", "", func() *UserRef { return &UserRef{Username: "op"} })
 	s.SetOnline(true)
 	s.ShowPage("/webapps/lineapp/index.html", "Line")
 	s.ShowAuthPage("/webapps/offline-login/manage.html?t=x&u=op", "Change password")
@@ -27,7 +27,7 @@ func TestScreenAuthPageReturnsToApplication(t *testing.T) {
 
 func TestScreenCloseWithoutApplicationShowsLoading(t *testing.T) {
 	t.Parallel()
-	s := New("", nil)
+	s := New("", "", nil)
 	s.ShowAuthPage("/login", "Sign in")
 	s.CloseAuthPage()
 	if v := s.Current(); v.Kind != Loading {
@@ -37,7 +37,7 @@ func TestScreenCloseWithoutApplicationShowsLoading(t *testing.T) {
 
 func TestScreenSubscribersGetNewestView(t *testing.T) {
 	t.Parallel()
-	s := New("", nil)
+	s := New("", "", nil)
 	ch, cancel := s.Subscribe()
 	defer cancel()
 	s.ShowLoading("a")
@@ -71,7 +71,7 @@ func TestScreenErrorViews(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := New("", nil)
+			s := New("", "", nil)
 			tt.show(s)
 			v := s.Current()
 			if v.Kind != Error || v.Message != "no login server" || v.Configure != tt.wantConfigure {

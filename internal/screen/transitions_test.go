@@ -36,7 +36,7 @@ func TestCloseAuthPageTransitions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := New("", nil)
+			s := New("", "", nil)
 			tt.steps(s)
 			if v := s.Current(); v.Kind != tt.wantKind || v.URL != tt.wantURL || v.Auth {
 				t.Errorf("view = %+v, want %s %q", v, tt.wantKind, tt.wantURL)
@@ -48,7 +48,7 @@ func TestCloseAuthPageTransitions(t *testing.T) {
 func TestRefreshRereadsStatus(t *testing.T) {
 	t.Parallel()
 	var signedIn atomic.Bool
-	s := New("", func() *UserRef {
+	s := New("", "", func() *UserRef {
 		if signedIn.Load() {
 			return &UserRef{Username: "alice"}
 		}
@@ -70,7 +70,7 @@ func TestRefreshRereadsStatus(t *testing.T) {
 
 func TestSubscribeCancelStopsDelivery(t *testing.T) {
 	t.Parallel()
-	s := New("", nil)
+	s := New("", "", nil)
 	ch, cancel := s.Subscribe()
 	cancel()
 	s.ShowLoading("x")
@@ -85,7 +85,7 @@ func TestSubscribeCancelStopsDelivery(t *testing.T) {
 // the same state again is not.
 func TestSetOnlinePushesChangesOnly(t *testing.T) {
 	t.Parallel()
-	s := New("", nil)
+	s := New("", "", nil)
 	s.ShowPage("/a", "A")
 	before := s.Current().Seq
 	s.SetOnline(false)

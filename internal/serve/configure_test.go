@@ -151,11 +151,11 @@ func TestConfigureRefusedDuringAFlow(t *testing.T) {
 func TestConfigureOnlyInServeHandler(t *testing.T) {
 	t.Parallel()
 	sh := shelltest.New(t, shelltest.Options{})
-	window, err := gateway.ForShell(sh.Shell, nil, false)
+	window, _, err := gateway.ForShell(sh.Shell, nil, false, "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve, err := gateway.ForShell(sh.Shell, nil, true)
+	serve, _, err := gateway.ForShell(sh.Shell, nil, true, "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,10 @@ var ErrNotLoopback = fault.New(fault.BadRequest, "serve mode listens on loopback
 
 // Listener is a loopback listener and the base URL the shell is served at.
 type Listener struct {
-	ln   net.Listener
-	host string // host:port, the only Host header the guard accepts
+	key   string // this run's secret: the chrome's requests carry it
+	ln    net.Listener
+	host  string // host:port, the only Host header the chrome's guard accepts
+	pages string // the pages' host on the same port (gateway.PagesHost)
 }
 
 // Listen opens a loopback listener on addr (host:port; localhost is
@@ -54,11 +56,20 @@ func Listen(addr string) (*Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	return &Listener{ln: ln, host: ln.Addr().String()}, nil
+	return &Listener{key: gateway.NewKey(), ln: ln, host: ln.Addr().String(), pages: gateway.PagesHost(ln.Addr())}, nil
 }
+
+// PagesOrigin is where the hosted pages are served: the same port under a
+// host of their own, so a page is never same-origin with the chrome.
+func (l *Listener) PagesOrigin() string { return "http://" + l.pages }
 
 // URL is the shell's base URL, http://127.0.0.1:PORT/.
 func (l *Listener) URL() string { return "http://" + l.host + "/" }
+
+// KeyedURL is the URL that opens the shell: the base URL with this run's
+// key. It is what the serve command prints and where a sign-in at the
+// identity provider sends the tab back.
+func (l *Listener) KeyedURL() string { return l.URL() + "?" + gateway.KeyQuery + "=" + l.key }
 
 // Close closes the listener (Run does it when it ends).
 func (l *Listener) Close() error { return l.ln.Close() }
@@ -67,14 +78,23 @@ func (l *Listener) Close() error { return l.ln.Close() }
 // through out (the Banner), starts the boot flow, and on the end cancels a
 // running flow so blocked sign-in calls answer before the server stops.
 func Run(ctx context.Context, l *Listener, sh *shell.Shell, assets fs.FS, out func(string)) error {
-	h, err := gateway.ForShell(sh, assets, true)
+	chrome, pages, err := gateway.ForShell(sh, assets, true, l.pages, []string{"http://" + l.host})
 	if err != nil {
 		l.Close()
 		return err
 	}
-	key := gateway.NewKey()
-	srv := &http.Server{Handler: gateway.Guard(key, l.host, h), ReadHeaderTimeout: 10 * time.Second}
-	out(fmt.Sprintf(Banner, l.URL()+"?key="+key))
+	guarded := gateway.Guard(l.key, l.host, chrome)
+	// One port, two origins: the pages' host goes to the pages, anything
+	// else to the chrome's guard (which refuses any other Host).
+	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == l.pages {
+			pages.ServeHTTP(w, r)
+			return
+		}
+		guarded.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Handler: route, ReadHeaderTimeout: 10 * time.Second}
+	out(fmt.Sprintf(Banner, l.KeyedURL()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l.ln) }()
 	sh.Boot.Start(ctx)

@@ -65,12 +65,19 @@ func TestServe(t *testing.T) {
 	}
 	base, key := m[1], m[2]
 
-	get := func(withKey bool) *http.Response {
+	pagesOrigin := ln.PagesOrigin()
+	if !regexp.MustCompile(`^http://p[0-9a-f]{32}\.localhost:\d+$`).MatchString(pagesOrigin) ||
+		!strings.HasSuffix(pagesOrigin, base[strings.LastIndex(base[:len(base)-1], ":"):len(base)-1]) {
+		t.Fatalf("pages origin %q is not p<random>.localhost on the shell's port (%s)", pagesOrigin, base)
+	}
+	// get sends one GET to the listener with the given Host header.
+	get := func(host, path string, withKey bool) *http.Response {
 		t.Helper()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"pmapi/version", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		req.Host = host
 		if withKey {
 			req.Header.Set(gateway.KeyHeader, key)
 		}
@@ -80,17 +87,32 @@ func TestServe(t *testing.T) {
 		}
 		return resp
 	}
-	resp := get(true)
+	chromeHost := strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/")
+	pagesHost := strings.TrimPrefix(pagesOrigin, "http://")
+	resp := get(pagesHost, "pmapi/version", false)
 	var v struct{ Name, Version string }
 	err = json.NewDecoder(resp.Body).Decode(&v)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || err != nil || v.Version != shell.Version {
-		t.Errorf("GET /pmapi/version = %d %+v (%v), want 200 and %s", resp.StatusCode, v, err, shell.Version)
+		t.Errorf("GET /pmapi/version on the pages' host = %d %+v (%v), want 200 and %s", resp.StatusCode, v, err, shell.Version)
 	}
-	resp = get(false)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("GET /pmapi/version without the key = %d, want 401", resp.StatusCode)
+	for _, tt := range []struct {
+		name       string
+		host, path string
+		withKey    bool
+		want       int
+	}{
+		{"the chrome's view with the key", chromeHost, "shell/view", true, http.StatusOK},
+		{"the chrome's view without the key", chromeHost, "shell/view", false, http.StatusUnauthorized},
+		{"the services are not on the chrome's host", chromeHost, "pmapi/version", true, http.StatusNotFound},
+		{"the chrome's endpoints are not on the pages' host", pagesHost, "shell/view", true, http.StatusNotFound},
+		{"an unknown host", "localhost" + chromeHost[strings.LastIndex(chromeHost, ":"):], "pmapi/version", true, http.StatusForbidden},
+	} {
+		resp := get(tt.host, tt.path, tt.withKey)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: GET %s (Host %s) = %d, want %d", tt.name, tt.path, tt.host, resp.StatusCode, tt.want)
+		}
 	}
 
 	cancel()

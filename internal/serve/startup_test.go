@@ -170,11 +170,14 @@ func TestConnectivityNeverWaitsOnAProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := shelltest.New(t, shelltest.Options{DataDir: dir})
-	h, err := gateway.ForShell(sh.Shell, nil, false)
+	_, pages, err := gateway.ForShell(sh.Shell, nil, false, "p.localhost:1", []string{"wails://wails"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Host = "p.localhost:1" // as the webview would address it
+		pages.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	// Wait until the monitor's first probe is held by the server.
 	for deadline := time.Now().Add(5 * time.Second); hang.accepted() == 0; {

@@ -35,11 +35,11 @@ func TestUploadOnlyInServeHandler(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	window, err := gateway.ForShell(sh.Shell, nil, false)
+	window, _, err := gateway.ForShell(sh.Shell, nil, false, "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve, err := gateway.ForShell(sh.Shell, nil, true)
+	serve, _, err := gateway.ForShell(sh.Shell, nil, true, "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,13 @@
  * window.fetch (string, URL and Request inputs). Not covered: navigation,
  * <form action>, EventSource, WebSocket, sendBeacon.
  *
+ * Pages are framed from an origin of their own, so browsers ignore their
+ * autofocus attribute (HTML: no autofocus in a cross-origin frame). The
+ * shim gives it back: once the page has loaded, when the shell's chrome
+ * asks (a message {loginshell: "focus"} from the parent frame), and
+ * whenever the frame gets the focus, the [autofocus] element takes it
+ * unless the person is already in another field.
+ *
  * Plain ES5; must not contain a closing script tag.
  */
 (function (window) {
@@ -97,6 +104,32 @@
       }
       return origFetch.apply(window, args);
     };
+  }
+
+  var autofocus = function () {
+    var doc = window.document;
+    var active = doc.activeElement;
+    if (active && active !== doc.body && active !== doc.documentElement) {
+      return;
+    }
+    var el = doc.querySelector('[autofocus]');
+    if (el && typeof el.focus === 'function') {
+      el.focus();
+    }
+  };
+  if (window.document && window.addEventListener) {
+    window.addEventListener('load', autofocus);
+    window.addEventListener('focus', autofocus);
+    /* WebKitGTK refuses focus() in a cross-origin frame until the person
+     * acts in it: the first key pressed with nothing focused focuses the
+     * [autofocus] field, in time for the key to land there. */
+    window.addEventListener('keydown', autofocus, true);
+    /* The shell's chrome (the parent frame) asks once the page has loaded. */
+    window.addEventListener('message', function (e) {
+      if (e.source === window.parent && e.data && e.data.loginshell === 'focus') {
+        autofocus();
+      }
+    });
   }
 
   window.loginshell = { version: 1 };

@@ -70,7 +70,7 @@ func New(t testing.TB, o Options) *Engines {
 		Bundled: samples.FS(), BundledBoot: samples.BootDocument(), Log: log})
 	must(t, err)
 	users := user.NewService()
-	scr := screen.New(shell.Version, func() *screen.UserRef {
+	scr := screen.New(shell.Version, "", func() *screen.UserRef {
 		if p, _, ok := users.Current(); ok {
 			return &screen.UserRef{Username: p.Username, Name: p.Name}
 		}

@@ -1,0 +1,101 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"loginshell/internal/pmapi"
+	"loginshell/internal/webapps"
+)
+
+// PagesOptions are the pages' origin: what it serves and who it is.
+type PagesOptions struct {
+	PMAPI   http.Handler // the container's services, at /pmapi/
+	Webapps http.Handler // the hosted packages, at /webapps/
+	// Host is the pages' exact host:port (PagesHost): the only Host header
+	// answered. Its random name is what keeps other local programs and
+	// other local web pages out: they cannot address what they cannot
+	// name, and DNS rebinding cannot produce it.
+	Host string
+	// FrameAncestors are the origins allowed to frame the pages: the
+	// chrome's (wails://wails and http://wails.localhost in the window,
+	// http://127.0.0.1:PORT in the browser mode).
+	FrameAncestors []string
+}
+
+// PagesHost returns a fresh pages host for a listener's port:
+// p<128 random bits>.localhost:PORT. Browsers and WebKitGTK resolve every
+// *.localhost name to loopback without asking DNS, and a name of its own
+// makes the pages an origin (and a cookie jar) of their own, apart from
+// the chrome's 127.0.0.1 and from every other local server.
+func PagesHost(addr net.Addr) string {
+	_, port, _ := net.SplitHostPort(addr.String())
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never happens on supported OSes
+	}
+	return "p" + hex.EncodeToString(b) + ".localhost:" + port
+}
+
+// Pages returns the handler of the pages' origin. It answers only to
+// Options.Host (403 otherwise); refuses a request whose Origin, when sent,
+// is not the pages' own, and a state change (any method but GET and HEAD)
+// that a browser marks as coming from another site (Sec-Fetch-Site); it
+// serves nothing but /pmapi/ and /webapps/, so no chrome endpoint, no
+// install and no key is ever reachable from a hosted page; and it tells
+// browsers that only the chrome may frame it.
+func Pages(o PagesOptions) (http.Handler, error) {
+	if o.PMAPI == nil || o.Webapps == nil || o.Host == "" || len(o.FrameAncestors) == 0 {
+		return nil, errors.New("gateway: PMAPI, Webapps, Host and FrameAncestors are required")
+	}
+	self := "http://" + o.Host
+	csp := "frame-ancestors " + strings.Join(o.FrameAncestors, " ")
+	mux := http.NewServeMux()
+	mux.Handle(pmapi.Prefix+"/", o.PMAPI)
+	mux.Handle(webapps.Prefix, o.Webapps)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "only /pmapi/ and /webapps/ are served here"})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != o.Host {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "wrong Host header"})
+			return
+		}
+		if origin := r.Header.Get("Origin"); origin != "" && origin != self {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-origin request refused"})
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+				writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-site request refused"})
+				return
+			}
+		}
+		w.Header().Set("Content-Security-Policy", csp)
+		mux.ServeHTTP(w, r)
+	}), nil
+}
+
+// PagesListener is a loopback listener for the pages' origin and the host
+// it answers to; the window serves its pages on one (the browser mode
+// shares its own listener, routing by Host).
+type PagesListener struct {
+	net.Listener
+	Host string
+}
+
+// ListenPages opens a loopback listener on a free port for the pages.
+func ListenPages() (*PagesListener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	return &PagesListener{Listener: ln, Host: PagesHost(ln.Addr())}, nil
+}
+
+// Origin is the pages' origin, http://p….localhost:PORT.
+func (l *PagesListener) Origin() string { return "http://" + l.Host }
