@@ -26,7 +26,7 @@ func TestConfigureResult(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ui, sh := newShell(t, false)
-			got := ui.Configure(tt.url)
+			got := ui.Configure(ui.token, tt.url)
 			if got.OK || !strings.HasPrefix(got.Error, loginurl.ErrInvalid.Error()+": ") {
 				t.Errorf("Configure(%q) = %+v, want the rule it breaks", tt.url, got)
 			}
@@ -58,18 +58,18 @@ func TestConfigureThroughBinding(t *testing.T) {
 	}
 	t.Cleanup(func() { idp.Close() })
 	ui, sh, rt := attached(t)
-	before := ui.View()
+	before := mustView(t, ui)
 	if before.Kind != screen.Error || !before.Configure {
 		t.Fatalf("View() = %+v, want the error view offering the form", before)
 	}
-	r := ui.Configure("http://example.com")
+	r := ui.Configure(ui.token, "http://example.com")
 	if r.OK || !strings.Contains(r.Error, "only on this machine") {
 		t.Errorf("Configure(http://example.com) = %+v, want the http rule", r)
 	}
 	if got := sh.Settings.String(settings.LoginURL); got != "" {
 		t.Errorf("login_url = %q after a refused address", got)
 	}
-	if r := ui.Configure(idp.Issuer()); r != (Result{OK: true}) {
+	if r := ui.Configure(ui.token, idp.Issuer()); r != (Result{OK: true}) {
 		t.Fatalf("Configure(%s) = %+v, want ok", idp.Issuer(), r)
 	}
 	v := waitView(t, rt.views, func(v screen.View) bool {
@@ -78,7 +78,7 @@ func TestConfigureThroughBinding(t *testing.T) {
 	if v.Kind != screen.Navigate || !strings.HasPrefix(v.URL, idp.Issuer()) {
 		t.Fatalf("view event = %+v, want the window sent to %s", v, idp.Issuer())
 	}
-	if r := ui.Configure("https://login.example.com"); r != (Result{Error: auth.ErrInProgress.Error()}) {
+	if r := ui.Configure(ui.token, "https://login.example.com"); r != (Result{Error: auth.ErrInProgress.Error()}) {
 		t.Errorf("Configure during the sign-in = %+v, want the in-progress text", r)
 	}
 	if got := sh.Settings.String(settings.LoginURL); got != idp.Issuer() {

@@ -52,7 +52,10 @@ func (s *Shell) attachInstalls(ctx context.Context, rt Runtime) {
 // it, blocking until the install ends; progress and the result also go out
 // as InstallEvent. A closed dialog answers Cancelled; an install already
 // running is refused before the dialog opens.
-func (s *Shell) PickPackage() InstallResult {
+func (s *Shell) PickPackage(token string) InstallResult {
+	if !s.from(token) {
+		return install.Refused(errToken.Error())
+	}
 	rt, in := s.win.runtime(), s.sh.Installs
 	if rt == nil {
 		return install.Refused(msgNotReady)

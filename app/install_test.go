@@ -57,7 +57,7 @@ func installing(t *testing.T, in install.Installer) (*Shell, *fakeRuntime) {
 	t.Helper()
 	ui, sh := newShellWith(t, false, in)
 	rt := newRuntime()
-	ui.Attach(context.Background(), rt)
+	ui.attach(context.Background(), rt)
 	sh.Boot.Wait()
 	return ui, rt
 }
@@ -88,7 +88,7 @@ func (f *fakeRuntime) dropFiles(t *testing.T, paths ...string) {
 func TestPickPackage(t *testing.T) {
 	t.Parallel()
 	unattached, _ := newShell(t, false)
-	if r := unattached.PickPackage(); r.Phase != install.PhaseRefused || r.Message != msgNotReady {
+	if r := unattached.PickPackage(unattached.token); r.Phase != install.PhaseRefused || r.Message != msgNotReady {
 		t.Errorf("PickPackage before Startup = %+v, want the not-ready refusal", r)
 	}
 	good := goodZip(t)
@@ -110,7 +110,7 @@ func TestPickPackage(t *testing.T) {
 			rt.mu.Lock()
 			rt.dialogPath, rt.dialogErr = tt.path, tt.dialogErr
 			rt.mu.Unlock()
-			if got := ui.PickPackage(); !reflect.DeepEqual(got, tt.want) {
+			if got := ui.PickPackage(ui.token); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("PickPackage = %+v, want %+v", got, tt.want)
 			}
 			rt.mu.Lock()
@@ -189,7 +189,7 @@ func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
 	if r := nextResult(t, rt); !reflect.DeepEqual(r, install.Busy()) {
 		t.Errorf("second drop: %+v, want the busy refusal", r)
 	}
-	if r := ui.PickPackage(); !reflect.DeepEqual(r, install.Busy()) {
+	if r := ui.PickPackage(ui.token); !reflect.DeepEqual(r, install.Busy()) {
 		t.Errorf("PickPackage while one runs = %+v, want the busy refusal", r)
 	}
 	rt.mu.Lock()

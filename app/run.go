@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/pmapi"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -52,6 +53,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 	if err != nil {
 		return err
 	}
+	chrome = withToken(chrome, ui.token)
 	srv := &http.Server{Handler: pagesHandler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(pages) }()
 	defer srv.Close()
@@ -78,8 +80,26 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		// Files dropped on the window arrive as paths (runtime.OnFileDrop)
 		// and are installed; the chrome stops the webview opening them.
 		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
-		OnStartup:   ui.Startup,
-		OnShutdown:  ui.Shutdown,
+		OnStartup:   ui.startup,
+		OnShutdown:  ui.shutdown,
 		Bind:        []any{ui},
+	})
+}
+
+// withToken adds GET /shell/token to the window's chrome handler: the
+// chrome reads the bindings' token there, on its own origin (wails://wails,
+// http://wails.localhost), where no hosted page can read an answer.
+func withToken(next http.Handler, token string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/shell/token" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", http.MethodGet)
+			pmapi.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
+			return
+		}
+		pmapi.WriteJSON(w, http.StatusOK, map[string]string{"token": token})
 	})
 }

@@ -8,6 +8,9 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"sync"
 
@@ -27,11 +30,18 @@ type Result struct {
 
 // Shell is bound to the window: what the chrome calls (View, Retry,
 // Cancel, Configure, PickPackage) and nothing a hosted page needs, since
-// pages reach the engines through /pmapi. Construct it with New; Wails
-// calls Startup and Shutdown.
+// pages reach the engines through /pmapi. Its only exported methods are
+// the bindings: Wails binds every exported method.
+//
+// Every binding takes the chrome's token first. WebKitGTK hands the
+// window's message channel to every frame, hosted pages' included, so a
+// page can post a binding call blind (it never sees the answer); without
+// the token, which only the chrome can read (GET /shell/token on the
+// chrome's own origin), such a call is refused.
 type Shell struct {
-	sh  *shell.Shell
-	win *Window
+	sh    *shell.Shell
+	win   *Window
+	token string
 
 	mu     sync.Mutex
 	ctx    context.Context
@@ -45,15 +55,32 @@ func New(sh *shell.Shell, win *Window) (*Shell, error) {
 	if sh == nil || win == nil {
 		return nil, errors.New("app: the shell and the window are required")
 	}
-	return &Shell{sh: sh, win: win}, nil
+	return &Shell{sh: sh, win: win, token: newToken()}, nil
 }
 
-// Startup is Wails' OnStartup: it attaches the real runtime.
-func (s *Shell) Startup(ctx context.Context) { s.Attach(ctx, wailsRuntime{ctx}) }
+// errToken refuses a binding called without the chrome's token.
+var errToken = errors.New("this call did not come from the shell's own window")
 
-// Attach starts forwarding screen changes and installs to rt and runs the
-// boot flow. Startup calls it with the Wails runtime; tests with a fake.
-func (s *Shell) Attach(ctx context.Context, rt Runtime) {
+// newToken returns a fresh random token (128 bits, hex).
+func newToken() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never happens on supported OSes
+	}
+	return hex.EncodeToString(b)
+}
+
+// from reports whether a binding call carries the chrome's token.
+func (s *Shell) from(token string) bool {
+	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
+}
+
+// startup is Wails' OnStartup: it attaches the real runtime.
+func (s *Shell) startup(ctx context.Context) { s.attach(ctx, wailsRuntime{ctx}) }
+
+// attach starts forwarding screen changes and installs to rt and runs the
+// boot flow. startup calls it with the Wails runtime; tests with a fake.
+func (s *Shell) attach(ctx context.Context, rt Runtime) {
 	ctx, cancel := context.WithCancel(ctx)
 	views, stop := s.sh.Screen.Subscribe()
 	s.mu.Lock()
@@ -76,9 +103,9 @@ func (s *Shell) Attach(ctx context.Context, rt Runtime) {
 	s.sh.Boot.Start(ctx)
 }
 
-// Shutdown is Wails' OnShutdown: it cancels a running flow so its waiting
+// shutdown is Wails' OnShutdown: it cancels a running flow so its waiting
 // calls return, and stops the event forwarding.
-func (s *Shell) Shutdown(context.Context) {
+func (s *Shell) shutdown(context.Context) {
 	_ = s.sh.Auth.Cancel()
 	s.mu.Lock()
 	cancel, stop := s.cancel, s.stop
@@ -93,23 +120,41 @@ func (s *Shell) Shutdown(context.Context) {
 
 // View returns what the window shows now. The chrome calls it when it
 // loads, which also ends ReturnFromLogin's reloads.
-func (s *Shell) View() screen.View {
+func (s *Shell) View(token string) (screen.View, error) {
+	if !s.from(token) {
+		return screen.View{}, errToken
+	}
 	s.win.chromeBack()
-	return s.sh.Screen.Current()
+	return s.sh.Screen.Current(), nil
 }
 
 // Retry runs the boot flow again after an error.
-func (s *Shell) Retry() { s.sh.Boot.Start(s.life()) }
+func (s *Shell) Retry(token string) error {
+	if !s.from(token) {
+		return errToken
+	}
+	s.sh.Boot.Start(s.life())
+	return nil
+}
 
 // Cancel cancels the running sign-in (the chrome's Cancel on an
 // authentication page).
-func (s *Shell) Cancel() Result { return result(s.sh.Auth.Cancel()) }
+func (s *Shell) Cancel(token string) Result {
+	if !s.from(token) {
+		return Result{Error: errToken.Error()}
+	}
+	return result(s.sh.Auth.Cancel())
+}
 
 // Configure sets the login server (the login_url setting) from the error
 // view the boot flow shows when none is set, then signs in again: the new
 // view arrives as a ViewEvent. A refused address answers the rule it
 // breaks; a sign-in in progress is not interrupted.
-func (s *Shell) Configure(loginURL string) Result {
+func (s *Shell) Configure(token, loginURL string) Result {
+	if !s.from(token) {
+		s.sh.Log.Warn("a binding call without the chrome's token was refused", "binding", "Configure")
+		return Result{Error: errToken.Error()}
+	}
 	err := s.sh.Boot.SetLoginServer(loginURL)
 	if err != nil {
 		s.sh.Log.Warn("login server not set", "err", err)

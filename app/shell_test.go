@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"loginshell/internal/fault"
 	"loginshell/internal/install"
 	"loginshell/internal/online"
+	"loginshell/internal/settings"
 	"loginshell/internal/shell/shelltest"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -140,7 +143,7 @@ func newShellWith(t *testing.T, vault bool, installer install.Installer) (*Shell
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ui.Shutdown(context.Background()) })
+	t.Cleanup(func() { ui.shutdown(context.Background()) })
 	return ui, sh
 }
 
@@ -176,12 +179,12 @@ func TestAttachForwardsViews(t *testing.T) {
 	t.Parallel()
 	ui, _ := newShell(t, false)
 	rt := newRuntime()
-	ui.Attach(context.Background(), rt)
+	ui.attach(context.Background(), rt)
 	v := waitView(t, rt.views, func(v screen.View) bool { return v.Kind == screen.Error })
 	if v.Message != auth.ErrNotConfigured.Error() {
 		t.Errorf("error view message = %q, want the not-configured text", v.Message)
 	}
-	if got := ui.View(); got.Seq < v.Seq || got.Kind != screen.Error {
+	if got := mustView(t, ui); got.Seq < v.Seq || got.Kind != screen.Error {
 		t.Errorf("View() = %+v, want the error view", got)
 	}
 }
@@ -192,9 +195,9 @@ func TestCancelThroughBindings(t *testing.T) {
 	t.Parallel()
 	ui, sh := newShell(t, true)
 	rt := newRuntime()
-	ui.Attach(context.Background(), rt)
+	ui.attach(context.Background(), rt)
 	waitView(t, rt.views, func(v screen.View) bool { return v.Auth })
-	if r := ui.Cancel(); r != (Result{OK: true}) {
+	if r := ui.Cancel(ui.token); r != (Result{OK: true}) {
 		t.Fatalf("Cancel = %+v", r)
 	}
 	v := waitView(t, rt.views, func(v screen.View) bool { return v.Kind == screen.Error })
@@ -202,7 +205,7 @@ func TestCancelThroughBindings(t *testing.T) {
 		t.Errorf("after Cancel the screen says %q, want the cancelled text", v.Message)
 	}
 	sh.Boot.Wait()
-	if r := ui.Cancel(); r != (Result{Error: auth.ErrNotInProgress.Error()}) {
+	if r := ui.Cancel(ui.token); r != (Result{Error: auth.ErrNotInProgress.Error()}) {
 		t.Errorf("Cancel with nothing running = %+v, want the not-in-progress text", r)
 	}
 }
@@ -213,7 +216,7 @@ func attached(t *testing.T) (*Shell, *shelltest.Engines, *fakeRuntime) {
 	t.Helper()
 	ui, sh := newShell(t, false)
 	rt := newRuntime()
-	ui.Attach(context.Background(), rt)
+	ui.attach(context.Background(), rt)
 	sh.Boot.Wait()
 	return ui, sh, rt
 }
@@ -240,7 +243,7 @@ func TestReturnFromLoginLeavesNavigateBeforeReload(t *testing.T) {
 		t.Errorf("the screen still navigated to the provider when the window reloaded: %+v", v)
 	}
 	// The chrome is back: it asks for its view, which ends the reloads.
-	if v := ui.View(); v.Kind != screen.Loading {
+	if v := mustView(t, ui); v.Kind != screen.Loading {
 		t.Errorf("View() = %+v, want the loading view", v)
 	}
 }
@@ -307,5 +310,77 @@ func TestResult(t *testing.T) {
 				t.Errorf("result = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// mustView is the chrome's View call, with its token.
+func mustView(t *testing.T, ui *Shell) screen.View {
+	t.Helper()
+	v, err := ui.View(ui.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// A hosted page can post binding calls blind through the window's message
+// channel; without the chrome's token each is refused and changes nothing.
+func TestBindingsRefuseCallsWithoutTheToken(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	rt := newRuntime()
+	ui.attach(context.Background(), rt)
+	waitView(t, rt.views, func(v screen.View) bool { return v.Auth })
+	for _, token := range []string{"", "00000000000000000000000000000000", ui.token + "x"} {
+		if _, err := ui.View(token); !errors.Is(err, errToken) {
+			t.Errorf("View(%q) = %v, want errToken", token, err)
+		}
+		if err := ui.Retry(token); !errors.Is(err, errToken) {
+			t.Errorf("Retry(%q) = %v, want errToken", token, err)
+		}
+		if r := ui.Cancel(token); r.OK || r.Error != errToken.Error() {
+			t.Errorf("Cancel(%q) = %+v, want the refusal", token, r)
+		}
+		if r := ui.Configure(token, "http://127.0.0.1:9/evil"); r.OK {
+			t.Errorf("Configure(%q) = %+v, want the refusal", token, r)
+		}
+		if r := ui.PickPackage(token); r.Phase != install.PhaseRefused {
+			t.Errorf("PickPackage(%q) = %+v, want the refusal", token, r)
+		}
+	}
+	if !sh.Auth.InProgress() {
+		t.Error("a refused Cancel ended the sign-in")
+	}
+	if got := sh.Settings.String(settings.LoginURL); got != "" {
+		t.Errorf("login_url = %q after refused Configure calls", got)
+	}
+	rt.mu.Lock()
+	dialogs := len(rt.dialogs)
+	rt.mu.Unlock()
+	if dialogs != 0 {
+		t.Errorf("a refused PickPackage opened %d file dialogs", dialogs)
+	}
+	if len(ui.token) != 32 {
+		t.Errorf("token %q is not 128 bits of hex", ui.token)
+	}
+}
+
+func TestTokenEndpoint(t *testing.T) {
+	t.Parallel()
+	h := withToken(http.NotFoundHandler(), "t0k")
+	for _, tt := range []struct {
+		method, path string
+		want         int
+		body         string
+	}{
+		{"GET", "/shell/token", 200, `{"token":"t0k"}`},
+		{"POST", "/shell/token", 405, ""},
+		{"GET", "/shell/view", 404, ""},
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(tt.method, tt.path, nil))
+		if w.Code != tt.want || (tt.body != "" && strings.TrimSpace(w.Body.String()) != tt.body) {
+			t.Errorf("%s %s = %d %s, want %d %s", tt.method, tt.path, w.Code, w.Body, tt.want, tt.body)
+		}
 	}
 }

@@ -188,6 +188,21 @@ xdotool type --delay 30 operator-demo
 xdotool key Return
 wait_log 'starter app shown' 30 "dialog page"
 
+# The page is on an origin of its own: the chrome's DOM and the bindings
+# are out of its reach, and a blind binding call changes nothing.
+wait_log 'isolation: ' 20 "the page's isolation report"
+report=$(grep -o 'isolation: [^"]*' "$log" | tail -n 1)
+for want in "parent.go SecurityError" "parent.document SecurityError" "window.go undefined"; do
+	[[ "$report" == *"$want"* ]] || fail "the hosted page reached the shell: want \"$want\", the page saw: $report"
+done
+sleep 1 # the blind call, if it were obeyed, would have been by now
+if grep -q '127.0.0.1:9/evil' "$data/settings.json" 2>/dev/null; then
+	fail "a blind binding call from the hosted page set the login server"
+fi
+grep -q "binding call without the chrome's token was refused" "$log" ||
+	fail "the blind binding call from the hosted page was not refused (or never arrived): $report"
+echo "smoke: $report (the blind binding call was refused)"
+
 confirm_shot=$artifacts/smoke-confirm.png
 wait_screen veiled 30 "the confirm() dialog" "$confirm_shot"
 sleep 1 # so the page's own measure shows the dialog held it
@@ -228,4 +243,4 @@ log=$artifacts/smoke.log
 if grep -qE '^(panic: |fatal error: )' "$log" "$dialogs_log"; then
 	fail "the binary printed a Go panic"
 fi
-echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered)"
+echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings)"

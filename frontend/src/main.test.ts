@@ -4,6 +4,7 @@ import type { WailsGlobals } from "./transport";
 import type { View } from "./view";
 
 afterEach(() => {
+  vi.unstubAllGlobals();
   delete (window as WailsGlobals).go;
   delete (window as WailsGlobals).runtime;
   vi.resetModules();
@@ -26,6 +27,9 @@ it("wires the Wails bindings to the chrome when the window has them", async () =
       },
     },
   });
+  vi.stubGlobal("fetch", async (input: string) =>
+    input === "/shell/token" ? new Response(JSON.stringify({ token: "t" })) : new Response("", { status: 404 }),
+  );
   await import("./main");
   await new Promise((r) => setTimeout(r, 0));
   expect(document.getElementById("error-message")?.textContent).toBe("No boot document.");

@@ -1,8 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import { keyFrom, pickTransport, type HttpDeps, type ShellBindings, type WailsGlobals } from "./transport";
+import { keyFrom, pickTransport, tokenOf, type HttpDeps, type ShellBindings, type WailsGlobals } from "./transport";
 import type { InstallEvent, InstallResult, View } from "./view";
 
 const page: View = { seq: 3, kind: "page", url: "/webapps/a/index.html", title: "A" };
+
+/** The chrome's token, as GET /shell/token would give it. */
+const tok = () => Promise.resolve("tok");
 
 function fakeWails() {
   const handlers = new Map<string, (...data: unknown[]) => void>();
@@ -68,7 +71,7 @@ describe("pickTransport", () => {
   it("uses the Wails bindings when window.go.app.Shell exists", async () => {
     const { win, shell } = fakeWails();
     const { deps } = fakeHttp({});
-    const t = pickTransport(win, deps);
+    const t = pickTransport(win, deps, tok);
     expect(t.mode).toBe("wails");
     expect(await t.view()).toEqual(page);
     await t.retry();
@@ -89,7 +92,7 @@ describe("Wails transport", () => {
     const { win, handlers, off } = fakeWails();
     const seen: View[] = [];
     const links: boolean[] = [];
-    const stop = pickTransport(win).subscribe((v) => seen.push(v), (up) => links.push(up));
+    const stop = pickTransport(win, undefined, tok).subscribe((v) => seen.push(v), (up) => links.push(up));
     handlers.get("view")?.(page);
     handlers.get("view")?.({ seq: "x", kind: "page" });
     handlers.get("view")?.({ seq: 4, kind: "explode" });
@@ -102,7 +105,7 @@ describe("Wails transport", () => {
   it("rejects a malformed view answer", async () => {
     const { win, shell } = fakeWails();
     vi.mocked(shell.View).mockResolvedValue({ nope: true } as unknown as View);
-    await expect(pickTransport(win).view()).rejects.toThrow(/malformed/);
+    await expect(pickTransport(win, undefined, tok).view()).rejects.toThrow(/malformed/);
   });
 });
 
@@ -224,7 +227,7 @@ describe("installing", () => {
     shell.PickPackage = vi.fn(async () => result);
     const onFileDrop = vi.fn();
     win.runtime!.OnFileDrop = onFileDrop;
-    const t = pickTransport(win);
+    const t = pickTransport(win, undefined, tok);
     expect(await t.pickPackage?.()).toEqual(result);
     expect(t.uploadPackage).toBeUndefined();
     const seen: InstallEvent[] = [];
@@ -243,7 +246,7 @@ describe("installing", () => {
   it("window mode: rejects a malformed PickPackage answer", async () => {
     const { win, shell } = fakeWails();
     shell.PickPackage = vi.fn(async () => ({ nope: 1 }) as unknown as InstallResult);
-    await expect(pickTransport(win).pickPackage?.()).rejects.toThrow(/malformed/);
+    await expect(pickTransport(win, undefined, tok).pickPackage?.()).rejects.toThrow(/malformed/);
   });
 
   it("browser mode: install events come on /shell/events", () => {
@@ -302,19 +305,19 @@ describe("configure", () => {
   it("window mode: calls the Configure binding and checks its answer", async () => {
     const { win, shell } = fakeWails();
     shell.Configure = vi.fn(async () => ({ ok: false, error: "plain http is allowed only on this machine" }));
-    const t = pickTransport(win);
+    const t = pickTransport(win, undefined, tok);
     expect(await t.configure("http://example.com")).toEqual({
       ok: false,
       error: "plain http is allowed only on this machine",
     });
-    expect(shell.Configure).toHaveBeenCalledExactlyOnceWith("http://example.com");
+    expect(shell.Configure).toHaveBeenCalledExactlyOnceWith("tok", "http://example.com");
     vi.mocked(shell.Configure).mockResolvedValue({ nope: 1 } as never);
     await expect(t.configure("https://a.example")).rejects.toThrow(/malformed/);
   });
 
   it("window mode: rejects when the binding is missing (an older shell)", async () => {
     const { win } = fakeWails();
-    await expect(pickTransport(win).configure("https://a.example")).rejects.toThrow(/not bound/);
+    await expect(pickTransport(win, undefined, tok).configure("https://a.example")).rejects.toThrow(/not bound/);
   });
 
   it("browser mode: posts the address as JSON and resolves with ok or the refusal", async () => {
@@ -368,5 +371,37 @@ describe("the browser mode's key", () => {
     }
     t.subscribe(() => {});
     expect(FakeEventSource.all[0]?.url).toBe("/shell/events?key=k%261");
+  });
+});
+
+describe("the bindings' token", () => {
+  it("goes first in every binding call", async () => {
+    const { win, shell } = fakeWails();
+    shell.Configure = vi.fn(async () => ({ ok: true }));
+    const t = pickTransport(win, undefined, tok);
+    await t.view();
+    await t.retry();
+    await t.cancel();
+    await t.configure("https://a.example");
+    expect(shell.View).toHaveBeenCalledWith("tok");
+    expect(shell.Retry).toHaveBeenCalledWith("tok");
+    expect(shell.Cancel).toHaveBeenCalledWith("tok");
+    expect(shell.Configure).toHaveBeenCalledWith("tok", "https://a.example");
+  });
+
+  it("is read once from GET /shell/token and read again after a failure", async () => {
+    const answers = [new Response("no", { status: 500 }), new Response(JSON.stringify({ token: "abc" }))];
+    const fetcher = vi.fn(async () => answers.shift() ?? new Response("{}"));
+    const token = tokenOf(fetcher as unknown as typeof fetch);
+    await expect(token()).rejects.toThrow(/HTTP 500/);
+    await expect(token()).resolves.toBe("abc");
+    await expect(token()).resolves.toBe("abc");
+    expect(fetcher).toHaveBeenCalledTimes(2);
+    expect((fetcher.mock.calls[0] as unknown[])[0]).toBe("/shell/token");
+  });
+
+  it("refuses a malformed token answer", async () => {
+    const token = tokenOf((async () => new Response(JSON.stringify({ token: 7 }))) as unknown as typeof fetch);
+    await expect(token()).rejects.toThrow(/malformed/);
   });
 });

@@ -43,13 +43,35 @@ export interface Transport {
   uploadPackage?(file: Blob, onSent: (sent: number, total: number) => void): Promise<InstallResult>;
 }
 
-/** The bound Go struct app.Shell as Wails exposes it. */
+/**
+ * The bound Go struct app.Shell as Wails exposes it. Every call carries the chrome's token first:
+ * the window's message channel reaches hosted pages' frames too, and Go refuses a call without it.
+ */
 export interface ShellBindings {
-  View(): Promise<View>;
-  Retry(): Promise<void>;
-  Cancel(): Promise<CancelResult>;
-  Configure?(loginURL: string): Promise<ConfigureResult>;
-  PickPackage?(): Promise<InstallResult>;
+  View(token: string): Promise<View>;
+  Retry(token: string): Promise<void>;
+  Cancel(token: string): Promise<CancelResult>;
+  Configure?(token: string, loginURL: string): Promise<ConfigureResult>;
+  PickPackage?(token: string): Promise<InstallResult>;
+}
+
+/**
+ * tokenOf reads the bindings' token from the chrome's own origin (GET /shell/token), once; a page
+ * on another origin cannot read that answer.
+ */
+export function tokenOf(fetcher: typeof fetch): () => Promise<string> {
+  let token: Promise<string> | undefined;
+  return () => {
+    token ??= fetcher("/shell/token", { headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`shell token: HTTP ${r.status}`))))
+      .then((x: unknown) => {
+        const t = (x as { token?: unknown } | null)?.token;
+        if (typeof t !== "string" || t === "") throw new Error("shell token: malformed answer");
+        return t;
+      });
+    token.catch(() => (token = undefined)); // a failure is retried by the next call
+    return token;
+  };
 }
 
 /** The parts of window that Wails injects. */
@@ -90,9 +112,9 @@ export function keyFrom(search: string): string {
 }
 
 /** pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. */
-export function pickTransport(win: WailsGlobals, http?: HttpDeps): Transport {
+export function pickTransport(win: WailsGlobals, http?: HttpDeps, token?: () => Promise<string>): Transport {
   const shell = win.go?.app?.Shell;
-  if (shell) return wailsTransport(shell, win.runtime);
+  if (shell) return wailsTransport(shell, win.runtime, token ?? tokenOf((input, init) => globalThis.fetch(input, init)));
   return httpTransport(http ?? browserDeps());
 }
 
@@ -106,16 +128,16 @@ function browserDeps(): HttpDeps {
   };
 }
 
-function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"]): Transport {
+function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], token: () => Promise<string>): Transport {
   const t: Transport = {
     mode: "wails",
-    view: async () => checked(await shell.View()),
-    retry: () => shell.Retry(),
-    cancel: () => shell.Cancel(),
+    view: async () => checked(await shell.View(await token())),
+    retry: async () => shell.Retry(await token()),
+    cancel: async () => shell.Cancel(await token()),
     configure: async (loginURL) => {
       // An older binary has no Configure binding: a transport failure, like a broken answer.
       if (!shell.Configure) throw new Error("shell Configure: not bound");
-      return checkedResult(await shell.Configure(loginURL), "Configure");
+      return checkedResult(await shell.Configure(await token(), loginURL), "Configure");
     },
     subscribe(onView, onLink, onInstall) {
       // Without the runtime there are no live updates; say so instead of failing wiring.
@@ -141,7 +163,7 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"]):
   const pick = shell.PickPackage;
   if (pick) {
     t.pickPackage = async () => {
-      const r: unknown = await pick.call(shell);
+      const r: unknown = await pick.call(shell, await token());
       if (!isInstallResult(r)) throw new Error("shell PickPackage: malformed answer");
       return r;
     };
