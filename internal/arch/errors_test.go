@@ -68,6 +68,8 @@ var kinds = map[string]struct {
 	"online.ErrUnreachable":       {online.ErrUnreachable, fault.Unavailable},
 	"serve.ErrNotLoopback":        {serve.ErrNotLoopback, fault.BadRequest},
 	"settings.ErrNotFound":        {settings.ErrNotFound, fault.NotFound},
+	"settings.ErrInvalid":         {settings.ErrInvalid, fault.BadRequest},
+	"settings.ErrTooLarge":        {settings.ErrTooLarge, fault.TooLarge},
 	"webapps.ErrBadPackage":       {webapps.ErrBadPackage, fault.Invalid},
 	"webapps.ErrBrokenPackage":    {webapps.ErrBrokenPackage, fault.Invalid},
 	"webapps.ErrInstallBusy":      {webapps.ErrInstallBusy, fault.Conflict},

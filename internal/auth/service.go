@@ -205,10 +205,10 @@ func (s *Service) finish(f *flow, err error, won func() (then func())) bool {
 		then()
 	}
 	// Close the page before the starting call returns, so what its caller
-	// shows next (the boot sequence's starter app) is not overwritten.
-	if f.cmd != "" {
-		s.o.Presenter.CloseAuthPage()
-	}
+	// shows next (the boot sequence's starter app) is not overwritten. An
+	// online flow closes too: a cancelled or failed sign-in must not leave
+	// the window on the provider's page.
+	s.o.Presenter.CloseAuthPage()
 	f.done <- err
 	return true
 }

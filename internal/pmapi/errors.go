@@ -41,6 +41,7 @@ var (
 	errBadRequest = fault.New(fault.BadRequest, "bad request")
 	errNotFound   = fault.New(fault.NotFound, "not found")
 	errMethod     = fault.New(fault.Method, "method not allowed")
+	errTooLarge   = fault.New(fault.TooLarge, "too large")
 )
 
 // writeError answers with the error's status and {"error": text}, and logs

@@ -16,6 +16,10 @@ import (
 // are small, and an unbounded read is a memory hazard.
 const maxBody = 1 << 20
 
+// maxLogLine bounds one line a page logs: enough for any message, too
+// little to flood the shell's log.
+const maxLogLine = 8 << 10
+
 func (a *api) routeServices(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, a.Users.All())
@@ -149,6 +153,10 @@ func (a *api) pageLog(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, fault.Detail(errBadRequest, `the body must be {"level": "info", "log": "text"}`))
 		return
 	}
+	if len(entry.Log) > maxLogLine {
+		a.writeError(w, r, fault.Detail(errTooLarge, "a log line is at most %d bytes; this one has %d", maxLogLine, len(entry.Log)))
+		return
+	}
 	level := slog.LevelInfo
 	switch strings.ToLower(entry.Level) {
 	case "debug", "trace", "verbose":
@@ -169,7 +177,7 @@ func readJSON(r *http.Request, v any) error {
 		return fault.Detail(errBadRequest, "the body could not be read")
 	}
 	if len(b) > maxBody {
-		return fault.Detail(errBadRequest, "the body is larger than %d bytes", maxBody)
+		return fault.Detail(errTooLarge, "the body is larger than %d bytes", maxBody)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return fault.Detail(errBadRequest, "the body is not the JSON this service expects")

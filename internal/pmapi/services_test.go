@@ -55,6 +55,13 @@ func TestServices(t *testing.T) {
 		{"showing an app by GET is not allowed", "GET", "/pmapi/window/pane?webapp=lineapp", "", 405, "POST or PUT"},
 		{"a wrong method on a service is 405", "DELETE", "/pmapi/version", "", 405, "use GET"},
 		{"an unknown service is 404", "GET", "/pmapi/nosuch", "", 404, "no such service"},
+		{"a page log line of 8 KiB is logged", "PUT", "/pmapi/log", `{"level":"info","log":"` + strings.Repeat("x", 8<<10) + `"}`, 201, "logged"},
+		{"a longer page log line is 413", "PUT", "/pmapi/log", `{"level":"info","log":"` + strings.Repeat("x", 8<<10+1) + `"}`, 413, "at most 8192 bytes"},
+		{"a body over 1 MiB is 413", "PUT", "/pmapi/usersettings", `{"x":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "larger than 1048576 bytes"},
+		{"settings past 64 KiB are 413", "PUT", "/pmapi/usersettings/note", `"` + strings.Repeat("x", 65<<10) + `"`, 413, "64 KiB"},
+		{"a login_url that is no login server is 400", "PUT", "/pmapi/usersettings/login_url", `"javascript:alert(1)"`, 400, "not valid"},
+		{"a server_url off this machine over http is 400", "PUT", "/pmapi/usersettings", `{"server_url":"http://evil.example"}`, 400, "only on this machine"},
+		{"a JSON error names no Go type", "PUT", "/pmapi/usersettings", `[1,2]`, 400, "not the JSON this service expects"},
 		{"an unknown service is 404", "GET", "/pmapi/nothing", "", 404, "error"},
 	}
 	e := newEnv(t, envOpt{signIn: user.Online})

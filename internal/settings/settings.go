@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"loginshell/internal/loginurl"
+
 	"loginshell/internal/fault"
 
 	"loginshell/internal/atomicfile"
@@ -97,18 +99,53 @@ func (s *Store) Get(key string) (any, error) {
 	return v, nil
 }
 
-// Set stores one setting and persists the file.
+// MaxBytes bounds the settings file: a page cannot fill the disk or make
+// every start slow through /pmapi/usersettings.
+const MaxBytes = 64 << 10
+
+// ErrInvalid refuses a value the shell cannot use for its key (a login_url
+// that is no login server's address); ErrTooLarge a change that would take
+// the settings past MaxBytes. Nothing is stored either way.
+var (
+	ErrInvalid  = fault.New(fault.BadRequest, "this setting's value is not valid")
+	ErrTooLarge = fault.New(fault.TooLarge, "the settings would be larger than 64 KiB; store less")
+)
+
+// Set stores one setting and persists the file. login_url (and its alias
+// server_url) must pass loginurl.Parse, as on every other path that sets
+// it, and is stored as Parse cleans it; "" clears it.
 func (s *Store) Set(key string, v any) error {
-	return s.update(func(d map[string]any) { d[canonical(key)] = v })
+	return s.Merge(map[string]any{key: v})
 }
 
-// Merge stores every key of d and persists the file once.
+// Merge stores every key of d and persists the file once, or nothing when
+// one value is refused.
 func (s *Store) Merge(d map[string]any) error {
-	return s.update(func(cur map[string]any) {
-		for k, v := range d {
-			cur[canonical(k)] = v
+	clean := make(map[string]any, len(d))
+	for k, v := range d {
+		k = canonical(k)
+		if k == LoginURL {
+			u, err := checkLoginURL(v)
+			if err != nil {
+				return err
+			}
+			v = u
 		}
-	})
+		clean[k] = v
+	}
+	return s.update(func(cur map[string]any) { maps.Copy(cur, clean) })
+}
+
+// checkLoginURL applies the login server rule to a login_url value.
+func checkLoginURL(v any) (string, error) {
+	text, ok := v.(string)
+	if !ok {
+		return "", fault.Detail(ErrInvalid, "login_url must be a string, the login server's address")
+	}
+	if text == "" {
+		return "", nil
+	}
+	return loginurl.Parse(text)
 }
 
 // Delete removes one setting; ErrNotFound if it had no value.
@@ -133,11 +170,14 @@ func (s *Store) update(f func(map[string]any)) error {
 	next := maps.Clone(s.data)
 	s.mu.Unlock()
 	f(next)
+	b, err := json.MarshalIndent(next, "", "  ")
+	if err != nil {
+		return fault.Detail(ErrInvalid, "a value is not something JSON can hold")
+	}
+	if len(b) > MaxBytes {
+		return ErrTooLarge
+	}
 	if s.path != "" {
-		b, err := json.MarshalIndent(next, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode settings: %w", err)
-		}
 		if err := atomicfile.Write(s.path, append(b, '\n'), 0o600); err != nil {
 			return fmt.Errorf("save settings: %w", err)
 		}
