@@ -47,7 +47,7 @@ var synopsis = map[string]string{
 	"window":  "loginshell [--data DIR] [--boot FILE] [--login-url URL] [--demo] [--offline]\n      opens the shell window",
 	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
 	"check":   "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip or directory); exit status 1 if it has errors",
-	"install": "loginshell install [--data DIR] PACKAGE\n      installs a package (zip or directory) into the data directory",
+	"install": "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip or directory) into the data directory",
 	"version": "loginshell version\n      prints the version",
 }
 
@@ -97,7 +97,7 @@ func printUsage(stdout io.Writer, cmd string, named bool, fs *flag.FlagSet) {
 // options are the command line of window, serve and install.
 type options struct {
 	dataDir, bootFile, loginURL, listen, logLevel string
-	demo, offline                                 bool
+	demo, offline, replace                        bool
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -124,6 +124,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fs.BoolVar(&o.demo, "demo", false, "run a demo identity provider on loopback with demo users and sign in against it")
 			fs.BoolVar(&o.offline, "offline", false, "never contact the login server: offline sign-in only")
 			fs.StringVar(&o.loginURL, "login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
+		}
+		if cmd == "install" {
+			fs.BoolVar(&o.replace, "replace", false, "replace an installed package of the same name, or the offline sign-in package")
 		}
 		if cmd == "serve" {
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback address to listen on")
@@ -363,7 +366,11 @@ func runInstall(o options, pkg string, stdout io.Writer, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	m, err := lib.Install(pkg, nil)
+	m, err := lib.Install(pkg, nil, o.replace)
+	var rerr *webapps.ReplaceError
+	if errors.As(err, &rerr) {
+		return fmt.Errorf("%s is not installed: %w; run again with --replace to replace it", pkg, err)
+	}
 	if err != nil {
 		return err
 	}

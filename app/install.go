@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -26,6 +25,8 @@ const (
 	msgNotReady   = "The window is not ready to install packages yet; try again in a moment."
 	msgNoDialog   = "The file dialog could not be opened; drop the package on the window instead."
 	msgDropOneFmt = "Drop one package at a time (%d files were dropped); nothing was installed."
+	// msgNothingToConfirm answers a ConfirmInstall with no package waiting.
+	msgNothingToConfirm = "There is no package waiting to be confirmed; choose the package again."
 )
 
 // attachInstalls forwards install events to rt and installs dropped files.
@@ -74,7 +75,39 @@ func (s *Shell) PickPackage(token string) InstallResult {
 	if path == "" {
 		return install.Cancelled()
 	}
-	r, _ := in.InstallFile(path) // the service logs; r says it for people
+	return s.installFile(path)
+}
+
+// installFile installs path, remembering it when the install needs the
+// person's yes (PhaseConfirm), for ConfirmInstall.
+func (s *Shell) installFile(path string) InstallResult {
+	r, _ := s.sh.Installs.InstallFile(path, false) // the service logs; r says it for people
+	s.mu.Lock()
+	if r.Phase == install.PhaseConfirm {
+		s.confirmable = path
+	} else {
+		s.confirmable = ""
+	}
+	s.mu.Unlock()
+	return r
+}
+
+// ConfirmInstall installs, replacing what it replaces, the package the
+// last install asked about (a confirm result of PickPackage or of a drop):
+// the chrome calls it when the person says yes. The path never comes from
+// JavaScript; without a package waiting for a yes it is refused.
+func (s *Shell) ConfirmInstall(token string) InstallResult {
+	if !s.from(token) {
+		return install.Refused(errToken.Error())
+	}
+	s.mu.Lock()
+	path := s.confirmable
+	s.confirmable = ""
+	s.mu.Unlock()
+	if path == "" {
+		return install.Refused(msgNothingToConfirm)
+	}
+	r, _ := s.sh.Installs.InstallFile(path, true)
 	return r
 }
 
@@ -103,8 +136,8 @@ func (s *Shell) dropped(ctx context.Context, rt Runtime, in *install.Service, pa
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if r, err := in.InstallFile(files[0]); errors.Is(err, install.ErrBusy) {
-			rt.EventsEmit(InstallEvent, r)
+		if r := s.installFile(files[0]); r.Phase == install.PhaseRefused {
+			rt.EventsEmit(InstallEvent, r) // the service publishes only the installs it runs
 		}
 	}()
 }

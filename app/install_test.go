@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
@@ -173,7 +174,7 @@ type gatedInstaller struct {
 	started, gate chan struct{}
 }
 
-func (g *gatedInstaller) Install(string, func(done, total int64)) (webapps.Manifest, error) {
+func (g *gatedInstaller) Install(string, func(done, total int64), bool) (webapps.Manifest, error) {
 	g.started <- struct{}{}
 	<-g.gate
 	return webapps.Manifest{Name: "slow", Version: "1"}, nil
@@ -201,5 +202,53 @@ func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
 	close(g.gate)
 	if r := nextResult(t, rt); !r.OK || r.Name != "slow" {
 		t.Errorf("first drop: %+v, want slow installed", r)
+	}
+}
+
+// askingInstaller wants a yes before it installs.
+type askingInstaller struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (a *askingInstaller) Install(path string, _ func(done, total int64), replace bool) (webapps.Manifest, error) {
+	a.mu.Lock()
+	a.paths = append(a.paths, fmt.Sprintf("%s replace=%v", filepath.Base(path), replace))
+	a.mu.Unlock()
+	if !replace {
+		return webapps.Manifest{}, &webapps.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
+	}
+	return webapps.Manifest{Name: "lineapp", Version: "1.2.0"}, nil
+}
+
+// A dropped package that replaces an installed one waits for the person:
+// the chrome gets the question, and ConfirmInstall installs that same file
+// (its path never comes from JavaScript); a second yes finds nothing.
+func TestConfirmInstall(t *testing.T) {
+	t.Parallel()
+	a := &askingInstaller{}
+	ui, rt := installing(t, a)
+	if r := ui.ConfirmInstall(ui.token); r.Phase != install.PhaseRefused || r.Message != msgNothingToConfirm {
+		t.Errorf("ConfirmInstall with nothing waiting = %+v", r)
+	}
+	pkg := goodZip(t)
+	rt.dropFiles(t, pkg)
+	if r := nextResult(t, rt); r.Phase != install.PhaseConfirm || r.Replaces != "1.0.0" || r.Version != "1.2.0" {
+		t.Fatalf("drop = %+v, want the question", r)
+	}
+	if r := ui.ConfirmInstall("wrong"); r.Phase != install.PhaseRefused {
+		t.Errorf("ConfirmInstall without the token = %+v, want refused", r)
+	}
+	if r := ui.ConfirmInstall(ui.token); !r.OK || r.Name != "lineapp" {
+		t.Fatalf("ConfirmInstall = %+v, want installed", r)
+	}
+	if r := ui.ConfirmInstall(ui.token); r.Phase != install.PhaseRefused {
+		t.Errorf("a second ConfirmInstall = %+v, want refused", r)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	want := []string{"pkg.zip replace=false", "pkg.zip replace=true"}
+	if !reflect.DeepEqual(a.paths, want) {
+		t.Errorf("installs = %v, want %v", a.paths, want)
 	}
 }

@@ -43,11 +43,12 @@ type Shell struct {
 	win   *Window
 	token string
 
-	mu     sync.Mutex
-	ctx    context.Context
-	cancel context.CancelFunc
-	stop   func()
-	wg     sync.WaitGroup
+	mu          sync.Mutex
+	confirmable string // the package a confirm result asked about
+	ctx         context.Context
+	cancel      context.CancelFunc
+	stop        func()
+	wg          sync.WaitGroup
 }
 
 // New returns the bound shell over the engines and the window.

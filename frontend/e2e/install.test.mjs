@@ -6,7 +6,8 @@
 //      file chooser: "Installed lineapp 1.2.0", and it is on disk
 //   b) a bad package (an entry named ../evil.html): the path-escape line,
 //      exactly as `loginshell check` prints it
-//   c) the good package dropped on the window installs too
+//   c) the good package dropped on the window again asks before replacing the installed one,
+//      and Replace installs it
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -184,7 +185,7 @@ describe("installing a package from the browser", () => {
       await page.locator("#install-dismiss").click();
     }));
 
-  test("a good package dropped on the window installs", () =>
+  test("the same package dropped again asks before replacing, and Replace installs it", () =>
     step("drop", async (page) => {
       const bytes = [...(await readFile(goodPath))];
       const dataTransfer = await page.evaluateHandle((b) => {
@@ -196,6 +197,10 @@ describe("installing a package from the browser", () => {
       await page.locator("#drop-hint").waitFor({ state: "visible" });
       await page.dispatchEvent("#drop-hint", "drop", { dataTransfer });
       await page.locator("#drop-hint").waitFor({ state: "hidden" });
+      // lineapp 1.2.0 is installed by now (the file chooser step): a yes is needed.
+      const asked = await resultText(page, "Replace it with lineapp 1.2.0?");
+      assert.match(asked, /lineapp 1\.2\.0 is installed/);
+      await page.locator("#install-replace").click();
       await resultText(page, installedText);
     }));
 });

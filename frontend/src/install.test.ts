@@ -194,7 +194,7 @@ describe("Install package… in a browser", () => {
     });
     input.dispatchEvent(new Event("change"));
     await flush();
-    expect(actions.uploadPackage).toHaveBeenCalledWith(file, expect.any(Function));
+    expect(actions.uploadPackage).toHaveBeenCalledWith(file, expect.any(Function), false);
     expect(barDuringUpload).toBe(true);
     expect(visible("install-progress")).toBe(false);
     expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
@@ -233,5 +233,60 @@ describe("Install package… in a browser", () => {
     window.dispatchEvent(e);
     expect(e.defaultPrevented).toBe(false);
     expect(visible("drop-hint")).toBe(false);
+  });
+});
+
+describe("a package that replaces one the shell has", () => {
+  const question: InstallResult = {
+    phase: "confirm",
+    ok: false,
+    name: "offline-login",
+    version: "9.9",
+    replaces: "1.0.0",
+    offline: true,
+    message: "offline-login 1.0.0 is installed and is the offline sign-in page. Replace it with offline-login 9.9?",
+    problems: [],
+  };
+
+  it("window mode: asks, and Replace installs the same package through Go", async () => {
+    document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+    const confirmInstall = vi.fn(async () => installed);
+    const panel = new InstallPanel(document, { mode: "wails", pickPackage: vi.fn(async () => question), confirmInstall });
+    panels.push(panel);
+    $("install").click();
+    await flush();
+    expect($("install-message").textContent).toBe(question.message);
+    expect(visible("install-replace")).toBe(true);
+    expect($("install-dismiss").textContent).toBe(texts.keep);
+    expect(document.activeElement).toBe($("install-replace"));
+    $("install-replace").click();
+    await flush();
+    expect(confirmInstall).toHaveBeenCalledOnce();
+    expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
+    expect(visible("install-replace")).toBe(false);
+    expect($("install-dismiss").textContent).toBe(texts.dismiss);
+  });
+
+  it("browser mode: asks, and Replace sends the same file again with replace", async () => {
+    const { actions } = setup("http");
+    actions.uploadPackage.mockResolvedValueOnce(question);
+    const file = zip("offline-login.zip");
+    window.dispatchEvent(dragEvent("drop", [file]));
+    await flush();
+    expect(visible("install-replace")).toBe(true);
+    $("install-replace").click();
+    await flush();
+    expect(actions.uploadPackage).toHaveBeenLastCalledWith(file, expect.any(Function), true);
+    expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
+  });
+
+  it("Keep the installed one installs nothing and forgets the file", async () => {
+    const { actions } = setup("http");
+    actions.uploadPackage.mockResolvedValueOnce(question);
+    window.dispatchEvent(dragEvent("drop", [zip()]));
+    await flush();
+    $("install-dismiss").click();
+    expect(visible("install-result")).toBe(false);
+    expect(actions.uploadPackage).toHaveBeenCalledOnce();
   });
 });

@@ -5,7 +5,7 @@ import type { Transport } from "./transport";
 import { problemLine, type InstallEvent, type InstallResult } from "./view";
 
 /** The transport calls installing needs: pickPackage in window mode, uploadPackage in a browser. */
-export type InstallActions = Pick<Transport, "mode" | "pickPackage" | "uploadPackage">;
+export type InstallActions = Pick<Transport, "mode" | "pickPackage" | "confirmInstall" | "uploadPackage">;
 
 /** Texts decided here rather than by Go. */
 export const texts = {
@@ -13,6 +13,8 @@ export const texts = {
   oneFile: "Drop one package at a time; nothing was installed.",
   notZip: "Only .zip web app packages can be installed; nothing was installed.",
   uploading: "A package is being sent already; wait until it has been installed, then try again.",
+  dismiss: "Dismiss",
+  keep: "Keep the installed one",
 };
 
 /** installedText is the message of a successful install. */
@@ -35,6 +37,8 @@ export class InstallPanel {
   /** The last result shown, to drop the event that repeats the call's answer. */
   private lastShown = "";
   private dragDepth = 0;
+  /** Browser mode: the file a "confirm" result asked about, sent again on Replace. */
+  private asked: Blob | undefined;
   private readonly listening = new AbortController();
 
   constructor(
@@ -54,6 +58,7 @@ export class InstallPanel {
       message: get("install-message"),
       problems: get("install-problems"),
       dismiss: get("install-dismiss") as HTMLButtonElement,
+      replace: get("install-replace") as HTMLButtonElement,
       hint: get("drop-hint"),
     };
     this.el.button.addEventListener("click", () => void this.choose());
@@ -63,6 +68,7 @@ export class InstallPanel {
       if (f) void this.upload(f);
     });
     this.el.dismiss.addEventListener("click", () => this.dismiss());
+    this.el.replace.addEventListener("click", () => void this.replace());
     this.el.result.addEventListener("keydown", (e) => {
       if (e.key === "Escape") this.dismiss();
     });
@@ -111,7 +117,26 @@ export class InstallPanel {
     this.el.file.click();
   }
 
-  private async upload(file: Blob): Promise<void> {
+  /** replace is the person's yes to a "confirm" result: the same package, installed over the old. */
+  private async replace(): Promise<void> {
+    this.el.replace.hidden = true;
+    if (this.actions.confirmInstall) {
+      this.pending = true;
+      let r: InstallResult | undefined;
+      try {
+        r = await this.actions.confirmInstall();
+      } catch {
+        r = undefined;
+      }
+      this.pending = false;
+      this.show(r ?? refused(texts.unreachable), true);
+      return;
+    }
+    const file = this.asked;
+    if (file) await this.upload(file, true);
+  }
+
+  private async upload(file: Blob, replace = false): Promise<void> {
     if (!this.actions.uploadPackage) return;
     if (this.pending) {
       this.show(refused(texts.uploading), true);
@@ -123,12 +148,13 @@ export class InstallPanel {
     let r: InstallResult | undefined;
     try {
       // The bytes sent fill the bar; Go's install events take over once they are all there.
-      r = await this.actions.uploadPackage(file, (sent, total) => this.progress(sent, total));
+      r = await this.actions.uploadPackage(file, (sent, total) => this.progress(sent, total), replace);
     } catch {
       r = undefined;
     }
     this.pending = false;
     this.sending = false;
+    this.asked = r?.phase === "confirm" ? file : undefined;
     this.show(r ?? refused(texts.unreachable), true);
   }
 
@@ -164,12 +190,19 @@ export class InstallPanel {
     this.el.problems.hidden = r.problems.length === 0;
     const panel = this.el.result;
     panel.dataset.ok = String(r.ok);
+    // A question: Replace answers yes, Dismiss (relabelled) keeps what the shell has.
+    const asking = r.phase === "confirm" && (this.actions.confirmInstall !== undefined || this.asked !== undefined);
+    this.el.replace.hidden = !asking;
+    this.el.dismiss.textContent = asking ? texts.keep : texts.dismiss;
     panel.hidden = false;
-    if (mine) panel.focus();
+    if (mine && asking) this.el.replace.focus();
+    else if (mine) panel.focus();
   }
 
   private dismiss(): void {
     this.el.result.hidden = true;
+    this.el.replace.hidden = true;
+    this.asked = undefined;
     this.el.button.focus();
   }
 

@@ -39,8 +39,13 @@ export interface Transport {
   ): () => void;
   /** Window mode: Go asks for a package in the system's file dialog and installs it. */
   pickPackage?(): Promise<InstallResult>;
-  /** Browser mode: uploads a package to POST /shell/install; onSent reports bytes sent. */
-  uploadPackage?(file: Blob, onSent: (sent: number, total: number) => void): Promise<InstallResult>;
+  /** Window mode: the person said yes to a "confirm" result; Go installs that same package. */
+  confirmInstall?(): Promise<InstallResult>;
+  /**
+   * Browser mode: uploads a package to POST /shell/install; onSent reports bytes sent. With
+   * replace, the person has said yes to a "confirm" result for this file.
+   */
+  uploadPackage?(file: Blob, onSent: (sent: number, total: number) => void, replace?: boolean): Promise<InstallResult>;
 }
 
 /**
@@ -53,6 +58,7 @@ export interface ShellBindings {
   Cancel(token: string): Promise<CancelResult>;
   Configure?(token: string, loginURL: string): Promise<ConfigureResult>;
   PickPackage?(token: string): Promise<InstallResult>;
+  ConfirmInstall?(token: string): Promise<InstallResult>;
 }
 
 /**
@@ -160,6 +166,14 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
       return () => offs.forEach((off) => typeof off === "function" && off());
     },
   };
+  const confirm = shell.ConfirmInstall;
+  if (confirm) {
+    t.confirmInstall = async () => {
+      const r: unknown = await confirm.call(shell, await token());
+      if (!isInstallResult(r)) throw new Error("shell ConfirmInstall: malformed answer");
+      return r;
+    };
+  }
   const pick = shell.PickPackage;
   if (pick) {
     t.pickPackage = async () => {
@@ -192,7 +206,7 @@ function httpTransport(deps: HttpDeps): Transport {
     // A refused address answers 200 with ok false; any other status is a transport failure.
     configure: async (loginURL) =>
       checkedResult(await (await call(deps, "POST", "/shell/configure", { login_url: loginURL })).json(), "configure"),
-    uploadPackage: (file, onSent) => upload(deps, file, onSent),
+    uploadPackage: (file, onSent, replace) => upload(deps, file, onSent, replace === true),
     subscribe(onView, onLink, onInstall) {
       let es: EventSource | undefined;
       let closed = false;
@@ -251,14 +265,19 @@ async function call(deps: HttpDeps, method: "GET" | "POST", path: string, body?:
  * answer carrying a result resolves, whatever its status (409 busy, 422 refused); anything else
  * rejects, as a transport failure.
  */
-function upload(deps: HttpDeps, file: Blob, onSent: (sent: number, total: number) => void): Promise<InstallResult> {
+function upload(
+  deps: HttpDeps,
+  file: Blob,
+  onSent: (sent: number, total: number) => void,
+  replace: boolean,
+): Promise<InstallResult> {
   return new Promise((resolve, reject) => {
     if (!deps.XMLHttpRequest) {
       reject(new Error("shell install: XMLHttpRequest is unavailable"));
       return;
     }
     const xhr = new deps.XMLHttpRequest();
-    xhr.open("POST", "/shell/install");
+    xhr.open("POST", replace ? "/shell/install?replace=1" : "/shell/install");
     xhr.setRequestHeader("Content-Type", "application/zip");
     xhr.setRequestHeader("Accept", "application/json");
     if (deps.key) xhr.setRequestHeader(keyHeader, deps.key);

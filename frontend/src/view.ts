@@ -67,9 +67,12 @@ export interface Problem {
   severity: "error" | "warning";
 }
 
-/** How an install ended ("done"), or why it did not start ("refused", "cancelled"). */
+/**
+ * How an install ended ("done"), why it did not start ("refused", "cancelled"), or the question
+ * it stopped at ("confirm": the package replaces one the shell has; install it again with replace).
+ */
 export interface InstallResult {
-  phase: "done" | "refused" | "cancelled";
+  phase: "done" | "refused" | "cancelled" | "confirm";
   ok: boolean;
   cancelled?: boolean;
   name: string;
@@ -77,6 +80,10 @@ export interface InstallResult {
   /** One sentence a person can act on, safe to show. */
   message: string;
   problems: Problem[];
+  /** confirm: the version the shell has now ("" or absent when it is the bundled one). */
+  replaces?: string;
+  /** confirm: the package replaced is the offline sign-in package. */
+  offline?: boolean;
 }
 
 /** Bytes written so far of the package's declared total (total 0: not known yet). */
@@ -88,7 +95,7 @@ export interface InstallProgress {
 
 export type InstallEvent = InstallProgress | InstallResult;
 
-const endings: ReadonlySet<string> = new Set(["done", "refused", "cancelled"]);
+const endings: ReadonlySet<string> = new Set(["done", "refused", "cancelled", "confirm"]);
 
 /** isInstallResult checks an answer's shape before the chrome shows it. */
 export function isInstallResult(x: unknown): x is InstallResult {

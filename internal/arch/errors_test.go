@@ -74,6 +74,7 @@ var kinds = map[string]struct {
 	"webapps.ErrBrokenPackage":    {webapps.ErrBrokenPackage, fault.Invalid},
 	"webapps.ErrInstallBusy":      {webapps.ErrInstallBusy, fault.Conflict},
 	"webapps.ErrInvalidDocument":  {webapps.ErrInvalidDocument, fault.Invalid},
+	"webapps.ErrReplace":          {webapps.ErrReplace, fault.Conflict},
 	"webapps.ErrNoPackage":        {webapps.ErrNoPackage, fault.NotFound},
 	"webapps.ErrUnknownApp":       {webapps.ErrUnknownApp, fault.NotFound},
 }

@@ -19,15 +19,19 @@ const wrongType = "Send the package itself as the request body, with Content-Typ
 // upload is POST /shell/install: the raw zip is the body. Progress goes to
 // /shell/events as "install" events; the answer is the install.Result,
 // whose status says how it ended: 200 installed, 422 the package was
-// refused (problems listed), 409 another install runs, 413 too large, 415
-// not a zip body, 400 the upload broke off, 500 the shell failed.
+// refused (problems listed), 409 another install runs or the package would
+// replace one the shell has (phase "confirm": send it again with
+// ?replace=1), 413 too large, 415 not a zip body, 400 the upload broke
+// off, 500 the shell failed.
 func upload(w http.ResponseWriter, r *http.Request, inst *install.Service) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !uploadTypes[mt] {
 		writeJSON(w, http.StatusUnsupportedMediaType, install.Refused(wrongType))
 		return
 	}
-	res, err := inst.InstallUpload(r.Body, r.ContentLength)
+	// ?replace=1 is the person's yes to a confirm answer (409): the chrome
+	// sends the same package again.
+	res, err := inst.InstallUpload(r.Body, r.ContentLength, r.URL.Query().Get("replace") == "1")
 	writeJSON(w, uploadStatus(err), res)
 }
 

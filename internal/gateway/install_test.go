@@ -27,9 +27,13 @@ type zipInstaller struct {
 	dir     string
 	started chan struct{}
 	gate    chan struct{}
+	ask     bool // want a yes (replace) before installing
 }
 
-func (z *zipInstaller) Install(path string, progress func(done, total int64)) (webapps.Manifest, error) {
+func (z *zipInstaller) Install(path string, progress func(done, total int64), replace bool) (webapps.Manifest, error) {
+	if z.ask && !replace {
+		return webapps.Manifest{}, &webapps.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
+	}
 	if z.gate != nil {
 		close(z.started)
 		<-z.gate
@@ -89,7 +93,11 @@ func installFixture(t *testing.T, inst *zipInstaller) http.Handler {
 }
 
 func post(h http.Handler, contentType string, body []byte) (int, install.Result) {
-	req := httptest.NewRequest(http.MethodPost, "/shell/install", bytes.NewReader(body))
+	return postTo(h, "/shell/install", contentType, body)
+}
+
+func postTo(h http.Handler, target, contentType string, body []byte) (int, install.Result) {
+	req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -228,5 +236,21 @@ func TestEventsStreamInstalls(t *testing.T) {
 		default:
 			t.Fatalf("install event %v has an unknown phase", e)
 		}
+	}
+}
+
+// A package that replaces one the shell has answers 409 with the question;
+// the same upload with ?replace=1 installs it.
+func TestInstallEndpointAsksBeforeReplacing(t *testing.T) {
+	t.Parallel()
+	h := installFixture(t, &zipInstaller{ask: true})
+	body := goodPackage(t)
+	status, r := post(h, "application/zip", body)
+	if status != http.StatusConflict || r.Phase != install.PhaseConfirm || r.Replaces != "1.0.0" || r.Version != "1.2.0" {
+		t.Fatalf("first upload: %d %+v, want 409 and the question", status, r)
+	}
+	status, r = postTo(h, "/shell/install?replace=1", "application/zip", body)
+	if status != http.StatusOK || !r.OK {
+		t.Fatalf("upload with ?replace=1: %d %+v, want installed", status, r)
 	}
 }

@@ -55,9 +55,11 @@ const uploadPrefix = ".upload-"
 
 // Installer installs the zip or directory package at path and makes the
 // shell use it, reporting bytes written through progress. A package it
-// refuses matches webapps.ErrBadPackage. *shell.Shell is one.
+// refuses matches webapps.ErrBadPackage; one that would replace a package
+// the shell relies on, without replace, is a *webapps.ReplaceError.
+// *webapps.Library is one.
 type Installer interface {
-	Install(path string, progress func(done, total int64)) (webapps.Manifest, error)
+	Install(path string, progress func(done, total int64), replace bool) (webapps.Manifest, error)
 }
 
 // Options configure a Service.
@@ -127,12 +129,12 @@ func (s *Service) Running() bool { return len(s.busy) > 0 }
 // goes on), an error matching webapps.ErrBadPackage (the Result lists at
 // least one problem), webapps.ErrInstallBusy (another process installed
 // into the data folder for too long), or an internal one.
-func (s *Service) InstallFile(path string) (Result, error) {
+func (s *Service) InstallFile(path string, replace bool) (Result, error) {
 	if !s.acquire() {
 		return Refused(msgBusy), ErrBusy
 	}
 	defer s.release()
-	return s.run(path)
+	return s.run(path, replace)
 }
 
 // InstallUpload streams body to a temporary file in Dir and installs it.
@@ -140,7 +142,7 @@ func (s *Service) InstallFile(path string) (Result, error) {
 // refused before anything is read. The busy check comes first too, so a
 // second upload is not read at all. Errors are those of InstallFile plus
 // ErrTooLarge and ErrIncomplete.
-func (s *Service) InstallUpload(body io.Reader, size int64) (Result, error) {
+func (s *Service) InstallUpload(body io.Reader, size int64, replace bool) (Result, error) {
 	if size > s.max {
 		return Refused(tooLarge(s.max)), ErrTooLarge
 	}
@@ -163,7 +165,7 @@ func (s *Service) InstallUpload(body io.Reader, size int64) (Result, error) {
 		return r, err
 	}
 	defer os.Remove(path)
-	return s.run(path)
+	return s.run(path, replace)
 }
 
 // stage writes body to a fresh file in Dir and returns its path.
@@ -211,13 +213,17 @@ func (r *reader) Read(p []byte) (int, error) {
 
 // run installs path with the busy token held, publishing progress and the
 // Result.
-func (s *Service) run(path string) (Result, error) {
+func (s *Service) run(path string, replace bool) (Result, error) {
 	s.publish(Progress{Phase: PhaseInstalling})
 	m, err := s.inst.Install(path, func(done, total int64) {
 		s.publish(Progress{Phase: PhaseInstalling, Done: done, Total: total})
-	})
+	}, replace)
 	r := Result{Phase: PhaseDone, Problems: []check.Problem{}}
+	var rerr *webapps.ReplaceError
 	switch {
+	case errors.As(err, &rerr):
+		r.Phase, r.Name, r.Version, r.Replaces, r.Offline = PhaseConfirm, rerr.Name, rerr.New, rerr.Old, rerr.Offline
+		r.Message = confirmText(rerr)
 	case err == nil:
 		r.OK, r.Name, r.Version, r.Message = true, m.Name, m.Version, Installed(m.Name, m.Version)
 	case errors.Is(err, webapps.ErrBadPackage):

@@ -59,7 +59,7 @@ type realInstaller struct {
 	err  error // returned instead of installing, when set
 }
 
-func (r *realInstaller) Install(path string, progress func(done, total int64)) (webapps.Manifest, error) {
+func (r *realInstaller) Install(path string, progress func(done, total int64), _ bool) (webapps.Manifest, error) {
 	if r.gate != nil {
 		progress(1, 2)
 		<-r.gate
@@ -155,7 +155,7 @@ func TestGoodPackageWithProgressRefusesASecond(t *testing.T) {
 		err error
 	}
 	done := make(chan ended, 1)
-	go func() { r, err := s.InstallFile(path); done <- ended{r, err} }()
+	go func() { r, err := s.InstallFile(path, false); done <- ended{r, err} }()
 
 	// The installer waits after reporting 1 of 2: that is the newest event.
 	for e := range events {
@@ -170,9 +170,9 @@ func TestGoodPackageWithProgressRefusesASecond(t *testing.T) {
 		name    string
 		install func() (Result, error)
 	}{
-		{"a second file", func() (Result, error) { return s.InstallFile(path) }},
+		{"a second file", func() (Result, error) { return s.InstallFile(path, false) }},
 		{"an upload", func() (Result, error) {
-			return s.InstallUpload(bytes.NewReader(goodZip(t)), -1)
+			return s.InstallUpload(bytes.NewReader(goodZip(t)), -1, false)
 		}},
 	}
 	for _, tt := range second {
@@ -229,7 +229,7 @@ func TestBadPackageProblemsAreChecks(t *testing.T) {
 			t.Parallel()
 			s, _ := newService(t, &realInstaller{}, 0)
 			path := writeFile(t, tt.data(t))
-			r, err := s.InstallFile(path)
+			r, err := s.InstallFile(path, false)
 			if !errors.Is(err, webapps.ErrBadPackage) {
 				t.Fatalf("err = %v, want ErrBadPackage", err)
 			}
@@ -290,7 +290,7 @@ func TestInstallerRefusalsAreNeverInternal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s, _ := newService(t, &realInstaller{err: tt.err}, 0)
-			r, err := s.InstallFile(writeFile(t, tt.data(t)))
+			r, err := s.InstallFile(writeFile(t, tt.data(t)), false)
 			if !errors.Is(err, tt.err) {
 				t.Errorf("err = %v, want the installer's %v", err, tt.err)
 			}
@@ -304,7 +304,7 @@ func TestInstallerRefusalsAreNeverInternal(t *testing.T) {
 func TestInternalErrorIsHidden(t *testing.T) {
 	t.Parallel()
 	s, _ := newService(t, &realInstaller{err: errors.New("disk on fire at /secret/path")}, 0)
-	r, err := s.InstallFile(writeFile(t, goodZip(t)))
+	r, err := s.InstallFile(writeFile(t, goodZip(t)), false)
 	if err == nil || r.OK || r.Message != msgInternal || len(r.Problems) != 0 {
 		t.Errorf("result = %+v, %v; want the internal-error text", r, err)
 	}
@@ -361,7 +361,7 @@ func TestUpload(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s, dir := newService(t, &realInstaller{}, tt.max)
-			r, err := s.InstallUpload(tt.body(t), tt.size)
+			r, err := s.InstallUpload(tt.body(t), tt.size, false)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Errorf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -389,5 +389,47 @@ func TestCancelledAndRefused(t *testing.T) {
 	}
 	if got := size(5 << 20); got != "5 MiB" {
 		t.Errorf("size(5 MiB) = %q", got)
+	}
+}
+
+// askingInstaller wants a yes before it installs: a package that would
+// replace one the shell has.
+type askingInstaller struct{ calls []bool }
+
+func (a *askingInstaller) Install(_ string, _ func(done, total int64), replace bool) (webapps.Manifest, error) {
+	a.calls = append(a.calls, replace)
+	if !replace {
+		return webapps.Manifest{}, &webapps.ReplaceError{Name: "offline-login", New: "9.9", Old: "1.0.0", Offline: true}
+	}
+	return webapps.Manifest{Name: "offline-login", Version: "9.9"}, nil
+}
+
+// A package that replaces one the shell has is a question, not a refusal:
+// the result names both versions and says what the package is; the same
+// call with replace installs it.
+func TestInstallAsksBeforeReplacing(t *testing.T) {
+	t.Parallel()
+	a := &askingInstaller{}
+	s, err := New(Options{Installer: a, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, goodZip(t))
+	r, err := s.InstallFile(path, false)
+	if !errors.Is(err, webapps.ErrReplace) || r.Phase != PhaseConfirm || r.OK || r.Name != "offline-login" ||
+		r.Version != "9.9" || r.Replaces != "1.0.0" || !r.Offline {
+		t.Fatalf("InstallFile = %+v, %v; want a confirm result for offline-login 1.0.0 -> 9.9", r, err)
+	}
+	for _, want := range []string{"offline-login 1.0.0 is installed", "offline passwords", "Replace it with offline-login 9.9?"} {
+		if !strings.Contains(r.Message, want) {
+			t.Errorf("message %q does not say %q", r.Message, want)
+		}
+	}
+	r, err = s.InstallFile(path, true)
+	if err != nil || !r.OK || r.Phase != PhaseDone {
+		t.Fatalf("InstallFile with replace = %+v, %v; want installed", r, err)
+	}
+	if len(a.calls) != 2 || a.calls[0] || !a.calls[1] {
+		t.Errorf("installer calls (replace) = %v, want [false true]", a.calls)
 	}
 }

@@ -3,6 +3,8 @@ package install
 import (
 	"fmt"
 
+	"loginshell/internal/webapps"
+
 	"loginshell/internal/check"
 )
 
@@ -13,6 +15,10 @@ const (
 	PhaseDone       = "done"       // Result: the install ended, installed or not
 	PhaseRefused    = "refused"    // Result: not started (another runs, too large); the running one goes on
 	PhaseCancelled  = "cancelled"  // Result: the person closed the file dialog
+	// PhaseConfirm: nothing was installed; the package would replace one
+	// the shell has (Replaces, Offline). Installing it again with replace
+	// set goes ahead.
+	PhaseConfirm = "confirm"
 )
 
 // Event is what the install reports to every window showing it: a
@@ -44,6 +50,11 @@ type Result struct {
 	Version   string          `json:"version"`
 	Message   string          `json:"message"`
 	Problems  []check.Problem `json:"problems"`
+	// Replaces is the version installed now, for a confirm result ("" when
+	// the package it replaces is the bundled one); Offline says it is the
+	// offline sign-in package.
+	Replaces string `json:"replaces,omitempty"`
+	Offline  bool   `json:"offline,omitempty"`
 }
 
 func (r Result) phase() string { return r.Phase }
@@ -61,6 +72,18 @@ const (
 	// package without naming the entry and the rule.
 	msgRefusedUnnamed = "the installer refused the package without naming the entry at fault; see the shell's log"
 )
+
+// confirmText asks whether to replace what a package would replace.
+func confirmText(e *webapps.ReplaceError) string {
+	now := fmt.Sprintf("%s %s is installed", e.Name, e.Old)
+	if e.Old == "" {
+		now = e.Name + " comes with the shell"
+	}
+	if e.Offline {
+		return fmt.Sprintf("%s and is the offline sign-in page, which receives offline passwords. Replace it with %s %s?", now, e.Name, e.New)
+	}
+	return fmt.Sprintf("%s. Replace it with %s %s?", now, e.Name, e.New)
+}
 
 // Installed is the message of a successful install.
 func Installed(name, version string) string {

@@ -30,6 +30,12 @@ type InstallOptions struct {
 	Progress func(done, total int64)
 	// Log receives one line per install or refusal (default: discarded).
 	Log *slog.Logger
+	// Approve, when set, is asked once the package has passed every rule
+	// and sits extracted beside the installed versions, before it is made
+	// live: an error ends the install there (the extraction is removed,
+	// nothing installed changes) and is returned as it is. It runs with
+	// the install lock held.
+	Approve func(Manifest) error
 	// LockWait caps how long Install and InstallDir wait for another
 	// install into the same folder to finish (default DefaultLockWait);
 	// then they fail with ErrInstallBusy.
@@ -179,6 +185,11 @@ func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err 
 		p := problems[0]
 		opts.Log.Warn("package refused", "rule", p.Rule, "entry", p.Entry)
 		return Manifest{}, p
+	}
+	if opts.Approve != nil {
+		if err := opts.Approve(m); err != nil {
+			return Manifest{}, err
+		}
 	}
 	if err := syncTree(tmp, written); err != nil {
 		return Manifest{}, fmt.Errorf("check and sync the extracted package: %w", err)

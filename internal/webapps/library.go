@@ -132,9 +132,16 @@ func (l *Library) Boot() Boot { return l.doc }
 // directory and serves it at once: pages load from it, and the next login
 // uses it if the boot document names it. progress (may be nil) hears the
 // bytes written. A refused package matches ErrBadPackage and names the
-// entry and the rule; the installed version, if any, stays.
-func (l *Library) Install(path string, progress func(done, total int64)) (Manifest, error) {
-	m, err := InstallPackage(l.dir, path, InstallOptions{Progress: progress, Log: l.log})
+// entry and the rule; the installed version, if any, stays. Without
+// replace, a package that would replace an installed one of the same name,
+// or the offline login package, is not installed: the error is a
+// *ReplaceError saying what it would replace.
+func (l *Library) Install(path string, progress func(done, total int64), replace bool) (Manifest, error) {
+	opts := InstallOptions{Progress: progress, Log: l.log}
+	if !replace {
+		opts.Approve = l.approve
+	}
+	m, err := InstallPackage(l.dir, path, opts)
 	if err != nil {
 		return m, err
 	}

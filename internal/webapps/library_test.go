@@ -187,7 +187,7 @@ func TestLibraryInstallServesTheNewVersion(t *testing.T) {
 	if _, _, err := l.AppPage("extra"); !errors.Is(err, webapps.ErrUnknownApp) {
 		t.Fatalf("AppPage(extra) before the install = %v", err)
 	}
-	m, err := l.Install(pkg, nil)
+	m, err := l.Install(pkg, nil, false)
 	if err != nil || m.Name != "extra" || m.Version != "2.0.0" {
 		t.Fatalf("Install = %+v, %v", m, err)
 	}
@@ -197,7 +197,7 @@ func TestLibraryInstallServesTheNewVersion(t *testing.T) {
 	if l.Boot().Starter != "lineapp" {
 		t.Errorf("the boot document was read again: %+v", l.Boot())
 	}
-	if _, err := l.Install(filepath.Join(dir, "nosuch.zip"), nil); !errors.Is(err, webapps.ErrNoPackage) || !strings.Contains(err.Error(), "nosuch.zip") {
+	if _, err := l.Install(filepath.Join(dir, "nosuch.zip"), nil, false); !errors.Is(err, webapps.ErrNoPackage) || !strings.Contains(err.Error(), "nosuch.zip") {
 		t.Errorf("Install(missing) = %v, want ErrNoPackage naming the path", err)
 	}
 }
@@ -233,5 +233,73 @@ func writeZip(t *testing.T, p string, files ...string) {
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Installing over a package the shell has needs a yes: an installed one of
+// the same name, or the offline sign-in package even when only bundled.
+// A bad package is reported as bad first; with replace it goes ahead.
+func TestLibraryInstallAsksBeforeReplacing(t *testing.T) {
+	t.Parallel()
+	zipOf := func(t *testing.T, name, version string, extra ...string) string {
+		p := filepath.Join(t.TempDir(), name+".zip")
+		files := append([]string{"webapp.json", `{"name":"` + name + `","version":"` + version + `","main":"index.html","setup":"index.html","manage":"index.html"}`,
+			"index.html", "<p>" + version + "</p>"}, extra...)
+		writeZip(t, p, files...)
+		return p
+	}
+	tests := []struct {
+		name        string
+		first       string // a package installed before, "" for none
+		pkg         func(t *testing.T) string
+		wantReplace *webapps.ReplaceError
+		wantBad     bool
+	}{
+		{"a new name installs without asking", "", func(t *testing.T) string { return zipOf(t, "extra", "1.0") }, nil, false},
+		{"the same name installed asks, naming both versions", "extra", func(t *testing.T) string { return zipOf(t, "extra", "2.0") },
+			&webapps.ReplaceError{Name: "extra", New: "2.0", Old: "1.0"}, false},
+		{"the bundled offline sign-in package asks", "", func(t *testing.T) string { return zipOf(t, "offline-login", "9.9") },
+			&webapps.ReplaceError{Name: "offline-login", New: "9.9", Offline: true}, false},
+		{"a bundled app that is not the offline package installs", "", func(t *testing.T) string { return zipOf(t, "lineapp", "1.2.0") }, nil, false},
+		{"a bad package over an installed one is reported as bad", "extra",
+			func(t *testing.T) string { return zipOf(t, "extra", "2.0", "../evil.html", "x") }, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			l := sampleLibrary(t, dir)
+			if tt.first != "" {
+				if _, err := l.Install(zipOf(t, tt.first, "1.0"), nil, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			pkg := tt.pkg(t)
+			_, err := l.Install(pkg, nil, false)
+			var rerr *webapps.ReplaceError
+			switch {
+			case tt.wantBad:
+				if !errors.Is(err, webapps.ErrBadPackage) {
+					t.Fatalf("Install = %v, want the package refused", err)
+				}
+				return
+			case tt.wantReplace == nil:
+				if err != nil {
+					t.Fatalf("Install = %v, want installed", err)
+				}
+				return
+			case !errors.As(err, &rerr) || *rerr != *tt.wantReplace || !errors.Is(err, webapps.ErrReplace):
+				t.Fatalf("Install = %#v, want %#v", err, tt.wantReplace)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "webapps", rerr.Name, rerr.New)); !os.IsNotExist(err) {
+				t.Errorf("the version waiting for a yes is on disk: %v", err)
+			}
+			if _, err := l.Install(pkg, nil, true); err != nil {
+				t.Fatalf("Install with replace = %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "webapps", rerr.Name, rerr.New, "index.html")); err != nil {
+				t.Errorf("installed with replace, but: %v", err)
+			}
+		})
 	}
 }

@@ -1,0 +1,79 @@
+package webapps
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"loginshell/internal/fault"
+)
+
+// ErrReplace is matched by every *ReplaceError: the install would replace
+// a package the shell relies on, and needs the person's confirmation.
+var ErrReplace = fault.New(fault.Conflict, "installing this package replaces one the shell already has; confirm to replace it")
+
+// ReplaceError says what an install would replace. Installing a package
+// whose name is already installed, or the boot document's offline login
+// package (which takes the offline password), replaces what the shell
+// serves: a package a page uploaded, or one dropped by mistake, must not do
+// that silently. The chrome asks the person (old and new version shown);
+// the command line needs --replace.
+type ReplaceError struct {
+	Name    string // the package's name
+	New     string // the version being installed
+	Old     string // the version the shell has now ("" if only bundled)
+	Offline bool   // Name is the boot document's offline login package
+}
+
+func (e *ReplaceError) Error() string {
+	what := fmt.Sprintf("%s %s is installed", e.Name, e.Old)
+	if e.Old == "" {
+		what = e.Name + " is bundled with the shell"
+	}
+	if e.Offline {
+		what += " and is the offline sign-in package"
+	}
+	return fmt.Sprintf("%s; installing %s %s replaces it. Confirm to replace it.", what, e.Name, e.New)
+}
+
+// Kind is fault.Conflict: nothing is wrong with the package, it needs a yes.
+func (e *ReplaceError) Kind() fault.Kind { return fault.Conflict }
+
+// Is makes errors.Is(err, ErrReplace) true.
+func (e *ReplaceError) Is(target error) bool { return target == ErrReplace }
+
+// approve returns a *ReplaceError when installing m would replace an
+// installed package of the same name, or the offline login package
+// wherever it comes from; nil otherwise. The installer asks it once the
+// package has passed every rule, so a bad package is reported as bad, not
+// as a question.
+func (l *Library) approve(m Manifest) error {
+	old := l.installedVersion(m.Name)
+	offline := m.Name == l.doc.OfflineName
+	if offline && old == "" {
+		if _, err := l.catalog().Lookup(m.Name, ""); err != nil {
+			offline = false // nothing of that name to replace yet
+		}
+	}
+	if old == "" && !offline {
+		return nil
+	}
+	return &ReplaceError{Name: m.Name, New: m.Version, Old: old, Offline: offline}
+}
+
+// installedVersion is the highest version of name installed in the data
+// directory, "" if none.
+func (l *Library) installedVersion(name string) string {
+	entries, err := os.ReadDir(filepath.Join(l.dir, name))
+	if err != nil {
+		return ""
+	}
+	best := ""
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (best == "" || compareVersions(e.Name(), best) > 0) {
+			best = e.Name()
+		}
+	}
+	return best
+}
