@@ -186,6 +186,16 @@ export class Shell {
     return result;
   }
 
+  /** view returns what the Go side says the shell shows now (GET /shell/view, with the key). */
+  async view() {
+    const r = await request(this.port, {
+      path: "/shell/view",
+      headers: { "X-Loginshell-Key": this.key, Host: `127.0.0.1:${this.port}` },
+    });
+    if (r.status !== 200) throw new Error(`GET /shell/view: ${r.status} ${r.body}`);
+    return JSON.parse(r.body);
+  }
+
   /** kill ends the process now, for cleanup after a failure. */
   async kill() {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
