@@ -10,8 +10,6 @@
 package connectivity
 
 import (
-	"context"
-
 	"loginshell/internal/user"
 )
 
@@ -47,33 +45,4 @@ func States(online bool, users *user.Service) []string {
 		}
 	}
 	return out
-}
-
-// Reporter decides the states by probing the login server on every call.
-//
-// Deprecated: a read waits on the network (and, through a caller holding a
-// lock, so does everything behind it). Use Monitor: Monitor.Online for the
-// status bar, Monitor.States for /pmapi/connectivity, Monitor.Check for the
-// sign-in decision. Reporter is kept only until the shell is rewired.
-type Reporter struct {
-	// Reachable says whether the login server answers; the shell counts
-	// that as being online (a plant network may have no Internet at all).
-	Reachable func(ctx context.Context) bool
-	// ForceOffline reports Offline whatever the network says (--offline).
-	ForceOffline bool
-	Users        *user.Service
-}
-
-// Online reports whether the login server answers now.
-//
-// Deprecated: use Monitor.Online.
-func (r *Reporter) Online(ctx context.Context) bool {
-	return !r.ForceOffline && r.Reachable != nil && r.Reachable(ctx)
-}
-
-// States returns the states that hold now.
-//
-// Deprecated: use Monitor.States.
-func (r *Reporter) States(ctx context.Context) []string {
-	return States(r.Online(ctx), r.Users)
 }
