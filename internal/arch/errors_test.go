@@ -20,6 +20,7 @@ import (
 	"loginshell/internal/online"
 	"loginshell/internal/serve"
 	"loginshell/internal/settings"
+	"loginshell/internal/signature"
 	"loginshell/internal/webapps"
 )
 
@@ -70,6 +71,18 @@ var kinds = map[string]struct {
 	"settings.ErrNotFound":        {settings.ErrNotFound, fault.NotFound},
 	"settings.ErrInvalid":         {settings.ErrInvalid, fault.BadRequest},
 	"settings.ErrTooLarge":        {settings.ErrTooLarge, fault.TooLarge},
+	"signature.ErrNoChallenge":    {signature.ErrNoChallenge, fault.NotFound},
+	"signature.ErrBadUUID":        {signature.ErrBadUUID, fault.BadRequest},
+	"signature.ErrNotPosted":      {signature.ErrNotPosted, fault.Conflict},
+	"signature.ErrUnsupported":    {signature.ErrUnsupported, fault.Unsupported},
+	"signature.ErrNoTemplate":     {signature.ErrNoTemplate, fault.NotFound},
+	"signature.ErrBadTemplate":    {signature.ErrBadTemplate, fault.BadRequest},
+	"signature.ErrBadExpression":  {signature.ErrBadExpression, fault.BadRequest},
+	"signature.ErrNoSlot":         {signature.ErrNoSlot, fault.NotFound},
+	"signature.ErrNoRequest":      {signature.ErrNoRequest, fault.NotFound},
+	"signature.ErrSlotTaken":      {signature.ErrSlotTaken, fault.Conflict},
+	"signature.ErrSameSigner":     {signature.ErrSameSigner, fault.Forbidden},
+	"signature.ErrNotEntitled":    {signature.ErrNotEntitled, fault.Forbidden},
 	"webapps.ErrBadPackage":       {webapps.ErrBadPackage, fault.Invalid},
 	"webapps.ErrBrokenPackage":    {webapps.ErrBrokenPackage, fault.Invalid},
 	"webapps.ErrInstallBusy":      {webapps.ErrInstallBusy, fault.Conflict},

@@ -51,12 +51,16 @@ const (
 	Unauthorized
 	// Method: the service exists, but not for this method.
 	Method
+	// Unsupported: the operation cannot run here (the seed's
+	// UnsupportedOperationException).
+	Unsupported
 )
 
 var kindNames = [...]string{
 	Internal: "internal", BadRequest: "bad request", NotFound: "not found", Conflict: "conflict",
 	Forbidden: "forbidden", Locked: "locked", NotConfigured: "not configured", Unavailable: "unavailable",
 	TooLarge: "too large", Invalid: "invalid", Unauthorized: "unauthorized", Method: "method not allowed",
+	Unsupported: "unsupported",
 }
 
 func (k Kind) String() string {

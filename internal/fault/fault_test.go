@@ -53,7 +53,7 @@ func TestKindAndText(t *testing.T) {
 
 func TestKindNames(t *testing.T) {
 	t.Parallel()
-	for k := Internal; k <= Method; k++ {
+	for k := Internal; k <= Unsupported; k++ {
 		if k.String() == "" || k.String()[0] == 'K' {
 			t.Errorf("Kind %d has no name", k)
 		}

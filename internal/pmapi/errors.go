@@ -25,6 +25,7 @@ var statusOf = map[fault.Kind]int{
 	fault.Invalid:       http.StatusUnprocessableEntity,
 	fault.Unauthorized:  http.StatusUnauthorized,
 	fault.Method:        http.StatusMethodNotAllowed,
+	fault.Unsupported:   http.StatusNotImplemented,
 }
 
 // Describe turns any error into the status code and the text a caller

@@ -1,0 +1,42 @@
+package signature
+
+import "loginshell/internal/fault"
+
+// Errors of the engine and its stores. The texts of the seed's cases are
+// the seed's (system.mes.signature.authorization.triggerAuthRequest).
+var (
+	// ErrNoChallenge: the UUID names no pending sign-in slot. The seed's
+	// IllegalArgumentException: "No pending authentication challenge with
+	// UUID <uuid>" (refined with the UUID by Detail-free formatting, see
+	// noChallenge).
+	ErrNoChallenge = fault.New(fault.NotFound, "No pending authentication challenge with UUID")
+	// ErrBadUUID: a string that is not a UUID, refused before anything is
+	// raised (the seed: UUID parsing raises first).
+	ErrBadUUID = fault.New(fault.BadRequest, "not a valid UUID")
+	// ErrNotPosted: the page cannot show the challenge (closed, unknown,
+	// another session's). The seed's RuntimeException text.
+	ErrNotPosted = fault.New(fault.Conflict, "Could not post authorization challenge")
+	// ErrUnsupported: the template's identity provider or framing cannot
+	// run challenges here (the seed's UnsupportedOperationException).
+	ErrUnsupported = fault.New(fault.Unsupported, "authentication challenges are not supported for this identity provider or framing")
+	// ErrNoTemplate: no signature template has that name.
+	ErrNoTemplate = fault.New(fault.NotFound, "no signature template has that name")
+	// ErrBadTemplate: a template (or templates.json) breaks a rule; the
+	// text names the entry and the field.
+	ErrBadTemplate = fault.New(fault.BadRequest, "the signature template is not valid")
+	// ErrBadExpression: an expression does not parse; the text names the
+	// position.
+	ErrBadExpression = fault.New(fault.BadRequest, "the signature expression is not valid")
+	// ErrNoSlot: the store has no slot with that UUID.
+	ErrNoSlot = fault.New(fault.NotFound, "no sign-in slot has that UUID")
+	// ErrNoRequest: no pending request has that UUID.
+	ErrNoRequest = fault.New(fault.NotFound, "no pending authorization request has that UUID")
+	// ErrSlotTaken: the slot was signed meanwhile, here or at another
+	// station; this signature does not count.
+	ErrSlotTaken = fault.New(fault.Conflict, "this slot was just signed by someone else; nothing was recorded for this signature")
+	// ErrSameSigner: under forceUniqueUser, the signer already signed
+	// another slot of the request.
+	ErrSameSigner = fault.New(fault.Forbidden, "this person already signed another slot of the request; another person must sign this one")
+	// ErrNotEntitled: the signer does not satisfy the slot's clause.
+	ErrNotEntitled = fault.New(fault.Forbidden, "this person may not sign this slot")
+)

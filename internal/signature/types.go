@@ -1,0 +1,132 @@
+package signature
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Framing values of a template: where the identity provider's sign-in runs.
+const (
+	FramingEmbedded = "embedded" // inside the shell's modal dialog (default)
+	FramingSelf     = "self"     // the window itself
+	FramingNew      = "new"      // the system browser
+)
+
+// IDPLocal is the template idp that checks user ID and offline password
+// against the keychain.
+const IDPLocal = "local"
+
+// DefaultTimeout is a template's timeout when it names none (seed 000's
+// templates: minutes, default 2).
+const DefaultTimeout = 2 * time.Minute
+
+// Template is a signature template, exactly the fields of templates.json.
+type Template struct {
+	Name            string `json:"name"`
+	Description     string `json:"description"`
+	Expression      string `json:"expression"`
+	IDP             string `json:"idp"`
+	Framing         string `json:"framing"`
+	Timeout         int    `json:"timeout"` // minutes; 0 means DefaultTimeout
+	Force           bool   `json:"force"`
+	ForceUniqueUser bool   `json:"forceUniqueUser"`
+	Meaning         string `json:"meaning"`
+	RequireComment  bool   `json:"requireComment"`
+}
+
+// State is where a request or a slot stands.
+type State string
+
+const (
+	Pending   State = "pending"
+	Approved  State = "approved"
+	Rejected  State = "rejected"
+	Cancelled State = "cancelled"
+)
+
+// Request is one authorization request: a template's slots to fill.
+type Request struct {
+	ID          uuid.UUID
+	Template    string // the template's name as it was when queued
+	Name        string // requestName
+	Description string
+	State       State
+	Station     string // where it was queued (the page's station for outcomes)
+	Session     string // the session that queued it (its outcomes go there)
+	QueuedAt    time.Time
+	Slots       []Slot
+}
+
+// Slot is one sign-in slot: one top-level AND clause of the expression.
+type Slot struct {
+	ID      uuid.UUID
+	Request uuid.UUID
+	Index   int    // position in the expression, from 0
+	Clause  string // the clause's text, e.g. "{role:Supervisor} OR {userName:bob}"
+	State   State
+	// Signature is set once the slot is signed (approved or rejected).
+	Signature *Signature
+}
+
+// Signer is who signs: what the identity provider proved.
+type Signer struct {
+	UserID      string   // user name, as the clause's {userName:X} compares it
+	PrintedName string   // the name on the manifestation (21 CFR 11.50)
+	Roles       []string // as {role:X} compares them
+	Groups      []string // as {group:X} compares them
+}
+
+// Signature is a signed slot: the manifestation.
+type Signature struct {
+	Signer   Signer
+	Approve  bool
+	Meaning  string
+	Comment  string
+	SignedAt time.Time // UTC
+	Station  string
+}
+
+// Filter selects pending requests; empty fields match everything.
+type Filter struct {
+	User     string // slots this user may sign (their clause names them or their roles)
+	Template string // case-insensitive
+	Name     string // request name, exact
+}
+
+// Store keeps templates, requests and slots. Implementations: the SQLite
+// store in the data directory, the PostgreSQL store of a plant. Every
+// method is safe for concurrent use by several processes on one database.
+type Store interface {
+	// PutTemplate stores t, replacing a template of the same name
+	// (compared case-insensitively).
+	PutTemplate(ctx context.Context, t Template) error
+	// Template returns the template named name (case-insensitive), or an
+	// error matching ErrNoTemplate.
+	Template(ctx context.Context, name string) (Template, error)
+	// Templates lists every template, by name.
+	Templates(ctx context.Context) ([]Template, error)
+	// DeleteTemplate removes one; ErrNoTemplate if it did not exist.
+	DeleteTemplate(ctx context.Context, name string) error
+
+	// Queue stores r and its slots in one transaction.
+	Queue(ctx context.Context, r Request) error
+	// Slot returns the slot with id and its request (slots filled), or an
+	// error matching ErrNoSlot.
+	Slot(ctx context.Context, id uuid.UUID) (Slot, Request, error)
+	// Pending lists the pending requests matching f, oldest first, with
+	// their slots.
+	Pending(ctx context.Context, f Filter) ([]Request, error)
+	// Sign records sig on the pending slot id, in one transaction that
+	// also settles the request: rejected when sig rejects, approved when
+	// it was the last pending slot, else still pending. It returns the
+	// request as it is after the transaction. A slot that is no longer
+	// pending (signed meanwhile, here or at another station) is
+	// ErrSlotTaken, and nothing is written; under forceUniqueUser a signer
+	// who signed another slot of the request is ErrSameSigner.
+	Sign(ctx context.Context, id uuid.UUID, sig Signature, forceUniqueUser bool) (Request, error)
+	// Cancel ends a pending request; ErrNoRequest if there is none pending
+	// with that id.
+	Cancel(ctx context.Context, id uuid.UUID) (Request, error)
+}
