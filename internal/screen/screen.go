@@ -5,7 +5,13 @@
 package screen
 
 import (
+	"fmt"
 	"sync"
+
+	"github.com/google/uuid"
+
+	"loginshell/internal/fault"
+	"loginshell/internal/signature"
 )
 
 // Kind is what the content area holds.
@@ -42,6 +48,12 @@ type View struct {
 	// Pages is the origin page URLs resolve against (the hosted pages'
 	// own origin, never the chrome's); "" resolves them on the chrome's.
 	Pages string `json:"pages,omitempty"`
+	// Page names the page shown (a new name each time a page is shown
+	// anew): the system.page of the signature SDK.
+	Page string `json:"page,omitempty"`
+	// Challenge is the signature challenge the shell's modal dialog shows
+	// over the page, if any (never part of the page's document).
+	Challenge *signature.Challenge `json:"challenge,omitempty"`
 }
 
 // Screen holds the current view and tells subscribers of each change.
@@ -49,6 +61,7 @@ type View struct {
 type Screen struct {
 	version string
 	pages   string
+	session string // this run's session: the system.session of the signature SDK
 	user    func() *UserRef
 
 	mu     sync.Mutex
@@ -69,7 +82,7 @@ func New(version, pages string, user func() *UserRef) *Screen {
 	if user == nil {
 		user = func() *UserRef { return nil }
 	}
-	s := &Screen{version: version, pages: pages, user: user, subs: map[chan View]struct{}{}}
+	s := &Screen{version: version, pages: pages, session: uuid.NewString(), user: user, subs: map[chan View]struct{}{}}
 	s.cur = View{Kind: Loading, Message: "Starting…", Version: version, Pages: pages}
 	s.base = s.cur
 	return s
@@ -146,6 +159,44 @@ func (s *Screen) Forget() {
 	s.mu.Unlock()
 }
 
+// Session names this run of the shell (the signature SDK's system.session).
+func (s *Screen) Session() string { return s.session }
+
+// Post shows the signature challenge c in the shell's modal dialog over
+// page of session (signature.Poster). The page must be the application
+// page shown now: one that was closed or replaced, an authentication page,
+// another session's page, or a screen already showing a dialog gets
+// signature.ErrNotPosted.
+func (s *Screen) Post(session, page string, c signature.Challenge) error {
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	switch {
+	case session != s.session:
+		return fault.Detail(signature.ErrNotPosted, "the session %q is not this shell's", session)
+	case cur.Kind != Page || cur.Auth || cur.Page == "" || cur.Page != page:
+		return fault.Detail(signature.ErrNotPosted, "the page %q is not shown", page)
+	case cur.Challenge != nil:
+		return fault.Detail(signature.ErrNotPosted, "another signature is being asked for on this page")
+	}
+	cur.Challenge = &c
+	cur.Seq = 0
+	s.set(cur, false)
+	return nil
+}
+
+// Close takes down the dialog of challenge id, if it is shown.
+func (s *Screen) Close(id string) {
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	if cur.Challenge == nil || cur.Challenge.ID != id {
+		return
+	}
+	cur.Challenge = nil
+	s.set(cur, false)
+}
+
 // Current returns the view shown now.
 func (s *Screen) Current() View {
 	s.mu.Lock()
@@ -174,6 +225,13 @@ func (s *Screen) set(v View, isBase bool) {
 	defer s.mu.Unlock()
 	v.Online = s.online
 	v.Seq = s.cur.Seq + 1
+	switch {
+	case v.Kind != Page:
+		v.Page, v.Challenge = "", nil
+	case v.Page == "" || v.URL != s.cur.URL || s.cur.Kind != Page:
+		// A page shown anew: a new name, and no dialog of the old one.
+		v.Page, v.Challenge = fmt.Sprintf("page-%d", v.Seq), nil
+	}
 	s.cur = v
 	if isBase {
 		s.base = v

@@ -1,8 +1,11 @@
 package screen
 
 import (
+	"errors"
 	"sync/atomic"
 	"testing"
+
+	"loginshell/internal/signature"
 )
 
 func TestCloseAuthPageTransitions(t *testing.T) {
@@ -96,5 +99,60 @@ func TestSetOnlinePushesChangesOnly(t *testing.T) {
 	v := s.Current()
 	if !v.Online || v.Seq != before+1 || v.URL != "/a" {
 		t.Errorf("after SetOnline(true) = %+v, want the same page online as view %d", v, before+1)
+	}
+}
+
+// A challenge shows only over the application page that asked for it, in
+// this session; it goes when answered or when the page goes.
+func TestPostChallenge(t *testing.T) {
+	t.Parallel()
+	s := New("", "http://p.localhost:1", nil)
+	c := signature.Challenge{ID: "c1", RequestName: "Release line"}
+	if err := s.Post(s.Session(), "", c); !errors.Is(err, signature.ErrNotPosted) {
+		t.Fatalf("Post with no page shown = %v, want ErrNotPosted", err)
+	}
+	s.ShowPage("/webapps/lineapp/index.html", "Line")
+	page := s.Current().Page
+	if page == "" {
+		t.Fatal("a page view has no page name")
+	}
+	for _, tt := range []struct {
+		name, session, page string
+	}{
+		{"another session's page", "other-session", page},
+		{"a page that is not shown", s.Session(), "page-999"},
+	} {
+		if err := s.Post(tt.session, tt.page, c); !errors.Is(err, signature.ErrNotPosted) {
+			t.Errorf("%s: Post = %v, want ErrNotPosted", tt.name, err)
+		}
+	}
+	if err := s.Post(s.Session(), page, c); err != nil {
+		t.Fatalf("Post = %v", err)
+	}
+	if v := s.Current(); v.Challenge == nil || v.Challenge.ID != "c1" || v.Page != page {
+		t.Fatalf("view = %+v, want the dialog over the same page", v)
+	}
+	if err := s.Post(s.Session(), page, signature.Challenge{ID: "c2"}); !errors.Is(err, signature.ErrNotPosted) {
+		t.Errorf("a second dialog over the first = %v, want ErrNotPosted", err)
+	}
+	s.SetOnline(true) // a status change keeps the dialog and the page
+	if v := s.Current(); v.Challenge == nil || v.Page != page {
+		t.Errorf("after a status change: %+v", v)
+	}
+	s.Close("other")
+	if s.Current().Challenge == nil {
+		t.Error("Close of another challenge closed this one")
+	}
+	s.Close("c1")
+	if v := s.Current(); v.Challenge != nil || v.Page != page {
+		t.Errorf("after Close: %+v, want the page without a dialog", v)
+	}
+	s.ShowAuthPage("/webapps/offline-login/manage.html", "Change")
+	if err := s.Post(s.Session(), s.Current().Page, c); !errors.Is(err, signature.ErrNotPosted) {
+		t.Errorf("Post over an authentication page = %v, want ErrNotPosted", err)
+	}
+	s.CloseAuthPage()
+	if v := s.Current(); v.Page == page || v.Page == "" {
+		t.Errorf("the page shown again has name %q, want a new one (it reloaded)", v.Page)
 	}
 }

@@ -40,3 +40,16 @@ var (
 	// ErrNotEntitled: the signer does not satisfy the slot's clause.
 	ErrNotEntitled = fault.New(fault.Forbidden, "this person may not sign this slot")
 )
+
+// Errors of the dialog's answers.
+var (
+	// ErrNoOpenChallenge: the dialog answers a challenge that is no longer
+	// open (answered, cancelled or timed out meanwhile).
+	ErrNoOpenChallenge = fault.New(fault.NotFound, "this sign-in is no longer open; trigger it again")
+	// ErrMissingCredentials: the dialog sent no user ID or no password.
+	ErrMissingCredentials = fault.New(fault.BadRequest, "enter your user ID and password")
+	// ErrCommentRequired: the template requires a comment.
+	ErrCommentRequired = fault.New(fault.BadRequest, "a comment is required for this signature")
+	// ErrBadRequestName: queueAuthRequest without a request name.
+	ErrBadRequestName = fault.New(fault.BadRequest, "the request needs a name")
+)

@@ -130,3 +130,45 @@ type Store interface {
 	// with that id.
 	Cancel(ctx context.Context, id uuid.UUID) (Request, error)
 }
+
+// Challenge is one posted sign-in: what the dialog shows and what its
+// answer signs. It carries no secret.
+type Challenge struct {
+	ID             string    `json:"id"`
+	Slot           uuid.UUID `json:"slot"`
+	Request        uuid.UUID `json:"request"`
+	RequestName    string    `json:"requestName"`
+	Description    string    `json:"description"`
+	Template       string    `json:"template"`
+	Meaning        string    `json:"meaning"`
+	Clause         string    `json:"clause"`
+	Approve        bool      `json:"approve"`
+	RequireComment bool      `json:"requireComment"`
+	Session        string    `json:"session"`
+	Page           string    `json:"page"`
+	Expires        time.Time `json:"expires"`
+}
+
+// Outcome kinds, the callbacks of queueAuthRequest.
+const (
+	OutcomeApprove = "approve" // every slot approved: onApprove, once
+	OutcomeReject  = "reject"  // a slot rejected: onReject
+	OutcomeError   = "error"   // a failed attempt, a cancel or a timeout: onError; the slot stays pending
+	OutcomeSigned  = "signed"  // one slot signed, others still pending (no callback; pages may show it)
+)
+
+// Outcome is what a page's callback gets.
+type Outcome struct {
+	Kind        string    `json:"kind"`
+	Session     string    `json:"session"`
+	Request     uuid.UUID `json:"request"`
+	RequestName string    `json:"requestName"`
+	Slot        uuid.UUID `json:"slot"`
+	Approved    bool      `json:"approved"`
+	UserID      string    `json:"userId,omitempty"`
+	PrintedName string    `json:"printedName,omitempty"`
+	Meaning     string    `json:"meaning,omitempty"`
+	Comment     string    `json:"comment,omitempty"`
+	Time        time.Time `json:"time"` // UTC
+	Message     string    `json:"message,omitempty"`
+}
