@@ -116,7 +116,7 @@ fuzz: deps frontend
 # to internal/serve); MUTATE_MAX_PER_FILE keeps the run near 15 minutes on 2
 # cores (0: every mutant).
 MUTATE_TARGETS ?= ./internal/auth ./internal/keychain ./internal/gateway/guard.go ./internal/redact './internal/webapps/install*.go' ./internal/webapps/zipcheck.go
-MUTATE_MAX_PER_FILE ?= 25
+MUTATE_MAX_PER_FILE ?= 15
 MUTATE_WORKERS ?= 2
 
 mutate:
