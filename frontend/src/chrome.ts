@@ -99,9 +99,9 @@ export class Chrome {
     });
   }
 
-  /** render shows v unless a newer view has been shown already. */
-  render(v: View): void {
-    if (v.seq < this.lastSeq || (v.seq === this.lastSeq && !this.local)) return;
+  /** render shows v unless a newer view has been shown already, and says whether it did. */
+  render(v: View): boolean {
+    if (v.seq < this.lastSeq || (v.seq === this.lastSeq && !this.local)) return false;
     this.lastSeq = v.seq;
     this.local = false;
     this.status(v);
@@ -110,14 +110,19 @@ export class Chrome {
     this.el.notice.hidden = true;
     switch (v.kind) {
       case "loading":
-        return this.showLoading(v.message || "Loading…");
+        this.showLoading(v.message || "Loading…");
+        break;
       case "error":
-        return this.showError(v.message || "Something went wrong.", v.configure === true);
+        this.showError(v.message || "Something went wrong.", v.configure === true);
+        break;
       case "page":
-        return this.showPage(v.url ?? "", v.title, v.pages);
+        this.showPage(v.url ?? "", v.title, v.pages);
+        break;
       case "navigate":
-        return this.go(v.url ?? "");
+        this.go(v.url ?? "");
+        break;
     }
+    return true;
   }
 
   /** fail shows an error raised here rather than by Go (Go unreachable, bad address). */

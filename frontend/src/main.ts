@@ -1,8 +1,10 @@
 // Wiring only: pick the transport, bind the chrome, start listening, show the first view.
 import "./style.css";
 import { Chrome, sessionVisited, unreachable } from "./chrome";
+import { ChallengeDialog } from "./dialog";
 import { InstallPanel } from "./install";
 import { pickTransport, type WailsGlobals } from "./transport";
+import type { View } from "./view";
 
 // The chrome never runs inside a frame: a hosted page that frames the shell's own address gets
 // an inert copy, with no transport, no key and no bindings called.
@@ -20,14 +22,18 @@ const chrome = new Chrome(
   sessionVisited(window.sessionStorage),
 );
 const installs = new InstallPanel(document, transport);
+const dialog = new ChallengeDialog(document, transport);
+const show = (v: View) => {
+  if (chrome.render(v)) dialog.render(v.kind === "page" ? v.challenge : null);
+};
 // Subscribe first so no change between the first fetch and the stream opening is lost;
 // seq ordering in Chrome drops whichever of the two arrives stale.
 transport.subscribe(
-  (v) => chrome.render(v),
+  (v) => show(v),
   (up) => chrome.setLink(up),
   (e) => installs.onEvent(e),
 );
 transport.view().then(
-  (v) => chrome.render(v),
+  (v) => show(v),
   () => chrome.fail(unreachable),
 );

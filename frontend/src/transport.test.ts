@@ -14,6 +14,8 @@ function fakeWails() {
     View: vi.fn(async () => page),
     Retry: vi.fn(async () => {}),
     Cancel: vi.fn(async () => ({ ok: false, error: "Sign-in is finishing." })),
+    AnswerChallenge: vi.fn(async () => ({ ok: true })),
+    DismissChallenge: vi.fn(async () => {}),
   };
   const win: WailsGlobals = {
     go: { app: { Shell: shell } },

@@ -37,6 +37,13 @@ export interface Transport {
     onLink?: (up: boolean) => void,
     onInstall?: (e: InstallEvent) => void,
   ): () => void;
+  /**
+   * answerChallenge signs the open challenge with what the dialog took; ok false carries the text
+   * to show in the dialog (wrong password, not entitled, ...). The password goes to Go only.
+   */
+  answerChallenge(id: string, userId: string, password: string, comment: string): Promise<CancelResult>;
+  /** dismissChallenge closes the challenge without signing (Cancel, Escape): an error outcome. */
+  dismissChallenge(id: string): Promise<void>;
   /** Window mode: Go asks for a package in the system's file dialog and installs it. */
   pickPackage?(): Promise<InstallResult>;
   /** Window mode: the person said yes to a "confirm" result; Go installs that same package. */
@@ -59,6 +66,8 @@ export interface ShellBindings {
   Configure?(token: string, loginURL: string): Promise<ConfigureResult>;
   PickPackage?(token: string): Promise<InstallResult>;
   ConfirmInstall?(token: string): Promise<InstallResult>;
+  AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<CancelResult>;
+  DismissChallenge(token: string, id: string): Promise<void>;
 }
 
 /**
@@ -140,6 +149,9 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
     view: async () => checked(await shell.View(await token())),
     retry: async () => shell.Retry(await token()),
     cancel: async () => shell.Cancel(await token()),
+    answerChallenge: async (id, userId, password, comment) =>
+      checkedResult(await shell.AnswerChallenge(await token(), id, userId, password, comment), "AnswerChallenge"),
+    dismissChallenge: async (id) => shell.DismissChallenge(await token(), id),
     configure: async (loginURL) => {
       // An older binary has no Configure binding: a transport failure, like a broken answer.
       if (!shell.Configure) throw new Error("shell Configure: not bound");
@@ -203,6 +215,17 @@ function httpTransport(deps: HttpDeps): Transport {
       }
       return r as CancelResult;
     },
+    // A refused answer (wrong password, ...) is 200 with ok false, like configure.
+    answerChallenge: async (id, userId, password, comment) =>
+      checkedResult(
+        await (
+          await call(deps, "POST", `/shell/challenge/${encodeURIComponent(id)}`, { userId, password, comment })
+        ).json(),
+        "challenge",
+      ),
+    dismissChallenge: async (id) => {
+      await call(deps, "DELETE", `/shell/challenge/${encodeURIComponent(id)}`);
+    },
     // A refused address answers 200 with ok false; any other status is a transport failure.
     configure: async (loginURL) =>
       checkedResult(await (await call(deps, "POST", "/shell/configure", { login_url: loginURL })).json(), "configure"),
@@ -246,7 +269,7 @@ function httpTransport(deps: HttpDeps): Transport {
 }
 
 /** call sends one request to the shell; a body goes as JSON. */
-async function call(deps: HttpDeps, method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
+async function call(deps: HttpDeps, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (deps.key) headers[keyHeader] = deps.key;
   const init: RequestInit = { method, credentials: "same-origin", headers };

@@ -19,6 +19,37 @@ export interface View {
   version?: string;
   /** The origin hosted pages are served from (http://p….localhost:PORT), never the chrome's. */
   pages?: string;
+  /** The name of the page shown (system.page of the signature SDK). */
+  page?: string;
+  /** A signature challenge the shell's own dialog asks over the page. */
+  challenge?: Challenge | null;
+}
+
+/** A signature challenge (internal/signature Challenge): what the dialog shows. No secret. */
+export interface Challenge {
+  id: string;
+  requestName: string;
+  description: string;
+  template: string;
+  meaning: string;
+  clause: string;
+  /** Approve or reject: what the signature means, chosen by the page's trigger. */
+  approve: boolean;
+  requireComment: boolean;
+  expires: string;
+}
+
+/** isChallenge checks a challenge's shape before the dialog trusts it. */
+export function isChallenge(x: unknown): x is Challenge {
+  if (typeof x !== "object" || x === null) return false;
+  const c = x as Record<string, unknown>;
+  return (
+    typeof c.id === "string" &&
+    c.id !== "" &&
+    typeof c.requestName === "string" &&
+    typeof c.meaning === "string" &&
+    typeof c.approve === "boolean"
+  );
 }
 
 /** Answer of Cancel; error is text safe to show. */

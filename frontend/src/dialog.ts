@@ -1,0 +1,162 @@
+// The signature challenge dialog: the shell's own modal over the page that asked (seed 000's
+// authentication challenge). It lives in the chrome's document, never in the hosted page's, so
+// the page cannot read what the signer types. Keyboard alone works: focus starts in User ID,
+// Tab stays inside the dialog, Enter submits, Escape cancels (an error outcome, not a reject).
+import type { Transport } from "./transport";
+import type { Challenge } from "./view";
+
+/** Texts decided here. */
+export const dialogTexts = {
+  approve: "Approve",
+  reject: "Reject",
+  unreachable: "The signature could not be sent to the shell. Check that loginshell is still running, then try again.",
+  missing: "Enter your user ID and password.",
+  commentRequired: "A comment is required for this signature.",
+  signing: "Signing…",
+};
+
+export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge">;
+
+/** ChallengeDialog binds to the #challenge elements of index.html by id. */
+export class ChallengeDialog {
+  private readonly el;
+  private shown: Challenge | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly actions: DialogActions,
+  ) {
+    const get = <T extends HTMLElement>(id: string) => {
+      const e = doc.getElementById(id);
+      if (!e) throw new Error(`dialog: #${id} missing from the page`);
+      return e as T;
+    };
+    this.el = {
+      root: get<HTMLElement>("challenge"),
+      box: get<HTMLElement>("challenge-box"),
+      title: get<HTMLElement>("challenge-title"),
+      description: get<HTMLElement>("challenge-description"),
+      meaning: get<HTMLElement>("challenge-meaning"),
+      form: get<HTMLFormElement>("challenge-form"),
+      user: get<HTMLInputElement>("challenge-user"),
+      password: get<HTMLInputElement>("challenge-password"),
+      comment: get<HTMLTextAreaElement>("challenge-comment"),
+      commentLabel: get<HTMLElement>("challenge-comment-label"),
+      error: get<HTMLElement>("challenge-error"),
+      submit: get<HTMLButtonElement>("challenge-submit"),
+      cancel: get<HTMLButtonElement>("challenge-cancel"),
+      behind: [get<HTMLElement>("content"), doc.querySelector<HTMLElement>("header.topbar"), get<HTMLElement>("status")],
+    };
+    this.el.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.submit();
+    });
+    this.el.cancel.addEventListener("click", () => void this.dismiss());
+    this.el.root.addEventListener("keydown", (e) => this.key(e));
+  }
+
+  /** render shows c, or hides the dialog when c is absent; the same challenge keeps what was typed. */
+  render(c: Challenge | null | undefined): void {
+    if (!c) {
+      this.hide();
+      return;
+    }
+    if (this.shown?.id === c.id) return;
+    this.shown = c;
+    this.el.title.textContent = c.requestName;
+    this.el.description.textContent = c.description;
+    this.el.meaning.textContent = `${c.approve ? "Approving" : "Rejecting"} means: ${c.meaning || "your signature"}.`;
+    this.el.submit.textContent = c.approve ? dialogTexts.approve : dialogTexts.reject;
+    this.el.commentLabel.textContent = c.requireComment ? "Comment (required)" : "Comment";
+    this.el.comment.required = c.requireComment;
+    this.el.user.value = "";
+    this.el.password.value = "";
+    this.el.comment.value = "";
+    this.setError("");
+    for (const e of this.el.behind) e?.setAttribute("inert", "");
+    this.el.root.hidden = false;
+    this.el.user.focus();
+  }
+
+  private hide(): void {
+    if (!this.shown) return;
+    this.shown = undefined;
+    this.el.password.value = "";
+    this.el.root.hidden = true;
+    for (const e of this.el.behind) e?.removeAttribute("inert");
+  }
+
+  private async submit(): Promise<void> {
+    const c = this.shown;
+    if (!c || this.busy) return;
+    const user = this.el.user.value.trim();
+    const password = this.el.password.value;
+    const comment = this.el.comment.value.trim();
+    if (!user || !password) {
+      this.setError(dialogTexts.missing);
+      (user ? this.el.password : this.el.user).focus();
+      return;
+    }
+    if (c.requireComment && !comment) {
+      this.setError(dialogTexts.commentRequired);
+      this.el.comment.focus();
+      return;
+    }
+    this.busy = true;
+    this.el.submit.disabled = true;
+    this.setError("");
+    let text: string | undefined;
+    try {
+      const r = await this.actions.answerChallenge(c.id, user, password, comment);
+      text = r.ok ? undefined : (r.error ?? dialogTexts.unreachable);
+    } catch {
+      text = dialogTexts.unreachable;
+    }
+    this.busy = false;
+    this.el.submit.disabled = false;
+    this.el.password.value = "";
+    if (text === undefined) {
+      this.hide(); // Go closes the challenge too; its view follows
+      return;
+    }
+    if (this.shown?.id !== c.id) return;
+    this.setError(text);
+    this.el.password.focus();
+  }
+
+  private async dismiss(): Promise<void> {
+    const c = this.shown;
+    if (!c) return;
+    this.hide();
+    await this.actions.dismissChallenge(c.id).catch(() => {});
+  }
+
+  private key(e: KeyboardEvent): void {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      void this.dismiss();
+      return;
+    }
+    if (e.key !== "Tab") return;
+    // Focus stays in the dialog: the page behind is inert, the chrome's bars too.
+    const items = Array.from(this.el.box.querySelectorAll<HTMLElement>("input, textarea, button")).filter(
+      (x) => !x.hidden && !(x as HTMLButtonElement).disabled,
+    );
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (!first || !last) return;
+    if (e.shiftKey && this.doc.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && this.doc.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+
+  private setError(text: string): void {
+    this.el.error.textContent = text;
+    this.el.error.hidden = text === "";
+  }
+}
