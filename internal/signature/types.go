@@ -48,44 +48,44 @@ const (
 
 // Request is one authorization request: a template's slots to fill.
 type Request struct {
-	ID          uuid.UUID
-	Template    string // the template's name as it was when queued
-	Name        string // requestName
-	Description string
-	State       State
-	Station     string // where it was queued (the page's station for outcomes)
-	Session     string // the session that queued it (its outcomes go there)
-	QueuedAt    time.Time
-	Slots       []Slot
+	ID          uuid.UUID `json:"uuid"`
+	Template    string    `json:"template"` // the template's name as it was when queued
+	Name        string    `json:"requestName"`
+	Description string    `json:"description"`
+	State       State     `json:"state"`
+	Station     string    `json:"station"` // where it was queued (the page's station for outcomes)
+	Session     string    `json:"session"` // the session that queued it (its outcomes go there)
+	QueuedAt    time.Time `json:"queuedAt"`
+	Slots       []Slot    `json:"slots"`
 }
 
 // Slot is one sign-in slot: one top-level AND clause of the expression.
 type Slot struct {
-	ID      uuid.UUID
-	Request uuid.UUID
-	Index   int    // position in the expression, from 0
-	Clause  string // the clause's text, e.g. "{role:Supervisor} OR {userName:bob}"
-	State   State
+	ID      uuid.UUID `json:"uuid"`
+	Request uuid.UUID `json:"request"`
+	Index   int       `json:"index"`  // position in the expression, from 0
+	Clause  string    `json:"clause"` // the clause's text, e.g. "{role:Supervisor} OR {userName:bob}"
+	State   State     `json:"state"`
 	// Signature is set once the slot is signed (approved or rejected).
-	Signature *Signature
+	Signature *Signature `json:"signature,omitempty"`
 }
 
 // Signer is who signs: what the identity provider proved.
 type Signer struct {
-	UserID      string   // user name, as the clause's {userName:X} compares it
-	PrintedName string   // the name on the manifestation (21 CFR 11.50)
-	Roles       []string // as {role:X} compares them
-	Groups      []string // as {group:X} compares them
+	UserID      string   `json:"userId"`          // user name, as the clause's {userName:X} compares it
+	PrintedName string   `json:"printedName"`     // the name on the manifestation (21 CFR 11.50)
+	Roles       []string `json:"roles,omitempty"` // as {role:X} compares them
+	Groups      []string `json:"groups,omitempty"`
 }
 
 // Signature is a signed slot: the manifestation.
 type Signature struct {
-	Signer   Signer
-	Approve  bool
-	Meaning  string
-	Comment  string
-	SignedAt time.Time // UTC
-	Station  string
+	Signer   Signer    `json:"signer"`
+	Approve  bool      `json:"approve"`
+	Meaning  string    `json:"meaning"`
+	Comment  string    `json:"comment,omitempty"`
+	SignedAt time.Time `json:"signedAt"` // UTC
+	Station  string    `json:"station"`
 }
 
 // Filter selects pending requests; empty fields match everything.
