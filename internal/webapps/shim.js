@@ -106,6 +106,105 @@
     };
   }
 
+  /* The electronic-signature SDK (seed 000), with the seed's names:
+   * system.mes.signature.getSignatureTemplate(name), and under
+   * system.mes.signature.authorization: queueAuthRequest(template,
+   * requestName, description, onApprove, onReject, onError),
+   * triggerAuthRequest(uuid, session, page, approve) and
+   * getPendingAuthRequests(filter). system.session and system.page are this
+   * page's wrappers ({id}, filled by the first SDK call); their id strings
+ * work too. Every call is a
+   * /pmapi/signature service on the page's own origin; the challenge
+   * itself is the shell's dialog, outside this document. */
+  var Promise_ = window.Promise;
+  if (Promise_ && typeof origFetch === 'function') {
+    var sys = window.system = window.system || {};
+    var session = sys.session = sys.session || { id: '' };
+    var page = sys.page = sys.page || { id: '' };
+    var json = function (method, url, body) {
+      var init = { method: method, headers: { Accept: 'application/json' } };
+      if (body !== undefined) {
+        init.headers['Content-Type'] = 'application/json';
+        init.body = JSON.stringify(body);
+      }
+      return origFetch.call(window, url, init).then(function (r) {
+        return r.text().then(function (t) {
+          var v;
+          try { v = t ? JSON.parse(t) : null; } catch (e) { v = null; }
+          if (!r.ok) {
+            throw new Error((v && v.error) || ('HTTP ' + r.status));
+          }
+          return v;
+        });
+      });
+    };
+    var context = null;
+    var ready = function () {
+      if (!context) {
+        context = json('GET', '/pmapi/signature/context').then(function (c) {
+          session.id = session.id || c.session;
+          page.id = page.id || c.page;
+          return c;
+        }, function (e) { context = null; throw e; });
+      }
+      return context;
+    };
+    var idOf = function (x) { return (x && typeof x === 'object') ? x.id : x; };
+    /* Callbacks by slot UUID; one stream of outcomes per page. */
+    var callbacks = {};
+    var stream = null;
+    var listen = function () {
+      if (stream || !window.EventSource) { return; }
+      stream = new window.EventSource('/pmapi/signature/events');
+      stream.addEventListener('outcome', function (e) {
+        var o;
+        try { o = JSON.parse(e.data); } catch (err) { return; }
+        var cb = callbacks[o.slot];
+        if (!cb) { return; }
+        var fn = o.kind === 'approve' ? cb.onApprove : o.kind === 'reject' ? cb.onReject : o.kind === 'error' ? cb.onError : null;
+        if (o.kind === 'approve' || o.kind === 'reject') {
+          cb.slots.forEach(function (s) { delete callbacks[s]; }); /* fires once */
+        }
+        if (typeof fn === 'function') {
+          try { fn(o); } catch (err) { if (window.console) { window.console.error(err); } }
+        }
+      });
+    };
+    var mes = sys.mes = sys.mes || {};
+    var signature = mes.signature = mes.signature || {};
+    signature.getSignatureTemplate = function (name) {
+      return json('GET', '/pmapi/signature/templates/' + encodeURIComponent(name));
+    };
+    signature.authorization = {
+      queueAuthRequest: function (template, requestName, description, onApprove, onReject, onError) {
+        listen();
+        var name = (template && typeof template === 'object') ? template.name : template;
+        return ready().then(function () {
+          return json('POST', '/pmapi/signature/requests',
+            { template: name, requestName: requestName, description: description, session: session.id });
+        }).then(function (r) {
+          var cb = { onApprove: onApprove, onReject: onReject, onError: onError, slots: r.uuids };
+          r.uuids.forEach(function (s) { callbacks[s] = cb; });
+          return r.uuids;
+        });
+      },
+      triggerAuthRequest: function (uuid, sess, pg, approve) {
+        return ready().then(function () {
+          return json('POST', '/pmapi/signature/trigger',
+            { uuid: String(uuid), session: idOf(sess) || session.id, page: idOf(pg) || page.id, approve: approve === true });
+        }).then(function () { return undefined; });
+      },
+      getPendingAuthRequests: function (filter) {
+        var q = [];
+        var f = filter || {};
+        ['user', 'template', 'name'].forEach(function (k) {
+          if (f[k]) { q.push(k + '=' + encodeURIComponent(f[k])); }
+        });
+        return json('GET', '/pmapi/signature/requests' + (q.length ? '?' + q.join('&') : ''));
+      }
+    };
+  }
+
   var autofocus = function () {
     var doc = window.document;
     var active = doc.activeElement;
