@@ -39,8 +39,8 @@ import (
 type Options struct {
 	Assets fs.FS
 	Screen *screen.Screen
-	Retry   func()
-	Cancel  func() error
+	Retry  func()
+	Cancel func() error
 	// Install, when set, adds POST /shell/install and the "install" events
 	// of /shell/events. Nil leaves the endpoint out: the window installs
 	// through its bindings, so its pages get no upload endpoint at all.
@@ -50,7 +50,11 @@ type Options struct {
 	// (see configure). Nil leaves the endpoint out: the window sets it
 	// through its bindings.
 	Configure func(loginURL string) error
-	Log       *slog.Logger
+	// Challenges, when set, adds POST and DELETE /shell/challenge/{id},
+	// the signature dialog's answers in the browser mode (the window
+	// answers through its bindings).
+	Challenges Challenges
+	Log        *slog.Logger
 }
 
 // New returns the shell's handler.
@@ -77,6 +81,9 @@ func New(o Options) (http.Handler, error) {
 	}
 	if o.Configure != nil {
 		mux.HandleFunc("POST /shell/configure", func(w http.ResponseWriter, r *http.Request) { configure(w, r, o.Configure, o.Log) })
+	}
+	if o.Challenges != nil {
+		routeChallenges(mux, o.Challenges)
 	}
 	mux.HandleFunc("POST /shell/retry", func(w http.ResponseWriter, r *http.Request) {
 		o.Retry()

@@ -8,11 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
 
+	"loginshell/internal/keychain"
 	"loginshell/internal/screen"
+	"loginshell/internal/signature"
 )
 
 // fixture is a gateway over tagging handlers and a real screen.
@@ -223,4 +226,64 @@ func TestEventsStreamViews(t *testing.T) {
 		t.Errorf("second event = %+v, want the new page view after %d", second, first.Seq)
 	}
 	cancel()
+}
+
+// fakeChallenges answers as the engine would: "right" signs, anything else
+// is a wrong password.
+type fakeChallenges struct {
+	mu        sync.Mutex
+	answered  []string
+	dismissed []string
+}
+
+func (f *fakeChallenges) Answer(_ context.Context, id, user, password, comment string) (signature.Outcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answered = append(f.answered, id+" "+user+" "+comment)
+	if password != "right" {
+		return signature.Outcome{}, keychain.ErrWrongPassword
+	}
+	return signature.Outcome{Kind: signature.OutcomeApprove}, nil
+}
+
+func (f *fakeChallenges) Dismiss(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dismissed = append(f.dismissed, id)
+	if id != "c1" {
+		return signature.ErrNoOpenChallenge
+	}
+	return nil
+}
+
+// The browser's dialog answers through the chrome's endpoints: a refused
+// signature is 200 with the text to show; the body is only what it must be.
+func TestChallengeEndpoints(t *testing.T) {
+	t.Parallel()
+	fc := &fakeChallenges{}
+	h, err := New(Options{Screen: screen.New("", "", nil), Retry: func() {}, Cancel: func() error { return nil }, Challenges: fc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, method, target, body string
+		wantStatus                 int
+		want                       string
+	}{
+		{"a right password signs", "POST", "/shell/challenge/c1", `{"userId":"op","password":"right","comment":"ok"}`, 200, `{"ok":true}`},
+		{"a wrong one says why", "POST", "/shell/challenge/c1", `{"userId":"op","password":"nope"}`, 200, `{"ok":false,"error":"wrong offline password"}`},
+		{"an unknown field is refused", "POST", "/shell/challenge/c1", `{"userId":"op","password":"x","extra":1}`, 400, ""},
+		{"Cancel closes it", "DELETE", "/shell/challenge/c1", ``, 200, `{"ok":true}`},
+		{"Cancel of a closed one says so", "DELETE", "/shell/challenge/gone", ``, 200, `{"ok":false,"error":"this sign-in is no longer open; trigger it again"}`},
+	}
+	for _, tt := range tests {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body)))
+		if w.Code != tt.wantStatus || (tt.want != "" && strings.TrimSpace(w.Body.String()) != tt.want) {
+			t.Errorf("%s: %d %s, want %d %s", tt.name, w.Code, w.Body, tt.wantStatus, tt.want)
+		}
+	}
+	if len(fc.answered) != 2 || fc.answered[0] != "c1 op ok" {
+		t.Errorf("answers = %v", fc.answered)
+	}
 }
