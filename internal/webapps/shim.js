@@ -161,6 +161,11 @@
         try { o = JSON.parse(e.data); } catch (err) { return; }
         var cb = callbacks[o.slot];
         if (!cb) { return; }
+        /* Every outcome of this page's requests, a slot signed included,
+         * also goes out as a DOM event, for pages that show progress. */
+        if (typeof window.CustomEvent === 'function') {
+          window.dispatchEvent(new window.CustomEvent('loginshell:signature', { detail: o }));
+        }
         var fn = o.kind === 'approve' ? cb.onApprove : o.kind === 'reject' ? cb.onReject : o.kind === 'error' ? cb.onError : null;
         if (o.kind === 'approve' || o.kind === 'reject') {
           cb.slots.forEach(function (s) { delete callbacks[s]; }); /* fires once */
