@@ -90,7 +90,7 @@ func main() {
 	maxPerFile := flag.Int("max-per-file", 0, "at most this many mutants per file, spread evenly over it (0: all)")
 	workers := flag.Int("workers", 1, "mutants tested at once, each in its own copy of the tree")
 	rev := flag.String("rev", "", "mutate this git revision instead of the working tree")
-	timeout := flag.Duration("timeout", 0, "per-mutant time limit (0: 5 × the unmutated run, at least 60 s)")
+	timeout := flag.Duration("timeout", 0, "per-mutant time limit (0: 5 × the unmutated run, at least 30 s)")
 	short := flag.Bool("short", false, "pass -short to go test")
 	dryRun := flag.Bool("n", false, "list the mutants and exit")
 	flag.Parse()
@@ -209,7 +209,7 @@ func run(c config) error {
 		}
 		limits[p] = c.timeout
 		if limits[p] == 0 {
-			limits[p] = max(60*time.Second, 5*d)
+			limits[p] = max(30*time.Second, 5*d)
 		}
 		fmt.Fprintf(os.Stderr, "mutate: %s: baseline %.1fs, limit %s\n", p, d.Seconds(), limits[p])
 	}
