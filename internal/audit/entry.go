@@ -2,7 +2,7 @@
 // entries, each holding the hash of the one before, with the 21 CFR Part 11
 // manifestation for signatures (printed name, user ID, UTC time with the
 // local offset, meaning, comment, request, slot). Verify names the first
-// altered, missing or reordered entry; Text prints the trail for people.
+// altered, missing or reordered entry; Format prints it for people.
 //
 // The package holds no storage of its own: a store appends entries inside
 // its own transaction (Seal computes the next entry from the last), so the
@@ -26,10 +26,41 @@ const (
 	EventTemplate = "template" // a template was added, replaced or removed
 )
 
-// Entry is one line of the trail. Never a password or a token.
+// Entry is one line of the trail. Never a password or a token: callers
+// fill it from what the signature engine proved (user ID, printed name),
+// never from what the signer typed, and Detail says why in words, never
+// with a credential or a query string (see Seal).
+//
+// Its JSON is the form `audit show --json` prints and a reader re-verifies:
+// every field Seal hashes is in it, under the names of the tags below,
+// which never change (a reader of an old export must still find them). An
+// empty text field and an unset Approve are left out; Seq, Time, Offset,
+// Event, Prev and Hash are always there. Time is RFC 3339 in UTC with up
+// to microseconds.
+//
+// Hash is the lowercase hex SHA-256 of this canonical encoding, version 1,
+// of every other field, in this order:
+//
+//	str("loginshell/audit/entry/v1")
+//	u64(Seq)
+//	u64(Time's Unix seconds) u32(Time's nanoseconds within the second)
+//	str(Offset) str(Station) str(Event) str(Request) str(RequestName)
+//	str(Slot) str(Template) str(UserID) str(PrintedName) str(Meaning)
+//	u8(Approve: 0 unset, 1 false (reject), 2 true (approve))
+//	str(Comment) str(Detail) str(Prev)
+//
+// where integers are big-endian (Seq and the seconds as two's complement)
+// and str(s) is u64(len(s)) followed by the bytes of s. The length
+// prefixes make the encoding injective without any escaping, and it
+// depends on no library's formatting (JSON's escaping and time layouts),
+// so an auditor's script or a database function can recompute it from the
+// JSON alone. The version string is hashed first: a future field means
+// version 2, and the golden test in seal_test.go keeps version 1 from
+// changing by accident. Seq and Prev are hashed, so an entry cannot be
+// moved, and no entry before it changed, without changing its Hash.
 type Entry struct {
 	Seq         int64     `json:"seq"`    // 1, 2, 3 …, set by Seal
-	Time        time.Time `json:"time"`   // UTC
+	Time        time.Time `json:"time"`   // UTC, to the microsecond (Seal)
 	Offset      string    `json:"offset"` // the station's local offset then, e.g. "+01:00"
 	Station     string    `json:"station,omitempty"`
 	Event       string    `json:"event"`
