@@ -89,7 +89,9 @@ var (
 )
 
 func isEngine(path string) bool {
-	return !slices.Contains(transports, path) && !slices.Contains(surfaces, path) && !slices.Contains(notEngines, path)
+	// Every package under demoidp is a provider, an HTTP server by nature.
+	return !slices.Contains(transports, path) && !slices.Contains(surfaces, path) && !slices.Contains(notEngines, path) &&
+		!strings.HasPrefix(path, module+"/internal/demoidp/")
 }
 
 func TestOnlyAppImportsWails(t *testing.T) {

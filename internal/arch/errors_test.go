@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"loginshell/app"
+	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/fault"
@@ -32,6 +33,7 @@ var kinds = map[string]struct {
 	kind fault.Kind
 }{
 	"app.ErrNoDisplay":                {app.ErrNoDisplay, fault.Unavailable},
+	"audit.ErrBroken":                 {audit.ErrBroken, fault.Invalid},
 	"auth.ErrBadQuery":                {auth.ErrBadQuery, fault.BadRequest},
 	"auth.ErrCancelled":               {auth.ErrCancelled, fault.Forbidden},
 	"auth.ErrFailed":                  {auth.ErrFailed, fault.Forbidden},
