@@ -181,3 +181,34 @@ func result(err error) Result {
 	_, text := pmapi.Describe(err)
 	return Result{Error: text}
 }
+
+// AnswerChallenge signs the open signature challenge id with what the
+// shell's dialog took: the user ID, the password (which goes no further
+// than the identity check) and the comment. A refused signature (wrong
+// password, lockout, not entitled) answers its text for the dialog, which
+// stays open for another try.
+func (s *Shell) AnswerChallenge(token, id, userID, password, comment string) Result {
+	if !s.from(token) {
+		return Result{Error: errToken.Error()}
+	}
+	if s.sh.Signatures == nil {
+		return Result{Error: errNoSignatures.Error()}
+	}
+	_, err := s.sh.Signatures.Answer(s.life(), id, userID, password, comment)
+	return result(err)
+}
+
+// DismissChallenge closes the challenge without signing (the dialog's
+// Cancel, Escape): the page hears an error, the slot stays pending.
+func (s *Shell) DismissChallenge(token, id string) error {
+	if !s.from(token) {
+		return errToken
+	}
+	if s.sh.Signatures == nil {
+		return errNoSignatures
+	}
+	return s.sh.Signatures.Dismiss(s.life(), id)
+}
+
+// errNoSignatures answers the dialog of a shell built without signatures.
+var errNoSignatures = errors.New("this shell runs no electronic signatures")

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strings"
 
+	"loginshell/internal/signature"
+
 	"loginshell/internal/fault"
 
 	"loginshell/internal/auth"
@@ -41,7 +43,14 @@ type Options struct {
 	Boot         Booter
 	Windows      Windows
 	Version      string
-	Log          *slog.Logger
+	// Signatures runs the /pmapi/signature services; nil leaves them out.
+	Signatures *signature.Engine
+	// Session and Page name this shell's session and the page shown now,
+	// for the signature SDK's system.session and system.page (required
+	// with Signatures).
+	Session func() string
+	Page    func() string
+	Log     *slog.Logger
 }
 
 type api struct {
@@ -59,8 +68,12 @@ func New(o Options) (http.Handler, error) {
 		a.log = slog.New(slog.DiscardHandler)
 	}
 	mux := http.NewServeMux()
+	if o.Signatures != nil && (o.Session == nil || o.Page == nil) {
+		return nil, errors.New("pmapi: Signatures needs Session and Page")
+	}
 	a.routeAuth(mux)
 	a.routeServices(mux)
+	a.routeSignature(mux)
 	return a.gate(a.unrouted(mux)), nil
 }
 

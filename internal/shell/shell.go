@@ -14,6 +14,7 @@ import (
 	"loginshell/internal/install"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
+	"loginshell/internal/signature"
 	"loginshell/internal/user"
 	"loginshell/internal/webapps"
 )
@@ -39,5 +40,6 @@ type Shell struct {
 	Library      *webapps.Library
 	Installs     *install.Service
 	Connectivity *connectivity.Monitor
+	Signatures   *signature.Engine
 	Log          *slog.Logger
 }

@@ -1,0 +1,30 @@
+package demoidp
+
+import (
+	"crypto/subtle"
+	"strings"
+
+	"loginshell/internal/fault"
+	"loginshell/internal/signature"
+)
+
+// ErrWrongCredentials refuses a demo signature: no demo user has that user
+// ID and password.
+var ErrWrongCredentials = fault.New(fault.Forbidden, "wrong user ID or password")
+
+// Identity is the demo's identity provider for electronic signatures (the
+// template idp "demo"): the demo users sign with the passwords the demo
+// sign-in page lists, so the tour needs no offline password for each
+// signer. It exists only with --demo.
+type Identity struct{ Users []User }
+
+// Verify checks userID and password against the demo users.
+func (d Identity) Verify(userID, password string) (signature.Signer, error) {
+	for _, u := range d.Users {
+		if strings.EqualFold(u.Username, strings.TrimSpace(userID)) &&
+			subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1 {
+			return signature.Signer{UserID: u.Username, PrintedName: u.Name, Roles: u.Roles, Groups: u.Roles}, nil
+		}
+	}
+	return signature.Signer{}, ErrWrongCredentials
+}

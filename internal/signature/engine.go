@@ -1,0 +1,448 @@
+package signature
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"loginshell/internal/audit"
+	"loginshell/internal/fault"
+)
+
+// Backend is a Store that also keeps the audit trail, so the database
+// serialises the chain, and commits each change of a request together with
+// its audit entries (the stores of internal/store).
+type Backend interface {
+	Store
+	// AppendAudit appends one entry (sealed by the store, audit.Seal).
+	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	// QueueAudited, SignAudited and CancelAudited are Queue, Sign and
+	// Cancel with the entries entries gives for the request as the change
+	// left it, in the same transaction: both are committed, or neither.
+	QueueAudited(ctx context.Context, r Request, entries func(Request) []audit.Entry) ([]audit.Entry, error)
+	SignAudited(ctx context.Context, id uuid.UUID, sig Signature, forceUniqueUser bool, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
+	CancelAudited(ctx context.Context, id uuid.UUID, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
+}
+
+// Identity proves who signs with a user ID and a password, for one
+// template idp: "local" checks the offline password on this computer
+// (KeychainIdentity: the keychain's lockout applies). It returns the
+// signer, or an error whose text the dialog shows.
+type Identity interface {
+	Verify(userID, password string) (Signer, error)
+}
+
+// Poster shows challenges where the page that asked for them is: the
+// shell's modal dialog over that page, never inside the page's document.
+type Poster interface {
+	// Post shows c over page of session, or returns an error matching
+	// ErrNotPosted when that page is not shown there (closed, unknown,
+	// another session's).
+	Post(session, page string, c Challenge) error
+	// Close takes the challenge's dialog down (answered, cancelled, timed
+	// out); an unknown id is ignored.
+	Close(id string)
+}
+
+// Options are an Engine's collaborators; all are required but Log.
+type Options struct {
+	Store Backend
+	// Identities are the identity providers challenges can run with, by
+	// template idp name (compared case-insensitively); "local" is
+	// required. A template naming another is refused at trigger with
+	// ErrUnsupported.
+	Identities map[string]Identity
+	Poster   Poster
+	Now      func() time.Time
+	// Station names this computer in requests and the audit trail.
+	Station string
+	Log     *slog.Logger
+}
+
+// Engine runs authorization requests over a Store. Safe for concurrent use.
+type Engine struct {
+	o Options
+
+	mu         sync.Mutex
+	challenges map[string]*open
+	subs       map[chan Outcome]string // subscriber -> session ("" = all)
+}
+
+// open is a posted challenge and its timeout.
+type open struct {
+	c     Challenge
+	timer *time.Timer
+}
+
+// New returns an Engine, refusing missing collaborators.
+func New(o Options) (*Engine, error) {
+	if o.Store == nil || o.Poster == nil || o.Now == nil {
+		return nil, errors.New("signature: Store, Identities, Poster and Now are required")
+	}
+	ids := make(map[string]Identity, len(o.Identities))
+	for name, id := range o.Identities {
+		ids[strings.ToLower(name)] = id
+	}
+	if ids[IDPLocal] == nil {
+		return nil, errors.New("signature: the local identity provider is required")
+	}
+	o.Identities = ids
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{o: o, challenges: map[string]*open{}, subs: map[chan Outcome]string{}}, nil
+}
+
+// Template returns the template named name (getSignatureTemplate).
+func (e *Engine) Template(ctx context.Context, name string) (Template, error) {
+	t, err := e.o.Store.Template(ctx, name)
+	if errors.Is(err, ErrNoTemplate) {
+		return Template{}, fault.Detail(ErrNoTemplate, "%q", name)
+	}
+	return t, err
+}
+
+// Templates lists the templates.
+func (e *Engine) Templates(ctx context.Context) ([]Template, error) { return e.o.Store.Templates(ctx) }
+
+// PutTemplate checks t and stores it, replacing one of the same name.
+func (e *Engine) PutTemplate(ctx context.Context, t Template) error {
+	if err := ValidateTemplate(t); err != nil {
+		return err
+	}
+	if err := e.o.Store.PutTemplate(ctx, t); err != nil {
+		return err
+	}
+	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: t.Name, Detail: "stored"})
+	return nil
+}
+
+// DeleteTemplate removes a template.
+func (e *Engine) DeleteTemplate(ctx context.Context, name string) error {
+	if err := e.o.Store.DeleteTemplate(ctx, name); err != nil {
+		if errors.Is(err, ErrNoTemplate) {
+			return fault.Detail(ErrNoTemplate, "%q", name)
+		}
+		return err
+	}
+	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: name, Detail: "removed"})
+	return nil
+}
+
+// Queue queues a request from the template named template
+// (queueAuthRequest) for session, one sign-in slot per top-level AND clause
+// of its expression, and returns the slots' UUIDs in order.
+func (e *Engine) Queue(ctx context.Context, template, requestName, description, session string) ([]uuid.UUID, error) {
+	t, err := e.Template(ctx, template)
+	if err != nil {
+		return nil, err
+	}
+	expr, err := ParseExpression(t.Expression)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(requestName) == "" {
+		return nil, fault.Detail(ErrBadRequestName, "name the request (requestName)")
+	}
+	r := Request{ID: uuid.New(), Template: t.Name, Name: requestName, Description: description, State: Pending,
+		Station: e.o.Station, Session: session, QueuedAt: e.o.Now().UTC()}
+	var ids []uuid.UUID
+	for i, c := range expr.Slots() {
+		s := Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c.String(), State: Pending}
+		r.Slots = append(r.Slots, s)
+		ids = append(ids, s.ID)
+	}
+	queued := e.stamp(audit.Entry{Event: audit.EventQueue, Request: r.ID.String(), RequestName: r.Name, Template: t.Name,
+		Meaning: t.Meaning, Detail: fmt.Sprintf("%d slot(s)", len(ids))})
+	if _, err := e.o.Store.QueueAudited(ctx, r, func(Request) []audit.Entry { return []audit.Entry{queued} }); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// ParseUUID reads a slot's UUID as triggerAuthRequest takes it: a UUID
+// string, refused with ErrBadUUID before anything is raised.
+func ParseUUID(s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return uuid.UUID{}, fault.Detail(ErrBadUUID, "%q", s)
+	}
+	return id, nil
+}
+
+// Trigger posts the challenge of the pending slot id to page of session
+// (triggerAuthRequest) and returns once it is posted, not when it ends.
+// Errors: ErrNoChallenge ("No pending authentication challenge with UUID
+// <uuid>"), ErrUnsupported for an identity provider the shell cannot run
+// challenges with, ErrNotPosted when the page cannot show it.
+func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string, approve bool) error {
+	slot, req, err := e.o.Store.Slot(ctx, id)
+	if errors.Is(err, ErrNoSlot) || (err == nil && (slot.State != Pending || req.State != Pending)) {
+		return noChallenge(id)
+	}
+	if err != nil {
+		return err
+	}
+	t, err := e.o.Store.Template(ctx, req.Template)
+	if err != nil {
+		return err
+	}
+	if e.o.Identities[strings.ToLower(t.Provider())] == nil {
+		return fault.Detail(ErrUnsupported, "template %q signs with identity provider %q, which this shell cannot run challenges with", t.Name, t.Provider())
+	}
+	c := Challenge{ID: uuid.NewString(), Slot: slot.ID, Request: req.ID, RequestName: req.Name, Description: req.Description,
+		Template: t.Name, Meaning: t.Meaning, Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
+		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC()}
+	if err := e.o.Poster.Post(session, page, c); err != nil {
+		if errors.Is(err, ErrNotPosted) {
+			return err
+		}
+		return fault.Explain(ErrNotPosted, "Could not post authorization challenge: %v", err)
+	}
+	o := &open{c: c}
+	e.mu.Lock()
+	e.challenges[c.ID] = o
+	o.timer = time.AfterFunc(t.TimeoutDuration(), func() { e.expire(c.ID) })
+	e.mu.Unlock()
+	e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
+		Template: t.Name, Meaning: t.Meaning, Approve: &approve})
+	return nil
+}
+
+// noChallenge is the seed's IllegalArgumentException text.
+func noChallenge(id uuid.UUID) error {
+	return fault.Explain(ErrNoChallenge, "No pending authentication challenge with UUID %s", id)
+}
+
+// Pending lists the pending requests matching f (getPendingAuthRequests).
+func (e *Engine) Pending(ctx context.Context, f Filter) ([]Request, error) { return e.o.Store.Pending(ctx, f) }
+
+// Cancel ends a pending request; its open challenges close.
+func (e *Engine) Cancel(ctx context.Context, id uuid.UUID) error {
+	_, _, err := e.o.Store.CancelAudited(ctx, id, func(req Request) []audit.Entry {
+		return []audit.Entry{e.stamp(audit.Entry{Event: audit.EventCancel, Request: id.String(), RequestName: req.Name, Template: req.Template})}
+	})
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	var closing []string
+	for cid, o := range e.challenges {
+		if o.c.Request == id {
+			o.timer.Stop()
+			delete(e.challenges, cid)
+			closing = append(closing, cid)
+		}
+	}
+	e.mu.Unlock()
+	for _, cid := range closing {
+		e.o.Poster.Close(cid)
+	}
+	return nil
+}
+
+// take removes a challenge from the open ones.
+func (e *Engine) take(id string) (Challenge, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.challenges[id]
+	if !ok {
+		return Challenge{}, false
+	}
+	o.timer.Stop()
+	delete(e.challenges, id)
+	return o.c, true
+}
+
+// peek returns an open challenge, leaving it open.
+func (e *Engine) peek(id string) (Challenge, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.challenges[id]
+	if !ok {
+		return Challenge{}, false
+	}
+	return o.c, true
+}
+
+// Dismiss ends a challenge without signing (the dialog's Cancel, Escape):
+// an error outcome, not a reject; the slot stays pending.
+func (e *Engine) Dismiss(ctx context.Context, id string) error {
+	c, ok := e.take(id)
+	if !ok {
+		return ErrNoOpenChallenge
+	}
+	e.o.Poster.Close(id)
+	e.audit(ctx, e.entry(c, audit.EventCancel, Signer{}, "", "the signer cancelled the sign-in"))
+	e.publish(e.outcome(c, OutcomeError, Signer{}, "", "The sign-in was cancelled; the request is still pending."))
+	return nil
+}
+
+// expire ends a challenge whose timeout passed.
+func (e *Engine) expire(id string) {
+	c, ok := e.take(id)
+	if !ok {
+		return
+	}
+	e.o.Poster.Close(id)
+	ctx := context.Background()
+	e.audit(ctx, e.entry(c, audit.EventTimeout, Signer{}, "", "the sign-in timed out"))
+	e.publish(e.outcome(c, OutcomeError, Signer{}, "", "The sign-in timed out; the request is still pending."))
+}
+
+// Answer signs the slot of the open challenge id with the user ID and
+// password the dialog took, and comment. A failure (wrong password,
+// lockout, a signer the slot does not admit, a second slot by the same
+// person under forceUniqueUser) keeps the challenge open for another try,
+// fires an error outcome and is returned with a text for the dialog; a
+// slot signed meanwhile elsewhere closes it. The password goes no further
+// than Identity.Verify: never into an outcome, the audit or a log.
+func (e *Engine) Answer(ctx context.Context, id, userID, password, comment string) (Outcome, error) {
+	c, ok := e.peek(id)
+	if !ok {
+		return Outcome{}, ErrNoOpenChallenge
+	}
+	if strings.TrimSpace(userID) == "" || password == "" {
+		return Outcome{}, ErrMissingCredentials
+	}
+	if c.RequireComment && strings.TrimSpace(comment) == "" {
+		return Outcome{}, ErrCommentRequired
+	}
+	t, err := e.o.Store.Template(ctx, c.Template)
+	if err != nil {
+		return Outcome{}, err
+	}
+	identity := e.o.Identities[strings.ToLower(t.Provider())]
+	if identity == nil {
+		return Outcome{}, fault.Detail(ErrUnsupported, "identity provider %q", t.Provider())
+	}
+	e.audit(ctx, e.entry(c, audit.EventAttempt, Signer{UserID: userID}, "", ""))
+	signer, err := identity.Verify(userID, password)
+	if err != nil {
+		event := audit.EventFailure
+		if fault.KindOf(err) == fault.Locked {
+			event = audit.EventLockout
+		}
+		return e.fail(ctx, c, event, Signer{UserID: userID}, err)
+	}
+	clause, err := ParseClause(c.Clause)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !clause.Admits(signer) {
+		return e.fail(ctx, c, audit.EventFailure, signer, fault.Detail(ErrNotEntitled, "%s does not satisfy %s", signer.UserID, c.Clause))
+	}
+	e.audit(ctx, e.entry(c, audit.EventSuccess, signer, "", ""))
+	sig := Signature{Signer: signer, Approve: c.Approve, Meaning: c.Meaning, Comment: comment, SignedAt: e.o.Now().UTC(), Station: e.o.Station}
+	event := audit.EventApprove
+	if !c.Approve {
+		event = audit.EventReject
+	}
+	// The slot's signature and, when it settles the request, the request's
+	// approval go into the trail in the same transaction as the signature.
+	req, _, err := e.o.Store.SignAudited(ctx, c.Slot, sig, t.ForceUniqueUser, func(req Request) []audit.Entry {
+		entries := []audit.Entry{e.stamp(e.entry(c, event, signer, comment, "slot signed"))}
+		if req.State == Approved {
+			entries = append(entries, e.stamp(audit.Entry{Event: audit.EventApprove, Request: req.ID.String(), RequestName: req.Name,
+				Template: req.Template, Meaning: c.Meaning, Detail: "request approved"}))
+		}
+		return entries
+	})
+	if errors.Is(err, ErrSlotTaken) {
+		e.take(id)
+		e.o.Poster.Close(id)
+	}
+	if err != nil {
+		return e.fail(ctx, c, audit.EventFailure, signer, err)
+	}
+	e.take(id)
+	e.o.Poster.Close(id)
+	var o Outcome
+	switch req.State {
+	case Approved:
+		o = e.outcome(c, OutcomeApprove, signer, comment, "Every slot is approved.")
+	case Rejected:
+		o = e.outcome(c, OutcomeReject, signer, comment, "The request was rejected.")
+	default:
+		o = e.outcome(c, OutcomeSigned, signer, comment, "Signed; other slots are still pending.")
+	}
+	e.publish(o)
+	return o, nil
+}
+
+// fail records a failed attempt and tells the page.
+func (e *Engine) fail(ctx context.Context, c Challenge, event string, s Signer, err error) (Outcome, error) {
+	text := fault.Text(err)
+	e.audit(ctx, e.entry(c, event, s, "", text))
+	o := e.outcome(c, OutcomeError, s, "", text)
+	e.publish(o)
+	return o, err
+}
+
+func (e *Engine) entry(c Challenge, event string, s Signer, comment, detail string) audit.Entry {
+	approve := c.Approve
+	return audit.Entry{Event: event, Request: c.Request.String(), RequestName: c.RequestName, Slot: c.Slot.String(),
+		Template: c.Template, UserID: s.UserID, PrintedName: s.PrintedName, Meaning: c.Meaning, Approve: &approve,
+		Comment: comment, Detail: detail}
+}
+
+func (e *Engine) outcome(c Challenge, kind string, s Signer, comment, msg string) Outcome {
+	return Outcome{Kind: kind, Session: c.Session, Request: c.Request, RequestName: c.RequestName, Slot: c.Slot,
+		Approved: kind == OutcomeApprove || (kind == OutcomeSigned && c.Approve), UserID: s.UserID, PrintedName: s.PrintedName,
+		Meaning: c.Meaning, Comment: comment, Time: e.o.Now().UTC(), Message: msg}
+}
+
+// stamp sets an entry's time, the station's local offset and the station.
+func (e *Engine) stamp(en audit.Entry) audit.Entry {
+	now := e.o.Now()
+	en.Time, en.Offset, en.Station = now.UTC(), now.Format("-07:00"), e.o.Station
+	return en
+}
+
+// audit appends one entry that goes with no change of a request (an
+// attempt, a failure, a trigger); a trail that cannot be written is logged
+// loudly, since the event already happened.
+func (e *Engine) audit(ctx context.Context, en audit.Entry) {
+	if _, err := e.o.Store.AppendAudit(ctx, e.stamp(en)); err != nil {
+		e.o.Log.Error("audit trail not written", "event", en.Event, "request", en.Request, "err", err)
+	}
+}
+
+// Subscribe returns the outcomes of session's requests ("" for every
+// session) from now on. A slow reader loses none: the buffer is generous
+// and a full one blocks the publisher briefly. Call cancel to stop.
+func (e *Engine) Subscribe(session string) (<-chan Outcome, func()) {
+	ch := make(chan Outcome, 64)
+	e.mu.Lock()
+	e.subs[ch] = session
+	e.mu.Unlock()
+	return ch, func() {
+		e.mu.Lock()
+		delete(e.subs, ch)
+		e.mu.Unlock()
+	}
+}
+
+func (e *Engine) publish(o Outcome) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for ch, session := range e.subs {
+		if session != "" && session != o.Session {
+			continue
+		}
+		select {
+		case ch <- o:
+		default:
+			e.o.Log.Warn("an outcome was dropped for a subscriber that does not read", "request", o.Request)
+		}
+	}
+}
+
+// Open returns the open challenge id, for the dialog that shows it.
+func (e *Engine) Open(id string) (Challenge, bool) { return e.peek(id) }
