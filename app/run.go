@@ -80,6 +80,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		// Files dropped on the window arrive as paths (runtime.OnFileDrop)
 		// and are installed; the chrome stops the webview opening them.
 		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
+		Menu:        windowMenu(ui.backToShell),
 		OnStartup:   ui.startup,
 		OnShutdown:  ui.shutdown,
 		Bind:        []any{ui},

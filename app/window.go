@@ -27,8 +27,11 @@ type Window struct {
 	// returned is closed when the chrome is back after an embedded login.
 	returned    chan struct{}
 	reloadAfter []time.Duration
-	closed      bool // wait was called: no new reload loop
-	wg          sync.WaitGroup
+	// away: the window was sent to the provider's page (OpenEmbedded) and
+	// the chrome has not been back since (chromeBack).
+	away   bool
+	closed bool // wait was called: no new reload loop
+	wg     sync.WaitGroup
 }
 
 // NewWindow returns the window's sign-in side over the screen.
@@ -59,6 +62,9 @@ func (w *Window) runtime() Runtime {
 // OpenEmbedded shows the identity provider's login page in the window
 // itself, as the container did (login_browser "embedded").
 func (w *Window) OpenEmbedded(_ context.Context, authURL string) error {
+	w.mu.Lock()
+	w.away = true
+	w.mu.Unlock()
 	w.screen.Navigate(authURL)
 	return nil
 }
@@ -89,13 +95,14 @@ func defaultReloadAfter() []time.Duration {
 
 // ReturnFromLogin brings the shell back into the window after an embedded
 // login. The screen moves on first, so the reloaded chrome does not go to
-// the login page again. The reload itself (Wails sets location.href by
+// the login page again, unless the sign-in's outcome is on screen already
+// (screen.LeaveNavigate). The reload itself (Wails sets location.href by
 // script) is lost when it runs while the window is still loading the
 // loopback callback page, and Wails v2 reports no page loads, so it is
 // repeated until the chrome asks for its view (chromeBack), which proves
 // it is back.
 func (w *Window) ReturnFromLogin() {
-	w.screen.ShowLoading("Signing in…")
+	w.screen.LeaveNavigate("Signing in…")
 	rt := w.runtime()
 	if rt == nil {
 		return
@@ -127,9 +134,21 @@ func (w *Window) ReturnFromLogin() {
 	}()
 }
 
+// bringBack reloads the chrome when the window is still away from it
+// (see ReturnFromLogin), and does nothing when the chrome is there.
+func (w *Window) bringBack() {
+	w.mu.Lock()
+	away := w.away
+	w.mu.Unlock()
+	if away {
+		w.ReturnFromLogin()
+	}
+}
+
 // chromeBack ends ReturnFromLogin's reloads: the chrome has loaded.
 func (w *Window) chromeBack() {
 	w.mu.Lock()
+	w.away = false
 	if w.returned != nil {
 		close(w.returned)
 		w.returned = nil

@@ -79,6 +79,8 @@ var (
 	// samples and the frontend's embedded files.
 	notEngines = []string{module, module + "/internal/shell", module + "/internal/shell/shelltest",
 		module + "/internal/demoidp", module + "/frontend", module + "/internal/arch"}
+	// testOnly are packages for tests: no package of the module links them.
+	testOnly = []string{module + "/internal/shell/shelltest", module + "/internal/demoidp/strict"}
 	// serverAllowed are engines that run an HTTP server by design:
 	// internal/online receives the OpenID redirect on a loopback listener
 	// (RFC 8252 §7.3), and internal/webapps serves the packages' files.
@@ -126,6 +128,20 @@ func TestEnginesImportNoTransport(t *testing.T) {
 	}
 	if engines < 12 {
 		t.Errorf("only %d engines found; the list of non-engines is wrong", engines)
+	}
+}
+
+// TestTestOnlyPackagesStayInTests: the strict test provider serves plain
+// http with public test accounts and must never reach the binary; the
+// shell builder takes insecure shortcuts (weak key derivation).
+func TestTestOnlyPackagesStayInTests(t *testing.T) {
+	t.Parallel()
+	for path, p := range listModule(t) {
+		for _, dep := range p.Deps {
+			if slices.Contains(testOnly, dep) {
+				t.Errorf("%s depends on %s, which is for tests only", path, dep)
+			}
+		}
 	}
 }
 

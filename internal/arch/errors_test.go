@@ -65,6 +65,8 @@ var kinds = map[string]struct {
 	"online.ErrDenied":                {online.ErrDenied, fault.Forbidden},
 	"online.ErrDiscovery":             {online.ErrDiscovery, fault.Unavailable},
 	"online.ErrNonce":                 {online.ErrNonce, fault.Forbidden},
+	"online.ErrRedirectPort":          {online.ErrRedirectPort, fault.Conflict},
+	"online.ErrRequestRefused":        {online.ErrRequestRefused, fault.Forbidden},
 	"online.ErrState":                 {online.ErrState, fault.Forbidden},
 	"online.ErrTimeout":               {online.ErrTimeout, fault.Unavailable},
 	"online.ErrTokenRejected":         {online.ErrTokenRejected, fault.Forbidden},

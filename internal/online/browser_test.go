@@ -11,12 +11,15 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // browser plays the person at the login page: it follows the authorization
 // redirect, fills the provider's login form, and delivers the provider's
 // redirect to the loopback callback. Its open method is what Login gets, so
-// the tests drive a real provider exactly as a window would.
+// the tests drive a real provider exactly as a window would. Like a window
+// it may open the provider's end-session page first: it follows the
+// redirects from there (through the listener's /logged-out) to the sign-in.
 type browser struct {
 	username, password string
 	// authURL, if set, edits the authorization request before it is sent.
@@ -26,35 +29,47 @@ type browser struct {
 	// skipProvider sends the browser straight to the callback (redirect_uri)
 	// with the query callback builds from the authorization request.
 	skipProvider bool
+	// jar, if set, keeps the provider's cookies from one open to the next:
+	// one browser on a shared station. Nil starts each open without any.
+	jar http.CookieJar
 
 	// done, if set, is closed when open returns: Login does not wait for
-	// open, so a test reads the fields below only after <-done.
+	// open, so a test reads the fields below only after <-done (or after
+	// wait, for a browser opened more than once).
 	done chan struct{}
+	wg   sync.WaitGroup
 
 	// What the loopback callback answered.
 	callbackStatus   int
 	callbackLocation string
 	callbackBody     string
-	code             string // the authorization code the provider issued
+	code             string   // the authorization code the provider issued
+	opened           []string // every URL open was given
+	passwords        int      // how many times a password was typed
 }
 
+// wait returns once every open has returned.
+func (b *browser) wait() { b.wg.Wait() }
+
 // open is the Login open function.
-func (b *browser) open(ctx context.Context, authURL string) error {
+func (b *browser) open(ctx context.Context, target string) error {
+	b.wg.Add(1)
+	defer b.wg.Done()
 	if b.done != nil {
 		defer close(b.done)
 	}
-	u, err := url.Parse(authURL)
+	b.opened = append(b.opened, target)
+	u, err := url.Parse(target)
 	if err != nil {
 		return err
 	}
 	q := u.Query()
-	redirectURI := q.Get("redirect_uri")
-	if b.authURL != nil {
+	if b.authURL != nil && q.Has("redirect_uri") {
 		b.authURL(q)
 		u.RawQuery = q.Encode()
 	}
 	if b.skipProvider {
-		cb, _ := url.Parse(redirectURI)
+		cb, _ := url.Parse(q.Get("redirect_uri"))
 		cq := url.Values{"state": {q.Get("state")}}
 		if b.callback != nil {
 			b.callback(cq)
@@ -62,11 +77,17 @@ func (b *browser) open(ctx context.Context, authURL string) error {
 		cb.RawQuery = cq.Encode()
 		return b.hitCallback(ctx, cb.String())
 	}
-	jar, _ := cookiejar.New(nil)
+	jar := b.jar
+	if jar == nil {
+		jar, _ = cookiejar.New(nil)
+	}
+	// The loopback callback is where the browser hands over: the test
+	// delivers it itself, to record the answer.
+	isCallback := func(u *url.URL) bool { return u.Path == callbackPath && isLoopback(u.Hostname()) }
 	client := &http.Client{
 		Jar: jar,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), redirectURI) {
+			if isCallback(req.URL) {
 				return http.ErrUseLastResponse
 			}
 			if len(via) > 10 {
@@ -83,19 +104,19 @@ func (b *browser) open(ctx context.Context, authURL string) error {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if loc := resp.Header.Get("Location"); strings.HasPrefix(loc, redirectURI) {
-			cb, _ := url.Parse(loc)
-			b.code = cb.Query().Get("code")
+		if loc, err := resp.Location(); err == nil && isCallback(loc) {
+			b.code = loc.Query().Get("code")
 			if b.callback != nil {
-				cq := cb.Query()
+				cq := loc.Query()
 				b.callback(cq)
-				cb.RawQuery = cq.Encode()
+				loc.RawQuery = cq.Encode()
 			}
-			return b.hitCallback(ctx, cb.String())
+			return b.hitCallback(ctx, loc.String())
 		}
 		if req, err = b.submitLogin(ctx, resp.Request.URL, string(body)); err != nil {
 			return fmt.Errorf("at %s (HTTP %d): %w", resp.Request.URL, resp.StatusCode, err)
 		}
+		b.passwords++
 	}
 	return errors.New("the provider never redirected to the callback")
 }

@@ -41,6 +41,17 @@ var (
 	// ErrCancelled means the caller's context ended the login (the user
 	// cancelled, or the shell shut down).
 	ErrCancelled = fault.New(fault.Forbidden, "the login was cancelled")
+	// ErrRedirectPort means the fixed port of the redirect (Config.
+	// RedirectPort, the redirect_port setting) could not be opened on
+	// 127.0.0.1: another program holds it, or the system reserves it. The
+	// text names the port and what to do.
+	ErrRedirectPort = fault.New(fault.Conflict, "the sign-in redirect port cannot be opened on this computer; close the program that uses it or choose another redirect_port")
+	// ErrRequestRefused means the login server refused the authorization
+	// request itself, before any sign-in page: the client's registration
+	// there (client id, redirect URI, public client with PKCE) does not
+	// admit what the shell sent. The text names the redirect URI to
+	// register, and redirect_port when the port was random.
+	ErrRequestRefused = fault.New(fault.Forbidden, "the login server refused the sign-in request; check the client's registration there (client id and redirect URI)")
 )
 
 // loginError is a sentinel kind with a message specific to this failure and

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -20,71 +21,131 @@ var errLoginTimeout = errors.New("online login deadline")
 // Login runs one authorization code login and returns the signed-in profile.
 //
 // It discovers the issuer (cached after the first success), listens on
-// http://127.0.0.1:<random port>/callback, builds the authorization URL with
-// PKCE S256, a random state and nonce, prompt and max_age, and calls
-// open(ctx, authURL) in its own goroutine to show it: open may return at
-// once (navigate a window) or block (a test browser), and must return when
-// ctx is done; Login does not wait for it. If open fails, Login returns its
-// error at once. Login then waits for the redirect, checks state, exchanges
-// the code with the verifier, verifies the ID token (signature, issuer,
-// audience, expiry by Config.Now, nonce, at_hash, auth_time against MaxAge),
-// merges the userinfo claims and maps them to the profile. The listener is
-// closed before Login returns.
+// http://127.0.0.1:<port>/callback (Config.RedirectPort, or a port the
+// system picks), builds the authorization URL with PKCE S256, a random
+// state and nonce, prompt and max_age, and first sends the same request
+// from the shell itself (probe) so that a provider refusing it outright is
+// reported (ErrRequestRefused) instead of stranding the person on an error
+// page. It then calls open(ctx, authURL) in its own goroutine to show it:
+// open may return at once (navigate a window) or block (a test browser),
+// and must return when ctx is done; Login does not wait for it. If open
+// fails, Login returns its error at once. Login then waits for the
+// redirect, checks state, exchanges the code with the verifier
+// (authenticating the client as discovery says, see endpoint), verifies
+// the ID token (signature, issuer, audience, expiry by Config.Now, nonce,
+// at_hash, auth_time against MaxAge), merges the userinfo claims and maps
+// them to the profile. The listener is closed before Login returns.
 //
-// Errors match one of ErrUnreachable, ErrDiscovery, ErrDenied, ErrState,
-// ErrNonce, ErrTokenRejected, ErrTimeout, ErrCancelled with errors.Is (an
-// open failure is returned wrapped as is); their text is safe to show.
+// Errors match one of ErrUnreachable, ErrDiscovery, ErrConfig,
+// ErrRedirectPort, ErrRequestRefused, ErrDenied, ErrState, ErrNonce,
+// ErrTokenRejected, ErrTimeout, ErrCancelled with errors.Is (an open
+// failure is returned wrapped as is); their text is safe to show.
 func (c *Client) Login(ctx context.Context, open func(ctx context.Context, authURL string) error) (Session, error) {
-	if open == nil {
-		return Session{}, fmt.Errorf("%w: no way to open the login page", ErrConfig)
-	}
-	ctx, cancel := context.WithTimeoutCause(ctx, c.cfg.Timeout, errLoginTimeout)
-	defer cancel()
-	s, err := c.login(ctx, open)
-	if err != nil {
-		err = c.ctxError(ctx, err)
-		c.cfg.Log.Warn("online login failed", "issuer", c.cfg.Issuer, "error", err.Error(), "cause", causeText(err))
-		return Session{}, err
-	}
-	c.cfg.Log.Info("online login succeeded", "issuer", c.cfg.Issuer, "username", s.Profile.Username)
-	return s, nil
-}
-
-func (c *Client) login(ctx context.Context, open func(context.Context, string) error) (Session, error) {
-	provider, err := c.discover(ctx)
-	if err != nil {
-		return Session{}, err
-	}
-	cb, err := listenCallback(c.cfg.ReturnURL)
-	if err != nil {
-		return Session{}, err
-	}
-	s, err := c.await(ctx, provider, cb, open)
-	cb.finish(c.ctxError(ctx, err))
+	s, _, err := c.run(ctx, open, attempt{})
 	return s, err
 }
 
+// attempt is what a Provider asks of one login beyond the Config.
+type attempt struct {
+	// endSession, if set, is the session of the previous person: the
+	// provider's end-session page (RP-initiated logout, with id_token_hint
+	// and post_logout_redirect_uri .../logged-out) is shown first, and the
+	// loopback listener sends the browser on to the authorization request
+	// from there. Ignored when discovery has no end_session_endpoint.
+	endSession *Session
+	// forcePrompt adds prompt=login to the authorization request: the
+	// provider may still hold the previous person's session. With an
+	// end-session page it applies only when the provider does not confirm
+	// the logout.
+	forcePrompt bool
+	// returned, if set, runs once the provider's page was shown and the
+	// login is done with it, whatever the outcome, before the listener
+	// answers the browser: the shell's screen moves on before the browser
+	// comes back to it.
+	returned func()
+}
+
+// result is what one login did besides its session or error.
+type result struct {
+	// shown: open was called, the provider's page was (or is) on screen.
+	shown bool
+	// loggedOut: the provider's end-session page came back to
+	// /logged-out with this login's state.
+	loggedOut bool
+}
+
+func (c *Client) run(ctx context.Context, open func(context.Context, string) error, a attempt) (Session, result, error) {
+	if open == nil {
+		return Session{}, result{}, fmt.Errorf("%w: no way to open the login page", ErrConfig)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, c.cfg.Timeout, errLoginTimeout)
+	defer cancel()
+	s, res, err := c.login(ctx, open, a)
+	if err != nil {
+		err = c.ctxError(ctx, err)
+		c.cfg.Log.Warn("online login failed", "issuer", c.cfg.Issuer, "error", err.Error(), "cause", causeText(err))
+		return Session{}, res, err
+	}
+	c.cfg.Log.Info("online login succeeded", "issuer", c.cfg.Issuer, "username", s.Profile.Username)
+	return s, res, nil
+}
+
+func (c *Client) login(ctx context.Context, open func(context.Context, string) error, a attempt) (Session, result, error) {
+	provider, err := c.discover(ctx)
+	if err != nil {
+		return Session{}, result{}, err
+	}
+	ep, err := c.endpoint(provider)
+	if err != nil {
+		return Session{}, result{}, err
+	}
+	cb, err := listenCallback(c.cfg.RedirectPort, c.cfg.ReturnURL)
+	if err != nil {
+		return Session{}, result{}, err
+	}
+	var res result
+	s, err := c.await(ctx, provider, ep, cb, open, a, &res)
+	if res.shown && a.returned != nil {
+		a.returned()
+	}
+	res.loggedOut = cb.loggedOut.Load()
+	cb.finish(c.ctxError(ctx, err))
+	return s, res, err
+}
+
 // await shows the login page, waits for the redirect and completes the login.
-func (c *Client) await(ctx context.Context, provider *oidc.Provider, cb *callback, open func(context.Context, string) error) (Session, error) {
+func (c *Client) await(ctx context.Context, provider *oidc.Provider, ep oauth2.Endpoint, cb *callback,
+	open func(context.Context, string) error, a attempt, res *result) (Session, error) {
 	oc := &oauth2.Config{
 		ClientID:     c.cfg.ClientID,
 		ClientSecret: c.cfg.ClientSecret,
-		Endpoint:     provider.Endpoint(),
+		Endpoint:     ep,
 		RedirectURL:  cb.redirectURL(),
 		Scopes:       c.cfg.Scopes,
 	}
 	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
-	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
-	if c.cfg.Prompt != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("prompt", c.cfg.Prompt))
+	authURL := c.authCodeURL(oc, state, nonce, verifier, false)
+	withLogin := c.authCodeURL(oc, state, nonce, verifier, true)
+	if err := c.probe(ctx, oc, cb.redirectURL()); err != nil {
+		return Session{}, err
 	}
-	if c.cfg.MaxAge > 0 {
-		opts = append(opts, oauth2.SetAuthURLParam("max_age", strconv.FormatInt(int64(c.cfg.MaxAge.Seconds()), 10)))
+	first := authURL
+	if a.forcePrompt {
+		first = withLogin
 	}
-	authURL := oc.AuthCodeURL(state, opts...)
+	if a.endSession != nil {
+		logoutState := randomToken()
+		if u, ok := c.endSessionURL(*a.endSession, cb.loggedOutURL(), logoutState); ok {
+			cb.chain(logoutState, authURL, withLogin)
+			first = u
+		} else {
+			first = withLogin // no end-session: the previous session may live on
+		}
+	}
 
 	opened := make(chan error, 1)
-	go func() { opened <- open(ctx, authURL) }()
+	res.shown = true
+	go func() { opened <- open(ctx, first) }()
 	var rd redirect
 	for got := false; !got; {
 		select {
@@ -104,16 +165,51 @@ func (c *Client) await(ctx context.Context, provider *oidc.Provider, cb *callbac
 		return Session{}, ErrState
 	}
 	if rd.errCode != "" {
-		msg := "the login server refused the sign-in: " + printable(rd.errCode, 64)
-		if d := printable(rd.errDesc, 200); d != "" {
-			msg += " (" + d + ")"
-		}
-		return Session{}, fail(ErrDenied, nil, "%s", msg)
+		return Session{}, denied(rd.errCode, rd.errDesc)
 	}
 	if rd.code == "" {
 		return Session{}, fail(ErrTokenRejected, nil, "the login server redirected back without an authorization code; try again")
 	}
 	return c.complete(ctx, provider, oc, rd.code, verifier, nonce)
+}
+
+// authCodeURL is the authorization request, with prompt=login added to
+// the configured prompt when login is set.
+func (c *Client) authCodeURL(oc *oauth2.Config, state, nonce, verifier string, login bool) string {
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
+	prompt := c.cfg.Prompt
+	if login {
+		prompt = promptLogin(prompt)
+	}
+	if prompt != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", prompt))
+	}
+	if c.cfg.MaxAge > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("max_age", strconv.FormatInt(int64(c.cfg.MaxAge.Seconds()), 10)))
+	}
+	return oc.AuthCodeURL(state, opts...)
+}
+
+// promptLogin adds "login" to a prompt value (space-separated, OpenID
+// Connect Core §3.1.2.1); "none" cannot go with it and gives way.
+func promptLogin(prompt string) string {
+	var out []string
+	for _, p := range strings.Fields(prompt) {
+		if p == "login" || p == "none" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(append(out, "login"), " ")
+}
+
+// denied is the error of a redirect carrying error=...
+func denied(code, desc string) error {
+	msg := "the login server refused the sign-in: " + printable(code, 64)
+	if d := printable(desc, 200); d != "" {
+		msg += " (" + d + ")"
+	}
+	return fail(ErrDenied, nil, "%s", msg)
 }
 
 // complete exchanges the code, verifies the ID token and builds the session.

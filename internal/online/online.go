@@ -7,8 +7,25 @@
 // leave to the caller (state, nonce, auth_time) and maps claims to a
 // user.Profile.
 //
-// How the login page is shown (the embedded window or the system browser) is
-// the caller's choice: Login hands the authorization URL to an open function.
+// It is written for the providers plants run, not only permissive ones:
+//
+//   - The port is random by default (RFC 8252 §7.3), or fixed with
+//     redirect_port for providers that compare redirect URIs exactly; the
+//     listener's paths (/callback, /logged-out) never change, so a fixed
+//     port means two URIs registered once.
+//   - Before the provider's page is shown, the shell sends the same
+//     authorization request itself (probe): a provider that refuses it is
+//     reported with what to register, not left on screen.
+//   - The token request authenticates the client the way discovery says
+//     (token_endpoint_auth_methods_supported), never by trial.
+//   - Logout ends the provider's session through the browser that holds
+//     it (RP-initiated logout), at the next sign-in; see Provider.
+//
+// How the provider's page is shown (the embedded window, the browser tab
+// of the serve mode, or the system browser) is the caller's choice: Login
+// hands the URL to an open function. The caller also owes the person a way
+// back from that page (a menu, the browser's Back), which cancels the
+// login's context.
 package online
 
 import (
@@ -25,6 +42,7 @@ import (
 	"loginshell/internal/fault"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 
 	"loginshell/internal/user"
 )
@@ -70,6 +88,13 @@ type Config struct {
 	// Timeout bounds a whole login, the person typing included; zero means
 	// DefaultTimeout.
 	Timeout time.Duration
+	// RedirectPort, when not 0, is the port of the loopback redirect
+	// http://127.0.0.1:<RedirectPort>/callback (and of the post-logout
+	// redirect .../logged-out): for providers that compare redirect URIs
+	// exactly, where it is registered once. 0 lets the system pick a free
+	// port at each login (RFC 8252 §7.3), which only providers that ignore
+	// the port of loopback redirect URIs admit.
+	RedirectPort int
 	// ReturnURL is where the loopback callback sends the browser (303) once
 	// the login has succeeded or failed, e.g. the shell's own page in the
 	// embedded window. Empty shows a small "you can close this window" page,
@@ -94,9 +119,10 @@ type Config struct {
 type Client struct {
 	cfg Config
 
-	mu       sync.Mutex
-	provider *oidc.Provider
-	endSess  string // end_session_endpoint from discovery, "" if none
+	mu        sync.Mutex
+	provider  *oidc.Provider
+	endSess   string   // end_session_endpoint from discovery, "" if none
+	authMeths []string // token_endpoint_auth_methods_supported from discovery
 }
 
 // Session is the result of a successful Login. The raw ID token stays in
@@ -120,6 +146,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, fault.Detail(ErrConfig, "the OpenID client id is empty")
 	case cfg.Timeout < 0 || cfg.MaxAge < 0:
 		return nil, fault.Detail(ErrConfig, "timeout and max_age must not be negative")
+	case cfg.RedirectPort < 0 || cfg.RedirectPort > 65535:
+		return nil, fault.Detail(ErrConfig, "redirect_port %d is not a port (1 to 65535, or 0 for a random port)", cfg.RedirectPort)
 	}
 	if err := checkIssuer(cfg.Issuer, cfg.InsecureAllowHTTP); err != nil {
 		return nil, err
@@ -193,10 +221,11 @@ func (c *Client) discover(ctx context.Context) (*oidc.Provider, error) {
 		return nil, fail(ErrDiscovery, err, "the login server at %s did not publish a valid OpenID configuration; check login_url", c.cfg.Issuer)
 	}
 	var meta struct {
-		AuthURL    string `json:"authorization_endpoint"`
-		TokenURL   string `json:"token_endpoint"`
-		JWKSURL    string `json:"jwks_uri"`
-		EndSession string `json:"end_session_endpoint"`
+		AuthURL     string   `json:"authorization_endpoint"`
+		TokenURL    string   `json:"token_endpoint"`
+		JWKSURL     string   `json:"jwks_uri"`
+		EndSession  string   `json:"end_session_endpoint"`
+		AuthMethods []string `json:"token_endpoint_auth_methods_supported"`
 	}
 	if err := p.Claims(&meta); err != nil || meta.AuthURL == "" || meta.TokenURL == "" || meta.JWKSURL == "" {
 		return nil, fail(ErrDiscovery, err, "the OpenID configuration of %s lacks the authorization, token or key endpoint; check login_url", c.cfg.Issuer)
@@ -204,9 +233,40 @@ func (c *Client) discover(ctx context.Context) (*oidc.Provider, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.provider == nil {
-		c.provider, c.endSess = p, meta.EndSession
+		c.provider, c.endSess, c.authMeths = p, meta.EndSession, meta.AuthMethods
 	}
 	return c.provider, nil
+}
+
+// endpoint is the provider's OAuth endpoint with the client authentication
+// discovery announces (token_endpoint_auth_methods_supported), decided
+// once instead of tried: oauth2's AuthStyleAutoDetect sends a Basic header
+// first and retries with the client id in the body, so a strict provider
+// refuses (and logs) the first token request of every login.
+//
+//   - A public client (no secret) sends client_id in the body
+//     (token_endpoint_auth_method "none", RFC 6749 §3.2.1): it has no
+//     secret to put in a Basic header.
+//   - A confidential client uses client_secret_basic when discovery lists
+//     it or lists nothing (OpenID Connect Discovery's default), else
+//     client_secret_post; a provider that lists neither (private_key_jwt
+//     only, say) is refused with ErrConfig before anything is sent.
+func (c *Client) endpoint(p *oidc.Provider) (oauth2.Endpoint, error) {
+	c.mu.Lock()
+	methods := c.authMeths
+	c.mu.Unlock()
+	ep := p.Endpoint()
+	switch {
+	case c.cfg.ClientSecret == "":
+		ep.AuthStyle = oauth2.AuthStyleInParams
+	case len(methods) == 0 || slices.Contains(methods, "client_secret_basic"):
+		ep.AuthStyle = oauth2.AuthStyleInHeader
+	case slices.Contains(methods, "client_secret_post"):
+		ep.AuthStyle = oauth2.AuthStyleInParams
+	default:
+		return ep, fail(ErrConfig, nil, "the login server at %s accepts none of the ways the shell can send a client secret (client_secret_basic, client_secret_post); register the shell as a public client (PKCE, no secret) and clear client_secret", c.cfg.Issuer)
+	}
+	return ep, nil
 }
 
 // isTransport reports whether err is a failure to talk to the server at all,

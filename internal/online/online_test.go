@@ -102,7 +102,7 @@ func TestProfileMapping(t *testing.T) {
 
 func TestCallbackAnswersOnce(t *testing.T) {
 	t.Parallel()
-	cb, err := listenCallback("")
+	cb, err := listenCallback(0, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,15 +19,44 @@ import (
 // service sees it: it builds the OpenID client from the user settings at
 // each use (a page may change login_url at any time), shows the login page
 // where the transport decided at construction, and keeps the session of the
-// last login in memory for the end-session call at logout. Safe for
-// concurrent use.
+// last login in memory for the logout. Safe for concurrent use.
+//
+// Logout and the provider's session. Providers keep their own session in
+// the browser (a cookie), and most end it only when that browser visits
+// their end_session_endpoint (RP-initiated logout); a request from the
+// shell's back channel ends nothing, and the next sign-in would let the
+// previous person in again with one click. So Logout signs out in the
+// shell at once and leaves the provider's session to the next Login, which
+// the shell starts right after a logout: that Login first shows the
+// provider's end-session page (id_token_hint, post_logout_redirect_uri
+// http://127.0.0.1:<port>/logged-out, state) where it shows pages, and the
+// loopback listener sends the browser from there to the authorization
+// request. Where the provider has no end-session endpoint, or does not come
+// back with the state, the authorization request carries prompt=login
+// instead, and keeps carrying it until a sign-in succeeds: the next person
+// types a password either way.
 type Provider struct {
 	o ProviderOptions
 
-	mu      sync.Mutex
-	key     string
-	client  *Client
-	session *Session
+	mu     sync.Mutex
+	key    string
+	client *Client
+	// last is the session of the last login, until Logout.
+	last *heldSession
+	// ended is the session Logout ended in the shell, whose provider
+	// session the next Login ends through the browser.
+	ended *heldSession
+	// mustPrompt: the provider may still hold a previous person's session;
+	// the next Login asks for prompt=login unless its end-session page was
+	// confirmed.
+	mustPrompt bool
+}
+
+// heldSession is a login's session with the login server it belongs to:
+// a Login at another server does not end it there.
+type heldSession struct {
+	issuer, clientID string
+	session          Session
 }
 
 // ProviderOptions are a Provider's collaborators. Settings, HTTPClient,
@@ -36,11 +66,16 @@ type ProviderOptions struct {
 	HTTPClient *http.Client
 	Now        func() time.Time
 	Log        *slog.Logger
-	// Open shows the provider's login page: the window itself, the
-	// browser tab of the serve mode, or the system browser.
+	// Open shows the provider's page (the sign-in page, or first its
+	// end-session page after a logout): the window itself, the browser
+	// tab of the serve mode, or the system browser.
 	Open func(ctx context.Context, url string) error
-	// Returned, if set, runs when a login has ended, whatever the outcome:
-	// the window reloads the shell after an embedded login.
+	// Returned, if set, runs when a login that showed the provider's page
+	// is done with it, whatever the outcome, before the loopback listener
+	// answers the browser: the window reloads the shell after an embedded
+	// login, the serve mode moves its screen off the provider's page. It
+	// does not run when the page was never shown (the provider could not
+	// be reached, or refused the request before anything was shown).
 	Returned func()
 	// ReturnURL is where the loopback callback sends the browser; "" shows
 	// a "you can close this window" page.
@@ -69,53 +104,55 @@ func (p *Provider) Reachable(ctx context.Context) bool {
 	return err == nil && c.Reachable(ctx)
 }
 
-// Login runs one interactive login at the provider.
+// Login runs one interactive login at the provider; after a Logout it
+// first ends the previous person's session there (see Provider).
 func (p *Provider) Login(ctx context.Context) (user.Profile, error) {
 	c, err := p.current()
 	if err != nil {
 		return user.Profile{}, err
 	}
-	s, err := c.Login(ctx, p.o.Open)
-	if p.o.Returned != nil {
-		p.o.Returned()
+	p.mu.Lock()
+	ended := p.ended
+	p.ended = nil
+	a := attempt{forcePrompt: p.mustPrompt, returned: p.o.Returned}
+	p.mu.Unlock()
+	if ended != nil && ended.issuer == c.cfg.Issuer && ended.clientID == c.cfg.ClientID {
+		a.endSession = &ended.session
+	}
+	s, res, err := c.run(ctx, p.o.Open, a)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case err == nil:
+		p.last = &heldSession{issuer: c.cfg.Issuer, clientID: c.cfg.ClientID, session: s}
+		p.mustPrompt = false
+	case res.loggedOut:
+		p.mustPrompt = false // the previous session is over at the provider
+	case !res.shown && ended != nil && p.ended == nil:
+		p.ended = ended // never shown (unreachable, refused): try again next time
 	}
 	if err != nil {
 		return user.Profile{}, err
 	}
-	p.mu.Lock()
-	p.session = &s
-	p.mu.Unlock()
 	return s.Profile, nil
 }
 
-// Logout ends the provider's session of the last login, when it offers an
-// end-session endpoint. It is a back-channel call (the provider identifies
-// the session by the id_token_hint): best effort, bounded, logged.
-func (p *Provider) Logout(ctx context.Context) {
+// Logout signs the last login's session out of the shell. It sends
+// nothing: the provider's session ends through the browser at the next
+// Login (see Provider), which then asks for a password whatever the
+// provider does. It never blocks, so a sign-out is never held up by the
+// network.
+func (p *Provider) Logout(context.Context) {
 	p.mu.Lock()
-	s, c := p.session, p.client
-	p.session = nil
+	s := p.last
+	p.last = nil
+	if s != nil {
+		p.ended, p.mustPrompt = s, true
+	}
 	p.mu.Unlock()
-	if s == nil || c == nil {
-		return
+	if s != nil {
+		p.o.Log.Info("signed out; the identity provider's session ends through the browser at the next sign-in")
 	}
-	u, ok := c.EndSessionURL(*s, "")
-	if !ok {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return
-	}
-	resp, err := p.o.HTTPClient.Do(req)
-	if err != nil {
-		p.o.Log.Warn("end the identity provider's session", "err", err)
-		return
-	}
-	resp.Body.Close()
-	p.o.Log.Info("identity provider session ended", "status", resp.StatusCode)
 }
 
 // current returns a client for the settings as they are now.
@@ -134,13 +171,14 @@ func (p *Provider) current() (*Client, error) {
 		Prompt:       s.String(settings.Prompt),
 		MaxAge:       s.Duration(settings.MaxAge),
 		Timeout:      s.Duration(settings.LoginTimeout),
+		RedirectPort: s.Port(settings.RedirectPort),
 		ReturnURL:    p.o.ReturnURL,
 		HTTPClient:   p.o.HTTPClient,
 		Now:          p.o.Now,
 		Log:          p.o.Log,
 	}
 	key := strings.Join([]string{cfg.Issuer, cfg.ClientID, cfg.ClientSecret, strings.Join(cfg.Scopes, " "),
-		cfg.RolesClaim, cfg.Prompt, cfg.MaxAge.String(), cfg.Timeout.String()}, "\x00")
+		cfg.RolesClaim, cfg.Prompt, cfg.MaxAge.String(), cfg.Timeout.String(), strconv.Itoa(cfg.RedirectPort)}, "\x00")
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.client != nil && p.key == key {

@@ -12,8 +12,16 @@ import (
 // from discovery's end_session_endpoint with id_token_hint, client_id and, if
 // non-empty, post_logout_redirect_uri. It reports false when the provider has
 // no such endpoint or has not been discovered yet (no login in this run).
-// The URL carries the ID token: callers must not log it.
+// The URL carries the ID token: callers must not log it. It must be opened
+// in the browser that holds the provider's session (its cookie): providers
+// with cookie sessions ignore the same URL requested from the back channel.
 func (c *Client) EndSessionURL(s Session, postLogoutRedirect string) (string, bool) {
+	return c.endSessionURL(s, postLogoutRedirect, "")
+}
+
+// endSessionURL is EndSessionURL with the state the provider echoes on its
+// redirect to postLogoutRedirect ("" for none).
+func (c *Client) endSessionURL(s Session, postLogoutRedirect, state string) (string, bool) {
 	c.mu.Lock()
 	endpoint := c.endSess
 	c.mu.Unlock()
@@ -31,6 +39,9 @@ func (c *Client) EndSessionURL(s Session, postLogoutRedirect string) (string, bo
 	q.Set("client_id", c.cfg.ClientID)
 	if postLogoutRedirect != "" {
 		q.Set("post_logout_redirect_uri", postLogoutRedirect)
+		if state != "" {
+			q.Set("state", state)
+		}
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), true

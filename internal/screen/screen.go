@@ -131,6 +131,15 @@ func (s *Screen) ShowConfigure(msg string) {
 // Navigate sends the whole window to url (the identity provider's login).
 func (s *Screen) Navigate(url string) { s.set(View{Kind: Navigate, URL: url}, false) }
 
+// LeaveNavigate replaces a navigation to the identity provider by a
+// loading message, and leaves any other view as it is, in one step: the
+// transports call it when the provider's page is done with, and by then the
+// sign-in's outcome may already be on screen (a cancel shows its error
+// first), which must stay.
+func (s *Screen) LeaveNavigate(msg string) {
+	s.setIf(View{Kind: Loading, Message: msg}, false, func(cur View) bool { return cur.Kind == Navigate })
+}
+
 // SetOnline tells the status bar whether the login server answers; a
 // change shows at once (the connectivity monitor calls it).
 func (s *Screen) SetOnline(online bool) {
@@ -219,10 +228,17 @@ func (s *Screen) Subscribe() (<-chan View, func()) {
 	}
 }
 
-func (s *Screen) set(v View, isBase bool) {
+func (s *Screen) set(v View, isBase bool) { s.setIf(v, isBase, nil) }
+
+// setIf shows v if cond (nil: always) holds for the view shown now, checked
+// under the same lock as the change.
+func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	v.User, v.Version, v.Pages = s.user(), s.version, s.pages
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if cond != nil && !cond(s.cur) {
+		return
+	}
 	v.Online = s.online
 	v.Seq = s.cur.Seq + 1
 	switch {

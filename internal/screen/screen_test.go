@@ -87,3 +87,35 @@ func TestScreenErrorViews(t *testing.T) {
 		})
 	}
 }
+
+// Leaving the provider's page replaces only the navigation: an outcome
+// already shown (the error of a cancelled sign-in) stays.
+func TestScreenLeaveNavigate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		before func(s *Screen)
+		want   Kind
+		msg    string
+	}{
+		{"a navigation becomes a loading message", func(s *Screen) { s.Navigate("https://idp.example/authorize") }, Loading, "Signing in…"},
+		{"an error shown meanwhile stays", func(s *Screen) { s.Navigate("https://idp.example/a"); s.ShowError("the login was cancelled") }, Error, "the login was cancelled"},
+		{"a page shown meanwhile stays", func(s *Screen) { s.ShowPage("/webapps/app/index.html", "App") }, Page, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := New("", "", nil)
+			tt.before(s)
+			seq := s.Current().Seq
+			s.LeaveNavigate("Signing in…")
+			v := s.Current()
+			if v.Kind != tt.want || v.Message != tt.msg {
+				t.Errorf("after LeaveNavigate = %+v, want %s %q", v, tt.want, tt.msg)
+			}
+			if tt.want != Loading && v.Seq != seq {
+				t.Errorf("LeaveNavigate changed a view it should leave (seq %d -> %d)", seq, v.Seq)
+			}
+		})
+	}
+}

@@ -33,6 +33,12 @@ const (
 	Prompt               = "prompt"
 	MaxAge               = "max_age"
 	AllowOfflineFallback = "allow_offline_fallback"
+	// RedirectPort fixes the loopback port of the sign-in redirect
+	// (http://127.0.0.1:<port>/callback) for identity providers that
+	// compare redirect URIs exactly; absent or 0 means a port the system
+	// picks at each sign-in (RFC 8252 §7.3). Merge refuses anything but a
+	// whole number from 0 to 65535.
+	RedirectPort = "redirect_port"
 )
 
 // aliases maps keys written by pages for the mobile container to the
@@ -124,12 +130,19 @@ func (s *Store) Merge(d map[string]any) error {
 	clean := make(map[string]any, len(d))
 	for k, v := range d {
 		k = canonical(k)
-		if k == LoginURL {
+		switch k {
+		case LoginURL:
 			u, err := checkLoginURL(v)
 			if err != nil {
 				return err
 			}
 			v = u
+		case RedirectPort:
+			port, err := checkPort(v)
+			if err != nil {
+				return err
+			}
+			v = port
 		}
 		clean[k] = v
 	}
@@ -186,6 +199,48 @@ func (s *Store) update(f func(map[string]any)) error {
 	s.data = next
 	s.mu.Unlock()
 	return nil
+}
+
+// checkPort reads a redirect_port value: a JSON number or a string of
+// digits (the --redirect-port flag, a page's form field), 0 to 65535, stored
+// as a number. "" and null clear it (a random port).
+func checkPort(v any) (any, error) {
+	refuse := fault.Detail(ErrInvalid, "redirect_port must be a port number from 1 to 65535, or 0 for a random port")
+	var n float64
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case float64:
+		n = x
+	case int:
+		n = float64(x)
+	case string:
+		x = strings.TrimSpace(x)
+		if x == "" {
+			return nil, nil
+		}
+		i, err := strconv.Atoi(x)
+		if err != nil {
+			return nil, refuse
+		}
+		n = float64(i)
+	default:
+		return nil, refuse
+	}
+	if n != float64(int(n)) || n < 0 || n > 65535 {
+		return nil, refuse
+	}
+	return n, nil
+}
+
+// Port reads a port setting (redirect_port): 0 when absent or not a port,
+// which Merge never stores but a hand-edited file may hold.
+func (s *Store) Port(key string) int {
+	n, err := strconv.Atoi(s.String(key))
+	if err != nil || n < 0 || n > 65535 {
+		return 0
+	}
+	return n
 }
 
 // String returns a setting as text ("" when absent). Numbers and booleans

@@ -119,6 +119,61 @@ func TestLoginURLIsValidatedOnEveryPath(t *testing.T) {
 	}
 }
 
+// redirect_port holds a port or nothing, whoever sets it (the flag's
+// string, a page's JSON number): a provider that matches redirect URIs
+// exactly must get the port the person registered, never a guess.
+func TestRedirectPortIsValidated(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		value   any
+		want    int
+		wantErr error
+	}{
+		{"a JSON number is a port", float64(8765), 8765, nil},
+		{"the flag's string is a port", " 8765 ", 8765, nil},
+		{"0 asks for a random port", "0", 0, nil},
+		{"an empty string clears it", "", 0, nil},
+		{"null clears it", nil, 0, nil},
+		{"a port past 65535 is refused", float64(65536), 0, ErrInvalid},
+		{"a negative port is refused", "-1", 0, ErrInvalid},
+		{"a fraction is refused", 80.5, 0, ErrInvalid},
+		{"words are refused", "eighty", 0, ErrInvalid},
+		{"a boolean is refused", true, 0, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "settings.json")
+			s, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Set(RedirectPort, float64(1234)); err != nil {
+				t.Fatal(err)
+			}
+			err = s.Set(RedirectPort, tt.value)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Set(redirect_port, %#v) = %v, want %v", tt.value, err, tt.wantErr)
+			}
+			want := tt.want
+			if tt.wantErr != nil {
+				want = 1234 // a refused value leaves the stored one
+				if !strings.Contains(err.Error(), "from 1 to 65535, or 0 for a random port") {
+					t.Errorf("refusal %q does not say what is allowed", err)
+				}
+			}
+			again, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := again.Port(RedirectPort); got != want {
+				t.Errorf("Port(redirect_port) after reload = %d, want %d", got, want)
+			}
+		})
+	}
+}
+
 // The settings stay under 64 KiB: a change past that is refused whole.
 func TestSettingsSizeLimit(t *testing.T) {
 	t.Parallel()

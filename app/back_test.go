@@ -1,0 +1,171 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wailsapp/wails/v2/pkg/menu"
+
+	"loginshell/internal/auth"
+	"loginshell/internal/demoidp/strict"
+	"loginshell/internal/online"
+	"loginshell/internal/screen"
+	"loginshell/internal/shell/shelltest"
+)
+
+// strictShell is the window's shell signing in at a strict provider
+// (exact redirect URIs, cookie sessions), embedded in the window. With
+// fixedPort, redirect_port is set and registered there; without it the
+// provider knows only http://127.0.0.1/callback, as in the issue.
+func strictShell(t *testing.T, fixedPort bool) (*Shell, *shelltest.Engines, *strict.Server) {
+	t.Helper()
+	idp, err := strict.Start(strict.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(idp.Close)
+	settings := fmt.Sprintf(`{"login_url": %q}`, idp.Issuer())
+	idp.Register([]string{"http://127.0.0.1/callback"}, nil)
+	if fixedPort {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		base := fmt.Sprintf("http://127.0.0.1:%d", port)
+		idp.Register([]string{base + "/callback"}, []string{base + "/logged-out"})
+		settings = fmt.Sprintf(`{"login_url": %q, "redirect_port": %d}`, idp.Issuer(), port)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "settings.json"), []byte(settings), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var win *Window
+	sh := shelltest.New(t, shelltest.Options{DataDir: dir,
+		SignIn: func(scr *screen.Screen) online.ProviderOptions {
+			var err error
+			if win, err = NewWindow(scr, nil); err != nil {
+				t.Fatal(err)
+			}
+			win.reloadAfter = []time.Duration{time.Millisecond, time.Millisecond}
+			return online.ProviderOptions{Open: win.OpenEmbedded, Returned: win.ReturnFromLogin}
+		}})
+	ui, err := New(sh.Shell, win)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ui.shutdown(context.Background()) })
+	return ui, sh, idp
+}
+
+// The window's way back (the Sign-in menu, Alt+Left) works while the
+// provider's page fills the window: it cancels the sign-in, the chrome is
+// reloaded into the window, and the error view says the sign-in was
+// cancelled, with Retry. Nothing reaches the token endpoint.
+func TestBackToTheShellCancelsTheSignIn(t *testing.T) {
+	t.Parallel()
+	ui, sh, idp := strictShell(t, true)
+	rt := newRuntime()
+	reloaded := make(chan struct{}, 1)
+	rt.onReload = func() {
+		select {
+		case reloaded <- struct{}{}:
+		default:
+		}
+	}
+	ui.attach(context.Background(), rt)
+	nav := waitView(t, rt.views, func(v screen.View) bool { return v.Kind == screen.Navigate || v.Kind == screen.Error })
+	if nav.Kind != screen.Navigate || !strings.HasPrefix(nav.URL, idp.Issuer()+"/authorize?") {
+		t.Fatalf("the window shows %+v, want the provider's sign-in page", nav)
+	}
+	ui.backToShell()
+	v := waitView(t, rt.views, func(v screen.View) bool { return v.Kind == screen.Error })
+	if v.Message != auth.ErrCancelled.Error() {
+		t.Errorf("after the way back the window says %q, want the cancelled text", v.Message)
+	}
+	sh.Boot.Wait()
+	// The chrome comes back by the reloads (the provider's Returned), and
+	// its first View call ends them.
+	<-reloaded
+	if got := mustView(t, ui); got.Kind != screen.Error {
+		t.Errorf("the reloaded chrome reads %+v, want the error view", got)
+	}
+	if n := len(idp.TokenRequests()); n != 0 {
+		t.Errorf("%d token requests after the way back", n)
+	}
+	// With no sign-in and the chrome in the window, the way back does
+	// nothing: no reload starts.
+	ui.backToShell()
+	ui.win.mu.Lock()
+	looping := ui.win.returned != nil
+	ui.win.mu.Unlock()
+	if looping {
+		t.Error("the way back reloaded the chrome although it was in the window")
+	}
+}
+
+// With nothing to cancel but the window still on a foreign page, the way
+// back reloads the chrome into it.
+func TestBackToTheShellBringsTheChromeBack(t *testing.T) {
+	t.Parallel()
+	ui, _, rt := attached(t)
+	ui.win.reloadAfter = []time.Duration{time.Millisecond}
+	reloaded := make(chan struct{}, 1)
+	rt.mu.Lock()
+	rt.onReload = func() { reloaded <- struct{}{} }
+	rt.mu.Unlock()
+	if err := ui.win.OpenEmbedded(context.Background(), "https://idp.example.com/authorize"); err != nil {
+		t.Fatal(err)
+	}
+	ui.backToShell()
+	<-reloaded
+}
+
+// A provider that compares redirect URIs exactly refuses the random port:
+// the window never goes to its error page, and the shell's error view says
+// what to register and that redirect_port is needed.
+func TestRandomPortRefusalIsShownInTheWindow(t *testing.T) {
+	t.Parallel()
+	ui, sh, _ := strictShell(t, false)
+	rt := newRuntime()
+	ui.attach(context.Background(), rt)
+	v := waitView(t, rt.views, func(v screen.View) bool {
+		if v.Kind == screen.Navigate {
+			t.Errorf("the window was sent to %s", v.URL)
+		}
+		return v.Kind == screen.Error
+	})
+	sh.Boot.Wait()
+	for _, want := range []string{"refused the sign-in request (HTTP 403)", "Set redirect_port", "/callback"} {
+		if !strings.Contains(v.Message, want) {
+			t.Errorf("error view %q does not say %q", v.Message, want)
+		}
+	}
+}
+
+// The menu is one Sign-in menu with the way back on Alt+Left.
+func TestWindowMenu(t *testing.T) {
+	t.Parallel()
+	var called atomic.Bool
+	m := windowMenu(func() { called.Store(true) })
+	if len(m.Items) != 1 || m.Items[0].Label != backMenu || m.Items[0].SubMenu == nil || len(m.Items[0].SubMenu.Items) != 1 {
+		t.Fatalf("menu = %+v, want one %q menu with one item", m.Items, backMenu)
+	}
+	item := m.Items[0].SubMenu.Items[0]
+	if item.Label != backLabel || item.Accelerator == nil || item.Accelerator.Key != "left" ||
+		len(item.Accelerator.Modifiers) != 1 || item.Accelerator.Modifiers[0] != "optionoralt" {
+		t.Errorf("item = %q %+v, want %q on Alt+Left", item.Label, item.Accelerator, backLabel)
+	}
+	item.Click(&menu.CallbackData{MenuItem: item})
+	if !called.Load() {
+		t.Error("the item does not call the way back")
+	}
+}
