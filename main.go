@@ -44,8 +44,8 @@ import (
 
 // synopsis is each subcommand's usage line; -h prints it with the flags.
 var synopsis = map[string]string{
-	"window":  "loginshell [--data DIR] [--boot FILE] [--login-url URL] [--demo] [--offline]\n      opens the shell window",
-	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
+	"window":  "loginshell [--data DIR] [--boot FILE] [--login-url URL] [--redirect-port PORT] [--demo] [--offline]\n      opens the shell window",
+	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--login-url URL] [--redirect-port PORT] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
 	"check":   "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip or directory); exit status 1 if it has errors",
 	"install": "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip or directory) into the data directory",
 	"version": "loginshell version\n      prints the version",
@@ -96,8 +96,8 @@ func printUsage(stdout io.Writer, cmd string, named bool, fs *flag.FlagSet) {
 
 // options are the command line of window, serve and install.
 type options struct {
-	dataDir, bootFile, loginURL, listen, logLevel string
-	demo, offline, replace                        bool
+	dataDir, bootFile, loginURL, redirectPort, listen, logLevel string
+	demo, offline, replace                                      bool
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -124,6 +124,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fs.BoolVar(&o.demo, "demo", false, "run a demo identity provider on loopback with demo users and sign in against it")
 			fs.BoolVar(&o.offline, "offline", false, "never contact the login server: offline sign-in only")
 			fs.StringVar(&o.loginURL, "login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
+			fs.StringVar(&o.redirectPort, "redirect-port", "", "set the redirect_port setting and keep it: the fixed loopback port of the sign-in redirect, for identity providers that match redirect URIs exactly (0: a random port)")
 		}
 		if cmd == "install" {
 			fs.BoolVar(&o.replace, "replace", false, "replace an installed package of the same name, or the offline sign-in package")
@@ -180,8 +181,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		defer stop()
 		sh, note, closeAll, err := assemble(o, log, ln.PagesOrigin(), func(scr *screen.Screen, _ *settings.Store) (online.ProviderOptions, error) {
 			// The provider's page opens in the same tab, and the loopback
-			// callback sends the tab back to the shell.
-			return online.ProviderOptions{Open: embedded(scr), ReturnURL: ln.KeyedURL()}, nil
+			// callback sends the tab back to the shell, whose screen has
+			// left the provider's page by then.
+			return online.ProviderOptions{Open: embedded(scr), ReturnURL: ln.KeyedURL(),
+				Returned: func() { scr.LeaveNavigate("Signing in…") }}, nil
 		})
 		if err != nil {
 			ln.Close()
@@ -247,14 +250,15 @@ func windowSignIn(win *app.Window, st *settings.Store) online.ProviderOptions {
 // it started.
 func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*screen.Screen, *settings.Store) (online.ProviderOptions, error)) (sh *shell.Shell, note string, closeAll func(), err error) {
 	var closers []func()
-	closeAll = func() {
+	release := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
 	}
+	// Not closeAll itself: a failing return sets that result to nil.
 	defer func() {
 		if err != nil {
-			closeAll()
+			release()
 		}
 	}()
 	if err := os.MkdirAll(o.dataDir, 0o700); err != nil {
@@ -266,6 +270,11 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	}
 	if o.loginURL != "" {
 		if err := st.Set(settings.LoginURL, o.loginURL); err != nil {
+			return nil, "", nil, err
+		}
+	}
+	if o.redirectPort != "" {
+		if err := st.Set(settings.RedirectPort, o.redirectPort); err != nil {
 			return nil, "", nil, err
 		}
 	}
@@ -335,7 +344,7 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 		return nil, "", nil, err
 	}
 	return &shell.Shell{Auth: a, Boot: seq, Screen: scr, Users: users, Settings: st, Library: lib,
-		Installs: installs, Connectivity: mon, Log: log}, note, closeAll, nil
+		Installs: installs, Connectivity: mon, Log: log}, note, release, nil
 }
 
 // startDemo runs the demo identity provider on loopback and points the
