@@ -227,18 +227,62 @@ describe("Chrome buttons", () => {
 });
 
 describe("returning from the identity provider", () => {
-  it("does not navigate again to a sign-in URL it already went to", async () => {
+  const url = "http://127.0.0.1:9/authorize?state=abc";
+
+  /** Two chromes over one visited store: the second is the chrome loaded again (Back, reload). */
+  async function comeBack(cancel: Actions["cancel"] = async () => ({ ok: true })) {
     const { memoryVisited } = await import("./chrome");
     document.documentElement.innerHTML = html;
     const visited = memoryVisited();
     const went: string[] = [];
-    const actions = { retry: async () => {}, cancel: async () => ({ ok: true }) };
-    const url = "http://127.0.0.1:9/authorize?state=abc";
-    new Chrome(document, actions as never, (u) => went.push(u), visited).render({ seq: 1, kind: "navigate", url });
-    // The reload after the callback builds a new chrome that reads the same view.
-    new Chrome(document, actions as never, (u) => went.push(u), visited).render({ seq: 1, kind: "navigate", url });
+    const actions = { view: vi.fn(), retry: vi.fn(), configure: vi.fn(), cancel: vi.fn(cancel) };
+    new Chrome(document, actions, (u) => went.push(u), visited).render({ seq: 1, kind: "navigate", url });
+    document.documentElement.innerHTML = html; // the page loaded again: a fresh document
+    const again = new Chrome(document, actions, (u) => went.push(u), visited);
+    again.render({ seq: 1, kind: "navigate", url });
+    return { again, went, actions };
+  }
+
+  it("does not send the person back to a sign-in page they left, and offers the way on or back", async () => {
+    const { went } = await comeBack();
     expect(went).toEqual([url]);
-    expect(document.getElementById("loading-message")?.textContent).toContain("Finishing sign-in");
+    expect(visible("signin-view")).toBe(true);
+    expect(visible("loading")).toBe(false);
+    expect($("signin-heading").textContent).toBe("Signing in at 127.0.0.1:9…");
+    expect($("signin-continue").textContent).toBe("Continue to the sign-in page");
+    expect($("signin-cancel").textContent).toBe("Cancel sign-in");
+    expect(document.activeElement).toBe($("signin-continue"));
+  });
+
+  it("goes to the sign-in page again on Continue", async () => {
+    const { went } = await comeBack();
+    $("signin-continue").click();
+    expect(went).toEqual([url, url]);
+    expect(visible("signin-view")).toBe(false);
+    expect($("loading-message").textContent).toBe("Opening the sign-in page…");
+  });
+
+  it("cancels the sign-in on Cancel, and Go's next view replaces the panel", async () => {
+    const { again, went, actions } = await comeBack();
+    $("signin-cancel").click();
+    await flush();
+    expect(actions.cancel).toHaveBeenCalledTimes(1);
+    expect(went).toEqual([url]);
+    again.render({ seq: 2, kind: "error", message: "the login was cancelled" });
+    expect(visible("signin-view")).toBe(false);
+    expect(visible("error-view")).toBe(true);
+  });
+
+  it.each([
+    ["Go refuses", async () => ({ ok: false, error: "nothing is in progress" }), "nothing is in progress"],
+    ["Go is unreachable", async () => Promise.reject(new Error("down")), unreachable],
+  ])("says so on the panel when %s", async (_, cancel, text) => {
+    await comeBack(cancel as Actions["cancel"]);
+    $("signin-cancel").click();
+    await flush();
+    expect(visible("signin-view")).toBe(true);
+    expect($("signin-error").textContent).toBe(text);
+    expect($<HTMLButtonElement>("signin-cancel").disabled).toBe(false);
   });
 });
 

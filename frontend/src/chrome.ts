@@ -84,6 +84,11 @@ export class Chrome {
       loginURL: get("login-url") as HTMLInputElement,
       saveLoginURL: get("save-login-url") as HTMLButtonElement,
       configureError: get("configure-error"),
+      signIn: get("signin-view"),
+      signInProvider: get("signin-provider"),
+      signInContinue: get("signin-continue") as HTMLButtonElement,
+      signInCancel: get("signin-cancel") as HTMLButtonElement,
+      signInError: get("signin-error"),
       user: get("status-user"),
       online: get("status-online"),
       onlineText: get("status-online-text"),
@@ -92,6 +97,8 @@ export class Chrome {
     };
     this.el.retry.addEventListener("click", () => void this.retry());
     this.el.cancel.addEventListener("click", () => void this.cancel());
+    this.el.signInContinue.addEventListener("click", () => this.continueSignIn());
+    this.el.signInCancel.addEventListener("click", () => void this.cancelSignIn());
     // A submit event covers the button and Enter in the field alike.
     this.el.configureForm.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -150,10 +157,11 @@ export class Chrome {
     this.doc.title = title ? `${title} — loginshell` : "loginshell";
   }
 
-  private overlay(which: "loading" | "error" | "none"): void {
+  private overlay(which: "loading" | "error" | "signin" | "none"): void {
     this.el.loading.hidden = which !== "loading";
     this.el.loading.setAttribute("aria-busy", String(which === "loading"));
     this.el.error.hidden = which !== "error";
+    this.el.signIn.hidden = which !== "signin";
     this.el.frame.hidden = which !== "none";
   }
 
@@ -217,17 +225,52 @@ export class Chrome {
       this.fail("The sign-in page address is not valid.");
       return;
     }
-    // Coming back from the identity provider reloads the chrome, which may
-    // read the same navigate view before Go has moved on: going there again
-    // would loop. Each login has its own URL (fresh state), so "already
-    // went there" is exactly "same URL".
+    // Back in the chrome while Go still waits at the identity provider: the
+    // person left the provider's page (the browser's Back, the window's way
+    // back) before the sign-in finished. Going there again by itself would
+    // trap them; they choose. Each login has its own URL (fresh state), so
+    // "already went there" is exactly "same URL". (A finished sign-in moves
+    // Go's view on before the browser comes back, so it never lands here.)
     if (this.visited.get() === target.href) {
-      this.showLoading("Finishing sign-in…");
+      this.showSignIn(target);
       return;
     }
     this.visited.set(target.href);
     this.showLoading("Opening the sign-in page…");
     this.navigate(target.href);
+  }
+
+  /** showSignIn offers the way back: continue at the provider, or cancel the sign-in. */
+  private showSignIn(target: URL): void {
+    this.el.signInProvider.textContent = target.host;
+    this.el.signInContinue.dataset.url = target.href;
+    this.el.signInError.textContent = "";
+    this.overlay("signin");
+    this.el.signInContinue.focus();
+  }
+
+  private continueSignIn(): void {
+    const url = this.el.signInContinue.dataset.url;
+    if (!url) return;
+    this.showLoading("Opening the sign-in page…");
+    this.navigate(url);
+  }
+
+  /** cancelSignIn ends the sign-in; Go's next view (the cancelled error, with Retry) follows. */
+  private async cancelSignIn(): Promise<void> {
+    const button = this.el.signInCancel;
+    if (button.disabled) return;
+    button.disabled = true;
+    let text = "";
+    try {
+      const r = await this.actions.cancel();
+      if (!r.ok) text = r.error || cancelFailed;
+    } catch {
+      text = unreachable;
+    }
+    button.disabled = false;
+    this.el.signInError.textContent = text;
+    if (text) button.focus();
   }
 
   private async retry(): Promise<void> {
@@ -299,7 +342,13 @@ export class Chrome {
 
   private overlayHasFocus(): boolean {
     const a = this.doc.activeElement;
-    return !a || a === this.doc.body || this.el.loading.contains(a) || this.el.error.contains(a);
+    return (
+      !a ||
+      a === this.doc.body ||
+      this.el.loading.contains(a) ||
+      this.el.error.contains(a) ||
+      this.el.signIn.contains(a)
+    );
   }
 }
 

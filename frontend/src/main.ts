@@ -12,6 +12,13 @@ if (window.top !== window) {
   throw new Error("loginshell: the shell does not run inside a frame");
 }
 
+// A chrome restored from the back/forward cache (the browser's Back from the identity provider's
+// page) holds an old view and a closed event stream: load it afresh, so it reads where the
+// sign-in stands and offers the way back (Chrome.render, "navigate").
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted) window.location.reload();
+});
+
 const transport = pickTransport(window as Window & WailsGlobals);
 const chrome = new Chrome(
   document,
