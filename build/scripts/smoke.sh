@@ -7,7 +7,9 @@
 #      build/artifacts/smoke.png (kept for people to look at);
 #   3. requires more than MIN_COLOURS distinct colours (a blank or solid
 #      window has a handful);
-#   4. sends SIGTERM and requires exit status 0 within 15 s;
+#   4. presses Alt+Left (the Sign-in menu's way back) on the provider's
+#      page and requires the sign-in cancelled, then Retry and a sign-in;
+#      sends SIGTERM and requires exit status 0 within 15 s;
 #   5. runs a page that calls confirm() and alert() and requires each
 #      dialog on screen, holding the page until the script answers it;
 #   6. fails if the binary printed a Go panic.
@@ -95,6 +97,19 @@ wait_log() { # pattern, seconds, what
 	done
 	fail "no $3 after $2 s"
 }
+# The way back from the provider's page: the window's Sign-in menu, on
+# Alt+Left, cancels the sign-in while the provider's form fills the window
+# (no chrome there to click); the chrome comes back with the cancellation
+# and Retry, which has the focus, and Retry goes to the provider again.
+echo "smoke: the way back: Alt+Left on the provider's page"
+xdotool key alt+Left
+wait_log 'sign-in cancelled from the window' 20 "the way back (Sign-in menu, Alt+Left)"
+wait_log 'sign-in did not complete' 20 "the cancelled sign-in"
+sleep "$RENDER_SECONDS"
+import -window root "$artifacts/smoke-back.png" || fail "could not take the way-back screenshot"
+xdotool key Return # Retry
+sleep "$RENDER_SECONDS"
+
 echo "smoke: signing in as operator through the window"
 xdotool type --delay 30 operator
 xdotool key Tab
