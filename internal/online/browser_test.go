@@ -37,7 +37,9 @@ type browser struct {
 	// open, so a test reads the fields below only after <-done (or after
 	// wait, for a browser opened more than once).
 	done chan struct{}
-	wg   sync.WaitGroup
+	// opens, if set, counts the opens running (wait), for a browser
+	// opened more than once.
+	opens *sync.WaitGroup
 
 	// What the loopback callback answered.
 	callbackStatus   int
@@ -48,13 +50,15 @@ type browser struct {
 	passwords        int      // how many times a password was typed
 }
 
-// wait returns once every open has returned.
-func (b *browser) wait() { b.wg.Wait() }
+// wait returns once every open has returned (opens must be set).
+func (b *browser) wait() { b.opens.Wait() }
 
 // open is the Login open function.
 func (b *browser) open(ctx context.Context, target string) error {
-	b.wg.Add(1)
-	defer b.wg.Done()
+	if b.opens != nil {
+		b.opens.Add(1)
+		defer b.opens.Done()
+	}
 	if b.done != nil {
 		defer close(b.done)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -290,7 +291,7 @@ func TestLogoutThenSignInAsksForThePassword(t *testing.T) {
 			t.Parallel()
 			srv := startStrict(t, tt.idp)
 			jar, _ := cookiejar.New(nil)
-			b := &browser{username: "alice", password: "alice-password", jar: jar}
+			b := &browser{username: "alice", password: "alice-password", jar: jar, opens: &sync.WaitGroup{}}
 			var returned atomic.Int32
 			p := newStrictProvider(t, srv, b.open, func() { returned.Add(1) })
 			login := func(step string) error {
