@@ -46,7 +46,10 @@ type Online interface {
 	Configured() bool
 	// Login runs one interactive login and returns who signed in.
 	Login(ctx context.Context) (user.Profile, error)
-	// Logout ends the identity provider's session, if it has one.
+	// Logout signs the last login's session out, at once. The identity
+	// provider's own session (a cookie in the browser that showed its
+	// page) may end only through that browser: online.Provider ends it at
+	// the next Login, or makes that Login ask for a password.
 	Logout(ctx context.Context)
 }
 
