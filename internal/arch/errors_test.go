@@ -47,6 +47,7 @@ var kinds = map[string]struct {
 	"auth.ErrNotOnline":               {auth.ErrNotOnline, fault.BadRequest},
 	"auth.ErrTokenUnknown":            {auth.ErrTokenUnknown, fault.NotFound},
 	"auth.ErrVaultExists":             {auth.ErrVaultExists, fault.BadRequest},
+	"demoidp.ErrWrongCredentials":     {demoidp.ErrWrongCredentials, fault.Forbidden},
 	"demoidp.ErrInvalidOptions":       {demoidp.ErrInvalidOptions, fault.BadRequest},
 	"install.ErrBusy":                 {install.ErrBusy, fault.Conflict},
 	"install.ErrIncomplete":           {install.ErrIncomplete, fault.BadRequest},
