@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"loginshell/internal/audit"
+)
+
+// AppendAudit seals e after the last entry of the trail (audit.Seal) and
+// stores it, in one BEGIN IMMEDIATE transaction, so appends from several
+// processes are serialised and the chain never forks; it returns e as
+// sealed. To audit a change to a request together with it, use the
+// change's audited method (QueueAudited, SignAudited, CancelAudited)
+// instead: two transactions could keep the one and lose the other.
+func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	var sealed []audit.Entry
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		sealed, err = appendAudit(ctx, tx, []audit.Entry{e})
+		return err
+	})
+	if err != nil {
+		return audit.Entry{}, err
+	}
+	return sealed[0], nil
+}
+
+// AuditEntries calls fn with every entry of the trail in Seq order, from
+// one snapshot: entries appended meanwhile are not seen. It stops at the
+// first error fn returns and returns it. fn must not write to the store
+// (it may read).
+func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) error {
+	return s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
+		if err != nil {
+			return fmt.Errorf("audit entries: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				return fmt.Errorf("audit entries: %w", err)
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("audit entries: %w", err)
+		}
+		return nil
+	})
+}
+
+const auditColumns = `seq, time, utc_offset, station, event, request, request_name, slot, template,
+	user_id, printed_name, meaning, approve, comment, detail, prev, hash`
+
+// appendAudit seals and inserts es after the last entry, inside the
+// caller's write transaction, and returns them as sealed.
+func appendAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Entry, error) {
+	if len(es) == 0 {
+		return nil, nil
+	}
+	// Seal needs only the last entry's Seq and Hash.
+	var last *audit.Entry
+	var prev audit.Entry
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&prev.Seq, &prev.Hash)
+	switch {
+	case err == nil:
+		last = &prev
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	defer ins.Close()
+	sealed := make([]audit.Entry, len(es))
+	for i, e := range es {
+		e = audit.Seal(last, e)
+		var approve sql.NullInt64
+		if e.Approve != nil {
+			approve = sql.NullInt64{Int64: int64(boolInt(*e.Approve)), Valid: true}
+		}
+		if _, err := ins.ExecContext(ctx, e.Seq, timeText(e.Time), e.Offset, e.Station, e.Event, e.Request,
+			e.RequestName, e.Slot, e.Template, e.UserID, e.PrintedName, e.Meaning, approve, e.Comment,
+			e.Detail, e.Prev, e.Hash); err != nil {
+			return nil, fmt.Errorf("append audit entry %d: %w", e.Seq, err)
+		}
+		sealed[i] = e
+		last = &sealed[i]
+	}
+	return sealed, nil
+}
+
+func scanEntry(rows *sql.Rows) (audit.Entry, error) {
+	var e audit.Entry
+	var t string
+	var approve sql.NullInt64
+	if err := rows.Scan(&e.Seq, &t, &e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
+		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &approve, &e.Comment, &e.Detail, &e.Prev,
+		&e.Hash); err != nil {
+		return audit.Entry{}, err
+	}
+	var err error
+	if e.Time, err = parseTime(t); err != nil {
+		return audit.Entry{}, err
+	}
+	if approve.Valid {
+		b := approve.Int64 == 1
+		e.Approve = &b
+	}
+	return e, nil
+}

@@ -1,0 +1,292 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"loginshell/internal/audit"
+	"loginshell/internal/fault"
+	"loginshell/internal/signature"
+	"loginshell/internal/store"
+)
+
+// Queue stores r and its slots in one transaction; see QueueAudited.
+func (s *Store) Queue(ctx context.Context, r signature.Request) error {
+	_, err := s.QueueAudited(ctx, r, nil)
+	return err
+}
+
+// QueueAudited stores r and its slots and, in the same transaction, the
+// audit entries entries returns (sealed, in order); it returns them as
+// sealed. entries (nil for none) is called once, inside the transaction,
+// with r as stored, and must not call the store. Either the request and
+// every entry are committed, or nothing is.
+//
+// r is stored as given, signatures included, so a request queued at
+// another station can be recreated here; an empty State (the request's or
+// a slot's) is stored as pending, a slot's zero Request as r.ID. r.ID and
+// every slot ID must be set and unused, and r needs at least one slot. It
+// does NOT check r against its template: the engine built it from one.
+func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries func(signature.Request) []audit.Entry) ([]audit.Entry, error) {
+	r, err := normalise(r)
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	var sealed []audit.Entry
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := insertRequests(ctx, tx, []signature.Request{r}); err != nil {
+			return err
+		}
+		if entries == nil {
+			return nil
+		}
+		stored, err := loadRequest(ctx, tx, r.ID)
+		if err != nil {
+			return err
+		}
+		sealed, err = appendAudit(ctx, tx, entries(stored))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue %s: %w", r.ID, err)
+	}
+	return sealed, nil
+}
+
+// normalise fills r's defaults and refuses what the schema could not
+// tell apart from a bug: a nil UUID, no slots, a slot of another request.
+func normalise(r signature.Request) (signature.Request, error) {
+	if r.ID == uuid.Nil {
+		return r, errors.New("the request has no UUID")
+	}
+	if len(r.Slots) == 0 {
+		return r, errors.New("the request has no slots")
+	}
+	if r.State == "" {
+		r.State = signature.Pending
+	}
+	slots := make([]signature.Slot, len(r.Slots))
+	for i, sl := range r.Slots {
+		if sl.ID == uuid.Nil {
+			return r, fmt.Errorf("slot %d has no UUID", i)
+		}
+		if sl.Request == uuid.Nil {
+			sl.Request = r.ID
+		}
+		if sl.Request != r.ID {
+			return r, fmt.Errorf("slot %s belongs to request %s", sl.ID, sl.Request)
+		}
+		if sl.State == "" {
+			sl.State = signature.Pending
+		}
+		slots[i] = sl
+	}
+	r.Slots = slots
+	return r, nil
+}
+
+// insertRequests inserts rs (normalised) with prepared statements, so a
+// batch of many requests in one transaction parses each statement once.
+func insertRequests(ctx context.Context, tx *sql.Tx, rs []signature.Request) error {
+	insReq, err := tx.PrepareContext(ctx, `
+INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insReq.Close()
+	insSlot, err := tx.PrepareContext(ctx, `
+INSERT INTO slots (id, request, idx, clause, state, user_id, printed_name, roles, groups_, approve, meaning, comment, signed_at, sign_station)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insSlot.Close()
+	insAtom, err := tx.PrepareContext(ctx, `INSERT INTO clause_atoms (kind, value_key, slot) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insAtom.Close()
+
+	for _, r := range rs {
+		if _, err := insReq.ExecContext(ctx, r.ID.String(), r.Template, store.NameKey(r.Template), r.Name,
+			r.Description, string(r.State), r.Station, r.Session, timeText(r.QueuedAt)); err != nil {
+			return err
+		}
+		for _, sl := range r.Slots {
+			sig := sl.Signature
+			var user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
+			var approve sql.NullInt64
+			if sig != nil {
+				user, printed = valid(sig.Signer.UserID), valid(sig.Signer.PrintedName)
+				roles, groups = valid(listText(sig.Signer.Roles)), valid(listText(sig.Signer.Groups))
+				approve = sql.NullInt64{Int64: int64(boolInt(sig.Approve)), Valid: true}
+				meaning, comment = valid(sig.Meaning), valid(sig.Comment)
+				signedAt, station = valid(timeText(sig.SignedAt)), valid(sig.Station)
+			}
+			if _, err := insSlot.ExecContext(ctx, sl.ID.String(), r.ID.String(), sl.Index, sl.Clause, string(sl.State),
+				user, printed, roles, groups, approve, meaning, comment, signedAt, station); err != nil {
+				return err
+			}
+			for _, a := range store.ClauseAtoms(sl.Clause) {
+				if _, err := insAtom.ExecContext(ctx, a.Kind, store.NameKey(a.Value), sl.ID.String()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func valid(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
+
+// Slot returns the slot with id, in any state, and its request with every
+// slot, or an error matching signature.ErrNoSlot.
+func (s *Store) Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signature.Request, error) {
+	var r signature.Request
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var req string
+		if err := tx.QueryRowContext(ctx, `SELECT request FROM slots WHERE id = ?`, id.String()).Scan(&req); err != nil {
+			return err
+		}
+		reqID, err := parseUUID(req)
+		if err != nil {
+			return err
+		}
+		r, err = loadRequest(ctx, tx, reqID)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return signature.Slot{}, signature.Request{}, fault.Detail(signature.ErrNoSlot, "%s", id)
+	}
+	if err != nil {
+		return signature.Slot{}, signature.Request{}, fmt.Errorf("slot %s: %w", id, err)
+	}
+	for _, sl := range r.Slots {
+		if sl.ID == id {
+			return sl, r, nil
+		}
+	}
+	return signature.Slot{}, signature.Request{}, fmt.Errorf("slot %s: not among its request's slots", id)
+}
+
+// Pending lists the pending requests that match f, oldest first (queued
+// at the same time: in the order queued), each with all its slots.
+//
+// f.Template matches the template's name case-insensitively, f.Name the
+// request's name exactly. f.User matches a request when one of its pending
+// slots has a clause that names the user, {userName:X} with X equal to
+// User but for case (as signature.Clause.Admits compares). The store knows
+// no roles or groups: a slot that only a role can sign does NOT match a
+// User filter. A caller that knows the user's roles lists without User
+// and evaluates the clauses itself.
+func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Request, error) {
+	var where []string
+	var args []any
+	if f.Template != "" {
+		where, args = append(where, "r.template_key = ?"), append(args, store.NameKey(f.Template))
+	}
+	if f.Name != "" {
+		where, args = append(where, "r.name = ?"), append(args, f.Name)
+	}
+	if f.User != "" {
+		where = append(where, `r.id IN (
+	SELECT s.request FROM clause_atoms a JOIN slots s ON s.id = a.slot
+	WHERE a.kind = ? AND a.value_key = ? AND s.state = 'pending')`)
+		args = append(args, store.AtomUserName, store.NameKey(f.User))
+	}
+	cond := strings.Join(append([]string{`r.state = 'pending'`}, where...), " AND ")
+	var rs []signature.Request
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		rs, err = queryRequests(ctx, tx, cond, `r.queued_at, r.rowid`, args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pending: %w", err)
+	}
+	return rs, nil
+}
+
+const requestSelect = `
+SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at,
+	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,
+	s.meaning, s.comment, s.signed_at, s.sign_station
+FROM requests r JOIN slots s ON s.request = r.id`
+
+// loadRequest reads the request id with its slots; sql.ErrNoRows if there
+// is none.
+func loadRequest(ctx context.Context, tx *sql.Tx, id uuid.UUID) (signature.Request, error) {
+	rs, err := queryRequests(ctx, tx, `r.id = ?`, `r.rowid`, id.String())
+	if err != nil {
+		return signature.Request{}, err
+	}
+	if len(rs) == 0 {
+		return signature.Request{}, sql.ErrNoRows
+	}
+	return rs[0], nil
+}
+
+// queryRequests reads the requests matching where, in order, with their
+// slots by index: one query, each request's rows consecutive.
+func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ...any) ([]signature.Request, error) {
+	rows, err := tx.QueryContext(ctx, requestSelect+` WHERE `+where+` ORDER BY `+order+`, s.idx`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var rs []signature.Request
+	for rows.Next() {
+		var (
+			rid, state, queuedAt, sid, sstate                                 string
+			r                                                                 signature.Request
+			sl                                                                signature.Slot
+			user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
+			approve                                                           sql.NullInt64
+		)
+		if err := rows.Scan(&rid, &r.Template, &r.Name, &r.Description, &state, &r.Station, &r.Session, &queuedAt,
+			&sid, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
+			&meaning, &comment, &signedAt, &station); err != nil {
+			return nil, err
+		}
+		if r.ID, err = parseUUID(rid); err != nil {
+			return nil, err
+		}
+		if n := len(rs); n == 0 || rs[n-1].ID != r.ID {
+			r.State = signature.State(state)
+			if r.QueuedAt, err = parseTime(queuedAt); err != nil {
+				return nil, err
+			}
+			rs = append(rs, r)
+		}
+		if sl.ID, err = parseUUID(sid); err != nil {
+			return nil, err
+		}
+		sl.Request, sl.State = r.ID, signature.State(sstate)
+		if signedAt.Valid {
+			sig := &signature.Signature{
+				Signer:  signature.Signer{UserID: user.String, PrintedName: printed.String},
+				Approve: approve.Int64 == 1,
+				Meaning: meaning.String, Comment: comment.String, Station: station.String,
+			}
+			if sig.Signer.Roles, err = parseList(roles); err != nil {
+				return nil, err
+			}
+			if sig.Signer.Groups, err = parseList(groups); err != nil {
+				return nil, err
+			}
+			if sig.SignedAt, err = parseTime(signedAt.String); err != nil {
+				return nil, err
+			}
+			sl.Signature = sig
+		}
+		last := &rs[len(rs)-1]
+		last.Slots = append(last.Slots, sl)
+	}
+	return rs, rows.Err()
+}

@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations[i] takes the schema from version i to version i+1. A step is
+// never edited once released: a change is a new step.
+var migrations = []string{
+	// 1: templates, requests, slots, the atoms Filter.User matches, and
+	// the append-only audit trail.
+	`
+CREATE TABLE templates (
+	name_key          TEXT PRIMARY KEY, -- store.NameKey(name)
+	name              TEXT NOT NULL,    -- as last written
+	description       TEXT NOT NULL,
+	expression        TEXT NOT NULL,
+	idp               TEXT NOT NULL,
+	framing           TEXT NOT NULL,
+	timeout           INTEGER NOT NULL, -- minutes, 0: signature.DefaultTimeout
+	force_auth        INTEGER NOT NULL CHECK (force_auth IN (0, 1)),
+	force_unique_user INTEGER NOT NULL CHECK (force_unique_user IN (0, 1)),
+	meaning           TEXT NOT NULL,
+	require_comment   INTEGER NOT NULL CHECK (require_comment IN (0, 1))
+) STRICT;
+
+CREATE TABLE requests (
+	id           TEXT PRIMARY KEY, -- UUID
+	template     TEXT NOT NULL,    -- the template's name when queued
+	template_key TEXT NOT NULL,    -- store.NameKey(template)
+	name         TEXT NOT NULL,
+	description  TEXT NOT NULL,
+	state        TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'cancelled')),
+	station      TEXT NOT NULL,
+	session      TEXT NOT NULL,
+	queued_at    TEXT NOT NULL     -- RFC 3339, UTC, microseconds
+) STRICT;
+-- Pending lists oldest first (ties in insertion order: the rowid each
+-- index entry ends with); settled requests stay out of these indexes.
+CREATE INDEX requests_pending ON requests (queued_at) WHERE state = 'pending';
+CREATE INDEX requests_pending_template ON requests (template_key, queued_at) WHERE state = 'pending';
+CREATE INDEX requests_pending_name ON requests (name, queued_at) WHERE state = 'pending';
+
+CREATE TABLE slots (
+	id           TEXT PRIMARY KEY, -- UUID
+	request      TEXT NOT NULL REFERENCES requests (id),
+	idx          INTEGER NOT NULL CHECK (idx >= 0),
+	clause       TEXT NOT NULL,
+	-- cancelled: not signed, and its request ended otherwise
+	state        TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'cancelled')),
+	-- the signature, all NULL until the slot is signed
+	user_id      TEXT,
+	printed_name TEXT,
+	roles        TEXT, -- JSON array
+	groups_      TEXT, -- JSON array
+	approve      INTEGER CHECK (approve IN (0, 1)),
+	meaning      TEXT,
+	comment      TEXT,
+	signed_at    TEXT, -- RFC 3339, UTC, microseconds
+	sign_station TEXT,
+	UNIQUE (request, idx),
+	CHECK ((signed_at IS NOT NULL) = (state IN ('approved', 'rejected'))),
+	CHECK (signed_at IS NULL OR approve = (state = 'approved'))
+) STRICT;
+
+-- The {kind:value} atoms of each slot's clause (store.ClauseAtoms), so
+-- Filter.User is an index lookup, not a scan of every pending clause.
+CREATE TABLE clause_atoms (
+	kind      TEXT NOT NULL, -- "username", "role", "group"
+	value_key TEXT NOT NULL, -- store.NameKey(value)
+	slot      TEXT NOT NULL REFERENCES slots (id),
+	PRIMARY KEY (kind, value_key, slot)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit (
+	seq          INTEGER PRIMARY KEY CHECK (seq > 0),
+	time         TEXT NOT NULL, -- RFC 3339, UTC, microseconds
+	utc_offset   TEXT NOT NULL,
+	station      TEXT NOT NULL,
+	event        TEXT NOT NULL,
+	request      TEXT NOT NULL,
+	request_name TEXT NOT NULL,
+	slot         TEXT NOT NULL,
+	template     TEXT NOT NULL,
+	user_id      TEXT NOT NULL,
+	printed_name TEXT NOT NULL,
+	meaning      TEXT NOT NULL,
+	approve      INTEGER CHECK (approve IN (0, 1)), -- NULL: not a decision
+	comment      TEXT NOT NULL,
+	detail       TEXT NOT NULL,
+	prev         TEXT NOT NULL,
+	hash         TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_chain BEFORE INSERT ON audit
+WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM audit), 0) + 1
+  OR NEW.prev IS NOT coalesce((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '')
+BEGIN SELECT RAISE(ABORT, 'an audit entry must continue the chain'); END;
+`,
+}
+
+// migrate brings the schema of the database db writes to to the newest
+// version, in one BEGIN IMMEDIATE transaction (db's _txlock): a second
+// process migrating at the same time waits for the first and then finds
+// the version current.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `
+CREATE TABLE IF NOT EXISTS schema_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO schema_version (id, version) VALUES (1, 0);`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var version int
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version WHERE id = 1`).Scan(&version); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the database has schema version %d, newer than this build's %d; use a newer loginshell", version, len(migrations))
+	}
+	if version == len(migrations) {
+		return nil
+	}
+	for v := version; v < len(migrations); v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ? WHERE id = 1`, len(migrations)); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: commit: %w", err)
+	}
+	return nil
+}

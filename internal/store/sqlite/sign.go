@@ -1,0 +1,204 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"loginshell/internal/audit"
+	"loginshell/internal/fault"
+	"loginshell/internal/signature"
+)
+
+// Sign records sig on the pending slot id and settles its request; see
+// SignAudited.
+func (s *Store) Sign(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool) (signature.Request, error) {
+	r, _, err := s.SignAudited(ctx, id, sig, forceUniqueUser, nil)
+	return r, err
+}
+
+// SignAudited records sig on the pending slot id and, in the same
+// transaction, settles the request and appends the audit entries entries
+// returns; it returns the request as the transaction left it and the
+// entries as sealed. entries (nil for none) is called once, inside the
+// transaction and only when the signature counts, with that request —
+// approved, rejected or still pending — so the caller writes the slot's
+// entry and, when the request was settled, the request's; it must not call
+// the store. Either the signature, the request's new state and every
+// entry are committed, or nothing is.
+//
+// The request becomes rejected when sig rejects (its unsigned slots
+// cancelled), approved when sig approves its last pending slot, and stays
+// pending otherwise. Errors, each leaving the store as it was:
+//   - signature.ErrNoSlot: no slot has that id;
+//   - signature.ErrSlotTaken: the slot is signed already (here or at
+//     another station, maybe a moment ago);
+//   - signature.ErrNoRequest: the slot is unsigned but its request is no
+//     longer pending (cancelled, or rejected through another slot);
+//   - signature.ErrSameSigner: forceUniqueUser is set and sig's user
+//     signed another slot of the request.
+//
+// A failed attempt is for the caller to audit, with AppendAudit.
+func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
+	var r signature.Request
+	var sealed []audit.Entry
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if r, err = sign(ctx, tx, id, sig, forceUniqueUser); err != nil {
+			return err
+		}
+		if entries != nil {
+			sealed, err = appendAudit(ctx, tx, entries(r))
+		}
+		return err
+	})
+	if err != nil {
+		return signature.Request{}, nil, err
+	}
+	return r, sealed, nil
+}
+
+// sign is SignAudited's change, inside its transaction. BEGIN IMMEDIATE
+// already makes it the only writer; the conditional UPDATEs with their
+// rows-affected checks say the same again in SQL, so a copy of this code
+// in a store with weaker locking fails safe instead of double-counting.
+func sign(ctx context.Context, tx *sql.Tx, id uuid.UUID, sig signature.Signature, unique bool) (signature.Request, error) {
+	var reqText, slotState, reqState string
+	err := tx.QueryRowContext(ctx, `
+SELECT s.request, s.state, r.state FROM slots s JOIN requests r ON r.id = s.request WHERE s.id = ?`,
+		id.String()).Scan(&reqText, &slotState, &reqState)
+	if errors.Is(err, sql.ErrNoRows) {
+		return signature.Request{}, fault.Detail(signature.ErrNoSlot, "%s", id)
+	}
+	if err != nil {
+		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+	}
+	switch {
+	case slotState == string(signature.Approved) || slotState == string(signature.Rejected):
+		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
+	case slotState != string(signature.Pending) || reqState != string(signature.Pending):
+		return signature.Request{}, fault.Detail(signature.ErrNoRequest, "%s is %s", reqText, reqState)
+	}
+	if unique {
+		var other string
+		err := tx.QueryRowContext(ctx, `
+SELECT id FROM slots WHERE request = ? AND id <> ? AND signed_at IS NOT NULL AND user_id = ? LIMIT 1`,
+			reqText, id.String(), sig.Signer.UserID).Scan(&other)
+		if err == nil {
+			return signature.Request{}, fault.Detail(signature.ErrSameSigner, "%s signed slot %s", sig.Signer.UserID, other)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+		}
+	}
+
+	state := signature.Rejected
+	if sig.Approve {
+		state = signature.Approved
+	}
+	res, err := tx.ExecContext(ctx, `
+UPDATE slots SET state = ?, user_id = ?, printed_name = ?, roles = ?, groups_ = ?, approve = ?,
+	meaning = ?, comment = ?, signed_at = ?, sign_station = ?
+WHERE id = ? AND state = 'pending'`,
+		string(state), sig.Signer.UserID, sig.Signer.PrintedName, listText(sig.Signer.Roles), listText(sig.Signer.Groups),
+		boolInt(sig.Approve), sig.Meaning, sig.Comment, timeText(sig.SignedAt), sig.Station, id.String())
+	if n, err := affected(res, err); err != nil {
+		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+	} else if n != 1 {
+		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
+	}
+	if sig.Approve {
+		// Approved only when no slot is left unapproved, this one counted.
+		res, err = tx.ExecContext(ctx, `
+UPDATE requests SET state = 'approved'
+WHERE id = ? AND state = 'pending'
+	AND NOT EXISTS (SELECT 1 FROM slots WHERE request = ? AND state <> 'approved')`, reqText, reqText)
+		if _, err := affected(res, err); err != nil {
+			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+		}
+	} else {
+		res, err = tx.ExecContext(ctx, `UPDATE requests SET state = 'rejected' WHERE id = ? AND state = 'pending'`, reqText)
+		if err := oneRow(res, err); err != nil {
+			return signature.Request{}, fmt.Errorf("sign %s: reject request %s: %w", id, reqText, err)
+		}
+		if err := cancelSlots(ctx, tx, reqText); err != nil {
+			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+		}
+	}
+	reqID, err := parseUUID(reqText)
+	if err != nil {
+		return signature.Request{}, err
+	}
+	r, err := loadRequest(ctx, tx, reqID)
+	if err != nil {
+		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Cancel ends the pending request id; see CancelAudited.
+func (s *Store) Cancel(ctx context.Context, id uuid.UUID) (signature.Request, error) {
+	r, _, err := s.CancelAudited(ctx, id, nil)
+	return r, err
+}
+
+// CancelAudited ends the pending request id — it and its unsigned slots
+// become cancelled, signed slots keep their signatures — and, in the same
+// transaction, appends the audit entries entries returns; it returns the
+// request as cancelled and the entries as sealed. entries (nil for none)
+// is called once, inside the transaction and only when the request was
+// pending, and must not call the store. An id that names no pending
+// request is signature.ErrNoRequest, and nothing is written.
+func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
+	var r signature.Request
+	var sealed []audit.Entry
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE requests SET state = 'cancelled' WHERE id = ? AND state = 'pending'`, id.String())
+		n, err := affected(res, err)
+		if err != nil {
+			return fmt.Errorf("cancel %s: %w", id, err)
+		}
+		if n == 0 {
+			return fault.Detail(signature.ErrNoRequest, "%s", id)
+		}
+		if err := cancelSlots(ctx, tx, id.String()); err != nil {
+			return fmt.Errorf("cancel %s: %w", id, err)
+		}
+		if r, err = loadRequest(ctx, tx, id); err != nil {
+			return fmt.Errorf("cancel %s: %w", id, err)
+		}
+		if entries != nil {
+			sealed, err = appendAudit(ctx, tx, entries(r))
+		}
+		return err
+	})
+	if err != nil {
+		return signature.Request{}, nil, err
+	}
+	return r, sealed, nil
+}
+
+// cancelSlots cancels the unsigned slots of a request that ended.
+func cancelSlots(ctx context.Context, tx *sql.Tx, request string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE slots SET state = 'cancelled' WHERE request = ? AND state = 'pending'`, request)
+	return err
+}
+
+func affected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// oneRow says whether a statement changed exactly one row.
+func oneRow(res sql.Result, err error) error {
+	n, err := affected(res, err)
+	if err == nil && n != 1 {
+		err = fmt.Errorf("%d rows changed, want 1", n)
+	}
+	return err
+}

@@ -1,0 +1,103 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"loginshell/internal/fault"
+	"loginshell/internal/signature"
+	"loginshell/internal/store"
+)
+
+const templateColumns = `name, description, expression, idp, framing, timeout, force_auth, force_unique_user, meaning, require_comment`
+
+// PutTemplate stores t, replacing a template whose name is equal to
+// t.Name but for case (the stored name becomes t.Name). It does NOT
+// validate t: the engine does (signature.ErrBadTemplate) before it calls.
+func (s *Store) PutTemplate(ctx context.Context, t signature.Template) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+INSERT INTO templates (name_key, `+templateColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (name_key) DO UPDATE SET
+	name = excluded.name, description = excluded.description, expression = excluded.expression,
+	idp = excluded.idp, framing = excluded.framing, timeout = excluded.timeout,
+	force_auth = excluded.force_auth, force_unique_user = excluded.force_unique_user,
+	meaning = excluded.meaning, require_comment = excluded.require_comment`,
+			store.NameKey(t.Name), t.Name, t.Description, t.Expression, t.IDP, t.Framing, t.Timeout,
+			boolInt(t.Force), boolInt(t.ForceUniqueUser), t.Meaning, boolInt(t.RequireComment))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put template: %w", err)
+	}
+	return nil
+}
+
+// Template returns the template named name, compared case-insensitively,
+// or an error matching signature.ErrNoTemplate.
+func (s *Store) Template(ctx context.Context, name string) (signature.Template, error) {
+	var t signature.Template
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		t, err = scanTemplate(tx.QueryRowContext(ctx, `SELECT `+templateColumns+` FROM templates WHERE name_key = ?`, store.NameKey(name)))
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return signature.Template{}, fault.Detail(signature.ErrNoTemplate, "%q", name)
+	}
+	if err != nil {
+		return signature.Template{}, fmt.Errorf("template: %w", err)
+	}
+	return t, nil
+}
+
+// Templates lists every template, ordered by name without regard to case.
+func (s *Store) Templates(ctx context.Context) ([]signature.Template, error) {
+	var ts []signature.Template
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+templateColumns+` FROM templates ORDER BY name_key, name`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t, err := scanTemplate(rows)
+			if err != nil {
+				return err
+			}
+			ts = append(ts, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	return ts, nil
+}
+
+// DeleteTemplate removes the template named name (case-insensitive), or
+// returns an error matching signature.ErrNoTemplate. Requests queued from
+// it keep the name they were queued with.
+func (s *Store) DeleteTemplate(ctx context.Context, name string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM templates WHERE name_key = ?`, store.NameKey(name))
+		if err != nil {
+			return fmt.Errorf("delete template: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("delete template: %w", err)
+		} else if n == 0 {
+			return fault.Detail(signature.ErrNoTemplate, "%q", name)
+		}
+		return nil
+	})
+}
+
+func scanTemplate(row interface{ Scan(...any) error }) (signature.Template, error) {
+	var t signature.Template
+	err := row.Scan(&t.Name, &t.Description, &t.Expression, &t.IDP, &t.Framing, &t.Timeout,
+		&t.Force, &t.ForceUniqueUser, &t.Meaning, &t.RequireComment)
+	return t, err
+}
