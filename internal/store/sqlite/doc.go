@@ -15,7 +15,10 @@
 // both count, the request's state moves with its slots (conditional
 // UPDATE ... WHERE state = 'pending', rows affected checked), and the
 // audit chain never forks. A writer waits for the lock up to the busy
-// timeout (WithBusyTimeout), then fails; nothing it did is kept. Reads run
+// timeout (WithBusyTimeout), then fails; nothing it did is kept. The
+// same timeout bounds the moments SQLite refuses without waiting (another
+// process turning a new file to WAL mode or recovering its WAL): a write
+// that could not begin is begun again. Reads run
 // in deferred read transactions on their own connections and, in WAL mode,
 // neither wait for writers nor hold them up.
 //

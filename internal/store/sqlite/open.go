@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+	"modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
 // DefaultBusyTimeout is how long a write waits for another writer (in this
@@ -43,8 +43,9 @@ func WithBusyTimeout(d time.Duration) Option {
 // and other processes may use the same file at the same time (see the
 // package doc). Close it when done.
 type Store struct {
-	w *sql.DB // one connection, BEGIN IMMEDIATE: this process's writes queue here
-	r *sql.DB // read-only connections, deferred read transactions
+	w    *sql.DB // one connection, BEGIN IMMEDIATE: this process's writes queue here
+	r    *sql.DB // read-only connections, deferred read transactions
+	busy time.Duration
 
 	closeOnce sync.Once
 	closeErr  error
@@ -88,7 +89,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
-	if err := migrate(context.Background(), w); err != nil {
+	if err := migrate(context.Background(), w, o.busyTimeout); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
@@ -101,7 +102,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &Store{w: w, r: r}, nil
+	return &Store{w: w, r: r, busy: o.busyTimeout}, nil
 }
 
 // dsn is the driver's name for the file at abs: a file: URI (so no
@@ -129,7 +130,7 @@ func (s *Store) Close() error {
 // write runs fn in a BEGIN IMMEDIATE transaction and commits it when fn
 // returns nil; an error or a panic rolls back every change fn made.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := beginWrite(ctx, s.w, s.busy)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
@@ -144,6 +145,35 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// beginWrite begins a BEGIN IMMEDIATE transaction on db, trying again
+// for up to busy while SQLite says the database is busy. SQLite waits out
+// another writer itself (busy_timeout), but not every lock: while another
+// process turns a new file to WAL mode, or recovers the WAL after a crash,
+// opening a connection (its journal_mode pragma) or beginning fails at
+// once. A BEGIN that failed did nothing, so trying again is safe.
+func beginWrite(ctx context.Context, db *sql.DB, busy time.Duration) (*sql.Tx, error) {
+	deadline := time.Now().Add(busy)
+	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
+		tx, err := db.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}
+
+// sqliteBusy is SQLITE_BUSY, the primary code of every busy error.
+const sqliteBusy = 5
+
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqliteBusy
 }
 
 // read runs fn in a read transaction: one snapshot of the file, however

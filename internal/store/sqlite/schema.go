@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // migrations[i] takes the schema from version i to version i+1. A step is
@@ -106,10 +107,10 @@ BEGIN SELECT RAISE(ABORT, 'an audit entry must continue the chain'); END;
 
 // migrate brings the schema of the database db writes to to the newest
 // version, in one BEGIN IMMEDIATE transaction (db's _txlock): a second
-// process migrating at the same time waits for the first and then finds
-// the version current.
-func migrate(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
+// process migrating at the same time waits for the first (up to busy)
+// and then finds the version current.
+func migrate(ctx context.Context, db *sql.DB, busy time.Duration) error {
+	tx, err := beginWrite(ctx, db, busy)
 	if err != nil {
 		return fmt.Errorf("migrate: begin: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,5 +210,36 @@ func TestWriteConnectionSurvivesErrors(t *testing.T) {
 	}
 	if err := s.PutTemplate(ctx, signature.Template{Name: "T"}); err != nil {
 		t.Errorf("PutTemplate after the failures: %v", err)
+	}
+}
+
+// TestOpenAtOnce opens a new file from several handles at once, many
+// times: while one turns the file to WAL mode, SQLite fails the others'
+// connect or BEGIN at once, without its busy handler, and Open must wait
+// that out (beginWrite) rather than fail a second process started at the
+// same moment.
+func TestOpenAtOnce(t *testing.T) {
+	t.Parallel()
+	const rounds, handles = 100, 4
+	for round := range rounds {
+		path := filepath.Join(t.TempDir(), "store.db")
+		errs := make(chan error, handles)
+		var wg sync.WaitGroup
+		for range handles {
+			wg.Go(func() {
+				s, err := Open(path)
+				if err == nil {
+					err = errors.Join(s.PutTemplate(context.Background(), signature.Template{Name: "T"}), s.Close())
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -200,19 +201,25 @@ func testConcurrency(t *testing.T, newDB NewDB) {
 
 	t.Run("handles opened at once on a new database share one schema", func(t *testing.T) {
 		t.Parallel()
-		open := newDB(t)
-		hs := make([]Store, 4)
-		race(len(hs), func(i int) { hs[i] = open(t) })
-		errs := make([]error, len(hs))
-		race(len(hs), func(i int) {
-			errs[i] = hs[i].Queue(ctx, request("Line Release", fmt.Sprintf("batch-%d", i), i, "{role:A}"))
-		})
-		if err := errors.Join(errs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, h := range hs {
-			if pending, err := h.Pending(ctx, signature.Filter{}); err != nil || len(pending) != len(hs) {
-				t.Errorf("handle %d: Pending = %d requests, %v; want %d", i, len(pending), err, len(hs))
+		// Several rounds: the race between two first opens is short.
+		for round := range 10 {
+			open := newDB(t)
+			hs := make([]Store, 4)
+			race(len(hs), func(i int) { hs[i] = open(t) })
+			if slices.Contains(hs, nil) {
+				t.FailNow() // open reported why
+			}
+			errs := make([]error, len(hs))
+			race(len(hs), func(i int) {
+				errs[i] = hs[i].Queue(ctx, request("Line Release", fmt.Sprintf("batch-%d", i), i, "{role:A}"))
+			})
+			if err := errors.Join(errs...); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			for i, h := range hs {
+				if pending, err := h.Pending(ctx, signature.Filter{}); err != nil || len(pending) != len(hs) {
+					t.Errorf("round %d, handle %d: Pending = %d requests, %v; want %d", round, i, len(pending), err, len(hs))
+				}
 			}
 		}
 	})
