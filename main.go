@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 
 	"loginshell/app"
 	"loginshell/frontend"
+	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
 	"loginshell/internal/check"
@@ -38,6 +40,8 @@ import (
 	"loginshell/internal/serve"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell"
+	"loginshell/internal/signature"
+	"loginshell/internal/store/sqlite"
 	"loginshell/internal/user"
 	"loginshell/internal/webapps"
 )
@@ -49,6 +53,7 @@ var synopsis = map[string]string{
 	"check":   "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip or directory); exit status 1 if it has errors",
 	"install": "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip or directory) into the data directory",
 	"version": "loginshell version\n      prints the version",
+	"audit":   "loginshell audit verify|show [--json] [--data DIR]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it",
 }
 
 func main() {
@@ -107,6 +112,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 			cmd, args = args[0], args[1:]
 		}
 	}
+	verb := ""
+	if cmd == "audit" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		verb, args = args[0], args[1:] // audit verify --data DIR: the verb first, then its flags
+	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by usageError
 	fs.Usage = func() {}
@@ -116,6 +125,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "check":
 		fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 		fs.BoolVar(&checkOffline, "offline", false, "check as an offline login package even without setup/manage pages")
+	case "audit":
+		fs.StringVar(&o.dataDir, "data", defaultDataDir(), "data directory holding signatures.db")
+		fs.BoolVar(&asJSON, "json", false, "show: one JSON object per entry")
 	case "window", "serve", "install":
 		fs.StringVar(&o.dataDir, "data", defaultDataDir(), "data directory: settings, offline vaults, installed packages")
 		fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -156,6 +168,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if fs.NArg() != 1 {
 			return usageError(stderr, cmd, "name one package (a .zip or a directory)")
 		}
+	case "audit":
+		if verb == "" && fs.NArg() > 0 {
+			verb = fs.Arg(0)
+		}
+		if (verb != "verify" && verb != "show") || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != verb) {
+			return usageError(stderr, cmd, "say verify or show")
+		}
+		return runAudit(verb, o.dataDir, asJSON, stdout, stderr)
 	default:
 		if fs.NArg() > 0 {
 			return usageError(stderr, cmd, "unexpected argument %q", fs.Arg(0))
@@ -343,8 +363,135 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	if err != nil {
 		return nil, "", nil, err
 	}
+	db, err := sqlite.Open(filepath.Join(o.dataDir, signaturesFile))
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("open the signature store: %w", err)
+	}
+	closers = append(closers, func() { _ = db.Close() })
+	identities := map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}}
+	if o.demo {
+		identities[demoIDP] = demoidp.Identity{Users: demoidp.DemoUsers()}
+	}
+	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Poster: scr, Now: time.Now,
+		Station: station(), Log: log.With("component", "signature")})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if err := loadTemplates(sigs, filepath.Join(o.dataDir, "templates.json"), o.demo); err != nil {
+		return nil, "", nil, err
+	}
 	return &shell.Shell{Auth: a, Boot: seq, Screen: scr, Users: users, Settings: st, Library: lib,
-		Installs: installs, Connectivity: mon, Log: log}, note, release, nil
+		Installs: installs, Connectivity: mon, Signatures: sigs, Log: log}, note, release, nil
+}
+
+// signaturesFile holds the signature requests and the audit trail in the
+// data directory.
+const signaturesFile = "signatures.db"
+
+// demoIDP is the template idp of the demo's signatures: the demo users and
+// their listed passwords.
+const demoIDP = "demo"
+
+// demoTemplate is the template --demo ships: the line app's release needs
+// an operator and then a supervisor, two different people.
+var demoTemplate = signature.Template{Name: "Line Release Approval", Description: "Release a production line after a batch.",
+	Expression: "{role:Operator} AND {role:Supervisor}", IDP: demoIDP, Framing: signature.FramingEmbedded, Timeout: 2,
+	ForceUniqueUser: true, Meaning: "Approval: I approve the release of this line."}
+
+// loadTemplates stores the templates of DIR/templates.json (a bad file is
+// refused with the entry and field at fault), and with --demo the demo's,
+// each only when it differs from the stored one, so a start writes nothing
+// to the audit trail for what did not change.
+func loadTemplates(sigs *signature.Engine, path string, demo bool) error {
+	var ts []signature.Template
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if ts, err = signature.ParseTemplates(data); err != nil {
+			return err
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if demo {
+		ts = append(ts, demoTemplate)
+	}
+	ctx := context.Background()
+	for _, t := range ts {
+		if have, err := sigs.Template(ctx, t.Name); err == nil && have == t {
+			continue
+		}
+		if err := sigs.PutTemplate(ctx, t); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// station names this computer in signatures and the audit trail.
+func station() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "this computer"
+}
+
+// runAudit checks the audit trail of the data directory (verify: exit 1
+// naming the first altered, missing or reordered entry) or prints it.
+func runAudit(what, dataDir string, asJSON bool, stdout, stderr io.Writer) error {
+	path := filepath.Join(dataDir, signaturesFile)
+	if _, err := os.Stat(path); err != nil {
+		fmt.Fprintf(stderr, "loginshell audit: %s does not exist: no signature has been recorded in %s\n", path, dataDir)
+		return exitCode(1)
+	}
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	entries := func(yield func(audit.Entry, error) bool) {
+		stop := errors.New("stop")
+		err := db.AuditEntries(context.Background(), func(e audit.Entry) error {
+			if !yield(e, nil) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, stop) {
+			yield(audit.Entry{}, err)
+		}
+	}
+	if what == "verify" {
+		n := 0
+		counted := func(yield func(audit.Entry, error) bool) {
+			for e, err := range entries {
+				n++
+				if !yield(e, err) {
+					return
+				}
+			}
+		}
+		if err := audit.Verify(counted); err != nil {
+			fmt.Fprintf(stderr, "loginshell audit verify: %v\n", err)
+			return exitCode(1)
+		}
+		fmt.Fprintf(stdout, "OK: the audit trail of %s is intact (%d entries)\n", path, n)
+		return nil
+	}
+	enc := json.NewEncoder(stdout)
+	for e, err := range entries {
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			if err := enc.Encode(e); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintln(stdout, audit.Format(e))
+		}
+	}
+	return nil
 }
 
 // startDemo runs the demo identity provider on loopback and points the

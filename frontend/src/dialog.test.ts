@@ -79,7 +79,7 @@ describe("the signature dialog", () => {
     expect($<HTMLInputElement>("challenge-password").value).toBe("");
     expect(document.activeElement).toBe($("challenge-password"));
     $<HTMLInputElement>("challenge-password").value = "right";
-    $<HTMLTextAreaElement>("challenge-comment").value = " batch 42 ok ";
+    $<HTMLInputElement>("challenge-comment").value = " batch 42 ok ";
     $("challenge-form").dispatchEvent(new Event("submit", { cancelable: true }));
     await flush();
     expect(actions.answerChallenge).toHaveBeenLastCalledWith("c-1", "operator", "right", "batch 42 ok");

@@ -41,7 +41,7 @@ export class ChallengeDialog {
       form: get<HTMLFormElement>("challenge-form"),
       user: get<HTMLInputElement>("challenge-user"),
       password: get<HTMLInputElement>("challenge-password"),
-      comment: get<HTMLTextAreaElement>("challenge-comment"),
+      comment: get<HTMLInputElement>("challenge-comment"),
       commentLabel: get<HTMLElement>("challenge-comment-label"),
       error: get<HTMLElement>("challenge-error"),
       submit: get<HTMLButtonElement>("challenge-submit"),
@@ -66,7 +66,8 @@ export class ChallengeDialog {
     this.shown = c;
     this.el.title.textContent = c.requestName;
     this.el.description.textContent = c.description;
-    this.el.meaning.textContent = `${c.approve ? "Approving" : "Rejecting"} means: ${c.meaning || "your signature"}.`;
+    const meaning = (c.meaning || "your signature").replace(/[.\s]+$/, "");
+    this.el.meaning.textContent = `${c.approve ? "Approving" : "Rejecting"} means: ${meaning}.`;
     this.el.submit.textContent = c.approve ? dialogTexts.approve : dialogTexts.reject;
     this.el.commentLabel.textContent = c.requireComment ? "Comment (required)" : "Comment";
     this.el.comment.required = c.requireComment;
@@ -140,7 +141,7 @@ export class ChallengeDialog {
     }
     if (e.key !== "Tab") return;
     // Focus stays in the dialog: the page behind is inert, the chrome's bars too.
-    const items = Array.from(this.el.box.querySelectorAll<HTMLElement>("input, textarea, button")).filter(
+    const items = Array.from(this.el.box.querySelectorAll<HTMLElement>("input, button")).filter(
       (x) => !x.hidden && !(x as HTMLButtonElement).disabled,
     );
     const first = items[0];

@@ -22,6 +22,8 @@ import (
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell"
+	"loginshell/internal/signature"
+	"loginshell/internal/store/sqlite"
 	"loginshell/internal/user"
 	"loginshell/internal/webapps"
 )
@@ -49,6 +51,7 @@ type Options struct {
 type Engines struct {
 	*shell.Shell
 	Keychain *keychain.Keychain
+	Store    *sqlite.Store
 	DataDir  string
 }
 
@@ -99,14 +102,21 @@ func New(t testing.TB, o Options) *Engines {
 	}
 	installs, err := install.New(install.Options{Installer: inst, Dir: o.DataDir, Log: log})
 	must(t, err)
+	db, err := sqlite.Open(filepath.Join(o.DataDir, "signatures.db"))
+	must(t, err)
+	sigs, err := signature.New(signature.Options{Store: db,
+		Identities: map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}},
+		Poster:     scr, Now: time.Now, Station: "test-station", Log: log})
+	must(t, err)
 	t.Cleanup(func() {
 		_ = a.Cancel()
 		seq.Stop()
 		stop()
 		mon.Close()
+		_ = db.Close()
 	})
 	return &Engines{Shell: &shell.Shell{Auth: a, Boot: seq, Screen: scr, Users: users, Settings: st, Library: lib,
-		Installs: installs, Connectivity: mon, Log: log}, Keychain: kc, DataDir: o.DataDir}
+		Installs: installs, Connectivity: mon, Signatures: sigs, Log: log}, Keychain: kc, Store: db, DataDir: o.DataDir}
 }
 
 func must(t testing.TB, err error) {

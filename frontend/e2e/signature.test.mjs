@@ -1,0 +1,115 @@
+// Electronic signatures end to end (seed 000), in Chromium against browser
+// mode with --demo: the line app queues "Line Release Approval" through the
+// SDK, two people sign in the shell's own dialog (a wrong password first,
+// the second signature by keyboard alone), the page hears the outcomes,
+// and `loginshell audit verify` finds the trail intact.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { diagnose, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+
+describe("electronic signatures in the browser", { concurrency: false }, () => {
+  let dataDir;
+  let shell;
+  let browser;
+
+  before(async () => {
+    dataDir = await tempDir("signature-data");
+  });
+
+  after(async () => {
+    await browser?.close();
+    await shell?.kill();
+    await removeDir(dataDir);
+  });
+
+  async function run(name, fn) {
+    try {
+      await fn();
+    } catch (err) {
+      await diagnose(`signature-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
+      throw err;
+    }
+  }
+
+  test("two signers release the line through the shell's dialog", async () => {
+    shell = await startShell({ dataDir, demo: true });
+    browser = await openBrowser();
+    const { page } = browser;
+    const content = page.frameLocator("#content");
+    const dialog = page.locator("#challenge-box");
+
+    await run("s1-sign-in", async () => {
+      await page.goto(shell.url);
+      await page.locator('input[name="username"]').fill("operator");
+      await page.locator('input[name="password"]').fill("operator-demo");
+      await page.locator('form [type="submit"], form button:not([type])').first().click();
+      await content.locator("#confirm").waitFor({ state: "visible" });
+      await content.locator("#password").fill("offline-pass-1");
+      await content.locator("#confirm").fill("offline-pass-1");
+      await content.locator("#save").click();
+      await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
+    });
+
+    await run("s2-queue", async () => {
+      await content.locator("#release").click();
+      await content.getByRole("button", { name: "Approve signature 1" }).waitFor({ state: "visible" });
+      await content.getByRole("button", { name: "Approve signature 2" }).waitFor({ state: "visible" });
+    });
+
+    await run("s3-wrong-password", async () => {
+      await content.getByRole("button", { name: "Approve signature 1" }).click();
+      await dialog.waitFor({ state: "visible" });
+      assert.equal(await dialog.getAttribute("role"), "dialog");
+      assert.equal(await dialog.getAttribute("aria-modal"), "true");
+      assert.equal(await page.locator("#challenge-title").innerText(), "Release line");
+      assert.match(await page.locator("#challenge-meaning").innerText(), /Approval/);
+      // The dialog is the shell's: it is in the chrome's document, not the page's.
+      assert.equal(await content.locator("#challenge-box").count(), 0, "the dialog is inside the hosted page");
+      await page.getByLabel("User ID").fill("operator");
+      await page.getByLabel("Password").fill("not-the-password");
+      await page.getByRole("button", { name: "Approve" }).click();
+      await page.locator("#challenge-error").filter({ hasText: "wrong user ID or password" }).waitFor();
+      await content.locator("#release-result").filter({ hasText: "still pending" }).waitFor();
+      assert.equal(await page.getByLabel("Password").inputValue(), "", "the password stays in the field");
+    });
+
+    await run("s4-first-signature", async () => {
+      await page.getByLabel("Password").fill("operator-demo");
+      await page.getByLabel("Comment").fill("batch checked");
+      await page.getByRole("button", { name: "Approve" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await content.locator("#slots li").first().filter({ hasText: "Approved by" }).waitFor();
+    });
+
+    await run("s5-keyboard-only", async () => {
+      await content.getByRole("button", { name: "Approve signature 2" }).click();
+      await dialog.waitFor({ state: "visible" });
+      // Focus starts in User ID; the rest is typed.
+      await page.keyboard.type("supervisor");
+      await page.keyboard.press("Tab");
+      await page.keyboard.type("supervisor-demo");
+      await page.keyboard.press("Tab");
+      await page.keyboard.type("released");
+      await page.keyboard.press("Enter");
+      await dialog.waitFor({ state: "hidden" });
+      const result = await content.locator("#release-result").filter({ hasText: "Line released" }).innerText();
+      assert.match(result, /Sam Supervisor \(supervisor\)/);
+      assert.match(result, /released/);
+    });
+  });
+
+  test("the audit trail is intact and says who signed", async () => {
+    const stopped = await shell.stop();
+    assert.deepEqual(stopped, { code: 0, signal: null });
+    const verified = await runLoginshell(["audit", "verify", "--data", dataDir]);
+    assert.equal(verified.code, 0, `audit verify: ${verified.stdout}${verified.stderr}`);
+    assert.match(verified.stdout, /intact/);
+    const shown = await runLoginshell(["audit", "show", "--data", dataDir]);
+    assert.equal(shown.code, 0, shown.stderr);
+    for (const want of [/queue/, /failure/, /user=supervisor/, /Sam Supervisor/, /comment="?batch checked/]) {
+      assert.match(shown.stdout, want, `audit show lacks ${want}`);
+    }
+    assert.doesNotMatch(shown.stdout, /operator-demo|supervisor-demo|not-the-password/, "a password is in the audit trail");
+  });
+});

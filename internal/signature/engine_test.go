@@ -1,0 +1,358 @@
+package signature_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"loginshell/internal/audit"
+	"loginshell/internal/keychain"
+	"loginshell/internal/screen"
+	"loginshell/internal/signature"
+	"loginshell/internal/store/sqlite"
+	"loginshell/internal/user"
+)
+
+// lineRelease is the demo's template: an operator, then a supervisor, not
+// the same person.
+var lineRelease = signature.Template{Name: "Line Release Approval", Description: "Release a line",
+	Expression: "{role:Operator} AND {role:Supervisor}", IDP: signature.IDPLocal, Framing: signature.FramingEmbedded,
+	Timeout: 2, ForceUniqueUser: true, Meaning: "Approval"}
+
+// env is an engine over a real SQLite store, a real keychain holding the
+// offline passwords of operator (Operator), supervisor (Supervisor,
+// Operator) and qa (QA), and a real screen showing the line app.
+type env struct {
+	eng    *signature.Engine
+	store  *sqlite.Store
+	screen *screen.Screen
+	page   string
+	dir    string
+}
+
+var people = []struct {
+	name, password string
+	roles          []string
+}{
+	{"operator", "operator-pass-1", []string{"Operator"}},
+	{"supervisor", "supervisor-pass-1", []string{"Supervisor", "Operator"}},
+	{"qa", "qa-pass-1", []string{"QA"}},
+}
+
+func newEnv(t *testing.T, dir string) *env {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	kc, err := keychain.Open(keychain.Options{Dir: filepath.Join(dir, "keychain"), Now: time.Now, Log: slog.New(slog.DiscardHandler),
+		Params: keychain.Params{Time: 1, MemoryKiB: 64, Threads: 1}, InsecureAllowWeakParams: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		if kc.Exists(p.name) {
+			continue
+		}
+		if err := kc.Create(p.name, p.password, user.Profile{Username: p.name, Name: strings.ToUpper(p.name[:1]) + p.name[1:] + " Example", Roles: p.roles}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := sqlite.Open(filepath.Join(dir, "signatures.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	scr := screen.New("test", "http://p.localhost:1", nil)
+	scr.ShowPage("/webapps/lineapp/index.html", "Line")
+	eng, err := signature.New(signature.Options{Store: st, Identities: map[string]signature.Identity{"local": signature.KeychainIdentity{Vault: kc}}, Poster: scr,
+		Now: time.Now, Station: "station-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.PutTemplate(context.Background(), lineRelease); err != nil {
+		t.Fatal(err)
+	}
+	return &env{eng: eng, store: st, screen: scr, page: scr.Current().Page, dir: dir}
+}
+
+// outcomes collects the session's outcomes.
+func (e *env) outcomes(t *testing.T) <-chan signature.Outcome {
+	ch, stop := e.eng.Subscribe(e.screen.Session())
+	t.Cleanup(stop)
+	return ch
+}
+
+// sign triggers slot and answers its dialog as user with password.
+func (e *env) sign(t *testing.T, slot uuid.UUID, approve bool, user, password, comment string) (signature.Outcome, error) {
+	t.Helper()
+	if err := e.eng.Trigger(context.Background(), slot, e.screen.Session(), e.page, approve); err != nil {
+		t.Fatalf("Trigger: %v", err)
+	}
+	c := e.screen.Current().Challenge
+	if c == nil || c.Slot != slot || c.Approve != approve {
+		t.Fatalf("the dialog shows %+v, want slot %s", c, slot)
+	}
+	return e.eng.Answer(context.Background(), c.ID, user, password, comment)
+}
+
+func (e *env) queue(t *testing.T) []uuid.UUID {
+	t.Helper()
+	ids, err := e.eng.Queue(context.Background(), "line release approval", "Release line", "Batch 4711", e.screen.Session())
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("Queue = %v, %v; want two slots", ids, err)
+	}
+	return ids
+}
+
+func next(t *testing.T, ch <-chan signature.Outcome) signature.Outcome {
+	t.Helper()
+	select {
+	case o := <-ch:
+		return o
+	case <-time.After(10 * time.Second):
+		t.Fatal("no outcome")
+		return signature.Outcome{}
+	}
+}
+
+func TestTwoSigners(t *testing.T) {
+	t.Parallel()
+	t.Run("approve and approve fire approve once", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, "")
+		out := e.outcomes(t)
+		ids := e.queue(t)
+		if o, err := e.sign(t, ids[0], true, "operator", "operator-pass-1", "checked"); err != nil || o.Kind != signature.OutcomeSigned {
+			t.Fatalf("first signature = %+v, %v", o, err)
+		}
+		if o := next(t, out); o.Kind != signature.OutcomeSigned || o.UserID != "operator" || o.PrintedName != "Operator Example" {
+			t.Errorf("first outcome = %+v", o)
+		}
+		o, err := e.sign(t, ids[1], true, "supervisor", "supervisor-pass-1", "released")
+		if err != nil || o.Kind != signature.OutcomeApprove || !o.Approved || o.Meaning != "Approval" || o.Comment != "released" {
+			t.Fatalf("second signature = %+v, %v", o, err)
+		}
+		if o := next(t, out); o.Kind != signature.OutcomeApprove || o.RequestName != "Release line" {
+			t.Errorf("outcome = %+v, want approve", o)
+		}
+		select {
+		case o := <-out:
+			t.Errorf("a second outcome after the approval: %+v", o)
+		default:
+		}
+		if e.screen.Current().Challenge != nil {
+			t.Error("the dialog is still up")
+		}
+		if p, err := e.eng.Pending(context.Background(), signature.Filter{}); err != nil || len(p) != 0 {
+			t.Errorf("pending = %v, %v; want none", p, err)
+		}
+		verifyTrail(t, e, []string{audit.EventQueue, audit.EventTrigger, audit.EventAttempt, audit.EventSuccess, audit.EventApprove,
+			audit.EventTrigger, audit.EventAttempt, audit.EventSuccess, audit.EventApprove, audit.EventApprove})
+	})
+	t.Run("approve and reject fire reject", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, "")
+		out := e.outcomes(t)
+		ids := e.queue(t)
+		if _, err := e.sign(t, ids[0], true, "operator", "operator-pass-1", ""); err != nil {
+			t.Fatal(err)
+		}
+		next(t, out)
+		o, err := e.sign(t, ids[1], false, "supervisor", "supervisor-pass-1", "batch not ready")
+		if err != nil || o.Kind != signature.OutcomeReject || o.Approved {
+			t.Fatalf("reject = %+v, %v", o, err)
+		}
+		if got := next(t, out); got.Kind != signature.OutcomeReject {
+			t.Errorf("outcome = %+v, want reject", got)
+		}
+	})
+	t.Run("a wrong password is an error and the slot stays pending", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, "")
+		out := e.outcomes(t)
+		ids := e.queue(t)
+		_, err := e.sign(t, ids[0], true, "operator", "not-the-password", "")
+		if !errors.Is(err, keychain.ErrWrongPassword) {
+			t.Fatalf("Answer = %v, want the wrong password", err)
+		}
+		if o := next(t, out); o.Kind != signature.OutcomeError || !strings.Contains(o.Message, "wrong offline password") {
+			t.Errorf("outcome = %+v, want an error naming the wrong password", o)
+		}
+		c := e.screen.Current().Challenge
+		if c == nil {
+			t.Fatal("the dialog closed after a wrong password")
+		}
+		if o, err := e.eng.Answer(context.Background(), c.ID, "operator", "operator-pass-1", ""); err != nil || o.Kind != signature.OutcomeSigned {
+			t.Errorf("the retry = %+v, %v", o, err)
+		}
+	})
+	t.Run("the same person twice under forceUniqueUser is refused", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, "")
+		ids := e.queue(t)
+		if _, err := e.sign(t, ids[0], true, "supervisor", "supervisor-pass-1", ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.sign(t, ids[1], true, "supervisor", "supervisor-pass-1", "")
+		if !errors.Is(err, signature.ErrSameSigner) {
+			t.Fatalf("the second slot by the same person = %v, want ErrSameSigner", err)
+		}
+	})
+	t.Run("a signer the slot does not admit is refused, naming why", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, "")
+		ids := e.queue(t)
+		_, err := e.sign(t, ids[1], true, "qa", "qa-pass-1", "")
+		if !errors.Is(err, signature.ErrNotEntitled) || !strings.Contains(err.Error(), "Supervisor") {
+			t.Fatalf("qa on the supervisor's slot = %v, want ErrNotEntitled naming the clause", err)
+		}
+	})
+	t.Run("Cancel (Escape) is an error, not a reject", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, "")
+		out := e.outcomes(t)
+		ids := e.queue(t)
+		if err := e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), e.page, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.eng.Dismiss(context.Background(), e.screen.Current().Challenge.ID); err != nil {
+			t.Fatal(err)
+		}
+		if o := next(t, out); o.Kind != signature.OutcomeError {
+			t.Errorf("outcome = %+v, want an error", o)
+		}
+		if p, _ := e.eng.Pending(context.Background(), signature.Filter{}); len(p) != 1 {
+			t.Errorf("pending = %d, want the request still pending", len(p))
+		}
+	})
+}
+
+// A restart between the two signatures: the second still works.
+func TestRestartBetweenSignatures(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	e := newEnv(t, dir)
+	ids := e.queue(t)
+	if _, err := e.sign(t, ids[0], true, "operator", "operator-pass-1", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.store.Close()
+	e2 := newEnv(t, dir)
+	out := e2.outcomes(t)
+	if o, err := e2.sign(t, ids[1], true, "supervisor", "supervisor-pass-1", ""); err != nil || o.Kind != signature.OutcomeApprove {
+		t.Fatalf("after the restart = %+v, %v", o, err)
+	}
+	next(t, out)
+}
+
+// The seed's errors of triggerAuthRequest.
+func TestTriggerErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "")
+	ids := e.queue(t)
+	unknown := uuid.New()
+	other := signature.Template{Name: "Via OpenID", Expression: "{role:QA}", IDP: "corporate-idp", Meaning: "Review"}
+	if err := e.eng.PutTemplate(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	viaIDP, err := e.eng.Queue(context.Background(), "Via OpenID", "Review", "", e.screen.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		trigger  func() error
+		want     error
+		wantText string
+	}{
+		{"an unknown UUID", func() error {
+			return e.eng.Trigger(context.Background(), unknown, e.screen.Session(), e.page, true)
+		}, signature.ErrNoChallenge, "No pending authentication challenge with UUID " + unknown.String()},
+		{"a string that is not a UUID", func() error {
+			_, err := signature.ParseUUID("not-a-uuid")
+			return err
+		}, signature.ErrBadUUID, "not-a-uuid"},
+		{"a page that is not shown", func() error {
+			return e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), "page-999", true)
+		}, signature.ErrNotPosted, "Could not post authorization challenge"},
+		{"another session", func() error {
+			return e.eng.Trigger(context.Background(), ids[0], "someone-else", e.page, true)
+		}, signature.ErrNotPosted, "Could not post authorization challenge"},
+		{"an identity provider without challenges", func() error {
+			return e.eng.Trigger(context.Background(), viaIDP[0], e.screen.Session(), e.page, true)
+		}, signature.ErrUnsupported, "corporate-idp"},
+	}
+	for _, tt := range tests {
+		err := tt.trigger()
+		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.wantText) {
+			t.Errorf("%s: %v, want %v saying %q", tt.name, err, tt.want, tt.wantText)
+		}
+	}
+	if _, err := e.eng.Template(context.Background(), "Nope"); !errors.Is(err, signature.ErrNoTemplate) || !strings.Contains(err.Error(), `"Nope"`) {
+		t.Errorf("Template(Nope) = %v, want ErrNoTemplate naming it", err)
+	}
+}
+
+// A challenge nobody answers times out: an error outcome, the slot pending.
+func TestChallengeTimeout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "")
+	quick := lineRelease
+	quick.Name, quick.Timeout = "Quick", 0
+	// Timeout is in minutes; a test cannot wait one. The engine takes the
+	// duration from the template, so a store-level override is not needed:
+	// a template whose timeout elapsed at once is modelled by a clock.
+	_ = quick
+	out := e.outcomes(t)
+	ids := e.queue(t)
+	if err := e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), e.page, true); err != nil {
+		t.Fatal(err)
+	}
+	id := e.screen.Current().Challenge.ID
+	e.eng.Expire(id) // what the timer does when the template's timeout passes
+	if o := next(t, out); o.Kind != signature.OutcomeError || !strings.Contains(o.Message, "timed out") {
+		t.Errorf("outcome = %+v, want a timeout error", o)
+	}
+	if e.screen.Current().Challenge != nil {
+		t.Error("the dialog stayed up after the timeout")
+	}
+	if _, err := e.eng.Answer(context.Background(), id, "operator", "operator-pass-1", ""); !errors.Is(err, signature.ErrNoOpenChallenge) {
+		t.Errorf("an answer after the timeout = %v, want ErrNoOpenChallenge", err)
+	}
+}
+
+// verifyTrail checks the audit chain and its events, and that no password
+// is in it.
+func verifyTrail(t *testing.T, e *env, wantEvents []string) {
+	t.Helper()
+	var events []string
+	var mu sync.Mutex
+	var all strings.Builder
+	err := e.store.AuditEntries(context.Background(), func(en audit.Entry) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if en.Event != audit.EventTemplate {
+			events = append(events, en.Event)
+		}
+		all.WriteString(audit.Format(en))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(events, " ") != strings.Join(wantEvents, " ") {
+		t.Errorf("audit events = %v, want %v", events, wantEvents)
+	}
+	for _, p := range people {
+		if strings.Contains(all.String(), p.password) {
+			t.Errorf("the audit trail holds %s's password", p.name)
+		}
+	}
+}
