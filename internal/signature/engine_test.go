@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"loginshell/internal/audit"
+	"loginshell/internal/demoidp"
 	"loginshell/internal/keychain"
 	"loginshell/internal/screen"
 	"loginshell/internal/signature"
@@ -355,4 +356,49 @@ func verifyTrail(t *testing.T, e *env, wantEvents []string) {
 			t.Errorf("the audit trail holds %s's password", p.name)
 		}
 	}
+}
+
+// BenchmarkApproveToCallback is the engine's part of a signature: from the
+// dialog's Approve (Answer) to the outcome reaching the page's stream,
+// with an identity that hashes nothing (the demo's), on the real SQLite
+// store.
+func BenchmarkApproveToCallback(b *testing.B) {
+	dir := b.TempDir()
+	st, err := sqlite.Open(filepath.Join(dir, "signatures.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	scr := screen.New("bench", "http://p.localhost:1", nil)
+	scr.ShowPage("/webapps/lineapp/index.html", "Line")
+	eng, err := signature.New(signature.Options{Store: st, Identities: map[string]signature.Identity{
+		"local": demoidp.Identity{Users: demoidp.DemoUsers()}}, Poster: scr, Now: time.Now, Station: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	one := signature.Template{Name: "One", Expression: "{role:Operator}", Meaning: "Approval"}
+	if err := eng.PutTemplate(context.Background(), one); err != nil {
+		b.Fatal(err)
+	}
+	out, stop := eng.Subscribe(scr.Session())
+	defer stop()
+	ctx := context.Background()
+	var total time.Duration
+	for b.Loop() {
+		ids, err := eng.Queue(ctx, "One", "Release", "", scr.Session())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := eng.Trigger(ctx, ids[0], scr.Session(), scr.Current().Page, true); err != nil {
+			b.Fatal(err)
+		}
+		id := scr.Current().Challenge.ID
+		start := time.Now()
+		if _, err := eng.Answer(ctx, id, "operator", "operator-demo", ""); err != nil {
+			b.Fatal(err)
+		}
+		<-out
+		total += time.Since(start)
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs-approve-to-callback")
 }
