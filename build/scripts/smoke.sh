@@ -244,6 +244,23 @@ ms=$(held_ms "alert closed")
 ((ms >= 1000)) || fail "alert() held the page ${ms} ms, less than the script waited before closing it: it did not wait"
 wait_screen clear 20 "the page without a dialog" "$artifacts/smoke-dialogs-after.png"
 echo "smoke: dialogs: confirm() and alert() shown and answered in the window"
+
+# An electronic signature: the page queues "Line Release Approval" and
+# triggers its slots; the shell's dialog takes each signer (focus starts in
+# User ID), and the page hears the approval.
+for n in 1 2; do
+	wait_log "signature: posted $n" 20 "signature challenge $n"
+	sleep 1
+	import -window root "$artifacts/smoke-signature-$n.png" 2>/dev/null || true
+	if [[ $n == 1 ]]; then signer=operator; else signer=supervisor; fi
+	xdotool type --delay 30 "$signer"
+	xdotool key Tab
+	xdotool type --delay 30 "$signer-demo"
+	xdotool key Return
+done
+wait_log 'signature: approved, last by supervisor' 30 "the approval of both signatures"
+grep -q 'signature: signed 1 by operator' "$log" || fail "the first signature was not reported to the page"
+echo "smoke: signature: two signers approved through the shell's dialog (screenshots smoke-signature-1.png, -2.png)"
 kill -TERM "$pid"
 for _ in $(seq 1 30); do
 	kill -0 "$pid" 2>/dev/null || break
@@ -258,4 +275,4 @@ log=$artifacts/smoke.log
 if grep -qE '^(panic: |fatal error: )' "$log" "$dialogs_log"; then
 	fail "the binary printed a Go panic"
 fi
-echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings)"
+echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings; a two-signer electronic signature through the dialog)"
