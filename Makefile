@@ -97,13 +97,17 @@ bench: deps frontend
 # Each fuzz target runs for FUZZTIME (go test -fuzz takes one target at a
 # time). The seed corpora under testdata/fuzz also run in every `make test`.
 FUZZTIME ?= 60s
-FUZZ_TARGETS := FuzzInstall FuzzParseManifest FuzzParseBoot
+# Each entry is package:Target.
+FUZZ_TARGETS := webapps:FuzzInstall webapps:FuzzParseManifest webapps:FuzzParseBoot \
+	signature:FuzzParseExpression signature:FuzzParseTemplates audit:FuzzVerify \
+	store:FuzzNameKey store:FuzzClauseAtomsAgreesWithTheEngine loginurl:FuzzParse
 
 fuzz: deps frontend
 	$(call header,fuzz: $(FUZZ_TARGETS) for $(FUZZTIME) each)
-	for t in $(FUZZ_TARGETS); do \
-		echo "--- $$t"; \
-		go test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./internal/webapps/ || exit 1; \
+	for pt in $(FUZZ_TARGETS); do \
+		p=$${pt%%:*}; t=$${pt#*:}; \
+		echo "--- $$p $$t"; \
+		go test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./internal/$$p/ || exit 1; \
 	done
 
 # Mutation check, not part of `make test` (it takes minutes): one-token
