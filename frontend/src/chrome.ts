@@ -261,13 +261,7 @@ export class Chrome {
     const button = this.el.signInCancel;
     if (button.disabled) return;
     button.disabled = true;
-    let text = "";
-    try {
-      const r = await this.actions.cancel();
-      if (!r.ok) text = r.error || cancelFailed;
-    } catch {
-      text = unreachable;
-    }
+    const text = await this.cancelFlow();
     button.disabled = false;
     this.el.signInError.textContent = text;
     if (text) button.focus();
@@ -289,18 +283,21 @@ export class Chrome {
     else this.fail(unreachable);
   }
 
+  /** cancelFlow asks Go to cancel the running sign-in and returns what to show ("" for done). */
+  private async cancelFlow(): Promise<string> {
+    try {
+      const r = await this.actions.cancel();
+      return r.ok ? "" : r.error || cancelFailed;
+    } catch {
+      return unreachable;
+    }
+  }
+
   private async cancel(): Promise<void> {
     const button = this.el.cancel;
     button.disabled = true;
-    let text = "";
-    try {
-      const r = await this.actions.cancel();
-      if (!r.ok) text = r.error || cancelFailed;
-    } catch {
-      text = unreachable;
-    } finally {
-      button.disabled = false;
-    }
+    const text = await this.cancelFlow();
+    button.disabled = false;
     this.el.notice.textContent = text;
     this.el.notice.hidden = text === "";
   }
