@@ -58,8 +58,8 @@ type Options struct {
 	// required. A template naming another is refused at trigger with
 	// ErrUnsupported.
 	Identities map[string]Identity
-	Poster   Poster
-	Now      func() time.Time
+	Poster     Poster
+	Now        func() time.Time
 	// Station names this computer in requests and the audit trail.
 	Station string
 	Log     *slog.Logger
@@ -221,7 +221,9 @@ func noChallenge(id uuid.UUID) error {
 }
 
 // Pending lists the pending requests matching f (getPendingAuthRequests).
-func (e *Engine) Pending(ctx context.Context, f Filter) ([]Request, error) { return e.o.Store.Pending(ctx, f) }
+func (e *Engine) Pending(ctx context.Context, f Filter) ([]Request, error) {
+	return e.o.Store.Pending(ctx, f)
+}
 
 // Cancel ends a pending request; its open challenges close.
 func (e *Engine) Cancel(ctx context.Context, id uuid.UUID) error {
