@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -48,10 +49,10 @@ import (
 
 // synopsis is each subcommand's usage line; -h prints it with the flags.
 var synopsis = map[string]string{
-	"window":  "loginshell [--data DIR] [--boot FILE] [--login-url URL] [--redirect-port PORT] [--demo] [--offline]\n      opens the shell window",
-	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--login-url URL] [--redirect-port PORT] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
-	"check":   "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip or directory); exit status 1 if it has errors",
-	"install": "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip or directory) into the data directory",
+	"window":  "loginshell [--data DIR] [--boot FILE] [--package DIR]... [--inspect] [--login-url URL] [--redirect-port PORT] [--demo] [--offline]\n      opens the shell window",
+	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--package DIR]... [--login-url URL] [--redirect-port PORT] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
+	"check":   "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip, directory, or webapp.json); exit status 1 if it has errors\n  loginshell check [--json] [--data DIR] app.json [PACKAGE]...\n      checks an app definition (boot document) against the installed packages and those given",
+	"install": "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip, directory, or webapp.json) into the data directory",
 	"version": "loginshell version\n      prints the version",
 	"audit":   "loginshell audit verify|show [--json] [--data DIR]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it",
 }
@@ -102,7 +103,8 @@ func printUsage(stdout io.Writer, cmd string, named bool, fs *flag.FlagSet) {
 // options are the command line of window, serve and install.
 type options struct {
 	dataDir, bootFile, loginURL, redirectPort, listen, logLevel string
-	demo, offline, replace                                      bool
+	demo, offline, replace, inspect                             bool
+	packages                                                    []string // --package: run from source
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -125,6 +127,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "check":
 		fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 		fs.BoolVar(&checkOffline, "offline", false, "check as an offline login package even without setup/manage pages")
+		fs.StringVar(&o.dataDir, "data", defaultDataDir(), "app definitions: data directory whose installed packages count")
 	case "audit":
 		fs.StringVar(&o.dataDir, "data", defaultDataDir(), "data directory holding signatures.db")
 		fs.BoolVar(&asJSON, "json", false, "show: one JSON object per entry")
@@ -137,6 +140,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fs.BoolVar(&o.offline, "offline", false, "never contact the login server: offline sign-in only")
 			fs.StringVar(&o.loginURL, "login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
 			fs.StringVar(&o.redirectPort, "redirect-port", "", "set the redirect_port setting and keep it: the fixed loopback port of the sign-in redirect, for identity providers that match redirect URIs exactly (0: a random port)")
+			fs.Func("package", "serve this package folder (or its webapp.json) as it is, without installing it, and reload the page when its files change; repeatable", func(v string) error {
+				o.packages = append(o.packages, v)
+				return nil
+			})
+		}
+		if cmd == "window" {
+			fs.BoolVar(&o.inspect, "inspect", false, "QA: enable the web inspector (right click > Inspect Element) on the window's pages")
 		}
 		if cmd == "install" {
 			fs.BoolVar(&o.replace, "replace", false, "replace an installed package of the same name, or the offline sign-in package")
@@ -160,8 +170,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "loginshell", shell.Version)
 		return nil
 	case "check":
+		if fs.NArg() < 1 {
+			return usageError(stderr, cmd, "name one package (a .zip, a directory or a webapp.json), or an app.json and its packages")
+		}
+		if check.IsBootDocument(fs.Arg(0)) {
+			return runCheckBoot(fs.Arg(0), fs.Args()[1:], o.dataDir, asJSON, stdout, stderr)
+		}
 		if fs.NArg() != 1 {
-			return usageError(stderr, cmd, "name one package (a .zip or a directory)")
+			return usageError(stderr, cmd, "name one package (a .zip, a directory or a webapp.json)")
 		}
 		return runCheck(fs.Arg(0), asJSON, checkOffline, stdout, stderr)
 	case "install":
@@ -242,7 +258,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if note != "" {
 		fmt.Fprintln(stdout, note)
 	}
-	return app.Run(sh, win, pages, frontend.Dist())
+	return app.Run(sh, win, pages, frontend.Dist(), app.RunOptions{Inspect: o.inspect})
 }
 
 // embedded shows the provider's page where the shell is (the window, or
@@ -315,7 +331,7 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 		return nil, "", nil, err
 	}
 	lib, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: o.dataDir, BootFile: o.bootFile,
-		Bundled: samples.FS(), BundledBoot: samples.BootDocument(), Log: log.With("component", "webapps")})
+		Bundled: samples.FS(), BundledBoot: samples.BootDocument(), Packages: o.packages, Log: log.With("component", "webapps")})
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -330,6 +346,10 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	if err != nil {
 		return nil, "", nil, err
 	}
+	// Run from source: an edit in a --package folder shows at once.
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	go lib.Watch(watchCtx, reloadPoll, scr.Reload)
+	closers = append(closers, stopWatch)
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	po.Settings, po.HTTPClient, po.Now, po.Log, po.DefaultClientID = st, httpClient, time.Now, log.With("component", "online"), shell.DefaultClientID
 	provider, err := online.NewProvider(po)
@@ -383,6 +403,10 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	return &shell.Shell{Auth: a, Boot: seq, Screen: scr, Users: users, Settings: st, Library: lib,
 		Installs: installs, Connectivity: mon, Signatures: sigs, Log: log}, note, release, nil
 }
+
+// reloadPoll is how often the --package folders are looked at: an edit
+// shows in well under a second.
+const reloadPoll = 200 * time.Millisecond
 
 // signaturesFile holds the signature requests and the audit trail in the
 // data directory.
@@ -543,7 +567,12 @@ func runCheck(pkg string, asJSON, offline bool, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stderr, "loginshell check: %s does not exist\n", pkg)
 		return exitCode(1)
 	}
-	r := check.Check(pkg, check.Options{Offline: offline})
+	return printReport(check.Check(pkg, check.Options{Offline: offline}), asJSON, stdout)
+}
+
+// printReport prints a check's report (JSON for CI); exit status 1 when it
+// has an error.
+func printReport(r check.Report, asJSON bool, stdout io.Writer) error {
 	if asJSON {
 		b, err := r.JSON()
 		if err != nil {
@@ -557,6 +586,18 @@ func runCheck(pkg string, asJSON, offline bool, stdout, stderr io.Writer) error 
 		return exitCode(1)
 	}
 	return nil
+}
+
+// runCheckBoot checks an app definition: its packages are those given,
+// then those beside it, installed in dataDir and bundled.
+func runCheckBoot(doc string, pkgs []string, dataDir string, asJSON bool, stdout, stderr io.Writer) error {
+	if _, err := os.Stat(doc); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(stderr, "loginshell check: %s does not exist\n", doc)
+		return exitCode(1)
+	}
+	r := check.CheckBoot(doc, check.BootOptions{Packages: pkgs,
+		Roots: []fs.FS{os.DirFS(filepath.Dir(doc)), os.DirFS(filepath.Join(dataDir, "webapps")), samples.FS()}})
+	return printReport(r, asJSON, stdout)
 }
 
 // defaultDataDir is loginshell under the OS's per-user config directory.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io/fs"
 	"net/http"
 	"os"
@@ -41,7 +42,7 @@ var frameAncestors = []string{"wails://wails", "http://wails.localhost"}
 // hosted pages are served on (an origin of their own: see
 // internal/gateway), which Run serves until the window closes. SIGTERM and
 // SIGINT close it cleanly, like the window's close button.
-func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.FS) error {
+func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.FS, o RunOptions) error {
 	if err := CheckDisplay(); err != nil {
 		return err
 	}
@@ -84,7 +85,36 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		OnStartup:   ui.startup,
 		OnShutdown:  ui.shutdown,
 		Bind:        []any{ui},
+		// The inspector needs the webview's own context menu.
+		EnableDefaultContextMenu: o.Inspect,
+		OnDomReady:               inspectorOn(o.Inspect, sh),
 	})
+}
+
+// RunOptions are the window's switches for QA.
+type RunOptions struct {
+	// Inspect enables the web inspector (right click > Inspect Element)
+	// on the chrome and the hosted pages. Only the command line sets it
+	// (--inspect): no setting, page or pmapi call can, so a hosted page
+	// never gets the inspector opened on it. It MUST NOT be on in a
+	// production installation: whoever sits at the window can then read
+	// and change what the pages hold.
+	Inspect bool
+}
+
+// inspectorOn returns the DOM-ready hook that enables the inspector, nil
+// when it is off.
+func inspectorOn(inspect bool, sh *shell.Shell) func(context.Context) {
+	if !inspect {
+		return nil
+	}
+	return func(context.Context) {
+		if !enableInspector() {
+			sh.Log.Warn("--inspect: this platform's production build cannot enable the web inspector; build with: wails build -tags devtools")
+			return
+		}
+		sh.Log.Info("--inspect: the web inspector is enabled (right click > Inspect Element)")
+	}
 }
 
 // withToken adds GET /shell/token to the window's chrome handler: the

@@ -123,7 +123,7 @@ export class Chrome {
         this.showError(v.message || "Something went wrong.", v.configure === true);
         break;
       case "page":
-        this.showPage(v.url ?? "", v.title, v.pages);
+        this.showPage(v.url ?? "", v.title, v.pages, v.reload ?? 0);
         break;
       case "navigate":
         this.go(v.url ?? "");
@@ -190,7 +190,7 @@ export class Chrome {
    * chrome's: the frame can neither read nor script the chrome, nor reach its bindings or
    * endpoints. A view without one (an older Go side) keeps pages on the chrome's origin.
    */
-  private showPage(url: string, title: string | undefined, pages: string | undefined): void {
+  private showPage(url: string, title: string | undefined, pages: string | undefined, reload: number): void {
     const base = pages || this.doc.baseURI;
     const target = this.resolve(url, base);
     if (!target || site(target) !== site(new URL(base))) {
@@ -210,8 +210,11 @@ export class Chrome {
       frame.contentWindow?.postMessage({ loginshell: "focus" }, pagesOrigin);
     };
     const hadFocus = this.overlayHasFocus();
-    // Compare with what was last set, not frame.src: the page may have navigated inside.
-    if (frame.dataset.url !== target.href) {
+    // Compare with what was last set, not frame.src: the page may have navigated inside. A new
+    // reload count (run from source: a package file changed) loads the same address again.
+    const again = frame.dataset.reload !== undefined && frame.dataset.reload !== String(reload);
+    frame.dataset.reload = String(reload);
+    if (frame.dataset.url !== target.href || again) {
       frame.dataset.url = target.href;
       frame.src = target.href;
     }

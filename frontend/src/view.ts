@@ -23,6 +23,8 @@ export interface View {
   page?: string;
   /** A signature challenge the shell's own dialog asks over the page. */
   challenge?: Challenge | null;
+  /** Counts reloads: a new count with the same url loads the page again (run from source). */
+  reload?: number;
 }
 
 /** A signature challenge (internal/signature Challenge): what the dialog shows. No secret. */

@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -34,15 +33,17 @@ type Options struct {
 const (
 	SeverityError   = "error"   // install refuses it, or a page will break
 	SeverityWarning = "warning" // works, but probably not what the author meant
+	SeverityNote    = "note"    // for the record, in --json only: e.g. a key with no effect here
 )
 
 // The rules check adds to the installer's (webapps.Rule...).
 const (
-	RuleOfflinePages = "offline-pages"   // an offline login package lacks setup or manage
-	RuleUnknownField = "unknown-field"   // webapp.json has a key the shell ignores
-	RuleHTML         = "html"            // a page's HTML is cut short
-	RuleService      = "unknown-service" // a call to a pmapi service the shell does not serve
-	RuleOfflineCall  = "offline-service" // an offline login page calls beyond auth and log
+	RuleOfflinePages  = "offline-pages"   // an offline login package lacks setup or manage
+	RuleUnknownField  = "unknown-field"   // webapp.json has a key the shell ignores
+	RuleHTML          = "html"            // a page's HTML is cut short
+	RuleService       = "unknown-service" // a call to a pmapi service the shell does not serve
+	RuleOfflineCall   = "offline-service" // an offline login page calls beyond auth and log
+	RuleContainerOnly = "container-only"  // a key only the mobile container used (a note)
 )
 
 // Problem is one finding. File is the path inside the package ("" for the
@@ -78,9 +79,12 @@ func (r Report) OK() bool {
 // rules; the installer still reads (and measures) the rest.
 const maxText = 8 << 20
 
-// Check validates the package at path: a zip file, or a directory holding
-// webapp.json (or a single folder that does). It never fails: a package
-// it cannot read is a report with that problem.
+// Check validates the package at path, named as webapps.InspectPackage
+// reads it: a zip file; a directory holding webapp.json (or a single
+// folder that does); a webapp.json, or its folder, laid out for the
+// container's CLI ("src-folder"); a zip that CLI built, with its
+// webapp.json beside it. It never fails: a package it cannot read is a
+// report with that problem.
 func Check(pkgPath string, opts Options) Report {
 	r := Report{Package: pkgPath, Problems: []Problem{}}
 	texts := map[string][]byte{}
@@ -96,7 +100,7 @@ func Check(pkgPath string, opts Options) Report {
 			texts[name] = b
 		}
 	}
-	m, found := inspect(pkgPath, opts.Limits, visit)
+	m, layout, found := webapps.InspectPackage(pkgPath, opts.Limits, visit)
 	for _, p := range found {
 		r.add(p.Entry, p.Rule, SeverityError, p.Detail)
 	}
@@ -106,6 +110,9 @@ func Check(pkgPath string, opts Options) Report {
 	}
 	offline := opts.Offline || m.Setup != "" || m.Manage != ""
 	r.checkManifest(m, texts["webapp.json"], offline)
+	for _, k := range layout.Dropped {
+		r.add("webapp.json", RuleContainerOnly, SeverityNote, fmt.Sprintf("the key %q is the container CLI's: the package is read as it says and installed without it; it has no effect on the desktop", k))
+	}
 	pages := map[string]bool{}
 	for _, p := range m.Pages() {
 		pages[p] = true
@@ -133,28 +140,18 @@ func Check(pkgPath string, opts Options) Report {
 	return r
 }
 
-func inspect(pkgPath string, limits webapps.InstallOptions, visit webapps.FileFunc) (webapps.Manifest, []*webapps.PackageError) {
-	info, err := os.Stat(pkgPath)
-	if err != nil {
-		return webapps.Manifest{}, []*webapps.PackageError{{Rule: webapps.RuleUnreadable, Detail: "the package cannot be opened: " + err.Error()}}
-	}
-	if info.IsDir() {
-		return webapps.InspectDir(pkgPath, limits, visit)
-	}
-	f, err := os.Open(pkgPath)
-	if err != nil {
-		return webapps.Manifest{}, []*webapps.PackageError{{Rule: webapps.RuleUnreadable, Detail: "the package cannot be opened: " + err.Error()}}
-	}
-	defer f.Close()
-	return webapps.InspectZip(f, info.Size(), limits, visit)
-}
-
 func (r *Report) add(file, rule, severity, message string) {
 	r.Problems = append(r.Problems, Problem{File: file, Rule: rule, Message: message, Severity: severity})
 }
 
 // knownFields are the webapp.json keys the shell reads.
 var knownFields = map[string]bool{"name": true, "version": true, "main": true, "setup": true, "manage": true, "update": true}
+
+// containerFields are keys only the mobile container used: its CLI's
+// folders, its scrolling switch, and what its server added on publish.
+// They are known (no warning), noted in --json as having no effect here.
+var containerFields = map[string]bool{webapps.KeySrcFolder: true, webapps.KeyOutputFolder: true, "nativeScroll": true,
+	"_id": true, "type": true, "channels": true, "created_at": true, "updated_at": true}
 
 func (r *Report) checkManifest(m webapps.Manifest, raw []byte, offline bool) {
 	if offline {
@@ -169,7 +166,7 @@ func (r *Report) checkManifest(m webapps.Manifest, raw []byte, offline bool) {
 		}
 	}
 	var fields map[string]json.RawMessage
-	if json.Unmarshal(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), &fields) != nil {
+	if json.Unmarshal(webapps.StripComments(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))), &fields) != nil {
 		return // the installer rules read it; a copy we could not read is not the author's problem
 	}
 	var unknown []string
@@ -180,6 +177,10 @@ func (r *Report) checkManifest(m webapps.Manifest, raw []byte, offline bool) {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
+		if containerFields[k] {
+			r.add("webapp.json", RuleContainerOnly, SeverityNote, fmt.Sprintf("the key %q is the mobile container's; it has no effect on the desktop", k))
+			continue
+		}
 		r.add("webapp.json", RuleUnknownField, SeverityWarning, fmt.Sprintf("the shell ignores the key %q (it reads name, version, main, setup, manage/update)", k))
 	}
 }

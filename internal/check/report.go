@@ -10,13 +10,16 @@ import (
 )
 
 // Text renders the report for people: one line per problem, `file: rule:
-// message` (warnings marked), then a summary line. A package with nothing
+// message` (warnings marked; notes are left to JSON), then a summary line. A package with nothing
 // to say gives the single line `OK <name> <version>`. File names that are
 // not printable (hostile zips) are quoted, so they cannot drive a terminal.
 func (r Report) Text() string {
 	var b strings.Builder
 	errs, warns := 0, 0
 	for _, p := range r.Problems {
+		if p.Severity == SeverityNote {
+			continue // --json only
+		}
 		file := p.File
 		switch {
 		case file == "":

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"loginshell/internal/signature"
 
@@ -74,8 +75,47 @@ func New(o Options) (http.Handler, error) {
 	a.routeAuth(mux)
 	a.routeServices(mux)
 	a.routeSignature(mux)
-	return a.gate(a.unrouted(mux)), nil
+	return a.trace(a.gate(a.unrouted(mux))), nil
 }
+
+// trace logs every call a page makes at debug level (`--log-level
+// debug`, for QA): method, path with its query, status and time taken.
+// The log's redacting handler masks the passwords and tokens the path
+// carries; nothing of the bodies is logged.
+func (a *api) trace(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !a.log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		a.log.Debug("pmapi call", "method", r.Method, "path", r.URL.RequestURI(), "status", sw.status,
+			"ms", time.Since(start).Milliseconds())
+	})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Flush keeps event streams (the signature service's) streaming.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the writer beneath.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // methods are the ones a service may answer to, in the order Allow lists
 // them.

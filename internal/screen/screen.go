@@ -54,6 +54,9 @@ type View struct {
 	// Challenge is the signature challenge the shell's modal dialog shows
 	// over the page, if any (never part of the page's document).
 	Challenge *signature.Challenge `json:"challenge,omitempty"`
+	// Reload counts the Reload calls of this screen: when it changes and
+	// the URL does not, the chrome loads the frame's page again.
+	Reload uint64 `json:"reload,omitempty"`
 }
 
 // Screen holds the current view and tells subscribers of each change.
@@ -69,6 +72,7 @@ type Screen struct {
 	cur    View
 	base   View // the last application page, shown again when an auth page closes
 	subs   map[chan View]struct{}
+	reload uint64 // Reload calls so far, carried by every view
 }
 
 // New returns a screen showing "Starting". pages is the origin the hosted
@@ -161,6 +165,13 @@ func (s *Screen) Refresh() {
 	s.set(v, false)
 }
 
+// Reload loads the page shown again (run from source: a file of a
+// --package folder changed). It is a new page for the signature SDK, and
+// a dialog over the old one goes. Other views are left as they are.
+func (s *Screen) Reload() {
+	s.setIf(View{}, false, func(cur View) bool { return cur.Kind == Page })
+}
+
 // Forget drops the remembered application page (after a log-off).
 func (s *Screen) Forget() {
 	s.mu.Lock()
@@ -239,6 +250,13 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	if cond != nil && !cond(s.cur) {
 		return
 	}
+	if v.Kind == "" { // Reload: the page shown, anew
+		base := s.base.Seq == s.cur.Seq
+		v = View{Kind: Page, URL: s.cur.URL, Title: s.cur.Title, Auth: s.cur.Auth, User: v.User, Version: v.Version, Pages: v.Pages}
+		s.reload++
+		isBase = base
+	}
+	v.Reload = s.reload
 	v.Online = s.online
 	v.Seq = s.cur.Seq + 1
 	switch {

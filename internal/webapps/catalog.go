@@ -46,6 +46,22 @@ const manifestFile = "webapp.json"
 // package's directory. A root that cannot be listed is reported the same
 // way. Only a nil root makes NewCatalog return a nil catalog.
 func NewCatalog(roots ...fs.FS) (*Catalog, error) {
+	return newCatalog(nil, roots...)
+}
+
+// LoadPackage loads the one package in the folder dir (a package folder
+// given as it is, e.g. `--package`), whatever the folder's name; with
+// "src-folder" in its webapp.json its files are that folder's. The error
+// matches ErrBrokenPackage.
+func LoadPackage(dir fs.FS) (*Package, error) {
+	if dir == nil {
+		return nil, errors.New("load package: nil folder")
+	}
+	return loadPackage(dir, ".", "", "")
+}
+
+// newCatalog is NewCatalog with packages that come before every root.
+func newCatalog(first []*Package, roots ...fs.FS) (*Catalog, error) {
 	c := &Catalog{byName: map[string][]*Package{}}
 	seen := map[[2]string]bool{}
 	var errs []error
@@ -53,8 +69,14 @@ func NewCatalog(roots ...fs.FS) (*Catalog, error) {
 		if root == nil {
 			return nil, fmt.Errorf("new catalog: root %d is nil", i)
 		}
-		pkgs, rootErrs := scanRoot(root)
-		errs = append(errs, rootErrs...)
+	}
+	for i := -1; i < len(roots); i++ {
+		pkgs := first
+		if i >= 0 {
+			var rootErrs []error
+			pkgs, rootErrs = scanRoot(roots[i])
+			errs = append(errs, rootErrs...)
+		}
 		for _, p := range pkgs {
 			key := [2]string{p.Manifest.Name, p.Manifest.Version}
 			if seen[key] {
@@ -146,13 +168,27 @@ func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error
 	if err != nil {
 		return nil, broken(err)
 	}
-	if m.Name != wantName {
+	if wantName != "" && m.Name != wantName {
 		return nil, broken(fmt.Errorf("%s names the package %q but it sits in directory %q", manifestFile, m.Name, wantName))
 	}
 	if wantVersion != "" && m.Version != wantVersion {
 		return nil, broken(fmt.Errorf("%s gives version %q but it sits in directory %q", manifestFile, m.Version, wantVersion))
 	}
-	sub, err := fs.Sub(root, dir)
+	// A folder laid out for the container's CLI: the files are the
+	// src-folder's contents. Installs drop the key, so only package
+	// folders given as they are (beside --boot, --package) have it.
+	src, problem := srcFolderOf(data)
+	if problem != "" {
+		return nil, broken(errors.New(problem))
+	}
+	files := dir
+	if src != "" {
+		files = path.Join(dir, src)
+		if info, err := fs.Stat(root, files); err != nil || !info.IsDir() {
+			return nil, broken(fmt.Errorf("%s names the %s %q, which is not a folder", manifestFile, KeySrcFolder, src))
+		}
+	}
+	sub, err := fs.Sub(root, files)
 	if err != nil {
 		return nil, broken(err)
 	}

@@ -17,6 +17,7 @@ type object struct {
 
 func readObject(doc string, data []byte) (object, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // editors on Windows add a BOM
+	data = StripComments(data)                            // the container's CLI allowed them
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return object{}, &DocumentError{Document: doc, Problem: "is not a JSON object: " + err.Error()}

@@ -17,6 +17,17 @@ func dirEntries(srcDir string, opts InstallOptions) ([]entry, func(), *PackageEr
 	if err != nil {
 		return nil, nil, &PackageError{Rule: RuleUnreadable, Detail: "the package directory cannot be opened: " + err.Error()}
 	}
+	entries, perr := dirEntriesRoot(root, opts)
+	if perr != nil {
+		root.Close()
+		return nil, nil, perr
+	}
+	return entries, func() { root.Close() }, nil
+}
+
+// dirEntriesRoot lists the directory package at root; the caller closes
+// root once the entries are read.
+func dirEntriesRoot(root *os.Root, opts InstallOptions) ([]entry, *PackageError) {
 	var entries []entry
 	werr := fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -42,13 +53,11 @@ func dirEntries(srcDir string, opts InstallOptions) ([]entry, func(), *PackageEr
 	})
 	switch {
 	case errors.Is(werr, errTooMany):
-		root.Close()
-		return nil, nil, &PackageError{Rule: RuleTooManyEntries, Detail: fmt.Sprintf("the package has more than the limit of %d entries", opts.MaxEntries)}
+		return nil, &PackageError{Rule: RuleTooManyEntries, Detail: fmt.Sprintf("the package has more than the limit of %d entries", opts.MaxEntries)}
 	case werr != nil:
-		root.Close()
-		return nil, nil, &PackageError{Rule: RuleUnreadable, Detail: "the package directory cannot be listed: " + werr.Error()}
+		return nil, &PackageError{Rule: RuleUnreadable, Detail: "the package directory cannot be listed: " + werr.Error()}
 	}
-	return entries, func() { root.Close() }, nil
+	return entries, nil
 }
 
 var errTooMany = errors.New("too many entries")

@@ -1,6 +1,7 @@
 package webapps
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"loginshell/internal/auth"
@@ -30,7 +32,13 @@ type LibraryOptions struct {
 	// BundledBoot is the boot document used when there is no other
 	// (required).
 	BundledBoot []byte
-	Log         *slog.Logger
+	// Packages are package folders (or their webapp.json) served as they
+	// are, without installing them: run from source. They come before
+	// every other root, and a name they provide is served at their version
+	// whatever the boot document depends on. A folder laid out for the
+	// container's CLI ("src-folder") serves that folder's files.
+	Packages []string
+	Log      *slog.Logger
 }
 
 // Library is the one owner of the shell's packages: the boot document, the
@@ -39,13 +47,15 @@ type LibraryOptions struct {
 // it for URLs; installs go through it so the catalog it serves is always
 // the one on disk. Safe for concurrent use.
 type Library struct {
-	doc   Boot
-	roots []fs.FS // beside --boot, then installed, then bundled
-	dir   string  // DataDir/webapps
-	log   *slog.Logger
+	doc      Boot
+	packages []string // --package folders, first of all
+	roots    []fs.FS  // beside --boot, then installed, then bundled
+	dir      string   // DataDir/webapps
+	log      *slog.Logger
 
-	mu  sync.RWMutex // guards cat; held only to swap or read the pointer
-	cat *Catalog
+	mu     sync.RWMutex // guards cat and pinned; held only to swap or read them
+	cat    *Catalog
+	pinned map[string]string // name -> version of the --package packages
 }
 
 // OpenLibrary reads the boot document, finishes or rolls back any install a
@@ -77,8 +87,15 @@ func OpenLibrary(o LibraryOptions) (*Library, error) {
 		roots = append(roots, besideBoot)
 	}
 	roots = append(roots, os.DirFS(dir), o.Bundled)
-	l := &Library{doc: doc, roots: roots, dir: dir, log: o.Log}
-	l.cat = l.load()
+	var pkgs []string
+	for _, p := range o.Packages {
+		if strings.EqualFold(filepath.Ext(p), ".json") {
+			p = filepath.Dir(p)
+		}
+		pkgs = append(pkgs, p)
+	}
+	l := &Library{doc: doc, packages: pkgs, roots: roots, dir: dir, log: o.Log}
+	l.cat, l.pinned = l.load()
 	o.Log.Info("boot document", "source", src, "starter", doc.Starter, "offline", doc.OfflineName)
 	return l, nil
 }
@@ -110,13 +127,38 @@ func readBoot(o LibraryOptions) (Boot, string, fs.FS, error) {
 	return doc, src, beside, nil
 }
 
-// load builds the catalog from the roots; broken packages are logged.
-func (l *Library) load() *Catalog {
-	cat, err := NewCatalog(l.roots...)
-	if err != nil {
+// load builds the catalog from the --package folders and the roots, and
+// the versions the folders pin; broken packages are logged.
+func (l *Library) load() (*Catalog, map[string]string) {
+	var first []*Package
+	var errs []error
+	pinned := map[string]string{}
+	for _, dir := range l.packages {
+		p, err := LoadPackage(os.DirFS(dir))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--package %s: %w", dir, err))
+			continue
+		}
+		if want, ok := l.doc.Dependencies[p.Manifest.Name]; ok && want != p.Manifest.Version {
+			l.log.Warn("a --package folder is served instead of the version the boot document depends on",
+				"name", p.Manifest.Name, "version", p.Manifest.Version, "boot", want)
+		}
+		pinned[p.Manifest.Name] = p.Manifest.Version
+		first = append(first, p)
+	}
+	cat, err := newCatalog(first, l.roots...)
+	if err = errors.Join(append(errs, err)...); err != nil {
 		l.log.Warn("some web app packages could not be loaded", "err", err)
 	}
-	return cat
+	return cat, pinned
+}
+
+// reload reads the packages again and serves what it found.
+func (l *Library) reload() {
+	cat, pinned := l.load() // read from disk, outside the lock: readers keep the old one meanwhile
+	l.mu.Lock()
+	l.cat, l.pinned = cat, pinned
+	l.mu.Unlock()
 }
 
 func (l *Library) catalog() *Catalog {
@@ -145,31 +187,28 @@ func (l *Library) Install(path string, progress func(done, total int64), replace
 	if err != nil {
 		return m, err
 	}
-	cat := l.load() // read from disk, outside the lock: readers keep the old one meanwhile
-	l.mu.Lock()
-	l.cat = cat
-	l.mu.Unlock()
+	l.reload()
 	l.log.Info("package installed", "name", m.Name, "version", m.Version)
 	return m, nil
 }
 
-// InstallPackage installs the zip or directory package at pkgPath into dir
-// (a data directory's webapps/), the one step both a Library and a
-// one-off `loginshell install` take.
+// InstallPackage installs the package at pkgPath into dir (a data
+// directory's webapps/), the one step both a Library and a one-off
+// `loginshell install` take. pkgPath names the package as InspectPackage
+// reads it: a zip, a folder, a webapp.json with "src-folder", or a zip the
+// container's CLI built with its webapp.json beside it.
 func InstallPackage(dir, pkgPath string, opts InstallOptions) (Manifest, error) {
-	st, err := os.Stat(pkgPath)
-	if err != nil {
+	if _, err := os.Stat(pkgPath); err != nil {
 		return Manifest{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
 	}
-	if st.IsDir() {
-		return InstallDir(dir, pkgPath, opts)
+	opts = opts.withDefaults()
+	entries, _, closeSrc, perr := openPackage(pkgPath, opts)
+	if perr != nil {
+		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
+		return Manifest{}, perr
 	}
-	f, err := os.Open(pkgPath)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("open package: %w", err)
-	}
-	defer f.Close()
-	return Install(dir, f, st.Size(), opts)
+	defer closeSrc()
+	return install(dir, entries, opts)
 }
 
 // ErrNoPackage means the package file or directory to install does not
@@ -184,9 +223,17 @@ func (l *Library) Handler() http.Handler {
 	})
 }
 
-// version returns the version of name that the boot document depends on,
-// or "" for the highest installed.
-func (l *Library) version(name string) string { return l.doc.Dependencies[name] }
+// version returns the version of name a --package folder provides, else
+// the one the boot document depends on, or "" for the highest installed.
+func (l *Library) version(name string) string {
+	l.mu.RLock()
+	v, ok := l.pinned[name]
+	l.mu.RUnlock()
+	if ok {
+		return v
+	}
+	return l.doc.Dependencies[name]
+}
 
 // lookup finds name at the version the boot document wants.
 func (l *Library) lookup(name string) (*Package, error) {

@@ -1,0 +1,2 @@
+// The source the build turns into dist/; not part of the package.
+export {};
