@@ -2,7 +2,9 @@
 # deps.sh installs what building and testing loginshell needs, and nothing
 # that is already there, so running it twice costs a few seconds:
 #   - Debian packages (compiler, GTK/WebKitGTK 4.1 headers, Xvfb, Chromium
-#     for the browser tests, ImageMagick and x11-utils xdotool for the smoke test),
+#     for the browser tests, ImageMagick and x11-utils xdotool for the smoke test,
+#     PostgreSQL's server for the tests of the plant's signature store: they
+#     start a throwaway cluster from /usr/lib/postgresql/<version>/bin),
 #     installed with apt-get only when dpkg says one is missing;
 #   - the frontend's npm packages, with `npm ci` only when node_modules is
 #     missing or older than package-lock.json;
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/../.."
 packages=(
 	build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
 	xvfb xauth chromium imagemagick x11-utils xdotool
+	postgresql
 )
 
 echo "== deps: Debian packages"

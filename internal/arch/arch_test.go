@@ -80,7 +80,8 @@ var (
 	notEngines = []string{module, module + "/internal/shell", module + "/internal/shell/shelltest",
 		module + "/internal/demoidp", module + "/frontend", module + "/internal/arch"}
 	// testOnly are packages for tests: no package of the module links them.
-	testOnly = []string{module + "/internal/shell/shelltest", module + "/internal/demoidp/strict"}
+	testOnly = []string{module + "/internal/shell/shelltest", module + "/internal/demoidp/strict",
+		module + "/internal/store/postgres/pgtest"}
 	// serverAllowed are engines that run an HTTP server by design:
 	// internal/online receives the OpenID redirect on a loopback listener
 	// (RFC 8252 §7.3), and internal/webapps serves the packages' files.

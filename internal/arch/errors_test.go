@@ -22,6 +22,7 @@ import (
 	"loginshell/internal/serve"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
+	"loginshell/internal/store/postgres"
 	"loginshell/internal/webapps"
 )
 
@@ -72,6 +73,8 @@ var kinds = map[string]struct {
 	"online.ErrTimeout":               {online.ErrTimeout, fault.Unavailable},
 	"online.ErrTokenRejected":         {online.ErrTokenRejected, fault.Forbidden},
 	"online.ErrUnreachable":           {online.ErrUnreachable, fault.Unavailable},
+	"postgres.ErrUnavailable":         {postgres.ErrUnavailable, fault.Unavailable},
+	"postgres.ErrConfig":              {postgres.ErrConfig, fault.NotConfigured},
 	"serve.ErrNotLoopback":            {serve.ErrNotLoopback, fault.BadRequest},
 	"settings.ErrNotFound":            {settings.ErrNotFound, fault.NotFound},
 	"settings.ErrInvalid":             {settings.ErrInvalid, fault.BadRequest},

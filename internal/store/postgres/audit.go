@@ -1,0 +1,105 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"loginshell/internal/audit"
+)
+
+// AppendAudit seals e after the last entry of the trail (audit.Seal) and
+// stores it in one transaction that locks the chain head first, so appends
+// from every station are serialised by the database and the chain never
+// forks; it returns e as sealed. To audit a change to a request together
+// with it, use the change's audited method (QueueAudited, SignAudited,
+// CancelAudited) instead: two transactions could keep the one and lose
+// the other.
+func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	var sealed []audit.Entry
+	err := s.write(ctx, "append audit", func(tx pgx.Tx) error {
+		var err error
+		sealed, err = appendAudit(ctx, tx, []audit.Entry{e})
+		return err
+	})
+	if err != nil {
+		return audit.Entry{}, err
+	}
+	return sealed[0], nil
+}
+
+// AuditEntries calls fn with every entry of the trail in Seq order, from
+// one snapshot: entries appended meanwhile are not seen. It stops at the
+// first error fn returns and returns it. fn may read the store; it must
+// not write to it.
+func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) error {
+	var fnErr error
+	err := s.read(ctx, "audit entries", func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				return err
+			}
+			if err := fn(e); err != nil {
+				fnErr = err
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
+}
+
+const auditColumns = `seq, time, utc_offset, station, event, request, request_name, slot, template,
+	user_id, printed_name, meaning, approve, comment, detail, prev, hash`
+
+// appendAudit seals and inserts es after the last entry, inside the
+// caller's transaction, and returns them as sealed. It locks the chain
+// head row first: another station's append waits here until this
+// transaction ends, then reads the head this one left.
+func appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry) ([]audit.Entry, error) {
+	if len(es) == 0 {
+		return nil, nil
+	}
+	var head audit.Entry
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	var last *audit.Entry
+	if head.Seq > 0 {
+		last = &head
+	}
+	sealed := make([]audit.Entry, len(es))
+	b := &pgx.Batch{}
+	for i, e := range es {
+		e = audit.Seal(last, e)
+		b.Queue(`INSERT INTO audit (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+			e.Seq, e.Time, e.Offset, e.Station, e.Event, e.Request, e.RequestName, e.Slot, e.Template, e.UserID,
+			e.PrintedName, e.Meaning, e.Approve, e.Comment, e.Detail, e.Prev, e.Hash)
+		sealed[i] = e
+		last = &sealed[i]
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("append audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)
+	}
+	return sealed, nil
+}
+
+func scanEntry(rows pgx.Rows) (audit.Entry, error) {
+	var e audit.Entry
+	var t time.Time
+	err := rows.Scan(&e.Seq, &t, &e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
+		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &e.Approve, &e.Comment, &e.Detail, &e.Prev, &e.Hash)
+	e.Time = t.UTC()
+	return e, err
+}

@@ -1,0 +1,258 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"loginshell/internal/fault"
+)
+
+// Errors of the PostgreSQL store. Their texts are safe to show: they name
+// the database (host, port, database, user) and never the password.
+var (
+	// ErrUnavailable: the database did not answer (not running, not
+	// reachable from this station, refusing this user). Signature requests
+	// wait until it answers again; the store reconnects by itself.
+	ErrUnavailable = fault.New(fault.Unavailable, "the signature database is unavailable")
+	// ErrConfig: the store's DSN (--store, signature_store) does not parse
+	// or names no database.
+	ErrConfig = fault.New(fault.NotConfigured, "the signature database setting (--store, signature_store) is not valid")
+)
+
+// DefaultConnectTimeout bounds each connection attempt when the DSN sets
+// no connect_timeout: a station whose database is gone says so in
+// seconds instead of hanging the page that asked.
+const DefaultConnectTimeout = 5 * time.Second
+
+// Schema is the PostgreSQL schema the store's tables live in (the
+// connections' search_path), so the store can share a database with
+// others without clashing on names like "requests".
+const Schema = "loginshell"
+
+// Store is a PostgreSQL database opened by Open. It is safe for concurrent
+// use, and any number of stations may open the same database at once
+// (see the package doc). Close it when done.
+type Store struct {
+	pool *pgxpool.Pool
+	cfg  *pgxpool.Config
+	// where names the database for messages: host, port, database, user.
+	where string
+	// secret is the DSN's password, scrubbed from every error text this
+	// package builds from a driver's message.
+	secret string
+	// origin tells this handle's notifications from other stations'
+	// (watch.go).
+	origin string
+
+	closeOnce sync.Once
+	watchMu   sync.Mutex
+	watchers  int
+	stopWatch context.CancelFunc
+	watchDone chan struct{}
+}
+
+// Open connects to the PostgreSQL database dsn names (a postgres:// URL or
+// a key=value string, as libpq reads them: sslmode, sslrootcert, ...
+// are honoured, and a password may come from PGPASSWORD or ~/.pgpass
+// instead of the DSN), creates or upgrades the store's schema, and returns
+// the store. An unreachable database fails at once with ErrUnavailable,
+// naming host and database but never the password; ctx bounds the whole
+// of Open.
+//
+// Open does NOT create the database or its user: a DBA does, once per
+// plant (README.md, "Electronic signatures"). The user needs to create a
+// schema in the database the first time, and only to read and write its
+// tables after.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// The parser's message may quote the DSN, password and all.
+		return nil, fault.Explain(ErrConfig, "the signature database setting (--store, signature_store) is not a PostgreSQL DSN (postgres://USER@HOST/DATABASE?sslmode=verify-full)")
+	}
+	cc := cfg.ConnConfig
+	if cc.Database == "" {
+		return nil, fault.Explain(ErrConfig, "the signature database setting (--store, signature_store) names no database")
+	}
+	if !strings.Contains(dsn, "connect_timeout") {
+		cc.ConnectTimeout = DefaultConnectTimeout
+	}
+	cc.RuntimeParams["search_path"] = Schema
+	cc.RuntimeParams["timezone"] = "UTC"
+	if cc.RuntimeParams["application_name"] == "" {
+		cc.RuntimeParams["application_name"] = "loginshell"
+	}
+	// Prepared statements are cached per connection by pgx; a statement
+	// cache keyed by SQL text is what we want for these few queries.
+	cfg.MinConns = 0
+	if cfg.MaxConns < 4 {
+		cfg.MaxConns = 4
+	}
+	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin()}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, s.unavailable("connect", err)
+	}
+	s.pool = pool
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// describe names the database for people: "host:port/database as user".
+func describe(cc *pgx.ConnConfig) string {
+	hosts := []string{fmt.Sprintf("%s:%d", cc.Host, cc.Port)}
+	for _, fb := range cc.Fallbacks {
+		if h := fmt.Sprintf("%s:%d", fb.Host, fb.Port); h != hosts[len(hosts)-1] && !containsString(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	return fmt.Sprintf("database %q on %s as user %q", cc.Database, strings.Join(hosts, ", "), cc.User)
+}
+
+func containsString(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Where names the database the store is on (host, port, database, user;
+// never the password), for logs and `check`.
+func (s *Store) Where() string { return s.where }
+
+// Close stops watching and closes the store's connections. Calling it
+// again does nothing.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.stopWatching()
+		s.pool.Close()
+	})
+	return nil
+}
+
+// unavailable is ErrUnavailable for a database that did not answer op,
+// naming it and saying what to do. The driver's cause stays in the chain
+// for errors.As; its text is reduced to the network's reason with the
+// password scrubbed, so even a driver that quoted the DSN cannot leak it.
+func (s *Store) unavailable(op string, err error) error {
+	return &unavailableError{
+		text: fmt.Sprintf("the signature %s is unavailable (%s: %s); check that PostgreSQL runs there, that this station may reach it, and the --store / signature_store setting",
+			s.where, op, s.scrub(reason(err))),
+		cause: err,
+	}
+}
+
+// unavailableError is ErrUnavailable with the database named.
+type unavailableError struct {
+	text  string
+	cause error
+}
+
+func (e *unavailableError) Error() string    { return e.text }
+func (e *unavailableError) Kind() fault.Kind { return fault.Unavailable }
+func (e *unavailableError) Unwrap() []error  { return []error{ErrUnavailable, e.cause} }
+
+// reason is the innermost cause's text: "connection refused", "i/o
+// timeout", the server's message.
+func reason(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code + " " + pe.Message
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		return "timed out"
+	}
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
+}
+
+func (s *Store) scrub(text string) string {
+	if s.secret != "" {
+		text = strings.ReplaceAll(text, s.secret, "********")
+	}
+	return text
+}
+
+// isUnavailable says whether err means the database did not answer, as
+// opposed to refusing the statement.
+func isUnavailable(err error) bool {
+	if err == nil || fault.KindOf(err) != fault.Internal {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), pgconn.Timeout(err):
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return true
+	case errors.As(err, &pe):
+		// Class 08: connection exception; 57P01-03: the server is shutting
+		// down or starting; 53300: too many connections.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300"
+	}
+	var se interface{ SafeToRetry() bool }
+	if errors.As(err, &se) && se.SafeToRetry() {
+		return true
+	}
+	return strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "closed pool")
+}
+
+// fail wraps err from op: ErrUnavailable when the database did not
+// answer, the engine's own errors (ErrSlotTaken, ...) as they are, and
+// anything else with op for the log.
+func (s *Store) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if isUnavailable(err) {
+		return s.unavailable(op, err)
+	}
+	if fault.KindOf(err) != fault.Internal {
+		return err
+	}
+	if s.secret != "" && strings.Contains(err.Error(), s.secret) {
+		return fmt.Errorf("%s: %s", op, s.scrub(err.Error()))
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// write runs fn in a READ COMMITTED transaction and commits it when fn
+// returns nil; an error or a panic rolls it back. Every change locks the
+// rows it decides on (see sign.go and audit.go) instead of relying on a
+// stronger isolation level, so nothing has to be retried.
+func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+	return s.fail(op, err)
+}
+
+// read runs fn in a read-only REPEATABLE READ transaction: one snapshot,
+// however many queries fn makes.
+func (s *Store) read(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	return s.fail(op, err)
+}

@@ -1,0 +1,179 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// migrateLock is the pg_advisory_xact_lock key the migration holds, so
+// two stations starting at once on a new database migrate one after the
+// other ("logins" in ASCII).
+const migrateLock int64 = 0x6c6f67696e73
+
+// migrations[i] takes the schema from version i to version i+1. A step is
+// never edited once released: a change is a new step.
+var migrations = []string{
+	// 1: templates, requests, slots, the atoms Filter.User matches, and
+	// the append-only audit trail with its chain head.
+	`
+CREATE TABLE templates (
+	name_key          text PRIMARY KEY, -- store.NameKey(name)
+	name              text NOT NULL,    -- as last written
+	description       text NOT NULL,
+	expression        text NOT NULL,
+	idp               text NOT NULL,
+	framing           text NOT NULL,
+	timeout           integer NOT NULL, -- minutes, 0: signature.DefaultTimeout
+	force_auth        boolean NOT NULL,
+	force_unique_user boolean NOT NULL,
+	meaning           text NOT NULL,
+	require_comment   boolean NOT NULL
+);
+
+CREATE TABLE requests (
+	id           uuid PRIMARY KEY,
+	n            bigint GENERATED ALWAYS AS IDENTITY UNIQUE, -- queue order among equal times
+	template     text NOT NULL, -- the template's name when queued
+	template_key text NOT NULL, -- store.NameKey(template)
+	name         text NOT NULL,
+	description  text NOT NULL,
+	state        text NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'cancelled')),
+	station      text NOT NULL,
+	session      text NOT NULL,
+	queued_at    timestamptz NOT NULL
+);
+-- Pending lists oldest first; settled requests stay out of these indexes.
+CREATE INDEX requests_pending ON requests (queued_at, n) WHERE state = 'pending';
+CREATE INDEX requests_pending_template ON requests (template_key, queued_at, n) WHERE state = 'pending';
+CREATE INDEX requests_pending_name ON requests (name, queued_at, n) WHERE state = 'pending';
+
+CREATE TABLE slots (
+	id           uuid PRIMARY KEY,
+	request      uuid NOT NULL REFERENCES requests (id),
+	idx          integer NOT NULL CHECK (idx >= 0),
+	clause       text NOT NULL,
+	-- cancelled: not signed, and its request ended otherwise
+	state        text NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'cancelled')),
+	-- the signature, all NULL until the slot is signed
+	user_id      text,
+	printed_name text,
+	roles        text[],
+	groups_      text[],
+	approve      boolean,
+	meaning      text,
+	comment      text,
+	signed_at    timestamptz,
+	sign_station text,
+	UNIQUE (request, idx),
+	CHECK ((signed_at IS NOT NULL) = (state IN ('approved', 'rejected'))),
+	CHECK (signed_at IS NULL OR approve = (state = 'approved'))
+);
+
+-- The {kind:value} atoms of each slot's clause (store.ClauseAtoms), so
+-- Filter.User is an index lookup, not a scan of every pending clause.
+CREATE TABLE clause_atoms (
+	kind      text NOT NULL, -- "username", "role", "group"
+	value_key text NOT NULL, -- store.NameKey(value)
+	slot      uuid NOT NULL REFERENCES slots (id),
+	PRIMARY KEY (kind, value_key, slot)
+);
+
+CREATE TABLE audit (
+	seq          bigint PRIMARY KEY CHECK (seq > 0),
+	time         timestamptz NOT NULL,
+	utc_offset   text NOT NULL,
+	station      text NOT NULL,
+	event        text NOT NULL,
+	request      text NOT NULL,
+	request_name text NOT NULL,
+	slot         text NOT NULL,
+	template     text NOT NULL,
+	user_id      text NOT NULL,
+	printed_name text NOT NULL,
+	meaning      text NOT NULL,
+	approve      boolean, -- NULL: not a decision
+	comment      text NOT NULL,
+	detail       text NOT NULL,
+	prev         text NOT NULL,
+	hash         text NOT NULL UNIQUE
+);
+
+-- The last entry of the trail. Every append locks this one row FOR UPDATE
+-- first, so appends from every station run one at a time and the chain
+-- never forks; the trigger below keeps it current.
+CREATE TABLE audit_head (
+	id   integer PRIMARY KEY CHECK (id = 1),
+	seq  bigint NOT NULL,
+	hash text NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
+
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'the audit trail is append-only';
+END $$;
+CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
+	FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+
+CREATE FUNCTION audit_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	head audit_head%ROWTYPE;
+BEGIN
+	SELECT * INTO head FROM audit_head WHERE id = 1 FOR UPDATE;
+	IF NEW.seq <> head.seq + 1 OR NEW.prev <> head.hash THEN
+		RAISE EXCEPTION 'an audit entry must continue the chain';
+	END IF;
+	UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER audit_chain BEFORE INSERT ON audit
+	FOR EACH ROW EXECUTE FUNCTION audit_chain();
+`,
+}
+
+// migrate brings the schema to this build's version in one transaction
+// that first takes an advisory lock: a second station migrating at the
+// same time waits for the first, then finds the version current. A
+// database whose version is newer than this build knows is refused, never
+// written.
+func (s *Store) migrate(ctx context.Context) error {
+	return s.write(ctx, "migrate", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
+			return err
+		}
+		// search_path is the schema (Open): once it exists, unqualified
+		// names are created in it.
+		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+Schema); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+CREATE TABLE IF NOT EXISTS schema_version (
+	id      integer PRIMARY KEY CHECK (id = 1),
+	version integer NOT NULL
+);
+INSERT INTO schema_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`); err != nil {
+			return err
+		}
+		var version int
+		if err := tx.QueryRow(ctx, `SELECT version FROM schema_version WHERE id = 1 FOR UPDATE`).Scan(&version); err != nil {
+			return err
+		}
+		if version > len(migrations) {
+			return fmt.Errorf("the signature %s has schema version %d, newer than this build's %d; use a newer loginshell", s.where, version, len(migrations))
+		}
+		for v := version; v < len(migrations); v++ {
+			if _, err := tx.Exec(ctx, migrations[v]); err != nil {
+				return fmt.Errorf("to version %d: %w", v+1, err)
+			}
+		}
+		if version == len(migrations) {
+			return nil
+		}
+		_, err := tx.Exec(ctx, `UPDATE schema_version SET version = $1 WHERE id = 1`, len(migrations))
+		return err
+	})
+}
