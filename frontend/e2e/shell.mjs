@@ -70,10 +70,10 @@ export function removeDir(dir) {
  * URL. It rejects with everything the process printed if that line is not
  * the expected one, the process exits first, or 60 s pass.
  *
- * @param {{dataDir: string, demo?: boolean, offline?: boolean}} opts
+ * @param {{dataDir: string, demo?: boolean, offline?: boolean, extra?: string[]}} opts
  * @returns {Promise<Shell>}
  */
-export async function startShell({ dataDir, demo = false, offline = false }) {
+export async function startShell({ dataDir, demo = false, offline = false, extra = [] }) {
   const bin = process.env.LOGINSHELL_BIN;
   if (!bin) {
     throw new Error("LOGINSHELL_BIN is not set: run `make e2e`, or set it to the loginshell binary");
@@ -83,6 +83,7 @@ export async function startShell({ dataDir, demo = false, offline = false }) {
   const args = ["serve", "--listen", "127.0.0.1:0", "--data", dataDir, "--log-level", logLevel];
   if (demo) args.push("--demo");
   if (offline) args.push("--offline");
+  args.push(...extra);
 
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);

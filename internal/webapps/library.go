@@ -84,7 +84,10 @@ func OpenLibrary(o LibraryOptions) (*Library, error) {
 	}
 	var roots []fs.FS
 	if besideBoot != nil {
-		roots = append(roots, besideBoot)
+		// A --package folder beside the boot document (the container's
+		// repository: app.json beside the package folders) is served as
+		// itself, not scanned again under its folder's name.
+		roots = append(roots, withoutDirs(besideBoot, filepath.Dir(o.BootFile), o.Packages))
 	}
 	roots = append(roots, os.DirFS(dir), o.Bundled)
 	var pkgs []string
@@ -283,6 +286,48 @@ func (l *Library) AppPage(name string) (pageURL, title string, err error) {
 		return "", "", err
 	}
 	return PageURL(pkg.Manifest.Name, pkg.Manifest.Main, nil), pkg.Manifest.Name, nil
+}
+
+// skipDirs is a catalog root without some of its top-level folders.
+type skipDirs struct {
+	fs.FS
+	skip map[string]bool
+}
+
+func (s skipDirs) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(s.FS, name)
+	if name != "." {
+		return entries, err
+	}
+	kept := entries[:0]
+	for _, e := range entries {
+		if !s.skip[e.Name()] {
+			kept = append(kept, e)
+		}
+	}
+	return kept, err
+}
+
+// withoutDirs leaves out of root (the folder dir) the package folders
+// that sit directly in it.
+func withoutDirs(root fs.FS, dir string, packages []string) fs.FS {
+	skip := map[string]bool{}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return root
+	}
+	for _, p := range packages {
+		if strings.EqualFold(filepath.Ext(p), ".json") {
+			p = filepath.Dir(p)
+		}
+		if a, err := filepath.Abs(p); err == nil && filepath.Dir(a) == abs {
+			skip[filepath.Base(a)] = true
+		}
+	}
+	if len(skip) == 0 {
+		return root
+	}
+	return skipDirs{root, skip}
 }
 
 func isRegular(p string) bool {
