@@ -42,19 +42,18 @@ import (
 	"loginshell/internal/settings"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
-	"loginshell/internal/store/sqlite"
 	"loginshell/internal/user"
 	"loginshell/internal/webapps"
 )
 
 // synopsis is each subcommand's usage line; -h prints it with the flags.
 var synopsis = map[string]string{
-	"window":  "loginshell [--data DIR] [--boot FILE] [--package DIR]... [--inspect] [--login-url URL] [--redirect-port PORT] [--demo] [--offline]\n      opens the shell window",
-	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--package DIR]... [--login-url URL] [--redirect-port PORT] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
+	"window":  "loginshell [--data DIR] [--boot FILE] [--package DIR]... [--inspect] [--login-url URL] [--redirect-port PORT] [--store DSN] [--demo] [--offline]\n      opens the shell window",
+	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--package DIR]... [--login-url URL] [--redirect-port PORT] [--store DSN] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
 	"check":   "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip, directory, or webapp.json); exit status 1 if it has errors\n  loginshell check [--json] [--data DIR] app.json [PACKAGE]...\n      checks an app definition (boot document) against the installed packages and those given",
 	"install": "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip, directory, or webapp.json) into the data directory",
 	"version": "loginshell version\n      prints the version",
-	"audit":   "loginshell audit verify|show [--json] [--data DIR]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it",
+	"audit":   "loginshell audit verify|show [--json] [--data DIR] [--store DSN]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it",
 }
 
 func main() {
@@ -102,9 +101,9 @@ func printUsage(stdout io.Writer, cmd string, named bool, fs *flag.FlagSet) {
 
 // options are the command line of window, serve and install.
 type options struct {
-	dataDir, bootFile, loginURL, redirectPort, listen, logLevel string
-	demo, offline, replace, inspect                             bool
-	packages                                                    []string // --package: run from source
+	dataDir, bootFile, loginURL, redirectPort, store, listen, logLevel string
+	demo, offline, replace, inspect                                    bool
+	packages                                                           []string // --package: run from source
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -131,6 +130,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "audit":
 		fs.StringVar(&o.dataDir, "data", defaultDataDir(), "data directory holding signatures.db")
 		fs.BoolVar(&asJSON, "json", false, "show: one JSON object per entry")
+		fs.StringVar(&o.store, "store", "", "the plant's PostgreSQL signature store (postgres://USER@HOST/DATABASE); default: the data directory's signature_store setting, else its signatures.db")
 	case "window", "serve", "install":
 		fs.StringVar(&o.dataDir, "data", defaultDataDir(), "data directory: settings, offline vaults, installed packages")
 		fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -140,6 +140,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fs.BoolVar(&o.offline, "offline", false, "never contact the login server: offline sign-in only")
 			fs.StringVar(&o.loginURL, "login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
 			fs.StringVar(&o.redirectPort, "redirect-port", "", "set the redirect_port setting and keep it: the fixed loopback port of the sign-in redirect, for identity providers that match redirect URIs exactly (0: a random port)")
+			fs.StringVar(&o.store, "store", "", "set the signature_store setting and keep it: the PostgreSQL database the plant's stations share (postgres://USER@HOST/DATABASE?sslmode=verify-full; the password goes in ~/.pgpass or PGPASSWORD); \"embedded\" goes back to signatures.db in the data directory")
 			fs.Func("package", "serve this package folder (or its webapp.json) as it is, without installing it, and reload the page when its files change; repeatable", func(v string) error {
 				o.packages = append(o.packages, v)
 				return nil
@@ -191,7 +192,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if (verb != "verify" && verb != "show") || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != verb) {
 			return usageError(stderr, cmd, "say verify or show")
 		}
-		return runAudit(verb, o.dataDir, asJSON, stdout, stderr)
+		return runAudit(verb, o.dataDir, o.store, asJSON, stdout, stderr)
 	default:
 		if fs.NArg() > 0 {
 			return usageError(stderr, cmd, "unexpected argument %q", fs.Arg(0))
@@ -383,10 +384,15 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	if err != nil {
 		return nil, "", nil, err
 	}
-	db, err := sqlite.Open(filepath.Join(o.dataDir, signaturesFile))
+	dsn, err := storeDSN(st, o.store, true)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("open the signature store: %w", err)
+		return nil, "", nil, err
 	}
+	db, where, err := openSignatureStore(o.dataDir, dsn)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	log.Info("signature store", "where", where)
 	closers = append(closers, func() { _ = db.Close() })
 	identities := map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}}
 	if o.demo {
@@ -462,13 +468,21 @@ func station() string {
 
 // runAudit checks the audit trail of the data directory (verify: exit 1
 // naming the first altered, missing or reordered entry) or prints it.
-func runAudit(what, dataDir string, asJSON bool, stdout, stderr io.Writer) error {
+func runAudit(what, dataDir, storeFlag string, asJSON bool, stdout, stderr io.Writer) error {
+	st, err := settings.Open(filepath.Join(dataDir, "settings.json"))
+	if err != nil {
+		return err
+	}
+	dsn, err := storeDSN(st, storeFlag, false)
+	if err != nil {
+		return err
+	}
 	path := filepath.Join(dataDir, signaturesFile)
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && dsn == "" {
 		fmt.Fprintf(stderr, "loginshell audit: %s does not exist: no signature has been recorded in %s\n", path, dataDir)
 		return exitCode(1)
 	}
-	db, err := sqlite.Open(path)
+	db, path, err := openSignatureStore(dataDir, dsn)
 	if err != nil {
 		return err
 	}

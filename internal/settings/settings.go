@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -39,6 +40,14 @@ const (
 	// picks at each sign-in (RFC 8252 §7.3). Merge refuses anything but a
 	// whole number from 0 to 65535.
 	RedirectPort = "redirect_port"
+	// SignatureStore is where signature requests and the audit trail are
+	// kept: "" (absent) for the SQLite file in the data directory, or a
+	// PostgreSQL DSN (postgres://USER@HOST/DATABASE?sslmode=verify-full)
+	// the plant's stations share. It is read at start. Merge refuses a
+	// DSN that holds a password: settings.json is readable by pages
+	// (/pmapi/usersettings), so the password goes into ~/.pgpass or
+	// PGPASSWORD of the account the shell runs as.
+	SignatureStore = "signature_store"
 )
 
 // aliases maps keys written by pages for the mobile container to the
@@ -143,6 +152,12 @@ func (s *Store) Merge(d map[string]any) error {
 				return err
 			}
 			v = port
+		case SignatureStore:
+			dsn, err := checkStoreDSN(v)
+			if err != nil {
+				return err
+			}
+			v = dsn
 		}
 		clean[k] = v
 	}
@@ -160,6 +175,41 @@ func checkLoginURL(v any) (string, error) {
 	}
 	return loginurl.Parse(text)
 }
+
+// checkStoreDSN reads a signature_store value: "" or a PostgreSQL DSN
+// (URL or key=value) without a password.
+func checkStoreDSN(v any) (string, error) {
+	text, ok := v.(string)
+	if !ok {
+		return "", fault.Detail(ErrInvalid, "signature_store must be a string, a PostgreSQL DSN")
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", nil
+	}
+	lower := strings.ToLower(text)
+	switch {
+	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
+		u, err := url.Parse(text)
+		if err != nil {
+			return "", fault.Detail(ErrInvalid, "signature_store is not a PostgreSQL URL (postgres://USER@HOST/DATABASE)")
+		}
+		if _, has := u.User.Password(); has || u.Query().Has("password") {
+			return "", errStorePassword
+		}
+	case strings.Contains(lower, "="):
+		if strings.Contains(lower, "password") {
+			return "", errStorePassword
+		}
+	default:
+		return "", fault.Detail(ErrInvalid, "signature_store must be a PostgreSQL DSN (postgres://USER@HOST/DATABASE?sslmode=verify-full)")
+	}
+	return text, nil
+}
+
+// errStorePassword refuses a signature_store with a password in it; its
+// text never repeats the value.
+var errStorePassword = fault.Detail(ErrInvalid, "signature_store must not hold a password: put it in ~/.pgpass (or PGPASSWORD) of the account the shell runs as")
 
 // Delete removes one setting; ErrNotFound if it had no value.
 func (s *Store) Delete(key string) error {

@@ -194,3 +194,38 @@ func TestSettingsSizeLimit(t *testing.T) {
 		t.Errorf("the refused value was stored: %v", err)
 	}
 }
+
+func TestSignatureStoreIsValidated(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		value   any
+		want    string
+		wantErr error
+	}{
+		{"a URL without a password is kept", " postgres://mes@db.plant/signatures?sslmode=verify-full ", "postgres://mes@db.plant/signatures?sslmode=verify-full", nil},
+		{"key=value without a password is kept", "host=db.plant dbname=signatures user=mes", "host=db.plant dbname=signatures user=mes", nil},
+		{"an empty value clears it", "", "", nil},
+		{"a URL with a password is refused", "postgres://mes:s3cret@db.plant/signatures", "", ErrInvalid},
+		{"a password parameter is refused", "postgres://mes@db.plant/signatures?password=s3cret", "", ErrInvalid},
+		{"key=value with a password is refused", "host=db.plant password=s3cret dbname=x", "", ErrInvalid},
+		{"a file path is refused", "/var/lib/signatures.db", "", ErrInvalid},
+		{"a number is refused", 7, "", ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, _ := Open("")
+			err := s.Set(SignatureStore, tt.value)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Set: %v, want %v", err, tt.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("the error repeats the password: %q", err)
+			}
+			if got := s.String(SignatureStore); got != tt.want {
+				t.Errorf("stored %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
