@@ -403,6 +403,7 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	if err != nil {
 		return nil, "", nil, err
 	}
+	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store)
 	if err := loadTemplates(sigs, filepath.Join(o.dataDir, "templates.json"), o.demo); err != nil {
 		return nil, "", nil, err
 	}

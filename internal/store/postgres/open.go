@@ -56,9 +56,8 @@ type Store struct {
 
 	closeOnce sync.Once
 	watchMu   sync.Mutex
-	watchers  int
-	stopWatch context.CancelFunc
-	watchDone chan struct{}
+	closed    bool                 // Close was called: no new Watch
+	stops     []context.CancelFunc // of the running Watch calls
 }
 
 // Open connects to the PostgreSQL database dsn names (a postgres:// URL or

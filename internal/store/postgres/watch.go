@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -13,6 +15,12 @@ import (
 // cancels. A payload is "<slot UUID> <origin>": a slot of the request
 // that changed, and the handle that changed it.
 const channel = "loginshell_requests"
+
+// Pauses between attempts to listen again after the database went away.
+const (
+	watchRetryMin = 500 * time.Millisecond
+	watchRetryMax = 10 * time.Second
+)
 
 func newOrigin() string {
 	var b [8]byte
@@ -27,4 +35,77 @@ func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID) error {
 	return err
 }
 
-func (s *Store) stopWatching() {}
+// Watch calls changed with a slot of each request that another handle —
+// another station, the MES server's CLI — signed or cancelled, soon after
+// the change committed, until ctx ends or the store is closed; it returns
+// then. Changes made through this handle are not reported: their caller
+// knows. It listens on a connection of its own, and when the database goes
+// away it listens again once it is back (pausing up to 10 s between
+// tries); changes committed while it could not listen are NOT replayed —
+// a station that must not miss one reads Pending after a reconnect.
+// changed runs on Watch's goroutine and must not block for long.
+func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID)) error {
+	ctx, stop := context.WithCancel(ctx)
+	s.watchMu.Lock()
+	if s.closed {
+		s.watchMu.Unlock()
+		stop()
+		return nil
+	}
+	s.stops = append(s.stops, stop)
+	s.watchMu.Unlock()
+	defer stop()
+	pause := watchRetryMin
+	for ctx.Err() == nil {
+		listened, err := s.listen(ctx, changed)
+		if ctx.Err() != nil {
+			break
+		}
+		if listened {
+			pause = watchRetryMin
+		}
+		_ = err // the next Pending or Sign reports the database's state
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, watchRetryMax)
+	}
+	return nil
+}
+
+// listen runs one LISTEN connection until it fails or ctx ends; listened
+// says whether it got as far as listening.
+func (s *Store) listen(ctx context.Context, changed func(slot uuid.UUID)) (listened bool, err error) {
+	conn, err := pgx.ConnectConfig(ctx, s.cfg.ConnConfig.Copy())
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, `LISTEN `+channel); err != nil {
+		return false, err
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return true, err
+		}
+		id, origin, _ := strings.Cut(n.Payload, " ")
+		slot, err := uuid.Parse(id)
+		if err != nil || origin == s.origin {
+			continue
+		}
+		changed(slot)
+	}
+}
+
+// stopWatching ends every Watch of the store (Close).
+func (s *Store) stopWatching() {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	s.closed = true
+	for _, stop := range s.stops {
+		stop()
+	}
+	s.stops = nil
+}

@@ -83,7 +83,24 @@ func DB(tb testing.TB) string {
 	if err != nil {
 		missing(tb, err)
 	}
-	return createDB(tb, admin)
+	return createDB(tb, admin, "")
+}
+
+// Clone creates a new database on the shared server as a copy of the
+// database dsn names (made by DB, with no connection open to it) and
+// returns its DSN; it is dropped when tb ends. Copying a filled database
+// is much faster than filling a new one (benchmark fixtures).
+func Clone(tb testing.TB, dsn string) string {
+	tb.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	DB(tb) // the server, started if need be
+	shared.Lock()
+	admin := shared.admin
+	shared.Unlock()
+	return createDB(tb, admin, cfg.Database)
 }
 
 // missing fails tb (CI) or skips it (elsewhere) for a server that could
@@ -98,7 +115,7 @@ func missing(tb testing.TB, err error) {
 
 // createDB makes a database with a random name on the server admin names
 // and returns the DSN of it.
-func createDB(tb testing.TB, admin string) string {
+func createDB(tb testing.TB, admin, template string) string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -110,7 +127,11 @@ func createDB(tb testing.TB, admin string) string {
 	var b [6]byte
 	rand.Read(b[:])
 	name := "loginshell_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, `CREATE DATABASE `+name); err != nil {
+	create := `CREATE DATABASE ` + name
+	if template != "" {
+		create += ` TEMPLATE ` + pgx.Identifier{template}.Sanitize()
+	}
+	if _, err := conn.Exec(ctx, create); err != nil {
 		tb.Fatalf("pgtest: create database: %v", err)
 	}
 	tb.Cleanup(func() {
@@ -174,7 +195,7 @@ func (c *Cluster) DSN(db string) string {
 // CreateDB creates a new database on the cluster and returns its DSN.
 func (c *Cluster) CreateDB(tb testing.TB) string {
 	tb.Helper()
-	return createDB(tb, c.DSN("postgres"))
+	return createDB(tb, c.DSN("postgres"), "")
 }
 
 // Stop stops the server (fast shutdown: sessions are ended).

@@ -1,0 +1,62 @@
+package signature
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
+
+// Watcher is a Backend that hears of changes other stations commit: the
+// PostgreSQL store, through LISTEN/NOTIFY. A store of one station (SQLite)
+// does not implement it.
+type Watcher interface {
+	// Watch calls changed with a slot of each request that another
+	// station signed or cancelled, once per committed change, until ctx
+	// ends; changes made through this store are not reported.
+	Watch(ctx context.Context, changed func(slot uuid.UUID)) error
+}
+
+// Watch publishes to this engine's subscribers the outcome of each request
+// another station signs or cancels, so the page that queued it here hears
+// of it within a moment, until ctx ends. Outcomes of changes made here are
+// published by Answer and Cancel as before, never again by Watch. It
+// returns at once when the store is not a Watcher. Run it on a goroutine
+// of its own.
+//
+// Watch does NOT close a challenge posted here for a slot signed
+// elsewhere: its Answer finds the slot taken (ErrSlotTaken) and closes it.
+func (e *Engine) Watch(ctx context.Context) error {
+	w, ok := e.o.Store.(Watcher)
+	if !ok {
+		return nil
+	}
+	return w.Watch(ctx, func(slot uuid.UUID) { e.remote(ctx, slot) })
+}
+
+// remote publishes the outcome of a change another station made to the
+// request of slot, read back from the store.
+func (e *Engine) remote(ctx context.Context, id uuid.UUID) {
+	slot, req, err := e.o.Store.Slot(ctx, id)
+	if err != nil {
+		e.o.Log.Warn("a change at another station could not be read", "slot", id, "err", err)
+		return
+	}
+	o := Outcome{Session: req.Session, Request: req.ID, RequestName: req.Name, Slot: slot.ID, Time: e.o.Now().UTC()}
+	if sig := slot.Signature; sig != nil {
+		o.Approved, o.UserID, o.PrintedName, o.Meaning, o.Comment = sig.Approve, sig.Signer.UserID, sig.Signer.PrintedName, sig.Meaning, sig.Comment
+		o.Time = sig.SignedAt
+	}
+	switch {
+	case req.State == Approved:
+		o.Kind, o.Approved, o.Message = OutcomeApprove, true, "Every slot is approved."
+	case req.State == Rejected:
+		o.Kind, o.Approved, o.Message = OutcomeReject, false, "The request was rejected."
+	case req.State == Cancelled:
+		o.Kind, o.Approved, o.Message = OutcomeError, false, "The request was cancelled at another station."
+	case slot.Signature != nil:
+		o.Kind, o.Message = OutcomeSigned, "Signed; other slots are still pending."
+	default:
+		return // nothing a page acts on
+	}
+	e.publish(o)
+}

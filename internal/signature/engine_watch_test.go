@@ -1,0 +1,74 @@
+package signature
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// watchingStore is a Backend whose Watch reports the slots sent on
+// changes, as another station's commits.
+type watchingStore struct {
+	Backend
+	changes chan uuid.UUID
+}
+
+func (w watchingStore) Watch(ctx context.Context, changed func(uuid.UUID)) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case id := <-w.changes:
+			changed(id)
+		}
+	}
+}
+
+func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	r := Request{ID: uuid.New(), Template: "T", Name: "batch-1", State: Approved, Session: "s-1", QueuedAt: now,
+		Slots: []Slot{{ID: uuid.New(), Clause: "{role:A}", State: Approved,
+			Signature: &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, Meaning: "Approval", SignedAt: now}}}}
+	r.Slots[0].Request = r.ID
+	w := watchingStore{Backend: &slotStore{r: r}, changes: make(chan uuid.UUID)}
+	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, subs: map[chan Outcome]string{}}
+	outcomes, cancel := e.Subscribe("s-1")
+	defer cancel()
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go e.Watch(wctx)
+	w.changes <- r.Slots[0].ID
+	select {
+	case o := <-outcomes:
+		if o.Kind != OutcomeApprove || o.Request != r.ID || o.UserID != "bob" || !o.Approved {
+			t.Errorf("outcome %+v, want bob's approval of %s", o, r.ID)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no outcome published")
+	}
+	select {
+	case o := <-outcomes:
+		t.Errorf("a second outcome: %+v", o)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// slotStore answers Slot with one request.
+type slotStore struct {
+	Backend
+	r Request
+}
+
+func (s *slotStore) Slot(_ context.Context, id uuid.UUID) (Slot, Request, error) {
+	for _, sl := range s.r.Slots {
+		if sl.ID == id {
+			return sl, s.r, nil
+		}
+	}
+	return Slot{}, Request{}, ErrNoSlot
+}
