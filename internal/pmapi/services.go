@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/settings"
 
 	"loginshell/internal/redact"
 )
@@ -55,6 +56,12 @@ func (a *api) routeServices(mux *http.ServeMux) {
 			a.writeError(w, r, err)
 			return
 		}
+		for k := range d {
+			if err := pageMayWrite(k); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+		}
 		if err := a.Settings.Merge(d); err != nil {
 			a.writeError(w, r, err)
 			return
@@ -74,6 +81,10 @@ func (a *api) routeServices(mux *http.ServeMux) {
 		WriteJSON(w, http.StatusOK, v)
 	})
 	mux.HandleFunc("PUT "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
+		if err := pageMayWrite(r.PathValue("key")); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
 		var v any
 		if err := readJSON(r, &v); err != nil {
 			a.writeError(w, r, err)
@@ -86,6 +97,10 @@ func (a *api) routeServices(mux *http.ServeMux) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "saved"})
 	})
 	mux.HandleFunc("DELETE "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
+		if err := pageMayWrite(r.PathValue("key")); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
 		if err := a.Settings.Delete(r.PathValue("key")); err != nil {
 			a.writeError(w, r, err)
 			return
@@ -122,6 +137,20 @@ func (a *api) routeServices(mux *http.ServeMux) {
 		a.Boot.Restart()
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "restarting"})
 	})
+}
+
+// errShellOnly refuses a page's write of a setting only the shell's own
+// command line sets.
+var errShellOnly = fault.New(fault.Forbidden, "this setting is set on the shell's command line only (--store); pages cannot change it")
+
+// pageMayWrite refuses the settings a page must not change: where the
+// signatures and the audit trail of the next start go (signature_store).
+// A page could otherwise send them to a database of its choosing.
+func pageMayWrite(key string) error {
+	if strings.EqualFold(strings.TrimSpace(key), settings.SignatureStore) {
+		return fault.Detail(errShellOnly, "%q", key)
+	}
+	return nil
 }
 
 // secretSetting reports whether a setting's value must not be handed to

@@ -62,6 +62,9 @@ func TestServices(t *testing.T) {
 		{"a login_url that is no login server is 400", "PUT", "/pmapi/usersettings/login_url", `"javascript:alert(1)"`, 400, "not valid"},
 		{"a server_url off this machine over http is 400", "PUT", "/pmapi/usersettings", `{"server_url":"http://evil.example"}`, 400, "only on this machine"},
 		{"a JSON error names no Go type", "PUT", "/pmapi/usersettings", `[1,2]`, 400, "not the JSON this service expects"},
+		{"a page cannot move the signature store", "PUT", "/pmapi/usersettings/signature_store", `"postgres://evil.example/db"`, 403, "command line only"},
+		{"nor through a merge", "PUT", "/pmapi/usersettings", `{"Signature_Store":"postgres://evil.example/db"}`, 403, "command line only"},
+		{"nor delete it", "DELETE", "/pmapi/usersettings/signature_store", "", 403, "command line only"},
 		{"an unknown service is 404", "GET", "/pmapi/nothing", "", 404, "error"},
 	}
 	e := newEnv(t, envOpt{signIn: user.Online})
