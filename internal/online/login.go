@@ -7,8 +7,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -58,6 +60,9 @@ type attempt struct {
 	// end-session page it applies only when the provider does not confirm
 	// the logout.
 	forcePrompt bool
+	// freshOnly adds max_age=0 as well (an electronic signature with
+	// force): no earlier sign-in may stand in for this one.
+	freshOnly bool
 	// returned, if set, runs once the provider's page was shown and the
 	// login is done with it, whatever the outcome, before the listener
 	// answers the browser: the shell's screen moves on before the browser
@@ -133,6 +138,9 @@ func (c *Client) await(ctx context.Context, provider *oidc.Provider, ep oauth2.E
 	if a.forcePrompt {
 		first = withLogin
 	}
+	if a.freshOnly {
+		first = withParam(first, "max_age", "0")
+	}
 	if a.endSession != nil {
 		logoutState := randomToken()
 		if u, ok := c.endSessionURL(*a.endSession, cb.loggedOutURL(), logoutState); ok {
@@ -188,6 +196,18 @@ func (c *Client) authCodeURL(oc *oauth2.Config, state, nonce, verifier string, l
 		opts = append(opts, oauth2.SetAuthURLParam("max_age", strconv.FormatInt(int64(c.cfg.MaxAge.Seconds()), 10)))
 	}
 	return oc.AuthCodeURL(state, opts...)
+}
+
+// withParam returns u with the query parameter k set to v.
+func withParam(u, k, v string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := p.Query()
+	q.Set(k, v)
+	p.RawQuery = q.Encode()
+	return p.String()
 }
 
 // promptLogin adds "login" to a prompt value (space-separated, OpenID
@@ -269,7 +289,12 @@ func (c *Client) complete(ctx context.Context, provider *oidc.Provider, oc *oaut
 			c.cfg.Log.Warn("online login: userinfo unavailable, using ID token claims only", "issuer", c.cfg.Issuer, "cause", printable(err.Error(), 300))
 		}
 	}
-	return Session{Profile: cl.profile(c.cfg.RolesClaim, c.cfg.Issuer, c.cfg.Now()), idToken: rawID}, nil
+	sess := Session{Profile: cl.profile(c.cfg.RolesClaim, c.cfg.Issuer, c.cfg.Now()), idToken: rawID}
+	if cl.std.AuthTime != nil {
+		at := time.Unix(*cl.std.AuthTime, 0)
+		sess.authTime = &at
+	}
+	return sess, nil
 }
 
 // exchangeError describes a failed code exchange without the server's body,

@@ -128,8 +128,9 @@ type Client struct {
 // Session is the result of a successful Login. The raw ID token stays in
 // memory, unexported, only to serve as id_token_hint for EndSessionURL.
 type Session struct {
-	Profile user.Profile
-	idToken string
+	Profile  user.Profile
+	idToken  string
+	authTime *time.Time // the ID token's auth_time, if it had one
 }
 
 // New validates cfg and applies defaults. It does no network I/O, so a shell

@@ -157,6 +157,51 @@ func (p *Provider) Logout(context.Context) {
 
 // current returns a client for the settings as they are now.
 func (p *Provider) current() (*Client, error) {
+	cfg := p.config()
+	key := strings.Join([]string{cfg.Issuer, cfg.ClientID, cfg.ClientSecret, strings.Join(cfg.Scopes, " "),
+		cfg.RolesClaim, cfg.Prompt, cfg.MaxAge.String(), cfg.Timeout.String(), strconv.Itoa(cfg.RedirectPort)}, "\x00")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.client != nil && p.key == key {
+		return p.client, nil
+	}
+	c, err := New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("online login settings: %w", err)
+	}
+	p.client, p.key = c, key
+	return c, nil
+}
+
+// SignIn runs one sign-in at the provider for an electronic signature
+// (signature.Interactive): the provider's page is shown with show (the
+// shell's signature dialog), and who signed in is returned. It is never
+// the shell's own session: the person signed in to the shell stays who
+// they are. With force, the request carries prompt=login and max_age=0,
+// so a session the provider holds is not enough: the signer types their
+// password now, and an ID token whose auth_time is older than this
+// sign-in is refused. The loopback callback answers the dialog with a
+// "you can close this window" page.
+func (p *Provider) SignIn(ctx context.Context, force bool, show func(ctx context.Context, url string) error) (user.Profile, error) {
+	cfg := p.config()
+	cfg.ReturnURL = ""
+	started := p.o.Now()
+	c, err := New(cfg)
+	if err != nil {
+		return user.Profile{}, fmt.Errorf("online login settings: %w", err)
+	}
+	s, _, err := c.run(ctx, show, attempt{forcePrompt: force, freshOnly: force})
+	if err != nil {
+		return user.Profile{}, err
+	}
+	if force && s.authTime != nil && s.authTime.Before(started.Add(-authTimeLeeway)) {
+		return user.Profile{}, fail(ErrTokenRejected, nil, "the login server reused an earlier sign-in instead of asking for the password; check that it honours prompt=login")
+	}
+	return s.Profile, nil
+}
+
+// config is the client configuration the settings say now.
+func (p *Provider) config() Config {
 	s := p.o.Settings
 	clientID := s.String(settings.ClientID)
 	if clientID == "" {
@@ -177,17 +222,5 @@ func (p *Provider) current() (*Client, error) {
 		Now:          p.o.Now,
 		Log:          p.o.Log,
 	}
-	key := strings.Join([]string{cfg.Issuer, cfg.ClientID, cfg.ClientSecret, strings.Join(cfg.Scopes, " "),
-		cfg.RolesClaim, cfg.Prompt, cfg.MaxAge.String(), cfg.Timeout.String(), strconv.Itoa(cfg.RedirectPort)}, "\x00")
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.client != nil && p.key == key {
-		return p.client, nil
-	}
-	c, err := New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("online login settings: %w", err)
-	}
-	p.client, p.key = c, key
-	return c, nil
+	return cfg
 }

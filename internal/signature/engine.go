@@ -58,8 +58,11 @@ type Options struct {
 	// required. A template naming another is refused at trigger with
 	// ErrUnsupported.
 	Identities map[string]Identity
-	Poster     Poster
-	Now        func() time.Time
+	// Interactive are the identity providers whose own sign-in page the
+	// dialog shows (OpenID Connect), by template idp name.
+	Interactive map[string]Interactive
+	Poster      Poster
+	Now         func() time.Time
 	// Station names this computer in requests and the audit trail.
 	Station string
 	Log     *slog.Logger
@@ -74,10 +77,22 @@ type Engine struct {
 	subs       map[chan Outcome]string // subscriber -> session ("" = all)
 }
 
-// open is a posted challenge and its timeout.
+// open is a posted challenge and its end: the timer of a dialog that
+// takes a password, the cancel of a sign-in at a provider's page.
 type open struct {
-	c     Challenge
-	timer *time.Timer
+	c      Challenge
+	timer  *time.Timer
+	cancel context.CancelFunc
+}
+
+// stop ends what keeps the challenge alive.
+func (o *open) stop() {
+	if o.timer != nil {
+		o.timer.Stop()
+	}
+	if o.cancel != nil {
+		o.cancel()
+	}
 }
 
 // New returns an Engine, refusing missing collaborators.
@@ -93,6 +108,11 @@ func New(o Options) (*Engine, error) {
 		return nil, errors.New("signature: the local identity provider is required")
 	}
 	o.Identities = ids
+	inter := make(map[string]Interactive, len(o.Interactive))
+	for name, p := range o.Interactive {
+		inter[strings.ToLower(name)] = p
+	}
+	o.Interactive = inter
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -193,12 +213,22 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	if err != nil {
 		return err
 	}
-	if e.o.Identities[strings.ToLower(t.Provider())] == nil {
+	provider := strings.ToLower(t.Provider())
+	interactive := e.o.Interactive[provider]
+	if e.o.Identities[provider] == nil && interactive == nil {
 		return fault.Detail(ErrUnsupported, "template %q signs with identity provider %q, which this shell cannot run challenges with", t.Name, t.Provider())
 	}
 	c := Challenge{ID: uuid.NewString(), Slot: slot.ID, Request: req.ID, RequestName: req.Name, Description: req.Description,
 		Template: t.Name, Meaning: t.Meaning, Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
 		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC()}
+	if interactive != nil {
+		if err := e.triggerInteractive(ctx, interactive, t, c); err != nil {
+			return err
+		}
+		e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
+			Template: t.Name, Meaning: t.Meaning, Approve: &approve, Detail: "at the identity provider " + t.Provider()})
+		return nil
+	}
 	if err := e.o.Poster.Post(session, page, c); err != nil {
 		if errors.Is(err, ErrNotPosted) {
 			return err
@@ -237,7 +267,7 @@ func (e *Engine) Cancel(ctx context.Context, id uuid.UUID) error {
 	var closing []string
 	for cid, o := range e.challenges {
 		if o.c.Request == id {
-			o.timer.Stop()
+			o.stop()
 			delete(e.challenges, cid)
 			closing = append(closing, cid)
 		}
@@ -257,7 +287,7 @@ func (e *Engine) take(id string) (Challenge, bool) {
 	if !ok {
 		return Challenge{}, false
 	}
-	o.timer.Stop()
+	o.stop()
 	delete(e.challenges, id)
 	return o.c, true
 }
@@ -333,6 +363,14 @@ func (e *Engine) Answer(ctx context.Context, id, userID, password, comment strin
 		}
 		return e.fail(ctx, c, event, Signer{UserID: userID}, err)
 	}
+	return e.sign(ctx, c, t, signer, comment)
+}
+
+// sign checks that the slot admits signer and signs it: the signature
+// and, when it settles the request, the approval are committed with their
+// audit entries; the dialog closes and the page hears the outcome.
+func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signer, comment string) (Outcome, error) {
+	id := c.ID
 	clause, err := ParseClause(c.Clause)
 	if err != nil {
 		return Outcome{}, err

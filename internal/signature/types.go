@@ -147,6 +147,9 @@ type Challenge struct {
 	Session        string    `json:"session"`
 	Page           string    `json:"page"`
 	Expires        time.Time `json:"expires"`
+	// URL, for a sign-in at an identity provider's own page, is that page:
+	// the dialog shows it instead of asking for a password.
+	URL string `json:"url,omitempty"`
 }
 
 // Outcome kinds, the callbacks of queueAuthRequest.
