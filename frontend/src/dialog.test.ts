@@ -121,6 +121,25 @@ describe("the signature dialog", () => {
     expect(document.activeElement).toBe($("challenge-cancel"));
   });
 
+  it("frames the identity provider's own page for a sign-in there, with Cancel", async () => {
+    const { dialog, actions } = setup();
+    dialog.render({ ...challenge, url: "https://login.example.com/authorize?prompt=login&max_age=0" });
+    expect($("challenge-provider").hidden).toBe(false);
+    expect($<HTMLIFrameElement>("challenge-provider").src).toBe("https://login.example.com/authorize?prompt=login&max_age=0");
+    expect($("challenge-form").hidden).toBe(true);
+    $("challenge-provider-cancel").click();
+    await flush();
+    expect(actions.dismissChallenge).toHaveBeenCalledWith("c-1");
+    expect($("challenge").hidden).toBe(true);
+  });
+
+  it("refuses to frame an address that is not http or https", () => {
+    const { dialog } = setup();
+    dialog.render({ ...challenge, url: "javascript:alert(1)" });
+    expect($("challenge-provider").hidden).toBe(true);
+    expect($("challenge-form").hidden).toBe(false);
+  });
+
   it("a view without the challenge takes the dialog down", () => {
     const { dialog } = setup();
     dialog.render(challenge);

@@ -46,6 +46,9 @@ export class ChallengeDialog {
       error: get<HTMLElement>("challenge-error"),
       submit: get<HTMLButtonElement>("challenge-submit"),
       cancel: get<HTMLButtonElement>("challenge-cancel"),
+      provider: get<HTMLIFrameElement>("challenge-provider"),
+      providerRow: get<HTMLElement>("challenge-provider-cancel-row"),
+      providerCancel: get<HTMLButtonElement>("challenge-provider-cancel"),
       behind: [get<HTMLElement>("content"), doc.querySelector<HTMLElement>("header.topbar"), get<HTMLElement>("status")],
     };
     this.el.form.addEventListener("submit", (e) => {
@@ -53,6 +56,7 @@ export class ChallengeDialog {
       void this.submit();
     });
     this.el.cancel.addEventListener("click", () => void this.dismiss());
+    this.el.providerCancel.addEventListener("click", () => void this.dismiss());
     this.el.root.addEventListener("keydown", (e) => this.key(e));
   }
 
@@ -75,15 +79,24 @@ export class ChallengeDialog {
     this.el.password.value = "";
     this.el.comment.value = "";
     this.setError("");
+    // A sign-in at the provider's own page: the dialog frames that page (http or https only)
+    // and offers Cancel; otherwise it asks for the user ID and password itself.
+    const atProvider = c.url !== undefined && /^https?:\/\//i.test(c.url);
+    this.el.form.hidden = atProvider;
+    this.el.provider.hidden = !atProvider;
+    this.el.providerRow.hidden = !atProvider;
+    this.el.provider.src = atProvider ? (c.url ?? "") : "about:blank";
     for (const e of this.el.behind) e?.setAttribute("inert", "");
     this.el.root.hidden = false;
-    this.el.user.focus();
+    if (atProvider) this.el.provider.focus();
+    else this.el.user.focus();
   }
 
   private hide(): void {
     if (!this.shown) return;
     this.shown = undefined;
     this.el.password.value = "";
+    this.el.provider.src = "about:blank";
     this.el.root.hidden = true;
     for (const e of this.el.behind) e?.removeAttribute("inert");
   }
@@ -141,8 +154,8 @@ export class ChallengeDialog {
     }
     if (e.key !== "Tab") return;
     // Focus stays in the dialog: the page behind is inert, the chrome's bars too.
-    const items = Array.from(this.el.box.querySelectorAll<HTMLElement>("input, button")).filter(
-      (x) => !x.hidden && !(x as HTMLButtonElement).disabled,
+    const items = Array.from(this.el.box.querySelectorAll<HTMLElement>("input, button, iframe")).filter(
+      (x) => x.closest("[hidden]") === null && !(x as HTMLButtonElement).disabled,
     );
     const first = items[0];
     const last = items[items.length - 1];

@@ -39,6 +39,8 @@ export interface Challenge {
   approve: boolean;
   requireComment: boolean;
   expires: string;
+  /** A sign-in at the identity provider's own page: the dialog frames it instead of asking here. */
+  url?: string;
 }
 
 /** isChallenge checks a challenge's shape before the dialog trusts it. */
