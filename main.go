@@ -42,18 +42,20 @@ import (
 	"loginshell/internal/settings"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
+	"loginshell/internal/signaturecmd"
 	"loginshell/internal/user"
 	"loginshell/internal/webapps"
 )
 
 // synopsis is each subcommand's usage line; -h prints it with the flags.
 var synopsis = map[string]string{
-	"window":  "loginshell [--data DIR] [--boot FILE] [--package DIR]... [--inspect] [--login-url URL] [--redirect-port PORT] [--store DSN] [--demo] [--offline]\n      opens the shell window",
-	"serve":   "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--package DIR]... [--login-url URL] [--redirect-port PORT] [--store DSN] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
-	"check":   "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip, directory, or webapp.json); exit status 1 if it has errors\n  loginshell check [--json] [--data DIR] app.json [PACKAGE]...\n      checks an app definition (boot document) against the installed packages and those given",
-	"install": "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip, directory, or webapp.json) into the data directory",
-	"version": "loginshell version\n      prints the version",
-	"audit":   "loginshell audit verify|show [--json] [--data DIR] [--store DSN]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it",
+	"window":    "loginshell [--data DIR] [--boot FILE] [--package DIR]... [--inspect] [--login-url URL] [--redirect-port PORT] [--store DSN] [--demo] [--offline]\n      opens the shell window",
+	"serve":     "loginshell serve [--listen 127.0.0.1:0] [--data DIR] [--boot FILE] [--package DIR]... [--login-url URL] [--redirect-port PORT] [--store DSN] [--demo] [--offline]\n      serves the same shell over loopback HTTP for a browser or CI",
+	"check":     "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip, directory, or webapp.json); exit status 1 if it has errors\n  loginshell check [--json] [--data DIR] app.json [PACKAGE]...\n      checks an app definition (boot document) against the installed packages and those given",
+	"install":   "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip, directory, or webapp.json) into the data directory",
+	"version":   "loginshell version\n      prints the version",
+	"audit":     "loginshell audit verify|show [--json] [--data DIR] [--store DSN]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it",
+	"signature": signaturecmd.Synopsis,
 }
 
 func main() {
@@ -112,6 +114,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if _, ok := synopsis[args[0]]; ok {
 			cmd, args = args[0], args[1:]
 		}
+	}
+	if cmd == "signature" {
+		return runSignature(args, stdout, stderr)
 	}
 	verb := ""
 	if cmd == "audit" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {

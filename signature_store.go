@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"loginshell/internal/audit"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
+	"loginshell/internal/signaturecmd"
 	"loginshell/internal/store/postgres"
 	"loginshell/internal/store/sqlite"
 )
@@ -71,4 +77,36 @@ func openSignatureStore(dataDir, dsn string) (db signatureStore, where string, e
 		return nil, "", err
 	}
 	return s, s.Where(), nil
+}
+
+// runSignature is `loginshell signature` (internal/signaturecmd) over the
+// store --data and --store name, as `audit` chooses it; its exit statuses
+// are the process's.
+func runSignature(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := signaturecmd.Run(ctx, args, stdout, stderr, signaturecmd.Options{
+		Open: func(_ context.Context, dataDir, storeFlag string) (signaturecmd.Store, string, error) {
+			st, err := settings.Open(filepath.Join(dataDir, "settings.json"))
+			if err != nil {
+				return nil, "", err
+			}
+			dsn, err := storeDSN(st, storeFlag, false)
+			if err != nil {
+				return nil, "", err
+			}
+			if dsn == "" {
+				if err := os.MkdirAll(dataDir, 0o700); err != nil {
+					return nil, "", fmt.Errorf("create the data directory %s: %w", dataDir, err)
+				}
+			}
+			return openSignatureStore(dataDir, dsn)
+		},
+		DataDir: defaultDataDir(), Station: station(), Now: time.Now,
+	})
+	var exit signaturecmd.Exit
+	if errors.As(err, &exit) {
+		return exitCode(exit.Code)
+	}
+	return err
 }

@@ -1,0 +1,171 @@
+package signaturecmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+
+	"loginshell/internal/fault"
+	"loginshell/internal/signature"
+)
+
+// runQueue is `signature queue`: Parse → Validate → Execute (queue, then
+// wait) → Render.
+func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) error {
+	var dataDir, store, template, name, description, timeout string
+	var wait bool
+	fs := flags("queue", o, &dataDir, &store)
+	fs.StringVar(&template, "template", "", "the signature template's name (required)")
+	fs.StringVar(&name, "name", "", "the request's name, as pages list it (required)")
+	fs.StringVar(&description, "description", "", "what is being approved, as the signers read it")
+	fs.BoolVar(&wait, "wait", false, "wait for the outcome: exit 0 approved, 1 rejected, 3 cancelled, timed out or failed")
+	fs.StringVar(&timeout, "timeout", "0", "with --wait: give up after this long (90s, 10m; 0 waits until the outcome)")
+	if help, err := parse(fs, "queue", args, stdout, stderr); help || err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usage(stderr, "queue", "unexpected argument %q", fs.Arg(0))
+	case template == "":
+		return usage(stderr, "queue", "name the template (--template NAME)")
+	case name == "":
+		return usage(stderr, "queue", "name the request (--name NAME)")
+	}
+	limit, err := parseDuration(timeout)
+	if err != nil || limit < 0 {
+		return usage(stderr, "queue", "--timeout %q: use a duration such as 90s or 10m", timeout)
+	}
+	// With --wait every failure is exit status 3, so that 1 means rejected
+	// and nothing else.
+	failed := func(err error) error {
+		if !wait {
+			return err
+		}
+		fmt.Fprintln(stderr, "loginshell signature queue:", err)
+		return Exit{ExitFailed}
+	}
+
+	e, db, err := engine(ctx, o, dataDir, store)
+	if err != nil {
+		return failed(err)
+	}
+	defer db.Close()
+	// No page of this station waits for the outcome: the session is empty.
+	ids, err := e.Queue(ctx, template, name, description, "")
+	if err != nil {
+		return failed(err)
+	}
+	for _, id := range ids {
+		fmt.Fprintln(stdout, id)
+	}
+	if !wait {
+		return nil
+	}
+	if limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
+	}
+	req, err := Wait(ctx, db, ids[0], o.Poll)
+	if err != nil {
+		return failed(fmt.Errorf("request %s: %w", req.ID, err))
+	}
+	return Exit{render(stdout, req)}.orNil()
+}
+
+func (e Exit) orNil() error {
+	if e.Code == 0 {
+		return nil
+	}
+	return e
+}
+
+// Wait reads the request of slot until it is no longer pending and returns
+// it: approved, rejected or cancelled. It reads every poll, and at once
+// when a Watcher store hears another station change the request. A
+// database that does not answer is waited for; ctx ending returns the
+// request as last read with ctx's error (and the database's, if it did not
+// answer at the end).
+func Wait(ctx context.Context, db signature.Store, slot uuid.UUID, poll time.Duration) (signature.Request, error) {
+	wake := make(chan struct{}, 1)
+	if w, ok := db.(signature.Watcher); ok {
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = w.Watch(wctx, func(changed uuid.UUID) {
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+			})
+		}()
+		defer func() { stop(); <-done }()
+	}
+	var req signature.Request
+	for {
+		_, r, err := db.Slot(ctx, slot)
+		switch {
+		case err == nil:
+			req = r
+			if r.State != signature.Pending {
+				return r, nil
+			}
+		case ctx.Err() != nil:
+		case fault.KindOf(err) != fault.Unavailable:
+			return req, err
+		}
+		var lastErr error
+		if err != nil && ctx.Err() == nil {
+			lastErr = err
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return req, errors.Join(errors.New("no outcome before the timeout; the request is still pending"), lastErr)
+			}
+			return req, errors.Join(ctx.Err(), lastErr)
+		case <-wake:
+		case <-time.After(poll):
+		}
+	}
+}
+
+// render prints the outcome and who signed each slot, and returns the
+// exit status it stands for.
+func render(w io.Writer, r signature.Request) int {
+	code := ExitFailed
+	switch r.State {
+	case signature.Approved:
+		code = ExitApproved
+	case signature.Rejected:
+		code = ExitRejected
+	}
+	fmt.Fprintf(w, "%s: %q (request %s)\n", r.State, r.Name, r.ID)
+	for _, s := range r.Slots {
+		fmt.Fprintf(w, "slot %d %s: ", s.Index+1, s.Clause)
+		sig := s.Signature
+		if sig == nil {
+			fmt.Fprintln(w, "not signed")
+			continue
+		}
+		verdict := "approved"
+		if !sig.Approve {
+			verdict = "rejected"
+		}
+		fmt.Fprintf(w, "%s by %s (user ID %s) at %s, meaning %q", verdict, sig.Signer.PrintedName, sig.Signer.UserID,
+			sig.SignedAt.UTC().Format(time.RFC3339), sig.Meaning)
+		if sig.Comment != "" {
+			fmt.Fprintf(w, ", comment %q", sig.Comment)
+		}
+		if sig.Station != "" {
+			fmt.Fprintf(w, ", at station %s", sig.Station)
+		}
+		fmt.Fprintln(w)
+	}
+	return code
+}

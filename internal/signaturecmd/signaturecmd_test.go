@@ -1,0 +1,186 @@
+package signaturecmd_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"loginshell/internal/audit"
+	"loginshell/internal/signature"
+	"loginshell/internal/signaturecmd"
+	"loginshell/internal/store/sqlite"
+)
+
+const templates = `[{"name": "Line Release", "description": "Release a line.", "expression": "{role:Operator} AND {role:Supervisor}",
+ "idp": "local", "framing": "embedded", "timeout": 2, "force": false, "forceUniqueUser": true, "meaning": "Approval", "requireComment": false}]`
+
+// options open dir's signatures.db (the store a test also reads).
+func options(t *testing.T) (signaturecmd.Options, string) {
+	dir := t.TempDir()
+	return signaturecmd.Options{
+		Open: func(_ context.Context, dataDir, store string) (signaturecmd.Store, string, error) {
+			path := filepath.Join(dataDir, "signatures.db")
+			s, err := sqlite.Open(path)
+			return s, path, err
+		},
+		DataDir: dir, Station: "MES-1", Now: time.Now, Poll: 20 * time.Millisecond,
+	}, dir
+}
+
+func run(t *testing.T, o signaturecmd.Options, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := signaturecmd.Run(context.Background(), args, &out, &errb, o)
+	var exit signaturecmd.Exit
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		code = exit.Code
+	default:
+		errb.WriteString(err.Error())
+		code = 1
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no verb", nil, "say queue or templates import"},
+		{"an unknown verb", []string{"sign"}, `unknown verb "sign"`},
+		{"queue without a template", []string{"queue", "--name", "R"}, "--template NAME"},
+		{"queue without a name", []string{"queue", "--template", "T"}, "--name NAME"},
+		{"a bad timeout", []string{"queue", "--template", "T", "--name", "R", "--timeout", "soon"}, `--timeout "soon"`},
+		{"an unknown flag", []string{"queue", "--frob"}, "frob"},
+		{"import without a file", []string{"templates", "import"}, "name one file"},
+	} {
+		t.Run(tt.name+" is a usage error", func(t *testing.T) {
+			t.Parallel()
+			o, _ := options(t)
+			stdout, stderr, code := run(t, o, tt.args...)
+			if code != 2 || stdout != "" || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 2 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and one line naming %q", code, stdout, stderr, tt.want)
+			}
+		})
+	}
+	t.Run("help goes to stdout", func(t *testing.T) {
+		t.Parallel()
+		o, _ := options(t)
+		stdout, stderr, code := run(t, o, "queue", "-h")
+		if code != 0 || stderr != "" || !strings.Contains(stdout, "-wait") {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+	})
+}
+
+func TestImport(t *testing.T) {
+	t.Parallel()
+	o, dir := options(t)
+	file := filepath.Join(dir, "plant.json")
+	os.WriteFile(file, []byte(templates), 0o600)
+	if out, stderr, code := run(t, o, "templates", "import", file); code != 0 || !strings.Contains(out, "1 template(s) stored") {
+		t.Fatalf("exit %d: %s%s", code, out, stderr)
+	}
+	if out, _, code := run(t, o, "templates", "import", file); code != 0 || !strings.Contains(out, "0 template(s) stored, 1 unchanged") {
+		t.Errorf("again: exit %d: %s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`[{"name": "Other", "expression": "{role:A}", "meaning": "Review"}, {"name": "Broken", "expression": "{role:A}", "meaning": "Review", "timeout": -1}]`), 0o600)
+	_, stderr, code := run(t, o, "templates", "import", bad)
+	if code != 1 || !strings.Contains(stderr, bad+": ") || !strings.Contains(stderr, "entry 2") || !strings.Contains(stderr, `"timeout"`) {
+		t.Errorf("a bad file: exit %d, stderr %q; want 1 naming the file, entry 2 and timeout", code, stderr)
+	}
+	s, err := sqlite.Open(filepath.Join(dir, "signatures.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Template(context.Background(), "Other"); !errors.Is(err, signature.ErrNoTemplate) {
+		t.Errorf("a bad file stored its first entry: %v", err)
+	}
+}
+
+func TestQueueWait(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		approve  []bool // the slots' signatures, in order
+		cancel   bool
+		wantCode int
+		want     string
+	}{
+		{"approved by both slots exits 0", []bool{true, true}, false, 0, "approved"},
+		{"a rejected slot exits 1", []bool{false}, false, 1, "rejected by Sam Supervisor (user ID sam)"},
+		{"a cancelled request exits 3", nil, true, 3, "cancelled"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o, dir := options(t)
+			file := filepath.Join(dir, "plant.json")
+			os.WriteFile(file, []byte(templates), 0o600)
+			if _, stderr, code := run(t, o, "templates", "import", file); code != 0 {
+				t.Fatal(stderr)
+			}
+			s, err := sqlite.Open(filepath.Join(dir, "signatures.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			go func() {
+				ctx := context.Background()
+				var reqs []signature.Request
+				for len(reqs) == 0 {
+					time.Sleep(10 * time.Millisecond)
+					reqs, _ = s.Pending(ctx, signature.Filter{Name: "R"})
+				}
+				r := reqs[0]
+				if tt.cancel {
+					s.Cancel(ctx, r.ID)
+				}
+				for i, approve := range tt.approve {
+					sig := signature.Signature{Signer: signature.Signer{UserID: "sam", PrintedName: "Sam Supervisor"}, Approve: approve,
+						Meaning: "Approval", Comment: "ok", SignedAt: time.Now(), Station: "ST-2"}
+					if _, err := s.Sign(ctx, r.Slots[i].ID, sig, false); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+			stdout, stderr, code := run(t, o, "queue", "--template", "line release", "--name", "R", "--description", "Batch 4711", "--wait", "--timeout", "20s")
+			lines := strings.Split(stdout, "\n")
+			if _, err := uuid.Parse(lines[0]); err != nil {
+				t.Errorf("first line %q is not a slot UUID", lines[0])
+			}
+			if code != tt.wantCode || !strings.Contains(stdout, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d and %q", code, stdout, stderr, tt.wantCode, tt.want)
+			}
+			// The queue went through the engine: its audit entry is there.
+			var events []string
+			s.AuditEntries(context.Background(), func(e audit.Entry) error { events = append(events, e.Event); return nil })
+			if !strings.Contains(strings.Join(events, " "), "template queue") {
+				t.Errorf("audit events %v, want the template and the queue", events)
+			}
+		})
+	}
+	t.Run("a timeout exits 3 and says the request is pending", func(t *testing.T) {
+		t.Parallel()
+		o, dir := options(t)
+		file := filepath.Join(dir, "plant.json")
+		os.WriteFile(file, []byte(templates), 0o600)
+		run(t, o, "templates", "import", file)
+		stdout, stderr, code := run(t, o, "queue", "--template", "Line Release", "--name", "R", "--wait", "--timeout", "100ms")
+		if code != 3 || strings.Count(stdout, "\n") != 2 || !strings.Contains(stderr, "still pending") {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+	})
+}
