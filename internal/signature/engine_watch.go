@@ -11,9 +11,10 @@ import (
 // does not implement it.
 type Watcher interface {
 	// Watch calls changed with a slot of each request that another
-	// station signed or cancelled, once per committed change, until ctx
-	// ends; changes made through this store are not reported.
-	Watch(ctx context.Context, changed func(slot uuid.UUID)) error
+	// station signed or cancelled, and the state that change left the
+	// request in, once per committed change, until ctx ends; changes made
+	// through this store are not reported.
+	Watch(ctx context.Context, changed func(slot uuid.UUID, state State)) error
 }
 
 // Watch publishes to this engine's subscribers the outcome of each request
@@ -30,12 +31,16 @@ func (e *Engine) Watch(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	return w.Watch(ctx, func(slot uuid.UUID) { e.remote(ctx, slot) })
+	return w.Watch(ctx, func(slot uuid.UUID, state State) { e.remote(ctx, slot, state) })
 }
 
 // remote publishes the outcome of a change another station made to the
-// request of slot, read back from the store.
-func (e *Engine) remote(ctx context.Context, id uuid.UUID) {
+// request of slot: the state the change left it in, as the notice says
+// (the request as it is now may already be a later change's, whose own
+// notice, or the local Answer, reports it: never twice), and the slot's
+// signature, read back from the store (a signature never changes once
+// written).
+func (e *Engine) remote(ctx context.Context, id uuid.UUID, state State) {
 	slot, req, err := e.o.Store.Slot(ctx, id)
 	if err != nil {
 		e.o.Log.Warn("a change at another station could not be read", "slot", id, "err", err)
@@ -47,11 +52,11 @@ func (e *Engine) remote(ctx context.Context, id uuid.UUID) {
 		o.Time = sig.SignedAt
 	}
 	switch {
-	case req.State == Approved:
+	case state == Approved:
 		o.Kind, o.Approved, o.Message = OutcomeApprove, true, "Every slot is approved."
-	case req.State == Rejected:
+	case state == Rejected:
 		o.Kind, o.Approved, o.Message = OutcomeReject, false, "The request was rejected."
-	case req.State == Cancelled:
+	case state == Cancelled:
 		o.Kind, o.Approved, o.Message = OutcomeError, false, "The request was cancelled at another station."
 	case slot.Signature != nil:
 		o.Kind, o.Message = OutcomeSigned, "Signed; other slots are still pending."

@@ -97,7 +97,7 @@ func Wait(ctx context.Context, db signature.Store, slot uuid.UUID, poll time.Dur
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			_ = w.Watch(wctx, func(changed uuid.UUID) {
+			_ = w.Watch(wctx, func(uuid.UUID, signature.State) {
 				select {
 				case wake <- struct{}{}:
 				default:

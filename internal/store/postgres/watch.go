@@ -9,11 +9,15 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"loginshell/internal/signature"
 )
 
 // channel is the LISTEN/NOTIFY channel of committed signatures and
-// cancels. A payload is "<slot UUID> <origin>": a slot of the request
-// that changed, and the handle that changed it.
+// cancels. A payload is "<slot UUID> <origin> <state>": a slot of the
+// request that changed, the handle that changed it, and the state that
+// change left the request in (a notice read late must not report what a
+// later change did).
 const channel = "loginshell_requests"
 
 // Pauses between attempts to listen again after the database went away.
@@ -30,8 +34,8 @@ func newOrigin() string {
 
 // notify tells every station watching the store that the request of slot
 // changed; PostgreSQL delivers it when (and only if) tx commits.
-func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID) error {
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, slot.String()+" "+s.origin)
+func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID, state signature.State) error {
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, slot.String()+" "+s.origin+" "+string(state))
 	return err
 }
 
@@ -44,7 +48,7 @@ func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID) error {
 // tries); changes committed while it could not listen are NOT replayed —
 // a station that must not miss one reads Pending after a reconnect.
 // changed runs on Watch's goroutine and must not block for long.
-func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID)) error {
+func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID, state signature.State)) error {
 	ctx, stop := context.WithCancel(ctx)
 	s.watchMu.Lock()
 	if s.closed {
@@ -76,7 +80,7 @@ func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID)) error {
 
 // listen runs one LISTEN connection until it fails or ctx ends; listened
 // says whether it got as far as listening.
-func (s *Store) listen(ctx context.Context, changed func(slot uuid.UUID)) (listened bool, err error) {
+func (s *Store) listen(ctx context.Context, changed func(slot uuid.UUID, state signature.State)) (listened bool, err error) {
 	conn, err := pgx.ConnectConfig(ctx, s.cfg.ConnConfig.Copy())
 	if err != nil {
 		return false, err
@@ -90,12 +94,15 @@ func (s *Store) listen(ctx context.Context, changed func(slot uuid.UUID)) (liste
 		if err != nil {
 			return true, err
 		}
-		id, origin, _ := strings.Cut(n.Payload, " ")
-		slot, err := uuid.Parse(id)
-		if err != nil || origin == s.origin {
+		f := strings.Fields(n.Payload)
+		if len(f) != 3 || f[1] == s.origin {
 			continue
 		}
-		changed(slot)
+		slot, err := uuid.Parse(f[0])
+		if err != nil {
+			continue
+		}
+		changed(slot, signature.State(f[2]))
 	}
 }
 

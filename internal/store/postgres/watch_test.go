@@ -19,7 +19,7 @@ func TestWatch(t *testing.T) {
 	heard := make(chan uuid.UUID, 8)
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { a.Watch(wctx, func(slot uuid.UUID) { heard <- slot }); close(done) }()
+	go func() { a.Watch(wctx, func(slot uuid.UUID, _ signature.State) { heard <- slot }); close(done) }()
 	defer func() { stop(); <-done }()
 
 	queue := func(name string) signature.Request {
