@@ -43,6 +43,7 @@ import (
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
 	"loginshell/internal/signaturecmd"
+	"loginshell/internal/store/choose"
 	"loginshell/internal/user"
 	"loginshell/internal/webapps"
 )
@@ -343,8 +344,8 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	}
 	users := user.NewService()
 	scr := screen.New(shell.Version, pagesOrigin, func() *screen.UserRef {
-		if p, _, ok := users.Current(); ok {
-			return &screen.UserRef{Username: p.Username, Name: p.Name}
+		if p, m, ok := users.Current(); ok {
+			return &screen.UserRef{Username: p.Username, Name: p.Name, Offline: m == user.Offline}
 		}
 		return nil
 	})
@@ -389,11 +390,11 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	if err != nil {
 		return nil, "", nil, err
 	}
-	dsn, err := storeDSN(st, o.store, true)
+	dsn, err := choose.DSN(st, o.store, true)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	db, where, err := openSignatureStore(o.dataDir, dsn)
+	db, where, err := choose.Open(o.dataDir, dsn)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -419,10 +420,6 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 // reloadPoll is how often the --package folders are looked at: an edit
 // shows in well under a second.
 const reloadPoll = 200 * time.Millisecond
-
-// signaturesFile holds the signature requests and the audit trail in the
-// data directory.
-const signaturesFile = "signatures.db"
 
 // demoIDP is the template idp of the demo's signatures: the demo users and
 // their listed passwords.
@@ -479,16 +476,16 @@ func runAudit(what, dataDir, storeFlag string, asJSON bool, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	dsn, err := storeDSN(st, storeFlag, false)
+	dsn, err := choose.DSN(st, storeFlag, false)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(dataDir, signaturesFile)
+	path := filepath.Join(dataDir, choose.File)
 	if _, err := os.Stat(path); err != nil && dsn == "" {
 		fmt.Fprintf(stderr, "loginshell audit: %s does not exist: no signature has been recorded in %s\n", path, dataDir)
 		return exitCode(1)
 	}
-	db, path, err := openSignatureStore(dataDir, dsn)
+	db, path, err := choose.Open(dataDir, dsn)
 	if err != nil {
 		return err
 	}
@@ -627,4 +624,23 @@ func defaultDataDir() string {
 		return "loginshell-data"
 	}
 	return filepath.Join(dir, "loginshell")
+}
+
+// runSignature is `loginshell signature` (internal/signaturecmd) over the
+// store --data and --store name, as `audit` chooses it; its exit statuses
+// are the process's.
+func runSignature(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := signaturecmd.Run(ctx, args, stdout, stderr, signaturecmd.Options{
+		Open: func(_ context.Context, dataDir, storeFlag string) (signaturecmd.Store, string, error) {
+			return choose.ForCommand(dataDir, storeFlag)
+		},
+		DataDir: defaultDataDir(), Station: station(), Now: time.Now,
+	})
+	var exit signaturecmd.Exit
+	if errors.As(err, &exit) {
+		return exitCode(exit.Code)
+	}
+	return err
 }

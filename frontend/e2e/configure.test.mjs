@@ -63,7 +63,8 @@ describe("setting the login server from the error view", () => {
       await run("configure-a1-form-shown", ctx, async () => {
         await page.goto(shell.url);
         await page.locator("#error-view").waitFor({ state: "visible" });
-        assert.match(await page.locator("#error-message").innerText(), /not configured/);
+        assert.equal(await page.locator("#error-heading").innerText(), "Connect this computer to your login server");
+        assert.match(await page.locator("#error-message").innerText(), /No login server is set/);
         await page.locator("#login-url").waitFor({ state: "visible" });
         assert.equal(await page.getByLabel("Login server (OpenID issuer URL)").count(), 1);
         assert.ok(await page.locator("#retry").isVisible(), "Retry is still offered");
@@ -78,6 +79,17 @@ describe("setting the login server from the error view", () => {
         assert.match(await alert.innerText(), /https/);
         assert.equal(await page.locator("#login-url").getAttribute("aria-invalid"), "true");
         assert.ok(await page.locator("#error-view").isVisible(), "the error view stays");
+      });
+
+      await run("configure-a3-unreachable-can-be-corrected", ctx, async () => {
+        // Nothing listens on port 1: the shell tries it, says so, and keeps the address to correct.
+        const tried = "http://127.0.0.1:1/idp";
+        await page.locator("#login-url").fill(tried);
+        await page.locator("#login-url").press("Enter");
+        await page.locator("#error-heading", { hasText: "The login server cannot be reached" }).waitFor({ state: "visible" });
+        assert.match(await page.locator("#error-message").innerText(), /127\.0\.0\.1:1\/idp/);
+        assert.equal(await page.locator("#login-url").inputValue(), tried, "the address tried, ready to correct");
+        assert.ok(await page.locator("#login-url").isVisible(), "the login server field is offered again");
       });
 
       idpShell = await startShell({ dataDir: idpDataDir, demo: true });

@@ -63,7 +63,11 @@ describe("the way back from the identity provider (browser mode)", () => {
       await run("w3-cancel", ctx, async () => {
         await page.locator("#signin-cancel").click();
         await page.locator("#error-view").waitFor({ state: "visible" });
-        assert.match(await page.locator("#error-message").innerText(), /cancelled/i);
+        // A cancel is a cancel, not an error: calm words, and Sign in again has the focus.
+        assert.equal(await page.locator("#error-heading").innerText(), "Sign-in cancelled");
+        assert.equal(await page.locator("#error-view").getAttribute("data-calm"), "true");
+        assert.equal(await page.locator("#retry").innerText(), "Sign in again");
+        assert.equal(await page.evaluate(() => document.activeElement?.id), "retry");
         assert.equal(await panel.isVisible(), false);
       });
       await run("w4-retry-goes-to-the-provider", ctx, async () => {

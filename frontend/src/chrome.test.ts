@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
-import { Chrome, configureFailed, unreachable, type Actions } from "./chrome";
+import { Chrome, statusText, configureFailed, unreachable, type Actions } from "./chrome";
 import type { View } from "./view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -83,7 +83,7 @@ describe("Chrome.render", () => {
     chrome.render(loginPage);
     const set = vi.spyOn(frame(), "src", "set");
     chrome.render({ ...loginPage, seq: 3, online: true });
-    expect($("status-online-text").textContent).toBe("Online");
+    expect($("status-online-text").textContent).toBe("Login server reachable");
     chrome.render({ ...loginPage, seq: 4, kind: "loading" });
     chrome.render({ ...loginPage, seq: 5 });
     expect(set).not.toHaveBeenCalled();
@@ -146,23 +146,67 @@ describe("Chrome.render", () => {
   });
 
   it.each([
-    ["the name", { username: "ann", name: "Ann Lee" }, "Ann Lee"],
-    ["the username without a name", { username: "ann" }, "ann"],
-    ["Not signed in without a user", null, "Not signed in"],
-  ])("puts %s in the status bar", (_, user, want) => {
+    ["the name", { username: "ann", name: "Ann Lee" }, "Ann Lee", "Signed in online"],
+    ["the username without a name", { username: "ann" }, "ann", "Signed in online"],
+    ["Not signed in without a user", null, "Not signed in", "Login server reachable"],
+  ])("puts %s in the status bar", (_, user, want, how) => {
     const { chrome } = setup();
     chrome.render({ seq: 1, kind: "loading", user, online: true, version: "2.0.1" });
     expect($("status-user").textContent).toBe(want);
-    expect($("status-online-text").textContent).toBe("Online");
+    expect($("status-online-text").textContent).toBe(how);
     expect($("status-online").dataset.online).toBe("true");
     expect($("status-version").textContent).toBe("Version 2.0.1");
   });
 
-  it("says Offline when Go reports no connection", () => {
+  it("says No network when Go reports no connection", () => {
     const { chrome } = setup();
     chrome.render(loginPage);
-    expect($("status-online-text").textContent).toBe("Offline");
+    expect($("status-online-text").textContent).toBe("No network");
     expect($("status").textContent).toContain("Not signed in");
+  });
+
+  it.each([
+    [{ username: "ann", offline: true }, false, "Signed in offline · No network"],
+    [{ username: "ann", offline: true }, true, "Signed in offline"],
+    [{ username: "ann" }, false, "Signed in online · No network"],
+  ])("says how %o is signed in (online %s): %s", (user, online, want) => {
+    expect(statusText({ seq: 1, kind: "loading", user, online })).toBe(want);
+  });
+
+  it("hides Install package… on authentication pages", () => {
+    const { chrome } = setup();
+    chrome.render(loginPage);
+    expect(visible("install")).toBe(false);
+    chrome.render({ ...loginPage, seq: 3, auth: false });
+    expect(visible("install")).toBe(true);
+  });
+});
+
+describe("Chrome error views", () => {
+  it("shows Go's heading, action and the address tried, ready to correct", () => {
+    const { chrome } = setup();
+    chrome.render({
+      seq: 1,
+      kind: "error",
+      heading: "The login server cannot be reached",
+      message: "The shell tried https://login.exmaple.com.",
+      action: "Try again",
+      configure: true,
+      loginURL: "https://login.exmaple.com",
+    });
+    expect($("error-heading").textContent).toBe("The login server cannot be reached");
+    expect($("retry").textContent).toBe("Try again");
+    expect(($("login-url") as HTMLInputElement).value).toBe("https://login.exmaple.com");
+    expect(document.activeElement).toBe($("login-url"));
+  });
+
+  it("shows a cancel calmly, with Sign in again focused", () => {
+    const { chrome } = setup();
+    chrome.render({ seq: 1, kind: "error", heading: "Sign-in cancelled", message: "Nobody is signed in.", action: "Sign in again", calm: true });
+    expect($("error-view").dataset.calm).toBe("true");
+    expect($("error-view").getAttribute("role")).toBe("status");
+    expect($("retry").textContent).toBe("Sign in again");
+    expect(document.activeElement).toBe($("retry"));
   });
 });
 

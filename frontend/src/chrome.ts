@@ -11,6 +11,9 @@ export type Actions = Pick<Transport, "view" | "retry" | "cancel" | "configure">
 export const unreachable =
   "The shell service is not responding. Check that loginshell is still running, then retry.";
 const cancelFailed = "Could not cancel. Try again.";
+/** The error view's words when Go gives none (an older Go side) or the chrome fails by itself. */
+export const defaultHeading = "Something is not right";
+export const defaultAction = "Try again";
 /** Shown when Go refuses the login server without saying why (it always should). */
 export const configureFailed = "The login server could not be saved. Check the address, then try again.";
 
@@ -78,6 +81,7 @@ export class Chrome {
       loading: get("loading"),
       loadingMessage: get("loading-message"),
       error: get("error-view"),
+      errorHeading: get("error-heading"),
       errorMessage: get("error-message"),
       retry: get("retry") as HTMLButtonElement,
       configureForm: get("configure-form") as HTMLFormElement,
@@ -94,6 +98,7 @@ export class Chrome {
       onlineText: get("status-online-text"),
       link: get("status-link"),
       version: get("status-version"),
+      install: get("install") as HTMLButtonElement,
     };
     this.el.retry.addEventListener("click", () => void this.retry());
     this.el.cancel.addEventListener("click", () => void this.cancel());
@@ -114,13 +119,21 @@ export class Chrome {
     this.status(v);
     this.setTitle(v.title ?? "");
     this.el.cancel.hidden = !(v.kind === "page" && v.auth === true);
+    // Installing is no step of a sign-in: not offered beside the password fields.
+    this.el.install.hidden = (v.kind === "page" && v.auth === true) || v.kind === "navigate";
     this.el.notice.hidden = true;
     switch (v.kind) {
       case "loading":
         this.showLoading(v.message || "Loading…");
         break;
       case "error":
-        this.showError(v.message || "Something went wrong.", v.configure === true);
+        this.showError(v.message || "The shell could not go on.", {
+          heading: v.heading,
+          action: v.action,
+          configure: v.configure === true,
+          loginURL: v.loginURL,
+          calm: v.calm === true,
+        });
         break;
       case "page":
         this.showPage(v.url ?? "", v.title, v.pages, v.reload ?? 0);
@@ -133,10 +146,10 @@ export class Chrome {
   }
 
   /** fail shows an error raised here rather than by Go (Go unreachable, bad address). */
-  fail(message: string): void {
+  fail(message: string, heading = message === unreachable ? "The shell is not responding" : defaultHeading): void {
     this.local = true;
     this.el.cancel.hidden = true;
-    this.showError(message);
+    this.showError(message, { heading });
   }
 
   /** setLink shows whether the live channel to Go is up. */
@@ -148,7 +161,7 @@ export class Chrome {
     const u = v.user;
     this.el.user.textContent = u ? u.name || u.username : "Not signed in";
     this.el.online.dataset.online = v.online ? "true" : "false";
-    this.el.onlineText.textContent = v.online ? "Online" : "Offline";
+    this.el.onlineText.textContent = statusText(v);
     this.el.version.textContent = v.version ? `Version ${v.version}` : "";
   }
 
@@ -170,12 +183,28 @@ export class Chrome {
     this.overlay("loading");
   }
 
-  /** showError shows message with Retry and, with configure, the login server form. */
-  private showError(message: string, configure = false): void {
+  /**
+   * showError shows what happened (heading, message) and its one action (the Retry button,
+   * labelled by Go), and with configure the login server form filled with the address tried.
+   */
+  private showError(
+    message: string,
+    o: { heading?: string | undefined; action?: string | undefined; configure?: boolean; loginURL?: string | undefined; calm?: boolean } = {},
+  ): void {
+    const configure = o.configure === true;
+    this.el.errorHeading.textContent = o.heading || defaultHeading;
     this.el.errorMessage.textContent = message;
+    this.el.retry.textContent = o.action || defaultAction;
+    this.el.error.dataset.calm = o.calm ? "true" : "false";
+    // A calm outcome is news, not an alarm.
+    this.el.error.setAttribute("role", o.calm ? "status" : "alert");
     const form = this.el.configureForm;
-    // A form shown afresh (not a redraw of the one on screen) shows no old refusal.
-    if (configure && (this.el.error.hidden || form.hidden)) this.setConfigureError("");
+    // A form shown afresh (not a redraw of the one on screen) shows no old refusal, and the
+    // address tried, so a mistyped one is corrected rather than typed again.
+    if (configure && (this.el.error.hidden || form.hidden)) {
+      this.setConfigureError("");
+      this.el.loginURL.value = o.loginURL ?? "";
+    }
     form.hidden = !configure;
     const hadFocus = this.el.error.contains(this.doc.activeElement);
     this.overlay("error");
@@ -350,6 +379,17 @@ export class Chrome {
       this.el.signIn.contains(a)
     );
   }
+}
+
+/**
+ * statusText is the status bar's plain words: how the person is signed in, and "No network"
+ * when the login server does not answer.
+ */
+export function statusText(v: View): string {
+  const net = v.online ? "" : "No network";
+  if (!v.user) return v.online ? "Login server reachable" : net;
+  const how = v.user.offline ? "Signed in offline" : "Signed in online";
+  return net ? `${how} · ${net}` : how;
 }
 
 /**

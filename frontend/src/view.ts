@@ -14,7 +14,16 @@ export interface View {
   auth?: boolean;
   /** An error view that offers to set the login server (no login_url and no offline sign-in). */
   configure?: boolean;
-  user?: { username: string; name?: string } | null;
+  /** Error view: its heading, what happened in an operator's words. */
+  heading?: string;
+  /** Error view: the label of its one action (it starts the sign-in again). */
+  action?: string;
+  /** Error view with configure: the login server tried, to correct in place. */
+  loginURL?: string;
+  /** Error view of an outcome the person chose (a cancelled sign-in): no failure colours. */
+  calm?: boolean;
+  /** Who is signed in; offline when with the offline password. */
+  user?: { username: string; name?: string; offline?: boolean } | null;
   online?: boolean;
   version?: string;
   /** The origin hosted pages are served from (http://p….localhost:PORT), never the chrome's. */

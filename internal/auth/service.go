@@ -269,3 +269,7 @@ func (s *Service) onlineUser() (user.Profile, error) {
 	}
 	return p, nil
 }
+
+// ForcedOffline reports whether the shell runs with --offline: it never
+// contacts the login server, so no screen should offer to change it.
+func (s *Service) ForcedOffline() bool { return s.o.ForceOffline }

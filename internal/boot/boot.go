@@ -38,9 +38,11 @@ type Apps interface {
 	AppPage(name string) (pageURL, title string, err error)
 }
 
-// Settings stores the login server a person sets from the error view.
+// Settings stores the login server a person sets from the error view, and
+// tells which one was tried, for the view that offers to correct it.
 type Settings interface {
 	Set(key string, value any) error
+	String(key string) string
 }
 
 // Options are a Sequence's engines; all are required but Log.
@@ -132,9 +134,9 @@ func (b *Sequence) Restart() {
 
 // Run signs in, sets up the offline password the first time, and shows the
 // starter app. Whatever fails ends on an error view that says what went
-// wrong and offers Retry: never a blank window. When no login server is
-// set and offline sign-in is impossible (auth.ErrNotConfigured), the error
-// view also offers to set the login server (screen.ShowConfigure).
+// wrong in an operator's words and offers one next action: never a blank
+// window. A failure that a login server address can fix also offers the
+// login server form, filled with the address tried (see problem).
 func (b *Sequence) Run(ctx context.Context) {
 	b.mu.Lock()
 	if b.running {
@@ -158,12 +160,7 @@ func (b *Sequence) Run(ctx context.Context) {
 	p, err := b.auth.Login(ctx)
 	if err != nil {
 		b.log.Warn("boot: sign-in did not complete", "err", err)
-		if errors.Is(err, auth.ErrNotConfigured) {
-			// Only a login server can fix this: offer to set one here.
-			b.screen.ShowConfigure(Message(err))
-		} else {
-			b.screen.ShowError(Message(err))
-		}
+		b.screen.ShowProblem(problem(err, b.settings.String(settings.LoginURL), b.auth.ForcedOffline()))
 		return
 	}
 	b.screen.Refresh()
@@ -180,7 +177,9 @@ func (b *Sequence) Run(ctx context.Context) {
 	}
 	if err := b.ShowApp(b.apps.Boot().Starter); err != nil {
 		b.log.Error("boot: starter app", "err", err)
-		b.screen.ShowError(fmt.Sprintf("The starter app %q named in the boot document is not installed. Install it or fix the boot document, then Retry.", b.apps.Boot().Starter))
+		b.screen.ShowProblem(screen.Problem{Heading: "The start page is not installed", Action: tryAgain,
+			Message: fmt.Sprintf("You are signed in, but the app this station starts with (%q) is not installed. "+
+				"Install it with Install package…, or ask your IT department, then choose Try again.", b.apps.Boot().Starter)})
 	} else {
 		b.log.Info("starter app shown", "app", b.apps.Boot().Starter)
 	}

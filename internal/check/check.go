@@ -145,7 +145,7 @@ func (r *Report) add(file, rule, severity, message string) {
 }
 
 // knownFields are the webapp.json keys the shell reads.
-var knownFields = map[string]bool{"name": true, "version": true, "main": true, "setup": true, "manage": true, "update": true}
+var knownFields = map[string]bool{"name": true, "version": true, "main": true, "title": true, "setup": true, "manage": true, "update": true}
 
 // containerFields are keys only the mobile container used: its CLI's
 // folders, its scrolling switch, and what its server added on publish.

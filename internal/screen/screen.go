@@ -28,6 +28,26 @@ const (
 type UserRef struct {
 	Username string `json:"username"`
 	Name     string `json:"name,omitempty"`
+	// Offline is true for a user signed in with the offline password: the
+	// status bar says "Signed in offline" rather than "Signed in online".
+	Offline bool `json:"offline,omitempty"`
+}
+
+// Problem is an error view in an operator's words: what happened
+// (Heading, Message), the one next action (Action, the label of the
+// chrome's button, which starts the sign-in again; "" is "Try again"), and
+// with Configure the login server form, filled with LoginURL (the address
+// tried, "" when none is set) so a mistyped one can be corrected. Calm
+// marks an outcome the person chose (a cancelled sign-in): shown without
+// the colours of a failure. Every text must be fit for a person: no
+// internal causes, tokens or response bodies.
+type Problem struct {
+	Heading   string
+	Message   string
+	Action    string
+	Configure bool
+	LoginURL  string
+	Calm      bool
 }
 
 // View is one state of the window. Seq grows with every change so a
@@ -41,10 +61,16 @@ type View struct {
 	Auth    bool   `json:"auth,omitempty"`
 	// Configure marks an error view that offers to set the login server
 	// (login_url): the chrome shows a form beside Retry.
-	Configure bool     `json:"configure,omitempty"`
-	User      *UserRef `json:"user"`
-	Online    bool     `json:"online"`
-	Version   string   `json:"version,omitempty"`
+	Configure bool `json:"configure,omitempty"`
+	// Heading, Action, LoginURL and Calm belong to an error view (see
+	// Problem); absent, the chrome uses its own generic words.
+	Heading  string   `json:"heading,omitempty"`
+	Action   string   `json:"action,omitempty"`
+	LoginURL string   `json:"loginURL,omitempty"`
+	Calm     bool     `json:"calm,omitempty"`
+	User     *UserRef `json:"user"`
+	Online   bool     `json:"online"`
+	Version  string   `json:"version,omitempty"`
 	// Pages is the origin page URLs resolve against (the hosted pages'
 	// own origin, never the chrome's); "" resolves them on the chrome's.
 	Pages string `json:"pages,omitempty"`
@@ -130,6 +156,12 @@ func (s *Screen) ShowError(msg string) { s.set(View{Kind: Error, Message: msg}, 
 // fit for a person, as for ShowError.
 func (s *Screen) ShowConfigure(msg string) {
 	s.set(View{Kind: Error, Message: msg, Configure: true}, false)
+}
+
+// ShowProblem shows p (see Problem).
+func (s *Screen) ShowProblem(p Problem) {
+	s.set(View{Kind: Error, Message: p.Message, Heading: p.Heading, Action: p.Action,
+		Configure: p.Configure, LoginURL: p.LoginURL, Calm: p.Calm}, false)
 }
 
 // Navigate sends the whole window to url (the identity provider's login).

@@ -119,3 +119,20 @@ func TestScreenLeaveNavigate(t *testing.T) {
 		})
 	}
 }
+
+func TestShowProblemCarriesItsWords(t *testing.T) {
+	t.Parallel()
+	s := New("1", "", nil)
+	p := Problem{Heading: "The login server cannot be reached", Message: "Tried https://login.example.", Action: "Try again",
+		Configure: true, LoginURL: "https://login.example", Calm: false}
+	s.ShowProblem(p)
+	v := s.Current()
+	if v.Kind != Error || v.Heading != p.Heading || v.Message != p.Message || v.Action != p.Action ||
+		!v.Configure || v.LoginURL != p.LoginURL || v.Calm {
+		t.Errorf("view = %+v, want the problem %+v", v, p)
+	}
+	s.ShowLoading("Signing in…")
+	if v := s.Current(); v.Heading != "" || v.LoginURL != "" || v.Configure {
+		t.Errorf("a loading view kept the problem's words: %+v", v)
+	}
+}

@@ -71,9 +71,11 @@ func TestConfigure(t *testing.T) {
 				t.Fatalf("Configure = %v, want %v", err, tt.wantErr)
 			}
 			sh.Boot.Wait()
-			// Accepted, the boot flow ran again (and found the server
-			// unreachable); refused, the form is still offered.
-			if v := sh.Screen.Current(); (err == nil) != (v.Seq > before.Seq && !v.Configure) {
+			// Accepted, the boot flow ran again and found the server
+			// unreachable: the form is offered again, filled with the
+			// address tried, to correct it. Refused, the view stays.
+			v := sh.Screen.Current()
+			if accepted := v.Seq > before.Seq && v.Configure && v.LoginURL == tt.want; (err == nil) != accepted || (err != nil && v.Seq != before.Seq) {
 				t.Errorf("after Configure: screen = %+v (before: seq %d)", v, before.Seq)
 			}
 			if got := sh.Settings.String(settings.LoginURL); got != tt.want {

@@ -285,7 +285,7 @@ func (l *Library) AppPage(name string) (pageURL, title string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	return PageURL(pkg.Manifest.Name, pkg.Manifest.Main, nil), pkg.Manifest.Name, nil
+	return PageURL(pkg.Manifest.Name, pkg.Manifest.Main, nil), pkg.Manifest.DisplayName(), nil
 }
 
 // skipDirs is a catalog root without some of its top-level folders.

@@ -97,7 +97,7 @@ func TestHasOfflineAndAppPage(t *testing.T) {
 	if gone := libraryOver(t, `{"name":"x","version":"1","starter":"app","offlineName":"gone"}`, fstest.MapFS{}); gone.HasOffline() {
 		t.Error("HasOffline = true for a package not installed")
 	}
-	if u, title, err := l.AppPage("lineapp"); err != nil || u != starterPage || title != "lineapp" {
+	if u, title, err := l.AppPage("lineapp"); err != nil || u != starterPage || title != "Line 4 — Release station" { // the manifest's "title"
 		t.Errorf("AppPage(lineapp) = %q, %q, %v", u, title, err)
 	}
 	if _, _, err := l.AppPage("nosuch"); !errors.Is(err, webapps.ErrUnknownApp) {

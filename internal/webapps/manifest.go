@@ -1,15 +1,24 @@
 package webapps
 
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
 // Manifest is a package's webapp.json. Main is the page the shell opens;
 // Setup and Manage (optional, used by the offline login package) are the
 // offline password setup and change pages. Page paths are relative to the
-// package root and already checked not to escape it.
+// package root and already checked not to escape it. Title (optional, "title")
+// is the name people see in the shell's top bar: the shell cannot read the
+// page's own <title> across origins, so the manifest carries it.
 type Manifest struct {
 	Name    string
 	Version string
 	Main    string
 	Setup   string
 	Manage  string
+	Title   string
 }
 
 const manifestDoc = "webapp.json"
@@ -51,6 +60,9 @@ func ParseManifest(data []byte) (Manifest, error) {
 	if !validElement(m.Version) {
 		return Manifest{}, o.fail("version", elementRule)
 	}
+	if m.Title, err = o.str("title"); err != nil {
+		return Manifest{}, err
+	}
 	if m.Setup, err = o.str("setup"); err != nil {
 		return Manifest{}, err
 	}
@@ -71,6 +83,21 @@ func ParseManifest(data []byte) (Manifest, error) {
 		*p.dst = clean
 	}
 	return m, nil
+}
+
+// DisplayName is what the shell's top bar says for the package: its
+// "title", else its name made readable ("line-app" → "Line app"), never
+// an empty string.
+func (m Manifest) DisplayName() string {
+	if t := strings.TrimSpace(m.Title); t != "" {
+		return t
+	}
+	n := strings.NewReplacer("-", " ", "_", " ", ".", " ").Replace(m.Name)
+	if n == "" {
+		return m.Name
+	}
+	r, size := utf8.DecodeRuneInString(n)
+	return string(unicode.ToUpper(r)) + n[size:]
 }
 
 // Pages lists the pages the manifest names, main first, skipping the

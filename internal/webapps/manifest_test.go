@@ -79,3 +79,23 @@ func TestManifestPages(t *testing.T) {
 		t.Errorf("Pages() = %v, want %v", got, want)
 	}
 }
+
+func TestDisplayName(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ name, json, want string }{
+		{"the title when there is one", `{"name":"lineapp","version":"1","main":"a.html","title":"Line 4 — Release station"}`, "Line 4 — Release station"},
+		{"the name made readable without one", `{"name":"line-app","version":"1","main":"a.html"}`, "Line app"},
+		{"the name made readable for a blank title", `{"name":"qa_tool","version":"1","main":"a.html","title":"  "}`, "Qa tool"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := ParseManifest([]byte(c.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.DisplayName(); got != c.want {
+				t.Errorf("DisplayName() = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

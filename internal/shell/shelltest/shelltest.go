@@ -74,8 +74,8 @@ func New(t testing.TB, o Options) *Engines {
 	must(t, err)
 	users := user.NewService()
 	scr := screen.New(shell.Version, "", func() *screen.UserRef {
-		if p, _, ok := users.Current(); ok {
-			return &screen.UserRef{Username: p.Username, Name: p.Name}
+		if p, m, ok := users.Current(); ok {
+			return &screen.UserRef{Username: p.Username, Name: p.Name, Offline: m == user.Offline}
 		}
 		return nil
 	})

@@ -42,9 +42,23 @@
     showError('Cannot read the signed-in user: ' + err.message);
   });
 
+  /* connection says the service's states (Internet, Online, Authenticated,
+   * Offline, OfflineAuthenticated) in an operator's words. */
+  function connection(c) {
+    var has = function (s) { return Array.isArray(c) && c.indexOf(s) >= 0; };
+    if (has('OfflineAuthenticated')) { return 'Signed in offline — the login server cannot be reached'; }
+    if (has('Online') && has('Authenticated')) { return 'Signed in online'; }
+    if (has('Online')) { return 'Login server reachable'; }
+    if (has('Internet')) { return 'Network up, but the login server does not answer'; }
+    return 'No network';
+  }
+
+  /* Changing the offline password needs the login server: offered only
+   * while it answers. */
+  el('change-password').hidden = true;
   getJSON('http://pmapi/connectivity').then(function (c) {
-    var text = list(c);
-    el('connectivity').textContent = text || 'Offline';
+    el('connectivity').textContent = connection(c);
+    el('change-password').hidden = !(Array.isArray(c) && c.indexOf('Online') >= 0);
   }, function () {
     el('connectivity').textContent = 'Unknown';
   });
