@@ -404,7 +404,10 @@ func assemble(o options, log *slog.Logger, pagesOrigin string, signIn func(*scre
 	if o.demo {
 		identities[demoIDP] = demoidp.Identity{Users: demoidp.DemoUsers()}
 	}
-	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Poster: scr, Now: time.Now,
+	// idp "openid": the organisation's provider of the settings, whose own
+	// sign-in page the signature dialog shows.
+	interactive := map[string]signature.Interactive{signature.IDPOpenID: provider}
+	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Interactive: interactive, Poster: scr, Now: time.Now,
 		Station: station(), Log: log.With("component", "signature")})
 	if err != nil {
 		return nil, "", nil, err

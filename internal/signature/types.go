@@ -18,6 +18,11 @@ const (
 // against the keychain.
 const IDPLocal = "local"
 
+// IDPOpenID is the template idp of the organisation's OpenID provider (the
+// login_url setting): the signer signs in at its own page, inside the
+// signature dialog.
+const IDPOpenID = "openid"
+
 // DefaultTimeout is a template's timeout when it names none (seed 000's
 // templates: minutes, default 2).
 const DefaultTimeout = 2 * time.Minute
