@@ -34,9 +34,17 @@ WAILS_BUILD := $(WAILS) build -s -skipbindings -m -nosyncgomod -nocolour -tags "
 
 BIN := build/bin/loginshell
 
+# CI logs carry no colour codes: when make's output is not a terminal,
+# NO_COLOR=1 for every tool it runs (vitest colours even into a pipe; the
+# Wails CLI gets -nocolour). Only stderr can be tested here ($(shell)
+# captures stdout). No FORCE_COLOR=0 beside it: Node warns when both are set.
+ifeq ($(shell [ -t 2 ] && echo tty),)
+export NO_COLOR := 1
+endif
+
 header = @printf '\n==> %s [%s]\n' "$(1)" "$$(date +%T)"
 
-.PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke bench fuzz mutate clean
+.PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke package bench fuzz mutate clean
 
 all: build
 
@@ -52,7 +60,7 @@ frontend: deps
 
 build: deps frontend
 	$(call header,build: $(BIN) (wails build$(,) tags desktop$(,)production$(,)$(TAGS)))
-	$(WAILS_BUILD)
+	$(WAILS_BUILD) 2>&1 | sed -u -f build/scripts/wails-output.sed
 	@ls -l $(BIN)
 
 run: build
@@ -78,7 +86,9 @@ wincheck: deps frontend
 	GOOS=windows CGO_ENABLED=0 go build -tags desktop,production -o /dev/null .
 	GOOS=windows CGO_ENABLED=0 go vet -tags desktop,production $(GOPKGS)
 
-test: deps frontend vet gotest fetest build wincheck e2e smoke
+test: deps frontend vet gotest fetest build wincheck e2e smoke package
+	$(call header,test: the installed package (apt-get install ./$(DEB)$(,) /usr/bin/loginshell))
+	bash build/scripts/package-check.sh $(DEB) $(BIN)
 	$(call header,test: all passed)
 
 e2e: build
@@ -89,6 +99,17 @@ e2e: build
 smoke: build
 	$(call header,smoke: window mode under Xvfb)
 	bash build/scripts/smoke.sh $(BIN)
+
+# The installers, into build/artifacts/: the Debian package $(DEB) and the
+# Windows installer loginshell_<version>_windows_amd64_installer.exe (Wails'
+# NSIS support, Debian's makensis); see build/scripts/package.sh.
+# The version is the binary's (internal/shell.Version), read when a recipe
+# that names $(DEB) runs, after $(BIN) is built.
+DEB = build/artifacts/loginshell_$(shell ./$(BIN) version | cut -d' ' -f2)_amd64.deb
+
+package: build
+	$(call header,package: $(DEB) and the Windows installer)
+	WAILS="$(WAILS)" bash build/scripts/package.sh $(BIN)
 
 bench: deps frontend
 	$(call header,bench: go test -bench)

@@ -5,7 +5,9 @@
 #     for the browser tests, ImageMagick and x11-utils xdotool for the smoke test,
 #     PostgreSQL's server for the tests of the plant's signature store: they
 #     start a throwaway cluster from /usr/lib/postgresql/<version>/bin),
-#     installed with apt-get only when dpkg says one is missing;
+#     nsis (makensis, for the Windows installer of `make package`) and
+#     desktop-file-utils (the installed package's check validates the
+#     .desktop file); installed with apt-get only when dpkg says one is missing;
 #   - the frontend's npm packages, with `npm ci` only when node_modules is
 #     missing or older than package-lock.json;
 #   - the Go modules named by go.sum.
@@ -18,6 +20,7 @@ packages=(
 	build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
 	xvfb xauth chromium imagemagick x11-utils xdotool
 	postgresql
+	nsis desktop-file-utils
 )
 
 echo "== deps: Debian packages"
