@@ -68,6 +68,18 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 			}
 		}
 	}()
+	// As the window starts, WebKitGTK prints "Overriding existing handler
+	// for signal 10. Set JSC_SIGNAL_FOR_GC if you want WebKit to use a
+	// different signal": JavaScriptCore takes SIGUSR1 to suspend its own
+	// threads (pthread_kill) for garbage collection, and finds Go's
+	// handler there. The line is expected and harmless: nothing in this
+	// process uses SIGUSR1 (no signal.Notify for it). JSC_SIGNAL_FOR_GC is
+	// left unset on purpose: Go's runtime has a handler on every signal
+	// but 32 and 33 (glibc's own, not to be taken), so any other signal
+	// prints the same line; tried with 30 (SIGPWR) on WebKitGTK 2.50, it
+	// did, and each WebKit process added "ERROR: invalid option:
+	// JSC_SIGNAL_FOR_GC=30" (JSC reads every JSC_* variable as one of its
+	// options).
 	return wails.Run(&options.App{
 		Title:     "loginshell",
 		Width:     1280,
