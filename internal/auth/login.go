@@ -10,7 +10,9 @@ import (
 )
 
 // Login runs POST /auth: an online login when the login server answers,
-// otherwise the offline login page for the last user. It blocks until the
+// otherwise the offline login page, opened for the last user (or, if they
+// have no offline password, the first user who has one here), where anyone
+// with an offline password on this computer may sign in (AuthenticateAs). It blocks until the
 // flow ends and returns who signed in.
 //
 // Errors: ErrInProgress; ErrNotConfigured when there is neither a login
@@ -75,24 +77,60 @@ func (s *Service) loginOnline(ctx context.Context) (user.Profile, error) {
 	return p, nil
 }
 
+// stationLister is a Vault that can list its users (*keychain.Keychain):
+// with one, anyone who set up an offline password on this computer may
+// sign in offline, not only the last user (a station a shift shares).
+type stationLister interface {
+	Users() ([]string, error)
+}
+
+// stationUsers lists who may sign in offline here: the vault's users, or
+// with a vault that cannot list them, the last user if they have one.
+func (s *Service) stationUsers() []string {
+	if l, ok := s.o.Vault.(stationLister); ok {
+		users, err := l.Users()
+		if err != nil {
+			s.o.Log.Error("list offline users", "err", err)
+		}
+		if len(users) > 0 {
+			return users
+		}
+	}
+	if last := s.o.LastUser.Get(); last != "" && s.o.Vault.Exists(last) {
+		return []string{last}
+	}
+	return nil
+}
+
+// offlineUser is whom the offline login page offers first: the last user
+// when they have an offline password, else the first of the station's.
+func (s *Service) offlineUser() string {
+	if last := s.o.LastUser.Get(); last != "" && s.o.Vault.Exists(last) {
+		return last
+	}
+	if users := s.stationUsers(); len(users) > 0 {
+		return users[0]
+	}
+	return ""
+}
+
 // offlineReady reports why an offline login can't be attempted, in words
 // for the person, or "" when it can.
 func (s *Service) offlineReady() string {
-	last := s.o.LastUser.Get()
-	if last == "" {
-		return "nobody has signed in online on this device yet"
+	if s.offlineUser() != "" {
+		return ""
 	}
-	if !s.o.Vault.Exists(last) {
+	if last := s.o.LastUser.Get(); last != "" {
 		return "no offline password is set up for " + last
 	}
-	return ""
+	return "nobody has signed in online on this device yet"
 }
 
 func (s *Service) loginOffline(ctx context.Context, why string) (user.Profile, error) {
 	if reason := s.offlineReady(); reason != "" {
 		return user.Profile{}, fault.Detail(ErrNotAttempted, "%s and offline sign-in is not possible: %s; connect to the network and sign in online", why, reason)
 	}
-	f, fctx, err := s.begin(ctx, CmdAuthenticate, s.o.LastUser.Get())
+	f, fctx, err := s.begin(ctx, CmdAuthenticate, s.offlineUser())
 	if err != nil {
 		return user.Profile{}, err
 	}
@@ -107,12 +145,24 @@ func (s *Service) loginOffline(ctx context.Context, why string) (user.Profile, e
 }
 
 // Authenticate runs PUT /auth/{token}/authenticate?p=: the offline login
-// page's password opens the vault, the user service is filled from the
-// cached profile, the page closes and Login returns.
-//
-// Errors: ErrNotInProgress, ErrTokenUnknown, ErrBadQuery, ErrWrongPassword,
-// and the vault's own (lockout, damaged vault) which the caller shows.
+// page's password opens the vault of the user the page was opened for, the
+// user service is filled from the cached profile, the page closes and
+// Login returns. It is AuthenticateAs with no user chosen.
 func (s *Service) Authenticate(token, password string) error {
+	return s.AuthenticateAs(token, "", password)
+}
+
+// AuthenticateAs runs PUT /auth/{token}/authenticate?p=&u=: as
+// Authenticate, for username, whom the person chose or typed on the page
+// (a station a shift shares); "" is the user the page was opened for (the
+// seed's u, what pages that send only p get). Each user's wrong passwords
+// count towards that user's own lockout (the vault's).
+//
+// Errors: ErrNotInProgress, ErrTokenUnknown, ErrBadQuery, ErrNoVault (no
+// offline password for username here), ErrWrongPassword (its text says
+// the tries left), and the vault's own (lockout until when, damaged vault)
+// which the caller shows.
+func (s *Service) AuthenticateAs(token, username, password string) error {
 	f, err := s.expect(token, CmdAuthenticate)
 	if err != nil {
 		return err
@@ -120,9 +170,15 @@ func (s *Service) Authenticate(token, password string) error {
 	if password == "" {
 		return fault.Detail(ErrBadQuery, "p (the password) is required")
 	}
-	p, err := s.o.Vault.Unlock(f.username, password)
+	if username == "" {
+		username = f.username
+	}
+	if !s.o.Vault.Exists(username) {
+		return fault.Explain(ErrNoVault, "nobody called %q has set up an offline password on this computer; check the user name", username)
+	}
+	p, err := s.o.Vault.Unlock(username, password)
 	if err != nil {
-		s.o.Log.Warn("offline sign-in refused", "user", f.username, "err", err)
+		s.o.Log.Warn("offline sign-in refused", "user", username, "err", err)
 		return err
 	}
 	if !s.finish(f, nil, func() func() { return s.signIn(p, user.Offline) }) {
@@ -141,4 +197,20 @@ func (s *Service) signIn(p user.Profile, m user.Method) (remember func()) {
 		}
 		s.o.Log.Info("signed in", "user", p.Username, "method", string(m))
 	}
+}
+
+// StationUsers answers GET /auth/{token}/users: who may sign in offline on
+// this computer, for the offline login page opened with token to offer. Only
+// that page, while its sign-in runs, gets the list: it names people.
+//
+// Errors: ErrNotInProgress, ErrTokenUnknown.
+func (s *Service) StationUsers(token string) ([]string, error) {
+	if _, err := s.expect(token, CmdAuthenticate); err != nil {
+		return nil, err
+	}
+	users := s.stationUsers()
+	if users == nil {
+		users = []string{}
+	}
+	return users, nil
 }

@@ -33,6 +33,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -128,6 +130,32 @@ func (k *Keychain) Exists(username string) bool {
 	}
 	_, err := os.Stat(k.vaultPath(username))
 	return err == nil
+}
+
+// Users lists the users who have an offline password on this computer,
+// sorted: the people who may sign in offline at a station a shift shares.
+// It reads only file names (no vault is opened), so it says nothing about
+// whether a vault is intact. Callers decide who may see the list: it names
+// people, but holds no secret.
+func (k *Keychain) Users() ([]string, error) {
+	entries, err := os.ReadDir(k.dir)
+	if err != nil {
+		return nil, fmt.Errorf("list vaults: %w", err)
+	}
+	var users []string
+	for _, e := range entries {
+		stem, ok := strings.CutSuffix(e.Name(), ".vault")
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		b, err := hex.DecodeString(stem)
+		if err != nil || checkUsername(string(b)) != nil || fileStem(string(b)) != stem {
+			continue // not a name fileStem wrote
+		}
+		users = append(users, string(b))
+	}
+	sort.Strings(users)
+	return users, nil
 }
 
 // Remove deletes the user's vault and lockout state, so a new offline

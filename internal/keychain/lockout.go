@@ -120,7 +120,14 @@ func (k *Keychain) recordFailure(username string) error {
 	}
 	k.log.Warn("keychain wrong password", "event", "failure", "user", username, "failures", s.Failures)
 	if locked == nil {
-		return ErrWrongPassword
+		// The person learns how many tries are left, so a shift colleague
+		// stops before locking the station's offline sign-in for a user.
+		left := LockoutThreshold - s.Failures
+		tries := "tries"
+		if left == 1 {
+			tries = "try"
+		}
+		return fault.Explain(ErrWrongPassword, "wrong offline password; %d %s left before offline sign-in is locked for a while", left, tries)
 	}
 	k.log.Warn("keychain user locked out", "event", "lockout", "user", username,
 		"failures", s.Failures, "until", s.LockedUntil)

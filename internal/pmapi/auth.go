@@ -16,6 +16,7 @@ func (a *api) routeAuth(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+Prefix+"/auth/update", a.update)
 	mux.HandleFunc("POST "+Prefix+"/auth/logout", a.logout)
 	mux.HandleFunc("PUT "+Prefix+"/auth/{token}/authenticate", a.authenticate)
+	mux.HandleFunc("GET "+Prefix+"/auth/{token}/users", a.stationUsers)
 	mux.HandleFunc("PUT "+Prefix+"/auth/{token}/setup", a.completeSetup)
 	mux.HandleFunc("PUT "+Prefix+"/auth/{token}/update", a.completeUpdate)
 }
@@ -70,12 +71,26 @@ func (a *api) logout(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
 }
 
+// authenticate is PUT /auth/{t}/authenticate?p=[&u=]: u, when given, is
+// the user chosen on a shared station; pages that send only p sign in the
+// user they were opened for.
 func (a *api) authenticate(w http.ResponseWriter, r *http.Request) {
-	q, err := query(r, "p")
+	q, err := query(r, "p", "u")
 	if err == nil {
-		err = a.Auth.Authenticate(r.PathValue("token"), q.Get("p"))
+		err = a.Auth.AuthenticateAs(r.PathValue("token"), q.Get("u"), q.Get("p"))
 	}
 	a.done(w, r, err, "authenticated")
+}
+
+// stationUsers is GET /auth/{t}/users: {"users": [...]}, who may sign in
+// offline on this computer, for the offline login page opened with t.
+func (a *api) stationUsers(w http.ResponseWriter, r *http.Request) {
+	users, err := a.Auth.StationUsers(r.PathValue("token"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string][]string{"users": users})
 }
 
 func (a *api) completeSetup(w http.ResponseWriter, r *http.Request) {

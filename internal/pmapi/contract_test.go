@@ -328,6 +328,26 @@ func TestSeedContract(t *testing.T) {
 				tok, _ := e.start("/pmapi/auth")
 				return e.do("PUT", "/pmapi/auth/"+tok+"/authenticate?p=right-password")
 			}, 200},
+		{"PUT /auth/{t}/authenticate", "200 the user chosen on a shared station (u)", envOpt{idp: &fakeIdP{}, vaultFor: "op"},
+			func(e *env) (int, string) {
+				tok, _ := e.start("/pmapi/auth")
+				return e.do("PUT", "/pmapi/auth/"+tok+"/authenticate?p=right-password&u=op")
+			}, 200},
+		{"PUT /auth/{t}/authenticate", "400 a user with no offline password here (u)", envOpt{idp: &fakeIdP{}, vaultFor: "op"},
+			func(e *env) (int, string) {
+				tok, _ := e.start("/pmapi/auth")
+				return e.do("PUT", "/pmapi/auth/"+tok+"/authenticate?p=right-password&u=nobody")
+			}, 400},
+		{"GET /auth/{t}/users", "200 the station's offline users", envOpt{idp: &fakeIdP{}, vaultFor: "op"},
+			func(e *env) (int, string) {
+				tok, _ := e.start("/pmapi/auth")
+				return e.do("GET", "/pmapi/auth/"+tok+"/users")
+			}, 200},
+		{"GET /auth/{t}/users", "404 another token", envOpt{idp: &fakeIdP{}, vaultFor: "op"},
+			func(e *env) (int, string) {
+				e.start("/pmapi/auth")
+				return e.do("GET", "/pmapi/auth/8c1d7e53-2b0f-4c53-9a51-3c3a36c1d1f0/users")
+			}, 404},
 		{"PUT /auth/{t}/authenticate", "400 authentication is not already in progress", envOpt{vaultFor: "op"},
 			func(e *env) (int, string) { return e.do("PUT", "/pmapi/auth/whatever/authenticate?p=right-password") }, 400},
 		{"PUT /auth/{t}/authenticate", "400 query string elements are not as expected", envOpt{idp: &fakeIdP{}, vaultFor: "op"},

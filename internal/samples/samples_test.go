@@ -100,8 +100,8 @@ func TestPagesCarryTheirContract(t *testing.T) {
 		file string
 		want []string
 	}{
-		{"offline-login/login.html", []string{`Offline sign-in`, `id="username"`, `readonly`, `id="password"`, `for="password"`, `id="signin"`, `>Sign in<`, `id="error"`, `role="alert"`, `aria-live=`, `type="submit"`}},
-		{"offline-login/login.js", []string{`'authenticate'`, `'p=' + encodeURIComponent(`, `'Signed in'`, `'Wrong password'`}},
+		{"offline-login/login.html", []string{`Offline sign-in`, `id="username"`, `list="station-users"`, `id="password"`, `for="password"`, `id="signin"`, `>Sign in<`, `id="error"`, `role="alert"`, `aria-live=`, `type="submit"`}},
+		{"offline-login/login.js", []string{`'authenticate'`, `'p=' + encodeURIComponent(`, `'Signed in'`, `'Wrong password.'`, `'&u=' + encodeURIComponent(`, `'/users'`}},
 		{"offline-login/auth.js", []string{`'http://pmapi/auth/' + encodeURIComponent(token)`, `method: 'PUT'`, `params.get('t')`, `params.get('u')`}},
 		{"offline-login/setup.html", []string{`Set up offline password`, `id="password"`, `id="confirm"`, `id="save"`, `id="error"`}},
 		{"offline-login/setup.js", []string{`a.call('setup'`, `checkNew`}},
