@@ -93,17 +93,22 @@ var loginTemplate = template.Must(template.New("login").Funcs(template.FuncMap{
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>loginshell demo sign-in</title>
 <style>
-body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem;line-height:1.4}
+body{font-family:system-ui,sans-serif;margin:0;padding:2rem 1rem;line-height:1.4;background:#eef1f4;color:#1c1c1c}
+main{max-width:28rem;margin:0 auto;background:#fff;border:1px solid #c8ccd0;border-radius:8px;padding:1.5rem 1.75rem;box-shadow:0 2px 8px rgba(0,0,0,.08)}
+h1{font-size:1.5rem;margin:0 0 .5rem;hyphens:manual;overflow-wrap:normal;word-break:keep-all}
+h2{font-size:1.05rem;margin:1.5rem 0 .25rem}
 label,input,button{display:block;width:100%;box-sizing:border-box;font:inherit}
-input{margin:.25rem 0 1rem;padding:.5rem}
-button{padding:.6rem}
+label{font-weight:600}
+input{margin:.25rem 0 1rem;padding:.5rem;border:2px solid #555;border-radius:4px}
+button{padding:.6rem;border:0;border-radius:4px;background:#1a5fb4;color:#fff;font-weight:600;cursor:pointer}
 :focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}
 .alert{color:#8b0000;border:1px solid #8b0000;padding:.5rem}
+ul{padding-left:1.25rem;margin:.25rem 0}
 </style>
 </head>
 <body>
 <main>
-<h1>loginshell demo sign-in</h1>
+<h1>Demo sign&#8209;in</h1>
 {{if .Message}}<p>{{.Message}}</p>{{else}}
 <p>This demo sign-in server runs on this computer only.</p>
 {{if .Error}}<p class="alert" role="alert" id="login-error">{{.Error}}</p>{{end}}
