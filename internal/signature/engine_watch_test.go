@@ -9,20 +9,27 @@ import (
 	"github.com/google/uuid"
 )
 
-// watchingStore is a Backend whose Watch reports the slots sent on
+// notice is one change another station committed: a slot of the request
+// and the state the change left it in.
+type notice struct {
+	slot  uuid.UUID
+	state State
+}
+
+// watchingStore is a Backend whose Watch reports the notices sent on
 // changes, as another station's commits.
 type watchingStore struct {
 	Backend
-	changes chan uuid.UUID
+	changes chan notice
 }
 
-func (w watchingStore) Watch(ctx context.Context, changed func(uuid.UUID)) error {
+func (w watchingStore) Watch(ctx context.Context, changed func(uuid.UUID, State)) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case id := <-w.changes:
-			changed(id)
+		case n := <-w.changes:
+			changed(n.slot, n.state)
 		}
 	}
 }
@@ -35,14 +42,21 @@ func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
 		Slots: []Slot{{ID: uuid.New(), Clause: "{role:A}", State: Approved,
 			Signature: &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, Meaning: "Approval", SignedAt: now}}}}
 	r.Slots[0].Request = r.ID
-	w := watchingStore{Backend: &slotStore{r: r}, changes: make(chan uuid.UUID)}
+	w := watchingStore{Backend: &slotStore{r: r}, changes: make(chan notice)}
 	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, subs: map[chan Outcome]string{}}
 	outcomes, cancel := e.Subscribe("s-1")
 	defer cancel()
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go e.Watch(wctx)
-	w.changes <- r.Slots[0].ID
+	// A notice read late: the slot's own change left the request pending,
+	// a later one approved it. This notice says "signed", never "approve":
+	// the later change's notice (or its station's Answer) says that.
+	w.changes <- notice{r.Slots[0].ID, Pending}
+	if o := <-outcomes; o.Kind != OutcomeSigned {
+		t.Errorf("a notice of a change that left the request pending published %+v, want signed", o)
+	}
+	w.changes <- notice{r.Slots[0].ID, Approved}
 	select {
 	case o := <-outcomes:
 		if o.Kind != OutcomeApprove || o.Request != r.ID || o.UserID != "bob" || !o.Approved {
