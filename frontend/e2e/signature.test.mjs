@@ -57,6 +57,30 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
       await content.getByRole("button", { name: "Approve signature 2" }).waitFor({ state: "visible" });
     });
 
+    await run("s2b-seed-errors-over-the-sdk", async () => {
+      // What a page's SDK call is told, in the seed's words, for each error of triggerAuthRequest.
+      const frame = await (await page.locator("#content").elementHandle()).contentFrame();
+      const seen = await frame.evaluate(async () => {
+        const auth = window.system.mes.signature.authorization;
+        const message = (p) => p.then(() => "resolved", (e) => `${e instanceof Error ? "Error" : typeof e}: ${e.message}`);
+        const unknown = "00000000-0000-4000-8000-000000000000";
+        const pending = await auth.getPendingAuthRequests({ name: "Release line" });
+        const slot = pending[0].slots[0].uuid;
+        return {
+          unknown: await message(auth.triggerAuthRequest(unknown, window.system.session, window.system.page, true)),
+          notAUUID: await message(auth.triggerAuthRequest("not-a-uuid", window.system.session, window.system.page, true)),
+          notShown: await message(auth.triggerAuthRequest(slot, window.system.session, "page-0", true)),
+          otherSession: await message(auth.triggerAuthRequest(slot, "another-session", window.system.page, true)),
+          noTemplate: await message(window.system.mes.signature.getSignatureTemplate("No Such Template")),
+        };
+      });
+      assert.equal(seen.unknown, "Error: No pending authentication challenge with UUID 00000000-0000-4000-8000-000000000000");
+      assert.match(seen.notAUUID, /^Error: not a valid UUID/);
+      assert.match(seen.notShown, /^Error: Could not post authorization challenge/);
+      assert.match(seen.otherSession, /^Error: Could not post authorization challenge/);
+      assert.match(seen.noTemplate, /^Error: no signature template has that name: "No Such Template"/);
+    });
+
     await run("s3-wrong-password", async () => {
       await content.getByRole("button", { name: "Approve signature 1" }).click();
       await dialog.waitFor({ state: "visible" });
