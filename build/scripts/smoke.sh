@@ -245,9 +245,14 @@ ms=$(held_ms "alert closed")
 wait_screen clear 20 "the page without a dialog" "$artifacts/smoke-dialogs-after.png"
 echo "smoke: dialogs: confirm() and alert() shown and answered in the window"
 
-# An electronic signature: the page queues "Line Release Approval" and
-# triggers its slots; the shell's dialog takes each signer (focus starts in
-# User ID), and the page hears the approval.
+# An electronic signature: R asks the page to queue "Line Release Approval"
+# and trigger its slots; the shell's dialog takes each signer (focus starts
+# in User ID), and the page hears the approval.
+for _ in $(seq 1 10); do
+	xdotool key r
+	grep -q 'signature: release asked' "$log" && break
+	sleep 1
+done
 for n in 1 2; do
 	wait_log "signature: posted $n" 20 "signature challenge $n"
 	sleep 1

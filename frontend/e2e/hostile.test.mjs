@@ -86,7 +86,7 @@ describe("a hostile package and a hostile local page", { concurrency: false }, (
       await page.locator('form [type="submit"], form button:not([type])').first().click();
       const u = await waitForContentURL(page, (u) => u.pathname === "/webapps/hostile/index.html", { what: "the hostile package" });
       assert.notEqual(u.origin, shell.origin, "the package is served on the chrome's own origin");
-      assert.match(u.hostname, /^p[0-9a-f]{32}\.localhost$/, "the pages' host is not a random name of its own");
+      assert.match(u.hostname, /^a[0-9a-f]+\.p[0-9a-f]{32}\.localhost$/, "the package's host is not a name of its own under a random one");
       frame = await contentFrame(page);
     });
 
@@ -133,6 +133,7 @@ describe("a hostile package and a hostile local page", { concurrency: false }, (
           return `opaque ${r.type}`;
         });
         await attempt("services work", () => status("/pmapi/version"));
+        await attempt("another package on this origin", () => status("/webapps/offline-login/login.html"));
         await attempt("client_secret", async () => (await (await fetch("/pmapi/usersettings")).json()).client_secret ?? "absent");
         await attempt("login_url javascript:", () =>
           status("/pmapi/usersettings/login_url", { method: "PUT", body: JSON.stringify("javascript:alert(1)") }),
@@ -161,6 +162,7 @@ describe("a hostile package and a hostile local page", { concurrency: false }, (
         "chrome /shell/install (no-cors)": "opaque opaque",
         "chrome /shell/configure (no-cors)": "opaque opaque",
         "services work": 200,
+        "another package on this origin": 404,
         "client_secret": "absent",
         "login_url javascript:": 400,
         "window/pane by GET": 405,

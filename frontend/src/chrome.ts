@@ -222,7 +222,7 @@ export class Chrome {
   private showPage(url: string, title: string | undefined, pages: string | undefined, reload: number): void {
     const base = pages || this.doc.baseURI;
     const target = this.resolve(url, base);
-    if (!target || site(target) !== site(new URL(base))) {
+    if (!target || !onPagesOrigin(target, new URL(base))) {
       this.fail("This page cannot be shown: its address is not part of the shell.");
       return;
     }
@@ -396,6 +396,12 @@ export function statusText(v: View): string {
  * site is scheme and host. URL.origin is "null" for Wails' own scheme (wails://wails on Linux
  * and macOS), which would make every non-special URL look same-origin.
  */
+function onPagesOrigin(target: URL, base: URL): boolean {
+  // Each package has an origin of its own under the pages' host: <label>.<pages host>.
+  if (site(target) === site(base)) return true;
+  return target.protocol === base.protocol && target.host.endsWith(`.${base.host}`);
+}
+
 function site(u: URL): string {
   return `${u.protocol}//${u.host}`;
 }

@@ -41,8 +41,9 @@ func PagesHost(addr net.Addr) string {
 	return "p" + hex.EncodeToString(b) + ".localhost:" + port
 }
 
-// Pages returns the handler of the pages' origin. It answers only to
-// Options.Host (403 otherwise); refuses a request whose Origin, when sent,
+// Pages returns the handler of the pages' origins: each package's own,
+// <webapps.PackageLabel(name)>.<Options.Host>. It answers only to those
+// hosts (403 otherwise) and serves a package's files only on its own; refuses a request whose Origin, when sent,
 // is not the pages' own, and a state change (any method but GET and HEAD)
 // that a browser marks as coming from another site (Sec-Fetch-Site); it
 // serves nothing but /pmapi/ and /webapps/, so no chrome endpoint, no
@@ -52,7 +53,6 @@ func Pages(o PagesOptions) (http.Handler, error) {
 	if o.PMAPI == nil || o.Webapps == nil || o.Host == "" || len(o.FrameAncestors) == 0 {
 		return nil, errors.New("gateway: PMAPI, Webapps, Host and FrameAncestors are required")
 	}
-	self := "http://" + o.Host
 	csp := "frame-ancestors " + strings.Join(o.FrameAncestors, " ")
 	mux := http.NewServeMux()
 	mux.Handle(pmapi.Prefix+"/", o.PMAPI)
@@ -60,18 +60,30 @@ func Pages(o PagesOptions) (http.Handler, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "only /pmapi/ and /webapps/ are served here"})
 	})
+	suffix := "." + o.Host
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host != o.Host {
+		// Each package has an origin of its own: <label>.<Host>.
+		label, ok := strings.CutSuffix(r.Host, suffix)
+		if !ok || label == "" || strings.Contains(label, ".") {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "wrong Host header"})
 			return
 		}
-		if origin := r.Header.Get("Origin"); origin != "" && origin != self {
+		if origin := r.Header.Get("Origin"); origin != "" && origin != "http://"+r.Host {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-origin request refused"})
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
 				writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-site request refused"})
+				return
+			}
+		}
+		// A package's files only on its own origin: another package's page
+		// there would share its storage.
+		if rest, ok := strings.CutPrefix(r.URL.Path, webapps.Prefix); ok {
+			name, _, _ := strings.Cut(rest, "/")
+			if webapps.PackageLabel(name) != label {
+				writeJSON(w, http.StatusNotFound, map[string]string{"error": "this package is served on its own origin"})
 				return
 			}
 		}

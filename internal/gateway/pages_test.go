@@ -8,9 +8,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"loginshell/internal/webapps"
 )
 
 const pagesHost = "p00112233445566778899aabbccddeeff.localhost:8123"
+
+// lineHost is the line app's own origin's host under pagesHost.
+var lineHost = webapps.PackageLabel("lineapp") + "." + pagesHost
 
 func pagesHandler(t *testing.T) http.Handler {
 	t.Helper()
@@ -30,7 +35,7 @@ func pagesHandler(t *testing.T) http.Handler {
 func TestPages(t *testing.T) {
 	t.Parallel()
 	h := pagesHandler(t)
-	self := "http://" + pagesHost
+	self := "http://" + lineHost
 	tests := []struct {
 		name       string
 		method     string
@@ -48,8 +53,13 @@ func TestPages(t *testing.T) {
 		{name: "the upload endpoint is not here", method: "POST", target: "/shell/install", header: map[string]string{"Origin": self}, wantStatus: 404},
 		{name: "the chrome's files are not here", target: "/", wantStatus: 404},
 		{name: "127.0.0.1 on the same port is refused", host: "127.0.0.1:8123", target: "/pmapi/version", wantStatus: 403},
-		{name: "another pages host is refused", host: "pffff.localhost:8123", target: "/pmapi/version", wantStatus: 403},
-		{name: "a suffix of the host is refused", host: pagesHost + ".evil.example", target: "/pmapi/version", wantStatus: 403},
+		{name: "the bare pages host is refused", host: pagesHost, target: "/pmapi/version", wantStatus: 403},
+		{name: "another package's page is not on the line app's origin", target: "/webapps/offline-login/login.html", wantStatus: 404},
+		{name: "the offline package's page is on its own origin", host: webapps.PackageLabel("offline-login") + "." + pagesHost,
+			target: "/webapps/offline-login/login.html", wantStatus: 200, wantBody: "webapps"},
+		{name: "a label of two parts is refused", host: "x." + lineHost, target: "/pmapi/version", wantStatus: 403},
+		{name: "another pages host is refused", host: webapps.PackageLabel("lineapp") + ".pffff.localhost:8123", target: "/pmapi/version", wantStatus: 403},
+		{name: "a suffix of the host is refused", host: lineHost + ".evil.example", target: "/pmapi/version", wantStatus: 403},
 		{name: "the chrome's Origin is refused", target: "/pmapi/user", header: map[string]string{"Origin": "http://127.0.0.1:8123"}, wantStatus: 403},
 		{name: "another port's Origin is refused", target: "/pmapi/user", header: map[string]string{"Origin": "http://127.0.0.1:47777"}, wantStatus: 403},
 		{name: "a cross-site state change without Origin is refused", method: "POST", target: "/pmapi/boot/restart",
@@ -65,7 +75,7 @@ func TestPages(t *testing.T) {
 				method = http.MethodGet
 			}
 			r := httptest.NewRequest(method, tt.target, nil)
-			r.Host = pagesHost
+			r.Host = lineHost
 			if tt.host != "" {
 				r.Host = tt.host
 			}

@@ -12,6 +12,7 @@ import (
 
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
+	"loginshell/internal/webapps"
 )
 
 // Kind is what the content area holds.
@@ -277,6 +278,10 @@ func (s *Screen) set(v View, isBase bool) { s.setIf(v, isBase, nil) }
 // under the same lock as the change.
 func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	v.User, v.Version, v.Pages = s.user(), s.version, s.pages
+	if v.Kind == Page {
+		// Each package on an origin of its own under the pages' host.
+		v.URL = webapps.OnItsOrigin(s.pages, v.URL)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if cond != nil && !cond(s.cur) {

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"loginshell/internal/fault"
@@ -87,7 +88,7 @@ func Run(ctx context.Context, l *Listener, sh *shell.Shell, assets fs.FS, out fu
 	// One port, two origins: the pages' host goes to the pages, anything
 	// else to the chrome's guard (which refuses any other Host).
 	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host == l.pages {
+		if strings.HasSuffix(r.Host, "."+l.pages) { // a package's own origin
 			pages.ServeHTTP(w, r)
 			return
 		}

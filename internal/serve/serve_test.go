@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"loginshell/internal/webapps"
+
 	"loginshell/internal/gateway"
 	"loginshell/internal/serve"
 	"loginshell/internal/shell"
@@ -88,7 +90,7 @@ func TestServe(t *testing.T) {
 		return resp
 	}
 	chromeHost := strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/")
-	pagesHost := strings.TrimPrefix(pagesOrigin, "http://")
+	pagesHost := webapps.PackageLabel("lineapp") + "." + strings.TrimPrefix(pagesOrigin, "http://")
 	resp := get(pagesHost, "pmapi/version", false)
 	var v struct{ Name, Version string }
 	err = json.NewDecoder(resp.Body).Decode(&v)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"loginshell/internal/webapps"
+
 	"github.com/google/uuid"
 
 	"loginshell/internal/gateway"
@@ -46,7 +48,7 @@ func newSigEnv(t *testing.T) *sigEnv {
 		t.Fatal(err)
 	}
 	ps := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Host = "p.localhost:1"
+		r.Host = webapps.PackageLabel("lineapp") + ".p.localhost:1"
 		pages.ServeHTTP(w, r)
 	}))
 	cs := httptest.NewServer(chrome)

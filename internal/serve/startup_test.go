@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"loginshell/internal/webapps"
+
 	"loginshell/internal/demoidp"
 	"loginshell/internal/gateway"
 	"loginshell/internal/screen"
@@ -175,7 +177,7 @@ func TestConnectivityNeverWaitsOnAProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Host = "p.localhost:1" // as the webview would address it
+		r.Host = webapps.PackageLabel("lineapp") + ".p.localhost:1" // as the webview would address it
 		pages.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
