@@ -14,9 +14,15 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/google/uuid"
+
+	"loginshell/internal/signature"
 )
 
 // NameKey returns the key under which a template name is unique and
@@ -97,4 +103,36 @@ func termBody(s string) (body, after string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// Normalise fills r's defaults (pending states, the slots' request) and refuses what the schema could not
+// tell apart from a bug: a nil UUID, no slots, a slot of another request.
+func Normalise(r signature.Request) (signature.Request, error) {
+	if r.ID == uuid.Nil {
+		return r, errors.New("the request has no UUID")
+	}
+	if len(r.Slots) == 0 {
+		return r, errors.New("the request has no slots")
+	}
+	if r.State == "" {
+		r.State = signature.Pending
+	}
+	slots := make([]signature.Slot, len(r.Slots))
+	for i, sl := range r.Slots {
+		if sl.ID == uuid.Nil {
+			return r, fmt.Errorf("slot %d has no UUID", i)
+		}
+		if sl.Request == uuid.Nil {
+			sl.Request = r.ID
+		}
+		if sl.Request != r.ID {
+			return r, fmt.Errorf("slot %s belongs to request %s", sl.ID, sl.Request)
+		}
+		if sl.State == "" {
+			sl.State = signature.Pending
+		}
+		slots[i] = sl
+	}
+	r.Slots = slots
+	return r, nil
 }

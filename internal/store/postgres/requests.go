@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,7 +33,7 @@ func (s *Store) Queue(ctx context.Context, r signature.Request) error {
 // every slot ID must be set and unused, and r needs at least one slot. It
 // does NOT check r against its template: the engine built it from one.
 func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries func(signature.Request) []audit.Entry) ([]audit.Entry, error) {
-	r, err := normalise(r)
+	r, err := store.Normalise(r)
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
@@ -57,38 +56,6 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 		return nil, err
 	}
 	return sealed, nil
-}
-
-// normalise fills r's defaults and refuses what the schema could not
-// tell apart from a bug: a nil UUID, no slots, a slot of another request.
-func normalise(r signature.Request) (signature.Request, error) {
-	if r.ID == uuid.Nil {
-		return r, errors.New("the request has no UUID")
-	}
-	if len(r.Slots) == 0 {
-		return r, errors.New("the request has no slots")
-	}
-	if r.State == "" {
-		r.State = signature.Pending
-	}
-	slots := make([]signature.Slot, len(r.Slots))
-	for i, sl := range r.Slots {
-		if sl.ID == uuid.Nil {
-			return r, fmt.Errorf("slot %d has no UUID", i)
-		}
-		if sl.Request == uuid.Nil {
-			sl.Request = r.ID
-		}
-		if sl.Request != r.ID {
-			return r, fmt.Errorf("slot %s belongs to request %s", sl.ID, sl.Request)
-		}
-		if sl.State == "" {
-			sl.State = signature.Pending
-		}
-		slots[i] = sl
-	}
-	r.Slots = slots
-	return r, nil
 }
 
 const (
