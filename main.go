@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,7 +24,6 @@ import (
 
 	"loginshell/app"
 	"loginshell/frontend"
-	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
 	"loginshell/internal/check"
@@ -493,49 +491,12 @@ func runAudit(what, dataDir, storeFlag string, asJSON bool, stdout, stderr io.Wr
 		return err
 	}
 	defer db.Close()
-	entries := func(yield func(audit.Entry, error) bool) {
-		stop := errors.New("stop")
-		err := db.AuditEntries(context.Background(), func(e audit.Entry) error {
-			if !yield(e, nil) {
-				return stop
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, stop) {
-			yield(audit.Entry{}, err)
-		}
+	err = signaturecmd.Audit(context.Background(), db, path, what, asJSON, stdout, stderr)
+	var exit signaturecmd.Exit
+	if errors.As(err, &exit) {
+		return exitCode(exit.Code)
 	}
-	if what == "verify" {
-		n := 0
-		counted := func(yield func(audit.Entry, error) bool) {
-			for e, err := range entries {
-				n++
-				if !yield(e, err) {
-					return
-				}
-			}
-		}
-		if err := audit.Verify(counted); err != nil {
-			fmt.Fprintf(stderr, "loginshell audit verify: %v\n", err)
-			return exitCode(1)
-		}
-		fmt.Fprintf(stdout, "OK: the audit trail of %s is intact (%d entries)\n", path, n)
-		return nil
-	}
-	enc := json.NewEncoder(stdout)
-	for e, err := range entries {
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			if err := enc.Encode(e); err != nil {
-				return err
-			}
-		} else {
-			fmt.Fprintln(stdout, audit.Format(e))
-		}
-	}
-	return nil
+	return err
 }
 
 // startDemo runs the demo identity provider on loopback and points the
