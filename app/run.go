@@ -62,7 +62,11 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
 	go func() {
-		if _, ok := <-sigs; ok {
+		if sig, ok := <-sigs; ok {
+			// Wails prints its own "Ctrl+C detected" for any signal
+			// (internal/signal, not to be switched off); this line says
+			// which one it was.
+			sh.Log.Info("closing the window", "signal", sig.String())
 			if rt := win.runtime(); rt != nil {
 				rt.Quit()
 			}
