@@ -133,6 +133,12 @@ describe("keyboard alone", () => {
         await p.frameLocator("#content").locator("h1", { hasText: "Line 4 — Release station" }).waitFor();
         assert.match(await p.locator("#status-online-text").innerText(), /Signed in offline/);
         await snap(p, "06-signed-in-offline");
+        // Log out: the offline sign-in page again, its password field taking the keys at once.
+        await p.frameLocator("#content").locator("#logout").click();
+        await waitForContentURL(p, (u) => u.pathname.endsWith("/login.html"), { what: "login.html after Log out" });
+        const again = p.frame({ url: (u) => u.pathname.endsWith("/login.html") });
+        await again.waitForFunction(() => document.activeElement?.id === "password", null, { timeout: 10_000 });
+        assert.equal(await p.evaluate(() => document.activeElement?.id), "content", "the page has the focus after Log out");
       });
     } finally {
       await browser.close();
