@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"log/slog"
 
 	"loginshell/internal/fault"
 
@@ -70,7 +71,11 @@ func (s *Service) loginOnline(ctx context.Context) (user.Profile, error) {
 		if !errors.Is(err, ErrCancelled) {
 			err = fault.Detail(ErrFailed, "%w", err)
 		}
-		s.o.Log.Warn("online sign-in did not complete", "err", err)
+		level := slog.LevelWarn
+		if errors.Is(err, ErrCancelled) { // the person's choice, or the shell closing
+			level = slog.LevelInfo
+		}
+		s.o.Log.Log(context.Background(), level, "online sign-in did not complete", "err", err)
 		return user.Profile{}, err
 	}
 	p, _, _ := s.o.Users.Current()

@@ -159,7 +159,11 @@ func (b *Sequence) Run(ctx context.Context) {
 	b.screen.ShowLoading("Signing in…")
 	p, err := b.auth.Login(ctx)
 	if err != nil {
-		b.log.Warn("boot: sign-in did not complete", "err", err)
+		level := slog.LevelWarn
+		if errors.Is(err, auth.ErrCancelled) { // the person's choice, or the shell closing
+			level = slog.LevelInfo
+		}
+		b.log.Log(context.Background(), level, "boot: sign-in did not complete", "err", err)
 		b.screen.ShowProblem(problem(err, b.settings.String(settings.LoginURL), b.auth.ForcedOffline()))
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -88,7 +89,12 @@ func (c *Client) run(ctx context.Context, open func(context.Context, string) err
 	s, res, err := c.login(ctx, open, a)
 	if err != nil {
 		err = c.ctxError(ctx, err)
-		c.cfg.Log.Warn("online login failed", "issuer", c.cfg.Issuer, "error", err.Error(), "cause", causeText(err))
+		// A cancel is the person's choice or the shell closing, not a fault.
+		level := slog.LevelWarn
+		if errors.Is(err, ErrCancelled) {
+			level = slog.LevelInfo
+		}
+		c.cfg.Log.Log(context.Background(), level, "online login failed", "issuer", c.cfg.Issuer, "error", err.Error(), "cause", causeText(err))
 		return Session{}, res, err
 	}
 	c.cfg.Log.Info("online login succeeded", "issuer", c.cfg.Issuer, "username", s.Profile.Username)

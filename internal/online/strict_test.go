@@ -1,6 +1,7 @@
 package online
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -244,8 +245,11 @@ func TestTokenRequestAuthenticatesAsDiscoverySays(t *testing.T) {
 
 // newStrictProvider is the Provider over settings naming srv, with a fixed
 // redirect port registered there, showing pages in b.
-func newStrictProvider(t *testing.T, srv *strict.Server, open func(context.Context, string) error, returned func()) *Provider {
+func newStrictProvider(t *testing.T, srv *strict.Server, open func(context.Context, string) error, returned func(), log *slog.Logger) *Provider {
 	t.Helper()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	st, err := settings.Open("")
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +261,7 @@ func newStrictProvider(t *testing.T, srv *strict.Server, open func(context.Conte
 		t.Fatal(err)
 	}
 	p, err := NewProvider(ProviderOptions{Settings: st, HTTPClient: &http.Client{Timeout: 10 * time.Second}, Now: time.Now,
-		Log: slog.New(slog.DiscardHandler), DefaultClientID: "loginshell", Open: open, Returned: returned})
+		Log: log, DefaultClientID: "loginshell", Open: open, Returned: returned})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +297,7 @@ func TestLogoutThenSignInAsksForThePassword(t *testing.T) {
 			jar, _ := cookiejar.New(nil)
 			b := &browser{username: "alice", password: "alice-password", jar: jar, opens: &sync.WaitGroup{}}
 			var returned atomic.Int32
-			p := newStrictProvider(t, srv, b.open, func() { returned.Add(1) })
+			p := newStrictProvider(t, srv, b.open, func() { returned.Add(1) }, nil)
 			login := func(step string) error {
 				t.Helper()
 				_, err := p.Login(context.Background())
@@ -370,8 +374,9 @@ func TestCancelWhileTheProviderPageIsShown(t *testing.T) {
 	srv := startStrict(t, strict.Options{})
 	shown := make(chan struct{})
 	var returned atomic.Int32
+	var logged lockedBuffer
 	p := newStrictProvider(t, srv, func(context.Context, string) error { close(shown); return nil },
-		func() { returned.Add(1) })
+		func() { returned.Add(1) }, slog.New(slog.NewTextHandler(&logged, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-shown; cancel() }()
 	_, err := p.Login(ctx)
@@ -384,4 +389,28 @@ func TestCancelWhileTheProviderPageIsShown(t *testing.T) {
 	if n := len(srv.TokenRequests()); n != 0 {
 		t.Errorf("%d token requests after a cancel", n)
 	}
+	// A cancel is the person's choice (or the shell closing): information,
+	// not a warning an operator's log reader chases.
+	if text := logged.String(); !strings.Contains(text, `level=INFO msg="online login failed"`) || strings.Contains(text, "level=WARN") {
+		t.Errorf("a cancelled sign-in logged %q, want it at INFO and no warning", text)
+	}
+}
+
+// lockedBuffer is a log destination a test reads while the provider may
+// still write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
