@@ -310,18 +310,7 @@ func manifestEntry(data []byte) entry {
 		open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
 }
 
+// readFileLimited reads the file at p as readSmall reads an entry.
 func readFileLimited(p string, limit int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, fmt.Errorf("cannot be read: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("cannot be read: %w", err)
-	case int64(len(data)) > limit:
-		return nil, fmt.Errorf("is larger than %d bytes", limit)
-	}
-	return data, nil
+	return readSmall(entry{open: func() (io.ReadCloser, error) { return os.Open(p) }}, limit)
 }
