@@ -53,6 +53,9 @@ type Store struct {
 	// origin tells this handle's notifications from other stations'
 	// (watch.go).
 	origin string
+	// retryMin is the first pause before listening again (watchRetryMin;
+	// longer in a test that must see a change committed meanwhile).
+	retryMin time.Duration
 
 	closeOnce sync.Once
 	watchMu   sync.Mutex
@@ -96,7 +99,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if cfg.MaxConns < 4 {
 		cfg.MaxConns = 4
 	}
-	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin()}
+	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin(), retryMin: watchRetryMin}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, s.unavailable("connect", err)

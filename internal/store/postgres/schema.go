@@ -133,6 +133,26 @@ END $$;
 CREATE TRIGGER audit_chain BEFORE INSERT ON audit
 	FOR EACH ROW EXECUTE FUNCTION audit_chain();
 `,
+	// 2: the log of committed changes other stations hear of (watch.go),
+	// numbered in commit order, so a station that could not listen for a
+	// while reads what it missed instead of missing it.
+	`
+CREATE TABLE changes (
+	seq    bigint PRIMARY KEY CHECK (seq > 0),
+	slot   uuid NOT NULL,
+	origin text NOT NULL, -- the store handle that made the change
+	state  text NOT NULL, -- the state the change left the request in
+	at     timestamptz NOT NULL DEFAULT now()
+);
+-- The last change's number. A change takes it FOR UPDATE as the last
+-- statement before its commit, so numbers follow commit order and a
+-- reader that saw number n has seen every change before it.
+CREATE TABLE changes_head (
+	id  integer PRIMARY KEY CHECK (id = 1),
+	seq bigint NOT NULL
+);
+INSERT INTO changes_head (id, seq) VALUES (1, 0);
+`,
 }
 
 // migrate brings the schema to this build's version in one transaction

@@ -27,13 +27,6 @@ import (
 // second (counted ones) and the p50/p99 from the settling Answer's start
 // to the outcome at the queuing station's page.
 //
-// It fails at the time of writing, on purpose: nearly every request's
-// approval reaches its queuing station twice, because Engine.Watch's
-// remote reads the request as it is when the notification is read, not as
-// the notified change left it, so the notification of the first slot,
-// read after the second slot committed, publishes the approval as well
-// (issue 10). Lost and contradictory outcomes: none.
-//
 //	go test -run '^$' -bench Stations -benchtime 1x ./internal/store/postgres
 func BenchmarkStations(b *testing.B) {
 	const stations, requests, workers = 20, 1000, 40

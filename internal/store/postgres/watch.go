@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,11 +16,15 @@ import (
 )
 
 // channel is the LISTEN/NOTIFY channel of committed signatures and
-// cancels. A payload is "<slot UUID> <origin> <state>": a slot of the
-// request that changed, the handle that changed it, and the state that
-// change left the request in (a notice read late must not report what a
-// later change did).
+// cancels. A payload is "<seq> <slot UUID> <origin> <state>": the change's
+// number in the changes log, a slot of the request that changed, the
+// handle that changed it, and the state that change left the request in
+// (a notice read late must not report what a later change did).
 const channel = "loginshell_requests"
+
+// keptChanges is how many of the latest changes the changes log keeps for
+// stations that could not listen for a while: a day of a busy plant.
+const keptChanges = 10000
 
 // Pauses between attempts to listen again after the database went away.
 const (
@@ -32,22 +38,44 @@ func newOrigin() string {
 	return hex.EncodeToString(b[:])
 }
 
-// notify tells every station watching the store that the request of slot
-// changed; PostgreSQL delivers it when (and only if) tx commits.
+// change is one entry of the changes log.
+type change struct {
+	seq    int64
+	slot   uuid.UUID
+	origin string
+	state  signature.State
+}
+
+// notify records in the changes log that the request of slot changed, and
+// tells every station watching the store; PostgreSQL delivers the notice
+// when (and only if) tx commits. Call it last in tx: it locks the log's
+// head until the commit, which is what numbers changes in commit order.
 func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID, state signature.State) error {
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, slot.String()+" "+s.origin+" "+string(state))
-	return err
+	var seq int64
+	if err := tx.QueryRow(ctx, `UPDATE changes_head SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+		return fmt.Errorf("number the change: %w", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO changes (seq, slot, origin, state) VALUES ($1, $2, $3, $4)`, seq, slot, s.origin, string(state))
+	if seq > keptChanges {
+		b.Queue(`DELETE FROM changes WHERE seq <= $1`, seq-keptChanges)
+	}
+	b.Queue(`SELECT pg_notify($1, $2)`, channel, fmt.Sprintf("%d %s %s %s", seq, slot, s.origin, state))
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // Watch calls changed with a slot of each request that another handle —
 // another station, the MES server's CLI — signed or cancelled, soon after
 // the change committed, until ctx ends or the store is closed; it returns
 // then. Changes made through this handle are not reported: their caller
-// knows. It listens on a connection of its own, and when the database goes
-// away it listens again once it is back (pausing up to 10 s between
-// tries); changes committed while it could not listen are NOT replayed —
-// a station that must not miss one reads Pending after a reconnect.
-// changed runs on Watch's goroutine and must not block for long.
+// knows. Each change is reported once, in commit order. It listens on a
+// connection of its own, and when the database goes away it listens
+// again once it is back (pausing up to 10 s between tries) and first
+// reports, from the changes log, what was committed while it could not
+// listen: the last 10,000 changes are kept for that (a station away for
+// longer misses the older ones; its pages' requests stay pending). Changes committed
+// before Watch first listened are not reported. changed runs on Watch's
+// goroutine and must not block for long.
 func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID, state signature.State)) error {
 	ctx, stop := context.WithCancel(ctx)
 	s.watchMu.Lock()
@@ -59,14 +87,15 @@ func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID, state si
 	s.stops = append(s.stops, stop)
 	s.watchMu.Unlock()
 	defer stop()
-	pause := watchRetryMin
+	pause := s.retryMin
+	last := int64(-1) // the last change reported; -1: not listened yet
 	for ctx.Err() == nil {
-		listened, err := s.listen(ctx, changed)
+		listened, err := s.listen(ctx, &last, changed)
 		if ctx.Err() != nil {
 			break
 		}
 		if listened {
-			pause = watchRetryMin
+			pause = s.retryMin
 		}
 		_ = err // the next Pending or Sign reports the database's state
 		select {
@@ -79,9 +108,16 @@ func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID, state si
 }
 
 // listen runs one LISTEN connection until it fails or ctx ends; listened
-// says whether it got as far as listening.
-func (s *Store) listen(ctx context.Context, changed func(slot uuid.UUID, state signature.State)) (listened bool, err error) {
-	conn, err := pgx.ConnectConfig(ctx, s.cfg.ConnConfig.Copy())
+// says whether it got as far as listening. *last is the number of the
+// last change reported: on the first connection (-1) it becomes the log's
+// head once listening, so history is not reported; on a later one, what
+// the log holds after it is reported first. A notice of a change already
+// reported that way is skipped.
+func (s *Store) listen(ctx context.Context, last *int64, changed func(slot uuid.UUID, state signature.State)) (listened bool, err error) {
+	cc := s.cfg.ConnConfig.Copy()
+	// Named so a DBA (and the tests) can tell it in pg_stat_activity.
+	cc.RuntimeParams["application_name"] += " watch"
+	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
 		return false, err
 	}
@@ -89,21 +125,70 @@ func (s *Store) listen(ctx context.Context, changed func(slot uuid.UUID, state s
 	if _, err := conn.Exec(ctx, `LISTEN `+channel); err != nil {
 		return false, err
 	}
+	// Listening now: every change committed from here on is noticed, so
+	// reading the log after LISTEN misses nothing in between.
+	if *last < 0 {
+		if err := conn.QueryRow(ctx, `SELECT seq FROM changes_head WHERE id = 1`).Scan(last); err != nil {
+			return true, err
+		}
+	} else {
+		missed, err := s.changesAfter(ctx, conn, *last)
+		if err != nil {
+			return true, err
+		}
+		for _, c := range missed {
+			*last = c.seq
+			if c.origin != s.origin {
+				changed(c.slot, c.state)
+			}
+		}
+	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return true, err
 		}
-		f := strings.Fields(n.Payload)
-		if len(f) != 3 || f[1] == s.origin {
+		c, ok := parseNotice(n.Payload)
+		if !ok || c.seq <= *last {
 			continue
 		}
-		slot, err := uuid.Parse(f[0])
-		if err != nil {
-			continue
+		*last = c.seq
+		if c.origin != s.origin {
+			changed(c.slot, c.state)
 		}
-		changed(slot, signature.State(f[2]))
 	}
+}
+
+// changesAfter reads the changes log after seq, oldest first.
+func (s *Store) changesAfter(ctx context.Context, conn *pgx.Conn, seq int64) ([]change, error) {
+	rows, err := conn.Query(ctx, `SELECT seq, slot, origin, state FROM changes WHERE seq > $1 ORDER BY seq`, seq)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (change, error) {
+		var c change
+		var state string
+		err := row.Scan(&c.seq, &c.slot, &c.origin, &state)
+		c.state = signature.State(state)
+		return c, err
+	})
+}
+
+// parseNotice reads a notice's payload (see channel).
+func parseNotice(payload string) (change, bool) {
+	f := strings.Fields(payload)
+	if len(f) != 4 {
+		return change{}, false
+	}
+	seq, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return change{}, false
+	}
+	slot, err := uuid.Parse(f[1])
+	if err != nil {
+		return change{}, false
+	}
+	return change{seq: seq, slot: slot, origin: f[2], state: signature.State(f[3])}, true
 }
 
 // stopWatching ends every Watch of the store (Close).

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"loginshell/internal/signature"
 	"loginshell/internal/store/postgres/pgtest"
@@ -89,4 +90,106 @@ func TestWatch(t *testing.T) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	})
+}
+
+// TestWatchReplaysWhatItMissed cuts the watcher's connection, commits a
+// signature and a cancel while it waits to listen again, and expects both
+// reported once it is back, in commit order, and nothing twice.
+func TestWatchReplaysWhatItMissed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.DB(t)
+	a, b := open(t, dsn), open(t, dsn)
+	a.retryMin = 3 * time.Second // the window in which b's changes go unheard
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	listeners := func() int {
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name = 'loginshell watch'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	type notice struct {
+		slot  uuid.UUID
+		state signature.State
+	}
+	heard := make(chan notice, 8)
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		a.Watch(wctx, func(slot uuid.UUID, s signature.State) { heard <- notice{slot, s} })
+		close(done)
+	}()
+	defer func() { stop(); <-done }()
+	queue := func(name string, slots int) signature.Request {
+		r := signature.Request{ID: uuid.New(), Template: "T", Name: name, State: signature.Pending, Station: "A", Session: "s", QueuedAt: time.Now()}
+		for i := range slots {
+			r.Slots = append(r.Slots, signature.Slot{ID: uuid.New(), Index: i, Clause: "{role:A}"})
+		}
+		if err := a.Queue(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for deadline := time.Now().Add(10 * time.Second); listeners() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the watcher did not listen within 10 s")
+		}
+	}
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'loginshell watch'`); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); listeners() != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the watcher's connection was not ended within 10 s")
+		}
+	}
+
+	signed, cancelled := queue("signed", 2), queue("cancelled", 1)
+	sig := signature.Signature{Signer: signature.Signer{UserID: "bob"}, Approve: true, SignedAt: time.Now(), Station: "B"}
+	if _, err := b.Sign(ctx, signed.Slots[0].ID, sig, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Cancel(ctx, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	if listeners() != 0 {
+		t.Fatal("the watcher listened again before the changes committed: they were not missed, and this test proves nothing")
+	}
+
+	want := []notice{{signed.Slots[0].ID, signature.Pending}, {cancelled.Slots[0].ID, signature.Cancelled}}
+	for i, w := range want {
+		select {
+		case got := <-heard:
+			if got != w {
+				t.Errorf("notice %d: %v, want %v", i, got, w)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("notice %d (%v) not reported within 20 s of the connection's end", i, w)
+		}
+	}
+	// Heard now: a later change is reported once, by its notice.
+	if _, err := b.Sign(ctx, signed.Slots[1].ID, sig, false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-heard:
+		if w := (notice{signed.Slots[1].ID, signature.Approved}); got != w {
+			t.Errorf("after replay: %v, want %v", got, w)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the change after the replay was not reported")
+	}
+	select {
+	case got := <-heard:
+		t.Errorf("reported as well: %v", got)
+	case <-time.After(200 * time.Millisecond):
+	}
 }
