@@ -92,9 +92,10 @@ test: deps frontend vet gotest fetest build wincheck e2e smoke package
 	$(call header,test: all passed)
 
 e2e: build
-	$(call header,e2e: browser tests (Chromium$(,) serve mode))
+	$(call header,e2e: browser tests (Chromium$(,) serve mode; three stations on a throwaway PostgreSQL))
 	mkdir -p build/artifacts/e2e
-	cd frontend && LOGINSHELL_BIN=$(abspath $(BIN)) npm run e2e
+	go build -o build/bin/pgcluster ./build/scripts/pgcluster
+	cd frontend && LOGINSHELL_BIN=$(abspath $(BIN)) LOGINSHELL_PGCLUSTER=$(abspath build/bin/pgcluster) npm run e2e
 
 smoke: build
 	$(call header,smoke: window mode under Xvfb)

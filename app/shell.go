@@ -17,6 +17,7 @@ import (
 	"loginshell/internal/pmapi"
 	"loginshell/internal/screen"
 	"loginshell/internal/shell"
+	"loginshell/internal/signature"
 )
 
 // ViewEvent is the Wails event that carries each new screen.View.
@@ -26,6 +27,9 @@ const ViewEvent = "view"
 type Result struct {
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
+	// Closed (AnswerChallenge only): the challenge has ended with Error
+	// (signature.ChallengeOver); the dialog offers only Close.
+	Closed bool `json:"closed,omitempty"`
 }
 
 // Shell is bound to the window: what the chrome calls (View, Retry,
@@ -186,7 +190,8 @@ func result(err error) Result {
 // shell's dialog took: the user ID, the password (which goes no further
 // than the identity check) and the comment. A refused signature (wrong
 // password, lockout, not entitled) answers its text for the dialog, which
-// stays open for another try.
+// stays open for another try; one that ended the challenge (signed by
+// someone else meanwhile) answers Closed too.
 func (s *Shell) AnswerChallenge(token, id, userID, password, comment string) Result {
 	if !s.from(token) {
 		return Result{Error: errToken.Error()}
@@ -195,7 +200,9 @@ func (s *Shell) AnswerChallenge(token, id, userID, password, comment string) Res
 		return Result{Error: errNoSignatures.Error()}
 	}
 	_, err := s.sh.Signatures.Answer(s.life(), id, userID, password, comment)
-	return result(err)
+	r := result(err)
+	r.Closed = signature.ChallengeOver(err)
+	return r
 }
 
 // DismissChallenge closes the challenge without signing (the dialog's

@@ -18,7 +18,7 @@ const challenge: Challenge = {
   expires: "2026-11-29T10:02:00Z",
 };
 
-function setup(answers: Array<{ ok: boolean; error?: string }> = [{ ok: true }]) {
+function setup(answers: Array<{ ok: boolean; error?: string; closed?: boolean }> = [{ ok: true }]) {
   document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
   const actions = {
     answerChallenge: vi.fn(async () => answers.shift() ?? { ok: true }),
@@ -144,6 +144,65 @@ describe("the signature dialog", () => {
     const { dialog } = setup();
     dialog.render(challenge);
     dialog.render(null);
+    expect($("challenge").hidden).toBe(true);
+  });
+
+  const taken = "this slot was just signed by someone else; nothing was recorded for this signature";
+
+  // Go closes the challenge (the view) and answers the dialog (closed: true) in either order.
+  for (const viewFirst of [true, false]) {
+    it(`a slot signed elsewhere meanwhile: the reason stays with only Close (view ${viewFirst ? "before" : "after"} the answer)`, async () => {
+      let answer!: (r: { ok: boolean; error?: string; closed?: boolean }) => void;
+      document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+      const actions = {
+        answerChallenge: vi.fn(() => new Promise<{ ok: boolean; error?: string; closed?: boolean }>((r) => (answer = r))),
+        dismissChallenge: vi.fn(async () => {}),
+      };
+      const dialog = new ChallengeDialog(document, actions);
+      dialog.render(challenge);
+      $<HTMLInputElement>("challenge-user").value = "operator";
+      $<HTMLInputElement>("challenge-password").value = "operator-demo";
+      $("challenge-form").dispatchEvent(new Event("submit", { cancelable: true }));
+      await flush();
+      if (viewFirst) dialog.render(null);
+      answer({ ok: false, error: taken, closed: true });
+      await flush();
+      if (!viewFirst) dialog.render(null);
+      expect($("challenge").hidden).toBe(false);
+      expect($("challenge-error").textContent).toBe(taken);
+      expect($("challenge-fields").hidden).toBe(true);
+      expect($("challenge-submit").hidden).toBe(true);
+      expect($("challenge-cancel").textContent).toBe(dialogTexts.close);
+      expect(document.activeElement).toBe($("challenge-cancel"));
+      $("challenge-cancel").click();
+      await flush();
+      expect($("challenge").hidden).toBe(true);
+      expect(actions.dismissChallenge).not.toHaveBeenCalled();
+      // The next challenge is asked for in full again.
+      dialog.render({ ...challenge, id: "c-2" });
+      expect($("challenge-fields").hidden).toBe(false);
+      expect($("challenge-submit").hidden).toBe(false);
+      expect($("challenge-cancel").textContent).toBe(dialogTexts.cancel);
+    });
+  }
+
+  it("a refusal that leaves the challenge open, but the view closed it meanwhile (timed out): the dialog goes", async () => {
+    let answer!: (r: { ok: boolean; error?: string }) => void;
+    document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+    const actions = {
+      answerChallenge: vi.fn(() => new Promise<{ ok: boolean; error?: string }>((r) => (answer = r))),
+      dismissChallenge: vi.fn(async () => {}),
+    };
+    const dialog = new ChallengeDialog(document, actions);
+    dialog.render(challenge);
+    $<HTMLInputElement>("challenge-user").value = "operator";
+    $<HTMLInputElement>("challenge-password").value = "nope";
+    $("challenge-form").dispatchEvent(new Event("submit", { cancelable: true }));
+    await flush();
+    dialog.render(null);
+    expect($("challenge").hidden).toBe(false); // the answer is still on the way
+    answer({ ok: false, error: "wrong user ID or password" });
+    await flush();
     expect($("challenge").hidden).toBe(true);
   });
 });

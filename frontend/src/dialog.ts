@@ -2,6 +2,8 @@
 // authentication challenge). It lives in the chrome's document, never in the hosted page's, so
 // the page cannot read what the signer types. Keyboard alone works: focus starts in User ID,
 // Tab stays inside the dialog, Enter submits, Escape cancels (an error outcome, not a reject).
+// An answer that ended the challenge (the slot was signed by someone else a moment ago) leaves
+// the dialog open with its reason and only Close, whatever order the view and the answer arrive in.
 import type { Transport } from "./transport";
 import type { Challenge } from "./view";
 
@@ -13,6 +15,8 @@ export const dialogTexts = {
   missing: "Enter your user ID and password.",
   commentRequired: "A comment is required for this signature.",
   signing: "Signing…",
+  cancel: "Cancel",
+  close: "Close",
 };
 
 export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge">;
@@ -22,6 +26,10 @@ export class ChallengeDialog {
   private readonly el;
   private shown: Challenge | undefined;
   private busy = false;
+  /** The challenge an answer ended: shown with its reason until Close, the view's closing ignored. */
+  private ended: string | undefined;
+  /** The view closed the challenge while its answer was on the way. */
+  private goneWhileBusy = false;
 
   constructor(
     private readonly doc: Document,
@@ -39,6 +47,7 @@ export class ChallengeDialog {
       description: get<HTMLElement>("challenge-description"),
       meaning: get<HTMLElement>("challenge-meaning"),
       form: get<HTMLFormElement>("challenge-form"),
+      fields: get<HTMLElement>("challenge-fields"),
       user: get<HTMLInputElement>("challenge-user"),
       password: get<HTMLInputElement>("challenge-password"),
       comment: get<HTMLInputElement>("challenge-comment"),
@@ -63,10 +72,15 @@ export class ChallengeDialog {
   /** render shows c, or hides the dialog when c is absent; the same challenge keeps what was typed. */
   render(c: Challenge | null | undefined): void {
     if (!c) {
-      this.hide();
+      if (this.busy) this.goneWhileBusy = true;
+      else if (this.ended === undefined) this.hide();
       return;
     }
     if (this.shown?.id === c.id) return;
+    this.ended = undefined;
+    this.el.fields.hidden = false;
+    this.el.submit.hidden = false;
+    this.el.cancel.textContent = dialogTexts.cancel;
     this.shown = c;
     this.el.title.textContent = c.requestName;
     this.el.description.textContent = c.description;
@@ -95,6 +109,7 @@ export class ChallengeDialog {
   private hide(): void {
     if (!this.shown) return;
     this.shown = undefined;
+    this.ended = undefined;
     this.el.password.value = "";
     this.el.provider.src = "about:blank";
     this.el.root.hidden = true;
@@ -118,12 +133,15 @@ export class ChallengeDialog {
       return;
     }
     this.busy = true;
+    this.goneWhileBusy = false;
     this.el.submit.disabled = true;
     this.setError("");
     let text: string | undefined;
+    let closed = false;
     try {
       const r = await this.actions.answerChallenge(c.id, user, password, comment);
       text = r.ok ? undefined : (r.error ?? dialogTexts.unreachable);
+      closed = !r.ok && r.closed === true;
     } catch {
       text = dialogTexts.unreachable;
     }
@@ -136,13 +154,32 @@ export class ChallengeDialog {
     }
     if (this.shown?.id !== c.id) return;
     this.setError(text);
+    if (closed) {
+      this.end(c);
+      return;
+    }
+    if (this.goneWhileBusy) {
+      this.hide(); // timed out or cancelled meanwhile: nothing left to retry
+      return;
+    }
     this.el.password.focus();
+  }
+
+  /** end keeps the dialog of challenge c open with its reason and only Close: nothing more to sign. */
+  private end(c: Challenge): void {
+    this.ended = c.id;
+    this.el.fields.hidden = true;
+    this.el.submit.hidden = true;
+    this.el.cancel.textContent = dialogTexts.close;
+    this.el.cancel.focus();
   }
 
   private async dismiss(): Promise<void> {
     const c = this.shown;
     if (!c) return;
+    const over = this.ended === c.id;
     this.hide();
+    if (over) return; // Go closed it already
     await this.actions.dismissChallenge(c.id).catch(() => {});
   }
 

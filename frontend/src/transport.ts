@@ -9,6 +9,7 @@ import {
   isInstallResult,
   isResult,
   isView,
+  type AnswerResult,
   type CancelResult,
   type ConfigureResult,
   type InstallEvent,
@@ -39,9 +40,10 @@ export interface Transport {
   ): () => void;
   /**
    * answerChallenge signs the open challenge with what the dialog took; ok false carries the text
-   * to show in the dialog (wrong password, not entitled, ...). The password goes to Go only.
+   * to show in the dialog (wrong password, not entitled, ...), and closed true when that refusal
+   * ended the challenge (signed by someone else meanwhile). The password goes to Go only.
    */
-  answerChallenge(id: string, userId: string, password: string, comment: string): Promise<CancelResult>;
+  answerChallenge(id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   /** dismissChallenge closes the challenge without signing (Cancel, Escape): an error outcome. */
   dismissChallenge(id: string): Promise<void>;
   /** Window mode: Go asks for a package in the system's file dialog and installs it. */
@@ -66,7 +68,7 @@ export interface ShellBindings {
   Configure?(token: string, loginURL: string): Promise<ConfigureResult>;
   PickPackage?(token: string): Promise<InstallResult>;
   ConfirmInstall?(token: string): Promise<InstallResult>;
-  AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<CancelResult>;
+  AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   DismissChallenge(token: string, id: string): Promise<void>;
 }
 
@@ -331,7 +333,7 @@ function parse(data: string): View | undefined {
   return isView(v) ? v : undefined;
 }
 
-function checkedResult(r: unknown, what: string): ConfigureResult {
+function checkedResult(r: unknown, what: string): AnswerResult {
   if (!isResult(r)) throw new Error(`shell ${what}: malformed answer`);
   return r;
 }

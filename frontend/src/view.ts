@@ -71,14 +71,23 @@ export interface CancelResult {
   error?: string;
 }
 
+/** Answer of a signature challenge; closed: the refusal ended the challenge (signed by someone else meanwhile). */
+export interface AnswerResult extends CancelResult {
+  closed?: boolean;
+}
+
 /** Answer of Configure (setting the login server); error is text safe to show. */
 export type ConfigureResult = CancelResult;
 
 /** isResult checks the shape of an {ok, error?} answer before the chrome trusts it. */
-export function isResult(x: unknown): x is CancelResult {
+export function isResult(x: unknown): x is AnswerResult {
   if (typeof x !== "object" || x === null) return false;
   const r = x as Record<string, unknown>;
-  return typeof r.ok === "boolean" && (r.error === undefined || typeof r.error === "string");
+  return (
+    typeof r.ok === "boolean" &&
+    (r.error === undefined || typeof r.error === "string") &&
+    (r.closed === undefined || typeof r.closed === "boolean")
+  );
 }
 
 const kinds: ReadonlySet<string> = new Set(["loading", "page", "error", "navigate"]);

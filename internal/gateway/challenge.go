@@ -32,7 +32,7 @@ type answerRequest struct {
 // challenge serves the dialog's two answers in the browser mode:
 // POST /shell/challenge/{id} {userId, password, comment} signs (200 with
 // {ok} or {ok: false, error} for a refused signature, which the dialog
-// shows), DELETE /shell/challenge/{id} closes it without signing.
+// shows, with closed: true when the refusal ended the challenge), DELETE /shell/challenge/{id} closes it without signing.
 func routeChallenges(mux *http.ServeMux, c Challenges) {
 	mux.HandleFunc("POST /shell/challenge/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var q answerRequest
@@ -45,7 +45,7 @@ func routeChallenges(mux *http.ServeMux, c Challenges) {
 		_, err := c.Answer(r.Context(), r.PathValue("id"), q.UserID, q.Password, q.Comment)
 		if err != nil {
 			_, text := pmapi.Describe(err)
-			writeJSON(w, http.StatusOK, configureAnswer{Error: text})
+			writeJSON(w, http.StatusOK, configureAnswer{Error: text, Closed: signature.ChallengeOver(err)})
 			return
 		}
 		writeJSON(w, http.StatusOK, configureAnswer{OK: true})

@@ -24,6 +24,8 @@ type configureRequest struct {
 type configureAnswer struct {
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
+	// Closed: a challenge's answer ended it (signature.ChallengeOver).
+	Closed bool `json:"closed,omitempty"`
 }
 
 // Texts of the refusals decided here rather than by the shell.

@@ -94,7 +94,14 @@ func Run(ctx context.Context, l *Listener, sh *shell.Shell, assets fs.FS, out fu
 		}
 		guarded.ServeHTTP(w, r)
 	})
-	srv := &http.Server{Handler: route, ReadHeaderTimeout: 10 * time.Second}
+	// Requests run under base, which ends when the shutdown begins: the
+	// event streams (the chrome's and each page's) then end at once
+	// instead of holding the shutdown for its whole grace period.
+	base, endRequests := context.WithCancel(context.Background())
+	defer endRequests()
+	srv := &http.Server{Handler: route, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return base }}
+	srv.RegisterOnShutdown(endRequests)
 	out(fmt.Sprintf(Banner, l.KeyedURL()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l.ln) }()

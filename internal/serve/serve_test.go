@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -117,8 +118,27 @@ func TestServe(t *testing.T) {
 		}
 	}
 
+	// An event stream open at the end is ended by the shell, cleanly (its
+	// last chunk sent), not cut when the shutdown's grace runs out.
+	streamCtx, endStream := context.WithCancel(context.Background())
+	defer endStream()
+	req, err := http.NewRequestWithContext(streamCtx, http.MethodGet, base+"shell/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = chromeHost
+	req.Header.Set(gateway.KeyHeader, key)
+	stream, err := http.DefaultClient.Do(req)
+	if err != nil || stream.StatusCode != http.StatusOK {
+		t.Fatalf("GET /shell/events = %v, %v", stream, err)
+	}
+	defer stream.Body.Close()
+
 	cancel()
 	if err := <-served; err != nil {
 		t.Errorf("Serve after cancel = %v, want nil", err)
+	}
+	if _, err := io.Copy(io.Discard, stream.Body); err != nil {
+		t.Errorf("the event stream open at the end was cut (%v), not ended", err)
 	}
 }

@@ -394,7 +394,9 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 		}
 		return entries
 	})
-	if errors.Is(err, ErrSlotTaken) {
+	if ChallengeOver(err) {
+		// Signed elsewhere meanwhile, or the request settled or was
+		// cancelled there: no answer to this challenge can count.
 		e.take(id)
 		e.o.Poster.Close(id)
 	}

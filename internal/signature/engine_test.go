@@ -402,3 +402,57 @@ func BenchmarkApproveToCallback(b *testing.B) {
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs-approve-to-callback")
 }
+
+// TestChallengeEndedElsewhere: while the dialog is open, the slot is
+// signed, or its request cancelled, through the store (another station).
+// The answer is refused with the reason, the challenge closes, and the
+// dialog is told it has ended (ChallengeOver), so it offers only Close.
+func TestChallengeEndedElsewhere(t *testing.T) {
+	other := signature.Signature{Signer: signature.Signer{UserID: "supervisor", PrintedName: "Supervisor Example"},
+		Approve: true, SignedAt: time.Now(), Station: "station-b"}
+	for _, tc := range []struct {
+		name      string
+		elsewhere func(e *env, slots []uuid.UUID) error
+		want      error
+	}{
+		{"signed at another station", func(e *env, slots []uuid.UUID) error {
+			_, err := e.store.Sign(context.Background(), slots[0], other, false)
+			return err
+		}, signature.ErrSlotTaken},
+		{"cancelled at another station", func(e *env, slots []uuid.UUID) error {
+			_, req, err := e.store.Slot(context.Background(), slots[0])
+			if err == nil {
+				_, err = e.store.Cancel(context.Background(), req.ID)
+			}
+			return err
+		}, signature.ErrNoRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, "")
+			slots := e.queue(t)
+			if err := e.eng.Trigger(context.Background(), slots[0], e.screen.Session(), e.page, true); err != nil {
+				t.Fatal(err)
+			}
+			c := e.screen.Current().Challenge
+			if err := tc.elsewhere(e, slots); err != nil {
+				t.Fatal(err)
+			}
+			_, err := e.eng.Answer(context.Background(), c.ID, "operator", "operator-pass-1", "")
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Answer = %v, want %v", err, tc.want)
+			}
+			if !signature.ChallengeOver(err) {
+				t.Error("ChallengeOver = false: the dialog would ask again")
+			}
+			if got := e.screen.Current().Challenge; got != nil {
+				t.Errorf("the challenge is still open: %+v", got)
+			}
+			if _, err := e.eng.Answer(context.Background(), c.ID, "operator", "operator-pass-1", ""); !errors.Is(err, signature.ErrNoOpenChallenge) {
+				t.Errorf("a second answer = %v, want ErrNoOpenChallenge", err)
+			}
+		})
+	}
+	if signature.ChallengeOver(signature.ErrNotEntitled) || signature.ChallengeOver(nil) {
+		t.Error("ChallengeOver is true for a refusal the signer can fix")
+	}
+}

@@ -2,6 +2,7 @@ package signature
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -40,12 +41,37 @@ func (e *Engine) Watch(ctx context.Context) error {
 // notice, or the local Answer, reports it: never twice), and the slot's
 // signature, read back from the store (a signature never changes once
 // written).
+//
+// A slot that cannot be read (the database went away a moment after the
+// change) is read again a few times on a goroutine of its own, so the
+// page still hears of it once the database is back.
 func (e *Engine) remote(ctx context.Context, id uuid.UUID, state State) {
 	slot, req, err := e.o.Store.Slot(ctx, id)
 	if err != nil {
-		e.o.Log.Warn("a change at another station could not be read", "slot", id, "err", err)
+		go func() {
+			for _, pause := range remoteRetries {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(pause):
+				}
+				if slot, req, err = e.o.Store.Slot(ctx, id); err == nil {
+					e.publishRemote(slot, req, state)
+					return
+				}
+			}
+			e.o.Log.Warn("a change at another station could not be read; its page does not hear of it", "slot", id, "err", err)
+		}()
 		return
 	}
+	e.publishRemote(slot, req, state)
+}
+
+// remoteRetries are the pauses before reading a change's slot again.
+var remoteRetries = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
+
+// publishRemote publishes the outcome of a change another station made.
+func (e *Engine) publishRemote(slot Slot, req Request, state State) {
 	o := Outcome{Session: req.Session, Request: req.ID, RequestName: req.Name, Slot: slot.ID, Time: e.o.Now().UTC()}
 	if sig := slot.Signature; sig != nil {
 		o.Approved, o.UserID, o.PrintedName, o.Meaning, o.Comment = sig.Approve, sig.Signer.UserID, sig.Signer.PrintedName, sig.Meaning, sig.Comment

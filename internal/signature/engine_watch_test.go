@@ -2,7 +2,9 @@ package signature
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,17 +74,56 @@ func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
 	}
 }
 
-// slotStore answers Slot with one request.
+// slotStore answers Slot with one request, after failing the first
+// fail calls as a database that went away does.
 type slotStore struct {
 	Backend
-	r Request
+	r    Request
+	fail atomic.Int32
 }
 
 func (s *slotStore) Slot(_ context.Context, id uuid.UUID) (Slot, Request, error) {
+	if s.fail.Add(-1) >= 0 {
+		return Slot{}, Request{}, errors.New("the signature database is unavailable")
+	}
 	for _, sl := range s.r.Slots {
 		if sl.ID == id {
 			return sl, s.r, nil
 		}
 	}
 	return Slot{}, Request{}, ErrNoSlot
+}
+
+// TestWatchReadsAgainWhenTheDatabaseIsAway: the change's slot cannot be
+// read when the notice arrives (the database went away a moment after the
+// commit); the page still hears of it once a read succeeds, once.
+func TestWatchReadsAgainWhenTheDatabaseIsAway(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	r := Request{ID: uuid.New(), Template: "T", Name: "batch-2", State: Approved, Session: "s-1", QueuedAt: now,
+		Slots: []Slot{{ID: uuid.New(), Clause: "{role:A}", State: Approved,
+			Signature: &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, SignedAt: now}}}}
+	st := &slotStore{r: r}
+	st.fail.Store(2)
+	w := watchingStore{Backend: st, changes: make(chan notice)}
+	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, subs: map[chan Outcome]string{}}
+	outcomes, cancel := e.Subscribe("s-1")
+	defer cancel()
+	wctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go e.Watch(wctx)
+	w.changes <- notice{r.Slots[0].ID, Approved}
+	select {
+	case o := <-outcomes:
+		if o.Kind != OutcomeApprove || o.UserID != "bob" {
+			t.Errorf("outcome %+v, want bob's approval", o)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the change was lost: no outcome after the database came back")
+	}
+	select {
+	case o := <-outcomes:
+		t.Errorf("a second outcome: %+v", o)
+	case <-time.After(50 * time.Millisecond):
+	}
 }

@@ -1,6 +1,10 @@
 package signature
 
-import "loginshell/internal/fault"
+import (
+	"errors"
+
+	"loginshell/internal/fault"
+)
 
 // Errors of the engine and its stores. The texts of the seed's cases are
 // the seed's (system.mes.signature.authorization.triggerAuthRequest).
@@ -53,3 +57,12 @@ var (
 	// ErrBadRequestName: queueAuthRequest without a request name.
 	ErrBadRequestName = fault.New(fault.BadRequest, "the request needs a name")
 )
+
+// ChallengeOver says whether err, the answer to a challenge, means the
+// challenge has ended and no other answer can count: the slot was signed
+// meanwhile (here or at another station), its request is no longer
+// pending, or the challenge is no longer open. The dialog then shows the
+// text with only a Close, instead of asking again.
+func ChallengeOver(err error) bool {
+	return errors.Is(err, ErrSlotTaken) || errors.Is(err, ErrNoRequest) || errors.Is(err, ErrNoOpenChallenge)
+}

@@ -36,8 +36,9 @@ func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, er
 // not write to it.
 func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) error {
 	var fnErr error
+	var delivered int64 // a read run again on a fresh connection (retrying) goes on after it
 	err := s.read(ctx, "audit entries", func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
+		rows, err := tx.Query(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq > $1 ORDER BY seq`, delivered)
 		if err != nil {
 			return err
 		}
@@ -51,6 +52,7 @@ func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) er
 				fnErr = err
 				return err
 			}
+			delivered = e.Seq
 		}
 		return rows.Err()
 	})

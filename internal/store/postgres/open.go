@@ -248,13 +248,40 @@ func (s *Store) fail(op string, err error) error {
 // rows it decides on (see sign.go and audit.go) instead of relying on a
 // stronger isolation level, so nothing has to be retried.
 func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
-	return s.fail(op, err)
+	return s.fail(op, s.retrying(ctx, false, func(started *bool) error {
+		return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+			*started = true
+			return fn(tx)
+		})
+	}))
 }
 
 // read runs fn in a read-only REPEATABLE READ transaction: one snapshot,
 // however many queries fn makes.
 func (s *Store) read(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
-	return s.fail(op, err)
+	return s.fail(op, s.retrying(ctx, true, func(*bool) error {
+		return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	}))
+}
+
+// retrying runs attempt and, when it failed on a dead connection, empties
+// the pool and runs it once more on a fresh one. A connection dies when the
+// server restarts or the network drops; the pool pings only connections
+// idle for over a second, so after a quick restart the next statement of
+// each idle connection would fail, and every station would show one error
+// per connection for a database that is back. Run again only when that is
+// safe: always for a read (idempotent), for a write only when the failure
+// came before its statements (*started still false), so nothing reaches
+// the database twice. A failure to connect is not retried: a fresh
+// connection just failed.
+func (s *Store) retrying(ctx context.Context, idempotent bool, attempt func(started *bool) error) error {
+	started := false
+	err := attempt(&started)
+	var ce *pgconn.ConnectError
+	if err == nil || ctx.Err() != nil || !isUnavailable(err) || errors.As(err, &ce) || (started && !idempotent) {
+		return err
+	}
+	s.pool.Reset()
+	started = false
+	return attempt(&started)
 }

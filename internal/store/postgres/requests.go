@@ -108,7 +108,11 @@ func list(l []string) []string {
 // slot, or an error matching signature.ErrNoSlot.
 func (s *Store) Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signature.Request, error) {
 	// One statement: one snapshot of the request and its slots.
-	rs, err := queryRequests(ctx, s.pool, `r.id = (SELECT request FROM slots WHERE id = $1)`, `r.n`, id)
+	var rs []signature.Request
+	err := s.retrying(ctx, true, func(*bool) (err error) {
+		rs, err = queryRequests(ctx, s.pool, `r.id = (SELECT request FROM slots WHERE id = $1)`, `r.n`, id)
+		return err
+	})
 	if err != nil {
 		return signature.Slot{}, signature.Request{}, s.fail("slot "+id.String(), err)
 	}
@@ -148,7 +152,11 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	SELECT s.request FROM clause_atoms a JOIN slots s ON s.id = a.slot
 	WHERE a.kind = `+arg(store.AtomUserName)+` AND a.value_key = `+arg(store.NameKey(f.User))+` AND s.state = 'pending')`)
 	}
-	rs, err := queryRequests(ctx, s.pool, strings.Join(where, " AND "), `r.queued_at, r.n`, args...)
+	var rs []signature.Request
+	err := s.retrying(ctx, true, func(*bool) (err error) {
+		rs, err = queryRequests(ctx, s.pool, strings.Join(where, " AND "), `r.queued_at, r.n`, args...)
+		return err
+	})
 	if err != nil {
 		return nil, s.fail("pending", err)
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,5 +192,59 @@ func TestWatchReplaysWhatItMissed(t *testing.T) {
 	case got := <-heard:
 		t.Errorf("reported as well: %v", got)
 	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestDeadConnectionsAreReplaced ends every connection the store holds,
+// as a quick server restart does, and expects the next reads and writes
+// to succeed on fresh connections: an operator must not meet one error
+// per pooled connection for a database that is back.
+func TestDeadConnectionsAreReplaced(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.DB(t)
+	s := open(t, dsn)
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	tpl := signature.Template{Name: "T", Expression: "{role:A}", IDP: "local", Framing: signature.FramingEmbedded, Meaning: "M"}
+	ops := []struct {
+		name string
+		run  func() error
+	}{
+		{"Template", func() error { _, err := s.Template(ctx, "T"); return err }},
+		{"Templates", func() error { _, err := s.Templates(ctx); return err }},
+		{"PutTemplate", func() error { return s.PutTemplate(ctx, tpl) }},
+		{"Pending", func() error { _, err := s.Pending(ctx, signature.Filter{}); return err }},
+		{"Queue", func() error {
+			return s.Queue(ctx, signature.Request{ID: uuid.New(), Template: "T", Name: "r", State: signature.Pending, Station: "A",
+				Session: "s", QueuedAt: time.Now(), Slots: []signature.Slot{{ID: uuid.New(), Clause: "{role:A}"}}})
+		}},
+	}
+	if err := s.PutTemplate(ctx, tpl); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			// Fill the pool with a few connections in use a moment ago.
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() { s.Pending(ctx, signature.Filter{}) })
+			}
+			wg.Wait()
+			var ended int
+			if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+				WHERE datname = current_database() AND application_name = 'loginshell'`).Scan(&ended); err != nil {
+				t.Fatal(err)
+			}
+			if ended == 0 {
+				t.Fatal("the store held no connection to end: this test proves nothing")
+			}
+			if err := op.run(); err != nil {
+				t.Errorf("after %d connections ended: %v", ended, err)
+			}
+		})
 	}
 }

@@ -187,6 +187,14 @@ func NewCluster(tb testing.TB) *Cluster {
 	return c
 }
 
+// StartCluster starts a throwaway cluster outside a test (a helper that
+// serves one to other processes: build/scripts/pgcluster). Remove it
+// when done.
+func StartCluster() (*Cluster, error) { return start() }
+
+// Remove stops the cluster's server and deletes its directory.
+func (c *Cluster) Remove() error { return c.remove() }
+
 // DSN is the key=value DSN of database db on the cluster.
 func (c *Cluster) DSN(db string) string {
 	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", c.dir, c.port, c.user, db)
