@@ -67,7 +67,9 @@ describe("setting the login server from the error view", () => {
         assert.match(await page.locator("#error-message").innerText(), /No login server is set/);
         await page.locator("#login-url").waitFor({ state: "visible" });
         assert.equal(await page.getByLabel("Login server (OpenID issuer URL)").count(), 1);
-        assert.ok(await page.locator("#retry").isVisible(), "Retry is still offered");
+        assert.ok(!(await page.locator("#retry").isVisible()), "a Try again that can only fail is offered on a first start");
+        assert.equal(await page.locator("#status-online-text").innerText(), "No login server set");
+        assert.equal(await page.evaluate(() => document.activeElement?.id), "login-url");
       });
       await run("configure-a2-http-refused", ctx, async () => {
         // Keyboard only: type the address, Enter submits.
@@ -90,6 +92,7 @@ describe("setting the login server from the error view", () => {
         assert.match(await page.locator("#error-message").innerText(), /127\.0\.0\.1:1\/idp/);
         assert.equal(await page.locator("#login-url").inputValue(), tried, "the address tried, ready to correct");
         assert.ok(await page.locator("#login-url").isVisible(), "the login server field is offered again");
+        assert.ok(await page.locator("#retry").isVisible(), "Try again (the same address) is offered once one was tried");
       });
 
       idpShell = await startShell({ dataDir: idpDataDir, demo: true });

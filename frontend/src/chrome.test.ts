@@ -165,6 +165,36 @@ describe("Chrome.render", () => {
     expect($("status").textContent).toContain("Not signed in");
   });
 
+  it("a first start with no login server: calm, the form alone (no Try again), and no network fault", () => {
+    const { chrome } = setup();
+    chrome.render({
+      seq: 1,
+      kind: "error",
+      heading: "Connect this computer to your login server",
+      message: "No login server is set yet.",
+      configure: true,
+      calm: true,
+      online: false,
+    });
+    expect($("retry").hidden).toBe(true);
+    expect($("configure-form").hidden).toBe(false);
+    expect(document.activeElement).toBe($("login-url"));
+    expect($("status-online-text").textContent).toBe("No login server set");
+    // An address was tried and failed: Try again is back, and the network is the suspect.
+    chrome.render({
+      seq: 2,
+      kind: "error",
+      heading: "The login server cannot be reached",
+      message: "The shell tried https://login.example.com and got no answer.",
+      configure: true,
+      loginURL: "https://login.example.com",
+      action: "Try again",
+      online: false,
+    });
+    expect($("retry").hidden).toBe(false);
+    expect($("status-online-text").textContent).toBe("No network");
+  });
+
   it.each([
     [{ username: "ann", offline: true }, false, "Signed in offline · No network"],
     [{ username: "ann", offline: true }, true, "Signed in offline"],
@@ -345,7 +375,7 @@ describe("setting the login server from the error view", () => {
     chrome.render(notConfigured);
     expect(visible("error-view")).toBe(true);
     expect(visible("configure-form")).toBe(true);
-    expect(visible("retry")).toBe(true);
+    expect(visible("retry")).toBe(false); // no action named: the form is the one way on
     expect(input().type).toBe("url");
     expect(input().autocomplete).toBe("url");
     expect(input().labels?.[0]?.textContent).toBe("Login server (OpenID issuer URL)");

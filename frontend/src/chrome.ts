@@ -195,6 +195,9 @@ export class Chrome {
     this.el.errorHeading.textContent = o.heading || defaultHeading;
     this.el.errorMessage.textContent = message;
     this.el.retry.textContent = o.action || defaultAction;
+    // With the login server form and no action named by Go (a first start), the form is the one
+    // way on: a Try again could only fail the same way.
+    this.el.retry.hidden = configure && !o.action;
     this.el.error.dataset.calm = o.calm ? "true" : "false";
     // A calm outcome is news, not an alarm.
     this.el.error.setAttribute("role", o.calm ? "status" : "alert");
@@ -383,9 +386,11 @@ export class Chrome {
 
 /**
  * statusText is the status bar's plain words: how the person is signed in, and "No network"
- * when the login server does not answer.
+ * when the login server does not answer ("No login server set" before there is one).
  */
 export function statusText(v: View): string {
+  // Nothing to reach yet is not a network fault.
+  if (!v.user && v.kind === "error" && v.configure === true && !v.loginURL) return "No login server set";
   const net = v.online ? "" : "No network";
   if (!v.user) return v.online ? "Login server reachable" : net;
   const how = v.user.offline ? "Signed in offline" : "Signed in online";

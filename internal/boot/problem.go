@@ -32,7 +32,9 @@ func problem(err error, loginURL string, forcedOffline bool) screen.Problem {
 	case errors.Is(err, keychain.ErrLocked):
 		return screen.Problem{Heading: "Offline sign-in is locked", Action: tryAgain, Message: fault.Text(err)}
 	case errors.Is(err, auth.ErrNotConfigured):
-		return screen.Problem{Heading: "Connect this computer to your login server", Configure: true, Action: tryAgain,
+		// A first start, not a failure: calm, and the form is the one way on
+		// (no Try again, which could only fail the same way).
+		return screen.Problem{Heading: "Connect this computer to your login server", Configure: true, Calm: true,
 			Message: "No login server is set yet, and nobody can sign in offline on this computer. " +
 				"Enter your organisation's login server address (your IT department has it), then choose Save and sign in."}
 	case forcedOffline && errors.Is(err, auth.ErrNotAttempted):
