@@ -100,6 +100,8 @@ e2e: build
 smoke: build
 	$(call header,smoke: window mode under Xvfb)
 	bash build/scripts/smoke.sh $(BIN)
+	$(call header,smoke: the first hour (first start$(,) a wrong address corrected$(,) a second user offline))
+	bash build/scripts/firsthour.sh $(BIN)
 
 # The installers, into build/artifacts/: the Debian package $(DEB) and the
 # Windows installer loginshell_<version>_windows_amd64_installer.exe (Wails'

@@ -26,15 +26,10 @@ log=$artifacts/smoke.log
 MIN_COLOURS=${MIN_COLOURS:-30}
 RENDER_SECONDS=${RENDER_SECONDS:-5}
 
-fail() {
-	echo "smoke: FAIL: $*" >&2
-	if [[ -s "$log" ]]; then
-		echo "---- last 40 lines of $log" >&2
-		tail -n 40 "$log" >&2
-		echo "----" >&2
-	fi
-	exit 1
-}
+name=smoke
+pid=
+# shellcheck source=window-lib.sh
+source build/scripts/window-lib.sh
 
 # Re-run this script inside a fresh Xvfb; the steps below need its DISPLAY.
 if [[ -z "${LOGINSHELL_SMOKE_IN_XVFB:-}" ]]; then
@@ -89,14 +84,6 @@ echo "smoke: screenshot $shot has $colours distinct colours (need more than $MIN
 # Sign in through the real window: the demo provider's form has focus on
 # the username field; then the first-time offline setup page; then the
 # starter app. Progress is read from the binary's log, not from pixels.
-wait_log() { # pattern, seconds, what
-	for _ in $(seq 1 $(($2 * 2))); do
-		grep -q "$1" "$log" && return 0
-		kill -0 "$pid" 2>/dev/null || fail "the binary exited while waiting for $3"
-		sleep 0.5
-	done
-	fail "no $3 after $2 s"
-}
 # The way back from the provider's page: the window's Sign-in menu, on
 # Alt+Left, cancels the sign-in while the provider's form fills the window
 # (no chrome there to click); the chrome comes back with the cancellation
