@@ -1,7 +1,8 @@
 // End-to-end, keyboard alone (issue 11): the first start's error view, the
 // demo provider's sign-in, the offline password setup, then, with the login
 // server stopped, a shared station's offline sign-in as another user: every
-// step by Tab, typing and Enter, never a click. Screenshots of each screen
+// step by Tab, typing and Enter, never a click (but the chrome's Cancel,
+// whose Sign in again is then pressed by Enter). Screenshots of each screen
 // at 1280×800 and 1024×600 land in build/artifacts/e2e/screens/ (the
 // reviewer's window and the smallest one the cards must fit).
 
@@ -139,6 +140,17 @@ describe("keyboard alone", () => {
         const again = p.frame({ url: (u) => u.pathname.endsWith("/login.html") });
         await again.waitForFunction(() => document.activeElement?.id === "password", null, { timeout: 10_000 });
         assert.equal(await p.evaluate(() => document.activeElement?.id), "content", "the page has the focus after Log out");
+        // Cancel is a cancel: a calm view whose one action, Sign in again, has the focus; Enter
+        // brings the offline page back with its password field taking the keys again.
+        await p.locator("#cancel").click();
+        await p.locator("#error-heading", { hasText: "Sign-in cancelled" }).waitFor();
+        assert.equal(await p.evaluate(() => document.activeElement?.id), "retry");
+        assert.equal(await p.locator("#retry").innerText(), "Sign in again");
+        await p.keyboard.press("Enter");
+        await waitForContentURL(p, (u) => u.pathname.endsWith("/login.html"), { what: "login.html after Sign in again" });
+        const retried = p.frame({ url: (u) => u.pathname.endsWith("/login.html") });
+        await retried.waitForFunction(() => document.activeElement?.id === "password", null, { timeout: 10_000 });
+        assert.equal(await p.evaluate(() => document.activeElement?.id), "content", "the page has the focus after Sign in again");
       });
     } finally {
       await browser.close();
