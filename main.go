@@ -137,7 +137,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fs.StringVar(&o.store, "store", "", "the plant's PostgreSQL signature store (postgres://USER@HOST/DATABASE); default: the data directory's signature_store setting, else its signatures.db")
 	case "window", "serve", "install":
 		fs.StringVar(&o.dataDir, "data", defaultDataDir(), "data directory: settings, offline vaults, installed packages")
-		fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+		fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn, error (default: warn when the log goes to a terminal, info otherwise)")
 		if cmd != "install" {
 			fs.StringVar(&o.bootFile, "boot", "", "boot document (packages beside it are used too); default <data>/boot.json, else the bundled samples")
 			fs.BoolVar(&o.demo, "demo", false, "run a demo identity provider on loopback with demo users and sign in against it")
@@ -200,6 +200,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	default:
 		if fs.NArg() > 0 {
 			return usageError(stderr, cmd, "unexpected argument %q", fs.Arg(0))
+		}
+	}
+	// A person at a terminal sees warnings and errors only (--log-level
+	// for more); a log going to a file, a journal or CI keeps every step.
+	if o.logLevel == "" {
+		o.logLevel = "info"
+		if isTerminal(stderr) {
+			o.logLevel = "warn"
 		}
 	}
 	var level slog.Level
@@ -607,4 +615,15 @@ func runSignature(args []string, stdout, stderr io.Writer) error {
 		return exitCode(exit.Code)
 	}
 	return err
+}
+
+// isTerminal says whether w is a terminal (a character device): the
+// standard library's way, with no terminal package.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

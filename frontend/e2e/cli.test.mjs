@@ -237,6 +237,30 @@ describe("install", () => {
   }
 });
 
+describe("logs", () => {
+  // A person at a terminal sees warnings and errors only; a log going elsewhere (a file, CI)
+  // keeps every step; --log-level says otherwise either way. The terminal is script(1)'s pty.
+  const inTerminal = (args) =>
+    new Promise((resolveRun) => {
+      const line = [process.env.LOGINSHELL_BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+      execFile("script", ["-qec", line, "/dev/null"], { timeout: runTimeoutMs, encoding: "utf8" }, (err, stdout) =>
+        resolveRun({ code: err ? err.code : 0, stdout }),
+      );
+    });
+
+  test("quiet at a terminal by default, every step with --log-level info, and every step into a pipe", async () => {
+    const quiet = await inTerminal(["install", "--data", join(work, "log-tty-1"), goodZip]);
+    assert.equal(quiet.code, 0, quiet.stdout);
+    assert.match(quiet.stdout, /cliapp 1\.0\.0/);
+    assert.doesNotMatch(quiet.stdout, /level=INFO/, "INFO lines at a terminal without --log-level");
+    const loud = await inTerminal(["install", "--log-level", "info", "--data", join(work, "log-tty-2"), goodZip]);
+    assert.match(loud.stdout, /level=INFO msg="package installed"/);
+    const args = ["install", "--data", join(work, "log-pipe"), goodZip];
+    const piped = await run(args);
+    assert.match(piped.stderr, /level=INFO msg="package installed"/, describeRun(args, piped));
+  });
+});
+
 describe("version", () => {
   test("loginshell version prints loginshell <version> on stdout and exits 0", async () => {
     const args = ["version"];
