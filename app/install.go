@@ -53,7 +53,10 @@ func (s *Shell) attachInstalls(ctx context.Context, rt Runtime) {
 // it, blocking until the install ends; progress and the result also go out
 // as InstallEvent. A closed dialog answers Cancelled; an install already
 // running is refused before the dialog opens.
-func (s *Shell) PickPackage(token string) InstallResult {
+//
+// folder asks for a folder instead of a .zip: a package's folder installs
+// as its zip does (the system's dialogs pick one or the other, not both).
+func (s *Shell) PickPackage(token string, folder bool) InstallResult {
 	if !s.from(token) {
 		return install.Refused(errToken.Error())
 	}
@@ -64,10 +67,16 @@ func (s *Shell) PickPackage(token string) InstallResult {
 	if in.Running() {
 		return install.Busy()
 	}
-	path, err := rt.OpenFileDialog(runtime.OpenDialogOptions{
-		Title:   "Install a web app package",
-		Filters: []runtime.FileFilter{packageFilter},
-	})
+	var path string
+	var err error
+	if folder {
+		path, err = rt.OpenDirectoryDialog(runtime.OpenDialogOptions{Title: "Install a web app package folder"})
+	} else {
+		path, err = rt.OpenFileDialog(runtime.OpenDialogOptions{
+			Title:   "Install a web app package",
+			Filters: []runtime.FileFilter{packageFilter},
+		})
+	}
 	if err != nil {
 		s.sh.Log.Error("open the file dialog", "err", err)
 		return install.Refused(msgNoDialog)

@@ -89,20 +89,30 @@ func (f *fakeRuntime) dropFiles(t *testing.T, paths ...string) {
 func TestPickPackage(t *testing.T) {
 	t.Parallel()
 	unattached, _ := newShell(t, false)
-	if r := unattached.PickPackage(unattached.token); r.Phase != install.PhaseRefused || r.Message != msgNotReady {
+	if r := unattached.PickPackage(unattached.token, false); r.Phase != install.PhaseRefused || r.Message != msgNotReady {
 		t.Errorf("PickPackage before Startup = %+v, want the not-ready refusal", r)
 	}
 	good := goodZip(t)
+	goodFolder := t.TempDir()
+	for name, body := range map[string]string{"webapp.json": `{"name":"lineapp","version":"1.2.0","main":"index.html"}`, "index.html": "<p>new</p>"} {
+		if err := os.WriteFile(filepath.Join(goodFolder, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	installed := install.Result{Phase: install.PhaseDone, OK: true, Name: "lineapp",
+		Version: "1.2.0", Message: install.Installed("lineapp", "1.2.0"), Problems: []check.Problem{}}
 	tests := []struct {
 		name      string
+		folder    bool // the folder dialog, not the .zip one
 		path      string
 		dialogErr error
 		want      install.Result
 	}{
-		{"a closed dialog is cancelled", "", nil, install.Cancelled()},
-		{"a dialog that cannot open is refused", "", errors.New("no portal"), install.Refused(msgNoDialog)},
-		{"a chosen package installs", good, nil, install.Result{Phase: install.PhaseDone, OK: true, Name: "lineapp",
-			Version: "1.2.0", Message: install.Installed("lineapp", "1.2.0"), Problems: []check.Problem{}}},
+		{"a closed dialog is cancelled", false, "", nil, install.Cancelled()},
+		{"a dialog that cannot open is refused", false, "", errors.New("no portal"), install.Refused(msgNoDialog)},
+		{"a chosen package installs", false, good, nil, installed},
+		{"a closed folder dialog is cancelled", true, "", nil, install.Cancelled()},
+		{"a chosen folder installs", true, goodFolder, nil, installed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,14 +121,17 @@ func TestPickPackage(t *testing.T) {
 			rt.mu.Lock()
 			rt.dialogPath, rt.dialogErr = tt.path, tt.dialogErr
 			rt.mu.Unlock()
-			if got := ui.PickPackage(ui.token); !reflect.DeepEqual(got, tt.want) {
+			if got := ui.PickPackage(ui.token, tt.folder); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("PickPackage = %+v, want %+v", got, tt.want)
 			}
 			rt.mu.Lock()
-			dialogs := rt.dialogs
+			dialogs, folderDialogs := rt.dialogs, rt.folderDialogs
 			rt.mu.Unlock()
-			if len(dialogs) != 1 || !reflect.DeepEqual(dialogs[0].Filters, []runtime.FileFilter{packageFilter}) {
-				t.Errorf("dialogs = %+v, want one with the zip filter", dialogs)
+			switch {
+			case tt.folder && (len(dialogs) != 0 || len(folderDialogs) != 1):
+				t.Errorf("file dialogs %+v, folder dialogs %+v: want one folder dialog", dialogs, folderDialogs)
+			case !tt.folder && (len(folderDialogs) != 0 || len(dialogs) != 1 || !reflect.DeepEqual(dialogs[0].Filters, []runtime.FileFilter{packageFilter})):
+				t.Errorf("file dialogs %+v, folder dialogs %+v: want one file dialog with the zip filter", dialogs, folderDialogs)
 			}
 			if tt.want.Phase == install.PhaseDone {
 				if ev := nextResult(t, rt); !reflect.DeepEqual(ev, tt.want) {
@@ -190,7 +203,7 @@ func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
 	if r := nextResult(t, rt); !reflect.DeepEqual(r, install.Busy()) {
 		t.Errorf("second drop: %+v, want the busy refusal", r)
 	}
-	if r := ui.PickPackage(ui.token); !reflect.DeepEqual(r, install.Busy()) {
+	if r := ui.PickPackage(ui.token, false); !reflect.DeepEqual(r, install.Busy()) {
 		t.Errorf("PickPackage while one runs = %+v, want the busy refusal", r)
 	}
 	rt.mu.Lock()

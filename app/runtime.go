@@ -17,6 +17,8 @@ type Runtime interface {
 	Quit()
 	// OpenFileDialog shows the system's open dialog; "" means cancelled.
 	OpenFileDialog(opts runtime.OpenDialogOptions) (string, error)
+	// OpenDirectoryDialog shows the system's folder dialog; "" means cancelled.
+	OpenDirectoryDialog(opts runtime.OpenDialogOptions) (string, error)
 	// OnFileDrop calls callback with the absolute paths of files dropped
 	// on the window (options.App DragAndDrop.EnableFileDrop must be set).
 	// On Linux GTK reports every drop on the webview, whatever element is
@@ -33,6 +35,9 @@ func (w wailsRuntime) BrowserOpenURL(url string)           { runtime.BrowserOpen
 func (w wailsRuntime) Quit()                               { runtime.Quit(w.ctx) }
 func (w wailsRuntime) OpenFileDialog(opts runtime.OpenDialogOptions) (string, error) {
 	return runtime.OpenFileDialog(w.ctx, opts)
+}
+func (w wailsRuntime) OpenDirectoryDialog(opts runtime.OpenDialogOptions) (string, error) {
+	return runtime.OpenDirectoryDialog(w.ctx, opts)
 }
 func (w wailsRuntime) OnFileDrop(callback func(x, y int, paths []string)) {
 	runtime.OnFileDrop(w.ctx, callback)

@@ -42,12 +42,14 @@ type fakeRuntime struct {
 	opened   []string
 	quits    int
 	onReload func()
-	// The open dialog answers dialogPath, dialogErr; dialogs records its
-	// options. drop is what OnFileDrop registered.
-	dialogPath string
-	dialogErr  error
-	dialogs    []runtime.OpenDialogOptions
-	drop       func(x, y int, paths []string)
+	// The open and folder dialogs answer dialogPath, dialogErr; dialogs
+	// and folderDialogs record their options. drop is what OnFileDrop
+	// registered.
+	dialogPath    string
+	dialogErr     error
+	dialogs       []runtime.OpenDialogOptions
+	folderDialogs []runtime.OpenDialogOptions
+	drop          func(x, y int, paths []string)
 }
 
 func newRuntime() *fakeRuntime {
@@ -99,6 +101,13 @@ func (f *fakeRuntime) OpenFileDialog(opts runtime.OpenDialogOptions) (string, er
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.dialogs = append(f.dialogs, opts)
+	return f.dialogPath, f.dialogErr
+}
+
+func (f *fakeRuntime) OpenDirectoryDialog(opts runtime.OpenDialogOptions) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.folderDialogs = append(f.folderDialogs, opts)
 	return f.dialogPath, f.dialogErr
 }
 
@@ -344,7 +353,7 @@ func TestBindingsRefuseCallsWithoutTheToken(t *testing.T) {
 		if r := ui.Configure(token, "http://127.0.0.1:9/evil"); r.OK {
 			t.Errorf("Configure(%q) = %+v, want the refusal", token, r)
 		}
-		if r := ui.PickPackage(token); r.Phase != install.PhaseRefused {
+		if r := ui.PickPackage(token, false); r.Phase != install.PhaseRefused {
 			t.Errorf("PickPackage(%q) = %+v, want the refusal", token, r)
 		}
 	}

@@ -156,6 +156,9 @@ describe("installing a package from the browser", () => {
     step("good", async (page) => {
       // No login_url: the boot flow shows its error, the top bar still works.
       await page.locator("#error-view").waitFor({ state: "visible" });
+      // A browser has no folder dialog to offer: Install folder… is the window's only.
+      assert.equal(await page.locator("#install-folder").isVisible(), false, "Install folder… shown in a browser");
+      assert.equal(await page.evaluate(() => document.body.dataset.mode), "http");
       const chooser = page.waitForEvent("filechooser");
       await page.locator("#install").focus();
       await page.keyboard.press("Enter");

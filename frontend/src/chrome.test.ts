@@ -207,8 +207,10 @@ describe("Chrome.render", () => {
     const { chrome } = setup();
     chrome.render(loginPage);
     expect(visible("install")).toBe(false);
+    expect(visible("install-folder")).toBe(false);
     chrome.render({ ...loginPage, seq: 3, auth: false });
     expect(visible("install")).toBe(true);
+    expect(visible("install-folder")).toBe(true);
   });
 });
 

@@ -99,6 +99,7 @@ export class Chrome {
       link: get("status-link"),
       version: get("status-version"),
       install: get("install") as HTMLButtonElement,
+      installFolder: get("install-folder") as HTMLButtonElement,
     };
     this.el.retry.addEventListener("click", () => void this.retry());
     this.el.cancel.addEventListener("click", () => void this.cancel());
@@ -121,6 +122,7 @@ export class Chrome {
     this.el.cancel.hidden = !(v.kind === "page" && v.auth === true);
     // Installing is no step of a sign-in: not offered beside the password fields.
     this.el.install.hidden = (v.kind === "page" && v.auth === true) || v.kind === "navigate";
+    this.el.installFolder.hidden = this.el.install.hidden;
     this.el.notice.hidden = true;
     switch (v.kind) {
       case "loading":

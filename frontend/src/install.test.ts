@@ -35,7 +35,7 @@ afterEach(() => panels.splice(0).forEach((p) => p.dispose()));
 function setup(mode: "wails" | "http") {
   document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
   const actions: InstallActions & {
-    pickPackage: ReturnType<typeof vi.fn<() => Promise<InstallResult>>>;
+    pickPackage: ReturnType<typeof vi.fn<(folder?: boolean) => Promise<InstallResult>>>;
     uploadPackage: ReturnType<typeof vi.fn<NonNullable<InstallActions["uploadPackage"]>>>;
   } = {
     mode,
@@ -94,6 +94,20 @@ describe("Install package… in the window", () => {
     expect(visible("install-problems")).toBe(false);
     expect(document.activeElement).toBe($("install-result"));
     expect($<HTMLButtonElement>("install").disabled).toBe(false);
+    expect(actions.pickPackage).toHaveBeenCalledWith(false);
+  });
+
+  it("Install folder… asks Go for the folder dialog; both buttons wait while it runs", async () => {
+    const { actions } = setup("wails");
+    $("install-folder").click();
+    expect($<HTMLButtonElement>("install").disabled).toBe(true);
+    expect($<HTMLButtonElement>("install-folder").disabled).toBe(true);
+    await flush();
+    expect(actions.pickPackage).toHaveBeenCalledWith(true);
+    expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
+    expect($<HTMLButtonElement>("install-folder").disabled).toBe(false);
+    // Only the window has a folder dialog: the button is marked for it (style.css hides it elsewhere).
+    expect($("install-folder").classList.contains("window-only")).toBe(true);
   });
 
   it("shows nothing when the dialog is cancelled", async () => {

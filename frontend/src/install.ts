@@ -52,6 +52,7 @@ export class InstallPanel {
     };
     this.el = {
       button: get("install") as HTMLButtonElement,
+      folder: get("install-folder") as HTMLButtonElement,
       file: get("install-file") as HTMLInputElement,
       progress: get("install-progress") as HTMLProgressElement,
       result: get("install-result"),
@@ -61,7 +62,9 @@ export class InstallPanel {
       replace: get("install-replace") as HTMLButtonElement,
       hint: get("drop-hint"),
     };
-    this.el.button.addEventListener("click", () => void this.choose());
+    this.el.button.addEventListener("click", () => void this.choose(false));
+    // A folder installs as its zip does; only the window has a dialog to pick one.
+    this.el.folder.addEventListener("click", () => void this.choose(true));
     this.el.file.addEventListener("change", () => {
       const f = this.el.file.files?.[0];
       this.el.file.value = ""; // choosing the same file again must fire change again
@@ -99,18 +102,20 @@ export class InstallPanel {
     this.show(e, false);
   }
 
-  private async choose(): Promise<void> {
+  private async choose(folder: boolean): Promise<void> {
     if (this.actions.pickPackage) {
       this.pending = true;
       this.el.button.disabled = true;
+      this.el.folder.disabled = true;
       let r: InstallResult | undefined;
       try {
-        r = await this.actions.pickPackage();
+        r = await this.actions.pickPackage(folder);
       } catch {
         r = undefined;
       }
       this.pending = false;
       this.el.button.disabled = false;
+      this.el.folder.disabled = false;
       this.show(r ?? refused(texts.unreachable), true);
       return;
     }

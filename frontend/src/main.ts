@@ -20,6 +20,7 @@ window.addEventListener("pageshow", (e) => {
 });
 
 const transport = pickTransport(window as Window & WailsGlobals);
+document.body.dataset.mode = transport.mode; // style.css shows .window-only in the window only
 const chrome = new Chrome(
   document,
   transport,

@@ -46,8 +46,8 @@ export interface Transport {
   answerChallenge(id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   /** dismissChallenge closes the challenge without signing (Cancel, Escape): an error outcome. */
   dismissChallenge(id: string): Promise<void>;
-  /** Window mode: Go asks for a package in the system's file dialog and installs it. */
-  pickPackage?(): Promise<InstallResult>;
+  /** Window mode: Go asks for a package (a .zip, or with folder a folder) in the system's dialog and installs it. */
+  pickPackage?(folder?: boolean): Promise<InstallResult>;
   /** Window mode: the person said yes to a "confirm" result; Go installs that same package. */
   confirmInstall?(): Promise<InstallResult>;
   /**
@@ -66,7 +66,7 @@ export interface ShellBindings {
   Retry(token: string): Promise<void>;
   Cancel(token: string): Promise<CancelResult>;
   Configure?(token: string, loginURL: string): Promise<ConfigureResult>;
-  PickPackage?(token: string): Promise<InstallResult>;
+  PickPackage?(token: string, folder: boolean): Promise<InstallResult>;
   ConfirmInstall?(token: string): Promise<InstallResult>;
   AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   DismissChallenge(token: string, id: string): Promise<void>;
@@ -190,8 +190,8 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
   }
   const pick = shell.PickPackage;
   if (pick) {
-    t.pickPackage = async () => {
-      const r: unknown = await pick.call(shell, await token());
+    t.pickPackage = async (folder) => {
+      const r: unknown = await pick.call(shell, await token(), folder === true);
       if (!isInstallResult(r)) throw new Error("shell PickPackage: malformed answer");
       return r;
     };
