@@ -196,7 +196,7 @@ describe("Chrome.render", () => {
   });
 
   it.each([
-    [{ username: "ann", offline: true }, false, "Signed in offline · No network"],
+    [{ username: "ann", offline: true }, false, "Signed in offline"],
     [{ username: "ann", offline: true }, true, "Signed in offline"],
     [{ username: "ann" }, false, "Signed in online · No network"],
   ])("says how %o is signed in (online %s): %s", (user, online, want) => {

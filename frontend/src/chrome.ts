@@ -395,8 +395,10 @@ export function statusText(v: View): string {
   if (!v.user && v.kind === "error" && v.configure === true && !v.loginURL) return "No login server set";
   const net = v.online ? "" : "No network";
   if (!v.user) return v.online ? "Login server reachable" : net;
-  const how = v.user.offline ? "Signed in offline" : "Signed in online";
-  return net ? `${how} · ${net}` : how;
+  // Signed in offline says it all, whether the network is down or offline was the person's
+  // choice (--offline), where "No network" would blame what was never asked for.
+  if (v.user.offline) return "Signed in offline";
+  return net ? `Signed in online · ${net}` : "Signed in online";
 }
 
 /**

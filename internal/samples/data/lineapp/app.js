@@ -46,7 +46,8 @@
    * Offline, OfflineAuthenticated) in an operator's words. */
   function connection(c) {
     var has = function (s) { return Array.isArray(c) && c.indexOf(s) >= 0; };
-    if (has('OfflineAuthenticated')) { return 'Signed in offline — the login server cannot be reached'; }
+    // Offline may be the person's choice (--offline): no blame on the server.
+    if (has('OfflineAuthenticated')) { return has('Online') ? 'Signed in offline; the login server answers again' : 'Signed in offline'; }
     if (has('Online') && has('Authenticated')) { return 'Signed in online'; }
     if (has('Online')) { return 'Login server reachable'; }
     if (has('Internet')) { return 'Network up, but the login server does not answer'; }
