@@ -88,7 +88,14 @@ func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID, state si
 	s.watchMu.Unlock()
 	defer stop()
 	pause := s.retryMin
-	last := int64(-1) // the last change reported; -1: not listened yet
+	// The last change reported: the log's head now, so what is committed
+	// from here on is reported even if the first listening connection dies
+	// before it could read the head itself; -1 when the database does not
+	// answer yet (the first connection that listens reads it then).
+	last := int64(-1)
+	if err := s.pool.QueryRow(ctx, `SELECT seq FROM changes_head WHERE id = 1`).Scan(&last); err != nil {
+		last = -1
+	}
 	for ctx.Err() == nil {
 		listened, err := s.listen(ctx, &last, changed)
 		if ctx.Err() != nil {
