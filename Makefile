@@ -114,9 +114,15 @@ package: build
 	$(call header,package: $(DEB) and the Windows installer)
 	WAILS="$(WAILS)" bash build/scripts/package.sh $(BIN)
 
+# Every figure against its floor (a bare Wails app built in the same run,
+# argon2.IDKey, a plain net/http server, unzip), BENCH_ROUNDS interleaved
+# rounds; the table and the plot go to build/bench/results/. See
+# build/scripts/bench. Not part of `make test`: about ten minutes.
+BENCH_ROUNDS ?= 7
+
 bench: deps frontend
-	$(call header,bench: go test -bench)
-	go test -run '^$$' -bench . -benchmem -tags "$(TAGS)" $(GOPKGS)
+	$(call header,bench: every figure against its floor ($(BENCH_ROUNDS) rounds))
+	go run ./build/scripts/bench -rounds $(BENCH_ROUNDS) -out build/bench/results
 
 # Each fuzz target runs for FUZZTIME (go test -fuzz takes one target at a
 # time). The seed corpora under testdata/fuzz also run in every `make test`.

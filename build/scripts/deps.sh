@@ -21,6 +21,7 @@ packages=(
 	xvfb xauth chromium imagemagick x11-utils xdotool
 	postgresql
 	nsis desktop-file-utils
+	libx11-dev libxdamage-dev unzip # make bench: xpaint and the install floor
 )
 
 echo "== deps: Debian packages"

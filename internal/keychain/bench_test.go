@@ -20,6 +20,9 @@ func BenchmarkUnlock(b *testing.B) {
 		p := DefaultParams()
 		salt := make([]byte, 16)
 		rand.Read(salt)
+		// Warm: the first call maps its 64 MiB fresh; the shell's
+		// sub-benchmark gets that memory back from the runtime.
+		argon2.IDKey([]byte(goodPassword), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 		for b.Loop() {
 			argon2.IDKey([]byte(goodPassword), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 		}
@@ -30,6 +33,9 @@ func BenchmarkUnlock(b *testing.B) {
 			b.Fatal(err)
 		}
 		if err := k.Create("alice", goodPassword, aliceProfile()); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := k.Unlock("alice", goodPassword); err != nil { // warm, as the floor
 			b.Fatal(err)
 		}
 		for b.Loop() {

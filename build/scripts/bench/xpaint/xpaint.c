@@ -1,0 +1,124 @@
+/*
+ * xpaint: starts a command on the X display and reports, from the X server
+ * itself, when its window is mapped and when the screen last changed.
+ * `make bench` (build/scripts/bench) times start-ups with it: the final
+ * screen a person sees, not a guess from the process.
+ *
+ * The screen's changes come from the DAMAGE extension on the root window
+ * (raw rectangles: every drawing of any window), not from screenshots.
+ * A change smaller than MIN_AREA pixels (a text caret blinking) does not
+ * count; a spinner does, so a "loading" screen is never final.
+ *
+ * Usage: xpaint QUIET_MS TIMEOUT_MS -- COMMAND [ARG]...
+ * Prints on stdout, times in milliseconds since COMMAND was started:
+ *   pid PID
+ *   map MS       the first window of at least 200x200 mapped on the root
+ *   final MS     the last change before QUIET_MS without one (after map)
+ * and exits 0, leaving COMMAND running (the caller measures and stops it).
+ * Exit 2: TIMEOUT_MS passed first; 3: COMMAND exited first; 1: X failed.
+ */
+#define _GNU_SOURCE
+#include <X11/Xlib.h>
+#include <X11/extensions/Xdamage.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MIN_AREA 400
+
+static struct timespec t0;
+
+static double ms_since_start(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+int main(int argc, char **argv) {
+	if (argc < 5 || strcmp(argv[3], "--") != 0) {
+		fprintf(stderr, "usage: xpaint QUIET_MS TIMEOUT_MS -- COMMAND [ARG]...\n");
+		return 1;
+	}
+	double quiet = atof(argv[1]), timeout = atof(argv[2]);
+	Display *dpy = XOpenDisplay(NULL);
+	if (!dpy) {
+		fprintf(stderr, "xpaint: cannot open the display (DISPLAY=%s)\n", getenv("DISPLAY") ? getenv("DISPLAY") : "");
+		return 1;
+	}
+	int dmg_event, dmg_error;
+	if (!XDamageQueryExtension(dpy, &dmg_event, &dmg_error)) {
+		fprintf(stderr, "xpaint: the X server has no DAMAGE extension\n");
+		return 1;
+	}
+	Window root = DefaultRootWindow(dpy);
+	XSelectInput(dpy, root, SubstructureNotifyMask);
+	XDamageCreate(dpy, root, XDamageReportRawRectangles);
+	XSync(dpy, False);
+
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("xpaint: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		close(ConnectionNumber(dpy));
+		setpgid(0, 0); /* the caller stops the whole group */
+		execvp(argv[4], argv + 4);
+		perror("xpaint: exec");
+		_exit(127);
+	}
+	printf("pid %d\n", (int)pid);
+	fflush(stdout);
+
+	double mapped = -1, last = -1;
+	int fd = ConnectionNumber(dpy);
+	for (;;) {
+		while (XPending(dpy)) {
+			XEvent ev;
+			XNextEvent(dpy, &ev);
+			double now = ms_since_start();
+			if (ev.type == MapNotify && mapped < 0) {
+				XWindowAttributes wa;
+				if (XGetWindowAttributes(dpy, ev.xmap.window, &wa) && wa.width >= 200 && wa.height >= 200) {
+					mapped = now;
+					printf("map %.1f\n", mapped);
+					fflush(stdout);
+				}
+			} else if (ev.type == dmg_event + XDamageNotify) {
+				XDamageNotifyEvent *d = (XDamageNotifyEvent *)&ev;
+				if (mapped >= 0 && (long)d->area.width * d->area.height >= MIN_AREA) last = now;
+			}
+		}
+		double now = ms_since_start();
+		if (last >= 0 && now - last >= quiet) {
+			printf("final %.1f\n", last);
+			fflush(stdout);
+			return 0;
+		}
+		if (now >= timeout) {
+			printf("timeout %.1f\n", now);
+			return 2;
+		}
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			printf("exited %d\n", status);
+			return 3;
+		}
+		fd_set fds;
+		FD_ZERO(&fds);
+		FD_SET(fd, &fds);
+		struct timeval tv = {0, 20000}; /* wake to check the quiet period and the child */
+		if (select(fd + 1, &fds, NULL, NULL, &tv) < 0 && errno != EINTR) {
+			perror("xpaint: select");
+			return 1;
+		}
+	}
+}
