@@ -44,7 +44,7 @@ endif
 
 header = @printf '\n==> %s [%s]\n' "$(1)" "$$(date +%T)"
 
-.PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke package bench fuzz mutate clean
+.PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke package bench soak fuzz mutate clean
 
 all: build
 
@@ -123,6 +123,19 @@ BENCH_ROUNDS ?= 7
 bench: deps frontend
 	$(call header,bench: every figure against its floor ($(BENCH_ROUNDS) rounds))
 	go run ./build/scripts/bench -rounds $(BENCH_ROUNDS) -out build/bench/results
+
+# The soak, not part of `make test`: 64 clients on a whole shell's services
+# for SOAK_TIME while signatures are signed through the dialog's endpoint;
+# only the seed's answers, and no goroutine, open-file or heap growth. The
+# curve goes to build/bench/results/soak.csv. (kill -9 and full-disk checks
+# run in every `make test`: internal/durability, internal/store/sqlite,
+# internal/webapps.)
+SOAK_TIME ?= 10m
+
+soak: deps frontend
+	$(call header,soak: $(SOAK_TIME) of load on a whole shell)
+	LOGINSHELL_SOAK=$(SOAK_TIME) LOGINSHELL_SOAK_OUT=$(abspath build/bench/results) \
+		go test -count=1 -run '^TestSoak$$' -v -timeout 0 ./internal/serve
 
 # Each fuzz target runs for FUZZTIME (go test -fuzz takes one target at a
 # time). The seed corpora under testdata/fuzz also run in every `make test`.
