@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"loginshell/app"
+	"loginshell/internal/atomicfile"
 	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/demoidp"
@@ -37,6 +38,7 @@ var kinds = map[string]struct {
 	"audit.ErrBroken":                 {audit.ErrBroken, fault.Invalid},
 	"auth.ErrBadQuery":                {auth.ErrBadQuery, fault.BadRequest},
 	"auth.ErrCancelled":               {auth.ErrCancelled, fault.Forbidden},
+	"atomicfile.ErrDiskFull":          {atomicfile.ErrDiskFull, fault.Unavailable},
 	"auth.ErrFailed":                  {auth.ErrFailed, fault.Forbidden},
 	"auth.ErrInProgress":              {auth.ErrInProgress, fault.BadRequest},
 	"auth.ErrNoOfflinePackage":        {auth.ErrNoOfflinePackage, fault.BadRequest},

@@ -8,11 +8,26 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"loginshell/internal/fault"
 )
+
+// ErrDiskFull: the disk has no room for the new content; the old file is
+// as it was.
+var ErrDiskFull = fault.New(fault.Unavailable, "the disk is full: nothing was changed; free some space on it and try again")
 
 // Write replaces path with data, creating parent directories as needed.
 // perm applies to a new file; the temporary file never outlives a failure.
+// A disk without room for data is ErrDiskFull, naming the directory.
 func Write(path string, data []byte, perm os.FileMode) error {
+	err := write(path, data, perm)
+	if err != nil && diskFull(err) {
+		return fault.Explain(ErrDiskFull, "the disk holding %s is full: nothing was changed; free some space on it and try again", filepath.Dir(path))
+	}
+	return err
+}
+
+func write(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create directory: %w", err)

@@ -3,8 +3,10 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"syscall"
 )
 
 // syncDir makes a completed rename durable; without it a power cut can undo
@@ -19,4 +21,9 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sync directory: %w", err)
 	}
 	return nil
+}
+
+// diskFull says whether err is the file system's "no space left".
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }

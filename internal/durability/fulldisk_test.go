@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"loginshell/internal/atomicfile"
 	"loginshell/internal/audit"
+	"loginshell/internal/fault"
 	"loginshell/internal/keychain"
 	"loginshell/internal/settings"
 	"loginshell/internal/store/sqlite"
@@ -80,10 +82,9 @@ func TestFullDiskKeepsTheOldFile(t *testing.T) {
 		}
 		free := fill(t, dir)
 		err := k.ChangePassword("alice", "old-pass-1", "new-pass-2", nil)
-		if err == nil {
-			t.Fatal("ChangePassword on a full disk succeeded")
+		if !errors.Is(err, atomicfile.ErrDiskFull) || !strings.Contains(fault.Text(err), "free some space") {
+			t.Fatalf("ChangePassword on a full disk = %v, want ErrDiskFull saying what to do", err)
 		}
-		t.Logf("refused: %v", err)
 		free()
 		if _, err := openKeychain(t, filepath.Join(dir, "keychain")).Unlock("alice", "old-pass-1"); err != nil {
 			t.Errorf("the old password no longer unlocks after a failed change: %v", err)
@@ -101,8 +102,8 @@ func TestFullDiskKeepsTheOldFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		free := fill(t, dir)
-		if err := st.Set(settings.LoginURL, "https://other.example.com"); err == nil {
-			t.Fatal("a settings write on a full disk succeeded")
+		if err := st.Set(settings.LoginURL, "https://other.example.com"); !errors.Is(err, atomicfile.ErrDiskFull) {
+			t.Fatalf("a settings write on a full disk = %v, want ErrDiskFull", err)
 		}
 		free()
 		again, err := settings.Open(path)
