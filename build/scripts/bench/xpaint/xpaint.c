@@ -16,6 +16,8 @@
  *   final MS     the last change before QUIET_MS without one (after map)
  * and exits 0, leaving COMMAND running (the caller measures and stops it).
  * Exit 2: TIMEOUT_MS passed first; 3: COMMAND exited first; 1: X failed.
+ * With XPAINT_TRACE set, every change that counts goes to stderr as
+ * "paint MS WxH+X+Y" (to see what a start-up paints when).
  */
 #define _GNU_SOURCE
 #include <X11/Xlib.h>
@@ -46,6 +48,7 @@ int main(int argc, char **argv) {
 		return 1;
 	}
 	double quiet = atof(argv[1]), timeout = atof(argv[2]);
+	int trace = getenv("XPAINT_TRACE") != NULL; /* every counted change on stderr */
 	Display *dpy = XOpenDisplay(NULL);
 	if (!dpy) {
 		fprintf(stderr, "xpaint: cannot open the display (DISPLAY=%s)\n", getenv("DISPLAY") ? getenv("DISPLAY") : "");
@@ -94,7 +97,10 @@ int main(int argc, char **argv) {
 				}
 			} else if (ev.type == dmg_event + XDamageNotify) {
 				XDamageNotifyEvent *d = (XDamageNotifyEvent *)&ev;
-				if (mapped >= 0 && (long)d->area.width * d->area.height >= MIN_AREA) last = now;
+				if (mapped >= 0 && (long)d->area.width * d->area.height >= MIN_AREA) {
+					last = now;
+					if (trace) fprintf(stderr, "paint %.1f %dx%d+%d+%d\n", now, d->area.width, d->area.height, d->area.x, d->area.y);
+				}
 			}
 		}
 		double now = ms_since_start();
