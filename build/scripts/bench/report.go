@@ -44,6 +44,14 @@ type report struct {
 
 func (r *report) add(f figure) { r.Figures = append(r.Figures, f) }
 
+// shortMachine is the machine for a table row: the CPU's first words and
+// the cores.
+func (r *report) shortMachine() string {
+	cpu, rest, _ := strings.Cut(r.Machine, ", ")
+	cores, _, _ := strings.Cut(rest, ", ")
+	return cpu + " " + strings.Replace(cores, " cores", "c", 1)
+}
+
 // median and spread (min–max) of xs.
 func stats(xs []float64) (med, lo, hi float64) {
 	s := slices.Clone(xs)
@@ -86,7 +94,8 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "Machine: %s. Date: %s. Commit: %s. %d interleaved rounds; each cell is the median (min–max); "+
 		"the ratio is taken round by round (loginshell's cost over the floor's: 1.00 is the floor, more is slower or bigger) "+
 		"and its median given. Rerun: `make bench`.\n\n", r.Machine, r.Date, r.Commit, r.Rounds)
-	b.WriteString("| figure | floor | loginshell | ratio | target | |\n| --- | ---: | ---: | ---: | ---: | --- |\n")
+	run := fmt.Sprintf("%s · %s · %s", r.shortMachine(), r.Date, r.Commit)
+	b.WriteString("| figure | floor | loginshell | ratio | target | | run |\n| --- | ---: | ---: | ---: | ---: | --- | --- |\n")
 	for _, f := range r.Figures {
 		rm, rlo, rhi := stats(f.ratios())
 		ratio := fmt.Sprintf("%.2f", rm)
@@ -105,7 +114,7 @@ func (r *report) markdown() string {
 		if f.Note != "" {
 			name += " — " + f.Note
 		}
-		fmt.Fprintf(&b, "| %s | %s %s | %s %s | %s | %s | %s |\n", name, cell(f.Floor), f.Unit, cell(f.Shell), f.Unit, ratio, target, verdict)
+		fmt.Fprintf(&b, "| %s | %s %s | %s %s | %s | %s | %s | %s |\n", name, cell(f.Floor), f.Unit, cell(f.Shell), f.Unit, ratio, target, verdict, run)
 	}
 	if r.Plant != "" {
 		fmt.Fprintf(&b, "\n%s.\n", r.Plant)

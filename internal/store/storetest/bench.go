@@ -49,6 +49,20 @@ func Bench(b *testing.B, open func(b *testing.B, pending int) Store) {
 			}
 		})
 
+		// What a trigger reads: the slot and its request, by the slot's UUID.
+		b.Run(fmt.Sprintf("Slot/pending=%d", n), func(b *testing.B) {
+			s := open(b, n)
+			r := request("Template 1", fmt.Sprintf("trigger-%d", n), 0, "{role:Operator}")
+			if err := s.Queue(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, _, err := s.Slot(ctx, r.Slots[0].ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+
 		b.Run(fmt.Sprintf("SlotAndSign/pending=%d", n), func(b *testing.B) {
 			s := open(b, n)
 			sig := signer("alice", true, 5)
