@@ -83,17 +83,24 @@ wait_log "login_url=$issuer" 20 "the corrected address saved"
 pause
 shot firsthour-3-provider.png
 
+# set_up USER OFFLINE_PASSWORD: signs USER in at the demo provider's page
+# (USER-demo) and sets up an offline password on the setup page.
+set_up() {
+	xdotool type --delay 20 "$1"
+	xdotool key Tab
+	xdotool type --delay 20 "$1-demo"
+	xdotool key Return
+	wait_log "command=setup user=$1" 30 "$1's offline setup page"
+	pause
+	xdotool type --delay 20 "$2"
+	xdotool key Tab
+	xdotool type --delay 20 "$2"
+	xdotool key Return
+	wait_log "offline password set up\" component=auth user=$1" 30 "$1's offline password"
+}
+
 echo "$name: 4. operator signs in and sets up an offline password"
-xdotool type --delay 20 operator
-xdotool key Tab
-xdotool type --delay 20 operator-demo
-xdotool key Return
-wait_log 'command=setup user=operator' 30 "operator's offline setup page"
-pause
-xdotool type --delay 20 first-hour-1
-xdotool key Tab
-xdotool type --delay 20 first-hour-1
-xdotool key Return
+set_up operator first-hour-1
 wait_log 'starter app shown' 30 "the starter app"
 pause
 shot firsthour-4-signed-in.png
@@ -106,17 +113,7 @@ done
 xdotool key Return
 wait_log 'msg="signed out" component=auth' 20 "operator's Log out"
 pause
-xdotool type --delay 20 supervisor
-xdotool key Tab
-xdotool type --delay 20 supervisor-demo
-xdotool key Return
-wait_log 'command=setup user=supervisor' 30 "supervisor's offline setup page"
-pause
-xdotool type --delay 20 first-hour-2
-xdotool key Tab
-xdotool type --delay 20 first-hour-2
-xdotool key Return
-wait_log 'offline password set up" component=auth user=supervisor' 30 "supervisor's offline password"
+set_up supervisor first-hour-2
 stop_binary
 
 echo "$name: 6. a restart with --offline"

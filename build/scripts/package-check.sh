@@ -27,15 +27,10 @@ artifacts=$PWD/build/artifacts
 log=$artifacts/package-check.log
 MIN_COLOURS=${MIN_COLOURS:-30}
 
-fail() {
-	echo "package-check: FAIL: $*" >&2
-	if [[ -s "$log" ]]; then
-		echo "---- last 20 lines of $log" >&2
-		tail -n 20 "$log" >&2
-		echo "----" >&2
-	fi
-	exit 1
-}
+name=package-check
+pid=
+# shellcheck source=window-lib.sh
+source build/scripts/window-lib.sh
 
 # The window check runs inside a fresh Xvfb, like smoke.sh.
 if [[ -z "${LOGINSHELL_PACKAGE_CHECK_IN_XVFB:-}" ]]; then
@@ -104,30 +99,11 @@ trap cleanup EXIT
 mkdir -p "$artifacts"
 /usr/bin/loginshell --data "$data" --demo >"$log" 2>&1 &
 pid=$!
-found=
-for _ in $(seq 1 120); do
-	kill -0 "$pid" 2>/dev/null || fail "/usr/bin/loginshell exited before opening a window"
-	if xwininfo -root -tree 2>/dev/null | grep -q '"loginshell"'; then
-		found=1
-		break
-	fi
-	sleep 0.5
-done
-[[ -n "$found" ]] || fail "no window named loginshell after 60 s"
+wait_window 60
 sleep 3
 kill -0 "$pid" 2>/dev/null || fail "/usr/bin/loginshell exited while rendering"
 import -window root "$shot" || fail "could not take a screenshot"
 colours=$(convert "$shot" -format %k info:)
 ((colours > MIN_COLOURS)) || fail "the window looks blank ($colours colours)"
-kill -TERM "$pid"
-status=timeout
-for _ in $(seq 1 30); do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		wait "$pid" && status=0 || status=$?
-		pid=
-		break
-	fi
-	sleep 0.5
-done
-[[ "$status" == 0 ]] || fail "exit status $status after SIGTERM, want 0"
+stop_binary
 echo "package-check: PASS (/usr/bin/loginshell $version installed from the package; window up, $colours colours; clean exit on SIGTERM)"

@@ -58,20 +58,7 @@ echo "smoke: starting $bin --data $data --demo on display $DISPLAY"
 pid=$!
 
 echo "smoke: waiting up to 60 s for a window named loginshell"
-found=
-for _ in $(seq 1 120); do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		wait "$pid" && status=0 || status=$?
-		pid=
-		fail "the binary exited (status $status) before opening a window"
-	fi
-	if xwininfo -root -tree 2>/dev/null | grep -q '"loginshell"'; then
-		found=1
-		break
-	fi
-	sleep 0.5
-done
-[[ -n "$found" ]] || fail "no window named loginshell after 60 s; windows: $(xwininfo -root -tree | grep -c '"' || true)"
+wait_window 60
 echo "smoke: window is up; waiting ${RENDER_SECONDS} s for it to render"
 sleep "$RENDER_SECONDS"
 
@@ -117,18 +104,7 @@ echo "smoke: starter app screenshot has $colours2 distinct colours"
 ((colours2 > MIN_COLOURS)) || fail "the starter app looks blank; see $artifacts/smoke-starter.png"
 
 echo "smoke: sending SIGTERM"
-kill -TERM "$pid"
-status=timeout
-for _ in $(seq 1 30); do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		wait "$pid" && status=0 || status=$?
-		pid=
-		break
-	fi
-	sleep 0.5
-done
-[[ "$status" != timeout ]] || fail "still running 15 s after SIGTERM"
-[[ "$status" == 0 ]] || fail "exit status $status after SIGTERM, want 0"
+stop_binary
 
 # Dialogs: a page written for the mobile container uses confirm() and
 # alert(); the window must show them (WebKitGTK's own dialogs) and return
