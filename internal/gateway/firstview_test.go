@@ -10,7 +10,7 @@ import (
 func TestWithFirstView(t *testing.T) {
 	t.Parallel()
 	const pages = "http://p0123.localhost:8080"
-	const index = `<body><iframe id="content" title="Content" hidden></iframe><section id="loading" class="overlay">Starting…</section></body>`
+	const index = `<body><iframe id="content" title="Content" hidden></iframe></body>`
 	page := func(u string) screen.View {
 		return screen.View{Kind: screen.Page, URL: u, Pages: pages, Reload: 2}
 	}
@@ -20,7 +20,7 @@ func TestWithFirstView(t *testing.T) {
 		want string // "" : index unchanged
 	}{
 		{"a package's page loads in the frame at once", page("http://a6c69.p0123.localhost:8080/webapps/lineapp/index.html?t=1&u=op"),
-			`<iframe id="content" src="http://a6c69.p0123.localhost:8080/webapps/lineapp/index.html?t=1&amp;u=op" data-url="http://a6c69.p0123.localhost:8080/webapps/lineapp/index.html?t=1&amp;u=op" data-reload="2" title="Content"></iframe><section id="loading" hidden class="overlay">`},
+			`<iframe id="content" src="http://a6c69.p0123.localhost:8080/webapps/lineapp/index.html?t=1&amp;u=op" data-url="http://a6c69.p0123.localhost:8080/webapps/lineapp/index.html?t=1&amp;u=op" data-reload="2" title="Content" hidden>`},
 		{"the pages' host itself is no package", page("http://p0123.localhost:8080/x.html"), ""},
 		{"another port", page("http://a6c69.p0123.localhost:9090/x.html"), ""},
 		{"another host ending alike", page("http://evil.a6c69.p0123.localhost:8080/x.html"), ""},
