@@ -93,9 +93,6 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		AssetServer: &assetserver.Options{
 			Assets:  assets,
 			Handler: chrome,
-			// index.html with the first page already in the chrome's
-			// frame (gateway.Index); Wails adds its runtime to it after.
-			Middleware: firstView(gateway.Index(assets, sh.Screen)),
 		},
 		// Files dropped on the window arrive as paths (runtime.OnFileDrop)
 		// and are installed; the chrome stops the webview opening them.
@@ -152,18 +149,4 @@ func withToken(next http.Handler, token string) http.Handler {
 		}
 		pmapi.WriteJSON(w, http.StatusOK, map[string]string{"token": token})
 	})
-}
-
-// firstView serves the chrome's index.html through index, every other
-// asset as Wails does.
-func firstView(index http.Handler) assetserver.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodGet && (r.URL.Path == "/" || r.URL.Path == "/index.html") {
-				index.ServeHTTP(w, r)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
 }

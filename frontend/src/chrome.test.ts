@@ -37,28 +37,6 @@ beforeEach(() => {
 });
 
 describe("Chrome.render", () => {
-  it("leaves loading a first page Go already put in the frame (gateway.Index), and asks it for the focus", () => {
-    const pages = "http://p0123.localhost:8080";
-    const url = "http://a6c69.p0123.localhost:8080/webapps/offline-login/login.html?t=tok&u=ann";
-    document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
-    const frame = $<HTMLIFrameElement>("content");
-    frame.setAttribute("src", url);
-    frame.dataset.url = url;
-    frame.dataset.reload = "0";
-    let sets = 0;
-    Object.defineProperty(frame, "src", { configurable: true, get: () => url, set: () => void sets++ });
-    const posted: unknown[] = [];
-    Object.defineProperty(frame, "contentWindow", { configurable: true, get: () => ({ postMessage: (m: unknown) => posted.push(m) }) });
-    const chrome = new Chrome(document, { view: vi.fn(), retry: vi.fn(), cancel: vi.fn(), configure: vi.fn() } as unknown as Actions, vi.fn());
-    chrome.render({ ...loginPage, url, pages, reload: 0 });
-    expect(sets).toBe(0); // not loaded a second time
-    expect(visible("content")).toBe(true);
-    expect(posted).toEqual([{ loginshell: "focus" }]);
-    // A later page is loaded as ever.
-    chrome.render({ ...loginPage, seq: 3, url: url.replace("login.html", "setup.html"), pages, reload: 0 });
-    expect(sets).toBe(1);
-  });
-
   it("shows the loading view with its message", () => {
     const { chrome } = setup();
     chrome.render({ seq: 1, kind: "loading", message: "Checking the login server…" });

@@ -61,8 +61,6 @@ export class Chrome {
   private lastSeq = -Infinity;
   /** A local failure is on screen, so a view with the last seq must be drawn again. */
   private local = false;
-  /** The frame was pointed at the first page by the HTML Go served (data-url), before any view. */
-  private preloaded: boolean;
 
   constructor(
     private readonly doc: Document,
@@ -103,7 +101,6 @@ export class Chrome {
       install: get("install") as HTMLButtonElement,
       installFolder: get("install-folder") as HTMLButtonElement,
     };
-    this.preloaded = this.el.frame.dataset.url !== undefined;
     this.el.retry.addEventListener("click", () => void this.retry());
     this.el.cancel.addEventListener("click", () => void this.cancel());
     this.el.signInContinue.addEventListener("click", () => this.continueSignIn());
@@ -241,12 +238,11 @@ export class Chrome {
     // chrome, the chrome focuses the frame and tells the page's shim to focus its [autofocus]
     // field. The message carries nothing but the request; the page learns nothing of the chrome.
     const pagesOrigin = new URL(base).origin;
-    const focusPage = () => {
+    frame.onload = () => {
       if (this.doc.activeElement !== frame && !this.overlayHasFocus()) return;
       frame.focus();
       frame.contentWindow?.postMessage({ loginshell: "focus" }, pagesOrigin);
     };
-    frame.onload = focusPage;
     const hadFocus = this.overlayHasFocus();
     // Compare with what was last set, not frame.src: the page may have navigated inside. A new
     // reload count (run from source: a package file changed) loads the same address again.
@@ -255,13 +251,7 @@ export class Chrome {
     if (frame.dataset.url !== target.href || again) {
       frame.dataset.url = target.href;
       frame.src = target.href;
-    } else if (this.preloaded) {
-      // Go served index.html with this page already loading in the frame (gateway.Index): it
-      // may have loaded before this onload was set, so ask for the focus now too (a page not
-      // loaded yet gets it from onload).
-      focusPage();
     }
-    this.preloaded = false;
     this.overlay("none");
     if (hadFocus) frame.focus();
   }

@@ -97,7 +97,7 @@ func New(o Options) (http.Handler, error) {
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
 	if o.Assets != nil {
-		mux.Handle("/", assets(o.Assets, Index(o.Assets, o.Screen)))
+		mux.Handle("/", assets(o.Assets))
 	}
 	return mux, nil
 }
@@ -151,7 +151,7 @@ func events(w http.ResponseWriter, r *http.Request, s *screen.Screen, inst *inst
 
 // assets serves the chrome's built files; unknown paths get index.html so
 // a reload on any path shows the shell. Not http.FileServer: see webapps.
-func assets(fsys fs.FS, index http.Handler) http.Handler {
+func assets(fsys fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -163,9 +163,12 @@ func assets(fsys fs.FS, index http.Handler) http.Handler {
 			name = "index.html"
 		}
 		b, err := fs.ReadFile(fsys, name)
-		if err != nil || name == "index.html" {
-			index.ServeHTTP(w, r) // with the first page in its frame
-			return
+		if err != nil {
+			name = "index.html"
+			if b, err = fs.ReadFile(fsys, name); err != nil {
+				http.Error(w, "the shell's frontend is not built: run make build", http.StatusNotFound)
+				return
+			}
 		}
 		ct := mime.TypeByExtension(path.Ext(name))
 		if ct == "" {
