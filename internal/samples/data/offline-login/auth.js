@@ -40,10 +40,13 @@
   }
 
   /* start fills the username field and wires the form; without a token the
-   * page was not opened by the shell, so the form stays disabled. */
+   * page was not opened by the shell, so the form stays disabled. The
+   * submit buttons come disabled in the HTML and are enabled here: a press
+   * before this script ran must not submit the form natively (it would
+   * reload the page, the password in its address). */
   function start(onSubmit) {
     var form = el('form');
-    if (el('username')) { el('username').value = user; }
+    if (el('username') && !el('username').value) { el('username').value = user; }
     if (el('who')) { el('who').textContent = user; }
     if (!token) {
       showError('This page was opened without a sign-in token. Close it and start again.');
@@ -51,6 +54,7 @@
       return;
     }
     var busy = false;
+    Array.prototype.forEach.call(form.querySelectorAll('button[type=submit]'), function (b) { b.disabled = false; });
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       if (busy) { return; }
