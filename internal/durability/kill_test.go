@@ -20,11 +20,12 @@ import (
 const helperEnv = "LOGINSHELL_DURABILITY_HELPER"
 
 // TestKillDuringWrites kills a process with -9 at random moments while it
-// changes an offline password, or writes a setting, over and over; after
-// each kill the file holds the last write the process reported committed,
-// or the one it was making — never a torn or empty file.
+// sets up offline passwords (a new vault each time), changes one, or
+// writes a setting, over and over; after each kill the files hold the last
+// write the process reported committed, or the one it was making — never
+// a torn or empty file.
 func TestKillDuringWrites(t *testing.T) {
-	for _, what := range []string{"vault", "settings"} {
+	for _, what := range []string{"setup", "vault", "settings"} {
 		t.Run(what, func(t *testing.T) {
 			t.Parallel()
 			rng := rand.New(rand.NewPCG(uint64(len(what)), 11))
@@ -38,6 +39,19 @@ func TestKillDuringWrites(t *testing.T) {
 				}
 				last := killWriter(t, what, dir, time.Duration(rng.IntN(300))*time.Millisecond)
 				switch what {
+				case "setup":
+					k := openKeychain(t, dir)
+					for i := 1; i <= last; i++ {
+						if _, err := k.Unlock(fmt.Sprint("user", i), fmt.Sprint("password-", i)); err != nil {
+							t.Fatalf("round %d: user%d, set up before the kill, does not unlock: %v", round, i, err)
+						}
+					}
+					// The one being set up is there whole, or not at all.
+					if n := fmt.Sprint("user", last+1); k.Exists(n) {
+						if _, err := k.Unlock(n, fmt.Sprint("password-", last+1)); err != nil {
+							t.Fatalf("round %d: %s, set up as the kill came, is there but does not unlock: %v", round, n, err)
+						}
+					}
 				case "vault":
 					k := openKeychain(t, dir)
 					if _, err := k.Unlock("alice", fmt.Sprint("password-", last)); err != nil {
@@ -110,6 +124,15 @@ func TestKillHelper(t *testing.T) {
 	}
 	w := bufio.NewWriter(os.Stdout)
 	switch what {
+	case "setup":
+		k := openKeychain(t, dir)
+		for i := 1; ; i++ {
+			if err := k.Create(fmt.Sprint("user", i), fmt.Sprint("password-", i), user.Profile{Username: fmt.Sprint("user", i)}); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(w, "committed %d\n", i)
+			w.Flush()
+		}
 	case "vault":
 		k := openKeychain(t, dir)
 		for i := 1; ; i++ {
