@@ -108,8 +108,7 @@ type Server struct {
 }
 
 // Start checks opts, listens on opts.Addr and serves the provider in a
-// goroutine until Close. It returns before the provider's signing key is
-// made; requests wait for it.
+// goroutine until Close.
 func Start(opts Options) (*Server, error) {
 	opts, err := withDefaults(opts)
 	if err != nil {
@@ -120,34 +119,16 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("listen for demo provider: %w", err)
 	}
 	issuer := "http://" + ln.Addr().String()
-	// The provider's signing key (RSA-2048, a good part of a start-up's
-	// CPU) is made while the caller goes on: the shell opens its window
-	// meanwhile, and a request that comes first waits for it.
-	ready := make(chan struct{})
-	var handler http.Handler
-	var handlerErr error
-	go func() {
-		defer close(ready)
-		if handler, handlerErr = newHandler(issuer, opts); handlerErr != nil {
-			opts.Log.Error("demo provider could not start", "err", handlerErr)
-		}
-	}()
+	handler, err := newHandler(issuer, opts)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
 	s := &Server{
 		issuer:   issuer,
 		clientID: opts.ClientID,
 		http: &http.Server{
-			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				select {
-				case <-ready:
-				case <-r.Context().Done():
-					return
-				}
-				if handlerErr != nil {
-					http.Error(w, "the demo provider could not start: "+handlerErr.Error(), http.StatusInternalServerError)
-					return
-				}
-				handler.ServeHTTP(w, r)
-			}),
+			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
 		},
 		served: make(chan struct{}),
