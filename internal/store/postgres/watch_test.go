@@ -248,3 +248,34 @@ func TestDeadConnectionsAreReplaced(t *testing.T) {
 		})
 	}
 }
+
+// TestChangesLogKeepsTheLast10000 pins the README's promise: the changes
+// log keeps the last 10,000 changes for stations that were away, and no
+// more.
+func TestChangesLogKeepsTheLast10000(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, pgtest.DB(t))
+	if keptChanges != 10_000 {
+		t.Fatalf("keptChanges = %d, the README says 10,000", keptChanges)
+	}
+	const n = 10_005
+	err := s.write(ctx, "fill the changes log", func(tx pgx.Tx) error {
+		for range n {
+			if err := s.notify(ctx, tx, uuid.New(), signature.Pending); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var count, oldest, newest int64
+	if err := s.pool.QueryRow(ctx, `SELECT count(*), min(seq), max(seq) FROM changes`).Scan(&count, &oldest, &newest); err != nil {
+		t.Fatal(err)
+	}
+	if count != 10_000 || oldest != n-10_000+1 || newest != n {
+		t.Errorf("the log holds %d changes, %d to %d; want the last 10,000: %d to %d", count, oldest, newest, n-10_000+1, n)
+	}
+}
