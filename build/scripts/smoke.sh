@@ -126,10 +126,7 @@ dialogs_log=$artifacts/smoke-dialogs.log
 "$bin" --data "$data" --demo --boot "$PWD/build/scripts/dialogs/boot.json" >"$dialogs_log" 2>&1 &
 pid=$!
 log=$dialogs_log
-for _ in $(seq 1 120); do
-	xwininfo -root -tree 2>/dev/null | grep -q '"loginshell"' && break
-	sleep 0.5
-done
+wait_window 60
 sleep "$RENDER_SECONDS"
 
 # veiled SHOT: is the web view behind a modal dialog? The page's white
@@ -229,15 +226,7 @@ done
 wait_log 'signature: approved, last by supervisor' 30 "the approval of both signatures"
 grep -q 'signature: signed 1 by operator' "$log" || fail "the first signature was not reported to the page"
 echo "smoke: signature: two signers approved through the shell's dialog (screenshots smoke-signature-1.png, -2.png)"
-kill -TERM "$pid"
-for _ in $(seq 1 30); do
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.5
-done
-kill -0 "$pid" 2>/dev/null && fail "dialogs run: still running 15 s after SIGTERM"
-wait "$pid" && status=0 || status=$?
-pid=
-[[ "$status" == 0 ]] || fail "dialogs run: exit status $status after SIGTERM, want 0"
+stop_binary
 
 log=$artifacts/smoke.log
 if grep -qE '^(panic: |fatal error: )' "$log" "$dialogs_log"; then

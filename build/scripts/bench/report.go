@@ -77,8 +77,6 @@ func cell(xs []float64) string {
 
 func num(x float64) string {
 	switch {
-	case x >= 1000:
-		return fmt.Sprintf("%.0f", x)
 	case x >= 100:
 		return fmt.Sprintf("%.0f", x)
 	case x >= 10:
