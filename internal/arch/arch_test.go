@@ -77,10 +77,10 @@ var (
 	transports = []string{module + "/app", module + "/internal/serve"}
 	surfaces   = []string{module + "/internal/pmapi", module + "/internal/gateway"}
 	// notEngines are the packages that are neither engines nor transports:
-	// the command, the plain value the transports share, its test
-	// builder, the demo provider (an HTTP server by nature), the bundled
-	// samples and the frontend's embedded files.
-	notEngines = []string{module, module + "/internal/shell", module + "/internal/shell/shelltest",
+	// the command and its command line (cli), the composition root
+	// (shell) and its test builder, the demo provider (an HTTP server by
+	// nature), the frontend's embedded files and this test.
+	notEngines = []string{module, module + "/internal/cli", module + "/internal/shell", module + "/internal/shell/shelltest",
 		module + "/internal/demoidp", module + "/frontend", module + "/internal/arch"}
 	// testOnly are packages for tests: no package of the module links them.
 	testOnly = []string{module + "/internal/shell/shelltest", module + "/internal/demoidp/strict",
@@ -203,6 +203,79 @@ func TestEnginesUseNoHTTPServer(t *testing.T) {
 				}
 				if x, ok := sel.X.(*ast.Ident); ok && x.Name == httpName && slices.Contains(serverAPI, sel.Sel.Name) {
 					t.Errorf("%s uses http.%s: engines do not serve HTTP", file, sel.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
+}
+
+// builder is the one composition root: the only package whose non-test
+// code constructs engines.
+const builder = module + "/internal/shell"
+
+// constructors are the functions that build or open an engine, by
+// import path: what shell.Build calls.
+var constructors = map[string][]string{
+	module + "/internal/auth":           {"New", "OpenLastUser"},
+	module + "/internal/boot":           {"New"},
+	module + "/internal/connectivity":   {"NewMonitor"},
+	module + "/internal/install":        {"New"},
+	module + "/internal/keychain":       {"Open"},
+	module + "/internal/online":         {"NewProvider"},
+	module + "/internal/screen":         {"New"},
+	module + "/internal/settings":       {"Open"},
+	module + "/internal/signature":      {"New"},
+	module + "/internal/user":           {"NewService"},
+	module + "/internal/webapps":        {"OpenLibrary"},
+	module + "/internal/store/sqlite":   {"Open"},
+	module + "/internal/store/postgres": {"Open"},
+}
+
+// TestOnlyTheBuilderConstructsEngines reads every package's source (tests
+// excepted): a call of an engine's constructor outside internal/shell is
+// wiring in a second place, which drifts from the first.
+func TestOnlyTheBuilderConstructsEngines(t *testing.T) {
+	t.Parallel()
+	pkgs := listModule(t)
+	for ip := range constructors {
+		if _, ok := pkgs[ip]; !ok {
+			t.Errorf("%s is not in the module: the list of constructors is out of date", ip)
+		}
+	}
+	for path, p := range pkgs {
+		if path == builder || slices.Contains(testOnly, path) {
+			continue
+		}
+		for _, name := range p.GoFiles {
+			file := filepath.Join(p.Dir, name)
+			f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			engineNames := map[string]string{} // local name → import path
+			for _, imp := range f.Imports {
+				ip := strings.Trim(imp.Path.Value, `"`)
+				if _, ok := constructors[ip]; !ok || ip == path {
+					continue
+				}
+				local := ip[strings.LastIndex(ip, "/")+1:]
+				if imp.Name != nil {
+					local = imp.Name.Name
+				}
+				engineNames[local] = ip
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				sel, ok := call.Fun.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); ok && slices.Contains(constructors[engineNames[x.Name]], sel.Sel.Name) {
+					t.Errorf("%s calls %s.%s: only %s constructs engines", file, engineNames[x.Name], sel.Sel.Name, builder)
 				}
 				return true
 			})

@@ -22,6 +22,7 @@ import (
 	"loginshell/internal/online"
 	"loginshell/internal/serve"
 	"loginshell/internal/settings"
+	"loginshell/internal/shell"
 	"loginshell/internal/signature"
 	"loginshell/internal/store/postgres"
 	"loginshell/internal/webapps"
@@ -52,6 +53,7 @@ var kinds = map[string]struct {
 	"auth.ErrVaultExists":             {auth.ErrVaultExists, fault.BadRequest},
 	"demoidp.ErrWrongCredentials":     {demoidp.ErrWrongCredentials, fault.Forbidden},
 	"demoidp.ErrInvalidOptions":       {demoidp.ErrInvalidOptions, fault.BadRequest},
+	"shell.ErrNoTrail":                {shell.ErrNoTrail, fault.NotFound},
 	"install.ErrBusy":                 {install.ErrBusy, fault.Conflict},
 	"install.ErrIncomplete":           {install.ErrIncomplete, fault.BadRequest},
 	"install.ErrTooLarge":             {install.ErrTooLarge, fault.TooLarge},

@@ -1,7 +1,11 @@
-// Package shell is the assembled shell as one plain value: the engines
-// main.go builds once, handed to whichever transport runs them, the Wails
-// window (app) or the browser mode (internal/serve). It has no behaviour
-// of its own; the transports are peers over the same value.
+// Package shell is the composition root: Build makes every engine once
+// from a Config, complete at construction, and returns them as one value
+// handed to whichever transport runs them, the Wails window (app) or the
+// browser mode (internal/serve); the transports are peers over it. The
+// window, serve, the commands (internal/cli), the transports' tests
+// (shelltest) and the bench all build through here, so the wiring they
+// exercise is the product's. Nothing else in the module constructs an
+// engine (internal/arch enforces it).
 package shell
 
 import (
@@ -12,6 +16,7 @@ import (
 	"loginshell/internal/boot"
 	"loginshell/internal/connectivity"
 	"loginshell/internal/install"
+	"loginshell/internal/keychain"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
@@ -30,7 +35,8 @@ const FreshOnlineLogin = 15 * time.Minute
 // is empty; the demo provider registers it.
 const DefaultClientID = "loginshell"
 
-// Shell is every engine a transport serves. All fields are set.
+// Shell is every engine a transport serves, as Build made them. All
+// fields are set; Close releases what Build started.
 type Shell struct {
 	Auth         *auth.Service
 	Boot         *boot.Sequence
@@ -42,4 +48,27 @@ type Shell struct {
 	Connectivity *connectivity.Monitor
 	Signatures   *signature.Engine
 	Log          *slog.Logger
+
+	// Keychain and Store are the engines' own collaborators: the
+	// transports do not use them; tests and the commands do.
+	Keychain *keychain.Keychain
+	Store    SignatureStore
+	// DataDir is the data directory the shell was built on.
+	DataDir string
+	// DemoNote tells a person where the demo provider runs and which
+	// users it knows ("" without Config.Demo).
+	DemoNote string
+
+	closers []func()
+}
+
+// onClose registers f to run at Close, after everything registered later.
+func (s *Shell) onClose(f func()) { s.closers = append(s.closers, f) }
+
+// Close stops what Build started, in the reverse order, once.
+func (s *Shell) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
 }

@@ -1,31 +1,19 @@
 // Package shelltest builds a whole shell.Shell over a temporary data
-// directory for the transports' tests (app, internal/serve), the way
-// main.go's assemble does, with a cheap key derivation and no demo
-// provider. It is imported by tests only.
+// directory for the transports' tests (app, internal/serve) through
+// shell.Build, the product's own wiring, with a cheap key derivation and
+// no demo provider. It is imported by tests only.
 package shelltest
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"loginshell/internal/auth"
-	"loginshell/internal/boot"
-	"loginshell/internal/connectivity"
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
 	"loginshell/internal/online"
-	"loginshell/internal/samples"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell"
-	"loginshell/internal/signature"
-	"loginshell/internal/store/sqlite"
-	"loginshell/internal/user"
-	"loginshell/internal/webapps"
 )
 
 // CheapParams make offline vaults fast to create and open in tests; the
@@ -50,78 +38,26 @@ type Options struct {
 // Engines are the built shell and the parts tests reach into.
 type Engines struct {
 	*shell.Shell
-	Keychain *keychain.Keychain
-	Store    *sqlite.Store
-	DataDir  string
 }
 
-// New builds every engine once, closing them when the test ends.
+// New builds the shell through shell.Build, as the window and serve do,
+// closing it when the test ends.
 func New(t testing.TB, o Options) *Engines {
 	t.Helper()
 	if o.DataDir == "" {
 		o.DataDir = t.TempDir()
 	}
-	log := slog.New(slog.DiscardHandler)
-	st, err := settings.Open(filepath.Join(o.DataDir, "settings.json"))
-	must(t, err)
-	kc, err := keychain.Open(keychain.Options{Dir: filepath.Join(o.DataDir, "keychain"), Now: time.Now, Log: log,
-		Params: CheapParams, InsecureAllowWeakParams: true})
-	must(t, err)
-	last, err := auth.OpenLastUser(filepath.Join(o.DataDir, "state.json"))
-	must(t, err)
-	lib, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: o.DataDir, BootFile: o.BootFile,
-		Bundled: samples.FS(), BundledBoot: samples.BootDocument(), Log: log})
-	must(t, err)
-	users := user.NewService()
-	scr := screen.New(shell.Version, "", func() *screen.UserRef {
-		if p, m, ok := users.Current(); ok {
-			return &screen.UserRef{Username: p.Username, Name: p.Name, Offline: m == user.Offline}
+	signIn := func(scr *screen.Screen, _ *settings.Store) (online.ProviderOptions, error) {
+		if o.SignIn != nil {
+			return o.SignIn(scr), nil
 		}
-		return nil
-	})
-	po := online.ProviderOptions{Open: func(_ context.Context, u string) error { scr.Navigate(u); return nil }}
-	if o.SignIn != nil {
-		po = o.SignIn(scr)
+		return online.ProviderOptions{Open: func(_ context.Context, u string) error { scr.Navigate(u); return nil }}, nil
 	}
-	po.Settings, po.HTTPClient, po.Now, po.Log, po.DefaultClientID = st, &http.Client{Timeout: 10 * time.Second}, time.Now, log, shell.DefaultClientID
-	provider, err := online.NewProvider(po)
-	must(t, err)
-	mon, err := connectivity.NewMonitor(connectivity.MonitorOptions{Probe: provider.Reachable, Target: provider.Issuer, Now: time.Now,
-		ForceOffline: o.Offline, OnChange: scr.SetOnline})
-	must(t, err)
-	ctx, stop := context.WithCancel(context.Background())
-	mon.Start(ctx)
-	a, err := auth.New(auth.Options{Vault: kc, Online: provider, Network: mon, Pages: lib, Presenter: scr, Users: users,
-		LastUser: last, Now: time.Now, ForceOffline: o.Offline, Log: log, FreshFor: shell.FreshOnlineLogin})
-	must(t, err)
-	seq, err := boot.New(boot.Options{Auth: a, Screen: scr, Apps: lib, Vault: kc, Users: users, Settings: st, Log: log})
-	must(t, err)
-	var inst install.Installer = lib
-	if o.Installer != nil {
-		inst = o.Installer
-	}
-	installs, err := install.New(install.Options{Installer: inst, Dir: o.DataDir, Log: log})
-	must(t, err)
-	db, err := sqlite.Open(filepath.Join(o.DataDir, "signatures.db"))
-	must(t, err)
-	sigs, err := signature.New(signature.Options{Store: db,
-		Identities: map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}},
-		Poster:     scr, Now: time.Now, Station: "test-station", Log: log})
-	must(t, err)
-	t.Cleanup(func() {
-		_ = a.Cancel()
-		seq.Stop()
-		stop()
-		mon.Close()
-		_ = db.Close()
-	})
-	return &Engines{Shell: &shell.Shell{Auth: a, Boot: seq, Screen: scr, Users: users, Settings: st, Library: lib,
-		Installs: installs, Connectivity: mon, Signatures: sigs, Log: log}, Keychain: kc, Store: db, DataDir: o.DataDir}
-}
-
-func must(t testing.TB, err error) {
-	t.Helper()
+	sh, err := shell.Build(shell.Config{DataDir: o.DataDir, BootFile: o.BootFile, Offline: o.Offline, SignIn: signIn,
+		Station: "test-station", KeychainParams: CheapParams, InsecureAllowWeakParams: true, Installer: o.Installer})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(sh.Close)
+	return &Engines{Shell: sh}
 }

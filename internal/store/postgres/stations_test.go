@@ -14,8 +14,8 @@ import (
 	"github.com/google/uuid"
 
 	"loginshell/internal/audit"
+	"loginshell/internal/cli"
 	"loginshell/internal/signature"
-	"loginshell/internal/signaturecmd"
 	"loginshell/internal/store/postgres"
 	"loginshell/internal/store/postgres/pgtest"
 )
@@ -254,17 +254,15 @@ func TestStations(t *testing.T) {
 	t.Run("a script queues and waits; B and C sign; the script prints both and exits 0", func(t *testing.T) {
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
-		o := signaturecmd.Options{DataDir: t.TempDir(), Station: "MES", Now: time.Now, Poll: 5 * time.Second,
-			Open: func(ctx context.Context, _, dsn string) (signaturecmd.Store, string, error) {
-				s, err := postgres.Open(ctx, dsn)
-				if err != nil {
-					return nil, "", err
-				}
-				return s, s.Where(), nil
-			}}
+		var stderr strings.Builder
 		go func() {
-			done <- signaturecmd.Run(ctx, []string{"queue", "--store", dsn, "--template", "line release", "--name", "Release line 5",
-				"--description", "Batch 4712.", "--wait", "--timeout", "30s"}, pw, io.Discard, o)
+			code := cli.Run([]string{"signature", "queue", "--data", t.TempDir(), "--store", dsn, "--template", "line release",
+				"--name", "Release line 5", "--description", "Batch 4712.", "--wait", "--timeout", "30s"}, pw, &stderr, cli.Options{Poll: 5 * time.Second})
+			if code != 0 {
+				done <- fmt.Errorf("exit status %d: %s", code, stderr.String())
+			} else {
+				done <- nil
+			}
 			pw.Close()
 		}()
 		lines := bufio.NewScanner(pr)

@@ -1,4 +1,4 @@
-package signaturecmd_test
+package cli
 
 import (
 	"bytes"
@@ -13,36 +13,31 @@ import (
 	"github.com/google/uuid"
 
 	"loginshell/internal/audit"
+	"loginshell/internal/shell"
 	"loginshell/internal/signature"
-	"loginshell/internal/signaturecmd"
 	"loginshell/internal/store/sqlite"
 )
 
 const templates = `[{"name": "Line Release", "description": "Release a line.", "expression": "{role:Operator} AND {role:Supervisor}",
  "idp": "local", "framing": "embedded", "timeout": 2, "force": false, "forceUniqueUser": true, "meaning": "Approval", "requireComment": false}]`
 
-// options open dir's signatures.db (the store a test also reads).
-func options(t *testing.T) (signaturecmd.Options, string) {
+// options are a command line whose --data defaults to a fresh directory,
+// whose signatures.db the test also reads.
+func options(t *testing.T) (env, string) {
 	dir := t.TempDir()
-	return signaturecmd.Options{
-		Open: func(_ context.Context, dataDir, store string) (signaturecmd.Store, string, error) {
-			path := filepath.Join(dataDir, "signatures.db")
-			s, err := sqlite.Open(path)
-			return s, path, err
-		},
-		DataDir: dir, Station: "MES-1", Now: time.Now, Poll: 20 * time.Millisecond,
-	}, dir
+	return env{dataDir: dir, station: "MES-1", now: time.Now, poll: 20 * time.Millisecond, openStore: shell.OpenStore}, dir
 }
 
-func run(t *testing.T, o signaturecmd.Options, args ...string) (stdout, stderr string, code int) {
+func run(t *testing.T, o env, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err := signaturecmd.Run(context.Background(), args, &out, &errb, o)
-	var exit signaturecmd.Exit
+	o.stdout, o.stderr = &out, &errb
+	err := runSignature(&o, args)
+	var exit exitCode
 	switch {
 	case err == nil:
 	case errors.As(err, &exit):
-		code = exit.Code
+		code = int(exit)
 	default:
 		errb.WriteString(err.Error())
 		code = 1

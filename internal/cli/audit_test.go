@@ -1,4 +1,4 @@
-package signaturecmd_test
+package cli
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"loginshell/internal/audit"
-	"loginshell/internal/signaturecmd"
 )
 
 // trail is a trail as read back from a store, in order.
@@ -54,7 +53,7 @@ func TestAudit(t *testing.T) {
 	for _, tt := range []struct {
 		name, what     string
 		json           bool
-		trail          signaturecmd.AuditTrail
+		trail          auditReader
 		code           int
 		stdout, stderr string
 		notOut         string
@@ -66,17 +65,17 @@ func TestAudit(t *testing.T) {
 		{"store fails", "verify", false, failing{sealed(3)}, 1, "", "the database went away", "OK"},
 		{"show", "show", false, sealed(2), 0, "Line Release", "", ""},
 		{"show json", "show", true, sealed(2), 0, `"station":"MES-1"`, "", ""},
-		{"neither", "list", false, sealed(1), signaturecmd.ExitUsage, "", "say verify or show", ""},
+		{"neither", "list", false, sealed(1), exitUsage, "", "say verify or show", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out, errb bytes.Buffer
-			err := signaturecmd.Audit(context.Background(), tt.trail, "signatures.db", tt.what, tt.json, &out, &errb)
+			err := printAudit(context.Background(), tt.trail, "signatures.db", tt.what, tt.json, &out, &errb)
 			code := 0
-			var exit signaturecmd.Exit
+			var exit exitCode
 			switch {
 			case errors.As(err, &exit):
-				code = exit.Code
+				code = int(exit)
 			case err != nil:
 				errb.WriteString(err.Error())
 				code = 1

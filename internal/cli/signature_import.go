@@ -1,9 +1,8 @@
-package signaturecmd
+package cli
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"loginshell/internal/signature"
@@ -11,14 +10,14 @@ import (
 
 // runImport is `signature templates import FILE`: the whole file is
 // checked before anything is stored, so a bad file changes nothing.
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) error {
+func runImport(ctx context.Context, e *env, args []string) error {
 	var dataDir, store string
-	fs := flags("templates import", o, &dataDir, &store)
-	if help, err := parse(fs, "templates import", args, stdout, stderr); help || err != nil {
+	fs := e.signatureFlags("templates import", &dataDir, &store)
+	if help, err := e.parseSignature(fs, "templates import", args); help || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usage(stderr, "templates import", "name one file of templates (the templates.json format)")
+		return e.signatureUsage("templates import", "name one file of templates (the templates.json format)")
 	}
 	path := fs.Arg(0)
 	data, err := readFile(path)
@@ -29,10 +28,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, o O
 	if err != nil {
 		// The parser names the file templates.json; this one has a name.
 		text := strings.Replace(err.Error(), "templates.json: ", "", 1)
-		fmt.Fprintf(stderr, "loginshell signature templates import: %s: %s; nothing was stored\n", path, text)
-		return Exit{1}
+		fmt.Fprintf(e.stderr, "loginshell signature templates import: %s: %s; nothing was stored\n", path, text)
+		return exitCode(exitFailed)
 	}
-	e, db, err := engine(ctx, o, dataDir, store)
+	eng, db, err := e.signatureEngine(dataDir, store)
 	if err != nil {
 		return err
 	}
@@ -41,14 +40,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, o O
 	for _, t := range ts {
 		// An unchanged template is not stored again: the trail records
 		// changes, not imports.
-		if have, err := e.Template(ctx, t.Name); err == nil && have == t {
+		if have, err := eng.Template(ctx, t.Name); err == nil && have == t {
 			continue
 		}
-		if err := e.PutTemplate(ctx, t); err != nil {
+		if err := eng.PutTemplate(ctx, t); err != nil {
 			return fmt.Errorf("%s: template %q: %w (the templates before it were stored)", path, t.Name, err)
 		}
 		stored++
 	}
-	fmt.Fprintf(stdout, "%s: %d template(s) stored, %d unchanged\n", path, stored, len(ts)-stored)
+	fmt.Fprintf(e.stdout, "%s: %d template(s) stored, %d unchanged\n", path, stored, len(ts)-stored)
 	return nil
 }

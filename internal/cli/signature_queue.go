@@ -1,4 +1,4 @@
-package signaturecmd
+package cli
 
 import (
 	"context"
@@ -15,54 +15,54 @@ import (
 
 // runQueue is `signature queue`: Parse → Validate → Execute (queue, then
 // wait) → Render.
-func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) error {
+func runQueue(ctx context.Context, e *env, args []string) error {
 	var dataDir, store, template, name, description, timeout string
-	var wait bool
-	fs := flags("queue", o, &dataDir, &store)
+	var waitFlag bool
+	fs := e.signatureFlags("queue", &dataDir, &store)
 	fs.StringVar(&template, "template", "", "the signature template's name (required)")
 	fs.StringVar(&name, "name", "", "the request's name, as pages list it (required)")
 	fs.StringVar(&description, "description", "", "what is being approved, as the signers read it")
-	fs.BoolVar(&wait, "wait", false, "wait for the outcome: exit 0 approved, 1 rejected, 3 cancelled, timed out or failed")
+	fs.BoolVar(&waitFlag, "wait", false, "wait for the outcome: exit 0 approved, 1 rejected, 3 cancelled, timed out or failed")
 	fs.StringVar(&timeout, "timeout", "0", "with --wait: give up after this long (90s, 10m; 0 waits until the outcome)")
-	if help, err := parse(fs, "queue", args, stdout, stderr); help || err != nil {
+	if help, err := e.parseSignature(fs, "queue", args); help || err != nil {
 		return err
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usage(stderr, "queue", "unexpected argument %q", fs.Arg(0))
+		return e.signatureUsage("queue", "unexpected argument %q", fs.Arg(0))
 	case template == "":
-		return usage(stderr, "queue", "name the template (--template NAME)")
+		return e.signatureUsage("queue", "name the template (--template NAME)")
 	case name == "":
-		return usage(stderr, "queue", "name the request (--name NAME)")
+		return e.signatureUsage("queue", "name the request (--name NAME)")
 	}
 	limit, err := parseDuration(timeout)
 	if err != nil || limit < 0 {
-		return usage(stderr, "queue", "--timeout %q: use a duration such as 90s or 10m", timeout)
+		return e.signatureUsage("queue", "--timeout %q: use a duration such as 90s or 10m", timeout)
 	}
 	// With --wait every failure is exit status 3, so that 1 means rejected
 	// and nothing else.
 	failed := func(err error) error {
-		if !wait {
+		if !waitFlag {
 			return err
 		}
-		fmt.Fprintln(stderr, "loginshell signature queue:", err)
-		return Exit{ExitFailed}
+		fmt.Fprintln(e.stderr, "loginshell signature queue:", err)
+		return exitCode(exitWaitFail)
 	}
 
-	e, db, err := engine(ctx, o, dataDir, store)
+	eng, db, err := e.signatureEngine(dataDir, store)
 	if err != nil {
 		return failed(err)
 	}
 	defer db.Close()
 	// No page of this station waits for the outcome: the session is empty.
-	ids, err := e.Queue(ctx, template, name, description, "")
+	ids, err := eng.Queue(ctx, template, name, description, "")
 	if err != nil {
 		return failed(err)
 	}
 	for _, id := range ids {
-		fmt.Fprintln(stdout, id)
+		fmt.Fprintln(e.stdout, id)
 	}
-	if !wait {
+	if !waitFlag {
 		return nil
 	}
 	if limit > 0 {
@@ -70,27 +70,20 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer, o Op
 		ctx, cancel = context.WithTimeout(ctx, limit)
 		defer cancel()
 	}
-	req, err := Wait(ctx, db, ids[0], o.Poll)
+	req, err := wait(ctx, db, ids[0], e.poll)
 	if err != nil {
 		return failed(fmt.Errorf("request %s: %w", req.ID, err))
 	}
-	return Exit{render(stdout, req)}.orNil()
+	return exitCode(render(e.stdout, req)).orNil()
 }
 
-func (e Exit) orNil() error {
-	if e.Code == 0 {
-		return nil
-	}
-	return e
-}
-
-// Wait reads the request of slot until it is no longer pending and returns
+// wait reads the request of slot until it is no longer pending and returns
 // it: approved, rejected or cancelled. It reads every poll, and at once
 // when a Watcher store hears another station change the request. A
 // database that does not answer is waited for; ctx ending returns the
 // request as last read with ctx's error (and the database's, if it did not
 // answer at the end).
-func Wait(ctx context.Context, db signature.Store, slot uuid.UUID, poll time.Duration) (signature.Request, error) {
+func wait(ctx context.Context, db signature.Store, slot uuid.UUID, poll time.Duration) (signature.Request, error) {
 	wake := make(chan struct{}, 1)
 	if w, ok := db.(signature.Watcher); ok {
 		wctx, stop := context.WithCancel(ctx)
@@ -138,12 +131,12 @@ func Wait(ctx context.Context, db signature.Store, slot uuid.UUID, poll time.Dur
 // render prints the outcome and who signed each slot, and returns the
 // exit status it stands for.
 func render(w io.Writer, r signature.Request) int {
-	code := ExitFailed
+	code := exitWaitFail
 	switch r.State {
 	case signature.Approved:
-		code = ExitApproved
+		code = exitApproved
 	case signature.Rejected:
-		code = ExitRejected
+		code = exitRejected
 	}
 	fmt.Fprintf(w, "%s: %q (request %s)\n", r.State, r.Name, r.ID)
 	for _, s := range r.Slots {

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"loginshell/internal/audit"
+	"loginshell/internal/shell"
+)
+
+const auditSynopsis = "loginshell audit verify|show [--json] [--data DIR] [--store DSN]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it"
+
+// runAudit checks the audit trail of the data directory's store (verify:
+// exit 1 naming the first altered, missing or reordered entry) or prints
+// it (show). The verb may come before or after the flags.
+func runAudit(e *env, args []string) error {
+	verb := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		verb, args = args[0], args[1:] // audit verify --data DIR: the verb first, then its flags
+	}
+	var dataDir, storeFlag string
+	var asJSON bool
+	fs := newFlags("audit")
+	fs.StringVar(&dataDir, "data", e.dataDir, "data directory holding signatures.db")
+	fs.BoolVar(&asJSON, "json", false, "show: one JSON object per entry")
+	fs.StringVar(&storeFlag, "store", "", "the plant's PostgreSQL signature store (postgres://USER@HOST/DATABASE); default: the data directory's signature_store setting, else its signatures.db")
+	if help, err := e.parse("audit", fs, args); help || err != nil {
+		return err
+	}
+	if verb == "" && fs.NArg() > 0 {
+		verb = fs.Arg(0)
+	}
+	if (verb != "verify" && verb != "show") || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != verb) {
+		return e.usageError("audit", "say verify or show")
+	}
+	db, where, err := e.openStore(dataDir, storeFlag, false)
+	if errors.Is(err, shell.ErrNoTrail) {
+		fmt.Fprintf(e.stderr, "loginshell audit: %v\n", err)
+		return exitCode(exitFailed)
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return printAudit(context.Background(), db, where, verb, asJSON, e.stdout, e.stderr)
+}
+
+// auditReader is what `loginshell audit` reads: the entries in order.
+type auditReader interface {
+	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
+}
+
+// printAudit is `loginshell audit verify|show` over the trail stored at
+// where. verify ends with exit status 1 naming the first altered, missing or reordered
+// entry, so a script needs no parsing; show prints every entry, one line
+// each or one JSON object each.
+func printAudit(ctx context.Context, trail auditReader, where, what string, asJSON bool, stdout, stderr io.Writer) error {
+	entries := func(yield func(audit.Entry, error) bool) {
+		stop := errors.New("stop")
+		err := trail.AuditEntries(ctx, func(e audit.Entry) error {
+			if !yield(e, nil) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, stop) {
+			yield(audit.Entry{}, err)
+		}
+	}
+	switch what {
+	case "verify":
+		n := 0
+		counted := func(yield func(audit.Entry, error) bool) {
+			for e, err := range entries {
+				n++
+				if !yield(e, err) {
+					return
+				}
+			}
+		}
+		if err := audit.Verify(counted); err != nil {
+			fmt.Fprintf(stderr, "loginshell audit verify: %v\n", err)
+			return exitCode(exitFailed)
+		}
+		fmt.Fprintf(stdout, "OK: the audit trail of %s is intact (%d entries)\n", where, n)
+		return nil
+	case "show":
+		enc := json.NewEncoder(stdout)
+		for e, err := range entries {
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if err := enc.Encode(e); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintln(stdout, audit.Format(e))
+			}
+		}
+		return nil
+	}
+	fmt.Fprintf(stderr, "loginshell audit: say verify or show, not %q\n", what)
+	return exitCode(exitUsage)
+}

@@ -1,0 +1,171 @@
+// Package cli is loginshell's command line: one file per subcommand
+// (window, serve, check, install, audit, signature, version) behind one
+// table. It parses, builds what the command needs through internal/shell
+// (the one composition root) and turns the outcome into an exit status,
+// which main hands to os.Exit: Main never exits the process itself.
+//
+// Conventions, as Go's own tools: help asked for goes to stdout with exit
+// status 0; a command line that cannot be run is one line on stderr and
+// exit status 2; a failure is "loginshell: ..." on stderr and exit status
+// 1, unless the command says otherwise (check, audit verify, signature
+// queue --wait).
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"loginshell/internal/shell"
+)
+
+// command is one subcommand: its usage line and what runs it (args after
+// the subcommand's name).
+type command struct {
+	name     string
+	synopsis string
+	run      func(e *env, args []string) error
+}
+
+// commands is the table Main dispatches on, in the order help lists them.
+// A command line that names none of them runs the window. (A function, not
+// a variable: help reads the table, and the commands read help.)
+func commands() []command {
+	return []command{
+		{"window", windowSynopsis, runWindow},
+		{"serve", serveSynopsis, runServe},
+		{"check", checkSynopsis, runCheck},
+		{"install", installSynopsis, runInstall},
+		{"version", versionSynopsis, runVersion},
+		{"audit", auditSynopsis, runAudit},
+		{"signature", signatureSynopsis, runSignature},
+	}
+}
+
+// listed are the subcommands `loginshell -h` shows.
+var listed = []string{"window", "serve", "check", "install", "version"}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// env is what a command runs with: its streams and the collaborators a
+// test replaces.
+type env struct {
+	stdout, stderr io.Writer
+	// dataDir is --data's default.
+	dataDir string
+	// station names this computer in requests and the audit trail.
+	station string
+	now     func() time.Time
+	// poll is how often `signature queue --wait` reads the request's
+	// state (a store that hears of changes wakes it sooner).
+	poll time.Duration
+	// openStore opens the signature store of a data directory, as
+	// shell.OpenStore.
+	openStore func(dataDir, storeFlag string, create bool) (shell.SignatureStore, string, error)
+}
+
+// Main runs the command line args (without the program's name) and
+// returns the process's exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	return Run(args, stdout, stderr, Options{})
+}
+
+// Options change what a run takes from the process, for tests that run
+// the command line in process; zero values are the process's own.
+type Options struct {
+	// Poll is how often `signature queue --wait` reads the request's
+	// state when nothing wakes it (default 1 s).
+	Poll time.Duration
+}
+
+// Run is Main with Options.
+func Run(args []string, stdout, stderr io.Writer, o Options) int {
+	e := &env{stdout: stdout, stderr: stderr, dataDir: defaultDataDir(), station: shell.Station(), now: time.Now,
+		poll: time.Second, openStore: shell.OpenStore}
+	if o.Poll > 0 {
+		e.poll = o.Poll
+	}
+	return e.exit(e.run(args))
+}
+
+// run dispatches args to their subcommand.
+func (e *env) run(args []string) error {
+	c, _ := lookup("window")
+	if len(args) > 0 {
+		if named, ok := lookup(args[0]); ok {
+			c, args = named, args[1:]
+		}
+	}
+	return c.run(e, args)
+}
+
+// exit turns a command's outcome into an exit status, printing a failure
+// that was not printed yet.
+func (e *env) exit(err error) int {
+	var code exitCode
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &code):
+		return int(code)
+	default:
+		fmt.Fprintln(e.stderr, "loginshell:", err)
+		return 1
+	}
+}
+
+// exitCode ends the process with a status and nothing more to print.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+// orNil is c as an error, nil for status 0.
+func (c exitCode) orNil() error {
+	if c == 0 {
+		return nil
+	}
+	return c
+}
+
+// Exit statuses scripts branch on.
+const (
+	exitFailed = 1 // the command failed; check and audit verify: problems found
+	exitUsage  = 2 // a command line that cannot be run
+)
+
+// usageError is a command line that cannot be run: one line on stderr,
+// exit status 2, as Go's own tools do.
+func (e *env) usageError(cmd, format string, args ...any) error {
+	fmt.Fprintf(e.stderr, "loginshell %s: %s\nRun 'loginshell %s -h' for usage.\n", cmd, fmt.Sprintf(format, args...), cmd)
+	return exitCode(exitUsage)
+}
+
+// defaultDataDir is loginshell under the OS's per-user config directory.
+func defaultDataDir() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "loginshell-data"
+	}
+	return filepath.Join(dir, "loginshell")
+}
+
+// isTerminal says whether w is a terminal (a character device): the
+// standard library's way, with no terminal package.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

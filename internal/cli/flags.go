@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"loginshell/internal/online"
+	"loginshell/internal/redact"
+	"loginshell/internal/screen"
+	"loginshell/internal/settings"
+	"loginshell/internal/shell"
+)
+
+// newFlags is a subcommand's flag set: errors are reported once, by
+// parse, and help is printed by parse on stdout.
+func newFlags(cmd string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse parses args into fs. help is true when -h was asked for (the
+// usage is printed, nothing is to run); err is a usage error.
+func (e *env) parse(cmd string, fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			e.printUsage(cmd, len(args) > 0 && args[0] == cmd, fs)
+			return true, nil
+		}
+		return false, e.usageError(cmd, "%v", err)
+	}
+	return false, nil
+}
+
+// printUsage prints cmd's synopsis and flags on stdout (help asked for is
+// not an error); `loginshell -h` lists every subcommand first.
+func (e *env) printUsage(cmd string, named bool, fs *flag.FlagSet) {
+	out := e.stdout
+	fmt.Fprintln(out, "loginshell hosts login web pages and web apps and runs their authentication service.")
+	fmt.Fprintln(out, "\nUsage:")
+	if cmd == "window" && !named {
+		for _, name := range listed {
+			c, _ := lookup(name)
+			fmt.Fprintf(out, "  %s\n", c.synopsis)
+		}
+		fmt.Fprintln(out, "\nRun 'loginshell SUBCOMMAND -h' for a subcommand's flags. Flags of the window:")
+	} else {
+		c, _ := lookup(cmd)
+		fmt.Fprintf(out, "  %s\n\nFlags:\n", c.synopsis)
+	}
+	fs.SetOutput(out)
+	fs.PrintDefaults()
+}
+
+// shellFlags are the command line of the shell itself: window and serve.
+type shellFlags struct {
+	dataDir, bootFile, loginURL, redirectPort, store, logLevel string
+	demo, offline                                              bool
+	packages                                                   []string // --package: run from source
+}
+
+// add declares the flags on fs.
+func (o *shellFlags) add(fs *flag.FlagSet, defaultDataDir string) {
+	fs.StringVar(&o.dataDir, "data", defaultDataDir, "data directory: settings, offline vaults, installed packages")
+	addLogLevel(fs, &o.logLevel)
+	fs.StringVar(&o.bootFile, "boot", "", "boot document (packages beside it are used too); default <data>/boot.json, else the bundled samples")
+	fs.BoolVar(&o.demo, "demo", false, "run a demo identity provider on loopback with demo users and sign in against it")
+	fs.BoolVar(&o.offline, "offline", false, "never contact the login server: offline sign-in only")
+	fs.StringVar(&o.loginURL, "login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
+	fs.StringVar(&o.redirectPort, "redirect-port", "", "set the redirect_port setting and keep it: the fixed loopback port of the sign-in redirect, for identity providers that match redirect URIs exactly (0: a random port)")
+	fs.StringVar(&o.store, "store", "", "set the signature_store setting and keep it: the PostgreSQL database the plant's stations share (postgres://USER@HOST/DATABASE?sslmode=verify-full; the password goes in ~/.pgpass or PGPASSWORD); \"embedded\" goes back to signatures.db in the data directory")
+	fs.Func("package", "serve this package folder (or its webapp.json) as it is, without installing it, and reload the page when its files change; repeatable", func(v string) error {
+		o.packages = append(o.packages, v)
+		return nil
+	})
+}
+
+// config is the shell's Config for these flags: hosted pages served on
+// pagesOrigin, the provider's page shown as signIn says.
+func (o shellFlags) config(log *slog.Logger, pagesOrigin string, signIn func(*screen.Screen, *settings.Store) (online.ProviderOptions, error)) shell.Config {
+	return shell.Config{DataDir: o.dataDir, BootFile: o.bootFile, Packages: o.packages, LoginURL: o.loginURL,
+		RedirectPort: o.redirectPort, Store: o.store, Demo: o.demo, Offline: o.offline, PagesOrigin: pagesOrigin,
+		SignIn: signIn, Log: log}
+}
+
+func addLogLevel(fs *flag.FlagSet, level *string) {
+	fs.StringVar(level, "log-level", "", "log level: debug, info, warn, error (default: warn when the log goes to a terminal, info otherwise)")
+}
+
+// logger is the process's log on stderr, every line redacted. A person at
+// a terminal sees warnings and errors only (--log-level for more); a log
+// going to a file, a journal or CI keeps every step.
+func (e *env) logger(cmd, levelFlag string) (*slog.Logger, error) {
+	if levelFlag == "" {
+		levelFlag = "info"
+		if isTerminal(e.stderr) {
+			levelFlag = "warn"
+		}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(levelFlag)); err != nil {
+		return nil, e.usageError(cmd, "--log-level %q: use debug, info, warn or error", levelFlag)
+	}
+	return slog.New(redact.Handler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))), nil
+}
+
+// noArgs refuses positional arguments.
+func (e *env) noArgs(cmd string, fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return e.usageError(cmd, "unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}

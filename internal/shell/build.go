@@ -1,0 +1,230 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"loginshell/internal/auth"
+	"loginshell/internal/boot"
+	"loginshell/internal/connectivity"
+	"loginshell/internal/install"
+	"loginshell/internal/keychain"
+	"loginshell/internal/online"
+	"loginshell/internal/screen"
+	"loginshell/internal/settings"
+	"loginshell/internal/signature"
+	"loginshell/internal/user"
+)
+
+// Config says everything that differs between one shell and another: the
+// command line of the window and serve, and what the transport brings.
+// Zero values are the product's defaults; the fields marked for tests
+// exist so tests build the production wiring, not a copy of it.
+type Config struct {
+	// DataDir holds settings, vaults, packages and signatures.db (required).
+	DataDir string
+	// BootFile is the boot document (--boot); "" means DataDir/boot.json,
+	// else the bundled samples.
+	BootFile string
+	// Packages are --package folders served live.
+	Packages []string
+	// LoginURL, RedirectPort and Store, when set, are stored in the
+	// settings before anything reads them (--login-url, --redirect-port,
+	// --store).
+	LoginURL, RedirectPort, Store string
+	// Demo runs the demo identity provider and adds its users and template.
+	Demo bool
+	// Offline never contacts the login server.
+	Offline bool
+	// PagesOrigin is the origin the transport serves hosted pages on.
+	PagesOrigin string
+	// SignIn gives the online provider the transport's sign-in
+	// collaborators (Open, Returned, ReturnURL) once the screen and the
+	// settings exist (required).
+	SignIn func(*screen.Screen, *settings.Store) (online.ProviderOptions, error)
+	// Log receives every engine's log, tagged with its component
+	// (default: discarded).
+	Log *slog.Logger
+	// Station names this computer in signatures and the audit trail
+	// (default: the host name).
+	Station string
+
+	// KeychainParams, for tests only with InsecureAllowWeakParams: cheap
+	// key derivation. Production MUST NOT set either.
+	KeychainParams          keychain.Params
+	InsecureAllowWeakParams bool
+	// Installer, for tests only: replaces the package library as what
+	// the install service runs.
+	Installer install.Installer
+}
+
+// reloadPoll is how often the --package folders are looked at: an edit
+// shows in well under a second.
+const reloadPoll = 200 * time.Millisecond
+
+// Build builds every engine once, in dependency order, each complete at
+// construction, and starts what runs in the background (the connectivity
+// monitor, the package watch, the signature watch). The caller MUST call
+// Close on the shell it returns; on an error, whatever was started is
+// already released.
+func Build(c Config) (sh *Shell, err error) {
+	if c.DataDir == "" || c.SignIn == nil {
+		return nil, errors.New("shell: DataDir and SignIn are required")
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Station == "" {
+		c.Station = Station()
+	}
+	sh = &Shell{Log: c.Log, DataDir: c.DataDir}
+	defer func() {
+		if err != nil {
+			sh.Close()
+			sh = nil
+		}
+	}()
+	log := c.Log
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create the data directory %s: %w", c.DataDir, err)
+	}
+	st, err := settings.Open(filepath.Join(c.DataDir, "settings.json"))
+	if err != nil {
+		return nil, err
+	}
+	sh.Settings = st
+	if c.LoginURL != "" {
+		if err := st.Set(settings.LoginURL, c.LoginURL); err != nil {
+			return nil, err
+		}
+	}
+	if c.RedirectPort != "" {
+		if err := st.Set(settings.RedirectPort, c.RedirectPort); err != nil {
+			return nil, err
+		}
+	}
+	if c.Demo {
+		idp, note, err := startDemo(st, log)
+		if err != nil {
+			return nil, err
+		}
+		sh.onClose(func() { _ = idp.Close() })
+		sh.DemoNote = note
+	}
+	kc, err := keychain.Open(keychain.Options{Dir: filepath.Join(c.DataDir, "keychain"), Now: time.Now,
+		Log: log.With("component", "keychain"), Params: c.KeychainParams, InsecureAllowWeakParams: c.InsecureAllowWeakParams})
+	if err != nil {
+		return nil, fmt.Errorf("open the keychain: %w", err)
+	}
+	sh.Keychain = kc
+	last, err := auth.OpenLastUser(filepath.Join(c.DataDir, "state.json"))
+	if err != nil {
+		return nil, err
+	}
+	lib, err := openLibrary(c.DataDir, c.BootFile, c.Packages, log)
+	if err != nil {
+		return nil, err
+	}
+	sh.Library = lib
+	users := user.NewService()
+	sh.Users = users
+	scr := screen.New(Version, c.PagesOrigin, func() *screen.UserRef {
+		if p, m, ok := users.Current(); ok {
+			return &screen.UserRef{Username: p.Username, Name: p.Name, Offline: m == user.Offline}
+		}
+		return nil
+	})
+	sh.Screen = scr
+	po, err := c.SignIn(scr, st)
+	if err != nil {
+		return nil, err
+	}
+	// Run from source: an edit in a --package folder shows at once.
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	sh.onClose(stopWatch)
+	go lib.Watch(watchCtx, reloadPoll, scr.Reload)
+	po.Settings, po.HTTPClient, po.Now, po.Log, po.DefaultClientID = st, &http.Client{Timeout: 30 * time.Second}, time.Now,
+		log.With("component", "online"), DefaultClientID
+	provider, err := online.NewProvider(po)
+	if err != nil {
+		return nil, err
+	}
+	mon, err := connectivity.NewMonitor(connectivity.MonitorOptions{Probe: provider.Reachable, Target: provider.Issuer, Now: time.Now,
+		ForceOffline: c.Offline, OnChange: scr.SetOnline})
+	if err != nil {
+		return nil, err
+	}
+	sh.Connectivity = mon
+	monCtx, stopMon := context.WithCancel(context.Background())
+	mon.Start(monCtx)
+	sh.onClose(func() { stopMon(); mon.Close() })
+	a, err := auth.New(auth.Options{
+		Vault: kc, Online: provider, Network: mon, Pages: lib, Presenter: scr, Users: users, LastUser: last,
+		Now: time.Now, ForceOffline: c.Offline, Log: log.With("component", "auth"),
+		AllowFallback: func() bool { return st.Bool(settings.AllowOfflineFallback) },
+		FreshFor:      FreshOnlineLogin,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sh.Auth = a
+	seq, err := boot.New(boot.Options{Auth: a, Screen: scr, Apps: lib, Vault: kc, Users: users, Settings: st,
+		Log: log.With("component", "boot")})
+	if err != nil {
+		return nil, err
+	}
+	sh.Boot = seq
+	sh.onClose(func() { _ = a.Cancel(); seq.Stop() })
+	var installer install.Installer = lib
+	if c.Installer != nil {
+		installer = c.Installer
+	}
+	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Log: log.With("component", "install")})
+	if err != nil {
+		return nil, err
+	}
+	sh.Installs = installs
+	dsn, err := storeDSN(st, c.Store, true)
+	if err != nil {
+		return nil, err
+	}
+	db, where, err := openStore(c.DataDir, dsn)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("signature store", "where", where)
+	sh.Store = db
+	sh.onClose(func() { _ = db.Close() })
+	identities := map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}}
+	if c.Demo {
+		identities[demoIDP] = demoIdentity()
+	}
+	// idp "openid": the organisation's provider of the settings, whose own
+	// sign-in page the signature dialog shows.
+	interactive := map[string]signature.Interactive{signature.IDPOpenID: provider}
+	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Interactive: interactive, Poster: scr, Now: time.Now,
+		Station: c.Station, Log: log.With("component", "signature")})
+	if err != nil {
+		return nil, err
+	}
+	sh.Signatures = sigs
+	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store)
+	if err := loadTemplates(sigs, filepath.Join(c.DataDir, "templates.json"), c.Demo); err != nil {
+		return nil, err
+	}
+	return sh, nil
+}
+
+// Station names this computer in signatures and the audit trail.
+func Station() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "this computer"
+}
