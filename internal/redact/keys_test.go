@@ -101,7 +101,9 @@ func TestTextExactOutput(t *testing.T) {
 		{"a double quote ends a path", `/auth/a"b/setup`, `/auth/a"b/setup`},
 		{"a single quote ends a path", "/auth/a'b/setup", "/auth/a'b/setup"},
 		{"a key merely ending in p stays", "step=3", "step=3"},
-		{"a key merely ending in token stays", "mytoken=3", "mytoken=3"},
+		// Any name holding password, secret, token... is a secret's name
+		// (issue 20): a page's "mytoken" is as secret as "token".
+		{"a name holding token is masked", "mytoken=3", "mytoken=[redacted]"},
 		{"a key merely ending in key stays", "monkey=3", "monkey=3"},
 		{"a longer key starting with p stays", "page=2&pp=1", "page=2&pp=1"},
 		{"a key with an underscore prefix stays", "client_state=3", "client_state=3"},
