@@ -55,7 +55,8 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		return err
 	}
 	chrome = withToken(chrome, ui.token)
-	srv := &http.Server{Handler: pagesHandler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: gateway.WithBodyDeadline(pagesHandler, gateway.BodyTimeout), ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: gateway.IdleTimeout}
 	go func() { _ = srv.Serve(pages) }()
 	defer srv.Close()
 	sigs := make(chan os.Signal, 1)

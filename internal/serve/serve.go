@@ -99,8 +99,8 @@ func Run(ctx context.Context, l *Listener, sh *shell.Shell, assets fs.FS, out fu
 	// instead of holding the shutdown for its whole grace period.
 	base, endRequests := context.WithCancel(context.Background())
 	defer endRequests()
-	srv := &http.Server{Handler: route, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return base }}
+	srv := &http.Server{Handler: gateway.WithBodyDeadline(route, gateway.BodyTimeout), ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: gateway.IdleTimeout, BaseContext: func(net.Listener) context.Context { return base }}
 	srv.RegisterOnShutdown(endRequests)
 	out(fmt.Sprintf(Banner, l.KeyedURL()))
 	errc := make(chan error, 1)
