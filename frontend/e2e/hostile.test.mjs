@@ -164,7 +164,7 @@ describe("a hostile package and a hostile local page", { concurrency: false }, (
         "services work": 200,
         "another package on this origin": 404,
         "client_secret": "absent",
-        "login_url javascript:": 400,
+        "login_url javascript:": 403,
         "window/pane by GET": 405,
         "page log password": 201,
       };

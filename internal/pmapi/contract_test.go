@@ -132,6 +132,10 @@ func newEnvWithLog(t *testing.T, o envOpt, w io.Writer) *env {
 	views, stop := scr.Subscribe()
 	t.Cleanup(stop)
 	st, _ := settings.Open("")
+	// The plant's settings, as the command line or the chrome set them.
+	if err := st.Merge(map[string]any{settings.LoginURL: "https://idp.example", settings.ClientSecret: "s3"}); err != nil {
+		t.Fatal(err)
+	}
 	a, err := auth.New(auth.Options{Vault: kc, Online: idp, Network: idp, Pages: pkgs, Presenter: scr, Users: users,
 		LastUser: last, Now: time.Now, Log: discard()})
 	if err != nil {

@@ -139,18 +139,31 @@ func (a *api) routeServices(mux *http.ServeMux) {
 	})
 }
 
-// errShellOnly refuses a page's write of a setting only the shell's own
-// command line sets.
-var errShellOnly = fault.New(fault.Forbidden, "this setting is set on the shell's command line only (--store); pages cannot change it")
+// errShellOnly refuses a page's write of a setting the shell itself reads.
+var errShellOnly = fault.New(fault.Forbidden, "this setting is the shell's own; pages can read it but not change it")
 
-// pageMayWrite refuses the settings a page must not change: where the
-// signatures and the audit trail of the next start go (signature_store).
-// A page could otherwise send them to a database of its choosing.
+// whereSet says where a person sets each shell key instead.
+var whereSet = map[string]string{
+	settings.LoginURL:       "the shell's own login server form or --login-url",
+	settings.RedirectPort:   "--redirect-port on the shell's command line",
+	settings.SignatureStore: "the command line only (--store)",
+}
+
+// pageMayWrite refuses the settings a page must not change: every key the
+// shell itself reads (settings.IsShellKey). A page could otherwise point
+// the sign-in, and the signatures made with it, at a provider it controls,
+// or send the trail to a database of its choosing. The answer names the
+// key and where it is set.
 func pageMayWrite(key string) error {
-	if strings.EqualFold(strings.TrimSpace(key), settings.SignatureStore) {
-		return fault.Detail(errShellOnly, "%q", key)
+	if !settings.IsShellKey(key) {
+		return nil
 	}
-	return nil
+	canon := settings.Canonical(strings.ToLower(strings.TrimSpace(key)))
+	where, ok := whereSet[canon]
+	if !ok {
+		where = "the settings file of the shell's data directory"
+	}
+	return fault.Detail(errShellOnly, "%q is set in %s", key, where)
 }
 
 // secretSetting reports whether a setting's value must not be handed to

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,34 @@ const (
 	// PGPASSWORD of the account the shell runs as.
 	SignatureStore = "signature_store"
 )
+
+// shellKeys are the settings the shell itself reads: how and where people
+// sign in, and where signatures are kept. They are the chrome's and the
+// plant's (command line, Settings), never a hosted page's: a page that set
+// login_url could point signatures at a provider it controls.
+var shellKeys = []string{LoginURL, ClientID, ClientSecret, Scopes, RolesClaim, LoginBrowser, LoginTimeout, Prompt, MaxAge,
+	AllowOfflineFallback, RedirectPort, SignatureStore}
+
+// IsShellKey reports whether key (in any letter case, around any spaces,
+// or under an alias such as server_url) names a setting the shell itself
+// reads. Every key the shell reads is one, so a key added later is
+// protected by being added to the list of keys above.
+func IsShellKey(key string) bool {
+	k := strings.ToLower(strings.TrimSpace(key))
+	if a, ok := aliases[k]; ok {
+		k = a
+	}
+	return slices.Contains(shellKeys, k)
+}
+
+// Canonical is the shell's own name of key: its alias resolved
+// (server_url is login_url), else key as given.
+func Canonical(key string) string {
+	if a, ok := aliases[strings.ToLower(strings.TrimSpace(key))]; ok {
+		return a
+	}
+	return key
+}
 
 // aliases maps keys written by pages for the mobile container to the
 // shell's own names.
