@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
@@ -16,8 +15,7 @@ import (
 //	GET    /pmapi/signature/context                this page's {session, page}
 //	GET    /pmapi/signature/templates              every template
 //	GET    /pmapi/signature/templates/{name}       getSignatureTemplate (404 naming it)
-//	PUT    /pmapi/signature/templates/{name}       store one (400 naming the field)
-//	DELETE /pmapi/signature/templates/{name}
+//	PUT, POST, DELETE /pmapi/signature/templates[/{name}]   403: templates are the plant's
 //	POST   /pmapi/signature/requests               queueAuthRequest: {template, requestName, description} -> {uuids}
 //	GET    /pmapi/signature/requests?user=&template=&name=   getPendingAuthRequests
 //	DELETE /pmapi/signature/requests/{uuid}        cancel a pending request
@@ -28,6 +26,9 @@ import (
 // UUID 400; "No pending authentication challenge with UUID <uuid>" 404;
 // "Could not post authorization challenge" 409; an identity provider that
 // cannot run challenges 501.
+// errPlantOnly refuses a page's change of a signature template.
+var errPlantOnly = fault.New(fault.Forbidden, "signature templates are the plant's: pages read them, and they change only with `loginshell signature templates import` on the plant's side")
+
 func (a *api) routeSignature(mux *http.ServeMux) {
 	if a.Signatures == nil {
 		return
@@ -55,32 +56,17 @@ func (a *api) routeSignature(mux *http.ServeMux) {
 		}
 		WriteJSON(w, http.StatusOK, t)
 	})
-	mux.HandleFunc("PUT "+p+"/templates/{name}", func(w http.ResponseWriter, r *http.Request) {
-		var t signature.Template
-		if err := readJSON(r, &t); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		if t.Name == "" {
-			t.Name = r.PathValue("name")
-		}
-		if !strings.EqualFold(t.Name, r.PathValue("name")) {
-			a.writeError(w, r, fault.Detail(errBadRequest, "the body names the template %q, the path %q", t.Name, r.PathValue("name")))
-			return
-		}
-		if err := a.Signatures.PutTemplate(r.Context(), t); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, t)
-	})
-	mux.HandleFunc("DELETE "+p+"/templates/{name}", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.Signatures.DeleteTemplate(r.Context(), r.PathValue("name")); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "deleted"})
-	})
+	// Templates are the plant's: a page that could store one could switch
+	// off forceUniqueUser under a pending two-person request, or put words
+	// of its own in the meaning a signer agrees to.
+	plantOnly := func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, fault.Detail(errPlantOnly, "template %q", r.PathValue("name")))
+	}
+	mux.HandleFunc("PUT "+p+"/templates/{name}", plantOnly)
+	mux.HandleFunc("POST "+p+"/templates/{name}", plantOnly)
+	mux.HandleFunc("DELETE "+p+"/templates/{name}", plantOnly)
+	mux.HandleFunc("PUT "+p+"/templates", plantOnly)
+	mux.HandleFunc("POST "+p+"/templates", plantOnly)
 	mux.HandleFunc("POST "+p+"/requests", func(w http.ResponseWriter, r *http.Request) {
 		var q struct {
 			Template    json.RawMessage `json:"template"`

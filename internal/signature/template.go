@@ -165,7 +165,36 @@ func checkTemplate(t Template) *problem {
 	if strings.ContainsFunc(t.Description, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
 		return &problem{field: "description", text: "must not contain control characters other than line breaks and tabs"}
 	}
+	if t.Description != "" && !hasVisible(t.Description) {
+		return &problem{field: "description", text: invisibleRule + "; leave it empty or describe the request"}
+	}
+	if strings.ContainsFunc(t.Description, isDirectionControl) {
+		return &problem{field: "description", text: directionRule}
+	}
 	return nil
+}
+
+// A signer reads the name, the meaning and the description before
+// signing (21 CFR 11.50): text that shows nothing, or shows other than
+// what it holds, is refused.
+const (
+	invisibleRule = "must hold visible text (letters, digits or signs), not only spaces or invisible characters"
+	directionRule = "must not contain text-direction overrides (U+202A–U+202E, U+2066–U+2069), which make text read otherwise than it is stored"
+)
+
+// hasVisible reports whether s holds a character a person sees: a letter,
+// digit, punctuation or symbol. Spaces, zero-width and other format
+// characters and lone combining marks are not.
+func hasVisible(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S)
+	})
+}
+
+// isDirectionControl reports the bidirectional embeddings, overrides and
+// isolates that reorder how text is shown.
+func isDirectionControl(r rune) bool {
+	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // checkLine applies the rules of a one-line text field.
@@ -178,6 +207,10 @@ func checkLine(field, v string, required bool) *problem {
 		if v != "" {
 			return &problem{field: field, text: "must not be only space; leave it empty or name something"}
 		}
+	case !hasVisible(v):
+		return &problem{field: field, text: invisibleRule}
+	case strings.ContainsFunc(v, isDirectionControl):
+		return &problem{field: field, text: directionRule}
 	case strings.TrimSpace(v) != v:
 		return &problem{field: field, text: "must not begin or end with space"}
 	case strings.ContainsFunc(v, unicode.IsControl):
