@@ -86,4 +86,3 @@ func TestSlowBodiesAreCut(t *testing.T) {
 		}
 	})
 }
-
