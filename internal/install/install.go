@@ -28,11 +28,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"loginshell/internal/fault"
 
 	"loginshell/internal/check"
+	"loginshell/internal/pubsub"
 	"loginshell/internal/webapps"
 )
 
@@ -87,8 +87,7 @@ type Service struct {
 
 	busy chan struct{} // holds a token while an install runs
 
-	mu   sync.Mutex
-	subs map[chan Event]struct{}
+	events *pubsub.Hub[Event]
 }
 
 // New returns a Service, refusing a missing Installer or Dir. It removes
@@ -111,7 +110,7 @@ func New(o Options) (*Service, error) {
 		}
 	}
 	return &Service{inst: o.Installer, dir: o.Dir, max: o.MaxUpload, log: o.Log,
-		busy: make(chan struct{}, 1), subs: map[chan Event]struct{}{}}, nil
+		busy: make(chan struct{}, 1), events: pubsub.Latest[Event]()}, nil
 }
 
 // MaxUpload is the largest upload InstallUpload accepts, so a transport
@@ -284,38 +283,11 @@ func (s *Service) release() { <-s.busy }
 
 // Subscribe returns a channel that receives the events of every install
 // from now on. A slow reader misses intermediate progress, never the
-// newest event, so the last Result always arrives. Call cancel to stop.
-func (s *Service) Subscribe() (<-chan Event, func()) {
-	ch := make(chan Event, 1)
-	s.mu.Lock()
-	s.subs[ch] = struct{}{}
-	s.mu.Unlock()
-	return ch, func() {
-		s.mu.Lock()
-		delete(s.subs, ch)
-		s.mu.Unlock()
-	}
-}
+// newest event, so the last Result always arrives (pubsub.Latest). Call
+// cancel to stop.
+func (s *Service) Subscribe() (<-chan Event, func()) { return s.events.Subscribe() }
 
 // publish replaces whatever a subscriber has not read yet with e. Only
-// the goroutine holding the busy token publishes, so the replace cannot
-// interleave with another send.
-func (s *Service) publish(e Event) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for ch := range s.subs {
-		select {
-		case ch <- e:
-			continue
-		default:
-		}
-		select {
-		case <-ch:
-		default:
-		}
-		select {
-		case ch <- e:
-		default:
-		}
-	}
-}
+// the goroutine holding the busy token publishes, so the events of one
+// install arrive in order.
+func (s *Service) publish(e Event) { s.events.Publish(e) }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/pubsub"
 	"loginshell/internal/signature"
 	"loginshell/internal/webapps"
 )
@@ -98,7 +99,7 @@ type Screen struct {
 	online bool // pushed by SetOnline, never probed here
 	cur    View
 	base   View // the last application page, shown again when an auth page closes
-	subs   map[chan View]struct{}
+	views  *pubsub.Hub[View]
 	reload uint64 // Reload calls so far, carried by every view
 }
 
@@ -113,7 +114,7 @@ func New(version, pages string, user func() *UserRef) *Screen {
 	if user == nil {
 		user = func() *UserRef { return nil }
 	}
-	s := &Screen{version: version, pages: pages, session: uuid.NewString(), user: user, subs: map[chan View]struct{}{}}
+	s := &Screen{version: version, pages: pages, session: uuid.NewString(), user: user, views: pubsub.Latest[View]()}
 	s.cur = View{Kind: Loading, Message: "Starting…", Version: version, Pages: pages}
 	s.base = s.cur
 	return s
@@ -258,19 +259,9 @@ func (s *Screen) Current() View {
 }
 
 // Subscribe returns a channel that receives the newest view after each
-// change. A slow reader misses intermediate views, never the last one.
-// Call cancel to stop.
-func (s *Screen) Subscribe() (<-chan View, func()) {
-	ch := make(chan View, 1)
-	s.mu.Lock()
-	s.subs[ch] = struct{}{}
-	s.mu.Unlock()
-	return ch, func() {
-		s.mu.Lock()
-		delete(s.subs, ch)
-		s.mu.Unlock()
-	}
-}
+// change. A slow reader misses intermediate views, never the last one
+// (pubsub.Latest). Call cancel to stop.
+func (s *Screen) Subscribe() (<-chan View, func()) { return s.views.Subscribe() }
 
 func (s *Screen) set(v View, isBase bool) { s.setIf(v, isBase, nil) }
 
@@ -307,11 +298,7 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	if isBase {
 		s.base = v
 	}
-	for ch := range s.subs {
-		select { // keep only the newest view in the buffer
-		case <-ch:
-		default:
-		}
-		ch <- v
-	}
+	// Under s.mu, so subscribers get the views in the order of their Seq
+	// and the one a slow reader keeps is the newest.
+	s.views.Publish(v)
 }

@@ -13,6 +13,7 @@ import (
 
 	"loginshell/internal/audit"
 	"loginshell/internal/fault"
+	"loginshell/internal/pubsub"
 )
 
 // Backend is a Store that also keeps the audit trail, so the database
@@ -74,7 +75,7 @@ type Engine struct {
 
 	mu         sync.Mutex
 	challenges map[string]*open
-	subs       map[chan Outcome]string // subscriber -> session ("" = all)
+	outcomes   *pubsub.Hub[Outcome]
 }
 
 // open is a posted challenge and its end: the timer of a dialog that
@@ -116,7 +117,7 @@ func New(o Options) (*Engine, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{o: o, challenges: map[string]*open{}, subs: map[chan Outcome]string{}}, nil
+	return &Engine{o: o, challenges: map[string]*open{}, outcomes: newOutcomes(o.Log)}, nil
 }
 
 // Template returns the template named name (getSignatureTemplate).
@@ -456,35 +457,28 @@ func (e *Engine) audit(ctx context.Context, en audit.Entry) {
 	}
 }
 
-// Subscribe returns the outcomes of session's requests ("" for every
-// session) from now on. A slow reader loses none: the buffer is generous
-// and a full one blocks the publisher briefly. Call cancel to stop.
-func (e *Engine) Subscribe(session string) (<-chan Outcome, func()) {
-	ch := make(chan Outcome, 64)
-	e.mu.Lock()
-	e.subs[ch] = session
-	e.mu.Unlock()
-	return ch, func() {
-		e.mu.Lock()
-		delete(e.subs, ch)
-		e.mu.Unlock()
-	}
+// outcomeBuffer is how many outcomes a subscriber may leave unread
+// before it loses new ones: far more than one page's requests end at once.
+const outcomeBuffer = 64
+
+// newOutcomes returns the fan-out of outcomes to subscribers, logging
+// every outcome a subscriber loses.
+func newOutcomes(log *slog.Logger) *pubsub.Hub[Outcome] {
+	return pubsub.Queue(outcomeBuffer, func(o Outcome) {
+		log.Warn("an outcome was dropped for a subscriber that does not read", "request", o.Request)
+	})
 }
 
-func (e *Engine) publish(o Outcome) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for ch, session := range e.subs {
-		if session != "" && session != o.Session {
-			continue
-		}
-		select {
-		case ch <- o:
-		default:
-			e.o.Log.Warn("an outcome was dropped for a subscriber that does not read", "request", o.Request)
-		}
-	}
+// Subscribe returns the outcomes of session's requests ("" for every
+// session) from now on. The publisher never waits for a reader: one that
+// leaves outcomeBuffer (64) outcomes unread keeps those and loses every
+// outcome published until it reads again, each loss logged as a warning
+// (pubsub.Queue). Call cancel to stop.
+func (e *Engine) Subscribe(session string) (<-chan Outcome, func()) {
+	return e.outcomes.SubscribeWhere(func(o Outcome) bool { return session == "" || o.Session == session })
 }
+
+func (e *Engine) publish(o Outcome) { e.outcomes.Publish(o) }
 
 // Open returns the open challenge id, for the dialog that shows it.
 func (e *Engine) Open(id string) (Challenge, bool) { return e.peek(id) }

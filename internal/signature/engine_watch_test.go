@@ -45,7 +45,7 @@ func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
 			Signature: &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, Meaning: "Approval", SignedAt: now}}}}
 	r.Slots[0].Request = r.ID
 	w := watchingStore{Backend: &slotStore{r: r}, changes: make(chan notice)}
-	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, subs: map[chan Outcome]string{}}
+	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
 	outcomes, cancel := e.Subscribe("s-1")
 	defer cancel()
 	wctx, stop := context.WithCancel(ctx)
@@ -106,7 +106,7 @@ func TestWatchReadsAgainWhenTheDatabaseIsAway(t *testing.T) {
 	st := &slotStore{r: r}
 	st.fail.Store(2)
 	w := watchingStore{Backend: st, changes: make(chan notice)}
-	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, subs: map[chan Outcome]string{}}
+	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
 	outcomes, cancel := e.Subscribe("s-1")
 	defer cancel()
 	wctx, stop := context.WithCancel(context.Background())
