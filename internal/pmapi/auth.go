@@ -8,17 +8,20 @@ import (
 	"loginshell/internal/fault"
 )
 
-func (a *api) routeAuth(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+Prefix+"/auth", a.login)
-	mux.HandleFunc("GET "+Prefix+"/auth", a.status)
-	mux.HandleFunc("DELETE "+Prefix+"/auth", a.cancel)
-	mux.HandleFunc("POST "+Prefix+"/auth/setup", a.setup)
-	mux.HandleFunc("POST "+Prefix+"/auth/update", a.update)
-	mux.HandleFunc("POST "+Prefix+"/auth/logout", a.logout)
-	mux.HandleFunc("PUT "+Prefix+"/auth/{token}/authenticate", a.authenticate)
-	mux.HandleFunc("GET "+Prefix+"/auth/{token}/users", a.stationUsers)
-	mux.HandleFunc("PUT "+Prefix+"/auth/{token}/setup", a.completeSetup)
-	mux.HandleFunc("PUT "+Prefix+"/auth/{token}/update", a.completeUpdate)
+// authRoutes are the authentication service's (seed 002, DESIGN §2).
+func (a *api) authRoutes() []route {
+	return []route{
+		{http.MethodPost, "/auth", a.handle(a.login)},
+		{http.MethodGet, "/auth", a.handle(a.status)},
+		{http.MethodDelete, "/auth", a.handle(a.cancel)},
+		{http.MethodPost, "/auth/setup", a.handle(a.setup)},
+		{http.MethodPost, "/auth/update", a.handle(a.update)},
+		{http.MethodPost, "/auth/logout", a.handle(a.logout)},
+		{http.MethodPut, "/auth/{token}/authenticate", a.handle(a.authenticate)},
+		{http.MethodGet, "/auth/{token}/users", a.handle(a.stationUsers)},
+		{http.MethodPut, "/auth/{token}/setup", a.handle(a.completeSetup)},
+		{http.MethodPut, "/auth/{token}/update", a.handle(a.completeUpdate)},
+	}
 }
 
 // flowContext detaches a starting call from its request: the page that
@@ -26,95 +29,92 @@ func (a *api) routeAuth(mux *http.ServeMux) {
 // request, and that must not cancel the flow it started. DELETE /auth does.
 func flowContext(r *http.Request) context.Context { return context.WithoutCancel(r.Context()) }
 
-func (a *api) login(w http.ResponseWriter, r *http.Request) {
+func (a *api) login(r *http.Request) (any, error) {
 	if _, err := a.Auth.Login(flowContext(r)); err != nil {
-		a.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	WriteJSON(w, http.StatusOK, a.Users.All())
+	return a.Users.All(), nil
 }
 
-func (a *api) status(w http.ResponseWriter, r *http.Request) {
+// status is GET /auth: 302 while a flow runs, 404 otherwise, as the seed
+// says; both are answers, not refusals.
+func (a *api) status(*http.Request) (any, error) {
 	if a.Auth.InProgress() {
-		WriteJSON(w, http.StatusFound, map[string]bool{"inProgress": true})
-		return
+		return reply{http.StatusFound, map[string]bool{"inProgress": true}}, nil
 	}
-	WriteJSON(w, http.StatusNotFound, map[string]bool{"inProgress": false})
+	return reply{http.StatusNotFound, map[string]bool{"inProgress": false}}, nil
 }
 
-func (a *api) cancel(w http.ResponseWriter, r *http.Request) {
+func (a *api) cancel(*http.Request) (any, error) {
 	if err := a.Auth.Cancel(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"status": "cancelled"})
+	return done("cancelled"), nil
 }
 
-func (a *api) setup(w http.ResponseWriter, r *http.Request) {
+func (a *api) setup(r *http.Request) (any, error) {
 	if err := a.Auth.Setup(flowContext(r)); err != nil {
-		a.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"status": "setup completed"})
+	return done("setup completed"), nil
 }
 
-func (a *api) update(w http.ResponseWriter, r *http.Request) {
+func (a *api) update(r *http.Request) (any, error) {
 	if err := a.Auth.Update(flowContext(r)); err != nil {
-		a.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"status": "update completed"})
+	return done("update completed"), nil
 }
 
-func (a *api) logout(w http.ResponseWriter, r *http.Request) {
+func (a *api) logout(r *http.Request) (any, error) {
 	a.Auth.Logout(r.Context())
-	WriteJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
+	return done("signed out"), nil
 }
 
 // authenticate is PUT /auth/{t}/authenticate?p=[&u=]: u, when given, is
 // the user chosen on a shared station; pages that send only p sign in the
 // user they were opened for.
-func (a *api) authenticate(w http.ResponseWriter, r *http.Request) {
+func (a *api) authenticate(r *http.Request) (any, error) {
 	q, err := query(r, "p", "u")
 	if err == nil {
 		err = a.Auth.AuthenticateAs(r.PathValue("token"), q.Get("u"), q.Get("p"))
 	}
-	a.done(w, r, err, "authenticated")
+	if err != nil {
+		return nil, err
+	}
+	return done("authenticated"), nil
 }
 
 // stationUsers is GET /auth/{t}/users: {"users": [...]}, who may sign in
 // offline on this computer, for the offline login page opened with t.
-func (a *api) stationUsers(w http.ResponseWriter, r *http.Request) {
+func (a *api) stationUsers(r *http.Request) (any, error) {
 	users, err := a.Auth.StationUsers(r.PathValue("token"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	WriteJSON(w, http.StatusOK, map[string][]string{"users": users})
+	return map[string][]string{"users": users}, nil
 }
 
-func (a *api) completeSetup(w http.ResponseWriter, r *http.Request) {
+func (a *api) completeSetup(r *http.Request) (any, error) {
 	q, err := query(r, "p")
 	if err == nil {
 		err = a.Auth.CompleteSetup(r.PathValue("token"), q.Get("p"))
 	}
-	a.done(w, r, err, "password saved")
+	if err != nil {
+		return nil, err
+	}
+	return done("password saved"), nil
 }
 
-func (a *api) completeUpdate(w http.ResponseWriter, r *http.Request) {
+func (a *api) completeUpdate(r *http.Request) (any, error) {
 	q, err := query(r, "o", "p")
 	if err == nil {
 		err = a.Auth.CompleteUpdate(r.PathValue("token"), q.Get("o"), q.Get("p"))
 	}
-	a.done(w, r, err, "password saved")
-}
-
-func (a *api) done(w http.ResponseWriter, r *http.Request, err error, status string) {
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"status": status})
+	return done("password saved"), nil
 }
 
 // query parses the query string and requires each of keys exactly once.

@@ -1,8 +1,11 @@
 // Package pmapi is the REST surface of the shell: the mobile container's
 // http://pmapi/... services (seed 002), which hosted pages reach as /pmapi/...
-// on the shell's origin. Handlers are thin: parse, call an engine, render.
-// This package is the only place where engine errors become status codes
-// (errors.go), so the seed's table lives in one file.
+// on the shell's origin. Each service is a row of a route table (method,
+// path, handler) whose handler is most often an endpoint: a thin function
+// that parses, calls an engine and returns a value or an error, which one
+// adapter (handle) renders. This package is the only place where engine
+// errors become status codes (errors.go), so the seed's table lives in one
+// file.
 package pmapi
 
 import (
@@ -10,15 +13,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
-	"loginshell/internal/signature"
-
-	"loginshell/internal/fault"
-
 	"loginshell/internal/auth"
+	"loginshell/internal/fault"
 	"loginshell/internal/settings"
+	"loginshell/internal/signature"
 	"loginshell/internal/user"
 )
 
@@ -68,13 +70,13 @@ func New(o Options) (http.Handler, error) {
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
-	mux := http.NewServeMux()
 	if o.Signatures != nil && (o.Session == nil || o.Page == nil) {
 		return nil, errors.New("pmapi: Signatures needs Session and Page")
 	}
-	a.routeAuth(mux)
-	a.routeServices(mux)
-	a.routeSignature(mux)
+	mux := http.NewServeMux()
+	for _, rt := range slices.Concat(a.authRoutes(), a.serviceRoutes(), a.signatureRoutes()) {
+		mux.Handle(rt.method+" "+Prefix+rt.path, rt.handler)
+	}
 	return a.trace(a.gate(a.unrouted(mux))), nil
 }
 

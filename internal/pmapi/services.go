@@ -21,122 +21,134 @@ const maxBody = 1 << 20
 // little to flood the shell's log.
 const maxLogLine = 8 << 10
 
-func (a *api) routeServices(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, a.Users.All())
-	})
-	mux.HandleFunc("GET "+Prefix+"/user/{key}", func(w http.ResponseWriter, r *http.Request) {
-		v, ok := a.Users.Get(r.PathValue("key"))
-		if !ok {
-			a.writeError(w, r, fault.Detail(errNotFound, "the user service holds no %q", r.PathValue("key")))
-			return
-		}
-		WriteJSON(w, http.StatusOK, v)
-	})
-	mux.HandleFunc("POST "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
-		var d map[string]any
-		if err := readJSON(r, &d); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		a.Users.Replace(d)
-		WriteJSON(w, http.StatusOK, a.Users.All())
-	})
-	mux.HandleFunc("DELETE "+Prefix+"/user", func(w http.ResponseWriter, r *http.Request) {
-		a.Users.Clear()
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "cleared"})
-	})
+// serviceRoutes are the container's other services: user, usersettings,
+// log, version, connectivity, window and boot.
+func (a *api) serviceRoutes() []route {
+	return []route{
+		{http.MethodGet, "/user", a.handle(a.allUser)},
+		{http.MethodGet, "/user/{key}", a.handle(a.userValue)},
+		{http.MethodPost, "/user", a.handle(a.replaceUser)},
+		{http.MethodDelete, "/user", a.handle(a.clearUser)},
 
-	mux.HandleFunc("GET "+Prefix+"/usersettings", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, a.publicSettings())
-	})
-	mux.HandleFunc("PUT "+Prefix+"/usersettings", func(w http.ResponseWriter, r *http.Request) {
-		var d map[string]any
-		if err := readJSON(r, &d); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		for k := range d {
-			if err := pageMayWrite(k); err != nil {
-				a.writeError(w, r, err)
-				return
-			}
-		}
-		if err := a.Settings.Merge(d); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, a.publicSettings())
-	})
-	mux.HandleFunc("GET "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
-		key := r.PathValue("key")
-		v, err := a.Settings.Get(key)
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		if secretSetting(key) {
-			v = redact.Mask
-		}
-		WriteJSON(w, http.StatusOK, v)
-	})
-	mux.HandleFunc("PUT "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
-		if err := pageMayWrite(r.PathValue("key")); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		var v any
-		if err := readJSON(r, &v); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		if err := a.Settings.Set(r.PathValue("key"), v); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "saved"})
-	})
-	mux.HandleFunc("DELETE "+Prefix+"/usersettings/{key}", func(w http.ResponseWriter, r *http.Request) {
-		if err := pageMayWrite(r.PathValue("key")); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		if err := a.Settings.Delete(r.PathValue("key")); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "deleted"})
-	})
+		{http.MethodGet, "/usersettings", a.handle(a.allSettings)},
+		{http.MethodPut, "/usersettings", a.handle(a.mergeSettings)},
+		{http.MethodGet, "/usersettings/{key}", a.handle(a.setting)},
+		{http.MethodPut, "/usersettings/{key}", a.handle(a.putSetting)},
+		{http.MethodDelete, "/usersettings/{key}", a.handle(a.deleteSetting)},
 
-	mux.HandleFunc("PUT "+Prefix+"/log", a.pageLog)
-	mux.HandleFunc("POST "+Prefix+"/log", a.pageLog)
+		{http.MethodPut, "/log", a.handle(a.pageLog)},
+		{http.MethodPost, "/log", a.handle(a.pageLog)},
 
-	mux.HandleFunc("GET "+Prefix+"/version", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, map[string]string{"name": "loginshell", "version": a.Version})
-	})
-	mux.HandleFunc("GET "+Prefix+"/connectivity", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, a.Connectivity(r.Context()))
-	})
-	pane := func(w http.ResponseWriter, r *http.Request) {
-		name := r.URL.Query().Get("webapp")
-		if name == "" {
-			a.writeError(w, r, fault.Detail(errBadRequest, "name the web app to show: window/pane?webapp=NAME"))
-			return
-		}
-		if err := a.Windows.ShowApp(name); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "shown", "webapp": name})
+		{http.MethodGet, "/version", a.handle(a.version)},
+		{http.MethodGet, "/connectivity", a.handle(a.connectivity)},
+		// A state change: never by GET, which an <img> of any page could send.
+		{http.MethodPost, "/window/pane", a.handle(a.showPane)},
+		{http.MethodPut, "/window/pane", a.handle(a.showPane)},
+
+		{http.MethodPost, "/boot/restart", a.handle(a.restart)},
 	}
-	// A state change: never by GET, which an <img> of any page could send.
-	mux.HandleFunc("POST "+Prefix+"/window/pane", pane)
-	mux.HandleFunc("PUT "+Prefix+"/window/pane", pane)
+}
 
-	mux.HandleFunc("POST "+Prefix+"/boot/restart", func(w http.ResponseWriter, r *http.Request) {
-		a.Boot.Restart()
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "restarting"})
-	})
+func (a *api) allUser(*http.Request) (any, error) { return a.Users.All(), nil }
+
+func (a *api) userValue(r *http.Request) (any, error) {
+	v, ok := a.Users.Get(r.PathValue("key"))
+	if !ok {
+		return nil, fault.Detail(errNotFound, "the user service holds no %q", r.PathValue("key"))
+	}
+	return v, nil
+}
+
+func (a *api) replaceUser(r *http.Request) (any, error) {
+	var d map[string]any
+	if err := readJSON(r, &d); err != nil {
+		return nil, err
+	}
+	a.Users.Replace(d)
+	return a.Users.All(), nil
+}
+
+func (a *api) clearUser(*http.Request) (any, error) {
+	a.Users.Clear()
+	return done("cleared"), nil
+}
+
+func (a *api) allSettings(*http.Request) (any, error) { return a.publicSettings(), nil }
+
+func (a *api) mergeSettings(r *http.Request) (any, error) {
+	var d map[string]any
+	if err := readJSON(r, &d); err != nil {
+		return nil, err
+	}
+	for k := range d {
+		if err := pageMayWrite(k); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.Settings.Merge(d); err != nil {
+		return nil, err
+	}
+	return a.publicSettings(), nil
+}
+
+func (a *api) setting(r *http.Request) (any, error) {
+	key := r.PathValue("key")
+	v, err := a.Settings.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	if secretSetting(key) {
+		v = redact.Mask
+	}
+	return v, nil
+}
+
+func (a *api) putSetting(r *http.Request) (any, error) {
+	if err := pageMayWrite(r.PathValue("key")); err != nil {
+		return nil, err
+	}
+	var v any
+	if err := readJSON(r, &v); err != nil {
+		return nil, err
+	}
+	if err := a.Settings.Set(r.PathValue("key"), v); err != nil {
+		return nil, err
+	}
+	return done("saved"), nil
+}
+
+func (a *api) deleteSetting(r *http.Request) (any, error) {
+	if err := pageMayWrite(r.PathValue("key")); err != nil {
+		return nil, err
+	}
+	if err := a.Settings.Delete(r.PathValue("key")); err != nil {
+		return nil, err
+	}
+	return done("deleted"), nil
+}
+
+func (a *api) version(*http.Request) (any, error) {
+	return map[string]string{"name": "loginshell", "version": a.Version}, nil
+}
+
+func (a *api) connectivity(r *http.Request) (any, error) { return a.Connectivity(r.Context()), nil }
+
+// showPane is window/pane?webapp=NAME: the web app NAME in the content
+// area.
+func (a *api) showPane(r *http.Request) (any, error) {
+	name := r.URL.Query().Get("webapp")
+	if name == "" {
+		return nil, fault.Detail(errBadRequest, "name the web app to show: window/pane?webapp=NAME")
+	}
+	if err := a.Windows.ShowApp(name); err != nil {
+		return nil, err
+	}
+	return map[string]string{"status": "shown", "webapp": name}, nil
+}
+
+func (a *api) restart(*http.Request) (any, error) {
+	a.Boot.Restart()
+	return done("restarting"), nil
 }
 
 // errShellOnly refuses a page's write of a setting the shell itself reads.
@@ -182,22 +194,19 @@ func (a *api) publicSettings() map[string]any {
 
 // pageLog takes {level, log} from a page (PUT, as the container's Logging
 // service) into the shell's log, redacted like every other line.
-func (a *api) pageLog(w http.ResponseWriter, r *http.Request) {
+func (a *api) pageLog(r *http.Request) (any, error) {
 	var entry struct {
 		Level string `json:"level"`
 		Log   string `json:"log"`
 	}
 	if err := readJSON(r, &entry); err != nil {
-		a.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	if entry.Log == "" {
-		a.writeError(w, r, fault.Detail(errBadRequest, `the body must be {"level": "info", "log": "text"}`))
-		return
+		return nil, fault.Detail(errBadRequest, `the body must be {"level": "info", "log": "text"}`)
 	}
 	if len(entry.Log) > maxLogLine {
-		a.writeError(w, r, fault.Detail(errTooLarge, "a log line is at most %d bytes; this one has %d", maxLogLine, len(entry.Log)))
-		return
+		return nil, fault.Detail(errTooLarge, "a log line is at most %d bytes; this one has %d", maxLogLine, len(entry.Log))
 	}
 	level := slog.LevelInfo
 	switch strings.ToLower(entry.Level) {
@@ -209,7 +218,7 @@ func (a *api) pageLog(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelError
 	}
 	a.log.Log(r.Context(), level, entry.Log, "source", "page", "referer", r.Referer())
-	WriteJSON(w, http.StatusCreated, map[string]string{"status": "logged"})
+	return reply{http.StatusCreated, done("logged")}, nil
 }
 
 // readJSON decodes a bounded JSON body into v.

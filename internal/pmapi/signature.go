@@ -9,8 +9,9 @@ import (
 	"loginshell/internal/signature"
 )
 
-// The electronic-signature services (seed 000), for hosted pages through
-// the SDK the shim adds (system.mes.signature) and for scripts:
+// signatureRoutes are the electronic-signature services (seed 000), none
+// without Options.Signatures, for hosted pages through the SDK the shim
+// adds (system.mes.signature) and for scripts:
 //
 //	GET    /pmapi/signature/context                this page's {session, page}
 //	GET    /pmapi/signature/templates              every template
@@ -26,127 +27,140 @@ import (
 // UUID 400; "No pending authentication challenge with UUID <uuid>" 404;
 // "Could not post authorization challenge" 409; an identity provider that
 // cannot run challenges 501.
+func (a *api) signatureRoutes() []route {
+	if a.Signatures == nil {
+		return nil
+	}
+	return []route{
+		{http.MethodGet, "/signature/context", a.handle(a.signatureContext)},
+		{http.MethodGet, "/signature/templates", a.handle(a.templates)},
+		{http.MethodGet, "/signature/templates/{name}", a.handle(a.template)},
+		{http.MethodPut, "/signature/templates/{name}", a.handle(plantOnly)},
+		{http.MethodPost, "/signature/templates/{name}", a.handle(plantOnly)},
+		{http.MethodDelete, "/signature/templates/{name}", a.handle(plantOnly)},
+		{http.MethodPut, "/signature/templates", a.handle(plantOnly)},
+		{http.MethodPost, "/signature/templates", a.handle(plantOnly)},
+		{http.MethodPost, "/signature/requests", a.handle(a.queue)},
+		{http.MethodGet, "/signature/requests", a.handle(a.pending)},
+		{http.MethodDelete, "/signature/requests/{uuid}", a.handle(a.cancelRequest)},
+		{http.MethodPost, "/signature/trigger", a.handle(a.trigger)},
+		{http.MethodGet, "/signature/events", http.HandlerFunc(a.signatureEvents)},
+	}
+}
+
+func (a *api) signatureContext(*http.Request) (any, error) {
+	return map[string]string{"session": a.Session(), "page": a.Page()}, nil
+}
+
+func (a *api) templates(r *http.Request) (any, error) {
+	ts, err := a.Signatures.Templates(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	if ts == nil {
+		ts = []signature.Template{}
+	}
+	return ts, nil
+}
+
+func (a *api) template(r *http.Request) (any, error) {
+	t, err := a.Signatures.Template(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // errPlantOnly refuses a page's change of a signature template.
 var errPlantOnly = fault.New(fault.Forbidden, "signature templates are the plant's: pages read them, and they change only with `loginshell signature templates import` on the plant's side")
 
-func (a *api) routeSignature(mux *http.ServeMux) {
-	if a.Signatures == nil {
-		return
+// plantOnly refuses every change of a template: templates are the plant's.
+// A page that could store one could switch off forceUniqueUser under a
+// pending two-person request, or put words of its own in the meaning a
+// signer agrees to.
+func plantOnly(r *http.Request) (any, error) {
+	return nil, fault.Detail(errPlantOnly, "template %q", r.PathValue("name"))
+}
+
+// queue is queueAuthRequest: one UUID per slot of the template's
+// expression, in the session the body names or this shell's.
+func (a *api) queue(r *http.Request) (any, error) {
+	var q struct {
+		Template    json.RawMessage `json:"template"`
+		RequestName string          `json:"requestName"`
+		Description string          `json:"description"`
+		Session     string          `json:"session"`
 	}
-	p := Prefix + "/signature"
-	mux.HandleFunc("GET "+p+"/context", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, map[string]string{"session": a.Session(), "page": a.Page()})
-	})
-	mux.HandleFunc("GET "+p+"/templates", func(w http.ResponseWriter, r *http.Request) {
-		ts, err := a.Signatures.Templates(r.Context())
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		if ts == nil {
-			ts = []signature.Template{}
-		}
-		WriteJSON(w, http.StatusOK, ts)
-	})
-	mux.HandleFunc("GET "+p+"/templates/{name}", func(w http.ResponseWriter, r *http.Request) {
-		t, err := a.Signatures.Template(r.Context(), r.PathValue("name"))
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, t)
-	})
-	// Templates are the plant's: a page that could store one could switch
-	// off forceUniqueUser under a pending two-person request, or put words
-	// of its own in the meaning a signer agrees to.
-	plantOnly := func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(w, r, fault.Detail(errPlantOnly, "template %q", r.PathValue("name")))
+	if err := readJSON(r, &q); err != nil {
+		return nil, err
 	}
-	mux.HandleFunc("PUT "+p+"/templates/{name}", plantOnly)
-	mux.HandleFunc("POST "+p+"/templates/{name}", plantOnly)
-	mux.HandleFunc("DELETE "+p+"/templates/{name}", plantOnly)
-	mux.HandleFunc("PUT "+p+"/templates", plantOnly)
-	mux.HandleFunc("POST "+p+"/templates", plantOnly)
-	mux.HandleFunc("POST "+p+"/requests", func(w http.ResponseWriter, r *http.Request) {
-		var q struct {
-			Template    json.RawMessage `json:"template"`
-			RequestName string          `json:"requestName"`
-			Description string          `json:"description"`
-			Session     string          `json:"session"`
-		}
-		if err := readJSON(r, &q); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		name, err := templateName(q.Template)
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		session := q.Session
-		if session == "" {
-			session = a.Session()
-		}
-		ids, err := a.Signatures.Queue(r.Context(), name, q.RequestName, q.Description, session)
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		out := make([]string, len(ids))
-		for i, id := range ids {
-			out[i] = id.String()
-		}
-		WriteJSON(w, http.StatusOK, map[string][]string{"uuids": out})
-	})
-	mux.HandleFunc("GET "+p+"/requests", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		reqs, err := a.Signatures.Pending(r.Context(), signature.Filter{User: q.Get("user"), Template: q.Get("template"), Name: q.Get("name")})
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		if reqs == nil {
-			reqs = []signature.Request{}
-		}
-		WriteJSON(w, http.StatusOK, reqs)
-	})
-	mux.HandleFunc("DELETE "+p+"/requests/{uuid}", func(w http.ResponseWriter, r *http.Request) {
-		id, err := signature.ParseUUID(r.PathValue("uuid"))
-		if err == nil {
-			err = a.Signatures.Cancel(r.Context(), id)
-		}
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "cancelled"})
-	})
-	mux.HandleFunc("POST "+p+"/trigger", func(w http.ResponseWriter, r *http.Request) {
-		var q struct {
-			UUID    string `json:"uuid"`
-			Session string `json:"session"`
-			Page    string `json:"page"`
-			Approve *bool  `json:"approve"`
-		}
-		if err := readJSON(r, &q); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		if q.Approve == nil {
-			a.writeError(w, r, fault.Detail(errBadRequest, "approve (true or false) is required"))
-			return
-		}
-		id, err := signature.ParseUUID(q.UUID)
-		if err == nil {
-			err = a.Signatures.Trigger(r.Context(), id, q.Session, q.Page, *q.Approve)
-		}
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "posted"})
-	})
-	mux.HandleFunc("GET "+p+"/events", a.signatureEvents)
+	name, err := templateName(q.Template)
+	if err != nil {
+		return nil, err
+	}
+	session := q.Session
+	if session == "" {
+		session = a.Session()
+	}
+	ids, err := a.Signatures.Queue(r.Context(), name, q.RequestName, q.Description, session)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return map[string][]string{"uuids": out}, nil
+}
+
+// pending is getPendingAuthRequests, filtered by the query's user,
+// template and name.
+func (a *api) pending(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	reqs, err := a.Signatures.Pending(r.Context(), signature.Filter{User: q.Get("user"), Template: q.Get("template"), Name: q.Get("name")})
+	if err != nil {
+		return nil, err
+	}
+	if reqs == nil {
+		reqs = []signature.Request{}
+	}
+	return reqs, nil
+}
+
+func (a *api) cancelRequest(r *http.Request) (any, error) {
+	id, err := signature.ParseUUID(r.PathValue("uuid"))
+	if err == nil {
+		err = a.Signatures.Cancel(r.Context(), id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return done("cancelled"), nil
+}
+
+// trigger is triggerAuthRequest: it posts the slot's challenge to the
+// shell's dialog; the outcome arrives on the event stream.
+func (a *api) trigger(r *http.Request) (any, error) {
+	var q struct {
+		UUID    string `json:"uuid"`
+		Session string `json:"session"`
+		Page    string `json:"page"`
+		Approve *bool  `json:"approve"`
+	}
+	if err := readJSON(r, &q); err != nil {
+		return nil, err
+	}
+	if q.Approve == nil {
+		return nil, fault.Detail(errBadRequest, "approve (true or false) is required")
+	}
+	id, err := signature.ParseUUID(q.UUID)
+	if err == nil {
+		err = a.Signatures.Trigger(r.Context(), id, q.Session, q.Page, *q.Approve)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return done("posted"), nil
 }
 
 // templateName takes queueAuthRequest's template as its name or as the
