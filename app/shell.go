@@ -14,7 +14,7 @@ import (
 	"errors"
 	"sync"
 
-	"loginshell/internal/pmapi"
+	"loginshell/internal/fault"
 	"loginshell/internal/screen"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
@@ -177,13 +177,13 @@ func (s *Shell) life() context.Context {
 	return s.ctx
 }
 
-// result answers err in the words of the one error map (pmapi.Describe).
+// result answers err in the words of the one map to safe text
+// (fault.Text), as the REST API and the gateway do.
 func result(err error) Result {
 	if err == nil {
 		return Result{OK: true}
 	}
-	_, text := pmapi.Describe(err)
-	return Result{Error: text}
+	return Result{Error: fault.Text(err)}
 }
 
 // AnswerChallenge signs the open signature challenge id with what the

@@ -8,5 +8,5 @@
 //   - the two transports do not import each other, and the HTTP surfaces
 //     import neither;
 //   - every exported error of every package has a deliberate kind
-//     (internal/fault), so pmapi.Describe never guesses.
+//     (internal/fault), so pmapi.Status and fault.Text never guess.
 package arch

@@ -1,7 +1,8 @@
 // Package fault gives every engine error a kind and a text that is safe to
-// show a person, so that one function (pmapi.Describe) can turn any error
-// into a status code and a message for REST, the gateway and the window's
-// bindings alike.
+// show a person. Text is the one map from errors to what a person reads,
+// for REST, the gateway and the window's bindings alike; pmapi.Status is
+// the one map from kinds to HTTP status codes. The window's bindings need
+// only the text, so they need no HTTP package.
 //
 // An engine declares its sentinels with New, and refines them with Explain
 // when the message should say more ("the offline login package \"x\" is not

@@ -6,7 +6,7 @@ import (
 	"io"
 	"net/http"
 
-	"loginshell/internal/pmapi"
+	"loginshell/internal/fault"
 	"loginshell/internal/signature"
 )
 
@@ -44,16 +44,14 @@ func routeChallenges(mux *http.ServeMux, c Challenges) {
 		}
 		_, err := c.Answer(r.Context(), r.PathValue("id"), q.UserID, q.Password, q.Comment)
 		if err != nil {
-			_, text := pmapi.Describe(err)
-			writeJSON(w, http.StatusOK, configureAnswer{Error: text, Closed: signature.ChallengeOver(err)})
+			writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err), Closed: signature.ChallengeOver(err)})
 			return
 		}
 		writeJSON(w, http.StatusOK, configureAnswer{OK: true})
 	})
 	mux.HandleFunc("DELETE /shell/challenge/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if err := c.Dismiss(r.Context(), r.PathValue("id")); err != nil {
-			_, text := pmapi.Describe(err)
-			writeJSON(w, http.StatusOK, configureAnswer{Error: text})
+			writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err)})
 			return
 		}
 		writeJSON(w, http.StatusOK, configureAnswer{OK: true})

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"loginshell/internal/fault"
-	"loginshell/internal/pmapi"
 )
 
 // maxConfigureBody bounds the JSON of POST /shell/configure: one URL.
@@ -62,13 +61,13 @@ func configure(w http.ResponseWriter, r *http.Request, apply func(string) error,
 	writeJSON(w, http.StatusOK, configureAnswer{OK: true})
 }
 
-// configureText is the text shown for a refusal, from the one map; a
-// failure of the shell itself is logged and shown as such.
+// configureText is the text shown for a refusal, from the one map to safe
+// text (fault.Text); a failure of the shell itself is logged and shown as
+// such.
 func configureText(err error, log *slog.Logger) string {
 	if fault.KindOf(err) == fault.Internal {
 		log.Error("configure the login server", "err", err)
 		return msgConfigureFailed
 	}
-	_, text := pmapi.Describe(err)
-	return text
+	return fault.Text(err)
 }

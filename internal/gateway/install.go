@@ -40,6 +40,5 @@ func uploadStatus(err error) int {
 	if err == nil {
 		return http.StatusOK
 	}
-	status, _ := pmapi.Describe(err)
-	return status
+	return pmapi.Status(err)
 }

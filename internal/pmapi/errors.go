@@ -28,14 +28,12 @@ var statusOf = map[fault.Kind]int{
 	fault.Unsupported:   http.StatusNotImplemented,
 }
 
-// Describe turns any error into the status code and the text a caller
-// shows: the REST API, the gateway's own endpoints and the window's
-// bindings all answer with it, so an error reads the same everywhere. An
-// error of no kind is 500 with fault.InternalText; its cause belongs in the
-// log.
-func Describe(err error) (status int, text string) {
-	return statusOf[fault.KindOf(err)], fault.Text(err)
-}
+// Status is the status code of err, from the one map: the REST API and
+// the gateway's endpoints answer with it. An error of no kind is 500; its
+// cause belongs in the log. The text that goes with it is fault.Text's, the
+// one map to text safe to show, which the window's bindings use too: they
+// need no status code, and so no HTTP package.
+func Status(err error) int { return statusOf[fault.KindOf(err)] }
 
 var (
 	errBusy       = fault.New(fault.Forbidden, "authentication is in progress; this service is unavailable until it completes")
@@ -49,7 +47,7 @@ var (
 // the whole error (redacted by the logger), at error level when the shell
 // itself failed.
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, text := Describe(err)
+	status, text := Status(err), fault.Text(err)
 	level := slog.LevelInfo
 	if fault.KindOf(err) == fault.Internal {
 		level = slog.LevelError
