@@ -29,31 +29,40 @@ type answerRequest struct {
 	Comment  string `json:"comment"`
 }
 
-// challenge serves the dialog's two answers in the browser mode:
-// POST /shell/challenge/{id} {userId, password, comment} signs (200 with
-// {ok} or {ok: false, error} for a refused signature, which the dialog
-// shows, with closed: true when the refusal ended the challenge), DELETE /shell/challenge/{id} closes it without signing.
-func routeChallenges(mux *http.ServeMux, c Challenges) {
-	mux.HandleFunc("POST /shell/challenge/{id}", func(w http.ResponseWriter, r *http.Request) {
-		var q answerRequest
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAnswerBody))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&q); err != nil || dec.Decode(&struct{}{}) != io.EOF {
-			writeJSON(w, http.StatusBadRequest, configureAnswer{Error: `Send JSON: {"userId": "...", "password": "...", "comment": "..."}.`})
-			return
-		}
-		_, err := c.Answer(r.Context(), r.PathValue("id"), q.UserID, q.Password, q.Comment)
-		if err != nil {
-			writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err), Closed: signature.ChallengeOver(err)})
-			return
-		}
-		writeJSON(w, http.StatusOK, configureAnswer{OK: true})
-	})
-	mux.HandleFunc("DELETE /shell/challenge/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if err := c.Dismiss(r.Context(), r.PathValue("id")); err != nil {
-			writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err)})
-			return
-		}
-		writeJSON(w, http.StatusOK, configureAnswer{OK: true})
-	})
+// answer is POST /shell/challenge/{id}, the browser dialog's Sign. The
+// body must be one JSON object of userId, password and comment, no other
+// field, nothing after it and at most maxAnswerBody bytes; anything else
+// is 400 with {ok: false, error} saying what to send. Any other outcome is
+// 200, since the dialog shows it rather than failing: {ok: true} when the
+// slot is signed, else {ok: false, error} with the safe text of whatever
+// Answer returned (a wrong password, a lockout, no such open challenge, a
+// fault of the shell), plus closed: true when that error ended the
+// challenge (signature.ChallengeOver), so the dialog offers only Close.
+func (c *chrome) answer(w http.ResponseWriter, r *http.Request) {
+	var q answerRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAnswerBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil || dec.Decode(&struct{}{}) != io.EOF {
+		writeJSON(w, http.StatusBadRequest, configureAnswer{Error: `Send JSON: {"userId": "...", "password": "...", "comment": "..."}.`})
+		return
+	}
+	_, err := c.Challenges.Answer(r.Context(), r.PathValue("id"), q.UserID, q.Password, q.Comment)
+	if err != nil {
+		writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err), Closed: signature.ChallengeOver(err)})
+		return
+	}
+	writeJSON(w, http.StatusOK, configureAnswer{OK: true})
+}
+
+// dismiss is DELETE /shell/challenge/{id}, the dialog's Cancel: it ends
+// the challenge without signing (the page hears an error outcome, the slot
+// stays pending). It reads no body and always answers 200: {ok: true}, or
+// {ok: false, error} with the safe text of Dismiss's error (no such open
+// challenge), never with closed.
+func (c *chrome) dismiss(w http.ResponseWriter, r *http.Request) {
+	if err := c.Challenges.Dismiss(r.Context(), r.PathValue("id")); err != nil {
+		writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err)})
+		return
+	}
+	writeJSON(w, http.StatusOK, configureAnswer{OK: true})
 }

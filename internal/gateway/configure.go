@@ -34,14 +34,14 @@ const (
 	msgConfigureFailed = "The login server could not be saved because of an internal error; see the shell's log."
 )
 
-// configure is POST /shell/configure with {"login_url": "..."}: apply
-// stores it and starts the sign-in again. A refusal of the shell (an
+// configure is POST /shell/configure with {"login_url": "..."}:
+// Options.Configure stores it and starts the sign-in again. A refusal of the shell (an
 // address that breaks the rule, a sign-in already running) answers 200
 // with ok false and its text, like /shell/cancel, so the chrome shows it
 // beside the form; 415 answers a body that is not JSON and 400 one that is
 // not the expected object. Requiring JSON also keeps plain HTML forms of
 // other pages from posting here.
-func configure(w http.ResponseWriter, r *http.Request, apply func(string) error, log *slog.Logger) {
+func (c *chrome) configure(w http.ResponseWriter, r *http.Request) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		writeJSON(w, http.StatusUnsupportedMediaType, configureAnswer{Error: msgConfigureType})
@@ -54,8 +54,8 @@ func configure(w http.ResponseWriter, r *http.Request, apply func(string) error,
 		writeJSON(w, http.StatusBadRequest, configureAnswer{Error: msgConfigureBody})
 		return
 	}
-	if err := apply(*req.LoginURL); err != nil {
-		writeJSON(w, http.StatusOK, configureAnswer{Error: configureText(err, log)})
+	if err := c.Configure(*req.LoginURL); err != nil {
+		writeJSON(w, http.StatusOK, configureAnswer{Error: configureText(err, c.Log)})
 		return
 	}
 	writeJSON(w, http.StatusOK, configureAnswer{OK: true})

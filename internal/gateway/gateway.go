@@ -10,23 +10,18 @@
 //     is cross-origin to the chrome: it cannot read or script it, reach
 //     its endpoints or see the browser mode's key.
 //
-// Both transports serve the same two handlers (ForShell), so both run one
-// code path.
+// Both transports serve the same two handlers, built over the same engines
+// (ForWindow, ForBrowser), so both run one code path.
 package gateway
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"mime"
 	"net/http"
 	"path"
 	"strings"
-
-	"loginshell/internal/shell"
 
 	"loginshell/internal/install"
 	"loginshell/internal/pmapi"
@@ -57,7 +52,8 @@ type Options struct {
 	Log        *slog.Logger
 }
 
-// New returns the shell's handler.
+// New returns the chrome's handler: the route table of o, each endpoint a
+// method of chrome.
 func New(o Options) (http.Handler, error) {
 	if o.Screen == nil || o.Retry == nil || o.Cancel == nil {
 		return nil, errors.New("gateway: Screen, Retry and Cancel are required")
@@ -65,88 +61,90 @@ func New(o Options) (http.Handler, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	c := &chrome{o}
 	mux := http.NewServeMux()
-	// Not the chrome's: pages and services live on the pages' origin.
-	for _, p := range []string{pmapi.Prefix + "/", webapps.Prefix} {
-		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "not on the shell's own origin: pages and services are served on the pages' origin"})
-		})
-	}
-	mux.HandleFunc("GET /shell/view", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, o.Screen.Current())
-	})
-	mux.HandleFunc("GET /shell/events", func(w http.ResponseWriter, r *http.Request) { events(w, r, o.Screen, o.Install) })
-	if o.Install != nil {
-		mux.HandleFunc("POST /shell/install", func(w http.ResponseWriter, r *http.Request) { upload(w, r, o.Install) })
-	}
-	if o.Configure != nil {
-		mux.HandleFunc("POST /shell/configure", func(w http.ResponseWriter, r *http.Request) { configure(w, r, o.Configure, o.Log) })
-	}
-	if o.Challenges != nil {
-		routeChallenges(mux, o.Challenges)
-	}
-	mux.HandleFunc("POST /shell/retry", func(w http.ResponseWriter, r *http.Request) {
-		o.Retry()
-		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
-	})
-	mux.HandleFunc("POST /shell/cancel", func(w http.ResponseWriter, r *http.Request) {
-		if err := o.Cancel(); err != nil {
-			writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "Nothing to cancel: no sign-in is in progress."})
-			return
+	for _, rt := range c.routes() {
+		pattern := rt.path
+		if rt.method != "" {
+			pattern = rt.method + " " + rt.path
 		}
-		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
-	})
-	if o.Assets != nil {
-		mux.Handle("/", assets(o.Assets))
+		mux.Handle(pattern, rt.handler)
 	}
 	return mux, nil
 }
 
-// events streams the screen's views as server-sent events ("view"), and
-// with inst the progress and results of installs ("install").
-func events(w http.ResponseWriter, r *http.Request, s *screen.Screen, inst *install.Service) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+// chrome serves the chrome's endpoints over its Options.
+type chrome struct{ Options }
+
+// route is one row of the chrome's route table: method ("" for every
+// method), ServeMux path pattern and handler. A route with a method leaves
+// the other methods of its path to ServeMux, which answers them 405.
+//
+// The chrome's endpoints write their own answers rather than go through
+// pmapi's adapter: a refusal the chrome shows a person (nothing to cancel,
+// a refused signature or login server) is 200 with {ok: false, error}, not
+// an error status; only an install's outcome takes its status from the
+// one map (pmapi.Status).
+type route struct {
+	method  string
+	path    string
+	handler http.HandlerFunc
+}
+
+// routes is the chrome's route table: what every chrome serves, then the
+// endpoints Options switch on.
+func (c *chrome) routes() []route {
+	rs := []route{
+		// Not the chrome's: pages and services live on the pages' origin.
+		{"", pmapi.Prefix + "/", notHere},
+		{"", webapps.Prefix, notHere},
+		{http.MethodGet, "/shell/view", c.view},
+		{http.MethodGet, "/shell/events", c.events},
+		{http.MethodPost, "/shell/retry", c.retry},
+		{http.MethodPost, "/shell/cancel", c.cancel},
+	}
+	if c.Install != nil {
+		rs = append(rs, route{http.MethodPost, "/shell/install", c.upload})
+	}
+	if c.Configure != nil {
+		rs = append(rs, route{http.MethodPost, "/shell/configure", c.configure})
+	}
+	if c.Challenges != nil {
+		rs = append(rs,
+			route{http.MethodPost, "/shell/challenge/{id}", c.answer},
+			route{http.MethodDelete, "/shell/challenge/{id}", c.dismiss})
+	}
+	if c.Assets != nil {
+		rs = append(rs, route{"", "/", assets(c.Assets).ServeHTTP})
+	}
+	return rs
+}
+
+// notHere answers the pages' paths on the chrome's origin.
+func notHere(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusNotFound, map[string]string{"error": "not on the shell's own origin: pages and services are served on the pages' origin"})
+}
+
+// view is GET /shell/view: the view shown now.
+func (c *chrome) view(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, c.Screen.Current())
+}
+
+// retry is POST /shell/retry: the boot flow again, after an error.
+func (c *chrome) retry(w http.ResponseWriter, _ *http.Request) {
+	c.Retry()
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// cancel is POST /shell/cancel: the running sign-in ends. With none
+// running it is still 200, with a text of the chrome's own (the engine's
+// error is not shown).
+func (c *chrome) cancel(w http.ResponseWriter, _ *http.Request) {
+	if err := c.Cancel(); err != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "Nothing to cancel: no sign-in is in progress."})
 		return
 	}
-	ch, cancel := s.Subscribe()
-	defer cancel()
-	var installs <-chan install.Event // nil: never ready
-	if inst != nil {
-		c, stop := inst.Subscribe()
-		defer stop()
-		installs = c
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	send := func(event string, v any) bool {
-		b, _ := json.Marshal(v)
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
-			return false
-		}
-		flusher.Flush()
-		return true
-	}
-	if !send("view", s.Current()) {
-		return
-	}
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case v := <-ch:
-			if !send("view", v) {
-				return
-			}
-		case e := <-installs:
-			if !send("install", e) {
-				return
-			}
-		}
-	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 // assets serves the chrome's built files; unknown paths get index.html so
@@ -182,39 +180,3 @@ func assets(fsys fs.FS) http.Handler {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) { pmapi.WriteJSON(w, status, v) }
-
-// ForShell returns the two handlers both transports serve over the
-// engines of sh: the chrome's (assets nil in the window: Wails serves the
-// chrome's files itself; browser set in the browser mode, whose chrome has
-// no bindings and so gets the upload and login-server endpoints) and the
-// pages' (host is the pages' exact host:port, ancestors the chrome's
-// origins that may frame them).
-func ForShell(sh *shell.Shell, assets fs.FS, browser bool, host string, ancestors []string) (chrome, pages http.Handler, err error) {
-	api, err := pmapi.New(pmapi.Options{
-		Auth: sh.Auth, Users: sh.Users, Settings: sh.Settings,
-		Connectivity: func(context.Context) []string { return sh.Connectivity.States(sh.Users) },
-		Boot:         sh.Boot, Windows: sh.Boot, Version: shell.Version, Log: sh.Log.With("component", "pmapi"),
-		Signatures: sh.Signatures, Session: sh.Screen.Session, Page: func() string { return sh.Screen.Current().Page },
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	pages, err = Pages(PagesOptions{PMAPI: api, Webapps: sh.Library.Handler(), Host: host, FrameAncestors: ancestors})
-	if err != nil {
-		return nil, nil, err
-	}
-	o := Options{
-		Assets: assets, Screen: sh.Screen,
-		Retry:  func() { sh.Boot.Start(context.Background()) },
-		Cancel: sh.Auth.Cancel,
-		Log:    sh.Log,
-	}
-	if browser {
-		o.Install, o.Configure = sh.Installs, sh.Boot.SetLoginServer
-		if sh.Signatures != nil {
-			o.Challenges = sh.Signatures
-		}
-	}
-	chrome, err = New(o)
-	return chrome, pages, err
-}

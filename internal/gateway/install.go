@@ -23,7 +23,7 @@ const wrongType = "Send the package itself as the request body, with Content-Typ
 // replace one the shell has (phase "confirm": send it again with
 // ?replace=1), 413 too large, 415 not a zip body, 400 the upload broke
 // off, 500 the shell failed.
-func upload(w http.ResponseWriter, r *http.Request, inst *install.Service) {
+func (c *chrome) upload(w http.ResponseWriter, r *http.Request) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !uploadTypes[mt] {
 		writeJSON(w, http.StatusUnsupportedMediaType, install.Refused(wrongType))
@@ -31,7 +31,7 @@ func upload(w http.ResponseWriter, r *http.Request, inst *install.Service) {
 	}
 	// ?replace=1 is the person's yes to a confirm answer (409): the chrome
 	// sends the same package again.
-	res, err := inst.InstallUpload(r.Body, r.ContentLength, r.URL.Query().Get("replace") == "1")
+	res, err := c.Install.InstallUpload(r.Body, r.ContentLength, r.URL.Query().Get("replace") == "1")
 	writeJSON(w, uploadStatus(err), res)
 }
 
