@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"loginshell/internal/fault"
-	"loginshell/internal/pmapi"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -50,11 +49,10 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 	if err != nil {
 		return err
 	}
-	chrome, pagesHandler, err := gateway.ForShell(sh, nil, false, pages.Host, frameAncestors)
+	chrome, pagesHandler, err := gateway.ForWindow(sh, ui.token, pages.Host, frameAncestors)
 	if err != nil {
 		return err
 	}
-	chrome = withToken(chrome, ui.token)
 	srv := &http.Server{Handler: gateway.WithBodyDeadline(pagesHandler, gateway.BodyTimeout), ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout: gateway.IdleTimeout}
 	go func() { _ = srv.Serve(pages) }()
@@ -132,22 +130,4 @@ func inspectorOn(inspect bool, sh *shell.Shell) func(context.Context) {
 		}
 		sh.Log.Info("--inspect: the web inspector is enabled (right click > Inspect Element)")
 	}
-}
-
-// withToken adds GET /shell/token to the window's chrome handler: the
-// chrome reads the bindings' token there, on its own origin (wails://wails,
-// http://wails.localhost), where no hosted page can read an answer.
-func withToken(next http.Handler, token string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/shell/token" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", http.MethodGet)
-			pmapi.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
-			return
-		}
-		pmapi.WriteJSON(w, http.StatusOK, map[string]string{"token": token})
-	})
 }

@@ -8,5 +8,7 @@
 //   - the two transports do not import each other, and the HTTP surfaces
 //     import neither;
 //   - every exported error of every package has a deliberate kind
-//     (internal/fault), so pmapi.Status and fault.Text never guess.
+//     (internal/fault), so pmapi.Status and fault.Text never guess;
+//     pmapi.Status holds the only map keyed by a kind, and app/, which
+//     shows errors in fault.Text's words, does not import pmapi.
 package arch

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"net/http"
 
@@ -9,13 +10,44 @@ import (
 	"loginshell/internal/shell"
 )
 
-// ForShell returns the two handlers both transports serve over the
-// engines of sh: the chrome's (assets nil in the window: Wails serves the
-// chrome's files itself; browser set in the browser mode, whose chrome has
-// no bindings and so gets the upload and login-server endpoints) and the
-// pages' (host is the pages' exact host:port, ancestors the chrome's
-// origins that may frame them).
-func ForShell(sh *shell.Shell, assets fs.FS, browser bool, host string, ancestors []string) (chrome, pages http.Handler, err error) {
+// ForWindow returns the two handlers the window serves over the engines
+// of sh, so both transports run one code path:
+//
+//   - the chrome's, for Wails' asset server, which serves the chrome's
+//     files itself (no assets here). It answers GET /shell/token with
+//     token, the bindings' token, on the chrome's own origin, where no
+//     hosted page can read an answer; and it has no install, configure or
+//     challenge endpoints, which the window's bindings stand for;
+//   - the pages', answering only on pagesHost (the pages' exact
+//     host:port) and framed only by ancestors, the chrome's origins.
+func ForWindow(sh *shell.Shell, token, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
+	if token == "" {
+		return nil, nil, errors.New("gateway: the window's chrome needs the bindings' token")
+	}
+	chrome, pages, err = forShell(sh, pagesHost, ancestors, Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return withToken(chrome, token), pages, nil
+}
+
+// ForBrowser returns the two handlers the browser mode serves over the
+// engines of sh: the chrome's, with assets (nil: none) and the endpoints
+// the window does through its bindings, POST /shell/install and
+// /shell/configure, and /shell/challenge/{id} when sh runs signatures;
+// and the pages', as for ForWindow. The caller MUST put Guard in front of
+// the chrome: its endpoints install packages and take what signers type.
+func ForBrowser(sh *shell.Shell, assets fs.FS, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
+	o := Options{Assets: assets, Install: sh.Installs, Configure: sh.Boot.SetLoginServer}
+	if sh.Signatures != nil { // a nil *Engine in the interface would not be nil
+		o.Challenges = sh.Signatures
+	}
+	return forShell(sh, pagesHost, ancestors, o)
+}
+
+// forShell builds the pages' handler over sh and the chrome's from o,
+// whose Screen, Retry, Cancel and Log it fills in from sh.
+func forShell(sh *shell.Shell, pagesHost string, ancestors []string, o Options) (chrome, pages http.Handler, err error) {
 	api, err := pmapi.New(pmapi.Options{
 		Auth: sh.Auth, Users: sh.Users, Settings: sh.Settings,
 		Connectivity: func(context.Context) []string { return sh.Connectivity.States(sh.Users) },
@@ -25,22 +57,14 @@ func ForShell(sh *shell.Shell, assets fs.FS, browser bool, host string, ancestor
 	if err != nil {
 		return nil, nil, err
 	}
-	pages, err = Pages(PagesOptions{PMAPI: api, Webapps: sh.Library.Handler(), Host: host, FrameAncestors: ancestors})
+	pages, err = Pages(PagesOptions{PMAPI: api, Webapps: sh.Library.Handler(), Host: pagesHost, FrameAncestors: ancestors})
 	if err != nil {
 		return nil, nil, err
 	}
-	o := Options{
-		Assets: assets, Screen: sh.Screen,
-		Retry:  func() { sh.Boot.Start(context.Background()) },
-		Cancel: sh.Auth.Cancel,
-		Log:    sh.Log,
-	}
-	if browser {
-		o.Install, o.Configure = sh.Installs, sh.Boot.SetLoginServer
-		if sh.Signatures != nil {
-			o.Challenges = sh.Signatures
-		}
-	}
+	o.Screen = sh.Screen
+	o.Retry = func() { sh.Boot.Start(context.Background()) }
+	o.Cancel = sh.Auth.Cancel
+	o.Log = sh.Log
 	chrome, err = New(o)
 	return chrome, pages, err
 }

@@ -153,11 +153,11 @@ func TestConfigureRefusedDuringAFlow(t *testing.T) {
 func TestConfigureOnlyInServeHandler(t *testing.T) {
 	t.Parallel()
 	sh := shelltest.New(t, shelltest.Options{})
-	window, _, err := gateway.ForShell(sh.Shell, nil, false, "p.localhost:1", []string{"http://127.0.0.1:1"})
+	window, _, err := gateway.ForWindow(sh.Shell, "t0k", "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve, _, err := gateway.ForShell(sh.Shell, nil, true, "p.localhost:1", []string{"http://127.0.0.1:1"})
+	serve, _, err := gateway.ForBrowser(sh.Shell, nil, "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}

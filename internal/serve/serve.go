@@ -79,7 +79,7 @@ func (l *Listener) Close() error { return l.ln.Close() }
 // through out (the Banner), starts the boot flow, and on the end cancels a
 // running flow so blocked sign-in calls answer before the server stops.
 func Run(ctx context.Context, l *Listener, sh *shell.Shell, assets fs.FS, out func(string)) error {
-	chrome, pages, err := gateway.ForShell(sh, assets, true, l.pages, []string{"http://" + l.host})
+	chrome, pages, err := gateway.ForBrowser(sh, assets, l.pages, []string{"http://" + l.host})
 	if err != nil {
 		l.Close()
 		return err

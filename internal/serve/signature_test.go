@@ -43,7 +43,7 @@ func newSigEnv(t *testing.T) *sigEnv {
 		t.Fatal(err)
 	}
 	sh.Screen.ShowPage("/webapps/lineapp/index.html", "Line")
-	chrome, pages, err := gateway.ForShell(sh.Shell, nil, true, "p.localhost:1", []string{"http://127.0.0.1:1"})
+	chrome, pages, err := gateway.ForBrowser(sh.Shell, nil, "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
