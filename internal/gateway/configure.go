@@ -35,12 +35,12 @@ const (
 )
 
 // configure is POST /shell/configure with {"login_url": "..."}:
-// Options.Configure stores it and starts the sign-in again. A refusal of the shell (an
-// address that breaks the rule, a sign-in already running) answers 200
-// with ok false and its text, like /shell/cancel, so the chrome shows it
-// beside the form; 415 answers a body that is not JSON and 400 one that is
-// not the expected object. Requiring JSON also keeps plain HTML forms of
-// other pages from posting here.
+// Options.Configure stores it and starts the sign-in again. A refusal of
+// the shell (an address that breaks the rule, a sign-in already running)
+// answers 200 with ok false and its text, like /shell/cancel, so the chrome
+// shows it beside the form; 415 answers a body that is not JSON and 400 one
+// that is not the expected object. Requiring JSON also keeps plain HTML
+// forms of other pages from posting here.
 func (c *chrome) configure(w http.ResponseWriter, r *http.Request) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {

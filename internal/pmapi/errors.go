@@ -29,10 +29,10 @@ var statusOf = map[fault.Kind]int{
 }
 
 // Status is the status code of err, from the one map: the REST API and
-// the gateway's endpoints answer with it. An error of no kind is 500; its
-// cause belongs in the log. The text that goes with it is fault.Text's, the
-// one map to text safe to show, which the window's bindings use too: they
-// need no status code, and so no HTTP package.
+// the gateway's install endpoint answer with it. An error of no kind is
+// 500; its cause belongs in the log. The text that goes with it is
+// fault.Text's, the one map to text safe to show, which the window's
+// bindings use too: they need no status code, and so no HTTP package.
 func Status(err error) int { return statusOf[fault.KindOf(err)] }
 
 var (
