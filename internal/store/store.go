@@ -1,16 +1,19 @@
 // Package store holds what every signature store shares: the keys under
-// which names compare and the atoms of a clause a Filter matches. The stores
-// themselves are its subpackages: sqlite (an embedded file in the data
-// directory, the default) and, for a plant, PostgreSQL; storetest is the
-// contract suite both run unchanged.
+// which names compare, the atoms of a clause a Filter matches, and the
+// rule that settles a signature (Settle). The stores themselves are its
+// subpackages: sqlite (an embedded file in the data directory, the
+// default) and, for a plant, PostgreSQL; storetest is the contract suite
+// both run unchanged.
 //
 // Each store implements signature.Store and the audit trail, with an
 // audited variant of every method that changes a request, so an outcome
 // and its audit entries are committed together or not at all (see
 // storetest.Store for the whole contract). The functions here exist so the
-// stores agree to the byte on what "case-insensitive" and "the clause
-// names this user" mean: a plant may mix stations of different versions,
-// but never two meanings of a name.
+// stores agree to the byte on what "case-insensitive", "the clause names
+// this user" and "this signature counts" mean: a plant may mix stations
+// of different versions, but never two meanings of a name or of a
+// signature. What differs between the stores — locking, types, NOTIFY —
+// stays in them.
 package store
 
 import (
