@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -11,6 +10,7 @@ import (
 	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
+	"loginshell/internal/store"
 )
 
 // Sign records sig on the pending slot id and settles its request; see
@@ -30,16 +30,15 @@ func (s *Store) Sign(ctx context.Context, id uuid.UUID, sig signature.Signature,
 // the store. Either the signature, the request's new state and every
 // entry are committed, or nothing is.
 //
-// The request becomes rejected when sig rejects (its unsigned slots
-// cancelled), approved when sig approves its last pending slot, and stays
-// pending otherwise. Errors, each leaving the store as it was:
+// What sig does to the request is store.Settle's decision: the request
+// becomes rejected when sig rejects (its unsigned slots cancelled),
+// approved when sig approves its last pending slot, and stays pending
+// otherwise. Errors, each leaving the store as it was:
 //   - signature.ErrNoSlot: no slot has that id;
-//   - signature.ErrSlotTaken: the slot is signed already (here or at
-//     another station, maybe a moment ago);
-//   - signature.ErrNoRequest: the slot is unsigned but its request is no
-//     longer pending (cancelled, or rejected through another slot);
-//   - signature.ErrSameSigner: forceUniqueUser is set and sig's user
-//     signed another slot of the request.
+//   - signature.ErrSlotTaken, signature.ErrNoRequest,
+//     signature.ErrSameSigner: Settle refused the signature (the slot is
+//     signed already, its request is no longer pending, or its signer
+//     signed another slot under forceUniqueUser).
 //
 // A failed attempt is for the caller to audit, with AppendAudit.
 func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
@@ -61,79 +60,60 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 	return r, sealed, nil
 }
 
-// sign is SignAudited's change, inside its transaction. BEGIN IMMEDIATE
-// already makes it the only writer; the conditional UPDATEs with their
-// rows-affected checks say the same again in SQL, so a copy of this code
-// in a store with weaker locking fails safe instead of double-counting.
+// sign is SignAudited's change, inside its transaction: it loads the
+// slot's request, lets store.Settle decide, and writes that decision.
+// BEGIN IMMEDIATE already makes it the only writer from the load to the
+// commit; the conditional UPDATEs with their rows-affected checks say the
+// same again in SQL, so a copy of this code in a store with weaker
+// locking fails safe instead of double-counting.
 func sign(ctx context.Context, tx *sql.Tx, id uuid.UUID, sig signature.Signature, unique bool) (signature.Request, error) {
-	var reqText, slotState, reqState string
-	err := tx.QueryRowContext(ctx, `
-SELECT s.request, s.state, r.state FROM slots s JOIN requests r ON r.id = s.request WHERE s.id = ?`,
-		id.String()).Scan(&reqText, &slotState, &reqState)
-	if errors.Is(err, sql.ErrNoRows) {
-		return signature.Request{}, fault.Detail(signature.ErrNoSlot, "%s", id)
-	}
+	rs, err := queryRequests(ctx, tx, `r.id = (SELECT request FROM slots WHERE id = ?)`, `r.rowid`, id.String())
 	if err != nil {
 		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
 	}
-	switch {
-	case slotState == string(signature.Approved) || slotState == string(signature.Rejected):
-		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
-	case slotState != string(signature.Pending) || reqState != string(signature.Pending):
-		return signature.Request{}, fault.Detail(signature.ErrNoRequest, "%s is %s", reqText, reqState)
+	if len(rs) == 0 {
+		return signature.Request{}, fault.Detail(signature.ErrNoSlot, "%s", id)
 	}
-	if unique {
-		var other string
-		err := tx.QueryRowContext(ctx, `
-SELECT id FROM slots WHERE request = ? AND id <> ? AND signed_at IS NOT NULL AND user_id = ? LIMIT 1`,
-			reqText, id.String(), sig.Signer.UserID).Scan(&other)
-		if err == nil {
-			return signature.Request{}, fault.Detail(signature.ErrSameSigner, "%s signed slot %s", sig.Signer.UserID, other)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
-		}
+	r := rs[0]
+	settled, err := store.Settle(r, id, sig, unique)
+	if err != nil {
+		return signature.Request{}, err
 	}
 
-	state := signature.Rejected
-	if sig.Approve {
-		state = signature.Approved
-	}
 	res, err := tx.ExecContext(ctx, `
 UPDATE slots SET state = ?, user_id = ?, printed_name = ?, roles = ?, groups_ = ?, approve = ?,
 	meaning = ?, comment = ?, signed_at = ?, sign_station = ?
 WHERE id = ? AND state = 'pending'`,
-		string(state), sig.Signer.UserID, sig.Signer.PrintedName, listText(sig.Signer.Roles), listText(sig.Signer.Groups),
+		string(settled.Slot), sig.Signer.UserID, sig.Signer.PrintedName, listText(sig.Signer.Roles), listText(sig.Signer.Groups),
 		boolInt(sig.Approve), sig.Meaning, sig.Comment, timeText(sig.SignedAt), sig.Station, id.String())
 	if n, err := affected(res, err); err != nil {
 		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
 	} else if n != 1 {
 		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
 	}
-	if sig.Approve {
+	switch settled.Request {
+	case signature.Approved:
 		// Approved only when no slot is left unapproved, this one counted.
 		res, err = tx.ExecContext(ctx, `
 UPDATE requests SET state = 'approved'
 WHERE id = ? AND state = 'pending'
-	AND NOT EXISTS (SELECT 1 FROM slots WHERE request = ? AND state <> 'approved')`, reqText, reqText)
-		if _, err := affected(res, err); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
-		}
-	} else {
-		res, err = tx.ExecContext(ctx, `UPDATE requests SET state = 'rejected' WHERE id = ? AND state = 'pending'`, reqText)
+	AND NOT EXISTS (SELECT 1 FROM slots WHERE request = ? AND state <> 'approved')`, r.ID.String(), r.ID.String())
 		if err := oneRow(res, err); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: reject request %s: %w", id, reqText, err)
+			return signature.Request{}, fmt.Errorf("sign %s: approve request %s: %w", id, r.ID, err)
 		}
-		if err := cancelSlots(ctx, tx, reqText); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+	case signature.Rejected:
+		res, err = tx.ExecContext(ctx, `UPDATE requests SET state = 'rejected' WHERE id = ? AND state = 'pending'`, r.ID.String())
+		if err := oneRow(res, err); err != nil {
+			return signature.Request{}, fmt.Errorf("sign %s: reject request %s: %w", id, r.ID, err)
 		}
 	}
-	reqID, err := parseUUID(reqText)
-	if err != nil {
-		return signature.Request{}, err
+	for _, c := range settled.Cancel {
+		res, err = tx.ExecContext(ctx, `UPDATE slots SET state = 'cancelled' WHERE id = ? AND state = 'pending'`, c.String())
+		if err := oneRow(res, err); err != nil {
+			return signature.Request{}, fmt.Errorf("sign %s: cancel slot %s: %w", id, c, err)
+		}
 	}
-	r, err := loadRequest(ctx, tx, reqID)
-	if err != nil {
+	if r, err = loadRequest(ctx, tx, r.ID); err != nil {
 		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
 	}
 	return r, nil
