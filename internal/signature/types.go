@@ -100,9 +100,13 @@ type Filter struct {
 	Name     string // request name, exact
 }
 
-// Store keeps templates, requests and slots. Implementations: the SQLite
-// store in the data directory, the PostgreSQL store of a plant. Every
-// method is safe for concurrent use by several processes on one database.
+// Store is what the engine reads of a signature store, and how it keeps
+// templates: the changes to a request are Backend's, each committed with
+// its audit entries. Implementations: the SQLite store in the data
+// directory, the PostgreSQL store of a plant. Every method is safe for
+// concurrent use by several processes on one database. The stores have
+// more (Queue, Sign, Cancel without audit entries, for their tests and
+// tools); the engine needs only these.
 type Store interface {
 	// PutTemplate stores t, replacing a template of the same name
 	// (compared case-insensitively).
@@ -115,25 +119,12 @@ type Store interface {
 	// DeleteTemplate removes one; ErrNoTemplate if it did not exist.
 	DeleteTemplate(ctx context.Context, name string) error
 
-	// Queue stores r and its slots in one transaction.
-	Queue(ctx context.Context, r Request) error
 	// Slot returns the slot with id and its request (slots filled), or an
 	// error matching ErrNoSlot.
 	Slot(ctx context.Context, id uuid.UUID) (Slot, Request, error)
 	// Pending lists the pending requests matching f, oldest first, with
 	// their slots.
 	Pending(ctx context.Context, f Filter) ([]Request, error)
-	// Sign records sig on the pending slot id, in one transaction that
-	// also settles the request: rejected when sig rejects, approved when
-	// it was the last pending slot, else still pending. It returns the
-	// request as it is after the transaction. A slot that is no longer
-	// pending (signed meanwhile, here or at another station) is
-	// ErrSlotTaken, and nothing is written; under forceUniqueUser a signer
-	// who signed another slot of the request is ErrSameSigner.
-	Sign(ctx context.Context, id uuid.UUID, sig Signature, forceUniqueUser bool) (Request, error)
-	// Cancel ends a pending request; ErrNoRequest if there is none pending
-	// with that id.
-	Cancel(ctx context.Context, id uuid.UUID) (Request, error)
 }
 
 // Challenge is one posted sign-in: what the dialog shows and what its

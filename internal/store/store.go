@@ -5,14 +5,14 @@
 // default) and, for a plant, PostgreSQL; storetest is the contract suite
 // both run unchanged.
 //
-// Each store implements signature.Store and the audit trail, with an
-// audited variant of every method that changes a request, so an outcome
-// and its audit entries are committed together or not at all (see
-// storetest.Store for the whole contract). The functions here exist so the
-// stores agree to the byte on what "case-insensitive", "the clause names
-// this user" and "this signature counts" mean: a plant may mix stations
-// of different versions, but never two meanings of a name or of a
-// signature. What differs between the stores — locking, types, NOTIFY —
+// Each store implements signature.Backend (the engine's store) and the
+// audit trail, with an audited variant of every method that changes a
+// request, so an outcome and its audit entries are committed together or
+// not at all (see storetest.Store for the whole contract). The functions
+// here exist so the stores agree to the byte on what "case-insensitive",
+// "the clause names this user" and "this signature counts" mean: a plant
+// may mix stations of different versions, but never two meanings of a
+// name or of a signature. What differs between the stores — locking, types, NOTIFY —
 // stays in them.
 package store
 

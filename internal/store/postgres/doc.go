@@ -2,9 +2,9 @@
 // slots and the audit trail in one PostgreSQL database that every station
 // (and the MES server, through `loginshell signature`) opens at once,
 // through github.com/jackc/pgx/v5 (pure Go: the Windows build stays
-// cgo-free). It implements signature.Store and the audited methods of the
-// contract in internal/store/storetest, unchanged from the embedded SQLite
-// store.
+// cgo-free). It implements signature.Backend, the engine's store, and the
+// rest of the contract in internal/store/storetest, unchanged from the
+// embedded SQLite store.
 //
 // # Stations
 //

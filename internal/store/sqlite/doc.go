@@ -1,9 +1,9 @@
 // Package sqlite is the embedded signature store: templates, requests,
 // slots and the audit trail in one SQLite file in the data directory,
 // through modernc.org/sqlite (pure Go, so the Windows build stays
-// cgo-free). It implements signature.Store and the audited methods of the
-// contract in internal/store/storetest; a plant's PostgreSQL store
-// implements the same contract.
+// cgo-free). It implements signature.Backend, the engine's store, and the
+// rest of the contract in internal/store/storetest; a plant's PostgreSQL
+// store implements the same contract.
 //
 // # Processes
 //

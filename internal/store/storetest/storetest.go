@@ -3,7 +3,8 @@
 // Run unchanged, so the engine can rely on one behaviour whichever it was
 // given. A store's own test file supplies NewDB; everything else is here.
 //
-// The contract, beyond the doc comments of signature.Store:
+// The contract, beyond the doc comments of signature.Store and
+// signature.Backend:
 //   - Times come back in UTC, truncated to the microsecond (what audit.Seal
 //     keeps and a PostgreSQL timestamptz holds).
 //   - Template names compare as strings.EqualFold does (store.NameKey).
@@ -42,25 +43,25 @@ import (
 	"loginshell/internal/signature"
 )
 
-// Store is what the suite tests: signature.Store, the audited variant of
-// each method that changes a request, and the audit trail. Each audited
-// method takes entries (nil for none), called once inside the change's
-// transaction with the request as the change leaves it, and returns the
-// entries it returned, sealed; entries must not call the store.
+// Store is what the suite tests: the engine's signature.Backend (its
+// reads, templates, the audited variant of each method that changes a
+// request, and AppendAudit), the same changes without audit entries, and
+// the whole trail. Each audited method takes entries (nil for none),
+// called once inside the change's transaction with the request as the
+// change leaves it, and returns the entries it returned, sealed; entries
+// must not call the store.
 type Store interface {
-	signature.Store
+	signature.Backend
 
-	// QueueAudited is Queue, with audit entries in the same transaction.
-	QueueAudited(ctx context.Context, r signature.Request, entries func(signature.Request) []audit.Entry) ([]audit.Entry, error)
-	// SignAudited is Sign, with audit entries in the same transaction;
-	// entries is not called when the signature does not count.
-	SignAudited(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error)
-	// CancelAudited is Cancel, with audit entries in the same transaction.
-	CancelAudited(ctx context.Context, id uuid.UUID, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error)
+	// Queue is QueueAudited with no entries: it stores r and its slots in
+	// one transaction.
+	Queue(ctx context.Context, r signature.Request) error
+	// Sign is SignAudited with no entries; entries would not have been
+	// called when the signature does not count.
+	Sign(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool) (signature.Request, error)
+	// Cancel is CancelAudited with no entries.
+	Cancel(ctx context.Context, id uuid.UUID) (signature.Request, error)
 
-	// AppendAudit seals e after the last entry and stores it, serialised
-	// with every other append on the database, and returns it sealed.
-	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
 	// AuditEntries calls fn with every entry in Seq order, from one
 	// snapshot, and stops at fn's first error, returning it.
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
