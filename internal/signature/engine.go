@@ -185,7 +185,7 @@ func (e *Engine) Queue(ctx context.Context, template, requestName, description, 
 		Station: e.o.Station, Session: session, QueuedAt: e.o.Now().UTC()}
 	var ids []uuid.UUID
 	for i, c := range expr.Slots() {
-		s := Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c.String(), State: Pending}
+		s := Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c.String(), State: Pending, Atoms: c.Atoms()}
 		r.Slots = append(r.Slots, s)
 		ids = append(ids, s.ID)
 	}

@@ -73,6 +73,12 @@ type Slot struct {
 	State   State     `json:"state"`
 	// Signature is set once the slot is signed (approved or rejected).
 	Signature *Signature `json:"signature,omitempty"`
+	// Atoms are the terms of Clause as the engine parsed it
+	// (Clause.Atoms), handed to the store with the request being queued:
+	// the store indexes them for Filter.User and keeps no parser of its
+	// own. A store does not give them back: a slot read from one has
+	// none, and a slot queued without them matches no User filter.
+	Atoms []Atom `json:"-"`
 }
 
 // Signer is who signs: what the identity provider proved.

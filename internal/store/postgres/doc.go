@@ -51,9 +51,10 @@
 // never written. The audit table refuses UPDATE, DELETE, TRUNCATE and any
 // INSERT that does not continue the chain (triggers); a DBA can still
 // rewrite it, and audit.Verify is what finds that. Times are timestamptz
-// (UTC, to the microsecond, as audit.Seal keeps them); names and clause
-// atoms are keyed by internal/store's NameKey and ClauseAtoms, as the
-// SQLite store keys them.
+// (UTC, to the microsecond, as audit.Seal keeps them); names and the
+// values of clause atoms are keyed by internal/store's NameKey, as the
+// SQLite store keys them; the atoms are the ones the engine hands over
+// with each slot (signature.Slot.Atoms), so no clause is parsed here.
 //
 // Protecting the database (TLS, a user per plant with rights on this one
 // schema, backups) is the DBA's job; README.md says how to set it up.

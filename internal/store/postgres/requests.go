@@ -84,7 +84,7 @@ func insertRequests(ctx context.Context, tx pgx.Tx, rs []signature.Request) erro
 				args = append(args, nil, nil, nil, nil, nil, nil, nil, nil, nil)
 			}
 			b.Queue(insertSlot, args...)
-			for _, a := range store.ClauseAtoms(sl.Clause) {
+			for _, a := range sl.Atoms {
 				b.Queue(insertAtom, a.Kind, store.NameKey(a.Value), sl.ID)
 			}
 		}
@@ -150,7 +150,7 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	if f.User != "" {
 		where = append(where, `r.id IN (
 	SELECT s.request FROM clause_atoms a JOIN slots s ON s.id = a.slot
-	WHERE a.kind = `+arg(store.AtomUserName)+` AND a.value_key = `+arg(store.NameKey(f.User))+` AND s.state = 'pending')`)
+	WHERE a.kind = `+arg(signature.AtomUserName)+` AND a.value_key = `+arg(store.NameKey(f.User))+` AND s.state = 'pending')`)
 	}
 	var rs []signature.Request
 	err := s.retrying(ctx, true, func(*bool) (err error) {

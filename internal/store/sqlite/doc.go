@@ -53,9 +53,10 @@
 // fixed width, so text order is time order, readable in the sqlite3 shell,
 // and to the microsecond — what audit.Seal keeps and a PostgreSQL
 // timestamptz holds, so both stores give back the same times (the contract
-// test says so). Template names and the atoms of clauses are keyed by
-// internal/store's NameKey and ClauseAtoms, as the PostgreSQL store keys
-// them.
+// test says so). Template names and the values of clause atoms are keyed
+// by internal/store's NameKey, as the PostgreSQL store keys them; the
+// atoms are the ones the engine hands over with each slot
+// (signature.Slot.Atoms), so no clause is parsed here.
 //
 // # Schema
 //

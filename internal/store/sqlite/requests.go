@@ -101,7 +101,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 				user, printed, roles, groups, approve, meaning, comment, signedAt, station); err != nil {
 				return err
 			}
-			for _, a := range store.ClauseAtoms(sl.Clause) {
+			for _, a := range sl.Atoms {
 				if _, err := insAtom.ExecContext(ctx, a.Kind, store.NameKey(a.Value), sl.ID.String()); err != nil {
 					return err
 				}
@@ -166,7 +166,7 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 		where = append(where, `r.id IN (
 	SELECT s.request FROM clause_atoms a JOIN slots s ON s.id = a.slot
 	WHERE a.kind = ? AND a.value_key = ? AND s.state = 'pending')`)
-		args = append(args, store.AtomUserName, store.NameKey(f.User))
+		args = append(args, signature.AtomUserName, store.NameKey(f.User))
 	}
 	cond := strings.Join(append([]string{`r.state = 'pending'`}, where...), " AND ")
 	var rs []signature.Request

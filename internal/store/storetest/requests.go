@@ -18,7 +18,7 @@ func testQueue(t *testing.T, newDB NewDB) {
 		s := fresh(t, newDB)
 		r := request("Line Release", "batch-1", 0, "{role:Operator}", "{role:Supervisor} OR {userName:bob}")
 		mustQueue(t, s, r)
-		for i, want := range r.Slots {
+		for i, want := range asStored(r).Slots {
 			slot, got, err := s.Slot(ctx, want.ID)
 			if err != nil {
 				t.Fatal(err)

@@ -11,7 +11,9 @@
 //   - Filter.User matches a pending slot whose clause names the user with
 //     {userName:X}, X compared as strings.EqualFold does, as
 //     signature.Clause.Admits compares it; the store knows no roles, so a
-//     slot only a role can sign does not match (store.ClauseAtoms).
+//     slot only a role can sign does not match. The store reads this from
+//     the slot's Atoms, handed to it with the request (it parses no
+//     clause), and does not give them back.
 //   - A slot of a request that ended unsigned (rejected through another
 //     slot, or cancelled) is cancelled; signing it is signature.ErrNoRequest,
 //     signing a signed slot signature.ErrSlotTaken.
@@ -116,9 +118,19 @@ func request(tmpl, name string, minute int, clauses ...string) signature.Request
 		State: signature.Pending, Station: "ST-7", Session: "session-1", QueuedAt: at(minute),
 	}
 	for i, c := range clauses {
-		r.Slots = append(r.Slots, signature.Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c, State: signature.Pending})
+		r.Slots = append(r.Slots, signature.Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c, State: signature.Pending, Atoms: atoms(c)})
 	}
 	return r
+}
+
+// atoms are the atoms of clause as the engine hands them to a store with
+// the slot (signature.Clause.Atoms: the store parses no clause itself).
+func atoms(clause string) []signature.Atom {
+	c, err := signature.ParseClause(clause)
+	if err != nil {
+		panic(fmt.Sprintf("storetest: a fixture's clause %q: %v", clause, err))
+	}
+	return c.Atoms()
 }
 
 // signer is a signature by user at the given minute after base.
@@ -130,11 +142,12 @@ func signer(user string, approve bool, minute int) signature.Signature {
 }
 
 // asStored is r as a store gives it back: times in UTC to the
-// microsecond.
+// microsecond, the slots' atoms kept for Filter.User but not returned.
 func asStored(r signature.Request) signature.Request {
 	r.QueuedAt = stored(r.QueuedAt)
 	slots := make([]signature.Slot, len(r.Slots))
 	for i, sl := range r.Slots {
+		sl.Atoms = nil
 		if sl.Signature != nil {
 			sig := *sl.Signature
 			sig.SignedAt = stored(sig.SignedAt)
