@@ -65,7 +65,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	insertSlot = `
 INSERT INTO slots (id, request, idx, clause, state, user_id, printed_name, roles, groups_, approve, meaning, comment, signed_at, sign_station)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
-	insertAtom = `INSERT INTO clause_atoms (kind, value_key, slot) VALUES ($1, $2, $3)`
+	// Two atoms of one clause may share a key ({userName:bob} OR
+	// {userName:Bob}): one row says both.
+	insertAtom = `INSERT INTO clause_atoms (kind, value_key, slot) VALUES ($1, $2, $3)
+ON CONFLICT (kind, value_key, slot) DO NOTHING`
 )
 
 // insertRequests inserts rs (normalised) in one batch: one round trip to

@@ -75,7 +75,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		return err
 	}
 	defer insSlot.Close()
-	insAtom, err := tx.PrepareContext(ctx, `INSERT INTO clause_atoms (kind, value_key, slot) VALUES (?, ?, ?)`)
+	// Two atoms of one clause may share a key ({userName:bob} OR
+	// {userName:Bob}): one row says both.
+	insAtom, err := tx.PrepareContext(ctx, `INSERT INTO clause_atoms (kind, value_key, slot) VALUES (?, ?, ?)
+ON CONFLICT (kind, value_key, slot) DO NOTHING`)
 	if err != nil {
 		return err
 	}

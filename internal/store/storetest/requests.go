@@ -62,6 +62,18 @@ func testQueue(t *testing.T, newDB NewDB) {
 		}
 	})
 
+	t.Run("a clause naming one user in two spellings is queued and found by either", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newDB)
+		r := request("Line Release", "batch-1", 0, "{userName:bob} OR {userName:Bob}")
+		mustQueue(t, s, r)
+		for _, user := range []string{"bob", "Bob", "BOB"} {
+			if got, err := s.Pending(ctx, signature.Filter{User: user}); err != nil || !reflect.DeepEqual(ids(got), ids([]signature.Request{r})) {
+				t.Errorf("Pending(User %q) = %v, %v; want the request", user, ids(got), err)
+			}
+		}
+	})
+
 	t.Run("an unknown slot is ErrNoSlot", func(t *testing.T) {
 		t.Parallel()
 		s := fresh(t, newDB)
