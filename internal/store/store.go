@@ -24,6 +24,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"loginshell/internal/fault"
 	"loginshell/internal/signature"
 )
 
@@ -74,4 +75,18 @@ func Normalise(r signature.Request) (signature.Request, error) {
 	}
 	r.Slots = slots
 	return r, nil
+}
+
+// Wrap is how both stores report an error of op, a short lowercase phrase
+// naming the operation and what it was on ("sign <slot>", "pending"): the
+// engine's own errors (those with a fault.Kind: ErrSlotTaken,
+// ErrNoRequest, ErrNoTemplate, ...) as they are, since their text is
+// already what a person is shown, and anything else as "op: err" for the
+// log. nil stays nil. A store may first turn what it knows better into a
+// kinded error (PostgreSQL: a database that did not answer).
+func Wrap(op string, err error) error {
+	if err == nil || fault.KindOf(err) != fault.Internal {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }

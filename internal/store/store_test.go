@@ -1,9 +1,12 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"loginshell/internal/fault"
 	"loginshell/internal/signature"
 )
 
@@ -71,4 +74,33 @@ func FuzzAtomsAgreeWithAdmits(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestWrap(t *testing.T) {
+	t.Parallel()
+	cause := errors.New("disk I/O error")
+	taken := fault.Detail(signature.ErrSlotTaken, "%s", "slot-1")
+	tests := []struct {
+		name     string
+		err      error
+		wantText string
+		wantErr  error
+	}{
+		{"nil stays nil", nil, "", nil},
+		{"the engine's own error stays as it is", taken, taken.Error(), signature.ErrSlotTaken},
+		{"the engine's own error wrapped by the store still stays as it is", fmt.Errorf("load: %w", taken), "load: " + taken.Error(), signature.ErrSlotTaken},
+		{"anything else is named by the operation", cause, "sign slot-1: disk I/O error", cause},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := Wrap("sign slot-1", tt.err)
+			if (got == nil) != (tt.err == nil) || !errors.Is(got, tt.wantErr) {
+				t.Fatalf("Wrap = %v, want an error matching %v", got, tt.wantErr)
+			}
+			if got != nil && got.Error() != tt.wantText {
+				t.Errorf("Wrap = %q, want %q", got, tt.wantText)
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -44,7 +45,7 @@ func (s *Store) Sign(ctx context.Context, id uuid.UUID, sig signature.Signature,
 func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
 	var r signature.Request
 	var sealed []audit.Entry
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, "sign "+id.String(), func(tx *sql.Tx) error {
 		var err error
 		if r, err = sign(ctx, tx, id, sig, forceUniqueUser); err != nil {
 			return err
@@ -69,7 +70,7 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 func sign(ctx context.Context, tx *sql.Tx, id uuid.UUID, sig signature.Signature, unique bool) (signature.Request, error) {
 	rs, err := queryRequests(ctx, tx, `r.id = (SELECT request FROM slots WHERE id = ?)`, `r.rowid`, id.String())
 	if err != nil {
-		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+		return signature.Request{}, err
 	}
 	if len(rs) == 0 {
 		return signature.Request{}, fault.Detail(signature.ErrNoSlot, "%s", id)
@@ -87,7 +88,7 @@ WHERE id = ? AND state = 'pending'`,
 		string(settled.Slot), sig.Signer.UserID, sig.Signer.PrintedName, listText(sig.Signer.Roles), listText(sig.Signer.Groups),
 		boolInt(sig.Approve), sig.Meaning, sig.Comment, timeText(sig.SignedAt), sig.Station, id.String())
 	if n, err := affected(res, err); err != nil {
-		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+		return signature.Request{}, err
 	} else if n != 1 {
 		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
 	}
@@ -99,24 +100,26 @@ UPDATE requests SET state = 'approved'
 WHERE id = ? AND state = 'pending'
 	AND NOT EXISTS (SELECT 1 FROM slots WHERE request = ? AND state <> 'approved')`, r.ID.String(), r.ID.String())
 		if err := oneRow(res, err); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: approve request %s: %w", id, r.ID, err)
+			return signature.Request{}, fmt.Errorf("approve request %s: %w", r.ID, err)
 		}
 	case signature.Rejected:
 		res, err = tx.ExecContext(ctx, `UPDATE requests SET state = 'rejected' WHERE id = ? AND state = 'pending'`, r.ID.String())
 		if err := oneRow(res, err); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: reject request %s: %w", id, r.ID, err)
+			return signature.Request{}, fmt.Errorf("reject request %s: %w", r.ID, err)
 		}
 	}
-	for _, c := range settled.Cancel {
-		res, err = tx.ExecContext(ctx, `UPDATE slots SET state = 'cancelled' WHERE id = ? AND state = 'pending'`, c.String())
-		if err := oneRow(res, err); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: cancel slot %s: %w", id, c, err)
+	if len(settled.Cancel) > 0 {
+		ids := make([]any, len(settled.Cancel))
+		for i, c := range settled.Cancel {
+			ids[i] = c.String()
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE slots SET state = 'cancelled'
+WHERE state = 'pending' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
+		if err := rowsChanged(res, err, len(ids)); err != nil {
+			return signature.Request{}, fmt.Errorf("cancel slots %v: %w", settled.Cancel, err)
 		}
 	}
-	if r, err = loadRequest(ctx, tx, r.ID); err != nil {
-		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
-	}
-	return r, nil
+	return loadRequest(ctx, tx, r.ID)
 }
 
 // Cancel ends the pending request id; see CancelAudited.
@@ -135,20 +138,20 @@ func (s *Store) Cancel(ctx context.Context, id uuid.UUID) (signature.Request, er
 func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
 	var r signature.Request
 	var sealed []audit.Entry
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, "cancel "+id.String(), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE requests SET state = 'cancelled' WHERE id = ? AND state = 'pending'`, id.String())
 		n, err := affected(res, err)
 		if err != nil {
-			return fmt.Errorf("cancel %s: %w", id, err)
+			return err
 		}
 		if n == 0 {
 			return fault.Detail(signature.ErrNoRequest, "%s", id)
 		}
 		if err := cancelSlots(ctx, tx, id.String()); err != nil {
-			return fmt.Errorf("cancel %s: %w", id, err)
+			return err
 		}
 		if r, err = loadRequest(ctx, tx, id); err != nil {
-			return fmt.Errorf("cancel %s: %w", id, err)
+			return err
 		}
 		if entries != nil {
 			sealed, err = appendAudit(ctx, tx, entries(r))
@@ -175,10 +178,13 @@ func affected(res sql.Result, err error) (int64, error) {
 }
 
 // oneRow says whether a statement changed exactly one row.
-func oneRow(res sql.Result, err error) error {
-	n, err := affected(res, err)
-	if err == nil && n != 1 {
-		err = fmt.Errorf("%d rows changed, want 1", n)
+func oneRow(res sql.Result, err error) error { return rowsChanged(res, err, 1) }
+
+// rowsChanged says whether a statement changed exactly n rows.
+func rowsChanged(res sql.Result, err error, n int) error {
+	got, err := affected(res, err)
+	if err == nil && got != int64(n) {
+		err = fmt.Errorf("%d rows changed, want %d", got, n)
 	}
 	return err
 }

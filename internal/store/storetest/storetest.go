@@ -92,6 +92,7 @@ func Run(t *testing.T, newDB NewDB) {
 	t.Run("audited changes", func(t *testing.T) { t.Parallel(); testAudited(t, newDB) })
 	t.Run("concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, newDB) })
 	t.Run("restart", func(t *testing.T) { t.Parallel(); testRestart(t, newDB) })
+	t.Run("errors", func(t *testing.T) { t.Parallel(); testErrors(t, newDB) })
 }
 
 // base is the suite's fixed clock: a station at UTC+01:00, with
