@@ -57,6 +57,10 @@ type Store struct {
 	// retryMin is the first pause before listening again (watchRetryMin;
 	// longer in a test that must see a change committed meanwhile).
 	retryMin time.Duration
+	// afterListen, nil but in tests, runs on each watch connection once
+	// it listens and before it reads the changes log: a test commits a
+	// change there to have it both read from the log and noticed.
+	afterListen func()
 
 	closeOnce sync.Once
 	watchMu   sync.Mutex
