@@ -15,32 +15,6 @@ import (
 	"loginshell/internal/fault"
 )
 
-// Backend is a Store that also keeps the audit trail, so the database
-// serialises the chain, and commits each change of a request together with
-// its audit entries (the stores of internal/store). Each change calls
-// entries once, inside its transaction and only when the change happens,
-// with the request as the change left it, and commits the entries it
-// returns (sealed) with the change: both are committed, or neither.
-// entries must not call the store.
-type Backend interface {
-	Store
-	// AppendAudit appends one entry (sealed by the store, audit.Seal).
-	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
-	// QueueAudited stores r and its slots.
-	QueueAudited(ctx context.Context, r Request, entries func(Request) []audit.Entry) ([]audit.Entry, error)
-	// SignAudited records sig on the pending slot id and settles the
-	// request: rejected when sig rejects, approved when it was the last
-	// pending slot, else still pending. It returns the request as it is
-	// after the transaction. A slot that is no longer pending (signed
-	// meanwhile, here or at another station) is ErrSlotTaken, and nothing
-	// is written; under forceUniqueUser a signer who signed another slot
-	// of the request is ErrSameSigner.
-	SignAudited(ctx context.Context, id uuid.UUID, sig Signature, forceUniqueUser bool, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
-	// CancelAudited ends a pending request; ErrNoRequest if there is none
-	// pending with that id.
-	CancelAudited(ctx context.Context, id uuid.UUID, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
-}
-
 // Identity proves who signs with a user ID and a password, for one
 // template idp: "local" checks the offline password on this computer
 // (KeychainIdentity: the keychain's lockout applies). It returns the
