@@ -77,13 +77,19 @@ func runQueue(ctx context.Context, e *env, args []string) error {
 	return exitCode(render(e.stdout, req)).orNil()
 }
 
+// slotReader is what wait needs of a store: the request of a slot (and,
+// when the store is a signature.Watcher, its notices).
+type slotReader interface {
+	Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signature.Request, error)
+}
+
 // wait reads the request of slot until it is no longer pending and returns
 // it: approved, rejected or cancelled. It reads every poll, and at once
 // when a Watcher store hears another station change the request. A
 // database that does not answer is waited for; ctx ending returns the
 // request as last read with ctx's error (and the database's, if it did not
 // answer at the end).
-func wait(ctx context.Context, db signature.Store, slot uuid.UUID, poll time.Duration) (signature.Request, error) {
+func wait(ctx context.Context, db slotReader, slot uuid.UUID, poll time.Duration) (signature.Request, error) {
 	wake := make(chan struct{}, 1)
 	if w, ok := db.(signature.Watcher); ok {
 		wctx, stop := context.WithCancel(ctx)

@@ -16,21 +16,6 @@ import (
 	"loginshell/internal/pubsub"
 )
 
-// Backend is a Store that also keeps the audit trail, so the database
-// serialises the chain, and commits each change of a request together with
-// its audit entries (the stores of internal/store).
-type Backend interface {
-	Store
-	// AppendAudit appends one entry (sealed by the store, audit.Seal).
-	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
-	// QueueAudited, SignAudited and CancelAudited are Queue, Sign and
-	// Cancel with the entries entries gives for the request as the change
-	// left it, in the same transaction: both are committed, or neither.
-	QueueAudited(ctx context.Context, r Request, entries func(Request) []audit.Entry) ([]audit.Entry, error)
-	SignAudited(ctx context.Context, id uuid.UUID, sig Signature, forceUniqueUser bool, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
-	CancelAudited(ctx context.Context, id uuid.UUID, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
-}
-
 // Identity proves who signs with a user ID and a password, for one
 // template idp: "local" checks the offline password on this computer
 // (KeychainIdentity: the keychain's lockout applies). It returns the
@@ -175,7 +160,7 @@ func (e *Engine) Queue(ctx context.Context, template, requestName, description, 
 		Station: e.o.Station, Session: session, QueuedAt: e.o.Now().UTC()}
 	var ids []uuid.UUID
 	for i, c := range expr.Slots() {
-		s := Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c.String(), State: Pending}
+		s := Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c.String(), State: Pending, Atoms: c.Atoms()}
 		r.Slots = append(r.Slots, s)
 		ids = append(ids, s.ID)
 	}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"loginshell/internal/audit"
 )
 
 // Framing values of a template: where the identity provider's sign-in runs.
@@ -73,6 +75,12 @@ type Slot struct {
 	State   State     `json:"state"`
 	// Signature is set once the slot is signed (approved or rejected).
 	Signature *Signature `json:"signature,omitempty"`
+	// Atoms are the terms of Clause as the engine parsed it
+	// (Clause.Atoms), handed to the store with the request being queued:
+	// the store indexes them for Filter.User and keeps no parser of its
+	// own. A store does not give them back: a slot read from one has
+	// none, and a slot queued without them matches no User filter.
+	Atoms []Atom `json:"-"`
 }
 
 // Signer is who signs: what the identity provider proved.
@@ -100,9 +108,13 @@ type Filter struct {
 	Name     string // request name, exact
 }
 
-// Store keeps templates, requests and slots. Implementations: the SQLite
-// store in the data directory, the PostgreSQL store of a plant. Every
-// method is safe for concurrent use by several processes on one database.
+// Store is what the engine reads of a signature store, and how it keeps
+// templates: the changes to a request are Backend's, each committed with
+// its audit entries. Implementations: the SQLite store in the data
+// directory, the PostgreSQL store of a plant. Every method is safe for
+// concurrent use by several processes on one database. The stores have
+// more (Queue, Sign, Cancel without audit entries, for their tests and
+// tools); the engine needs only these.
 type Store interface {
 	// PutTemplate stores t, replacing a template of the same name
 	// (compared case-insensitively).
@@ -115,25 +127,38 @@ type Store interface {
 	// DeleteTemplate removes one; ErrNoTemplate if it did not exist.
 	DeleteTemplate(ctx context.Context, name string) error
 
-	// Queue stores r and its slots in one transaction.
-	Queue(ctx context.Context, r Request) error
 	// Slot returns the slot with id and its request (slots filled), or an
 	// error matching ErrNoSlot.
 	Slot(ctx context.Context, id uuid.UUID) (Slot, Request, error)
 	// Pending lists the pending requests matching f, oldest first, with
 	// their slots.
 	Pending(ctx context.Context, f Filter) ([]Request, error)
-	// Sign records sig on the pending slot id, in one transaction that
-	// also settles the request: rejected when sig rejects, approved when
-	// it was the last pending slot, else still pending. It returns the
-	// request as it is after the transaction. A slot that is no longer
-	// pending (signed meanwhile, here or at another station) is
-	// ErrSlotTaken, and nothing is written; under forceUniqueUser a signer
-	// who signed another slot of the request is ErrSameSigner.
-	Sign(ctx context.Context, id uuid.UUID, sig Signature, forceUniqueUser bool) (Request, error)
-	// Cancel ends a pending request; ErrNoRequest if there is none pending
-	// with that id.
-	Cancel(ctx context.Context, id uuid.UUID) (Request, error)
+}
+
+// Backend is a Store that also keeps the audit trail, so the database
+// serialises the chain, and commits each change of a request together with
+// its audit entries (the stores of internal/store). Each change calls
+// entries once, inside its transaction and only when the change happens,
+// with the request as the change left it, and commits the entries it
+// returns (sealed) with the change: both are committed, or neither.
+// entries must not call the store.
+type Backend interface {
+	Store
+	// AppendAudit appends one entry (sealed by the store, audit.Seal).
+	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	// QueueAudited stores r and its slots.
+	QueueAudited(ctx context.Context, r Request, entries func(Request) []audit.Entry) ([]audit.Entry, error)
+	// SignAudited records sig on the pending slot id and settles the
+	// request: rejected when sig rejects, approved when it was the last
+	// pending slot, else still pending. It returns the request as it is
+	// after the transaction. A slot that is no longer pending (signed
+	// meanwhile, here or at another station) is ErrSlotTaken, and nothing
+	// is written; under forceUniqueUser a signer who signed another slot
+	// of the request is ErrSameSigner.
+	SignAudited(ctx context.Context, id uuid.UUID, sig Signature, forceUniqueUser bool, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
+	// CancelAudited ends a pending request; ErrNoRequest if there is none
+	// pending with that id.
+	CancelAudited(ctx context.Context, id uuid.UUID, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
 }
 
 // Challenge is one posted sign-in: what the dialog shows and what its

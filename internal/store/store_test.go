@@ -1,10 +1,12 @@
 package store
 
 import (
-	"reflect"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"loginshell/internal/fault"
 	"loginshell/internal/signature"
 )
 
@@ -31,41 +33,13 @@ func FuzzNameKey(f *testing.F) {
 	})
 }
 
-func TestClauseAtoms(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name   string
-		clause string
-		want   []Atom
-	}{
-		{"one atom", "{role:Operator}", []Atom{{"role", "Operator"}}},
-		{"kinds fold to lower case, values keep theirs", "{userName:Bob} OR {ROLE:QA}", []Atom{{AtomUserName, "Bob"}, {"role", "QA"}}},
-		{"spaces around kind and value are trimmed, inside kept", "( { userName : bob } OR {role: Shift Lead })", []Atom{{AtomUserName, "bob"}, {"role", "Shift Lead"}}},
-		{"a colon in the value stays", "{group:cn=line:4}", []Atom{{"group", "cn=line:4"}}},
-		{"duplicates once", "{userName:bob} OR {username:bob}", []Atom{{AtomUserName, "bob"}}},
-		{"no atoms", "AND OR ()", nil},
-		{"an empty clause", "", nil},
-		{"braces without a colon, an empty kind or value are skipped", "{bob} OR {:x} OR {role:} OR {role:A}", []Atom{{"role", "A"}}},
-		{"an unclosed brace ends the scan", "{role:A} OR {userName:bob", []Atom{{"role", "A"}}},
-		{"escapes stand for the character", `{userName:a\}b\{c\\} OR {role:\\}`, []Atom{{AtomUserName, `a}b{c\`}, {"role", `\`}}},
-		{"an escaped brace does not close the term", `{role:x\} OR {userName:bob}`, []Atom{{"role", "x} OR {userName:bob"}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := ClauseAtoms(tt.clause); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ClauseAtoms(%q) = %q, want %q", tt.clause, got, tt.want)
-			}
-		})
-	}
-}
-
-// FuzzClauseAtomsAgreesWithTheEngine checks ClauseAtoms against the
-// engine's parser on every clause the parser accepts: each user name atom
-// admits its user, and a user is admitted by a clause without AND exactly
-// when an atom names them (NameKey), so Filter.User lists what the engine
-// would let that user sign by name.
-func FuzzClauseAtomsAgreesWithTheEngine(f *testing.F) {
+// FuzzAtomsAgreeWithAdmits checks what the stores do with the atoms the
+// engine hands them against the engine's own rule: on every clause the
+// parser accepts, each user name atom admits its user, and a user is
+// admitted by a clause without AND exactly when an atom names them
+// (NameKey), so Filter.User lists what the engine would let that user
+// sign by name.
+func FuzzAtomsAgreeWithAdmits(f *testing.F) {
 	for _, s := range []string{
 		"{role:Operator} AND ({role:Supervisor} OR {userName:bob})",
 		`{ USERNAME : d\{a\}ve\\ } OR {group:Line 4}`,
@@ -81,13 +55,9 @@ func FuzzClauseAtomsAgreesWithTheEngine(f *testing.F) {
 		}
 		for _, c := range e.Slots() {
 			text := c.String()
-			again, err := signature.ParseClause(text)
-			if err != nil || again.String() != text {
-				t.Fatalf("the engine does not read back its own clause %q: %v", text, err)
-			}
 			named := false
-			for _, a := range ClauseAtoms(text) {
-				if a.Kind == AtomUserName {
+			for _, a := range c.Atoms() {
+				if a.Kind == signature.AtomUserName {
 					if NameKey(a.Value) == NameKey(user) {
 						named = true
 					}
@@ -100,8 +70,37 @@ func FuzzClauseAtomsAgreesWithTheEngine(f *testing.F) {
 				continue // a user named there may need a role too
 			}
 			if admits := c.Admits(signature.Signer{UserID: user}); admits != named {
-				t.Errorf("clause %q, user %q: the engine admits %v, the atoms name %v (%q)", text, user, admits, named, ClauseAtoms(text))
+				t.Errorf("clause %q, user %q: the engine admits %v, the atoms name %v (%q)", text, user, admits, named, c.Atoms())
 			}
 		}
 	})
+}
+
+func TestWrap(t *testing.T) {
+	t.Parallel()
+	cause := errors.New("disk I/O error")
+	taken := fault.Detail(signature.ErrSlotTaken, "%s", "slot-1")
+	tests := []struct {
+		name     string
+		err      error
+		wantText string
+		wantErr  error
+	}{
+		{"nil stays nil", nil, "", nil},
+		{"the engine's own error stays as it is", taken, taken.Error(), signature.ErrSlotTaken},
+		{"the engine's own error wrapped by the store still stays as it is", fmt.Errorf("load: %w", taken), "load: " + taken.Error(), signature.ErrSlotTaken},
+		{"anything else is named by the operation", cause, "sign slot-1: disk I/O error", cause},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := Wrap("sign slot-1", tt.err)
+			if (got == nil) != (tt.err == nil) || !errors.Is(got, tt.wantErr) {
+				t.Fatalf("Wrap = %v, want an error matching %v", got, tt.wantErr)
+			}
+			if got != nil && got.Error() != tt.wantText {
+				t.Errorf("Wrap = %q, want %q", got, tt.wantText)
+			}
+		})
+	}
 }

@@ -75,7 +75,7 @@ func appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry) ([]audit.Entr
 	}
 	var head audit.Entry
 	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
-		return nil, fmt.Errorf("append audit: %w", err)
+		return nil, fmt.Errorf("read the audit chain head: %w", err)
 	}
 	var last *audit.Entry
 	if head.Seq > 0 {
@@ -92,7 +92,7 @@ func appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry) ([]audit.Entr
 		last = &sealed[i]
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("append audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)
+		return nil, fmt.Errorf("insert audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)
 	}
 	return sealed, nil
 }

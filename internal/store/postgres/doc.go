@@ -2,9 +2,9 @@
 // slots and the audit trail in one PostgreSQL database that every station
 // (and the MES server, through `loginshell signature`) opens at once,
 // through github.com/jackc/pgx/v5 (pure Go: the Windows build stays
-// cgo-free). It implements signature.Store and the audited methods of the
-// contract in internal/store/storetest, unchanged from the embedded SQLite
-// store.
+// cgo-free). It implements signature.Backend, the engine's store, and the
+// rest of the contract in internal/store/storetest, unchanged from the
+// embedded SQLite store.
 //
 // # Stations
 //
@@ -51,9 +51,10 @@
 // never written. The audit table refuses UPDATE, DELETE, TRUNCATE and any
 // INSERT that does not continue the chain (triggers); a DBA can still
 // rewrite it, and audit.Verify is what finds that. Times are timestamptz
-// (UTC, to the microsecond, as audit.Seal keeps them); names and clause
-// atoms are keyed by internal/store's NameKey and ClauseAtoms, as the
-// SQLite store keys them.
+// (UTC, to the microsecond, as audit.Seal keeps them); names and the
+// values of clause atoms are keyed by internal/store's NameKey, as the
+// SQLite store keys them; the atoms are the ones the engine hands over
+// with each slot (signature.Slot.Atoms), so no clause is parsed here.
 //
 // Protecting the database (TLS, a user per plant with rights on this one
 // schema, backups) is the DBA's job; README.md says how to set it up.

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/store"
 )
 
 // Errors of the PostgreSQL store. Their texts are safe to show: they name
@@ -56,6 +57,10 @@ type Store struct {
 	// retryMin is the first pause before listening again (watchRetryMin;
 	// longer in a test that must see a change committed meanwhile).
 	retryMin time.Duration
+	// afterListen, nil but in tests, runs on each watch connection once
+	// it listens and before it reads the changes log: a test commits a
+	// change there to have it both read from the log and noticed.
+	afterListen func()
 
 	closeOnce sync.Once
 	watchMu   sync.Mutex
@@ -225,8 +230,10 @@ func isUnavailable(err error) bool {
 }
 
 // fail wraps err from op: ErrUnavailable when the database did not
-// answer, the engine's own errors (ErrSlotTaken, ...) as they are, and
-// anything else with op for the log.
+// answer, and otherwise as store.Wrap does, as the SQLite store wraps it:
+// the engine's own errors (ErrSlotTaken, ...) as they are, anything else
+// with op for the log (its text scrubbed of the password, and then no
+// longer wrapped, should a driver have quoted it).
 func (s *Store) fail(op string, err error) error {
 	if err == nil {
 		return nil
@@ -234,13 +241,10 @@ func (s *Store) fail(op string, err error) error {
 	if isUnavailable(err) {
 		return s.unavailable(op, err)
 	}
-	if fault.KindOf(err) != fault.Internal {
-		return err
-	}
-	if s.secret != "" && strings.Contains(err.Error(), s.secret) {
+	if fault.KindOf(err) == fault.Internal && s.secret != "" && strings.Contains(err.Error(), s.secret) {
 		return fmt.Errorf("%s: %s", op, s.scrub(err.Error()))
 	}
-	return fmt.Errorf("%s: %w", op, err)
+	return store.Wrap(op, err)
 }
 
 // write runs fn in a READ COMMITTED transaction and commits it when fn

@@ -65,7 +65,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	insertSlot = `
 INSERT INTO slots (id, request, idx, clause, state, user_id, printed_name, roles, groups_, approve, meaning, comment, signed_at, sign_station)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
-	insertAtom = `INSERT INTO clause_atoms (kind, value_key, slot) VALUES ($1, $2, $3)`
+	// Two atoms of one clause may share a key ({userName:bob} OR
+	// {userName:Bob}): one row says both.
+	insertAtom = `INSERT INTO clause_atoms (kind, value_key, slot) VALUES ($1, $2, $3)
+ON CONFLICT (kind, value_key, slot) DO NOTHING`
 )
 
 // insertRequests inserts rs (normalised) in one batch: one round trip to
@@ -84,7 +87,7 @@ func insertRequests(ctx context.Context, tx pgx.Tx, rs []signature.Request) erro
 				args = append(args, nil, nil, nil, nil, nil, nil, nil, nil, nil)
 			}
 			b.Queue(insertSlot, args...)
-			for _, a := range store.ClauseAtoms(sl.Clause) {
+			for _, a := range sl.Atoms {
 				b.Queue(insertAtom, a.Kind, store.NameKey(a.Value), sl.ID)
 			}
 		}
@@ -150,7 +153,7 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	if f.User != "" {
 		where = append(where, `r.id IN (
 	SELECT s.request FROM clause_atoms a JOIN slots s ON s.id = a.slot
-	WHERE a.kind = `+arg(store.AtomUserName)+` AND a.value_key = `+arg(store.NameKey(f.User))+` AND s.state = 'pending')`)
+	WHERE a.kind = `+arg(signature.AtomUserName)+` AND a.value_key = `+arg(store.NameKey(f.User))+` AND s.state = 'pending')`)
 	}
 	var rs []signature.Request
 	err := s.retrying(ctx, true, func(*bool) (err error) {

@@ -7,10 +7,12 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
+	"loginshell/internal/store"
 )
 
 // Sign records sig on the pending slot id and settles its request; see
@@ -31,16 +33,16 @@ func (s *Store) Sign(ctx context.Context, id uuid.UUID, sig signature.Signature,
 // entry are committed, or nothing is; other stations watching the store
 // hear of the change once it is committed (Watch).
 //
-// The request becomes rejected when sig rejects (its unsigned slots
-// cancelled), approved when sig approves its last pending slot, and stays
-// pending otherwise. Errors, each leaving the store as it was:
+// What sig does to the request is store.Settle's decision: the request
+// becomes rejected when sig rejects (its unsigned slots cancelled),
+// approved when sig approves its last pending slot, and stays pending
+// otherwise. Errors, each leaving the store as it was:
 //   - signature.ErrNoSlot: no slot has that id;
-//   - signature.ErrSlotTaken: the slot is signed already (here or at
-//     another station, maybe a moment ago);
-//   - signature.ErrNoRequest: the slot is unsigned but its request is no
-//     longer pending (cancelled, or rejected through another slot);
-//   - signature.ErrSameSigner: forceUniqueUser is set and sig's user
-//     signed another slot of the request;
+//   - signature.ErrSlotTaken, signature.ErrNoRequest,
+//     signature.ErrSameSigner: Settle refused the signature (the slot is
+//     signed already, here or at another station, its request is no
+//     longer pending, or its signer signed another slot under
+//     forceUniqueUser);
 //   - ErrUnavailable: the database did not answer.
 //
 // A failed attempt is for the caller to audit, with AppendAudit.
@@ -65,57 +67,40 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 	return r, sealed, nil
 }
 
-// sign is SignAudited's change, inside its READ COMMITTED transaction.
-// It locks the slot's request row first, so every change to one request
-// (a signature of any of its slots, a cancel) runs after the one before
-// has committed, and each statement after the lock reads what that one
-// wrote. The conditional UPDATEs with their rows-affected checks say the
-// same again: of two stations signing one slot, exactly one counts, the
-// other gets ErrSlotTaken. Locks are always taken request first, then the
-// audit chain head, so two changes never deadlock.
+// sign is SignAudited's change, inside its READ COMMITTED transaction:
+// it locks and loads the slot's request, lets store.Settle decide, and
+// writes that decision. It locks the request row first, so every change
+// to one request (a signature of any of its slots, a cancel) runs after
+// the one before has committed, and each statement after the lock reads
+// what that one wrote: the request Settle decides on is the one the
+// writes change. The conditional UPDATEs with their rows-affected checks
+// say the same again: of two stations signing one slot, exactly one
+// counts, the other gets ErrSlotTaken. Locks are always taken request
+// first, then the audit chain head, so two changes never deadlock.
 func sign(ctx context.Context, tx pgx.Tx, id uuid.UUID, sig signature.Signature, unique bool) (signature.Request, error) {
 	var req uuid.UUID
-	var reqState string
 	err := tx.QueryRow(ctx, `
-SELECT r.id, r.state FROM requests r WHERE r.id = (SELECT request FROM slots WHERE id = $1) FOR UPDATE`,
-		id).Scan(&req, &reqState)
+SELECT r.id FROM requests r WHERE r.id = (SELECT request FROM slots WHERE id = $1) FOR UPDATE`, id).Scan(&req)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return signature.Request{}, fault.Detail(signature.ErrNoSlot, "%s", id)
 	}
 	if err != nil {
 		return signature.Request{}, err
 	}
-	var slotState string
-	if err := tx.QueryRow(ctx, `SELECT state FROM slots WHERE id = $1`, id).Scan(&slotState); err != nil {
+	r, err := loadRequest(ctx, tx, req)
+	if err != nil {
 		return signature.Request{}, err
 	}
-	switch {
-	case slotState == string(signature.Approved) || slotState == string(signature.Rejected):
-		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
-	case slotState != string(signature.Pending) || reqState != string(signature.Pending):
-		return signature.Request{}, fault.Detail(signature.ErrNoRequest, "%s is %s", req, reqState)
+	settled, err := store.Settle(r, id, sig, unique)
+	if err != nil {
+		return signature.Request{}, err
 	}
-	if unique {
-		var other uuid.UUID
-		err := tx.QueryRow(ctx, `
-SELECT id FROM slots WHERE request = $1 AND id <> $2 AND signed_at IS NOT NULL AND user_id = $3 LIMIT 1`,
-			req, id, sig.Signer.UserID).Scan(&other)
-		if err == nil {
-			return signature.Request{}, fault.Detail(signature.ErrSameSigner, "%s signed slot %s", sig.Signer.UserID, other)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return signature.Request{}, err
-		}
-	}
-	state := signature.Rejected
-	if sig.Approve {
-		state = signature.Approved
-	}
+
 	tag, err := tx.Exec(ctx, `
 UPDATE slots SET state = $1, user_id = $2, printed_name = $3, roles = $4, groups_ = $5, approve = $6,
 	meaning = $7, comment = $8, signed_at = $9, sign_station = $10
 WHERE id = $11 AND state = 'pending'`,
-		string(state), sig.Signer.UserID, sig.Signer.PrintedName, list(sig.Signer.Roles), list(sig.Signer.Groups),
+		string(settled.Slot), sig.Signer.UserID, sig.Signer.PrintedName, list(sig.Signer.Roles), list(sig.Signer.Groups),
 		sig.Approve, sig.Meaning, sig.Comment, dbTime(sig.SignedAt), sig.Station, id)
 	if err != nil {
 		return signature.Request{}, err
@@ -123,27 +108,40 @@ WHERE id = $11 AND state = 'pending'`,
 	if tag.RowsAffected() != 1 {
 		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
 	}
-	if sig.Approve {
+	switch settled.Request {
+	case signature.Approved:
 		// Approved only when no slot is left unapproved, this one counted.
-		if _, err := tx.Exec(ctx, `
+		tag, err := tx.Exec(ctx, `
 UPDATE requests SET state = 'approved'
 WHERE id = $1 AND state = 'pending'
-	AND NOT EXISTS (SELECT 1 FROM slots WHERE request = $1 AND state <> 'approved')`, req); err != nil {
-			return signature.Request{}, err
+	AND NOT EXISTS (SELECT 1 FROM slots WHERE request = $1 AND state <> 'approved')`, req)
+		if err := oneRow(tag, err); err != nil {
+			return signature.Request{}, fmt.Errorf("approve request %s: %w", req, err)
 		}
-	} else {
+	case signature.Rejected:
 		tag, err := tx.Exec(ctx, `UPDATE requests SET state = 'rejected' WHERE id = $1 AND state = 'pending'`, req)
-		if err != nil {
-			return signature.Request{}, err
+		if err := oneRow(tag, err); err != nil {
+			return signature.Request{}, fmt.Errorf("reject request %s: %w", req, err)
 		}
-		if tag.RowsAffected() != 1 {
-			return signature.Request{}, fmt.Errorf("reject request %s: %d rows changed, want 1", req, tag.RowsAffected())
-		}
-		if err := cancelSlots(ctx, tx, req); err != nil {
-			return signature.Request{}, err
+	}
+	if len(settled.Cancel) > 0 {
+		tag, err := tx.Exec(ctx, `UPDATE slots SET state = 'cancelled' WHERE id = ANY($1) AND state = 'pending'`, settled.Cancel)
+		if err := rowsChanged(tag, err, len(settled.Cancel)); err != nil {
+			return signature.Request{}, fmt.Errorf("cancel slots %v: %w", settled.Cancel, err)
 		}
 	}
 	return loadRequest(ctx, tx, req)
+}
+
+// oneRow says whether a statement changed exactly one row.
+func oneRow(tag pgconn.CommandTag, err error) error { return rowsChanged(tag, err, 1) }
+
+// rowsChanged says whether a statement changed exactly n rows.
+func rowsChanged(tag pgconn.CommandTag, err error, n int) error {
+	if err == nil && tag.RowsAffected() != int64(n) {
+		err = fmt.Errorf("%d rows changed, want %d", tag.RowsAffected(), n)
+	}
+	return err
 }
 
 // Cancel ends the pending request id; see CancelAudited.

@@ -132,6 +132,9 @@ func (s *Store) listen(ctx context.Context, last *int64, changed func(slot uuid.
 	if _, err := conn.Exec(ctx, `LISTEN `+channel); err != nil {
 		return false, err
 	}
+	if s.afterListen != nil {
+		s.afterListen()
+	}
 	// Listening now: every change committed from here on is noticed, so
 	// reading the log after LISTEN misses nothing in between.
 	if *last < 0 {

@@ -195,6 +195,94 @@ func TestWatchReplaysWhatItMissed(t *testing.T) {
 	}
 }
 
+// TestWatchReportsAReplayedChangeOnce commits a change at another station
+// after the watcher listens again but before it reads what it missed from
+// the changes log, so the change is both in the log and noticed: it must
+// be reported once, by whichever comes first (the log), never again when
+// its notice arrives.
+func TestWatchReportsAReplayedChangeOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.DB(t)
+	a, b := open(t, dsn), open(t, dsn)
+	a.retryMin = 50 * time.Millisecond
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+
+	r := signature.Request{ID: uuid.New(), Template: "T", Name: "r", State: signature.Pending, Station: "A", Session: "s",
+		QueuedAt: time.Now(), Slots: []signature.Slot{{ID: uuid.New(), Clause: "{role:A}"}}}
+	if err := a.Queue(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	sig := signature.Signature{Signer: signature.Signer{UserID: "bob"}, Approve: true, SignedAt: time.Now(), Station: "B"}
+	listening := make(chan struct{}, 1) // the first connection listens
+	signed := make(chan error, 1)       // the change committed between LISTEN and the log's read
+	connections := 0                    // only the watch goroutine counts
+	a.afterListen = func() {
+		connections++
+		switch connections {
+		case 1:
+			listening <- struct{}{}
+		case 2:
+			_, err := b.Sign(ctx, r.Slots[0].ID, sig, false)
+			signed <- err
+		}
+	}
+
+	type notice struct {
+		slot  uuid.UUID
+		state signature.State
+	}
+	heard := make(chan notice, 8)
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		a.Watch(wctx, func(slot uuid.UUID, s signature.State) { heard <- notice{slot, s} })
+		close(done)
+	}()
+	defer func() { stop(); <-done }()
+
+	select {
+	case <-listening:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watcher did not listen within 10 s")
+	}
+	// The first connection has read the log's head; end it, so the next
+	// one reads the log after that head once it listens.
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'loginshell watch'`); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-signed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the watcher did not listen again within 20 s")
+	}
+
+	want := notice{r.Slots[0].ID, signature.Approved}
+	select {
+	case got := <-heard:
+		if got != want {
+			t.Errorf("reported %v, want %v", got, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the change was not reported")
+	}
+	// Its notice was sent to the listening connection too: give it time
+	// to arrive, and to be reported in error.
+	select {
+	case got := <-heard:
+		t.Errorf("reported again: %v", got)
+	case <-time.After(time.Second):
+	}
+}
+
 // TestDeadConnectionsAreReplaced ends every connection the store holds,
 // as a quick server restart does, and expects the next reads and writes
 // to succeed on fresh connections: an operator must not meet one error

@@ -17,7 +17,7 @@ import (
 // instead: two transactions could keep the one and lose the other.
 func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	var sealed []audit.Entry
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, "append audit", func(tx *sql.Tx) error {
 		var err error
 		sealed, err = appendAudit(ctx, tx, []audit.Entry{e})
 		return err
@@ -33,26 +33,29 @@ func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, er
 // first error fn returns and returns it. fn must not write to the store
 // (it may read).
 func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) error {
-	return s.read(ctx, func(tx *sql.Tx) error {
+	var fnErr error
+	err := s.read(ctx, "audit entries", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
 		if err != nil {
-			return fmt.Errorf("audit entries: %w", err)
+			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			e, err := scanEntry(rows)
 			if err != nil {
-				return fmt.Errorf("audit entries: %w", err)
+				return err
 			}
 			if err := fn(e); err != nil {
+				fnErr = err
 				return err
 			}
 		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("audit entries: %w", err)
-		}
-		return nil
+		return rows.Err()
 	})
+	if fnErr != nil {
+		return fnErr // fn's own, as it returned it
+	}
+	return err
 }
 
 const auditColumns = `seq, time, utc_offset, station, event, request, request_name, slot, template,
@@ -72,11 +75,12 @@ func appendAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Ent
 	case err == nil:
 		last = &prev
 	case !errors.Is(err, sql.ErrNoRows):
-		return nil, fmt.Errorf("append audit: %w", err)
+		return nil, fmt.Errorf("read the audit chain head: %w", err)
 	}
+	first := prev.Seq + 1
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return nil, fmt.Errorf("append audit: %w", err)
+		return nil, fmt.Errorf("insert audit entries %d-%d: %w", first, first+int64(len(es))-1, err)
 	}
 	defer ins.Close()
 	sealed := make([]audit.Entry, len(es))
@@ -89,7 +93,7 @@ func appendAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Ent
 		if _, err := ins.ExecContext(ctx, e.Seq, timeText(e.Time), e.Offset, e.Station, e.Event, e.Request,
 			e.RequestName, e.Slot, e.Template, e.UserID, e.PrintedName, e.Meaning, approve, e.Comment,
 			e.Detail, e.Prev, e.Hash); err != nil {
-			return nil, fmt.Errorf("append audit entry %d: %w", e.Seq, err)
+			return nil, fmt.Errorf("insert audit entries %d-%d: %w", first, first+int64(len(es))-1, err)
 		}
 		sealed[i] = e
 		last = &sealed[i]

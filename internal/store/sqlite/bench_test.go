@@ -81,7 +81,7 @@ func (f *fixtureSet) file(b *testing.B, n int) string {
 		for i := start; i < min(n, start+fixtureBatch); i++ {
 			batch = append(batch, storetest.Fixture(i))
 		}
-		if err := s.write(ctx, func(tx *sql.Tx) error { return insertRequests(ctx, tx, batch) }); err != nil {
+		if err := s.write(ctx, "fill the fixture", func(tx *sql.Tx) error { return insertRequests(ctx, tx, batch) }); err != nil {
 			b.Fatal(err)
 		}
 	}

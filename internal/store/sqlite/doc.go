@@ -1,9 +1,9 @@
 // Package sqlite is the embedded signature store: templates, requests,
 // slots and the audit trail in one SQLite file in the data directory,
 // through modernc.org/sqlite (pure Go, so the Windows build stays
-// cgo-free). It implements signature.Store and the audited methods of the
-// contract in internal/store/storetest; a plant's PostgreSQL store
-// implements the same contract.
+// cgo-free). It implements signature.Backend, the engine's store, and the
+// rest of the contract in internal/store/storetest; a plant's PostgreSQL
+// store implements the same contract.
 //
 // # Processes
 //
@@ -53,9 +53,10 @@
 // fixed width, so text order is time order, readable in the sqlite3 shell,
 // and to the microsecond — what audit.Seal keeps and a PostgreSQL
 // timestamptz holds, so both stores give back the same times (the contract
-// test says so). Template names and the atoms of clauses are keyed by
-// internal/store's NameKey and ClauseAtoms, as the PostgreSQL store keys
-// them.
+// test says so). Template names and the values of clause atoms are keyed
+// by internal/store's NameKey, as the PostgreSQL store keys them; the
+// atoms are the ones the engine hands over with each slot
+// (signature.Slot.Atoms), so no clause is parsed here.
 //
 // # Schema
 //

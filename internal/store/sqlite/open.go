@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"loginshell/internal/store"
 )
 
 // DefaultBusyTimeout is how long a write waits for another writer (in this
@@ -128,21 +130,23 @@ func (s *Store) Close() error {
 }
 
 // write runs fn in a BEGIN IMMEDIATE transaction and commits it when fn
-// returns nil; an error or a panic rolls back every change fn made.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// returns nil; an error or a panic rolls back every change fn made. An
+// error is reported under op as store.Wrap does, as the PostgreSQL store
+// reports it.
+func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	tx, err := beginWrite(ctx, s.w, s.busy)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return store.Wrap(op, fmt.Errorf("begin write: %w", err))
 	}
 	// Rolls back on an error and on a panic in fn (a caller's entries
 	// function): the one write connection must never stay in a
 	// transaction. After Commit it does nothing.
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return store.Wrap(op, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return store.Wrap(op, fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
@@ -177,12 +181,13 @@ func isBusy(err error) bool {
 }
 
 // read runs fn in a read transaction: one snapshot of the file, however
-// many queries fn makes.
-func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// many queries fn makes. An error is reported under op as store.Wrap
+// does.
+func (s *Store) read(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
+		return store.Wrap(op, fmt.Errorf("begin read: %w", err))
 	}
 	defer tx.Rollback()
-	return fn(tx)
+	return store.Wrap(op, fn(tx))
 }

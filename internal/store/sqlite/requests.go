@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -38,7 +37,7 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 		return nil, fmt.Errorf("queue: %w", err)
 	}
 	var sealed []audit.Entry
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, "queue "+r.ID.String(), func(tx *sql.Tx) error {
 		if err := insertRequests(ctx, tx, []signature.Request{r}); err != nil {
 			return err
 		}
@@ -53,7 +52,7 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("queue %s: %w", r.ID, err)
+		return nil, err
 	}
 	return sealed, nil
 }
@@ -75,7 +74,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		return err
 	}
 	defer insSlot.Close()
-	insAtom, err := tx.PrepareContext(ctx, `INSERT INTO clause_atoms (kind, value_key, slot) VALUES (?, ?, ?)`)
+	// Two atoms of one clause may share a key ({userName:bob} OR
+	// {userName:Bob}): one row says both.
+	insAtom, err := tx.PrepareContext(ctx, `INSERT INTO clause_atoms (kind, value_key, slot) VALUES (?, ?, ?)
+ON CONFLICT (kind, value_key, slot) DO NOTHING`)
 	if err != nil {
 		return err
 	}
@@ -101,7 +103,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 				user, printed, roles, groups, approve, meaning, comment, signedAt, station); err != nil {
 				return err
 			}
-			for _, a := range store.ClauseAtoms(sl.Clause) {
+			for _, a := range sl.Atoms {
 				if _, err := insAtom.ExecContext(ctx, a.Kind, store.NameKey(a.Value), sl.ID.String()); err != nil {
 					return err
 				}
@@ -116,25 +118,19 @@ func valid(s string) sql.NullString { return sql.NullString{String: s, Valid: tr
 // Slot returns the slot with id, in any state, and its request with every
 // slot, or an error matching signature.ErrNoSlot.
 func (s *Store) Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signature.Request, error) {
-	var r signature.Request
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var req string
-		if err := tx.QueryRowContext(ctx, `SELECT request FROM slots WHERE id = ?`, id.String()).Scan(&req); err != nil {
-			return err
-		}
-		reqID, err := parseUUID(req)
-		if err != nil {
-			return err
-		}
-		r, err = loadRequest(ctx, tx, reqID)
+	var rs []signature.Request
+	err := s.read(ctx, "slot "+id.String(), func(tx *sql.Tx) (err error) {
+		// One statement: one read of the request and its slots.
+		rs, err = queryRequests(ctx, tx, `r.id = (SELECT request FROM slots WHERE id = ?)`, `r.rowid`, id.String())
 		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
+	if err != nil {
+		return signature.Slot{}, signature.Request{}, err
+	}
+	if len(rs) == 0 {
 		return signature.Slot{}, signature.Request{}, fault.Detail(signature.ErrNoSlot, "%s", id)
 	}
-	if err != nil {
-		return signature.Slot{}, signature.Request{}, fmt.Errorf("slot %s: %w", id, err)
-	}
+	r := rs[0]
 	for _, sl := range r.Slots {
 		if sl.ID == id {
 			return sl, r, nil
@@ -166,17 +162,16 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 		where = append(where, `r.id IN (
 	SELECT s.request FROM clause_atoms a JOIN slots s ON s.id = a.slot
 	WHERE a.kind = ? AND a.value_key = ? AND s.state = 'pending')`)
-		args = append(args, store.AtomUserName, store.NameKey(f.User))
+		args = append(args, signature.AtomUserName, store.NameKey(f.User))
 	}
 	cond := strings.Join(append([]string{`r.state = 'pending'`}, where...), " AND ")
 	var rs []signature.Request
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
+	err := s.read(ctx, "pending", func(tx *sql.Tx) (err error) {
 		rs, err = queryRequests(ctx, tx, cond, `r.queued_at, r.rowid`, args...)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pending: %w", err)
+		return nil, err
 	}
 	return rs, nil
 }

@@ -8,7 +8,9 @@ import (
 )
 
 // migrations[i] takes the schema from version i to version i+1. A step is
-// never edited once released: a change is a new step.
+// never edited once released: a change is a new step. (Step 1 names
+// store.ClauseAtoms, since removed: clause_atoms now holds the atoms the
+// engine hands over with each slot, signature.Slot.Atoms, the same rows.)
 var migrations = []string{
 	// 1: templates, requests, slots, the atoms Filter.User matches, and
 	// the append-only audit trail.

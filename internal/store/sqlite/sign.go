@@ -3,14 +3,15 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
 	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
+	"loginshell/internal/store"
 )
 
 // Sign records sig on the pending slot id and settles its request; see
@@ -30,22 +31,21 @@ func (s *Store) Sign(ctx context.Context, id uuid.UUID, sig signature.Signature,
 // the store. Either the signature, the request's new state and every
 // entry are committed, or nothing is.
 //
-// The request becomes rejected when sig rejects (its unsigned slots
-// cancelled), approved when sig approves its last pending slot, and stays
-// pending otherwise. Errors, each leaving the store as it was:
+// What sig does to the request is store.Settle's decision: the request
+// becomes rejected when sig rejects (its unsigned slots cancelled),
+// approved when sig approves its last pending slot, and stays pending
+// otherwise. Errors, each leaving the store as it was:
 //   - signature.ErrNoSlot: no slot has that id;
-//   - signature.ErrSlotTaken: the slot is signed already (here or at
-//     another station, maybe a moment ago);
-//   - signature.ErrNoRequest: the slot is unsigned but its request is no
-//     longer pending (cancelled, or rejected through another slot);
-//   - signature.ErrSameSigner: forceUniqueUser is set and sig's user
-//     signed another slot of the request.
+//   - signature.ErrSlotTaken, signature.ErrNoRequest,
+//     signature.ErrSameSigner: Settle refused the signature (the slot is
+//     signed already, its request is no longer pending, or its signer
+//     signed another slot under forceUniqueUser).
 //
 // A failed attempt is for the caller to audit, with AppendAudit.
 func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
 	var r signature.Request
 	var sealed []audit.Entry
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, "sign "+id.String(), func(tx *sql.Tx) error {
 		var err error
 		if r, err = sign(ctx, tx, id, sig, forceUniqueUser); err != nil {
 			return err
@@ -61,82 +61,65 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 	return r, sealed, nil
 }
 
-// sign is SignAudited's change, inside its transaction. BEGIN IMMEDIATE
-// already makes it the only writer; the conditional UPDATEs with their
-// rows-affected checks say the same again in SQL, so a copy of this code
-// in a store with weaker locking fails safe instead of double-counting.
+// sign is SignAudited's change, inside its transaction: it loads the
+// slot's request, lets store.Settle decide, and writes that decision.
+// BEGIN IMMEDIATE already makes it the only writer from the load to the
+// commit; the conditional UPDATEs with their rows-affected checks say the
+// same again in SQL, so a copy of this code in a store with weaker
+// locking fails safe instead of double-counting.
 func sign(ctx context.Context, tx *sql.Tx, id uuid.UUID, sig signature.Signature, unique bool) (signature.Request, error) {
-	var reqText, slotState, reqState string
-	err := tx.QueryRowContext(ctx, `
-SELECT s.request, s.state, r.state FROM slots s JOIN requests r ON r.id = s.request WHERE s.id = ?`,
-		id.String()).Scan(&reqText, &slotState, &reqState)
-	if errors.Is(err, sql.ErrNoRows) {
+	rs, err := queryRequests(ctx, tx, `r.id = (SELECT request FROM slots WHERE id = ?)`, `r.rowid`, id.String())
+	if err != nil {
+		return signature.Request{}, err
+	}
+	if len(rs) == 0 {
 		return signature.Request{}, fault.Detail(signature.ErrNoSlot, "%s", id)
 	}
+	r := rs[0]
+	settled, err := store.Settle(r, id, sig, unique)
 	if err != nil {
-		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
-	}
-	switch {
-	case slotState == string(signature.Approved) || slotState == string(signature.Rejected):
-		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
-	case slotState != string(signature.Pending) || reqState != string(signature.Pending):
-		return signature.Request{}, fault.Detail(signature.ErrNoRequest, "%s is %s", reqText, reqState)
-	}
-	if unique {
-		var other string
-		err := tx.QueryRowContext(ctx, `
-SELECT id FROM slots WHERE request = ? AND id <> ? AND signed_at IS NOT NULL AND user_id = ? LIMIT 1`,
-			reqText, id.String(), sig.Signer.UserID).Scan(&other)
-		if err == nil {
-			return signature.Request{}, fault.Detail(signature.ErrSameSigner, "%s signed slot %s", sig.Signer.UserID, other)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
-		}
+		return signature.Request{}, err
 	}
 
-	state := signature.Rejected
-	if sig.Approve {
-		state = signature.Approved
-	}
 	res, err := tx.ExecContext(ctx, `
 UPDATE slots SET state = ?, user_id = ?, printed_name = ?, roles = ?, groups_ = ?, approve = ?,
 	meaning = ?, comment = ?, signed_at = ?, sign_station = ?
 WHERE id = ? AND state = 'pending'`,
-		string(state), sig.Signer.UserID, sig.Signer.PrintedName, listText(sig.Signer.Roles), listText(sig.Signer.Groups),
+		string(settled.Slot), sig.Signer.UserID, sig.Signer.PrintedName, listText(sig.Signer.Roles), listText(sig.Signer.Groups),
 		boolInt(sig.Approve), sig.Meaning, sig.Comment, timeText(sig.SignedAt), sig.Station, id.String())
 	if n, err := affected(res, err); err != nil {
-		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+		return signature.Request{}, err
 	} else if n != 1 {
 		return signature.Request{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
 	}
-	if sig.Approve {
+	switch settled.Request {
+	case signature.Approved:
 		// Approved only when no slot is left unapproved, this one counted.
 		res, err = tx.ExecContext(ctx, `
 UPDATE requests SET state = 'approved'
 WHERE id = ? AND state = 'pending'
-	AND NOT EXISTS (SELECT 1 FROM slots WHERE request = ? AND state <> 'approved')`, reqText, reqText)
-		if _, err := affected(res, err); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
-		}
-	} else {
-		res, err = tx.ExecContext(ctx, `UPDATE requests SET state = 'rejected' WHERE id = ? AND state = 'pending'`, reqText)
+	AND NOT EXISTS (SELECT 1 FROM slots WHERE request = ? AND state <> 'approved')`, r.ID.String(), r.ID.String())
 		if err := oneRow(res, err); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: reject request %s: %w", id, reqText, err)
+			return signature.Request{}, fmt.Errorf("approve request %s: %w", r.ID, err)
 		}
-		if err := cancelSlots(ctx, tx, reqText); err != nil {
-			return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
+	case signature.Rejected:
+		res, err = tx.ExecContext(ctx, `UPDATE requests SET state = 'rejected' WHERE id = ? AND state = 'pending'`, r.ID.String())
+		if err := oneRow(res, err); err != nil {
+			return signature.Request{}, fmt.Errorf("reject request %s: %w", r.ID, err)
 		}
 	}
-	reqID, err := parseUUID(reqText)
-	if err != nil {
-		return signature.Request{}, err
+	if len(settled.Cancel) > 0 {
+		ids := make([]any, len(settled.Cancel))
+		for i, c := range settled.Cancel {
+			ids[i] = c.String()
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE slots SET state = 'cancelled'
+WHERE state = 'pending' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
+		if err := rowsChanged(res, err, len(ids)); err != nil {
+			return signature.Request{}, fmt.Errorf("cancel slots %v: %w", settled.Cancel, err)
+		}
 	}
-	r, err := loadRequest(ctx, tx, reqID)
-	if err != nil {
-		return signature.Request{}, fmt.Errorf("sign %s: %w", id, err)
-	}
-	return r, nil
+	return loadRequest(ctx, tx, r.ID)
 }
 
 // Cancel ends the pending request id; see CancelAudited.
@@ -155,20 +138,20 @@ func (s *Store) Cancel(ctx context.Context, id uuid.UUID) (signature.Request, er
 func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
 	var r signature.Request
 	var sealed []audit.Entry
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, "cancel "+id.String(), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE requests SET state = 'cancelled' WHERE id = ? AND state = 'pending'`, id.String())
 		n, err := affected(res, err)
 		if err != nil {
-			return fmt.Errorf("cancel %s: %w", id, err)
+			return err
 		}
 		if n == 0 {
 			return fault.Detail(signature.ErrNoRequest, "%s", id)
 		}
 		if err := cancelSlots(ctx, tx, id.String()); err != nil {
-			return fmt.Errorf("cancel %s: %w", id, err)
+			return err
 		}
 		if r, err = loadRequest(ctx, tx, id); err != nil {
-			return fmt.Errorf("cancel %s: %w", id, err)
+			return err
 		}
 		if entries != nil {
 			sealed, err = appendAudit(ctx, tx, entries(r))
@@ -195,10 +178,13 @@ func affected(res sql.Result, err error) (int64, error) {
 }
 
 // oneRow says whether a statement changed exactly one row.
-func oneRow(res sql.Result, err error) error {
-	n, err := affected(res, err)
-	if err == nil && n != 1 {
-		err = fmt.Errorf("%d rows changed, want 1", n)
+func oneRow(res sql.Result, err error) error { return rowsChanged(res, err, 1) }
+
+// rowsChanged says whether a statement changed exactly n rows.
+func rowsChanged(res sql.Result, err error, n int) error {
+	got, err := affected(res, err)
+	if err == nil && got != int64(n) {
+		err = fmt.Errorf("%d rows changed, want %d", got, n)
 	}
 	return err
 }

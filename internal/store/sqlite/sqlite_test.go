@@ -191,7 +191,7 @@ func TestWriteConnectionSurvivesErrors(t *testing.T) {
 	defer s.Close()
 	errBoom := errors.New("boom")
 	for range 3 {
-		if err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.write(ctx, "boom", func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO templates VALUES ('k', 'n', '', '', '', '', 0, 0, 0, '', 0)`); err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
@@ -17,7 +16,7 @@ const templateColumns = `name, description, expression, idp, framing, timeout, f
 // t.Name but for case (the stored name becomes t.Name). It does NOT
 // validate t: the engine does (signature.ErrBadTemplate) before it calls.
 func (s *Store) PutTemplate(ctx context.Context, t signature.Template) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, "put template", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO templates (name_key, `+templateColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (name_key) DO UPDATE SET
@@ -29,26 +28,22 @@ ON CONFLICT (name_key) DO UPDATE SET
 			boolInt(t.Force), boolInt(t.ForceUniqueUser), t.Meaning, boolInt(t.RequireComment))
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("put template: %w", err)
-	}
-	return nil
 }
 
 // Template returns the template named name, compared case-insensitively,
 // or an error matching signature.ErrNoTemplate.
 func (s *Store) Template(ctx context.Context, name string) (signature.Template, error) {
 	var t signature.Template
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, "template", func(tx *sql.Tx) error {
 		var err error
 		t, err = scanTemplate(tx.QueryRowContext(ctx, `SELECT `+templateColumns+` FROM templates WHERE name_key = ?`, store.NameKey(name)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.Detail(signature.ErrNoTemplate, "%q", name)
+		}
 		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return signature.Template{}, fault.Detail(signature.ErrNoTemplate, "%q", name)
-	}
 	if err != nil {
-		return signature.Template{}, fmt.Errorf("template: %w", err)
+		return signature.Template{}, err
 	}
 	return t, nil
 }
@@ -56,7 +51,7 @@ func (s *Store) Template(ctx context.Context, name string) (signature.Template, 
 // Templates lists every template, ordered by name without regard to case.
 func (s *Store) Templates(ctx context.Context) ([]signature.Template, error) {
 	var ts []signature.Template
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, "templates", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+templateColumns+` FROM templates ORDER BY name_key, name`)
 		if err != nil {
 			return err
@@ -72,7 +67,7 @@ func (s *Store) Templates(ctx context.Context) ([]signature.Template, error) {
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, err
 	}
 	return ts, nil
 }
@@ -81,13 +76,10 @@ func (s *Store) Templates(ctx context.Context) ([]signature.Template, error) {
 // returns an error matching signature.ErrNoTemplate. Requests queued from
 // it keep the name they were queued with.
 func (s *Store) DeleteTemplate(ctx context.Context, name string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, "delete template", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM templates WHERE name_key = ?`, store.NameKey(name))
-		if err != nil {
-			return fmt.Errorf("delete template: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("delete template: %w", err)
+		if n, err := affected(res, err); err != nil {
+			return err
 		} else if n == 0 {
 			return fault.Detail(signature.ErrNoTemplate, "%q", name)
 		}

@@ -25,7 +25,7 @@ func Fixture(i int) signature.Request {
 		QueuedAt: base.Add(time.Duration(i) * time.Millisecond),
 	}
 	for j, c := range []string{"{role:Operator}", fmt.Sprintf("{role:Supervisor} OR {userName:user%d}", i%100)} {
-		r.Slots = append(r.Slots, signature.Slot{ID: uuid.New(), Request: r.ID, Index: j, Clause: c, State: signature.Pending})
+		r.Slots = append(r.Slots, signature.Slot{ID: uuid.New(), Request: r.ID, Index: j, Clause: c, State: signature.Pending, Atoms: atoms(c)})
 	}
 	return r
 }

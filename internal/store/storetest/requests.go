@@ -18,7 +18,7 @@ func testQueue(t *testing.T, newDB NewDB) {
 		s := fresh(t, newDB)
 		r := request("Line Release", "batch-1", 0, "{role:Operator}", "{role:Supervisor} OR {userName:bob}")
 		mustQueue(t, s, r)
-		for i, want := range r.Slots {
+		for i, want := range asStored(r).Slots {
 			slot, got, err := s.Slot(ctx, want.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -59,6 +59,18 @@ func testQueue(t *testing.T, newDB NewDB) {
 		done := mustSign(t, s, r, 1, signer("bob", true, 4))
 		if done.State != signature.Approved {
 			t.Errorf("after the last slot the request is %s, want approved", done.State)
+		}
+	})
+
+	t.Run("a clause naming one user in two spellings is queued and found by either", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newDB)
+		r := request("Line Release", "batch-1", 0, "{userName:bob} OR {userName:Bob}")
+		mustQueue(t, s, r)
+		for _, user := range []string{"bob", "Bob", "BOB"} {
+			if got, err := s.Pending(ctx, signature.Filter{User: user}); err != nil || !reflect.DeepEqual(ids(got), ids([]signature.Request{r})) {
+				t.Errorf("Pending(User %q) = %v, %v; want the request", user, ids(got), err)
+			}
 		}
 	})
 

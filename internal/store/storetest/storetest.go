@@ -3,14 +3,17 @@
 // Run unchanged, so the engine can rely on one behaviour whichever it was
 // given. A store's own test file supplies NewDB; everything else is here.
 //
-// The contract, beyond the doc comments of signature.Store:
+// The contract, beyond the doc comments of signature.Store and
+// signature.Backend:
 //   - Times come back in UTC, truncated to the microsecond (what audit.Seal
 //     keeps and a PostgreSQL timestamptz holds).
 //   - Template names compare as strings.EqualFold does (store.NameKey).
 //   - Filter.User matches a pending slot whose clause names the user with
 //     {userName:X}, X compared as strings.EqualFold does, as
 //     signature.Clause.Admits compares it; the store knows no roles, so a
-//     slot only a role can sign does not match (store.ClauseAtoms).
+//     slot only a role can sign does not match. The store reads this from
+//     the slot's Atoms, handed to it with the request (it parses no
+//     clause), and does not give them back.
 //   - A slot of a request that ended unsigned (rejected through another
 //     slot, or cancelled) is cancelled; signing it is signature.ErrNoRequest,
 //     signing a signed slot signature.ErrSlotTaken.
@@ -42,25 +45,25 @@ import (
 	"loginshell/internal/signature"
 )
 
-// Store is what the suite tests: signature.Store, the audited variant of
-// each method that changes a request, and the audit trail. Each audited
-// method takes entries (nil for none), called once inside the change's
-// transaction with the request as the change leaves it, and returns the
-// entries it returned, sealed; entries must not call the store.
+// Store is what the suite tests: the engine's signature.Backend (its
+// reads, templates, the audited variant of each method that changes a
+// request, and AppendAudit), the same changes without audit entries, and
+// the whole trail. Each audited method takes entries (nil for none),
+// called once inside the change's transaction with the request as the
+// change leaves it, and returns the entries it returned, sealed; entries
+// must not call the store.
 type Store interface {
-	signature.Store
+	signature.Backend
 
-	// QueueAudited is Queue, with audit entries in the same transaction.
-	QueueAudited(ctx context.Context, r signature.Request, entries func(signature.Request) []audit.Entry) ([]audit.Entry, error)
-	// SignAudited is Sign, with audit entries in the same transaction;
-	// entries is not called when the signature does not count.
-	SignAudited(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error)
-	// CancelAudited is Cancel, with audit entries in the same transaction.
-	CancelAudited(ctx context.Context, id uuid.UUID, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error)
+	// Queue is QueueAudited with no entries: it stores r and its slots in
+	// one transaction.
+	Queue(ctx context.Context, r signature.Request) error
+	// Sign is SignAudited with no entries; entries would not have been
+	// called when the signature does not count.
+	Sign(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool) (signature.Request, error)
+	// Cancel is CancelAudited with no entries.
+	Cancel(ctx context.Context, id uuid.UUID) (signature.Request, error)
 
-	// AppendAudit seals e after the last entry and stores it, serialised
-	// with every other append on the database, and returns it sealed.
-	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
 	// AuditEntries calls fn with every entry in Seq order, from one
 	// snapshot, and stops at fn's first error, returning it.
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
@@ -89,6 +92,7 @@ func Run(t *testing.T, newDB NewDB) {
 	t.Run("audited changes", func(t *testing.T) { t.Parallel(); testAudited(t, newDB) })
 	t.Run("concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, newDB) })
 	t.Run("restart", func(t *testing.T) { t.Parallel(); testRestart(t, newDB) })
+	t.Run("errors", func(t *testing.T) { t.Parallel(); testErrors(t, newDB) })
 }
 
 // base is the suite's fixed clock: a station at UTC+01:00, with
@@ -115,9 +119,19 @@ func request(tmpl, name string, minute int, clauses ...string) signature.Request
 		State: signature.Pending, Station: "ST-7", Session: "session-1", QueuedAt: at(minute),
 	}
 	for i, c := range clauses {
-		r.Slots = append(r.Slots, signature.Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c, State: signature.Pending})
+		r.Slots = append(r.Slots, signature.Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c, State: signature.Pending, Atoms: atoms(c)})
 	}
 	return r
+}
+
+// atoms are the atoms of clause as the engine hands them to a store with
+// the slot (signature.Clause.Atoms: the store parses no clause itself).
+func atoms(clause string) []signature.Atom {
+	c, err := signature.ParseClause(clause)
+	if err != nil {
+		panic(fmt.Sprintf("storetest: a fixture's clause %q: %v", clause, err))
+	}
+	return c.Atoms()
 }
 
 // signer is a signature by user at the given minute after base.
@@ -129,11 +143,12 @@ func signer(user string, approve bool, minute int) signature.Signature {
 }
 
 // asStored is r as a store gives it back: times in UTC to the
-// microsecond.
+// microsecond, the slots' atoms kept for Filter.User but not returned.
 func asStored(r signature.Request) signature.Request {
 	r.QueuedAt = stored(r.QueuedAt)
 	slots := make([]signature.Slot, len(r.Slots))
 	for i, sl := range r.Slots {
+		sl.Atoms = nil
 		if sl.Signature != nil {
 			sig := *sl.Signature
 			sig.SignedAt = stored(sig.SignedAt)
