@@ -64,6 +64,18 @@ type Request struct {
 	Session     string    `json:"session"` // the session that queued it (its outcomes go there)
 	QueuedAt    time.Time `json:"queuedAt"`
 	Slots       []Slot    `json:"slots"`
+	// Owner is the package whose page queued the request; "" for the
+	// plant's own (the command line, an MES script). A page lists and
+	// cancels its package's requests and the plant's routed to it.
+	Owner string `json:"owner,omitempty"`
+	// AddressedTo routes a plant's request to one package's pages; ""
+	// routes it to every package. Meaningless for a page's own request.
+	AddressedTo string `json:"addressedTo,omitempty"`
+	// Rules is the template exactly as it was when the request was
+	// queued: what its slots are signed under, whatever the template
+	// became later. Nil for a request queued before the store kept it:
+	// the template as it is now stands in.
+	Rules *Template `json:"-"`
 }
 
 // Slot is one sign-in slot: one top-level AND clause of the expression.
@@ -106,6 +118,10 @@ type Filter struct {
 	User     string // slots this user may sign (their clause names them or their roles)
 	Template string // case-insensitive
 	Name     string // request name, exact
+	// Package limits the list to what a page of that package may see:
+	// the requests it queued, and the plant's addressed to it or to every
+	// package. "" lists every request (the plant's view).
+	Package string
 }
 
 // Store is what the engine reads of a signature store, and how it keeps

@@ -17,6 +17,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -89,4 +90,29 @@ func Wrap(op string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// RulesText is how both stores keep signature.Request.Rules: the
+// template as JSON, "" for none.
+func RulesText(t *signature.Template) (string, error) {
+	if t == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return "", fmt.Errorf("rules: %w", err)
+	}
+	return string(b), nil
+}
+
+// ParseRules reads what RulesText wrote.
+func ParseRules(s string) (*signature.Template, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var t signature.Template
+	if err := json.Unmarshal([]byte(s), &t); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	return &t, nil
 }

@@ -60,8 +60,8 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 
 const (
 	insertRequest = `
-INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at, owner, addressed_to, rules)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 	insertSlot = `
 INSERT INTO slots (id, request, idx, clause, state, user_id, printed_name, roles, groups_, approve, meaning, comment, signed_at, sign_station)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
@@ -76,8 +76,12 @@ ON CONFLICT (kind, value_key, slot) DO NOTHING`
 func insertRequests(ctx context.Context, tx pgx.Tx, rs []signature.Request) error {
 	b := &pgx.Batch{}
 	for _, r := range rs {
+		rules, err := store.RulesText(r.Rules)
+		if err != nil {
+			return err
+		}
 		b.Queue(insertRequest, r.ID, r.Template, store.NameKey(r.Template), r.Name, r.Description,
-			string(r.State), r.Station, r.Session, dbTime(r.QueuedAt))
+			string(r.State), r.Station, r.Session, dbTime(r.QueuedAt), r.Owner, r.AddressedTo, rules)
 		for _, sl := range r.Slots {
 			args := []any{sl.ID, r.ID, sl.Index, sl.Clause, string(sl.State)}
 			if sig := sl.Signature; sig != nil {
@@ -150,6 +154,10 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	if f.Name != "" {
 		where = append(where, "r.name = "+arg(f.Name))
 	}
+	if f.Package != "" {
+		p := arg(f.Package)
+		where = append(where, `(r.owner = `+p+` OR (r.owner = '' AND r.addressed_to IN ('', `+p+`)))`)
+	}
 	if f.User != "" {
 		where = append(where, `r.id IN (
 	SELECT s.request FROM clause_atoms a JOIN slots s ON s.id = a.slot
@@ -167,7 +175,7 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 }
 
 const requestSelect = `
-SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at,
+SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules,
 	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,
 	s.meaning, s.comment, s.signed_at, s.sign_station
 FROM requests r JOIN slots s ON s.request = r.id`
@@ -203,13 +211,14 @@ func queryRequests(ctx context.Context, q querier, where, order string, args ...
 		var (
 			r                                        signature.Request
 			sl                                       signature.Slot
-			state, sstate                            string
+			state, sstate, rules                     string
 			user, printed, meaning, comment, station *string
 			roles, groups                            []string
 			approve                                  *bool
 			signedAt                                 *time.Time
 		)
 		if err := rows.Scan(&r.ID, &r.Template, &r.Name, &r.Description, &state, &r.Station, &r.Session, &r.QueuedAt,
+			&r.Owner, &r.AddressedTo, &rules,
 			&sl.ID, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
 			&meaning, &comment, &signedAt, &station); err != nil {
 			return nil, err
@@ -217,6 +226,9 @@ func queryRequests(ctx context.Context, q querier, where, order string, args ...
 		if n := len(rs); n == 0 || rs[n-1].ID != r.ID {
 			r.State = signature.State(state)
 			r.QueuedAt = r.QueuedAt.UTC()
+			if r.Rules, err = store.ParseRules(rules); err != nil {
+				return nil, err
+			}
 			rs = append(rs, r)
 		}
 		sl.Request, sl.State = r.ID, signature.State(sstate)

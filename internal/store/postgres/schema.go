@@ -155,6 +155,15 @@ CREATE TABLE changes_head (
 );
 INSERT INTO changes_head (id, seq) VALUES (1, 0);
 `,
+	// 3: whose a request is (the package that queued it, or the plant's,
+	// routed to one package or to all), and the template it was queued
+	// under, as JSON (signature.Request.Rules; '' for the requests queued
+	// before: their template as it is now stands in).
+	`
+ALTER TABLE requests ADD COLUMN owner text NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN addressed_to text NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN rules text NOT NULL DEFAULT '';
+`,
 }
 
 // migrate brings the schema to this build's version in one transaction

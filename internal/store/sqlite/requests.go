@@ -61,8 +61,8 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 // batch of many requests in one transaction parses each statement once.
 func insertRequests(ctx context.Context, tx *sql.Tx, rs []signature.Request) error {
 	insReq, err := tx.PrepareContext(ctx, `
-INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at, owner, addressed_to, rules)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -84,8 +84,12 @@ ON CONFLICT (kind, value_key, slot) DO NOTHING`)
 	defer insAtom.Close()
 
 	for _, r := range rs {
+		rules, err := store.RulesText(r.Rules)
+		if err != nil {
+			return err
+		}
 		if _, err := insReq.ExecContext(ctx, r.ID.String(), r.Template, store.NameKey(r.Template), r.Name,
-			r.Description, string(r.State), r.Station, r.Session, timeText(r.QueuedAt)); err != nil {
+			r.Description, string(r.State), r.Station, r.Session, timeText(r.QueuedAt), r.Owner, r.AddressedTo, rules); err != nil {
 			return err
 		}
 		for _, sl := range r.Slots {
@@ -158,6 +162,10 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	if f.Name != "" {
 		where, args = append(where, "r.name = ?"), append(args, f.Name)
 	}
+	if f.Package != "" {
+		where = append(where, `(r.owner = ? OR (r.owner = '' AND r.addressed_to IN ('', ?)))`)
+		args = append(args, f.Package, f.Package)
+	}
 	if f.User != "" {
 		where = append(where, `r.id IN (
 	SELECT s.request FROM clause_atoms a JOIN slots s ON s.id = a.slot
@@ -177,7 +185,7 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 }
 
 const requestSelect = `
-SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at,
+SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules,
 	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,
 	s.meaning, s.comment, s.signed_at, s.sign_station
 FROM requests r JOIN slots s ON s.request = r.id`
@@ -206,13 +214,14 @@ func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ..
 	var rs []signature.Request
 	for rows.Next() {
 		var (
-			rid, state, queuedAt, sid, sstate                                 string
+			rid, state, queuedAt, sid, sstate, rules                          string
 			r                                                                 signature.Request
 			sl                                                                signature.Slot
 			user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
 			approve                                                           sql.NullInt64
 		)
 		if err := rows.Scan(&rid, &r.Template, &r.Name, &r.Description, &state, &r.Station, &r.Session, &queuedAt,
+			&r.Owner, &r.AddressedTo, &rules,
 			&sid, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
 			&meaning, &comment, &signedAt, &station); err != nil {
 			return nil, err
@@ -223,6 +232,9 @@ func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ..
 		if n := len(rs); n == 0 || rs[n-1].ID != r.ID {
 			r.State = signature.State(state)
 			if r.QueuedAt, err = parseTime(queuedAt); err != nil {
+				return nil, err
+			}
+			if r.Rules, err = store.ParseRules(rules); err != nil {
 				return nil, err
 			}
 			rs = append(rs, r)

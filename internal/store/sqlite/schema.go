@@ -105,6 +105,15 @@ WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM audit), 0) + 1
   OR NEW.prev IS NOT coalesce((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '')
 BEGIN SELECT RAISE(ABORT, 'an audit entry must continue the chain'); END;
 `,
+	// 2: whose a request is (the package that queued it, or the plant's,
+	// routed to one package or to all), and the template it was queued
+	// under, as JSON (signature.Request.Rules; '' for the requests queued
+	// before: their template as it is now stands in).
+	`
+ALTER TABLE requests ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN addressed_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN rules TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrate brings the schema of the database db writes to to the newest

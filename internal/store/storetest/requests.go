@@ -74,6 +74,52 @@ func testQueue(t *testing.T, newDB NewDB) {
 		}
 	})
 
+	t.Run("whose a request is and the rules it was queued under come back", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newDB)
+		r := request("Line Release", "batch-1", 0, "{role:Operator}")
+		r.Owner = "lineapp"
+		r.Rules = &signature.Template{Name: "Line Release", Expression: "{role:Operator}", IDP: "local", Timeout: 3,
+			ForceUniqueUser: true, Meaning: "Approval"}
+		mustQueue(t, s, r)
+		if _, got, err := s.Slot(ctx, r.Slots[0].ID); err != nil {
+			t.Fatal(err)
+		} else {
+			sameRequest(t, "owned request", got, asStored(r))
+		}
+	})
+
+	t.Run("a package lists its own requests and the plant's routed to it, no other's", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newDB)
+		own := request("Line Release", "own", 0, "{role:Operator}")
+		own.Owner = "lineapp"
+		other := request("Line Release", "other", 1, "{role:Operator}")
+		other.Owner = "hostile"
+		plant := request("Line Release", "plant", 2, "{role:Operator}")
+		routed := request("Line Release", "routed", 3, "{role:Operator}")
+		routed.AddressedTo = "lineapp"
+		elsewhere := request("Line Release", "elsewhere", 4, "{role:Operator}")
+		elsewhere.AddressedTo = "hostile"
+		for _, r := range []signature.Request{own, other, plant, routed, elsewhere} {
+			mustQueue(t, s, r)
+		}
+		for _, tt := range []struct {
+			pkg  string
+			want []signature.Request
+		}{
+			{"lineapp", []signature.Request{own, plant, routed}},
+			{"hostile", []signature.Request{other, plant, elsewhere}},
+			{"quiet", []signature.Request{plant}},
+			{"", []signature.Request{own, other, plant, routed, elsewhere}},
+		} {
+			got, err := s.Pending(ctx, signature.Filter{Package: tt.pkg})
+			if err != nil || !reflect.DeepEqual(ids(got), ids(tt.want)) {
+				t.Errorf("Pending(Package %q) = %v, %v; want %v", tt.pkg, ids(got), err, ids(tt.want))
+			}
+		}
+	})
+
 	t.Run("an unknown slot is ErrNoSlot", func(t *testing.T) {
 		t.Parallel()
 		s := fresh(t, newDB)
