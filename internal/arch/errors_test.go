@@ -53,6 +53,8 @@ var kinds = map[string]struct {
 	"auth.ErrVaultExists":             {auth.ErrVaultExists, fault.BadRequest},
 	"demoidp.ErrWrongCredentials":     {demoidp.ErrWrongCredentials, fault.Forbidden},
 	"demoidp.ErrInvalidOptions":       {demoidp.ErrInvalidOptions, fault.BadRequest},
+	"signature.ErrTimedOut":           {signature.ErrTimedOut, fault.Conflict},
+	"signature.ErrTooManyPending":     {signature.ErrTooManyPending, fault.TooMany},
 	"shell.ErrNoTrail":                {shell.ErrNoTrail, fault.NotFound},
 	"install.ErrBusy":                 {install.ErrBusy, fault.Conflict},
 	"install.ErrIncomplete":           {install.ErrIncomplete, fault.BadRequest},

@@ -55,7 +55,7 @@ func runQueue(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	// No page of this station waits for the outcome: the session is empty.
-	ids, err := eng.Queue(ctx, template, name, description, "")
+	ids, err := eng.Queue(ctx, signature.Queuing{Template: template, Name: name, Description: description})
 	if err != nil {
 		return failed(err)
 	}

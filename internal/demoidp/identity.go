@@ -18,6 +18,16 @@ var ErrWrongCredentials = fault.New(fault.Forbidden, "wrong user ID or password"
 // signer. It exists only with --demo.
 type Identity struct{ Users []User }
 
+// Knows reports whether userID names a demo user.
+func (d Identity) Knows(userID string) bool {
+	for _, u := range d.Users {
+		if strings.EqualFold(u.Username, strings.TrimSpace(userID)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Verify checks userID and password against the demo users.
 func (d Identity) Verify(userID, password string) (signature.Signer, error) {
 	for _, u := range d.Users {

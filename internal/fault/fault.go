@@ -55,13 +55,16 @@ const (
 	// Unsupported: the operation cannot run here (the seed's
 	// UnsupportedOperationException).
 	Unsupported
+	// TooMany: a limit on how many things one caller may hold is reached
+	// (a package's pending signature requests).
+	TooMany
 )
 
 var kindNames = [...]string{
 	Internal: "internal", BadRequest: "bad request", NotFound: "not found", Conflict: "conflict",
 	Forbidden: "forbidden", Locked: "locked", NotConfigured: "not configured", Unavailable: "unavailable",
 	TooLarge: "too large", Invalid: "invalid", Unauthorized: "unauthorized", Method: "method not allowed",
-	Unsupported: "unsupported",
+	Unsupported: "unsupported", TooMany: "too many",
 }
 
 func (k Kind) String() string {

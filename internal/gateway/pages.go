@@ -64,7 +64,8 @@ func Pages(o PagesOptions) (http.Handler, error) {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Each package has an origin of its own: <label>.<Host>.
 		label, ok := strings.CutSuffix(r.Host, suffix)
-		if !ok || label == "" || strings.Contains(label, ".") {
+		pkg, isLabel := webapps.LabelPackage(label)
+		if !ok || !isLabel {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "wrong Host header"})
 			return
 		}
@@ -88,7 +89,7 @@ func Pages(o PagesOptions) (http.Handler, error) {
 			}
 		}
 		w.Header().Set("Content-Security-Policy", csp)
-		mux.ServeHTTP(w, r)
+		mux.ServeHTTP(w, pmapi.FromPackage(r, pkg))
 	}), nil
 }
 

@@ -26,6 +26,7 @@ var statusOf = map[fault.Kind]int{
 	fault.Unauthorized:  http.StatusUnauthorized,
 	fault.Method:        http.StatusMethodNotAllowed,
 	fault.Unsupported:   http.StatusNotImplemented,
+	fault.TooMany:       http.StatusTooManyRequests,
 }
 
 // Status is the status code of err, from the one map: the REST API and

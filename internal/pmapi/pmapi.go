@@ -163,3 +163,21 @@ func (a *api) gate(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// callerKey is the context key of the package a request comes from.
+type callerKey struct{}
+
+// FromPackage returns r as a request from a page of package pkg, which the
+// pages' origin knows from its Host: the signature services then list,
+// cancel and stream to it only what is its own (signature.Request.VisibleTo,
+// signature.Outcome.For). A request without it is the plant's (the
+// chrome, a script with the serve key) and sees everything.
+func FromPackage(r *http.Request, pkg string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), callerKey{}, pkg))
+}
+
+// caller is the package r comes from, signature.Plant for none.
+func caller(r *http.Request) string {
+	pkg, _ := r.Context().Value(callerKey{}).(string)
+	return pkg
+}

@@ -102,7 +102,8 @@ func (a *api) queue(r *http.Request) (any, error) {
 	if session == "" {
 		session = a.Session()
 	}
-	ids, err := a.Signatures.Queue(r.Context(), name, q.RequestName, q.Description, session)
+	ids, err := a.Signatures.Queue(r.Context(), signature.Queuing{Template: name, Name: q.RequestName, Description: q.Description,
+		Session: session, Owner: caller(r)})
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,8 @@ func (a *api) queue(r *http.Request) (any, error) {
 // template and name.
 func (a *api) pending(r *http.Request) (any, error) {
 	q := r.URL.Query()
-	reqs, err := a.Signatures.Pending(r.Context(), signature.Filter{User: q.Get("user"), Template: q.Get("template"), Name: q.Get("name")})
+	reqs, err := a.Signatures.Pending(r.Context(), signature.Filter{User: q.Get("user"), Template: q.Get("template"), Name: q.Get("name"),
+		Package: caller(r)})
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +132,7 @@ func (a *api) pending(r *http.Request) (any, error) {
 func (a *api) cancelRequest(r *http.Request) (any, error) {
 	id, err := signature.ParseUUID(r.PathValue("uuid"))
 	if err == nil {
-		err = a.Signatures.Cancel(r.Context(), id)
+		err = a.Signatures.Cancel(r.Context(), id, caller(r))
 	}
 	if err != nil {
 		return nil, err
@@ -155,7 +157,7 @@ func (a *api) trigger(r *http.Request) (any, error) {
 	}
 	id, err := signature.ParseUUID(q.UUID)
 	if err == nil {
-		err = a.Signatures.Trigger(r.Context(), id, q.Session, q.Page, *q.Approve)
+		err = a.Signatures.Trigger(r.Context(), id, q.Session, q.Page, *q.Approve, caller(r))
 	}
 	if err != nil {
 		return nil, err
@@ -189,7 +191,7 @@ func (a *api) signatureEvents(w http.ResponseWriter, r *http.Request) {
 	if session == "" {
 		session = a.Session()
 	}
-	outcomes, stop := a.Signatures.Subscribe(session)
+	outcomes, stop := a.Signatures.SubscribeFor(session, caller(r))
 	defer stop()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")

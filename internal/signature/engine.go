@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,7 +53,20 @@ type Options struct {
 	// Station names this computer in requests and the audit trail.
 	Station string
 	Log     *slog.Logger
+	// AfterFunc runs f once d has passed on the engine's clock, like
+	// time.AfterFunc (the default), and returns what stops it: a test
+	// with a fixed clock reaches a challenge's timeout without waiting.
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
+	// MaxPendingPerPackage is how many pending requests one package's
+	// pages may hold at once (default DefaultMaxPendingPerPackage); the
+	// plant's own are not counted.
+	MaxPendingPerPackage int
 }
+
+// DefaultMaxPendingPerPackage is the default of
+// Options.MaxPendingPerPackage: far more than a line's pages hold, far
+// less than fills a disk.
+const DefaultMaxPendingPerPackage = 1000
 
 // Engine runs authorization requests over a Store. Safe for concurrent use.
 type Engine struct {
@@ -67,14 +81,17 @@ type Engine struct {
 // takes a password, the cancel of a sign-in at a provider's page.
 type open struct {
 	c      Challenge
-	timer  *time.Timer
+	timer  func() bool // stops the timeout
 	cancel context.CancelFunc
+	// signing is set while an answer is being committed: the timeout no
+	// longer ends the challenge under it, it marks it expired instead.
+	signing, expired bool
 }
 
 // stop ends what keeps the challenge alive.
 func (o *open) stop() {
 	if o.timer != nil {
-		o.timer.Stop()
+		o.timer()
 	}
 	if o.cancel != nil {
 		o.cancel()
@@ -101,6 +118,12 @@ func New(o Options) (*Engine, error) {
 	o.Interactive = inter
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.AfterFunc == nil {
+		o.AfterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+	}
+	if o.MaxPendingPerPackage <= 0 {
+		o.MaxPendingPerPackage = DefaultMaxPendingPerPackage
 	}
 	return &Engine{o: o, challenges: map[string]*open{}, outcomes: newOutcomes(o.Log)}, nil
 }
@@ -141,11 +164,29 @@ func (e *Engine) DeleteTemplate(ctx context.Context, name string) error {
 	return nil
 }
 
-// Queue queues a request from the template named template
-// (queueAuthRequest) for session, one sign-in slot per top-level AND clause
-// of its expression, and returns the slots' UUIDs in order.
-func (e *Engine) Queue(ctx context.Context, template, requestName, description, session string) ([]uuid.UUID, error) {
-	t, err := e.Template(ctx, template)
+// Queuing is a queueAuthRequest: the request, and whose it is.
+type Queuing struct {
+	Template    string // the template's name
+	Name        string // requestName
+	Description string
+	// Session is the session of the page that queues ("" from the
+	// command line): the outcomes go to its pages.
+	Session string
+	// Owner is the package whose page queues; "" for the plant (the
+	// command line, an MES script).
+	Owner string
+	// AddressedTo routes a plant's request to one package's pages only.
+	AddressedTo string
+}
+
+// Queue queues a request from the template q names (queueAuthRequest),
+// one sign-in slot per top-level AND clause of its expression, and returns
+// the slots' UUIDs in order. The request keeps the template as it is now
+// (Request.Rules): a later change of the template affects only requests
+// queued after it. A package holds at most Options.MaxPendingPerPackage
+// pending requests (ErrTooManyPending).
+func (e *Engine) Queue(ctx context.Context, q Queuing) ([]uuid.UUID, error) {
+	t, err := e.Template(ctx, q.Template)
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +194,17 @@ func (e *Engine) Queue(ctx context.Context, template, requestName, description, 
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(requestName) == "" {
+	if strings.TrimSpace(q.Name) == "" {
 		return nil, fault.Detail(ErrBadRequestName, "name the request (requestName)")
 	}
-	r := Request{ID: uuid.New(), Template: t.Name, Name: requestName, Description: description, State: Pending,
-		Station: e.o.Station, Session: session, QueuedAt: e.o.Now().UTC()}
+	if q.Owner != "" {
+		if err := e.underLimit(ctx, q.Owner); err != nil {
+			return nil, err
+		}
+	}
+	rules := t
+	r := Request{ID: uuid.New(), Template: t.Name, Name: q.Name, Description: q.Description, State: Pending,
+		Station: e.o.Station, Session: q.Session, QueuedAt: e.o.Now().UTC(), Owner: q.Owner, AddressedTo: q.AddressedTo, Rules: &rules}
 	var ids []uuid.UUID
 	for i, c := range expr.Slots() {
 		s := Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c.String(), State: Pending, Atoms: c.Atoms()}
@@ -170,6 +217,34 @@ func (e *Engine) Queue(ctx context.Context, template, requestName, description, 
 		return nil, err
 	}
 	return ids, nil
+}
+
+// underLimit refuses a package that holds its limit of pending requests.
+func (e *Engine) underLimit(ctx context.Context, pkg string) error {
+	pending, err := e.o.Store.Pending(ctx, Filter{Package: pkg})
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, r := range pending {
+		if r.Owner == pkg {
+			n++
+		}
+	}
+	if n >= e.o.MaxPendingPerPackage {
+		return fault.Detail(ErrTooManyPending, "package %q holds %d pending requests, the most one package may; cancel or settle some first", pkg, n)
+	}
+	return nil
+}
+
+// rules is the template a request's slots are signed under: the one it
+// was queued with, or for a request queued before the store kept it, the
+// template as it is now.
+func (e *Engine) rules(ctx context.Context, req Request) (Template, error) {
+	if req.Rules != nil {
+		return *req.Rules, nil
+	}
+	return e.o.Store.Template(ctx, req.Template)
 }
 
 // ParseUUID reads a slot's UUID as triggerAuthRequest takes it: a UUID
@@ -187,7 +262,11 @@ func ParseUUID(s string) (uuid.UUID, error) {
 // Errors: ErrNoChallenge ("No pending authentication challenge with UUID
 // <uuid>"), ErrUnsupported for an identity provider the shell cannot run
 // challenges with, ErrNotPosted when the page cannot show it.
-func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string, approve bool) error {
+//
+// by is the package whose page triggers (Plant for none): the seed's task
+// routing lets any page trigger a slot whose UUID it was given, and the
+// challenge's outcomes go to the request's package and to by.
+func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string, approve bool, by string) error {
 	slot, req, err := e.o.Store.Slot(ctx, id)
 	if errors.Is(err, ErrNoSlot) || (err == nil && (slot.State != Pending || req.State != Pending)) {
 		return noChallenge(id)
@@ -195,7 +274,7 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	if err != nil {
 		return err
 	}
-	t, err := e.o.Store.Template(ctx, req.Template)
+	t, err := e.rules(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -206,7 +285,7 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	}
 	c := Challenge{ID: uuid.NewString(), Slot: slot.ID, Request: req.ID, RequestName: req.Name, Description: req.Description,
 		Template: t.Name, Meaning: t.Meaning, Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
-		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC()}
+		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC(), Owner: req.Owner, By: by}
 	if interactive != nil {
 		if err := e.triggerInteractive(ctx, interactive, t, c); err != nil {
 			return err
@@ -224,7 +303,7 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	o := &open{c: c}
 	e.mu.Lock()
 	e.challenges[c.ID] = o
-	o.timer = time.AfterFunc(t.TimeoutDuration(), func() { e.expire(c.ID) })
+	o.timer = e.o.AfterFunc(t.TimeoutDuration(), func() { e.expire(c.ID) })
 	e.mu.Unlock()
 	e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
 		Template: t.Name, Meaning: t.Meaning, Approve: &approve})
@@ -241,8 +320,20 @@ func (e *Engine) Pending(ctx context.Context, f Filter) ([]Request, error) {
 	return e.o.Store.Pending(ctx, f)
 }
 
-// Cancel ends a pending request; its open challenges close.
-func (e *Engine) Cancel(ctx context.Context, id uuid.UUID) error {
+// Cancel ends a pending request; its open challenges close. by is the
+// package whose page asks (Plant for none): a page cancels only what it
+// may list (Request.VisibleTo); another package's request is, to it, no
+// pending request at all.
+func (e *Engine) Cancel(ctx context.Context, id uuid.UUID, by string) error {
+	if by != Plant {
+		visible, err := e.o.Store.Pending(ctx, Filter{Package: by})
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(visible, func(r Request) bool { return r.ID == id && r.VisibleTo(by) }) {
+			return fault.Detail(ErrNoRequest, "%s", id)
+		}
+	}
 	_, _, err := e.o.Store.CancelAudited(ctx, id, func(req Request) []audit.Entry {
 		return []audit.Entry{e.stamp(audit.Entry{Event: audit.EventCancel, Request: id.String(), RequestName: req.Name, Template: req.Template})}
 	})
@@ -302,8 +393,17 @@ func (e *Engine) Dismiss(ctx context.Context, id string) error {
 	return nil
 }
 
-// expire ends a challenge whose timeout passed.
+// expire ends a challenge whose timeout passed. One whose answer is
+// being committed at that moment is only marked: the answer arrived in
+// time (begin checked), and if it fails, the challenge ends then.
 func (e *Engine) expire(id string) {
+	e.mu.Lock()
+	if o, ok := e.challenges[id]; ok && o.signing {
+		o.expired = true
+		e.mu.Unlock()
+		return
+	}
+	e.mu.Unlock()
 	c, ok := e.take(id)
 	if !ok {
 		return
@@ -332,7 +432,11 @@ func (e *Engine) Answer(ctx context.Context, id, userID, password, comment strin
 	if c.RequireComment && strings.TrimSpace(comment) == "" {
 		return Outcome{}, ErrCommentRequired
 	}
-	t, err := e.o.Store.Template(ctx, c.Template)
+	_, req, err := e.o.Store.Slot(ctx, c.Slot)
+	if err != nil {
+		return Outcome{}, err
+	}
+	t, err := e.rules(ctx, req)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -340,14 +444,15 @@ func (e *Engine) Answer(ctx context.Context, id, userID, password, comment strin
 	if identity == nil {
 		return Outcome{}, fault.Detail(ErrUnsupported, "identity provider %q", t.Provider())
 	}
-	e.audit(ctx, e.entry(c, audit.EventAttempt, Signer{UserID: userID}, "", ""))
+	typed := known(identity, userID)
+	e.audit(ctx, e.entry(c, audit.EventAttempt, typed.Signer, "", typed.unknown()))
 	signer, err := identity.Verify(userID, password)
 	if err != nil {
 		event := audit.EventFailure
 		if fault.KindOf(err) == fault.Locked {
 			event = audit.EventLockout
 		}
-		return e.fail(ctx, c, event, Signer{UserID: userID}, err)
+		return e.fail(ctx, c, event, typed.Signer, err)
 	}
 	return e.sign(ctx, c, t, signer, comment)
 }
@@ -363,6 +468,11 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 	}
 	if !clause.Admits(signer) {
 		return e.fail(ctx, c, audit.EventFailure, signer, fault.Detail(ErrNotEntitled, "%s does not satisfy %s", signer.UserID, c.Clause))
+	}
+	// From here the answer counts only if it is in time, and the timeout
+	// cannot end the challenge under it (TestTimeIsFinal races the two).
+	if err := e.begin(id); err != nil {
+		return Outcome{}, err
 	}
 	e.audit(ctx, e.entry(c, audit.EventSuccess, signer, "", ""))
 	sig := Signature{Signer: signer, Approve: c.Approve, Meaning: c.Meaning, Comment: comment, SignedAt: e.o.Now().UTC(), Station: e.o.Station}
@@ -380,6 +490,7 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 		}
 		return entries
 	})
+	expired := e.end(id)
 	if ChallengeOver(err) {
 		// Signed elsewhere meanwhile, or the request settled or was
 		// cancelled there: no answer to this challenge can count.
@@ -387,7 +498,11 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 		e.o.Poster.Close(id)
 	}
 	if err != nil {
-		return e.fail(ctx, c, audit.EventFailure, signer, err)
+		o, err := e.fail(ctx, c, audit.EventFailure, signer, err)
+		if expired {
+			e.expire(id) // its time ran out while this answer failed
+		}
+		return o, err
 	}
 	e.take(id)
 	e.o.Poster.Close(id)
@@ -404,13 +519,52 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 	return o, nil
 }
 
-// fail records a failed attempt and tells the page.
+// fail records a failed attempt and tells the page that it failed, and no
+// more: the page's outcome carries neither who tried nor the reason (the
+// reason can hold what was typed; the dialog shows it to the signer, the
+// trail keeps it).
 func (e *Engine) fail(ctx context.Context, c Challenge, event string, s Signer, err error) (Outcome, error) {
 	text := fault.Text(err)
 	e.audit(ctx, e.entry(c, event, s, "", text))
-	o := e.outcome(c, OutcomeError, s, "", text)
+	o := e.outcome(c, OutcomeError, Signer{}, "", failedText)
 	e.publish(o)
 	return o, err
+}
+
+// failedText is what a page hears of a failed attempt.
+const failedText = "A sign-in attempt failed; the request is still pending."
+
+// begin marks the open challenge id as being answered, if its time has
+// not run out: an answer after the deadline never counts (ErrTimedOut,
+// and the challenge ends as timed out), one in time is committed before
+// the timeout can end the challenge.
+func (e *Engine) begin(id string) error {
+	e.mu.Lock()
+	o, ok := e.challenges[id]
+	switch {
+	case !ok:
+		e.mu.Unlock()
+		return ErrNoOpenChallenge
+	case !e.o.Now().Before(o.c.Expires):
+		e.mu.Unlock()
+		e.expire(id)
+		return ErrTimedOut
+	}
+	o.signing = true
+	e.mu.Unlock()
+	return nil
+}
+
+// end clears begin's mark and says whether the timeout passed meanwhile.
+func (e *Engine) end(id string) (expired bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.challenges[id]
+	if !ok {
+		return false
+	}
+	o.signing = false
+	return o.expired
 }
 
 func (e *Engine) entry(c Challenge, event string, s Signer, comment, detail string) audit.Entry {
@@ -423,7 +577,7 @@ func (e *Engine) entry(c Challenge, event string, s Signer, comment, detail stri
 func (e *Engine) outcome(c Challenge, kind string, s Signer, comment, msg string) Outcome {
 	return Outcome{Kind: kind, Session: c.Session, Request: c.Request, RequestName: c.RequestName, Slot: c.Slot,
 		Approved: kind == OutcomeApprove || (kind == OutcomeSigned && c.Approve), UserID: s.UserID, PrintedName: s.PrintedName,
-		Meaning: c.Meaning, Comment: comment, Time: e.o.Now().UTC(), Message: msg}
+		Meaning: c.Meaning, Comment: comment, Time: e.o.Now().UTC(), Message: msg, Owner: c.Owner, By: c.By}
 }
 
 // stamp sets an entry's time, the station's local offset and the station.
@@ -460,7 +614,14 @@ func newOutcomes(log *slog.Logger) *pubsub.Hub[Outcome] {
 // outcome published until it reads again, each loss logged as a warning
 // (pubsub.Queue). Call cancel to stop.
 func (e *Engine) Subscribe(session string) (<-chan Outcome, func()) {
-	return e.outcomes.SubscribeWhere(func(o Outcome) bool { return session == "" || o.Session == session })
+	return e.SubscribeFor(session, Plant)
+}
+
+// SubscribeFor is Subscribe for the pages of package pkg: only the
+// outcomes of its own requests and of the challenges its pages triggered
+// (Outcome.For), never another package's.
+func (e *Engine) SubscribeFor(session, pkg string) (<-chan Outcome, func()) {
+	return e.outcomes.SubscribeWhere(func(o Outcome) bool { return (session == "" || o.Session == session) && o.For(pkg) })
 }
 
 func (e *Engine) publish(o Outcome) { e.outcomes.Publish(o) }

@@ -14,6 +14,7 @@ import (
 
 	"loginshell/internal/audit"
 	"loginshell/internal/demoidp"
+	"loginshell/internal/fault"
 	"loginshell/internal/keychain"
 	"loginshell/internal/screen"
 	"loginshell/internal/signature"
@@ -47,7 +48,7 @@ var people = []struct {
 	{"qa", "qa-pass-1", []string{"QA"}},
 }
 
-func newEnv(t *testing.T, dir string) *env {
+func newEnv(t *testing.T, dir string, opts ...func(*signature.Options)) *env {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -72,8 +73,12 @@ func newEnv(t *testing.T, dir string) *env {
 	t.Cleanup(func() { st.Close() })
 	scr := screen.New("test", "http://p.localhost:1", nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
-	eng, err := signature.New(signature.Options{Store: st, Identities: map[string]signature.Identity{"local": signature.KeychainIdentity{Vault: kc}}, Poster: scr,
-		Now: time.Now, Station: "station-a"})
+	o := signature.Options{Store: st, Identities: map[string]signature.Identity{"local": signature.KeychainIdentity{Vault: kc}}, Poster: scr,
+		Now: time.Now, Station: "station-a"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	eng, err := signature.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +98,7 @@ func (e *env) outcomes(t *testing.T) <-chan signature.Outcome {
 // sign triggers slot and answers its dialog as user with password.
 func (e *env) sign(t *testing.T, slot uuid.UUID, approve bool, user, password, comment string) (signature.Outcome, error) {
 	t.Helper()
-	if err := e.eng.Trigger(context.Background(), slot, e.screen.Session(), e.page, approve); err != nil {
+	if err := e.eng.Trigger(context.Background(), slot, e.screen.Session(), e.page, approve, signature.Plant); err != nil {
 		t.Fatalf("Trigger: %v", err)
 	}
 	c := e.screen.Current().Challenge
@@ -105,7 +110,7 @@ func (e *env) sign(t *testing.T, slot uuid.UUID, approve bool, user, password, c
 
 func (e *env) queue(t *testing.T) []uuid.UUID {
 	t.Helper()
-	ids, err := e.eng.Queue(context.Background(), "line release approval", "Release line", "Batch 4711", e.screen.Session())
+	ids, err := e.eng.Queue(context.Background(), signature.Queuing{Template: "line release approval", Name: "Release line", Description: "Batch 4711", Session: e.screen.Session()})
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("Queue = %v, %v; want two slots", ids, err)
 	}
@@ -183,8 +188,13 @@ func TestTwoSigners(t *testing.T) {
 		if !errors.Is(err, keychain.ErrWrongPassword) {
 			t.Fatalf("Answer = %v, want the wrong password", err)
 		}
-		if o := next(t, out); o.Kind != signature.OutcomeError || !strings.Contains(o.Message, "wrong offline password") {
-			t.Errorf("outcome = %+v, want an error naming the wrong password", o)
+		if !strings.Contains(fault.Text(err), "wrong offline password") {
+			t.Errorf("the dialog's text %q does not name the wrong password", fault.Text(err))
+		}
+		// The page hears that an attempt failed, and nothing of what was
+		// typed or why (issue 20: people type passwords into User ID).
+		if o := next(t, out); o.Kind != signature.OutcomeError || o.UserID != "" || o.PrintedName != "" || strings.Contains(o.Message, "password") {
+			t.Errorf("outcome = %+v, want an error that says no more than that it failed", o)
 		}
 		c := e.screen.Current().Challenge
 		if c == nil {
@@ -220,7 +230,7 @@ func TestTwoSigners(t *testing.T) {
 		e := newEnv(t, "")
 		out := e.outcomes(t)
 		ids := e.queue(t)
-		if err := e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), e.page, true); err != nil {
+		if err := e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), e.page, true, signature.Plant); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.eng.Dismiss(context.Background(), e.screen.Current().Challenge.ID); err != nil {
@@ -263,7 +273,7 @@ func TestTriggerErrors(t *testing.T) {
 	if err := e.eng.PutTemplate(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}
-	viaIDP, err := e.eng.Queue(context.Background(), "Via OpenID", "Review", "", e.screen.Session())
+	viaIDP, err := e.eng.Queue(context.Background(), signature.Queuing{Template: "Via OpenID", Name: "Review", Session: e.screen.Session()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,20 +284,20 @@ func TestTriggerErrors(t *testing.T) {
 		wantText string
 	}{
 		{"an unknown UUID", func() error {
-			return e.eng.Trigger(context.Background(), unknown, e.screen.Session(), e.page, true)
+			return e.eng.Trigger(context.Background(), unknown, e.screen.Session(), e.page, true, signature.Plant)
 		}, signature.ErrNoChallenge, "No pending authentication challenge with UUID " + unknown.String()},
 		{"a string that is not a UUID", func() error {
 			_, err := signature.ParseUUID("not-a-uuid")
 			return err
 		}, signature.ErrBadUUID, "not-a-uuid"},
 		{"a page that is not shown", func() error {
-			return e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), "page-999", true)
+			return e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), "page-999", true, signature.Plant)
 		}, signature.ErrNotPosted, "Could not post authorization challenge"},
 		{"another session", func() error {
-			return e.eng.Trigger(context.Background(), ids[0], "someone-else", e.page, true)
+			return e.eng.Trigger(context.Background(), ids[0], "someone-else", e.page, true, signature.Plant)
 		}, signature.ErrNotPosted, "Could not post authorization challenge"},
 		{"an identity provider without challenges", func() error {
-			return e.eng.Trigger(context.Background(), viaIDP[0], e.screen.Session(), e.page, true)
+			return e.eng.Trigger(context.Background(), viaIDP[0], e.screen.Session(), e.page, true, signature.Plant)
 		}, signature.ErrUnsupported, "corporate-idp"},
 	}
 	for _, tt := range tests {
@@ -313,7 +323,7 @@ func TestChallengeTimeout(t *testing.T) {
 	_ = quick
 	out := e.outcomes(t)
 	ids := e.queue(t)
-	if err := e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), e.page, true); err != nil {
+	if err := e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), e.page, true, signature.Plant); err != nil {
 		t.Fatal(err)
 	}
 	id := e.screen.Current().Challenge.ID
@@ -385,11 +395,11 @@ func BenchmarkApproveToCallback(b *testing.B) {
 	ctx := context.Background()
 	var total time.Duration
 	for b.Loop() {
-		ids, err := eng.Queue(ctx, "One", "Release", "", scr.Session())
+		ids, err := eng.Queue(ctx, signature.Queuing{Template: "One", Name: "Release", Session: scr.Session()})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := eng.Trigger(ctx, ids[0], scr.Session(), scr.Current().Page, true); err != nil {
+		if err := eng.Trigger(ctx, ids[0], scr.Session(), scr.Current().Page, true, signature.Plant); err != nil {
 			b.Fatal(err)
 		}
 		id := scr.Current().Challenge.ID
@@ -430,7 +440,7 @@ func TestChallengeEndedElsewhere(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, "")
 			slots := e.queue(t)
-			if err := e.eng.Trigger(context.Background(), slots[0], e.screen.Session(), e.page, true); err != nil {
+			if err := e.eng.Trigger(context.Background(), slots[0], e.screen.Session(), e.page, true, signature.Plant); err != nil {
 				t.Fatal(err)
 			}
 			c := e.screen.Current().Challenge

@@ -72,7 +72,7 @@ var remoteRetries = []time.Duration{time.Second, 2 * time.Second, 4 * time.Secon
 
 // publishRemote publishes the outcome of a change another station made.
 func (e *Engine) publishRemote(slot Slot, req Request, state State) {
-	o := Outcome{Session: req.Session, Request: req.ID, RequestName: req.Name, Slot: slot.ID, Time: e.o.Now().UTC()}
+	o := Outcome{Session: req.Session, Request: req.ID, RequestName: req.Name, Slot: slot.ID, Time: e.o.Now().UTC(), Owner: req.Owner}
 	if sig := slot.Signature; sig != nil {
 		o.Approved, o.UserID, o.PrintedName, o.Meaning, o.Comment = sig.Approve, sig.Signer.UserID, sig.Signer.PrintedName, sig.Meaning, sig.Comment
 		o.Time = sig.SignedAt

@@ -54,6 +54,12 @@ var (
 	ErrMissingCredentials = fault.New(fault.BadRequest, "enter your user ID and password")
 	// ErrCommentRequired: the template requires a comment.
 	ErrCommentRequired = fault.New(fault.BadRequest, "a comment is required for this signature")
+	// ErrTooManyPending: a package's pages hold as many pending requests
+	// as Options.MaxPendingPerPackage allows.
+	ErrTooManyPending = fault.New(fault.TooMany, "too many pending signature requests")
+	// ErrTimedOut: the answer came after the challenge's timeout; it does
+	// not count, and the slot stays pending.
+	ErrTimedOut = fault.New(fault.Conflict, "The sign-in timed out; the request is still pending.")
 	// ErrBadRequestName: queueAuthRequest without a request name.
 	ErrBadRequestName = fault.New(fault.BadRequest, "the request needs a name")
 )

@@ -50,12 +50,13 @@ func (e *Engine) triggerInteractive(ctx context.Context, p Interactive, t Templa
 		defer cancel()
 		prof, err := p.SignIn(run, t.Force, show)
 		once.Do(func() { posted <- err }) // failed before the page was shown
-		if _, open := e.take(c.ID); !open {
+		if _, open := e.peek(c.ID); !open {
 			return // dismissed (Cancel, Escape): already reported
 		}
-		e.o.Poster.Close(c.ID)
 		bg := context.Background()
 		if err != nil {
+			e.take(c.ID)
+			e.o.Poster.Close(c.ID)
 			event := audit.EventFailure
 			if run.Err() == context.DeadlineExceeded {
 				e.audit(bg, e.entry(c, audit.EventTimeout, Signer{}, "", "the sign-in timed out"))
@@ -70,7 +71,13 @@ func (e *Engine) triggerInteractive(ctx context.Context, p Interactive, t Templa
 			signer.PrintedName = signer.UserID
 		}
 		e.audit(bg, e.entry(c, audit.EventAttempt, Signer{UserID: signer.UserID}, "", "signed in at the identity provider"))
+		// sign ends the challenge when it counts; a refusal (a person the
+		// slot does not admit, a second slot of one person) ends this
+		// sign-in at the provider too.
 		_, _ = e.sign(bg, c, t, signer, "")
+		if _, open := e.take(c.ID); open {
+			e.o.Poster.Close(c.ID)
+		}
 	}()
 	select {
 	case err := <-posted:

@@ -102,12 +102,12 @@ func TestSignAtTheProvider(t *testing.T) {
 		{"a person the slot does not admit is refused", "qa", "qa-demo", signature.OutcomeError},
 		{"the supervisor signs", "supervisor", "supervisor-demo", signature.OutcomeApprove},
 	}
-	ids, err := eng.Queue(ctx, tmpl.Name, "Approve deviation", "", scr.Session())
+	ids, err := eng.Queue(ctx, signature.Queuing{Template: tmpl.Name, Name: "Approve deviation", Session: scr.Session()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range tests {
-		if err := eng.Trigger(ctx, ids[0], scr.Session(), scr.Current().Page, true); err != nil {
+		if err := eng.Trigger(ctx, ids[0], scr.Session(), scr.Current().Page, true, signature.Plant); err != nil {
 			t.Fatalf("%s: Trigger = %v", tt.name, err)
 		}
 		c := scr.Current().Challenge

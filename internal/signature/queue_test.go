@@ -20,7 +20,7 @@ func TestQueueHandsTheStoreTheAtoms(t *testing.T) {
 	if err := e.eng.PutTemplate(ctx, tmpl); err != nil {
 		t.Fatal(err)
 	}
-	ids, err := e.eng.Queue(ctx, tmpl.Name, "Release line", "", e.screen.Session())
+	ids, err := e.eng.Queue(ctx, signature.Queuing{Template: tmpl.Name, Name: "Release line", Session: e.screen.Session()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,6 +196,11 @@ type Challenge struct {
 	// URL, for a sign-in at an identity provider's own page, is that page:
 	// the dialog shows it instead of asking for a password.
 	URL string `json:"url,omitempty"`
+	// Owner is the request's package (Request.Owner), By the package
+	// whose page triggered the challenge: its outcomes go to their pages
+	// only.
+	Owner string `json:"-"`
+	By    string `json:"-"`
 }
 
 // Outcome kinds, the callbacks of queueAuthRequest.
@@ -220,4 +225,21 @@ type Outcome struct {
 	Comment     string    `json:"comment,omitempty"`
 	Time        time.Time `json:"time"` // UTC
 	Message     string    `json:"message,omitempty"`
+	// Owner and By say which packages' pages hear it: the request's and,
+	// for an outcome of a challenge, the triggering page's.
+	Owner string `json:"-"`
+	By    string `json:"-"`
+}
+
+// Plant is the caller that is no package's page: the chrome, the command
+// line, an MES script. It sees, cancels and hears every request.
+const Plant = ""
+
+// For reports whether a page of package pkg hears o (Plant hears all).
+func (o Outcome) For(pkg string) bool { return pkg == Plant || o.Owner == pkg || o.By == pkg }
+
+// VisibleTo reports whether a page of package pkg may list or cancel r:
+// its own package's, and the plant's routed to it or to every package.
+func (r Request) VisibleTo(pkg string) bool {
+	return pkg == Plant || r.Owner == pkg || (r.Owner == "" && (r.AddressedTo == "" || r.AddressedTo == pkg))
 }

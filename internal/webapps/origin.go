@@ -20,6 +20,27 @@ func PackageLabel(name string) string {
 	return "h" + hex.EncodeToString(sum[:])[:60]
 }
 
+// LabelPackage is the package a label names: the name itself for a label
+// of a name up to 31 bytes; for a longer name, whose label is a hash, the
+// label stands for it (still one per package). ok is false for text that
+// is no package label.
+func LabelPackage(label string) (name string, ok bool) {
+	switch {
+	case strings.HasPrefix(label, "a"):
+		b, err := hex.DecodeString(label[1:])
+		if err != nil || len(b) == 0 || len(b) > 31 {
+			return "", false
+		}
+		return string(b), true
+	case strings.HasPrefix(label, "h") && len(label) == 61:
+		if _, err := hex.DecodeString(label[1:]); err != nil {
+			return "", false
+		}
+		return label, true
+	}
+	return "", false
+}
+
 // PackageOrigin is the origin pages of package name are served from, under
 // pages (http://p….localhost:PORT): http://<label>.p….localhost:PORT.
 func PackageOrigin(pages, name string) string {

@@ -215,7 +215,7 @@ func loadRequest(ctx context.Context, sts []*station, n int) (struct {
 	}
 	pick := func() *station { return sts[rand.IntN(len(sts))] }
 	q := pick()
-	ids, err := q.engine.Queue(ctx, release.Name, fmt.Sprintf("load %d", n), "", q.session())
+	ids, err := q.engine.Queue(ctx, signature.Queuing{Template: release.Name, Name: fmt.Sprintf("load %d", n), Session: q.session()})
 	if err != nil {
 		return res, fmt.Errorf("queue: %w", err)
 	}

@@ -105,7 +105,7 @@ func (st *station) session() string { return "session-" + st.name }
 // trigger posts the challenge of slot to the station's page and returns
 // it.
 func (st *station) trigger(ctx context.Context, slot uuid.UUID, approve bool) (signature.Challenge, error) {
-	if err := st.engine.Trigger(ctx, slot, st.session(), "page", approve); err != nil {
+	if err := st.engine.Trigger(ctx, slot, st.session(), "page", approve, signature.Plant); err != nil {
 		return signature.Challenge{}, err
 	}
 	return st.poster.challenge(slot), nil
@@ -131,7 +131,7 @@ func listening(tb testing.TB, listener, signer *station) {
 	defer cancel()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		ids, err := listener.engine.Queue(ctx, probe.Name, "probe", "", session)
+		ids, err := listener.engine.Queue(ctx, signature.Queuing{Template: probe.Name, Name: "probe", Session: session})
 		if err == nil {
 			_, err = signer.sign(ctx, ids[0], "otto", true)
 		}
@@ -232,7 +232,7 @@ func TestStations(t *testing.T) {
 	t.Run("queued at A, signed at B and C: A's page hears the approval once", func(t *testing.T) {
 		heard, cancel := a.engine.Subscribe(a.session())
 		defer cancel()
-		ids, err := a.engine.Queue(ctx, release.Name, "Release line 4", "Batch 4711.", a.session())
+		ids, err := a.engine.Queue(ctx, signature.Queuing{Template: release.Name, Name: "Release line 4", Description: "Batch 4711.", Session: a.session()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,7 +302,7 @@ func TestStations(t *testing.T) {
 
 	t.Run("two stations signing one slot at the same moment: exactly one counts", func(t *testing.T) {
 		for round := range 20 {
-			ids, err := a.engine.Queue(ctx, release.Name, fmt.Sprintf("race %d", round), "", a.session())
+			ids, err := a.engine.Queue(ctx, signature.Queuing{Template: release.Name, Name: fmt.Sprintf("race %d", round), Session: a.session()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -347,7 +347,7 @@ func TestStationsDatabaseRestart(t *testing.T) {
 	heard, cancel := a.engine.Subscribe(a.session())
 	defer cancel()
 
-	ids, err := a.engine.Queue(ctx, release.Name, "Release line 6", "", a.session())
+	ids, err := a.engine.Queue(ctx, signature.Queuing{Template: release.Name, Name: "Release line 6", Session: a.session()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +369,7 @@ func TestStationsDatabaseRestart(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"queue at A", func() error { _, err := a.engine.Queue(ctx, release.Name, "while down", "", a.session()); return err }},
+		{"queue at A", func() error { _, err := a.engine.Queue(ctx, signature.Queuing{Template: release.Name, Name: "while down", Session: a.session()}); return err }},
 		{"pending at B", func() error { _, err := b.engine.Pending(ctx, signature.Filter{}); return err }},
 		{"trigger at B", func() error { _, err := b.trigger(ctx, ids[1], true); return err }},
 		{"answer at C", func() error { _, err := c.engine.Answer(ctx, open.ID, "sam", "pw-sam", ""); return err }},
