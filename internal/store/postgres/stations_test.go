@@ -369,7 +369,10 @@ func TestStationsDatabaseRestart(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"queue at A", func() error { _, err := a.engine.Queue(ctx, signature.Queuing{Template: release.Name, Name: "while down", Session: a.session()}); return err }},
+		{"queue at A", func() error {
+			_, err := a.engine.Queue(ctx, signature.Queuing{Template: release.Name, Name: "while down", Session: a.session()})
+			return err
+		}},
 		{"pending at B", func() error { _, err := b.engine.Pending(ctx, signature.Filter{}); return err }},
 		{"trigger at B", func() error { _, err := b.trigger(ctx, ids[1], true); return err }},
 		{"answer at C", func() error { _, err := c.engine.Answer(ctx, open.ID, "sam", "pw-sam", ""); return err }},
