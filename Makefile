@@ -141,7 +141,7 @@ soak: deps frontend
 # time). The seed corpora under testdata/fuzz also run in every `make test`.
 FUZZTIME ?= 60s
 # Each entry is package:Target.
-FUZZ_TARGETS := webapps:FuzzInstall webapps:FuzzParseManifest webapps:FuzzParseBoot \
+FUZZ_TARGETS := webapps:FuzzInstall manifest:FuzzParseManifest manifest:FuzzParseBoot \
 	signature:FuzzParseExpression signature:FuzzParseTemplates audit:FuzzVerify \
 	store:FuzzNameKey store:FuzzClauseAtomsAgreesWithTheEngine loginurl:FuzzParse
 

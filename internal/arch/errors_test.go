@@ -19,6 +19,7 @@ import (
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
 	"loginshell/internal/loginurl"
+	"loginshell/internal/manifest"
 	"loginshell/internal/online"
 	"loginshell/internal/serve"
 	"loginshell/internal/settings"
@@ -102,7 +103,7 @@ var kinds = map[string]struct {
 	"webapps.ErrBadPackage":           {webapps.ErrBadPackage, fault.Invalid},
 	"webapps.ErrBrokenPackage":        {webapps.ErrBrokenPackage, fault.Invalid},
 	"webapps.ErrInstallBusy":          {webapps.ErrInstallBusy, fault.Conflict},
-	"webapps.ErrInvalidDocument":      {webapps.ErrInvalidDocument, fault.Invalid},
+	"manifest.ErrInvalidDocument":     {manifest.ErrInvalidDocument, fault.Invalid},
 	"webapps.ErrReplace":              {webapps.ErrReplace, fault.Conflict},
 	"webapps.ErrNoPackage":            {webapps.ErrNoPackage, fault.NotFound},
 	"webapps.ErrUnknownApp":           {webapps.ErrUnknownApp, fault.NotFound},

@@ -16,10 +16,10 @@ import (
 	"loginshell/internal/auth"
 	"loginshell/internal/fault"
 	"loginshell/internal/loginurl"
+	"loginshell/internal/manifest"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/user"
-	"loginshell/internal/webapps"
 )
 
 // Vault tells whether a user has an offline password.
@@ -31,7 +31,7 @@ type Vault interface {
 // *webapps.Library is one.
 type Apps interface {
 	// Boot returns the boot document (the starter app's name).
-	Boot() webapps.Boot
+	Boot() manifest.Boot
 	// HasOffline reports whether an offline login package is installed.
 	HasOffline() bool
 	// AppPage returns the URL and title of a web app's main page.

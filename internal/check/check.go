@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 
+	"loginshell/internal/manifest"
 	"loginshell/internal/webapps"
 )
 
@@ -150,10 +151,10 @@ var knownFields = map[string]bool{"name": true, "version": true, "main": true, "
 // containerFields are keys only the mobile container used: its CLI's
 // folders, its scrolling switch, and what its server added on publish.
 // They are known (no warning), noted in --json as having no effect here.
-var containerFields = map[string]bool{webapps.KeySrcFolder: true, webapps.KeyOutputFolder: true, "nativeScroll": true,
+var containerFields = map[string]bool{manifest.KeySrcFolder: true, manifest.KeyOutputFolder: true, "nativeScroll": true,
 	"_id": true, "type": true, "channels": true, "created_at": true, "updated_at": true}
 
-func (r *Report) checkManifest(m webapps.Manifest, raw []byte, offline bool) {
+func (r *Report) checkManifest(m manifest.WebApp, raw []byte, offline bool) {
 	if offline {
 		for _, p := range []struct{ key, page, what string }{
 			{"setup", m.Setup, "the first-time password page"},
@@ -166,7 +167,7 @@ func (r *Report) checkManifest(m webapps.Manifest, raw []byte, offline bool) {
 		}
 	}
 	var fields map[string]json.RawMessage
-	if json.Unmarshal(webapps.StripComments(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))), &fields) != nil {
+	if json.Unmarshal(manifest.StripComments(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))), &fields) != nil {
 		return // the installer rules read it; a copy we could not read is not the author's problem
 	}
 	var unknown []string

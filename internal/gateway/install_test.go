@@ -17,6 +17,7 @@ import (
 
 	"loginshell/internal/check"
 	"loginshell/internal/install"
+	"loginshell/internal/manifest"
 	"loginshell/internal/screen"
 	"loginshell/internal/webapps"
 )
@@ -30,9 +31,9 @@ type zipInstaller struct {
 	ask     bool // want a yes (replace) before installing
 }
 
-func (z *zipInstaller) Install(path string, progress func(done, total int64), replace bool) (webapps.Manifest, error) {
+func (z *zipInstaller) Install(path string, progress func(done, total int64), replace bool) (manifest.WebApp, error) {
 	if z.ask && !replace {
-		return webapps.Manifest{}, &webapps.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
+		return manifest.WebApp{}, &webapps.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
 	}
 	if z.gate != nil {
 		close(z.started)
@@ -40,12 +41,12 @@ func (z *zipInstaller) Install(path string, progress func(done, total int64), re
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return webapps.Manifest{}, err
+		return manifest.WebApp{}, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return webapps.Manifest{}, err
+		return manifest.WebApp{}, err
 	}
 	return webapps.Install(z.dir, f, st.Size(), webapps.InstallOptions{Progress: progress})
 }

@@ -32,6 +32,7 @@ import (
 	"loginshell/internal/fault"
 
 	"loginshell/internal/check"
+	"loginshell/internal/manifest"
 	"loginshell/internal/pubsub"
 	"loginshell/internal/webapps"
 )
@@ -59,7 +60,7 @@ const uploadPrefix = ".upload-"
 // the shell relies on, without replace, is a *webapps.ReplaceError.
 // *webapps.Library is one.
 type Installer interface {
-	Install(path string, progress func(done, total int64), replace bool) (webapps.Manifest, error)
+	Install(path string, progress func(done, total int64), replace bool) (manifest.WebApp, error)
 }
 
 // Options configure a Service.

@@ -14,6 +14,7 @@ import (
 
 	"loginshell/internal/check"
 	"loginshell/internal/fault"
+	"loginshell/internal/manifest"
 	"loginshell/internal/webapps"
 )
 
@@ -59,22 +60,22 @@ type realInstaller struct {
 	err  error // returned instead of installing, when set
 }
 
-func (r *realInstaller) Install(path string, progress func(done, total int64), _ bool) (webapps.Manifest, error) {
+func (r *realInstaller) Install(path string, progress func(done, total int64), _ bool) (manifest.WebApp, error) {
 	if r.gate != nil {
 		progress(1, 2)
 		<-r.gate
 	}
 	if r.err != nil {
-		return webapps.Manifest{}, r.err
+		return manifest.WebApp{}, r.err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return webapps.Manifest{}, err
+		return manifest.WebApp{}, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return webapps.Manifest{}, err
+		return manifest.WebApp{}, err
 	}
 	return webapps.Install(r.dir, f, st.Size(), webapps.InstallOptions{Progress: progress})
 }
@@ -396,12 +397,12 @@ func TestCancelledAndRefused(t *testing.T) {
 // replace one the shell has.
 type askingInstaller struct{ calls []bool }
 
-func (a *askingInstaller) Install(_ string, _ func(done, total int64), replace bool) (webapps.Manifest, error) {
+func (a *askingInstaller) Install(_ string, _ func(done, total int64), replace bool) (manifest.WebApp, error) {
 	a.calls = append(a.calls, replace)
 	if !replace {
-		return webapps.Manifest{}, &webapps.ReplaceError{Name: "offline-login", New: "9.9", Old: "1.0.0", Offline: true}
+		return manifest.WebApp{}, &webapps.ReplaceError{Name: "offline-login", New: "9.9", Old: "1.0.0", Offline: true}
 	}
-	return webapps.Manifest{Name: "offline-login", Version: "9.9"}, nil
+	return manifest.WebApp{Name: "offline-login", Version: "9.9"}, nil
 }
 
 // A package that replaces one the shell has is a question, not a refusal:

@@ -14,12 +14,13 @@ import (
 	"testing/fstest"
 
 	"loginshell/internal/check"
+	"loginshell/internal/manifest"
 	"loginshell/internal/webapps"
 )
 
 func TestBootDocumentNamesBundledPackages(t *testing.T) {
 	t.Parallel()
-	boot, err := webapps.ParseBoot(BootDocument())
+	boot, err := manifest.ParseBoot(BootDocument())
 	if err != nil {
 		t.Fatalf("ParseBoot: %v", err)
 	}
@@ -75,7 +76,7 @@ func TestEveryManifestParsesAndItsPagesExist(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := webapps.ParseManifest(data)
+			m, err := manifest.ParseWebApp(data)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,12 +9,13 @@ import (
 	"strings"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/manifest"
 )
 
 // Package is one installed web app: its manifest and its files, rooted at
 // the directory holding webapp.json.
 type Package struct {
-	Manifest Manifest
+	Manifest manifest.WebApp
 	FS       fs.FS
 }
 
@@ -25,8 +26,6 @@ type Catalog struct {
 	// byName holds each name's packages, highest version first.
 	byName map[string][]*Package
 }
-
-const manifestFile = "webapp.json"
 
 // NewCatalog loads every package under roots. A root holds one directory per
 // package, laid out either flat (<name>/webapp.json) or by version
@@ -89,7 +88,7 @@ func newCatalog(first []*Package, roots ...fs.FS) (*Catalog, error) {
 	for _, pkgs := range c.byName {
 		sort.Slice(pkgs, func(i, j int) bool {
 			a, b := pkgs[i].Manifest.Version, pkgs[j].Manifest.Version
-			if c := compareVersions(a, b); c != 0 {
+			if c := manifest.CompareVersions(a, b); c != 0 {
 				return c > 0
 			}
 			return a > b // "1.0" and "1.00" compare equal; keep the order stable
@@ -110,7 +109,7 @@ func scanRoot(root fs.FS) ([]*Package, []error) {
 			continue
 		}
 		name := e.Name()
-		if _, err := fs.Stat(root, path.Join(name, manifestFile)); err == nil {
+		if _, err := fs.Stat(root, path.Join(name, manifest.WebAppFile)); err == nil {
 			p, err := loadPackage(root, name, name, "")
 			if err != nil {
 				errs = append(errs, err)
@@ -141,8 +140,8 @@ func scanVersions(root fs.FS, name string) ([]*Package, []error) {
 			continue
 		}
 		dir := path.Join(name, s.Name())
-		if _, err := fs.Stat(root, path.Join(dir, manifestFile)); err != nil {
-			missing = append(missing, fmt.Errorf("%w: %s: no %s", ErrBrokenPackage, dir, manifestFile))
+		if _, err := fs.Stat(root, path.Join(dir, manifest.WebAppFile)); err != nil {
+			missing = append(missing, fmt.Errorf("%w: %s: no %s", ErrBrokenPackage, dir, manifest.WebAppFile))
 			continue
 		}
 		p, err := loadPackage(root, dir, name, s.Name())
@@ -153,31 +152,31 @@ func scanVersions(root fs.FS, name string) ([]*Package, []error) {
 		pkgs = append(pkgs, p)
 	}
 	if len(pkgs) == 0 && len(errs) == 0 {
-		return nil, []error{fmt.Errorf("%w: %s: no %s in %s/ or in %s/<version>/", ErrBrokenPackage, name, manifestFile, name, name)}
+		return nil, []error{fmt.Errorf("%w: %s: no %s in %s/ or in %s/<version>/", ErrBrokenPackage, name, manifest.WebAppFile, name, name)}
 	}
 	return pkgs, append(errs, missing...)
 }
 
 func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error) {
 	broken := func(err error) error { return fmt.Errorf("%w: %s: %w", ErrBrokenPackage, dir, err) }
-	data, err := fs.ReadFile(root, path.Join(dir, manifestFile))
+	data, err := fs.ReadFile(root, path.Join(dir, manifest.WebAppFile))
 	if err != nil {
 		return nil, broken(err)
 	}
-	m, err := ParseManifest(data)
+	m, err := manifest.ParseWebApp(data)
 	if err != nil {
 		return nil, broken(err)
 	}
 	if wantName != "" && m.Name != wantName {
-		return nil, broken(fmt.Errorf("%s names the package %q but it sits in directory %q", manifestFile, m.Name, wantName))
+		return nil, broken(fmt.Errorf("%s names the package %q but it sits in directory %q", manifest.WebAppFile, m.Name, wantName))
 	}
 	if wantVersion != "" && m.Version != wantVersion {
-		return nil, broken(fmt.Errorf("%s gives version %q but it sits in directory %q", manifestFile, m.Version, wantVersion))
+		return nil, broken(fmt.Errorf("%s gives version %q but it sits in directory %q", manifest.WebAppFile, m.Version, wantVersion))
 	}
 	// A folder laid out for the container's CLI: the files are the
 	// src-folder's contents. Installs drop the key, so only package
 	// folders given as they are (beside --boot, --package) have it.
-	src, problem := srcFolderOf(data)
+	src, problem := manifest.SrcFolder(data)
 	if problem != "" {
 		return nil, broken(errors.New(problem))
 	}
@@ -185,7 +184,7 @@ func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error
 	if src != "" {
 		files = path.Join(dir, src)
 		if info, err := fs.Stat(root, files); err != nil || !info.IsDir() {
-			return nil, broken(fmt.Errorf("%s names the %s %q, which is not a folder", manifestFile, KeySrcFolder, src))
+			return nil, broken(fmt.Errorf("%s names the %s %q, which is not a folder", manifest.WebAppFile, manifest.KeySrcFolder, src))
 		}
 	}
 	sub, err := fs.Sub(root, files)
@@ -195,7 +194,7 @@ func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error
 	for _, page := range m.Pages() {
 		info, err := fs.Stat(sub, page)
 		if err != nil || !info.Mode().IsRegular() {
-			return nil, broken(fmt.Errorf("%s names the page %q, which is not a file in the package", manifestFile, page))
+			return nil, broken(fmt.Errorf("%s names the page %q, which is not a file in the package", manifest.WebAppFile, page))
 		}
 	}
 	return &Package{Manifest: m, FS: sub}, nil

@@ -3,7 +3,6 @@ package webapps
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,52 +11,6 @@ import (
 
 // The seed corpora live in testdata/fuzz/<FuzzName>/ and run as ordinary
 // tests; `go test -fuzz FuzzInstall` explores from them.
-
-func FuzzParseManifest(f *testing.F) {
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := ParseManifest(data)
-		if err != nil {
-			if !errors.Is(err, ErrInvalidDocument) {
-				t.Fatalf("error %v does not match ErrInvalidDocument", err)
-			}
-			return
-		}
-		if !validElement(m.Name) || !validElement(m.Version) {
-			t.Fatalf("accepted an unsafe name or version: %q %q", m.Name, m.Version)
-		}
-		for _, p := range m.Pages() {
-			if !fs.ValidPath(p) || p == "." || strings.ContainsAny(p, `\:`) {
-				t.Fatalf("accepted an unsafe page path %q", p)
-			}
-		}
-	})
-}
-
-func FuzzParseBoot(f *testing.F) {
-	f.Fuzz(func(t *testing.T, data []byte) {
-		b, err := ParseBoot(data)
-		if err != nil {
-			if !errors.Is(err, ErrInvalidDocument) {
-				t.Fatalf("error %v does not match ErrInvalidDocument", err)
-			}
-			return
-		}
-		if b.Name == "" || b.Version == "" || !validElement(b.Starter) {
-			t.Fatalf("accepted an incomplete boot document: %+v", b)
-		}
-		if b.OfflineName != "" && !validElement(b.OfflineName) {
-			t.Fatalf("accepted an unsafe offline name %q", b.OfflineName)
-		}
-		if b.Dependencies == nil {
-			t.Fatal("Dependencies is nil")
-		}
-		for name, v := range b.Dependencies {
-			if !validElement(name) || !validElement(v) {
-				t.Fatalf("accepted an unsafe dependency %q: %q", name, v)
-			}
-		}
-	})
-}
 
 // FuzzInstall feeds arbitrary bytes to Install as a zip. Whatever happens,
 // nothing may be written beside the webapps folder, no extraction

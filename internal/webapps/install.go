@@ -10,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"time"
+
+	"loginshell/internal/manifest"
 )
 
 // InstallOptions bounds what a package may make the installer do. The zero
@@ -35,7 +37,7 @@ type InstallOptions struct {
 	// live: an error ends the install there (the extraction is removed,
 	// nothing installed changes) and is returned as it is. It runs with
 	// the install lock held.
-	Approve func(Manifest) error
+	Approve func(manifest.WebApp) error
 	// LockWait caps how long Install and InstallDir wait for another
 	// install into the same folder to finish (default DefaultLockWait);
 	// then they fail with ErrInstallBusy.
@@ -109,12 +111,12 @@ func (o InstallOptions) withDefaults() InstallOptions {
 //
 // Between the two renames the version is briefly absent; a catalog built
 // in that instant misses it (a rebuild finds it).
-func Install(dir string, src io.ReaderAt, size int64, opts InstallOptions) (Manifest, error) {
+func Install(dir string, src io.ReaderAt, size int64, opts InstallOptions) (manifest.WebApp, error) {
 	opts = opts.withDefaults()
 	entries, perr := zipEntries(src, size, opts)
 	if perr != nil {
 		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
-		return Manifest{}, perr
+		return manifest.WebApp{}, perr
 	}
 	return install(dir, entries, opts)
 }
@@ -122,12 +124,12 @@ func Install(dir string, src io.ReaderAt, size int64, opts InstallOptions) (Mani
 // InstallDir is Install for a directory package (QA, development): the
 // same rules, the same atomic switch. Symbolic links inside srcDir are
 // refused, never followed.
-func InstallDir(dir, srcDir string, opts InstallOptions) (Manifest, error) {
+func InstallDir(dir, srcDir string, opts InstallOptions) (manifest.WebApp, error) {
 	opts = opts.withDefaults()
 	entries, closeRoot, perr := dirEntries(srcDir, opts)
 	if perr != nil {
 		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
-		return Manifest{}, perr
+		return manifest.WebApp{}, perr
 	}
 	defer closeRoot()
 	return install(dir, entries, opts)
@@ -140,13 +142,13 @@ const installTempPrefix = ".install-"
 // oldPrefix names a version moved aside during the switch.
 const oldPrefix = ".old-"
 
-func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err error) {
+func install(dir string, entries []entry, opts InstallOptions) (m manifest.WebApp, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Manifest{}, fmt.Errorf("create %s: %w", dir, err)
+		return manifest.WebApp{}, fmt.Errorf("create %s: %w", dir, err)
 	}
 	lock, err := lockInstalls(dir, opts.LockWait, opts.Log)
 	if err != nil {
-		return Manifest{}, err
+		return manifest.WebApp{}, err
 	}
 	defer lock.unlock() // deferred first, so it runs after the extraction directory is gone
 	// With the lock held no other install is live, so every leftover is a
@@ -156,7 +158,7 @@ func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err 
 	}
 	tmp, err := os.MkdirTemp(dir, installTempPrefix+"*")
 	if err != nil {
-		return Manifest{}, fmt.Errorf("create the extraction directory: %w", err)
+		return manifest.WebApp{}, fmt.Errorf("create the extraction directory: %w", err)
 	}
 	live := false
 	defer func() {
@@ -166,7 +168,7 @@ func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err 
 	}()
 	root, err := os.OpenRoot(tmp)
 	if err != nil {
-		return Manifest{}, fmt.Errorf("open the extraction directory: %w", err)
+		return manifest.WebApp{}, fmt.Errorf("open the extraction directory: %w", err)
 	}
 	defer root.Close()
 	buf := make([]byte, 256<<10)
@@ -179,23 +181,23 @@ func install(dir string, entries []entry, opts InstallOptions) (m Manifest, err 
 		return err
 	})
 	if err != nil {
-		return Manifest{}, fmt.Errorf("extract the package: %w", err)
+		return manifest.WebApp{}, fmt.Errorf("extract the package: %w", err)
 	}
 	if len(problems) > 0 {
 		p := problems[0]
 		opts.Log.Warn("package refused", "rule", p.Rule, "entry", p.Entry)
-		return Manifest{}, p
+		return manifest.WebApp{}, p
 	}
 	if opts.Approve != nil {
 		if err := opts.Approve(m); err != nil {
-			return Manifest{}, err
+			return manifest.WebApp{}, err
 		}
 	}
 	if err := syncTree(tmp, written); err != nil {
-		return Manifest{}, fmt.Errorf("check and sync the extracted package: %w", err)
+		return manifest.WebApp{}, fmt.Errorf("check and sync the extracted package: %w", err)
 	}
 	if err := switchVersion(dir, tmp, m, opts.Log); err != nil {
-		return Manifest{}, err
+		return manifest.WebApp{}, err
 	}
 	live = true
 	opts.Log.Info("package installed", "name", m.Name, "version", m.Version)
@@ -290,7 +292,7 @@ func syncDir(dir string) error {
 // state RecoverInstalls can finish: target and .old- both present means the
 // new one is live (drop the old); only .old- present means the switch was
 // cut short (put it back).
-func switchVersion(dir, tmp string, m Manifest, log *slog.Logger) error {
+func switchVersion(dir, tmp string, m manifest.WebApp, log *slog.Logger) error {
 	nameDir := filepath.Join(dir, m.Name)
 	if err := os.MkdirAll(nameDir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", nameDir, err)

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"loginshell/internal/manifest"
 )
 
 // zfile is one entry of a zip built by a test. mode and hdr let a test
@@ -68,7 +70,7 @@ func appFiles(version, tag string) []zfile {
 	}
 }
 
-func installZip(dir string, data []byte, opts InstallOptions) (Manifest, error) {
+func installZip(dir string, data []byte, opts InstallOptions) (manifest.WebApp, error) {
 	return Install(dir, bytes.NewReader(data), int64(len(data)), opts)
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/manifest"
 )
 
 // lockChildEnv carries a lockChild spec (JSON) to the test binary run as
@@ -245,7 +246,7 @@ func TestTwoProcessesInstallIntoOneFolder(t *testing.T) {
 			b := startChild(t, second)
 			if tt.overlaid {
 				waitFile(t, second.Recovered, a, b)
-				live, _ := filepath.Glob(filepath.Join(dir, installTempPrefix+"*", manifestFile))
+				live, _ := filepath.Glob(filepath.Join(dir, installTempPrefix+"*", manifest.WebAppFile))
 				if len(live) != 1 {
 					t.Errorf("after the second process's recovery the first's extraction holds %v, want its webapp.json", live)
 				}

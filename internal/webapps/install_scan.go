@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+
+	"loginshell/internal/manifest"
 )
 
 // entry is one file or directory of a package, from a zip or a directory.
@@ -48,28 +50,28 @@ type FileFunc func(name string, r io.Reader)
 // entry is decompressed, so sizes and ratios are measured, not taken from
 // headers. visit, when not nil, sees each file's content. It is what
 // `loginshell check` runs, so check and install always agree.
-func InspectZip(src io.ReaderAt, size int64, opts InstallOptions, visit FileFunc) (Manifest, []*PackageError) {
+func InspectZip(src io.ReaderAt, size int64, opts InstallOptions, visit FileFunc) (manifest.WebApp, []*PackageError) {
 	opts = opts.withDefaults()
 	entries, perr := zipEntries(src, size, opts)
 	if perr != nil {
-		return Manifest{}, []*PackageError{perr}
+		return manifest.WebApp{}, []*PackageError{perr}
 	}
 	return inspect(entries, opts, visit)
 }
 
 // InspectDir is InspectZip for a directory package. Symbolic links inside
 // it are reported, never followed; srcDir itself may be a link.
-func InspectDir(srcDir string, opts InstallOptions, visit FileFunc) (Manifest, []*PackageError) {
+func InspectDir(srcDir string, opts InstallOptions, visit FileFunc) (manifest.WebApp, []*PackageError) {
 	opts = opts.withDefaults()
 	entries, closeRoot, perr := dirEntries(srcDir, opts)
 	if perr != nil {
-		return Manifest{}, []*PackageError{perr}
+		return manifest.WebApp{}, []*PackageError{perr}
 	}
 	defer closeRoot()
 	return inspect(entries, opts, visit)
 }
 
-func inspect(entries []entry, opts InstallOptions, visit FileFunc) (Manifest, []*PackageError) {
+func inspect(entries []entry, opts InstallOptions, visit FileFunc) (manifest.WebApp, []*PackageError) {
 	m, problems, _ := walk(entries, opts, true, func(name string, dir bool, r io.Reader) error {
 		if !dir && visit != nil {
 			visit(name, r)
@@ -109,20 +111,20 @@ type accepted struct {
 // entry to emit with its path relative to the package root. It returns the
 // problems found; err is only for failures of emit (the disk), which are
 // not the package's fault.
-func walk(entries []entry, opts InstallOptions, collect bool, emit func(name string, dir bool, r io.Reader) error) (Manifest, []*PackageError, error) {
+func walk(entries []entry, opts InstallOptions, collect bool, emit func(name string, dir bool, r io.Reader) error) (manifest.WebApp, []*PackageError, error) {
 	w := &walker{opts: opts, collect: collect}
 	if len(entries) > opts.MaxEntries {
 		w.fail("", RuleTooManyEntries, fmt.Sprintf("the package has %d entries, more than the limit of %d", len(entries), opts.MaxEntries))
-		return Manifest{}, w.problems, nil
+		return manifest.WebApp{}, w.problems, nil
 	}
 	files, stop := w.checkNames(entries)
 	if stop {
-		return Manifest{}, w.problems, nil
+		return manifest.WebApp{}, w.problems, nil
 	}
 	prefix := manifestPrefix(files)
 	m, stop := w.checkManifest(files, prefix)
 	if stop {
-		return Manifest{}, w.problems, nil
+		return manifest.WebApp{}, w.problems, nil
 	}
 	if w.total > opts.MaxTotalBytes {
 		w.fail("", RuleTooLarge, fmt.Sprintf("the entries declare %d bytes uncompressed, more than the limit of %d", w.total, opts.MaxTotalBytes))
@@ -239,11 +241,11 @@ func manifestPrefix(files []accepted) string {
 			has[a.clean] = true
 		}
 	}
-	if has[manifestFile] || len(top) != 1 {
+	if has[manifest.WebAppFile] || len(top) != 1 {
 		return ""
 	}
 	for folder := range top {
-		if folder != "" && has[folder+"/"+manifestFile] {
+		if folder != "" && has[folder+"/"+manifest.WebAppFile] {
 			return folder + "/"
 		}
 	}
@@ -251,37 +253,37 @@ func manifestPrefix(files []accepted) string {
 }
 
 // checkManifest reads and parses webapp.json and checks its pages exist.
-func (w *walker) checkManifest(files []accepted, prefix string) (Manifest, bool) {
+func (w *walker) checkManifest(files []accepted, prefix string) (manifest.WebApp, bool) {
 	present := map[string]bool{}
 	var doc *accepted
 	for i, a := range files {
 		if !a.dir {
 			present[a.clean] = true
-			if a.clean == prefix+manifestFile {
+			if a.clean == prefix+manifest.WebAppFile {
 				doc = &files[i]
 			}
 		}
 	}
 	if doc == nil {
-		return Manifest{}, w.fail(manifestFile, RuleMissingManifest,
+		return manifest.WebApp{}, w.fail(manifest.WebAppFile, RuleMissingManifest,
 			"no webapp.json at the top of the package, nor inside a single top-level folder")
 	}
 	data, err := readSmall(doc.entry, maxManifestBytes)
 	if err != nil {
-		return Manifest{}, w.fail(doc.name, RuleInvalidManifest, err.Error())
+		return manifest.WebApp{}, w.fail(doc.name, RuleInvalidManifest, err.Error())
 	}
-	m, err := ParseManifest(data)
+	m, err := manifest.ParseWebApp(data)
 	if err != nil {
 		detail := err.Error()
-		if derr := (*DocumentError)(nil); errors.As(err, &derr) {
+		if derr := (*manifest.DocumentError)(nil); errors.As(err, &derr) {
 			detail = strings.TrimPrefix(detail, derr.Document+": ") // the entry already names the file
 		}
-		return Manifest{}, w.fail(doc.name, RuleInvalidManifest, detail)
+		return manifest.WebApp{}, w.fail(doc.name, RuleInvalidManifest, detail)
 	}
 	// Name and version become folder names: the entries' rules apply.
 	for _, f := range []struct{ key, value string }{{"name", m.Name}, {"version", m.Version}} {
 		if _, reason := checkSegment(f.value); reason != "" {
-			return Manifest{}, w.fail(doc.name, RuleInvalidManifest, fmt.Sprintf("%q %q cannot be a folder name on every computer: it %s", f.key, shorten(f.value), reason))
+			return manifest.WebApp{}, w.fail(doc.name, RuleInvalidManifest, fmt.Sprintf("%q %q cannot be a folder name on every computer: it %s", f.key, shorten(f.value), reason))
 		}
 	}
 	for _, p := range []struct{ key, page string }{{"main", m.Main}, {"setup", m.Setup}, {"manage", m.Manage}} {

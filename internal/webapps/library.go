@@ -14,6 +14,7 @@ import (
 
 	"loginshell/internal/auth"
 	"loginshell/internal/fault"
+	"loginshell/internal/manifest"
 )
 
 // LibraryOptions say where a Library finds its boot document and packages.
@@ -47,7 +48,7 @@ type LibraryOptions struct {
 // it for URLs; installs go through it so the catalog it serves is always
 // the one on disk. Safe for concurrent use.
 type Library struct {
-	doc      Boot
+	doc      manifest.Boot
 	packages []string // --package folders, first of all
 	roots    []fs.FS  // beside --boot, then installed, then bundled
 	dir      string   // DataDir/webapps
@@ -105,7 +106,7 @@ func OpenLibrary(o LibraryOptions) (*Library, error) {
 
 // readBoot returns the boot document, where it came from, and the package
 // root beside an explicit --boot file (nil otherwise).
-func readBoot(o LibraryOptions) (Boot, string, fs.FS, error) {
+func readBoot(o LibraryOptions) (manifest.Boot, string, fs.FS, error) {
 	data, src := o.BundledBoot, "the bundled samples"
 	var beside fs.FS
 	file := o.BootFile
@@ -119,13 +120,13 @@ func readBoot(o LibraryOptions) (Boot, string, fs.FS, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return Boot{}, "", nil, fmt.Errorf("read the boot document: %w", err)
+			return manifest.Boot{}, "", nil, fmt.Errorf("read the boot document: %w", err)
 		}
 		data, src = b, file
 	}
-	doc, err := ParseBoot(data)
+	doc, err := manifest.ParseBoot(data)
 	if err != nil {
-		return Boot{}, "", nil, fmt.Errorf("%s: %w", src, err)
+		return manifest.Boot{}, "", nil, fmt.Errorf("%s: %w", src, err)
 	}
 	return doc, src, beside, nil
 }
@@ -171,7 +172,7 @@ func (l *Library) catalog() *Catalog {
 }
 
 // Boot returns the boot document.
-func (l *Library) Boot() Boot { return l.doc }
+func (l *Library) Boot() manifest.Boot { return l.doc }
 
 // Install installs the zip or directory package at path into the data
 // directory and serves it at once: pages load from it, and the next login
@@ -181,7 +182,7 @@ func (l *Library) Boot() Boot { return l.doc }
 // replace, a package that would replace an installed one of the same name,
 // or the offline login package, is not installed: the error is a
 // *ReplaceError saying what it would replace.
-func (l *Library) Install(path string, progress func(done, total int64), replace bool) (Manifest, error) {
+func (l *Library) Install(path string, progress func(done, total int64), replace bool) (manifest.WebApp, error) {
 	opts := InstallOptions{Progress: progress, Log: l.log}
 	if !replace {
 		opts.Approve = l.approve
@@ -200,15 +201,15 @@ func (l *Library) Install(path string, progress func(done, total int64), replace
 // `loginshell install` take. pkgPath names the package as InspectPackage
 // reads it: a zip, a folder, a webapp.json with "src-folder", or a zip the
 // container's CLI built with its webapp.json beside it.
-func InstallPackage(dir, pkgPath string, opts InstallOptions) (Manifest, error) {
+func InstallPackage(dir, pkgPath string, opts InstallOptions) (manifest.WebApp, error) {
 	if _, err := os.Stat(pkgPath); err != nil {
-		return Manifest{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
+		return manifest.WebApp{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
 	}
 	opts = opts.withDefaults()
 	entries, _, closeSrc, perr := openPackage(pkgPath, opts)
 	if perr != nil {
 		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
-		return Manifest{}, perr
+		return manifest.WebApp{}, perr
 	}
 	defer closeSrc()
 	return install(dir, entries, opts)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/manifest"
 )
 
 // ErrReplace is matched by every *ReplaceError: the install would replace
@@ -48,7 +49,7 @@ func (e *ReplaceError) Is(target error) bool { return target == ErrReplace }
 // wherever it comes from; nil otherwise. The installer asks it once the
 // package has passed every rule, so a bad package is reported as bad, not
 // as a question.
-func (l *Library) approve(m Manifest) error {
+func (l *Library) approve(m manifest.WebApp) error {
 	old := l.installedVersion(m.Name)
 	offline := m.Name == l.doc.OfflineName
 	if offline && old == "" {
@@ -71,7 +72,7 @@ func (l *Library) installedVersion(name string) string {
 	}
 	best := ""
 	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (best == "" || compareVersions(e.Name(), best) > 0) {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (best == "" || manifest.CompareVersions(e.Name(), best) > 0) {
 			best = e.Name()
 		}
 	}

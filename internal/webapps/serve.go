@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"loginshell/internal/manifest"
 )
 
 // Prefix is the URL path under which Handler serves packages.
@@ -118,7 +120,7 @@ func splitRequestPath(p string) (name, file string, ok bool) {
 		return "", "", false
 	}
 	name, file, _ = strings.Cut(rest, "/")
-	if !validElement(name) || strings.ContainsAny(file, "\\\x00") {
+	if !manifest.ValidName(name) || strings.ContainsAny(file, "\\\x00") {
 		return "", "", false
 	}
 	if trimmed := strings.TrimSuffix(file, "/"); trimmed != "" && !fs.ValidPath(trimmed) {

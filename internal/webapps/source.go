@@ -8,15 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-)
 
-// The keys of the container's CLI (`pm publish`) that say where a
-// package's files are: the folder whose contents are the package, and the
-// folder the CLI wrote app-<name>_<version>.zip to. Both are relative to
-// the folder holding webapp.json.
-const (
-	KeySrcFolder    = "src-folder"
-	KeyOutputFolder = "output-folder"
+	"loginshell/internal/manifest"
 )
 
 // Layout says how a package named by a path was read.
@@ -48,11 +41,11 @@ type Layout struct {
 //
 // Every rule of the installer applies unchanged to the files found this
 // way: InstallPackage reads the same files.
-func InspectPackage(pkgPath string, opts InstallOptions, visit FileFunc) (Manifest, Layout, []*PackageError) {
+func InspectPackage(pkgPath string, opts InstallOptions, visit FileFunc) (manifest.WebApp, Layout, []*PackageError) {
 	opts = opts.withDefaults()
 	entries, layout, closeSrc, perr := openPackage(pkgPath, opts)
 	if perr != nil {
-		return Manifest{}, layout, []*PackageError{perr}
+		return manifest.WebApp{}, layout, []*PackageError{perr}
 	}
 	defer closeSrc()
 	m, problems := inspect(entries, opts, visit)
@@ -68,7 +61,7 @@ func openPackage(pkgPath string, opts InstallOptions) ([]entry, Layout, func(), 
 	}
 	switch {
 	case st.IsDir():
-		if man := filepath.Join(pkgPath, manifestFile); isRegular(man) {
+		if man := filepath.Join(pkgPath, manifest.WebAppFile); isRegular(man) {
 			return openProject(man, opts)
 		}
 		entries, closeRoot, perr := dirEntries(pkgPath, opts)
@@ -87,14 +80,14 @@ func unreadable(detail string) *PackageError {
 func openProject(man string, opts InstallOptions) ([]entry, Layout, func(), *PackageError) {
 	data, err := readFileLimited(man, maxManifestBytes)
 	if err != nil {
-		return nil, Layout{}, nil, &PackageError{Entry: manifestFile, Rule: RuleInvalidManifest, Detail: err.Error()}
+		return nil, Layout{}, nil, &PackageError{Entry: manifest.WebAppFile, Rule: RuleInvalidManifest, Detail: err.Error()}
 	}
 	dir := filepath.Dir(man)
-	src, problem := srcFolderOf(data)
+	src, problem := manifest.SrcFolder(data)
 	if problem != "" {
-		return nil, Layout{}, nil, &PackageError{Entry: manifestFile, Rule: RulePathEscape, Detail: problem}
+		return nil, Layout{}, nil, &PackageError{Entry: manifest.WebAppFile, Rule: RulePathEscape, Detail: problem}
 	}
-	if src == "" && filepath.Base(man) == manifestFile {
+	if src == "" && filepath.Base(man) == manifest.WebAppFile {
 		// A plain package folder: read exactly as InspectDir does.
 		entries, closeRoot, perr := dirEntries(dir, opts)
 		return entries, Layout{}, closeRoot, perr
@@ -113,8 +106,8 @@ func openProject(man string, opts InstallOptions) ([]entry, Layout, func(), *Pac
 		files, err = root.OpenRoot(filepath.FromSlash(src))
 		root.Close()
 		if err != nil {
-			return nil, layout, nil, &PackageError{Entry: manifestFile, Rule: RulePathEscape,
-				Detail: fmt.Sprintf("%q %q is not a folder inside the folder of webapp.json", KeySrcFolder, src)}
+			return nil, layout, nil, &PackageError{Entry: manifest.WebAppFile, Rule: RulePathEscape,
+				Detail: fmt.Sprintf("%q %q is not a folder inside the folder of webapp.json", manifest.KeySrcFolder, src)}
 		}
 	}
 	entries, perr := dirEntriesRoot(files, opts)
@@ -126,7 +119,7 @@ func openProject(man string, opts InstallOptions) ([]entry, Layout, func(), *Pac
 	kept := entries[:0]
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.name, "/")
-		if name == manifestFile || (skip != "" && (name == skip || strings.HasPrefix(name, skip+"/"))) {
+		if name == manifest.WebAppFile || (skip != "" && (name == skip || strings.HasPrefix(name, skip+"/"))) {
 			continue // the manifest given replaces a copy among the files; the CLI's output is not content
 		}
 		kept = append(kept, e)
@@ -156,9 +149,9 @@ func openZip(zipPath string, size int64, opts InstallOptions) ([]entry, Layout, 
 	data, err := readFileLimited(man, maxManifestBytes)
 	if err != nil {
 		f.Close()
-		return nil, Layout{}, nil, &PackageError{Entry: manifestFile, Rule: RuleInvalidManifest, Detail: err.Error()}
+		return nil, Layout{}, nil, &PackageError{Entry: manifest.WebAppFile, Rule: RuleInvalidManifest, Detail: err.Error()}
 	}
-	if m, err := ParseManifest(data); err == nil {
+	if m, err := manifest.ParseWebApp(data); err == nil {
 		if name, version, ok := cliZipName(filepath.Base(zipPath)); ok && (name != m.Name || version != m.Version) {
 			f.Close()
 			return nil, Layout{}, nil, &PackageError{Entry: filepath.Base(zipPath), Rule: RuleInvalidManifest, Detail: fmt.Sprintf(
@@ -173,7 +166,7 @@ func openZip(zipPath string, size int64, opts InstallOptions) ([]entry, Layout, 
 // top-level folder.
 func hasManifest(entries []entry) bool {
 	for _, e := range entries {
-		if e.name == manifestFile || strings.Count(e.name, "/") == 1 && strings.HasSuffix(e.name, "/"+manifestFile) {
+		if e.name == manifest.WebAppFile || strings.Count(e.name, "/") == 1 && strings.HasSuffix(e.name, "/"+manifest.WebAppFile) {
 			return true
 		}
 	}
@@ -185,21 +178,17 @@ func hasManifest(entries []entry) bool {
 // "output-folder" is the zip's folder (the project's own layout).
 func besideManifest(zipPath string) string {
 	dir := filepath.Dir(zipPath)
-	if p := filepath.Join(dir, manifestFile); isRegular(p) {
+	if p := filepath.Join(dir, manifest.WebAppFile); isRegular(p) {
 		return p
 	}
 	up := filepath.Dir(dir)
-	p := filepath.Join(up, manifestFile)
+	p := filepath.Join(up, manifest.WebAppFile)
 	data, err := readFileLimited(p, maxManifestBytes)
 	if err != nil {
 		return ""
 	}
-	o, err := readObject(manifestDoc, data)
-	if err != nil {
-		return ""
-	}
-	out, err := o.str(KeyOutputFolder)
-	if err != nil || out == "" {
+	out := manifest.OutputFolder(data)
+	if out == "" {
 		return ""
 	}
 	a, err1 := filepath.Abs(filepath.Join(up, filepath.FromSlash(out)))
@@ -224,51 +213,10 @@ func cliZipName(base string) (name, version string, ok bool) {
 	return s[:i], s[i+1:], true
 }
 
-// srcFolderOf returns the manifest's "src-folder" as a slash path inside
-// the manifest's folder ("." for the folder itself, "" when absent), or
-// why it is refused. A manifest that does not parse has none: its rules
-// report it.
-func srcFolderOf(data []byte) (string, string) {
-	o, err := readObject(manifestDoc, data)
-	if err != nil {
-		return "", ""
-	}
-	src, err := o.str(KeySrcFolder)
-	if err != nil {
-		return "", fmt.Sprintf("%q must be a string", KeySrcFolder)
-	}
-	return folderIn(src)
-}
-
-// folderIn checks a folder path of the container's CLI: relative, inside
-// the manifest's folder, forward slashes ("./dist/" reads as "dist").
-func folderIn(p string) (string, string) {
-	if p == "" {
-		return "", ""
-	}
-	trimmed := strings.TrimRight(p, "/")
-	if trimmed == "." {
-		return ".", ""
-	}
-	clean, problem := cleanPagePath(trimmed)
-	if problem != "" || strings.HasPrefix(p, "/") {
-		return "", fmt.Sprintf("%q %q must be a folder inside the folder of webapp.json (no \"..\", no absolute path)", KeySrcFolder, p)
-	}
-	return clean, ""
-}
-
 // outputInside returns the "output-folder" relative to src when it lies
 // inside it, else "".
 func outputInside(data []byte, src string) string {
-	o, err := readObject(manifestDoc, data)
-	if err != nil {
-		return ""
-	}
-	raw, err := o.str(KeyOutputFolder)
-	if err != nil {
-		return ""
-	}
-	out, problem := folderIn(raw)
+	out, problem := manifest.CleanFolder(manifest.OutputFolder(data))
 	switch {
 	case problem != "" || out == "" || out == ".":
 		return ""
@@ -287,11 +235,11 @@ func outputInside(data []byte, src string) string {
 // it is, for the rules to report.
 func withoutFolderKeys(data []byte) ([]byte, []string) {
 	var fields map[string]json.RawMessage
-	if json.Unmarshal(StripComments(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), &fields) != nil || fields == nil {
+	if json.Unmarshal(manifest.StripComments(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), &fields) != nil || fields == nil {
 		return data, nil
 	}
 	var dropped []string
-	for _, k := range []string{KeySrcFolder, KeyOutputFolder} {
+	for _, k := range []string{manifest.KeySrcFolder, manifest.KeyOutputFolder} {
 		if _, ok := fields[k]; ok {
 			delete(fields, k)
 			dropped = append(dropped, k)
@@ -306,7 +254,7 @@ func withoutFolderKeys(data []byte) ([]byte, []string) {
 
 // manifestEntry is a webapp.json given beside the package's files.
 func manifestEntry(data []byte) entry {
-	return entry{name: manifestFile, mode: 0o644, compressed: int64(len(data)), declared: int64(len(data)),
+	return entry{name: manifest.WebAppFile, mode: 0o644, compressed: int64(len(data)), declared: int64(len(data)),
 		open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
 }
 

@@ -317,26 +317,3 @@ func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
-
-func TestStripComments(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ name, in, want string }{
-		{"no comment is the same bytes", `{"a": "b"}`, `{"a": "b"}`},
-		{"a line comment", "{\"a\": 1 // one\n}", "{\"a\": 1       \n}"},
-		{"a block comment keeps its newlines", "{/* x\ny */\"a\": 1}", "{    \n    \"a\": 1}"},
-		{"slashes inside strings are text", `{"u": "http://x/*y*/", "e": "a\"//b"}`, `{"u": "http://x/*y*/", "e": "a\"//b"}`},
-		{"an unterminated block comment is left for the parser", `{"a": 1 /* open`, `{"a": 1 /* open`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := string(webapps.StripComments([]byte(tt.in))); got != tt.want {
-				t.Errorf("StripComments(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-	m, err := webapps.ParseManifest([]byte(containerManifest))
-	if err != nil || m.Manage != "update.html" {
-		t.Errorf("ParseManifest of a manifest with comments = %+v, %v", m, err)
-	}
-}

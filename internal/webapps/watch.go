@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"loginshell/internal/manifest"
 )
 
 // maxWatched caps the files a watch looks at per poll, so a folder that
@@ -56,10 +58,10 @@ func (l *Library) fingerprint() uint64 {
 	seen := 0
 	for _, dir := range l.packages {
 		root := dir
-		man := filepath.Join(dir, manifestFile)
+		man := filepath.Join(dir, manifest.WebAppFile)
 		stamp(h, man)
 		if data, err := readFileLimited(man, maxManifestBytes); err == nil {
-			if src, problem := srcFolderOf(data); problem == "" && src != "" {
+			if src, problem := manifest.SrcFolder(data); problem == "" && src != "" {
 				root = filepath.Join(dir, filepath.FromSlash(src))
 			}
 		}

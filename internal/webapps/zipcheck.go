@@ -35,7 +35,7 @@ const (
 	RuleTooLarge        = "too-large"           // more bytes than InstallOptions.MaxTotalBytes
 	RuleCompression     = "compression-ratio"   // expands more than InstallOptions.MaxRatio: a zip bomb
 	RuleMissingManifest = "missing-manifest"    // no webapp.json at the root or in a single top folder
-	RuleInvalidManifest = "invalid-manifest"    // webapp.json does not parse (see ParseManifest)
+	RuleInvalidManifest = "invalid-manifest"    // webapp.json does not parse (see manifest.ParseWebApp)
 	RuleMissingPage     = "missing-page"        // a page webapp.json names is not in the package
 	RuleUnreadable      = "unreadable"          // a directory package's file cannot be read
 	RuleChanged         = "changed-during-read" // a directory package's file changed while it was read
@@ -62,6 +62,10 @@ func (e *PackageError) Error() string {
 
 // Is makes every PackageError match ErrBadPackage.
 func (e *PackageError) Is(target error) bool { return target == ErrBadPackage }
+
+// Kind is fault.Invalid: the package was read and refused by its rules; the
+// text names the entry and the rule.
+func (e *PackageError) Kind() fault.Kind { return fault.Invalid }
 
 // checkEntryName returns the name without its trailing slash, or the rule
 // and detail it breaks. Names are zip names: "/"-separated and relative.

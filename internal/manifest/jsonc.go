@@ -1,4 +1,4 @@
-package webapps
+package manifest
 
 // StripComments blanks the // and /* */ comments of a JSON document with
 // comments (what the container's CLI accepted in webapp.json and app.json)

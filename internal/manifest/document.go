@@ -1,4 +1,4 @@
-package webapps
+package manifest
 
 import (
 	"bytes"
@@ -64,10 +64,12 @@ func (o object) aliased(key, alias string) (string, error) {
 	return v, nil
 }
 
-// validElement reports whether s can be one directory name and one URL path
+// ValidName reports whether s can be one directory name and one URL path
 // segment: package names and versions become both webapps/<name>/<version>/
-// and /webapps/<name>/.
-func validElement(s string) bool {
+// and /webapps/<name>/. ParseWebApp and ParseBoot hold every name and
+// version to it; whoever takes a package name from elsewhere (a request
+// path) checks it here too.
+func ValidName(s string) bool {
 	if s == "" || s == "." || s == ".." || strings.HasPrefix(s, ".") {
 		return false
 	}

@@ -1,4 +1,4 @@
-package webapps
+package manifest
 
 import "testing"
 
@@ -22,11 +22,11 @@ func TestCompareVersions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := compareVersions(tt.a, tt.b); got != tt.want {
-				t.Errorf("compareVersions(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+			if got := CompareVersions(tt.a, tt.b); got != tt.want {
+				t.Errorf("CompareVersions(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 			}
-			if got := compareVersions(tt.b, tt.a); got != -tt.want {
-				t.Errorf("compareVersions(%q, %q) = %d, want %d", tt.b, tt.a, got, -tt.want)
+			if got := CompareVersions(tt.b, tt.a); got != -tt.want {
+				t.Errorf("CompareVersions(%q, %q) = %d, want %d", tt.b, tt.a, got, -tt.want)
 			}
 		})
 	}

@@ -1,13 +1,13 @@
-package webapps
+package manifest
 
 import "strings"
 
-// compareVersions orders dotted versions the way people read them: numeric
+// CompareVersions orders dotted versions the way people read them: numeric
 // parts numerically ("1.10.0" > "1.9.3"), a missing part below a present one
 // ("1.0" < "1.0.0"), and a release above its pre-release ("1.0.0" >
 // "1.0.0-beta", like semver). Non-numeric parts compare as text. It returns
 // -1, 0 or +1.
-func compareVersions(a, b string) int {
+func CompareVersions(a, b string) int {
 	as, bs := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < len(as) || i < len(bs); i++ {
 		switch {

@@ -1,4 +1,4 @@
-package webapps
+package manifest
 
 import (
 	"encoding/json"
@@ -27,7 +27,7 @@ const bootDoc = "boot document"
 // ErrInvalidDocument. Unknown fields are ignored.
 //
 // ParseBoot does not check that the named packages are installed; callers
-// look them up in a Catalog.
+// look them up in the package library's catalog.
 func ParseBoot(data []byte) (Boot, error) {
 	o, err := readObject(bootDoc, data)
 	if err != nil {
@@ -52,13 +52,13 @@ func ParseBoot(data []byte) (Boot, error) {
 		}
 		*f.dst = v
 	}
-	if !validElement(b.Starter) {
+	if !ValidName(b.Starter) {
 		return Boot{}, o.fail("starter", elementRule)
 	}
 	if b.OfflineName, err = o.aliased("offlineName", "offline"); err != nil {
 		return Boot{}, err
 	}
-	if b.OfflineName != "" && !validElement(b.OfflineName) {
+	if b.OfflineName != "" && !ValidName(b.OfflineName) {
 		return Boot{}, o.fail("offlineName", elementRule)
 	}
 	if b.Dependencies, err = dependencies(o); err != nil {
@@ -88,11 +88,11 @@ func dependencies(o object) (map[string]string, error) {
 			return nil, o.fail("dependencies", fmt.Sprintf("entry %q must be a version string", name))
 		}
 		switch {
-		case !validElement(name):
+		case !ValidName(name):
 			return nil, o.fail("dependencies", fmt.Sprintf("entry %q is not a package name: %s", name, elementRule))
 		case version == "":
 			return nil, o.fail("dependencies", fmt.Sprintf("entry %q has no version", name))
-		case !validElement(version):
+		case !ValidName(version):
 			return nil, o.fail("dependencies", fmt.Sprintf("entry %q has version %q, which %s", name, version, elementRule))
 		}
 		deps[name] = version

@@ -1,4 +1,4 @@
-package webapps
+package manifest
 
 import (
 	"errors"
@@ -12,24 +12,24 @@ func TestParseManifest(t *testing.T) {
 	tests := []struct {
 		name    string
 		doc     string
-		want    Manifest
+		want    WebApp
 		wantErr error
 		wantMsg string
 	}{
 		{
 			name: "a full manifest parses",
 			doc:  `{"name":"offline-login","version":"1.0.0","main":"login.html","setup":"setup.html","manage":"manage.html"}`,
-			want: Manifest{Name: "offline-login", Version: "1.0.0", Main: "login.html", Setup: "setup.html", Manage: "manage.html"},
+			want: WebApp{Name: "offline-login", Version: "1.0.0", Main: "login.html", Setup: "setup.html", Manage: "manage.html"},
 		},
 		{
 			name: "update is accepted as an alias of manage",
 			doc:  `{"name":"ol","version":"1","main":"a.html","update":"pages/manage.html"}`,
-			want: Manifest{Name: "ol", Version: "1", Main: "a.html", Manage: "pages/manage.html"},
+			want: WebApp{Name: "ol", Version: "1", Main: "a.html", Manage: "pages/manage.html"},
 		},
 		{
 			name: "a leading ./ is dropped",
 			doc:  `{"name":"ol","version":"1","main":"./www/index.html"}`,
-			want: Manifest{Name: "ol", Version: "1", Main: "www/index.html"},
+			want: WebApp{Name: "ol", Version: "1", Main: "www/index.html"},
 		},
 		{
 			name:    "disagreeing manage and update are refused",
@@ -55,9 +55,9 @@ func TestParseManifest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseManifest([]byte(tt.doc))
+			got, err := ParseWebApp([]byte(tt.doc))
 			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("ParseManifest() error = %v, want %v", err, tt.wantErr)
+				t.Fatalf("ParseWebApp() error = %v, want %v", err, tt.wantErr)
 			}
 			if err != nil {
 				if !strings.Contains(err.Error(), tt.wantMsg) {
@@ -66,7 +66,7 @@ func TestParseManifest(t *testing.T) {
 				return
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParseManifest() = %+v, want %+v", got, tt.want)
+				t.Errorf("ParseWebApp() = %+v, want %+v", got, tt.want)
 			}
 		})
 	}
@@ -74,7 +74,7 @@ func TestParseManifest(t *testing.T) {
 
 func TestManifestPages(t *testing.T) {
 	t.Parallel()
-	m := Manifest{Main: "a.html", Manage: "m.html"}
+	m := WebApp{Main: "a.html", Manage: "m.html"}
 	if got, want := m.Pages(), []string{"a.html", "m.html"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Pages() = %v, want %v", got, want)
 	}
@@ -89,7 +89,7 @@ func TestDisplayName(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := ParseManifest([]byte(c.json))
+			m, err := ParseWebApp([]byte(c.json))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package webapps
+package manifest
 
 import (
 	"strings"
@@ -6,13 +6,13 @@ import (
 	"unicode/utf8"
 )
 
-// Manifest is a package's webapp.json. Main is the page the shell opens;
+// WebApp is a package's webapp.json. Main is the page the shell opens;
 // Setup and Manage (optional, used by the offline login package) are the
 // offline password setup and change pages. Page paths are relative to the
 // package root and already checked not to escape it. Title (optional, "title")
 // is the name people see in the shell's top bar: the shell cannot read the
 // page's own <title> across origins, so the manifest carries it.
-type Manifest struct {
+type WebApp struct {
 	Name    string
 	Version string
 	Main    string
@@ -21,22 +21,26 @@ type Manifest struct {
 	Title   string
 }
 
-const manifestDoc = "webapp.json"
+// WebAppFile is the name of a package's manifest, at the package's root;
+// it is also the document's name in a DocumentError.
+const WebAppFile = "webapp.json"
 
-// ParseManifest reads a webapp.json. "name", "version" and "main" are
+// ParseWebApp reads a webapp.json. "name", "version" and "main" are
 // required; "update" is accepted as an alias of "manage" (the mobile
 // container's spelling). Page paths must stay inside the package: "..",
 // absolute paths, URLs and backslashes are refused; a leading "./" is
 // dropped. Every error is a *DocumentError naming the field and matches
 // ErrInvalidDocument.
 //
-// ParseManifest does not check that the pages exist; NewCatalog does.
-func ParseManifest(data []byte) (Manifest, error) {
-	o, err := readObject(manifestDoc, data)
+// ParseWebApp does not check that the pages exist, nor that the name and
+// version can be folder names on every computer: the readers of a
+// package's files do.
+func ParseWebApp(data []byte) (WebApp, error) {
+	o, err := readObject(WebAppFile, data)
 	if err != nil {
-		return Manifest{}, err
+		return WebApp{}, err
 	}
-	var m Manifest
+	var m WebApp
 	for _, f := range []struct {
 		key, hint string
 		dst       *string
@@ -47,27 +51,27 @@ func ParseManifest(data []byte) (Manifest, error) {
 	} {
 		v, err := o.str(f.key)
 		if err != nil {
-			return Manifest{}, err
+			return WebApp{}, err
 		}
 		if v == "" {
-			return Manifest{}, o.fail(f.key, "is missing; "+f.hint)
+			return WebApp{}, o.fail(f.key, "is missing; "+f.hint)
 		}
 		*f.dst = v
 	}
-	if !validElement(m.Name) {
-		return Manifest{}, o.fail("name", elementRule)
+	if !ValidName(m.Name) {
+		return WebApp{}, o.fail("name", elementRule)
 	}
-	if !validElement(m.Version) {
-		return Manifest{}, o.fail("version", elementRule)
+	if !ValidName(m.Version) {
+		return WebApp{}, o.fail("version", elementRule)
 	}
 	if m.Title, err = o.str("title"); err != nil {
-		return Manifest{}, err
+		return WebApp{}, err
 	}
 	if m.Setup, err = o.str("setup"); err != nil {
-		return Manifest{}, err
+		return WebApp{}, err
 	}
 	if m.Manage, err = o.aliased("manage", "update"); err != nil {
-		return Manifest{}, err
+		return WebApp{}, err
 	}
 	for _, p := range []struct {
 		key string
@@ -78,7 +82,7 @@ func ParseManifest(data []byte) (Manifest, error) {
 		}
 		clean, problem := cleanPagePath(*p.dst)
 		if problem != "" {
-			return Manifest{}, o.fail(p.key, problem)
+			return WebApp{}, o.fail(p.key, problem)
 		}
 		*p.dst = clean
 	}
@@ -88,7 +92,7 @@ func ParseManifest(data []byte) (Manifest, error) {
 // DisplayName is what the shell's top bar says for the package: its
 // "title", else its name made readable ("line-app" → "Line app"), never
 // an empty string.
-func (m Manifest) DisplayName() string {
+func (m WebApp) DisplayName() string {
 	if t := strings.TrimSpace(m.Title); t != "" {
 		return t
 	}
@@ -102,7 +106,7 @@ func (m Manifest) DisplayName() string {
 
 // Pages lists the pages the manifest names, main first, skipping the
 // optional ones that are not set.
-func (m Manifest) Pages() []string {
+func (m WebApp) Pages() []string {
 	pages := []string{m.Main}
 	for _, p := range []string{m.Setup, m.Manage} {
 		if p != "" {
