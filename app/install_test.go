@@ -17,7 +17,7 @@ import (
 	"loginshell/internal/check"
 	"loginshell/internal/install"
 	"loginshell/internal/manifest"
-	"loginshell/internal/webapps"
+	"loginshell/internal/pkginstall"
 )
 
 // writeZip writes a zip of name/content pairs and returns its path.
@@ -163,7 +163,7 @@ func TestDroppedFiles(t *testing.T) {
 			if r.OK || r.Phase != install.PhaseDone || !reflect.DeepEqual(r.Problems, want) {
 				t.Errorf("result = %+v, want check's problems %+v", r, want)
 			}
-			if len(want) == 0 || want[0].Rule != webapps.RulePathEscape {
+			if len(want) == 0 || want[0].Rule != pkginstall.RulePathEscape {
 				t.Errorf("check found %+v, want a path escape first", want)
 			}
 		}},
@@ -230,7 +230,7 @@ func (a *askingInstaller) Install(path string, _ func(done, total int64), replac
 	a.paths = append(a.paths, fmt.Sprintf("%s replace=%v", filepath.Base(path), replace))
 	a.mu.Unlock()
 	if !replace {
-		return manifest.WebApp{}, &webapps.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
+		return manifest.WebApp{}, &pkginstall.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
 	}
 	return manifest.WebApp{Name: "lineapp", Version: "1.2.0"}, nil
 }

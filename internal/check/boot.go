@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/webapps"
 )
 
@@ -84,7 +85,7 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 			r.Problems = append(r.Problems, prob)
 		}
 		if pr.Name != "" {
-			m, _, _ := webapps.InspectPackage(p, webapps.InstallOptions{}, nil)
+			m, _, _ := pkginstall.InspectPackage(p, pkginstall.Options{}, nil)
 			given[m.Name] = m
 		}
 	}

@@ -1,6 +1,6 @@
 // Package check validates a web app package before it ships, for QA and
 // CI: `loginshell check PACKAGE`. It runs the installer's own rules
-// (webapps.InspectZip / InspectDir, so check and install always agree),
+// (pkginstall.InspectZip / InspectDir, so check and install always agree),
 // then what only a person would otherwise notice: an offline login
 // package without its setup or manage page, pages whose HTML is cut short,
 // and calls to http://pmapi/<service> the shell does not serve.
@@ -18,7 +18,7 @@ import (
 	"strings"
 
 	"loginshell/internal/manifest"
-	"loginshell/internal/webapps"
+	"loginshell/internal/pkginstall"
 )
 
 // Options tunes a check.
@@ -27,7 +27,7 @@ type Options struct {
 	// webapp.json has no "setup" or "manage" (which otherwise mark one).
 	Offline bool
 	// Limits are the installer's limits; the zero value is its defaults.
-	Limits webapps.InstallOptions
+	Limits pkginstall.Options
 }
 
 // Severity says whether a problem stops the package from shipping.
@@ -37,7 +37,7 @@ const (
 	SeverityNote    = "note"    // for the record, in --json only: e.g. a key with no effect here
 )
 
-// The rules check adds to the installer's (webapps.Rule...).
+// The rules check adds to the installer's (pkginstall.Rule...).
 const (
 	RuleOfflinePages  = "offline-pages"   // an offline login package lacks setup or manage
 	RuleUnknownField  = "unknown-field"   // webapp.json has a key the shell ignores
@@ -80,7 +80,7 @@ func (r Report) OK() bool {
 // rules; the installer still reads (and measures) the rest.
 const maxText = 8 << 20
 
-// Check validates the package at path, named as webapps.InspectPackage
+// Check validates the package at path, named as pkginstall.InspectPackage
 // reads it: a zip file; a directory holding webapp.json (or a single
 // folder that does); a webapp.json, or its folder, laid out for the
 // container's CLI ("src-folder"); a zip that CLI built, with its
@@ -101,7 +101,7 @@ func Check(pkgPath string, opts Options) Report {
 			texts[name] = b
 		}
 	}
-	m, layout, found := webapps.InspectPackage(pkgPath, opts.Limits, visit)
+	m, layout, found := pkginstall.InspectPackage(pkgPath, opts.Limits, visit)
 	for _, p := range found {
 		r.add(p.Entry, p.Rule, SeverityError, p.Detail)
 	}

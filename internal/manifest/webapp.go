@@ -25,6 +25,10 @@ type WebApp struct {
 // it is also the document's name in a DocumentError.
 const WebAppFile = "webapp.json"
 
+// MaxFileBytes is the largest webapp.json a reader takes in: the document
+// is read into memory whole, from packages that are not trusted.
+const MaxFileBytes = 1 << 20
+
 // ParseWebApp reads a webapp.json. "name", "version" and "main" are
 // required; "update" is accepted as an alias of "manage" (the mobile
 // container's spelling). Page paths must stay inside the package: "..",

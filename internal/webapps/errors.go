@@ -1,15 +1,9 @@
-// Package webapps reads web app packages and serves them to the shell's
-// window: a catalog of installed package directories, and an HTTP handler
-// that serves their files with the pmapi shim injected into every HTML
-// page, so pages written for the mobile container run unchanged. The
-// documents it reads (webapp.json, the boot document) are
-// internal/manifest's.
-//
-// Install and InstallDir put a package into <dir>/<name>/<version>/ under
-// the limits that keep a hostile zip harmless, switching versions so that a
-// crash at any point leaves one complete version (RecoverInstalls finishes
-// the job at the next start); InspectZip and InspectDir run the same rules
-// without writing, for `loginshell check`.
+// Package webapps is the shell's package library: the boot document in
+// force, the catalog of packages it can serve, installs that swap the
+// catalog at once, and an HTTP handler that serves the packages' files
+// with the pmapi shim injected into every HTML page, so pages written for
+// the mobile container run unchanged. The documents it reads are
+// internal/manifest's; installing is internal/pkginstall's.
 package webapps
 
 import "loginshell/internal/fault"

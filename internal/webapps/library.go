@@ -15,6 +15,7 @@ import (
 	"loginshell/internal/auth"
 	"loginshell/internal/fault"
 	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 )
 
 // LibraryOptions say where a Library finds its boot document and packages.
@@ -80,7 +81,7 @@ func OpenLibrary(o LibraryOptions) (*Library, error) {
 	}
 	// Finish or roll back an install a crash interrupted, so the catalog
 	// sees one complete version of every package.
-	if err := RecoverInstalls(dir); err != nil {
+	if err := pkginstall.RecoverInstalls(dir); err != nil {
 		return nil, fmt.Errorf("recover interrupted installs: %w", err)
 	}
 	var roots []fs.FS
@@ -177,17 +178,18 @@ func (l *Library) Boot() manifest.Boot { return l.doc }
 // Install installs the zip or directory package at path into the data
 // directory and serves it at once: pages load from it, and the next login
 // uses it if the boot document names it. progress (may be nil) hears the
-// bytes written. A refused package matches ErrBadPackage and names the
-// entry and the rule; the installed version, if any, stays. Without
+// bytes written. A refused package matches pkginstall.ErrBadPackage and
+// names the entry and the rule; a missing path matches
+// pkginstall.ErrNoPackage; the installed version, if any, stays. Without
 // replace, a package that would replace an installed one of the same name,
 // or the offline login package, is not installed: the error is a
-// *ReplaceError saying what it would replace.
+// *pkginstall.ReplaceError saying what it would replace.
 func (l *Library) Install(path string, progress func(done, total int64), replace bool) (manifest.WebApp, error) {
-	opts := InstallOptions{Progress: progress, Log: l.log}
+	opts := pkginstall.Options{Progress: progress, Log: l.log}
 	if !replace {
 		opts.Approve = l.approve
 	}
-	m, err := InstallPackage(l.dir, path, opts)
+	m, err := pkginstall.InstallPackage(l.dir, path, opts)
 	if err != nil {
 		return m, err
 	}
@@ -196,28 +198,24 @@ func (l *Library) Install(path string, progress func(done, total int64), replace
 	return m, nil
 }
 
-// InstallPackage installs the package at pkgPath into dir (a data
-// directory's webapps/), the one step both a Library and a one-off
-// `loginshell install` take. pkgPath names the package as InspectPackage
-// reads it: a zip, a folder, a webapp.json with "src-folder", or a zip the
-// container's CLI built with its webapp.json beside it.
-func InstallPackage(dir, pkgPath string, opts InstallOptions) (manifest.WebApp, error) {
-	if _, err := os.Stat(pkgPath); err != nil {
-		return manifest.WebApp{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
+// approve returns a *pkginstall.ReplaceError when installing m would replace an
+// installed package of the same name, or the offline login package
+// wherever it comes from; nil otherwise. The installer asks it once the
+// package has passed every rule, so a bad package is reported as bad, not
+// as a question.
+func (l *Library) approve(m manifest.WebApp) error {
+	old := pkginstall.InstalledVersion(l.dir, m.Name)
+	offline := m.Name == l.doc.OfflineName
+	if offline && old == "" {
+		if _, err := l.catalog().Lookup(m.Name, ""); err != nil {
+			offline = false // nothing of that name to replace yet
+		}
 	}
-	opts = opts.withDefaults()
-	entries, _, closeSrc, perr := openPackage(pkgPath, opts)
-	if perr != nil {
-		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
-		return manifest.WebApp{}, perr
+	if old == "" && !offline {
+		return nil
 	}
-	defer closeSrc()
-	return install(dir, entries, opts)
+	return &pkginstall.ReplaceError{Name: m.Name, New: m.Version, Old: old, Offline: offline}
 }
-
-// ErrNoPackage means the package file or directory to install does not
-// exist (or cannot be seen).
-var ErrNoPackage = fault.New(fault.NotFound, "there is no package file or directory at this path")
 
 // Handler serves the packages at Prefix, each at the version the boot
 // document depends on, from the catalog current at each request.

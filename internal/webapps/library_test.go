@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"loginshell/internal/auth"
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/samples"
 	"loginshell/internal/webapps"
 )
@@ -197,7 +198,7 @@ func TestLibraryInstallServesTheNewVersion(t *testing.T) {
 	if l.Boot().Starter != "lineapp" {
 		t.Errorf("the boot document was read again: %+v", l.Boot())
 	}
-	if _, err := l.Install(filepath.Join(dir, "nosuch.zip"), nil, false); !errors.Is(err, webapps.ErrNoPackage) || !strings.Contains(err.Error(), "nosuch.zip") {
+	if _, err := l.Install(filepath.Join(dir, "nosuch.zip"), nil, false); !errors.Is(err, pkginstall.ErrNoPackage) || !strings.Contains(err.Error(), "nosuch.zip") {
 		t.Errorf("Install(missing) = %v, want ErrNoPackage naming the path", err)
 	}
 }
@@ -252,14 +253,14 @@ func TestLibraryInstallAsksBeforeReplacing(t *testing.T) {
 		name        string
 		first       string // a package installed before, "" for none
 		pkg         func(t *testing.T) string
-		wantReplace *webapps.ReplaceError
+		wantReplace *pkginstall.ReplaceError
 		wantBad     bool
 	}{
 		{"a new name installs without asking", "", func(t *testing.T) string { return zipOf(t, "extra", "1.0") }, nil, false},
 		{"the same name installed asks, naming both versions", "extra", func(t *testing.T) string { return zipOf(t, "extra", "2.0") },
-			&webapps.ReplaceError{Name: "extra", New: "2.0", Old: "1.0"}, false},
+			&pkginstall.ReplaceError{Name: "extra", New: "2.0", Old: "1.0"}, false},
 		{"the bundled offline sign-in package asks", "", func(t *testing.T) string { return zipOf(t, "offline-login", "9.9") },
-			&webapps.ReplaceError{Name: "offline-login", New: "9.9", Offline: true}, false},
+			&pkginstall.ReplaceError{Name: "offline-login", New: "9.9", Offline: true}, false},
 		{"a bundled app that is not the offline package installs", "", func(t *testing.T) string { return zipOf(t, "lineapp", "1.2.0") }, nil, false},
 		{"a bad package over an installed one is reported as bad", "extra",
 			func(t *testing.T) string { return zipOf(t, "extra", "2.0", "../evil.html", "x") }, nil, true},
@@ -276,10 +277,10 @@ func TestLibraryInstallAsksBeforeReplacing(t *testing.T) {
 			}
 			pkg := tt.pkg(t)
 			_, err := l.Install(pkg, nil, false)
-			var rerr *webapps.ReplaceError
+			var rerr *pkginstall.ReplaceError
 			switch {
 			case tt.wantBad:
-				if !errors.Is(err, webapps.ErrBadPackage) {
+				if !errors.Is(err, pkginstall.ErrBadPackage) {
 					t.Fatalf("Install = %v, want the package refused", err)
 				}
 				return
@@ -288,7 +289,7 @@ func TestLibraryInstallAsksBeforeReplacing(t *testing.T) {
 					t.Fatalf("Install = %v, want installed", err)
 				}
 				return
-			case !errors.As(err, &rerr) || *rerr != *tt.wantReplace || !errors.Is(err, webapps.ErrReplace):
+			case !errors.As(err, &rerr) || *rerr != *tt.wantReplace || !errors.Is(err, pkginstall.ErrReplace):
 				t.Fatalf("Install = %#v, want %#v", err, tt.wantReplace)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "webapps", rerr.Name, rerr.New)); !os.IsNotExist(err) {

@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 
 // dirEntries lists a directory package without following links. Files are
 // opened through an os.Root and checked to be the file that was listed.
-func dirEntries(srcDir string, opts InstallOptions) ([]entry, func(), *PackageError) {
+func dirEntries(srcDir string, opts Options) ([]entry, func(), *PackageError) {
 	root, err := os.OpenRoot(srcDir)
 	if err != nil {
 		return nil, nil, &PackageError{Rule: RuleUnreadable, Detail: "the package directory cannot be opened: " + err.Error()}
@@ -27,7 +27,7 @@ func dirEntries(srcDir string, opts InstallOptions) ([]entry, func(), *PackageEr
 
 // dirEntriesRoot lists the directory package at root; the caller closes
 // root once the entries are read.
-func dirEntriesRoot(root *os.Root, opts InstallOptions) ([]entry, *PackageError) {
+func dirEntriesRoot(root *os.Root, opts Options) ([]entry, *PackageError) {
 	var entries []entry
 	werr := fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"io/fs"
@@ -85,7 +85,7 @@ func TestRecoverInstalls(t *testing.T) {
 			if tt.wantTag == "" {
 				return
 			}
-			c, err := NewCatalog(os.DirFS(dir))
+			c, err := newCatalog(os.DirFS(dir))
 			if err != nil {
 				t.Fatalf("the recovered folder does not load: %v", err)
 			}

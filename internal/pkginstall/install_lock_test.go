@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"errors"
@@ -21,7 +21,7 @@ func TestInstallWhileTheFolderIsLocked(t *testing.T) {
 	pkg := buildZip(t, appFiles("1.0", "new")...)
 	src := t.TempDir()
 	writeTree(t, src, map[string]string{"webapp.json": `{"name":"app","version":"2.0","main":"index.html"}`, "index.html": "x"})
-	busy := InstallOptions{LockWait: time.Millisecond}
+	busy := Options{LockWait: time.Millisecond}
 	tests := []struct {
 		name    string
 		run     func(dir string) error
@@ -35,7 +35,7 @@ func TestInstallWhileTheFolderIsLocked(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			if _, err := installZip(dir, buildZip(t, appFiles("1.0", "old")...), InstallOptions{}); err != nil {
+			if _, err := installZip(dir, buildZip(t, appFiles("1.0", "old")...), Options{}); err != nil {
 				t.Fatal(err)
 			}
 			// What the holder of the lock is writing right now.
@@ -81,7 +81,7 @@ func TestInstallSettlesACrashsLeftovers(t *testing.T) {
 		"other/.old-1.0/webapp.json": `{"name":"other","version":"1.0","main":"index.html"}`,
 		"other/.old-1.0/index.html":  "old",
 	})
-	if _, err := installZip(dir, buildZip(t, appFiles("1.0", "new")...), InstallOptions{}); err != nil {
+	if _, err := installZip(dir, buildZip(t, appFiles("1.0", "new")...), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	got := keys(tree(t, dir))

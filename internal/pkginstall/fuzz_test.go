@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // that Windows cannot hold or that is too long, and a refusal must leave
 // the folder empty.
 func FuzzInstall(f *testing.F) {
-	opts := InstallOptions{MaxEntries: 64, MaxTotalBytes: 4 << 20, MaxRatio: 50}
+	opts := Options{MaxEntries: 64, MaxTotalBytes: 4 << 20, MaxRatio: 50}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		parent := t.TempDir()
 		dir := filepath.Join(parent, "webapps")
@@ -55,7 +55,7 @@ func FuzzInstall(f *testing.F) {
 				t.Fatalf("an accepted package holds %q, which not every computer can: %s", name, detail)
 			}
 		}
-		if _, err := NewCatalog(os.DirFS(dir)); err != nil {
+		if _, err := newCatalog(os.DirFS(dir)); err != nil {
 			t.Fatalf("an accepted package does not load: %v", err)
 		}
 	})

@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"errors"
@@ -83,7 +83,7 @@ func TestManifestNameAndVersionMustBeFolderNames(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			_, err := installZip(dir, buildZip(t, zfile{name: "webapp.json", body: tt.manifest}, zfile{name: "index.html", body: "x"}), InstallOptions{})
+			_, err := installZip(dir, buildZip(t, zfile{name: "webapp.json", body: tt.manifest}, zfile{name: "index.html", body: "x"}), Options{})
 			var perr *PackageError
 			if !errors.As(err, &perr) || perr.Rule != RuleInvalidManifest || perr.Entry != "webapp.json" {
 				t.Fatalf("Install error = %v, want %s at webapp.json", err, RuleInvalidManifest)
@@ -116,7 +116,7 @@ func TestNameTooLongOnDiskIsThePackages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			entries := entriesOf(t, append(appFiles("1.0", "x"), zfile{name: tt.entry})...)
-			_, problems, err := walk(entries, InstallOptions{}.withDefaults(), false, func(name string, _ bool, _ io.Reader) error {
+			_, problems, err := walk(entries, Options{}.withDefaults(), false, func(name string, _ bool, _ io.Reader) error {
 				if name == strings.TrimSuffix(tt.entry, "/") {
 					return tt.emitErr
 				}
@@ -139,7 +139,7 @@ func TestNameTooLongOnDiskIsThePackages(t *testing.T) {
 func entriesOf(t *testing.T, files ...zfile) []entry {
 	t.Helper()
 	data := buildZip(t, files...)
-	entries, perr := zipEntries(strings.NewReader(string(data)), int64(len(data)), InstallOptions{}.withDefaults())
+	entries, perr := zipEntries(strings.NewReader(string(data)), int64(len(data)), Options{}.withDefaults())
 	if perr != nil {
 		t.Fatal(perr)
 	}

@@ -1,22 +1,18 @@
-package webapps_test
+package pkginstall_test
 
 import (
 	"archive/zip"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
-	"loginshell/internal/samples"
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/webapps"
 )
 
@@ -119,7 +115,7 @@ func TestContainerLayouts(t *testing.T) {
 			t.Parallel()
 			pkg := tt.path(t)
 			var seen []string
-			m, layout, problems := webapps.InspectPackage(pkg, webapps.InstallOptions{}, func(name string, _ io.Reader) { seen = append(seen, name) })
+			m, layout, problems := pkginstall.InspectPackage(pkg, pkginstall.Options{}, func(name string, _ io.Reader) { seen = append(seen, name) })
 			if len(problems) > 0 {
 				t.Fatalf("problems: %v", problems)
 			}
@@ -134,7 +130,7 @@ func TestContainerLayouts(t *testing.T) {
 			}
 
 			dir := t.TempDir()
-			if _, err := webapps.InstallPackage(dir, pkg, webapps.InstallOptions{}); err != nil {
+			if _, err := pkginstall.InstallPackage(dir, pkg, pkginstall.Options{}); err != nil {
 				t.Fatal(err)
 			}
 			installed := filepath.Join(dir, "offline-login", "0.0.1")
@@ -170,13 +166,13 @@ func TestContainerLayoutsRefused(t *testing.T) {
 			repo := containerRepo(t)
 			write(t, filepath.Join(repo, "inner", "webapp.json"), strings.Replace(containerManifest, `"./dist/"`, `"../dist/"`, 1))
 			return filepath.Join(repo, "inner")
-		}, webapps.RulePathEscape},
+		}, pkginstall.RulePathEscape},
 		{"an absolute src-folder", func(t *testing.T) string {
 			repo := containerRepo(t)
 			abs := quoteJSON(filepath.Join(repo, "dist"))
 			write(t, filepath.Join(repo, "webapp.json"), strings.Replace(containerManifest, `"./dist/"`, abs, 1))
 			return repo
-		}, webapps.RulePathEscape},
+		}, pkginstall.RulePathEscape},
 		{"a src-folder that is a link out of the folder", func(t *testing.T) string {
 			if runtime.GOOS == "windows" {
 				t.Skip("symbolic links need privileges on Windows")
@@ -190,7 +186,7 @@ func TestContainerLayoutsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			return repo
-		}, webapps.RulePathEscape},
+		}, pkginstall.RulePathEscape},
 		{"a link inside the src-folder", func(t *testing.T) string {
 			if runtime.GOOS == "windows" {
 				t.Skip("symbolic links need privileges on Windows")
@@ -200,14 +196,14 @@ func TestContainerLayoutsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			return repo
-		}, webapps.RuleSymlink},
+		}, pkginstall.RuleSymlink},
 		{"a page the src-folder lacks", func(t *testing.T) string {
 			repo := containerRepo(t)
 			if err := os.Remove(filepath.Join(repo, "dist", "update.html")); err != nil {
 				t.Fatal(err)
 			}
 			return repo
-		}, webapps.RuleMissingPage},
+		}, pkginstall.RuleMissingPage},
 		{"a CLI zip whose name disagrees with the manifest beside it", func(t *testing.T) string {
 			repo := containerRepo(t)
 			zipPath := cliZip(t, repo, filepath.Join(repo, "dist-zip"))
@@ -216,23 +212,23 @@ func TestContainerLayoutsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			return other
-		}, webapps.RuleInvalidManifest},
+		}, pkginstall.RuleInvalidManifest},
 		{"a CLI zip with no manifest anywhere", func(t *testing.T) string {
 			repo := containerRepo(t)
 			return cliZip(t, repo, t.TempDir())
-		}, webapps.RuleMissingManifest},
+		}, pkginstall.RuleMissingManifest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			pkg := tt.path(t)
-			_, _, problems := webapps.InspectPackage(pkg, webapps.InstallOptions{}, nil)
+			_, _, problems := pkginstall.InspectPackage(pkg, pkginstall.Options{}, nil)
 			if len(problems) == 0 || problems[0].Rule != tt.wantRule {
 				t.Fatalf("problems = %v, want rule %s first", problems, tt.wantRule)
 			}
 			dir := t.TempDir()
-			_, err := webapps.InstallPackage(dir, pkg, webapps.InstallOptions{})
-			var perr *webapps.PackageError
+			_, err := pkginstall.InstallPackage(dir, pkg, pkginstall.Options{})
+			var perr *pkginstall.PackageError
 			if !errors.As(err, &perr) || perr.Rule != tt.wantRule {
 				t.Fatalf("install error = %v, want rule %s", err, tt.wantRule)
 			}
@@ -241,53 +237,6 @@ func TestContainerLayoutsRefused(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestPackageFolders serves a --package folder laid out for the container's
-// CLI without installing it, at its own version, and serves an edit of
-// one of its files after Watch saw it.
-func TestPackageFolders(t *testing.T) {
-	t.Parallel()
-	repo := containerRepo(t)
-	qa := t.TempDir()
-	write(t, filepath.Join(qa, "app.json"), `{"name":"qa","version":"1","starter":"offline-login","offline":"offline-login","dependencies":{"offline-login":"0.0.0"}}`)
-	l, err := webapps.OpenLibrary(webapps.LibraryOptions{DataDir: t.TempDir(), BootFile: filepath.Join(qa, "app.json"),
-		Bundled: samples.FS(), BundledBoot: samples.BootDocument(), Packages: []string{filepath.Join(repo, "webapp.json")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _, err := l.AppPage("offline-login")
-	if err != nil || u != "/webapps/offline-login/authenticate.html" {
-		t.Fatalf("AppPage = %q, %v", u, err)
-	}
-	if !l.HasOffline() {
-		t.Error("the --package offline package is not offered")
-	}
-	get := func() string {
-		rec := httptest.NewRecorder()
-		l.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/webapps/offline-login/js/app.js", nil))
-		return rec.Body.String()
-	}
-	if got := get(); got != "// app" {
-		t.Fatalf("served %q", got)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	changed := make(chan struct{}, 10)
-	done := make(chan struct{})
-	go func() { l.Watch(ctx, 20*time.Millisecond, func() { changed <- struct{}{} }); close(done) }()
-	time.Sleep(50 * time.Millisecond) // the first fingerprint
-	write(t, filepath.Join(repo, "dist", "js", "app.js"), "// app, edited")
-	select {
-	case <-changed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the edit was not seen")
-	}
-	if got := get(); got != "// app, edited" {
-		t.Errorf("after the edit, served %q", got)
-	}
-	cancel()
-	<-done
 }
 
 func sorted(s []string) []string {
@@ -316,4 +265,14 @@ func listFiles(t *testing.T, dir string) []string {
 func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+func write(t *testing.T, p, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

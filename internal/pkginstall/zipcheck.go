@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"archive/zip"
@@ -31,9 +31,9 @@ const (
 	RuleSpecialFile     = "special-file"        // a device, pipe, socket or other non-regular file
 	RuleDuplicate       = "duplicate-name"      // two entries with the same name, ignoring case
 	RuleEncrypted       = "encrypted"           // an encrypted entry
-	RuleTooManyEntries  = "too-many-entries"    // more entries than InstallOptions.MaxEntries
-	RuleTooLarge        = "too-large"           // more bytes than InstallOptions.MaxTotalBytes
-	RuleCompression     = "compression-ratio"   // expands more than InstallOptions.MaxRatio: a zip bomb
+	RuleTooManyEntries  = "too-many-entries"    // more entries than Options.MaxEntries
+	RuleTooLarge        = "too-large"           // more bytes than Options.MaxTotalBytes
+	RuleCompression     = "compression-ratio"   // expands more than Options.MaxRatio: a zip bomb
 	RuleMissingManifest = "missing-manifest"    // no webapp.json at the root or in a single top folder
 	RuleInvalidManifest = "invalid-manifest"    // webapp.json does not parse (see manifest.ParseWebApp)
 	RuleMissingPage     = "missing-page"        // a page webapp.json names is not in the package
@@ -187,7 +187,7 @@ func readFull(src io.ReaderAt, buf []byte, at int64) error {
 
 // zipEntries lists a zip's entries for walk. It refuses, before reading any
 // data, archives that are not zips or declare more than MaxEntries entries.
-func zipEntries(src io.ReaderAt, size int64, opts InstallOptions) ([]entry, *PackageError) {
+func zipEntries(src io.ReaderAt, size int64, opts Options) ([]entry, *PackageError) {
 	if n, ok := zipEntryCount(src, size); ok && n > uint64(opts.MaxEntries) {
 		return nil, tooManyEntries(n, opts)
 	}
@@ -216,6 +216,6 @@ func zipEntries(src io.ReaderAt, size int64, opts InstallOptions) ([]entry, *Pac
 	return entries, nil
 }
 
-func tooManyEntries(n uint64, opts InstallOptions) *PackageError {
+func tooManyEntries(n uint64, opts Options) *PackageError {
 	return &PackageError{Rule: RuleTooManyEntries, Detail: fmt.Sprintf("the package has %d entries, more than the limit of %d", n, opts.MaxEntries)}
 }

@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"archive/zip"
@@ -70,7 +70,7 @@ func appFiles(version, tag string) []zfile {
 	}
 }
 
-func installZip(dir string, data []byte, opts InstallOptions) (manifest.WebApp, error) {
+func installZip(dir string, data []byte, opts Options) (manifest.WebApp, error) {
 	return Install(dir, bytes.NewReader(data), int64(len(data)), opts)
 }
 
@@ -132,4 +132,28 @@ func writeTree(t testing.TB, dir string, files map[string]string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// LoadCatalog is webapps.NewCatalog, for the tests that check that what
+// the installer wrote, the shell's package library loads. Package webapps
+// imports this one, so a test inside this package cannot import it back;
+// catalog_test.go, in package pkginstall_test, sets LoadCatalog before any
+// test runs.
+var LoadCatalog func(roots ...fs.FS) (Catalog, error)
+
+// Catalog is what those tests ask of the package library's catalog.
+type Catalog interface {
+	// Lookup returns the package name at version ("" for the highest).
+	Lookup(name, version string) (Loaded, error)
+}
+
+// Loaded is a package the catalog loaded: its files.
+type Loaded struct{ FS fs.FS }
+
+// newCatalog loads roots as the package library does.
+func newCatalog(roots ...fs.FS) (Catalog, error) {
+	if LoadCatalog == nil {
+		panic("LoadCatalog is not set: catalog_test.go sets it")
+	}
+	return LoadCatalog(roots...)
 }

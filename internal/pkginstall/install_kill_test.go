@@ -1,6 +1,6 @@
 //go:build !windows
 
-package webapps
+package pkginstall
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func TestInstallSurvivesKill(t *testing.T) {
 	t.Parallel()
 	dir, work := t.TempDir(), t.TempDir()
 	old := killPackage(t, "old")
-	if _, err := installZip(dir, old, InstallOptions{}); err != nil {
+	if _, err := installZip(dir, old, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	want := tree(t, dir)
@@ -77,7 +77,7 @@ func TestInstallSurvivesKill(t *testing.T) {
 	if got := tree(t, dir); len(got) != len(want) || got["app/1.0/f/0001.js"] != want["app/1.0/f/0001.js"] {
 		t.Fatalf("after recovery the folder holds %d entries, want the old version's %d", len(got), len(want))
 	}
-	c, err := NewCatalog(os.DirFS(dir))
+	c, err := newCatalog(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestInstallKillChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = installZip(dir, data, InstallOptions{Progress: func(done, total int64) {
+	_, err = installZip(dir, data, Options{Progress: func(done, total int64) {
 		if done >= total/2 {
 			os.WriteFile(marker, nil, 0o644)
 			time.Sleep(time.Hour) // wait for the SIGKILL

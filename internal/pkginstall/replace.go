@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"fmt"
@@ -11,7 +11,9 @@ import (
 )
 
 // ErrReplace is matched by every *ReplaceError: the install would replace
-// a package the shell relies on, and needs the person's confirmation.
+// a package the shell relies on, and needs the person's confirmation. The
+// installer never returns it by itself: an Options.Approve hook does (the
+// package library's), and the installer hands its error back as it is.
 var ErrReplace = fault.New(fault.Conflict, "installing this package replaces one the shell already has; confirm to replace it")
 
 // ReplaceError says what an install would replace. Installing a package
@@ -27,6 +29,7 @@ type ReplaceError struct {
 	Offline bool   // Name is the boot document's offline login package
 }
 
+// Error says what the install would replace and asks to confirm.
 func (e *ReplaceError) Error() string {
 	what := fmt.Sprintf("%s %s is installed", e.Name, e.Old)
 	if e.Old == "" {
@@ -44,29 +47,12 @@ func (e *ReplaceError) Kind() fault.Kind { return fault.Conflict }
 // Is makes errors.Is(err, ErrReplace) true.
 func (e *ReplaceError) Is(target error) bool { return target == ErrReplace }
 
-// approve returns a *ReplaceError when installing m would replace an
-// installed package of the same name, or the offline login package
-// wherever it comes from; nil otherwise. The installer asks it once the
-// package has passed every rule, so a bad package is reported as bad, not
-// as a question.
-func (l *Library) approve(m manifest.WebApp) error {
-	old := l.installedVersion(m.Name)
-	offline := m.Name == l.doc.OfflineName
-	if offline && old == "" {
-		if _, err := l.catalog().Lookup(m.Name, ""); err != nil {
-			offline = false // nothing of that name to replace yet
-		}
-	}
-	if old == "" && !offline {
-		return nil
-	}
-	return &ReplaceError{Name: m.Name, New: m.Version, Old: old, Offline: offline}
-}
-
-// installedVersion is the highest version of name installed in the data
-// directory, "" if none.
-func (l *Library) installedVersion(name string) string {
-	entries, err := os.ReadDir(filepath.Join(l.dir, name))
+// InstalledVersion is the highest version of name installed in dir (a
+// webapps folder Install writes to), "" if none. Versions moved aside or
+// being extracted (dot names) do not count: only a live one can be
+// replaced.
+func InstalledVersion(dir, name string) string {
+	entries, err := os.ReadDir(filepath.Join(dir, name))
 	if err != nil {
 		return ""
 	}

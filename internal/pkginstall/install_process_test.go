@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"bufio"
@@ -68,7 +68,7 @@ func TestInstallLockChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	paused := false
-	m, err := installZip(c.Dir, data, InstallOptions{Progress: func(done, total int64) {
+	m, err := installZip(c.Dir, data, Options{Progress: func(done, total int64) {
 		if c.Halfway == "" || paused || done < total/2 {
 			return
 		}
@@ -257,7 +257,7 @@ func TestTwoProcessesInstallIntoOneFolder(t *testing.T) {
 			if left, _ := filepath.Glob(filepath.Join(dir, installTempPrefix+"*")); len(left) > 0 {
 				t.Errorf("extraction directories left behind: %v", left)
 			}
-			if _, err := NewCatalog(os.DirFS(dir)); err != nil {
+			if _, err := newCatalog(os.DirFS(dir)); err != nil {
 				t.Errorf("the folder does not load: %v", err)
 			}
 		})

@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"fmt"
@@ -12,13 +12,13 @@ import (
 
 // ErrInstallBusy means another install into the same webapps folder, in
 // this process or another (the window and `loginshell install`, two CLI
-// runs), held the folder for longer than InstallOptions.LockWait. Nothing
+// runs), held the folder for longer than Options.LockWait. Nothing
 // was written; the other install goes on. Install refines it with the
 // folder and the time waited.
 var ErrInstallBusy = fault.New(fault.Conflict, "another install into this folder is still running; try again when it has finished")
 
 // DefaultLockWait is how long Install and InstallDir wait for another
-// install into the same folder when InstallOptions.LockWait is zero: far
+// install into the same folder when Options.LockWait is zero: far
 // longer than installing the largest package the limits allow takes on a
 // slow laptop disk, so a wait only runs out when the other install hangs.
 const DefaultLockWait = 2 * time.Minute

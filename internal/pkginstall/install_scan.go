@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ type entry struct {
 const ratioFloor = 1 << 20
 
 // maxManifestBytes caps webapp.json, which is read into memory.
-const maxManifestBytes = 1 << 20
+const maxManifestBytes = manifest.MaxFileBytes
 
 // macOSJunk is the folder Finder's "Compress" adds beside the real content
 // (resource forks). It is skipped, never extracted.
@@ -50,7 +50,7 @@ type FileFunc func(name string, r io.Reader)
 // entry is decompressed, so sizes and ratios are measured, not taken from
 // headers. visit, when not nil, sees each file's content. It is what
 // `loginshell check` runs, so check and install always agree.
-func InspectZip(src io.ReaderAt, size int64, opts InstallOptions, visit FileFunc) (manifest.WebApp, []*PackageError) {
+func InspectZip(src io.ReaderAt, size int64, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
 	opts = opts.withDefaults()
 	entries, perr := zipEntries(src, size, opts)
 	if perr != nil {
@@ -61,7 +61,7 @@ func InspectZip(src io.ReaderAt, size int64, opts InstallOptions, visit FileFunc
 
 // InspectDir is InspectZip for a directory package. Symbolic links inside
 // it are reported, never followed; srcDir itself may be a link.
-func InspectDir(srcDir string, opts InstallOptions, visit FileFunc) (manifest.WebApp, []*PackageError) {
+func InspectDir(srcDir string, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
 	opts = opts.withDefaults()
 	entries, closeRoot, perr := dirEntries(srcDir, opts)
 	if perr != nil {
@@ -71,7 +71,7 @@ func InspectDir(srcDir string, opts InstallOptions, visit FileFunc) (manifest.We
 	return inspect(entries, opts, visit)
 }
 
-func inspect(entries []entry, opts InstallOptions, visit FileFunc) (manifest.WebApp, []*PackageError) {
+func inspect(entries []entry, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
 	m, problems, _ := walk(entries, opts, true, func(name string, dir bool, r io.Reader) error {
 		if !dir && visit != nil {
 			visit(name, r)
@@ -83,7 +83,7 @@ func inspect(entries []entry, opts InstallOptions, visit FileFunc) (manifest.Web
 
 // walker carries one pass over a package's entries.
 type walker struct {
-	opts     InstallOptions
+	opts     Options
 	collect  bool // keep going after a problem (check) or stop at the first (install)
 	problems []*PackageError
 	done     int64 // bytes read so far, measured
@@ -111,7 +111,7 @@ type accepted struct {
 // entry to emit with its path relative to the package root. It returns the
 // problems found; err is only for failures of emit (the disk), which are
 // not the package's fault.
-func walk(entries []entry, opts InstallOptions, collect bool, emit func(name string, dir bool, r io.Reader) error) (manifest.WebApp, []*PackageError, error) {
+func walk(entries []entry, opts Options, collect bool, emit func(name string, dir bool, r io.Reader) error) (manifest.WebApp, []*PackageError, error) {
 	w := &walker{opts: opts, collect: collect}
 	if len(entries) > opts.MaxEntries {
 		w.fail("", RuleTooManyEntries, fmt.Sprintf("the package has %d entries, more than the limit of %d", len(entries), opts.MaxEntries))

@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"archive/zip"
@@ -101,7 +101,7 @@ func BenchmarkInstall100MB(b *testing.B) {
 		b.ReportAllocs()
 		for i := range b.N {
 			dir := filepath.Join(work, fmt.Sprint("webapps", i))
-			if _, err := Install(dir, f, info.Size(), InstallOptions{}); err != nil {
+			if _, err := Install(dir, f, info.Size(), Options{}); err != nil {
 				b.Fatal(err)
 			}
 			b.StopTimer()

@@ -1,6 +1,6 @@
 //go:build unix
 
-package webapps
+package pkginstall
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"archive/zip"
@@ -47,7 +47,7 @@ func TestInstallRefuses(t *testing.T) {
 		name      string
 		zip       []byte // when nil, built from files
 		files     []zfile
-		opts      InstallOptions
+		opts      Options
 		wantRule  string
 		wantEntry string
 	}{
@@ -83,8 +83,8 @@ func TestInstallRefuses(t *testing.T) {
 		{name: "an unsupported compression method", files: with(rawEntry("odd.js", 99, []byte("abc"), 0, 3)), wantRule: RuleCorrupt, wantEntry: "odd.js"},
 		{name: "a bad checksum", files: with(rawEntry("bad.js", zip.Store, []byte("abc"), 12345, 3)), wantRule: RuleCorrupt, wantEntry: "bad.js"},
 		{name: "a header understating the size", files: with(rawEntry("lie.js", zip.Deflate, deflate(t, []byte(lie)), crc32.ChecksumIEEE([]byte(lie)), 10)), wantRule: RuleCorrupt, wantEntry: "lie.js"},
-		{name: "more entries than allowed", files: good, opts: InstallOptions{MaxEntries: 3}, wantRule: RuleTooManyEntries},
-		{name: "more bytes than allowed", files: with(zfile{name: "big.js", body: strings.Repeat("x", 5000)}), opts: InstallOptions{MaxTotalBytes: 4096}, wantRule: RuleTooLarge},
+		{name: "more entries than allowed", files: good, opts: Options{MaxEntries: 3}, wantRule: RuleTooManyEntries},
+		{name: "more bytes than allowed", files: with(zfile{name: "big.js", body: strings.Repeat("x", 5000)}), opts: Options{MaxTotalBytes: 4096}, wantRule: RuleTooLarge},
 		{name: "an entry that expands too much", files: with(zfile{name: "bomb.bin", body: zeros}), wantRule: RuleCompression, wantEntry: "bomb.bin"},
 		{name: "a package that expands too much in small entries", files: with(
 			zfile{name: "b1.bin", body: zeros[:900<<10]}, zfile{name: "b2.bin", body: zeros[:900<<10]}, zfile{name: "b3.bin", body: zeros[:900<<10]},
@@ -105,7 +105,7 @@ func TestInstallRefuses(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			// An installed version the failed install must leave alone.
-			if _, err := installZip(dir, buildZip(t, appFiles("1.0", "old")...), InstallOptions{}); err != nil {
+			if _, err := installZip(dir, buildZip(t, appFiles("1.0", "old")...), Options{}); err != nil {
 				t.Fatal(err)
 			}
 			before := tree(t, dir)
@@ -151,7 +151,7 @@ func TestInstallLaysOutTheVersion(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			var last [2]int64
-			m, err := installZip(dir, buildZip(t, tt.files...), InstallOptions{Progress: func(done, total int64) { last = [2]int64{done, total} }})
+			m, err := installZip(dir, buildZip(t, tt.files...), Options{Progress: func(done, total int64) { last = [2]int64{done, total} }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +174,7 @@ func TestInstallLaysOutTheVersion(t *testing.T) {
 			if last[0] != last[1] || last[0] == 0 {
 				t.Errorf("last progress = %v, want done == total > 0", last)
 			}
-			c, err := NewCatalog(os.DirFS(dir))
+			c, err := newCatalog(os.DirFS(dir))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,13 +189,13 @@ func TestReinstallReplacesTheVersion(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	old := append(appFiles("1.0", "old"), zfile{name: "gone.js", body: "only in the old one"})
-	if _, err := installZip(dir, buildZip(t, old...), InstallOptions{}); err != nil {
+	if _, err := installZip(dir, buildZip(t, old...), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := installZip(dir, buildZip(t, appFiles("1.1", "other")...), InstallOptions{}); err != nil {
+	if _, err := installZip(dir, buildZip(t, appFiles("1.1", "other")...), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := installZip(dir, buildZip(t, appFiles("1.0", "new")...), InstallOptions{}); err != nil {
+	if _, err := installZip(dir, buildZip(t, appFiles("1.0", "new")...), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	got := tree(t, filepath.Join(dir, "app"))
@@ -221,7 +221,7 @@ func TestInstallDir(t *testing.T) {
 		writeTree(t, src, map[string]string{
 			"webapp.json": `{"name":"app","version":"3.0","main":"index.html"}`, "index.html": "<p>dir", "img/": "",
 		})
-		if _, err := InstallDir(dir, src, InstallOptions{}); err != nil {
+		if _, err := InstallDir(dir, src, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]string{"3.0/": "", "3.0/img/": "", "3.0/index.html": "<p>dir", "3.0/webapp.json": `{"name":"app","version":"3.0","main":"index.html"}`}
@@ -243,7 +243,7 @@ func TestInstallDir(t *testing.T) {
 			writeTree(t, src, map[string]string{
 				"webapp.json": `{"name":"app","version":"3.0","main":"index.html"}`, "index.html": "x", tt.entry: "x",
 			})
-			_, err := InstallDir(dir, src, InstallOptions{})
+			_, err := InstallDir(dir, src, Options{})
 			var perr *PackageError
 			if !errors.As(err, &perr) || perr.Rule != tt.rule || !strings.HasPrefix(tt.entry, perr.Entry) {
 				t.Errorf("InstallDir with %.40q: error = %v, want %s", tt.entry, err, tt.rule)
@@ -260,7 +260,7 @@ func TestInstallDir(t *testing.T) {
 		if err := os.Symlink("/etc", filepath.Join(src, "etc")); err != nil {
 			t.Skip("cannot create symlinks here:", err)
 		}
-		_, err := InstallDir(dir, src, InstallOptions{})
+		_, err := InstallDir(dir, src, Options{})
 		var perr *PackageError
 		if !errors.As(err, &perr) || perr.Rule != RuleSymlink || perr.Entry != "etc" {
 			t.Fatalf("InstallDir error = %v, want a symlink refusal for etc", err)

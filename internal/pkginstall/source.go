@@ -1,4 +1,4 @@
-package webapps
+package pkginstall
 
 import (
 	"bytes"
@@ -41,7 +41,7 @@ type Layout struct {
 //
 // Every rule of the installer applies unchanged to the files found this
 // way: InstallPackage reads the same files.
-func InspectPackage(pkgPath string, opts InstallOptions, visit FileFunc) (manifest.WebApp, Layout, []*PackageError) {
+func InspectPackage(pkgPath string, opts Options, visit FileFunc) (manifest.WebApp, Layout, []*PackageError) {
 	opts = opts.withDefaults()
 	entries, layout, closeSrc, perr := openPackage(pkgPath, opts)
 	if perr != nil {
@@ -54,7 +54,7 @@ func InspectPackage(pkgPath string, opts InstallOptions, visit FileFunc) (manife
 
 // openPackage lists the entries of the package at pkgPath (see
 // InspectPackage); the func releases what it opened.
-func openPackage(pkgPath string, opts InstallOptions) ([]entry, Layout, func(), *PackageError) {
+func openPackage(pkgPath string, opts Options) ([]entry, Layout, func(), *PackageError) {
 	st, err := os.Stat(pkgPath)
 	if err != nil {
 		return nil, Layout{}, nil, unreadable("the package cannot be opened: " + err.Error())
@@ -77,7 +77,7 @@ func unreadable(detail string) *PackageError {
 }
 
 // openProject lists a package described by the webapp.json at man.
-func openProject(man string, opts InstallOptions) ([]entry, Layout, func(), *PackageError) {
+func openProject(man string, opts Options) ([]entry, Layout, func(), *PackageError) {
 	data, err := readFileLimited(man, maxManifestBytes)
 	if err != nil {
 		return nil, Layout{}, nil, &PackageError{Entry: manifest.WebAppFile, Rule: RuleInvalidManifest, Detail: err.Error()}
@@ -131,7 +131,7 @@ func openProject(man string, opts InstallOptions) ([]entry, Layout, func(), *Pac
 
 // openZip lists a zip package, adding the webapp.json beside a zip the
 // container's CLI built.
-func openZip(zipPath string, size int64, opts InstallOptions) ([]entry, Layout, func(), *PackageError) {
+func openZip(zipPath string, size int64, opts Options) ([]entry, Layout, func(), *PackageError) {
 	f, err := os.Open(zipPath)
 	if err != nil {
 		return nil, Layout{}, nil, unreadable("the package cannot be opened: " + err.Error())
@@ -261,4 +261,9 @@ func manifestEntry(data []byte) entry {
 // readFileLimited reads the file at p as readSmall reads an entry.
 func readFileLimited(p string, limit int64) ([]byte, error) {
 	return readSmall(entry{open: func() (io.ReadCloser, error) { return os.Open(p) }}, limit)
+}
+
+func isRegular(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }

@@ -1,4 +1,22 @@
-package webapps
+// Package pkginstall puts web app packages on disk, and says what is wrong
+// with one. A package (a zip, a folder, or a folder or zip laid out for the
+// mobile container's CLI) is read entry by entry under the limits that keep
+// a hostile zip harmless, checked, and extracted into
+// <dir>/<name>/<version>/ of a webapps folder; versions are switched so
+// that a crash at any point leaves one complete version (RecoverInstalls
+// finishes the job at the next start), and one install runs at a time per
+// folder, across processes.
+//
+// InspectZip, InspectDir and InspectPackage run the same rules without
+// writing, for `loginshell check`. Validate is the one validation of a
+// package's webapp.json against its files: the installer, check and the
+// package library's loader (internal/webapps) all call it, so they never
+// disagree on what a package is.
+//
+// Not to be confused with internal/install, the service that runs the
+// installs a person starts from the window one at a time: it asks the
+// package library, which installs with this package.
+package pkginstall
 
 import (
 	"errors"
@@ -11,12 +29,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"loginshell/internal/fault"
 	"loginshell/internal/manifest"
 )
 
-// InstallOptions bounds what a package may make the installer do. The zero
+// Options bound what a package may make the installer do. The zero
 // value means the defaults below; set a field to tighten or loosen it.
-type InstallOptions struct {
+type Options struct {
 	// MaxEntries caps files plus directories (default 10000).
 	MaxEntries int
 	// MaxTotalBytes caps the bytes the package expands to, counted as they
@@ -44,14 +63,14 @@ type InstallOptions struct {
 	LockWait time.Duration
 }
 
-// The defaults of InstallOptions.
+// The defaults of Options.
 const (
 	DefaultMaxEntries    = 10000
 	DefaultMaxTotalBytes = 1 << 30
 	DefaultMaxRatio      = 200
 )
 
-func (o InstallOptions) withDefaults() InstallOptions {
+func (o Options) withDefaults() Options {
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = DefaultMaxEntries
 	}
@@ -103,7 +122,7 @@ func (o InstallOptions) withDefaults() InstallOptions {
 //
 // One install runs at a time per dir, across processes: Install takes an
 // OS lock on dir/.install.lock (flock, LockFileEx) before it writes
-// anything, waits up to InstallOptions.LockWait for another install to
+// anything, waits up to Options.LockWait for another install to
 // finish, and then fails with ErrInstallBusy (kind Conflict). The lock dies
 // with its process, so a crash never leaves dir locked. Success is returned
 // only once every file and directory of the package was found on disk,
@@ -111,7 +130,7 @@ func (o InstallOptions) withDefaults() InstallOptions {
 //
 // Between the two renames the version is briefly absent; a catalog built
 // in that instant misses it (a rebuild finds it).
-func Install(dir string, src io.ReaderAt, size int64, opts InstallOptions) (manifest.WebApp, error) {
+func Install(dir string, src io.ReaderAt, size int64, opts Options) (manifest.WebApp, error) {
 	opts = opts.withDefaults()
 	entries, perr := zipEntries(src, size, opts)
 	if perr != nil {
@@ -124,7 +143,7 @@ func Install(dir string, src io.ReaderAt, size int64, opts InstallOptions) (mani
 // InstallDir is Install for a directory package (QA, development): the
 // same rules, the same atomic switch. Symbolic links inside srcDir are
 // refused, never followed.
-func InstallDir(dir, srcDir string, opts InstallOptions) (manifest.WebApp, error) {
+func InstallDir(dir, srcDir string, opts Options) (manifest.WebApp, error) {
 	opts = opts.withDefaults()
 	entries, closeRoot, perr := dirEntries(srcDir, opts)
 	if perr != nil {
@@ -135,6 +154,30 @@ func InstallDir(dir, srcDir string, opts InstallOptions) (manifest.WebApp, error
 	return install(dir, entries, opts)
 }
 
+// InstallPackage installs the package at pkgPath into dir (a data
+// directory's webapps/), the one step both the package library and a
+// one-off `loginshell install` take. pkgPath names the package as
+// InspectPackage reads it: a zip, a folder, a webapp.json with
+// "src-folder", or a zip the container's CLI built with its webapp.json
+// beside it.
+func InstallPackage(dir, pkgPath string, opts Options) (manifest.WebApp, error) {
+	if _, err := os.Stat(pkgPath); err != nil {
+		return manifest.WebApp{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
+	}
+	opts = opts.withDefaults()
+	entries, _, closeSrc, perr := openPackage(pkgPath, opts)
+	if perr != nil {
+		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
+		return manifest.WebApp{}, perr
+	}
+	defer closeSrc()
+	return install(dir, entries, opts)
+}
+
+// ErrNoPackage means the package file or directory to install does not
+// exist (or cannot be seen).
+var ErrNoPackage = fault.New(fault.NotFound, "there is no package file or directory at this path")
+
 // installTempPrefix names extraction directories; RecoverInstalls removes
 // them.
 const installTempPrefix = ".install-"
@@ -142,7 +185,7 @@ const installTempPrefix = ".install-"
 // oldPrefix names a version moved aside during the switch.
 const oldPrefix = ".old-"
 
-func install(dir string, entries []entry, opts InstallOptions) (m manifest.WebApp, err error) {
+func install(dir string, entries []entry, opts Options) (m manifest.WebApp, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return manifest.WebApp{}, fmt.Errorf("create %s: %w", dir, err)
 	}
