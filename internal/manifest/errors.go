@@ -7,8 +7,9 @@
 // and JSON with comments (StripComments).
 //
 // It parses and checks documents only; it reads no files and knows no
-// package layout on disk: whether the pages a webapp.json names exist is
-// for the readers of a package's files to check.
+// package layout on disk. Whether the pages a webapp.json names exist is
+// the one validation of a package (pkginstall.Validate), which the
+// installer, `loginshell check` and the package library's loader all call.
 package manifest
 
 import (

@@ -37,8 +37,8 @@ const MaxFileBytes = 1 << 20
 // ErrInvalidDocument.
 //
 // ParseWebApp does not check that the pages exist, nor that the name and
-// version can be folder names on every computer: the readers of a
-// package's files do.
+// version can be folder names on every computer: pkginstall.Validate does,
+// for every reader of a package.
 func ParseWebApp(data []byte) (WebApp, error) {
 	o, err := readObject(WebAppFile, data)
 	if err != nil {

@@ -94,8 +94,13 @@ type walker struct {
 
 // fail records a problem and reports whether the walk must stop.
 func (w *walker) fail(entry, rule, detail string) bool {
+	return w.record(&PackageError{Entry: entry, Rule: rule, Detail: detail})
+}
+
+// record is fail for a problem already made (by Validate).
+func (w *walker) record(p *PackageError) bool {
 	if len(w.problems) < maxProblems {
-		w.problems = append(w.problems, &PackageError{Entry: entry, Rule: rule, Detail: detail})
+		w.problems = append(w.problems, p)
 	}
 	return !w.collect || len(w.problems) >= maxProblems
 }
@@ -252,7 +257,8 @@ func manifestPrefix(files []accepted) string {
 	return ""
 }
 
-// checkManifest reads and parses webapp.json and checks its pages exist.
+// checkManifest finds and reads webapp.json, then runs Validate on it
+// against the files of the package.
 func (w *walker) checkManifest(files []accepted, prefix string) (manifest.WebApp, bool) {
 	present := map[string]bool{}
 	var doc *accepted
@@ -272,25 +278,11 @@ func (w *walker) checkManifest(files []accepted, prefix string) (manifest.WebApp
 	if err != nil {
 		return manifest.WebApp{}, w.fail(doc.name, RuleInvalidManifest, err.Error())
 	}
-	m, err := manifest.ParseWebApp(data)
-	if err != nil {
-		detail := err.Error()
-		if derr := (*manifest.DocumentError)(nil); errors.As(err, &derr) {
-			detail = strings.TrimPrefix(detail, derr.Document+": ") // the entry already names the file
-		}
-		return manifest.WebApp{}, w.fail(doc.name, RuleInvalidManifest, detail)
-	}
-	// Name and version become folder names: the entries' rules apply.
-	for _, f := range []struct{ key, value string }{{"name", m.Name}, {"version", m.Version}} {
-		if _, reason := checkSegment(f.value); reason != "" {
-			return manifest.WebApp{}, w.fail(doc.name, RuleInvalidManifest, fmt.Sprintf("%q %q cannot be a folder name on every computer: it %s", f.key, shorten(f.value), reason))
-		}
-	}
-	for _, p := range []struct{ key, page string }{{"main", m.Main}, {"setup", m.Setup}, {"manage", m.Manage}} {
-		if p.page != "" && !present[prefix+p.page] {
-			if w.fail(prefix+p.page, RuleMissingPage, fmt.Sprintf("webapp.json names %q as its %q page, but the package has no such file", p.page, p.key)) {
-				return m, true
-			}
+	m, problems := Validate(data, func(name string) bool { return present[prefix+name] })
+	for _, p := range problems {
+		p.Entry = prefix + p.Entry // the entry as the package stores it
+		if w.record(p) {
+			return m, true
 		}
 	}
 	return m, false

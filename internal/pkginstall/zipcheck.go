@@ -48,6 +48,8 @@ type PackageError struct {
 	Entry  string
 	Rule   string
 	Detail string
+
+	cause error // what Detail was made from, when it was an error (a *manifest.DocumentError)
 }
 
 // Error reads like `bad web app package: entry "../x": path-escape: ...`.
@@ -62,6 +64,11 @@ func (e *PackageError) Error() string {
 
 // Is makes every PackageError match ErrBadPackage.
 func (e *PackageError) Is(target error) bool { return target == ErrBadPackage }
+
+// Unwrap returns the error the problem was found as, if any: an invalid
+// webapp.json unwraps to its *manifest.DocumentError, so a reader that
+// words the problem its own way can still name the field.
+func (e *PackageError) Unwrap() error { return e.cause }
 
 // Kind is fault.Invalid: the package was read and refused by its rules; the
 // text names the entry and the rule.

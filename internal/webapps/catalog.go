@@ -10,6 +10,7 @@ import (
 
 	"loginshell/internal/fault"
 	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 )
 
 // Package is one installed web app: its manifest and its files, rooted at
@@ -32,9 +33,10 @@ type Catalog struct {
 // (<name>/<version>/webapp.json, what an install produces). Files at a
 // root's top level and entries whose name starts with "." (in-progress
 // installs, editor droppings) are skipped. The directory name must match the
-// manifest's "name" (and the version directory its "version"), and every page
-// the manifest names must exist, so a broken package is caught here rather
-// than as a blank window.
+// manifest's "name" (and the version directory its "version"), and the
+// package must pass pkginstall.Validate (every page it names exists, its
+// name and version can be folder names everywhere), so a broken package is
+// caught here rather than as a blank window.
 //
 // When two roots hold the same name and version, the earlier root wins: put
 // the installed packages first and the bundled samples last.
@@ -157,15 +159,36 @@ func scanVersions(root fs.FS, name string) ([]*Package, []error) {
 	return pkgs, append(errs, missing...)
 }
 
+// loadPackage loads the package whose webapp.json is dir/webapp.json in
+// root. What is wrong with it is pkginstall.Validate's to say, as for an
+// install or `loginshell check`; the catalog adds only where the package
+// sits (the folder named for it) and where its files are (src-folder).
 func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error) {
 	broken := func(err error) error { return fmt.Errorf("%w: %s: %w", ErrBrokenPackage, dir, err) }
 	data, err := fs.ReadFile(root, path.Join(dir, manifest.WebAppFile))
 	if err != nil {
 		return nil, broken(err)
 	}
-	m, err := manifest.ParseWebApp(data)
-	if err != nil {
-		return nil, broken(err)
+	// A folder laid out for the container's CLI: the files are the
+	// src-folder's contents. Installs drop the key, so only package
+	// folders given as they are (beside --boot, --package) have it.
+	src, srcProblem := manifest.SrcFolder(data)
+	files := dir
+	if src != "" {
+		files = path.Join(dir, src)
+	}
+	sub, subErr := fs.Sub(root, files)
+	m, problems := pkginstall.Validate(data, func(page string) bool {
+		if subErr != nil {
+			return false
+		}
+		info, err := fs.Stat(sub, page)
+		return err == nil && info.Mode().IsRegular()
+	})
+	// Problems are reported in the order a person fixes them: the
+	// manifest, where the package sits, where its files are, its pages.
+	if len(problems) > 0 && problems[0].Rule != pkginstall.RuleMissingPage {
+		return nil, broken(manifestError(problems[0]))
 	}
 	if wantName != "" && m.Name != wantName {
 		return nil, broken(fmt.Errorf("%s names the package %q but it sits in directory %q", manifest.WebAppFile, m.Name, wantName))
@@ -173,31 +196,31 @@ func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error
 	if wantVersion != "" && m.Version != wantVersion {
 		return nil, broken(fmt.Errorf("%s gives version %q but it sits in directory %q", manifest.WebAppFile, m.Version, wantVersion))
 	}
-	// A folder laid out for the container's CLI: the files are the
-	// src-folder's contents. Installs drop the key, so only package
-	// folders given as they are (beside --boot, --package) have it.
-	src, problem := manifest.SrcFolder(data)
-	if problem != "" {
-		return nil, broken(errors.New(problem))
+	if srcProblem != "" {
+		return nil, broken(errors.New(srcProblem))
 	}
-	files := dir
 	if src != "" {
-		files = path.Join(dir, src)
 		if info, err := fs.Stat(root, files); err != nil || !info.IsDir() {
 			return nil, broken(fmt.Errorf("%s names the %s %q, which is not a folder", manifest.WebAppFile, manifest.KeySrcFolder, src))
 		}
 	}
-	sub, err := fs.Sub(root, files)
-	if err != nil {
-		return nil, broken(err)
+	if subErr != nil {
+		return nil, broken(subErr)
 	}
-	for _, page := range m.Pages() {
-		info, err := fs.Stat(sub, page)
-		if err != nil || !info.Mode().IsRegular() {
-			return nil, broken(fmt.Errorf("%s names the page %q, which is not a file in the package", manifest.WebAppFile, page))
-		}
+	if len(problems) > 0 {
+		return nil, broken(fmt.Errorf("%s names the page %q, which is not a file in the package", manifest.WebAppFile, problems[0].Entry))
 	}
 	return &Package{Manifest: m, FS: sub}, nil
+}
+
+// manifestError words an invalid webapp.json as the catalog always has:
+// the *manifest.DocumentError itself when it did not parse.
+func manifestError(p *pkginstall.PackageError) error {
+	var derr *manifest.DocumentError
+	if errors.As(p, &derr) {
+		return derr
+	}
+	return fmt.Errorf("%s: %s", manifest.WebAppFile, p.Detail)
 }
 
 // Lookup returns the package with that name and exactly that version, or
