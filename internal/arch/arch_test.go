@@ -75,7 +75,9 @@ const wails = "github.com/wailsapp/wails"
 
 var (
 	transports = []string{module + "/app", module + "/internal/serve"}
-	surfaces   = []string{module + "/internal/pmapi", module + "/internal/gateway"}
+	// surfaces are the HTTP below both transports: the REST surface, the
+	// handler both serve, and the server of the packages' files.
+	surfaces = []string{module + "/internal/pmapi", module + "/internal/gateway", module + "/internal/pagefiles"}
 	// notEngines are the packages that are neither engines nor transports:
 	// the command and its command line (cli), the composition root
 	// (shell) and its test builder, the demo provider (an HTTP server by
@@ -87,8 +89,9 @@ var (
 		module + "/internal/store/postgres/pgtest"}
 	// serverAllowed are engines that run an HTTP server by design:
 	// internal/online receives the OpenID redirect on a loopback listener
-	// (RFC 8252 §7.3), and internal/webapps serves the packages' files.
-	serverAllowed = []string{module + "/internal/online", module + "/internal/webapps"}
+	// (RFC 8252 §7.3). The packages' files are served by a surface
+	// (internal/pagefiles), not by the package library.
+	serverAllowed = []string{module + "/internal/online"}
 	// serverAPI is the net/http server side an engine must not use.
 	serverAPI = []string{"Handler", "HandlerFunc", "ResponseWriter", "Server", "ServeMux", "NewServeMux",
 		"ListenAndServe", "ListenAndServeTLS", "Serve", "FileServer", "StripPrefix", "Error", "Redirect"}

@@ -15,6 +15,7 @@ import (
 
 	"loginshell/internal/check"
 	"loginshell/internal/manifest"
+	"loginshell/internal/pagefiles"
 	"loginshell/internal/webapps"
 )
 
@@ -188,7 +189,7 @@ func TestSamplesServeWithTheShim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := c.Handler(nil)
+	h := pagefiles.Handler(highest{c})
 	for _, p := range []string{"/webapps/offline-login/login.html?t=x&u=jane", "/webapps/lineapp/"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
@@ -197,6 +198,11 @@ func TestSamplesServeWithTheShim(t *testing.T) {
 		}
 	}
 }
+
+// highest serves the highest version of each package in a catalog.
+type highest struct{ c *webapps.Catalog }
+
+func (h highest) Package(name string) (*webapps.Package, error) { return h.c.Lookup(name, "") }
 
 // TestBundledSamplesPass keeps the packages shipped with the shell clean:
 // `loginshell check` finds no problem, not even a warning, in each. It

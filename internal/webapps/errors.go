@@ -1,9 +1,11 @@
 // Package webapps is the shell's package library: the boot document in
-// force, the catalog of packages it can serve, installs that swap the
-// catalog at once, and an HTTP handler that serves the packages' files
-// with the pmapi shim injected into every HTML page, so pages written for
-// the mobile container run unchanged. The documents it reads are
-// internal/manifest's; installing is internal/pkginstall's.
+// force, the catalog of packages it can serve (installed, bundled, beside
+// --boot, --package folders), installs that swap the catalog at once, and
+// the URLs of package pages. It serves no HTTP: internal/pagefiles serves
+// the files of the package Library.Package names. The documents it reads
+// are internal/manifest's; installing, and the one validation of a package
+// that the installer, `loginshell check` and the catalog's loader share,
+// are internal/pkginstall's.
 package webapps
 
 import "loginshell/internal/fault"

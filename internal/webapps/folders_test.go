@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"loginshell/internal/pagefiles"
 	"loginshell/internal/samples"
 	"loginshell/internal/webapps"
 )
@@ -66,7 +67,7 @@ func TestPackageFolders(t *testing.T) {
 	}
 	get := func() string {
 		rec := httptest.NewRecorder()
-		l.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/webapps/offline-login/js/app.js", nil))
+		pagefiles.Handler(l).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/webapps/offline-login/js/app.js", nil))
 		return rec.Body.String()
 	}
 	if got := get(); got != "// app" {

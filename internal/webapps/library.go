@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -217,14 +216,6 @@ func (l *Library) approve(m manifest.WebApp) error {
 	return &pkginstall.ReplaceError{Name: m.Name, New: m.Version, Old: old, Offline: offline}
 }
 
-// Handler serves the packages at Prefix, each at the version the boot
-// document depends on, from the catalog current at each request.
-func (l *Library) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l.catalog().Handler(l.version).ServeHTTP(w, r)
-	})
-}
-
 // version returns the version of name a --package folder provides, else
 // the one the boot document depends on, or "" for the highest installed.
 func (l *Library) version(name string) string {
@@ -237,8 +228,12 @@ func (l *Library) version(name string) string {
 	return l.doc.Dependencies[name]
 }
 
-// lookup finds name at the version the boot document wants.
-func (l *Library) lookup(name string) (*Package, error) {
+// Package returns the package served under name: the --package folder
+// that provides it, else the version the boot document depends on, else
+// the highest installed; the error matches ErrUnknownApp. It is what the
+// file server (internal/pagefiles) and the offline pages (internal/boot)
+// ask for, from the catalog current at each call.
+func (l *Library) Package(name string) (*Package, error) {
 	return l.catalog().Lookup(name, l.version(name))
 }
 
@@ -248,7 +243,7 @@ func (l *Library) OfflinePage(cmd auth.Command, token, username string) (string,
 	if l.doc.OfflineName == "" {
 		return "", auth.ErrNoOfflinePackage
 	}
-	pkg, err := l.lookup(l.doc.OfflineName)
+	pkg, err := l.Package(l.doc.OfflineName)
 	if err != nil {
 		return "", fault.Detail(auth.ErrNoOfflinePackage, "%q is not installed", l.doc.OfflineName)
 	}
@@ -273,14 +268,14 @@ func (l *Library) HasOffline() bool {
 	if l.doc.OfflineName == "" {
 		return false
 	}
-	_, err := l.lookup(l.doc.OfflineName)
+	_, err := l.Package(l.doc.OfflineName)
 	return err == nil
 }
 
 // AppPage returns the URL and title of a web app's main page; the error
 // matches ErrUnknownApp when it is not installed.
 func (l *Library) AppPage(name string) (pageURL, title string, err error) {
-	pkg, err := l.lookup(name)
+	pkg, err := l.Package(name)
 	if err != nil {
 		return "", "", err
 	}

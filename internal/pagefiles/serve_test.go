@@ -1,4 +1,4 @@
-package webapps
+package pagefiles
 
 import (
 	"encoding/json"
@@ -9,11 +9,37 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"loginshell/internal/webapps"
 )
 
-func testCatalog(t *testing.T) *Catalog {
+// at serves a catalog's packages at the version version picks ("" or a
+// nil version: the highest), as the package library would.
+type at struct {
+	c       *webapps.Catalog
+	version func(name string) string
+}
+
+func (a at) Package(name string) (*webapps.Package, error) {
+	v := ""
+	if a.version != nil {
+		v = a.version(name)
+	}
+	return a.c.Lookup(name, v)
+}
+
+func manifestFS(files map[string]string) fstest.MapFS {
+	m := fstest.MapFS{}
+	for name, data := range files {
+		m[name] = &fstest.MapFile{Data: []byte(data), Mode: 0o644}
+	}
+	return m
+}
+
+func testCatalog(t *testing.T) *webapps.Catalog {
 	t.Helper()
-	c, err := NewCatalog(manifestFS(map[string]string{
+	c, err := webapps.NewCatalog(manifestFS(map[string]string{
 		"app/1.0.0/webapp.json":     `{"name":"app","version":"1.0.0","main":"index.html"}`,
 		"app/1.0.0/index.html":      `<!DOCTYPE html><html><head><title>v1</title></head><body>v1</body></html>`,
 		"app/2.0.0/webapp.json":     `{"name":"app","version":"2.0.0","main":"index.html"}`,
@@ -54,7 +80,7 @@ func get(t *testing.T, h http.Handler, method, target string) *httptest.Response
 
 func TestHandlerServesFiles(t *testing.T) {
 	t.Parallel()
-	h := testCatalog(t).Handler(nil)
+	h := Handler(at{c: testCatalog(t)})
 	tests := []struct {
 		name, method, path string
 		wantType           string
@@ -126,7 +152,7 @@ func TestHandlerServesFiles(t *testing.T) {
 
 func TestHandlerRefuses(t *testing.T) {
 	t.Parallel()
-	h := testCatalog(t).Handler(nil)
+	h := Handler(at{c: testCatalog(t)})
 	tests := []struct {
 		name, method, path string
 		wantStatus         int
@@ -189,12 +215,12 @@ func TestHandlerPicksVersion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := c.Handler(func(name string) string {
+			h := Handler(at{c: c, version: func(name string) string {
 				if name != "app" {
 					t.Errorf("version asked for %q", name)
 				}
 				return tt.version
-			})
+			}})
 			rec := get(t, h, http.MethodGet, "/webapps/app/index.html")
 			if rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantBody) {
 				t.Errorf("got %d %.100q, want %d containing %q", rec.Code, rec.Body, tt.wantStatus, tt.wantBody)
@@ -226,11 +252,11 @@ func TestHandlerRefusesSymlinks(t *testing.T) {
 	if err := os.Symlink(dir, filepath.Join(pkg, "up")); err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewCatalog(os.DirFS(dir))
+	c, err := webapps.NewCatalog(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := c.Handler(nil)
+	h := Handler(at{c: c})
 	if rec := get(t, h, http.MethodGet, "/webapps/app/index.html"); rec.Code != http.StatusOK {
 		t.Fatalf("index.html status = %d", rec.Code)
 	}
@@ -239,39 +265,5 @@ func TestHandlerRefusesSymlinks(t *testing.T) {
 		if rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), "root:") {
 			t.Errorf("%s: status %d body %q, want 404", p, rec.Code, rec.Body)
 		}
-	}
-}
-
-func TestPageURL(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, pkg, page string
-		query           url.Values
-		want            string
-	}{
-		{name: "token and user go in the query", pkg: "offline-login", page: "login.html",
-			query: url.Values{"u": {"jane"}, "t": {"0b6c"}}, want: "/webapps/offline-login/login.html?t=0b6c&u=jane"},
-		{name: "awkward usernames are escaped", pkg: "ol", page: "login.html",
-			query: url.Values{"t": {"x"}, "u": {`DOMAIN\j doe&a=b#c+d`}}, want: "/webapps/ol/login.html?t=x&u=DOMAIN%5Cj+doe%26a%3Db%23c%2Bd"},
-		{name: "page paths keep their slashes and escape the rest", pkg: "a b", page: "www/x y.html",
-			want: "/webapps/a%20b/www/x%20y.html"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := PageURL(tt.pkg, tt.page, tt.query)
-			if got != tt.want {
-				t.Errorf("PageURL = %q, want %q", got, tt.want)
-			}
-			u, err := url.Parse(got)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k := range tt.query {
-				if u.Query().Get(k) != tt.query.Get(k) {
-					t.Errorf("query %s round-trips as %q, want %q", k, u.Query().Get(k), tt.query.Get(k))
-				}
-			}
-		})
 	}
 }

@@ -1,4 +1,4 @@
-package webapps
+package pagefiles
 
 import (
 	"encoding/json"

@@ -1,4 +1,11 @@
-package webapps
+// Package pagefiles serves the files of web app packages over HTTP, the
+// way pages written for the mobile container expect them: a page at
+// /webapps/<name>/..., the pmapi shim injected into every HTML page so
+// their http://pmapi/... calls reach the shell, never a redirect or a
+// directory listing. It is where HTTP meets the package library: the
+// library (internal/webapps) decides which package and version a name
+// means, and knows nothing of requests.
+package pagefiles
 
 import (
 	"bytes"
@@ -7,38 +14,25 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 	"time"
 
 	"loginshell/internal/manifest"
+	"loginshell/internal/webapps"
 )
 
-// Prefix is the URL path under which Handler serves packages.
-const Prefix = "/webapps/"
-
-// PageURL returns the shell-relative URL of a page in a package, e.g.
-// PageURL("offline-login", "login.html", url.Values{"t": {tok}, "u": {user}})
-// is "/webapps/offline-login/login.html?t=...&u=...". Every path segment and
-// query value is escaped, so a username with spaces, "&" or "#" arrives
-// intact in the page's location.search.
-func PageURL(pkgName, page string, query url.Values) string {
-	segs := strings.Split(page, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	u := Prefix + url.PathEscape(pkgName) + "/" + strings.Join(segs, "/")
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	return u
+// library finds the package a request names; *webapps.Library is one.
+type library interface {
+	// Package returns the package served under name (at the version the
+	// shell serves it at), or an error whose text names only the package
+	// and its versions: it is the 404's body.
+	Package(name string) (*webapps.Package, error)
 }
 
-// Handler serves GET and HEAD requests for Prefix<name>/<path> from the
-// catalog. version(name) picks which installed version of a package to serve
-// (the boot document's dependency, typically); "" or a nil version func means
-// the highest installed.
+// Handler serves GET and HEAD requests for webapps.Prefix<name>/<path>
+// from the packages lib serves, asking lib at each request, so an install
+// or a --package edit shows at once. lib must not be nil.
 //
 // It deliberately does not use http.FileServer: WebKit does not follow that
 // server's redirects, and it would list directories. Instead a request for a
@@ -50,16 +44,15 @@ func PageURL(pkgName, page string, query url.Values) string {
 // nosniff, and every HTML page gets the pmapi shim injected (see
 // InjectShim).
 //
-// The handler expects the full request path (mount it at Prefix without
-// http.StripPrefix). It does no authentication: whoever can reach the
-// shell's origin can read the packages, which are not secret.
-func (c *Catalog) Handler(version func(name string) string) http.Handler {
-	return &server{catalog: c, version: version}
+// The handler expects the full request path (mount it at webapps.Prefix
+// without http.StripPrefix). It does no authentication: whoever can reach
+// the shell's origin can read the packages, which are not secret.
+func Handler(lib library) http.Handler {
+	return &server{lib: lib}
 }
 
 type server struct {
-	catalog *Catalog
-	version func(string) string
+	lib library
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -73,11 +66,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid web app path")
 		return
 	}
-	version := ""
-	if s.version != nil {
-		version = s.version(name)
-	}
-	pkg, err := s.catalog.Lookup(name, version)
+	pkg, err := s.lib.Package(name)
 	if err != nil {
 		writeError(w, http.StatusNotFound, err.Error()) // names the app and versions only
 		return
@@ -115,7 +104,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // backslashes and NULs. r.URL.Path is already percent-decoded, so "%2e%2e"
 // and "%5c" are caught here too.
 func splitRequestPath(p string) (name, file string, ok bool) {
-	rest, found := strings.CutPrefix(p, Prefix)
+	rest, found := strings.CutPrefix(p, webapps.Prefix)
 	if !found {
 		return "", "", false
 	}
