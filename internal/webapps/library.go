@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
-	"loginshell/internal/auth"
-	"loginshell/internal/fault"
 	"loginshell/internal/manifest"
 	"loginshell/internal/pkginstall"
 )
@@ -44,9 +41,10 @@ type LibraryOptions struct {
 
 // Library is the one owner of the shell's packages: the boot document, the
 // catalog of what is installed, installs and the recovery of installs a
-// crash interrupted. Pages, the authentication service and the window ask
-// it for URLs; installs go through it so the catalog it serves is always
-// the one on disk. Safe for concurrent use.
+// crash interrupted. The file server, the boot sequence and the offline
+// pages (internal/boot) ask it for packages and URLs; installs go through
+// it so the catalog it serves is always the one on disk. Safe for
+// concurrent use.
 type Library struct {
 	doc      manifest.Boot
 	packages []string // --package folders, first of all
@@ -235,31 +233,6 @@ func (l *Library) version(name string) string {
 // ask for, from the catalog current at each call.
 func (l *Library) Package(name string) (*Package, error) {
 	return l.catalog().Lookup(name, l.version(name))
-}
-
-// OfflinePage implements auth.Pages: the offline package's main, setup or
-// manage page, opened as <page>?t=<token>&u=<username> (the seed's t and u).
-func (l *Library) OfflinePage(cmd auth.Command, token, username string) (string, error) {
-	if l.doc.OfflineName == "" {
-		return "", auth.ErrNoOfflinePackage
-	}
-	pkg, err := l.Package(l.doc.OfflineName)
-	if err != nil {
-		return "", fault.Detail(auth.ErrNoOfflinePackage, "%q is not installed", l.doc.OfflineName)
-	}
-	var page, element string
-	switch cmd {
-	case auth.CmdAuthenticate:
-		page, element = pkg.Manifest.Main, "main"
-	case auth.CmdSetup:
-		page, element = pkg.Manifest.Setup, "setup"
-	case auth.CmdUpdate:
-		page, element = pkg.Manifest.Manage, "manage"
-	}
-	if page == "" {
-		return "", fault.Detail(auth.ErrNoPage, "webapp.json of %q has no %q element", pkg.Manifest.Name, element)
-	}
-	return PageURL(pkg.Manifest.Name, page, url.Values{"t": {token}, "u": {username}}), nil
 }
 
 // HasOffline reports whether the boot document names an installed offline
