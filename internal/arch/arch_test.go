@@ -169,6 +169,44 @@ func TestTransportsAreIndependent(t *testing.T) {
 	}
 }
 
+// TestPackagesLayers keeps the packages' engines in their layers, lowest
+// first: the document formats, the installer, the library, then the file
+// server and the adapter that maps login steps to pages. Each row lists
+// what a package must not depend on, directly or through another package.
+func TestPackagesLayers(t *testing.T) {
+	t.Parallel()
+	pkgs := listModule(t)
+	const in = module + "/internal/"
+	tests := []struct {
+		name      string
+		pkg       string
+		forbidden []string
+	}{
+		{"the package library knows no login state and serves no HTTP", in + "webapps",
+			[]string{in + "auth", in + "boot", in + "pagefiles", in + "gateway", in + "pmapi", "net/http"}},
+		{"the installer sits below the library, check and the install service", in + "pkginstall",
+			[]string{in + "webapps", in + "check", in + "install", in + "auth", in + "pagefiles"}},
+		{"the document formats sit below everything that reads packages", in + "manifest",
+			[]string{in + "pkginstall", in + "webapps", in + "check", in + "auth", in + "pagefiles"}},
+		{"the file server knows no login state", in + "pagefiles",
+			[]string{in + "auth", in + "boot"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, ok := pkgs[tt.pkg]
+			if !ok {
+				t.Fatalf("%s is not in the module", tt.pkg)
+			}
+			for _, dep := range p.Deps {
+				if slices.Contains(tt.forbidden, dep) {
+					t.Errorf("%s depends on %s", tt.pkg, dep)
+				}
+			}
+		})
+	}
+}
+
 // TestEnginesUseNoHTTPServer reads every engine's source: net/http's client
 // is fine (the online login talks to a provider), its server side is the
 // transports' business.
