@@ -3,7 +3,9 @@
 // first time (POST /auth/setup) when an offline package is configured, then
 // show the starter app. It is also where a person at the machine sets the
 // login server when none is set: the one fix the sequence's error view
-// offers.
+// offers. OfflinePages, the authentication service's way to the offline
+// package's pages, lives here too: the start-up sequence already works
+// with both the login steps and the packages.
 package boot
 
 import (

@@ -195,9 +195,9 @@ func (l *Library) Install(path string, progress func(done, total int64), replace
 	return m, nil
 }
 
-// approve returns a *pkginstall.ReplaceError when installing m would replace an
-// installed package of the same name, or the offline login package
-// wherever it comes from; nil otherwise. The installer asks it once the
+// approve returns a *pkginstall.ReplaceError when installing m would
+// replace an installed package of the same name, or the offline login
+// package wherever it comes from; nil otherwise. The installer asks it once the
 // package has passed every rule, so a bad package is reported as bad, not
 // as a question.
 func (l *Library) approve(m manifest.WebApp) error {
@@ -226,11 +226,12 @@ func (l *Library) version(name string) string {
 	return l.doc.Dependencies[name]
 }
 
-// Package returns the package served under name: the --package folder
-// that provides it, else the version the boot document depends on, else
-// the highest installed; the error matches ErrUnknownApp. It is what the
-// file server (internal/pagefiles) and the offline pages (internal/boot)
-// ask for, from the catalog current at each call.
+// Package returns the package served under name, from the catalog
+// current at each call: the --package folder that provides it, else the
+// version the boot document depends on, else (no dependency) the highest
+// installed. The error matches ErrUnknownApp, also when the version
+// depended on is not installed. The file server (internal/pagefiles) and
+// the offline pages (internal/boot) ask for packages here.
 func (l *Library) Package(name string) (*Package, error) {
 	return l.catalog().Lookup(name, l.version(name))
 }
