@@ -129,7 +129,7 @@ bench: deps frontend
 # only the seed's answers, and no goroutine, open-file or heap growth. The
 # curve goes to build/bench/results/soak.csv. (kill -9 and full-disk checks
 # run in every `make test`: internal/durability, internal/store/sqlite,
-# internal/webapps.)
+# internal/pkginstall.)
 SOAK_TIME ?= 10m
 
 soak: deps frontend
@@ -141,7 +141,7 @@ soak: deps frontend
 # time). The seed corpora under testdata/fuzz also run in every `make test`.
 FUZZTIME ?= 60s
 # Each entry is package:Target.
-FUZZ_TARGETS := webapps:FuzzInstall webapps:FuzzParseManifest webapps:FuzzParseBoot \
+FUZZ_TARGETS := pkginstall:FuzzInstall manifest:FuzzParseManifest manifest:FuzzParseBoot \
 	signature:FuzzParseExpression signature:FuzzParseTemplates audit:FuzzVerify \
 	store:FuzzNameKey store:FuzzClauseAtomsAgreesWithTheEngine loginurl:FuzzParse
 
@@ -162,7 +162,7 @@ fuzz: deps frontend
 # MUTATE_TARGETS are package directories or files (the serve guard may move
 # to internal/serve); MUTATE_MAX_PER_FILE keeps the run near 15 minutes on 2
 # cores (0: every mutant).
-MUTATE_TARGETS ?= ./internal/auth ./internal/keychain ./internal/gateway/guard.go ./internal/redact './internal/webapps/install*.go' ./internal/webapps/zipcheck.go
+MUTATE_TARGETS ?= ./internal/auth ./internal/keychain ./internal/gateway/guard.go ./internal/redact './internal/pkginstall/install*.go' ./internal/pkginstall/zipcheck.go
 MUTATE_MAX_PER_FILE ?= 15
 MUTATE_WORKERS ?= 2
 

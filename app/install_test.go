@@ -16,7 +16,8 @@ import (
 
 	"loginshell/internal/check"
 	"loginshell/internal/install"
-	"loginshell/internal/webapps"
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 )
 
 // writeZip writes a zip of name/content pairs and returns its path.
@@ -162,7 +163,7 @@ func TestDroppedFiles(t *testing.T) {
 			if r.OK || r.Phase != install.PhaseDone || !reflect.DeepEqual(r.Problems, want) {
 				t.Errorf("result = %+v, want check's problems %+v", r, want)
 			}
-			if len(want) == 0 || want[0].Rule != webapps.RulePathEscape {
+			if len(want) == 0 || want[0].Rule != pkginstall.RulePathEscape {
 				t.Errorf("check found %+v, want a path escape first", want)
 			}
 		}},
@@ -187,10 +188,10 @@ type gatedInstaller struct {
 	started, gate chan struct{}
 }
 
-func (g *gatedInstaller) Install(string, func(done, total int64), bool) (webapps.Manifest, error) {
+func (g *gatedInstaller) Install(string, func(done, total int64), bool) (manifest.WebApp, error) {
 	g.started <- struct{}{}
 	<-g.gate
-	return webapps.Manifest{Name: "slow", Version: "1"}, nil
+	return manifest.WebApp{Name: "slow", Version: "1"}, nil
 }
 
 func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
@@ -224,14 +225,14 @@ type askingInstaller struct {
 	paths []string
 }
 
-func (a *askingInstaller) Install(path string, _ func(done, total int64), replace bool) (webapps.Manifest, error) {
+func (a *askingInstaller) Install(path string, _ func(done, total int64), replace bool) (manifest.WebApp, error) {
 	a.mu.Lock()
 	a.paths = append(a.paths, fmt.Sprintf("%s replace=%v", filepath.Base(path), replace))
 	a.mu.Unlock()
 	if !replace {
-		return webapps.Manifest{}, &webapps.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
+		return manifest.WebApp{}, &pkginstall.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
 	}
-	return webapps.Manifest{Name: "lineapp", Version: "1.2.0"}, nil
+	return manifest.WebApp{Name: "lineapp", Version: "1.2.0"}, nil
 }
 
 // A dropped package that replaces an installed one waits for the person:

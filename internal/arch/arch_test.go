@@ -75,7 +75,9 @@ const wails = "github.com/wailsapp/wails"
 
 var (
 	transports = []string{module + "/app", module + "/internal/serve"}
-	surfaces   = []string{module + "/internal/pmapi", module + "/internal/gateway"}
+	// surfaces are the HTTP below both transports: the REST surface, the
+	// handler both serve, and the server of the packages' files.
+	surfaces = []string{module + "/internal/pmapi", module + "/internal/gateway", module + "/internal/pagefiles"}
 	// notEngines are the packages that are neither engines nor transports:
 	// the command and its command line (cli), the composition root
 	// (shell) and its test builder, the demo provider (an HTTP server by
@@ -87,8 +89,9 @@ var (
 		module + "/internal/store/postgres/pgtest"}
 	// serverAllowed are engines that run an HTTP server by design:
 	// internal/online receives the OpenID redirect on a loopback listener
-	// (RFC 8252 §7.3), and internal/webapps serves the packages' files.
-	serverAllowed = []string{module + "/internal/online", module + "/internal/webapps"}
+	// (RFC 8252 §7.3). The packages' files are served by a surface
+	// (internal/pagefiles), not by the package library.
+	serverAllowed = []string{module + "/internal/online"}
 	// serverAPI is the net/http server side an engine must not use.
 	serverAPI = []string{"Handler", "HandlerFunc", "ResponseWriter", "Server", "ServeMux", "NewServeMux",
 		"ListenAndServe", "ListenAndServeTLS", "Serve", "FileServer", "StripPrefix", "Error", "Redirect"}
@@ -163,6 +166,44 @@ func TestTransportsAreIndependent(t *testing.T) {
 				t.Errorf("%s depends on the transport %s: transports are peers, surfaces sit below both", from, to)
 			}
 		}
+	}
+}
+
+// TestPackagesLayers keeps the packages' engines in their layers, lowest
+// first: the document formats, the installer, the library, then the file
+// server and the adapter that maps login steps to pages. Each row lists
+// what a package must not depend on, directly or through another package.
+func TestPackagesLayers(t *testing.T) {
+	t.Parallel()
+	pkgs := listModule(t)
+	const in = module + "/internal/"
+	tests := []struct {
+		name      string
+		pkg       string
+		forbidden []string
+	}{
+		{"the package library knows no login state and serves no HTTP", in + "webapps",
+			[]string{in + "auth", in + "boot", in + "pagefiles", in + "gateway", in + "pmapi", "net/http"}},
+		{"the installer sits below the library, check and the install service", in + "pkginstall",
+			[]string{in + "webapps", in + "check", in + "install", in + "auth", in + "pagefiles"}},
+		{"the document formats sit below everything that reads packages", in + "manifest",
+			[]string{in + "pkginstall", in + "webapps", in + "check", in + "auth", in + "pagefiles"}},
+		{"the file server knows no login state", in + "pagefiles",
+			[]string{in + "auth", in + "boot"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, ok := pkgs[tt.pkg]
+			if !ok {
+				t.Fatalf("%s is not in the module", tt.pkg)
+			}
+			for _, dep := range p.Deps {
+				if slices.Contains(tt.forbidden, dep) {
+					t.Errorf("%s depends on %s", tt.pkg, dep)
+				}
+			}
+		})
 	}
 }
 

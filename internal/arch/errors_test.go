@@ -19,7 +19,9 @@ import (
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
 	"loginshell/internal/loginurl"
+	"loginshell/internal/manifest"
 	"loginshell/internal/online"
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/serve"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell"
@@ -68,6 +70,7 @@ var kinds = map[string]struct {
 	"keychain.ErrWeakPassword":        {keychain.ErrWeakPassword, fault.BadRequest},
 	"keychain.ErrWrongPassword":       {keychain.ErrWrongPassword, fault.Forbidden},
 	"loginurl.ErrInvalid":             {loginurl.ErrInvalid, fault.BadRequest},
+	"manifest.ErrInvalidDocument":     {manifest.ErrInvalidDocument, fault.Invalid},
 	"online.ErrCancelled":             {online.ErrCancelled, fault.Forbidden},
 	"online.ErrConfig":                {online.ErrConfig, fault.NotConfigured},
 	"online.ErrDenied":                {online.ErrDenied, fault.Forbidden},
@@ -79,6 +82,10 @@ var kinds = map[string]struct {
 	"online.ErrTimeout":               {online.ErrTimeout, fault.Unavailable},
 	"online.ErrTokenRejected":         {online.ErrTokenRejected, fault.Forbidden},
 	"online.ErrUnreachable":           {online.ErrUnreachable, fault.Unavailable},
+	"pkginstall.ErrBadPackage":        {pkginstall.ErrBadPackage, fault.Invalid},
+	"pkginstall.ErrInstallBusy":       {pkginstall.ErrInstallBusy, fault.Conflict},
+	"pkginstall.ErrNoPackage":         {pkginstall.ErrNoPackage, fault.NotFound},
+	"pkginstall.ErrReplace":           {pkginstall.ErrReplace, fault.Conflict},
 	"postgres.ErrUnavailable":         {postgres.ErrUnavailable, fault.Unavailable},
 	"postgres.ErrConfig":              {postgres.ErrConfig, fault.NotConfigured},
 	"serve.ErrNotLoopback":            {serve.ErrNotLoopback, fault.BadRequest},
@@ -101,12 +108,7 @@ var kinds = map[string]struct {
 	"signature.ErrMissingCredentials": {signature.ErrMissingCredentials, fault.BadRequest},
 	"signature.ErrCommentRequired":    {signature.ErrCommentRequired, fault.BadRequest},
 	"signature.ErrBadRequestName":     {signature.ErrBadRequestName, fault.BadRequest},
-	"webapps.ErrBadPackage":           {webapps.ErrBadPackage, fault.Invalid},
 	"webapps.ErrBrokenPackage":        {webapps.ErrBrokenPackage, fault.Invalid},
-	"webapps.ErrInstallBusy":          {webapps.ErrInstallBusy, fault.Conflict},
-	"webapps.ErrInvalidDocument":      {webapps.ErrInvalidDocument, fault.Invalid},
-	"webapps.ErrReplace":              {webapps.ErrReplace, fault.Conflict},
-	"webapps.ErrNoPackage":            {webapps.ErrNoPackage, fault.NotFound},
 	"webapps.ErrUnknownApp":           {webapps.ErrUnknownApp, fault.NotFound},
 }
 

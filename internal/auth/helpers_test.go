@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"loginshell/internal/auth"
+	"loginshell/internal/boot"
 	"loginshell/internal/keychain"
 	"loginshell/internal/samples"
 	"loginshell/internal/user"
@@ -136,8 +137,9 @@ type env struct {
 	pkgs   *webapps.Library
 }
 
-// pages returns the environment's packages, for a rebuilt service.
-func (e *env) pages(*testing.T) *webapps.Library { return e.pkgs }
+// pages returns the offline pages over the environment's packages, for a
+// rebuilt service.
+func (e *env) pages(*testing.T) auth.Pages { return boot.OfflinePages(e.pkgs) }
 
 type envOptions struct {
 	online       idp // zero is "not configured"
@@ -181,7 +183,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		online: &fakeOnline{cfg: o.online}, pkgs: pkgs}
 	fallback := o.fallback
 	e.svc, err = auth.New(auth.Options{
-		Vault: kc, Online: e.online, Network: e.online, Pages: e.pkgs, Presenter: e.pres,
+		Vault: kc, Online: e.online, Network: e.online, Pages: boot.OfflinePages(e.pkgs), Presenter: e.pres,
 		Users: e.users, LastUser: last, Now: time.Now, ForceOffline: o.forceOffline,
 		AllowFallback: func() bool { return fallback },
 	})

@@ -3,7 +3,9 @@
 // first time (POST /auth/setup) when an offline package is configured, then
 // show the starter app. It is also where a person at the machine sets the
 // login server when none is set: the one fix the sequence's error view
-// offers.
+// offers. OfflinePages, the authentication service's way to the offline
+// package's pages, lives here too: the start-up sequence already works
+// with both the login steps and the packages.
 package boot
 
 import (
@@ -16,10 +18,10 @@ import (
 	"loginshell/internal/auth"
 	"loginshell/internal/fault"
 	"loginshell/internal/loginurl"
+	"loginshell/internal/manifest"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/user"
-	"loginshell/internal/webapps"
 )
 
 // Vault tells whether a user has an offline password.
@@ -31,7 +33,7 @@ type Vault interface {
 // *webapps.Library is one.
 type Apps interface {
 	// Boot returns the boot document (the starter app's name).
-	Boot() webapps.Boot
+	Boot() manifest.Boot
 	// HasOffline reports whether an offline login package is installed.
 	HasOffline() bool
 	// AppPage returns the URL and title of a web app's main page.

@@ -108,7 +108,7 @@ func newEnv(t *testing.T, online *fakeOnline) *env {
 		return nil
 	})
 	shown := make(chan string, 8)
-	a, err := auth.New(auth.Options{Vault: kc, Online: online, Network: online, Pages: pkgs, Presenter: presenter{scr, shown},
+	a, err := auth.New(auth.Options{Vault: kc, Online: online, Network: online, Pages: boot.OfflinePages(pkgs), Presenter: presenter{scr, shown},
 		Users: users, LastUser: last, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)

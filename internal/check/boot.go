@@ -10,13 +10,15 @@ import (
 	"sort"
 	"strings"
 
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/webapps"
 )
 
 // The rules of an app definition (a boot document, the container's
 // app.json as `pm define` took it).
 const (
-	RuleInvalidBoot   = "invalid-boot"       // the document does not parse (see webapps.ParseBoot)
+	RuleInvalidBoot   = "invalid-boot"       // the document does not parse (see manifest.ParseBoot)
 	RuleNotDependency = "not-a-dependency"   // the starter or offline app is not among the dependencies
 	RuleMissingDep    = "missing-dependency" // a dependency is neither installed nor given
 	RuleWrongVersion  = "wrong-version"      // a dependency is there, but not at the version named
@@ -44,7 +46,7 @@ func IsBootDocument(p string) bool {
 		return false
 	}
 	var fields map[string]json.RawMessage
-	if json.Unmarshal(webapps.StripComments(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), &fields) != nil {
+	if json.Unmarshal(manifest.StripComments(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), &fields) != nil {
 		return false
 	}
 	_, starter := fields["starter"]
@@ -65,14 +67,14 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 		r.add(doc, RuleInvalidBoot, SeverityError, "cannot be read: "+err.Error())
 		return r
 	}
-	b, err := webapps.ParseBoot(data)
+	b, err := manifest.ParseBoot(data)
 	if err != nil {
 		r.add(doc, RuleInvalidBoot, SeverityError, strings.TrimPrefix(err.Error(), "boot document: "))
 		return r
 	}
 	r.Name, r.Version = b.Name, b.Version
 
-	given := map[string]webapps.Manifest{}
+	given := map[string]manifest.WebApp{}
 	for _, p := range opts.Packages {
 		pr := Check(p, Options{})
 		if pr.Name != "" && pr.Name == b.OfflineName {
@@ -83,7 +85,7 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 			r.Problems = append(r.Problems, prob)
 		}
 		if pr.Name != "" {
-			m, _, _ := webapps.InspectPackage(p, webapps.InstallOptions{}, nil)
+			m, _, _ := pkginstall.InspectPackage(p, pkginstall.Options{}, nil)
 			given[m.Name] = m
 		}
 	}
@@ -102,7 +104,7 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	found := map[string]webapps.Manifest{}
+	found := map[string]manifest.WebApp{}
 	for _, name := range names {
 		want := b.Dependencies[name]
 		if m, ok := given[name]; ok {

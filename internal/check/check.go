@@ -1,6 +1,6 @@
 // Package check validates a web app package before it ships, for QA and
 // CI: `loginshell check PACKAGE`. It runs the installer's own rules
-// (webapps.InspectZip / InspectDir, so check and install always agree),
+// (pkginstall.InspectZip / InspectDir, so check and install always agree),
 // then what only a person would otherwise notice: an offline login
 // package without its setup or manage page, pages whose HTML is cut short,
 // and calls to http://pmapi/<service> the shell does not serve.
@@ -17,7 +17,8 @@ import (
 	"sort"
 	"strings"
 
-	"loginshell/internal/webapps"
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 )
 
 // Options tunes a check.
@@ -26,7 +27,7 @@ type Options struct {
 	// webapp.json has no "setup" or "manage" (which otherwise mark one).
 	Offline bool
 	// Limits are the installer's limits; the zero value is its defaults.
-	Limits webapps.InstallOptions
+	Limits pkginstall.Options
 }
 
 // Severity says whether a problem stops the package from shipping.
@@ -36,7 +37,7 @@ const (
 	SeverityNote    = "note"    // for the record, in --json only: e.g. a key with no effect here
 )
 
-// The rules check adds to the installer's (webapps.Rule...).
+// The rules check adds to the installer's (pkginstall.Rule...).
 const (
 	RuleOfflinePages  = "offline-pages"   // an offline login package lacks setup or manage
 	RuleUnknownField  = "unknown-field"   // webapp.json has a key the shell ignores
@@ -79,7 +80,7 @@ func (r Report) OK() bool {
 // rules; the installer still reads (and measures) the rest.
 const maxText = 8 << 20
 
-// Check validates the package at path, named as webapps.InspectPackage
+// Check validates the package at path, named as pkginstall.InspectPackage
 // reads it: a zip file; a directory holding webapp.json (or a single
 // folder that does); a webapp.json, or its folder, laid out for the
 // container's CLI ("src-folder"); a zip that CLI built, with its
@@ -100,7 +101,7 @@ func Check(pkgPath string, opts Options) Report {
 			texts[name] = b
 		}
 	}
-	m, layout, found := webapps.InspectPackage(pkgPath, opts.Limits, visit)
+	m, layout, found := pkginstall.InspectPackage(pkgPath, opts.Limits, visit)
 	for _, p := range found {
 		r.add(p.Entry, p.Rule, SeverityError, p.Detail)
 	}
@@ -150,10 +151,10 @@ var knownFields = map[string]bool{"name": true, "version": true, "main": true, "
 // containerFields are keys only the mobile container used: its CLI's
 // folders, its scrolling switch, and what its server added on publish.
 // They are known (no warning), noted in --json as having no effect here.
-var containerFields = map[string]bool{webapps.KeySrcFolder: true, webapps.KeyOutputFolder: true, "nativeScroll": true,
+var containerFields = map[string]bool{manifest.KeySrcFolder: true, manifest.KeyOutputFolder: true, "nativeScroll": true,
 	"_id": true, "type": true, "channels": true, "created_at": true, "updated_at": true}
 
-func (r *Report) checkManifest(m webapps.Manifest, raw []byte, offline bool) {
+func (r *Report) checkManifest(m manifest.WebApp, raw []byte, offline bool) {
 	if offline {
 		for _, p := range []struct{ key, page, what string }{
 			{"setup", m.Setup, "the first-time password page"},
@@ -166,7 +167,7 @@ func (r *Report) checkManifest(m webapps.Manifest, raw []byte, offline bool) {
 		}
 	}
 	var fields map[string]json.RawMessage
-	if json.Unmarshal(webapps.StripComments(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))), &fields) != nil {
+	if json.Unmarshal(manifest.StripComments(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))), &fields) != nil {
 		return // the installer rules read it; a copy we could not read is not the author's problem
 	}
 	var unknown []string

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"loginshell/internal/webapps"
+	"loginshell/internal/pkginstall"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -130,7 +130,7 @@ func TestCheckHostileZips(t *testing.T) {
 		{name: "hostile-name", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"\x1b[31mred\xff", "x", nil}}},
 		{name: "name-too-long", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {strings.Repeat("n", 297) + ".js", "x", nil}, {strings.Repeat("dir/", 256) + "x.js", "x", nil}}},
 		{name: "windows-name", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"CON", "x", nil}, {"js/nul.txt", "x", nil}, {"com1.js", "x", nil}, {"aux/x.js", "x", nil}, {"readme.", "x", nil}, {"app.js ", "x", nil}, {"a<b>.js", "x", nil}, {"what?.html", "x", nil}}},
-		{name: "too-many-entries", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"a.js", "", nil}}, opts: Options{Limits: webapps.InstallOptions{MaxEntries: 2}}},
+		{name: "too-many-entries", files: []zf{{"webapp.json", man, nil}, {"index.html", "<p>", nil}, {"a.js", "", nil}}, opts: Options{Limits: pkginstall.Options{MaxEntries: 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,16 +180,16 @@ func TestCheckAndInstallAgree(t *testing.T) {
 		manifest string
 		wantRule string
 	}{
-		{name: "a 300-byte file name", entry: strings.Repeat("n", 297) + ".js", wantRule: webapps.RuleNameTooLong},
-		{name: "a path over the limit", entry: strings.Repeat("dir/", 256) + "x.js", wantRule: webapps.RuleNameTooLong},
-		{name: "a Windows device name", entry: "CON", wantRule: webapps.RuleWindowsName},
-		{name: "a device name with an extension", entry: "js/nul.txt", wantRule: webapps.RuleWindowsName},
-		{name: "a device name as a folder", entry: "aux/x.js", wantRule: webapps.RuleWindowsName},
-		{name: "a trailing dot", entry: "readme.", wantRule: webapps.RuleWindowsName},
-		{name: "a trailing space", entry: "app.js ", wantRule: webapps.RuleWindowsName},
-		{name: "a character Windows refuses", entry: "a*b.js", wantRule: webapps.RuleWindowsName},
-		{name: "a device name as the package name", manifest: `{"name":"nul","version":"1.0","main":"index.html"}`, wantRule: webapps.RuleInvalidManifest},
-		{name: "a package name ending in a dot", manifest: `{"name":"app.","version":"1.0","main":"index.html"}`, wantRule: webapps.RuleInvalidManifest},
+		{name: "a 300-byte file name", entry: strings.Repeat("n", 297) + ".js", wantRule: pkginstall.RuleNameTooLong},
+		{name: "a path over the limit", entry: strings.Repeat("dir/", 256) + "x.js", wantRule: pkginstall.RuleNameTooLong},
+		{name: "a Windows device name", entry: "CON", wantRule: pkginstall.RuleWindowsName},
+		{name: "a device name with an extension", entry: "js/nul.txt", wantRule: pkginstall.RuleWindowsName},
+		{name: "a device name as a folder", entry: "aux/x.js", wantRule: pkginstall.RuleWindowsName},
+		{name: "a trailing dot", entry: "readme.", wantRule: pkginstall.RuleWindowsName},
+		{name: "a trailing space", entry: "app.js ", wantRule: pkginstall.RuleWindowsName},
+		{name: "a character Windows refuses", entry: "a*b.js", wantRule: pkginstall.RuleWindowsName},
+		{name: "a device name as the package name", manifest: `{"name":"nul","version":"1.0","main":"index.html"}`, wantRule: pkginstall.RuleInvalidManifest},
+		{name: "a package name ending in a dot", manifest: `{"name":"app.","version":"1.0","main":"index.html"}`, wantRule: pkginstall.RuleInvalidManifest},
 		{name: "a plain extra file passes both", entry: "console.js"},
 	}
 	for _, tt := range tests {
@@ -219,14 +219,14 @@ func TestCheckAndInstallAgree(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := Check(p, Options{})
-			_, err := webapps.Install(filepath.Join(t.TempDir(), "webapps"), bytes.NewReader(buf.Bytes()), int64(buf.Len()), webapps.InstallOptions{})
+			_, err := pkginstall.Install(filepath.Join(t.TempDir(), "webapps"), bytes.NewReader(buf.Bytes()), int64(buf.Len()), pkginstall.Options{})
 			if tt.wantRule == "" {
 				if !r.OK() || err != nil {
 					t.Fatalf("check OK = %v (%v), install error = %v; want both to pass", r.OK(), r.Problems, err)
 				}
 				return
 			}
-			var perr *webapps.PackageError
+			var perr *pkginstall.PackageError
 			if !errors.As(err, &perr) || perr.Rule != tt.wantRule {
 				t.Fatalf("install error = %v, want rule %s", err, tt.wantRule)
 			}
@@ -247,7 +247,7 @@ func TestCheckOptions(t *testing.T) {
 	}{
 		{name: "an app package passes as an app", path: "testdata/good-app/pkg"},
 		{name: "an app package checked as offline lacks setup and manage", path: "testdata/good-app/pkg", opts: Options{Offline: true}, wantRule: RuleOfflinePages},
-		{name: "a missing path is reported, not fatal", path: "testdata/no-such-package.zip", wantRule: webapps.RuleUnreadable},
+		{name: "a missing path is reported, not fatal", path: "testdata/no-such-package.zip", wantRule: pkginstall.RuleUnreadable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

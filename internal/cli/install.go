@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/shell"
-	"loginshell/internal/webapps"
 )
 
 const installSynopsis = "loginshell install [--data DIR] [--replace] PACKAGE\n      installs a package (zip, directory, or webapp.json) into the data directory"
@@ -35,7 +35,7 @@ func runInstall(e *env, args []string) error {
 		return err
 	}
 	m, err := lib.Install(pkg, nil, replace)
-	var rerr *webapps.ReplaceError
+	var rerr *pkginstall.ReplaceError
 	if errors.As(err, &rerr) {
 		return fmt.Errorf("%s is not installed: %w; run again with --replace to replace it", pkg, err)
 	}

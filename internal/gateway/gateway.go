@@ -148,7 +148,7 @@ func (c *chrome) cancel(w http.ResponseWriter, _ *http.Request) {
 }
 
 // assets serves the chrome's built files; unknown paths get index.html so
-// a reload on any path shows the shell. Not http.FileServer: see webapps.
+// a reload on any path shows the shell. Not http.FileServer: see pagefiles.
 func assets(fsys fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

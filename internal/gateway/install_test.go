@@ -17,11 +17,12 @@ import (
 
 	"loginshell/internal/check"
 	"loginshell/internal/install"
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/screen"
-	"loginshell/internal/webapps"
 )
 
-// zipInstaller installs zips with webapps.Install into dir; with started
+// zipInstaller installs zips with pkginstall.Install into dir; with started
 // and gate set, it says so and waits until gate closes.
 type zipInstaller struct {
 	dir     string
@@ -30,9 +31,9 @@ type zipInstaller struct {
 	ask     bool // want a yes (replace) before installing
 }
 
-func (z *zipInstaller) Install(path string, progress func(done, total int64), replace bool) (webapps.Manifest, error) {
+func (z *zipInstaller) Install(path string, progress func(done, total int64), replace bool) (manifest.WebApp, error) {
 	if z.ask && !replace {
-		return webapps.Manifest{}, &webapps.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
+		return manifest.WebApp{}, &pkginstall.ReplaceError{Name: "lineapp", New: "1.2.0", Old: "1.0.0"}
 	}
 	if z.gate != nil {
 		close(z.started)
@@ -40,14 +41,14 @@ func (z *zipInstaller) Install(path string, progress func(done, total int64), re
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return webapps.Manifest{}, err
+		return manifest.WebApp{}, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return webapps.Manifest{}, err
+		return manifest.WebApp{}, err
 	}
-	return webapps.Install(z.dir, f, st.Size(), webapps.InstallOptions{Progress: progress})
+	return pkginstall.Install(z.dir, f, st.Size(), pkginstall.Options{Progress: progress})
 }
 
 func zipBytes(t *testing.T, files ...string) []byte {
@@ -120,7 +121,7 @@ func TestInstallEndpoint(t *testing.T) {
 	}{
 		{"a good zip installs", "application/zip", goodPackage, http.StatusOK, true, ""},
 		{"raw bytes are accepted too", "application/octet-stream", goodPackage, http.StatusOK, true, ""},
-		{"a path escape is refused with check's problems", "application/zip", evilPackage, http.StatusUnprocessableEntity, false, webapps.RulePathEscape},
+		{"a path escape is refused with check's problems", "application/zip", evilPackage, http.StatusUnprocessableEntity, false, pkginstall.RulePathEscape},
 		{"a form post is refused", "multipart/form-data; boundary=x", goodPackage, http.StatusUnsupportedMediaType, false, ""},
 		{"a body without a type is refused", "", goodPackage, http.StatusUnsupportedMediaType, false, ""},
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 
+	"loginshell/internal/pagefiles"
 	"loginshell/internal/pmapi"
 	"loginshell/internal/shell"
 )
@@ -57,7 +58,7 @@ func forShell(sh *shell.Shell, pagesHost string, ancestors []string, o Options) 
 	if err != nil {
 		return nil, nil, err
 	}
-	pages, err = Pages(PagesOptions{PMAPI: api, Webapps: sh.Library.Handler(), Host: pagesHost, FrameAncestors: ancestors})
+	pages, err = Pages(PagesOptions{PMAPI: api, Webapps: pagefiles.Handler(sh.Library), Host: pagesHost, FrameAncestors: ancestors})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -13,7 +13,7 @@
 //     refusal lists at least one problem;
 //   - an install into the data folder by another process (`loginshell
 //     install`) makes the installer wait; if it runs too long the Result
-//     says so (webapps.ErrInstallBusy), not "an error in the shell";
+//     says so (pkginstall.ErrInstallBusy), not "an error in the shell";
 //   - uploads are streamed to a temporary file in the data directory
 //     (never held in memory) and removed once installed or refused.
 //
@@ -32,8 +32,9 @@ import (
 	"loginshell/internal/fault"
 
 	"loginshell/internal/check"
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/pubsub"
-	"loginshell/internal/webapps"
 )
 
 // ErrBusy means another install is running; the Result says to wait.
@@ -48,18 +49,18 @@ var ErrIncomplete = fault.New(fault.BadRequest, "the upload ended before the who
 
 // DefaultMaxUpload is the largest upload accepted when Options.MaxUpload
 // is zero: the installer's own limit on what a package expands to.
-const DefaultMaxUpload int64 = webapps.DefaultMaxTotalBytes
+const DefaultMaxUpload int64 = pkginstall.DefaultMaxTotalBytes
 
 // uploadPrefix names staged uploads in Options.Dir; New removes leftovers.
 const uploadPrefix = ".upload-"
 
 // Installer installs the zip or directory package at path and makes the
 // shell use it, reporting bytes written through progress. A package it
-// refuses matches webapps.ErrBadPackage; one that would replace a package
-// the shell relies on, without replace, is a *webapps.ReplaceError.
+// refuses matches pkginstall.ErrBadPackage; one that would replace a package
+// the shell relies on, without replace, is a *pkginstall.ReplaceError.
 // *webapps.Library is one.
 type Installer interface {
-	Install(path string, progress func(done, total int64), replace bool) (webapps.Manifest, error)
+	Install(path string, progress func(done, total int64), replace bool) (manifest.WebApp, error)
 }
 
 // Options configure a Service.
@@ -125,8 +126,8 @@ func (s *Service) Running() bool { return len(s.busy) > 0 }
 // chosen in a file dialog or dropped on the window. The Result is always
 // filled for the person; the error is for the caller to branch on: nil,
 // ErrBusy (a refusal, not published to subscribers: the running install
-// goes on), an error matching webapps.ErrBadPackage (the Result lists at
-// least one problem), webapps.ErrInstallBusy (another process installed
+// goes on), an error matching pkginstall.ErrBadPackage (the Result lists at
+// least one problem), pkginstall.ErrInstallBusy (another process installed
 // into the data folder for too long), or an internal one.
 func (s *Service) InstallFile(path string, replace bool) (Result, error) {
 	if !s.acquire() {
@@ -218,18 +219,18 @@ func (s *Service) run(path string, replace bool) (Result, error) {
 		s.publish(Progress{Phase: PhaseInstalling, Done: done, Total: total})
 	}, replace)
 	r := Result{Phase: PhaseDone, Problems: []check.Problem{}}
-	var rerr *webapps.ReplaceError
+	var rerr *pkginstall.ReplaceError
 	switch {
 	case errors.As(err, &rerr):
 		r.Phase, r.Name, r.Version, r.Replaces, r.Offline = PhaseConfirm, rerr.Name, rerr.New, rerr.Old, rerr.Offline
 		r.Message = confirmText(rerr)
 	case err == nil:
 		r.OK, r.Name, r.Version, r.Message = true, m.Name, m.Version, Installed(m.Name, m.Version)
-	case errors.Is(err, webapps.ErrBadPackage):
+	case errors.Is(err, pkginstall.ErrBadPackage):
 		rep := check.Check(path, check.Options{})
 		r.Name, r.Version, r.Message = rep.Name, rep.Version, msgBad
 		r.Problems = withRefusal(rep.Problems, err)
-	case errors.Is(err, webapps.ErrInstallBusy):
+	case errors.Is(err, pkginstall.ErrInstallBusy):
 		r.Message = msgBusyElsewhere
 		s.log.Warn("install a package", "err", err)
 	default:
@@ -242,7 +243,7 @@ func (s *Service) run(path string, replace bool) (Result, error) {
 
 // RuleRefused is the rule of the problem listed when the installer
 // refuses a package without naming an entry and a rule (no
-// *webapps.PackageError in its error), so a refusal never shows an empty
+// *pkginstall.PackageError in its error), so a refusal never shows an empty
 // list.
 const RuleRefused = "refused"
 
@@ -253,7 +254,7 @@ const RuleRefused = "refused"
 // file system), and the person must still be told which entry and why,
 // never only "an error in the shell".
 func withRefusal(problems []check.Problem, err error) []check.Problem {
-	var perr *webapps.PackageError
+	var perr *pkginstall.PackageError
 	if !errors.As(err, &perr) {
 		for _, p := range problems {
 			if p.Severity == check.SeverityError {

@@ -14,7 +14,8 @@ import (
 
 	"loginshell/internal/check"
 	"loginshell/internal/fault"
-	"loginshell/internal/webapps"
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 )
 
 // zipOf builds a store-only zip of name/content pairs.
@@ -51,7 +52,7 @@ func writeFile(t *testing.T, data []byte) string {
 	return p
 }
 
-// realInstaller installs with webapps.Install into dir; with gate set, it
+// realInstaller installs with pkginstall.Install into dir; with gate set, it
 // first reports progress (1 of 2) and waits until gate closes.
 type realInstaller struct {
 	dir  string
@@ -59,24 +60,24 @@ type realInstaller struct {
 	err  error // returned instead of installing, when set
 }
 
-func (r *realInstaller) Install(path string, progress func(done, total int64), _ bool) (webapps.Manifest, error) {
+func (r *realInstaller) Install(path string, progress func(done, total int64), _ bool) (manifest.WebApp, error) {
 	if r.gate != nil {
 		progress(1, 2)
 		<-r.gate
 	}
 	if r.err != nil {
-		return webapps.Manifest{}, r.err
+		return manifest.WebApp{}, r.err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return webapps.Manifest{}, err
+		return manifest.WebApp{}, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return webapps.Manifest{}, err
+		return manifest.WebApp{}, err
 	}
-	return webapps.Install(r.dir, f, st.Size(), webapps.InstallOptions{Progress: progress})
+	return pkginstall.Install(r.dir, f, st.Size(), pkginstall.Options{Progress: progress})
 }
 
 func newService(t *testing.T, inst *realInstaller, max int64) (*Service, string) {
@@ -212,17 +213,17 @@ func TestBadPackageProblemsAreChecks(t *testing.T) {
 		{"a path that escapes", func(t *testing.T) []byte {
 			return zipOf(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`,
 				"index.html", "<p>", "../evil.html", "<p>")
-		}, webapps.RulePathEscape},
-		{"no webapp.json", func(t *testing.T) []byte { return zipOf(t, "index.html", "<p>") }, webapps.RuleMissingManifest},
-		{"not a zip", func(*testing.T) []byte { return []byte("hello") }, webapps.RuleNotZip},
+		}, pkginstall.RulePathEscape},
+		{"no webapp.json", func(t *testing.T) []byte { return zipOf(t, "index.html", "<p>") }, pkginstall.RuleMissingManifest},
+		{"not a zip", func(*testing.T) []byte { return []byte("hello") }, pkginstall.RuleNotZip},
 		{"a 300-byte file name", func(t *testing.T) []byte {
 			return zipOf(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`,
 				"index.html", "<p>", strings.Repeat("n", 297)+".js", "x")
-		}, webapps.RuleNameTooLong},
+		}, pkginstall.RuleNameTooLong},
 		{"a Windows device name", func(t *testing.T) []byte {
 			return zipOf(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`,
 				"index.html", "<p>", "js/nul.txt", "x")
-		}, webapps.RuleWindowsName},
+		}, pkginstall.RuleWindowsName},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused with check's problems", func(t *testing.T) {
@@ -230,7 +231,7 @@ func TestBadPackageProblemsAreChecks(t *testing.T) {
 			s, _ := newService(t, &realInstaller{}, 0)
 			path := writeFile(t, tt.data(t))
 			r, err := s.InstallFile(path, false)
-			if !errors.Is(err, webapps.ErrBadPackage) {
+			if !errors.Is(err, pkginstall.ErrBadPackage) {
 				t.Fatalf("err = %v, want ErrBadPackage", err)
 			}
 			want := check.Check(path, check.Options{}).Problems
@@ -254,7 +255,7 @@ func TestBadPackageProblemsAreChecks(t *testing.T) {
 func TestInstallerRefusalsAreNeverInternal(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("n", 297) + ".js"
-	diskRefusal := &webapps.PackageError{Entry: "deep/" + long, Rule: webapps.RuleNameTooLong, Detail: "the name is too long for the file system of this computer"}
+	diskRefusal := &pkginstall.PackageError{Entry: "deep/" + long, Rule: pkginstall.RuleNameTooLong, Detail: "the name is too long for the file system of this computer"}
 	tests := []struct {
 		name         string
 		data         func(t *testing.T) []byte
@@ -264,25 +265,25 @@ func TestInstallerRefusalsAreNeverInternal(t *testing.T) {
 	}{
 		{
 			name: "a refusal check does not find is listed", data: goodZip, err: fmt.Errorf("install: %w", diskRefusal), wantMsg: msgBad,
-			wantProblems: []check.Problem{{File: diskRefusal.Entry, Rule: webapps.RuleNameTooLong, Message: diskRefusal.Detail, Severity: check.SeverityError}},
+			wantProblems: []check.Problem{{File: diskRefusal.Entry, Rule: pkginstall.RuleNameTooLong, Message: diskRefusal.Detail, Severity: check.SeverityError}},
 		},
 		{
 			name: "a refusal check also finds is listed once",
 			data: func(t *testing.T) []byte {
 				return zipOf(t, "webapp.json", `{"name":"x","version":"1","main":"index.html"}`, "index.html", "<p>", long, "x")
 			},
-			err:     &webapps.PackageError{Entry: long, Rule: webapps.RuleNameTooLong, Detail: "whatever the installer says"},
+			err:     &pkginstall.PackageError{Entry: long, Rule: pkginstall.RuleNameTooLong, Detail: "whatever the installer says"},
 			wantMsg: msgBad,
-			wantProblems: []check.Problem{{File: long, Rule: webapps.RuleNameTooLong, Severity: check.SeverityError,
+			wantProblems: []check.Problem{{File: long, Rule: pkginstall.RuleNameTooLong, Severity: check.SeverityError,
 				Message: `"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn…" is 300 bytes long; a file or folder name may have at most 255 bytes`}},
 		},
 		{
-			name: "a refusal that names no entry still lists a problem", data: goodZip, err: fault.Explain(webapps.ErrBadPackage, "refused"), wantMsg: msgBad,
+			name: "a refusal that names no entry still lists a problem", data: goodZip, err: fault.Explain(pkginstall.ErrBadPackage, "refused"), wantMsg: msgBad,
 			wantProblems: []check.Problem{{Rule: RuleRefused, Message: msgRefusedUnnamed, Severity: check.SeverityError}},
 		},
 		{
 			name: "another process installing too long says so", data: goodZip,
-			err:     fault.Explain(webapps.ErrInstallBusy, "another install into %s is still running", "/data/webapps"),
+			err:     fault.Explain(pkginstall.ErrInstallBusy, "another install into %s is still running", "/data/webapps"),
 			wantMsg: msgBusyElsewhere, wantProblems: []check.Problem{},
 		},
 	}
@@ -355,7 +356,7 @@ func TestUpload(t *testing.T) {
 		{"a body that breaks off is incomplete", 0, func(*testing.T) io.Reader { return &failing{bytes.NewReader(good[:10])} },
 			-1, ErrIncomplete, msgIncomplete},
 		{"a bad package is refused", 0, func(t *testing.T) io.Reader { return bytes.NewReader(zipOf(t, "a.html", "x")) },
-			-1, webapps.ErrBadPackage, msgBad},
+			-1, pkginstall.ErrBadPackage, msgBad},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -396,12 +397,12 @@ func TestCancelledAndRefused(t *testing.T) {
 // replace one the shell has.
 type askingInstaller struct{ calls []bool }
 
-func (a *askingInstaller) Install(_ string, _ func(done, total int64), replace bool) (webapps.Manifest, error) {
+func (a *askingInstaller) Install(_ string, _ func(done, total int64), replace bool) (manifest.WebApp, error) {
 	a.calls = append(a.calls, replace)
 	if !replace {
-		return webapps.Manifest{}, &webapps.ReplaceError{Name: "offline-login", New: "9.9", Old: "1.0.0", Offline: true}
+		return manifest.WebApp{}, &pkginstall.ReplaceError{Name: "offline-login", New: "9.9", Old: "1.0.0", Offline: true}
 	}
-	return webapps.Manifest{Name: "offline-login", Version: "9.9"}, nil
+	return manifest.WebApp{Name: "offline-login", Version: "9.9"}, nil
 }
 
 // A package that replaces one the shell has is a question, not a refusal:
@@ -416,7 +417,7 @@ func TestInstallAsksBeforeReplacing(t *testing.T) {
 	}
 	path := writeFile(t, goodZip(t))
 	r, err := s.InstallFile(path, false)
-	if !errors.Is(err, webapps.ErrReplace) || r.Phase != PhaseConfirm || r.OK || r.Name != "offline-login" ||
+	if !errors.Is(err, pkginstall.ErrReplace) || r.Phase != PhaseConfirm || r.OK || r.Name != "offline-login" ||
 		r.Version != "9.9" || r.Replaces != "1.0.0" || !r.Offline {
 		t.Fatalf("InstallFile = %+v, %v; want a confirm result for offline-login 1.0.0 -> 9.9", r, err)
 	}

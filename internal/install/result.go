@@ -3,9 +3,8 @@ package install
 import (
 	"fmt"
 
-	"loginshell/internal/webapps"
-
 	"loginshell/internal/check"
+	"loginshell/internal/pkginstall"
 )
 
 // The phases an Event is in. The chrome switches on them; they are part of
@@ -27,7 +26,7 @@ const (
 type Event interface{ phase() string }
 
 // Progress is {phase: "installing", done, total}: bytes written of the
-// declared total, as webapps.InstallOptions.Progress reports them.
+// declared total, as pkginstall.Options.Progress reports them.
 type Progress struct {
 	Phase string `json:"phase"`
 	Done  int64  `json:"done"`
@@ -74,7 +73,7 @@ const (
 )
 
 // confirmText asks whether to replace what a package would replace.
-func confirmText(e *webapps.ReplaceError) string {
+func confirmText(e *pkginstall.ReplaceError) string {
 	now := fmt.Sprintf("%s %s is installed", e.Name, e.Old)
 	if e.Old == "" {
 		now = e.Name + " comes with the shell"

@@ -136,7 +136,7 @@ func newEnvWithLog(t *testing.T, o envOpt, w io.Writer) *env {
 	if err := st.Merge(map[string]any{settings.LoginURL: "https://idp.example", settings.ClientSecret: "s3"}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := auth.New(auth.Options{Vault: kc, Online: idp, Network: idp, Pages: pkgs, Presenter: scr, Users: users,
+	a, err := auth.New(auth.Options{Vault: kc, Online: idp, Network: idp, Pages: boot.OfflinePages(pkgs), Presenter: scr, Users: users,
 		LastUser: last, Now: time.Now, Log: discard()})
 	if err != nil {
 		t.Fatal(err)

@@ -14,12 +14,14 @@ import (
 	"testing/fstest"
 
 	"loginshell/internal/check"
+	"loginshell/internal/manifest"
+	"loginshell/internal/pagefiles"
 	"loginshell/internal/webapps"
 )
 
 func TestBootDocumentNamesBundledPackages(t *testing.T) {
 	t.Parallel()
-	boot, err := webapps.ParseBoot(BootDocument())
+	boot, err := manifest.ParseBoot(BootDocument())
 	if err != nil {
 		t.Fatalf("ParseBoot: %v", err)
 	}
@@ -75,7 +77,7 @@ func TestEveryManifestParsesAndItsPagesExist(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := webapps.ParseManifest(data)
+			m, err := manifest.ParseWebApp(data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +189,7 @@ func TestSamplesServeWithTheShim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := c.Handler(nil)
+	h := pagefiles.Handler(highest{c})
 	for _, p := range []string{"/webapps/offline-login/login.html?t=x&u=jane", "/webapps/lineapp/"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
@@ -196,6 +198,11 @@ func TestSamplesServeWithTheShim(t *testing.T) {
 		}
 	}
 }
+
+// highest serves the highest version of each package in a catalog.
+type highest struct{ c *webapps.Catalog }
+
+func (h highest) Package(name string) (*webapps.Package, error) { return h.c.Lookup(name, "") }
 
 // TestBundledSamplesPass keeps the packages shipped with the shell clean:
 // `loginshell check` finds no problem, not even a warning, in each. It

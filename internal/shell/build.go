@@ -165,7 +165,7 @@ func Build(c Config) (sh *Shell, err error) {
 	mon.Start(monCtx)
 	sh.onClose(func() { stopMon(); mon.Close() })
 	a, err := auth.New(auth.Options{
-		Vault: kc, Online: provider, Network: mon, Pages: lib, Presenter: scr, Users: users, LastUser: last,
+		Vault: kc, Online: provider, Network: mon, Pages: boot.OfflinePages(lib), Presenter: scr, Users: users, LastUser: last,
 		Now: time.Now, ForceOffline: c.Offline, Log: log.With("component", "auth"),
 		AllowFallback: func() bool { return st.Bool(settings.AllowOfflineFallback) },
 		FreshFor:      FreshOnlineLogin,

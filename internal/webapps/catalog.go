@@ -9,12 +9,14 @@ import (
 	"strings"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 )
 
 // Package is one installed web app: its manifest and its files, rooted at
 // the directory holding webapp.json.
 type Package struct {
-	Manifest Manifest
+	Manifest manifest.WebApp
 	FS       fs.FS
 }
 
@@ -26,16 +28,15 @@ type Catalog struct {
 	byName map[string][]*Package
 }
 
-const manifestFile = "webapp.json"
-
 // NewCatalog loads every package under roots. A root holds one directory per
 // package, laid out either flat (<name>/webapp.json) or by version
 // (<name>/<version>/webapp.json, what an install produces). Files at a
 // root's top level and entries whose name starts with "." (in-progress
 // installs, editor droppings) are skipped. The directory name must match the
-// manifest's "name" (and the version directory its "version"), and every page
-// the manifest names must exist, so a broken package is caught here rather
-// than as a blank window.
+// manifest's "name" (and the version directory its "version"), and the
+// package must pass pkginstall.Validate (every page it names exists, its
+// name and version can be folder names everywhere), so a broken package is
+// caught here rather than as a blank window.
 //
 // When two roots hold the same name and version, the earlier root wins: put
 // the installed packages first and the bundled samples last.
@@ -89,7 +90,7 @@ func newCatalog(first []*Package, roots ...fs.FS) (*Catalog, error) {
 	for _, pkgs := range c.byName {
 		sort.Slice(pkgs, func(i, j int) bool {
 			a, b := pkgs[i].Manifest.Version, pkgs[j].Manifest.Version
-			if c := compareVersions(a, b); c != 0 {
+			if c := manifest.CompareVersions(a, b); c != 0 {
 				return c > 0
 			}
 			return a > b // "1.0" and "1.00" compare equal; keep the order stable
@@ -110,7 +111,7 @@ func scanRoot(root fs.FS) ([]*Package, []error) {
 			continue
 		}
 		name := e.Name()
-		if _, err := fs.Stat(root, path.Join(name, manifestFile)); err == nil {
+		if _, err := fs.Stat(root, path.Join(name, manifest.WebAppFile)); err == nil {
 			p, err := loadPackage(root, name, name, "")
 			if err != nil {
 				errs = append(errs, err)
@@ -141,8 +142,8 @@ func scanVersions(root fs.FS, name string) ([]*Package, []error) {
 			continue
 		}
 		dir := path.Join(name, s.Name())
-		if _, err := fs.Stat(root, path.Join(dir, manifestFile)); err != nil {
-			missing = append(missing, fmt.Errorf("%w: %s: no %s", ErrBrokenPackage, dir, manifestFile))
+		if _, err := fs.Stat(root, path.Join(dir, manifest.WebAppFile)); err != nil {
+			missing = append(missing, fmt.Errorf("%w: %s: no %s", ErrBrokenPackage, dir, manifest.WebAppFile))
 			continue
 		}
 		p, err := loadPackage(root, dir, name, s.Name())
@@ -153,52 +154,73 @@ func scanVersions(root fs.FS, name string) ([]*Package, []error) {
 		pkgs = append(pkgs, p)
 	}
 	if len(pkgs) == 0 && len(errs) == 0 {
-		return nil, []error{fmt.Errorf("%w: %s: no %s in %s/ or in %s/<version>/", ErrBrokenPackage, name, manifestFile, name, name)}
+		return nil, []error{fmt.Errorf("%w: %s: no %s in %s/ or in %s/<version>/", ErrBrokenPackage, name, manifest.WebAppFile, name, name)}
 	}
 	return pkgs, append(errs, missing...)
 }
 
+// loadPackage loads the package whose webapp.json is dir/webapp.json in
+// root. What is wrong with it is pkginstall.Validate's to say, as for an
+// install or `loginshell check`; the catalog adds only where the package
+// sits (the folder named for it) and where its files are (src-folder).
 func loadPackage(root fs.FS, dir, wantName, wantVersion string) (*Package, error) {
 	broken := func(err error) error { return fmt.Errorf("%w: %s: %w", ErrBrokenPackage, dir, err) }
-	data, err := fs.ReadFile(root, path.Join(dir, manifestFile))
+	data, err := fs.ReadFile(root, path.Join(dir, manifest.WebAppFile))
 	if err != nil {
 		return nil, broken(err)
-	}
-	m, err := ParseManifest(data)
-	if err != nil {
-		return nil, broken(err)
-	}
-	if wantName != "" && m.Name != wantName {
-		return nil, broken(fmt.Errorf("%s names the package %q but it sits in directory %q", manifestFile, m.Name, wantName))
-	}
-	if wantVersion != "" && m.Version != wantVersion {
-		return nil, broken(fmt.Errorf("%s gives version %q but it sits in directory %q", manifestFile, m.Version, wantVersion))
 	}
 	// A folder laid out for the container's CLI: the files are the
 	// src-folder's contents. Installs drop the key, so only package
 	// folders given as they are (beside --boot, --package) have it.
-	src, problem := srcFolderOf(data)
-	if problem != "" {
-		return nil, broken(errors.New(problem))
-	}
+	src, srcProblem := manifest.SrcFolder(data)
 	files := dir
 	if src != "" {
 		files = path.Join(dir, src)
-		if info, err := fs.Stat(root, files); err != nil || !info.IsDir() {
-			return nil, broken(fmt.Errorf("%s names the %s %q, which is not a folder", manifestFile, KeySrcFolder, src))
+	}
+	sub, subErr := fs.Sub(root, files)
+	m, problems := pkginstall.Validate(data, func(page string) bool {
+		if subErr != nil {
+			return false
 		}
-	}
-	sub, err := fs.Sub(root, files)
-	if err != nil {
-		return nil, broken(err)
-	}
-	for _, page := range m.Pages() {
 		info, err := fs.Stat(sub, page)
-		if err != nil || !info.Mode().IsRegular() {
-			return nil, broken(fmt.Errorf("%s names the page %q, which is not a file in the package", manifestFile, page))
+		return err == nil && info.Mode().IsRegular()
+	})
+	// Problems are reported in the order a person fixes them: the
+	// manifest, where the package sits, where its files are, its pages.
+	if len(problems) > 0 && problems[0].Rule != pkginstall.RuleMissingPage {
+		return nil, broken(manifestError(problems[0]))
+	}
+	if wantName != "" && m.Name != wantName {
+		return nil, broken(fmt.Errorf("%s names the package %q but it sits in directory %q", manifest.WebAppFile, m.Name, wantName))
+	}
+	if wantVersion != "" && m.Version != wantVersion {
+		return nil, broken(fmt.Errorf("%s gives version %q but it sits in directory %q", manifest.WebAppFile, m.Version, wantVersion))
+	}
+	if srcProblem != "" {
+		return nil, broken(errors.New(srcProblem))
+	}
+	if src != "" {
+		if info, err := fs.Stat(root, files); err != nil || !info.IsDir() {
+			return nil, broken(fmt.Errorf("%s names the %s %q, which is not a folder", manifest.WebAppFile, manifest.KeySrcFolder, src))
 		}
+	}
+	if subErr != nil {
+		return nil, broken(subErr)
+	}
+	if len(problems) > 0 {
+		return nil, broken(fmt.Errorf("%s names the page %q, which is not a file in the package", manifest.WebAppFile, problems[0].Entry))
 	}
 	return &Package{Manifest: m, FS: sub}, nil
+}
+
+// manifestError words an invalid webapp.json as the catalog always has:
+// the *manifest.DocumentError itself when it did not parse.
+func manifestError(p *pkginstall.PackageError) error {
+	var derr *manifest.DocumentError
+	if errors.As(p, &derr) {
+		return derr
+	}
+	return fmt.Errorf("%s: %s", manifest.WebAppFile, p.Detail)
 }
 
 // Lookup returns the package with that name and exactly that version, or

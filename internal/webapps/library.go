@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
-	"loginshell/internal/auth"
-	"loginshell/internal/fault"
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 )
 
 // LibraryOptions say where a Library finds its boot document and packages.
@@ -43,11 +41,12 @@ type LibraryOptions struct {
 
 // Library is the one owner of the shell's packages: the boot document, the
 // catalog of what is installed, installs and the recovery of installs a
-// crash interrupted. Pages, the authentication service and the window ask
-// it for URLs; installs go through it so the catalog it serves is always
-// the one on disk. Safe for concurrent use.
+// crash interrupted. The file server, the boot sequence and the offline
+// pages (internal/boot) ask it for packages and URLs; installs go through
+// it so the catalog it serves is always the one on disk. Safe for
+// concurrent use.
 type Library struct {
-	doc      Boot
+	doc      manifest.Boot
 	packages []string // --package folders, first of all
 	roots    []fs.FS  // beside --boot, then installed, then bundled
 	dir      string   // DataDir/webapps
@@ -79,7 +78,7 @@ func OpenLibrary(o LibraryOptions) (*Library, error) {
 	}
 	// Finish or roll back an install a crash interrupted, so the catalog
 	// sees one complete version of every package.
-	if err := RecoverInstalls(dir); err != nil {
+	if err := pkginstall.RecoverInstalls(dir); err != nil {
 		return nil, fmt.Errorf("recover interrupted installs: %w", err)
 	}
 	var roots []fs.FS
@@ -105,7 +104,7 @@ func OpenLibrary(o LibraryOptions) (*Library, error) {
 
 // readBoot returns the boot document, where it came from, and the package
 // root beside an explicit --boot file (nil otherwise).
-func readBoot(o LibraryOptions) (Boot, string, fs.FS, error) {
+func readBoot(o LibraryOptions) (manifest.Boot, string, fs.FS, error) {
 	data, src := o.BundledBoot, "the bundled samples"
 	var beside fs.FS
 	file := o.BootFile
@@ -119,13 +118,13 @@ func readBoot(o LibraryOptions) (Boot, string, fs.FS, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return Boot{}, "", nil, fmt.Errorf("read the boot document: %w", err)
+			return manifest.Boot{}, "", nil, fmt.Errorf("read the boot document: %w", err)
 		}
 		data, src = b, file
 	}
-	doc, err := ParseBoot(data)
+	doc, err := manifest.ParseBoot(data)
 	if err != nil {
-		return Boot{}, "", nil, fmt.Errorf("%s: %w", src, err)
+		return manifest.Boot{}, "", nil, fmt.Errorf("%s: %w", src, err)
 	}
 	return doc, src, beside, nil
 }
@@ -171,22 +170,23 @@ func (l *Library) catalog() *Catalog {
 }
 
 // Boot returns the boot document.
-func (l *Library) Boot() Boot { return l.doc }
+func (l *Library) Boot() manifest.Boot { return l.doc }
 
 // Install installs the zip or directory package at path into the data
 // directory and serves it at once: pages load from it, and the next login
 // uses it if the boot document names it. progress (may be nil) hears the
-// bytes written. A refused package matches ErrBadPackage and names the
-// entry and the rule; the installed version, if any, stays. Without
+// bytes written. A refused package matches pkginstall.ErrBadPackage and
+// names the entry and the rule; a missing path matches
+// pkginstall.ErrNoPackage; the installed version, if any, stays. Without
 // replace, a package that would replace an installed one of the same name,
 // or the offline login package, is not installed: the error is a
-// *ReplaceError saying what it would replace.
-func (l *Library) Install(path string, progress func(done, total int64), replace bool) (Manifest, error) {
-	opts := InstallOptions{Progress: progress, Log: l.log}
+// *pkginstall.ReplaceError saying what it would replace.
+func (l *Library) Install(path string, progress func(done, total int64), replace bool) (manifest.WebApp, error) {
+	opts := pkginstall.Options{Progress: progress, Log: l.log}
 	if !replace {
 		opts.Approve = l.approve
 	}
-	m, err := InstallPackage(l.dir, path, opts)
+	m, err := pkginstall.InstallPackage(l.dir, path, opts)
 	if err != nil {
 		return m, err
 	}
@@ -195,35 +195,23 @@ func (l *Library) Install(path string, progress func(done, total int64), replace
 	return m, nil
 }
 
-// InstallPackage installs the package at pkgPath into dir (a data
-// directory's webapps/), the one step both a Library and a one-off
-// `loginshell install` take. pkgPath names the package as InspectPackage
-// reads it: a zip, a folder, a webapp.json with "src-folder", or a zip the
-// container's CLI built with its webapp.json beside it.
-func InstallPackage(dir, pkgPath string, opts InstallOptions) (Manifest, error) {
-	if _, err := os.Stat(pkgPath); err != nil {
-		return Manifest{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
+// approve returns a *pkginstall.ReplaceError when installing m would
+// replace an installed package of the same name, or the offline login
+// package wherever it comes from; nil otherwise. The installer asks it once the
+// package has passed every rule, so a bad package is reported as bad, not
+// as a question.
+func (l *Library) approve(m manifest.WebApp) error {
+	old := pkginstall.InstalledVersion(l.dir, m.Name)
+	offline := m.Name == l.doc.OfflineName
+	if offline && old == "" {
+		if _, err := l.catalog().Lookup(m.Name, ""); err != nil {
+			offline = false // nothing of that name to replace yet
+		}
 	}
-	opts = opts.withDefaults()
-	entries, _, closeSrc, perr := openPackage(pkgPath, opts)
-	if perr != nil {
-		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
-		return Manifest{}, perr
+	if old == "" && !offline {
+		return nil
 	}
-	defer closeSrc()
-	return install(dir, entries, opts)
-}
-
-// ErrNoPackage means the package file or directory to install does not
-// exist (or cannot be seen).
-var ErrNoPackage = fault.New(fault.NotFound, "there is no package file or directory at this path")
-
-// Handler serves the packages at Prefix, each at the version the boot
-// document depends on, from the catalog current at each request.
-func (l *Library) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l.catalog().Handler(l.version).ServeHTTP(w, r)
-	})
+	return &pkginstall.ReplaceError{Name: m.Name, New: m.Version, Old: old, Offline: offline}
 }
 
 // version returns the version of name a --package folder provides, else
@@ -238,34 +226,14 @@ func (l *Library) version(name string) string {
 	return l.doc.Dependencies[name]
 }
 
-// lookup finds name at the version the boot document wants.
-func (l *Library) lookup(name string) (*Package, error) {
+// Package returns the package served under name, from the catalog
+// current at each call: the --package folder that provides it, else the
+// version the boot document depends on, else (no dependency) the highest
+// installed. The error matches ErrUnknownApp, also when the version
+// depended on is not installed. The file server (internal/pagefiles) and
+// the offline pages (internal/boot) ask for packages here.
+func (l *Library) Package(name string) (*Package, error) {
 	return l.catalog().Lookup(name, l.version(name))
-}
-
-// OfflinePage implements auth.Pages: the offline package's main, setup or
-// manage page, opened as <page>?t=<token>&u=<username> (the seed's t and u).
-func (l *Library) OfflinePage(cmd auth.Command, token, username string) (string, error) {
-	if l.doc.OfflineName == "" {
-		return "", auth.ErrNoOfflinePackage
-	}
-	pkg, err := l.lookup(l.doc.OfflineName)
-	if err != nil {
-		return "", fault.Detail(auth.ErrNoOfflinePackage, "%q is not installed", l.doc.OfflineName)
-	}
-	var page, element string
-	switch cmd {
-	case auth.CmdAuthenticate:
-		page, element = pkg.Manifest.Main, "main"
-	case auth.CmdSetup:
-		page, element = pkg.Manifest.Setup, "setup"
-	case auth.CmdUpdate:
-		page, element = pkg.Manifest.Manage, "manage"
-	}
-	if page == "" {
-		return "", fault.Detail(auth.ErrNoPage, "webapp.json of %q has no %q element", pkg.Manifest.Name, element)
-	}
-	return PageURL(pkg.Manifest.Name, page, url.Values{"t": {token}, "u": {username}}), nil
 }
 
 // HasOffline reports whether the boot document names an installed offline
@@ -274,14 +242,14 @@ func (l *Library) HasOffline() bool {
 	if l.doc.OfflineName == "" {
 		return false
 	}
-	_, err := l.lookup(l.doc.OfflineName)
+	_, err := l.Package(l.doc.OfflineName)
 	return err == nil
 }
 
 // AppPage returns the URL and title of a web app's main page; the error
 // matches ErrUnknownApp when it is not installed.
 func (l *Library) AppPage(name string) (pageURL, title string, err error) {
-	pkg, err := l.lookup(name)
+	pkg, err := l.Package(name)
 	if err != nil {
 		return "", "", err
 	}

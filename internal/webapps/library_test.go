@@ -9,7 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"loginshell/internal/auth"
+	"loginshell/internal/pkginstall"
 	"loginshell/internal/samples"
 	"loginshell/internal/webapps"
 )
@@ -36,54 +36,6 @@ func sampleLibrary(t *testing.T, dir string) *webapps.Library {
 }
 
 const starterPage = "/webapps/lineapp/index.html"
-
-func TestOfflinePage(t *testing.T) {
-	t.Parallel()
-	samples := sampleLibrary(t, t.TempDir())
-	// A package written before setup and manage existed: main only.
-	loginOnly := libraryOver(t, `{"name":"x","version":"1","starter":"app","offline":"old-login"}`, fstest.MapFS{
-		"old-login/webapp.json": {Data: []byte(`{"name":"old-login","version":"1.0.0","main":"login.html"}`)},
-		"old-login/login.html":  {Data: []byte("<html></html>")},
-	})
-	noOffline := libraryOver(t, `{"name":"x","version":"1","starter":"app"}`, fstest.MapFS{})
-	notInstalled := libraryOver(t, `{"name":"x","version":"1","starter":"app","offlineName":"gone"}`, fstest.MapFS{})
-	tests := []struct {
-		name    string
-		lib     *webapps.Library
-		cmd     auth.Command
-		want    string
-		wantErr error
-	}{
-		{"authenticate opens main", samples, auth.CmdAuthenticate, "/webapps/offline-login/login.html?t=tok&u=alice", nil},
-		{"setup opens setup", samples, auth.CmdSetup, "/webapps/offline-login/setup.html?t=tok&u=alice", nil},
-		{"update opens manage", samples, auth.CmdUpdate, "/webapps/offline-login/manage.html?t=tok&u=alice", nil},
-		{"authenticate works with main alone", loginOnly, auth.CmdAuthenticate, "/webapps/old-login/login.html?t=tok&u=alice", nil},
-		{"setup without a setup element is ErrNoPage", loginOnly, auth.CmdSetup, "", auth.ErrNoPage},
-		{"update without a manage element is ErrNoPage", loginOnly, auth.CmdUpdate, "", auth.ErrNoPage},
-		{"no offlineName is ErrNoOfflinePackage", noOffline, auth.CmdAuthenticate, "", auth.ErrNoOfflinePackage},
-		{"an offline package not installed is ErrNoOfflinePackage", notInstalled, auth.CmdSetup, "", auth.ErrNoOfflinePackage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := tt.lib.OfflinePage(tt.cmd, "tok", "alice")
-			if !errors.Is(err, tt.wantErr) || got != tt.want {
-				t.Errorf("OfflinePage = %q, %v; want %q, %v", got, err, tt.want, tt.wantErr)
-			}
-		})
-	}
-}
-
-func TestOfflinePageEscapesTheQuery(t *testing.T) {
-	t.Parallel()
-	got, err := sampleLibrary(t, t.TempDir()).OfflinePage(auth.CmdAuthenticate, "tok", "a&u=mallory b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "/webapps/offline-login/login.html?t=tok&u=a%26u%3Dmallory+b"; got != want {
-		t.Errorf("OfflinePage = %q, want %q", got, want)
-	}
-}
 
 func TestHasOfflineAndAppPage(t *testing.T) {
 	t.Parallel()
@@ -197,7 +149,7 @@ func TestLibraryInstallServesTheNewVersion(t *testing.T) {
 	if l.Boot().Starter != "lineapp" {
 		t.Errorf("the boot document was read again: %+v", l.Boot())
 	}
-	if _, err := l.Install(filepath.Join(dir, "nosuch.zip"), nil, false); !errors.Is(err, webapps.ErrNoPackage) || !strings.Contains(err.Error(), "nosuch.zip") {
+	if _, err := l.Install(filepath.Join(dir, "nosuch.zip"), nil, false); !errors.Is(err, pkginstall.ErrNoPackage) || !strings.Contains(err.Error(), "nosuch.zip") {
 		t.Errorf("Install(missing) = %v, want ErrNoPackage naming the path", err)
 	}
 }
@@ -252,14 +204,14 @@ func TestLibraryInstallAsksBeforeReplacing(t *testing.T) {
 		name        string
 		first       string // a package installed before, "" for none
 		pkg         func(t *testing.T) string
-		wantReplace *webapps.ReplaceError
+		wantReplace *pkginstall.ReplaceError
 		wantBad     bool
 	}{
 		{"a new name installs without asking", "", func(t *testing.T) string { return zipOf(t, "extra", "1.0") }, nil, false},
 		{"the same name installed asks, naming both versions", "extra", func(t *testing.T) string { return zipOf(t, "extra", "2.0") },
-			&webapps.ReplaceError{Name: "extra", New: "2.0", Old: "1.0"}, false},
+			&pkginstall.ReplaceError{Name: "extra", New: "2.0", Old: "1.0"}, false},
 		{"the bundled offline sign-in package asks", "", func(t *testing.T) string { return zipOf(t, "offline-login", "9.9") },
-			&webapps.ReplaceError{Name: "offline-login", New: "9.9", Offline: true}, false},
+			&pkginstall.ReplaceError{Name: "offline-login", New: "9.9", Offline: true}, false},
 		{"a bundled app that is not the offline package installs", "", func(t *testing.T) string { return zipOf(t, "lineapp", "1.2.0") }, nil, false},
 		{"a bad package over an installed one is reported as bad", "extra",
 			func(t *testing.T) string { return zipOf(t, "extra", "2.0", "../evil.html", "x") }, nil, true},
@@ -276,10 +228,10 @@ func TestLibraryInstallAsksBeforeReplacing(t *testing.T) {
 			}
 			pkg := tt.pkg(t)
 			_, err := l.Install(pkg, nil, false)
-			var rerr *webapps.ReplaceError
+			var rerr *pkginstall.ReplaceError
 			switch {
 			case tt.wantBad:
-				if !errors.Is(err, webapps.ErrBadPackage) {
+				if !errors.Is(err, pkginstall.ErrBadPackage) {
 					t.Fatalf("Install = %v, want the package refused", err)
 				}
 				return
@@ -288,7 +240,7 @@ func TestLibraryInstallAsksBeforeReplacing(t *testing.T) {
 					t.Fatalf("Install = %v, want installed", err)
 				}
 				return
-			case !errors.As(err, &rerr) || *rerr != *tt.wantReplace || !errors.Is(err, webapps.ErrReplace):
+			case !errors.As(err, &rerr) || *rerr != *tt.wantReplace || !errors.Is(err, pkginstall.ErrReplace):
 				t.Fatalf("Install = %#v, want %#v", err, tt.wantReplace)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "webapps", rerr.Name, rerr.New)); !os.IsNotExist(err) {

@@ -2,19 +2,24 @@ package webapps
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"loginshell/internal/manifest"
+	"loginshell/internal/pkginstall"
 )
 
 // maxWatched caps the files a watch looks at per poll, so a folder that
 // holds far more than a package (a node_modules by mistake) costs a
 // bounded walk.
-const maxWatched = DefaultMaxEntries
+const maxWatched = pkginstall.DefaultMaxEntries
 
 // Watch serves the --package folders anew whenever one of their files
 // changes, then calls changed (the window reloads the page it shows). It
@@ -56,10 +61,10 @@ func (l *Library) fingerprint() uint64 {
 	seen := 0
 	for _, dir := range l.packages {
 		root := dir
-		man := filepath.Join(dir, manifestFile)
+		man := filepath.Join(dir, manifest.WebAppFile)
 		stamp(h, man)
-		if data, err := readFileLimited(man, maxManifestBytes); err == nil {
-			if src, problem := srcFolderOf(data); problem == "" && src != "" {
+		if data, err := readSmallFile(man, manifest.MaxFileBytes); err == nil {
+			if src, problem := manifest.SrcFolder(data); problem == "" && src != "" {
 				root = filepath.Join(dir, filepath.FromSlash(src))
 			}
 		}
@@ -89,4 +94,20 @@ func stamp(h interface{ Write([]byte) (int, error) }, p string) {
 	if info, err := os.Stat(p); err == nil {
 		h.Write([]byte(p + "\x00" + strconv.FormatInt(info.Size(), 10) + "\x00" + strconv.FormatInt(info.ModTime().UnixNano(), 10) + "\n"))
 	}
+}
+
+// readSmallFile reads the file at p, refusing one larger than limit: a
+// webapp.json is read whole, and a --package folder is not trusted to keep
+// it small.
+func readSmallFile(p string, limit int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = fmt.Errorf("%s is larger than %d bytes", p, limit)
+	}
+	return data, err
 }

@@ -28,7 +28,7 @@ var pairs = []pair{
 		metric: "ns/op", unit: "ms", scale: 1e-6, note: "floor: argon2.IDKey alone"},
 	{figure: "REST GET /pmapi/user, 64 clients", pkg: "./internal/serve", bench: "UserEndpoint", benchtime: "2s",
 		metric: "req/s", unit: "req/s", scale: 1, higherBetter: true, note: "floor: a plain net/http server, same bytes"},
-	{figure: "install a 100 MB package", pkg: "./internal/webapps", bench: "Install100MB", benchtime: "1x",
+	{figure: "install a 100 MB package", pkg: "./internal/pkginstall", bench: "Install100MB", benchtime: "1x",
 		metric: "ns/op", unit: "ms", scale: 1e-6, note: "floor: unzip(1), which checks and syncs nothing"},
 }
 

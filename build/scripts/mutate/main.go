@@ -8,7 +8,7 @@
 //	go run ./build/scripts/mutate [flags] TARGET...
 //
 // A TARGET is a package directory (every non-test .go file in it is
-// mutated) or a .go file or glob (./internal/webapps/install*.go); for each
+// mutated) or a .go file or glob (./internal/pkginstall/install*.go); for each
 // mutant the tests of that file's whole package run.
 //
 // The mutations are the ones that make the bugs a reviewer found: a

@@ -1,0 +1,384 @@
+package pkginstall
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"loginshell/internal/manifest"
+)
+
+// entry is one file or directory of a package, from a zip or a directory.
+type entry struct {
+	name        string      // as stored: "/"-separated, directories may end in "/"
+	mode        fs.FileMode // the type bits say file, directory, link, device...
+	encrypted   bool
+	unsupported string // why the entry cannot be decompressed, "" if it can
+	compressed  int64  // stored size; -1 for directory packages (no ratio to check)
+	declared    int64  // uncompressed size the header claims; never trusted alone
+	open        func() (io.ReadCloser, error)
+}
+
+// ratioFloor is how many bytes an entry (or the whole package) may expand
+// to before MaxRatio applies: small files cannot be bombs, and a few
+// kilobytes of spaces legitimately compress a thousandfold.
+const ratioFloor = 1 << 20
+
+// maxManifestBytes caps webapp.json, which is read into memory.
+const maxManifestBytes = manifest.MaxFileBytes
+
+// macOSJunk is the folder Finder's "Compress" adds beside the real content
+// (resource forks). It is skipped, never extracted.
+const macOSJunk = "__MACOSX"
+
+// maxProblems caps how many problems a check collects, so a hostile
+// package cannot make the report itself huge.
+const maxProblems = 500
+
+// FileFunc sees one file of a package that passed the rules: its path
+// relative to the package root (the folder holding webapp.json) and its
+// content. It need not read everything; the rest is read (and measured)
+// after it returns.
+type FileFunc func(name string, r io.Reader)
+
+// InspectZip reads a zip package the way Install does, writing nothing, and
+// returns its manifest (zero if webapp.json is missing or invalid) and every
+// problem found, each a *PackageError, in the order of the archive. Every
+// entry is decompressed, so sizes and ratios are measured, not taken from
+// headers. visit, when not nil, sees each file's content. It is what
+// `loginshell check` runs, so check and install always agree.
+func InspectZip(src io.ReaderAt, size int64, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
+	opts = opts.withDefaults()
+	entries, perr := zipEntries(src, size, opts)
+	if perr != nil {
+		return manifest.WebApp{}, []*PackageError{perr}
+	}
+	return inspect(entries, opts, visit)
+}
+
+// InspectDir is InspectZip for a directory package. Symbolic links inside
+// it are reported, never followed; srcDir itself may be a link.
+func InspectDir(srcDir string, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
+	opts = opts.withDefaults()
+	entries, closeRoot, perr := dirEntries(srcDir, opts)
+	if perr != nil {
+		return manifest.WebApp{}, []*PackageError{perr}
+	}
+	defer closeRoot()
+	return inspect(entries, opts, visit)
+}
+
+func inspect(entries []entry, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
+	m, problems, _ := walk(entries, opts, true, func(name string, dir bool, r io.Reader) error {
+		if !dir && visit != nil {
+			visit(name, r)
+		}
+		return nil
+	})
+	return m, problems
+}
+
+// walker carries one pass over a package's entries.
+type walker struct {
+	opts     Options
+	collect  bool // keep going after a problem (check) or stop at the first (install)
+	problems []*PackageError
+	done     int64 // bytes read so far, measured
+	total    int64 // declared bytes, for progress only
+	nextTick int64
+	packed   int64 // compressed bytes of all files, -1 if not a zip
+}
+
+// fail records a problem and reports whether the walk must stop.
+func (w *walker) fail(entry, rule, detail string) bool {
+	return w.record(&PackageError{Entry: entry, Rule: rule, Detail: detail})
+}
+
+// record is fail for a problem already made (by Validate).
+func (w *walker) record(p *PackageError) bool {
+	if len(w.problems) < maxProblems {
+		w.problems = append(w.problems, p)
+	}
+	return !w.collect || len(w.problems) >= maxProblems
+}
+
+// accepted is an entry that passed the name and type rules.
+type accepted struct {
+	entry
+	clean string // name without trailing slash
+	dir   bool
+}
+
+// walk checks names, types and the manifest, then streams every accepted
+// entry to emit with its path relative to the package root. It returns the
+// problems found; err is only for failures of emit (the disk), which are
+// not the package's fault.
+func walk(entries []entry, opts Options, collect bool, emit func(name string, dir bool, r io.Reader) error) (manifest.WebApp, []*PackageError, error) {
+	w := &walker{opts: opts, collect: collect}
+	if len(entries) > opts.MaxEntries {
+		w.fail("", RuleTooManyEntries, fmt.Sprintf("the package has %d entries, more than the limit of %d", len(entries), opts.MaxEntries))
+		return manifest.WebApp{}, w.problems, nil
+	}
+	files, stop := w.checkNames(entries)
+	if stop {
+		return manifest.WebApp{}, w.problems, nil
+	}
+	prefix := manifestPrefix(files)
+	m, stop := w.checkManifest(files, prefix)
+	if stop {
+		return manifest.WebApp{}, w.problems, nil
+	}
+	if w.total > opts.MaxTotalBytes {
+		w.fail("", RuleTooLarge, fmt.Sprintf("the entries declare %d bytes uncompressed, more than the limit of %d", w.total, opts.MaxTotalBytes))
+		return m, w.problems, nil // never decompress what is already too big
+	}
+	for _, a := range files {
+		rel, ok := strings.CutPrefix(a.clean, prefix)
+		if !ok || rel == "" || strings.SplitN(a.clean, "/", 2)[0] == macOSJunk {
+			continue
+		}
+		stop, err := w.stream(a, rel, emit)
+		if err != nil || stop {
+			return m, w.problems, err
+		}
+	}
+	if w.opts.Progress != nil {
+		w.opts.Progress(w.done, max(w.total, w.done))
+	}
+	return m, w.problems, nil
+}
+
+// checkNames applies the per-entry rules and the duplicate rule.
+func (w *walker) checkNames(entries []entry) ([]accepted, bool) {
+	type seen struct {
+		name string
+		dir  bool
+	}
+	byFold := map[string]seen{}
+	// register reports whether name (a file or, with dir, a directory) may
+	// join the package; a directory seen twice with the same spelling is fine.
+	register := func(name string, dir bool) (string, bool) {
+		k := foldKey(name)
+		if s, ok := byFold[k]; ok && !(s.dir && dir && s.name == name) {
+			return s.name, false
+		}
+		byFold[k] = seen{name, dir}
+		return "", true
+	}
+	var files []accepted
+	for _, e := range entries {
+		clean, rule, detail := checkEntryName(e.name)
+		if rule == "" {
+			rule, detail = checkEntryType(e.mode)
+		}
+		switch {
+		case rule != "":
+		case e.encrypted:
+			rule, detail = RuleEncrypted, "the entry is encrypted; packages must not be"
+		case e.unsupported != "":
+			rule, detail = RuleCorrupt, e.unsupported
+		}
+		if rule != "" {
+			if w.fail(e.name, rule, detail) {
+				return nil, true
+			}
+			continue
+		}
+		dir := e.mode.IsDir()
+		conflict := ""
+		for i := strings.Index(clean, "/"); i >= 0 && conflict == ""; i = nextSlash(clean, i) {
+			if other, ok := register(clean[:i], true); !ok {
+				conflict = fmt.Sprintf("its folder %q clashes with the entry %q (names must differ in more than case)", clean[:i], other)
+			}
+		}
+		if conflict == "" {
+			if other, ok := register(clean, dir); !ok {
+				conflict = fmt.Sprintf("the name clashes with the entry %q (names must differ in more than case)", other)
+			}
+		}
+		if conflict != "" {
+			if w.fail(e.name, RuleDuplicate, conflict) {
+				return nil, true
+			}
+			continue
+		}
+		if !dir && strings.SplitN(clean, "/", 2)[0] != macOSJunk {
+			w.total += e.declared
+			if e.compressed < 0 || w.packed < 0 {
+				w.packed = -1
+			} else {
+				w.packed += e.compressed
+			}
+		}
+		files = append(files, accepted{entry: e, clean: clean, dir: dir})
+	}
+	return files, false
+}
+
+func nextSlash(s string, i int) int {
+	j := strings.Index(s[i+1:], "/")
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
+}
+
+// manifestPrefix finds the package root: "" when webapp.json is at the top,
+// "<folder>/" when everything sits in one top-level folder that holds it
+// (what zipping a folder produces), else "" (and the manifest is missing).
+func manifestPrefix(files []accepted) string {
+	top := map[string]bool{}
+	has := map[string]bool{}
+	for _, a := range files {
+		first, _, nested := strings.Cut(a.clean, "/")
+		if first == macOSJunk {
+			continue
+		}
+		if !nested && !a.dir {
+			top[""] = true // a file at the root
+		} else {
+			top[first] = true
+		}
+		if !a.dir {
+			has[a.clean] = true
+		}
+	}
+	if has[manifest.WebAppFile] || len(top) != 1 {
+		return ""
+	}
+	for folder := range top {
+		if folder != "" && has[folder+"/"+manifest.WebAppFile] {
+			return folder + "/"
+		}
+	}
+	return ""
+}
+
+// checkManifest finds and reads webapp.json, then runs Validate on it
+// against the files of the package.
+func (w *walker) checkManifest(files []accepted, prefix string) (manifest.WebApp, bool) {
+	present := map[string]bool{}
+	var doc *accepted
+	for i, a := range files {
+		if !a.dir {
+			present[a.clean] = true
+			if a.clean == prefix+manifest.WebAppFile {
+				doc = &files[i]
+			}
+		}
+	}
+	if doc == nil {
+		return manifest.WebApp{}, w.fail(manifest.WebAppFile, RuleMissingManifest,
+			"no webapp.json at the top of the package, nor inside a single top-level folder")
+	}
+	data, err := readSmall(doc.entry, maxManifestBytes)
+	if err != nil {
+		return manifest.WebApp{}, w.fail(doc.name, RuleInvalidManifest, err.Error())
+	}
+	m, problems := Validate(data, func(name string) bool { return present[prefix+name] })
+	for _, p := range problems {
+		p.Entry = prefix + p.Entry // the entry as the package stores it
+		if w.record(p) {
+			return m, true
+		}
+	}
+	return m, false
+}
+
+func readSmall(e entry, limit int64) ([]byte, error) {
+	rc, err := e.open()
+	if err != nil {
+		return nil, fmt.Errorf("cannot be read: %w", err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("cannot be read: %w", err)
+	case int64(len(data)) > limit:
+		return nil, fmt.Errorf("is larger than %d bytes", limit)
+	}
+	return data, nil
+}
+
+// stream hands one entry to emit through a reader that measures what is
+// actually decompressed and stops at the first limit crossed.
+func (w *walker) stream(a accepted, rel string, emit func(string, bool, io.Reader) error) (bool, error) {
+	if a.dir {
+		err := emit(rel, true, bytes.NewReader(nil))
+		if nameTooLongOnDisk(err) {
+			return w.fail(a.name, RuleNameTooLong, diskNameTooLong), nil
+		}
+		return false, err
+	}
+	rc, err := a.open()
+	if err != nil {
+		return w.fail(a.name, RuleCorrupt, "the entry cannot be opened: "+err.Error()), nil
+	}
+	defer rc.Close()
+	mr := &measured{r: rc, w: w, e: a.entry}
+	err = emit(rel, false, mr)
+	if err == nil {
+		_, err = io.Copy(io.Discard, mr)
+	}
+	var perr *PackageError
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.As(err, &perr):
+		return w.fail(perr.Entry, perr.Rule, perr.Detail), nil
+	case nameTooLongOnDisk(err):
+		return w.fail(a.name, RuleNameTooLong, diskNameTooLong), nil
+	case mr.readErr != nil: // the archive, not the disk
+		return w.fail(a.name, RuleCorrupt, "the entry cannot be decompressed: "+mr.readErr.Error()), nil
+	}
+	return true, err
+}
+
+// diskNameTooLong is the detail of a name the rules let through but this
+// computer's file system refused as too long.
+const diskNameTooLong = "the name is too long for the file system of this computer; use shorter names and fewer nested folders"
+
+// measured counts the bytes an entry really expands to.
+type measured struct {
+	r       io.Reader
+	w       *walker
+	e       entry
+	n       int64
+	readErr error
+}
+
+func (m *measured) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	m.n += int64(n)
+	w := m.w
+	w.done += int64(n)
+	o := w.opts
+	switch {
+	case w.done > o.MaxTotalBytes:
+		return n, &PackageError{Entry: m.e.name, Rule: RuleTooLarge, Detail: fmt.Sprintf("the package expands to more than the limit of %d bytes", o.MaxTotalBytes)}
+	case m.e.compressed >= 0 && m.n > ratioFloor && m.n > int64(o.MaxRatio)*max(m.e.compressed, 1):
+		return n, m.bomb()
+	case w.packed >= 0 && w.done > ratioFloor && w.done > int64(o.MaxRatio)*max(w.packed, 1):
+		if m.n > int64(o.MaxRatio)*max(m.e.compressed, 1) { // this entry is the culprit: name it
+			return n, m.bomb()
+		}
+		return n, &PackageError{Rule: RuleCompression, Detail: fmt.Sprintf("the package expands more than %d times its %d stored bytes; this looks like a zip bomb", o.MaxRatio, w.packed)}
+	}
+	if o.Progress != nil && w.done >= w.nextTick {
+		total := max(w.total, w.done)
+		o.Progress(w.done, total)
+		w.nextTick = w.done + max(min(total/100, 1<<20), 1)
+	}
+	if err != nil && err != io.EOF {
+		m.readErr = err
+	}
+	return n, err
+}
+
+func (m *measured) bomb() error {
+	return &PackageError{Entry: m.e.name, Rule: RuleCompression, Detail: fmt.Sprintf("the entry expands more than %d times (%d bytes stored); this looks like a zip bomb", m.w.opts.MaxRatio, m.e.compressed)}
+}
