@@ -18,6 +18,7 @@ import (
 	"loginshell/internal/online"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell/shelltest"
+	"loginshell/internal/signature"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
@@ -369,5 +370,44 @@ func TestBindingsRefuseCallsWithoutTheToken(t *testing.T) {
 	}
 	if len(ui.token) != 32 {
 		t.Errorf("token %q is not 128 bits of hex", ui.token)
+	}
+}
+
+// The dialog's bindings too (issue 20): a page posting AnswerChallenge or
+// DismissChallenge blind, without the chrome's token, neither signs nor
+// ends an open challenge.
+func TestDialogBindingsRefuseCallsWithoutTheToken(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	ctx := context.Background()
+	if err := sh.Signatures.PutTemplate(ctx, signature.Template{Name: "Alice signs", Expression: "{userName:alice}",
+		IDP: signature.IDPLocal, Meaning: "Approval"}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := sh.Signatures.Queue(ctx, signature.Queuing{Template: "Alice signs", Name: "Release"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.Screen.ShowPage("/webapps/lineapp/index.html", "Line")
+	if err := sh.Signatures.Trigger(ctx, ids[0], sh.Screen.Session(), sh.Screen.Current().Page, true, signature.Plant); err != nil {
+		t.Fatal(err)
+	}
+	c := sh.Screen.Current().Challenge
+	for _, token := range []string{"", "00000000000000000000000000000000", ui.token + "x"} {
+		if r := ui.AnswerChallenge(token, c.ID, "alice", goodPassword, ""); r.OK || r.Error != errToken.Error() {
+			t.Errorf("AnswerChallenge(%q) = %+v, want the refusal", token, r)
+		}
+		if err := ui.DismissChallenge(token, c.ID); !errors.Is(err, errToken) {
+			t.Errorf("DismissChallenge(%q) = %v, want the refusal", token, err)
+		}
+	}
+	if _, open := sh.Signatures.Open(c.ID); !open {
+		t.Fatal("a refused call ended the challenge")
+	}
+	if _, req, err := sh.Store.Slot(ctx, ids[0]); err != nil || req.State != signature.Pending {
+		t.Fatalf("the request after refused calls: %v, %v", req.State, err)
+	}
+	if r := ui.AnswerChallenge(ui.token, c.ID, "alice", goodPassword, ""); !r.OK {
+		t.Errorf("the chrome's own answer = %+v", r)
 	}
 }

@@ -27,6 +27,19 @@ import (
 type sigEnv struct {
 	sh            *shelltest.Engines
 	pages, chrome *httptest.Server
+	pagesHandler  http.Handler
+}
+
+// origin serves the pages' handler as package pkg's own origin (its Host),
+// as a page of that package reaches it.
+func (e *sigEnv) origin(t *testing.T, pkg string) string {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Host = webapps.PackageLabel(pkg) + ".p.localhost:1"
+		e.pagesHandler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s.URL
 }
 
 func newSigEnv(t *testing.T) *sigEnv {
@@ -54,7 +67,7 @@ func newSigEnv(t *testing.T) *sigEnv {
 	cs := httptest.NewServer(chrome)
 	t.Cleanup(ps.Close)
 	t.Cleanup(cs.Close)
-	return &sigEnv{sh: sh, pages: ps, chrome: cs}
+	return &sigEnv{sh: sh, pages: ps, chrome: cs, pagesHandler: pages}
 }
 
 // call sends a JSON request and decodes the answer into out (if not nil).
