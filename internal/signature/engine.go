@@ -525,10 +525,20 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 // trail keeps it).
 func (e *Engine) fail(ctx context.Context, c Challenge, event string, s Signer, err error) (Outcome, error) {
 	text := fault.Text(err)
+	// A sign-in at the provider's page is over once it returned: its
+	// dialog closes before the page hears why, as a signature's does.
+	e.mu.Lock()
+	o, ok := e.challenges[c.ID]
+	atProvider := ok && o.cancel != nil
+	e.mu.Unlock()
+	if atProvider {
+		e.take(c.ID)
+		e.o.Poster.Close(c.ID)
+	}
 	e.audit(ctx, e.entry(c, event, s, "", text))
-	o := e.outcome(c, OutcomeError, Signer{}, "", failedText)
-	e.publish(o)
-	return o, err
+	out := e.outcome(c, OutcomeError, Signer{}, "", failedText)
+	e.publish(out)
+	return out, err
 }
 
 // failedText is what a page hears of a failed attempt.
