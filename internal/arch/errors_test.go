@@ -55,6 +55,7 @@ var kinds = map[string]struct {
 	"auth.ErrVaultExists":             {auth.ErrVaultExists, fault.BadRequest},
 	"demoidp.ErrWrongCredentials":     {demoidp.ErrWrongCredentials, fault.Forbidden},
 	"demoidp.ErrInvalidOptions":       {demoidp.ErrInvalidOptions, fault.BadRequest},
+	"signature.ErrBadRecord":          {signature.ErrBadRecord, fault.BadRequest},
 	"signature.ErrTimedOut":           {signature.ErrTimedOut, fault.Conflict},
 	"signature.ErrTooManyPending":     {signature.ErrTooManyPending, fault.TooMany},
 	"shell.ErrNoTrail":                {shell.ErrNoTrail, fault.NotFound},

@@ -24,6 +24,7 @@ const (
 	EventCancel   = "cancel"   // a challenge or a request was cancelled
 	EventTimeout  = "timeout"  // a challenge timed out
 	EventTemplate = "template" // a template was added, replaced or removed
+	EventAlert    = "alert"    // misuse: a lockout, or repeated failures at one slot
 )
 
 // Entry is one line of the trail. Never a password or a token: callers
@@ -48,6 +49,12 @@ const (
 //	str(Slot) str(Template) str(UserID) str(PrintedName) str(Meaning)
 //	u8(Approve: 0 unset, 1 false (reject), 2 true (approve))
 //	str(Comment) str(Detail) str(Prev)
+//
+// An entry with an IdP, an Actor or a Content is hashed with version 2:
+// the same fields after str("loginshell/audit/entry/v2") instead of v1's,
+// then str(IdP) str(Actor) str(Content) after str(Prev). An entry with
+// none of them keeps version 1, so the trails written before version 2
+// verify as they did.
 //
 // where integers are big-endian (Seq and the seconds as two's complement)
 // and str(s) is u64(len(s)) followed by the bytes of s. The length
@@ -74,6 +81,18 @@ type Entry struct {
 	Approve     *bool     `json:"approve,omitempty"` // for signatures: approve or reject
 	Comment     string    `json:"comment,omitempty"`
 	Detail      string    `json:"detail,omitempty"` // e.g. why a sign-in failed, safe to show
-	Prev        string    `json:"prev"`             // hex SHA-256 of the previous entry ("" for the first)
-	Hash        string    `json:"hash"`             // hex SHA-256 of this entry, Prev included
+	// IdP is the identity provider that verified (or refused) the signer:
+	// an OpenID issuer URL, "local" (this station's offline keychain),
+	// "demo". Only for sign-in events.
+	IdP string `json:"idp,omitempty"`
+	// Actor is who did what the entry records when it is not a signer:
+	// the signed-in person of the page's session ("olga (Olga Operator)"),
+	// or the OS user and host of a command ("os:mes@plant-1").
+	Actor string `json:"actor,omitempty"`
+	// Content is the lowercase hex SHA-256 of the request's signed content
+	// (signature.ContentHash): in every entry of a request, so a changed
+	// request or record no longer matches its trail.
+	Content string `json:"content,omitempty"`
+	Prev    string `json:"prev"` // hex SHA-256 of the previous entry ("" for the first)
+	Hash    string `json:"hash"` // hex SHA-256 of this entry, Prev included
 }

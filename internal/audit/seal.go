@@ -14,6 +14,10 @@ import (
 // hash of another version.
 const encodingV1 = "loginshell/audit/entry/v1"
 
+// encodingV2 adds IdP, Actor and Content; an entry without any of them is
+// still encoded as version 1 (see [Entry]).
+const encodingV2 = "loginshell/audit/entry/v2"
+
 // Seal returns e as the entry after prev, which is the last entry stored
 // (nil when the trail is empty): Seq is prev.Seq+1 (1 for the first), Prev
 // is prev.Hash ("" for the first), and Hash is the hex SHA-256 of the
@@ -46,7 +50,7 @@ func Seal(prev *Entry, e Entry) Entry {
 	}
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
 	for _, s := range []*string{&e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
-		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &e.Comment, &e.Detail} {
+		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &e.Comment, &e.Detail, &e.IdP, &e.Actor, &e.Content} {
 		*s = clean(*s)
 	}
 	e.Hash = digest(&e)
@@ -80,12 +84,17 @@ func hexDigest(h *[sha256.Size * 2]byte, e *Entry) []byte {
 	return h[:]
 }
 
-// encode appends the canonical encoding, version 1, of every field of e
+// encode appends the canonical encoding, version 1 or 2, of every field of e
 // but Hash to b; the [Entry] doc comment states it for other
 // implementations. A new field of Entry needs a new version: the field
 // test in seal_test.go fails until it is encoded.
 func encode(b []byte, e *Entry) []byte {
-	b = appendString(b, encodingV1)
+	v2 := e.IdP != "" || e.Actor != "" || e.Content != ""
+	if v2 {
+		b = appendString(b, encodingV2)
+	} else {
+		b = appendString(b, encodingV1)
+	}
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Time.Unix()))
 	b = binary.BigEndian.AppendUint32(b, uint32(e.Time.Nanosecond()))
@@ -103,6 +112,11 @@ func encode(b []byte, e *Entry) []byte {
 	b = append(b, approve)
 	for _, s := range []string{e.Comment, e.Detail, e.Prev} {
 		b = appendString(b, s)
+	}
+	if v2 {
+		for _, s := range []string{e.IdP, e.Actor, e.Content} {
+			b = appendString(b, s)
+		}
 	}
 	return b
 }

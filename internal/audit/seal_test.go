@@ -83,9 +83,13 @@ func TestHashGolden(t *testing.T) {
 	}
 	first := Seal(nil, e)
 	second := Seal(&first, Entry{Time: time.Unix(0, 0), Offset: "+00:00", Event: EventReject, Approve: no(), Comment: "é"})
+	v2 := e
+	v2.IdP, v2.Actor, v2.Content = "https://login.example.com", "os:mes@plant-1", strings.Repeat("ab", 32)
+	third := Seal(&second, v2)
 	for _, tt := range []struct{ name, got, want string }{
 		{"first", first.Hash, "438455fe9f2d897b48d2ef685a8af8e0ba82ece272769214e99f53629e94eeb8"},
 		{"second", second.Hash, "fd139344ddc8b1417b717774d43a66ff5d94f6add19b6c32a1acff634a662e52"},
+		{"third, version 2", third.Hash, "90cae169aad3902b4ddc0b9f0de0b68aed48c4e10b5861184a6e40f4c9f91bdb"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s entry hashes to %s, want %s: the encoding changed; stored trails would no longer verify", tt.name, tt.got, tt.want)
@@ -130,7 +134,7 @@ func TestJSON(t *testing.T) {
 	t.Run("The JSON names every field.", func(t *testing.T) {
 		t.Parallel()
 		got := slices.Sorted(keysOf(t, full()))
-		want := []string{"approve", "comment", "detail", "event", "hash", "meaning", "offset", "prev",
+		want := []string{"actor", "approve", "comment", "content", "detail", "event", "hash", "idp", "meaning", "offset", "prev",
 			"printed_name", "request", "request_name", "seq", "slot", "station", "template", "time", "user_id"}
 		if !slices.Equal(got, want) {
 			t.Errorf("JSON fields %v, want %v: readers of old exports rely on these names", got, want)

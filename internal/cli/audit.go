@@ -10,6 +10,7 @@ import (
 
 	"loginshell/internal/audit"
 	"loginshell/internal/shell"
+	"loginshell/internal/signature"
 )
 
 const auditSynopsis = "loginshell audit verify|show [--json] [--data DIR] [--store DSN]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it"
@@ -49,6 +50,21 @@ func runAudit(e *env, args []string) error {
 	return printAudit(context.Background(), db, where, verb, asJSON, e.stdout, e.stderr)
 }
 
+// requestReader is a store that can also give every request it holds, so
+// verify compares them with the trail (signature.CheckRecords).
+type requestReader interface {
+	Requests(ctx context.Context) ([]signature.Request, error)
+}
+
+// headText names the last entry verified: its number and hash, what a
+// validation record notes to compare later runs with.
+func headText(e audit.Entry) string {
+	if e.Seq == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("#%d %s", e.Seq, e.Hash)
+}
+
 // auditReader is what `loginshell audit` reads: the entries in order.
 type auditReader interface {
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
@@ -74,9 +90,15 @@ func printAudit(ctx context.Context, trail auditReader, where, what string, asJS
 	switch what {
 	case "verify":
 		n := 0
+		var head audit.Entry
+		var ofRequests []audit.Entry // what CheckRecords compares with the store
 		counted := func(yield func(audit.Entry, error) bool) {
 			for e, err := range entries {
 				n++
+				head = e
+				if e.Request != "" {
+					ofRequests = append(ofRequests, e)
+				}
 				if !yield(e, err) {
 					return
 				}
@@ -86,7 +108,21 @@ func printAudit(ctx context.Context, trail auditReader, where, what string, asJS
 			fmt.Fprintf(stderr, "loginshell audit verify: %v\n", err)
 			return exitCode(exitFailed)
 		}
-		fmt.Fprintf(stdout, "OK: the audit trail of %s is intact (%d entries)\n", where, n)
+		checked := ""
+		if rs, ok := trail.(requestReader); ok {
+			requests, err := rs.Requests(ctx)
+			if err != nil {
+				return err
+			}
+			if problems := signature.CheckRecords(requests, ofRequests); len(problems) > 0 {
+				for _, p := range problems {
+					fmt.Fprintf(stderr, "loginshell audit verify: %s\n", p)
+				}
+				return exitCode(exitFailed)
+			}
+			checked = fmt.Sprintf("; %d requests and their signatures match it", len(requests))
+		}
+		fmt.Fprintf(stdout, "OK: the audit trail of %s is intact (%d entries, head %s)%s\n", where, n, headText(head), checked)
 		return nil
 	case "show":
 		enc := json.NewEncoder(stdout)

@@ -58,8 +58,8 @@ func TestAudit(t *testing.T) {
 		stdout, stderr string
 		notOut         string
 	}{
-		{"intact", "verify", false, sealed(3), 0, "OK: the audit trail of signatures.db is intact (3 entries)", "", ""},
-		{"empty", "verify", false, trail{}, 0, "intact (0 entries)", "", ""},
+		{"intact", "verify", false, sealed(3), 0, "OK: the audit trail of signatures.db is intact (3 entries, head #3 ", "", ""},
+		{"empty", "verify", false, trail{}, 0, "intact (0 entries, head none)", "", ""},
 		{"altered", "verify", false, altered, 1, "", "loginshell audit verify: ", "OK"},
 		{"missing entry", "verify", false, append(sealed(3)[:1:1], sealed(3)[2]), 1, "", "loginshell audit verify: ", "OK"},
 		{"store fails", "verify", false, failing{sealed(3)}, 1, "", "the database went away", "OK"},

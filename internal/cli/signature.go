@@ -33,7 +33,7 @@ const (
 	exitWaitFail = 3 // cancelled, timed out, or the store failed
 )
 
-const signatureSynopsis = "loginshell signature queue [--data DIR] [--store DSN] --template NAME --name NAME [--description TEXT] [--wait] [--timeout D]\n" +
+const signatureSynopsis = "loginshell signature queue [--data DIR] [--store DSN] --template NAME --name NAME [--description TEXT] [--record FILE] [--to PACKAGE] [--wait] [--timeout D]\n" +
 	"      queues an authorization request and prints its slots' UUIDs, one a line; --wait waits for its outcome\n" +
 	"      (exit 0 approved, 1 rejected, 3 cancelled, timed out or failed) and prints who signed\n" +
 	"  loginshell signature templates import [--data DIR] [--store DSN] FILE\n" +

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"loginshell/internal/shell"
 	"loginshell/internal/signature"
 )
 
@@ -36,6 +37,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	ctx = signature.ActingAs(ctx, shell.OSActor()+", "+path)
 	stored := 0
 	for _, t := range ts {
 		// An unchanged template is not stored again: the trail records

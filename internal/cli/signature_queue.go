@@ -10,18 +10,21 @@ import (
 	"github.com/google/uuid"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/shell"
 	"loginshell/internal/signature"
 )
 
 // runQueue is `signature queue`: Parse → Validate → Execute (queue, then
 // wait) → Render.
 func runQueue(ctx context.Context, e *env, args []string) error {
-	var dataDir, store, template, name, description, timeout string
+	var dataDir, store, template, name, description, timeout, recordFile, addressed string
 	var waitFlag bool
 	fs := e.signatureFlags("queue", &dataDir, &store)
 	fs.StringVar(&template, "template", "", "the signature template's name (required)")
 	fs.StringVar(&name, "name", "", "the request's name, as pages list it (required)")
 	fs.StringVar(&description, "description", "", "what is being approved, as the signers read it")
+	fs.StringVar(&recordFile, "record", "", "a file holding the record the request signs: a JSON object or a JSON string (the signers see it; its hash is in the audit trail)")
+	fs.StringVar(&addressed, "to", "", "route the request to the pages of this package only (default: every package's pages may list it)")
 	fs.BoolVar(&waitFlag, "wait", false, "wait for the outcome: exit 0 approved, 1 rejected, 3 cancelled, timed out or failed")
 	fs.StringVar(&timeout, "timeout", "0", "with --wait: give up after this long (90s, 10m; 0 waits until the outcome)")
 	if help, err := e.parseSignature(fs, "queue", args); help || err != nil {
@@ -49,13 +52,21 @@ func runQueue(ctx context.Context, e *env, args []string) error {
 		return exitCode(exitWaitFail)
 	}
 
+	var record []byte
+	if recordFile != "" {
+		if record, err = readFile(recordFile); err != nil {
+			return e.signatureUsage("queue", "--record: %v", err)
+		}
+	}
 	eng, db, err := e.signatureEngine(dataDir, store)
 	if err != nil {
 		return failed(err)
 	}
 	defer db.Close()
+	ctx = signature.ActingAs(ctx, shell.OSActor())
 	// No page of this station waits for the outcome: the session is empty.
-	ids, err := eng.Queue(ctx, signature.Queuing{Template: template, Name: name, Description: description})
+	ids, err := eng.Queue(ctx, signature.Queuing{Template: template, Name: name, Description: description,
+		Record: string(record), AddressedTo: addressed})
 	if err != nil {
 		return failed(err)
 	}

@@ -1,6 +1,7 @@
 package pmapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -90,6 +91,7 @@ func (a *api) queue(r *http.Request) (any, error) {
 		RequestName string          `json:"requestName"`
 		Description string          `json:"description"`
 		Session     string          `json:"session"`
+		Record      json.RawMessage `json:"record"`
 	}
 	if err := readJSON(r, &q); err != nil {
 		return nil, err
@@ -102,8 +104,8 @@ func (a *api) queue(r *http.Request) (any, error) {
 	if session == "" {
 		session = a.Session()
 	}
-	ids, err := a.Signatures.Queue(r.Context(), signature.Queuing{Template: name, Name: q.RequestName, Description: q.Description,
-		Session: session, Owner: caller(r)})
+	ids, err := a.Signatures.Queue(a.acting(r), signature.Queuing{Template: name, Name: q.RequestName, Description: q.Description,
+		Session: session, Owner: caller(r), Record: string(q.Record)})
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +134,7 @@ func (a *api) pending(r *http.Request) (any, error) {
 func (a *api) cancelRequest(r *http.Request) (any, error) {
 	id, err := signature.ParseUUID(r.PathValue("uuid"))
 	if err == nil {
-		err = a.Signatures.Cancel(r.Context(), id, caller(r))
+		err = a.Signatures.Cancel(a.acting(r), id, caller(r))
 	}
 	if err != nil {
 		return nil, err
@@ -157,7 +159,7 @@ func (a *api) trigger(r *http.Request) (any, error) {
 	}
 	id, err := signature.ParseUUID(q.UUID)
 	if err == nil {
-		err = a.Signatures.Trigger(r.Context(), id, q.Session, q.Page, *q.Approve, caller(r))
+		err = a.Signatures.Trigger(a.acting(r), id, q.Session, q.Page, *q.Approve, caller(r))
 	}
 	if err != nil {
 		return nil, err
@@ -211,4 +213,20 @@ func (a *api) signatureEvents(w http.ResponseWriter, r *http.Request) {
 			flusher.Flush()
 		}
 	}
+}
+
+// acting is r's context saying who acts, for the trail: the person signed
+// in to the shell, and the package whose page asked.
+func (a *api) acting(r *http.Request) context.Context {
+	who := "nobody signed in"
+	if p, _, ok := a.Users.Current(); ok {
+		who = p.Username
+		if p.Name != "" && p.Name != p.Username {
+			who += " (" + p.Name + ")"
+		}
+	}
+	if pkg := caller(r); pkg != "" {
+		who += ", page of package " + pkg
+	}
+	return signature.ActingAs(r.Context(), who)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	osuser "os/user"
 	"path/filepath"
 	"time"
 
@@ -219,6 +220,16 @@ func Build(c Config) (sh *Shell, err error) {
 		return nil, err
 	}
 	return sh, nil
+}
+
+// OSActor names who runs a command or starts the shell, for the trail:
+// "os:USER@HOST".
+func OSActor() string {
+	who := "unknown"
+	if u, err := osuser.Current(); err == nil && u.Username != "" {
+		who = u.Username
+	}
+	return "os:" + who + "@" + Station()
 }
 
 // Station names this computer in signatures and the audit trail.

@@ -64,7 +64,7 @@ func loadTemplates(sigs *signature.Engine, path string, demo bool) error {
 	if demo {
 		ts = append(ts, demoTemplate)
 	}
-	ctx := context.Background()
+	ctx := signature.ActingAs(context.Background(), OSActor()+", "+path+" at start")
 	for _, t := range ts {
 		if have, err := sigs.Template(ctx, t.Name); err == nil && have == t {
 			continue

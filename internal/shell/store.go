@@ -38,6 +38,7 @@ const openTimeout = 30 * time.Second
 type SignatureStore interface {
 	signature.Backend
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
+	Requests(ctx context.Context) ([]signature.Request, error)
 	Close() error
 }
 

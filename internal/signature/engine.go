@@ -2,6 +2,7 @@ package signature
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -177,6 +178,9 @@ type Queuing struct {
 	Owner string
 	// AddressedTo routes a plant's request to one package's pages only.
 	AddressedTo string
+	// Record is the JSON (an object or a string) the request signs besides
+	// its name and description; "" for none. See CanonicalRecord.
+	Record string
 }
 
 // Queue queues a request from the template q names (queueAuthRequest),
@@ -202,16 +206,25 @@ func (e *Engine) Queue(ctx context.Context, q Queuing) ([]uuid.UUID, error) {
 			return nil, err
 		}
 	}
+	record, err := CanonicalRecord([]byte(q.Record))
+	if err != nil {
+		return nil, err
+	}
 	rules := t
+	rulesJSON, err := json.Marshal(rules)
+	if err != nil {
+		return nil, err
+	}
 	r := Request{ID: uuid.New(), Template: t.Name, Name: q.Name, Description: q.Description, State: Pending,
-		Station: e.o.Station, Session: q.Session, QueuedAt: e.o.Now().UTC(), Owner: q.Owner, AddressedTo: q.AddressedTo, Rules: &rules}
+		Station: e.o.Station, Session: q.Session, QueuedAt: e.o.Now().UTC(), Owner: q.Owner, AddressedTo: q.AddressedTo,
+		Rules: &rules, RulesJSON: string(rulesJSON), Record: record}
 	var ids []uuid.UUID
 	for i, c := range expr.Slots() {
 		s := Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c.String(), State: Pending, Atoms: c.Atoms()}
 		r.Slots = append(r.Slots, s)
 		ids = append(ids, s.ID)
 	}
-	queued := e.stamp(audit.Entry{Event: audit.EventQueue, Request: r.ID.String(), RequestName: r.Name, Template: t.Name,
+	queued := e.stamp(ctx, audit.Entry{Event: audit.EventQueue, Request: r.ID.String(), RequestName: r.Name, Template: t.Name, Content: r.Content(),
 		Meaning: t.Meaning, Detail: fmt.Sprintf("%d slot(s)", len(ids))})
 	if _, err := e.o.Store.QueueAudited(ctx, r, func(Request) []audit.Entry { return []audit.Entry{queued} }); err != nil {
 		return nil, err
@@ -285,13 +298,14 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	}
 	c := Challenge{ID: uuid.NewString(), Slot: slot.ID, Request: req.ID, RequestName: req.Name, Description: req.Description,
 		Template: t.Name, Meaning: t.Meaning, Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
-		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC(), Owner: req.Owner, By: by}
+		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC(), Owner: req.Owner, By: by,
+		Content: req.Content(), Record: req.Record, IdP: e.idp(provider, interactive)}
 	if interactive != nil {
 		if err := e.triggerInteractive(ctx, interactive, t, c); err != nil {
 			return err
 		}
 		e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
-			Template: t.Name, Meaning: t.Meaning, Approve: &approve, Detail: "at the identity provider " + t.Provider()})
+			Template: t.Name, Meaning: t.Meaning, Approve: &approve, Detail: "at the identity provider " + t.Provider(), IdP: c.IdP, Content: c.Content})
 		return nil
 	}
 	if err := e.o.Poster.Post(session, page, c); err != nil {
@@ -306,8 +320,20 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	o.timer = e.o.AfterFunc(t.TimeoutDuration(), func() { e.expire(c.ID) })
 	e.mu.Unlock()
 	e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
-		Template: t.Name, Meaning: t.Meaning, Approve: &approve})
+		Template: t.Name, Meaning: t.Meaning, Approve: &approve, IdP: c.IdP, Content: c.Content})
 	return nil
+}
+
+// idp names the identity provider a challenge signs with, as the trail
+// keeps it: the template's idp, and for a provider with an issuer (the
+// organisation's OpenID provider) that issuer as it is at the trigger.
+func (e *Engine) idp(name string, interactive Interactive) string {
+	if is, ok := interactive.(interface{ Issuer() string }); ok {
+		if iss := is.Issuer(); iss != "" {
+			return name + " " + iss
+		}
+	}
+	return name
 }
 
 // noChallenge is the seed's IllegalArgumentException text.
@@ -335,7 +361,8 @@ func (e *Engine) Cancel(ctx context.Context, id uuid.UUID, by string) error {
 		}
 	}
 	_, _, err := e.o.Store.CancelAudited(ctx, id, func(req Request) []audit.Entry {
-		return []audit.Entry{e.stamp(audit.Entry{Event: audit.EventCancel, Request: id.String(), RequestName: req.Name, Template: req.Template})}
+		return []audit.Entry{e.stamp(ctx, audit.Entry{Event: audit.EventCancel, Request: id.String(), RequestName: req.Name,
+			Template: req.Template, Content: req.Content()})}
 	})
 	if err != nil {
 		return err
@@ -483,9 +510,9 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 	// The slot's signature and, when it settles the request, the request's
 	// approval go into the trail in the same transaction as the signature.
 	req, _, err := e.o.Store.SignAudited(ctx, c.Slot, sig, t.ForceUniqueUser, func(req Request) []audit.Entry {
-		entries := []audit.Entry{e.stamp(e.entry(c, event, signer, comment, "slot signed"))}
+		entries := []audit.Entry{e.stamp(ctx, e.entry(c, event, signer, comment, "slot signed"))}
 		if req.State == Approved {
-			entries = append(entries, e.stamp(audit.Entry{Event: audit.EventApprove, Request: req.ID.String(), RequestName: req.Name,
+			entries = append(entries, e.stamp(ctx, audit.Entry{Event: audit.EventApprove, Request: req.ID.String(), RequestName: req.Name, Content: c.Content,
 				Template: req.Template, Meaning: c.Meaning, Detail: "request approved"}))
 		}
 		return entries
@@ -581,7 +608,7 @@ func (e *Engine) entry(c Challenge, event string, s Signer, comment, detail stri
 	approve := c.Approve
 	return audit.Entry{Event: event, Request: c.Request.String(), RequestName: c.RequestName, Slot: c.Slot.String(),
 		Template: c.Template, UserID: s.UserID, PrintedName: s.PrintedName, Meaning: c.Meaning, Approve: &approve,
-		Comment: comment, Detail: detail}
+		Comment: comment, Detail: detail, IdP: c.IdP, Content: c.Content}
 }
 
 func (e *Engine) outcome(c Challenge, kind string, s Signer, comment, msg string) Outcome {
@@ -591,7 +618,10 @@ func (e *Engine) outcome(c Challenge, kind string, s Signer, comment, msg string
 }
 
 // stamp sets an entry's time, the station's local offset and the station.
-func (e *Engine) stamp(en audit.Entry) audit.Entry {
+func (e *Engine) stamp(ctx context.Context, en audit.Entry) audit.Entry {
+	if en.Actor == "" {
+		en.Actor = actorOf(ctx)
+	}
 	now := e.o.Now()
 	en.Time, en.Offset, en.Station = now.UTC(), now.Format("-07:00"), e.o.Station
 	return en
@@ -601,7 +631,7 @@ func (e *Engine) stamp(en audit.Entry) audit.Entry {
 // attempt, a failure, a trigger); a trail that cannot be written is logged
 // loudly, since the event already happened.
 func (e *Engine) audit(ctx context.Context, en audit.Entry) {
-	if _, err := e.o.Store.AppendAudit(ctx, e.stamp(en)); err != nil {
+	if _, err := e.o.Store.AppendAudit(ctx, e.stamp(ctx, en)); err != nil {
 		e.o.Log.Error("audit trail not written", "event", en.Event, "request", en.Request, "err", err)
 	}
 }

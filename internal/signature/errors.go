@@ -54,6 +54,9 @@ var (
 	ErrMissingCredentials = fault.New(fault.BadRequest, "enter your user ID and password")
 	// ErrCommentRequired: the template requires a comment.
 	ErrCommentRequired = fault.New(fault.BadRequest, "a comment is required for this signature")
+	// ErrBadRecord: queueAuthRequest's record is not a JSON object or
+	// string, or too large.
+	ErrBadRecord = fault.New(fault.BadRequest, "the request's record is not valid")
 	// ErrTooManyPending: a package's pages hold as many pending requests
 	// as Options.MaxPendingPerPackage allows.
 	ErrTooManyPending = fault.New(fault.TooMany, "too many pending signature requests")

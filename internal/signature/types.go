@@ -76,6 +76,13 @@ type Request struct {
 	// became later. Nil for a request queued before the store kept it:
 	// the template as it is now stands in.
 	Rules *Template `json:"-"`
+	// RulesJSON is Rules as the store keeps it, the bytes ContentHash
+	// covers ("" with Rules nil).
+	RulesJSON string `json:"-"`
+	// Record is what the request signs besides its name and description:
+	// the JSON (an object or a string) the page or the script passed,
+	// canonical (CanonicalRecord); "" for none.
+	Record string `json:"record,omitempty"`
 }
 
 // Slot is one sign-in slot: one top-level AND clause of the expression.
@@ -201,6 +208,13 @@ type Challenge struct {
 	// only.
 	Owner string `json:"-"`
 	By    string `json:"-"`
+	// Content is the request's content hash (ContentHash) and Record its
+	// record: the dialog shows what is signed and its fingerprint.
+	Content string `json:"content"`
+	Record  string `json:"record,omitempty"`
+	// IdP names the identity provider that verifies the signer, for the
+	// trail.
+	IdP string `json:"-"`
 }
 
 // Outcome kinds, the callbacks of queueAuthRequest.
@@ -238,8 +252,27 @@ const Plant = ""
 // For reports whether a page of package pkg hears o (Plant hears all).
 func (o Outcome) For(pkg string) bool { return pkg == Plant || o.Owner == pkg || o.By == pkg }
 
+// Content is r's content hash (ContentHash).
+func (r Request) Content() string { return ContentHash(r) }
+
 // VisibleTo reports whether a page of package pkg may list or cancel r:
 // its own package's, and the plant's routed to it or to every package.
 func (r Request) VisibleTo(pkg string) bool {
 	return pkg == Plant || r.Owner == pkg || (r.Owner == "" && (r.AddressedTo == "" || r.AddressedTo == pkg))
+}
+
+// actorKey is the context key of who acts.
+type actorKey struct{}
+
+// ActingAs returns ctx saying who acts in what the engine records under
+// it (audit.Entry.Actor): the signed-in person of the page's session, or
+// the OS user and host of a command. The engine's callers set it at their
+// boundary: pmapi for pages, the command line for scripts.
+func ActingAs(ctx context.Context, who string) context.Context {
+	return context.WithValue(ctx, actorKey{}, who)
+}
+
+func actorOf(ctx context.Context) string {
+	who, _ := ctx.Value(actorKey{}).(string)
+	return who
 }

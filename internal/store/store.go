@@ -92,27 +92,30 @@ func Wrap(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// RulesText is how both stores keep signature.Request.Rules: the
-// template as JSON, "" for none.
-func RulesText(t *signature.Template) (string, error) {
-	if t == nil {
-		return "", nil
+// RulesText is how both stores keep signature.Request.Rules: the bytes
+// the engine made when it queued the request (RulesJSON), kept as they
+// are, since the request's content hash covers them; "" for none.
+func RulesText(r signature.Request) (string, error) {
+	if r.RulesJSON != "" || r.Rules == nil {
+		return r.RulesJSON, nil
 	}
-	b, err := json.Marshal(t)
+	b, err := json.Marshal(r.Rules)
 	if err != nil {
 		return "", fmt.Errorf("rules: %w", err)
 	}
 	return string(b), nil
 }
 
-// ParseRules reads what RulesText wrote.
-func ParseRules(s string) (*signature.Template, error) {
-	if s == "" {
-		return nil, nil
+// ParseRules reads what RulesText wrote into r.
+func ParseRules(r *signature.Request, text string) error {
+	r.RulesJSON, r.Rules = text, nil
+	if text == "" {
+		return nil
 	}
 	var t signature.Template
-	if err := json.Unmarshal([]byte(s), &t); err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
+	if err := json.Unmarshal([]byte(text), &t); err != nil {
+		return fmt.Errorf("rules: %w", err)
 	}
-	return &t, nil
+	r.Rules = &t
+	return nil
 }

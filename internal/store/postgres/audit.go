@@ -63,7 +63,7 @@ func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) er
 }
 
 const auditColumns = `seq, time, utc_offset, station, event, request, request_name, slot, template,
-	user_id, printed_name, meaning, approve, comment, detail, prev, hash`
+	user_id, printed_name, meaning, approve, comment, detail, prev, hash, idp, actor, content`
 
 // appendAudit seals and inserts es after the last entry, inside the
 // caller's transaction, and returns them as sealed. It locks the chain
@@ -85,9 +85,9 @@ func appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry) ([]audit.Entr
 	b := &pgx.Batch{}
 	for i, e := range es {
 		e = audit.Seal(last, e)
-		b.Queue(`INSERT INTO audit (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		b.Queue(`INSERT INTO audit (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			e.Seq, e.Time, e.Offset, e.Station, e.Event, e.Request, e.RequestName, e.Slot, e.Template, e.UserID,
-			e.PrintedName, e.Meaning, e.Approve, e.Comment, e.Detail, e.Prev, e.Hash)
+			e.PrintedName, e.Meaning, e.Approve, e.Comment, e.Detail, e.Prev, e.Hash, e.IdP, e.Actor, e.Content)
 		sealed[i] = e
 		last = &sealed[i]
 	}
@@ -101,7 +101,8 @@ func scanEntry(rows pgx.Rows) (audit.Entry, error) {
 	var e audit.Entry
 	var t time.Time
 	err := rows.Scan(&e.Seq, &t, &e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
-		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &e.Approve, &e.Comment, &e.Detail, &e.Prev, &e.Hash)
+		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &e.Approve, &e.Comment, &e.Detail, &e.Prev, &e.Hash,
+		&e.IdP, &e.Actor, &e.Content)
 	e.Time = t.UTC()
 	return e, err
 }

@@ -60,8 +60,8 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 
 const (
 	insertRequest = `
-INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at, owner, addressed_to, rules)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at, owner, addressed_to, rules, record)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 	insertSlot = `
 INSERT INTO slots (id, request, idx, clause, state, user_id, printed_name, roles, groups_, approve, meaning, comment, signed_at, sign_station)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
@@ -76,12 +76,12 @@ ON CONFLICT (kind, value_key, slot) DO NOTHING`
 func insertRequests(ctx context.Context, tx pgx.Tx, rs []signature.Request) error {
 	b := &pgx.Batch{}
 	for _, r := range rs {
-		rules, err := store.RulesText(r.Rules)
+		rules, err := store.RulesText(r)
 		if err != nil {
 			return err
 		}
 		b.Queue(insertRequest, r.ID, r.Template, store.NameKey(r.Template), r.Name, r.Description,
-			string(r.State), r.Station, r.Session, dbTime(r.QueuedAt), r.Owner, r.AddressedTo, rules)
+			string(r.State), r.Station, r.Session, dbTime(r.QueuedAt), r.Owner, r.AddressedTo, rules, r.Record)
 		for _, sl := range r.Slots {
 			args := []any{sl.ID, r.ID, sl.Index, sl.Clause, string(sl.State)}
 			if sig := sl.Signature; sig != nil {
@@ -175,7 +175,7 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 }
 
 const requestSelect = `
-SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules,
+SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules, r.record,
 	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,
 	s.meaning, s.comment, s.signed_at, s.sign_station
 FROM requests r JOIN slots s ON s.request = r.id`
@@ -218,7 +218,7 @@ func queryRequests(ctx context.Context, q querier, where, order string, args ...
 			signedAt                                 *time.Time
 		)
 		if err := rows.Scan(&r.ID, &r.Template, &r.Name, &r.Description, &state, &r.Station, &r.Session, &r.QueuedAt,
-			&r.Owner, &r.AddressedTo, &rules,
+			&r.Owner, &r.AddressedTo, &rules, &r.Record,
 			&sl.ID, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
 			&meaning, &comment, &signedAt, &station); err != nil {
 			return nil, err
@@ -226,7 +226,7 @@ func queryRequests(ctx context.Context, q querier, where, order string, args ...
 		if n := len(rs); n == 0 || rs[n-1].ID != r.ID {
 			r.State = signature.State(state)
 			r.QueuedAt = r.QueuedAt.UTC()
-			if r.Rules, err = store.ParseRules(rules); err != nil {
+			if err = store.ParseRules(&r, rules); err != nil {
 				return nil, err
 			}
 			rs = append(rs, r)
@@ -260,4 +260,19 @@ func nilIfEmpty(l []string) []string {
 		return nil
 	}
 	return l
+}
+
+// Requests returns every request the store holds, in any state, oldest
+// first, each with its slots and signatures: what `audit verify` checks
+// against the trail.
+func (s *Store) Requests(ctx context.Context) ([]signature.Request, error) {
+	var rs []signature.Request
+	err := s.retrying(ctx, true, func(*bool) (err error) {
+		rs, err = queryRequests(ctx, s.pool, `true`, `r.queued_at, r.n`)
+		return err
+	})
+	if err != nil {
+		return nil, s.fail("requests", err)
+	}
+	return rs, nil
 }

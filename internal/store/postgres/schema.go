@@ -158,11 +158,17 @@ INSERT INTO changes_head (id, seq) VALUES (1, 0);
 	// 3: whose a request is (the package that queued it, or the plant's,
 	// routed to one package or to all), and the template it was queued
 	// under, as JSON (signature.Request.Rules; '' for the requests queued
-	// before: their template as it is now stands in).
+	// before: their template as it is now stands in), the record it signs, and
+	// in the trail who verified a signer (idp), who acted (actor) and the
+	// request's content hash (content): audit.Entry's version 2.
 	`
 ALTER TABLE requests ADD COLUMN owner text NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN addressed_to text NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN rules text NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN record text NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN idp text NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN actor text NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN content text NOT NULL DEFAULT '';
 `,
 }
 

@@ -59,7 +59,7 @@ func (s *Store) AuditEntries(ctx context.Context, fn func(audit.Entry) error) er
 }
 
 const auditColumns = `seq, time, utc_offset, station, event, request, request_name, slot, template,
-	user_id, printed_name, meaning, approve, comment, detail, prev, hash`
+	user_id, printed_name, meaning, approve, comment, detail, prev, hash, idp, actor, content`
 
 // appendAudit seals and inserts es after the last entry, inside the
 // caller's write transaction, and returns them as sealed.
@@ -78,7 +78,7 @@ func appendAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Ent
 		return nil, fmt.Errorf("read the audit chain head: %w", err)
 	}
 	first := prev.Seq + 1
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("insert audit entries %d-%d: %w", first, first+int64(len(es))-1, err)
 	}
@@ -92,7 +92,7 @@ func appendAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Ent
 		}
 		if _, err := ins.ExecContext(ctx, e.Seq, timeText(e.Time), e.Offset, e.Station, e.Event, e.Request,
 			e.RequestName, e.Slot, e.Template, e.UserID, e.PrintedName, e.Meaning, approve, e.Comment,
-			e.Detail, e.Prev, e.Hash); err != nil {
+			e.Detail, e.Prev, e.Hash, e.IdP, e.Actor, e.Content); err != nil {
 			return nil, fmt.Errorf("insert audit entries %d-%d: %w", first, first+int64(len(es))-1, err)
 		}
 		sealed[i] = e
@@ -107,7 +107,7 @@ func scanEntry(rows *sql.Rows) (audit.Entry, error) {
 	var approve sql.NullInt64
 	if err := rows.Scan(&e.Seq, &t, &e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
 		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &approve, &e.Comment, &e.Detail, &e.Prev,
-		&e.Hash); err != nil {
+		&e.Hash, &e.IdP, &e.Actor, &e.Content); err != nil {
 		return audit.Entry{}, err
 	}
 	var err error

@@ -61,8 +61,8 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 // batch of many requests in one transaction parses each statement once.
 func insertRequests(ctx context.Context, tx *sql.Tx, rs []signature.Request) error {
 	insReq, err := tx.PrepareContext(ctx, `
-INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at, owner, addressed_to, rules)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at, owner, addressed_to, rules, record)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -84,12 +84,12 @@ ON CONFLICT (kind, value_key, slot) DO NOTHING`)
 	defer insAtom.Close()
 
 	for _, r := range rs {
-		rules, err := store.RulesText(r.Rules)
+		rules, err := store.RulesText(r)
 		if err != nil {
 			return err
 		}
 		if _, err := insReq.ExecContext(ctx, r.ID.String(), r.Template, store.NameKey(r.Template), r.Name,
-			r.Description, string(r.State), r.Station, r.Session, timeText(r.QueuedAt), r.Owner, r.AddressedTo, rules); err != nil {
+			r.Description, string(r.State), r.Station, r.Session, timeText(r.QueuedAt), r.Owner, r.AddressedTo, rules, r.Record); err != nil {
 			return err
 		}
 		for _, sl := range r.Slots {
@@ -185,7 +185,7 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 }
 
 const requestSelect = `
-SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules,
+SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules, r.record,
 	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,
 	s.meaning, s.comment, s.signed_at, s.sign_station
 FROM requests r JOIN slots s ON s.request = r.id`
@@ -221,7 +221,7 @@ func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ..
 			approve                                                           sql.NullInt64
 		)
 		if err := rows.Scan(&rid, &r.Template, &r.Name, &r.Description, &state, &r.Station, &r.Session, &queuedAt,
-			&r.Owner, &r.AddressedTo, &rules,
+			&r.Owner, &r.AddressedTo, &rules, &r.Record,
 			&sid, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
 			&meaning, &comment, &signedAt, &station); err != nil {
 			return nil, err
@@ -234,7 +234,7 @@ func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ..
 			if r.QueuedAt, err = parseTime(queuedAt); err != nil {
 				return nil, err
 			}
-			if r.Rules, err = store.ParseRules(rules); err != nil {
+			if err = store.ParseRules(&r, rules); err != nil {
 				return nil, err
 			}
 			rs = append(rs, r)
@@ -264,4 +264,16 @@ func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ..
 		last.Slots = append(last.Slots, sl)
 	}
 	return rs, rows.Err()
+}
+
+// Requests returns every request the store holds, in any state, oldest
+// first, each with its slots and signatures: what `audit verify` checks
+// against the trail.
+func (s *Store) Requests(ctx context.Context) ([]signature.Request, error) {
+	var rs []signature.Request
+	err := s.read(ctx, "requests", func(tx *sql.Tx) (err error) {
+		rs, err = queryRequests(ctx, tx, `1 = 1`, `r.queued_at, r.rowid`)
+		return err
+	})
+	return rs, err
 }

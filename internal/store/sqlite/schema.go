@@ -108,11 +108,17 @@ BEGIN SELECT RAISE(ABORT, 'an audit entry must continue the chain'); END;
 	// 2: whose a request is (the package that queued it, or the plant's,
 	// routed to one package or to all), and the template it was queued
 	// under, as JSON (signature.Request.Rules; '' for the requests queued
-	// before: their template as it is now stands in).
+	// before: their template as it is now stands in), the record it signs, and
+	// in the trail who verified a signer (idp), who acted (actor) and the
+	// request's content hash (content): audit.Entry's version 2.
 	`
 ALTER TABLE requests ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN addressed_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN rules TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN record TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN idp TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN content TEXT NOT NULL DEFAULT '';
 `,
 }
 

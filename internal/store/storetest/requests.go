@@ -81,11 +81,18 @@ func testQueue(t *testing.T, newDB NewDB) {
 		r.Owner = "lineapp"
 		r.Rules = &signature.Template{Name: "Line Release", Expression: "{role:Operator}", IDP: "local", Timeout: 3,
 			ForceUniqueUser: true, Meaning: "Approval"}
+		// The bytes as the engine made them, kept as they are: the
+		// request's content hash covers them.
+		r.RulesJSON = `{"name":"Line Release",  "expression":"{role:Operator}","idp":"local","timeout":3,"forceUniqueUser":true,"meaning":"Approval"}`
+		r.Record = `{"batch":"4711","line":4}`
 		mustQueue(t, s, r)
 		if _, got, err := s.Slot(ctx, r.Slots[0].ID); err != nil {
 			t.Fatal(err)
 		} else {
 			sameRequest(t, "owned request", got, asStored(r))
+			if signature.ContentHash(got) != signature.ContentHash(r) {
+				t.Error("the request read back has another content hash than the one queued")
+			}
 		}
 	})
 

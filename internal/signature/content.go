@@ -1,0 +1,88 @@
+package signature
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+
+	"loginshell/internal/fault"
+)
+
+// MaxRecord bounds a request's record, in bytes of its canonical JSON.
+const MaxRecord = 64 << 10
+
+// CanonicalRecord reads the record a page or a script passes with a
+// request (21 CFR 11.70: the signature is linked to what it signs): a JSON
+// object or a JSON string, given as JSON text. It returns the record's
+// canonical JSON: object members sorted by name at every depth, no
+// insignificant space, numbers as written, strings as Go's encoder
+// escapes them. "" and "null" are no record.
+func CanonicalRecord(raw []byte) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	if !utf8.Valid(raw) {
+		return "", fault.Detail(ErrBadRecord, "it is not UTF-8 text")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", fault.Detail(ErrBadRecord, "it is not JSON: %v", err)
+	}
+	if dec.More() {
+		return "", fault.Detail(ErrBadRecord, "it holds more than one JSON value")
+	}
+	switch v.(type) {
+	case map[string]any, string:
+	default:
+		return "", fault.Detail(ErrBadRecord, "it must be a JSON object or a string")
+	}
+	// encoding/json writes map keys sorted and keeps json.Number as written.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fault.Detail(ErrBadRecord, "%v", err)
+	}
+	if len(b) > MaxRecord {
+		return "", fault.Detail(ErrBadRecord, "it is %d bytes; at most %d", len(b), MaxRecord)
+	}
+	return string(b), nil
+}
+
+// contentV1 opens the content encoding, version 1.
+const contentV1 = "loginshell/request/content/v1"
+
+// ContentHash is the lowercase hex SHA-256 of what request r asks people
+// to sign, fixed when it is queued and in every audit entry of r:
+//
+//	str("loginshell/request/content/v1") str(ID) str(Template)
+//	str(RulesJSON) str(Name) str(Description) str(Record)
+//
+// where str(s) is s's length as 8 bytes big-endian, then s (as the audit
+// entries' encoding): the template as queued (its JSON, as the store keeps
+// it), the request's name and description, and its canonical record.
+// Editing any of them in the store makes `audit verify` name the request.
+func ContentHash(r Request) string {
+	var b []byte
+	for _, s := range []string{contentV1, r.ID.String(), r.Template, r.RulesJSON, r.Name, r.Description, r.Record} {
+		b = binary.BigEndian.AppendUint64(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Fingerprint is the short form of a content hash the dialog shows and a
+// person can compare with `audit show`: its first 12 hex digits in groups
+// of four.
+func Fingerprint(hash string) string {
+	if len(hash) < 12 {
+		return hash
+	}
+	return fmt.Sprintf("%s-%s-%s", hash[:4], hash[4:8], hash[8:12])
+}
