@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"loginshell/internal/webapps"
-
 	"loginshell/internal/demoidp"
 	"loginshell/internal/gateway"
 	"loginshell/internal/screen"
@@ -25,6 +23,7 @@ import (
 	"loginshell/internal/shell"
 	"loginshell/internal/shell/shelltest"
 	"loginshell/internal/user"
+	"loginshell/internal/webapps"
 )
 
 // slowDiscovery fronts a real OpenID provider and holds every discovery
