@@ -2,6 +2,7 @@
 #
 #   make run    build, then open the shell in demo mode
 #   make test   everything CI checks (what .ci/run calls)
+#   make lint   the habits CI holds every change to (part of make test)
 #
 # Every target prints a "==> name [time]" header so a CI log reads as a list of
 # steps and shows where the minutes went.
@@ -34,6 +35,17 @@ WAILS_BUILD := $(WAILS) build -s -skipbindings -m -nosyncgomod -nocolour -tags "
 
 BIN := build/bin/loginshell
 
+# The linters, pinned, run from the module cache like the Wails CLI (deps
+# fetches their modules; each builds once, about a minute on two cores).
+# staticcheck 2026.2.2 is built for Go 1.26 (its go.mod says go 1.26.0);
+# deadcode comes with golang.org/x/tools.
+STATICCHECK_PKG := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+DEADCODE_PKG := golang.org/x/tools/cmd/deadcode@v0.53.0
+
+# Every Go file of the module for gofmt, tests and other platforms' files
+# included; not frontend/node_modules (see GOPKGS).
+GOFILES = $(shell find . -path ./frontend/node_modules -prune -o -name '*.go' -print)
+
 # CI logs carry no colour codes: when make's output is not a terminal,
 # NO_COLOR=1 for every tool it runs (vitest colours even into a pipe; the
 # Wails CLI gets -nocolour). Only stderr can be tested here ($(shell)
@@ -44,13 +56,13 @@ endif
 
 header = @printf '\n==> %s [%s]\n' "$(1)" "$$(date +%T)"
 
-.PHONY: all deps frontend build run vet gotest fetest wincheck test e2e smoke package bench soak fuzz mutate clean
+.PHONY: all deps frontend build run vet lint gotest fetest wincheck test e2e smoke package bench soak fuzz mutate clean
 
 all: build
 
 deps:
 	$(call header,deps: Debian packages$(,) npm packages$(,) Go modules)
-	bash build/scripts/deps.sh
+	bash build/scripts/deps.sh $(STATICCHECK_PKG) $(DEADCODE_PKG)
 
 # Vite empties dist/ first; put back the .gitkeep that keeps it in git.
 frontend: deps
@@ -72,6 +84,26 @@ vet: deps frontend
 	$(call header,vet: go vet (linux$(,) tags $(TAGS)))
 	go vet -tags "$(TAGS)" $(GOPKGS)
 
+# The habits every change is held to. Each was clean when it joined, so
+# whatever a step finds, the change under test brought in. go vet runs
+# first (vet); then gofmt, the imports in two groups (standard library,
+# then everything else: a test in internal/arch), ESLint with
+# typescript-eslint's recommended rules over frontend/src, staticcheck's
+# default checks, and deadcode (build/scripts/deadcode.sh: no function
+# that nothing calls, tests and the commands under build/scripts included).
+lint: deps frontend vet
+	$(call header,lint: gofmt -l)
+	@files=$$(gofmt -l $(GOFILES)); \
+	if [[ -n "$$files" ]]; then echo "not formatted (gofmt -w them):"; echo "$$files"; exit 1; fi
+	$(call header,lint: imports in at most two groups (internal/arch))
+	go test -tags "$(TAGS)" -run '^TestImportsInTwoGroups$$' ./internal/arch
+	$(call header,lint: npm run lint (ESLint$(,) typescript-eslint recommended))
+	cd frontend && npm run lint
+	$(call header,lint: staticcheck (default checks$(,) tags $(TAGS)))
+	go run $(STATICCHECK_PKG) -tags "$(TAGS)" $(GOPKGS)
+	$(call header,lint: deadcode (-test$(,) tags $(TAGS)))
+	DEADCODE="go run $(DEADCODE_PKG)" TAGS="$(TAGS)" bash build/scripts/deadcode.sh $(GOPKGS) ./build/...
+
 gotest: deps frontend
 	$(call header,gotest: go test -race)
 	go test -race -tags "$(TAGS)" $(GOPKGS)
@@ -86,7 +118,7 @@ wincheck: deps frontend
 	GOOS=windows CGO_ENABLED=0 go build -tags desktop,production -o /dev/null .
 	GOOS=windows CGO_ENABLED=0 go vet -tags desktop,production $(GOPKGS)
 
-test: deps frontend vet gotest fetest build wincheck e2e smoke package
+test: deps frontend vet lint gotest fetest build wincheck e2e smoke package
 	$(call header,test: the installed package (apt-get install ./$(DEB)$(,) /usr/bin/loginshell))
 	bash build/scripts/package-check.sh $(DEB) $(BIN)
 	$(call header,test: all passed)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/menu"
-
 	"loginshell/internal/demoidp/strict"
 	"loginshell/internal/online"
 	"loginshell/internal/screen"

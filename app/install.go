@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
-
 	"loginshell/internal/install"
 )
 

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
-
 	"loginshell/internal/check"
 	"loginshell/internal/install"
 	"loginshell/internal/manifest"

@@ -9,12 +9,10 @@ import (
 	"syscall"
 	"time"
 
-	"loginshell/internal/fault"
-
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
-
+	"loginshell/internal/fault"
 	"loginshell/internal/gateway"
 	"loginshell/internal/shell"
 )

@@ -13,18 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+	"loginshell/internal/auth"
 	"loginshell/internal/fault"
 	"loginshell/internal/install"
+	"loginshell/internal/keychain"
 	"loginshell/internal/online"
+	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell/shelltest"
 	"loginshell/internal/signature"
-
-	"github.com/wailsapp/wails/v2/pkg/runtime"
-
-	"loginshell/internal/auth"
-	"loginshell/internal/keychain"
-	"loginshell/internal/screen"
 	"loginshell/internal/user"
 )
 

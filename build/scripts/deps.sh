@@ -10,7 +10,9 @@
 #     .desktop file); installed with apt-get only when dpkg says one is missing;
 #   - the frontend's npm packages, with `npm ci` only when node_modules is
 #     missing or older than package-lock.json;
-#   - the Go modules named by go.sum.
+#   - the Go modules named by go.sum;
+#   - the modules of the Go tools given as arguments (pkg@version, the
+#     linters `make lint` runs with go run; the Makefile pins them).
 # It never downloads a browser: the tests use Debian's /usr/bin/chromium.
 set -euo pipefail
 
@@ -69,3 +71,17 @@ fi
 echo "== deps: Go modules"
 go mod download
 echo "go modules present"
+
+if (($# > 0)); then
+	echo "== deps: Go tools"
+	# go run -n resolves and downloads a tool's modules, then only prints
+	# the commands it would run (the build waits for the first real run):
+	# shown only when it fails.
+	for tool in "$@"; do
+		if ! out=$(go run -n "$tool" 2>&1); then
+			echo "$out" >&2
+			exit 1
+		fi
+	done
+	echo "go tools present: $*"
+fi

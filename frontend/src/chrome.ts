@@ -1,6 +1,6 @@
-// Renders a View into the static markup of index.html: top bar, content frame, loading and
-// error overlays, status bar. Holds no state beyond what it needs to skip stale or
-// redundant updates; Go owns the state.
+// Renders a View into the static markup of index.html: top bar, content frame, loading,
+// error and sign-in overlays, status bar. Holds no state beyond what it needs to skip stale
+// or redundant updates and the last sign-in address it went to (Visited); Go owns the state.
 import type { Transport } from "./transport";
 import type { View } from "./view";
 
@@ -11,7 +11,10 @@ export type Actions = Pick<Transport, "view" | "retry" | "cancel" | "configure">
 export const unreachable =
   "The shell service is not responding. Check that loginshell is still running, then retry.";
 const cancelFailed = "Could not cancel. Try again.";
-/** The error view's words when Go gives none (an older Go side) or the chrome fails by itself. */
+/**
+ * The error view's words when Go gives none (an older Go side) or the chrome fails by itself
+ * (but Go unreachable is headed "The shell is not responding").
+ */
 export const defaultHeading = "Something is not right";
 export const defaultAction = "Try again";
 /** Shown when Go refuses the login server without saying why (it always should). */
@@ -23,7 +26,7 @@ export interface Visited {
   set(url: string): void;
 }
 
-/** memoryVisited forgets on reload: for tests. */
+/** memoryVisited forgets on reload: Chrome's default (the tests') and sessionVisited's fallback. */
 export function memoryVisited(): Visited {
   let last: string | null = null;
   return { get: () => last, set: (u) => void (last = u) };
@@ -112,7 +115,10 @@ export class Chrome {
     });
   }
 
-  /** render shows v unless a newer view has been shown already, and says whether it did. */
+  /**
+   * render shows v unless it or a newer view is on screen already (a view of the last seq is
+   * drawn again over a local failure), and says whether it did.
+   */
   render(v: View): boolean {
     if (v.seq < this.lastSeq || (v.seq === this.lastSeq && !this.local)) return false;
     this.lastSeq = v.seq;
@@ -154,7 +160,7 @@ export class Chrome {
     this.showError(message, { heading });
   }
 
-  /** setLink shows whether the live channel to Go is up. */
+  /** setLink shows the status bar's "Reconnecting" while the live channel to Go is down. */
   setLink(up: boolean): void {
     this.el.link.hidden = up;
   }
@@ -187,7 +193,8 @@ export class Chrome {
 
   /**
    * showError shows what happened (heading, message) and its one action (the Retry button,
-   * labelled by Go), and with configure the login server form filled with the address tried.
+   * labelled by Go, hidden when the login server form is the only way on), and with configure
+   * that form, filled with the address tried when it appears.
    */
   private showError(
     message: string,
@@ -402,15 +409,19 @@ export function statusText(v: View): string {
 }
 
 /**
- * site is scheme and host. URL.origin is "null" for Wails' own scheme (wails://wails on Linux
- * and macOS), which would make every non-special URL look same-origin.
+ * onPagesOrigin says whether target is on the pages' site (base) or on a package's origin
+ * under it: each package has an origin of its own under the pages' host,
+ * <label>.<pages host>, with the same scheme.
  */
 function onPagesOrigin(target: URL, base: URL): boolean {
-  // Each package has an origin of its own under the pages' host: <label>.<pages host>.
   if (site(target) === site(base)) return true;
   return target.protocol === base.protocol && target.host.endsWith(`.${base.host}`);
 }
 
+/**
+ * site is scheme and host. Not URL.origin: that is "null" for Wails' own scheme (wails://wails
+ * on Linux and macOS), which would make every non-special URL look same-origin.
+ */
 function site(u: URL): string {
   return `${u.protocol}//${u.host}`;
 }

@@ -186,6 +186,7 @@ export function isInstallEvent(x: unknown): x is InstallEvent {
 export function problemLine(p: Problem): string {
   const suffix = p.severity === "warning" ? " (warning)" : "";
   // Like check, quote names a hostile zip filled with control characters or broken UTF-8.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const file = /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(p.file) ? JSON.stringify(p.file) : p.file;
   return `${file || "package"}: ${p.rule}: ${p.message}${suffix}`;
 }

@@ -10,5 +10,7 @@
 //   - every exported error of every package has a deliberate kind
 //     (internal/fault), so pmapi.Status and fault.Text never guess;
 //     pmapi.Status holds the only map keyed by a kind, and app/, which
-//     shows errors in fault.Text's words, does not import pmapi.
+//     shows errors in fault.Text's words, does not import pmapi;
+//   - every Go file imports in at most two groups: the standard library,
+//     then everything else.
 package arch

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
 	"loginshell/internal/keychain"

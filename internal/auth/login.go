@@ -6,7 +6,6 @@ import (
 	"log/slog"
 
 	"loginshell/internal/fault"
-
 	"loginshell/internal/user"
 )
 

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/user"
 )
 

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"loginshell/internal/fault"
-
 	"loginshell/internal/user"
 )
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/fault"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/audit"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
@@ -28,10 +29,16 @@ func options(t *testing.T) (env, string) {
 	return env{dataDir: dir, station: "MES-1", now: time.Now, poll: 20 * time.Millisecond, openStore: shell.OpenStore}, dir
 }
 
+// run runs a signature subcommand and returns what it printed; an
+// o.stdout given also gets the output, as it is written.
 func run(t *testing.T, o env, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	also := o.stdout
 	o.stdout, o.stderr = &out, &errb
+	if also != nil {
+		o.stdout = io.MultiWriter(&out, also)
+	}
 	err := runSignature(&o, args)
 	var exit exitCode
 	switch {
@@ -132,12 +139,17 @@ func TestQueueWait(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
+			// The signer starts once queue prints the slots: the request
+			// is stored by then.
+			queued := &firstWrite{done: make(chan struct{})}
+			o.stdout = queued
 			go func() {
 				ctx := context.Background()
-				var reqs []signature.Request
-				for len(reqs) == 0 {
-					time.Sleep(10 * time.Millisecond)
-					reqs, _ = s.Pending(ctx, signature.Filter{Name: "R"})
+				<-queued.done
+				reqs, err := s.Pending(ctx, signature.Filter{Name: "R"})
+				if err != nil || len(reqs) != 1 {
+					t.Errorf("pending after queue printed the slots: %v, %v", reqs, err)
+					return
 				}
 				r := reqs[0]
 				if tt.cancel {
@@ -178,4 +190,15 @@ func TestQueueWait(t *testing.T) {
 			t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 		}
 	})
+}
+
+// firstWrite closes done at the first Write.
+type firstWrite struct {
+	once sync.Once
+	done chan struct{}
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.done) })
+	return len(p), nil
 }

@@ -10,9 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"loginshell/internal/fault"
-
 	"loginshell/internal/auth"
+	"loginshell/internal/fault"
 	"loginshell/internal/loginurl"
 	"loginshell/internal/screen"
 )

@@ -37,7 +37,7 @@ func TestSlowBodiesAreCut(t *testing.T) {
 		if err != nil {
 			return // the deadline cut it
 		}
-		io.WriteString(w, string(b))
+		_, _ = w.Write(b)
 	})
 	srv := httptest.NewServer(WithBodyDeadline(h, d))
 	t.Cleanup(srv.Close)

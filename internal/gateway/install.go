@@ -4,9 +4,8 @@ import (
 	"mime"
 	"net/http"
 
-	"loginshell/internal/pmapi"
-
 	"loginshell/internal/install"
+	"loginshell/internal/pmapi"
 )
 
 // uploadTypes are the Content-Types POST /shell/install accepts: what the

@@ -29,9 +29,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"loginshell/internal/fault"
-
 	"loginshell/internal/check"
+	"loginshell/internal/fault"
 	"loginshell/internal/manifest"
 	"loginshell/internal/pkginstall"
 	"loginshell/internal/pubsub"

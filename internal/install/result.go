@@ -21,9 +21,10 @@ const (
 )
 
 // Event is what the install reports to every window showing it: a
-// *Progress while it runs, then one Result. Both marshal to JSON with a
-// "phase" field the chrome switches on.
-type Event interface{ phase() string }
+// Progress while it runs, then one Result. Both marshal to JSON with a
+// "phase" field the chrome switches on. Only this package's types are
+// Events (the unexported marker method).
+type Event interface{ installEvent() }
 
 // Progress is {phase: "installing", done, total}: bytes written of the
 // declared total, as pkginstall.Options.Progress reports them.
@@ -33,7 +34,7 @@ type Progress struct {
 	Total int64  `json:"total"`
 }
 
-func (p Progress) phase() string { return p.Phase }
+func (Progress) installEvent() {}
 
 // Result is how an install ended, the same JSON over the Wails binding,
 // the Wails event, the SSE event and POST /shell/install's answer.
@@ -56,7 +57,7 @@ type Result struct {
 	Offline  bool   `json:"offline,omitempty"`
 }
 
-func (r Result) phase() string { return r.Phase }
+func (Result) installEvent() {}
 
 // The messages of Result. Each says what happened and what to do next.
 const (

@@ -7,9 +7,8 @@ import (
 	"os"
 	"time"
 
-	"loginshell/internal/fault"
-
 	"loginshell/internal/atomicfile"
+	"loginshell/internal/fault"
 )
 
 // Lockout policy. The first LockoutThreshold-1 consecutive wrong passwords

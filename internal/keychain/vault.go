@@ -15,7 +15,6 @@ import (
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
-
 	"loginshell/internal/atomicfile"
 	"loginshell/internal/user"
 )

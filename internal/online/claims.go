@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-
 	"loginshell/internal/user"
 )
 

@@ -39,11 +39,9 @@ import (
 	"sync"
 	"time"
 
-	"loginshell/internal/fault"
-
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
-
+	"loginshell/internal/fault"
 	"loginshell/internal/user"
 )
 

@@ -39,6 +39,9 @@ type fakeIdP struct {
 	profile               user.Profile
 	err                   error
 	block                 bool // Login waits for ctx (a login in progress)
+	// loggingIn receives when a blocking Login is called: auth registered
+	// the flow before it asked the provider, so GET /auth reports it.
+	loggingIn chan struct{}
 }
 
 func (f *fakeIdP) Configured() bool           { return f.configured }
@@ -46,6 +49,10 @@ func (f *fakeIdP) Check(context.Context) bool { return f.reachable }
 func (f *fakeIdP) Logout(context.Context)     {}
 func (f *fakeIdP) Login(ctx context.Context) (user.Profile, error) {
 	if f.block {
+		select {
+		case f.loggingIn <- struct{}{}:
+		default:
+		}
 		<-ctx.Done()
 		return user.Profile{}, ctx.Err()
 	}
@@ -87,6 +94,9 @@ func newEnvWithLog(t *testing.T, o envOpt, w io.Writer) *env {
 	idp := o.idp
 	if idp == nil {
 		idp = &fakeIdP{configured: true, reachable: true, profile: opProfile}
+	}
+	if idp.block {
+		idp.loggingIn = make(chan struct{}, 1)
 	}
 	kc, err := keychain.Open(keychain.Options{Dir: dir + "/keychain", Now: time.Now, Log: discard(),
 		Params: keychain.Params{Time: 1, MemoryKiB: 64, Threads: 1}, InsecureAllowWeakParams: true})
@@ -207,17 +217,19 @@ func (e *env) start(path string) (token string, done <-chan reply) {
 	}
 }
 
-// waitInProgress waits until GET /auth reports a flow (for flows that
-// show no page, such as an online login).
-func (e *env) waitInProgress() {
+// waitLoggingIn waits until a blocking online login reaches the identity
+// provider (for flows that show no page): from then on the flow is in
+// progress.
+func (e *env) waitLoggingIn() {
 	e.t.Helper()
-	for i := 0; i < 1000; i++ {
-		if st, _ := e.do(http.MethodGet, "/pmapi/auth"); st == http.StatusFound {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-e.idp.loggingIn:
+	case <-time.After(10 * time.Second):
+		e.t.Fatal("the online login did not reach the identity provider")
 	}
-	e.t.Fatal("no flow in progress")
+	if st, _ := e.do(http.MethodGet, "/pmapi/auth"); st != http.StatusFound {
+		e.t.Fatalf("GET /auth = %d while the provider is asked, want 302", st)
+	}
 }
 
 type reply struct {
@@ -270,7 +282,7 @@ func TestSeedContract(t *testing.T) {
 						resp.Body.Close()
 					}
 				}()
-				e.waitInProgress()
+				e.waitLoggingIn()
 				return e.do("POST", "/pmapi/auth")
 			}, 400},
 		{"POST /auth", "403 authentication failed", envOpt{idp: &fakeIdP{configured: true, reachable: true, err: errors.New("access_denied")}},

@@ -8,9 +8,8 @@ import (
 	"strings"
 
 	"loginshell/internal/fault"
-	"loginshell/internal/settings"
-
 	"loginshell/internal/redact"
+	"loginshell/internal/settings"
 )
 
 // maxBody bounds the JSON a page may send; settings and user dictionaries

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/fault"
 	"loginshell/internal/pubsub"
 	"loginshell/internal/signature"

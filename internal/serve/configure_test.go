@@ -13,15 +13,14 @@ import (
 	"strings"
 	"testing"
 
-	"loginshell/internal/gateway"
-	"loginshell/internal/shell"
-	"loginshell/internal/shell/shelltest"
-
 	"loginshell/internal/auth"
 	"loginshell/internal/demoidp"
+	"loginshell/internal/gateway"
 	"loginshell/internal/loginurl"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
+	"loginshell/internal/shell"
+	"loginshell/internal/shell/shelltest"
 	"loginshell/internal/user"
 )
 

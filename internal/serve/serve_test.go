@@ -10,12 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"loginshell/internal/webapps"
-
 	"loginshell/internal/gateway"
 	"loginshell/internal/serve"
 	"loginshell/internal/shell"
 	"loginshell/internal/shell/shelltest"
+	"loginshell/internal/webapps"
 )
 
 func TestServeRefusesNonLoopback(t *testing.T) {

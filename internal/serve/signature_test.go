@@ -11,14 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"loginshell/internal/webapps"
-
 	"github.com/google/uuid"
-
 	"loginshell/internal/gateway"
 	"loginshell/internal/shell/shelltest"
 	"loginshell/internal/signature"
 	"loginshell/internal/user"
+	"loginshell/internal/webapps"
 )
 
 // sigEnv is a whole shell with the line app shown, operator and supervisor

@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"loginshell/internal/webapps"
-
 	"loginshell/internal/demoidp"
 	"loginshell/internal/gateway"
 	"loginshell/internal/screen"
@@ -25,6 +23,7 @@ import (
 	"loginshell/internal/shell"
 	"loginshell/internal/shell/shelltest"
 	"loginshell/internal/user"
+	"loginshell/internal/webapps"
 )
 
 // slowDiscovery fronts a real OpenID provider and holds every discovery
@@ -115,9 +114,10 @@ func TestStartupWithASlowLoginServerSignsInOnline(t *testing.T) {
 }
 
 // hangingServer accepts connections and never answers; it reports how
-// many connections are open.
+// many connections are open, and first is closed at the first.
 type hangingServer struct {
 	ln    net.Listener
+	first chan struct{}
 	mu    sync.Mutex
 	conns []net.Conn
 }
@@ -128,7 +128,7 @@ func newHangingServer(t *testing.T) *hangingServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &hangingServer{ln: ln}
+	h := &hangingServer{ln: ln, first: make(chan struct{})}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -137,6 +137,9 @@ func newHangingServer(t *testing.T) *hangingServer {
 			}
 			h.mu.Lock()
 			h.conns = append(h.conns, c)
+			if len(h.conns) == 1 {
+				close(h.first)
+			}
 			h.mu.Unlock()
 		}
 	}()
@@ -182,11 +185,10 @@ func TestConnectivityNeverWaitsOnAProbe(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	// Wait until the monitor's first probe is held by the server.
-	for deadline := time.Now().Add(5 * time.Second); hang.accepted() == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the monitor never probed the login server")
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-hang.first:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the monitor never probed the login server")
 	}
 	var wg sync.WaitGroup
 	answers := make(chan string, 16)

@@ -16,11 +16,9 @@ import (
 	"sync"
 	"time"
 
-	"loginshell/internal/loginurl"
-
-	"loginshell/internal/fault"
-
 	"loginshell/internal/atomicfile"
+	"loginshell/internal/fault"
+	"loginshell/internal/loginurl"
 )
 
 // Keys the shell itself reads. Others are stored for pages and left alone.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/audit"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/fault"

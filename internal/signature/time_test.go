@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
 )

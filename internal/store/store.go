@@ -24,7 +24,6 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
 )

@@ -76,9 +76,17 @@ func TestPackageFolders(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	changed := make(chan struct{}, 10)
+	watching := make(chan struct{})
 	done := make(chan struct{})
-	go func() { l.Watch(ctx, 20*time.Millisecond, func() { changed <- struct{}{} }); close(done) }()
-	time.Sleep(50 * time.Millisecond) // the first fingerprint
+	go func() {
+		l.WatchFrom(ctx, 20*time.Millisecond, func() { changed <- struct{}{} }, func() { close(watching) })
+		close(done)
+	}()
+	select {
+	case <-watching: // the first fingerprint is taken: the edit below is a change
+	case <-done:
+		t.Fatal("Watch returned without watching")
+	}
 	write(t, filepath.Join(repo, "dist", "js", "app.js"), "// app, edited")
 	select {
 	case <-changed:

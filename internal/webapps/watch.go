@@ -30,10 +30,19 @@ const maxWatched = pkginstall.DefaultMaxEntries
 // returns at once when the library has no --package folder, else when ctx
 // ends.
 func (l *Library) Watch(ctx context.Context, interval time.Duration, changed func()) {
+	l.watch(ctx, interval, changed, nil)
+}
+
+// watch is Watch; watching, when not nil (the tests), is called once the
+// first fingerprint is taken: a change from then on is seen.
+func (l *Library) watch(ctx context.Context, interval time.Duration, changed, watching func()) {
 	if len(l.packages) == 0 {
 		return
 	}
 	last := l.fingerprint()
+	if watching != nil {
+		watching()
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -20,7 +20,6 @@ import (
 	"syscall"
 
 	"github.com/jackc/pgx/v5"
-
 	"loginshell/internal/store/postgres/pgtest"
 )
 

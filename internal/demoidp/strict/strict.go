@@ -256,13 +256,6 @@ func (s *Server) Logouts() []Logout {
 	return slices.Clone(s.logouts)
 }
 
-// Sessions is the number of browser sessions still open.
-func (s *Server) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sessions)
-}
-
 func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) {
 	d := map[string]any{
 		"issuer":                                s.issuer,

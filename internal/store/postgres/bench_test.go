@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
 	"loginshell/internal/signature"
 	"loginshell/internal/store/postgres/pgtest"
 	"loginshell/internal/store/storetest"

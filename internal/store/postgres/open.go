@@ -13,13 +13,14 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-
 	"loginshell/internal/fault"
 	"loginshell/internal/store"
 )
 
-// Errors of the PostgreSQL store. Their texts are safe to show: they name
-// the database (host, port, database, user) and never the password.
+// Errors of the PostgreSQL store. The errors Open and the store return
+// with them are safe to show and never hold the password: an unavailable
+// database is named (host, port, database, user), a setting that does not
+// parse is not quoted (it may hold the password).
 var (
 	// ErrUnavailable: the database did not answer (not running, not
 	// reachable from this station, refusing this user). Signature requests
@@ -72,9 +73,10 @@ type Store struct {
 // a key=value string, as libpq reads them: sslmode, sslrootcert, ...
 // are honoured, and a password may come from PGPASSWORD or ~/.pgpass
 // instead of the DSN), creates or upgrades the store's schema, and returns
-// the store. An unreachable database fails at once with ErrUnavailable,
-// naming host and database but never the password; ctx bounds the whole
-// of Open.
+// the store. An unreachable database fails with ErrUnavailable after one
+// attempt to connect (each host for at most the DSN's connect_timeout,
+// DefaultConnectTimeout when it sets none), naming host and database but
+// never the password; ctx bounds the whole of Open.
 //
 // Open does NOT create the database or its user: a DBA does, once per
 // plant (README.md, "Electronic signatures"). The user needs to create a
@@ -98,8 +100,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if cc.RuntimeParams["application_name"] == "" {
 		cc.RuntimeParams["application_name"] = "loginshell"
 	}
-	// Prepared statements are cached per connection by pgx; a statement
-	// cache keyed by SQL text is what we want for these few queries.
+	// No connection is opened ahead of a statement, and the pool holds at
+	// least 4 (pgxpool's own floor), whatever pool_min_conns and
+	// pool_max_conns the DSN sets. Watch listens on a connection of its
+	// own, outside the pool. pgx's default statement cache (per
+	// connection, keyed by SQL text) suits these few fixed queries.
 	cfg.MinConns = 0
 	if cfg.MaxConns < 4 {
 		cfg.MaxConns = 4
@@ -117,7 +122,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
-// describe names the database for people: "host:port/database as user".
+// describe names the database for people: `database "db" on host:port as
+// user "u"`, with the DSN's other hosts after the first, comma-separated.
 func describe(cc *pgx.ConnConfig) string {
 	hosts := []string{fmt.Sprintf("%s:%d", cc.Host, cc.Port)}
 	for _, fb := range cc.Fallbacks {
@@ -138,7 +144,8 @@ func containsString(l []string, s string) bool {
 }
 
 // Where names the database the store is on (host, port, database, user;
-// never the password), for logs and `check`.
+// never the password), for the shell's log and the audit command's
+// output.
 func (s *Store) Where() string { return s.where }
 
 // Close stops watching and closes the store's connections. Calling it

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-
 	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"

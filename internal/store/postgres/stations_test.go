@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/audit"
 	"loginshell/internal/cli"
 	"loginshell/internal/signature"
@@ -275,8 +274,12 @@ func TestStations(t *testing.T) {
 			slots = append(slots, id)
 		}
 		// The script's Poll is 5 s: it hears the outcome by LISTEN well
-		// before, once its listener is up (give it a moment).
-		time.Sleep(300 * time.Millisecond)
+		// before. Nothing to wait for here: its Watch reads the changes
+		// log's head first and, once its connection listens, reports every
+		// change committed after that head, so B and C may sign before the
+		// listener is up. (A signature committed between the script's first
+		// read of its request and that head read is found by the next
+		// poll, 5 s later: slower, never lost.)
 		if _, err := b.sign(ctx, slots[0], "otto", true); err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
-
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
 	"loginshell/internal/store"

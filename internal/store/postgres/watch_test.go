@@ -2,13 +2,13 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-
 	"loginshell/internal/signature"
 	"loginshell/internal/store/postgres/pgtest"
 )
@@ -34,20 +34,36 @@ func TestWatch(t *testing.T) {
 	}
 	sig := signature.Signature{Signer: signature.Signer{UserID: "bob"}, Approve: true, SignedAt: time.Now(), Station: "B"}
 
-	// The listener may not be up yet: sign until the first is heard.
-	var first signature.Request
+	// Watch may not have read the changes log's head yet: sign probes
+	// until one is heard. Every change after that head is reported, in
+	// commit order, so the probes after the first heard follow it: read up
+	// to the last, and the subtests hear only their own changes. (Taking
+	// only a notice of the probe just signed never caught up with a
+	// backlog of earlier probes reported from the log.)
+	var probes []uuid.UUID
 	deadline := time.After(10 * time.Second)
-	for got := false; !got; {
-		first = queue("first")
-		if _, err := b.Sign(ctx, first.Slots[0].ID, sig, false); err != nil {
+	last := uuid.Nil
+	for last == uuid.Nil {
+		r := queue("probe")
+		if _, err := b.Sign(ctx, r.Slots[0].ID, sig, false); err != nil {
 			t.Fatal(err)
 		}
+		probes = append(probes, r.Slots[0].ID)
 		select {
-		case slot := <-heard:
-			got = slot == first.Slots[0].ID
+		case last = <-heard:
 		case <-time.After(200 * time.Millisecond):
 		case <-deadline:
 			t.Fatal("no notification within 10 s")
+		}
+	}
+	for last != probes[len(probes)-1] {
+		if !slices.Contains(probes, last) {
+			t.Fatalf("heard %s, which is no probe", last)
+		}
+		select {
+		case last = <-heard:
+		case <-deadline:
+			t.Fatal("the probes after the first heard were not all heard within 10 s")
 		}
 	}
 

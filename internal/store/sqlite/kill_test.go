@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
 )

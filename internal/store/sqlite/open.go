@@ -13,9 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"modernc.org/sqlite" // the "sqlite" database/sql driver
-
 	"loginshell/internal/store"
+	"modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
 // DefaultBusyTimeout is how long a write waits for another writer (in this

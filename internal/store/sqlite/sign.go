@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"

@@ -40,7 +40,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
 )
