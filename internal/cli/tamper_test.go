@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
+	_ "modernc.org/sqlite"
 )
 
 // TestVerifyNamesEditedRecords edits a station's store the way a database
