@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"loginshell/internal/shell"
@@ -44,9 +45,6 @@ func commands() []command {
 		{"signature", signatureSynopsis, runSignature},
 	}
 }
-
-// listed are the subcommands `loginshell -h` shows.
-var listed = []string{"window", "serve", "check", "install", "version"}
 
 func lookup(name string) (command, bool) {
 	for _, c := range commands() {
@@ -98,15 +96,88 @@ func Run(args []string, stdout, stderr io.Writer, o Options) int {
 	return e.exit(e.run(args))
 }
 
-// run dispatches args to their subcommand.
+// run dispatches args to their subcommand. No subcommand, or flags
+// first, is the window; help and --version are understood as Unix tools
+// do; any other first word is an unknown subcommand, named with the
+// nearest known one.
 func (e *env) run(args []string) error {
-	c, _ := lookup("window")
-	if len(args) > 0 {
-		if named, ok := lookup(args[0]); ok {
-			c, args = named, args[1:]
+	window, _ := lookup("window")
+	if len(args) == 0 {
+		return window.run(e, args)
+	}
+	switch first := args[0]; first {
+	case "help":
+		return e.help(args[1:])
+	case "-h", "-help", "--help":
+		e.printOverview()
+		return nil
+	case "-v", "-version", "--version":
+		return runVersion(e, args[1:])
+	default:
+		if c, ok := lookup(first); ok {
+			return c.run(e, args[1:])
+		}
+		if strings.HasPrefix(first, "-") {
+			return window.run(e, args)
+		}
+		hint := "run 'loginshell help' for the list"
+		if near := nearest(first); near != "" {
+			hint = "did you mean " + near + "?"
+		}
+		fmt.Fprintf(e.stderr, "loginshell: unknown command %q; %s\n", first, hint)
+		return exitCode(exitUsage)
+	}
+}
+
+// help is `loginshell help [SUBCOMMAND]`.
+func (e *env) help(args []string) error {
+	switch len(args) {
+	case 0:
+		e.printOverview()
+		return nil
+	case 1:
+		c, ok := lookup(args[0])
+		if !ok {
+			fmt.Fprintf(e.stderr, "loginshell help: unknown command %q; run 'loginshell help' for the list\n", args[0])
+			return exitCode(exitUsage)
+		}
+		return c.run(e, []string{"-h"})
+	default:
+		return e.usageError("help", "name one subcommand")
+	}
+}
+
+// nearest is the subcommand closest to word by edit distance, when it is
+// close enough to be a slip of the keyboard ("chek", "sever"); "" else.
+func nearest(word string) string {
+	best, bestD := "", 3
+	for _, c := range commands() {
+		if d := distance(strings.ToLower(word), c.name); d < bestD {
+			best, bestD = c.name, d
 		}
 	}
-	return c.run(e, args)
+	return best
+}
+
+// distance is the Levenshtein distance of a and b, in bytes.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // exit turns a command's outcome into an exit status, printing a failure

@@ -30,7 +30,23 @@ func TestCommandLines(t *testing.T) {
 				"Flags of the window:", "-inspect", "-demo"}, nil},
 		{"a subcommand's help shows its synopsis and flags", []string{"serve", "-h"}, 0,
 			[]string{"loginshell serve [--listen 127.0.0.1:0]", "Flags:", "-listen"}, nil},
-		{"the window's help named", []string{"window", "-h"}, 0, []string{"opens the shell window", "Flags of the window:"}, nil},
+		{"the window's help named", []string{"window", "-h"}, 0, []string{"opens the shell window", "Flags:", "-inspect"}, nil},
+		// Issue 23: a well-kept Unix tool.
+		{"help lists every subcommand", []string{"help"}, 0, []string{"loginshell serve", "loginshell check", "loginshell install",
+			"loginshell version", "loginshell audit", "loginshell signature", "Run 'loginshell help SUBCOMMAND'"}, nil},
+		{"--help lists every subcommand too", []string{"--help"}, 0, []string{"loginshell audit", "loginshell signature"}, nil},
+		{"help names a subcommand", []string{"help", "check"}, 0, []string{"Usage:\n  loginshell check", "Flags:", "-json"}, nil},
+		{"help of an unknown subcommand", []string{"help", "nope"}, 2, nil, []string{`loginshell help: unknown command "nope"`}},
+		{"--version", []string{"--version"}, 0, []string{"loginshell " + shell.Version}, nil},
+		{"-v", []string{"-v"}, 0, []string{"loginshell " + shell.Version}, nil},
+		{"a slip of the keyboard names the nearest subcommand", []string{"chek", "x.zip"}, 2, nil,
+			[]string{`loginshell: unknown command "chek"; did you mean check?`}},
+		{"sever is serve", []string{"sever"}, 2, nil, []string{"did you mean serve?"}},
+		{"a word far from every subcommand", []string{"frobnicate"}, 2, nil, []string{`unknown command "frobnicate"; run 'loginshell help'`}},
+		{"flags may follow the arguments", []string{"check", missing, "--json"}, 1, nil, []string{"does not exist"}},
+		{"audit's flags before its verb", []string{"audit", "--data", empty, "verify"}, 1, nil, []string{"no signature has been recorded"}},
+		{"version's help has no empty Flags section", []string{"version", "--help"}, 0, []string{"Usage:\n  loginshell version"}, nil},
+		{"signature's help has the one format", []string{"signature", "queue", "-h"}, 0, []string{"Usage:\n  loginshell signature queue", "\nFlags:\n", "-record"}, nil},
 		{"check's help", []string{"check", "--help"}, 0, []string{"checks an app definition", "-json"}, nil},
 		{"install's help", []string{"install", "-h"}, 0, []string{"-replace"}, nil},
 		{"audit's help", []string{"audit", "-h"}, 0, []string{"loginshell audit verify|show", "-store"}, nil},
@@ -40,7 +56,7 @@ func TestCommandLines(t *testing.T) {
 			[]string{`loginshell version: unexpected argument "extra"`, "Run 'loginshell version -h' for usage."}},
 		{"an unknown flag is a usage error", []string{"--bogus"}, 2, nil,
 			[]string{"loginshell window: flag provided but not defined: -bogus"}},
-		{"the window takes no argument", []string{"stray"}, 2, nil, []string{`loginshell window: unexpected argument "stray"`}},
+		{"the window takes no argument", []string{"window", "stray"}, 2, nil, []string{`loginshell window: unexpected argument "stray"`}},
 		{"a bad log level", []string{"serve", "--log-level", "loud"}, 2, nil,
 			[]string{`loginshell serve: --log-level "loud": use debug, info, warn or error`}},
 		{"check needs a package", []string{"check"}, 2, nil, []string{"loginshell check: name one package"}},
@@ -74,6 +90,9 @@ func TestCommandLines(t *testing.T) {
 			}
 			if tt.code == 0 && errb.Len() > 0 {
 				t.Errorf("stderr of a success: %s", errb.String())
+			}
+			if tt.name == "version's help has no empty Flags section" && strings.Contains(out.String(), "Flags:") {
+				t.Errorf("version's help prints a Flags section: %s", out.String())
 			}
 			if tt.code == 2 && out.Len() > 0 {
 				t.Errorf("stdout of a usage error: %s", out.String())

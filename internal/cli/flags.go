@@ -23,12 +23,16 @@ func newFlags(cmd string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args into fs. help is true when -h was asked for (the
-// usage is printed, nothing is to run); err is a usage error.
+// parse parses args into fs, flags before, between and after the
+// arguments (`check DIR --json` as `check --json DIR`); "--" ends the
+// flags. Afterwards fs.Args() are the arguments in order. help is true
+// when -h was asked for (the usage is printed on stdout, nothing is to
+// run); err is a usage error, printed.
 func (e *env) parse(cmd string, fs *flag.FlagSet, args []string) (help bool, err error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			e.printUsage(cmd, len(args) > 0 && args[0] == cmd, fs)
+			c, _ := lookup(cmd)
+			e.printHelp(c.synopsis, fs)
 			return true, nil
 		}
 		return false, e.usageError(cmd, "%v", err)
@@ -36,22 +40,52 @@ func (e *env) parse(cmd string, fs *flag.FlagSet, args []string) (help bool, err
 	return false, nil
 }
 
-// printUsage prints cmd's synopsis and flags on stdout (help asked for is
-// not an error); `loginshell -h` lists every subcommand first.
-func (e *env) printUsage(cmd string, named bool, fs *flag.FlagSet) {
+// parseInterspersed is fs.Parse that also reads the flags that follow an
+// argument.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		consumed := args[:len(args)-len(rest)]
+		if len(rest) == 0 || (len(consumed) > 0 && consumed[len(consumed)-1] == "--") {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
+// printHelp prints one subcommand's help, the one format every
+// subcommand shares: its synopsis, then its flags if it has any.
+func (e *env) printHelp(synopsis string, fs *flag.FlagSet) {
+	fmt.Fprintf(e.stdout, "Usage:\n  %s\n", synopsis)
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprintln(e.stdout, "\nFlags:")
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+	}
+}
+
+// printOverview is `loginshell help` (and -h): every subcommand, then the
+// window's flags, since a command line that names no subcommand opens it.
+func (e *env) printOverview() {
 	out := e.stdout
 	fmt.Fprintln(out, "loginshell hosts login web pages and web apps and runs their authentication service.")
 	fmt.Fprintln(out, "\nUsage:")
-	if cmd == "window" && !named {
-		for _, name := range listed {
-			c, _ := lookup(name)
-			fmt.Fprintf(out, "  %s\n", c.synopsis)
-		}
-		fmt.Fprintln(out, "\nRun 'loginshell SUBCOMMAND -h' for a subcommand's flags. Flags of the window:")
-	} else {
-		c, _ := lookup(cmd)
-		fmt.Fprintf(out, "  %s\n\nFlags:\n", c.synopsis)
+	for _, c := range commands() {
+		fmt.Fprintf(out, "  %s\n", c.synopsis)
 	}
+	fmt.Fprintln(out, "\nRun 'loginshell help SUBCOMMAND' (or 'loginshell SUBCOMMAND -h') for a subcommand's flags. Flags of the window:")
+	var o shellFlags
+	fs := newFlags("window")
+	o.add(fs, e.dataDir)
+	fs.Bool("inspect", false, "QA: enable the web inspector (right click > Inspect Element) on the window's pages")
 	fs.SetOutput(out)
 	fs.PrintDefaults()
 }

@@ -49,7 +49,7 @@ func runSignature(e *env, args []string) error {
 	}
 	switch verb := args[0]; {
 	case verb == "-h" || verb == "-help" || verb == "--help":
-		fmt.Fprintf(e.stdout, "Usage:\n  %s\n", signatureSynopsis)
+		e.printHelp(signatureSynopsis, newFlags("signature"))
 		return nil
 	case verb == "queue":
 		return runQueue(ctx, e, args[1:])
@@ -81,11 +81,9 @@ func (e *env) signatureFlags(verb string, dataDir, store *string) *flag.FlagSet 
 
 // parseSignature parses args; (true, nil) is help printed.
 func (e *env) parseSignature(fs *flag.FlagSet, verb string, args []string) (bool, error) {
-	err := fs.Parse(args)
+	err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(e.stdout, "Usage:\n  %s\n\nFlags:\n", signatureSynopsis)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
+		e.printHelp(signatureSynopsis, fs)
 		return true, nil
 	}
 	if err != nil {
