@@ -36,8 +36,15 @@ func runInstall(e *env, args []string) error {
 	}
 	m, err := lib.Install(pkg, nil, replace)
 	var rerr *pkginstall.ReplaceError
-	if errors.As(err, &rerr) {
-		return fmt.Errorf("%s is not installed: %w; run again with --replace to replace it", pkg, err)
+	switch {
+	case errors.As(err, &rerr) && rerr.Same():
+		// Nothing to do is not a failure: a script that installs what
+		// is there already goes on.
+		fmt.Fprintf(e.stdout, "%s %s is already installed in %s; nothing changed (--replace installs this copy over it)\n", rerr.Name, rerr.New, dataDir)
+		return nil
+	case errors.As(err, &rerr):
+		fmt.Fprintf(e.stderr, "loginshell install: %s; nothing was installed: run again with --replace to install it\n", err)
+		return exitCode(exitFailed)
 	}
 	if err != nil {
 		return err

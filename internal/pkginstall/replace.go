@@ -29,7 +29,9 @@ type ReplaceError struct {
 	Offline bool   // Name is the boot document's offline login package
 }
 
-// Error says what the install would replace and asks to confirm.
+// Error says what the install would replace, in one sentence a person
+// can confirm (the chrome's Replace) or repeat with --replace: the same
+// version again, a downgrade, or another version.
 func (e *ReplaceError) Error() string {
 	what := fmt.Sprintf("%s %s is installed", e.Name, e.Old)
 	if e.Old == "" {
@@ -38,7 +40,21 @@ func (e *ReplaceError) Error() string {
 	if e.Offline {
 		what += " and is the offline sign-in package"
 	}
-	return fmt.Sprintf("%s; installing %s %s replaces it. Confirm to replace it.", what, e.Name, e.New)
+	switch {
+	case e.Same():
+		return what + "; installing this copy of it replaces the installed one"
+	case e.Downgrade():
+		return fmt.Sprintf("%s; installing %s %s is a downgrade", what, e.Name, e.New)
+	}
+	return fmt.Sprintf("%s; installing %s %s replaces it", what, e.Name, e.New)
+}
+
+// Same reports whether the install is of the version installed.
+func (e *ReplaceError) Same() bool { return e.Old != "" && e.Old == e.New }
+
+// Downgrade reports whether the install goes back to an older version.
+func (e *ReplaceError) Downgrade() bool {
+	return e.Old != "" && manifest.CompareVersions(e.New, e.Old) < 0
 }
 
 // Kind is fault.Conflict: nothing is wrong with the package, it needs a yes.

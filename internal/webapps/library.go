@@ -191,7 +191,6 @@ func (l *Library) Install(path string, progress func(done, total int64), replace
 		return m, err
 	}
 	l.reload()
-	l.log.Info("package installed", "name", m.Name, "version", m.Version)
 	return m, nil
 }
 
