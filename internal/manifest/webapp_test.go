@@ -99,3 +99,21 @@ func TestDisplayName(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONErrorsSayWhere: a webapp.json that is not JSON is reported with
+// the line and column an editor shows (issue 23).
+func TestJSONErrorsSayWhere(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, doc, want string
+	}{
+		{"a missing comma", "{\"name\": \"x\",\n \"version\": \"1.0\"\n \"main\": \"index.html\"}", "line 3, column 2"},
+		{"a stray brace on line 1", "{\"name\": \"x\"}}", "line 1, column 14"},
+		{"after a comment", "// the app\n{\"name\": \"x\", \"version\": 1.0.0}", "line 2, column 29"},
+	} {
+		_, err := ParseWebApp([]byte(tt.doc))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want it to say %q", tt.name, err, tt.want)
+		}
+	}
+}
