@@ -50,7 +50,7 @@ func TestParseManifest(t *testing.T) {
 		{name: "a backslash is refused", doc: `{"name":"a","version":"1","main":"a.html","update":"..\\m.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"manage" must use forward slashes`},
 		{name: "a directory main is refused", doc: `{"name":"a","version":"1","main":"www/"}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must name a file`},
 		{name: "a main of the wrong type is named", doc: `{"name":"a","version":"1","main":["a.html"]}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must be a string`},
-		{name: "bad JSON is reported as such", doc: `{"name":"a",}`, wantErr: ErrInvalidDocument, wantMsg: "webapp.json: is not a JSON object"},
+		{name: "bad JSON is reported as such", doc: `{"name":"a",}`, wantErr: ErrInvalidDocument, wantMsg: "webapp.json: is not valid JSON at line 1, column 13"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
