@@ -1,0 +1,38 @@
+package signature_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"loginshell/internal/signature"
+)
+
+// TestBothComponentsEveryTime: a signature with a password takes both of
+// its components, the user ID and the password, at every signing, the
+// next one by the same person moments later included (21 CFR 11.200(a):
+// no signing on the strength of an earlier one).
+func TestBothComponentsEveryTime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, "")
+	for round := range 2 {
+		ids := e.queue(t)
+		if err := e.eng.Trigger(ctx, ids[0], e.screen.Session(), e.page, true, signature.Plant); err != nil {
+			t.Fatal(err)
+		}
+		c := e.screen.Current().Challenge
+		for _, tt := range []struct{ name, user, password string }{
+			{"no password", "operator", ""},
+			{"no user ID", "", "operator-pass-1"},
+			{"a user ID of spaces", "  ", "operator-pass-1"},
+		} {
+			if o, err := e.eng.Answer(ctx, c.ID, tt.user, tt.password, ""); !errors.Is(err, signature.ErrMissingCredentials) || o.Kind != "" {
+				t.Errorf("round %d, %s: %+v, %v; want ErrMissingCredentials and nothing signed", round, tt.name, o, err)
+			}
+		}
+		if o, err := e.eng.Answer(ctx, c.ID, "operator", "operator-pass-1", ""); err != nil || o.Kind != signature.OutcomeSigned {
+			t.Fatalf("round %d: both components = %+v, %v; want the slot signed", round, o, err)
+		}
+	}
+}
