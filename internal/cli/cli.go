@@ -1,5 +1,5 @@
 // Package cli is loginshell's command line: one file per subcommand
-// (window, serve, check, install, audit, signature, version) behind one
+// (window, serve, check, install, audit, signature, compliance, version) behind one
 // table. It parses, builds what the command needs through internal/shell
 // (the one composition root) and turns the outcome into an exit status,
 // which main hands to os.Exit: Main never exits the process itself.
@@ -42,11 +42,12 @@ func commands() []command {
 		{"version", versionSynopsis, runVersion},
 		{"audit", auditSynopsis, runAudit},
 		{"signature", signatureSynopsis, runSignature},
+		{"compliance", complianceSynopsis, runCompliance},
 	}
 }
 
 // listed are the subcommands `loginshell -h` shows.
-var listed = []string{"window", "serve", "check", "install", "version"}
+var listed = []string{"window", "serve", "check", "install", "version", "compliance"}
 
 func lookup(name string) (command, bool) {
 	for _, c := range commands() {
