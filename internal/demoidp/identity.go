@@ -33,7 +33,7 @@ func (d Identity) Verify(userID, password string) (signature.Signer, error) {
 	for _, u := range d.Users {
 		if strings.EqualFold(u.Username, strings.TrimSpace(userID)) &&
 			subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1 {
-			return signature.Signer{UserID: u.Username, PrintedName: u.Name, Roles: u.Roles, Groups: u.Roles}, nil
+			return signature.Signer{UserID: u.Username, PrintedName: u.Name, Roles: u.Roles, Groups: u.Groups}, nil
 		}
 	}
 	return signature.Signer{}, ErrWrongCredentials

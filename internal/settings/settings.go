@@ -23,11 +23,15 @@ import (
 
 // Keys the shell itself reads. Others are stored for pages and left alone.
 const (
-	LoginURL             = "login_url"
-	ClientID             = "client_id"
-	ClientSecret         = "client_secret"
-	Scopes               = "scopes"
-	RolesClaim           = "roles_claim"
+	LoginURL     = "login_url"
+	ClientID     = "client_id"
+	ClientSecret = "client_secret"
+	Scopes       = "scopes"
+	RolesClaim   = "roles_claim"
+	// GroupsClaim names the provider's claim holding the person's
+	// groups, kept apart from their roles (RolesClaim); absent means
+	// "groups".
+	GroupsClaim          = "groups_claim"
 	LoginBrowser         = "login_browser"
 	LoginTimeout         = "login_timeout"
 	Prompt               = "prompt"
@@ -53,7 +57,7 @@ const (
 // sign in, and where signatures are kept. They are the chrome's and the
 // plant's (command line, Settings), never a hosted page's: a page that set
 // login_url could point signatures at a provider it controls.
-var shellKeys = []string{LoginURL, ClientID, ClientSecret, Scopes, RolesClaim, LoginBrowser, LoginTimeout, Prompt, MaxAge,
+var shellKeys = []string{LoginURL, ClientID, ClientSecret, Scopes, RolesClaim, GroupsClaim, LoginBrowser, LoginTimeout, Prompt, MaxAge,
 	AllowOfflineFallback, RedirectPort, SignatureStore}
 
 // IsShellKey reports whether key (in any letter case, around any spaces,

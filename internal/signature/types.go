@@ -152,6 +152,10 @@ type Store interface {
 	// Slot returns the slot with id and its request (slots filled), or an
 	// error matching ErrNoSlot.
 	Slot(ctx context.Context, id uuid.UUID) (Slot, Request, error)
+	// Request returns the request with id, in any state, with every slot
+	// and signature, or an error matching ErrUnknownRequest. id is a
+	// request's UUID; a slot's is unknown here (Slot reads by those).
+	Request(ctx context.Context, id uuid.UUID) (Request, error)
 	// Pending lists the pending requests matching f, oldest first, with
 	// their slots.
 	Pending(ctx context.Context, f Filter) ([]Request, error)

@@ -85,6 +85,7 @@ func Run(t *testing.T, newDB NewDB) {
 	t.Run("templates", func(t *testing.T) { t.Parallel(); testTemplates(t, newDB) })
 	t.Run("queue and slot", func(t *testing.T) { t.Parallel(); testQueue(t, newDB) })
 	t.Run("pending", func(t *testing.T) { t.Parallel(); testPending(t, newDB) })
+	t.Run("request", func(t *testing.T) { t.Parallel(); testRequest(t, newDB) })
 	t.Run("sign", func(t *testing.T) { t.Parallel(); testSign(t, newDB) })
 	t.Run("cancel", func(t *testing.T) { t.Parallel(); testCancel(t, newDB) })
 	t.Run("audit", func(t *testing.T) { t.Parallel(); testAudit(t, newDB) })
