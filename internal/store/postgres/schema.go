@@ -170,6 +170,14 @@ ALTER TABLE audit ADD COLUMN idp text NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN actor text NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN content text NOT NULL DEFAULT '';
 `,
+	// 4: a template's order of signing and the meaning of a rejection
+	// (signature.Template.Ordered, RejectMeaning). The templates stored
+	// before are unordered and mean signature.DefaultRejectMeaning by a
+	// rejection, as they did.
+	`
+ALTER TABLE templates ADD COLUMN ordered boolean NOT NULL DEFAULT false;
+ALTER TABLE templates ADD COLUMN reject_meaning text NOT NULL DEFAULT '';
+`,
 }
 
 // migrate brings the schema to this build's version in one transaction
