@@ -272,8 +272,10 @@ func ParseUUID(s string) (uuid.UUID, error) {
 // Trigger posts the challenge of the pending slot id to page of session
 // (triggerAuthRequest) and returns once it is posted, not when it ends.
 // Errors: ErrNoChallenge ("No pending authentication challenge with UUID
-// <uuid>"), ErrUnsupported for an identity provider the shell cannot run
-// challenges with, ErrNotPosted when the page cannot show it.
+// <uuid>"), ErrNotPosted when an ordered request's earlier slot is still
+// pending (Request.CheckOrder: the text says which) or the page cannot
+// show it, ErrUnsupported for an identity provider the shell cannot run
+// challenges with.
 //
 // by is the package whose page triggers (Plant for none): the seed's task
 // routing lets any page trigger a slot whose UUID it was given, and the
@@ -284,6 +286,11 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 		return noChallenge(id)
 	}
 	if err != nil {
+		return err
+	}
+	// Under an ordered template a later slot waits for the earlier ones
+	// (the template as queued decides; store.Settle asks again).
+	if err := req.CheckOrder(slot.ID); err != nil {
 		return err
 	}
 	t, err := e.rules(ctx, req)

@@ -23,6 +23,9 @@
 //   - Audit entries are sealed (audit.Seal) in one serialised sequence
 //     across every handle on the database: Seq 1, 2, 3 … with no gap or
 //     fork, and audit.Verify accepts the trail.
+//   - A request queued under an ordered template (Request.Rules) takes a
+//     slot's signature only once every slot before it is signed;
+//     earlier, signing is signature.ErrNotPosted and writes nothing.
 //   - Several handles on one database (processes, stations) see each
 //     other's commits, and of concurrent signers of one slot exactly one
 //     counts.
@@ -88,6 +91,7 @@ func Run(t *testing.T, newDB NewDB) {
 	t.Run("request", func(t *testing.T) { t.Parallel(); testRequest(t, newDB) })
 	t.Run("sign", func(t *testing.T) { t.Parallel(); testSign(t, newDB) })
 	t.Run("cancel", func(t *testing.T) { t.Parallel(); testCancel(t, newDB) })
+	t.Run("order", func(t *testing.T) { t.Parallel(); testOrder(t, newDB) })
 	t.Run("audit", func(t *testing.T) { t.Parallel(); testAudit(t, newDB) })
 	t.Run("audited changes", func(t *testing.T) { t.Parallel(); testAudited(t, newDB) })
 	t.Run("concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, newDB) })
