@@ -302,8 +302,10 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	if e.o.Identities[provider] == nil && interactive == nil {
 		return fault.Detail(ErrUnsupported, "template %q signs with identity provider %q, which this shell cannot run challenges with", t.Name, t.Provider())
 	}
+	// The challenge, and so the signature and every audit entry of it,
+	// carries the meaning of the decision being made.
 	c := Challenge{ID: uuid.NewString(), Slot: slot.ID, Request: req.ID, RequestName: req.Name, Description: req.Description,
-		Template: t.Name, Meaning: t.Meaning, Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
+		Template: t.Name, Meaning: t.MeaningOf(approve), Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
 		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC(), Owner: req.Owner, By: by,
 		Content: req.Content(), Record: req.Record, IdP: e.idp(provider, interactive)}
 	if interactive != nil {
@@ -311,7 +313,7 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 			return err
 		}
 		e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
-			Template: t.Name, Meaning: t.Meaning, Approve: &approve, Detail: "at the identity provider " + t.Provider(), IdP: c.IdP, Content: c.Content})
+			Template: t.Name, Meaning: c.Meaning, Approve: &approve, Detail: "at the identity provider " + t.Provider(), IdP: c.IdP, Content: c.Content})
 		return nil
 	}
 	if err := e.o.Poster.Post(session, page, c); err != nil {
@@ -326,7 +328,7 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	o.timer = e.o.AfterFunc(t.TimeoutDuration(), func() { e.expire(c.ID) })
 	e.mu.Unlock()
 	e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
-		Template: t.Name, Meaning: t.Meaning, Approve: &approve, IdP: c.IdP, Content: c.Content})
+		Template: t.Name, Meaning: c.Meaning, Approve: &approve, IdP: c.IdP, Content: c.Content})
 	return nil
 }
 

@@ -203,12 +203,16 @@ type Backend interface {
 // Challenge is one posted sign-in: what the dialog shows and what its
 // answer signs. It carries no secret.
 type Challenge struct {
-	ID             string    `json:"id"`
-	Slot           uuid.UUID `json:"slot"`
-	Request        uuid.UUID `json:"request"`
-	RequestName    string    `json:"requestName"`
-	Description    string    `json:"description"`
-	Template       string    `json:"template"`
+	ID          string    `json:"id"`
+	Slot        uuid.UUID `json:"slot"`
+	Request     uuid.UUID `json:"request"`
+	RequestName string    `json:"requestName"`
+	Description string    `json:"description"`
+	Template    string    `json:"template"`
+	// Meaning is what the decision being asked for means: the template's
+	// meaning for an approval, its rejectMeaning for a rejection
+	// (Template.MeaningOf). The dialog states it, and the signature and
+	// its audit entries record it.
 	Meaning        string    `json:"meaning"`
 	Clause         string    `json:"clause"`
 	Approve        bool      `json:"approve"`
