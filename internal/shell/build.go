@@ -204,7 +204,9 @@ func Build(c Config) (sh *Shell, err error) {
 	sh.onClose(func() { _ = db.Close() })
 	identities := map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}}
 	if c.Demo {
-		identities[demoIDP] = demoIdentity()
+		if identities[demoIDP], err = demoIdentity(); err != nil {
+			return nil, err
+		}
 	}
 	// idp "openid": the organisation's provider of the settings, whose own
 	// sign-in page the signature dialog shows.
