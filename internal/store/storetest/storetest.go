@@ -69,6 +69,10 @@ type Store interface {
 	// AuditEntries calls fn with every entry in Seq order, from one
 	// snapshot, and stops at fn's first error, returning it.
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
+	// AuditEvents calls fn with the entries of one event appended after
+	// Seq after, in order, and returns the Seq of the trail's end, from
+	// one snapshot (what internal/alert follows).
+	AuditEvents(ctx context.Context, event string, after int64, fn func(audit.Entry) error) (int64, error)
 
 	// Close releases the handle. A second Close is harmless.
 	Close() error
@@ -94,6 +98,7 @@ func Run(t *testing.T, newDB NewDB) {
 	t.Run("order", func(t *testing.T) { t.Parallel(); testOrder(t, newDB) })
 	t.Run("audit", func(t *testing.T) { t.Parallel(); testAudit(t, newDB) })
 	t.Run("audited changes", func(t *testing.T) { t.Parallel(); testAudited(t, newDB) })
+	t.Run("audit events", func(t *testing.T) { t.Parallel(); testEvents(t, newDB) })
 	t.Run("concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, newDB) })
 	t.Run("restart", func(t *testing.T) { t.Parallel(); testRestart(t, newDB) })
 	t.Run("errors", func(t *testing.T) { t.Parallel(); testErrors(t, newDB) })
