@@ -65,25 +65,29 @@ func (e *Error) Kind() fault.Kind { return fault.Locked }
 // has just started (the keychain joins its *LockedError to the wrong
 // password that locks). fault.KindOf sees only the outermost kind; In
 // looks at every error the tree holds.
-func In(err error) bool {
+func In(err error) bool { return Of(err) != nil }
+
+// Of returns the first error of kind fault.Locked in err's tree (see In),
+// or nil: its text, safe to show, says until when.
+func Of(err error) error {
 	if err == nil {
-		return false
+		return nil
 	}
 	var k fault.Kinded
 	if errors.As(err, &k) && k.Kind() == fault.Locked {
-		return true
+		return k
 	}
 	switch u := err.(type) {
 	case interface{ Unwrap() error }:
-		return In(u.Unwrap())
+		return Of(u.Unwrap())
 	case interface{ Unwrap() []error }:
 		for _, e := range u.Unwrap() {
-			if In(e) {
-				return true
+			if l := Of(e); l != nil {
+				return l
 			}
 		}
 	}
-	return false
+	return nil
 }
 
 // Memory counts consecutive wrong passwords per user in memory, under the

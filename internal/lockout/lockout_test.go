@@ -128,6 +128,9 @@ func TestIn(t *testing.T) {
 			if got := In(tt.err); got != tt.want {
 				t.Errorf("In(%v) = %v, want %v", tt.err, got, tt.want)
 			}
+			if l := Of(tt.err); (l != nil) != tt.want || (l != nil && l.Error() != locked.Error()) {
+				t.Errorf("Of(%v) = %v, want the lockout: %v", tt.err, l, tt.want)
+			}
 		})
 	}
 }
