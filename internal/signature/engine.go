@@ -61,6 +61,13 @@ type Options struct {
 	// pages may hold at once (default DefaultMaxPendingPerPackage); the
 	// plant's own are not counted.
 	MaxPendingPerPackage int
+	// Alerts hears of each alert (a signer locked out, AlertAfter failed
+	// attempts in a row at one slot) once its audit entry is written;
+	// nil: the trail and the log only.
+	Alerts Alerter
+	// AlertAfter is how many failed attempts in a row at one slot raise an
+	// alert (default DefaultAlertAfter).
+	AlertAfter int
 }
 
 // DefaultMaxPendingPerPackage is the default of
@@ -74,6 +81,7 @@ type Engine struct {
 
 	mu         sync.Mutex
 	challenges map[string]*open
+	failures   map[uuid.UUID]int // failed attempts in a row, by slot (misuse)
 	outcomes   *pubsub.Hub[Outcome]
 }
 
@@ -125,7 +133,10 @@ func New(o Options) (*Engine, error) {
 	if o.MaxPendingPerPackage <= 0 {
 		o.MaxPendingPerPackage = DefaultMaxPendingPerPackage
 	}
-	return &Engine{o: o, challenges: map[string]*open{}, outcomes: newOutcomes(o.Log)}, nil
+	if o.AlertAfter <= 0 {
+		o.AlertAfter = DefaultAlertAfter
+	}
+	return &Engine{o: o, challenges: map[string]*open{}, failures: map[uuid.UUID]int{}, outcomes: newOutcomes(o.Log)}, nil
 }
 
 // Template returns the template named name (getSignatureTemplate).
@@ -368,12 +379,15 @@ func (e *Engine) Cancel(ctx context.Context, id uuid.UUID, by string) error {
 			return fault.Detail(ErrNoRequest, "%s", id)
 		}
 	}
-	_, _, err := e.o.Store.CancelAudited(ctx, id, func(req Request) []audit.Entry {
+	req, _, err := e.o.Store.CancelAudited(ctx, id, func(req Request) []audit.Entry {
 		return []audit.Entry{e.stamp(ctx, audit.Entry{Event: audit.EventCancel, Request: id.String(), RequestName: req.Name,
 			Template: req.Template, Content: req.Content()})}
 	})
 	if err != nil {
 		return err
+	}
+	for _, sl := range req.Slots {
+		e.forgetFailures(sl.ID) // no attempt at them counts any more
 	}
 	e.mu.Lock()
 	var closing []string
@@ -487,7 +501,9 @@ func (e *Engine) Answer(ctx context.Context, id, userID, password, comment strin
 		if fault.KindOf(err) == fault.Locked {
 			event = audit.EventLockout
 		}
-		return e.fail(ctx, c, event, typed.Signer, err)
+		o, err := e.fail(ctx, c, event, typed.Signer, err)
+		e.misuse(ctx, c, t, typed.Signer, err)
+		return o, err
 	}
 	return e.sign(ctx, c, t, signer, comment)
 }
@@ -502,7 +518,9 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 		return Outcome{}, err
 	}
 	if !clause.Admits(signer) {
-		return e.fail(ctx, c, audit.EventFailure, signer, fault.Detail(ErrNotEntitled, "%s does not satisfy %s", signer.UserID, c.Clause))
+		o, err := e.fail(ctx, c, audit.EventFailure, signer, fault.Detail(ErrNotEntitled, "%s does not satisfy %s", signer.UserID, c.Clause))
+		e.misuse(ctx, c, t, signer, err)
+		return o, err
 	}
 	// From here the answer counts only if it is in time, and the timeout
 	// cannot end the challenge under it (TestTimeIsFinal races the two).
@@ -541,6 +559,7 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 	}
 	e.take(id)
 	e.o.Poster.Close(id)
+	e.forgetFailures(c.Slot)
 	var o Outcome
 	switch req.State {
 	case Approved:
