@@ -34,11 +34,14 @@ const EmbeddedStore = "embedded"
 const openTimeout = 30 * time.Second
 
 // SignatureStore is what the shell and the commands need of a store: the
-// engine's Backend, the trail for audit verify|show, and Close.
+// engine's Backend, the trail and the requests for audit verify|show, the
+// alerts for audit alerts and the chrome's notices (alert.Trail), and
+// Close.
 type SignatureStore interface {
 	signature.Backend
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
 	Requests(ctx context.Context) ([]signature.Request, error)
+	AuditEvents(ctx context.Context, event string, after int64, fn func(audit.Entry) error) (int64, error)
 	Close() error
 }
 
