@@ -37,7 +37,8 @@ type Poster interface {
 	Close(id string)
 }
 
-// Options are an Engine's collaborators; all are required but Log.
+// Options are an Engine's collaborators; all are required but Log,
+// Interactive, Alerts and the fields that name their default.
 type Options struct {
 	Store Backend
 	// Identities are the identity providers challenges can run with, by
