@@ -1,9 +1,9 @@
 // Package alert reports the misuse of signatures that the signature
 // engine sees: a signer locked out, repeated failed attempts at one slot.
-// An alert is an audit entry of event Event, written by the station that
-// saw it (its Detail says what happened and who; UserID names who when
-// known), and so it reaches every station on the store and every reader
-// of the trail. From there:
+// An alert is an audit entry of event audit.EventAlert, written by the
+// station that saw it (its Detail says what happened and who; UserID names
+// who when known), and so it reaches every station on the store and every
+// reader of the trail. From there:
 //
 //   - Follow polls a trail for alerts appended since a point, so every
 //     station shows each one in its chrome (Notices), and `loginshell
@@ -24,9 +24,6 @@ import (
 	"loginshell/internal/audit"
 )
 
-// Event is the audit event of an alert.
-const Event = "alert"
-
 // Trail is where alerts are read: a signature store, whose AuditEvents
 // gives the entries of one event appended after a Seq, and the Seq of the
 // trail's end.
@@ -37,7 +34,7 @@ type Trail interface {
 // Head returns the Seq of trail's last entry: Follow from it hears only the
 // alerts raised from now on.
 func Head(ctx context.Context, trail Trail) (int64, error) {
-	return trail.AuditEvents(ctx, Event, math.MaxInt64, func(audit.Entry) error { return nil })
+	return trail.AuditEvents(ctx, audit.EventAlert, math.MaxInt64, func(audit.Entry) error { return nil })
 }
 
 // Follow calls found with every alert of trail appended after Seq after,
@@ -50,7 +47,7 @@ func Follow(ctx context.Context, trail Trail, after int64, every time.Duration, 
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		last, err := trail.AuditEvents(ctx, Event, after, func(e audit.Entry) error {
+		last, err := trail.AuditEvents(ctx, audit.EventAlert, after, func(e audit.Entry) error {
 			found(e)
 			after = e.Seq
 			return nil

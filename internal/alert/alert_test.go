@@ -49,8 +49,8 @@ func TestFollow(t *testing.T) {
 		t.Parallel()
 		tr := &trail{}
 		tr.add("queue", "q")
-		tr.add(Event, "before the start")
-		tr.add(Event, "first")
+		tr.add(audit.EventAlert, "before the start")
+		tr.add(audit.EventAlert, "first")
 		tr.add("failure", "f")
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -63,7 +63,7 @@ func TestFollow(t *testing.T) {
 			t.Fatalf("heard %q first, want the alert after the start", got)
 		}
 		tr.add("queue", "q2")
-		tr.add(Event, "second")
+		tr.add(audit.EventAlert, "second")
 		if got := <-heard; got != "second" {
 			t.Fatalf("heard %q, want the new alert", got)
 		}
@@ -80,7 +80,7 @@ func TestFollow(t *testing.T) {
 	t.Run("a failed read is reported and read again, skipping nothing", func(t *testing.T) {
 		t.Parallel()
 		tr := &trail{fail: 2}
-		tr.add(Event, "first")
+		tr.add(audit.EventAlert, "first")
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		heard := make(chan string, 10)
@@ -103,7 +103,7 @@ func TestFollow(t *testing.T) {
 	t.Run("Head is the trail's end, so following from it hears only new alerts", func(t *testing.T) {
 		t.Parallel()
 		tr := &trail{}
-		tr.add(Event, "old")
+		tr.add(audit.EventAlert, "old")
 		tr.add("queue", "q")
 		head, err := Head(context.Background(), tr)
 		if err != nil || head != 2 {
@@ -115,7 +115,7 @@ func TestFollow(t *testing.T) {
 func TestNotices(t *testing.T) {
 	t.Parallel()
 	alertOf := func(detail string) audit.Entry {
-		return audit.Entry{Event: Event, Station: "station-b", Detail: detail}
+		return audit.Entry{Event: audit.EventAlert, Station: "station-b", Detail: detail}
 	}
 	// timers are the clears the notices asked for, run by hand.
 	type timer struct {

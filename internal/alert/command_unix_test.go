@@ -32,7 +32,7 @@ func (r records) WithGroup(string) slog.Handler      { return r }
 
 func TestCommand(t *testing.T) {
 	t.Parallel()
-	e := audit.Entry{Seq: 7, Event: Event, Station: "station-a", UserID: "operator", Detail: "operator is locked out"}
+	e := audit.Entry{Seq: 7, Event: audit.EventAlert, Station: "station-a", UserID: "operator", Detail: "operator is locked out"}
 	t.Run("no setting runs nothing", func(t *testing.T) {
 		t.Parallel()
 		if err := (Command{Setting: func() string { return "  " }}).Run(context.Background(), e); err != nil {
@@ -53,7 +53,7 @@ func TestCommand(t *testing.T) {
 				t.Fatalf("the argument %q did not reach the command as it is: %v", name, err)
 			}
 			var got audit.Entry
-			if err := json.Unmarshal(data, &got); err != nil || got.Seq != 7 || got.Event != Event || got.Detail != e.Detail || got.UserID != "operator" {
+			if err := json.Unmarshal(data, &got); err != nil || got.Seq != 7 || got.Event != audit.EventAlert || got.Detail != e.Detail || got.UserID != "operator" {
 				t.Errorf("stdin was %s (%v), want the alert's entry as JSON", data, err)
 			}
 		}

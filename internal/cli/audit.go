@@ -97,7 +97,7 @@ func printAlerts(ctx context.Context, trail alert.Trail, follow bool, poll time.
 		fmt.Fprintln(stdout, audit.Format(e))
 	}
 	if !follow {
-		_, err := trail.AuditEvents(ctx, alert.Event, 0, func(e audit.Entry) error { show(e); return nil })
+		_, err := trail.AuditEvents(ctx, audit.EventAlert, 0, func(e audit.Entry) error { show(e); return nil })
 		return err
 	}
 	said := ""

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"loginshell/internal/alert"
 	"loginshell/internal/audit"
 	"loginshell/internal/shell"
 )
@@ -73,9 +72,9 @@ func TestAuditAlerts(t *testing.T) {
 	trailOf := func() *alertTrail {
 		tr := &alertTrail{}
 		tr.add("queue", "1 slot(s)")
-		tr.add(alert.Event, "operator is locked out")
+		tr.add(audit.EventAlert, "operator is locked out")
 		tr.add("failure", "wrong offline password")
-		tr.add(alert.Event, "3 failed sign-in attempts")
+		tr.add(audit.EventAlert, "3 failed sign-in attempts")
 		return tr
 	}
 	t.Run("alerts prints each alert of the trail, one line each, and nothing else", func(t *testing.T) {
@@ -100,7 +99,7 @@ func TestAuditAlerts(t *testing.T) {
 		var seqs []int64
 		for dec.More() {
 			var e audit.Entry
-			if err := dec.Decode(&e); err != nil || e.Event != alert.Event || e.Hash == "" {
+			if err := dec.Decode(&e); err != nil || e.Event != audit.EventAlert || e.Hash == "" {
 				t.Fatalf("decoded %+v, %v", e, err)
 			}
 			seqs = append(seqs, e.Seq)
@@ -121,7 +120,7 @@ func TestAuditAlerts(t *testing.T) {
 		tr.fail = 2 // the store goes away for two polls
 		tr.mu.Unlock()
 		tr.add("failure", "wrong offline password")
-		tr.add(alert.Event, "qa is locked out")
+		tr.add(audit.EventAlert, "qa is locked out")
 		waitOutput(t, out, "qa is locked out")
 		interrupt()
 		if err := <-done; err != nil {
@@ -159,7 +158,7 @@ func TestAuditAlertsCommandLine(t *testing.T) {
 	}
 	for _, e := range []audit.Entry{
 		{Time: time.Now(), Station: "MES-1", Event: "failure", Detail: "wrong offline password"},
-		{Time: time.Now(), Station: "MES-1", Event: alert.Event, UserID: "operator", Detail: "operator is locked out"},
+		{Time: time.Now(), Station: "MES-1", Event: audit.EventAlert, UserID: "operator", Detail: "operator is locked out"},
 	} {
 		if _, err := db.AppendAudit(context.Background(), e); err != nil {
 			t.Fatal(err)

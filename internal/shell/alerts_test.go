@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"loginshell/internal/alert"
 	"loginshell/internal/audit"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell/shelltest"
@@ -59,7 +58,7 @@ func TestAlertsAreWired(t *testing.T) {
 		data, err := os.ReadFile(out)
 		return err == nil && json.Unmarshal(data, &got) == nil
 	})
-	if got.Event != alert.Event || got.UserID != "operator" || !strings.Contains(got.Detail, "3 failed sign-in attempts") || got.Seq == 0 {
+	if got.Event != audit.EventAlert || got.UserID != "operator" || !strings.Contains(got.Detail, "3 failed sign-in attempts") || got.Seq == 0 {
 		t.Errorf("alert_command got %+v, want the sealed alert", got)
 	}
 	// The chrome shows it.
@@ -67,7 +66,7 @@ func TestAlertsAreWired(t *testing.T) {
 		return strings.Contains(sh.Screen.Current().Notice, "3 failed sign-in attempts")
 	})
 	// And another station's, written to the same store.
-	other := audit.Entry{Time: time.Now(), Station: "station-b", Event: alert.Event, UserID: "qa",
+	other := audit.Entry{Time: time.Now(), Station: "station-b", Event: audit.EventAlert, UserID: "qa",
 		Detail: "qa is locked out at the identity provider \"local\" after repeated wrong passwords"}
 	if _, err := sh.Store.AppendAudit(ctx, other); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"loginshell/internal/alert"
 	"loginshell/internal/audit"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/lockout"
@@ -123,7 +122,7 @@ func TestMisuseIsReported(t *testing.T) {
 			}
 			var inTrail []audit.Entry
 			if err := e.store.AuditEntries(ctx, func(en audit.Entry) error {
-				if en.Event == alert.Event {
+				if en.Event == audit.EventAlert {
 					inTrail = append(inTrail, en)
 				}
 				return nil

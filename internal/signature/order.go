@@ -6,7 +6,6 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/fault"
 )
 

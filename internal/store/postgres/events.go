@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
-
 	"loginshell/internal/audit"
 )
 
