@@ -224,7 +224,15 @@ func Build(c Config) (sh *Shell, err error) {
 	}
 	sh.Signatures = sigs
 	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store)
-	go followAlerts(watchCtx, db, alert.NewNotices(scr.Notify, nil), log.With("component", "alert"))
+	// The follower reads the store: it ends, and its last read with it,
+	// before the store closes (closers run in reverse order).
+	alertsCtx, stopAlerts := context.WithCancel(context.Background())
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		followAlerts(alertsCtx, db, alert.NewNotices(scr.Notify, nil), log.With("component", "alert"))
+	}()
+	sh.onClose(func() { stopAlerts(); <-followed })
 	if err := loadTemplates(sigs, filepath.Join(c.DataDir, "templates.json"), c.Demo); err != nil {
 		return nil, err
 	}
