@@ -113,8 +113,8 @@ func complianceMatrix() []clause {
 				goTest("internal/store/sqlite", "TestSurvivesKill"), e2e("signature.test.mjs", "the audit trail is intact and says who signed")}},
 		{"11.10(f)", "Operational system checks to enforce permitted sequencing of steps and events",
 			partly,
-			"A request is approved only when every slot of its template's expression is approved, rejected by its first rejection, and then takes no further signature; a slot counts one signature, even when two stations sign it at once; an answer after the challenge's timeout never counts. The order in which the slots are signed is not enforced.",
-			[]proof{goTest("internal/signature", "TestTwoSigners"), goTest("internal/signature", "TestPins"), goTest("internal/signature", "TestTimeIsFinal"),
+			"A request is approved only when every slot of its template's expression is approved, rejected by its first rejection, and then takes no further signature; a slot counts one signature, even when two stations sign it at once; an answer after the challenge's timeout never counts; a template with ordered has its slots signed in expression order, checked at the trigger and again when the signature is settled.",
+			[]proof{goTest("internal/signature", "TestTwoSigners"), goTest("internal/signature", "TestOrderedSlots"), goTest("internal/store", "TestSettleInOrder"), goTest("internal/signature", "TestPins"), goTest("internal/signature", "TestTimeIsFinal"),
 				goTest("internal/signature", "TestChallengeEndedElsewhere"),
 				e2e("stations.test.mjs", "B and C sign one slot at the same moment: one counts, the other is told")}},
 		{"11.10(g)", "Authority checks: only authorized individuals can sign, alter a record, or perform the operation",
@@ -159,10 +159,10 @@ func complianceMatrix() []clause {
 				e2e("signature.test.mjs", "two signers release the line through the shell's dialog")}},
 		{"11.300", "Controls for identification codes and passwords: uniqueness, periodic revision, loss management, safeguards against unauthorized use, device testing",
 			partly,
-			"(a) one vault per user ID; (b) offline passwords of at least 8 characters, changed with the old one; periodic revision is the provider's and the plant's; (c) loginshell has no procedure for a lost offline password (it changes only with the old one); deauthorizing lost credentials at the provider is the organisation's; (d) ten wrong passwords lock the person out for a growing delay that survives restarts; at the signature dialog every attempt, failure and locked-out try of a known user ID is an audit entry naming the person, failed offline sign-ins go to the log; there is no immediate alert; (e) no tokens or cards are used.",
+			"(a) one vault per user ID; (b) offline passwords of at least 8 characters, changed with the old one; periodic revision is the provider's and the plant's; (c) loginshell has no procedure for a lost offline password (it changes only with the old one); deauthorizing lost credentials at the provider is the organisation's; (d) ten wrong passwords lock the person out for a growing delay that survives restarts; at the signature dialog every attempt, failure and locked-out try of a known user ID is an audit entry naming the person, every identity used for signing locks out the same way (the demo's too), and a lockout or three failed attempts in a row at one slot raise an alert: an audit entry, a WARN line, a notice on every station on the store, `loginshell audit alerts --follow`, and the optional alert_command; (e) no tokens or cards are used.",
 			[]proof{goTest("internal/keychain", "TestCheckPassword"), goTest("internal/keychain", "TestChangePassword"),
 				goTest("internal/keychain", "TestTenWrongPasswordsLockOut"), goTest("internal/keychain", "TestLockoutSurvivesRestart"),
-				goTest("internal/signature", "TestLockoutAtTheDialogIsInTheTrail"),
+				goTest("internal/signature", "TestLockoutAtTheDialogIsInTheTrail"), goTest("internal/signature", "TestMisuseIsReported"),
 				e2e("login.test.mjs", "offline sign-in with the IdP stopped, wrong password first")}},
 	}
 }
