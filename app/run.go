@@ -49,7 +49,9 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 	if err != nil {
 		return err
 	}
-	chrome, pagesHandler, err := gateway.ForWindow(sh, ui.token, pages.Host, frameAncestors)
+	guard := newWebviewGuard(sh.Log)
+	chrome, pagesHandler, err := gateway.ForWindow(sh, gateway.WindowChrome{Token: ui.token, Channel: guard.Prefix},
+		pages.Host, frameAncestors)
 	if err != nil {
 		return err
 	}
@@ -97,9 +99,12 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		// and are installed; the chrome stops the webview opening them.
 		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
 		Menu:        windowMenu(ui.backToShell),
-		OnStartup:   ui.startup,
-		OnShutdown:  ui.shutdown,
-		Bind:        []any{ui},
+		OnStartup: func(ctx context.Context) {
+			guard.install() // before anything hands out the token: see webviewGuard
+			ui.startup(ctx)
+		},
+		OnShutdown: ui.shutdown,
+		Bind:       []any{ui},
 		// The inspector needs the webview's own context menu.
 		EnableDefaultContextMenu: o.Inspect,
 		OnDomReady:               inspectorOn(o.Inspect, sh),

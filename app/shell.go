@@ -39,9 +39,10 @@ type Result struct {
 //
 // Every binding takes the chrome's token first. WebKitGTK hands the
 // window's message channel to every frame, hosted pages' included, so a
-// page can post a binding call blind (it never sees the answer); without
-// the token, which only the chrome can read (GET /shell/token on the
-// chrome's own origin), such a call is refused.
+// page can post a binding call blind (it never sees the answer). The
+// channel drops such a call before Wails sees it (webviewGuard); should
+// one get through, it lacks the token, which only the chrome can read
+// (GET /shell/token on the chrome's own origin), and is refused.
 type Shell struct {
 	sh    *shell.Shell
 	win   *Window

@@ -28,7 +28,7 @@ it("wires the Wails bindings to the chrome when the window has them", async () =
     },
   });
   vi.stubGlobal("fetch", async (input: string) =>
-    input === "/shell/token" ? new Response(JSON.stringify({ token: "t" })) : new Response("", { status: 404 }),
+    input === "/shell/token" ? new Response(JSON.stringify({ token: "t", channel: "" })) : new Response("", { status: 404 }),
   );
   await import("./main");
   await new Promise((r) => setTimeout(r, 0));

@@ -1,11 +1,20 @@
 import { describe, expect, it, vi } from "vitest";
-import { keyFrom, pickTransport, tokenOf, type HttpDeps, type ShellBindings, type WailsGlobals } from "./transport";
+import {
+  keyFrom,
+  pickTransport,
+  prefixChannel,
+  secretsOf,
+  type HttpDeps,
+  type Secrets,
+  type ShellBindings,
+  type WailsGlobals,
+} from "./transport";
 import type { InstallEvent, InstallResult, View } from "./view";
 
 const page: View = { seq: 3, kind: "page", url: "/webapps/a/index.html", title: "A" };
 
-/** The chrome's token, as GET /shell/token would give it. */
-const tok = () => Promise.resolve("tok");
+/** The chrome's secrets, as GET /shell/token would give them. */
+const tok = () => Promise.resolve<Secrets>({ token: "tok", channel: "" });
 
 function fakeWails() {
   const handlers = new Map<string, (...data: unknown[]) => void>();
@@ -391,19 +400,71 @@ describe("the bindings' token", () => {
     expect(shell.Configure).toHaveBeenCalledWith("tok", "https://a.example");
   });
 
-  it("is read once from GET /shell/token and read again after a failure", async () => {
-    const answers = [new Response("no", { status: 500 }), new Response(JSON.stringify({ token: "abc" }))];
+  it("is read once from GET /shell/token, with the channel's prefix, and read again after a failure", async () => {
+    const answers = [
+      new Response("no", { status: 503 }),
+      new Response(JSON.stringify({ token: "abc", channel: "pfx" })),
+    ];
     const fetcher = vi.fn(async () => answers.shift() ?? new Response("{}"));
-    const token = tokenOf(fetcher as unknown as typeof fetch);
-    await expect(token()).rejects.toThrow(/HTTP 500/);
-    await expect(token()).resolves.toBe("abc");
-    await expect(token()).resolves.toBe("abc");
+    const secrets = secretsOf(fetcher as unknown as typeof fetch);
+    await expect(secrets()).rejects.toThrow(/HTTP 503/);
+    await expect(secrets()).resolves.toEqual({ token: "abc", channel: "pfx" });
+    await expect(secrets()).resolves.toEqual({ token: "abc", channel: "pfx" });
     expect(fetcher).toHaveBeenCalledTimes(2);
     expect((fetcher.mock.calls[0] as unknown[])[0]).toBe("/shell/token");
   });
 
-  it("refuses a malformed token answer", async () => {
-    const token = tokenOf((async () => new Response(JSON.stringify({ token: 7 }))) as unknown as typeof fetch);
-    await expect(token()).rejects.toThrow(/malformed/);
+  it.each([
+    ["a token that is no string", { token: 7, channel: "" }],
+    ["an empty token", { token: "", channel: "" }],
+    ["no channel prefix (an answer that does not say whether to prefix)", { token: "abc" }],
+    ["no object", null],
+  ])("refuses a malformed answer: %s", async (_, answer) => {
+    const secrets = secretsOf((async () => new Response(JSON.stringify(answer))) as unknown as typeof fetch);
+    await expect(secrets()).rejects.toThrow(/malformed/);
+  });
+});
+
+describe("the message channel's prefix", () => {
+  it("goes before every message the chrome posts, those posted before it was known too, in order", async () => {
+    const posted: string[] = [];
+    let give: (s: Secrets) => void = () => {};
+    const win: WailsGlobals = { WailsInvoke: (m) => posted.push(m) };
+    prefixChannel(win, () => new Promise<Secrets>((r) => (give = r)));
+    win.WailsInvoke!('C{"name":"app.Shell.View"}');
+    win.WailsInvoke!("EXview");
+    expect(posted).toEqual([]); // nothing goes out unprefixed
+    give({ token: "t", channel: "s3cret" });
+    await flush();
+    win.WailsInvoke!("Wc");
+    expect(posted).toEqual(['s3cretC{"name":"app.Shell.View"}', "s3cretEXview", "s3cretWc"]);
+  });
+
+  it("keeps a message waiting through a failed read, and sends it with the next one", async () => {
+    const posted: string[] = [];
+    const answers: Array<Promise<Secrets>> = [
+      Promise.reject(new Error("HTTP 503")),
+      Promise.resolve({ token: "t", channel: "p-" }),
+    ];
+    const win: WailsGlobals = { WailsInvoke: (m) => posted.push(m) };
+    prefixChannel(win, () => answers.shift() ?? Promise.reject(new Error("no more")));
+    win.WailsInvoke!("C1");
+    await flush();
+    expect(posted).toEqual([]);
+    win.WailsInvoke!("C2");
+    await flush();
+    expect(posted).toEqual(["p-C1", "p-C2"]);
+  });
+
+  it("is put in place by the window's transport before any binding call", async () => {
+    const { win, shell } = fakeWails();
+    const posted: string[] = [];
+    win.WailsInvoke = (m) => posted.push(m);
+    const t = pickTransport(win, undefined, async () => ({ token: "t", channel: "k:" }));
+    win.WailsInvoke("Q"); // what Wails' runtime would post for the chrome
+    await t.view();
+    await flush();
+    expect(shell.View).toHaveBeenCalledWith("t");
+    expect(posted).toEqual(["k:Q"]);
   });
 });

@@ -1,6 +1,10 @@
 // The one place that decides how the chrome talks to Go: Wails bindings in window mode,
 // same-origin HTTP in browser mode (`serve`), one frontend for both as getAlby/hub does.
 //
+// In window mode every message the chrome posts on the window's message channel starts with a
+// per-run secret (prefixChannel): WebKitGTK hands that channel to hosted pages' frames too, and Go
+// drops every message without the secret (app/webview.go), so a page can post nothing that counts.
+//
 // Window mode relies on the Wails v2 asset server injecting /wails/ipc.js and /wails/runtime.js
 // at the top of <head> of index.html (see index.html): both are classic scripts, so they have run
 // before this deferred module, and window.go.app.Shell is there when pickTransport looks.
@@ -72,22 +76,58 @@ export interface ShellBindings {
   DismissChallenge(token: string, id: string): Promise<void>;
 }
 
+/** What GET /shell/token gives the window's chrome, on its own origin only. */
+export interface Secrets {
+  /** The bindings' token: first in every binding call, and in the key header of every request. */
+  token: string;
+  /** The prefix of every message on the window's message channel ("" when Go needs none). */
+  channel: string;
+}
+
 /**
- * tokenOf reads the bindings' token from the chrome's own origin (GET /shell/token), once; a page
- * on another origin cannot read that answer.
+ * secretsOf reads the chrome's secrets from its own origin (GET /shell/token), once; a page on
+ * another origin cannot read that answer. Go answers only once the message channel is guarded.
  */
-export function tokenOf(fetcher: typeof fetch): () => Promise<string> {
-  let token: Promise<string> | undefined;
+export function secretsOf(fetcher: typeof fetch): () => Promise<Secrets> {
+  let secrets: Promise<Secrets> | undefined;
   return () => {
-    token ??= fetcher("/shell/token", { headers: { Accept: "application/json" } })
+    secrets ??= fetcher("/shell/token", { headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`shell token: HTTP ${r.status}`))))
       .then((x: unknown) => {
-        const t = (x as { token?: unknown } | null)?.token;
-        if (typeof t !== "string" || t === "") throw new Error("shell token: malformed answer");
-        return t;
+        const { token, channel } = (x ?? {}) as { token?: unknown; channel?: unknown };
+        if (typeof token !== "string" || token === "" || typeof channel !== "string") {
+          throw new Error("shell token: malformed answer");
+        }
+        return { token, channel };
       });
-    token.catch(() => (token = undefined)); // a failure is retried by the next call
-    return token;
+    secrets.catch(() => (secrets = undefined)); // a failure is retried by the next call
+    return secrets;
+  };
+}
+
+/**
+ * prefixChannel makes Wails' runtime put the channel's prefix before every message it posts for
+ * the chrome (Wails calls window.WailsInvoke for each: binding calls, events, window commands).
+ * A message posted before the prefix is known waits for it; the order is kept.
+ */
+export function prefixChannel(win: WailsGlobals, secrets: () => Promise<Secrets>): void {
+  const post = win.WailsInvoke;
+  if (typeof post !== "function") return;
+  let prefix: string | undefined;
+  const waiting: string[] = [];
+  win.WailsInvoke = (message: string) => {
+    if (prefix !== undefined) {
+      post.call(win, prefix + message);
+      return;
+    }
+    waiting.push(message);
+    secrets().then(
+      (s) => {
+        prefix = s.channel;
+        for (const m of waiting.splice(0)) post.call(win, prefix + m);
+      },
+      () => {}, // the next message asks again
+    );
   };
 }
 
@@ -103,6 +143,8 @@ export interface WailsGlobals {
      */
     OnFileDrop?(cb: (x: number, y: number, paths: string[]) => void, useDropTarget: boolean): void;
   };
+  /** Posts a message on the window's message channel (Wails' ipc.js); prefixChannel wraps it. */
+  WailsInvoke?: (message: string) => void;
 }
 
 /** What browser mode needs from the environment; tests hand in fakes. */
@@ -128,10 +170,17 @@ export function keyFrom(search: string): string {
   return new URLSearchParams(search).get("key") ?? "";
 }
 
-/** pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. */
-export function pickTransport(win: WailsGlobals, http?: HttpDeps, token?: () => Promise<string>): Transport {
+/**
+ * pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. In
+ * window mode it prefixes the message channel first.
+ */
+export function pickTransport(win: WailsGlobals, http?: HttpDeps, secrets?: () => Promise<Secrets>): Transport {
   const shell = win.go?.app?.Shell;
-  if (shell) return wailsTransport(shell, win.runtime, token ?? tokenOf((input, init) => globalThis.fetch(input, init)));
+  if (shell) {
+    const s = secrets ?? secretsOf((input, init) => globalThis.fetch(input, init));
+    prefixChannel(win, s);
+    return wailsTransport(shell, win.runtime, s);
+  }
   return httpTransport(http ?? browserDeps());
 }
 
@@ -145,7 +194,8 @@ function browserDeps(): HttpDeps {
   };
 }
 
-function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], token: () => Promise<string>): Transport {
+function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], secrets: () => Promise<Secrets>): Transport {
+  const token = async () => (await secrets()).token;
   const t: Transport = {
     mode: "wails",
     view: async () => checked(await shell.View(await token())),

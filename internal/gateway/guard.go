@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// KeyHeader carries the browser mode's per-run secret on the chrome's
-// requests; KeyQuery carries it in the URL the serve command prints and
+// KeyHeader carries the chrome's secret on its requests: the browser
+// mode's per-run key, or the window's bindings' token; KeyQuery carries it in the URL the serve command prints and
 // on the chrome's event stream (EventSource sends no headers).
 const (
 	KeyHeader = "X-Loginshell-Key"

@@ -14,21 +14,22 @@ import (
 // of sh, so both transports run one code path:
 //
 //   - the chrome's, for Wails' asset server, which serves the chrome's
-//     files itself (no assets here). It answers GET /shell/token with
-//     token, the bindings' token, on the chrome's own origin, where no
-//     hosted page can read an answer; and it has no install, configure or
-//     challenge endpoints, which the window's bindings stand for;
+//     files itself (no assets here). It answers GET /shell/token with the
+//     bindings' token and the message channel's prefix (see WindowChrome
+//     and withToken), and wants the token in KeyHeader on every other
+//     /shell/ request. It has no install, configure or challenge
+//     endpoints, which the window's bindings stand for;
 //   - the pages', answering only on pagesHost (the pages' exact
 //     host:port) and framed only by ancestors, the chrome's origins.
-func ForWindow(sh *shell.Shell, token, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
-	if token == "" {
-		return nil, nil, errors.New("gateway: the window's chrome needs the bindings' token")
+func ForWindow(sh *shell.Shell, wc WindowChrome, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
+	if wc.Token == "" || wc.Channel == nil {
+		return nil, nil, errors.New("gateway: the window's chrome needs the bindings' token and the channel's prefix")
 	}
 	chrome, pages, err = forShell(sh, pagesHost, ancestors, Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	return withToken(chrome, token), pages, nil
+	return withToken(chrome, wc), pages, nil
 }
 
 // ForBrowser returns the two handlers the browser mode serves over the

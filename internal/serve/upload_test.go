@@ -3,6 +3,7 @@ package serve_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,10 @@ import (
 	"loginshell/internal/shell/shelltest"
 )
 
-// The window's handler has no upload endpoint; serve's installs into the
+// windowChrome is the window's side of gateway.ForWindow in these tests.
+var windowChrome = gateway.WindowChrome{Token: "t0k", Channel: func(context.Context) (string, error) { return "", nil }}
+
+// The window's handler has no upload endpoint, even with the token; serve's installs into the
 // data directory through the same Shell.Install the CLI uses.
 func TestUploadOnlyInServeHandler(t *testing.T) {
 	t.Parallel()
@@ -35,7 +39,7 @@ func TestUploadOnlyInServeHandler(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	window, _, err := gateway.ForWindow(sh.Shell, "t0k", "p.localhost:1", []string{"http://127.0.0.1:1"})
+	window, _, err := gateway.ForWindow(sh.Shell, windowChrome, "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +58,7 @@ func TestUploadOnlyInServeHandler(t *testing.T) {
 	for _, tt := range tests {
 		req := httptest.NewRequest(http.MethodPost, "/shell/install", bytes.NewReader(buf.Bytes()))
 		req.Header.Set("Content-Type", "application/zip")
+		req.Header.Set(gateway.KeyHeader, windowChrome.Token)
 		w := httptest.NewRecorder()
 		tt.h.ServeHTTP(w, req)
 		if w.Code != tt.wantStatus {
