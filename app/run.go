@@ -94,6 +94,8 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		AssetServer: &assetserver.Options{
 			Assets:  assets,
 			Handler: chrome,
+			// Every answer on the chrome's origin, its documents too.
+			Middleware: func(next http.Handler) http.Handler { return gateway.Unframed(next) },
 		},
 		// Files dropped on the window arrive as paths (runtime.OnFileDrop)
 		// and are installed; the chrome stops the webview opening them.

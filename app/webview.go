@@ -10,9 +10,9 @@ import (
 )
 
 // webviewGuard keeps hosted pages away from what Wails' web view offers
-// the chrome: the window's message channel. On Linux (webview_linux.go)
-// it is put in place on the GTK main thread once the window exists
-// (install).
+// the chrome: the window's message channel and the chrome's own document.
+// On Linux (webview_linux.go) it is put in place on the GTK main thread
+// once the window exists (install); what it does there:
 //
 // The message channel is the one way the chrome's JavaScript reaches
 // Wails: window.WailsInvoke posts a string to WebKitGTK's script message
@@ -47,6 +47,12 @@ import (
 // flags already at their values. A page gains nothing by sending it.
 // Messages from the native side (the close button's Q, DomReady) do not
 // come through the channel and are untouched.
+//
+// The chrome's document: a page that frames wails://wails/ would have the
+// chrome rendered inside it, to dress up or click through. The chrome's
+// answers carry frame-ancestors 'none' (gateway.Unframed), which
+// WebKitGTK does not apply to a custom URI scheme's answers; so the guard
+// also refuses every wails:// document but the main frame's.
 //
 // Callers MUST NOT hand the secret to anything but the chrome's own
 // origin, and MUST answer no GET /shell/token before Prefix returns: a

@@ -27,6 +27,29 @@ static void onMessage(WebKitUserContentManager *manager, WebKitJavascriptResult 
 	g_free(source);
 }
 
+// refuseFraming keeps the chrome out of every frame: a response from the
+// chrome's scheme (wails://) for any frame but the main one is ignored,
+// and the frame stays empty. The chrome frames nothing of its own origin
+// (pages have theirs, the identity provider its own). It stands for the
+// chrome's frame-ancestors 'none' (gateway.Unframed), which WebKitGTK
+// does not apply to the answers of a custom URI scheme: a hosted page
+// that framed wails://wails/ got the chrome rendered inside it.
+static gboolean refuseFraming(WebKitWebView *view, WebKitPolicyDecision *decision, WebKitPolicyDecisionType type, gpointer data) {
+	if (type != WEBKIT_POLICY_DECISION_TYPE_RESPONSE) {
+		return FALSE;
+	}
+	WebKitResponsePolicyDecision *response = WEBKIT_RESPONSE_POLICY_DECISION(decision);
+	if (webkit_response_policy_decision_is_main_frame_main_resource(response)) {
+		return FALSE;
+	}
+	const char *uri = webkit_uri_request_get_uri(webkit_response_policy_decision_get_request(response));
+	if (uri == NULL || g_ascii_strncasecmp(uri, "wails:", 6) != 0) {
+		return FALSE;
+	}
+	webkit_policy_decision_ignore(decision);
+	return TRUE;
+}
+
 static void findWebViews(GtkWidget *w, gpointer found) {
 	if (WEBKIT_IS_WEB_VIEW(w)) {
 		g_ptr_array_add((GPtrArray *)found, w);
@@ -58,6 +81,7 @@ static gboolean guard(gpointer data) {
 	}
 	WebKitWebView *view = WEBKIT_WEB_VIEW(g_ptr_array_index(found, 0));
 	g_ptr_array_free(found, TRUE);
+	g_signal_connect(view, "decide-policy", G_CALLBACK(refuseFraming), NULL);
 	WebKitUserContentManager *manager = webkit_web_view_get_user_content_manager(view);
 	guint id;
 	GQuark detail;

@@ -29,7 +29,8 @@ const (
 )
 
 // install puts the guard in place on the GTK main thread (the channel's
-// handler swapped: see webviewGuard) and returns at once; done (and so Prefix) reports the
+// handler swapped, wails:// refused in frames: see webviewGuard) and
+// returns at once; done (and so Prefix) reports the
 // outcome. The guard lives as long as the process: its handle is never
 // deleted, since the web view may still deliver a message while the
 // window closes.

@@ -9,5 +9,7 @@ package app
 // to every frame: a macOS build would need the Linux guard's equal.)
 const guardsChannel = false
 
-// install has nothing to put in place.
+// install has nothing to put in place: the chrome's frame-ancestors
+// header (gateway.Unframed) keeps it out of frames. (The Windows build is
+// compiled here, not run.)
 func (g *webviewGuard) install() { g.done(nil) }

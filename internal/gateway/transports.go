@@ -21,6 +21,9 @@ import (
 //     endpoints, which the window's bindings stand for;
 //   - the pages', answering only on pagesHost (the pages' exact
 //     host:port) and framed only by ancestors, the chrome's origins.
+//
+// The caller MUST serve the chrome's documents with Unframed (Wails'
+// asset server serves them without this handler).
 func ForWindow(sh *shell.Shell, wc WindowChrome, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
 	if wc.Token == "" || wc.Channel == nil {
 		return nil, nil, errors.New("gateway: the window's chrome needs the bindings' token and the channel's prefix")
