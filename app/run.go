@@ -49,7 +49,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 	if err != nil {
 		return err
 	}
-	guard := newWebviewGuard(sh.Log)
+	guard := newWebviewGuard(sh.Log, ui.dropped)
 	chrome, pagesHandler, err := gateway.ForWindow(sh, gateway.WindowChrome{Token: ui.token, Channel: guard.Prefix},
 		pages.Host, frameAncestors)
 	if err != nil {
@@ -97,9 +97,10 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 			// Every answer on the chrome's origin, its documents too.
 			Middleware: func(next http.Handler) http.Handler { return gateway.Unframed(next) },
 		},
-		// Files dropped on the window arrive as paths (runtime.OnFileDrop)
-		// and are installed; the chrome stops the webview opening them.
-		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
+		// Off: Wails' file drop reaches Go as a "DD:" message, the kind a
+		// hosted page could post itself. The guard takes drops from GTK
+		// instead (see webviewGuard).
+		DragAndDrop: &options.DragAndDrop{EnableFileDrop: false},
 		Menu:        windowMenu(ui.backToShell),
 		OnStartup: func(ctx context.Context) {
 			guard.install() // before anything hands out the token: see webviewGuard

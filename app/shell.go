@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"sync"
+	"time"
 
 	"loginshell/internal/fault"
 	"loginshell/internal/screen"
@@ -33,7 +34,7 @@ type Result struct {
 }
 
 // Shell is bound to the window: what the chrome calls (View, Retry,
-// Cancel, Configure, PickPackage) and nothing a hosted page needs, since
+// Cancel, Configure, PickPackage, InstallDrop) and nothing a hosted page needs, since
 // pages reach the engines through /pmapi. Its only exported methods are
 // the bindings: Wails binds every exported method.
 //
@@ -48,8 +49,11 @@ type Shell struct {
 	win   *Window
 	token string
 
+	now func() time.Time // the clock a drop's age is read on
+
 	mu          sync.Mutex
 	confirmable string // the package a confirm result asked about
+	drop        drop   // the files of the last drop on the window
 	ctx         context.Context
 	cancel      context.CancelFunc
 	stop        func()
@@ -61,7 +65,7 @@ func New(sh *shell.Shell, win *Window) (*Shell, error) {
 	if sh == nil || win == nil {
 		return nil, errors.New("app: the shell and the window are required")
 	}
-	return &Shell{sh: sh, win: win, token: newToken()}, nil
+	return &Shell{sh: sh, win: win, token: newToken(), now: time.Now}, nil
 }
 
 // errToken refuses a binding called without the chrome's token.

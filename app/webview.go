@@ -10,9 +10,9 @@ import (
 )
 
 // webviewGuard keeps hosted pages away from what Wails' web view offers
-// the chrome: the window's message channel and the chrome's own document.
-// On Linux (webview_linux.go) it is put in place on the GTK main thread
-// once the window exists (install); what it does there:
+// the chrome: the window's message channel, the chrome's own document,
+// and file drops. On Linux (webview_linux.go) it is put in place on the
+// GTK main thread once the window exists (install); what it does there:
 //
 // The message channel is the one way the chrome's JavaScript reaches
 // Wails: window.WailsInvoke posts a string to WebKitGTK's script message
@@ -54,6 +54,17 @@ import (
 // WebKitGTK does not apply to a custom URI scheme's answers; so the guard
 // also refuses every wails:// document but the main frame's.
 //
+// File drops: Wails' own (options.DragAndDrop.EnableFileDrop) is off,
+// since it reaches Go as a DD: message. A drop counts only when the
+// chrome's own document takes it; but WebKitGTK gives no page, the chrome
+// included, a dropped file's bytes (dataTransfer.files is empty since its
+// fix of CVE-2025-13947), so the chrome cannot upload it as the browser
+// mode does. The guard takes the files from GTK instead: those of a drag
+// that started outside the window and was dropped on it go to dropped,
+// which keeps them for the chrome's InstallDrop (the chrome's drop
+// handler calls it, with its token). A drag a page started, which names
+// whatever files it likes, is ignored.
+//
 // Callers MUST NOT hand the secret to anything but the chrome's own
 // origin, and MUST answer no GET /shell/token before Prefix returns: a
 // prefixed message sent before the guard is in place would reach Wails
@@ -71,6 +82,10 @@ type webviewGuard struct {
 	err   error // why the guard is not in place; set before ready closes
 	tries int   // install attempts so far (the GTK main thread's only)
 
+	// dropped gets the paths of the files a person dropped on the window
+	// (nil: drops are ignored), on the GTK main thread: it must not block.
+	dropped func(paths []string)
+
 	mu     sync.Mutex
 	logged map[byte]bool // the message kinds whose refusal was logged
 }
@@ -84,12 +99,14 @@ var unprefixed = map[string]bool{"runtime:ready": true}
 var errChannelOpen = errors.New("the window's message channel could not be closed to hosted pages")
 
 // newWebviewGuard returns a guard with a fresh secret, not yet
-// installed; install puts it in place.
-func newWebviewGuard(log *slog.Logger) *webviewGuard {
+// installed; install puts it in place. dropped gets the files dropped on
+// the window.
+func newWebviewGuard(log *slog.Logger, dropped func(paths []string)) *webviewGuard {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	g := &webviewGuard{log: log, wait: 10 * time.Second, ready: make(chan struct{}), logged: map[byte]bool{}}
+	g := &webviewGuard{log: log, wait: 10 * time.Second, ready: make(chan struct{}), logged: map[byte]bool{},
+		dropped: dropped}
 	if guardsChannel {
 		g.prefix = newToken()
 	}
@@ -140,6 +157,14 @@ func (g *webviewGuard) admit(msg string) (string, bool) {
 	}
 	g.refused(msg)
 	return "", false
+}
+
+// drop hands the paths of a drop to dropped before WebKit gives the
+// drop to the document (so the chrome's InstallDrop finds them).
+func (g *webviewGuard) drop(paths []string) {
+	if g.dropped != nil && len(paths) > 0 {
+		g.dropped(paths)
+	}
 }
 
 // refused logs the first refusal of msg's kind.

@@ -50,6 +50,60 @@ static gboolean refuseFraming(WebKitWebView *view, WebKitPolicyDecision *decisio
 	return TRUE;
 }
 
+// The last drag's file URIs, from a drag that started outside the window,
+// and that drag: a drop takes them only when it is the same drag.
+static GdkDragContext *dragContext = NULL;
+static gchar **dragURIs = NULL;
+
+static void forgetDrag(void) {
+	g_strfreev(dragURIs);
+	dragURIs = NULL;
+	dragContext = NULL;
+}
+
+// dragDataReceived keeps the URIs WebKit fetches as a drag moves over
+// the web view (it needs them for the document's drag events). A drag
+// that started in this window has a source widget: a page's own drag,
+// whose URI list the page wrote and may name any file, so it is never
+// kept.
+static void dragDataReceived(GtkWidget *view, GdkDragContext *context, gint x, gint y, GtkSelectionData *data, guint info, guint time, gpointer handle) {
+	if (gtk_drag_get_source_widget(context) != NULL) {
+		forgetDrag();
+		return;
+	}
+	gchar **uris = gtk_selection_data_get_uris(data);
+	if (uris == NULL) {
+		return;
+	}
+	forgetDrag();
+	dragURIs = uris;
+	dragContext = context;
+}
+
+// dragDrop hands the dropped files' paths to Go, then lets WebKit go on:
+// the document under the drop hears it, and only the chrome's asks Go to
+// install it (Shell.InstallDrop); a page's gets no file.
+static gboolean dragDrop(GtkWidget *view, GdkDragContext *context, gint x, gint y, guint time, gpointer handle) {
+	if (gtk_drag_get_source_widget(context) != NULL) {
+		forgetDrag();
+		loginshellInnerDrop((uintptr_t)handle);
+		return FALSE;
+	}
+	if (context != dragContext || dragURIs == NULL) {
+		forgetDrag();
+		return FALSE;
+	}
+	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
+	for (gchar **u = dragURIs; *u != NULL; u++) {
+		gchar *path = g_filename_from_uri(*u, NULL, NULL); // NULL for anything but a local file
+		g_ptr_array_add(paths, path != NULL ? path : g_strdup(""));
+	}
+	forgetDrag();
+	loginshellDropped((uintptr_t)handle, (char **)paths->pdata, (int)paths->len);
+	g_ptr_array_free(paths, TRUE);
+	return FALSE;
+}
+
 static void findWebViews(GtkWidget *w, gpointer found) {
 	if (WEBKIT_IS_WEB_VIEW(w)) {
 		g_ptr_array_add((GPtrArray *)found, w);
@@ -82,6 +136,8 @@ static gboolean guard(gpointer data) {
 	WebKitWebView *view = WEBKIT_WEB_VIEW(g_ptr_array_index(found, 0));
 	g_ptr_array_free(found, TRUE);
 	g_signal_connect(view, "decide-policy", G_CALLBACK(refuseFraming), NULL);
+	g_signal_connect(view, "drag-data-received", G_CALLBACK(dragDataReceived), (gpointer)handle);
+	g_signal_connect(view, "drag-drop", G_CALLBACK(dragDrop), (gpointer)handle);
 	WebKitUserContentManager *manager = webkit_web_view_get_user_content_manager(view);
 	guint id;
 	GQuark detail;

@@ -29,8 +29,8 @@ const (
 )
 
 // install puts the guard in place on the GTK main thread (the channel's
-// handler swapped, wails:// refused in frames: see webviewGuard) and
-// returns at once; done (and so Prefix) reports the
+// handler swapped, wails:// refused in frames, drops taken from GTK: see
+// webviewGuard) and returns at once; done (and so Prefix) reports the
 // outcome. The guard lives as long as the process: its handle is never
 // deleted, since the web view may still deliver a message while the
 // window closes.
@@ -66,6 +66,21 @@ func (g *webviewGuard) guarded(h cgo.Handle, status C.int) {
 func loginshellGuarded(h C.uintptr_t, status C.int) {
 	handle := cgo.Handle(h)
 	handle.Value().(*webviewGuard).guarded(handle, status)
+}
+
+//export loginshellDropped
+func loginshellDropped(h C.uintptr_t, paths **C.char, n C.int) {
+	g := cgo.Handle(h).Value().(*webviewGuard)
+	var dropped []string
+	for _, p := range unsafe.Slice(paths, int(n)) {
+		dropped = append(dropped, C.GoString(p))
+	}
+	g.drop(dropped)
+}
+
+//export loginshellInnerDrop
+func loginshellInnerDrop(h C.uintptr_t) {
+	cgo.Handle(h).Value().(*webviewGuard).log.Info("a drag that started in the window was dropped on it: its files are not taken (a page's drag names whatever files it likes)")
 }
 
 //export loginshellChannelMessage

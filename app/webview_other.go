@@ -10,6 +10,7 @@ package app
 const guardsChannel = false
 
 // install has nothing to put in place: the chrome's frame-ancestors
-// header (gateway.Unframed) keeps it out of frames. (The Windows build is
+// header (gateway.Unframed) keeps it out of frames, and WebView2 gives the
+// chrome a dropped file's bytes, which it uploads. (The Windows build is
 // compiled here, not run.)
 func (g *webviewGuard) install() { g.done(nil) }

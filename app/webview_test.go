@@ -31,7 +31,7 @@ func (s *syncBuffer) String() string {
 
 // guardWithPrefix is a guard whose secret is prefix, logging to out.
 func guardWithPrefix(prefix string, out *syncBuffer) *webviewGuard {
-	g := newWebviewGuard(slog.New(slog.NewTextHandler(out, nil)))
+	g := newWebviewGuard(slog.New(slog.NewTextHandler(out, nil)), nil)
 	g.prefix = prefix
 	return g
 }
@@ -161,7 +161,7 @@ func TestChannelPrefixWaitsForTheGuard(t *testing.T) {
 // Each run has a secret of its own where the channel needs one.
 func TestChannelSecretIsPerRun(t *testing.T) {
 	t.Parallel()
-	a, b := newWebviewGuard(nil), newWebviewGuard(nil)
+	a, b := newWebviewGuard(nil, nil), newWebviewGuard(nil, nil)
 	if !guardsChannel {
 		if a.prefix != "" {
 			t.Errorf("prefix %q where no guard is needed", a.prefix)
@@ -171,4 +171,19 @@ func TestChannelSecretIsPerRun(t *testing.T) {
 	if len(a.prefix) < 32 || a.prefix == b.prefix {
 		t.Errorf("secrets %q and %q: want two different ones of 128 bits", a.prefix, b.prefix)
 	}
+}
+
+// The files of a person's drop go to the shell at once (before the
+// chrome's document hears the drop and asks for them); a drop of nothing,
+// or a guard with nowhere to send drops, does nothing.
+func TestWebviewGuardHandsDropsOver(t *testing.T) {
+	t.Parallel()
+	var got [][]string
+	g := newWebviewGuard(nil, func(paths []string) { got = append(got, paths) })
+	g.drop(nil)
+	g.drop([]string{"/home/op/lineapp.zip"})
+	if len(got) != 1 || len(got[0]) != 1 || got[0][0] != "/home/op/lineapp.zip" {
+		t.Errorf("dropped %q, want the one file once", got)
+	}
+	newWebviewGuard(nil, nil).drop([]string{"/x.zip"}) // must not panic
 }

@@ -233,21 +233,17 @@ class FakeXHR extends EventTarget {
 }
 
 describe("installing", () => {
-  it("window mode: PickPackage, install events and Wails' drop listeners", async () => {
+  it("window mode: PickPackage and install events", async () => {
     const { win, shell, handlers } = fakeWails();
     shell.PickPackage = vi.fn(async () => result);
-    const onFileDrop = vi.fn();
-    win.runtime!.OnFileDrop = onFileDrop;
     const t = pickTransport(win, undefined, tok);
     expect(await t.pickPackage?.()).toEqual(result);
-    expect(t.uploadPackage).toBeUndefined();
     const seen: InstallEvent[] = [];
     t.subscribe(
       () => {},
       undefined,
       (e) => seen.push(e),
     );
-    expect(onFileDrop).toHaveBeenCalledWith(expect.any(Function), false);
     handlers.get("install")?.({ phase: "installing", done: 1, total: 2 });
     handlers.get("install")?.({ phase: "done", ok: "yes" });
     handlers.get("install")?.(result);
@@ -296,6 +292,38 @@ describe("installing", () => {
     xhr.answer(422, JSON.stringify(refused));
     expect(await done).toEqual(refused);
     expect(sent).toEqual([[1, 2]]);
+  });
+
+  it("window mode: InstallDrop carries the token and its answer is checked", async () => {
+    const { win, shell } = fakeWails();
+    shell.InstallDrop = vi.fn(async () => result);
+    const t = pickTransport(win, undefined, tok);
+    expect(await t.installDrop?.()).toEqual(result);
+    expect(shell.InstallDrop).toHaveBeenCalledWith("tok");
+    shell.InstallDrop = vi.fn(async () => ({ nope: 1 }) as unknown as InstallResult);
+    await expect(pickTransport(win, undefined, tok).installDrop?.()).rejects.toThrow(/malformed/);
+    delete shell.InstallDrop; // an older binary
+    expect(pickTransport(win, undefined, tok).installDrop).toBeUndefined();
+  });
+
+  it("window mode: uploads a dropped zip to the chrome's endpoint with the token", async () => {
+    const { win } = fakeWails();
+    const { deps } = fakeHttp({});
+    FakeXHR.all = [];
+    deps.XMLHttpRequest = FakeXHR as unknown as new () => XMLHttpRequest;
+    const t = pickTransport(win, deps, async () => ({ token: "t0k", channel: "" }));
+    const file = new Blob(["PK"]);
+    const done = t.uploadPackage!(file, () => {}, true);
+    await flush(); // the token first
+    const xhr = FakeXHR.all[0]!;
+    expect([xhr.method, xhr.url, xhr.headers["X-Loginshell-Key"], xhr.body]).toEqual([
+      "POST",
+      "/shell/install?replace=1",
+      "t0k",
+      file,
+    ]);
+    xhr.answer(200, JSON.stringify(result));
+    expect(await done).toEqual(result);
   });
 
   it("browser mode: rejects an answer that is not a result, and a network error", async () => {

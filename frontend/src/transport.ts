@@ -3,7 +3,7 @@
 //
 // In window mode every message the chrome posts on the window's message channel starts with a
 // per-run secret (prefixChannel): WebKitGTK hands that channel to hosted pages' frames too, and Go
-// drops every message without the secret (app/webview.go), so a page can post nothing that counts.
+// drops every message without the secret (app/channel.go), so a page can post nothing that counts.
 //
 // Window mode relies on the Wails v2 asset server injecting /wails/ipc.js and /wails/runtime.js
 // at the top of <head> of index.html (see index.html): both are classic scripts, so they have run
@@ -52,11 +52,17 @@ export interface Transport {
   dismissChallenge(id: string): Promise<void>;
   /** Window mode: Go asks for a package (a .zip, or with folder a folder) in the system's dialog and installs it. */
   pickPackage?(folder?: boolean): Promise<InstallResult>;
+  /**
+   * Window mode: a file was dropped on the chrome, but the engine gave the chrome no bytes
+   * (WebKitGTK never does): Go installs the file GTK reported for that drop.
+   */
+  installDrop?(): Promise<InstallResult>;
   /** Window mode: the person said yes to a "confirm" result; Go installs that same package. */
   confirmInstall?(): Promise<InstallResult>;
   /**
-   * Browser mode: uploads a package to POST /shell/install; onSent reports bytes sent. With
-   * replace, the person has said yes to a "confirm" result for this file.
+   * Uploads a package (one dropped on the chrome, or chosen in a browser) to POST /shell/install;
+   * onSent reports bytes sent. With replace, the person has said yes to a "confirm" result for
+   * this file.
    */
   uploadPackage?(file: Blob, onSent: (sent: number, total: number) => void, replace?: boolean): Promise<InstallResult>;
 }
@@ -71,6 +77,7 @@ export interface ShellBindings {
   Cancel(token: string): Promise<CancelResult>;
   Configure?(token: string, loginURL: string): Promise<ConfigureResult>;
   PickPackage?(token: string, folder: boolean): Promise<InstallResult>;
+  InstallDrop?(token: string): Promise<InstallResult>;
   ConfirmInstall?(token: string): Promise<InstallResult>;
   AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   DismissChallenge(token: string, id: string): Promise<void>;
@@ -136,12 +143,6 @@ export interface WailsGlobals {
   go?: { app?: { Shell?: ShellBindings } };
   runtime?: {
     EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void;
-    /**
-     * Registers Wails' own drop listeners: they keep the webview from opening a dropped file and,
-     * on Windows, hand its path to Go (Linux and macOS report drops natively). useDropTarget false:
-     * the whole window is a drop target, no --wails-drop-target CSS needed.
-     */
-    OnFileDrop?(cb: (x: number, y: number, paths: string[]) => void, useDropTarget: boolean): void;
   };
   /** Posts a message on the window's message channel (Wails' ipc.js); prefixChannel wraps it. */
   WailsInvoke?: (message: string) => void;
@@ -162,7 +163,7 @@ export interface HttpDeps {
   key?: string;
 }
 
-/** The header that carries the key (gateway.KeyHeader). */
+/** The header that carries the key, or in window mode the token (gateway.KeyHeader). */
 const keyHeader = "X-Loginshell-Key";
 
 /** keyFrom reads the key from the chrome's own address (?key=...). */
@@ -172,14 +173,14 @@ export function keyFrom(search: string): string {
 
 /**
  * pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. In
- * window mode it prefixes the message channel first.
+ * window mode it prefixes the message channel first, and uploads with http's XMLHttpRequest.
  */
 export function pickTransport(win: WailsGlobals, http?: HttpDeps, secrets?: () => Promise<Secrets>): Transport {
   const shell = win.go?.app?.Shell;
   if (shell) {
     const s = secrets ?? secretsOf((input, init) => globalThis.fetch(input, init));
     prefixChannel(win, s);
-    return wailsTransport(shell, win.runtime, s);
+    return wailsTransport(shell, win.runtime, s, http?.XMLHttpRequest ?? globalThis.XMLHttpRequest);
   }
   return httpTransport(http ?? browserDeps());
 }
@@ -194,7 +195,12 @@ function browserDeps(): HttpDeps {
   };
 }
 
-function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], secrets: () => Promise<Secrets>): Transport {
+function wailsTransport(
+  shell: ShellBindings,
+  runtime: WailsGlobals["runtime"],
+  secrets: () => Promise<Secrets>,
+  xhr: HttpDeps["XMLHttpRequest"],
+): Transport {
   const token = async () => (await secrets()).token;
   const t: Transport = {
     mode: "wails",
@@ -209,6 +215,10 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
       if (!shell.Configure) throw new Error("shell Configure: not bound");
       return checkedResult(await shell.Configure(await token(), loginURL), "Configure");
     },
+    // A package dropped on the chrome, where the engine gives its bytes (WebView2): they go to the
+    // chrome's own endpoint with the token.
+    uploadPackage: async (file, onSent, replace) =>
+      upload({ XMLHttpRequest: xhr, key: await token() }, file, onSent, replace === true),
     subscribe(onView, onLink, onInstall) {
       // Without the runtime there are no live updates; say so instead of failing wiring.
       onLink?.(runtime !== undefined);
@@ -224,8 +234,6 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
             if (isInstallEvent(data)) onInstall(data);
           }),
         );
-        // Go installs the dropped file (app.Shell); this only lets the drop reach it.
-        runtime.OnFileDrop?.(() => {}, false);
       }
       return () => offs.forEach((off) => typeof off === "function" && off());
     },
@@ -235,6 +243,14 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
     t.confirmInstall = async () => {
       const r: unknown = await confirm.call(shell, await token());
       if (!isInstallResult(r)) throw new Error("shell ConfirmInstall: malformed answer");
+      return r;
+    };
+  }
+  const drop = shell.InstallDrop;
+  if (drop) {
+    t.installDrop = async () => {
+      const r: unknown = await drop.call(shell, await token());
+      if (!isInstallResult(r)) throw new Error("shell InstallDrop: malformed answer");
       return r;
     };
   }
@@ -341,7 +357,7 @@ async function call(deps: HttpDeps, method: "GET" | "POST" | "DELETE", path: str
  * rejects, as a transport failure.
  */
 function upload(
-  deps: HttpDeps,
+  deps: { XMLHttpRequest?: HttpDeps["XMLHttpRequest"] | undefined; key?: string | undefined },
   file: Blob,
   onSent: (sent: number, total: number) => void,
   replace: boolean,

@@ -39,7 +39,7 @@ func TestForWindowAndForBrowser(t *testing.T) {
 	}{
 		{"both show the view", "GET", "/shell/view", 200, 200},
 		{"only the window hands out the bindings' token", "GET", "/shell/token", 200, 404},
-		{"only the browser mode takes uploads", "POST", "/shell/install", 404, 415},
+		{"both take uploads (this one is no zip)", "POST", "/shell/install", 415, 415},
 		{"only the browser mode sets the login server", "POST", "/shell/configure", 404, 415},
 		{"only the browser mode answers the signature dialog", "DELETE", "/shell/challenge/c1", 404, 200},
 	}
