@@ -51,7 +51,7 @@ it("does not start inside a frame: no secrets read, no binding called, the chann
   vi.stubGlobal("fetch", fetcher);
   const top = Object.getOwnPropertyDescriptor(window, "top");
   Object.defineProperty(window, "top", { configurable: true, get: () => ({}) }); // a page framed the chrome
-  let untouched = false;
+  let untouched: boolean | undefined;
   try {
     await expect(import("./main")).rejects.toThrow(/does not run inside a frame/);
     await new Promise((r) => setTimeout(r, 0));
