@@ -1,0 +1,480 @@
+package audit
+
+import (
+	"cmp"
+	"fmt"
+	"iter"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Problems [CheckTrail] names, besides the chain's (a [*BreakError]).
+const (
+	// ProblemUnvouched: entries no station's key vouches for: appended
+	// after the newest checkpoint, or between two checkpoints, by someone
+	// without a station's key (the encoding is public, so such an entry
+	// chains correctly), or an entry naming a station other than the one
+	// whose transaction committed it.
+	ProblemUnvouched = "unvouched"
+	// ProblemKeyChanged: a station's registered key is not one this
+	// station pinned for it (trust on first use).
+	ProblemKeyChanged = "key changed"
+	// ProblemKeyUnknown: a checkpoint signed by a key not registered for
+	// its station, or a key not among the fingerprints a person gave.
+	ProblemKeyUnknown = "unknown key"
+	// ProblemBadSignature: a checkpoint that does not verify, or was
+	// signed for another store, or does not hold together (From after
+	// Seq).
+	ProblemBadSignature = "bad signature"
+	// ProblemCheckpointMissing: a registered key with no checkpoint, a
+	// checkpoint that names one before it that is gone, or this station's
+	// own latest checkpoint missing from the store.
+	ProblemCheckpointMissing = "checkpoint missing"
+)
+
+// Problem is one thing [CheckTrail] found wrong. Its Text is for a
+// person checking the trail: entry numbers, station names and
+// fingerprints, never an entry's content.
+type Problem struct {
+	Kind    string // one of the Problem constants (truncated, rewritten, unvouched, ...)
+	Seq     int64  // the entry or checkpoint it is about, 0 for none
+	Station string // the station it is about, "" for none
+	Text    string
+}
+
+func (p Problem) String() string { return p.Text }
+
+// Expect is what the verifier knows of a trail besides the store or the
+// export: what this station kept in its own data directory, and what a
+// person gave on the command line. Zero values check nothing more.
+type Expect struct {
+	// Partial is set for an export: its entries may start after entry 1
+	// (they are linked by the checkpoints, not by the first entry), and a
+	// registered key need not have a checkpoint among them.
+	Partial bool
+	// Own is this station's latest checkpoint in this store, as kept in
+	// its data directory (DATA/checkpoint.json), nil for none. The trail
+	// must reach it and the store must hold it.
+	Own *Checkpoint
+	// Pins are the fingerprints this station has seen for each station
+	// (trust on first use). A registered key of a pinned station that is
+	// not among its fingerprints is ProblemKeyChanged; a station not
+	// pinned yet has its keys in [Report.NewKeys].
+	Pins map[string][]string
+	// Fingerprints, when not empty, are the only keys accepted
+	// ([Fingerprint] form), e.g. from the validation record.
+	Fingerprints []string
+}
+
+// Report is what [CheckTrail] found.
+type Report struct {
+	// Entries is how many entries were read; Head the last one.
+	Entries int64
+	Head    Entry
+	// Checkpoints is how many checkpoints were checked.
+	Checkpoints int
+	// Stations are the stations with a registered key, by name: their
+	// keys' fingerprints and newest checkpoint.
+	Stations []StationReport
+	// Problems is empty when the trail is as its stations signed it.
+	Problems []Problem
+	// Notes say what the check could not vouch for without it being
+	// wrong: entries from before checkpoints existed, keys seen for the
+	// first time.
+	Notes []string
+	// NewKeys are registered keys of stations Expect.Pins has no
+	// fingerprint for: the caller pins them (trust on first use).
+	NewKeys []StationKey
+}
+
+// StationReport sums up one station's part in a trail.
+type StationReport struct {
+	Station      string
+	Fingerprints []string
+	// Newest is the Seq of its newest checkpoint, 0 for none.
+	Newest int64
+}
+
+// maxUnvouchedRuns bounds how many runs of unvouched entries are named
+// one by one; the rest are counted.
+const maxUnvouchedRuns = 10
+
+// CheckTrail checks a trail against what its stations signed: entries
+// are read in stored order, once (a store's whole trail, or an export's
+// entries), and checked as [Verify] checks them; a break in the chain is
+// returned as the error, a [*BreakError], as is a failure to read
+// entries. An intact chain is then held against proof and expect, and
+// every problem found is in the Report:
+//
+//   - truncated: a checkpoint (in the store, or this station's own copy)
+//     is past the trail's last entry: "the trail ends at #N but station
+//     X signed a checkpoint at #M".
+//   - rewritten: an entry at a checkpoint's Seq does not have the hash
+//     the station signed: the trail was changed and re-hashed up to it.
+//   - unvouched (the rule against appended forgeries): every entry must
+//     lie in the range From..Seq of a checkpoint of the station it names.
+//     An entry after the newest checkpoint, or between one checkpoint's
+//     Prev and its From, was committed in no transaction of a station
+//     that holds a key; so is an entry in station X's range that names
+//     another station. Two exceptions, reported as notes: a trail with
+//     no checkpoint at all (written before checkpoints existed, and
+//     vouched for by nothing but its chain), and the entries before the
+//     From of the store's first checkpoint (Prev 0: the trail as the
+//     first station to sign found it).
+//   - key changed, unknown key: see Expect.Pins and Expect.Fingerprints;
+//     a checkpoint must be signed by a key registered for its station.
+//   - bad signature: a checkpoint that does not verify under its key, or
+//     names another store.
+//   - checkpoint missing: a registered key with no checkpoint (not for a
+//     partial trail), a checkpoint whose Prev names one that is gone,
+//     this station's own latest checkpoint missing from the store.
+//
+// CheckTrail does NOT compare the entries with the requests in the store
+// (signature.CheckRecords does), and it cannot see a tail cut back to
+// before the newest checkpoint that anyone kept outside the store when
+// those checkpoints were removed too: that is what Expect.Own and the
+// exports held by others are for.
+func CheckTrail(entries iter.Seq2[Entry, error], proof Proof, expect Expect) (Report, error) {
+	k := newTrailCheck(proof, expect)
+	var chain checker
+	first := true
+	for e, err := range entries {
+		if err != nil {
+			return Report{}, fmt.Errorf("read the audit trail after entry %d: %w", chain.last.Seq, err)
+		}
+		if first && expect.Partial && e.Seq > 1 {
+			// An export's first entry links to one it does not hold: the
+			// chain is checked from it on, and the checkpoints vouch for
+			// where it stands.
+			chain.last = Entry{Seq: e.Seq - 1, Hash: e.Prev}
+		}
+		first = false
+		if b := chain.step(e); b != nil {
+			return Report{}, b
+		}
+		if !chain.gapped {
+			k.entry(e)
+		}
+	}
+	if b := chain.end(); b != nil {
+		return Report{}, b
+	}
+	return k.finish(), nil
+}
+
+// trailCheck holds what CheckTrail knows while the entries go by.
+type trailCheck struct {
+	proof  Proof
+	expect Expect
+	r      Report
+
+	cps  []Checkpoint // by Seq
+	next int          // the first checkpoint whose Seq is not below the current entry
+	// chained is how many of cps have had their Prev checked.
+	chained int
+	start   int64 // the first entry's Seq, 0 before it
+
+	rewritten     int   // checkpoints whose hash no longer matches, after the first
+	legacy        int64 // entries before checkpoints existed
+	legacyTo      int64
+	unvouched     []Problem
+	moreUnvouched int64 // unvouched entries past maxUnvouchedRuns
+	// inRun says a run of unvouched entries goes on: the last of
+	// unvouched, ending at runTo; runWhere says where they lie.
+	inRun    bool
+	runTo    int64
+	runWhere string
+}
+
+func newTrailCheck(proof Proof, expect Expect) *trailCheck {
+	k := &trailCheck{proof: proof, expect: expect}
+	k.cps = slices.Clone(proof.Checkpoints)
+	slices.SortStableFunc(k.cps, func(a, b Checkpoint) int { return cmp.Compare(a.Seq, b.Seq) })
+	k.keys()
+	k.checkpoints()
+	return k
+}
+
+func (k *trailCheck) problem(kind string, seq int64, station, format string, args ...any) {
+	k.r.Problems = append(k.r.Problems, Problem{Kind: kind, Seq: seq, Station: station, Text: fmt.Sprintf(format, args...)})
+}
+
+// keys checks the registered keys against the pins and the fingerprints
+// given.
+func (k *trailCheck) keys() {
+	given := map[string]bool{}
+	for _, fp := range k.expect.Fingerprints {
+		given[fp] = true
+	}
+	stations := map[string]*StationReport{}
+	for _, sk := range k.proof.Keys {
+		fp := Fingerprint(sk.Key)
+		if _, err := ParseKey(sk.Key); err != nil {
+			k.problem(ProblemKeyUnknown, 0, sk.Station, "the key registered for station %s is not an Ed25519 public key: the registry was edited", sk.Station)
+		}
+		sr := stations[sk.Station]
+		if sr == nil {
+			sr = &StationReport{Station: sk.Station}
+			stations[sk.Station] = sr
+		}
+		sr.Fingerprints = append(sr.Fingerprints, fp)
+		if pinned, ok := k.expect.Pins[sk.Station]; ok && !slices.Contains(pinned, fp) {
+			k.problem(ProblemKeyChanged, 0, sk.Station,
+				"the key registered for station %s changed: its fingerprint is %s, but this station has seen only %s for %s; the registered key was replaced (or %s was set up again: compare the fingerprint with %s's validation record, and if it is %s's run loginshell station trust %s %q)",
+				sk.Station, fp, strings.Join(pinned, ", "), sk.Station, sk.Station, sk.Station, sk.Station, sk.Station, fp)
+		} else if !ok && k.expect.Pins != nil {
+			k.r.NewKeys = append(k.r.NewKeys, sk)
+			k.r.Notes = append(k.r.Notes, fmt.Sprintf("station %s's key %s is seen here for the first time and pinned (trust on first use): compare it with %s's validation record", sk.Station, fp, sk.Station))
+		}
+		if len(given) > 0 && !given[fp] {
+			k.problem(ProblemKeyUnknown, 0, sk.Station, "station %s's key %s is not among the fingerprints given", sk.Station, fp)
+		}
+	}
+	for _, sr := range stations {
+		k.r.Stations = append(k.r.Stations, *sr)
+	}
+	slices.SortFunc(k.r.Stations, func(a, b StationReport) int { return strings.Compare(a.Station, b.Station) })
+}
+
+// checkpoints checks each checkpoint on its own: its store, key and
+// signature.
+func (k *trailCheck) checkpoints() {
+	registered := map[[2]string]bool{}
+	for _, sk := range k.proof.Keys {
+		registered[[2]string{sk.Station, sk.Key}] = true
+	}
+	used := map[[2]string]bool{}
+	for i, c := range k.cps {
+		k.r.Checkpoints++
+		switch {
+		case i > 0 && c.Seq == k.cps[i-1].Seq:
+			k.problem(ProblemBadSignature, c.Seq, c.Station, "two checkpoints are stored for entry %d: one was added without the store", c.Seq)
+		case c.Store != k.proof.Store:
+			k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d was signed for another store (%s, not %s): it was copied here", c.Station, c.Seq, c.Store, k.proof.Store)
+		case !(c.Prev < c.From && c.From <= c.Seq):
+			k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not hold together (prev %d, from %d)", c.Station, c.Seq, c.Prev, c.From)
+		case !registered[[2]string{c.Station, c.Key}]:
+			k.problem(ProblemKeyUnknown, c.Seq, c.Station, "station %s's checkpoint at #%d is signed by a key (%s) that is not registered for %s", c.Station, c.Seq, Fingerprint(c.Key), c.Station)
+		case VerifySignature(c) != nil:
+			k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not verify under its key %s: it was changed after it was signed, or made without the key", c.Station, c.Seq, Fingerprint(c.Key))
+		default:
+			used[[2]string{c.Station, c.Key}] = true
+		}
+		for j := range k.r.Stations {
+			if s := &k.r.Stations[j]; s.Station == c.Station && c.Seq > s.Newest {
+				s.Newest = c.Seq
+			}
+		}
+	}
+	if k.expect.Partial {
+		return
+	}
+	for _, sk := range k.proof.Keys {
+		if !used[[2]string{sk.Station, sk.Key}] {
+			k.problem(ProblemCheckpointMissing, 0, sk.Station,
+				"station %s's key %s is registered, but the store holds no checkpoint it signed: the station's checkpoints were removed", sk.Station, Fingerprint(sk.Key))
+		}
+	}
+	if own := k.expect.Own; own != nil && own.Store == k.proof.Store && VerifySignature(*own) != nil {
+		k.problem(ProblemBadSignature, own.Seq, own.Station, "this station's own copy of its latest checkpoint (#%d) does not verify: the file was changed", own.Seq)
+	}
+}
+
+// entry holds one entry of an intact chain against the checkpoints.
+func (k *trailCheck) entry(e Entry) {
+	k.r.Entries++
+	k.r.Head = e
+	if k.start == 0 {
+		k.start = e.Seq
+	}
+	for k.next < len(k.cps) && k.cps[k.next].Seq < e.Seq {
+		k.next++
+	}
+	k.chain()
+	if own := k.expect.Own; own != nil && own.Store == k.proof.Store && own.Seq == e.Seq {
+		k.own(e)
+	}
+	if k.next == len(k.cps) {
+		if len(k.cps) == 0 && !k.expect.Partial {
+			k.legacyEntry(e)
+			return
+		}
+		what := "after the newest checkpoint"
+		if len(k.cps) > 0 {
+			last := k.cps[len(k.cps)-1]
+			what = fmt.Sprintf("after the newest checkpoint (#%d, station %s)", last.Seq, last.Station)
+		}
+		k.unvouchedEntry(e, what)
+		return
+	}
+	c := k.cps[k.next]
+	switch {
+	case e.Seq >= c.From && e.Station == c.Station:
+		k.closeRun()
+	case e.Seq >= c.From:
+		k.unvouchedEntry(e, fmt.Sprintf("in station %s's transaction (checkpoint #%d), but naming station %q", c.Station, c.Seq, e.Station))
+	case c.Prev == 0:
+		k.legacyEntry(e)
+	default:
+		k.unvouchedEntry(e, fmt.Sprintf("between the checkpoints at #%d and #%d (station %s)", c.Prev, c.Seq, c.Station))
+	}
+	if e.Seq == c.Seq && e.Hash != c.Hash {
+		if k.rewritten == 0 {
+			k.problem(ProblemRewritten, e.Seq, c.Station,
+				"station %s signed a checkpoint at #%d for hash %s, but entry %d now has hash %s: the trail was rewritten and re-hashed up to entry %d; compare it with a backup or an export",
+				c.Station, c.Seq, c.Hash, e.Seq, e.Hash, e.Seq)
+		}
+		k.rewritten++
+	}
+}
+
+// chain checks the Prev of the checkpoint now current (and of those
+// passed over): each names the one before it.
+func (k *trailCheck) chain() {
+	for ; k.chained <= k.next && k.chained < len(k.cps); k.chained++ {
+		c := k.cps[k.chained]
+		if c.Seq < k.start {
+			continue // an export's checkpoint before its entries: not linked to them
+		}
+		var want int64 // the Seq of the checkpoint before
+		first := k.chained == 0 || k.cps[k.chained-1].Seq < k.start
+		if !first {
+			want = k.cps[k.chained-1].Seq
+		}
+		switch {
+		case first && k.expect.Partial && c.Prev < k.start:
+		case c.Prev == want:
+		case c.Prev > want:
+			k.problem(ProblemCheckpointMissing, c.Seq, c.Station,
+				"station %s's checkpoint at #%d follows a checkpoint at #%d that is not there: checkpoints were removed", c.Station, c.Seq, c.Prev)
+		default:
+			k.problem(ProblemBadSignature, c.Seq, c.Station,
+				"station %s's checkpoint at #%d names #%d as the checkpoint before it, but there is one at #%d: checkpoints were added", c.Station, c.Seq, c.Prev, want)
+		}
+	}
+}
+
+// own compares entry e with this station's own copy of its latest
+// checkpoint, which is at e's Seq.
+func (k *trailCheck) own(e Entry) {
+	own := k.expect.Own
+	if e.Hash != own.Hash {
+		k.problem(ProblemRewritten, e.Seq, own.Station,
+			"this station (%s) signed a checkpoint at #%d for hash %s (its own copy), but entry %d now has hash %s: the trail was rewritten and re-hashed up to entry %d",
+			own.Station, own.Seq, own.Hash, e.Seq, e.Hash, e.Seq)
+		return
+	}
+	for _, c := range k.cps {
+		if c.Seq == own.Seq {
+			if !sameCheckpoint(c, *own) {
+				k.problem(ProblemRewritten, own.Seq, own.Station,
+					"the store's checkpoint at #%d is not the one this station (%s) signed and kept: it was replaced", own.Seq, own.Station)
+			}
+			return
+		}
+	}
+	k.problem(ProblemCheckpointMissing, own.Seq, own.Station,
+		"this station's (%s) checkpoint at #%d, kept in its data directory, is missing from the store: checkpoints were removed", own.Station, own.Seq)
+}
+
+// sameCheckpoint says whether a and b are one checkpoint, whichever way
+// their times were read.
+func sameCheckpoint(a, b Checkpoint) bool {
+	t := a.Time.Equal(b.Time)
+	a.Time = b.Time
+	return t && a == b
+}
+
+func (k *trailCheck) legacyEntry(e Entry) {
+	k.closeRun()
+	k.legacy++
+	k.legacyTo = e.Seq
+}
+
+// unvouchedEntry adds e to the run of unvouched entries it continues, or
+// starts a run.
+func (k *trailCheck) unvouchedEntry(e Entry, where string) {
+	if k.inRun && k.runTo == e.Seq-1 && k.runWhere == where {
+		k.runTo = e.Seq
+		return
+	}
+	k.closeRun()
+	if len(k.unvouched) >= maxUnvouchedRuns {
+		k.moreUnvouched++
+		return
+	}
+	k.unvouched = append(k.unvouched, Problem{Kind: ProblemUnvouched, Seq: e.Seq, Station: e.Station})
+	k.inRun, k.runTo, k.runWhere = true, e.Seq, where
+}
+
+// closeRun words the run of unvouched entries that just ended.
+func (k *trailCheck) closeRun() {
+	if !k.inRun {
+		return
+	}
+	k.inRun = false
+	run := &k.unvouched[len(k.unvouched)-1]
+	where := k.runWhere
+	station := ""
+	if run.Station != "" {
+		station = fmt.Sprintf(" (the first names station %s)", run.Station)
+	}
+	run.Text = fmt.Sprintf("%s%s %s: no station's key vouches for %s; appended or inserted without a station's key (or by a loginshell that signs no checkpoints)",
+		capital(span(run.Seq, k.runTo, "", "")), station, plural(run.Seq, k.runTo, "lies", "lie")+" "+where, plural(run.Seq, k.runTo, "it", "them"))
+}
+
+func (k *trailCheck) finish() Report {
+	k.closeRun()
+	k.r.Problems = append(k.r.Problems, k.unvouched...)
+	if k.moreUnvouched > 0 {
+		k.problem(ProblemUnvouched, 0, "", "%d more entries no station's key vouches for", k.moreUnvouched)
+	}
+	k.next = len(k.cps)
+	k.chain()
+	end := k.r.Head.Seq
+	if k.r.Entries == 0 {
+		end = 0
+	}
+	// Truncation: one line per station that signed past the end.
+	past := map[string]int64{}
+	for _, c := range k.cps {
+		if c.Seq > end && c.Seq > past[c.Station] {
+			past[c.Station] = c.Seq
+		}
+	}
+	if own := k.expect.Own; own != nil && own.Store == k.proof.Store && own.Seq > end && own.Seq > past[own.Station] {
+		past[own.Station] = own.Seq
+	}
+	for _, station := range slices.Sorted(maps.Keys(past)) {
+		m := past[station]
+		k.problem(ProblemTruncated, end+1, station,
+			"the trail ends at #%d but station %s signed a checkpoint at #%d: %s deleted from the end", end, station, m, span(end+1, m, "was", "were"))
+	}
+	if k.rewritten > 1 {
+		k.problem(ProblemRewritten, 0, "", "%d later checkpoints no longer match the trail either", k.rewritten-1)
+	}
+	switch {
+	case len(k.cps) == 0 && !k.expect.Partial && k.r.Entries > 0:
+		k.r.Notes = append(k.r.Notes, "no station has signed a checkpoint in this store: the trail is protected by its hash chain only, which does not show a cut tail or a trail re-hashed end to end")
+	case k.legacy > 0:
+		k.r.Notes = append(k.r.Notes, fmt.Sprintf("%s %s written before any station signed checkpoints: the chain up to the first checkpoint vouches that %s not changed since, not who wrote %s",
+			capital(span(k.legacyTo-k.legacy+1, k.legacyTo, "", "")), plural(1, k.legacy, "was", "were"), plural(1, k.legacy, "it has", "they have"), plural(1, k.legacy, "it", "them")))
+	}
+	return k.r
+}
+
+// plural is one when from..to is one entry, else many.
+func plural(from, to int64, one, many string) string {
+	if from == to {
+		return one
+	}
+	return many
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
