@@ -5,10 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"loginshell/internal/fault"
 )
 
 // Checkpoint is a station's signed statement about one transaction it
@@ -98,7 +99,7 @@ func SignCheckpoint(key ed25519.PrivateKey, c Checkpoint) Checkpoint {
 
 // ErrBadSignature is a checkpoint whose signature does not verify under
 // its key: it was changed after it was signed, or made without the key.
-var ErrBadSignature = errors.New("the checkpoint's signature does not verify under its key")
+var ErrBadSignature = fault.New(fault.Invalid, "the checkpoint's signature does not verify under its key")
 
 // VerifySignature checks c's signature under c.Key. It does NOT say
 // whether c.Key is the station's: [CheckTrail] compares it with the keys
