@@ -68,6 +68,7 @@ func runAudit(e *env, args []string) error {
 	case "export":
 		return exportTrail(ctx, db, rest[0], tf.exportFilter(), e.now(), e.stdout)
 	default:
+		tf.table = tf.table || (!tf.lines && !asJSON && isTerminal(e.stdout))
 		return showAudit(ctx, db, tf, asJSON, e.stdout)
 	}
 }

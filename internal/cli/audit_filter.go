@@ -15,8 +15,9 @@ import (
 // exports, checkpoints and show's filters (issue 21).
 const auditTrailSynopsis = "\n  loginshell audit verify --export FILE [--fingerprint FP]...\n" +
 	"      checks an auditor's copy with no store; every station key must be one of the fingerprints given\n" +
-	"  loginshell audit show [--user ID] [--request UUID|NAME] [--event E,...] [--since T] [--lines|--json]\n" +
-	"      prints the entries that match, as a table for people (--lines: every field; --json: for programs)\n" +
+	"  loginshell audit show [--user ID] [--request UUID|NAME] [--event E,...] [--since T] [--table|--lines|--json]\n" +
+	"      prints the entries that match: a table for people (the default on a terminal), one line each with every field\n" +
+	"      (the default otherwise), or JSON\n" +
 	"  loginshell audit export [--request UUID] [--since T] [--data DIR] [--store DSN] FILE\n" +
 	"      writes a self-contained copy (entries, the stations' keys and signed checkpoints) an auditor verifies"
 
@@ -29,6 +30,7 @@ type trailFlags struct {
 	event        string
 	sinceText    string
 	lines        bool
+	table        bool
 
 	since  *time.Time // sinceText, read by validate
 	events []string   // event, split
@@ -49,7 +51,8 @@ func addTrailFlags(fs *flag.FlagSet) *trailFlags {
 	fs.StringVar(&tf.request, "request", "", "show: the entries of this request (UUID, or its name); export: of this request (UUID)")
 	fs.StringVar(&tf.event, "event", "", "show: the entries of these events, comma-separated (queue, trigger, attempt, success, failure, lockout, approve, reject, cancel, timeout, template, alert)")
 	fs.StringVar(&tf.sinceText, "since", "", "show, export: the entries at or after this time: RFC 3339, 2006-01-02T15:04 or 2006-01-02 (local time), or a duration back from now (24h)")
-	fs.BoolVar(&tf.lines, "lines", false, "show: one line per entry with every field, instead of the table")
+	fs.BoolVar(&tf.lines, "lines", false, "show: one line per entry with every field (the default when stdout is not a terminal)")
+	fs.BoolVar(&tf.table, "table", false, "show: a table for people: local time, event, request, signer, user ID, meaning, decision, station (the default on a terminal)")
 	return tf
 }
 
@@ -60,8 +63,10 @@ func (tf *trailFlags) validate(verb string, now time.Time) error {
 		return errors.New("--export goes with verify (audit verify --export FILE); to write one, audit export FILE")
 	case len(tf.fingerprints) > 0 && verb != "verify":
 		return errors.New("--fingerprint goes with verify")
-	case verb != "show" && (tf.user != "" || tf.event != "" || tf.lines):
-		return errors.New("--user, --event and --lines go with show")
+	case verb != "show" && (tf.user != "" || tf.event != "" || tf.lines || tf.table):
+		return errors.New("--user, --event, --lines and --table go with show")
+	case tf.lines && tf.table:
+		return errors.New("say --lines or --table, not both")
 	case verb == "verify" && (tf.request != "" || tf.sinceText != ""):
 		return errors.New("--request and --since go with show and export")
 	}

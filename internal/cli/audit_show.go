@@ -21,14 +21,14 @@ type auditReader interface {
 }
 
 // showAudit is `audit show`: the entries tf matches, as a table for
-// people (the 21 CFR 11.50 manifestation: printed name, meaning,
-// decision, the station's local time; and the station), or one line each
-// with every field (--lines, audit.Format), or one JSON object each
-// (--json, the Entry's own JSON with the hashes, as it always was).
+// people (tf.table: the 21 CFR 11.50 manifestation: printed name,
+// meaning, decision, the station's local time; and the station), or one
+// line each with every field (audit.Format, as it always was), or one
+// JSON object each (--json, the Entry's own JSON with the hashes).
 func showAudit(ctx context.Context, trail auditReader, tf *trailFlags, asJSON bool, stdout io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	var table *tabwriter.Writer
-	if !asJSON && !tf.lines {
+	if !asJSON && tf.table {
 		table = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(table, "#\tLOCAL TIME\tEVENT\tREQUEST\tSIGNER\tUSER ID\tMEANING\tDECISION\tSTATION")
 	}
@@ -38,11 +38,11 @@ func showAudit(ctx context.Context, trail auditReader, tf *trailFlags, asJSON bo
 			return nil
 		case asJSON:
 			return enc.Encode(e)
-		case tf.lines:
-			_, err := fmt.Fprintln(stdout, audit.Format(e))
+		case tf.table:
+			_, err := fmt.Fprintln(table, row(e))
 			return err
 		default:
-			_, err := fmt.Fprintln(table, row(e))
+			_, err := fmt.Fprintln(stdout, audit.Format(e))
 			return err
 		}
 	})

@@ -84,7 +84,7 @@ func TestAudit(t *testing.T) {
 	altered[1].Station = "MES-2"
 	for _, tt := range []struct {
 		name, what     string
-		json, lines    bool
+		json, table    bool
 		trail          store
 		code           int
 		stdout, stderr string
@@ -96,9 +96,9 @@ func TestAudit(t *testing.T) {
 		{"altered", "verify", false, false, altered, 1, "", "loginshell audit verify: ", "OK"},
 		{"missing entry", "verify", false, false, append(sealed(3)[:1:1], sealed(3)[2]), 1, "", "loginshell audit verify: ", "OK"},
 		{"store fails", "verify", false, false, failing{sealed(3)}, 1, "", "the database went away", "OK"},
-		{"show is a table", "show", false, false, sealed(2), 0, "LOCAL TIME", "", ""},
-		{"show's table has the station's local time", "show", false, false, sealed(2), 0, "2026-11-29 13:01:00 +01:00", "", ""},
-		{"show --lines", "show", false, true, sealed(2), 0, `request="Line Release"`, "", ""},
+		{"show --table", "show", false, true, sealed(2), 0, "LOCAL TIME", "", ""},
+		{"show's table has the station's local time", "show", false, true, sealed(2), 0, "2026-11-29 13:01:00 +01:00", "", ""},
+		{"show's lines", "show", false, false, sealed(2), 0, `request="Line Release"`, "", ""},
 		{"show json", "show", true, false, sealed(2), 0, `"station":"MES-1"`, "", ""},
 		{"show fails", "show", false, false, failing{sealed(3)}, 1, "", "the database went away", ""},
 	} {
@@ -110,7 +110,7 @@ func TestAudit(t *testing.T) {
 			case "verify":
 				err = verifyStore(context.Background(), tt.trail, "signatures.db", t.TempDir(), nil, &out, &errb)
 			default:
-				err = showAudit(context.Background(), tt.trail, &trailFlags{lines: tt.lines}, tt.json, &out)
+				err = showAudit(context.Background(), tt.trail, &trailFlags{table: tt.table}, tt.json, &out)
 			}
 			code := 0
 			var exit exitCode

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"loginshell/internal/audit"
 	"loginshell/internal/shell"
 	"loginshell/internal/station"
 )
@@ -39,10 +40,14 @@ func runStation(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "station %s\nkey fingerprint (SHA-256 of its Ed25519 public key): %s\n", e.station, fp)
 		return nil
 	case verb == "trust" && len(rest) == 2:
-		if err := station.Trust(dataDir, rest[0], rest[1]); err != nil {
+		fp, err := audit.NormalFingerprint(rest[1])
+		if err != nil {
 			return e.usageError("station", "%v", err)
 		}
-		fmt.Fprintf(e.stdout, "this station now accepts the key %s for station %s\n", rest[1], rest[0])
+		if err := station.Trust(dataDir, rest[0], fp); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "this station now accepts the key %s for station %s\n", fp, rest[0])
 		return nil
 	case verb == "trust":
 		return e.usageError("station", "say station trust NAME FINGERPRINT")
