@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"loginshell/internal/audit"
 )
@@ -149,6 +150,8 @@ func TestTamperedExportsAreRefused(t *testing.T) {
 				x.Keys[i].Key = x.Checkpoints[0].Key
 			}
 		}, "", "is not among the fingerprints given"},
+		{"a checkpoint's time changed", func(x *audit.Export) { x.Checkpoints[2].Time = x.Checkpoints[2].Time.Add(time.Second) }, "",
+			"does not verify under its key"},
 		{"nothing changed, but another station's fingerprint given", func(*audit.Export) {},
 			"0000 1111 2222 3333 4444 5555 6666 7777 8888 9999 aaaa bbbb cccc dddd eeee ffff", "is not among the fingerprints given"},
 	}

@@ -208,13 +208,14 @@ func TestVerifyNamesTampering(t *testing.T) {
 			dba(t, `DELETE FROM station_keys`)
 		}, "the trail ends at #0 but station ST-1 signed a checkpoint at #%[2]d"},
 		{"an entry edited and every later hash recomputed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ audit.Proof) {
-			k := len(es) - 12
-			es[k].Comment = "nothing to see"
-			for i := k; i < len(es); i++ {
-				es[i] = audit.Seal(&es[i-1], es[i])
-				dba(t, `UPDATE audit SET comment = $1, prev = $2, hash = $3 WHERE seq = $4`, es[i].Comment, es[i].Prev, es[i].Hash, es[i].Seq)
+			rewrite(t, dba, es, len(es)-12)
+		}, "station ST-1 signed a checkpoint at #%[6]d for hash"},
+		{"an entry edited, every later hash recomputed and the checkpoints' hashes with them", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, p audit.Proof) {
+			rewrite(t, dba, es, len(es)-12)
+			for _, c := range p.Checkpoints {
+				dba(t, `UPDATE checkpoints SET hash = $1 WHERE seq = $2`, es[c.Seq-1].Hash, c.Seq)
 			}
-		}, "the trail was rewritten and re-hashed up to entry"},
+		}, "station ST-1's checkpoint at #%[6]d does not verify under its key"},
 		{"a correctly chained approval appended", func(t *testing.T, _ func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, _ audit.Proof) {
 			forgeApproval(t, dir, flag, es)
 		}, "Entry %[4]d (the first names station ST-1) lies after the newest checkpoint (#%[2]d, station ST-1): no station's key vouches for it"},
@@ -264,7 +265,14 @@ func TestVerifyNamesTampering(t *testing.T) {
 					}
 					want := tt.want
 					if strings.Contains(want, "%[") {
-						want = fmt.Sprintf(want, n-5, n, n-20, n+1, audit.Fingerprint(p.Keys[0].Key))
+						// The first checkpoint at or after the entry rewrite edits.
+						var after int64
+						for _, c := range p.Checkpoints {
+							if after == 0 && c.Seq >= n-11 {
+								after = c.Seq
+							}
+						}
+						want = fmt.Sprintf(want, n-5, n, n-20, n+1, audit.Fingerprint(p.Keys[0].Key), after)
 					}
 					if code != 1 || !strings.Contains(stderr, want) {
 						t.Errorf("exit %d, stderr:\n%s\nwant 1 naming %q", code, stderr, want)
@@ -272,6 +280,17 @@ func TestVerifyNamesTampering(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// rewrite edits entry k (from 0) as a database administrator would and
+// re-hashes it and every entry after it, so the chain holds.
+func rewrite(t *testing.T, dba func(*testing.T, string, ...any), es []audit.Entry, k int) {
+	t.Helper()
+	es[k].Comment = "nothing to see"
+	for i := k; i < len(es); i++ {
+		es[i] = audit.Seal(&es[i-1], es[i])
+		dba(t, `UPDATE audit SET comment = $1, prev = $2, hash = $3 WHERE seq = $4`, es[i].Comment, es[i].Prev, es[i].Hash, es[i].Seq)
 	}
 }
 
