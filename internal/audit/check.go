@@ -436,20 +436,24 @@ func (k *trailCheck) finish() Report {
 	if k.r.Entries == 0 {
 		end = 0
 	}
-	// Truncation: one line per station that signed past the end.
+	// Truncation: one line per station whose checkpoints in the store go
+	// past the end, and one for this station's own copy when it goes
+	// further (the checkpoints were removed with the entries).
 	past := map[string]int64{}
 	for _, c := range k.cps {
 		if c.Seq > end && c.Seq > past[c.Station] {
 			past[c.Station] = c.Seq
 		}
 	}
-	if own := k.expect.Own; own != nil && own.Store == k.proof.Store && own.Seq > end && own.Seq > past[own.Station] {
-		past[own.Station] = own.Seq
-	}
 	for _, station := range slices.Sorted(maps.Keys(past)) {
 		m := past[station]
 		k.problem(ProblemTruncated, end+1, station,
 			"the trail ends at #%d but station %s signed a checkpoint at #%d: %s deleted from the end", end, station, m, span(end+1, m, "was", "were"))
+	}
+	if own := k.expect.Own; own != nil && own.Store == k.proof.Store && own.Seq > end && own.Seq > past[own.Station] {
+		k.problem(ProblemTruncated, end+1, own.Station,
+			"the trail ends at #%d but this station (%s) signed a checkpoint at #%d, kept in its data directory: %s deleted from the end, with their checkpoints",
+			end, own.Station, own.Seq, span(end+1, own.Seq, "was", "were"))
 	}
 	if k.rewritten > 1 {
 		k.problem(ProblemRewritten, 0, "", "%d later checkpoints no longer match the trail either", k.rewritten-1)

@@ -136,13 +136,13 @@ func TestCheckTrail(t *testing.T) {
 				own := p.proof.Checkpoints[len(p.proof.Checkpoints)-1]
 				e.Own = &own
 				p.entries, p.proof.Checkpoints = p.entries[:15], p.proof.Checkpoints[:6]
-			}, ProblemTruncated, "the trail ends at #15 but station ST-2 signed a checkpoint at #20"},
+			}, ProblemTruncated, "the trail ends at #15 but this station (ST-2) signed a checkpoint at #20, kept in its data directory"},
 		{"A trail emptied with every checkpoint and key is named by this station's own copy.",
 			func(p *plant, e *Expect) {
 				own := p.proof.Checkpoints[len(p.proof.Checkpoints)-1]
 				e.Own = &own
 				p.entries, p.proof.Checkpoints, p.proof.Keys = nil, nil, nil
-			}, ProblemTruncated, "the trail ends at #0 but station ST-2 signed a checkpoint at #20"},
+			}, ProblemTruncated, "the trail ends at #0 but this station (ST-2) signed a checkpoint at #20, kept in its data directory"},
 		{"An entry changed and every later hash recomputed is named by the first checkpoint after it.",
 			func(p *plant, _ *Expect) { p.entries[6].Comment = "forged"; rehash(p, 6) }, ProblemRewritten, "station ST-1 signed a checkpoint at #8"},
 		{"A forged approval chained after the newest checkpoint is named.",

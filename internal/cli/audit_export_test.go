@@ -130,18 +130,21 @@ func TestTamperedExportsAreRefused(t *testing.T) {
 		tamper func(x *audit.Export)
 		fp     string // the fingerprint given, fp when ""
 		want   string // in Go's stderr
+		py     string // in the Python verifier's
 	}{
-		{"a comment edited", func(x *audit.Export) { x.Entries[10].Comment = "fine" }, "", "does not match its hash"},
+		{"a comment edited", func(x *audit.Export) { x.Entries[10].Comment = "fine" }, "", "does not match its hash", "does not match its hash"},
 		{"a comment edited and every later hash recomputed", func(x *audit.Export) { x.Entries[10].Comment = "fine"; rehash(x, 10) }, "",
-			"the trail was rewritten and re-hashed"},
-		{"the last 5 entries cut", func(x *audit.Export) { x.Entries = x.Entries[:len(x.Entries)-5] }, "", "the trail ends at"},
+			"the trail was rewritten and re-hashed", "the trail was rewritten and re-hashed"},
+		{"the last 5 entries cut", func(x *audit.Export) { x.Entries = x.Entries[:len(x.Entries)-5] }, "", "the trail ends at", "the trail ends at"},
 		{"a forged approval appended", func(x *audit.Export) {
 			e := x.Entries[len(x.Entries)-1]
 			e.Event, e.Comment = audit.EventApprove, "released"
 			x.Entries = append(x.Entries, audit.Seal(&x.Entries[len(x.Entries)-1], e))
-		}, "", "no station's key vouches for it"},
+		}, "", "no station's key vouches for it", "no station's key vouches for entry"},
 		{"a checkpoint removed", func(x *audit.Export) { x.Checkpoints = append(x.Checkpoints[:3:3], x.Checkpoints[4:]...) }, "",
-			"that is not there"},
+			"that is not there", "that is not there"},
+		{"a checkpoint signed again by another key", func(x *audit.Export) { x.Checkpoints[2] = audit.SignCheckpoint(evil, x.Checkpoints[2]) }, "",
+			"not registered for ST-1", "not registered for ST-1"},
 		{"the key swapped and every checkpoint signed again", func(x *audit.Export) {
 			for i, c := range x.Checkpoints {
 				x.Checkpoints[i] = audit.SignCheckpoint(evil, c)
@@ -149,11 +152,11 @@ func TestTamperedExportsAreRefused(t *testing.T) {
 			for i := range x.Keys {
 				x.Keys[i].Key = x.Checkpoints[0].Key
 			}
-		}, "", "is not among the fingerprints given"},
+		}, "", "is not among the fingerprints given", "is not among the fingerprints given"},
 		{"a checkpoint's time changed", func(x *audit.Export) { x.Checkpoints[2].Time = x.Checkpoints[2].Time.Add(time.Second) }, "",
-			"does not verify under its key"},
+			"does not verify under its key", "does not verify under its key"},
 		{"nothing changed, but another station's fingerprint given", func(*audit.Export) {},
-			"0000 1111 2222 3333 4444 5555 6666 7777 8888 9999 aaaa bbbb cccc dddd eeee ffff", "is not among the fingerprints given"},
+			"0000 1111 2222 3333 4444 5555 6666 7777 8888 9999 aaaa bbbb cccc dddd eeee ffff", "is not among the fingerprints given", "is not among the fingerprints given"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,8 +179,8 @@ func TestTamperedExportsAreRefused(t *testing.T) {
 			if code != 1 || !strings.Contains(stderr, tt.want) {
 				t.Errorf("audit verify --export: exit %d\n%s%s\nwant 1 naming %q", code, stdout, stderr, tt.want)
 			}
-			if code, out := python(t, "--fingerprint", given, file); code != 1 {
-				t.Errorf("the Python verifier: exit %d\n%s\nwant 1", code, out)
+			if code, out := python(t, "--fingerprint", given, file); code != 1 || !strings.Contains(out, tt.py) {
+				t.Errorf("the Python verifier: exit %d\n%s\nwant 1 naming %q", code, out, tt.py)
 			}
 		})
 	}

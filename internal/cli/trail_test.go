@@ -194,35 +194,35 @@ func TestVerifyNamesTampering(t *testing.T) {
 		want   string // in stderr; "" for an intact trail
 	}{
 		{"nothing changed", func(*testing.T, func(*testing.T, string, ...any), string, string, []audit.Entry, audit.Proof) {}, ""},
-		{"the last 5 entries deleted", del(`DELETE FROM audit WHERE seq > $1 - 5`), "the trail ends at #%[1]d but station ST-1 signed a checkpoint at #%[2]d"},
-		{"the last 20 entries deleted", del(`DELETE FROM audit WHERE seq > $1 - 20`), "the trail ends at #%[3]d but station ST-1 signed a checkpoint at #%[2]d"},
+		{"the last 5 entries deleted", del(`DELETE FROM audit WHERE seq > $1 - 5`), "the trail ends at #{n-5} but station ST-1 signed a checkpoint at #{n}:"},
+		{"the last 20 entries deleted", del(`DELETE FROM audit WHERE seq > $1 - 20`), "the trail ends at #{n-20} but station ST-1 signed a checkpoint at #{n}:"},
 		{"the last 20 entries deleted with their checkpoints", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ audit.Proof) {
 			dba(t, `DELETE FROM audit WHERE seq > $1 - 20`, int64(len(es)))
 			dba(t, `DELETE FROM checkpoints WHERE seq > $1 - 20`, int64(len(es)))
-		}, "the trail ends at #%[3]d but station ST-1 signed a checkpoint at #%[2]d"},
-		{"all entries but the first deleted", del(`DELETE FROM audit WHERE seq > 1 AND seq <= $1`), "the trail ends at #1 but station ST-1 signed a checkpoint at #%[2]d"},
-		{"the trail emptied", del(`DELETE FROM audit WHERE seq <= $1`), "the trail ends at #0 but station ST-1 signed a checkpoint at #%[2]d"},
+		}, "the trail ends at #{n-20} but this station (ST-1) signed a checkpoint at #{n}, kept in its data directory"},
+		{"all entries but the first deleted", del(`DELETE FROM audit WHERE seq > 1 AND seq <= $1`), "the trail ends at #1 but station ST-1 signed a checkpoint at #{n}:"},
+		{"the trail emptied", del(`DELETE FROM audit WHERE seq <= $1`), "the trail ends at #0 but station ST-1 signed a checkpoint at #{n}:"},
 		{"the trail emptied with every checkpoint and key", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ audit.Proof) {
 			dba(t, `DELETE FROM audit`)
 			dba(t, `DELETE FROM checkpoints`)
 			dba(t, `DELETE FROM station_keys`)
-		}, "the trail ends at #0 but station ST-1 signed a checkpoint at #%[2]d"},
+		}, "the trail ends at #0 but this station (ST-1) signed a checkpoint at #{n}, kept in its data directory"},
 		{"an entry edited and every later hash recomputed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ audit.Proof) {
 			rewrite(t, dba, es, len(es)-12)
-		}, "station ST-1 signed a checkpoint at #%[6]d for hash"},
+		}, "station ST-1 signed a checkpoint at #{after} for hash"},
 		{"an entry edited, every later hash recomputed and the checkpoints' hashes with them", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, p audit.Proof) {
 			rewrite(t, dba, es, len(es)-12)
 			for _, c := range p.Checkpoints {
 				dba(t, `UPDATE checkpoints SET hash = $1 WHERE seq = $2`, es[c.Seq-1].Hash, c.Seq)
 			}
-		}, "station ST-1's checkpoint at #%[6]d does not verify under its key"},
+		}, "station ST-1's checkpoint at #{after} does not verify under its key"},
 		{"a correctly chained approval appended", func(t *testing.T, _ func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, _ audit.Proof) {
 			forgeApproval(t, dir, flag, es)
-		}, "Entry %[4]d (the first names station ST-1) lies after the newest checkpoint (#%[2]d, station ST-1): no station's key vouches for it"},
+		}, "Entry {n+1} (the first names station ST-1) lies after the newest checkpoint (#{n}, station ST-1): no station's key vouches for it"},
 		{"a correctly chained approval appended, and the station signing after it", func(t *testing.T, _ func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, _ audit.Proof) {
 			forgeApproval(t, dir, flag, es)
 			signRequests(t, dir, flag, 1)
-		}, "Entry %[4]d (the first names station ST-1) lies between the checkpoints at #%[2]d and"},
+		}, "Entry {n+1} (the first names station ST-1) lies between the checkpoints at #{n} and"},
 		{"the station's registered key swapped and its checkpoints signed again", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p audit.Proof) {
 			_, evil, _ := ed25519.GenerateKey(rand.Reader)
 			var key string
@@ -235,10 +235,13 @@ func TestVerifyNamesTampering(t *testing.T) {
 		}, "the key registered for station ST-1 changed"},
 		{"the station's checkpoints removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ audit.Proof) {
 			dba(t, `DELETE FROM checkpoints`)
-		}, "station ST-1's key %[5]s is registered, but the store holds no checkpoint it signed"},
+		}, "station ST-1's key {fp} is registered, but the store holds no checkpoint it signed"},
 		{"the station's newest checkpoint removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p audit.Proof) {
 			dba(t, `DELETE FROM checkpoints WHERE seq = $1`, p.Checkpoints[len(p.Checkpoints)-1].Seq)
-		}, "this station's (ST-1) checkpoint at #%[2]d, kept in its data directory, is missing from the store"},
+		}, "this station's (ST-1) checkpoint at #{n}, kept in its data directory, is missing from the store"},
+		{"a checkpoint in the middle removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p audit.Proof) {
+			dba(t, `DELETE FROM checkpoints WHERE seq = $1`, p.Checkpoints[len(p.Checkpoints)/2].Seq)
+		}, "station ST-1's checkpoint at #{mid+1} follows a checkpoint at #{mid} that is not there"},
 	}
 	for _, ps := range plantStores {
 		t.Run(ps.name, func(t *testing.T) {
@@ -263,17 +266,16 @@ func TestVerifyNamesTampering(t *testing.T) {
 						}
 						return
 					}
-					want := tt.want
-					if strings.Contains(want, "%[") {
-						// The first checkpoint at or after the entry rewrite edits.
-						var after int64
-						for _, c := range p.Checkpoints {
-							if after == 0 && c.Seq >= n-11 {
-								after = c.Seq
-							}
+					cps := p.Checkpoints
+					var after int64 // the first checkpoint at or after the entry rewrite edits
+					for _, c := range cps {
+						if after == 0 && c.Seq >= n-11 {
+							after = c.Seq
 						}
-						want = fmt.Sprintf(want, n-5, n, n-20, n+1, audit.Fingerprint(p.Keys[0].Key), after)
 					}
+					want := strings.NewReplacer("{n}", fmt.Sprint(n), "{n-5}", fmt.Sprint(n-5), "{n-20}", fmt.Sprint(n-20),
+						"{n+1}", fmt.Sprint(n+1), "{fp}", audit.Fingerprint(p.Keys[0].Key), "{after}", fmt.Sprint(after),
+						"{mid}", fmt.Sprint(cps[len(cps)/2].Seq), "{mid+1}", fmt.Sprint(cps[len(cps)/2+1].Seq)).Replace(tt.want)
 					if code != 1 || !strings.Contains(stderr, want) {
 						t.Errorf("exit %d, stderr:\n%s\nwant 1 naming %q", code, stderr, want)
 					}
