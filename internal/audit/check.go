@@ -220,9 +220,13 @@ func (k *trailCheck) keys() {
 		}
 		sr.Fingerprints = append(sr.Fingerprints, fp)
 		if pinned, ok := k.expect.Pins[sk.Station]; ok && !slices.Contains(pinned, fp) {
+			what := fmt.Sprintf("the key registered for station %s changed", sk.Station)
+			if k.registeredAny(sk.Station, pinned) {
+				what = fmt.Sprintf("station %s has another key registered", sk.Station)
+			}
 			k.problem(ProblemKeyChanged, 0, sk.Station,
-				"the key registered for station %s changed: its fingerprint is %s, but this station has seen only %s for %s; the registered key was replaced (or %s was set up again: compare the fingerprint with %s's validation record, and if it is %s's run loginshell station trust %s %q)",
-				sk.Station, fp, strings.Join(pinned, ", "), sk.Station, sk.Station, sk.Station, sk.Station, sk.Station, fp)
+				"%s: its fingerprint is %s, but this station has seen only %s for %s; a key was replaced or added in the store (or %s was set up again, or another data directory uses its name: compare the fingerprint with %s's validation record, and if it is %s's run loginshell station trust %s %q)",
+				what, fp, strings.Join(pinned, ", "), sk.Station, sk.Station, sk.Station, sk.Station, sk.Station, fp)
 		} else if !ok && k.expect.Pins != nil {
 			k.r.NewKeys = append(k.r.NewKeys, sk)
 			k.r.Notes = append(k.r.Notes, fmt.Sprintf("station %s's key %s is seen here for the first time and pinned (trust on first use): compare it with %s's validation record", sk.Station, fp, sk.Station))
@@ -235,6 +239,17 @@ func (k *trailCheck) keys() {
 		k.r.Stations = append(k.r.Stations, *sr)
 	}
 	slices.SortFunc(k.r.Stations, func(a, b StationReport) int { return strings.Compare(a.Station, b.Station) })
+}
+
+// registeredAny says whether one of the fingerprints is of a key
+// registered for station.
+func (k *trailCheck) registeredAny(station string, fingerprints []string) bool {
+	for _, sk := range k.proof.Keys {
+		if sk.Station == station && slices.Contains(fingerprints, Fingerprint(sk.Key)) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkpoints checks each checkpoint on its own: its store, key and

@@ -161,6 +161,10 @@ func TestCheckTrail(t *testing.T) {
 					}
 				}
 			}, ProblemKeyChanged, "the key registered for station ST-1 changed"},
+		{"A key added for a pinned station is named.",
+			func(p *plant, _ *Expect) {
+				p.proof.Keys = append(p.proof.Keys, StationKey{Station: "ST-1", Key: hexKey(keyOf("evil"))})
+			}, ProblemKeyChanged, "station ST-1 has another key registered"},
 		{"A key not among the fingerprints given is named.",
 			func(p *plant, e *Expect) { e.Fingerprints = []string{Fingerprint(p.proof.Keys[0].Key)} }, ProblemKeyUnknown, "station ST-2's key"},
 		{"A checkpoint signed by an unregistered key is named.",

@@ -314,3 +314,52 @@ func forgeApproval(t *testing.T, dir, flag string, es []audit.Entry) {
 		t.Fatal(err)
 	}
 }
+
+// TestStationsOnOneDatabase: stations of one plant, each with a data
+// directory and name of its own, and a script queueing with a station's
+// data directory under the host's name, verify the trail at each station
+// (pinning the others' keys on first sight). A second data directory
+// under a name already pinned is named until a person trusts its key.
+func TestStationsOnOneDatabase(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DB(t)
+	dirs := map[string]string{}
+	for _, name := range []string{"ST-1", "ST-2", "ST-3"} {
+		dirs[name] = t.TempDir()
+		db, _, err := shell.OpenStation(dirs[name], dsn, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AppendAudit(context.Background(), audit.Entry{Time: time.Now(), Station: name, Event: audit.EventTemplate}); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	signRequests(t, dirs["ST-1"], dsn, 1) // ST-1's own data directory, as `signature queue --data` is
+	for name, dir := range dirs {
+		if code, stdout, stderr := runCLI(dir, "audit", "verify", "--data", dir, "--store", dsn); code != 0 || !strings.Contains(stdout, "3 stations match it") {
+			t.Errorf("verify at %s: exit %d\n%s%s", name, code, stdout, stderr)
+		}
+	}
+	// Another data directory that calls itself ST-2.
+	other := t.TempDir()
+	db, _, err := shell.OpenStation(other, dsn, "ST-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendAudit(context.Background(), audit.Entry{Time: time.Now(), Station: "ST-2", Event: audit.EventTemplate}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, stdout, stderr := runCLI(dirs["ST-1"], "audit", "verify", "--data", dirs["ST-1"], "--store", dsn)
+	if code != 1 || !strings.Contains(stderr, "station ST-2 has another key registered") {
+		t.Fatalf("a second key for ST-2: exit %d\n%s%s", code, stdout, stderr)
+	}
+	fp := fingerprintOf(t, other)
+	if code, stdout, stderr := runCLI(dirs["ST-1"], "station", "trust", "--data", dirs["ST-1"], "ST-2", fp); code != 0 {
+		t.Fatalf("station trust: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runCLI(dirs["ST-1"], "audit", "verify", "--data", dirs["ST-1"], "--store", dsn); code != 0 {
+		t.Errorf("after station trust: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
