@@ -54,7 +54,8 @@ type Config struct {
 	// (default: discarded).
 	Log *slog.Logger
 	// Station names this computer in signatures and the audit trail
-	// (default: the host name).
+	// (default: the host name), and is the name its audit key
+	// (internal/station, DataDir/station-key) is registered under.
 	Station string
 
 	// KeychainParams, for tests only with InsecureAllowWeakParams: cheap

@@ -28,6 +28,11 @@
 //     counts.
 //   - A handle closed and opened again (a restart) finds every committed
 //     request, signature and entry.
+//   - A handle opened with a store.Checkpointer stores one signed
+//     checkpoint with every transaction that appends entries, chained to
+//     the one before across every handle, and tells the Checkpointer once
+//     it is committed; AuditTrail reads keys, checkpoints and entries in
+//     one snapshot (RunCheckpoints).
 package storetest
 
 import (
