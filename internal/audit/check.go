@@ -1,9 +1,7 @@
 package audit
 
 import (
-	"cmp"
 	"fmt"
-	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -100,11 +98,11 @@ type StationReport struct {
 // one by one; the rest are counted.
 const maxUnvouchedRuns = 10
 
-// CheckTrail checks a trail against what its stations signed: entries
-// are read in stored order, once (a store's whole trail, or an export's
-// entries), and checked as [Verify] checks them; a break in the chain is
-// returned as the error, a [*BreakError], as is a failure to read
-// entries. An intact chain is then held against proof and expect, and
+// CheckTrail checks a trail against what its stations signed, reading its
+// rows once, in order (a store's whole trail, or an export): the entries
+// are checked as [Verify] checks them, and a break in the chain is
+// returned as the error, a [*BreakError], as is a failure to read. An
+// intact chain is then held against the checkpoints, keys and expect, and
 // every problem found is in the Report:
 //
 //   - truncated: a checkpoint (in the store, or this station's own copy)
@@ -130,19 +128,33 @@ const maxUnvouchedRuns = 10
 //     partial trail), a checkpoint whose Prev names one that is gone,
 //     this station's own latest checkpoint missing from the store.
 //
-// CheckTrail does NOT compare the entries with the requests in the store
-// (signature.CheckRecords does), and it cannot see a tail cut back to
-// before the newest checkpoint that anyone kept outside the store when
-// those checkpoints were removed too: that is what Expect.Own and the
-// exports held by others are for.
-func CheckTrail(entries iter.Seq2[Entry, error], proof Proof, expect Expect) (Report, error) {
-	k := newTrailCheck(proof, expect)
+// It holds in memory the keys and the entries since the last checkpoint
+// (as runs of one station), not the trail. It does NOT compare the
+// entries with the requests in the store (signature.CheckRecords does),
+// and it cannot see a tail cut back to before the newest checkpoint that
+// anyone kept outside the store when those checkpoints were removed too:
+// that is what Expect.Own and the exports held by others are for.
+func CheckTrail(t Trail, expect Expect) (Report, error) {
+	k := newTrailCheck(t, expect)
 	var chain checker
-	first := true
-	for e, err := range entries {
+	first, ended := true, false
+	for row, err := range t.Rows {
 		if err != nil {
 			return Report{}, fmt.Errorf("read the audit trail after entry %d: %w", chain.last.Seq, err)
 		}
+		if row.Entry == nil {
+			if !ended {
+				if b := chain.end(); b != nil {
+					return Report{}, b
+				}
+				ended = true
+			}
+			if row.Checkpoint != nil {
+				k.orphan(*row.Checkpoint)
+			}
+			continue
+		}
+		e := *row.Entry
 		if first && expect.Partial && e.Seq > 1 {
 			// An export's first entry links to one it does not hold: the
 			// chain is checked from it on, and the checkpoints vouch for
@@ -153,46 +165,64 @@ func CheckTrail(entries iter.Seq2[Entry, error], proof Proof, expect Expect) (Re
 		if b := chain.step(e); b != nil {
 			return Report{}, b
 		}
-		if !chain.gapped {
-			k.entry(e)
+		if !chain.gapped { // else the next step, or end, names the gap
+			k.entry(e, row.Checkpoint)
 		}
 	}
-	if b := chain.end(); b != nil {
-		return Report{}, b
+	if !ended {
+		if b := chain.end(); b != nil {
+			return Report{}, b
+		}
 	}
 	return k.finish(), nil
 }
 
-// trailCheck holds what CheckTrail knows while the entries go by.
+// run is a run of consecutive entries of one station, not yet vouched
+// for by a checkpoint.
+type run struct {
+	station  string
+	from, to int64
+}
+
+// trailCheck holds what CheckTrail knows while the rows go by.
 type trailCheck struct {
-	proof  Proof
+	t      Trail
 	expect Expect
 	r      Report
 
-	cps  []Checkpoint // by Seq
-	next int          // the first checkpoint whose Seq is not below the current entry
-	// chained is how many of cps have had their Prev checked.
-	chained int
-	start   int64 // the first entry's Seq, 0 before it
+	registered map[[2]string]bool // (station, key) of the registered keys
+	used       map[[2]string]bool // those that signed a sound checkpoint
+	stations   map[string]*StationReport
 
+	start   int64       // the first entry's Seq, 0 before it
+	end     int64       // the last entry's Seq
+	last    *Checkpoint // the newest checkpoint among the entries
+	pending []run       // the entries since it
+	past    map[string]int64
+
+	ownChecked    bool
 	rewritten     int   // checkpoints whose hash no longer matches, after the first
-	legacy        int64 // entries before checkpoints existed
-	legacyTo      int64
-	unvouched     []Problem
-	moreUnvouched int64 // unvouched entries past maxUnvouchedRuns
-	// inRun says a run of unvouched entries goes on: the last of
-	// unvouched, ending at runTo; runWhere says where they lie.
-	inRun    bool
-	runTo    int64
+	legacy        int64 // entries from before checkpoints existed
+	legacyFrom    int64
+	runs          []Problem // of unvouched entries
+	moreUnvouched int64     // unvouched entries past maxUnvouchedRuns
+	// runWhere and runTo describe the last of runs while more
+	// entries may join it.
 	runWhere string
+	runTo    int64
 }
 
-func newTrailCheck(proof Proof, expect Expect) *trailCheck {
-	k := &trailCheck{proof: proof, expect: expect}
-	k.cps = slices.Clone(proof.Checkpoints)
-	slices.SortStableFunc(k.cps, func(a, b Checkpoint) int { return cmp.Compare(a.Seq, b.Seq) })
+func newTrailCheck(t Trail, expect Expect) *trailCheck {
+	k := &trailCheck{t: t, expect: expect, registered: map[[2]string]bool{}, used: map[[2]string]bool{},
+		stations: map[string]*StationReport{}, past: map[string]int64{}}
+	for _, sk := range t.Keys {
+		k.registered[[2]string{sk.Station, sk.Key}] = true
+	}
 	k.keys()
-	k.checkpoints()
+	if own := expect.Own; own != nil && own.Store == t.Store && VerifySignature(*own) != nil {
+		k.problem(ProblemBadSignature, own.Seq, own.Station, "this station's own copy of its latest checkpoint (#%d) does not verify: the file was changed", own.Seq)
+		k.expect.Own = nil
+	}
 	return k
 }
 
@@ -207,16 +237,15 @@ func (k *trailCheck) keys() {
 	for _, fp := range k.expect.Fingerprints {
 		given[fp] = true
 	}
-	stations := map[string]*StationReport{}
-	for _, sk := range k.proof.Keys {
+	for _, sk := range k.t.Keys {
 		fp := Fingerprint(sk.Key)
 		if _, err := ParseKey(sk.Key); err != nil {
 			k.problem(ProblemKeyUnknown, 0, sk.Station, "the key registered for station %s is not an Ed25519 public key: the registry was edited", sk.Station)
 		}
-		sr := stations[sk.Station]
+		sr := k.stations[sk.Station]
 		if sr == nil {
 			sr = &StationReport{Station: sk.Station}
-			stations[sk.Station] = sr
+			k.stations[sk.Station] = sr
 		}
 		sr.Fingerprints = append(sr.Fingerprints, fp)
 		if pinned, ok := k.expect.Pins[sk.Station]; ok && !slices.Contains(pinned, fp) {
@@ -235,16 +264,12 @@ func (k *trailCheck) keys() {
 			k.problem(ProblemKeyUnknown, 0, sk.Station, "station %s's key %s is not among the fingerprints given", sk.Station, fp)
 		}
 	}
-	for _, sr := range stations {
-		k.r.Stations = append(k.r.Stations, *sr)
-	}
-	slices.SortFunc(k.r.Stations, func(a, b StationReport) int { return strings.Compare(a.Station, b.Station) })
 }
 
 // registeredAny says whether one of the fingerprints is of a key
 // registered for station.
 func (k *trailCheck) registeredAny(station string, fingerprints []string) bool {
-	for _, sk := range k.proof.Keys {
+	for _, sk := range k.t.Keys {
 		if sk.Station == station && slices.Contains(fingerprints, Fingerprint(sk.Key)) {
 			return true
 		}
@@ -252,89 +277,65 @@ func (k *trailCheck) registeredAny(station string, fingerprints []string) bool {
 	return false
 }
 
-// checkpoints checks each checkpoint on its own: its store, key and
-// signature.
-func (k *trailCheck) checkpoints() {
-	registered := map[[2]string]bool{}
-	for _, sk := range k.proof.Keys {
-		registered[[2]string{sk.Station, sk.Key}] = true
+// checkpoint checks c on its own (its store, shape, key and signature)
+// and counts it.
+func (k *trailCheck) checkpoint(c Checkpoint) {
+	k.r.Checkpoints++
+	switch {
+	case c.Store != k.t.Store:
+		k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d was signed for another store (%s, not %s): it was copied here", c.Station, c.Seq, c.Store, k.t.Store)
+	case !(c.Prev < c.From && c.From <= c.Seq):
+		k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not hold together (prev %d, from %d)", c.Station, c.Seq, c.Prev, c.From)
+	case !k.registered[[2]string{c.Station, c.Key}]:
+		k.problem(ProblemKeyUnknown, c.Seq, c.Station, "station %s's checkpoint at #%d is signed by a key (%s) that is not registered for %s", c.Station, c.Seq, Fingerprint(c.Key), c.Station)
+	case VerifySignature(c) != nil:
+		k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not verify under its key %s: it was changed after it was signed, or made without the key", c.Station, c.Seq, Fingerprint(c.Key))
+	default:
+		k.used[[2]string{c.Station, c.Key}] = true
 	}
-	used := map[[2]string]bool{}
-	for i, c := range k.cps {
-		k.r.Checkpoints++
-		switch {
-		case i > 0 && c.Seq == k.cps[i-1].Seq:
-			k.problem(ProblemBadSignature, c.Seq, c.Station, "two checkpoints are stored for entry %d: one was added without the store", c.Seq)
-		case c.Store != k.proof.Store:
-			k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d was signed for another store (%s, not %s): it was copied here", c.Station, c.Seq, c.Store, k.proof.Store)
-		case !(c.Prev < c.From && c.From <= c.Seq):
-			k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not hold together (prev %d, from %d)", c.Station, c.Seq, c.Prev, c.From)
-		case !registered[[2]string{c.Station, c.Key}]:
-			k.problem(ProblemKeyUnknown, c.Seq, c.Station, "station %s's checkpoint at #%d is signed by a key (%s) that is not registered for %s", c.Station, c.Seq, Fingerprint(c.Key), c.Station)
-		case VerifySignature(c) != nil:
-			k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not verify under its key %s: it was changed after it was signed, or made without the key", c.Station, c.Seq, Fingerprint(c.Key))
-		default:
-			used[[2]string{c.Station, c.Key}] = true
-		}
-		for j := range k.r.Stations {
-			if s := &k.r.Stations[j]; s.Station == c.Station && c.Seq > s.Newest {
-				s.Newest = c.Seq
-			}
-		}
+	if sr := k.stations[c.Station]; sr != nil && c.Seq > sr.Newest {
+		sr.Newest = c.Seq
 	}
-	if k.expect.Partial {
-		return
+	// Each names the one before it.
+	var want int64
+	if k.last != nil {
+		want = k.last.Seq
 	}
-	for _, sk := range k.proof.Keys {
-		if !used[[2]string{sk.Station, sk.Key}] {
-			k.problem(ProblemCheckpointMissing, 0, sk.Station,
-				"station %s's key %s is registered, but the store holds no checkpoint it signed: the station's checkpoints were removed", sk.Station, Fingerprint(sk.Key))
-		}
+	switch {
+	case k.last == nil && k.expect.Partial && c.Prev < k.start:
+	case c.Prev == want:
+	case c.Prev > want:
+		k.problem(ProblemCheckpointMissing, c.Seq, c.Station,
+			"station %s's checkpoint at #%d follows a checkpoint at #%d that is not there: checkpoints were removed", c.Station, c.Seq, c.Prev)
+	default:
+		k.problem(ProblemBadSignature, c.Seq, c.Station,
+			"station %s's checkpoint at #%d names #%d as the checkpoint before it, but there is one at #%d: checkpoints were added", c.Station, c.Seq, c.Prev, want)
 	}
-	if own := k.expect.Own; own != nil && own.Store == k.proof.Store && VerifySignature(*own) != nil {
-		k.problem(ProblemBadSignature, own.Seq, own.Station, "this station's own copy of its latest checkpoint (#%d) does not verify: the file was changed", own.Seq)
-	}
+	k.last = &c
 }
 
-// entry holds one entry of an intact chain against the checkpoints.
-func (k *trailCheck) entry(e Entry) {
+// entry holds one entry of an intact chain, and the checkpoint that ends
+// at it (nil for none), against the checkpoints.
+func (k *trailCheck) entry(e Entry, c *Checkpoint) {
 	k.r.Entries++
 	k.r.Head = e
 	if k.start == 0 {
 		k.start = e.Seq
 	}
-	for k.next < len(k.cps) && k.cps[k.next].Seq < e.Seq {
-		k.next++
+	k.end = e.Seq
+	if n := len(k.pending); n > 0 && k.pending[n-1].station == e.Station && k.pending[n-1].to == e.Seq-1 {
+		k.pending[n-1].to = e.Seq
+	} else {
+		k.pending = append(k.pending, run{station: e.Station, from: e.Seq, to: e.Seq})
 	}
-	k.chain()
-	if own := k.expect.Own; own != nil && own.Store == k.proof.Store && own.Seq == e.Seq {
-		k.own(e)
+	if own := k.expect.Own; own != nil && own.Store == k.t.Store && own.Seq == e.Seq {
+		k.own(e, c)
 	}
-	if k.next == len(k.cps) {
-		if len(k.cps) == 0 && !k.expect.Partial {
-			k.legacyEntry(e)
-			return
-		}
-		what := "after the newest checkpoint"
-		if len(k.cps) > 0 {
-			last := k.cps[len(k.cps)-1]
-			what = fmt.Sprintf("after the newest checkpoint (#%d, station %s)", last.Seq, last.Station)
-		}
-		k.unvouchedEntry(e, what)
+	if c == nil {
 		return
 	}
-	c := k.cps[k.next]
-	switch {
-	case e.Seq >= c.From && e.Station == c.Station:
-		k.closeRun()
-	case e.Seq >= c.From:
-		k.unvouchedEntry(e, fmt.Sprintf("in station %s's transaction (checkpoint #%d), but naming station %q", c.Station, c.Seq, e.Station))
-	case c.Prev == 0:
-		k.legacyEntry(e)
-	default:
-		k.unvouchedEntry(e, fmt.Sprintf("between the checkpoints at #%d and #%d (station %s)", c.Prev, c.Seq, c.Station))
-	}
-	if e.Seq == c.Seq && e.Hash != c.Hash {
+	k.checkpoint(*c)
+	if e.Hash != c.Hash {
 		if k.rewritten == 0 {
 			k.problem(ProblemRewritten, e.Seq, c.Station,
 				"station %s signed a checkpoint at #%d for hash %s, but entry %d now has hash %s: the trail was rewritten and re-hashed up to entry %d; compare it with a backup or an export",
@@ -342,55 +343,55 @@ func (k *trailCheck) entry(e Entry) {
 		}
 		k.rewritten++
 	}
+	// The entries since the checkpoint before are now placed: c's
+	// station's from From on, found before it.
+	for _, r := range k.pending {
+		if r.from < c.From {
+			to := min(r.to, c.From-1)
+			if c.Prev == 0 {
+				k.legacyRun(r.from, to)
+			} else {
+				k.unvouched(r.from, to, r.station, fmt.Sprintf("between the checkpoints at #%d and #%d (station %s)", c.Prev, c.Seq, c.Station))
+			}
+		}
+		if r.to >= c.From {
+			from := max(r.from, c.From)
+			if r.station != c.Station {
+				k.unvouched(from, r.to, r.station, fmt.Sprintf("in station %s's transaction (checkpoint #%d), but naming station %q", c.Station, c.Seq, r.station))
+			} else {
+				k.closeRun()
+			}
+		}
+	}
+	k.pending = k.pending[:0]
 }
 
-// chain checks the Prev of the checkpoint now current (and of those
-// passed over): each names the one before it.
-func (k *trailCheck) chain() {
-	for ; k.chained <= k.next && k.chained < len(k.cps); k.chained++ {
-		c := k.cps[k.chained]
-		if c.Seq < k.start {
-			continue // an export's checkpoint before its entries: not linked to them
-		}
-		var want int64 // the Seq of the checkpoint before
-		first := k.chained == 0 || k.cps[k.chained-1].Seq < k.start
-		if !first {
-			want = k.cps[k.chained-1].Seq
-		}
-		switch {
-		case first && k.expect.Partial && c.Prev < k.start:
-		case c.Prev == want:
-		case c.Prev > want:
-			k.problem(ProblemCheckpointMissing, c.Seq, c.Station,
-				"station %s's checkpoint at #%d follows a checkpoint at #%d that is not there: checkpoints were removed", c.Station, c.Seq, c.Prev)
-		default:
-			k.problem(ProblemBadSignature, c.Seq, c.Station,
-				"station %s's checkpoint at #%d names #%d as the checkpoint before it, but there is one at #%d: checkpoints were added", c.Station, c.Seq, c.Prev, want)
-		}
+// orphan is a checkpoint whose Seq no entry has: past the trail's end.
+func (k *trailCheck) orphan(c Checkpoint) {
+	k.checkpoint(c)
+	if c.Seq > k.end && c.Seq > k.past[c.Station] {
+		k.past[c.Station] = c.Seq
 	}
 }
 
-// own compares entry e with this station's own copy of its latest
-// checkpoint, which is at e's Seq.
-func (k *trailCheck) own(e Entry) {
+// own compares entry e, and the store's checkpoint c at it (nil for
+// none), with this station's own copy of its latest checkpoint, which is
+// at e's Seq.
+func (k *trailCheck) own(e Entry, c *Checkpoint) {
+	k.ownChecked = true
 	own := k.expect.Own
-	if e.Hash != own.Hash {
+	switch {
+	case e.Hash != own.Hash:
 		k.problem(ProblemRewritten, e.Seq, own.Station,
 			"this station (%s) signed a checkpoint at #%d for hash %s (its own copy), but entry %d now has hash %s: the trail was rewritten and re-hashed up to entry %d",
 			own.Station, own.Seq, own.Hash, e.Seq, e.Hash, e.Seq)
-		return
+	case c == nil:
+		k.problem(ProblemCheckpointMissing, own.Seq, own.Station,
+			"this station's (%s) checkpoint at #%d, kept in its data directory, is missing from the store: checkpoints were removed", own.Station, own.Seq)
+	case !sameCheckpoint(*c, *own):
+		k.problem(ProblemRewritten, own.Seq, own.Station,
+			"the store's checkpoint at #%d is not the one this station (%s) signed and kept: it was replaced", own.Seq, own.Station)
 	}
-	for _, c := range k.cps {
-		if c.Seq == own.Seq {
-			if !sameCheckpoint(c, *own) {
-				k.problem(ProblemRewritten, own.Seq, own.Station,
-					"the store's checkpoint at #%d is not the one this station (%s) signed and kept: it was replaced", own.Seq, own.Station)
-			}
-			return
-		}
-	}
-	k.problem(ProblemCheckpointMissing, own.Seq, own.Station,
-		"this station's (%s) checkpoint at #%d, kept in its data directory, is missing from the store: checkpoints were removed", own.Station, own.Seq)
 }
 
 // sameCheckpoint says whether a and b are one checkpoint, whichever way
@@ -401,84 +402,95 @@ func sameCheckpoint(a, b Checkpoint) bool {
 	return t && a == b
 }
 
-func (k *trailCheck) legacyEntry(e Entry) {
+func (k *trailCheck) legacyRun(from, to int64) {
 	k.closeRun()
-	k.legacy++
-	k.legacyTo = e.Seq
+	if k.legacy == 0 {
+		k.legacyFrom = from
+	}
+	k.legacy += to - from + 1
 }
 
-// unvouchedEntry adds e to the run of unvouched entries it continues, or
-// starts a run.
-func (k *trailCheck) unvouchedEntry(e Entry, where string) {
-	if k.inRun && k.runTo == e.Seq-1 && k.runWhere == where {
-		k.runTo = e.Seq
+// unvouched adds entries from..to (the first naming station) to the run
+// of unvouched entries they continue, or starts a run.
+func (k *trailCheck) unvouched(from, to int64, station, where string) {
+	if k.runWhere != "" && k.runTo == from-1 && k.runWhere == where {
+		k.runTo = to
 		return
 	}
 	k.closeRun()
-	if len(k.unvouched) >= maxUnvouchedRuns {
-		k.moreUnvouched++
+	if len(k.runs) >= maxUnvouchedRuns {
+		k.moreUnvouched += to - from + 1
 		return
 	}
-	k.unvouched = append(k.unvouched, Problem{Kind: ProblemUnvouched, Seq: e.Seq, Station: e.Station})
-	k.inRun, k.runTo, k.runWhere = true, e.Seq, where
+	k.runs = append(k.runs, Problem{Kind: ProblemUnvouched, Seq: from, Station: station})
+	k.runWhere, k.runTo = where, to
 }
 
 // closeRun words the run of unvouched entries that just ended.
 func (k *trailCheck) closeRun() {
-	if !k.inRun {
+	if k.runWhere == "" {
 		return
 	}
-	k.inRun = false
-	run := &k.unvouched[len(k.unvouched)-1]
-	where := k.runWhere
+	p := &k.runs[len(k.runs)-1]
 	station := ""
-	if run.Station != "" {
-		station = fmt.Sprintf(" (the first names station %s)", run.Station)
+	if p.Station != "" {
+		station = fmt.Sprintf(" (the first names station %s)", p.Station)
 	}
-	run.Text = fmt.Sprintf("%s%s %s: no station's key vouches for %s; appended or inserted without a station's key (or by a loginshell that signs no checkpoints)",
-		capital(span(run.Seq, k.runTo, "", "")), station, plural(run.Seq, k.runTo, "lies", "lie")+" "+where, plural(run.Seq, k.runTo, "it", "them"))
+	p.Text = fmt.Sprintf("%s%s %s: no station's key vouches for %s; appended or inserted without a station's key (or by a loginshell that signs no checkpoints)",
+		capital(span(p.Seq, k.runTo, "", "")), station, plural(p.Seq, k.runTo, "lies", "lie")+" "+k.runWhere, plural(p.Seq, k.runTo, "it", "them"))
+	k.runWhere = ""
 }
 
 func (k *trailCheck) finish() Report {
-	k.closeRun()
-	k.r.Problems = append(k.r.Problems, k.unvouched...)
-	if k.moreUnvouched > 0 {
-		k.problem(ProblemUnvouched, 0, "", "%d more entries no station's key vouches for", k.moreUnvouched)
-	}
-	k.next = len(k.cps)
-	k.chain()
-	end := k.r.Head.Seq
-	if k.r.Entries == 0 {
-		end = 0
-	}
-	// Truncation: one line per station whose checkpoints in the store go
-	// past the end, and one for this station's own copy when it goes
-	// further (the checkpoints were removed with the entries).
-	past := map[string]int64{}
-	for _, c := range k.cps {
-		if c.Seq > end && c.Seq > past[c.Station] {
-			past[c.Station] = c.Seq
+	// The entries after the newest checkpoint.
+	for _, r := range k.pending {
+		switch {
+		case k.last == nil && !k.expect.Partial:
+			k.legacyRun(r.from, r.to)
+		case k.last == nil:
+			k.unvouched(r.from, r.to, r.station, "in an export without a checkpoint")
+		default:
+			k.unvouched(r.from, r.to, r.station, fmt.Sprintf("after the newest checkpoint (#%d, station %s)", k.last.Seq, k.last.Station))
 		}
 	}
-	for _, station := range slices.Sorted(maps.Keys(past)) {
-		m := past[station]
-		k.problem(ProblemTruncated, end+1, station,
-			"the trail ends at #%d but station %s signed a checkpoint at #%d: %s deleted from the end", end, station, m, span(end+1, m, "was", "were"))
-	}
-	if own := k.expect.Own; own != nil && own.Store == k.proof.Store && own.Seq > end && own.Seq > past[own.Station] {
-		k.problem(ProblemTruncated, end+1, own.Station,
-			"the trail ends at #%d but this station (%s) signed a checkpoint at #%d, kept in its data directory: %s deleted from the end, with their checkpoints",
-			end, own.Station, own.Seq, span(end+1, own.Seq, "was", "were"))
+	k.closeRun()
+	k.r.Problems = append(k.r.Problems, k.runs...)
+	if k.moreUnvouched > 0 {
+		k.problem(ProblemUnvouched, 0, "", "%d more entries no station's key vouches for", k.moreUnvouched)
 	}
 	if k.rewritten > 1 {
 		k.problem(ProblemRewritten, 0, "", "%d later checkpoints no longer match the trail either", k.rewritten-1)
 	}
+	// Truncation: one line per station whose checkpoints in the store go
+	// past the end, and one for this station's own copy when it goes
+	// further (the checkpoints were removed with the entries).
+	for _, station := range slices.Sorted(maps.Keys(k.past)) {
+		m := k.past[station]
+		k.problem(ProblemTruncated, k.end+1, station,
+			"the trail ends at #%d but station %s signed a checkpoint at #%d: %s deleted from the end", k.end, station, m, span(k.end+1, m, "was", "were"))
+	}
+	if own := k.expect.Own; own != nil && own.Store == k.t.Store && !k.ownChecked && own.Seq > k.end && own.Seq > k.past[own.Station] {
+		k.problem(ProblemTruncated, k.end+1, own.Station,
+			"the trail ends at #%d but this station (%s) signed a checkpoint at #%d, kept in its data directory: %s deleted from the end, with their checkpoints",
+			k.end, own.Station, own.Seq, span(k.end+1, own.Seq, "was", "were"))
+	}
+	if !k.expect.Partial {
+		for _, sk := range k.t.Keys {
+			if !k.used[[2]string{sk.Station, sk.Key}] {
+				k.problem(ProblemCheckpointMissing, 0, sk.Station,
+					"station %s's key %s is registered, but the store holds no checkpoint it signed: the station's checkpoints were removed", sk.Station, Fingerprint(sk.Key))
+			}
+		}
+	}
 	switch {
-	case len(k.cps) == 0 && !k.expect.Partial && k.r.Entries > 0:
+	case k.last == nil && !k.expect.Partial && k.r.Entries > 0:
 		k.r.Notes = append(k.r.Notes, "no station has signed a checkpoint in this store: the trail is protected by its hash chain only, which does not show a cut tail or a trail re-hashed end to end")
 	case k.legacy > 0:
 		k.r.Notes = append(k.r.Notes, fmt.Sprintf("%s %s written before any station signed checkpoints: the chain up to the first checkpoint vouches that %s not changed since, not who wrote %s",
-			capital(span(k.legacyTo-k.legacy+1, k.legacyTo, "", "")), plural(1, k.legacy, "was", "were"), plural(1, k.legacy, "it has", "they have"), plural(1, k.legacy, "it", "them")))
+			capital(span(k.legacyFrom, k.legacyFrom+k.legacy-1, "", "")), plural(1, k.legacy, "was", "were"), plural(1, k.legacy, "it has", "they have"), plural(1, k.legacy, "it", "them")))
+	}
+	for _, name := range slices.Sorted(maps.Keys(k.stations)) {
+		k.r.Stations = append(k.r.Stations, *k.stations[name])
 	}
 	return k.r
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -195,12 +196,22 @@ type StationKey struct {
 	Registered time.Time `json:"registered"`
 }
 
-// Proof is what the stations signed about one store's trail: its
-// identity, the keys registered and every checkpoint, in Seq order.
-// A store reads it in the same snapshot as the entries it is checked
-// against.
-type Proof struct {
-	Store       string
-	Keys        []StationKey
-	Checkpoints []Checkpoint
+// Trail is a store's trail as CheckTrail and NewExport read it, from one
+// snapshot: the store's identity, the keys registered, and the rows.
+type Trail struct {
+	Store string
+	Keys  []StationKey
+	// Rows yields every entry in Seq order, each with the checkpoint whose
+	// Seq is the entry's (nil for none), then, alone, every checkpoint
+	// whose Seq no entry has (past the trail's end: entries were
+	// deleted), in Seq order; a read error ends it. It can be ranged over
+	// once. Checkpoints come with the entry they end at, so a reader
+	// holds no more than the entries since the last checkpoint.
+	Rows iter.Seq2[Row, error]
+}
+
+// Row is one step of a Trail.
+type Row struct {
+	Entry      *Entry      // nil for a checkpoint no entry has
+	Checkpoint *Checkpoint // nil when no checkpoint ends at Entry
 }

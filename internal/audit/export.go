@@ -68,52 +68,50 @@ func (f *ExportFilter) Match(e Entry) bool {
 // ErrNothingSelected is an export whose filter selects no entry.
 var ErrNothingSelected = fault.New(fault.NotFound, "no audit entry matches the filter")
 
-// NewExport reads a trail (proof and entries from one snapshot of a
-// store) into an export of what filter selects (nil: everything),
-// stamped now. Entries before the first selected one are read and
-// dropped; from it on they are held in memory.
-func NewExport(proof Proof, entries iter.Seq2[Entry, error], filter *ExportFilter, now time.Time) (Export, error) {
-	x := Export{Format: ExportFormat, Store: proof.Store, Exported: now.UTC().Truncate(time.Microsecond), Filter: filter,
+// NewExport reads a trail (from one snapshot of a store) into an export
+// of what filter selects (nil: everything, checkpoints past the end
+// included), stamped now. Rows before the first selected entry are read
+// and dropped; from it on they are held in memory.
+func NewExport(t Trail, filter *ExportFilter, now time.Time) (Export, error) {
+	x := Export{Format: ExportFormat, Store: t.Store, Exported: now.UTC().Truncate(time.Microsecond), Filter: filter,
 		Keys: []StationKey{}, Checkpoints: []Checkpoint{}, Entries: []Entry{}}
-	for e, err := range entries {
+	for row, err := range t.Rows {
 		if err != nil {
 			return Export{}, fmt.Errorf("read the audit trail: %w", err)
 		}
-		selected := filter == nil || filter.Match(e)
-		if selected && filter != nil {
-			x.Selected = append(x.Selected, e.Seq)
+		if row.Entry != nil {
+			selected := filter == nil || filter.Match(*row.Entry)
+			if selected && filter != nil {
+				x.Selected = append(x.Selected, row.Entry.Seq)
+			}
+			if !selected && len(x.Entries) == 0 {
+				continue
+			}
+			x.Entries = append(x.Entries, *row.Entry)
+		} else if filter != nil {
+			continue // past the end: only a whole export shows them
 		}
-		if selected || len(x.Entries) > 0 {
-			x.Entries = append(x.Entries, e)
+		if row.Checkpoint != nil {
+			x.Checkpoints = append(x.Checkpoints, *row.Checkpoint)
 		}
 	}
 	if filter != nil {
 		if len(x.Selected) == 0 {
 			return Export{}, ErrNothingSelected
 		}
-		end := x.Entries[len(x.Entries)-1].Seq
+		// Up to the first checkpoint at or after the last entry selected.
 		last := x.Selected[len(x.Selected)-1]
-		for _, c := range proof.Checkpoints {
-			if c.Seq >= last && c.Seq < end {
-				end = c.Seq
-			}
+		if i := slices.IndexFunc(x.Checkpoints, func(c Checkpoint) bool { return c.Seq >= last }); i >= 0 {
+			end := x.Checkpoints[i].Seq
+			x.Checkpoints = x.Checkpoints[:i+1]
+			x.Entries = slices.DeleteFunc(x.Entries, func(e Entry) bool { return e.Seq > end })
 		}
-		x.Entries = slices.DeleteFunc(x.Entries, func(e Entry) bool { return e.Seq > end })
 	}
-	if len(x.Entries) == 0 {
-		x.Keys, x.Checkpoints = append(x.Keys, proof.Keys...), append(x.Checkpoints, proof.Checkpoints...)
-		return x, nil
-	}
-	from, to := x.Entries[0].Seq, x.Entries[len(x.Entries)-1].Seq
 	signers := map[[2]string]bool{}
-	for _, c := range proof.Checkpoints {
-		if filter == nil || (c.Seq >= from && c.Seq <= to) {
-			x.Checkpoints = append(x.Checkpoints, c)
-			signers[[2]string{c.Station, c.Key}] = true
-		}
+	for _, c := range x.Checkpoints {
+		signers[[2]string{c.Station, c.Key}] = true
 	}
-	slices.SortStableFunc(x.Checkpoints, func(a, b Checkpoint) int { return cmp.Compare(a.Seq, b.Seq) })
-	for _, k := range proof.Keys {
+	for _, k := range t.Keys {
 		if filter == nil || signers[[2]string{k.Station, k.Key}] {
 			x.Keys = append(x.Keys, k)
 		}
@@ -153,15 +151,17 @@ func ReadExport(r io.Reader) (Export, error) {
 // under the keys it carries itself). Selected entries must be among its
 // entries.
 func VerifyExport(x Export, fingerprints []string) (Report, error) {
-	entries := func(yield func(Entry, error) bool) {
-		for _, e := range x.Entries {
-			if !yield(e, nil) {
-				return
-			}
+	cps := slices.Clone(x.Checkpoints)
+	slices.SortStableFunc(cps, func(a, b Checkpoint) int { return cmp.Compare(a.Seq, b.Seq) })
+	var dup []Problem
+	for i := 1; i < len(cps); i++ {
+		if cps[i].Seq == cps[i-1].Seq {
+			dup = append(dup, Problem{Kind: ProblemBadSignature, Seq: cps[i].Seq, Station: cps[i].Station,
+				Text: fmt.Sprintf("two checkpoints are given for entry %d: one was added", cps[i].Seq)})
 		}
 	}
-	r, err := CheckTrail(entries, Proof{Store: x.Store, Keys: x.Keys, Checkpoints: x.Checkpoints},
-		Expect{Partial: x.Filter != nil, Fingerprints: fingerprints})
+	r, err := CheckTrail(Trail{Store: x.Store, Keys: x.Keys, Rows: rowsOf(x.Entries, cps)}, Expect{Partial: x.Filter != nil, Fingerprints: fingerprints})
+	r.Problems = append(dup, r.Problems...)
 	if err != nil {
 		return r, err
 	}
@@ -181,4 +181,36 @@ func VerifyExport(x Export, fingerprints []string) (Report, error) {
 		r.Notes = append(r.Notes, "no --fingerprint given: the stations' keys were not compared with their validation records, so this shows only that the export holds together under the keys it carries")
 	}
 	return r, nil
+}
+
+// rowsOf yields the rows a store would read for entries and checkpoints
+// cps (in Seq order): each entry with the checkpoint at it, then the
+// checkpoints past the last entry. Checkpoints before the first entry are
+// left out (an export's are not linked to its entries), and of two at one
+// Seq the first is taken.
+func rowsOf(entries []Entry, cps []Checkpoint) iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		i := 0
+		for j := range entries {
+			e := &entries[j]
+			for i < len(cps) && cps[i].Seq < e.Seq {
+				i++
+			}
+			var c *Checkpoint
+			if i < len(cps) && cps[i].Seq == e.Seq {
+				c = &cps[i]
+				for i < len(cps) && cps[i].Seq == e.Seq {
+					i++
+				}
+			}
+			if !yield(Row{Entry: e, Checkpoint: c}, nil) {
+				return
+			}
+		}
+		for ; i < len(cps); i++ {
+			if !yield(Row{Checkpoint: &cps[i]}, nil) {
+				return
+			}
+		}
+	}
 }

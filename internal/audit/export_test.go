@@ -12,7 +12,7 @@ import (
 // reads it back, as an auditor would.
 func exported(t *testing.T, p *plant, filter *ExportFilter) Export {
 	t.Helper()
-	x, err := NewExport(p.proof, all(p.entries), filter, base)
+	x, err := NewExport(p.trail(), filter, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestExport(t *testing.T) {
 	}
 	t.Run("A filter that selects nothing is refused.", func(t *testing.T) {
 		t.Parallel()
-		if _, err := NewExport(p.proof, all(p.entries), &ExportFilter{Request: "none"}, base); !errors.Is(err, ErrNothingSelected) {
+		if _, err := NewExport(p.trail(), &ExportFilter{Request: "none"}, base); !errors.Is(err, ErrNothingSelected) {
 			t.Errorf("err %v, want ErrNothingSelected", err)
 		}
 	})

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"time"
 
 	"loginshell/internal/atomicfile"
@@ -19,9 +18,9 @@ import (
 // selects nothing is exit status 1.
 func exportTrail(ctx context.Context, trail trailReader, file string, filter *audit.ExportFilter, now time.Time, stdout io.Writer) error {
 	var x audit.Export
-	err := trail.AuditTrail(ctx, func(p audit.Proof, entries iter.Seq2[audit.Entry, error]) error {
+	err := trail.AuditTrail(ctx, func(t audit.Trail) error {
 		var err error
-		x, err = audit.NewExport(p, entries, filter, now)
+		x, err = audit.NewExport(t, filter, now)
 		return err
 	})
 	if errors.Is(err, audit.ErrNothingSelected) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -26,14 +25,14 @@ func (t trail) AuditEntries(_ context.Context, fn func(audit.Entry) error) error
 
 // AuditTrail yields t with no checkpoint, as a store no station signed
 // for gives it.
-func (t trail) AuditTrail(_ context.Context, fn func(audit.Proof, iter.Seq2[audit.Entry, error]) error) error {
-	return fn(audit.Proof{Store: "test"}, func(yield func(audit.Entry, error) bool) {
+func (t trail) AuditTrail(_ context.Context, fn func(audit.Trail) error) error {
+	return fn(audit.Trail{Store: "test", Rows: func(yield func(audit.Row, error) bool) {
 		for _, e := range t {
-			if !yield(e, nil) {
+			if !yield(audit.Row{Entry: &e}, nil) {
 				return
 			}
 		}
-	})
+	}})
 }
 
 // failing is a store that breaks after its first entry.
@@ -46,16 +45,18 @@ func (f failing) AuditEntries(ctx context.Context, fn func(audit.Entry) error) e
 	return errors.New("the database went away")
 }
 
-func (f failing) AuditTrail(ctx context.Context, fn func(audit.Proof, iter.Seq2[audit.Entry, error]) error) error {
-	return f.trail[:1].AuditTrail(ctx, func(p audit.Proof, entries iter.Seq2[audit.Entry, error]) error {
-		return fn(p, func(yield func(audit.Entry, error) bool) {
-			for e := range entries {
-				if !yield(e, nil) {
+func (f failing) AuditTrail(ctx context.Context, fn func(audit.Trail) error) error {
+	return f.trail[:1].AuditTrail(ctx, func(t audit.Trail) error {
+		rows := t.Rows
+		t.Rows = func(yield func(audit.Row, error) bool) {
+			for row := range rows {
+				if !yield(row, nil) {
 					return
 				}
 			}
-			yield(audit.Entry{}, errors.New("the database went away"))
-		})
+			yield(audit.Row{}, errors.New("the database went away"))
+		}
+		return fn(t)
 	})
 }
 

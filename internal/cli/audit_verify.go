@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"os"
 	"strings"
 
@@ -15,9 +14,10 @@ import (
 )
 
 // trailReader is what `audit verify` and `audit export` read: the
-// stations' keys and checkpoints with the entries, from one snapshot.
+// stations' keys, and the entries with their checkpoints, from one
+// snapshot.
 type trailReader interface {
-	AuditTrail(ctx context.Context, fn func(audit.Proof, iter.Seq2[audit.Entry, error]) error) error
+	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
 }
 
 // verifyStore is `audit verify` on the store at where, from the station
@@ -35,23 +35,24 @@ func verifyStore(ctx context.Context, trail trailReader, where, dataDir string, 
 	}
 	var report audit.Report
 	var ofRequests []audit.Entry // what CheckRecords compares with the store
-	err = trail.AuditTrail(ctx, func(p audit.Proof, entries iter.Seq2[audit.Entry, error]) error {
-		own, err := station.ReadOwn(dataDir, p.Store)
+	err = trail.AuditTrail(ctx, func(t audit.Trail) error {
+		own, err := station.ReadOwn(dataDir, t.Store)
 		if err != nil {
 			return fmt.Errorf("read this station's latest checkpoint: %w", err)
 		}
 		ofRequests = nil
-		collected := func(yield func(audit.Entry, error) bool) {
-			for e, err := range entries {
-				if err == nil && e.Request != "" {
-					ofRequests = append(ofRequests, e)
+		rows := t.Rows
+		t.Rows = func(yield func(audit.Row, error) bool) {
+			for row, err := range rows {
+				if err == nil && row.Entry != nil && row.Entry.Request != "" {
+					ofRequests = append(ofRequests, *row.Entry)
 				}
-				if !yield(e, err) {
+				if !yield(row, err) {
 					return
 				}
 			}
 		}
-		report, err = audit.CheckTrail(collected, p, audit.Expect{Own: own, Pins: pins, Fingerprints: fingerprints})
+		report, err = audit.CheckTrail(t, audit.Expect{Own: own, Pins: pins, Fingerprints: fingerprints})
 		return err
 	})
 	var b *audit.BreakError

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"fmt"
-	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,8 +134,14 @@ func signRequests(t *testing.T, dir, flag string, n int) {
 	}
 }
 
+// signed is what a store holds beside the entries.
+type signed struct {
+	Keys        []audit.StationKey
+	Checkpoints []audit.Checkpoint
+}
+
 // trailOf reads the trail and what the stations signed, as the DBA can.
-func trailOf(t *testing.T, dir, flag string) ([]audit.Entry, audit.Proof) {
+func trailOf(t *testing.T, dir, flag string) ([]audit.Entry, signed) {
 	t.Helper()
 	db, _, err := shell.OpenStore(dir, flag, false)
 	if err != nil {
@@ -144,14 +149,19 @@ func trailOf(t *testing.T, dir, flag string) ([]audit.Entry, audit.Proof) {
 	}
 	defer db.Close()
 	var es []audit.Entry
-	var p audit.Proof
-	if err := db.AuditTrail(context.Background(), func(proof audit.Proof, entries iter.Seq2[audit.Entry, error]) error {
-		p = proof
-		for e, err := range entries {
+	var p signed
+	if err := db.AuditTrail(context.Background(), func(tr audit.Trail) error {
+		p.Keys = tr.Keys
+		for row, err := range tr.Rows {
 			if err != nil {
 				return err
 			}
-			es = append(es, e)
+			if row.Entry != nil {
+				es = append(es, *row.Entry)
+			}
+			if row.Checkpoint != nil {
+				p.Checkpoints = append(p.Checkpoints, *row.Checkpoint)
+			}
 		}
 		return nil
 	}); err != nil {
@@ -182,9 +192,9 @@ func withStore(flag string, args ...string) []string {
 // name it; an untouched store verifies. Both stores, one table.
 func TestVerifyNamesTampering(t *testing.T) {
 	t.Parallel()
-	type tamper func(t *testing.T, dba func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, p audit.Proof)
+	type tamper func(t *testing.T, dba func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, p signed)
 	del := func(stmt string) tamper {
-		return func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ audit.Proof) {
+		return func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ signed) {
 			dba(t, stmt, int64(len(es)))
 		}
 	}
@@ -193,37 +203,37 @@ func TestVerifyNamesTampering(t *testing.T) {
 		tamper tamper
 		want   string // in stderr; "" for an intact trail
 	}{
-		{"nothing changed", func(*testing.T, func(*testing.T, string, ...any), string, string, []audit.Entry, audit.Proof) {}, ""},
+		{"nothing changed", func(*testing.T, func(*testing.T, string, ...any), string, string, []audit.Entry, signed) {}, ""},
 		{"the last 5 entries deleted", del(`DELETE FROM audit WHERE seq > $1 - 5`), "the trail ends at #{n-5} but station ST-1 signed a checkpoint at #{n}:"},
 		{"the last 20 entries deleted", del(`DELETE FROM audit WHERE seq > $1 - 20`), "the trail ends at #{n-20} but station ST-1 signed a checkpoint at #{n}:"},
-		{"the last 20 entries deleted with their checkpoints", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ audit.Proof) {
+		{"the last 20 entries deleted with their checkpoints", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ signed) {
 			dba(t, `DELETE FROM audit WHERE seq > $1 - 20`, int64(len(es)))
 			dba(t, `DELETE FROM checkpoints WHERE seq > $1 - 20`, int64(len(es)))
 		}, "the trail ends at #{n-20} but this station (ST-1) signed a checkpoint at #{n}, kept in its data directory"},
 		{"all entries but the first deleted", del(`DELETE FROM audit WHERE seq > 1 AND seq <= $1`), "the trail ends at #1 but station ST-1 signed a checkpoint at #{n}:"},
 		{"the trail emptied", del(`DELETE FROM audit WHERE seq <= $1`), "the trail ends at #0 but station ST-1 signed a checkpoint at #{n}:"},
-		{"the trail emptied with every checkpoint and key", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ audit.Proof) {
+		{"the trail emptied with every checkpoint and key", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ signed) {
 			dba(t, `DELETE FROM audit`)
 			dba(t, `DELETE FROM checkpoints`)
 			dba(t, `DELETE FROM station_keys`)
 		}, "the trail ends at #0 but this station (ST-1) signed a checkpoint at #{n}, kept in its data directory"},
-		{"an entry edited and every later hash recomputed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ audit.Proof) {
+		{"an entry edited and every later hash recomputed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ signed) {
 			rewrite(t, dba, es, len(es)-12)
 		}, "station ST-1 signed a checkpoint at #{after} for hash"},
-		{"an entry edited, every later hash recomputed and the checkpoints' hashes with them", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, p audit.Proof) {
+		{"an entry edited, every later hash recomputed and the checkpoints' hashes with them", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, p signed) {
 			rewrite(t, dba, es, len(es)-12)
 			for _, c := range p.Checkpoints {
 				dba(t, `UPDATE checkpoints SET hash = $1 WHERE seq = $2`, es[c.Seq-1].Hash, c.Seq)
 			}
 		}, "station ST-1's checkpoint at #{after} does not verify under its key"},
-		{"a correctly chained approval appended", func(t *testing.T, _ func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, _ audit.Proof) {
+		{"a correctly chained approval appended", func(t *testing.T, _ func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, _ signed) {
 			forgeApproval(t, dir, flag, es)
 		}, "Entry {n+1} (the first names station ST-1) lies after the newest checkpoint (#{n}, station ST-1): no station's key vouches for it"},
-		{"a correctly chained approval appended, and the station signing after it", func(t *testing.T, _ func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, _ audit.Proof) {
+		{"a correctly chained approval appended, and the station signing after it", func(t *testing.T, _ func(*testing.T, string, ...any), dir, flag string, es []audit.Entry, _ signed) {
 			forgeApproval(t, dir, flag, es)
 			signRequests(t, dir, flag, 1)
 		}, "Entry {n+1} (the first names station ST-1) lies between the checkpoints at #{n} and"},
-		{"the station's registered key swapped and its checkpoints signed again", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p audit.Proof) {
+		{"the station's registered key swapped and its checkpoints signed again", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p signed) {
 			_, evil, _ := ed25519.GenerateKey(rand.Reader)
 			var key string
 			for _, c := range p.Checkpoints {
@@ -233,13 +243,13 @@ func TestVerifyNamesTampering(t *testing.T) {
 			}
 			dba(t, `UPDATE station_keys SET public_key = $1`, key)
 		}, "the key registered for station ST-1 changed"},
-		{"the station's checkpoints removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ audit.Proof) {
+		{"the station's checkpoints removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ signed) {
 			dba(t, `DELETE FROM checkpoints`)
 		}, "station ST-1's key {fp} is registered, but the store holds no checkpoint it signed"},
-		{"the station's newest checkpoint removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p audit.Proof) {
+		{"the station's newest checkpoint removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p signed) {
 			dba(t, `DELETE FROM checkpoints WHERE seq = $1`, p.Checkpoints[len(p.Checkpoints)-1].Seq)
 		}, "this station's (ST-1) checkpoint at #{n}, kept in its data directory, is missing from the store"},
-		{"a checkpoint in the middle removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p audit.Proof) {
+		{"a checkpoint in the middle removed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, p signed) {
 			dba(t, `DELETE FROM checkpoints WHERE seq = $1`, p.Checkpoints[len(p.Checkpoints)/2].Seq)
 		}, "station ST-1's checkpoint at #{mid+1} follows a checkpoint at #{mid} that is not there"},
 	}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"os"
 	"path/filepath"
 	"time"
@@ -42,7 +41,7 @@ const openTimeout = 30 * time.Second
 type SignatureStore interface {
 	signature.Backend
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
-	AuditTrail(ctx context.Context, fn func(audit.Proof, iter.Seq2[audit.Entry, error]) error) error
+	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
 	Requests(ctx context.Context) ([]signature.Request, error)
 	Close() error
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
-	"iter"
 	"reflect"
 	"sync"
 	"testing"
@@ -61,15 +60,33 @@ func pins(ss ...*station) map[string][]string {
 	return m
 }
 
+// signed is what a store holds beside the entries, as AuditTrail read it.
+type signed struct {
+	Store       string
+	Keys        []audit.StationKey
+	Checkpoints []audit.Checkpoint
+}
+
 // checked reads s's trail and checks it, failing t on a read error.
-func checked(t *testing.T, s Store, expect audit.Expect) (audit.Proof, audit.Report) {
+func checked(t *testing.T, s Store, expect audit.Expect) (signed, audit.Report) {
 	t.Helper()
-	var p audit.Proof
+	var p signed
 	var r audit.Report
-	err := s.AuditTrail(context.Background(), func(proof audit.Proof, entries iter.Seq2[audit.Entry, error]) error {
-		p = proof
+	err := s.AuditTrail(context.Background(), func(tr audit.Trail) error {
+		p = signed{Store: tr.Store, Keys: tr.Keys}
+		rows := tr.Rows
+		tr.Rows = func(yield func(audit.Row, error) bool) {
+			for row, err := range rows {
+				if row.Checkpoint != nil {
+					p.Checkpoints = append(p.Checkpoints, *row.Checkpoint)
+				}
+				if !yield(row, err) {
+					return
+				}
+			}
+		}
 		var err error
-		r, err = audit.CheckTrail(entries, proof, expect)
+		r, err = audit.CheckTrail(tr, expect)
 		return err
 	})
 	if err != nil {

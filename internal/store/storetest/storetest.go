@@ -71,10 +71,10 @@ type Store interface {
 	// AuditEntries calls fn with every entry in Seq order, from one
 	// snapshot, and stops at fn's first error, returning it.
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
-	// AuditTrail calls fn with the store's identity, keys and checkpoints
-	// and an iterator over its entries, all from one snapshot (see
-	// RunCheckpoints).
-	AuditTrail(ctx context.Context, fn func(audit.Proof, iter.Seq2[audit.Entry, error]) error) error
+	// AuditTrail calls fn with the store's identity and keys and its rows
+	// (each entry with its checkpoint, then the checkpoints no entry has),
+	// all from one snapshot (see RunCheckpoints).
+	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
 
 	// Close releases the handle. A second Close is harmless.
 	Close() error
