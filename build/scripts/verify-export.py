@@ -23,8 +23,10 @@ code, so an auditor can read every rule in one file:
   * with --fingerprint, every key is one of the fingerprints given.
 
 Exit status 0 when the export holds together, 1 naming each problem, 2 for
-a wrong command line. The checks are plain and quadratic-free; an export of
-ten thousand entries takes about a second, most of it in signatures.
+a wrong command line. The checks read the export once; nearly all the time
+goes to the signatures, about 10 ms each in pure Python (one checkpoint per
+transaction a station committed: a whole export of a busy plant's year takes
+minutes, an export of one request a fraction of a second).
 """
 
 import calendar
@@ -302,6 +304,13 @@ def verify(x, fingerprints):
     return problems, notes, summary
 
 
+def safe(line):
+    """line with every character that is not printable (a terminal escape, a
+    newline, a text-direction override) escaped: station names come from the
+    export, and must not hide a line of the output."""
+    return "".join(ch if ch.isprintable() else "\\x%02x" % ord(ch) if ord(ch) < 256 else "\\u%04x" % ord(ch) for ch in line)
+
+
 def spans(seqs):
     """'entries 3 to 5, 9' for [3, 4, 5, 9]."""
     out, start = [], seqs[0]
@@ -373,10 +382,10 @@ def main(argv):
         print("verify-export.py: %s: not a readable export: %s" % (files[0], err), file=sys.stderr)
         return 1
     for n in notes:
-        print("note: %s" % n)
+        print("note: %s" % safe(n))
     if problems:
         for p in problems:
-            print("verify-export.py: %s" % p, file=sys.stderr)
+            print("verify-export.py: %s" % safe(p), file=sys.stderr)
         return 1
     print("OK: the export %s is intact: %s%s" % (files[0], summary,
           "; every station key is one of the fingerprints given" if fingerprints else ""))

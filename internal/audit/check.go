@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Problems [CheckTrail] names, besides the chain's (a [*BreakError]).
@@ -227,7 +228,24 @@ func newTrailCheck(t Trail, expect Expect) *trailCheck {
 }
 
 func (k *trailCheck) problem(kind string, seq int64, station, format string, args ...any) {
-	k.r.Problems = append(k.r.Problems, Problem{Kind: kind, Seq: seq, Station: station, Text: fmt.Sprintf(format, args...)})
+	k.r.Problems = append(k.r.Problems, Problem{Kind: kind, Seq: seq, Station: station, Text: safeText(fmt.Sprintf(format, args...))})
+}
+
+func (k *trailCheck) note(format string, args ...any) {
+	k.r.Notes = append(k.r.Notes, safeText(fmt.Sprintf(format, args...)))
+}
+
+// safeText is s with every control or format character (a terminal
+// escape, a newline, a text-direction override) shown as its Go escape:
+// station names come from the store, and whoever can edit it must not be
+// able to hide a line of verify's output.
+func safeText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
 }
 
 // keys checks the registered keys against the pins and the fingerprints
@@ -258,7 +276,7 @@ func (k *trailCheck) keys() {
 				what, fp, strings.Join(pinned, ", "), sk.Station, sk.Station, sk.Station, sk.Station, sk.Station, fp)
 		} else if !ok && k.expect.Pins != nil {
 			k.r.NewKeys = append(k.r.NewKeys, sk)
-			k.r.Notes = append(k.r.Notes, fmt.Sprintf("station %s's key %s is seen here for the first time and pinned (trust on first use): compare it with %s's validation record", sk.Station, fp, sk.Station))
+			k.note("station %s's key %s is seen here for the first time and pinned (trust on first use): compare it with %s's validation record", sk.Station, fp, sk.Station)
 		}
 		if len(given) > 0 && !given[fp] {
 			k.problem(ProblemKeyUnknown, 0, sk.Station, "station %s's key %s is not among the fingerprints given", sk.Station, fp)
@@ -436,8 +454,8 @@ func (k *trailCheck) closeRun() {
 	if p.Station != "" {
 		station = fmt.Sprintf(" (the first names station %s)", p.Station)
 	}
-	p.Text = fmt.Sprintf("%s%s %s: no station's key vouches for %s; appended or inserted without a station's key (or by a loginshell that signs no checkpoints)",
-		capital(span(p.Seq, k.runTo, "", "")), station, plural(p.Seq, k.runTo, "lies", "lie")+" "+k.runWhere, plural(p.Seq, k.runTo, "it", "them"))
+	p.Text = safeText(fmt.Sprintf("%s%s %s: no station's key vouches for %s; appended or inserted without a station's key (or by a loginshell that signs no checkpoints)",
+		capital(span(p.Seq, k.runTo, "", "")), station, plural(p.Seq, k.runTo, "lies", "lie")+" "+k.runWhere, plural(p.Seq, k.runTo, "it", "them")))
 	k.runWhere = ""
 }
 
@@ -484,10 +502,10 @@ func (k *trailCheck) finish() Report {
 	}
 	switch {
 	case k.last == nil && !k.expect.Partial && k.r.Entries > 0:
-		k.r.Notes = append(k.r.Notes, "no station has signed a checkpoint in this store: the trail is protected by its hash chain only, which does not show a cut tail or a trail re-hashed end to end")
+		k.note("no station has signed a checkpoint in this store: the trail is protected by its hash chain only, which does not show a cut tail or a trail re-hashed end to end")
 	case k.legacy > 0:
-		k.r.Notes = append(k.r.Notes, fmt.Sprintf("%s %s written before any station signed checkpoints: the chain up to the first checkpoint vouches that %s not changed since, not who wrote %s",
-			capital(span(k.legacyFrom, k.legacyFrom+k.legacy-1, "", "")), plural(1, k.legacy, "was", "were"), plural(1, k.legacy, "it has", "they have"), plural(1, k.legacy, "it", "them")))
+		k.note("%s %s written before any station signed checkpoints: the chain up to the first checkpoint vouches that %s not changed since, not who wrote %s",
+			capital(span(k.legacyFrom, k.legacyFrom+k.legacy-1, "", "")), plural(1, k.legacy, "was", "were"), plural(1, k.legacy, "it has", "they have"), plural(1, k.legacy, "it", "them"))
 	}
 	for _, name := range slices.Sorted(maps.Keys(k.stations)) {
 		k.r.Stations = append(k.r.Stations, *k.stations[name])

@@ -210,6 +210,8 @@ func TestCheckTrail(t *testing.T) {
 				e.Own = &own
 				p.proof.Checkpoints = p.proof.Checkpoints[:7]
 			}, ProblemCheckpointMissing, "checkpoint at #20, kept in its data directory, is missing from the store"},
+		{"A station's name cannot hide a line of the output.",
+			func(p *plant, _ *Expect) { p.append("ST-1\x1b[2K\r\u202e", 1) }, ProblemUnvouched, "ST-1\ufffd[2K\ufffd\ufffd"},
 		{"A key pinned for a station that is not pinned yet is reported to pin.",
 			func(_ *plant, e *Expect) { delete(e.Pins, "ST-2") }, "", ""},
 	}

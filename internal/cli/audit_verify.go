@@ -154,7 +154,7 @@ func signedText(r audit.Report) string {
 // the validation record.
 func printStations(w io.Writer, stations []audit.StationReport) {
 	for _, s := range stations {
-		fmt.Fprintf(w, "  station %s: key %s; newest checkpoint #%d\n", s.Station, strings.Join(s.Fingerprints, ", "), s.Newest)
+		fmt.Fprintf(w, "  station %s: key %s; newest checkpoint #%d\n", cell(s.Station, 64), strings.Join(s.Fingerprints, ", "), s.Newest)
 	}
 }
 
