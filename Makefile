@@ -107,6 +107,9 @@ lint: deps frontend vet
 gotest: deps frontend
 	$(call header,gotest: go test -race)
 	go test -race -tags "$(TAGS)" $(GOPKGS)
+	# The window's web view guard forwards to a symbol of Wails' window,
+	# which only the binary's tags link in (app/webview_linux_test.go).
+	go test -tags "desktop,production,$(TAGS)" -run '^TestWailsEntryLinked$$' ./app/
 
 # The reference verifier of audit exports (build/scripts/verify-export.py,
 # Python's standard library only) on an export a Go test writes from a

@@ -3,6 +3,7 @@
 # that is already there, so running it twice costs a few seconds:
 #   - Debian packages (compiler, GTK/WebKitGTK 4.1 headers, Xvfb, Chromium
 #     for the browser tests, ImageMagick and x11-utils xdotool for the smoke test,
+#     and python3-gi with GTK's typelib for its drag source,
 #     PostgreSQL's server for the tests of the plant's signature store: they
 #     start a throwaway cluster from /usr/lib/postgresql/<version>/bin),
 #     nsis (makensis, for the Windows installer of `make package`),
@@ -23,6 +24,7 @@ cd "$(dirname "$0")/../.."
 packages=(
 	build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
 	xvfb xauth chromium imagemagick x11-utils xdotool
+	python3-gi gir1.2-gtk-3.0 # the smoke test's drag source (build/scripts/dragsource.py)
 	postgresql
 	nsis desktop-file-utils
 	python3 # build/scripts/verify-export.py, in make test's exportcheck

@@ -38,6 +38,8 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
     const { page } = browser;
     const content = page.frameLocator("#content");
     const dialog = page.locator("#challenge-box");
+    /** The request "Release line": its UUID and its slots' (s2c), read again after a reload (s6). */
+    let released;
 
     await run("s1-sign-in", async () => {
       await page.goto(shell.url);
@@ -81,6 +83,57 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
       assert.match(seen.noTemplate, /^Error: no signature template has that name: "No Such Template"/);
     });
 
+    await run("s2c-sdk-exactness", async () => {
+      // Issue 21.8: the seed's exception names and the HTTP status on every
+      // error; approve is a boolean or the call throws at once, posting nothing.
+      const frame = await (await page.locator("#content").elementHandle()).contentFrame();
+      const seen = await frame.evaluate(async () => {
+        const auth = window.system.mes.signature.authorization;
+        const failure = (e) => ({ error: e instanceof Error, name: e.name, status: e.status, message: e.message });
+        const settle = (p) => p.then(() => "resolved", failure);
+        const unknown = "00000000-0000-4000-8000-000000000000";
+        const pending = await auth.getPendingAuthRequests({ name: "Release line" });
+        const slot = pending[0].slots[0].uuid;
+        const sync = {};
+        for (const [name, approve] of [["omitted", undefined], ["string", "true"], ["number", 1]]) {
+          try {
+            const r = auth.triggerAuthRequest(slot, window.system.session, window.system.page, approve);
+            sync[name] = { returned: typeof r };
+          } catch (e) {
+            sync[name] = failure(e);
+          }
+        }
+        return {
+          sync,
+          unknown: await settle(auth.triggerAuthRequest(unknown, window.system.session, window.system.page, true)),
+          notAUUID: await settle(auth.triggerAuthRequest("not-a-uuid", window.system.session, window.system.page, false)),
+          notShown: await settle(auth.triggerAuthRequest(slot, window.system.session, "page-0", true)),
+          unknownRequest: await settle(auth.getAuthRequest(unknown)),
+          request: await auth.getAuthRequest(slot),
+        };
+      });
+      for (const name of ["omitted", "string", "number"]) {
+        assert.deepEqual(
+          { ...seen.sync[name], message: undefined },
+          { error: true, name: "IllegalArgumentException", status: 400, message: undefined },
+          `approve ${name}: ${JSON.stringify(seen.sync[name])}`,
+        );
+      }
+      assert.equal(await dialog.isVisible(), false, "a non-boolean approve raised the dialog");
+      assert.deepEqual(seen.unknown, { error: true, name: "IllegalArgumentException", status: 404,
+        message: "No pending authentication challenge with UUID 00000000-0000-4000-8000-000000000000" });
+      assert.equal(seen.notAUUID.name, "IllegalArgumentException");
+      assert.equal(seen.notAUUID.status, 400);
+      assert.equal(seen.notShown.name, "RuntimeException");
+      assert.equal(seen.notShown.status, 409);
+      assert.equal(seen.unknownRequest.name, "IllegalArgumentException");
+      assert.equal(seen.unknownRequest.status, 404);
+      assert.equal(seen.request.requestName, "Release line");
+      assert.equal(seen.request.state, "pending");
+      assert.equal(seen.request.slots.length, 2);
+      released = { request: seen.request.uuid, slots: seen.request.slots.map((s) => s.uuid) };
+    });
+
     await run("s3-wrong-password", async () => {
       await content.getByRole("button", { name: "Approve signature 1" }).click();
       await dialog.waitFor({ state: "visible" });
@@ -120,6 +173,27 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
       const result = await content.locator("#release-result").filter({ hasText: "Line released" }).innerText();
       assert.match(result, /Sam Supervisor \(supervisor\)/);
       assert.match(result, /released/);
+    });
+
+    await run("s6-after-a-reload", async () => {
+      // Issue 21.8: a page that reloaded lost its callbacks; getAuthRequest
+      // tells it what became of the request, by a slot's UUID.
+      const frame = await (await page.locator("#content").elementHandle()).contentFrame();
+      const pending = await frame.evaluate(() => window.system.mes.signature.authorization.getPendingAuthRequests({ name: "Release line" }));
+      assert.equal(pending.length, 0, "the request is still pending");
+      await frame.evaluate(() => { window.beforeReload = true; });
+      await frame.goto(frame.url()); // the page again, a new document: its callbacks are gone
+      assert.equal(await frame.evaluate(() => window.beforeReload), undefined, "the page was not reloaded");
+      const read = await frame.evaluate(async (slots) => {
+        const auth = window.system.mes.signature.authorization;
+        return Promise.all(slots.map((s) => auth.getAuthRequest(s)));
+      }, released.slots);
+      for (const r of read) {
+        assert.equal(r.uuid, released.request);
+        assert.equal(r.state, "approved");
+        assert.deepEqual(r.slots.map((s) => [s.state, s.signature?.signer?.userId, s.signature?.comment]),
+          [["approved", "operator", "batch checked"], ["approved", "supervisor", "released"]]);
+      }
     });
   });
 

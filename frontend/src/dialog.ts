@@ -84,7 +84,7 @@ export class ChallengeDialog {
     this.shown = c;
     this.el.title.textContent = c.requestName;
     this.el.description.textContent = c.description;
-    const meaning = (c.meaning || "your signature").replace(/[.\s]+$/, "");
+    const meaning = (c.meaning || (c.approve ? "your signature" : "Rejected")).replace(/[.\s]+$/, "");
     this.el.meaning.textContent = `${c.approve ? "Approving" : "Rejecting"} means: ${meaning}.`;
     this.el.submit.textContent = c.approve ? dialogTexts.approve : dialogTexts.reject;
     this.el.commentLabel.textContent = c.requireComment ? "Comment (required)" : "Comment";

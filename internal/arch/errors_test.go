@@ -107,6 +107,7 @@ var kinds = map[string]struct {
 	"signature.ErrBadExpression":      {signature.ErrBadExpression, fault.BadRequest},
 	"signature.ErrNoSlot":             {signature.ErrNoSlot, fault.NotFound},
 	"signature.ErrNoRequest":          {signature.ErrNoRequest, fault.NotFound},
+	"signature.ErrUnknownRequest":     {signature.ErrUnknownRequest, fault.NotFound},
 	"signature.ErrSlotTaken":          {signature.ErrSlotTaken, fault.Conflict},
 	"signature.ErrSameSigner":         {signature.ErrSameSigner, fault.Forbidden},
 	"signature.ErrNotEntitled":        {signature.ErrNotEntitled, fault.Forbidden},

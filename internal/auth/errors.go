@@ -33,5 +33,5 @@ var (
 	// ErrVaultExists: setup for a user who already has an offline password.
 	ErrVaultExists = fault.New(fault.BadRequest, "an offline password is already set up for this user; change it instead")
 	// ErrNoVault: update or offline login for a user with no offline password.
-	ErrNoVault = fault.New(fault.BadRequest, "no offline password is set up for this user; sign in online and set one up first")
+	ErrNoVault = fault.New(fault.BadRequest, "no offline password is set up for this user yet; set one up (signed in online) before changing it")
 )

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -45,6 +46,7 @@ const (
 	RuleService       = "unknown-service" // a call to a pmapi service the shell does not serve
 	RuleOfflineCall   = "offline-service" // an offline login page calls beyond auth and log
 	RuleContainerOnly = "container-only"  // a key only the mobile container used (a note)
+	RuleVersion       = "version-format"  // a version that is not dotted numbers (a warning)
 )
 
 // Problem is one finding. File is the path inside the package ("" for the
@@ -155,6 +157,9 @@ var containerFields = map[string]bool{manifest.KeySrcFolder: true, manifest.KeyO
 	"_id": true, "type": true, "channels": true, "created_at": true, "updated_at": true}
 
 func (r *Report) checkManifest(m manifest.WebApp, raw []byte, offline bool) {
+	if problem := versionProblem(m.Version); problem != "" {
+		r.add("webapp.json", RuleVersion, SeverityWarning, problem)
+	}
 	if offline {
 		for _, p := range []struct{ key, page, what string }{
 			{"setup", m.Setup, "the first-time password page"},
@@ -184,4 +189,23 @@ func (r *Report) checkManifest(m manifest.WebApp, raw []byte, offline bool) {
 		}
 		r.add("webapp.json", RuleUnknownField, SeverityWarning, fmt.Sprintf("the shell ignores the key %q (it reads name, version, main, setup, manage/update)", k))
 	}
+}
+
+// versionRule is the form of a version the container's packages use and
+// CompareVersions orders as people read it: one to four whole numbers
+// joined by dots ("1", "2.0", "0.0.1", "2024.12.6"), optionally followed by
+// a semver pre-release or build suffix ("1.0.0-beta.2", "1.0.0+42").
+var versionRule = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,3}([-+][0-9A-Za-z.-]+)?$`)
+
+// versionProblem says what is wrong with version, "" when it follows
+// versionRule. Another form still installs (the installer takes any name a
+// folder can have), but orders by text, not by number: a warning.
+func versionProblem(v string) string {
+	switch {
+	case versionRule.MatchString(v):
+		return ""
+	case (strings.HasPrefix(v, "v") || strings.HasPrefix(v, "V")) && versionRule.MatchString(v[1:]):
+		return fmt.Sprintf("the version %q starts with %q; write %q: versions are dotted numbers (1.0.0), and a letter makes them order as text", v, v[:1], v[1:])
+	}
+	return fmt.Sprintf("the version %q is not dotted numbers such as 1.0.0 (optionally -beta.1): the shell orders it as text, so an update may not count as newer", v)
 }

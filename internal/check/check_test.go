@@ -325,3 +325,25 @@ func TestBundledSamplesPass(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionRule: each form the rule accepts and refuses, by example
+// (issue 23: "v1.two" passed as OK).
+func TestVersionRule(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		version string
+		ok      bool
+		says    string
+	}{
+		{"1", true, ""}, {"2.0", true, ""}, {"0.0.1", true, ""}, {"1.10.3", true, ""}, {"2024.12.6", true, ""},
+		{"1.2.3.4", true, ""}, {"1.0.0-beta.2", true, ""}, {"1.0.0+42", true, ""}, {"1.0.0-rc1", true, ""},
+		{"v1.0", false, `write "1.0"`}, {"V2", false, `write "2"`},
+		{"v1.two", false, "not dotted numbers"}, {"1.two", false, "not dotted numbers"}, {"latest", false, "not dotted numbers"},
+		{"1.2.3.4.5", false, "not dotted numbers"}, {"1..2", false, "not dotted numbers"}, {"1.0-", false, "not dotted numbers"},
+	} {
+		got := versionProblem(tt.version)
+		if (got == "") != tt.ok || !strings.Contains(got, tt.says) {
+			t.Errorf("versionProblem(%q) = %q; want ok=%v saying %q", tt.version, got, tt.ok, tt.says)
+		}
+	}
+}

@@ -2,33 +2,43 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"time"
 
+	"loginshell/internal/alert"
 	"loginshell/internal/audit"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
 )
 
-const auditSynopsis = "loginshell audit verify|show [--json] [--data DIR] [--store DSN]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it" +
+const auditSynopsis = "loginshell audit verify|show|alerts [--json] [--follow] [--data DIR] [--store DSN]\n" +
+	"      checks the signatures' audit trail (exit 1 if it was changed), prints it, or prints its alerts\n" +
+	"      (lockouts, repeated failed attempts; --follow: and each new one, until interrupted)" +
 	auditTrailSynopsis
 
 // runAudit checks the audit trail of the data directory's store (verify:
 // exit 1 naming the first altered, missing or reordered entry, and every
-// way the trail differs from what its stations signed) or prints it
-// (show), or checks or writes an auditor's copy (verify --export,
-// export). The verb may come before or after the flags.
+// way the trail differs from what its stations signed), prints it (show),
+// prints its alerts (alerts, with --follow until SIGINT), or checks or
+// writes an auditor's copy (verify --export, export). The verb may come
+// before or after the flags.
 func runAudit(e *env, args []string) error {
 	verb := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		verb, args = args[0], args[1:] // audit verify --data DIR: the verb first, then its flags
 	}
 	var dataDir, storeFlag string
-	var asJSON bool
+	var asJSON, follow bool
 	fs := newFlags("audit")
 	fs.StringVar(&dataDir, "data", e.dataDir, "data directory holding signatures.db")
-	fs.BoolVar(&asJSON, "json", false, "show: one JSON object per entry")
+	fs.BoolVar(&asJSON, "json", false, "show, alerts: one JSON object per entry")
+	fs.BoolVar(&follow, "follow", false, "alerts: keep printing each new alert, reading the store every second, until interrupted")
 	fs.StringVar(&storeFlag, "store", "", "the plant's PostgreSQL signature store (postgres://USER@HOST/DATABASE); default: the data directory's signature_store setting, else its signatures.db")
 	tf := addTrailFlags(fs)
 	if help, err := e.parse("audit", fs, args); help || err != nil {
@@ -41,10 +51,12 @@ func runAudit(e *env, args []string) error {
 	switch {
 	case verb == "export" && len(rest) != 1:
 		return e.usageError("audit", "name the file to write: audit export [--request UUID] [--since T] FILE")
-	case (verb == "verify" || verb == "show") && len(rest) > 0:
+	case (verb == "verify" || verb == "show" || verb == "alerts") && len(rest) > 0:
 		return e.usageError("audit", "unexpected argument %q", rest[0])
-	case verb != "verify" && verb != "show" && verb != "export":
-		return e.usageError("audit", "say verify, show or export")
+	case verb != "verify" && verb != "show" && verb != "alerts" && verb != "export":
+		return e.usageError("audit", "say verify, show, alerts or export")
+	case follow && verb != "alerts":
+		return e.usageError("audit", "--follow is for audit alerts")
 	}
 	if err := tf.validate(verb, e.now()); err != nil {
 		return e.usageError("audit", "%v", err)
@@ -63,6 +75,10 @@ func runAudit(e *env, args []string) error {
 	defer db.Close()
 	ctx := context.Background()
 	switch verb {
+	case "alerts":
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
+		return printAlerts(ctx, db, follow, e.poll, asJSON, e.stdout, e.stderr)
 	case "verify":
 		return verifyStore(ctx, db, where, dataDir, tf.fingerprints, e.stdout, e.stderr)
 	case "export":
@@ -86,4 +102,32 @@ func headText(e audit.Entry) string {
 		return "none"
 	}
 	return fmt.Sprintf("#%d %s", e.Seq, e.Hash)
+}
+
+// printAlerts is `loginshell audit alerts`: every alert of the trail, in
+// order, one line each as `audit show` prints entries (or one JSON object
+// each); with follow, then each new one as it is appended, reading the
+// trail every poll, until ctx ends (SIGINT), which is a success. A read
+// that fails while following is said on stderr (once until it changes)
+// and tried again.
+func printAlerts(ctx context.Context, trail alert.Trail, follow bool, poll time.Duration, asJSON bool, stdout, stderr io.Writer) error {
+	enc := json.NewEncoder(stdout)
+	show := func(e audit.Entry) {
+		if asJSON {
+			_ = enc.Encode(e)
+			return
+		}
+		fmt.Fprintln(stdout, audit.Format(e))
+	}
+	if !follow {
+		_, err := trail.AuditEvents(ctx, audit.EventAlert, 0, func(e audit.Entry) error { show(e); return nil })
+		return err
+	}
+	said := ""
+	return alert.Follow(ctx, trail, 0, poll, func(e audit.Entry) { said = ""; show(e) }, func(err error) {
+		if err.Error() != said {
+			fmt.Fprintf(stderr, "loginshell audit alerts: %v; trying again\n", err)
+		}
+		said = err.Error()
+	})
 }

@@ -67,7 +67,7 @@ func (tf *trailFlags) validate(verb string, now time.Time) error {
 		return errors.New("--user, --event, --lines and --table go with show")
 	case tf.lines && tf.table:
 		return errors.New("say --lines or --table, not both")
-	case verb == "verify" && (tf.request != "" || tf.sinceText != ""):
+	case (verb == "verify" || verb == "alerts") && (tf.request != "" || tf.sinceText != ""):
 		return errors.New("--request and --since go with show and export")
 	}
 	if verb == "export" && tf.request != "" {

@@ -10,13 +10,18 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
-// claimRoles carries User.Roles, always as a JSON array.
-const claimRoles = "roles"
+// claimRoles carries User.Roles, claimGroups User.Groups, each always as
+// a JSON array.
+const (
+	claimRoles  = "roles"
+	claimGroups = "groups"
+)
 
 // setClaims fills the claims of user u for the granted scopes: sub always;
 // preferred_username and name with "profile"; email and email_verified with
-// "email"; roles always (a demo shell needs them to pick what to show, and
-// requesting the "roles" scope is allowed but changes nothing).
+// "email"; roles and groups always (a demo shell needs them to pick what
+// to show, and requesting the "roles" scope is allowed but changes
+// nothing).
 func setClaims(info *oidc.UserInfo, u User, scopes []string) {
 	info.Subject = u.Username
 	if slices.Contains(scopes, oidc.ScopeProfile) {
@@ -32,6 +37,11 @@ func setClaims(info *oidc.UserInfo, u User, scopes []string) {
 		roles = []string{}
 	}
 	info.AppendClaims(claimRoles, roles)
+	groups := slices.Clone(u.Groups)
+	if groups == nil {
+		groups = []string{}
+	}
+	info.AppendClaims(claimGroups, groups)
 }
 
 func (s *store) user(username string) (User, error) {

@@ -41,13 +41,15 @@ var ErrInvalidOptions = fault.New(fault.BadRequest, "invalid demo provider optio
 
 // User is one account of the demo provider. Username is also the subject
 // ("sub") and preferred_username of the tokens; Roles becomes the "roles"
-// claim (a JSON array).
+// claim and Groups the "groups" claim (JSON arrays): two claims, as
+// providers that have both send them, so a client can keep them apart.
 type User struct {
 	Username string
 	Password string
 	Name     string
 	Email    string
 	Roles    []string
+	Groups   []string
 }
 
 // DemoUsers returns the built-in demo accounts. The passwords are
@@ -57,11 +59,11 @@ type User struct {
 func DemoUsers() []User {
 	return []User{
 		{Username: "operator", Password: "operator-demo", Name: "Olivia Operator",
-			Email: "operator@example.com", Roles: []string{"Operator"}},
+			Email: "operator@example.com", Roles: []string{"Operator"}, Groups: []string{"Line 4"}},
 		{Username: "supervisor", Password: "supervisor-demo", Name: "Sam Supervisor",
-			Email: "supervisor@example.com", Roles: []string{"Supervisor", "Operator"}},
+			Email: "supervisor@example.com", Roles: []string{"Supervisor", "Operator"}, Groups: []string{"Line 4", "Shift B"}},
 		{Username: "qa", Password: "qa-demo", Name: "Quinn QA",
-			Email: "qa@example.com", Roles: []string{"QA"}},
+			Email: "qa@example.com", Roles: []string{"QA"}, Groups: []string{"Quality"}},
 	}
 }
 

@@ -38,7 +38,7 @@ func newHandler(issuer string, opts Options) (http.Handler, error) {
 		CodeMethodS256:           true,
 		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, scopeRoles},
 		SupportedClaims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp",
-			"at_hash", "c_hash", "preferred_username", "name", "email", "email_verified", claimRoles},
+			"at_hash", "c_hash", "preferred_username", "name", "email", "email_verified", claimRoles, claimGroups},
 	}, st, op.StaticIssuer(issuer),
 		// Plain http issuer: demo and tests on loopback only (see package doc).
 		op.WithAllowInsecure(),

@@ -62,7 +62,7 @@ var (
 func newStore(client *nativeClient, users []User, key *rsa.PrivateKey) *store {
 	byName := make(map[string]User, len(users))
 	for _, u := range users {
-		u.Roles = slices.Clone(u.Roles)
+		u.Roles, u.Groups = slices.Clone(u.Roles), slices.Clone(u.Groups)
 		byName[u.Username] = u
 	}
 	return &store{

@@ -35,6 +35,11 @@ func Parse(raw string) (string, error) {
 	if s == "" {
 		return "", fault.Detail(ErrInvalid, "it is empty; %s", rule)
 	}
+	if !strings.Contains(s, "://") && looksLikeHost(s) {
+		// "login.example.com" or "login.example.com/realms/plant": what
+		// people type from a browser's address bar.
+		return "", fault.Detail(ErrInvalid, "it has no https:// in front; add https:// (https://%s); %s", hostPart(s), rule)
+	}
 	u, err := url.Parse(s)
 	if err != nil || !u.IsAbs() || u.Hostname() == "" || u.Opaque != "" {
 		return "", fault.Detail(ErrInvalid, "it is not an absolute URL; %s", rule)
@@ -66,4 +71,27 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// looksLikeHost reports whether s starts like a host name and port:
+// letters, digits, dots, dashes and a colon up to the first slash, with a
+// dot or "localhost" among them.
+func looksLikeHost(s string) bool {
+	host := hostPart(s)
+	if host == "" || strings.ContainsFunc(host, func(r rune) bool {
+		return !(r == '.' || r == '-' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) {
+		return false
+	}
+	name, _, _ := strings.Cut(host, ":")
+	return strings.Contains(name, ".") || strings.EqualFold(name, "localhost")
+}
+
+// hostPart is s up to its first slash, query or fragment: the host and
+// port a person typed, and nothing after them (which could hold anything).
+func hostPart(s string) string {
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -95,7 +95,7 @@ func TestParseBoot(t *testing.T) {
 			name:    "bad JSON is reported as such",
 			doc:     `{"name":`,
 			wantErr: ErrInvalidDocument,
-			wantMsg: "boot document: is not a JSON object",
+			wantMsg: "boot document: is not valid JSON at line 1",
 		},
 		{
 			name:    "a JSON array is not a boot document",

@@ -3,6 +3,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -20,7 +21,13 @@ func readObject(doc string, data []byte) (object, error) {
 	data = StripComments(data)                            // the container's CLI allowed them
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil {
-		return object{}, &DocumentError{Document: doc, Problem: "is not a JSON object: " + err.Error()}
+		problem := "is not a JSON object: " + err.Error()
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := lineColumn(data, se.Offset)
+			problem = fmt.Sprintf("is not valid JSON at line %d, column %d: %v", line, col, se)
+		}
+		return object{}, &DocumentError{Document: doc, Problem: problem}
 	}
 	if fields == nil { // the document was the literal null
 		return object{}, &DocumentError{Document: doc, Problem: "is not a JSON object"}
@@ -101,4 +108,20 @@ func cleanPagePath(p string) (string, string) {
 		return "", "must name a file inside the package (no \"..\", \".\" or empty segments)"
 	}
 	return p, ""
+}
+
+// lineColumn is where byte offset off of data is, both counted from 1:
+// what an editor shows. A syntax error's offset is just past the byte
+// that was wrong, so that byte's place is given.
+func lineColumn(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	if off > 0 {
+		off-- // the offending byte
+	}
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = len(before) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }

@@ -50,7 +50,7 @@ func TestParseManifest(t *testing.T) {
 		{name: "a backslash is refused", doc: `{"name":"a","version":"1","main":"a.html","update":"..\\m.html"}`, wantErr: ErrInvalidDocument, wantMsg: `"manage" must use forward slashes`},
 		{name: "a directory main is refused", doc: `{"name":"a","version":"1","main":"www/"}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must name a file`},
 		{name: "a main of the wrong type is named", doc: `{"name":"a","version":"1","main":["a.html"]}`, wantErr: ErrInvalidDocument, wantMsg: `"main" must be a string`},
-		{name: "bad JSON is reported as such", doc: `{"name":"a",}`, wantErr: ErrInvalidDocument, wantMsg: "webapp.json: is not a JSON object"},
+		{name: "bad JSON is reported as such", doc: `{"name":"a",}`, wantErr: ErrInvalidDocument, wantMsg: "webapp.json: is not valid JSON at line 1, column 13"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,5 +97,23 @@ func TestDisplayName(t *testing.T) {
 				t.Errorf("DisplayName() = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestJSONErrorsSayWhere: a webapp.json that is not JSON is reported with
+// the line and column an editor shows (issue 23).
+func TestJSONErrorsSayWhere(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, doc, want string
+	}{
+		{"a missing comma", "{\"name\": \"x\",\n \"version\": \"1.0\"\n \"main\": \"index.html\"}", "line 3, column 2"},
+		{"a stray brace on line 1", "{\"name\": \"x\"}}", "line 1, column 14"},
+		{"after a comment", "// the app\n{\"name\": \"x\", \"version\": 1.0.0}", "line 2, column 29"},
+	} {
+		_, err := ParseWebApp([]byte(tt.doc))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want it to say %q", tt.name, err, tt.want)
+		}
 	}
 }

@@ -16,7 +16,7 @@ const authTimeLeeway = time.Minute
 type claims struct {
 	sub  string
 	std  stdClaims
-	all  map[string]json.RawMessage // for the configurable roles claim
+	all  map[string]json.RawMessage // for the configurable roles and groups claims
 	more map[string]json.RawMessage // userinfo's, consulted after all
 }
 
@@ -83,8 +83,10 @@ func (c *Client) checkAuthTime(cl *claims) error {
 }
 
 // profile maps the claims to the user service's view. rolesClaim "" means
-// "roles", then "groups".
-func (cl *claims) profile(rolesClaim, issuer string, now time.Time) user.Profile {
+// "roles", then "groups"; groupsClaim "" means "groups". The groups come
+// from their own claim only: a provider that sends roles and groups keeps
+// them apart, as {role:X} and {group:X} tell them apart.
+func (cl *claims) profile(rolesClaim, groupsClaim, issuer string, now time.Time) user.Profile {
 	p := user.Profile{
 		Username:        cl.std.PreferredUsername,
 		Name:            cl.std.Name,
@@ -100,16 +102,25 @@ func (cl *claims) profile(rolesClaim, issuer string, now time.Time) user.Profile
 		names = []string{"roles", "groups"}
 	}
 	for _, n := range names {
-		if r, ok := stringList(cl.all[n]); ok {
-			p.Roles = r
-			break
-		}
-		if r, ok := stringList(cl.more[n]); ok {
+		if r, ok := cl.list(n); ok {
 			p.Roles = r
 			break
 		}
 	}
+	if groupsClaim == "" {
+		groupsClaim = "groups"
+	}
+	p.Groups, _ = cl.list(groupsClaim)
 	return p
+}
+
+// list reads claim n as a list of strings from the ID token, else from
+// userinfo.
+func (cl *claims) list(n string) ([]string, bool) {
+	if r, ok := stringList(cl.all[n]); ok {
+		return r, true
+	}
+	return stringList(cl.more[n])
 }
 
 // stringList reads a claim that is a string or an array of strings; other

@@ -295,7 +295,7 @@ func (c *Client) complete(ctx context.Context, provider *oidc.Provider, oc *oaut
 			c.cfg.Log.Warn("online login: userinfo unavailable, using ID token claims only", "issuer", c.cfg.Issuer, "cause", printable(err.Error(), 300))
 		}
 	}
-	sess := Session{Profile: cl.profile(c.cfg.RolesClaim, c.cfg.Issuer, c.cfg.Now()), idToken: rawID}
+	sess := Session{Profile: cl.profile(c.cfg.RolesClaim, c.cfg.GroupsClaim, c.cfg.Issuer, c.cfg.Now()), idToken: rawID}
 	if cl.std.AuthTime != nil {
 		at := time.Unix(*cl.std.AuthTime, 0)
 		sess.authTime = &at

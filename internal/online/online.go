@@ -77,6 +77,11 @@ type Config struct {
 	// RolesClaim names the claim holding the person's roles (a string or an
 	// array of strings). Empty means "roles", then "groups".
 	RolesClaim string
+	// GroupsClaim names the claim holding the person's groups (a string
+	// or an array of strings), which a signature's {group:X} compares.
+	// Empty means "groups". Groups come from this claim only, never from
+	// the roles.
+	GroupsClaim string
 	// Prompt is passed through as the prompt parameter (e.g. "login" to force
 	// the password page even when the provider has a session).
 	Prompt string

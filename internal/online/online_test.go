@@ -64,19 +64,29 @@ func TestNewAppliesDefaults(t *testing.T) {
 func TestProfileMapping(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name       string
-		idToken    string
-		userinfo   string
-		rolesClaim string
-		wantUser   string
-		wantRoles  []string
+		name                    string
+		idToken                 string
+		userinfo                string
+		rolesClaim, groupsClaim string
+		wantUser                string
+		wantRoles, wantGroups   []string
 	}{
 		{name: "preferred_username wins over sub", idToken: `{"preferred_username":"ann","roles":["a","b"]}`, wantUser: "ann", wantRoles: []string{"a", "b"}},
-		{name: "sub is the username without preferred_username", idToken: `{"groups":"g"}`, wantUser: "sub-1", wantRoles: []string{"g"}},
-		{name: "roles win over groups", idToken: `{"roles":["r"],"groups":["g"]}`, wantUser: "sub-1", wantRoles: []string{"r"}},
+		{name: "sub is the username without preferred_username", idToken: `{"groups":"g"}`, wantUser: "sub-1", wantRoles: []string{"g"}, wantGroups: []string{"g"}},
+		{name: "roles win over groups", idToken: `{"roles":["r"],"groups":["g"]}`, wantUser: "sub-1", wantRoles: []string{"r"}, wantGroups: []string{"g"}},
 		{name: "a configured claim replaces roles and groups", idToken: `{"roles":["r"],"realm_roles":["x",3,""]}`, rolesClaim: "realm_roles", wantUser: "sub-1", wantRoles: []string{"x"}},
-		{name: "userinfo fills what the ID token lacks", idToken: `{}`, userinfo: `{"preferred_username":"bob","groups":["g"]}`, wantUser: "bob", wantRoles: []string{"g"}},
+		{name: "userinfo fills what the ID token lacks", idToken: `{}`, userinfo: `{"preferred_username":"bob","groups":["g"]}`, wantUser: "bob", wantRoles: []string{"g"}, wantGroups: []string{"g"}},
 		{name: "an empty or odd roles claim counts as none", idToken: `{"roles":[],"groups":{"a":1}}`, wantUser: "sub-1"},
+		// Issue 21.9: groups come from the groups claim only, never from the roles.
+		{name: "roles and groups are kept apart", idToken: `{"roles":["Operator"],"groups":["Line 4"]}`, wantUser: "sub-1",
+			wantRoles: []string{"Operator"}, wantGroups: []string{"Line 4"}},
+		{name: "no groups claim, no groups, whatever the roles", idToken: `{"roles":["Operator"]}`, wantUser: "sub-1", wantRoles: []string{"Operator"}},
+		{name: "a configured groups claim", idToken: `{"roles":["Operator"],"groups":["g"],"teams":["Line 4"]}`, groupsClaim: "teams", wantUser: "sub-1",
+			wantRoles: []string{"Operator"}, wantGroups: []string{"Line 4"}},
+		{name: "a configured roles claim leaves the groups claim alone", idToken: `{"realm_roles":["Operator"],"groups":["Line 4"]}`, rolesClaim: "realm_roles",
+			wantUser: "sub-1", wantRoles: []string{"Operator"}, wantGroups: []string{"Line 4"}},
+		{name: "groups from userinfo", idToken: `{"roles":["Operator"]}`, userinfo: `{"groups":["Line 4"]}`, wantUser: "sub-1",
+			wantRoles: []string{"Operator"}, wantGroups: []string{"Line 4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,9 +102,10 @@ func TestProfileMapping(t *testing.T) {
 				json.Unmarshal([]byte(tt.userinfo), &cl.more)
 				fill(&cl.std.PreferredUsername, std.PreferredUsername)
 			}
-			p := cl.profile(tt.rolesClaim, "https://idp", t0)
-			if p.Username != tt.wantUser || !slices.Equal(p.Roles, tt.wantRoles) || p.IdP != "https://idp" || !p.AuthenticatedAt.Equal(t0) {
-				t.Errorf("profile = %+v, want user %q roles %v", p, tt.wantUser, tt.wantRoles)
+			p := cl.profile(tt.rolesClaim, tt.groupsClaim, "https://idp", t0)
+			if p.Username != tt.wantUser || !slices.Equal(p.Roles, tt.wantRoles) || !slices.Equal(p.Groups, tt.wantGroups) ||
+				p.IdP != "https://idp" || !p.AuthenticatedAt.Equal(t0) {
+				t.Errorf("profile = %+v, want user %q roles %v groups %v", p, tt.wantUser, tt.wantRoles, tt.wantGroups)
 			}
 		})
 	}

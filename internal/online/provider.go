@@ -159,7 +159,7 @@ func (p *Provider) Logout(context.Context) {
 func (p *Provider) current() (*Client, error) {
 	cfg := p.config()
 	key := strings.Join([]string{cfg.Issuer, cfg.ClientID, cfg.ClientSecret, strings.Join(cfg.Scopes, " "),
-		cfg.RolesClaim, cfg.Prompt, cfg.MaxAge.String(), cfg.Timeout.String(), strconv.Itoa(cfg.RedirectPort)}, "\x00")
+		cfg.RolesClaim, cfg.GroupsClaim, cfg.Prompt, cfg.MaxAge.String(), cfg.Timeout.String(), strconv.Itoa(cfg.RedirectPort)}, "\x00")
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.client != nil && p.key == key {
@@ -213,6 +213,7 @@ func (p *Provider) config() Config {
 		ClientSecret: s.String(settings.ClientSecret),
 		Scopes:       s.List(settings.Scopes),
 		RolesClaim:   s.String(settings.RolesClaim),
+		GroupsClaim:  s.String(settings.GroupsClaim),
 		Prompt:       s.String(settings.Prompt),
 		MaxAge:       s.Duration(settings.MaxAge),
 		Timeout:      s.Duration(settings.LoginTimeout),

@@ -111,16 +111,46 @@
    * system.mes.signature.authorization: queueAuthRequest(template,
    * requestName, description, onApprove, onReject, onError),
    * triggerAuthRequest(uuid, session, page, approve) and
-   * getPendingAuthRequests(filter). system.session and system.page are this
-   * page's wrappers ({id}, filled by the first SDK call); their id strings
- * work too. Every call is a
-   * /pmapi/signature service on the page's own origin; the challenge
-   * itself is the shell's dialog, outside this document. */
+   * getPendingAuthRequests(filter); and getAuthRequest(uuid), which the
+   * seed has not: the request of a request's or a slot's UUID, in any
+   * state, with its slots and signatures, for a page that reloaded and
+   * lost the outcomes it waited for. system.session and system.page are
+   * this page's wrappers ({id}, filled by the first SDK call); their id
+   * strings work too. Every call is a /pmapi/signature service on the
+   * page's own origin; the challenge itself is the shell's dialog, outside
+   * this document.
+   *
+   * Every error the SDK throws or rejects with is an Error whose name is
+   * the seed's exception, for a page to branch on, and whose status is the
+   * HTTP status the service answered (0 when the shell was not reached):
+   *   IllegalArgumentException       400, 404, 413, 422: an unknown UUID
+   *     ("No pending authentication challenge with UUID <uuid>"), a UUID
+   *     string that does not parse, an unknown template, a bad argument
+   *   UnsupportedOperationException  501: the template's identity provider
+   *     or framing cannot run challenges here
+   *   RuntimeException               anything else: 409 "Could not post
+   *     authorization challenge", a busy shell, a shell not reached
+   * triggerAuthRequest's approve is a boolean: anything else (left out,
+   * "true", 1) throws an IllegalArgumentException (status 400, what the
+   * service answers to it) at once, and nothing is posted. */
   var Promise_ = window.Promise;
   if (Promise_ && typeof origFetch === 'function') {
     var sys = window.system = window.system || {};
     var session = sys.session = sys.session || { id: '' };
     var page = sys.page = sys.page || { id: '' };
+    /* exception is the seed's exception for an HTTP status. */
+    var exception = function (status) {
+      if (status === 400 || status === 404 || status === 413 || status === 422) {
+        return 'IllegalArgumentException';
+      }
+      return status === 501 ? 'UnsupportedOperationException' : 'RuntimeException';
+    };
+    var failure = function (status, message) {
+      var e = new Error(message);
+      e.name = exception(status);
+      e.status = status;
+      return e;
+    };
     var json = function (method, url, body) {
       var init = { method: method, headers: { Accept: 'application/json' } };
       if (body !== undefined) {
@@ -128,14 +158,16 @@
         init.body = JSON.stringify(body);
       }
       return origFetch.call(window, url, init).then(function (r) {
-        return r.text().then(function (t) {
-          var v;
-          try { v = t ? JSON.parse(t) : null; } catch (e) { v = null; }
-          if (!r.ok) {
-            throw new Error((v && v.error) || ('HTTP ' + r.status));
-          }
-          return v;
-        });
+        return r.text().then(function (t) { return { r: r, t: t }; });
+      }).then(null, function (e) {
+        throw failure(0, 'the shell could not be reached: ' + ((e && e.message) || e));
+      }).then(function (got) {
+        var v;
+        try { v = got.t ? JSON.parse(got.t) : null; } catch (e) { v = null; }
+        if (!got.r.ok) {
+          throw failure(got.r.status, (v && v.error) || ('HTTP ' + got.r.status));
+        }
+        return v;
       });
     };
     var context = null;
@@ -194,10 +226,18 @@
         });
       },
       triggerAuthRequest: function (uuid, sess, pg, approve) {
+        if (approve !== true && approve !== false) {
+          var kind = typeof approve;
+          throw failure(400, 'approve must be true or false (a boolean), not ' +
+            (kind === 'string' ? '"' + approve + '"' : kind === 'number' || approve == null ? String(approve) : 'a value of type ' + kind));
+        }
         return ready().then(function () {
           return json('POST', '/pmapi/signature/trigger',
-            { uuid: String(uuid), session: idOf(sess) || session.id, page: idOf(pg) || page.id, approve: approve === true });
+            { uuid: String(uuid), session: idOf(sess) || session.id, page: idOf(pg) || page.id, approve: approve });
         }).then(function () { return undefined; });
+      },
+      getAuthRequest: function (uuid) {
+        return json('GET', '/pmapi/signature/requests/' + encodeURIComponent(String(uuid)));
       },
       getPendingAuthRequests: function (filter) {
         var q = [];

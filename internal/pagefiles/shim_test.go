@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -72,5 +73,110 @@ func TestShimRewrites(t *testing.T) {
 		if !reflect.DeepEqual(g, wv) {
 			t.Errorf("call %d = %s, want %s", i, got.Seen[i], w)
 		}
+	}
+}
+
+// TestShimSignatureSDK drives the SDK (system.mes.signature) under Node
+// against a fake fetch answering as the shell's services do
+// (testdata/sdk_harness.js): triggerAuthRequest's approve is a boolean or
+// the call throws at once and posts nothing; every error carries the
+// seed's exception as its name and the HTTP status; getAuthRequest reads
+// a request by UUID (issue 21.8). Skipped where Node is not installed;
+// frontend/e2e/signature.test.mjs runs the same SDK in Chromium against a
+// real shell.
+func TestShimSignatureSDK(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed")
+	}
+	shim := filepath.Join(t.TempDir(), "shim.js")
+	if err := os.WriteFile(shim, []byte(shimJS), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.CommandContext(t.Context(), node, filepath.Join("testdata", "sdk_harness.js"), shim).Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	type failure struct {
+		IsError bool
+		Name    string
+		Status  int
+		Message string
+	}
+	type fetched struct {
+		Method, URL string
+		Body        map[string]any
+	}
+	var got map[string]struct {
+		Threw, Rejected *failure
+		Resolved        json.RawMessage
+		Fetched         []fetched
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("harness output %q: %v", out, err)
+	}
+	const (
+		threw    = "threw"
+		rejected = "rejected"
+		resolved = "resolved"
+	)
+	for _, tt := range []struct {
+		name   string
+		how    string
+		exc    string // the error's name
+		status int
+		text   string // in the message
+		posts  int    // calls that reached fetch
+	}{
+		{"approve left out", threw, "IllegalArgumentException", 400, "approve must be true or false", 0},
+		{`approve "true"`, threw, "IllegalArgumentException", 400, `not "true"`, 0},
+		{"approve 1", threw, "IllegalArgumentException", 400, "not 1", 0},
+		{"approve null", threw, "IllegalArgumentException", 400, "not null", 0},
+		{"approve a Boolean object", threw, "IllegalArgumentException", 400, "approve must be true or false", 0},
+		{"approve true", resolved, "", 0, "", 2},
+		{"approve false", resolved, "", 0, "", 1},
+		{"an unknown UUID", rejected, "IllegalArgumentException", 404, "No pending authentication challenge with UUID 00000000-0000-4000-8000-000000000000", 1},
+		{"a UUID string that does not parse", rejected, "IllegalArgumentException", 400, "not a valid UUID", 1},
+		{"a page that cannot show it", rejected, "RuntimeException", 409, "Could not post authorization challenge", 1},
+		{"an identity provider without challenges", rejected, "UnsupportedOperationException", 501, "not supported", 1},
+		{"the shell not reached", rejected, "RuntimeException", 0, "could not be reached", 1},
+		{"a busy shell", rejected, "RuntimeException", 403, "authentication is in progress", 1},
+		{"a body that is not JSON", rejected, "RuntimeException", 500, "HTTP 500", 1},
+		{"getAuthRequest of a known UUID", resolved, "", 0, "", 1},
+		{"getAuthRequest of an unknown UUID", rejected, "IllegalArgumentException", 404, "No authorization request with UUID", 1},
+		{"getAuthRequest of a string that is not a UUID", rejected, "IllegalArgumentException", 400, "not a valid UUID", 1},
+	} {
+		g, ok := got[tt.name]
+		if !ok {
+			t.Errorf("%s: the harness did not run it", tt.name)
+			continue
+		}
+		f := g.Threw
+		if tt.how == rejected {
+			f = g.Rejected
+		}
+		switch {
+		case tt.how == resolved && (g.Resolved == nil || g.Threw != nil || g.Rejected != nil):
+			t.Errorf("%s: %+v, want it resolved", tt.name, g)
+		case tt.how != resolved && f == nil:
+			t.Errorf("%s: %+v, want it %s", tt.name, g, tt.how)
+		case tt.how != resolved && (!f.IsError || f.Name != tt.exc || f.Status != tt.status || !strings.Contains(f.Message, tt.text)):
+			t.Errorf("%s: %s %+v, want an Error named %s, status %d, saying %q", tt.name, tt.how, *f, tt.exc, tt.status, tt.text)
+		}
+		if len(g.Fetched) != tt.posts {
+			t.Errorf("%s: %d calls reached the shell (%+v), want %d", tt.name, len(g.Fetched), g.Fetched, tt.posts)
+		}
+	}
+	// What was posted for the booleans, and read for getAuthRequest.
+	for name, want := range map[string]any{"approve true": true, "approve false": false} {
+		if f := got[name].Fetched; len(f) == 0 || f[len(f)-1].URL != "/pmapi/signature/trigger" || f[len(f)-1].Body["approve"] != want {
+			t.Errorf("%s posted %+v, want approve %v", name, f, want)
+		}
+	}
+	if g := got["getAuthRequest of a known UUID"]; len(g.Fetched) != 1 || g.Fetched[0].Method != "GET" ||
+		g.Fetched[0].URL != "/pmapi/signature/requests/11111111-1111-4111-8111-111111111111" ||
+		!strings.Contains(string(g.Resolved), `"state":"approved"`) {
+		t.Errorf("getAuthRequest = %+v, want the service's request", g)
 	}
 }

@@ -21,7 +21,7 @@ func TestValidate(t *testing.T) {
 		{name: "a sound package has no problem", manifest: `{"name":"app","version":"1.0","main":"index.html","setup":"s.html"}`,
 			files: []string{"index.html", "s.html"}, wantName: "app"},
 		{name: "a webapp.json that does not parse is the only problem", manifest: `{`,
-			want: []want{{"webapp.json", RuleInvalidManifest, "is not a JSON object"}}},
+			want: []want{{"webapp.json", RuleInvalidManifest, "is not valid JSON at line 1"}}},
 		{name: "a missing field is named", manifest: `{"name":"app","version":"1"}`,
 			want: []want{{"webapp.json", RuleInvalidManifest, `"main" is missing`}}},
 		{name: "a name Windows cannot hold is refused", manifest: `{"name":"nul","version":"1","main":"index.html"}`, files: []string{"index.html"},

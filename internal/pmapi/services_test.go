@@ -70,6 +70,11 @@ func TestServices(t *testing.T) {
 		{"nor move the redirect port", "PUT", "/pmapi/usersettings/redirect_port", `"8080"`, 403, "--redirect-port"},
 		{"nor change the client", "PUT", "/pmapi/usersettings/client_id", `"evil"`, 403, "the shell's own"},
 		{"nor the fallback to offline", "PUT", "/pmapi/usersettings", `{"allow_offline_fallback":true}`, 403, "the shell's own"},
+		// Issue 21.9: which claims are roles and which groups decides who
+		// may sign {role:X} and {group:X}.
+		{"nor say which claim holds the roles", "PUT", "/pmapi/usersettings/roles_claim", `"groups"`, 403, "the shell's own"},
+		{"nor which claim holds the groups", "PUT", "/pmapi/usersettings", `{"groups_claim":"roles"}`, 403, "the shell's own"},
+		{"nor delete the groups claim", "DELETE", "/pmapi/usersettings/Groups_Claim", "", 403, "the shell's own"},
 		{"the login server is unchanged", "GET", "/pmapi/usersettings/login_url", "", 200, "idp.example"},
 		{"a JSON error names no Go type", "PUT", "/pmapi/usersettings", `[1,2]`, 400, "not the JSON this service expects"},
 		{"a page cannot move the signature store", "PUT", "/pmapi/usersettings/signature_store", `"postgres://evil.example/db"`, 403, "command line only"},

@@ -1,6 +1,7 @@
 package pmapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 //	PUT, POST, DELETE /pmapi/signature/templates[/{name}]   403: templates are the plant's
 //	POST   /pmapi/signature/requests               queueAuthRequest: {template, requestName, description} -> {uuids}
 //	GET    /pmapi/signature/requests?user=&template=&name=   getPendingAuthRequests
+//	GET    /pmapi/signature/requests/{uuid}        getAuthRequest: one request, in any state, by its UUID or a slot's
 //	DELETE /pmapi/signature/requests/{uuid}        cancel a pending request
 //	POST   /pmapi/signature/trigger                triggerAuthRequest: {uuid, session, page, approve}
 //	GET    /pmapi/signature/events                 outcomes of this session (server-sent events "outcome")
@@ -27,7 +29,8 @@ import (
 // triggerAuthRequest's errors, one status each: a string that is not a
 // UUID 400; "No pending authentication challenge with UUID <uuid>" 404;
 // "Could not post authorization challenge" 409; an identity provider that
-// cannot run challenges 501.
+// cannot run challenges 501; an approve that is not the JSON true or false
+// 400.
 func (a *api) signatureRoutes() []route {
 	if a.Signatures == nil {
 		return nil
@@ -43,6 +46,7 @@ func (a *api) signatureRoutes() []route {
 		{http.MethodPost, "/signature/templates", a.handle(plantOnly)},
 		{http.MethodPost, "/signature/requests", a.handle(a.queue)},
 		{http.MethodGet, "/signature/requests", a.handle(a.pending)},
+		{http.MethodGet, "/signature/requests/{uuid}", a.handle(a.request)},
 		{http.MethodDelete, "/signature/requests/{uuid}", a.handle(a.cancelRequest)},
 		{http.MethodPost, "/signature/trigger", a.handle(a.trigger)},
 		{http.MethodGet, "/signature/events", http.HandlerFunc(a.signatureEvents)},
@@ -131,6 +135,19 @@ func (a *api) pending(r *http.Request) (any, error) {
 	return reqs, nil
 }
 
+// request is getAuthRequest: the request whose UUID, or whose slot's
+// UUID, the path names, in any state, with its slots and signatures, for
+// a page that reloaded and lost the outcomes it was waiting for. A page
+// reads only what it may list; another package's request is 404 as an
+// unknown UUID is (signature.Engine.Request).
+func (a *api) request(r *http.Request) (any, error) {
+	id, err := signature.ParseUUID(r.PathValue("uuid"))
+	if err != nil {
+		return nil, err
+	}
+	return a.Signatures.Request(r.Context(), id, caller(r))
+}
+
 func (a *api) cancelRequest(r *http.Request) (any, error) {
 	id, err := signature.ParseUUID(r.PathValue("uuid"))
 	if err == nil {
@@ -149,22 +166,41 @@ func (a *api) trigger(r *http.Request) (any, error) {
 		UUID    string `json:"uuid"`
 		Session string `json:"session"`
 		Page    string `json:"page"`
-		Approve *bool  `json:"approve"`
+		// Approve is read by hand: the seed's approve is a Boolean,
+		// and "true", 1 or null must not become one.
+		Approve json.RawMessage `json:"approve"`
 	}
 	if err := readJSON(r, &q); err != nil {
 		return nil, err
 	}
-	if q.Approve == nil {
-		return nil, fault.Detail(errBadRequest, "approve (true or false) is required")
+	approve, err := approval(q.Approve)
+	if err != nil {
+		return nil, err
 	}
 	id, err := signature.ParseUUID(q.UUID)
 	if err == nil {
-		err = a.Signatures.Trigger(a.acting(r), id, q.Session, q.Page, *q.Approve, caller(r))
+		err = a.Signatures.Trigger(a.acting(r), id, q.Session, q.Page, approve, caller(r))
 	}
 	if err != nil {
 		return nil, err
 	}
 	return done("posted"), nil
+}
+
+// approval reads triggerAuthRequest's approve: the JSON true or false,
+// nothing else (absent, null, "true", 1 are 400), so a page's mistake
+// never signs the other way than it meant.
+func approval(raw json.RawMessage) (bool, error) {
+	switch string(bytes.TrimSpace(raw)) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	case "", "null":
+		return false, fault.Detail(errBadRequest, "approve (true or false) is required")
+	default:
+		return false, fault.Detail(errBadRequest, "approve must be true or false (a JSON boolean, not a string or a number)")
+	}
 }
 
 // templateName takes queueAuthRequest's template as its name or as the

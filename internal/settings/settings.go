@@ -23,11 +23,15 @@ import (
 
 // Keys the shell itself reads. Others are stored for pages and left alone.
 const (
-	LoginURL             = "login_url"
-	ClientID             = "client_id"
-	ClientSecret         = "client_secret"
-	Scopes               = "scopes"
-	RolesClaim           = "roles_claim"
+	LoginURL     = "login_url"
+	ClientID     = "client_id"
+	ClientSecret = "client_secret"
+	Scopes       = "scopes"
+	RolesClaim   = "roles_claim"
+	// GroupsClaim names the provider's claim holding the person's
+	// groups, kept apart from their roles (RolesClaim); absent means
+	// "groups".
+	GroupsClaim          = "groups_claim"
 	LoginBrowser         = "login_browser"
 	LoginTimeout         = "login_timeout"
 	Prompt               = "prompt"
@@ -47,14 +51,21 @@ const (
 	// (/pmapi/usersettings), so the password goes into ~/.pgpass or
 	// PGPASSWORD of the account the shell runs as.
 	SignatureStore = "signature_store"
+	// AlertCommand is a program the station runs for each signature
+	// alert it raises (internal/alert.Command): the value split at white
+	// space into the program and its arguments, run without a shell, the
+	// alert as JSON on its stdin, killed after 10 s. "" (absent) runs
+	// nothing. It is read at each alert. A shell key: a page that could
+	// set it would run a program of its choosing on the station.
+	AlertCommand = "alert_command"
 )
 
 // shellKeys are the settings the shell itself reads: how and where people
 // sign in, and where signatures are kept. They are the chrome's and the
 // plant's (command line, Settings), never a hosted page's: a page that set
 // login_url could point signatures at a provider it controls.
-var shellKeys = []string{LoginURL, ClientID, ClientSecret, Scopes, RolesClaim, LoginBrowser, LoginTimeout, Prompt, MaxAge,
-	AllowOfflineFallback, RedirectPort, SignatureStore}
+var shellKeys = []string{LoginURL, ClientID, ClientSecret, Scopes, RolesClaim, GroupsClaim, LoginBrowser, LoginTimeout, Prompt, MaxAge,
+	AllowOfflineFallback, RedirectPort, SignatureStore, AlertCommand}
 
 // IsShellKey reports whether key (in any letter case, around any spaces,
 // or under an alias such as server_url) names a setting the shell itself
@@ -185,6 +196,12 @@ func (s *Store) Merge(d map[string]any) error {
 				return err
 			}
 			v = dsn
+		case AlertCommand:
+			text, ok := v.(string)
+			if !ok {
+				return fault.Detail(ErrInvalid, "alert_command must be a string: a program and its arguments, separated by spaces")
+			}
+			v = strings.TrimSpace(text)
 		}
 		clean[k] = v
 	}

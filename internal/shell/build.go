@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"loginshell/internal/alert"
+	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
 	"loginshell/internal/connectivity"
@@ -214,18 +216,33 @@ func Build(c Config) (sh *Shell, err error) {
 	sh.onClose(func() { _ = db.Close() })
 	identities := map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}}
 	if c.Demo {
-		identities[demoIDP] = demoIdentity()
+		if identities[demoIDP], err = demoIdentity(); err != nil {
+			return nil, err
+		}
 	}
 	// idp "openid": the organisation's provider of the settings, whose own
 	// sign-in page the signature dialog shows.
 	interactive := map[string]signature.Interactive{signature.IDPOpenID: provider}
+	// Alerts (a signer locked out, repeated failed attempts at one slot):
+	// this station runs alert_command for those it raises; every station
+	// shows every alert on the store in its chrome (followAlerts).
+	alerts := alert.Command{Setting: func() string { return st.String(settings.AlertCommand) }, Log: log.With("component", "alert")}
 	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Interactive: interactive, Poster: scr, Now: time.Now,
-		Station: c.Station, Log: log.With("component", "signature")})
+		Station: c.Station, Log: log.With("component", "signature"), Alerts: alerts})
 	if err != nil {
 		return nil, err
 	}
 	sh.Signatures = sigs
 	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store)
+	// The follower reads the store: it ends, and its last read with it,
+	// before the store closes (closers run in reverse order).
+	alertsCtx, stopAlerts := context.WithCancel(context.Background())
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		followAlerts(alertsCtx, db, alert.NewNotices(scr.Notify, nil), log.With("component", "alert"))
+	}()
+	sh.onClose(func() { stopAlerts(); <-followed })
 	if err := loadTemplates(sigs, filepath.Join(c.DataDir, "templates.json"), c.Demo); err != nil {
 		return nil, err
 	}
@@ -240,6 +257,35 @@ func OSActor() string {
 		who = u.Username
 	}
 	return "os:" + who + "@" + Station()
+}
+
+// alertPoll is how often a station reads the store for alerts raised
+// anywhere on it.
+const alertPoll = time.Second
+
+// followAlerts shows in the chrome each alert any station on the store
+// raises from now on, reading the trail every alertPoll until ctx ends. A
+// store that does not answer is logged once per change of what it says,
+// not at every poll, and read again.
+func followAlerts(ctx context.Context, db alert.Trail, notices *alert.Notices, log *slog.Logger) {
+	last := ""
+	failed := func(err error) {
+		if err.Error() != last {
+			log.Warn("signature alerts not read from the store; trying again", "err", err)
+		}
+		last = err.Error()
+	}
+	head, err := alert.Head(ctx, db)
+	for err != nil {
+		failed(err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(alertPoll):
+		}
+		head, err = alert.Head(ctx, db)
+	}
+	_ = alert.Follow(ctx, db, head, alertPoll, func(e audit.Entry) { last = ""; notices.Alert(e) }, failed)
 }
 
 // Station names this computer in signatures and the audit trail.

@@ -37,12 +37,15 @@ const EmbeddedStore = "embedded"
 const openTimeout = 30 * time.Second
 
 // SignatureStore is what the shell and the commands need of a store: the
-// engine's Backend, the trail for audit verify|show|export, and Close.
+// engine's Backend, the trail and the requests for audit verify|show|export,
+// the alerts for audit alerts and the chrome's notices (alert.Trail), and
+// Close.
 type SignatureStore interface {
 	signature.Backend
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
 	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
 	Requests(ctx context.Context) ([]signature.Request, error)
+	AuditEvents(ctx context.Context, event string, after int64, fn func(audit.Entry) error) (int64, error)
 	Close() error
 }
 

@@ -35,6 +35,9 @@ var (
 	ErrNoSlot = fault.New(fault.NotFound, "no sign-in slot has that UUID")
 	// ErrNoRequest: no pending request has that UUID.
 	ErrNoRequest = fault.New(fault.NotFound, "no pending authorization request has that UUID")
+	// ErrUnknownRequest: no request, in any state, has that UUID (or, to a
+	// page, none it may see: Request.VisibleTo).
+	ErrUnknownRequest = fault.New(fault.NotFound, "no authorization request has that UUID")
 	// ErrSlotTaken: the slot was signed meanwhile, here or at another
 	// station; this signature does not count.
 	ErrSlotTaken = fault.New(fault.Conflict, "this slot was just signed by someone else; nothing was recorded for this signature")

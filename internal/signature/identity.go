@@ -11,7 +11,8 @@ type Vault interface {
 // KeychainIdentity is the Identity of the template idp "local": the user
 // ID and offline password open that person's vault on this computer, whose
 // lockout applies (ten wrong passwords lock it), and the profile cached
-// there says who they are: printed name and roles.
+// there says who they are: printed name, roles and groups (none for a
+// vault sealed before groups were kept).
 type KeychainIdentity struct{ Vault Vault }
 
 // Knows reports whether userID has a vault here.
@@ -27,7 +28,7 @@ func (k KeychainIdentity) Verify(userID, password string) (Signer, error) {
 	if name == "" {
 		name = p.Username
 	}
-	return Signer{UserID: p.Username, PrintedName: name, Roles: p.Roles, Groups: p.Roles}, nil
+	return Signer{UserID: p.Username, PrintedName: name, Roles: p.Roles, Groups: p.Groups}, nil
 }
 
 // Knower is an Identity that can tell whether a user ID names one of its

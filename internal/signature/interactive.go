@@ -66,7 +66,7 @@ func (e *Engine) triggerInteractive(ctx context.Context, p Interactive, t Templa
 			_, _ = e.fail(bg, c, event, Signer{}, err)
 			return
 		}
-		signer := Signer{UserID: prof.Username, PrintedName: prof.Name, Roles: prof.Roles, Groups: prof.Roles}
+		signer := Signer{UserID: prof.Username, PrintedName: prof.Name, Roles: prof.Roles, Groups: prof.Groups}
 		if signer.PrintedName == "" {
 			signer.PrintedName = signer.UserID
 		}

@@ -9,10 +9,14 @@ import "time"
 // the offline vault so that an offline login can restore the same user
 // service an online login produced.
 type Profile struct {
-	Username        string    `json:"username"`
-	Name            string    `json:"name,omitempty"`
-	Email           string    `json:"email,omitempty"`
-	Roles           []string  `json:"roles,omitempty"`
+	Username string   `json:"username"`
+	Name     string   `json:"name,omitempty"`
+	Email    string   `json:"email,omitempty"`
+	Roles    []string `json:"roles,omitempty"`
+	// Groups are the provider's groups claim, kept apart from Roles:
+	// a signature clause {group:X} compares these, {role:X} Roles. A
+	// vault sealed before groups were kept has none.
+	Groups          []string  `json:"groups,omitempty"`
 	IdP             string    `json:"idp,omitempty"`
 	AuthenticatedAt time.Time `json:"authenticated_at"`
 }

@@ -78,15 +78,19 @@ func (s *Service) Clear() { s.Replace(nil) }
 // Dictionary is the user service content for a signed-in profile, with the
 // keys pages written for the container expect.
 func Dictionary(p Profile, m Method) map[string]any {
-	roles := p.Roles
+	roles, groups := p.Roles, p.Groups
 	if roles == nil {
 		roles = []string{}
+	}
+	if groups == nil {
+		groups = []string{}
 	}
 	d := map[string]any{
 		"username":        p.Username,
 		"name":            p.Name,
 		"email":           p.Email,
 		"roles":           roles,
+		"groups":          groups,
 		"idp":             p.IdP,
 		"isauthenticated": true,
 		"method":          string(m),

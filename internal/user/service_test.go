@@ -1,6 +1,7 @@
 package user
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -12,7 +13,7 @@ func TestServiceSignInFillsDictionary(t *testing.T) {
 		t.Fatal("a new service has somebody signed in")
 	}
 	at := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	s.SignIn(Profile{Username: "op", Name: "Olga", Roles: []string{"Operator"}, AuthenticatedAt: at}, Online)
+	s.SignIn(Profile{Username: "op", Name: "Olga", Roles: []string{"Operator"}, Groups: []string{"Line 4"}, AuthenticatedAt: at}, Online)
 	tests := []struct {
 		key  string
 		want any
@@ -26,6 +27,12 @@ func TestServiceSignInFillsDictionary(t *testing.T) {
 	for _, tt := range tests {
 		if got, ok := s.Get(tt.key); !ok || got != tt.want {
 			t.Errorf("Get(%q) = %v, %v; want %v", tt.key, got, ok, tt.want)
+		}
+	}
+	// Roles and groups, each as the provider said it (issue 21.9).
+	for key, want := range map[string][]string{"roles": {"Operator"}, "groups": {"Line 4"}} {
+		if got, _ := s.Get(key); !reflect.DeepEqual(got, want) {
+			t.Errorf("Get(%q) = %v, want %v", key, got, want)
 		}
 	}
 }

@@ -89,7 +89,7 @@ func TestNewCatalogReportsBrokenPackages(t *testing.T) {
 		{
 			name:    "a manifest that is not JSON names its directory",
 			files:   map[string]string{"bad/webapp.json": `{`},
-			wantMsg: "bad: webapp.json: is not a JSON object",
+			wantMsg: "bad: webapp.json: is not valid JSON at line 1",
 		},
 		{
 			name:    "a manifest naming another package is refused",

@@ -170,7 +170,15 @@ ALTER TABLE audit ADD COLUMN idp text NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN actor text NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN content text NOT NULL DEFAULT '';
 `,
-	// 4: what the stations signed about the trail (audit.Checkpoint): the
+	// 4: a template's order of signing and the meaning of a rejection
+	// (signature.Template.Ordered, RejectMeaning). The templates stored
+	// before are unordered and mean signature.DefaultRejectMeaning by a
+	// rejection, as they did.
+	`
+ALTER TABLE templates ADD COLUMN ordered boolean NOT NULL DEFAULT false;
+ALTER TABLE templates ADD COLUMN reject_meaning text NOT NULL DEFAULT '';
+`,
+	// 5: what the stations signed about the trail (audit.Checkpoint): the
 	// store's identity, which every checkpoint names; each station's
 	// public keys; one checkpoint per transaction that appended entries,
 	// in the same transaction. Append-only, as the trail is: the owner

@@ -144,6 +144,24 @@ func (s *Store) Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signatu
 	return signature.Slot{}, signature.Request{}, fmt.Errorf("slot %s: not among its request's slots", id)
 }
 
+// Request returns the request with id, in any state, with every slot and
+// signature, or an error matching signature.ErrUnknownRequest. A slot's
+// UUID is not a request's: Slot reads by those.
+func (s *Store) Request(ctx context.Context, id uuid.UUID) (signature.Request, error) {
+	var rs []signature.Request
+	err := s.read(ctx, "request "+id.String(), func(tx *sql.Tx) (err error) {
+		rs, err = queryRequests(ctx, tx, `r.id = ?`, `r.rowid`, id.String())
+		return err
+	})
+	if err != nil {
+		return signature.Request{}, err
+	}
+	if len(rs) == 0 {
+		return signature.Request{}, fault.Detail(signature.ErrUnknownRequest, "%s", id)
+	}
+	return rs[0], nil
+}
+
 // Pending lists the pending requests that match f, oldest first (queued
 // at the same time: in the order queued), each with all its slots.
 //

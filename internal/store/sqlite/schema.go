@@ -120,7 +120,15 @@ ALTER TABLE audit ADD COLUMN idp TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN content TEXT NOT NULL DEFAULT '';
 `,
-	// 3: what the stations signed about the trail (audit.Checkpoint): the
+	// 3: a template's order of signing and the meaning of a rejection
+	// (signature.Template.Ordered, RejectMeaning). The templates stored
+	// before are unordered and mean signature.DefaultRejectMeaning by a
+	// rejection, as they did.
+	`
+ALTER TABLE templates ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0 CHECK (ordered IN (0, 1));
+ALTER TABLE templates ADD COLUMN reject_meaning TEXT NOT NULL DEFAULT '';
+`,
+	// 4: what the stations signed about the trail (audit.Checkpoint): the
 	// store's identity, which every checkpoint names; each station's
 	// public keys; one checkpoint per transaction that appended entries,
 	// in the same transaction. Append-only, as the trail is: not even a

@@ -212,7 +212,8 @@ func TestWriteConnectionSurvivesErrors(t *testing.T) {
 	errBoom := errors.New("boom")
 	for range 3 {
 		if err := s.write(ctx, "boom", func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO templates VALUES ('k', 'n', '', '', '', '', 0, 0, 0, '', 0)`); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO templates (name_key, name, description, expression, idp, framing, timeout,
+				force_auth, force_unique_user, meaning, require_comment) VALUES ('k', 'n', '', '', '', '', 0, 0, 0, '', 0)`); err != nil {
 				return err
 			}
 			return errBoom

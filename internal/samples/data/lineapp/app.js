@@ -75,6 +75,18 @@
         return;
       }
       return errorOf(res).then(function (msg) {
+        /* Nobody set one up yet (a first-time setup was cancelled):
+         * offer the setup instead of a dead end. */
+        if (res.status === 400 && /no offline password/i.test(msg || '')) {
+          showStatus('You have no offline password yet: set one up now.');
+          return fetch('http://pmapi/auth/setup', { method: 'POST' }).then(function (setup) {
+            if (setup.ok) {
+              showStatus('Offline password set up');
+              return;
+            }
+            return errorOf(setup).then(function (m) { showError(m || 'The offline password was not set up.'); });
+          });
+        }
         showError(msg || 'The password was not changed.');
       });
     }, function () {
