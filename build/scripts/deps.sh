@@ -6,9 +6,11 @@
 #     and python3-gi with GTK's typelib for its drag source,
 #     PostgreSQL's server for the tests of the plant's signature store: they
 #     start a throwaway cluster from /usr/lib/postgresql/<version>/bin),
-#     nsis (makensis, for the Windows installer of `make package`) and
+#     nsis (makensis, for the Windows installer of `make package`),
 #     desktop-file-utils (the installed package's check validates the
-#     .desktop file); installed with apt-get only when dpkg says one is missing;
+#     .desktop file) and python3 (the reference verifier of audit exports,
+#     build/scripts/verify-export.py); installed with apt-get only when dpkg
+#     says one is missing;
 #   - the frontend's npm packages, with `npm ci` only when node_modules is
 #     missing or older than package-lock.json;
 #   - the Go modules named by go.sum;
@@ -25,6 +27,7 @@ packages=(
 	python3-gi gir1.2-gtk-3.0 # the smoke test's drag source (build/scripts/dragsource.py)
 	postgresql
 	nsis desktop-file-utils
+	python3 # build/scripts/verify-export.py, in make test's exportcheck
 	libx11-dev libxdamage-dev unzip # make bench: xpaint and the install floor
 )
 

@@ -174,7 +174,7 @@ func TestAuditAlertsCommandLine(t *testing.T) {
 		{"alerts prints the store's alerts", []string{"audit", "alerts", "--data", dir}, 0, `#2 `, ""},
 		{"the verb may follow the flags", []string{"audit", "--data", dir, "alerts"}, 0, `detail="operator is locked out"`, ""},
 		{"--follow is for alerts only", []string{"audit", "show", "--follow", "--data", dir}, 2, "", "--follow is for audit alerts"},
-		{"alerts takes no other argument", []string{"audit", "alerts", "extra", "--data", dir}, 2, "", "say verify, show or alerts"},
+		{"alerts takes no other argument", []string{"audit", "alerts", "extra", "--data", dir}, 2, "", `unexpected argument "extra"`},
 		{"alerts of a directory where nothing was signed", []string{"audit", "alerts", "--data", filepath.Join(dir, "empty")}, 1, "", "no signature has been recorded"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

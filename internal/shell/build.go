@@ -22,6 +22,7 @@ import (
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
+	"loginshell/internal/station"
 	"loginshell/internal/user"
 )
 
@@ -55,7 +56,8 @@ type Config struct {
 	// (default: discarded).
 	Log *slog.Logger
 	// Station names this computer in signatures and the audit trail
-	// (default: the host name).
+	// (default: the host name), and is the name its audit key
+	// (internal/station, DataDir/station-key) is registered under.
 	Station string
 
 	// KeychainParams, for tests only with InsecureAllowWeakParams: cheap
@@ -197,11 +199,19 @@ func Build(c Config) (sh *Shell, err error) {
 	if err != nil {
 		return nil, err
 	}
-	db, where, err := openStore(c.DataDir, dsn)
+	// The station's key signs a checkpoint for every transaction that
+	// appends to the trail, inside it; its own copy of the latest is
+	// written by its goroutine after the commit. Closed after the store.
+	stn, err := station.Open(station.Options{Dir: c.DataDir, Name: c.Station, Now: time.Now, Log: log.With("component", "station")})
+	if err != nil {
+		return nil, fmt.Errorf("open the station's key: %w", err)
+	}
+	sh.onClose(func() { _ = stn.Close() })
+	db, where, err := openStore(c.DataDir, dsn, stn)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("signature store", "where", where)
+	log.Info("signature store", "where", where, "station", c.Station, "key", stn.Fingerprint())
 	sh.Store = db
 	sh.onClose(func() { _ = db.Close() })
 	identities := map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}}

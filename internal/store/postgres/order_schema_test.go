@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"loginshell/internal/signature"
 	"loginshell/internal/store/postgres/pgtest"
 )
@@ -25,28 +27,27 @@ func TestTemplateOrderStep(t *testing.T) {
 	if step < 0 {
 		t.Fatal("no migration step adds reject_meaning")
 	}
+	// The database as the steps before left it (later steps, whatever
+	// they are, run again after), holding one template (its key
+	// store.NameKey("Old")).
 	dsn := pgtest.DB(t)
-	s, err := Open(ctx, dsn)
+	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The database as the step before left it, holding one template
-	// (its key store.NameKey("Old")).
-	for _, stmt := range []string{
-		`ALTER TABLE templates DROP COLUMN ordered, DROP COLUMN reject_meaning`,
+	stmts := append([]string{`CREATE SCHEMA ` + Schema, `SET search_path = ` + Schema,
+		`CREATE TABLE schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)`}, migrations[:step]...)
+	stmts = append(stmts, fmt.Sprintf(`INSERT INTO schema_version (id, version) VALUES (1, %d)`, step),
 		`INSERT INTO templates (name_key, name, description, expression, idp, framing, timeout, force_auth, force_unique_user, meaning, require_comment)
-			VALUES ('OLD', 'Old', '', '{role:A} AND {role:B}', '', '', 0, false, false, 'Approval', false)`,
-	} {
-		if _, err := s.pool.Exec(ctx, stmt); err != nil {
+			VALUES ('OLD', 'Old', '', '{role:A} AND {role:B}', '', '', 0, false, false, 'Approval', false)`)
+	for _, stmt := range stmts {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	if _, err := s.pool.Exec(ctx, `UPDATE schema_version SET version = $1`, step); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	conn.Close(ctx)
 
-	s = open(t, dsn)
+	s := open(t, dsn)
 	got, err := s.Template(ctx, "old")
 	if err != nil {
 		t.Fatal(err)

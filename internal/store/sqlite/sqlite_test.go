@@ -14,6 +14,7 @@ import (
 
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
+	"loginshell/internal/store"
 	"loginshell/internal/store/storetest"
 )
 
@@ -38,6 +39,25 @@ func newDB(tb testing.TB) func(tb testing.TB) storetest.Store {
 func TestContract(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, newDB)
+}
+
+func TestCheckpointContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunCheckpoints(t, func(tb testing.TB) func(testing.TB, store.Checkpointer) storetest.Store {
+		path := filepath.Join(tb.TempDir(), "store.db")
+		return func(tb testing.TB, cp store.Checkpointer) storetest.Store {
+			var opts []Option
+			if cp != nil {
+				opts = append(opts, WithCheckpointer(cp))
+			}
+			s, err := Open(path, opts...)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(func() { s.Close() })
+			return s
+		}
+	})
 }
 
 func TestOpen(t *testing.T) {

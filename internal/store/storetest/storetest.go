@@ -31,6 +31,11 @@
 //     counts.
 //   - A handle closed and opened again (a restart) finds every committed
 //     request, signature and entry.
+//   - A handle opened with a store.Checkpointer stores one signed
+//     checkpoint with every transaction that appends entries, chained to
+//     the one before across every handle, and tells the Checkpointer once
+//     it is committed; AuditTrail reads keys, checkpoints and entries in
+//     one snapshot (RunCheckpoints).
 package storetest
 
 import (
@@ -73,6 +78,10 @@ type Store interface {
 	// Seq after, in order, and returns the Seq of the trail's end, from
 	// one snapshot (what internal/alert follows).
 	AuditEvents(ctx context.Context, event string, after int64, fn func(audit.Entry) error) (int64, error)
+	// AuditTrail calls fn with the store's identity and keys and its rows
+	// (each entry with its checkpoint, then the checkpoints no entry has),
+	// all from one snapshot (see RunCheckpoints).
+	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
 
 	// Close releases the handle. A second Close is harmless.
 	Close() error
