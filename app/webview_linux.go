@@ -58,7 +58,7 @@ func (g *webviewGuard) guarded(h cgo.Handle, status C.int) {
 	case C.LOGINSHELL_NO_SIGNAL:
 		g.done(errors.New("WebKit has no script-message-received signal"))
 	default:
-		g.done(fmt.Errorf("Wails' channel handler was not found where expected (status %d)", int(status)))
+		g.done(fmt.Errorf("the channel handler of Wails was not found where expected (status %d)", int(status)))
 	}
 }
 
