@@ -53,7 +53,7 @@ func forShell(sh *shell.Shell, pagesHost string, ancestors []string, o Options) 
 		Auth: sh.Auth, Users: sh.Users, Settings: sh.Settings,
 		Connectivity: func(context.Context) []string { return sh.Connectivity.States(sh.Users) },
 		Boot:         sh.Boot, Windows: sh.Boot, Version: shell.Version, Log: sh.Log.With("component", "pmapi"),
-		Signatures: sh.Signatures, Session: sh.Screen.Session, Page: func() string { return sh.Screen.Current().Page },
+		Signatures: sh.Signatures, Session: sh.Screen.Session,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -5,7 +5,10 @@
 package screen
 
 import (
-	"fmt"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -76,7 +79,10 @@ type View struct {
 	// own origin, never the chrome's); "" resolves them on the chrome's.
 	Pages string `json:"pages,omitempty"`
 	// Page names the page shown (a new name each time a page is shown
-	// anew): the system.page of the signature SDK.
+	// anew): the system.page of the signature SDK. It is unguessable and
+	// only the chrome has it: it hands it to the document in its content
+	// frame alone, so a dialog is raised only by the page shown (Post),
+	// never by a popup, another tab or another package's page.
 	Page string `json:"page,omitempty"`
 	// Challenge is the signature challenge the shell's modal dialog shows
 	// over the page, if any (never part of the page's document).
@@ -217,9 +223,11 @@ func (s *Screen) Session() string { return s.session }
 
 // Post shows the signature challenge c in the shell's modal dialog over
 // page of session (signature.Poster). The page must be the application
-// page shown now: one that was closed or replaced, an authentication page,
-// another session's page, or a screen already showing a dialog gets
-// signature.ErrNotPosted.
+// page shown now, named by the name only the chrome hands it (View.Page),
+// and of the package whose page asks (c.By; signature.Plant may post over
+// any): one that was closed or replaced, an authentication page, another
+// session's page, another package's, or a screen already showing a dialog
+// gets signature.ErrNotPosted.
 func (s *Screen) Post(session, page string, c signature.Challenge) error {
 	s.mu.Lock()
 	cur := s.cur
@@ -229,6 +237,8 @@ func (s *Screen) Post(session, page string, c signature.Challenge) error {
 		return fault.Detail(signature.ErrNotPosted, "the session %q is not this shell's", session)
 	case cur.Kind != Page || cur.Auth || cur.Page == "" || cur.Page != page:
 		return fault.Detail(signature.ErrNotPosted, "the page %q is not shown", page)
+	case c.By != signature.Plant && packageOf(s.pages, cur.URL) != c.By:
+		return fault.Detail(signature.ErrNotPosted, "a page of package %q asked, and another package's page is shown", c.By)
 	case cur.Challenge != nil:
 		return fault.Detail(signature.ErrNotPosted, "another signature is being asked for on this page")
 	}
@@ -291,7 +301,7 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 		v.Page, v.Challenge = "", nil
 	case v.Page == "" || v.URL != s.cur.URL || s.cur.Kind != Page:
 		// A page shown anew: a new name, and no dialog of the old one.
-		v.Page, v.Challenge = fmt.Sprintf("page-%d", v.Seq), nil
+		v.Page, v.Challenge = newPageName(), nil
 	}
 	s.cur = v
 	if isBase {
@@ -300,4 +310,44 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	// Under s.mu, so subscribers get the views in the order of their Seq
 	// and the one a slow reader keeps is the newest.
 	s.views.Publish(v)
+}
+
+// newPageName returns a name for a page shown anew: 128 random bits, so
+// that what the chrome does not hand over cannot be guessed.
+func newPageName() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never happens on supported OSes
+	}
+	return "page-" + hex.EncodeToString(b)
+}
+
+// packageOf is the package of a page URL as the pages' origin names its
+// caller (webapps.LabelPackage of the host's first label), or, for a URL
+// on no package's origin (pages ""), the package its /webapps/<name>/
+// path names; "" for neither.
+func packageOf(pages, pageURL string) string {
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return ""
+	}
+	if p, err := url.Parse(pages); err == nil && p.Host != "" && u.Host != "" {
+		label, ok := strings.CutSuffix(u.Host, "."+p.Host)
+		if !ok {
+			return ""
+		}
+		name, _ := webapps.LabelPackage(label)
+		return name
+	}
+	rest, ok := strings.CutPrefix(u.Path, webapps.Prefix)
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	if name, err = url.PathUnescape(name); err != nil || name == "" {
+		return ""
+	}
+	// As the pages' origin would name it: a long name by its label.
+	name, _ = webapps.LabelPackage(webapps.PackageLabel(name))
+	return name
 }

@@ -2,10 +2,14 @@ package screen
 
 import (
 	"errors"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"loginshell/internal/signature"
+	"loginshell/internal/webapps"
 )
 
 func TestCloseAuthPageTransitions(t *testing.T) {
@@ -154,5 +158,52 @@ func TestPostChallenge(t *testing.T) {
 	s.CloseAuthPage()
 	if v := s.Current(); v.Page == page || v.Page == "" {
 		t.Errorf("the page shown again has name %q, want a new one (it reloaded)", v.Page)
+	}
+}
+
+// Only the page shown raises a dialog (issue 20, promise 4): its name is
+// unguessable (128 random bits, new at every page shown anew), and a
+// package's trigger posts over that package's own page only, never over
+// another's, even with the page's name; the plant may post over any.
+func TestPostOnlyOverTheAskingPackagesPage(t *testing.T) {
+	t.Parallel()
+	s := New("", "http://p.localhost:1", nil)
+	s.ShowPage("/webapps/lineapp/index.html", "Line")
+	page := s.Current().Page
+	if !regexp.MustCompile(`^page-[0-9a-f]{32}$`).MatchString(page) {
+		t.Fatalf("the page's name %q is not 128 random bits", page)
+	}
+	long := strings.Repeat("x", 40) // named by its label's hash on its origin
+	for _, tt := range []struct {
+		name    string
+		by      string
+		wantErr error
+	}{
+		{"another package's trigger", "hostile", signature.ErrNotPosted},
+		{"a package whose name the shown one's starts with", "line", signature.ErrNotPosted},
+		{"a long-named package", webapps.PackageLabel(long), signature.ErrNotPosted},
+		{"the shown page's own package", "lineapp", nil},
+	} {
+		err := s.Post(s.Session(), page, signature.Challenge{ID: tt.name, By: tt.by})
+		if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+			t.Errorf("%s: Post = %v, want %v", tt.name, err, tt.wantErr)
+		}
+		s.Close(tt.name)
+	}
+	if err := s.Post(s.Session(), page, signature.Challenge{ID: "plant", By: signature.Plant}); err != nil {
+		t.Errorf("the plant's Post = %v", err)
+	}
+	s.Close("plant")
+	s.ShowPage("/webapps/"+long+"/index.html", "Long")
+	if err := s.Post(s.Session(), s.Current().Page, signature.Challenge{ID: "l", By: webapps.PackageLabel(long)}); err != nil {
+		t.Errorf("a long-named package's Post over its own page = %v", err)
+	}
+	names := map[string]bool{}
+	for range 50 {
+		s.ShowPage("/webapps/lineapp/index.html?n="+strconv.Itoa(len(names)), "Line")
+		names[s.Current().Page] = true
+	}
+	if len(names) != 50 {
+		t.Errorf("50 pages shown anew got %d names", len(names))
 	}
 }
