@@ -217,5 +217,21 @@ func (s *Shell) DismissChallenge(token, id string) error {
 	return s.sh.Signatures.Dismiss(s.life(), id)
 }
 
+// SetSigningPhrase stores the station's signing phrase, which the dialog
+// asks for at the first signing on this station (shell.Shell
+// SetSigningPhrase); the next view carries it. A refused phrase answers
+// the rule it breaks, or that the station has one already.
+func (s *Shell) SetSigningPhrase(token, phrase string) Result {
+	if !s.from(token) {
+		s.sh.Log.Warn("a binding call without the chrome's token was refused", "binding", "SetSigningPhrase")
+		return Result{Error: errToken.Error()}
+	}
+	err := s.sh.SetSigningPhrase(phrase)
+	if err != nil {
+		s.sh.Log.Warn("signing phrase not stored", "err", err)
+	}
+	return result(err)
+}
+
 // errNoSignatures answers the dialog of a shell built without signatures.
 var errNoSignatures = errors.New("this shell runs no electronic signatures")

@@ -34,12 +34,13 @@ func ForWindow(sh *shell.Shell, token, pagesHost string, ancestors []string) (ch
 
 // ForBrowser returns the two handlers the browser mode serves over the
 // engines of sh: the chrome's, with assets (nil: none) and the endpoints
-// the window does through its bindings, POST /shell/install and
-// /shell/configure, and /shell/challenge/{id} when sh runs signatures;
+// the window does through its bindings, POST /shell/install,
+// /shell/configure and /shell/signing-phrase, and /shell/challenge/{id}
+// when sh runs signatures;
 // and the pages', as for ForWindow. The caller MUST put Guard in front of
 // the chrome: its endpoints install packages and take what signers type.
 func ForBrowser(sh *shell.Shell, assets fs.FS, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
-	o := Options{Assets: assets, Install: sh.Installs, Configure: sh.Boot.SetLoginServer}
+	o := Options{Assets: assets, Install: sh.Installs, Configure: sh.Boot.SetLoginServer, SigningPhrase: sh.SetSigningPhrase}
 	if sh.Signatures != nil { // a nil *Engine in the interface would not be nil
 		o.Challenges = sh.Signatures
 	}

@@ -87,6 +87,10 @@ type View struct {
 	// Challenge is the signature challenge the shell's modal dialog shows
 	// over the page, if any (never part of the page's document).
 	Challenge *signature.Challenge `json:"challenge,omitempty"`
+	// SigningPhrase, with a Challenge only, is the station's signing
+	// phrase (internal/phrase) the genuine dialog shows, "" while none is
+	// chosen (the dialog asks for one). Views reach the chrome only.
+	SigningPhrase string `json:"signingPhrase,omitempty"`
 	// Reload counts the Reload calls of this screen: when it changes and
 	// the URL does not, the chrome loads the frame's page again.
 	Reload uint64 `json:"reload,omitempty"`
@@ -99,6 +103,7 @@ type Screen struct {
 	pages   string
 	session string // this run's session: the system.session of the signature SDK
 	user    func() *UserRef
+	phrase  func() string
 
 	mu     sync.Mutex
 	online bool // pushed by SetOnline, never probed here
@@ -111,15 +116,19 @@ type Screen struct {
 // New returns a screen showing "Starting". pages is the origin the hosted
 // pages are served from (http://p….localhost:PORT), which every view
 // carries so the chrome frames page URLs there. user is asked who is signed in
-// (nil for nobody) on every change, for the status bar; it must answer at
-// once and not call back into the screen. Connectivity is not asked for:
-// it is pushed with SetOnline, so a screen change never waits on the
-// network.
-func New(version, pages string, user func() *UserRef) *Screen {
+// (nil for nobody) on every change, for the status bar; phrase is asked
+// for the station's signing phrase on every change that shows a dialog
+// (nil: none); both must answer at once and not call back into the
+// screen. Connectivity is not asked for: it is pushed with SetOnline, so
+// a screen change never waits on the network.
+func New(version, pages string, user func() *UserRef, phrase func() string) *Screen {
 	if user == nil {
 		user = func() *UserRef { return nil }
 	}
-	s := &Screen{version: version, pages: pages, session: uuid.NewString(), user: user, views: pubsub.Latest[View]()}
+	if phrase == nil {
+		phrase = func() string { return "" }
+	}
+	s := &Screen{version: version, pages: pages, session: uuid.NewString(), user: user, phrase: phrase, views: pubsub.Latest[View]()}
 	s.cur = View{Kind: Loading, Message: "Starting…", Version: version, Pages: pages}
 	s.base = s.cur
 	return s
@@ -302,6 +311,10 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	case v.Page == "" || v.URL != s.cur.URL || s.cur.Kind != Page:
 		// A page shown anew: a new name, and no dialog of the old one.
 		v.Page, v.Challenge = newPageName(), nil
+	}
+	v.SigningPhrase = ""
+	if v.Challenge != nil {
+		v.SigningPhrase = s.phrase()
 	}
 	s.cur = v
 	if isBase {

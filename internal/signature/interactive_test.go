@@ -79,7 +79,7 @@ func TestSignAtTheProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	scr := screen.New("test", "http://p.localhost:1", nil)
+	scr := screen.New("test", "http://p.localhost:1", nil, nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
 	eng, err := signature.New(signature.Options{Store: db, Poster: scr, Now: time.Now, Station: "a",
 		Identities:  map[string]signature.Identity{"local": demoidp.Identity{}},
