@@ -49,6 +49,7 @@ type Shell struct {
 
 	mu          sync.Mutex
 	confirmable string // the package a confirm result asked about
+	heldFor     string // the challenge whose held message boxes were logged
 	ctx         context.Context
 	cancel      context.CancelFunc
 	stop        func()
@@ -80,8 +81,31 @@ func (s *Shell) from(token string) bool {
 	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
 }
 
-// startup is Wails' OnStartup: it attaches the real runtime.
-func (s *Shell) startup(ctx context.Context) { s.attach(ctx, wailsRuntime{ctx}) }
+// startup is Wails' OnStartup: it attaches the real runtime, and has the
+// window answer pages' message boxes while a signature dialog is open.
+func (s *Shell) startup(ctx context.Context) {
+	holdModals(s.holdingModals)
+	s.attach(ctx, wailsRuntime{ctx})
+}
+
+// holdingModals says whether a page's alert, confirm or prompt is to be
+// answered at once rather than shown (holdModals): while the signature
+// dialog is open, nothing of a page may cover it or freeze it. It logs
+// the first one of each dialog, not every one of a page's loop.
+func (s *Shell) holdingModals() bool {
+	c := s.sh.Screen.Current().Challenge
+	if c == nil {
+		return false
+	}
+	s.mu.Lock()
+	first := s.heldFor != c.ID
+	s.heldFor = c.ID
+	s.mu.Unlock()
+	if first {
+		s.sh.Log.Warn("a page's message box was answered at once, unseen: the signature dialog is open", "request", c.RequestName)
+	}
+	return true
+}
 
 // attach starts forwarding screen changes and installs to rt and runs the
 // boot flow. startup calls it with the Wails runtime; tests with a fake.

@@ -452,3 +452,35 @@ func TestSigningPhraseBinding(t *testing.T) {
 		t.Errorf("DATA/signing-phrase = %q, %v", b, err)
 	}
 }
+
+// While a signature dialog is open the window answers a page's message
+// boxes unseen (holdModals); before and after, they show.
+func TestModalsHeldOnlyWhileADialogIsOpen(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	ctx := context.Background()
+	if err := sh.Signatures.PutTemplate(ctx, signature.Template{Name: "Alice signs", Expression: "{userName:alice}",
+		IDP: signature.IDPLocal, Meaning: "Approval"}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := sh.Signatures.Queue(ctx, signature.Queuing{Template: "Alice signs", Name: "Release"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.Screen.ShowPage("/webapps/lineapp/index.html", "Line")
+	if ui.holdingModals() {
+		t.Error("a page's alert is held with no dialog open")
+	}
+	if err := sh.Signatures.Trigger(ctx, ids[0], sh.Screen.Session(), sh.Screen.Current().Page, true, signature.Plant); err != nil {
+		t.Fatal(err)
+	}
+	if !ui.holdingModals() || !ui.holdingModals() {
+		t.Error("a page's alert shows over the signature dialog")
+	}
+	if err := sh.Signatures.Dismiss(ctx, sh.Screen.Current().Challenge.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ui.holdingModals() {
+		t.Error("a page's alert is held after the dialog closed")
+	}
+}
