@@ -486,6 +486,14 @@ describe("setting the login server from the error view", () => {
   });
 });
 
+describe("the content frame's sandbox", () => {
+  it("lets a page run, keep its storage and ask alert/confirm, and never open a window or navigate the tab", () => {
+    setup();
+    const flags = (frame().getAttribute("sandbox") ?? "").split(/\s+/).sort();
+    expect(flags).toEqual(["allow-downloads", "allow-forms", "allow-modals", "allow-same-origin", "allow-scripts"]);
+  });
+});
+
 describe("the page's name (system.page)", () => {
   const shown: View = { seq: 3, kind: "page", url: "/webapps/lineapp/index.html", title: "Line", pages: "http://p1.localhost:7", page: "page-abc" };
 
