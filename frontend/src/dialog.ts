@@ -65,6 +65,8 @@ export class ChallengeDialog {
   private awaiting: { n: string; since: number } | undefined;
   private lastTick = 0;
   private pings = 0;
+  /** The dialog itself is moving the focus: what that does is no page's doing. */
+  private moving = false;
 
   constructor(
     private readonly doc: Document,
@@ -116,7 +118,7 @@ export class ChallengeDialog {
     // keyboard went into a frame; focusin catches a focus moved within the chrome's document.
     win.addEventListener("blur", () => this.checkFocus());
     doc.addEventListener("focusin", (e) => {
-      if (this.shown && !this.el.box.contains(e.target as Node)) this.checkFocus();
+      if (this.shown && !this.moving && !this.el.box.contains(e.target as Node)) this.checkFocus();
     });
     win.addEventListener("message", (e) => this.pong(e));
   }
@@ -231,7 +233,9 @@ export class ChallengeDialog {
   /** checkFocus ends the page behind when the keyboard is in its frame while the dialog is open. */
   private checkFocus(): void {
     const look = () => {
-      if (this.shown && this.placeholder === undefined && this.doc.activeElement === this.el.frame) this.endPage("stolen");
+      if (this.shown && !this.moving && this.placeholder === undefined && this.doc.activeElement === this.el.frame) {
+        this.endPage("stolen");
+      }
     };
     look();
     // Browsers move activeElement to the frame as the blur ends, or a moment later.
@@ -249,6 +253,8 @@ export class ChallengeDialog {
     if (this.placeholder || !this.shown) return;
     this.placeholder = this.doc.createComment("the page's frame, ended while the signature dialog was open");
     frame.replaceWith(this.placeholder);
+    // For whoever reads the console (the browser tests' reports): why the page went.
+    console.warn(`loginshell: the page behind the signature dialog was closed: ${why}`);
     if (this.pinger !== undefined) clearInterval(this.pinger);
     this.pinger = undefined;
     this.awaiting = undefined;
@@ -285,9 +291,23 @@ export class ChallengeDialog {
     if (d?.loginshell === "pong" && d.n === this.awaiting.n) this.awaiting = undefined;
   }
 
+  /**
+   * focus moves the keyboard to e. Only when the chrome's document has lost it altogether
+   * (WebKitGTK, once the page's frame is gone) does it ask for the window first: in Chromium that
+   * hands the focus back to the element last focused, the page's frame, for a moment. Focus
+   * moved here is not a page's doing (moving).
+   */
   private focus(e: HTMLElement): void {
-    this.win.focus();
-    e.focus();
+    this.moving = true;
+    try {
+      e.focus();
+      if (!this.doc.hasFocus()) {
+        this.win.focus();
+        e.focus();
+      }
+    } finally {
+      this.moving = false;
+    }
   }
 
   private clearFields(): void {
