@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
-import { ChallengeDialog, dialogTexts, pingEvery, unresponsiveAfter } from "./dialog";
+import { ChallengeDialog, dialogTexts, lateAnswer, pingEvery, silentFor } from "./dialog";
 import type { Challenge } from "./view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -295,10 +295,31 @@ describe("only the person at the dialog types into it (issue 20, promise 4)", ()
       // A pong from another window, or for another ping, is no answer.
       window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "pong", n: "forged" }, source: win }));
       window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "pong", n: pings[pings.length - 1]!.n }, source: window }));
-      vi.advanceTimersByTime(unresponsiveAfter + 2 * pingEvery);
+      vi.advanceTimersByTime(silentFor - pingEvery);
+      expect(document.getElementById("content")).not.toBeNull();
+      vi.advanceTimersByTime(2 * pingEvery);
       expect(document.getElementById("content")).toBeNull();
       expect($("challenge-error").textContent).toBe(dialogTexts.unresponsive);
       expect(document.activeElement).toBe($("challenge-user"));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a page that answers late (held by a message box of its own) is ended as it answers", () => {
+    vi.useFakeTimers();
+    try {
+      const { dialog } = setup();
+      dialog.render(challenge, phrase);
+      const win = frame().contentWindow!;
+      const pings: Array<{ n: string }> = [];
+      vi.spyOn(win, "postMessage").mockImplementation((d: unknown) => void pings.push(d as { n: string }));
+      vi.advanceTimersByTime(pingEvery);
+      vi.advanceTimersByTime(lateAnswer);
+      expect(document.getElementById("content")).not.toBeNull();
+      window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "pong", n: pings[0]!.n }, source: win }));
+      expect(document.getElementById("content")).toBeNull();
+      expect($("challenge-error").textContent).toBe(dialogTexts.unresponsive);
     } finally {
       vi.useRealTimers();
     }

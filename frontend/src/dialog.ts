@@ -40,9 +40,15 @@ export const dialogTexts = {
 
 export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge" | "setSigningPhrase">;
 
-/** How often the dialog asks the page behind whether it still answers, and how long it waits. */
+/**
+ * How often the dialog asks the page behind whether it still answers (pingEvery); a page that
+ * answers lateAnswer or later (it was held, by a message box of its own say) is closed as it
+ * answers, and one silent for silentFor is closed meanwhile. A page's box stays on screen in
+ * Chromium until the person closes it, but then no other comes.
+ */
 export const pingEvery = 250;
-export const unresponsiveAfter = 1000;
+export const lateAnswer = 500;
+export const silentFor = 1000;
 
 /** Why the page behind was ended. */
 type Ending = "stolen" | "unresponsive";
@@ -64,6 +70,8 @@ export class ChallengeDialog {
   /** The ping the page has not answered yet, and when it went (or when the dialog's own timers stalled). */
   private awaiting: { n: string; since: number } | undefined;
   private lastTick = 0;
+  /** When the dialog's own timers last ran late: a page is not blamed for that wait. */
+  private stalledAt = 0;
   private pings = 0;
   /** The dialog itself is moving the focus: what that does is no page's doing. */
   private moving = false;
@@ -270,12 +278,16 @@ export class ChallengeDialog {
   /** ping asks the page behind whether it still answers; see the comment at the top. */
   private ping(): void {
     const now = Date.now();
-    // The dialog's own timers ran late (a busy or blocked process, the window in the background):
-    // the page is not to blame for the wait.
-    if (now - this.lastTick > unresponsiveAfter / 2 && this.awaiting) this.awaiting.since = now;
+    // The dialog's own timers ran late: the whole process was busy or held (WebKitGTK runs the
+    // chrome and the pages in one), or the window was in the background. The page is not to
+    // blame for that wait.
+    if (now - this.lastTick > 2 * pingEvery) {
+      this.stalledAt = now;
+      if (this.awaiting) this.awaiting.since = now;
+    }
     this.lastTick = now;
     if (this.awaiting) {
-      if (now - this.awaiting.since >= unresponsiveAfter) this.endPage("unresponsive");
+      if (now - this.awaiting.since >= silentFor) this.endPage("unresponsive");
       return;
     }
     const n = `${++this.pings}-${Math.random().toString(36).slice(2)}`;
@@ -286,9 +298,15 @@ export class ChallengeDialog {
 
   private pong(e: MessageEvent): void {
     const frame = this.el.frame;
-    if (!this.awaiting || e.source === null || e.source !== frame.contentWindow) return;
+    const waiting = this.awaiting;
+    if (!waiting || e.source === null || e.source !== frame.contentWindow) return;
     const d = e.data as { loginshell?: unknown; n?: unknown } | null;
-    if (d?.loginshell === "pong" && d.n === this.awaiting.n) this.awaiting = undefined;
+    if (d?.loginshell !== "pong" || d.n !== waiting.n) return;
+    this.awaiting = undefined;
+    const now = Date.now();
+    if (now - waiting.since >= lateAnswer && this.stalledAt <= waiting.since && now - this.lastTick <= 2 * pingEvery) {
+      this.endPage("unresponsive");
+    }
   }
 
   /**
