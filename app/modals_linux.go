@@ -20,9 +20,15 @@ import "runtime/cgo"
 // enableInspector does, without patching Wails); hold runs on the GTK main
 // thread and must answer at once. Safe from any goroutine.
 func holdModals(hold func() bool) {
-	C.loginshellHoldModals(C.uintptr_t(cgo.NewHandle(hold))) // lives as long as the window
+	C.loginshellHoldModals(handleOf(hold)) // lives as long as the window
 }
 
+// handleOf is hold as C keeps it: a cgo.Handle.
+func handleOf(hold func() bool) C.uintptr_t { return C.uintptr_t(cgo.NewHandle(hold)) }
+
+// loginshellHoldModal answers WebKitGTK's script-dialog handler
+// (modals_linux.c): 1 to answer the page's box at once, 0 to show it.
+//
 //export loginshellHoldModal
 func loginshellHoldModal(h C.uintptr_t) C.int {
 	if hold, ok := cgo.Handle(h).Value().(func() bool); ok && hold() {

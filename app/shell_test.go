@@ -474,8 +474,10 @@ func TestModalsHeldOnlyWhileADialogIsOpen(t *testing.T) {
 	if err := sh.Signatures.Trigger(ctx, ids[0], sh.Screen.Session(), sh.Screen.Current().Page, true, signature.Plant); err != nil {
 		t.Fatal(err)
 	}
-	if !ui.holdingModals() || !ui.holdingModals() {
-		t.Error("a page's alert shows over the signature dialog")
+	for i := range 2 { // a loop of boxes: every one held, not only the first
+		if !ui.holdingModals() {
+			t.Errorf("box %d of a page shows over the signature dialog", i+1)
+		}
 	}
 	if err := sh.Signatures.Dismiss(ctx, sh.Screen.Current().Challenge.ID); err != nil {
 		t.Fatal(err)
