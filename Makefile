@@ -56,7 +56,7 @@ endif
 
 header = @printf '\n==> %s [%s]\n' "$(1)" "$$(date +%T)"
 
-.PHONY: all deps frontend build run vet lint gotest fetest wincheck test e2e smoke package bench soak fuzz mutate clean
+.PHONY: all deps frontend build run vet lint gotest exportcheck fetest wincheck test e2e smoke package bench soak fuzz mutate clean
 
 all: build
 
@@ -107,6 +107,27 @@ lint: deps frontend vet
 gotest: deps frontend
 	$(call header,gotest: go test -race)
 	go test -race -tags "$(TAGS)" $(GOPKGS)
+	# The window's web view guard forwards to a symbol of Wails' window,
+	# which only the binary's tags link in (app/webview_linux_test.go).
+	go test -tags "desktop,production,$(TAGS)" -run '^TestWailsEntryLinked$$' ./app/
+
+# The reference verifier of audit exports (build/scripts/verify-export.py,
+# Python's standard library only) on an export a Go test writes from a
+# trail signed through the engine: its self-test (RFC 8032's vectors, the
+# golden checkpoint and entry), the export with the station's fingerprint
+# (timed), and a copy re-hashed after an edit, which it must refuse. The
+# Go test itself also runs it on every tampered copy it makes.
+EXPORT_DIR := build/artifacts/export
+
+exportcheck: deps
+	$(call header,exportcheck: the Python reference verifier on an audit export)
+	mkdir -p $(EXPORT_DIR)
+	LOGINSHELL_EXPORT_DIR=$(abspath $(EXPORT_DIR)) go test -tags "$(TAGS)" -count=1 -run '^TestTamperedExportsAreRefused$$' ./internal/cli
+	python3 build/scripts/verify-export.py --self-test
+	time python3 build/scripts/verify-export.py --fingerprint "$$(cat $(EXPORT_DIR)/fingerprint)" $(EXPORT_DIR)/export.json
+	if python3 build/scripts/verify-export.py --fingerprint "$$(cat $(EXPORT_DIR)/fingerprint)" $(EXPORT_DIR)/tampered.json; then \
+		echo "exportcheck: the Python verifier accepted a tampered export" >&2; exit 1; \
+	else echo "the tampered export was refused, as it must be"; fi
 
 fetest: deps
 	$(call header,fetest: npm test (vitest))
@@ -118,7 +139,7 @@ wincheck: deps frontend
 	GOOS=windows CGO_ENABLED=0 go build -tags desktop,production -o /dev/null .
 	GOOS=windows CGO_ENABLED=0 go vet -tags desktop,production $(GOPKGS)
 
-test: deps frontend vet lint gotest fetest build wincheck e2e smoke package
+test: deps frontend vet lint gotest exportcheck fetest build wincheck e2e smoke package
 	$(call header,test: the installed package (apt-get install ./$(DEB)$(,) /usr/bin/loginshell))
 	bash build/scripts/package-check.sh $(DEB) $(BIN)
 	$(call header,test: all passed)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 	"loginshell/internal/install"
@@ -24,11 +25,17 @@ const (
 	msgNotReady   = "The window is not ready to install packages yet; try again in a moment."
 	msgNoDialog   = "The file dialog could not be opened; drop the package on the window instead."
 	msgDropOneFmt = "Drop one package at a time (%d files were dropped); nothing was installed."
+	// msgNoDrop answers an InstallDrop with no file from the drop: not a
+	// local file (a link), or no drop within dropTTL.
+	msgNoDrop = "The dropped item could not be read as a file on this computer; drop the package again, or choose it with Install package…"
 	// msgNothingToConfirm answers a ConfirmInstall with no package waiting.
 	msgNothingToConfirm = "There is no package waiting to be confirmed; choose the package again."
 )
 
-// attachInstalls forwards install events to rt and installs dropped files.
+// attachInstalls forwards install events to rt: those of the installs
+// started here (PickPackage, InstallDrop, ConfirmInstall) and of the
+// packages the chrome uploads (POST /shell/install: a dropped file, where
+// the engine gives the chrome its bytes; WebKitGTK does not).
 func (s *Shell) attachInstalls(ctx context.Context, rt Runtime) {
 	in := s.sh.Installs
 	events, stop := in.Subscribe()
@@ -45,7 +52,6 @@ func (s *Shell) attachInstalls(ctx context.Context, rt Runtime) {
 			}
 		}
 	}()
-	rt.OnFileDrop(func(_, _ int, paths []string) { s.dropped(ctx, rt, in, paths) })
 }
 
 // PickPackage asks for a package in the system's open dialog and installs
@@ -119,33 +125,56 @@ func (s *Shell) ConfirmInstall(token string) InstallResult {
 	return r
 }
 
-// dropped installs the one file dropped on the window, in the background
-// (Wails delivers drops on its event loop). Its result reaches the chrome
-// as InstallEvent like any install; a refusal (several files, another
-// install running) is emitted here, since the service publishes only the
-// installs it runs.
-func (s *Shell) dropped(ctx context.Context, rt Runtime, in *install.Service, paths []string) {
+// drop is what a person last dropped on the window: the paths GTK gave
+// the web view's drop handler (webviewGuard), and when.
+type drop struct {
+	paths []string
+	at    time.Time
+}
+
+// dropTTL is how long a drop waits for the chrome's InstallDrop: the
+// chrome asks at once, as its document hears the same drop.
+const dropTTL = 10 * time.Second
+
+// dropped keeps the files of a drop on the window for InstallDrop. It
+// installs nothing itself: the drop may have landed on a hosted page's
+// frame, and only a drop the chrome's own document took counts.
+func (s *Shell) dropped(paths []string) {
+	s.mu.Lock()
+	s.drop = drop{paths: paths, at: s.now()}
+	s.mu.Unlock()
+}
+
+// InstallDrop installs the one file a person just dropped on the chrome
+// (its document heard the drop and asks, with its token), blocking until
+// the install ends, like PickPackage. The path never comes from
+// JavaScript: it is the one GTK gave the web view for that drop, taken
+// once and only within dropTTL. WebKitGTK gives no page a dropped file's
+// bytes, so the chrome cannot upload it as the browser mode does.
+func (s *Shell) InstallDrop(token string) InstallResult {
+	if !s.from(token) {
+		return install.Refused(errToken.Error())
+	}
+	s.mu.Lock()
+	d := s.drop
+	s.drop = drop{}
+	s.mu.Unlock()
 	var files []string
-	for _, p := range paths {
+	for _, p := range d.paths {
 		if p != "" {
 			files = append(files, p)
 		}
 	}
 	switch {
-	case len(files) == 0:
-		return
-	case len(files) > 1:
-		rt.EventsEmit(InstallEvent, install.Refused(fmt.Sprintf(msgDropOneFmt, len(files))))
-		return
+	case len(files) == 0 || s.now().Sub(d.at) > dropTTL:
+		s.sh.Log.Info("a drop on the chrome brought no file from outside the window: nothing installed")
+		return install.Refused(msgNoDrop)
+	case len(d.paths) > 1:
+		return install.Refused(fmt.Sprintf(msgDropOneFmt, len(d.paths)))
+	case s.win.runtime() == nil:
+		return install.Refused(msgNotReady)
+	case s.sh.Installs.Running():
+		return install.Busy()
 	}
-	if ctx.Err() != nil {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		if r := s.installFile(files[0]); r.Phase == install.PhaseRefused {
-			rt.EventsEmit(InstallEvent, r) // the service publishes only the installs it runs
-		}
-	}()
+	return s.installFile(files[0])
 }

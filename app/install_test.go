@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 	"loginshell/internal/check"
@@ -75,17 +76,6 @@ func nextResult(t *testing.T, rt *fakeRuntime) install.Result {
 	return install.Result{}
 }
 
-func (f *fakeRuntime) dropFiles(t *testing.T, paths ...string) {
-	t.Helper()
-	f.mu.Lock()
-	drop := f.drop
-	f.mu.Unlock()
-	if drop == nil {
-		t.Fatal("Attach did not register a file drop handler")
-	}
-	drop(10, 20, paths)
-}
-
 func TestPickPackage(t *testing.T) {
 	t.Parallel()
 	unattached, _ := newShell(t, false)
@@ -144,20 +134,28 @@ func TestPickPackage(t *testing.T) {
 	}
 }
 
-func TestDroppedFiles(t *testing.T) {
+// Files dropped on the window: their paths come from the web view's GTK
+// drop handler (webviewGuard), never from JavaScript, and install only when
+// the chrome, whose document took the drop, asks with its token, once,
+// and soon.
+func TestInstallDrop(t *testing.T) {
 	t.Parallel()
 	evil := evilZip(t)
+	installed := func(t *testing.T, r install.Result) {
+		if !r.OK || r.Phase != install.PhaseDone || r.Name != "lineapp" || r.Version != "1.2.0" {
+			t.Errorf("result = %+v, want lineapp 1.2.0 installed", r)
+		}
+	}
 	tests := []struct {
-		name  string
-		paths []string
-		check func(t *testing.T, r install.Result)
+		name    string
+		paths   []string // dropped; nil: no drop
+		token   string   // "" the chrome's
+		elapsed time.Duration
+		check   func(t *testing.T, r install.Result)
 	}{
-		{"a dropped package installs", []string{goodZip(t)}, func(t *testing.T, r install.Result) {
-			if !r.OK || r.Phase != install.PhaseDone || r.Name != "lineapp" || r.Version != "1.2.0" {
-				t.Errorf("result = %+v, want lineapp 1.2.0 installed", r)
-			}
-		}},
-		{"a dropped bad package shows check's problems", []string{evil}, func(t *testing.T, r install.Result) {
+		{"a dropped package installs", []string{goodZip(t)}, "", 0, installed},
+		{"a drop just inside the wait installs", []string{goodZip(t)}, "", dropTTL, installed},
+		{"a dropped bad package shows check's problems", []string{evil}, "", 0, func(t *testing.T, r install.Result) {
 			want := check.Check(evil, check.Options{}).Problems
 			if r.OK || r.Phase != install.PhaseDone || !reflect.DeepEqual(r.Problems, want) {
 				t.Errorf("result = %+v, want check's problems %+v", r, want)
@@ -166,19 +164,45 @@ func TestDroppedFiles(t *testing.T) {
 				t.Errorf("check found %+v, want a path escape first", want)
 			}
 		}},
-		{"several files at once are refused", []string{goodZip(t), "", evil}, func(t *testing.T, r install.Result) {
-			if want := install.Refused(fmt.Sprintf(msgDropOneFmt, 2)); !reflect.DeepEqual(r, want) {
-				t.Errorf("result = %+v, want %+v", r, want)
-			}
-		}},
+		{"several files at once are refused", []string{goodZip(t), "", evil}, "", 0, refusedWith(fmt.Sprintf(msgDropOneFmt, 3))},
+		{"a link (no local file) is refused", []string{""}, "", 0, refusedWith(msgNoDrop)},
+		{"nothing dropped, nothing installed", nil, "", 0, refusedWith(msgNoDrop)},
+		{"a drop too old is refused", []string{goodZip(t)}, "", dropTTL + time.Second, refusedWith(msgNoDrop)},
+		{"a call without the chrome's token is refused", []string{goodZip(t)}, "forged", 0, refusedWith(errToken.Error())},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, rt := installing(t, nil)
-			rt.dropFiles(t, tt.paths...)
-			tt.check(t, nextResult(t, rt))
+			ui, _ := installing(t, nil)
+			now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+			ui.now = func() time.Time { return now }
+			if tt.paths != nil {
+				ui.dropped(tt.paths)
+			}
+			now = now.Add(tt.elapsed)
+			token := ui.token
+			if tt.token != "" {
+				token = tt.token
+			}
+			tt.check(t, ui.InstallDrop(token))
+			again := ui.InstallDrop(ui.token)
+			switch {
+			case tt.token != "": // a forged call takes nothing: the person's drop is still the chrome's
+				installed(t, again)
+			case again.Phase != install.PhaseRefused || again.Message != msgNoDrop:
+				t.Errorf("a second InstallDrop = %+v, want the drop taken once", again)
+			}
 		})
+	}
+}
+
+// refusedWith checks for install.Refused(message).
+func refusedWith(message string) func(t *testing.T, r install.Result) {
+	return func(t *testing.T, r install.Result) {
+		t.Helper()
+		if want := install.Refused(message); !reflect.DeepEqual(r, want) {
+			t.Errorf("result = %+v, want %+v", r, want)
+		}
 	}
 }
 
@@ -197,10 +221,12 @@ func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
 	t.Parallel()
 	g := &gatedInstaller{started: make(chan struct{}, 1), gate: make(chan struct{})}
 	ui, rt := installing(t, g)
-	rt.dropFiles(t, goodZip(t))
+	ui.dropped([]string{goodZip(t)})
+	first := make(chan install.Result, 1)
+	go func() { first <- ui.InstallDrop(ui.token) }()
 	<-g.started
-	rt.dropFiles(t, goodZip(t))
-	if r := nextResult(t, rt); !reflect.DeepEqual(r, install.Busy()) {
+	ui.dropped([]string{goodZip(t)})
+	if r := ui.InstallDrop(ui.token); !reflect.DeepEqual(r, install.Busy()) {
 		t.Errorf("second drop: %+v, want the busy refusal", r)
 	}
 	if r := ui.PickPackage(ui.token, false); !reflect.DeepEqual(r, install.Busy()) {
@@ -213,7 +239,7 @@ func TestSecondInstallIsRefusedWhileOneRuns(t *testing.T) {
 		t.Errorf("the dialog opened %d times while an install ran", dialogs)
 	}
 	close(g.gate)
-	if r := nextResult(t, rt); !r.OK || r.Name != "slow" {
+	if r := <-first; !r.OK || r.Name != "slow" {
 		t.Errorf("first drop: %+v, want slow installed", r)
 	}
 }
@@ -240,13 +266,12 @@ func (a *askingInstaller) Install(path string, _ func(done, total int64), replac
 func TestConfirmInstall(t *testing.T) {
 	t.Parallel()
 	a := &askingInstaller{}
-	ui, rt := installing(t, a)
+	ui, _ := installing(t, a)
 	if r := ui.ConfirmInstall(ui.token); r.Phase != install.PhaseRefused || r.Message != msgNothingToConfirm {
 		t.Errorf("ConfirmInstall with nothing waiting = %+v", r)
 	}
-	pkg := goodZip(t)
-	rt.dropFiles(t, pkg)
-	if r := nextResult(t, rt); r.Phase != install.PhaseConfirm || r.Replaces != "1.0.0" || r.Version != "1.2.0" {
+	ui.dropped([]string{goodZip(t)})
+	if r := ui.InstallDrop(ui.token); r.Phase != install.PhaseConfirm || r.Replaces != "1.0.0" || r.Version != "1.2.0" {
 		t.Fatalf("drop = %+v, want the question", r)
 	}
 	if r := ui.ConfirmInstall("wrong"); r.Phase != install.PhaseRefused {

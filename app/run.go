@@ -47,7 +47,9 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 	if err != nil {
 		return err
 	}
-	chrome, pagesHandler, err := gateway.ForWindow(sh, ui.token, pages.Host, frameAncestors)
+	guard := newWebviewGuard(sh.Log, ui.dropped)
+	chrome, pagesHandler, err := gateway.ForWindow(sh, gateway.WindowChrome{Token: ui.token, Channel: guard.Prefix},
+		pages.Host, frameAncestors)
 	if err != nil {
 		return err
 	}
@@ -90,14 +92,20 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		AssetServer: &assetserver.Options{
 			Assets:  assets,
 			Handler: chrome,
+			// Every answer on the chrome's origin, its documents too.
+			Middleware: func(next http.Handler) http.Handler { return gateway.Unframed(next) },
 		},
-		// Files dropped on the window arrive as paths (runtime.OnFileDrop)
-		// and are installed; the chrome stops the webview opening them.
-		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
+		// Off: Wails' file drop reaches Go as a "DD:" message, the kind a
+		// hosted page could post itself. The guard takes drops from GTK
+		// instead (see webviewGuard).
+		DragAndDrop: &options.DragAndDrop{EnableFileDrop: false},
 		Menu:        windowMenu(ui.backToShell),
-		OnStartup:   ui.startup,
-		OnShutdown:  ui.shutdown,
-		Bind:        []any{ui},
+		OnStartup: func(ctx context.Context) {
+			guard.install() // before anything hands out the token: see webviewGuard
+			ui.startup(ctx)
+		},
+		OnShutdown: ui.shutdown,
+		Bind:       []any{ui},
 		// The inspector needs the webview's own context menu.
 		EnableDefaultContextMenu: o.Inspect,
 		OnDomReady:               inspectorOn(o.Inspect, sh),

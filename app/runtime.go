@@ -19,11 +19,6 @@ type Runtime interface {
 	OpenFileDialog(opts runtime.OpenDialogOptions) (string, error)
 	// OpenDirectoryDialog shows the system's folder dialog; "" means cancelled.
 	OpenDirectoryDialog(opts runtime.OpenDialogOptions) (string, error)
-	// OnFileDrop calls callback with the absolute paths of files dropped
-	// on the window (options.App DragAndDrop.EnableFileDrop must be set).
-	// On Linux GTK reports every drop on the webview, whatever element is
-	// under it; x and y are webview coordinates.
-	OnFileDrop(callback func(x, y int, paths []string))
 }
 
 // wailsRuntime is Runtime over the real Wails runtime.
@@ -38,7 +33,4 @@ func (w wailsRuntime) OpenFileDialog(opts runtime.OpenDialogOptions) (string, er
 }
 func (w wailsRuntime) OpenDirectoryDialog(opts runtime.OpenDialogOptions) (string, error) {
 	return runtime.OpenDirectoryDialog(w.ctx, opts)
-}
-func (w wailsRuntime) OnFileDrop(callback func(x, y int, paths []string)) {
-	runtime.OnFileDrop(w.ctx, callback)
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"sync"
+	"time"
 
 	"loginshell/internal/fault"
 	"loginshell/internal/screen"
@@ -33,23 +34,27 @@ type Result struct {
 }
 
 // Shell is bound to the window: what the chrome calls (View, Retry,
-// Cancel, Configure, PickPackage) and nothing a hosted page needs, since
+// Cancel, Configure, PickPackage, InstallDrop) and nothing a hosted page needs, since
 // pages reach the engines through /pmapi. Its only exported methods are
 // the bindings: Wails binds every exported method.
 //
 // Every binding takes the chrome's token first. WebKitGTK hands the
 // window's message channel to every frame, hosted pages' included, so a
-// page can post a binding call blind (it never sees the answer); without
-// the token, which only the chrome can read (GET /shell/token on the
-// chrome's own origin), such a call is refused.
+// page can post a binding call blind (it never sees the answer). The
+// channel drops such a call before Wails sees it (webviewGuard); should
+// one get through, it lacks the token, which only the chrome can read
+// (GET /shell/token on the chrome's own origin), and is refused.
 type Shell struct {
 	sh    *shell.Shell
 	win   *Window
 	token string
 
+	now func() time.Time // the clock a drop's age is read on
+
 	mu          sync.Mutex
 	confirmable string // the package a confirm result asked about
 	heldFor     string // the challenge whose held message boxes were logged
+	drop        drop   // the files of the last drop on the window
 	ctx         context.Context
 	cancel      context.CancelFunc
 	stop        func()
@@ -61,7 +66,7 @@ func New(sh *shell.Shell, win *Window) (*Shell, error) {
 	if sh == nil || win == nil {
 		return nil, errors.New("app: the shell and the window are required")
 	}
-	return &Shell{sh: sh, win: win, token: newToken()}, nil
+	return &Shell{sh: sh, win: win, token: newToken(), now: time.Now}, nil
 }
 
 // errToken refuses a binding called without the chrome's token.

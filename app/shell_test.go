@@ -40,13 +40,11 @@ type fakeRuntime struct {
 	quits    int
 	onReload func()
 	// The open and folder dialogs answer dialogPath, dialogErr; dialogs
-	// and folderDialogs record their options. drop is what OnFileDrop
-	// registered.
+	// and folderDialogs record their options.
 	dialogPath    string
 	dialogErr     error
 	dialogs       []runtime.OpenDialogOptions
 	folderDialogs []runtime.OpenDialogOptions
-	drop          func(x, y int, paths []string)
 }
 
 func newRuntime() *fakeRuntime {
@@ -106,12 +104,6 @@ func (f *fakeRuntime) OpenDirectoryDialog(opts runtime.OpenDialogOptions) (strin
 	defer f.mu.Unlock()
 	f.folderDialogs = append(f.folderDialogs, opts)
 	return f.dialogPath, f.dialogErr
-}
-
-func (f *fakeRuntime) OnFileDrop(callback func(x, y int, paths []string)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.drop = callback
 }
 
 // newShell builds every engine over a temp data directory, with the

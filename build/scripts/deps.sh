@@ -3,11 +3,14 @@
 # that is already there, so running it twice costs a few seconds:
 #   - Debian packages (compiler, GTK/WebKitGTK 4.1 headers, Xvfb, Chromium
 #     for the browser tests, ImageMagick and x11-utils xdotool for the smoke test,
+#     and python3-gi with GTK's typelib for its drag source,
 #     PostgreSQL's server for the tests of the plant's signature store: they
 #     start a throwaway cluster from /usr/lib/postgresql/<version>/bin),
-#     nsis (makensis, for the Windows installer of `make package`) and
+#     nsis (makensis, for the Windows installer of `make package`),
 #     desktop-file-utils (the installed package's check validates the
-#     .desktop file); installed with apt-get only when dpkg says one is missing;
+#     .desktop file) and python3 (the reference verifier of audit exports,
+#     build/scripts/verify-export.py); installed with apt-get only when dpkg
+#     says one is missing;
 #   - the frontend's npm packages, with `npm ci` only when node_modules is
 #     missing or older than package-lock.json;
 #   - the Go modules named by go.sum;
@@ -21,8 +24,10 @@ cd "$(dirname "$0")/../.."
 packages=(
 	build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
 	xvfb xauth chromium imagemagick x11-utils xdotool
+	python3-gi gir1.2-gtk-3.0 # the smoke test's drag source (build/scripts/dragsource.py)
 	postgresql
 	nsis desktop-file-utils
+	python3 # build/scripts/verify-export.py, in make test's exportcheck
 	libx11-dev libxdamage-dev unzip # make bench: xpaint and the install floor
 )
 

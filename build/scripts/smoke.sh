@@ -12,7 +12,15 @@
 #      sends SIGTERM and requires exit status 0 within 15 s;
 #   5. runs a page that calls confirm() and alert() and requires each
 #      dialog on screen, holding the page until the script answers it;
-#   6. fails if the binary printed a Go panic.
+#   6. that page is hostile too (dialogs/dialogapp/hostile.js): it posts
+#      Wails' own messages on the window's channel (a file drop naming a
+#      real package, the system browser, resize, move, fullscreen, quit)
+#      and frames the chrome; requires nothing installed, no browser
+#      started, the window open where and as large as it was, and the
+#      framed chrome refused;
+#   7. drags a file in (build/scripts/dragsource.py) and drops it on the
+#      window: it installs; the file a drag the page started names does not;
+#   8. fails if the binary printed a Go panic.
 # The binary's output is kept in build/artifacts/smoke.log.
 #
 # Usage: build/scripts/smoke.sh [BINARY]   (default build/bin/loginshell)
@@ -37,6 +45,8 @@ if [[ -z "${LOGINSHELL_SMOKE_IN_XVFB:-}" ]]; then
 	for tool in xvfb-run xwininfo import convert compare xdotool; do
 		command -v "$tool" >/dev/null || fail "$tool is missing (run build/scripts/deps.sh)"
 	done
+	/usr/bin/python3 -c 'import gi; gi.require_version("Gdk", "3.0"); gi.require_version("Gtk", "3.0"); from gi.repository import Gdk, Gtk' 2>/dev/null ||
+		fail "python3-gi or gir1.2-gtk-3.0 is missing (run build/scripts/deps.sh)"
 	mkdir -p "$artifacts"
 	rm -f "$shot" "$log"
 	export LOGINSHELL_SMOKE_IN_XVFB=1
@@ -44,12 +54,13 @@ if [[ -z "${LOGINSHELL_SMOKE_IN_XVFB:-}" ]]; then
 fi
 
 data=$(mktemp -d)
+work=$(mktemp -d)
 pid=
 cleanup() {
 	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
-	rm -rf "$data"
+	rm -rf "$data" "$work"
 }
 trap cleanup EXIT
 
@@ -122,12 +133,35 @@ stop_binary
 # dialog held it for at least the second the script waited; and in the end
 # the veil is gone. The alert's screenshot must also differ from the
 # confirm's in the dialog box: a new dialog, not the old one still painted.
+#
+# The page is hostile as well (hostile.js): it is given the path of a real
+# package on disk (droppath.js, written here) to name in a forged file
+# drop, and the system browser is a script that leaves a mark.
 dialogs_log=$artifacts/smoke-dialogs.log
-"$bin" --data "$data" --demo --boot "$PWD/build/scripts/dialogs/boot.json" >"$dialogs_log" 2>&1 &
+cp -r build/scripts/dialogs "$work/dialogs"
+dropped=$work/dialogs/dialogapp/dropped.zip
+printf 'window.dropPath = "%s";\n' "$dropped" >"$work/dialogs/dialogapp/droppath.js"
+mkdir "$work/bin"
+for b in xdg-open x-www-browser www-browser sensible-browser; do
+	printf '#!/bin/sh\necho "$*" >>"%s"\n' "$work/browser-opened" >"$work/bin/$b"
+	chmod +x "$work/bin/$b"
+done
+PATH="$work/bin:$PATH" BROWSER="$work/bin/xdg-open" \
+	"$bin" --data "$data" --demo --boot "$work/dialogs/boot.json" >"$dialogs_log" 2>&1 &
 pid=$!
 log=$dialogs_log
 wait_window 60
 sleep "$RENDER_SECONDS"
+# geometry: the window's size and place, WxH+X+Y. GTK has small helper
+# windows of the same name: the largest is the window.
+geometry() {
+	xwininfo -root -tree 2>/dev/null | awk '/"loginshell": / {
+		for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+x[0-9]+[+-]/) { split($i, wh, /[x+-]/); g = $i; a = $(i + 1) }
+		if (wh[1] * wh[2] > best) { best = wh[1] * wh[2]; sub(/[+-].*/, "", g); out = g a }
+	} END { print out }'
+}
+geometry_before=$(geometry)
+[[ -n "$geometry_before" ]] || fail "xwininfo cannot find the window named loginshell"
 
 # veiled SHOT: is the web view behind a modal dialog? The page's white
 # background reads 1.0 grey, about 0.5 under the veil. The strip sampled is
@@ -170,13 +204,34 @@ report=$(grep -o 'isolation: [^"]*' "$log" | tail -n 1)
 for want in "parent.go SecurityError" "parent.document SecurityError" "window.go undefined"; do
 	[[ "$report" == *"$want"* ]] || fail "the hosted page reached the shell: want \"$want\", the page saw: $report"
 done
-sleep 1 # the blind call, if it were obeyed, would have been by now
-if grep -q '127.0.0.1:9/evil' "$data/settings.json" 2>/dev/null; then
-	fail "a blind binding call from the hosted page set the login server"
+# The hostile page's messages on the window's channel: Wails acts on one
+# within milliseconds, so two seconds on nothing may have happened.
+channel_started=$SECONDS
+wait_log 'hostile: posted' 20 "the hostile page's messages"
+sleep 2
+obeyed=()
+if ! kill -0 "$pid" 2>/dev/null; then
+	obeyed+=("the shell quit (Q)")
+elif [[ "$(geometry)" != "$geometry_before" ]]; then
+	obeyed+=("the window went from $geometry_before to $(geometry) (W)")
 fi
-grep -q "binding call without the chrome's token was refused" "$log" ||
-	fail "the blind binding call from the hosted page was not refused (or never arrived): $report"
-echo "smoke: $report (the blind binding call was refused)"
+if [[ -e "$work/browser-opened" ]]; then
+	obeyed+=("the system browser was started on $(head -n 1 "$work/browser-opened") (BO:)")
+fi
+if [[ -n "$(find "$data" -path '*webapps/dropped*' -print -quit)" ]] || grep -q 'dropped 6.6.6' "$log"; then
+	obeyed+=("the package named in a forged file drop was installed (DD:, wails:file-drop)")
+fi
+if grep -q '127.0.0.1:9/evil' "$data/settings.json" 2>/dev/null; then
+	obeyed+=("a blind binding call set the login server (C)")
+fi
+((${#obeyed[@]} == 0)) || fail "a hosted page's messages on the window's channel were obeyed: $(printf '%s; ' "${obeyed[@]}")"
+for kind in C D E B W Q; do
+	grep -q "without the chrome's secret was dropped.*kind=$kind" "$log" ||
+		fail "the hosted page's $kind message was not dropped at the window's channel (or never arrived)"
+done
+echo "smoke: $report"
+echo "smoke: the hosted page's blind binding call, file drop, event, browser, resize, move, fullscreen, maximise and quit were dropped at the window's channel"
+channel_seconds=$((SECONDS - channel_started))
 
 confirm_shot=$artifacts/smoke-confirm.png
 wait_screen veiled 30 "the confirm() dialog" "$confirm_shot"
@@ -204,6 +259,19 @@ ms=$(held_ms "alert closed")
 ((ms >= 1000)) || fail "alert() held the page ${ms} ms, less than the script waited before closing it: it did not wait"
 wait_screen clear 20 "the page without a dialog" "$artifacts/smoke-dialogs-after.png"
 echo "smoke: dialogs: confirm() and alert() shown and answered in the window"
+
+# The hostile page framed the chrome (wails://wails/); its report comes
+# once the dialogs let its script run. A refused frame holds an empty
+# document (no frames); the chrome, had it rendered, holds its own.
+framing_started=$SECONDS
+wait_log 'framing: ' 20 "the hostile page's report on framing the chrome"
+framing=$(grep -o 'framing: [^"]*' "$log" | tail -n 1)
+shot smoke-framed.png
+[[ "$framing" == *"frames=0" ]] ||
+	fail "the chrome rendered inside a hosted page's frame: $framing (see $artifacts/smoke-framed.png)"
+echo "smoke: $framing (the chrome refused to be framed)"
+channel_seconds=$((channel_seconds + SECONDS - framing_started))
+echo "smoke: the hostile page's checks took ${channel_seconds} s"
 
 # An electronic signature: R asks the page to queue "Line Release Approval"
 # and trigger its slots; the shell's dialog takes each signer (focus starts
@@ -238,6 +306,40 @@ grep -q 'signature: signed 1 by operator' "$log" || fail "the first signature wa
 echo "smoke: signature: two signers approved through the shell's dialog (screenshots smoke-signature-1.png, -2.png)"
 [[ "$(cat "$data/signing-phrase" 2>/dev/null)" == "$phrase" ]] || fail "the signing phrase typed into the dialog is not in DATA/signing-phrase"
 [[ "$(stat -c %a "$data/signing-phrase")" == 600 ]] || fail "DATA/signing-phrase is readable by others"
+
+# Drops. A file a person drags in from outside the window installs, when
+# the chrome takes the drop: its drop hint covers the whole window, the
+# hosted page too, as soon as a drag comes in. What a drag the hosted page
+# started names (its text/uri-list says whatever the page likes) does not.
+# dragsource.py stands in for the file manager; both drags carry the
+# package the page named in its forged drop above.
+drops_started=$SECONDS
+# drag FROM_X FROM_Y TO_X TO_Y [SHOT]: press, move there in steps, (take
+# the screenshot,) release.
+drag() {
+	xdotool mousemove "$1" "$2" mousedown 1
+	for i in $(seq 1 20); do
+		xdotool mousemove $(($1 + ($3 - $1) * i / 20)) $(($2 + ($4 - $2) * i / 20))
+		sleep 0.05
+	done
+	sleep 0.3
+	[[ -z "${5:-}" ]] || shot "$5"
+	xdotool mouseup 1
+}
+dropped_installs() { grep -c 'package installed.*name=dropped' "$log" || true; }
+drag 120 695 600 400 # the page's own drag (bottom left), dropped on the page
+sleep 2
+grep -q "hostile: a drag of the page's own started" "$log" || fail "the hosted page's drag did not start"
+grep -q 'a drag that started in the window was dropped on it' "$log" || fail "the hosted page's drag was not dropped on the window"
+(($(dropped_installs) == 0)) || fail "a drag the hosted page started installed the file it named"
+/usr/bin/python3 build/scripts/dragsource.py "$dropped" 1100 650 2>"$artifacts/smoke-dragsource.log" &
+source_pid=$!
+sleep 1.5
+drag 1160 680 640 400 smoke-drop.png # in over the page, dropped mid-window
+wait_log 'package installed.*name=dropped' 10 "the install of the package dropped on the window"
+kill "$source_pid" 2>/dev/null || true
+wait "$source_pid" 2>/dev/null || true
+echo "smoke: drops: a file dragged in and dropped on the window installed (the chrome took it over the page), what the page's own drag named did not ($((SECONDS - drops_started)) s)"
 stop_binary
 
 # A hostile page in the window (issue 20.4, WebKitGTK): once the person
@@ -290,4 +392,4 @@ log=$artifacts/smoke.log
 if grep -qE '^(panic: |fatal error: )' "$log" "$dialogs_log" "$grab_log"; then
 	fail "the binary printed a Go panic"
 fi
-echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings; a two-signer electronic signature through the dialog)"
+echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings, its messages on the window's channel did nothing and it could not frame the chrome; a two-signer electronic signature through the dialog, its signing phrase chosen at the first; a file dragged in installed, one a page's drag named did not; a hostile page got no key and no box over the dialog)"

@@ -69,7 +69,9 @@ describe("three stations on one PostgreSQL", { concurrency: false }, () => {
     db = await startCluster();
     for (const name of ["A", "B", "C"]) {
       const dataDir = await tempDir(`station-${name}`);
-      const shell = await startShell({ dataDir, demo: true, extra: ["--store", db.dsn] });
+      // Three stations on one computer: each a name of its own, as on three
+      // computers, so each name has one audit key.
+      const shell = await startShell({ dataDir, demo: true, extra: ["--store", db.dsn, "--station", `station-${name}`] });
       const browser = await openBrowser();
       stations[name] = { dataDir, shell, browser, page: browser.page };
     }

@@ -293,6 +293,21 @@ describe("Chrome buttons", () => {
     expect(visible("notice")).toBe(false);
   });
 
+  it("shows Go's notice (a signature alert) over every view it comes with, and drops it when it goes", () => {
+    const { chrome } = setup();
+    const notice = "Signature alert at station-b: operator is locked out";
+    chrome.render({ ...loginPage, notice });
+    expect(visible("notice")).toBe(true);
+    expect($("notice").textContent).toBe(notice);
+    expect($("notice").getAttribute("role")).toBe("alert");
+    chrome.render({ seq: 3, kind: "error", message: "The network went away.", notice });
+    expect(visible("notice")).toBe(true);
+    expect($("notice").textContent).toBe(notice);
+    chrome.render({ ...loginPage, seq: 4 });
+    expect(visible("notice")).toBe(false);
+    expect($("notice").textContent).toBe("");
+  });
+
   it("shows when the live channel to Go is down", () => {
     const { chrome } = setup();
     chrome.setLink(false);

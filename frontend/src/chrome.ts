@@ -136,7 +136,10 @@ export class Chrome {
     // Installing is no step of a sign-in: not offered beside the password fields.
     this.el.install.hidden = (v.kind === "page" && v.auth === true) || v.kind === "navigate";
     this.el.installFolder.hidden = this.el.install.hidden;
-    this.el.notice.hidden = true;
+    // Go's notice (a signature alert at any station) stays over every view it comes with;
+    // a local one (why Cancel failed) goes with the next view.
+    this.el.notice.textContent = v.notice ?? "";
+    this.el.notice.hidden = !v.notice;
     switch (v.kind) {
       case "loading":
         this.showLoading(v.message || "Loading…");

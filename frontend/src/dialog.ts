@@ -156,7 +156,7 @@ export class ChallengeDialog {
     this.el.record.hidden = !c.record;
     this.el.fingerprint.textContent = c.content ? `Fingerprint of what is signed: ${fingerprint(c.content)}` : "";
     this.el.fingerprint.hidden = !c.content;
-    const meaning = (c.meaning || "your signature").replace(/[.\s]+$/, "");
+    const meaning = (c.meaning || (c.approve ? "your signature" : "Rejected")).replace(/[.\s]+$/, "");
     this.el.meaning.textContent = `${c.approve ? "Approving" : "Rejecting"} means: ${meaning}.`;
     this.el.commentLabel.textContent = c.requireComment ? "Comment (required)" : "Comment";
     this.el.comment.required = c.requireComment;

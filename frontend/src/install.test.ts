@@ -47,7 +47,7 @@ function setup(mode: "wails" | "http") {
   };
   const forMode: InstallActions =
     mode === "wails"
-      ? { mode, pickPackage: actions.pickPackage }
+      ? { mode, pickPackage: actions.pickPackage, uploadPackage: actions.uploadPackage }
       : { mode, uploadPackage: actions.uploadPackage };
   const panel = new InstallPanel(document, forMode);
   panels.push(panel);
@@ -55,11 +55,14 @@ function setup(mode: "wails" | "http") {
 }
 
 /** dragEvent builds a drag event carrying files (jsdom has no DataTransfer). */
-function dragEvent(type: string, files: File[] = []) {
+function dragEvent(type: string, files: File[] = [], types = ["Files"]) {
   return Object.assign(new Event(type, { bubbles: true, cancelable: true }), {
-    dataTransfer: { types: ["Files"], files, dropEffect: "none" },
+    dataTransfer: { types, files, dropEffect: "none" },
   });
 }
+
+/** What WebKitGTK gives the chrome for a file dragged in from a file manager: no file at all. */
+const gtkDrag = (type: string) => dragEvent(type, [], ["text/uri-list", "text/html"]);
 
 const zip = (name = "lineapp.zip") => new File([new Uint8Array([80, 75, 3, 4])], name, { type: "application/zip" });
 
@@ -137,16 +140,76 @@ describe("Install package… in the window", () => {
     expect($("install-message").textContent).toBe(texts.unreachable);
   });
 
-  it("lets a native drop through to Go without uploading", () => {
+  it("uploads a zip dropped on the chrome, where the engine gives its bytes (WebView2)", async () => {
     const { actions } = setup("wails");
     const over = dragEvent("dragover");
     window.dispatchEvent(dragEvent("dragenter"));
     window.dispatchEvent(over);
     expect(over.defaultPrevented).toBe(true);
     expect(visible("drop-hint")).toBe(true);
-    const drop = dragEvent("drop", [zip()]);
+    const file = zip();
+    const drop = dragEvent("drop", [file]);
     window.dispatchEvent(drop);
     expect(drop.defaultPrevented).toBe(true);
+    expect(visible("drop-hint")).toBe(false);
+    await flush();
+    expect(actions.uploadPackage).toHaveBeenCalledWith(file, expect.any(Function), false);
+    expect(actions.pickPackage).not.toHaveBeenCalled();
+    expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
+  });
+});
+
+describe("a drop in WebKitGTK's window, which gives the chrome no file", () => {
+  function gtkSetup() {
+    document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+    const installDrop = vi.fn(async () => installed);
+    const uploadPackage = vi.fn(async () => installed);
+    const panel = new InstallPanel(document, { mode: "wails", pickPackage: vi.fn(async () => installed), installDrop, uploadPackage });
+    panels.push(panel);
+    return { installDrop, uploadPackage };
+  }
+
+  it("shows the hint, takes the drop and asks Go for the file GTK reported", async () => {
+    const { installDrop, uploadPackage } = gtkSetup();
+    window.dispatchEvent(gtkDrag("dragenter"));
+    const over = gtkDrag("dragover");
+    window.dispatchEvent(over);
+    expect(over.defaultPrevented).toBe(true);
+    expect(visible("drop-hint")).toBe(true);
+    const drop = gtkDrag("drop");
+    window.dispatchEvent(drop);
+    expect(drop.defaultPrevented).toBe(true);
+    expect(visible("drop-hint")).toBe(false);
+    await flush();
+    expect(installDrop).toHaveBeenCalledOnce();
+    expect(uploadPackage).not.toHaveBeenCalled();
+    expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
+    expect(document.activeElement).toBe($("install-result"));
+  });
+
+  it("uploads instead when the engine does give the file (WebView2): one install, not two", async () => {
+    const { installDrop, uploadPackage } = gtkSetup();
+    const file = zip();
+    window.dispatchEvent(dragEvent("drop", [file], ["Files", "text/uri-list"]));
+    await flush();
+    expect(uploadPackage).toHaveBeenCalledWith(file, expect.any(Function), false);
+    expect(installDrop).not.toHaveBeenCalled();
+  });
+
+  it("says so when Go cannot be reached", async () => {
+    const { installDrop } = gtkSetup();
+    installDrop.mockRejectedValue(new Error("gone"));
+    window.dispatchEvent(gtkDrag("drop"));
+    await flush();
+    expect($("install-message").textContent).toBe(texts.unreachable);
+  });
+
+  it("a browser ignores a dragged link: it is no file", () => {
+    const { actions } = setup("http");
+    const over = gtkDrag("dragover");
+    window.dispatchEvent(over);
+    window.dispatchEvent(gtkDrag("drop"));
+    expect(over.defaultPrevented).toBe(false);
     expect(visible("drop-hint")).toBe(false);
     expect(actions.uploadPackage).not.toHaveBeenCalled();
   });
@@ -279,6 +342,29 @@ describe("a package that replaces one the shell has", () => {
     expect($("install-message").textContent).toBe("Installed lineapp 1.2.0. It is used at the next sign-in.");
     expect(visible("install-replace")).toBe(false);
     expect($("install-dismiss").textContent).toBe(texts.dismiss);
+  });
+
+  it("window mode: a dropped package's question sends the same file again, not Go's picked one", async () => {
+    document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+    const confirmInstall = vi.fn(async () => installed);
+    const uploadPackage = vi.fn(async (_f: Blob, _s: unknown, replace?: boolean) => (replace ? installed : question));
+    const panel = new InstallPanel(document, { mode: "wails", pickPackage: vi.fn(async () => question), confirmInstall, uploadPackage });
+    panels.push(panel);
+    const file = zip("offline-login.zip");
+    window.dispatchEvent(dragEvent("drop", [file]));
+    await flush();
+    expect(visible("install-replace")).toBe(true);
+    $("install-replace").click();
+    await flush();
+    expect(uploadPackage).toHaveBeenLastCalledWith(file, expect.any(Function), true);
+    expect(confirmInstall).not.toHaveBeenCalled();
+    // A question about a picked package afterwards is Go's to confirm.
+    $("install").click();
+    await flush();
+    $("install-replace").click();
+    await flush();
+    expect(confirmInstall).toHaveBeenCalledOnce();
+    expect(uploadPackage).toHaveBeenCalledTimes(2);
   });
 
   it("browser mode: asks, and Replace sends the same file again with replace", async () => {

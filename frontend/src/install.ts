@@ -4,8 +4,12 @@
 import type { Transport } from "./transport";
 import { problemLine, type InstallEvent, type InstallResult } from "./view";
 
-/** The transport calls installing needs: pickPackage in window mode, uploadPackage in a browser. */
-export type InstallActions = Pick<Transport, "mode" | "pickPackage" | "confirmInstall" | "uploadPackage">;
+/**
+ * The transport calls installing needs: pickPackage, installDrop and confirmInstall in window mode,
+ * and uploadPackage for a dropped file whose bytes the engine gives (both modes) and for the file
+ * chosen in a browser.
+ */
+export type InstallActions = Pick<Transport, "mode" | "pickPackage" | "installDrop" | "confirmInstall" | "uploadPackage">;
 
 /** Texts decided here rather than by Go. */
 export const texts = {
@@ -37,7 +41,7 @@ export class InstallPanel {
   /** The last result shown, to drop the event that repeats the call's answer. */
   private lastShown = "";
   private dragDepth = 0;
-  /** Browser mode: the file a "confirm" result asked about, sent again on Replace. */
+  /** The uploaded file a "confirm" result asked about, sent again on Replace. */
   private asked: Blob | undefined;
   private readonly listening = new AbortController();
 
@@ -103,28 +107,44 @@ export class InstallPanel {
   }
 
   private async choose(folder: boolean): Promise<void> {
-    if (this.actions.pickPackage) {
-      this.pending = true;
-      this.el.button.disabled = true;
-      this.el.folder.disabled = true;
-      let r: InstallResult | undefined;
-      try {
-        r = await this.actions.pickPackage(folder);
-      } catch {
-        r = undefined;
-      }
-      this.pending = false;
-      this.el.button.disabled = false;
-      this.el.folder.disabled = false;
-      this.show(r ?? refused(texts.unreachable), true);
+    const pick = this.actions.pickPackage;
+    if (pick) {
+      await this.byGo(() => pick(folder));
       return;
     }
     this.el.file.click();
   }
 
+  /** byGo runs an install Go does from a path it holds (a picked or dropped file) and shows it. */
+  private async byGo(run: () => Promise<InstallResult>): Promise<void> {
+    if (this.pending) {
+      this.show(refused(texts.uploading), true);
+      return;
+    }
+    this.pending = true;
+    this.el.button.disabled = true;
+    this.el.folder.disabled = true;
+    let r: InstallResult | undefined;
+    try {
+      r = await run();
+    } catch {
+      r = undefined;
+    }
+    this.pending = false;
+    this.el.button.disabled = false;
+    this.el.folder.disabled = false;
+    this.asked = undefined; // a question now is about Go's file, which Go holds for confirmInstall
+    this.show(r ?? refused(texts.unreachable), true);
+  }
+
   /** replace is the person's yes to a "confirm" result: the same package, installed over the old. */
   private async replace(): Promise<void> {
     this.el.replace.hidden = true;
+    const file = this.asked;
+    if (file) {
+      await this.upload(file, true);
+      return;
+    }
     if (this.actions.confirmInstall) {
       this.pending = true;
       let r: InstallResult | undefined;
@@ -135,10 +155,7 @@ export class InstallPanel {
       }
       this.pending = false;
       this.show(r ?? refused(texts.unreachable), true);
-      return;
     }
-    const file = this.asked;
-    if (file) await this.upload(file, true);
   }
 
   private async upload(file: Blob, replace = false): Promise<void> {
@@ -211,38 +228,48 @@ export class InstallPanel {
     this.el.button.focus();
   }
 
-  // Dropping: in a browser the chrome uploads the file; in the window Go receives its path
-  // natively, and the chrome only keeps the webview from opening it and shows the hint.
+  // Dropping: only a drop on the chrome's own document installs (one on a hosted page's frame is
+  // the page's). The chrome uploads the file with its secret where the engine gives it the bytes (a
+  // browser, WebView2); WebKitGTK gives no page a dropped file (only a text/uri-list it hides), so
+  // in the window the chrome asks Go for the file GTK reported for this drop (installDrop).
 
   private dragEnter(e: DragEvent): void {
-    if (!hasFiles(e)) return;
+    if (!this.takes(e)) return;
     e.preventDefault();
     this.dragDepth++;
     this.el.hint.hidden = false;
   }
 
   private dragOver(e: DragEvent): void {
-    if (!hasFiles(e)) return;
+    if (!this.takes(e)) return;
     e.preventDefault();
     if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
     this.el.hint.hidden = false;
   }
 
   private dragLeave(e: DragEvent): void {
-    if (!hasFiles(e)) return;
+    if (!this.takes(e)) return;
     this.dragDepth = Math.max(0, this.dragDepth - 1);
     if (this.dragDepth === 0) this.el.hint.hidden = true;
   }
 
+  /** takes reports whether a drag may be a file for the chrome: Files, or WebKitGTK's uri-list. */
+  private takes(e: DragEvent): boolean {
+    const types = Array.from(e.dataTransfer?.types ?? []);
+    return types.includes("Files") || (this.actions.installDrop !== undefined && types.includes("text/uri-list"));
+  }
+
   private drop(e: DragEvent): void {
-    if (!hasFiles(e)) return;
+    if (!this.takes(e)) return;
     e.preventDefault();
     this.dragDepth = 0;
     this.el.hint.hidden = true;
-    if (this.actions.mode === "wails") return;
     const files = Array.from(e.dataTransfer?.files ?? []);
     const [file] = files;
-    if (files.length !== 1 || !file) {
+    const installDrop = this.actions.installDrop;
+    if (files.length === 0 && installDrop) {
+      void this.byGo(installDrop);
+    } else if (files.length !== 1 || !file) {
       this.show(refused(texts.oneFile), true);
     } else if (!file.name.toLowerCase().endsWith(".zip")) {
       this.show(refused(texts.notZip), true);
@@ -250,10 +277,6 @@ export class InstallPanel {
       void this.upload(file);
     }
   }
-}
-
-function hasFiles(e: DragEvent): boolean {
-  return Array.from(e.dataTransfer?.types ?? []).includes("Files");
 }
 
 function refused(message: string): InstallResult {

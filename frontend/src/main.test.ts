@@ -28,7 +28,7 @@ it("wires the Wails bindings to the chrome when the window has them", async () =
     },
   });
   vi.stubGlobal("fetch", async (input: string) =>
-    input === "/shell/token" ? new Response(JSON.stringify({ token: "t" })) : new Response("", { status: 404 }),
+    input === "/shell/token" ? new Response(JSON.stringify({ token: "t", channel: "" })) : new Response("", { status: 404 }),
   );
   await import("./main");
   await new Promise((r) => setTimeout(r, 0));
@@ -36,4 +36,31 @@ it("wires the Wails bindings to the chrome when the window has them", async () =
   push?.({ seq: 2, kind: "loading", message: "Installing packages…", user: { username: "ann" } });
   expect(document.getElementById("loading-message")?.textContent).toBe("Installing packages…");
   expect(document.getElementById("status-user")?.textContent).toBe("ann");
+});
+
+it("does not start inside a frame: no secrets read, no binding called, the channel untouched", async () => {
+  document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+  const view = vi.fn(async () => ({ seq: 1, kind: "error", message: "x" }));
+  const invoke = vi.fn();
+  Object.assign(window, {
+    go: { app: { Shell: { View: view, Retry: async () => {}, Cancel: async () => ({ ok: true }) } } },
+    runtime: { EventsOn: () => () => {} },
+    WailsInvoke: invoke,
+  });
+  const fetcher = vi.fn(async () => new Response(JSON.stringify({ token: "t", channel: "" })));
+  vi.stubGlobal("fetch", fetcher);
+  const top = Object.getOwnPropertyDescriptor(window, "top");
+  Object.defineProperty(window, "top", { configurable: true, get: () => ({}) }); // a page framed the chrome
+  let untouched: boolean | undefined;
+  try {
+    await expect(import("./main")).rejects.toThrow(/does not run inside a frame/);
+    await new Promise((r) => setTimeout(r, 0));
+    untouched = (window as WailsGlobals).WailsInvoke === invoke;
+  } finally {
+    if (top) Object.defineProperty(window, "top", top);
+    delete (window as WailsGlobals).WailsInvoke;
+  }
+  expect(fetcher).not.toHaveBeenCalled();
+  expect(view).not.toHaveBeenCalled();
+  expect(untouched).toBe(true);
 });

@@ -6,8 +6,9 @@ import { InstallPanel } from "./install";
 import { pickTransport, type WailsGlobals } from "./transport";
 import type { View } from "./view";
 
-// The chrome never runs inside a frame: a hosted page that frames the shell's own address gets
-// an inert copy, with no transport, no key and no bindings called.
+// The chrome never runs inside a frame. Its documents already forbid framing (frame-ancestors
+// 'none', gateway.Unframed); should an engine ignore that, a hosted page that frames the shell's
+// own address still gets an inert copy: no secrets read, no channel prefixed, no bindings called.
 if (window.top !== window) {
   throw new Error("loginshell: the shell does not run inside a frame");
 }

@@ -1,11 +1,20 @@
 import { describe, expect, it, vi } from "vitest";
-import { keyFrom, pickTransport, tokenOf, type HttpDeps, type ShellBindings, type WailsGlobals } from "./transport";
+import {
+  keyFrom,
+  pickTransport,
+  prefixChannel,
+  secretsOf,
+  type HttpDeps,
+  type Secrets,
+  type ShellBindings,
+  type WailsGlobals,
+} from "./transport";
 import type { InstallEvent, InstallResult, View } from "./view";
 
 const page: View = { seq: 3, kind: "page", url: "/webapps/a/index.html", title: "A" };
 
-/** The chrome's token, as GET /shell/token would give it. */
-const tok = () => Promise.resolve("tok");
+/** The chrome's secrets, as GET /shell/token would give them. */
+const tok = () => Promise.resolve<Secrets>({ token: "tok", channel: "" });
 
 function fakeWails() {
   const handlers = new Map<string, (...data: unknown[]) => void>();
@@ -224,21 +233,17 @@ class FakeXHR extends EventTarget {
 }
 
 describe("installing", () => {
-  it("window mode: PickPackage, install events and Wails' drop listeners", async () => {
+  it("window mode: PickPackage and install events", async () => {
     const { win, shell, handlers } = fakeWails();
     shell.PickPackage = vi.fn(async () => result);
-    const onFileDrop = vi.fn();
-    win.runtime!.OnFileDrop = onFileDrop;
     const t = pickTransport(win, undefined, tok);
     expect(await t.pickPackage?.()).toEqual(result);
-    expect(t.uploadPackage).toBeUndefined();
     const seen: InstallEvent[] = [];
     t.subscribe(
       () => {},
       undefined,
       (e) => seen.push(e),
     );
-    expect(onFileDrop).toHaveBeenCalledWith(expect.any(Function), false);
     handlers.get("install")?.({ phase: "installing", done: 1, total: 2 });
     handlers.get("install")?.({ phase: "done", ok: "yes" });
     handlers.get("install")?.(result);
@@ -287,6 +292,38 @@ describe("installing", () => {
     xhr.answer(422, JSON.stringify(refused));
     expect(await done).toEqual(refused);
     expect(sent).toEqual([[1, 2]]);
+  });
+
+  it("window mode: InstallDrop carries the token and its answer is checked", async () => {
+    const { win, shell } = fakeWails();
+    shell.InstallDrop = vi.fn(async () => result);
+    const t = pickTransport(win, undefined, tok);
+    expect(await t.installDrop?.()).toEqual(result);
+    expect(shell.InstallDrop).toHaveBeenCalledWith("tok");
+    shell.InstallDrop = vi.fn(async () => ({ nope: 1 }) as unknown as InstallResult);
+    await expect(pickTransport(win, undefined, tok).installDrop?.()).rejects.toThrow(/malformed/);
+    delete shell.InstallDrop; // an older binary
+    expect(pickTransport(win, undefined, tok).installDrop).toBeUndefined();
+  });
+
+  it("window mode: uploads a dropped zip to the chrome's endpoint with the token", async () => {
+    const { win } = fakeWails();
+    const { deps } = fakeHttp({});
+    FakeXHR.all = [];
+    deps.XMLHttpRequest = FakeXHR as unknown as new () => XMLHttpRequest;
+    const t = pickTransport(win, deps, async () => ({ token: "t0k", channel: "" }));
+    const file = new Blob(["PK"]);
+    const done = t.uploadPackage!(file, () => {}, true);
+    await flush(); // the token first
+    const xhr = FakeXHR.all[0]!;
+    expect([xhr.method, xhr.url, xhr.headers["X-Loginshell-Key"], xhr.body]).toEqual([
+      "POST",
+      "/shell/install?replace=1",
+      "t0k",
+      file,
+    ]);
+    xhr.answer(200, JSON.stringify(result));
+    expect(await done).toEqual(result);
   });
 
   it("browser mode: rejects an answer that is not a result, and a network error", async () => {
@@ -412,19 +449,71 @@ describe("the bindings' token", () => {
     expect(shell.Configure).toHaveBeenCalledWith("tok", "https://a.example");
   });
 
-  it("is read once from GET /shell/token and read again after a failure", async () => {
-    const answers = [new Response("no", { status: 500 }), new Response(JSON.stringify({ token: "abc" }))];
+  it("is read once from GET /shell/token, with the channel's prefix, and read again after a failure", async () => {
+    const answers = [
+      new Response("no", { status: 503 }),
+      new Response(JSON.stringify({ token: "abc", channel: "pfx" })),
+    ];
     const fetcher = vi.fn(async () => answers.shift() ?? new Response("{}"));
-    const token = tokenOf(fetcher as unknown as typeof fetch);
-    await expect(token()).rejects.toThrow(/HTTP 500/);
-    await expect(token()).resolves.toBe("abc");
-    await expect(token()).resolves.toBe("abc");
+    const secrets = secretsOf(fetcher as unknown as typeof fetch);
+    await expect(secrets()).rejects.toThrow(/HTTP 503/);
+    await expect(secrets()).resolves.toEqual({ token: "abc", channel: "pfx" });
+    await expect(secrets()).resolves.toEqual({ token: "abc", channel: "pfx" });
     expect(fetcher).toHaveBeenCalledTimes(2);
     expect((fetcher.mock.calls[0] as unknown[])[0]).toBe("/shell/token");
   });
 
-  it("refuses a malformed token answer", async () => {
-    const token = tokenOf((async () => new Response(JSON.stringify({ token: 7 }))) as unknown as typeof fetch);
-    await expect(token()).rejects.toThrow(/malformed/);
+  it.each([
+    ["a token that is no string", { token: 7, channel: "" }],
+    ["an empty token", { token: "", channel: "" }],
+    ["no channel prefix (an answer that does not say whether to prefix)", { token: "abc" }],
+    ["no object", null],
+  ])("refuses a malformed answer: %s", async (_, answer) => {
+    const secrets = secretsOf((async () => new Response(JSON.stringify(answer))) as unknown as typeof fetch);
+    await expect(secrets()).rejects.toThrow(/malformed/);
+  });
+});
+
+describe("the message channel's prefix", () => {
+  it("goes before every message the chrome posts, those posted before it was known too, in order", async () => {
+    const posted: string[] = [];
+    let give: (s: Secrets) => void = () => {};
+    const win: WailsGlobals = { WailsInvoke: (m) => posted.push(m) };
+    prefixChannel(win, () => new Promise<Secrets>((r) => (give = r)));
+    win.WailsInvoke!('C{"name":"app.Shell.View"}');
+    win.WailsInvoke!("EXview");
+    expect(posted).toEqual([]); // nothing goes out unprefixed
+    give({ token: "t", channel: "s3cret" });
+    await flush();
+    win.WailsInvoke!("Wc");
+    expect(posted).toEqual(['s3cretC{"name":"app.Shell.View"}', "s3cretEXview", "s3cretWc"]);
+  });
+
+  it("keeps a message waiting through a failed read, and sends it with the next one", async () => {
+    const posted: string[] = [];
+    const answers: Array<Promise<Secrets>> = [
+      Promise.reject(new Error("HTTP 503")),
+      Promise.resolve({ token: "t", channel: "p-" }),
+    ];
+    const win: WailsGlobals = { WailsInvoke: (m) => posted.push(m) };
+    prefixChannel(win, () => answers.shift() ?? Promise.reject(new Error("no more")));
+    win.WailsInvoke!("C1");
+    await flush();
+    expect(posted).toEqual([]);
+    win.WailsInvoke!("C2");
+    await flush();
+    expect(posted).toEqual(["p-C1", "p-C2"]);
+  });
+
+  it("is put in place by the window's transport before any binding call", async () => {
+    const { win, shell } = fakeWails();
+    const posted: string[] = [];
+    win.WailsInvoke = (m) => posted.push(m);
+    const t = pickTransport(win, undefined, async () => ({ token: "t", channel: "k:" }));
+    win.WailsInvoke("Q"); // what Wails' runtime would post for the chrome
+    await t.view();
+    await flush();
+    expect(shell.View).toHaveBeenCalledWith("t");
+    expect(posted).toEqual(["k:Q"]);
   });
 });

@@ -1,6 +1,10 @@
 // The one place that decides how the chrome talks to Go: Wails bindings in window mode,
 // same-origin HTTP in browser mode (`serve`), one frontend for both as getAlby/hub does.
 //
+// In window mode every message the chrome posts on the window's message channel starts with a
+// per-run secret (prefixChannel): WebKitGTK hands that channel to hosted pages' frames too, and Go
+// drops every message without the secret (app/channel.go), so a page can post nothing that counts.
+//
 // Window mode relies on the Wails v2 asset server injecting /wails/ipc.js and /wails/runtime.js
 // at the top of <head> of index.html (see index.html): both are classic scripts, so they have run
 // before this deferred module, and window.go.app.Shell is there when pickTransport looks.
@@ -54,11 +58,17 @@ export interface Transport {
   setSigningPhrase(phrase: string): Promise<ConfigureResult>;
   /** Window mode: Go asks for a package (a .zip, or with folder a folder) in the system's dialog and installs it. */
   pickPackage?(folder?: boolean): Promise<InstallResult>;
+  /**
+   * Window mode: a file was dropped on the chrome, but the engine gave the chrome no bytes
+   * (WebKitGTK never does): Go installs the file GTK reported for that drop.
+   */
+  installDrop?(): Promise<InstallResult>;
   /** Window mode: the person said yes to a "confirm" result; Go installs that same package. */
   confirmInstall?(): Promise<InstallResult>;
   /**
-   * Browser mode: uploads a package to POST /shell/install; onSent reports bytes sent. With
-   * replace, the person has said yes to a "confirm" result for this file.
+   * Uploads a package (one dropped on the chrome, or chosen in a browser) to POST /shell/install;
+   * onSent reports bytes sent. With replace, the person has said yes to a "confirm" result for
+   * this file.
    */
   uploadPackage?(file: Blob, onSent: (sent: number, total: number) => void, replace?: boolean): Promise<InstallResult>;
 }
@@ -73,28 +83,65 @@ export interface ShellBindings {
   Cancel(token: string): Promise<CancelResult>;
   Configure?(token: string, loginURL: string): Promise<ConfigureResult>;
   PickPackage?(token: string, folder: boolean): Promise<InstallResult>;
+  InstallDrop?(token: string): Promise<InstallResult>;
   ConfirmInstall?(token: string): Promise<InstallResult>;
   AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   DismissChallenge(token: string, id: string): Promise<void>;
   SetSigningPhrase?(token: string, phrase: string): Promise<ConfigureResult>;
 }
 
+/** What GET /shell/token gives the window's chrome, on its own origin only. */
+export interface Secrets {
+  /** The bindings' token: first in every binding call, and in the key header of every request. */
+  token: string;
+  /** The prefix of every message on the window's message channel ("" when Go needs none). */
+  channel: string;
+}
+
 /**
- * tokenOf reads the bindings' token from the chrome's own origin (GET /shell/token), once; a page
- * on another origin cannot read that answer.
+ * secretsOf reads the chrome's secrets from its own origin (GET /shell/token), once; a page on
+ * another origin cannot read that answer. Go answers only once the message channel is guarded.
  */
-export function tokenOf(fetcher: typeof fetch): () => Promise<string> {
-  let token: Promise<string> | undefined;
+export function secretsOf(fetcher: typeof fetch): () => Promise<Secrets> {
+  let secrets: Promise<Secrets> | undefined;
   return () => {
-    token ??= fetcher("/shell/token", { headers: { Accept: "application/json" } })
+    secrets ??= fetcher("/shell/token", { headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`shell token: HTTP ${r.status}`))))
       .then((x: unknown) => {
-        const t = (x as { token?: unknown } | null)?.token;
-        if (typeof t !== "string" || t === "") throw new Error("shell token: malformed answer");
-        return t;
+        const { token, channel } = (x ?? {}) as { token?: unknown; channel?: unknown };
+        if (typeof token !== "string" || token === "" || typeof channel !== "string") {
+          throw new Error("shell token: malformed answer");
+        }
+        return { token, channel };
       });
-    token.catch(() => (token = undefined)); // a failure is retried by the next call
-    return token;
+    secrets.catch(() => (secrets = undefined)); // a failure is retried by the next call
+    return secrets;
+  };
+}
+
+/**
+ * prefixChannel makes Wails' runtime put the channel's prefix before every message it posts for
+ * the chrome (Wails calls window.WailsInvoke for each: binding calls, events, window commands).
+ * A message posted before the prefix is known waits for it; the order is kept.
+ */
+export function prefixChannel(win: WailsGlobals, secrets: () => Promise<Secrets>): void {
+  const post = win.WailsInvoke;
+  if (typeof post !== "function") return;
+  let prefix: string | undefined;
+  const waiting: string[] = [];
+  win.WailsInvoke = (message: string) => {
+    if (prefix !== undefined) {
+      post.call(win, prefix + message);
+      return;
+    }
+    waiting.push(message);
+    secrets().then(
+      (s) => {
+        prefix = s.channel;
+        for (const m of waiting.splice(0)) post.call(win, prefix + m);
+      },
+      () => {}, // the next message asks again
+    );
   };
 }
 
@@ -103,13 +150,9 @@ export interface WailsGlobals {
   go?: { app?: { Shell?: ShellBindings } };
   runtime?: {
     EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void;
-    /**
-     * Registers Wails' own drop listeners: they keep the webview from opening a dropped file and,
-     * on Windows, hand its path to Go (Linux and macOS report drops natively). useDropTarget false:
-     * the whole window is a drop target, no --wails-drop-target CSS needed.
-     */
-    OnFileDrop?(cb: (x: number, y: number, paths: string[]) => void, useDropTarget: boolean): void;
   };
+  /** Posts a message on the window's message channel (Wails' ipc.js); prefixChannel wraps it. */
+  WailsInvoke?: (message: string) => void;
 }
 
 /** What browser mode needs from the environment; tests hand in fakes. */
@@ -127,7 +170,7 @@ export interface HttpDeps {
   key?: string;
 }
 
-/** The header that carries the key (gateway.KeyHeader). */
+/** The header that carries the key, or in window mode the token (gateway.KeyHeader). */
 const keyHeader = "X-Loginshell-Key";
 
 /** keyFrom reads the key from the chrome's own address (?key=...). */
@@ -135,10 +178,17 @@ export function keyFrom(search: string): string {
   return new URLSearchParams(search).get("key") ?? "";
 }
 
-/** pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. */
-export function pickTransport(win: WailsGlobals, http?: HttpDeps, token?: () => Promise<string>): Transport {
+/**
+ * pickTransport returns the Wails transport when window.go.app.Shell exists, HTTP otherwise. In
+ * window mode it prefixes the message channel first, and uploads with http's XMLHttpRequest.
+ */
+export function pickTransport(win: WailsGlobals, http?: HttpDeps, secrets?: () => Promise<Secrets>): Transport {
   const shell = win.go?.app?.Shell;
-  if (shell) return wailsTransport(shell, win.runtime, token ?? tokenOf((input, init) => globalThis.fetch(input, init)));
+  if (shell) {
+    const s = secrets ?? secretsOf((input, init) => globalThis.fetch(input, init));
+    prefixChannel(win, s);
+    return wailsTransport(shell, win.runtime, s, http?.XMLHttpRequest ?? globalThis.XMLHttpRequest);
+  }
   return httpTransport(http ?? browserDeps());
 }
 
@@ -152,7 +202,13 @@ function browserDeps(): HttpDeps {
   };
 }
 
-function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], token: () => Promise<string>): Transport {
+function wailsTransport(
+  shell: ShellBindings,
+  runtime: WailsGlobals["runtime"],
+  secrets: () => Promise<Secrets>,
+  xhr: HttpDeps["XMLHttpRequest"],
+): Transport {
+  const token = async () => (await secrets()).token;
   const t: Transport = {
     mode: "wails",
     view: async () => checked(await shell.View(await token())),
@@ -170,6 +226,10 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
       if (!shell.Configure) throw new Error("shell Configure: not bound");
       return checkedResult(await shell.Configure(await token(), loginURL), "Configure");
     },
+    // A package dropped on the chrome, where the engine gives its bytes (WebView2): they go to the
+    // chrome's own endpoint with the token.
+    uploadPackage: async (file, onSent, replace) =>
+      upload({ XMLHttpRequest: xhr, key: await token() }, file, onSent, replace === true),
     subscribe(onView, onLink, onInstall) {
       // Without the runtime there are no live updates; say so instead of failing wiring.
       onLink?.(runtime !== undefined);
@@ -185,8 +245,6 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
             if (isInstallEvent(data)) onInstall(data);
           }),
         );
-        // Go installs the dropped file (app.Shell); this only lets the drop reach it.
-        runtime.OnFileDrop?.(() => {}, false);
       }
       return () => offs.forEach((off) => typeof off === "function" && off());
     },
@@ -196,6 +254,14 @@ function wailsTransport(shell: ShellBindings, runtime: WailsGlobals["runtime"], 
     t.confirmInstall = async () => {
       const r: unknown = await confirm.call(shell, await token());
       if (!isInstallResult(r)) throw new Error("shell ConfirmInstall: malformed answer");
+      return r;
+    };
+  }
+  const drop = shell.InstallDrop;
+  if (drop) {
+    t.installDrop = async () => {
+      const r: unknown = await drop.call(shell, await token());
+      if (!isInstallResult(r)) throw new Error("shell InstallDrop: malformed answer");
       return r;
     };
   }
@@ -305,7 +371,7 @@ async function call(deps: HttpDeps, method: "GET" | "POST" | "DELETE", path: str
  * rejects, as a transport failure.
  */
 function upload(
-  deps: HttpDeps,
+  deps: { XMLHttpRequest?: HttpDeps["XMLHttpRequest"] | undefined; key?: string | undefined },
   file: Blob,
   onSent: (sent: number, total: number) => void,
   replace: boolean,

@@ -36,6 +36,8 @@ export interface View {
   signingPhrase?: string;
   /** Counts reloads: a new count with the same url loads the page again (run from source). */
   reload?: number;
+  /** A line the top bar shows over every view while it is set: a signature alert (any station). */
+  notice?: string;
 }
 
 /** A signature challenge (internal/signature Challenge): what the dialog shows. No secret. */
@@ -111,7 +113,8 @@ export function isView(x: unknown): x is View {
     typeof v.kind === "string" &&
     kinds.has(v.kind) &&
     (v.url === undefined || typeof v.url === "string") &&
-    (v.pages === undefined || typeof v.pages === "string")
+    (v.pages === undefined || typeof v.pages === "string") &&
+    (v.notice === undefined || typeof v.notice === "string")
   );
 }
 

@@ -268,6 +268,7 @@ var constructors = map[string][]string{
 	module + "/internal/screen":         {"New"},
 	module + "/internal/settings":       {"Open"},
 	module + "/internal/signature":      {"New"},
+	module + "/internal/station":        {"Open"},
 	module + "/internal/user":           {"NewService"},
 	module + "/internal/webapps":        {"OpenLibrary"},
 	module + "/internal/store/sqlite":   {"Open"},

@@ -27,6 +27,7 @@ import (
 	"loginshell/internal/settings"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
+	"loginshell/internal/station"
 	"loginshell/internal/store/postgres"
 	"loginshell/internal/webapps"
 )
@@ -40,6 +41,10 @@ var kinds = map[string]struct {
 }{
 	"app.ErrNoDisplay":                {app.ErrNoDisplay, fault.Unavailable},
 	"audit.ErrBroken":                 {audit.ErrBroken, fault.Invalid},
+	"audit.ErrBadSignature":           {audit.ErrBadSignature, fault.Invalid},
+	"audit.ErrNotExport":              {audit.ErrNotExport, fault.Invalid},
+	"audit.ErrNothingSelected":        {audit.ErrNothingSelected, fault.NotFound},
+	"station.ErrBadKey":               {station.ErrBadKey, fault.Invalid},
 	"auth.ErrBadQuery":                {auth.ErrBadQuery, fault.BadRequest},
 	"auth.ErrCancelled":               {auth.ErrCancelled, fault.Forbidden},
 	"atomicfile.ErrDiskFull":          {atomicfile.ErrDiskFull, fault.Unavailable},

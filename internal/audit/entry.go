@@ -4,9 +4,17 @@
 // local offset, meaning, comment, request, slot). Verify names the first
 // altered, missing or reordered entry; Format prints it for people.
 //
+// A chain alone does not show a cut tail or a trail re-hashed end to end,
+// so stations sign checkpoints with Ed25519 keys of their own
+// (Checkpoint), and CheckTrail holds a trail against them, against the
+// keys a station pinned and against its own copy of its latest
+// checkpoint. Export is the self-contained copy an auditor verifies
+// without the store (VerifyExport, or build/scripts/verify-export.py).
+//
 // The package holds no storage of its own: a store appends entries inside
 // its own transaction (Seal computes the next entry from the last), so the
-// database, not a station, serialises the chain.
+// database, not a station, serialises the chain; it does no I/O but
+// reading and writing exports on the streams it is given.
 package audit
 
 import "time"

@@ -1,6 +1,6 @@
 // Package check validates a web app package before it ships, for QA and
 // CI: `loginshell check PACKAGE`. It runs the installer's own rules
-// (pkginstall.InspectZip / InspectDir, so check and install always agree),
+// (pkginstall.InspectPackage, so check and install always agree),
 // then what only a person would otherwise notice: an offline login
 // package without its setup or manage page, pages whose HTML is cut short,
 // and calls to http://pmapi/<service> the shell does not serve.

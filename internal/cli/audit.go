@@ -6,37 +6,63 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"time"
 
+	"loginshell/internal/alert"
 	"loginshell/internal/audit"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
 )
 
-const auditSynopsis = "loginshell audit verify|show [--json] [--data DIR] [--store DSN]\n      checks the signatures' audit trail (exit 1 if it was changed), or prints it"
+const auditSynopsis = "loginshell audit verify|show|alerts [--json] [--follow] [--data DIR] [--store DSN]\n" +
+	"      checks the signatures' audit trail (exit 1 if it was changed), prints it, or prints its alerts\n" +
+	"      (lockouts, repeated failed attempts; --follow: and each new one, until interrupted)" +
+	auditTrailSynopsis
 
 // runAudit checks the audit trail of the data directory's store (verify:
-// exit 1 naming the first altered, missing or reordered entry) or prints
-// it (show). The verb may come before or after the flags.
+// exit 1 naming the first altered, missing or reordered entry, and every
+// way the trail differs from what its stations signed), prints it (show),
+// prints its alerts (alerts, with --follow until SIGINT), or checks or
+// writes an auditor's copy (verify --export, export). The verb may come
+// before or after the flags.
 func runAudit(e *env, args []string) error {
 	verb := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		verb, args = args[0], args[1:] // audit verify --data DIR: the verb first, then its flags
 	}
 	var dataDir, storeFlag string
-	var asJSON bool
+	var asJSON, follow bool
 	fs := newFlags("audit")
 	fs.StringVar(&dataDir, "data", e.dataDir, "data directory holding signatures.db")
-	fs.BoolVar(&asJSON, "json", false, "show: one JSON object per entry")
+	fs.BoolVar(&asJSON, "json", false, "show, alerts: one JSON object per entry")
+	fs.BoolVar(&follow, "follow", false, "alerts: keep printing each new alert, reading the store every second, until interrupted")
 	fs.StringVar(&storeFlag, "store", "", "the plant's PostgreSQL signature store (postgres://USER@HOST/DATABASE); default: the data directory's signature_store setting, else its signatures.db")
+	tf := addTrailFlags(fs)
 	if help, err := e.parse("audit", fs, args); help || err != nil {
 		return err
 	}
-	if verb == "" && fs.NArg() > 0 {
-		verb = fs.Arg(0)
+	rest := fs.Args()
+	if verb == "" && len(rest) > 0 {
+		verb, rest = rest[0], rest[1:]
 	}
-	if (verb != "verify" && verb != "show") || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != verb) {
-		return e.usageError("audit", "say verify or show")
+	switch {
+	case verb == "export" && len(rest) != 1:
+		return e.usageError("audit", "name the file to write: audit export [--request UUID] [--since T] FILE")
+	case (verb == "verify" || verb == "show" || verb == "alerts") && len(rest) > 0:
+		return e.usageError("audit", "unexpected argument %q", rest[0])
+	case verb != "verify" && verb != "show" && verb != "alerts" && verb != "export":
+		return e.usageError("audit", "say verify, show, alerts or export")
+	case follow && verb != "alerts":
+		return e.usageError("audit", "--follow is for audit alerts")
+	}
+	if err := tf.validate(verb, e.now()); err != nil {
+		return e.usageError("audit", "%v", err)
+	}
+	if verb == "verify" && tf.export != "" {
+		return verifyExport(tf.export, tf.fingerprints, e.stdout, e.stderr)
 	}
 	db, where, err := e.openStore(dataDir, storeFlag, false)
 	if errors.Is(err, shell.ErrNoTrail) {
@@ -47,7 +73,20 @@ func runAudit(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return printAudit(context.Background(), db, where, verb, asJSON, e.stdout, e.stderr)
+	ctx := context.Background()
+	switch verb {
+	case "alerts":
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
+		return printAlerts(ctx, db, follow, e.poll, asJSON, e.stdout, e.stderr)
+	case "verify":
+		return verifyStore(ctx, db, where, dataDir, tf.fingerprints, e.stdout, e.stderr)
+	case "export":
+		return exportTrail(ctx, db, rest[0], tf.exportFilter(), e.now(), e.stdout)
+	default:
+		tf.table = tf.table || (!tf.lines && !asJSON && isTerminal(e.stdout))
+		return showAudit(ctx, db, tf, asJSON, e.stdout)
+	}
 }
 
 // requestReader is a store that can also give every request it holds, so
@@ -65,81 +104,30 @@ func headText(e audit.Entry) string {
 	return fmt.Sprintf("#%d %s", e.Seq, e.Hash)
 }
 
-// auditReader is what `loginshell audit` reads: the entries in order.
-type auditReader interface {
-	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
-}
-
-// printAudit is `loginshell audit verify|show` over the trail stored at
-// where. verify ends with exit status 1 naming the first altered, missing or reordered
-// entry, so a script needs no parsing; show prints every entry, one line
-// each or one JSON object each.
-func printAudit(ctx context.Context, trail auditReader, where, what string, asJSON bool, stdout, stderr io.Writer) error {
-	entries := func(yield func(audit.Entry, error) bool) {
-		stop := errors.New("stop")
-		err := trail.AuditEntries(ctx, func(e audit.Entry) error {
-			if !yield(e, nil) {
-				return stop
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, stop) {
-			yield(audit.Entry{}, err)
+// printAlerts is `loginshell audit alerts`: every alert of the trail, in
+// order, one line each as `audit show` prints entries (or one JSON object
+// each); with follow, then each new one as it is appended, reading the
+// trail every poll, until ctx ends (SIGINT), which is a success. A read
+// that fails while following is said on stderr (once until it changes)
+// and tried again.
+func printAlerts(ctx context.Context, trail alert.Trail, follow bool, poll time.Duration, asJSON bool, stdout, stderr io.Writer) error {
+	enc := json.NewEncoder(stdout)
+	show := func(e audit.Entry) {
+		if asJSON {
+			_ = enc.Encode(e)
+			return
 		}
+		fmt.Fprintln(stdout, audit.Format(e))
 	}
-	switch what {
-	case "verify":
-		n := 0
-		var head audit.Entry
-		var ofRequests []audit.Entry // what CheckRecords compares with the store
-		counted := func(yield func(audit.Entry, error) bool) {
-			for e, err := range entries {
-				n++
-				head = e
-				if e.Request != "" {
-					ofRequests = append(ofRequests, e)
-				}
-				if !yield(e, err) {
-					return
-				}
-			}
-		}
-		if err := audit.Verify(counted); err != nil {
-			fmt.Fprintf(stderr, "loginshell audit verify: %v\n", err)
-			return exitCode(exitFailed)
-		}
-		checked := ""
-		if rs, ok := trail.(requestReader); ok {
-			requests, err := rs.Requests(ctx)
-			if err != nil {
-				return err
-			}
-			if problems := signature.CheckRecords(requests, ofRequests); len(problems) > 0 {
-				for _, p := range problems {
-					fmt.Fprintf(stderr, "loginshell audit verify: %s\n", p)
-				}
-				return exitCode(exitFailed)
-			}
-			checked = fmt.Sprintf("; %d requests and their signatures match it", len(requests))
-		}
-		fmt.Fprintf(stdout, "OK: the audit trail of %s is intact (%d entries, head %s)%s\n", where, n, headText(head), checked)
-		return nil
-	case "show":
-		enc := json.NewEncoder(stdout)
-		for e, err := range entries {
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				if err := enc.Encode(e); err != nil {
-					return err
-				}
-			} else {
-				fmt.Fprintln(stdout, audit.Format(e))
-			}
-		}
-		return nil
+	if !follow {
+		_, err := trail.AuditEvents(ctx, audit.EventAlert, 0, func(e audit.Entry) error { show(e); return nil })
+		return err
 	}
-	fmt.Fprintf(stderr, "loginshell audit: say verify or show, not %q\n", what)
-	return exitCode(exitUsage)
+	said := ""
+	return alert.Follow(ctx, trail, 0, poll, func(e audit.Entry) { said = ""; show(e) }, func(err error) {
+		if err.Error() != said {
+			fmt.Fprintf(stderr, "loginshell audit alerts: %v; trying again\n", err)
+		}
+		said = err.Error()
+	})
 }

@@ -1,5 +1,5 @@
 // Package cli is loginshell's command line: one file per subcommand
-// (window, serve, check, install, audit, signature, compliance, version) behind one
+// (window, serve, check, install, audit, signature, compliance, station, version) behind one
 // table. It parses, builds what the command needs through internal/shell
 // (the one composition root) and turns the outcome into an exit status,
 // which main hands to os.Exit: Main never exits the process itself.
@@ -44,6 +44,7 @@ func commands() []command {
 		{"audit", auditSynopsis, runAudit},
 		{"signature", signatureSynopsis, runSignature},
 		{"compliance", complianceSynopsis, runCompliance},
+		{"station", stationSynopsis, runStation},
 	}
 }
 

@@ -63,7 +63,7 @@ func TestCommandLines(t *testing.T) {
 		{"check of nothing says so", []string{"check", missing}, 1, nil, []string{"loginshell check: " + missing + " does not exist"}},
 		{"install needs one package", []string{"install"}, 2, nil, []string{"loginshell install: name one package"}},
 		{"install of nothing fails", []string{"install", "--data", empty, missing}, 1, nil, []string{"loginshell: "}},
-		{"audit needs a verb", []string{"audit"}, 2, nil, []string{"loginshell audit: say verify or show"}},
+		{"audit needs a verb", []string{"audit"}, 2, nil, []string{"loginshell audit: say verify, show, alerts or export"}},
 		{"audit of a directory where nothing was signed", []string{"audit", "verify", "--data", empty}, 1, nil,
 			[]string{"loginshell audit: " + filepath.Join(empty, "signatures.db") + " does not exist: no signature has been recorded in " + empty}},
 		{"signature needs a verb", []string{"signature"}, 2, nil, []string{"loginshell signature: say queue or templates import"}},

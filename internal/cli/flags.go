@@ -92,9 +92,9 @@ func (e *env) printOverview() {
 
 // shellFlags are the command line of the shell itself: window and serve.
 type shellFlags struct {
-	dataDir, bootFile, loginURL, redirectPort, store, logLevel string
-	demo, offline                                              bool
-	packages                                                   []string // --package: run from source
+	dataDir, bootFile, loginURL, redirectPort, store, logLevel, station string
+	demo, offline                                                       bool
+	packages                                                            []string // --package: run from source
 }
 
 // add declares the flags on fs.
@@ -107,6 +107,7 @@ func (o *shellFlags) add(fs *flag.FlagSet, defaultDataDir string) {
 	fs.StringVar(&o.loginURL, "login-url", "", "set the login_url setting (the organisation's OpenID issuer) and keep it")
 	fs.StringVar(&o.redirectPort, "redirect-port", "", "set the redirect_port setting and keep it: the fixed loopback port of the sign-in redirect, for identity providers that match redirect URIs exactly (0: a random port)")
 	fs.StringVar(&o.store, "store", "", "set the signature_store setting and keep it: the PostgreSQL database the plant's stations share (postgres://USER@HOST/DATABASE?sslmode=verify-full; the password goes in ~/.pgpass or PGPASSWORD); \"embedded\" goes back to signatures.db in the data directory")
+	fs.StringVar(&o.station, "station", "", "this station's name in signatures and the audit trail, under which its audit key is registered (default: the host name); give each data directory on one computer a name of its own")
 	fs.Func("package", "serve this package folder (or its webapp.json) as it is, without installing it, and reload the page when its files change; repeatable", func(v string) error {
 		o.packages = append(o.packages, v)
 		return nil
@@ -118,7 +119,7 @@ func (o *shellFlags) add(fs *flag.FlagSet, defaultDataDir string) {
 func (o shellFlags) config(log *slog.Logger, pagesOrigin string, signIn func(*screen.Screen, *settings.Store) (online.ProviderOptions, error)) shell.Config {
 	return shell.Config{DataDir: o.dataDir, BootFile: o.bootFile, Packages: o.packages, LoginURL: o.loginURL,
 		RedirectPort: o.redirectPort, Store: o.store, Demo: o.demo, Offline: o.offline, PagesOrigin: pagesOrigin,
-		SignIn: signIn, Log: log}
+		SignIn: signIn, Log: log, Station: o.station}
 }
 
 func addLogLevel(fs *flag.FlagSet, level *string) {

@@ -95,7 +95,7 @@ func (e *env) parseSignature(fs *flag.FlagSet, verb string, args []string) (bool
 // signatureEngine opens the store and builds the command's engine over
 // it (shell.CommandEngine).
 func (e *env) signatureEngine(dataDir, store string) (*signature.Engine, shell.SignatureStore, error) {
-	db, _, err := e.openStore(dataDir, store, true)
+	db, _, err := shell.OpenStation(dataDir, store, e.station)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -68,7 +68,7 @@ func TestVerifyNamesEditedRecords(t *testing.T) {
 // its one slot, with a comment, through the engine (as a station would).
 func signedRequest(t *testing.T, dir string) {
 	t.Helper()
-	db, _, err := shell.OpenStore(dir, "", true)
+	db, _, err := shell.OpenStation(dir, "", "ST-1")
 	if err != nil {
 		t.Fatal(err)
 	}

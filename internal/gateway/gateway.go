@@ -37,8 +37,8 @@ type Options struct {
 	Retry  func()
 	Cancel func() error
 	// Install, when set, adds POST /shell/install and the "install" events
-	// of /shell/events. Nil leaves the endpoint out: the window installs
-	// through its bindings, so its pages get no upload endpoint at all.
+	// of /shell/events. Nil leaves the endpoint out. The caller MUST guard
+	// it (Guard, withToken): it installs what it is sent.
 	Install *install.Service
 	// Configure, when set, adds POST /shell/configure, which stores the
 	// login server a person typed into the error view and signs in again

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// KeyHeader carries the browser mode's per-run secret on the chrome's
-// requests; KeyQuery carries it in the URL the serve command prints and
+// KeyHeader carries the chrome's secret on its requests: the browser
+// mode's per-run key, or the window's bindings' token; KeyQuery carries it in the URL the serve command prints and
 // on the chrome's event stream (EventSource sends no headers).
 const (
 	KeyHeader = "X-Loginshell-Key"
@@ -51,10 +51,7 @@ const publicPrefix = "/assets/"
 // (Pages).
 func Guard(key, hostport string, next http.Handler) http.Handler {
 	origin := "http://" + hostport
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
-		h.Set("X-Frame-Options", "DENY")
+	return Unframed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Host != hostport {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "wrong Host header: this shell answers only to " + hostport})
 			return
@@ -75,6 +72,21 @@ func Guard(key, hostport string, next http.Handler) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong key: open the URL the serve command printed"})
 			return
 		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+// Unframed forbids every page to frame next's answers (CSP
+// frame-ancestors 'none', and X-Frame-Options for older engines): the
+// chrome is never shown inside another page, where that page could dress
+// it up or click through it. Both chromes use it: Guard in the browser
+// mode, Wails' asset server's middleware in the window (WebKitGTK applies
+// the headers of a wails:// answer as of an http one).
+func Unframed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
 	})
 }

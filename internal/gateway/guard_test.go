@@ -89,3 +89,21 @@ func TestNewKey(t *testing.T) {
 		t.Errorf("NewKey = %q, %q; want two different 128-bit hex keys", a, b)
 	}
 }
+
+// The window's chrome (Wails' asset server's middleware) forbids framing
+// on every answer, its documents included, whatever the handler writes.
+func TestUnframed(t *testing.T) {
+	t.Parallel()
+	h := Unframed(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusOK)
+	}))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if got := w.Header().Get("Content-Security-Policy"); got != "frame-ancestors 'none'" {
+		t.Errorf("Content-Security-Policy = %q, want frame-ancestors 'none'", got)
+	}
+	if got := w.Header().Get("X-Frame-Options"); got != "DENY" {
+		t.Errorf("X-Frame-Options = %q, want DENY", got)
+	}
+}

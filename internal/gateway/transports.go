@@ -15,28 +15,33 @@ import (
 // of sh, so both transports run one code path:
 //
 //   - the chrome's, for Wails' asset server, which serves the chrome's
-//     files itself (no assets here). It answers GET /shell/token with
-//     token, the bindings' token, on the chrome's own origin, where no
-//     hosted page can read an answer; and it has no install, configure or
-//     challenge endpoints, which the window's bindings stand for;
+//     files itself (no assets here). It answers GET /shell/token with the
+//     bindings' token and the message channel's prefix (see WindowChrome
+//     and withToken), and takes POST /shell/install, a package dropped on
+//     the chrome, with the token in KeyHeader like every /shell/ request.
+//     It has no configure or challenge endpoints, which the window's
+//     bindings stand for;
 //   - the pages', answering only on pagesHost (the pages' exact
 //     host:port) and framed only by ancestors, the chrome's origins.
-func ForWindow(sh *shell.Shell, token, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
-	if token == "" {
-		return nil, nil, errors.New("gateway: the window's chrome needs the bindings' token")
+//
+// The caller MUST serve the chrome's documents with Unframed (Wails'
+// asset server serves them without this handler).
+func ForWindow(sh *shell.Shell, wc WindowChrome, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
+	if wc.Token == "" || wc.Channel == nil {
+		return nil, nil, errors.New("gateway: the window's chrome needs the bindings' token and the channel's prefix")
 	}
-	chrome, pages, err = forShell(sh, pagesHost, ancestors, Options{})
+	chrome, pages, err = forShell(sh, pagesHost, ancestors, Options{Install: sh.Installs})
 	if err != nil {
 		return nil, nil, err
 	}
-	return withToken(chrome, token), pages, nil
+	return withToken(chrome, wc), pages, nil
 }
 
 // ForBrowser returns the two handlers the browser mode serves over the
-// engines of sh: the chrome's, with assets (nil: none) and the endpoints
-// the window does through its bindings, POST /shell/install,
-// /shell/configure and /shell/signing-phrase, and /shell/challenge/{id}
-// when sh runs signatures;
+// engines of sh: the chrome's, with assets (nil: none), POST
+// /shell/install, and the endpoints the window does through its bindings,
+// /shell/configure, /shell/signing-phrase and /shell/challenge/{id} when
+// sh runs signatures;
 // and the pages', as for ForWindow. The caller MUST put Guard in front of
 // the chrome: its endpoints install packages and take what signers type.
 func ForBrowser(sh *shell.Shell, assets fs.FS, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {

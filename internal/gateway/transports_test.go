@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,15 +11,20 @@ import (
 )
 
 // The window's chrome and the browser mode's differ only in the endpoints
-// the window's bindings stand for and in the bindings' token.
+// the window's bindings stand for and in the bindings' token (the
+// requests here carry it).
 func TestForWindowAndForBrowser(t *testing.T) {
 	t.Parallel()
 	sh := shelltest.New(t, shelltest.Options{})
 	ancestors := []string{"http://127.0.0.1:1"}
-	if _, _, err := ForWindow(sh.Shell, "", "p.localhost:1", ancestors); err == nil {
+	channel := func(context.Context) (string, error) { return "", nil }
+	if _, _, err := ForWindow(sh.Shell, WindowChrome{Channel: channel}, "p.localhost:1", ancestors); err == nil {
 		t.Error("ForWindow accepted an empty token")
 	}
-	window, _, err := ForWindow(sh.Shell, "t0k", "p.localhost:1", ancestors)
+	if _, _, err := ForWindow(sh.Shell, WindowChrome{Token: "t0k"}, "p.localhost:1", ancestors); err == nil {
+		t.Error("ForWindow accepted no channel")
+	}
+	window, _, err := ForWindow(sh.Shell, WindowChrome{Token: "t0k", Channel: channel}, "p.localhost:1", ancestors)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +39,7 @@ func TestForWindowAndForBrowser(t *testing.T) {
 	}{
 		{"both show the view", "GET", "/shell/view", 200, 200},
 		{"only the window hands out the bindings' token", "GET", "/shell/token", 200, 404},
-		{"only the browser mode takes uploads", "POST", "/shell/install", 404, 415},
+		{"both take uploads (this one is no zip)", "POST", "/shell/install", 415, 415},
 		{"only the browser mode sets the login server", "POST", "/shell/configure", 404, 415},
 		{"only the browser mode answers the signature dialog", "DELETE", "/shell/challenge/c1", 404, 200},
 	}
@@ -45,7 +51,9 @@ func TestForWindowAndForBrowser(t *testing.T) {
 				want int
 			}{{"window", window, tt.window}, {"browser", browser, tt.browser}} {
 				w := httptest.NewRecorder()
-				h.h.ServeHTTP(w, httptest.NewRequest(tt.method, tt.path, strings.NewReader("")))
+				r := httptest.NewRequest(tt.method, tt.path, strings.NewReader(""))
+				r.Header.Set(KeyHeader, "t0k")
+				h.h.ServeHTTP(w, r)
 				if w.Code != h.want {
 					t.Errorf("%s: %s %s = %d %s, want %d", h.name, tt.method, tt.path, w.Code, w.Body, h.want)
 				}

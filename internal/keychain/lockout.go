@@ -9,19 +9,20 @@ import (
 
 	"loginshell/internal/atomicfile"
 	"loginshell/internal/fault"
+	"loginshell/internal/lockout"
 )
 
-// Lockout policy. The first LockoutThreshold-1 consecutive wrong passwords
-// cost nothing but the argon2id time. The LockoutThreshold-th locks the user
-// out for LockoutBase; each further wrong password (tried once a lockout has
-// expired) doubles the delay, capped at LockoutMax. A correct password, a new
-// vault (Create) or Remove resets the count. Ten tries at typing a password
-// cover honest mistakes; after that an offline guesser gets about 24 guesses
-// a day instead of millions.
+// Lockout policy: the one every identity used for signing applies
+// (internal/lockout), here counted on disk. The first LockoutThreshold-1
+// consecutive wrong passwords cost nothing but the argon2id time. The
+// LockoutThreshold-th locks the user out for LockoutBase; each further
+// wrong password (tried once a lockout has expired) doubles the delay,
+// capped at LockoutMax. A correct password, a new vault (Create) or Remove
+// resets the count.
 const (
-	LockoutThreshold = 10
-	LockoutBase      = 30 * time.Second
-	LockoutMax       = time.Hour
+	LockoutThreshold = lockout.Threshold
+	LockoutBase      = lockout.Base
+	LockoutMax       = lockout.Max
 )
 
 // lockoutState is the per-user state file, kept apart from the vault so a
@@ -33,16 +34,7 @@ type lockoutState struct {
 }
 
 // lockoutDelay is the lockout after the n-th consecutive failure.
-func lockoutDelay(n int) time.Duration {
-	if n < LockoutThreshold {
-		return 0
-	}
-	d := LockoutBase
-	for i := LockoutThreshold; i < n && d < LockoutMax; i++ {
-		d *= 2
-	}
-	return min(d, LockoutMax)
-}
+func lockoutDelay(n int) time.Duration { return lockout.Delay(n) }
 
 // loadState reads username's lockout state. A missing file is no failures.
 // A damaged one fails closed: it is replaced by a fresh lockout, since a

@@ -7,7 +7,7 @@
 // finishes the job at the next start), and one install runs at a time per
 // folder, across processes.
 //
-// InspectZip, InspectDir and InspectPackage run the same rules without
+// InspectPackage runs the same rules without
 // writing, for `loginshell check`. Validate is the one validation of a
 // package's webapp.json against its files: the installer, check and the
 // package library's loader (internal/webapps) all call it, so they never

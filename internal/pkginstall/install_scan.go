@@ -44,33 +44,11 @@ const maxProblems = 500
 // after it returns.
 type FileFunc func(name string, r io.Reader)
 
-// InspectZip reads a zip package the way Install does, writing nothing, and
-// returns its manifest (zero if webapp.json is missing or invalid) and every
-// problem found, each a *PackageError, in the order of the archive. Every
-// entry is decompressed, so sizes and ratios are measured, not taken from
-// headers. visit, when not nil, sees each file's content. It is what
-// `loginshell check` runs, so check and install always agree.
-func InspectZip(src io.ReaderAt, size int64, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
-	opts = opts.withDefaults()
-	entries, perr := zipEntries(src, size, opts)
-	if perr != nil {
-		return manifest.WebApp{}, []*PackageError{perr}
-	}
-	return inspect(entries, opts, visit)
-}
-
-// InspectDir is InspectZip for a directory package. Symbolic links inside
-// it are reported, never followed; srcDir itself may be a link.
-func InspectDir(srcDir string, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
-	opts = opts.withDefaults()
-	entries, closeRoot, perr := dirEntries(srcDir, opts)
-	if perr != nil {
-		return manifest.WebApp{}, []*PackageError{perr}
-	}
-	defer closeRoot()
-	return inspect(entries, opts, visit)
-}
-
+// inspect reads entries the way Install does, writing nothing, and
+// returns the manifest (zero if webapp.json is missing or invalid) and
+// every problem found, each a *PackageError, in the order of the entries.
+// visit, when not nil, sees each file's content. InspectPackage runs it for
+// `loginshell check`, so check and install always agree.
 func inspect(entries []entry, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
 	m, problems, _ := walk(entries, opts, true, func(name string, dir bool, r io.Reader) error {
 		if !dir && visit != nil {

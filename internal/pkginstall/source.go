@@ -28,7 +28,7 @@ type Layout struct {
 	Dropped []string
 }
 
-// InspectPackage is InspectZip or InspectDir for a package named the way
+// InspectPackage reads a package, a zip or a folder, named the way
 // the container's CLI named one: a zip; a folder holding webapp.json; or a
 // webapp.json file. With "src-folder" in that webapp.json, the package's
 // files are that folder's contents (it must lie inside the manifest's
@@ -88,7 +88,7 @@ func openProject(man string, opts Options) ([]entry, Layout, func(), *PackageErr
 		return nil, Layout{}, nil, &PackageError{Entry: manifest.WebAppFile, Rule: RulePathEscape, Detail: problem}
 	}
 	if src == "" && filepath.Base(man) == manifest.WebAppFile {
-		// A plain package folder: read exactly as InspectDir does.
+		// A plain package folder: read as InstallDir does.
 		entries, closeRoot, perr := dirEntries(dir, opts)
 		return entries, Layout{}, closeRoot, perr
 	}

@@ -10,7 +10,7 @@ import (
 
 // Validate says what is wrong with a package: it is the one validation
 // every reader of a package runs, so that they never disagree on what a
-// package is. The installer, and so InspectZip, InspectDir, InspectPackage
+// package is. The installer, and so InspectPackage
 // and `loginshell check`, run it on the entries of the zip or folder they
 // read; the package library's loader (internal/webapps) runs it on every
 // package it would serve: installed, bundled, beside --boot, or a

@@ -94,6 +94,10 @@ type View struct {
 	// Reload counts the Reload calls of this screen: when it changes and
 	// the URL does not, the chrome loads the frame's page again.
 	Reload uint64 `json:"reload,omitempty"`
+	// Notice is a line the chrome shows in its top bar over every view
+	// until it is taken down (Notify): a signature alert of any station
+	// on the store. Never part of a page's document.
+	Notice string `json:"notice,omitempty"`
 }
 
 // Screen holds the current view and tells subscribers of each change.
@@ -111,6 +115,7 @@ type Screen struct {
 	base   View // the last application page, shown again when an auth page closes
 	views  *pubsub.Hub[View]
 	reload uint64 // Reload calls so far, carried by every view
+	notice string // carried by every view (Notify)
 }
 
 // New returns a screen showing "Starting". pages is the origin the hosted
@@ -220,6 +225,20 @@ func (s *Screen) Reload() {
 	s.setIf(View{}, false, func(cur View) bool { return cur.Kind == Page })
 }
 
+// Notify shows text in the chrome's notice over whatever is shown, now
+// and in every later view, until Notify("") takes it down. text must be
+// fit for a person, as for ShowError. The view shown stays as it is (a
+// signature dialog open over it too).
+func (s *Screen) Notify(text string) {
+	s.mu.Lock()
+	changed := s.notice != text
+	s.notice = text
+	s.mu.Unlock()
+	if changed {
+		s.Refresh()
+	}
+}
+
 // Forget drops the remembered application page (after a log-off).
 func (s *Screen) Forget() {
 	s.mu.Lock()
@@ -304,6 +323,7 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	}
 	v.Reload = s.reload
 	v.Online = s.online
+	v.Notice = s.notice
 	v.Seq = s.cur.Seq + 1
 	switch {
 	case v.Kind != Page:

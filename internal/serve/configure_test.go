@@ -152,7 +152,7 @@ func TestConfigureRefusedDuringAFlow(t *testing.T) {
 func TestConfigureOnlyInServeHandler(t *testing.T) {
 	t.Parallel()
 	sh := shelltest.New(t, shelltest.Options{})
-	window, _, err := gateway.ForWindow(sh.Shell, "t0k", "p.localhost:1", []string{"http://127.0.0.1:1"})
+	window, _, err := gateway.ForWindow(sh.Shell, windowChrome, "p.localhost:1", []string{"http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +163,7 @@ func TestConfigureOnlyInServeHandler(t *testing.T) {
 	post := func(h http.Handler, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodPost, "/shell/configure", bytes.NewReader([]byte(body)))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(gateway.KeyHeader, windowChrome.Token) // the window's chrome would send it
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
 		return w

@@ -175,7 +175,7 @@ func TestConnectivityNeverWaitsOnAProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := shelltest.New(t, shelltest.Options{DataDir: dir})
-	_, pages, err := gateway.ForWindow(sh.Shell, "t0k", "p.localhost:1", []string{"wails://wails"})
+	_, pages, err := gateway.ForWindow(sh.Shell, windowChrome, "p.localhost:1", []string{"wails://wails"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package serve_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,12 +15,12 @@ import (
 	"loginshell/internal/shell/shelltest"
 )
 
-// The window's handler has no upload endpoint; serve's installs into the
-// data directory through the same Shell.Install the CLI uses.
-func TestUploadOnlyInServeHandler(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	sh := shelltest.New(t, shelltest.Options{DataDir: dir})
+// windowChrome is the window's side of gateway.ForWindow in these tests.
+var windowChrome = gateway.WindowChrome{Token: "t0k", Channel: func(context.Context) (string, error) { return "", nil }}
+
+// lineappZip is a good package, lineapp 1.2.0.
+func lineappZip(t *testing.T) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for name, body := range map[string]string{
@@ -35,32 +36,62 @@ func TestUploadOnlyInServeHandler(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	window, _, err := gateway.ForWindow(sh.Shell, "t0k", "p.localhost:1", []string{"http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	serve, _, err := gateway.ForBrowser(sh.Shell, nil, "p.localhost:1", []string{"http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
+	return buf.Bytes()
+}
+
+// A package dropped on the window's chrome is uploaded with the bindings'
+// token; a hosted page can post the same bytes to the chrome's origin
+// blind (a no-cors fetch), but not with the token, which it cannot read:
+// refused, and nothing installed. The serve mode's handler installs the
+// upload (its key is checked by Guard, in front of it). Both install into
+// the data directory through the one install service.
+func TestUploadNeedsTheWindowsToken(t *testing.T) {
+	t.Parallel()
+	body := lineappZip(t)
+	installed := func(dir string) bool {
+		_, err := os.Stat(filepath.Join(dir, "webapps", "lineapp", "1.2.0", "index.html"))
+		return err == nil
 	}
 	tests := []struct {
 		name       string
-		h          http.Handler
+		browser    bool // ForBrowser's handler, not ForWindow's
+		token      string
 		wantStatus int
 	}{
-		{"the window's handler has no upload endpoint", window, http.StatusNotFound},
-		{"serve's handler installs the upload", serve, http.StatusOK},
+		{"the window refuses an upload without the token", false, "", http.StatusUnauthorized},
+		{"the window refuses an upload with a wrong token", false, "t0K", http.StatusUnauthorized},
+		{"the window refuses an upload with a blank token", false, " ", http.StatusUnauthorized},
+		{"the window installs the chrome's upload", false, "t0k", http.StatusOK},
+		{"serve's handler installs the upload", true, "", http.StatusOK},
 	}
 	for _, tt := range tests {
-		req := httptest.NewRequest(http.MethodPost, "/shell/install", bytes.NewReader(buf.Bytes()))
-		req.Header.Set("Content-Type", "application/zip")
-		w := httptest.NewRecorder()
-		tt.h.ServeHTTP(w, req)
-		if w.Code != tt.wantStatus {
-			t.Errorf("%s: status %d (%s), want %d", tt.name, w.Code, w.Body, tt.wantStatus)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "webapps", "lineapp", "1.2.0", "index.html")); err != nil {
-		t.Errorf("the upload is not installed: %v", err)
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			sh := shelltest.New(t, shelltest.Options{DataDir: dir})
+			var h http.Handler
+			var err error
+			if tt.browser {
+				h, _, err = gateway.ForBrowser(sh.Shell, nil, "p.localhost:1", []string{"http://127.0.0.1:1"})
+			} else {
+				h, _, err = gateway.ForWindow(sh.Shell, windowChrome, "p.localhost:1", []string{"wails://wails"})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest(http.MethodPost, "/shell/install", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/zip")
+			if tt.token != "" {
+				req.Header.Set(gateway.KeyHeader, tt.token)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != tt.wantStatus {
+				t.Errorf("status %d (%s), want %d", w.Code, w.Body, tt.wantStatus)
+			}
+			if want := tt.wantStatus == http.StatusOK; installed(dir) != want {
+				t.Errorf("installed = %v, want %v", !want, want)
+			}
+		})
 	}
 }

@@ -51,6 +51,13 @@ const (
 	// (/pmapi/usersettings), so the password goes into ~/.pgpass or
 	// PGPASSWORD of the account the shell runs as.
 	SignatureStore = "signature_store"
+	// AlertCommand is a program the station runs for each signature
+	// alert it raises (internal/alert.Command): the value split at white
+	// space into the program and its arguments, run without a shell, the
+	// alert as JSON on its stdin, killed after 10 s. "" (absent) runs
+	// nothing. It is read at each alert. A shell key: a page that could
+	// set it would run a program of its choosing on the station.
+	AlertCommand = "alert_command"
 )
 
 // shellKeys are the settings the shell itself reads: how and where people
@@ -58,7 +65,7 @@ const (
 // plant's (command line, Settings), never a hosted page's: a page that set
 // login_url could point signatures at a provider it controls.
 var shellKeys = []string{LoginURL, ClientID, ClientSecret, Scopes, RolesClaim, GroupsClaim, LoginBrowser, LoginTimeout, Prompt, MaxAge,
-	AllowOfflineFallback, RedirectPort, SignatureStore}
+	AllowOfflineFallback, RedirectPort, SignatureStore, AlertCommand}
 
 // IsShellKey reports whether key (in any letter case, around any spaces,
 // or under an alias such as server_url) names a setting the shell itself
@@ -189,6 +196,12 @@ func (s *Store) Merge(d map[string]any) error {
 				return err
 			}
 			v = dsn
+		case AlertCommand:
+			text, ok := v.(string)
+			if !ok {
+				return fault.Detail(ErrInvalid, "alert_command must be a string: a program and its arguments, separated by spaces")
+			}
+			v = strings.TrimSpace(text)
 		}
 		clean[k] = v
 	}

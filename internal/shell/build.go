@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"loginshell/internal/alert"
+	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
 	"loginshell/internal/connectivity"
@@ -21,6 +23,7 @@ import (
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
+	"loginshell/internal/station"
 	"loginshell/internal/user"
 )
 
@@ -54,7 +57,8 @@ type Config struct {
 	// (default: discarded).
 	Log *slog.Logger
 	// Station names this computer in signatures and the audit trail
-	// (default: the host name).
+	// (default: the host name), and is the name its audit key
+	// (internal/station, DataDir/station-key) is registered under.
 	Station string
 
 	// KeychainParams, for tests only with InsecureAllowWeakParams: cheap
@@ -203,27 +207,50 @@ func Build(c Config) (sh *Shell, err error) {
 	if err != nil {
 		return nil, err
 	}
-	db, where, err := openStore(c.DataDir, dsn)
+	// The station's key signs a checkpoint for every transaction that
+	// appends to the trail, inside it; its own copy of the latest is
+	// written by its goroutine after the commit. Closed after the store.
+	stn, err := station.Open(station.Options{Dir: c.DataDir, Name: c.Station, Now: time.Now, Log: log.With("component", "station")})
+	if err != nil {
+		return nil, fmt.Errorf("open the station's key: %w", err)
+	}
+	sh.onClose(func() { _ = stn.Close() })
+	db, where, err := openStore(c.DataDir, dsn, stn)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("signature store", "where", where)
+	log.Info("signature store", "where", where, "station", c.Station, "key", stn.Fingerprint())
 	sh.Store = db
 	sh.onClose(func() { _ = db.Close() })
 	identities := map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}}
 	if c.Demo {
-		identities[demoIDP] = demoIdentity()
+		if identities[demoIDP], err = demoIdentity(); err != nil {
+			return nil, err
+		}
 	}
 	// idp "openid": the organisation's provider of the settings, whose own
 	// sign-in page the signature dialog shows.
 	interactive := map[string]signature.Interactive{signature.IDPOpenID: provider}
+	// Alerts (a signer locked out, repeated failed attempts at one slot):
+	// this station runs alert_command for those it raises; every station
+	// shows every alert on the store in its chrome (followAlerts).
+	alerts := alert.Command{Setting: func() string { return st.String(settings.AlertCommand) }, Log: log.With("component", "alert")}
 	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Interactive: interactive, Poster: scr, Now: time.Now,
-		Station: c.Station, Log: log.With("component", "signature")})
+		Station: c.Station, Log: log.With("component", "signature"), Alerts: alerts})
 	if err != nil {
 		return nil, err
 	}
 	sh.Signatures = sigs
 	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store)
+	// The follower reads the store: it ends, and its last read with it,
+	// before the store closes (closers run in reverse order).
+	alertsCtx, stopAlerts := context.WithCancel(context.Background())
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		followAlerts(alertsCtx, db, alert.NewNotices(scr.Notify, nil), log.With("component", "alert"))
+	}()
+	sh.onClose(func() { stopAlerts(); <-followed })
 	if err := loadTemplates(sigs, filepath.Join(c.DataDir, "templates.json"), c.Demo); err != nil {
 		return nil, err
 	}
@@ -238,6 +265,35 @@ func OSActor() string {
 		who = u.Username
 	}
 	return "os:" + who + "@" + Station()
+}
+
+// alertPoll is how often a station reads the store for alerts raised
+// anywhere on it.
+const alertPoll = time.Second
+
+// followAlerts shows in the chrome each alert any station on the store
+// raises from now on, reading the trail every alertPoll until ctx ends. A
+// store that does not answer is logged once per change of what it says,
+// not at every poll, and read again.
+func followAlerts(ctx context.Context, db alert.Trail, notices *alert.Notices, log *slog.Logger) {
+	last := ""
+	failed := func(err error) {
+		if err.Error() != last {
+			log.Warn("signature alerts not read from the store; trying again", "err", err)
+		}
+		last = err.Error()
+	}
+	head, err := alert.Head(ctx, db)
+	for err != nil {
+		failed(err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(alertPoll):
+		}
+		head, err = alert.Head(ctx, db)
+	}
+	_ = alert.Follow(ctx, db, head, alertPoll, func(e audit.Entry) { last = ""; notices.Alert(e) }, failed)
 }
 
 // Station names this computer in signatures and the audit trail.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"loginshell/internal/demoidp"
 	"loginshell/internal/settings"
@@ -23,8 +24,11 @@ var demoTemplate = signature.Template{Name: "Line Release Approval", Description
 	Expression: "{role:Operator} AND {role:Supervisor}", IDP: demoIDP, Framing: signature.FramingEmbedded, Timeout: 2,
 	ForceUniqueUser: true, Meaning: "Approval: I approve the release of this line."}
 
-// demoIdentity verifies the demo users' listed passwords.
-func demoIdentity() signature.Identity { return demoidp.Identity{Users: demoidp.DemoUsers()} }
+// demoIdentity verifies the demo users' listed passwords, locking a user
+// out in memory as the keychain does on disk.
+func demoIdentity() (signature.Identity, error) {
+	return demoidp.NewIdentity(demoidp.DemoUsers(), time.Now)
+}
 
 // startDemo runs the demo identity provider on loopback and points the
 // settings at it; the note tells a person where it runs and which users it

@@ -8,6 +8,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 	"loginshell/internal/fault"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
+	"loginshell/internal/station"
+	"loginshell/internal/store"
 	"loginshell/internal/store/postgres"
 	"loginshell/internal/store/sqlite"
 )
@@ -34,11 +37,15 @@ const EmbeddedStore = "embedded"
 const openTimeout = 30 * time.Second
 
 // SignatureStore is what the shell and the commands need of a store: the
-// engine's Backend, the trail for audit verify|show, and Close.
+// engine's Backend, the trail and the requests for audit verify|show|export,
+// the alerts for audit alerts and the chrome's notices (alert.Trail), and
+// Close.
 type SignatureStore interface {
 	signature.Backend
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
+	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
 	Requests(ctx context.Context) ([]signature.Request, error)
+	AuditEvents(ctx context.Context, event string, after int64, fn func(audit.Entry) error) (int64, error)
 	Close() error
 }
 
@@ -65,11 +72,17 @@ func storeDSN(st *settings.Store, flag string, keep bool) (string, error) {
 }
 
 // openStore opens the PostgreSQL database dsn names, or StoreFile in dataDir when
-// dsn is "". where names it for messages, never with a password.
-func openStore(dataDir, dsn string) (db SignatureStore, where string, err error) {
+// dsn is "", signing checkpoints with cp (nil: none, for reading). where
+// names it for messages, never with a password.
+func openStore(dataDir, dsn string, cp store.Checkpointer) (db SignatureStore, where string, err error) {
+	var sopts []sqlite.Option
+	var popts []postgres.Option
+	if cp != nil {
+		sopts, popts = append(sopts, sqlite.WithCheckpointer(cp)), append(popts, postgres.WithCheckpointer(cp))
+	}
 	if dsn == "" {
 		path := filepath.Join(dataDir, StoreFile)
-		s, err := sqlite.Open(path)
+		s, err := sqlite.Open(path, sopts...)
 		if err != nil {
 			return nil, "", fmt.Errorf("open the signature store: %w", err)
 		}
@@ -77,7 +90,7 @@ func openStore(dataDir, dsn string) (db SignatureStore, where string, err error)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
-	s, err := postgres.Open(ctx, dsn)
+	s, err := postgres.Open(ctx, dsn, popts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -95,12 +108,12 @@ var ErrNoTrail = fault.New(fault.NotFound, "no signature has been recorded")
 // are created; without it, a missing StoreFile is ErrNoTrail, naming the
 // file and the directory. where names the store for messages, never with
 // a password.
+//
+// The store signs no checkpoint: it is for commands that read (audit).
+// A command that writes opens it with OpenStation, or its entries are
+// ones no station's key vouches for.
 func OpenStore(dataDir, storeFlag string, create bool) (db SignatureStore, where string, err error) {
-	st, err := settings.Open(filepath.Join(dataDir, "settings.json"))
-	if err != nil {
-		return nil, "", err
-	}
-	dsn, err := storeDSN(st, storeFlag, false)
+	dsn, err := commandDSN(dataDir, storeFlag)
 	if err != nil {
 		return nil, "", err
 	}
@@ -114,5 +127,65 @@ func OpenStore(dataDir, storeFlag string, create bool) (db SignatureStore, where
 			return nil, "", fmt.Errorf("create the data directory %s: %w", dataDir, err)
 		}
 	}
-	return openStore(dataDir, dsn)
+	return openStore(dataDir, dsn, nil)
+}
+
+// OpenStation opens the signature store of dataDir as OpenStore does
+// with create, for a command that writes to it as station name (the name
+// its entries carry): the station's key (made at first use) signs a
+// checkpoint for each transaction, as the shell's do. Closing the store
+// also writes the station's copy of its latest checkpoint.
+func OpenStation(dataDir, storeFlag, name string) (db SignatureStore, where string, err error) {
+	dsn, err := commandDSN(dataDir, storeFlag)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("create the data directory %s: %w", dataDir, err)
+	}
+	stn, err := station.Open(station.Options{Dir: dataDir, Name: name, Now: time.Now})
+	if err != nil {
+		return nil, "", fmt.Errorf("open the station's key: %w", err)
+	}
+	db, where, err = openStore(dataDir, dsn, stn)
+	if err != nil {
+		stn.Close()
+		return nil, "", err
+	}
+	return stationStore{db, stn}, where, nil
+}
+
+// commandDSN is the store a command on dataDir means (storeDSN), the
+// setting left as it is.
+func commandDSN(dataDir, storeFlag string) (string, error) {
+	st, err := settings.Open(filepath.Join(dataDir, "settings.json"))
+	if err != nil {
+		return "", err
+	}
+	return storeDSN(st, storeFlag, false)
+}
+
+// stationStore is a store that closes its station after itself.
+type stationStore struct {
+	SignatureStore
+	station *station.Station
+}
+
+func (s stationStore) Close() error {
+	return errors.Join(s.SignatureStore.Close(), s.station.Close())
+}
+
+// StationFingerprint is the fingerprint of the key of the station whose
+// data directory is dataDir, made there if it has none yet (`loginshell
+// station key`, for the validation record).
+func StationFingerprint(dataDir, name string) (string, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", fmt.Errorf("create the data directory %s: %w", dataDir, err)
+	}
+	stn, err := station.Open(station.Options{Dir: dataDir, Name: name, Now: time.Now})
+	if err != nil {
+		return "", fmt.Errorf("open the station's key: %w", err)
+	}
+	defer stn.Close()
+	return stn.Fingerprint(), nil
 }

@@ -37,7 +37,8 @@ type Poster interface {
 	Close(id string)
 }
 
-// Options are an Engine's collaborators; all are required but Log.
+// Options are an Engine's collaborators; all are required but Log,
+// Interactive, Alerts and the fields that name their default.
 type Options struct {
 	Store Backend
 	// Identities are the identity providers challenges can run with, by
@@ -61,6 +62,13 @@ type Options struct {
 	// pages may hold at once (default DefaultMaxPendingPerPackage); the
 	// plant's own are not counted.
 	MaxPendingPerPackage int
+	// Alerts hears of each alert (a signer locked out, AlertAfter failed
+	// attempts in a row at one slot) once its audit entry is written;
+	// nil: the trail and the log only.
+	Alerts Alerter
+	// AlertAfter is how many failed attempts in a row at one slot raise an
+	// alert (default DefaultAlertAfter).
+	AlertAfter int
 }
 
 // DefaultMaxPendingPerPackage is the default of
@@ -74,6 +82,7 @@ type Engine struct {
 
 	mu         sync.Mutex
 	challenges map[string]*open
+	failures   map[uuid.UUID]int // failed attempts in a row, by slot (misuse)
 	outcomes   *pubsub.Hub[Outcome]
 }
 
@@ -125,7 +134,10 @@ func New(o Options) (*Engine, error) {
 	if o.MaxPendingPerPackage <= 0 {
 		o.MaxPendingPerPackage = DefaultMaxPendingPerPackage
 	}
-	return &Engine{o: o, challenges: map[string]*open{}, outcomes: newOutcomes(o.Log)}, nil
+	if o.AlertAfter <= 0 {
+		o.AlertAfter = DefaultAlertAfter
+	}
+	return &Engine{o: o, challenges: map[string]*open{}, failures: map[uuid.UUID]int{}, outcomes: newOutcomes(o.Log)}, nil
 }
 
 // Template returns the template named name (getSignatureTemplate).
@@ -272,8 +284,10 @@ func ParseUUID(s string) (uuid.UUID, error) {
 // Trigger posts the challenge of the pending slot id to page of session
 // (triggerAuthRequest) and returns once it is posted, not when it ends.
 // Errors: ErrNoChallenge ("No pending authentication challenge with UUID
-// <uuid>"), ErrUnsupported for an identity provider the shell cannot run
-// challenges with, ErrNotPosted when the page cannot show it.
+// <uuid>"), ErrNotPosted when an ordered request's earlier slot is still
+// pending (Request.CheckOrder: the text says which) or the page cannot
+// show it, ErrUnsupported for an identity provider the shell cannot run
+// challenges with.
 //
 // by is the package whose page triggers (Plant for none): the seed's task
 // routing lets any page trigger a slot whose UUID it was given, and the
@@ -286,6 +300,11 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	if err != nil {
 		return err
 	}
+	// Under an ordered template a later slot waits for the earlier ones
+	// (the template as queued decides; store.Settle asks again).
+	if err := req.CheckOrder(slot.ID); err != nil {
+		return err
+	}
 	t, err := e.rules(ctx, req)
 	if err != nil {
 		return err
@@ -295,8 +314,10 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	if e.o.Identities[provider] == nil && interactive == nil {
 		return fault.Detail(ErrUnsupported, "template %q signs with identity provider %q, which this shell cannot run challenges with", t.Name, t.Provider())
 	}
+	// The challenge, and so the signature and every audit entry of it,
+	// carries the meaning of the decision being made.
 	c := Challenge{ID: uuid.NewString(), Slot: slot.ID, Request: req.ID, RequestName: req.Name, Description: req.Description,
-		Template: t.Name, Meaning: t.Meaning, Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
+		Template: t.Name, Meaning: t.MeaningOf(approve), Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
 		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC(), Owner: req.Owner, By: by,
 		Content: req.Content(), Record: req.Record, IdP: e.idp(provider, interactive)}
 	if interactive != nil {
@@ -304,7 +325,7 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 			return err
 		}
 		e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
-			Template: t.Name, Meaning: t.Meaning, Approve: &approve, Detail: "at the identity provider " + t.Provider(), IdP: c.IdP, Content: c.Content})
+			Template: t.Name, Meaning: c.Meaning, Approve: &approve, Detail: "at the identity provider " + t.Provider(), IdP: c.IdP, Content: c.Content})
 		return nil
 	}
 	if err := e.o.Poster.Post(session, page, c); err != nil {
@@ -319,7 +340,7 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	o.timer = e.o.AfterFunc(t.TimeoutDuration(), func() { e.expire(c.ID) })
 	e.mu.Unlock()
 	e.audit(ctx, audit.Entry{Event: audit.EventTrigger, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
-		Template: t.Name, Meaning: t.Meaning, Approve: &approve, IdP: c.IdP, Content: c.Content})
+		Template: t.Name, Meaning: c.Meaning, Approve: &approve, IdP: c.IdP, Content: c.Content})
 	return nil
 }
 
@@ -359,12 +380,15 @@ func (e *Engine) Cancel(ctx context.Context, id uuid.UUID, by string) error {
 			return fault.Detail(ErrNoRequest, "%s", id)
 		}
 	}
-	_, _, err := e.o.Store.CancelAudited(ctx, id, func(req Request) []audit.Entry {
+	req, _, err := e.o.Store.CancelAudited(ctx, id, func(req Request) []audit.Entry {
 		return []audit.Entry{e.stamp(ctx, audit.Entry{Event: audit.EventCancel, Request: id.String(), RequestName: req.Name,
 			Template: req.Template, Content: req.Content()})}
 	})
 	if err != nil {
 		return err
+	}
+	for _, sl := range req.Slots {
+		e.forgetFailures(sl.ID) // no attempt at them counts any more
 	}
 	e.mu.Lock()
 	var closing []string
@@ -478,7 +502,9 @@ func (e *Engine) Answer(ctx context.Context, id, userID, password, comment strin
 		if fault.KindOf(err) == fault.Locked {
 			event = audit.EventLockout
 		}
-		return e.fail(ctx, c, event, typed.Signer, err)
+		o, err := e.fail(ctx, c, event, typed.Signer, err)
+		e.misuse(ctx, c, t, typed.Signer, err)
+		return o, err
 	}
 	return e.sign(ctx, c, t, signer, comment)
 }
@@ -493,7 +519,9 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 		return Outcome{}, err
 	}
 	if !clause.Admits(signer) {
-		return e.fail(ctx, c, audit.EventFailure, signer, fault.Detail(ErrNotEntitled, "%s does not satisfy %s", signer.UserID, c.Clause))
+		o, err := e.fail(ctx, c, audit.EventFailure, signer, fault.Detail(ErrNotEntitled, "%s does not satisfy %s", signer.UserID, c.Clause))
+		e.misuse(ctx, c, t, signer, err)
+		return o, err
 	}
 	// From here the answer counts only if it is in time, and the timeout
 	// cannot end the challenge under it (TestTimeIsFinal races the two).
@@ -532,6 +560,7 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 	}
 	e.take(id)
 	e.o.Poster.Close(id)
+	e.forgetFailures(c.Slot)
 	var o Outcome
 	switch req.State {
 	case Approved:

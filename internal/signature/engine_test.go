@@ -380,8 +380,12 @@ func BenchmarkApproveToCallback(b *testing.B) {
 	defer st.Close()
 	scr := screen.New("bench", "http://p.localhost:1", nil, nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
+	demo, err := demoidp.NewIdentity(demoidp.DemoUsers(), time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
 	eng, err := signature.New(signature.Options{Store: st, Identities: map[string]signature.Identity{
-		"local": demoidp.Identity{Users: demoidp.DemoUsers()}}, Poster: scr, Now: time.Now, Station: "bench"})
+		"local": demo}, Poster: scr, Now: time.Now, Station: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}

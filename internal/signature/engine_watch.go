@@ -71,7 +71,14 @@ func (e *Engine) remote(ctx context.Context, id uuid.UUID, state State) {
 var remoteRetries = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
 
 // publishRemote publishes the outcome of a change another station made.
+// A slot signed there, or a request ended there, has no attempts left to
+// count here.
 func (e *Engine) publishRemote(slot Slot, req Request, state State) {
+	for _, sl := range req.Slots {
+		if sl.State != Pending { // signed, or cancelled with its request
+			e.forgetFailures(sl.ID)
+		}
+	}
 	o := Outcome{Session: req.Session, Request: req.ID, RequestName: req.Name, Slot: slot.ID, Time: e.o.Now().UTC(), Owner: req.Owner}
 	if sig := slot.Signature; sig != nil {
 		o.Approved, o.UserID, o.PrintedName, o.Meaning, o.Comment = sig.Approve, sig.Signer.UserID, sig.Signer.PrintedName, sig.Meaning, sig.Comment

@@ -81,8 +81,12 @@ func TestSignAtTheProvider(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	scr := screen.New("test", "http://p.localhost:1", nil, nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
+	nobody, err := demoidp.NewIdentity(nil, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	eng, err := signature.New(signature.Options{Store: db, Poster: scr, Now: time.Now, Station: "a",
-		Identities:  map[string]signature.Identity{"local": demoidp.Identity{}},
+		Identities:  map[string]signature.Identity{"local": nobody},
 		Interactive: map[string]signature.Interactive{"openid": provider}})
 	if err != nil {
 		t.Fatal(err)

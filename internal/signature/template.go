@@ -18,7 +18,7 @@ import (
 	"loginshell/internal/fault"
 )
 
-// MaxTemplateText bounds a template's name, idp and meaning, in characters.
+// MaxTemplateText bounds a template's name, idp and meanings, in characters.
 const MaxTemplateText = 200
 
 // MaxTemplateDescription bounds a template's description, in characters.
@@ -47,6 +47,17 @@ func (t Template) TimeoutDuration() time.Duration {
 // when it is empty.
 func (t Template) Provider() string { return cmp.Or(t.IDP, IDPLocal) }
 
+// MeaningOf returns what a signature given under t means: t.Meaning for
+// an approval, t.RejectMeaning for a rejection (DefaultRejectMeaning when
+// it is empty). The challenge shows it and the signature and its audit
+// entries record it: the meaning of the decision made, never the other.
+func (t Template) MeaningOf(approve bool) string {
+	if approve {
+		return t.Meaning
+	}
+	return cmp.Or(t.RejectMeaning, DefaultRejectMeaning)
+}
+
 // FramingMode returns where t's sign-in runs: t.Framing, or FramingEmbedded
 // when it is empty.
 func (t Template) FramingMode() string { return cmp.Or(t.Framing, FramingEmbedded) }
@@ -71,6 +82,11 @@ func (t Template) FramingMode() string { return cmp.Or(t.Framing, FramingEmbedde
 //     puts the meaning of a signature (review, approval, responsibility,
 //     authorship) in every manifestation, so a template without one could
 //     only make records that do not comply.
+//   - rejectMeaning, what a rejection means, is optional under the rules
+//     of name: empty means DefaultRejectMeaning, so a template written
+//     before it existed still records its rejections truthfully.
+//   - ordered (slots sign in the order of the expression) and the other
+//     booleans take no check.
 //   - description is optional free text of at most MaxTemplateDescription
 //     characters; line breaks and tabs are its only control characters.
 //
@@ -157,6 +173,9 @@ func checkTemplate(t Template) *problem {
 		if p.text == "is required" {
 			p.text = `is required: it states what the signature means, e.g. "Approval" (21 CFR 11.50)`
 		}
+		return p
+	}
+	if p := checkLine("rejectMeaning", t.RejectMeaning, false); p != nil {
 		return p
 	}
 	if n := utf8.RuneCountInString(t.Description); n > MaxTemplateDescription {
@@ -319,7 +338,9 @@ var templateFields = []templateField{
 	}},
 	boolField("force", func(t *Template) *bool { return &t.Force }),
 	boolField("forceUniqueUser", func(t *Template) *bool { return &t.ForceUniqueUser }),
+	boolField("ordered", func(t *Template) *bool { return &t.Ordered }),
 	stringField("meaning", func(t *Template) *string { return &t.Meaning }),
+	stringField("rejectMeaning", func(t *Template) *string { return &t.RejectMeaning }),
 	boolField("requireComment", func(t *Template) *bool { return &t.RequireComment }),
 }
 
@@ -386,7 +407,7 @@ func decodeTemplate(data []byte, dec *json.Decoder, i int) (Template, string, er
 		switch f.key {
 		case "timeout":
 			return t, where, fault.Detail(ErrBadTemplate, "%s: %q %s", where, f.key, timeoutRule)
-		case "force", "forceUniqueUser", "requireComment":
+		case "force", "forceUniqueUser", "ordered", "requireComment":
 			return t, where, fault.Detail(ErrBadTemplate, "%s: %q must be true or false", where, f.key)
 		default:
 			return t, where, fault.Detail(ErrBadTemplate, "%s: %q must be a string", where, f.key)

@@ -37,7 +37,8 @@ func TestValidateTemplate(t *testing.T) {
 		{"the base template is valid", func(*signature.Template) {}, ""},
 		{"every field set is valid", func(t *signature.Template) {
 			t.Description, t.IDP, t.Framing, t.Timeout = "Two lines\n\tand a tab", "corporate", "new", 5
-			t.Force, t.ForceUniqueUser, t.RequireComment = true, true, true
+			t.Force, t.ForceUniqueUser, t.RequireComment, t.Ordered = true, true, true, true
+			t.RejectMeaning = "Rejection: the line stays stopped"
 		}, ""},
 		{"a name is required", func(t *signature.Template) { t.Name = "" }, `"name" is required`},
 		{"a name of spaces is no name", func(t *signature.Template) { t.Name = "  " }, `"name" is required`},
@@ -80,6 +81,15 @@ func TestValidateTemplate(t *testing.T) {
 		{"a meaning of spaces is no meaning", func(t *signature.Template) { t.Meaning = "\u00a0" },
 			where + `"meaning" is required: it states what the signature means, e.g. "Approval" (21 CFR 11.50)`},
 		{"a meaning must not end with space", func(t *signature.Template) { t.Meaning = "Approval " }, where + `"meaning" must not begin or end with space`},
+		{"no reject meaning is valid (it is the default's)", func(t *signature.Template) { t.RejectMeaning = "" }, ""},
+		{"a reject meaning of spaces is refused", func(t *signature.Template) { t.RejectMeaning = "  " },
+			where + `"rejectMeaning" must not be only space; leave it empty or name something`},
+		{"a reject meaning of zero-width spaces is refused", func(t *signature.Template) { t.RejectMeaning = "\u200b" },
+			where + `"rejectMeaning" must hold visible text (letters, digits or signs), not only spaces or invisible characters`},
+		{"a reject meaning with a direction override is refused", func(t *signature.Template) { t.RejectMeaning = "I \u202etcejer" },
+			where + `"rejectMeaning" must not contain text-direction overrides (U+202A–U+202E, U+2066–U+2069), which make text read otherwise than it is stored`},
+		{"a reject meaning may not be 201 characters", func(t *signature.Template) { t.RejectMeaning = strings.Repeat("r", 201) },
+			where + `"rejectMeaning" must be at most 200 characters`},
 		{"a description may be 4096 characters", func(t *signature.Template) { t.Description = strings.Repeat("d", 4096) }, ""},
 		{"a description may not be 4097 characters", func(t *signature.Template) { t.Description = strings.Repeat("d", 4097) },
 			where + `"description" must be at most 4096 characters`},
@@ -146,6 +156,24 @@ func TestTemplateDefaults(t *testing.T) {
 			t.Errorf("Provider %q, FramingMode %q", tmpl.Provider(), tmpl.FramingMode())
 		}
 	})
+	for _, tt := range []struct {
+		name          string
+		rejectMeaning string
+		approve       bool
+		want          string
+	}{
+		{"an approval means the meaning", "Rejection", true, "Approval"},
+		{"a rejection means the reject meaning", "Rejection: the line stays stopped", false, "Rejection: the line stays stopped"},
+		{"a rejection without a reject meaning means Rejected", "", false, "Rejected"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tmpl := signature.Template{Meaning: "Approval", RejectMeaning: tt.rejectMeaning}
+			if got := tmpl.MeaningOf(tt.approve); got != tt.want {
+				t.Errorf("MeaningOf(%v) = %q, want %q", tt.approve, got, tt.want)
+			}
+		})
+	}
 	t.Run("a named idp and framing are kept", func(t *testing.T) {
 		t.Parallel()
 		tmpl := signature.Template{IDP: "corporate", Framing: signature.FramingNew}
@@ -166,7 +194,9 @@ var tmplFixture = []signature.Template{
 		Timeout:         5,
 		Force:           true,
 		ForceUniqueUser: true,
+		Ordered:         true,
 		Meaning:         "Approval",
+		RejectMeaning:   "Rejection: the line stays stopped",
 		RequireComment:  true,
 	},
 	{Name: "batch review", Expression: "({role:QA} AND {group:Line 1}) OR {role:QA Lead}", Meaning: "Review"},
@@ -219,11 +249,14 @@ func TestParseTemplatesErrors(t *testing.T) {
 		{"text after the array is refused", "[]\n []", `templates.json: expected the end of the file after the array at line 2, column 2`},
 		{"an entry that is not an object is refused", "[" + entry("") + ",\n  5]", `templates.json: entry 2: expected an object {"name": ...} at line 2, column 3`},
 		{"an unknown field is refused", "[" + entry(`, "timout": 5`) + "]",
-			e1 + `"timout" is not a template field; the fields are name, description, expression, idp, framing, timeout, force, forceUniqueUser, meaning, requireComment`},
+			e1 + `"timout" is not a template field; the fields are name, description, expression, idp, framing, timeout, force, forceUniqueUser, ordered, meaning, rejectMeaning, requireComment`},
 		{"a field name is matched exactly", "[" + entry(`, "Timeout": 5`) + "]",
-			e1 + `"Timeout" is not a template field; the fields are name, description, expression, idp, framing, timeout, force, forceUniqueUser, meaning, requireComment`},
+			e1 + `"Timeout" is not a template field; the fields are name, description, expression, idp, framing, timeout, force, forceUniqueUser, ordered, meaning, rejectMeaning, requireComment`},
 		{"a field given twice is refused", "[" + entry(`, "expression": "{role:Anyone}"`) + "]", e1 + `"expression" is given twice`},
 		{"a name that is not a string is refused without a name", `[{"name": 5}]`, `templates.json: entry 1: "name" must be a string`},
+		{"ordered must be true or false", "[" + entry(`, "ordered": 1`) + "]", e1 + `"ordered" must be true or false`},
+		{"a reject meaning must be a string", "[" + entry(`, "rejectMeaning": false`) + "]", e1 + `"rejectMeaning" must be a string`},
+		{"a reject meaning is checked as a meaning", "[" + entry(`, "rejectMeaning": " Rejected"`) + "]", e1 + `"rejectMeaning" must not begin or end with space`},
 		{"a null is refused", "[" + entry(`, "idp": null`) + "]", e1 + `"idp" must be a string`},
 		{"a boolean must be true or false", "[" + entry(`, "forceUniqueUser": "yes"`) + "]", e1 + `"forceUniqueUser" must be true or false`},
 		{"the issue's timeout example", "[" + entry("") + ",\n" + `{"name": "Line Release Approval 2", "expression": "{role:A}", "meaning": "Approval", "timeout": -2}` + "]",

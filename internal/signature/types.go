@@ -28,6 +28,12 @@ const IDPOpenID = "openid"
 // templates: minutes, default 2).
 const DefaultTimeout = 2 * time.Minute
 
+// DefaultRejectMeaning is what a rejection means under a template that
+// names no rejectMeaning: a reject is never recorded with the meaning of
+// an approval (21 CFR 11.50(a)(3): the manifestation states the meaning
+// of the signature actually given).
+const DefaultRejectMeaning = "Rejected"
+
 // Template is a signature template, exactly the fields of templates.json.
 type Template struct {
 	Name            string `json:"name"`
@@ -38,8 +44,15 @@ type Template struct {
 	Timeout         int    `json:"timeout"` // minutes; 0 means DefaultTimeout
 	Force           bool   `json:"force"`
 	ForceUniqueUser bool   `json:"forceUniqueUser"`
-	Meaning         string `json:"meaning"`
-	RequireComment  bool   `json:"requireComment"`
+	// Ordered makes the slots sign in the order of the expression: a slot
+	// is signed only once every slot before it is (Request.CheckOrder).
+	Ordered bool `json:"ordered"`
+	// Meaning is what an approval means ("Approval: I release the line").
+	Meaning string `json:"meaning"`
+	// RejectMeaning is what a rejection means; "" means
+	// DefaultRejectMeaning (MeaningOf).
+	RejectMeaning  string `json:"rejectMeaning"`
+	RequireComment bool   `json:"requireComment"`
 }
 
 // State is where a request or a slot stands.
@@ -190,12 +203,16 @@ type Backend interface {
 // Challenge is one posted sign-in: what the dialog shows and what its
 // answer signs. It carries no secret.
 type Challenge struct {
-	ID             string    `json:"id"`
-	Slot           uuid.UUID `json:"slot"`
-	Request        uuid.UUID `json:"request"`
-	RequestName    string    `json:"requestName"`
-	Description    string    `json:"description"`
-	Template       string    `json:"template"`
+	ID          string    `json:"id"`
+	Slot        uuid.UUID `json:"slot"`
+	Request     uuid.UUID `json:"request"`
+	RequestName string    `json:"requestName"`
+	Description string    `json:"description"`
+	Template    string    `json:"template"`
+	// Meaning is what the decision being asked for means: the template's
+	// meaning for an approval, its rejectMeaning for a rejection
+	// (Template.MeaningOf). The dialog states it, and the signature and
+	// its audit entries record it.
 	Meaning        string    `json:"meaning"`
 	Clause         string    `json:"clause"`
 	Approve        bool      `json:"approve"`

@@ -42,6 +42,11 @@ type Settlement struct {
 //     another station, maybe a moment ago;
 //   - signature.ErrNoRequest: the slot is unsigned but it or its request
 //     is no longer pending (cancelled, or rejected through another slot);
+//   - signature.ErrNotPosted: r was queued under an ordered template
+//     (r.Rules, the template as queued, not as it is now) and a slot
+//     before this one is still pending (signature.Request.CheckOrder,
+//     the rule the engine applies at trigger: a dialog raised before,
+//     or at a station that does not apply it, cannot sign out of order);
 //   - signature.ErrSameSigner: forceUniqueUser is set and sig's user ID
 //     (compared exactly, as the stores always have) signed another slot
 //     of r.
@@ -59,6 +64,9 @@ func Settle(r signature.Request, id uuid.UUID, sig signature.Signature, forceUni
 		return Settlement{}, fault.Detail(signature.ErrSlotTaken, "%s", id)
 	case slot.State != signature.Pending || r.State != signature.Pending:
 		return Settlement{}, fault.Detail(signature.ErrNoRequest, "%s is %s", r.ID, r.State)
+	}
+	if err := r.CheckOrder(id); err != nil {
+		return Settlement{}, err
 	}
 	if forceUniqueUser {
 		for _, other := range r.Slots {

@@ -18,14 +18,16 @@ import (
 // the other.
 func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	var sealed []audit.Entry
+	var cp *audit.Checkpoint
 	err := s.write(ctx, "append audit", func(tx pgx.Tx) error {
 		var err error
-		sealed, err = appendAudit(ctx, tx, []audit.Entry{e})
+		sealed, cp, err = s.appendAudit(ctx, tx, []audit.Entry{e})
 		return err
 	})
 	if err != nil {
 		return audit.Entry{}, err
 	}
+	s.committed(cp)
 	return sealed[0], nil
 }
 
@@ -65,16 +67,23 @@ const auditColumns = `seq, time, utc_offset, station, event, request, request_na
 	user_id, printed_name, meaning, approve, comment, detail, prev, hash, idp, actor, content`
 
 // appendAudit seals and inserts es after the last entry, inside the
-// caller's transaction, and returns them as sealed. It locks the chain
-// head row first: another station's append waits here until this
-// transaction ends, then reads the head this one left.
-func appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry) ([]audit.Entry, error) {
+// caller's transaction, and returns them as sealed, with the checkpoint
+// it stored for them (nil without a Checkpointer, or for no entries):
+// once the transaction commits, the caller hands it to s.committed. It
+// locks the chain head row first: another station's append waits here
+// until this transaction ends, then reads the head (and the newest
+// checkpoint) this one left. The entries, the key and the checkpoint go
+// to the database in one batch: no round trip more while the head is
+// locked.
+func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry) ([]audit.Entry, *audit.Checkpoint, error) {
 	if len(es) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var head audit.Entry
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
-		return nil, fmt.Errorf("read the audit chain head: %w", err)
+	var prevCheckpoint int64
+	if err := tx.QueryRow(ctx, `SELECT seq, hash, checkpoint FROM audit_head WHERE id = 1 FOR UPDATE`).
+		Scan(&head.Seq, &head.Hash, &prevCheckpoint); err != nil {
+		return nil, nil, fmt.Errorf("read the audit chain head: %w", err)
 	}
 	var last *audit.Entry
 	if head.Seq > 0 {
@@ -90,10 +99,19 @@ func appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry) ([]audit.Entr
 		sealed[i] = e
 		last = &sealed[i]
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("insert audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)
+	var cp *audit.Checkpoint
+	if s.cp != nil {
+		c := s.cp.Sign(audit.Checkpoint{Store: s.id, Prev: prevCheckpoint, From: sealed[0].Seq, Seq: last.Seq, Hash: last.Hash})
+		b.Queue(`INSERT INTO station_keys (station, public_key, registered) VALUES ($1, $2, $3)
+ON CONFLICT (station, public_key) DO NOTHING`, c.Station, c.Key, c.Time)
+		b.Queue(`INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature)
+		cp = &c
 	}
-	return sealed, nil
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, fmt.Errorf("insert audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)
+	}
+	return sealed, cp, nil
 }
 
 func scanEntry(rows pgx.Rows) (audit.Entry, error) {

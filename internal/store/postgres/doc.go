@@ -50,7 +50,13 @@
 // do. A database whose version is newer than this build knows is refused,
 // never written. The audit table refuses UPDATE, DELETE, TRUNCATE and any
 // INSERT that does not continue the chain (triggers); a DBA can still
-// rewrite it, and audit.Verify is what finds that. Times are timestamptz
+// rewrite it, and audit.CheckTrail is what finds that: a store opened
+// WithCheckpointer signs a checkpoint for each transaction that appends
+// entries, in that transaction (table checkpoints, chained through
+// audit_head.checkpoint; the stations' public keys in station_keys; the
+// store's random identity, which every checkpoint names, in
+// store_identity), and AuditTrail reads them with the entries in one
+// snapshot. Times are timestamptz
 // (UTC, to the microsecond, as audit.Seal keeps them); names and the
 // values of clause atoms are keyed by internal/store's NameKey, as the
 // SQLite store keys them; the atoms are the ones the engine hands over

@@ -58,6 +58,12 @@ type Store struct {
 	// retryMin is the first pause before listening again (watchRetryMin;
 	// longer in a test that must see a change committed meanwhile).
 	retryMin time.Duration
+	// id is the store's identity (table store_identity), which every
+	// checkpoint names.
+	id string
+	// cp signs a checkpoint for each transaction that appends entries;
+	// nil for none.
+	cp store.Checkpointer
 	// afterListen, nil but in tests, runs on each watch connection once
 	// it listens and before it reads the changes log: a test commits a
 	// change there to have it both read from the log and noticed.
@@ -82,7 +88,11 @@ type Store struct {
 // plant (README.md, "Electronic signatures"). The user needs to create a
 // schema in the database the first time, and only to read and write its
 // tables after.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// The parser's message may quote the DSN, password and all.
@@ -109,7 +119,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if cfg.MaxConns < 4 {
 		cfg.MaxConns = 4
 	}
-	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin(), retryMin: watchRetryMin}
+	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin(), retryMin: watchRetryMin, cp: o.checkpointer}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, s.unavailable("connect", err)
@@ -119,7 +129,30 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	if err := s.read(ctx, "read the store's identity", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT uuid FROM store_identity WHERE id = 1`).Scan(&s.id)
+	}); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// Option changes a default of Open.
+type Option func(*options)
+
+type options struct {
+	checkpointer store.Checkpointer
+}
+
+// WithCheckpointer has the store sign a checkpoint with cp for every
+// transaction that appends audit entries, and store it with them (see
+// store.Checkpointer). Without it the store appends entries with no
+// checkpoint: entries that, once any station signs checkpoints, no key
+// vouches for (audit.CheckTrail). Stations MUST use it; tests and tools
+// that only read need not.
+func WithCheckpointer(cp store.Checkpointer) Option {
+	return func(o *options) { o.checkpointer = cp }
 }
 
 // describe names the database for people: `database "db" on host:port as

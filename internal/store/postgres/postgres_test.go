@@ -13,6 +13,7 @@ import (
 	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 	"loginshell/internal/signature"
+	"loginshell/internal/store"
 	"loginshell/internal/store/postgres/pgtest"
 	"loginshell/internal/store/storetest"
 )
@@ -45,6 +46,25 @@ func open(tb testing.TB, dsn string) *Store {
 func TestContract(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, newDB)
+}
+
+func TestCheckpointContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunCheckpoints(t, func(tb testing.TB) func(testing.TB, store.Checkpointer) storetest.Store {
+		dsn := pgtest.DB(tb)
+		return func(tb testing.TB, cp store.Checkpointer) storetest.Store {
+			var opts []Option
+			if cp != nil {
+				opts = append(opts, WithCheckpointer(cp))
+			}
+			s, err := Open(context.Background(), dsn, opts...)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(func() { s.Close() })
+			return s
+		}
+	})
 }
 
 func TestSchema(t *testing.T) {

@@ -37,6 +37,7 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 		return nil, fmt.Errorf("queue: %w", err)
 	}
 	var sealed []audit.Entry
+	var cp *audit.Checkpoint
 	err = s.write(ctx, "queue "+r.ID.String(), func(tx pgx.Tx) error {
 		if err := insertRequests(ctx, tx, []signature.Request{r}); err != nil {
 			return err
@@ -48,12 +49,13 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 		if err != nil {
 			return err
 		}
-		sealed, err = appendAudit(ctx, tx, entries(stored))
+		sealed, cp, err = s.appendAudit(ctx, tx, entries(stored))
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.committed(cp)
 	return sealed, nil
 }
 

@@ -170,6 +170,82 @@ ALTER TABLE audit ADD COLUMN idp text NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN actor text NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN content text NOT NULL DEFAULT '';
 `,
+	// 4: a template's order of signing and the meaning of a rejection
+	// (signature.Template.Ordered, RejectMeaning). The templates stored
+	// before are unordered and mean signature.DefaultRejectMeaning by a
+	// rejection, as they did.
+	`
+ALTER TABLE templates ADD COLUMN ordered boolean NOT NULL DEFAULT false;
+ALTER TABLE templates ADD COLUMN reject_meaning text NOT NULL DEFAULT '';
+`,
+	// 5: what the stations signed about the trail (audit.Checkpoint): the
+	// store's identity, which every checkpoint names; each station's
+	// public keys; one checkpoint per transaction that appended entries,
+	// in the same transaction. Append-only, as the trail is: the owner
+	// of the tables can still change them, and audit.CheckTrail is what
+	// finds that.
+	`
+CREATE TABLE store_identity (
+	id   integer PRIMARY KEY CHECK (id = 1),
+	uuid text NOT NULL
+);
+INSERT INTO store_identity (id, uuid) VALUES (1, replace(gen_random_uuid()::text, '-', ''));
+
+CREATE TABLE station_keys (
+	station    text NOT NULL,
+	public_key text NOT NULL, -- lowercase hex, 32 bytes (Ed25519)
+	registered timestamptz NOT NULL, -- its first checkpoint's time
+	PRIMARY KEY (station, public_key)
+);
+
+CREATE TABLE checkpoints (
+	seq        bigint PRIMARY KEY CHECK (seq > 0), -- the last entry of its transaction
+	prev       bigint NOT NULL CHECK (prev >= 0),  -- the checkpoint before, 0 for none
+	first      bigint NOT NULL,                    -- the first entry of its transaction
+	hash       text NOT NULL,
+	time       timestamptz NOT NULL,
+	station    text NOT NULL,
+	public_key text NOT NULL,
+	signature  text NOT NULL,
+	FOREIGN KEY (station, public_key) REFERENCES station_keys (station, public_key)
+);
+
+-- The newest checkpoint's Seq, kept in the chain head's row: an append
+-- locks that row first and so reads the newest value, which a subquery
+-- in the same statement, on the snapshot taken before the lock was
+-- granted, would not. A checkpoint must name it as the one before.
+ALTER TABLE audit_head ADD COLUMN checkpoint bigint NOT NULL DEFAULT 0;
+CREATE FUNCTION checkpoints_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	head audit_head%ROWTYPE;
+BEGIN
+	SELECT * INTO head FROM audit_head WHERE id = 1 FOR UPDATE;
+	IF NEW.prev <> head.checkpoint OR NEW.seq <> head.seq THEN
+		RAISE EXCEPTION 'a checkpoint must follow the newest one and sign the chain head';
+	END IF;
+	UPDATE audit_head SET checkpoint = NEW.seq WHERE id = 1;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER checkpoints_chain BEFORE INSERT ON checkpoints
+	FOR EACH ROW EXECUTE FUNCTION checkpoints_chain();
+
+CREATE FUNCTION signed_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+END $$;
+CREATE TRIGGER store_identity_no_change BEFORE UPDATE OR DELETE ON store_identity
+	FOR EACH ROW EXECUTE FUNCTION signed_append_only();
+CREATE TRIGGER station_keys_no_change BEFORE UPDATE OR DELETE ON station_keys
+	FOR EACH ROW EXECUTE FUNCTION signed_append_only();
+CREATE TRIGGER checkpoints_no_change BEFORE UPDATE OR DELETE ON checkpoints
+	FOR EACH ROW EXECUTE FUNCTION signed_append_only();
+CREATE TRIGGER store_identity_no_truncate BEFORE TRUNCATE ON store_identity
+	FOR EACH STATEMENT EXECUTE FUNCTION signed_append_only();
+CREATE TRIGGER station_keys_no_truncate BEFORE TRUNCATE ON station_keys
+	FOR EACH STATEMENT EXECUTE FUNCTION signed_append_only();
+CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
+	FOR EACH STATEMENT EXECUTE FUNCTION signed_append_only();
+`,
 }
 
 // migrate brings the schema to this build's version in one transaction

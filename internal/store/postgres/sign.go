@@ -48,13 +48,14 @@ func (s *Store) Sign(ctx context.Context, id uuid.UUID, sig signature.Signature,
 func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
 	var r signature.Request
 	var sealed []audit.Entry
+	var cp *audit.Checkpoint
 	err := s.write(ctx, "sign "+id.String(), func(tx pgx.Tx) error {
 		var err error
 		if r, err = sign(ctx, tx, id, sig, forceUniqueUser); err != nil {
 			return err
 		}
 		if entries != nil {
-			if sealed, err = appendAudit(ctx, tx, entries(r)); err != nil {
+			if sealed, cp, err = s.appendAudit(ctx, tx, entries(r)); err != nil {
 				return err
 			}
 		}
@@ -63,6 +64,7 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 	if err != nil {
 		return signature.Request{}, nil, err
 	}
+	s.committed(cp)
 	return r, sealed, nil
 }
 
@@ -159,6 +161,7 @@ func (s *Store) Cancel(ctx context.Context, id uuid.UUID) (signature.Request, er
 func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
 	var r signature.Request
 	var sealed []audit.Entry
+	var cp *audit.Checkpoint
 	err := s.write(ctx, "cancel "+id.String(), func(tx pgx.Tx) error {
 		// The UPDATE locks the request row: a signature of one of its
 		// slots at another station waits, then finds it cancelled.
@@ -176,7 +179,7 @@ func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(si
 			return err
 		}
 		if entries != nil {
-			if sealed, err = appendAudit(ctx, tx, entries(r)); err != nil {
+			if sealed, cp, err = s.appendAudit(ctx, tx, entries(r)); err != nil {
 				return err
 			}
 		}
@@ -185,6 +188,7 @@ func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(si
 	if err != nil {
 		return signature.Request{}, nil, err
 	}
+	s.committed(cp)
 	return r, sealed, nil
 }
 

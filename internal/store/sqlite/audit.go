@@ -17,14 +17,16 @@ import (
 // instead: two transactions could keep the one and lose the other.
 func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	var sealed []audit.Entry
+	var cp *audit.Checkpoint
 	err := s.write(ctx, "append audit", func(tx *sql.Tx) error {
 		var err error
-		sealed, err = appendAudit(ctx, tx, []audit.Entry{e})
+		sealed, cp, err = s.appendAudit(ctx, tx, []audit.Entry{e})
 		return err
 	})
 	if err != nil {
 		return audit.Entry{}, err
 	}
+	s.committed(cp)
 	return sealed[0], nil
 }
 
@@ -62,11 +64,24 @@ const auditColumns = `seq, time, utc_offset, station, event, request, request_na
 	user_id, printed_name, meaning, approve, comment, detail, prev, hash, idp, actor, content`
 
 // appendAudit seals and inserts es after the last entry, inside the
-// caller's write transaction, and returns them as sealed.
-func appendAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Entry, error) {
+// caller's write transaction, and returns them as sealed, with the
+// checkpoint it stored for them (nil without a Checkpointer, or for no
+// entries): once the transaction commits, the caller hands it to
+// s.committed.
+func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Entry, *audit.Checkpoint, error) {
 	if len(es) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
+	sealed, err := appendEntries(ctx, tx, es)
+	if err != nil || s.cp == nil {
+		return sealed, nil, err
+	}
+	cp, err := s.checkpoint(ctx, tx, sealed)
+	return sealed, cp, err
+}
+
+// appendEntries seals and inserts es (not empty) after the last entry.
+func appendEntries(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Entry, error) {
 	// Seal needs only the last entry's Seq and Hash.
 	var last *audit.Entry
 	var prev audit.Entry

@@ -67,7 +67,11 @@
 // written. The audit table refuses UPDATE and DELETE and any INSERT that
 // does not continue the chain (triggers), so not even a bug in this
 // package can rewrite the trail; someone with the file can, and
-// audit.Verify is what finds that.
+// audit.CheckTrail is what finds that: a store opened WithCheckpointer
+// signs a checkpoint for each transaction that appends entries, in that
+// transaction (tables checkpoints and station_keys, append-only too, and
+// store_identity, the random identity every checkpoint names), and
+// AuditTrail reads them with the entries in one snapshot.
 //
 // The file is created with mode 0600 (the WAL and shared-memory files
 // follow it): it holds names, comments and the trail. Protecting the data

@@ -30,7 +30,8 @@ const readers = 4
 type Option func(*options)
 
 type options struct {
-	busyTimeout time.Duration
+	busyTimeout  time.Duration
+	checkpointer store.Checkpointer
 }
 
 // WithBusyTimeout sets how long a write waits for the write lock, and a
@@ -40,6 +41,16 @@ func WithBusyTimeout(d time.Duration) Option {
 	return func(o *options) { o.busyTimeout = d }
 }
 
+// WithCheckpointer has the store sign a checkpoint with cp for every
+// transaction that appends audit entries, and store it with them (see
+// store.Checkpointer). Without it the store appends entries with no
+// checkpoint: a trail that audit.CheckTrail can only vouch for by its
+// chain, and, once any station signs, entries that no key vouches for.
+// Stations MUST use it; tests and tools that only read need not.
+func WithCheckpointer(cp store.Checkpointer) Option {
+	return func(o *options) { o.checkpointer = cp }
+}
+
 // Store is an SQLite file opened by Open. It is safe for concurrent use,
 // and other processes may use the same file at the same time (see the
 // package doc). Close it when done.
@@ -47,6 +58,12 @@ type Store struct {
 	w    *sql.DB // one connection, BEGIN IMMEDIATE: this process's writes queue here
 	r    *sql.DB // read-only connections, deferred read transactions
 	busy time.Duration
+	// id is the store's identity (table store_identity), which every
+	// checkpoint names.
+	id string
+	// cp signs a checkpoint for each transaction that appends entries;
+	// nil for none.
+	cp store.Checkpointer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -103,7 +120,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &Store{w: w, r: r, busy: o.busyTimeout}, nil
+	var id string
+	if err := w.QueryRow(`SELECT uuid FROM store_identity WHERE id = 1`).Scan(&id); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open store %s: read its identity: %w", abs, err)
+	}
+	return &Store{w: w, r: r, busy: o.busyTimeout, id: id, cp: o.checkpointer}, nil
 }
 
 // dsn is the driver's name for the file at abs: a file: URI (so no

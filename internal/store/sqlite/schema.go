@@ -120,6 +120,65 @@ ALTER TABLE audit ADD COLUMN idp TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN content TEXT NOT NULL DEFAULT '';
 `,
+	// 3: a template's order of signing and the meaning of a rejection
+	// (signature.Template.Ordered, RejectMeaning). The templates stored
+	// before are unordered and mean signature.DefaultRejectMeaning by a
+	// rejection, as they did.
+	`
+ALTER TABLE templates ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0 CHECK (ordered IN (0, 1));
+ALTER TABLE templates ADD COLUMN reject_meaning TEXT NOT NULL DEFAULT '';
+`,
+	// 4: what the stations signed about the trail (audit.Checkpoint): the
+	// store's identity, which every checkpoint names; each station's
+	// public keys; one checkpoint per transaction that appended entries,
+	// in the same transaction. Append-only, as the trail is: not even a
+	// bug in this package rewrites them; someone with the file can, and
+	// audit.CheckTrail is what finds that.
+	`
+CREATE TABLE store_identity (
+	id   INTEGER PRIMARY KEY CHECK (id = 1),
+	uuid TEXT NOT NULL
+) STRICT;
+INSERT INTO store_identity (id, uuid) VALUES (1, lower(hex(randomblob(16))));
+
+CREATE TABLE station_keys (
+	station    TEXT NOT NULL,
+	public_key TEXT NOT NULL, -- lowercase hex, 32 bytes (Ed25519)
+	registered TEXT NOT NULL, -- RFC 3339, UTC, microseconds: its first checkpoint's time
+	PRIMARY KEY (station, public_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE checkpoints (
+	seq        INTEGER PRIMARY KEY CHECK (seq > 0), -- the last entry of its transaction
+	prev       INTEGER NOT NULL CHECK (prev >= 0),  -- the checkpoint before, 0 for none
+	first      INTEGER NOT NULL,                    -- the first entry of its transaction
+	hash       TEXT NOT NULL,
+	time       TEXT NOT NULL,
+	station    TEXT NOT NULL,
+	public_key TEXT NOT NULL,
+	signature  TEXT NOT NULL,
+	FOREIGN KEY (station, public_key) REFERENCES station_keys (station, public_key)
+) STRICT;
+
+-- A checkpoint follows the newest one and signs the chain's head.
+CREATE TRIGGER checkpoints_chain BEFORE INSERT ON checkpoints
+WHEN NEW.prev IS NOT coalesce((SELECT max(seq) FROM checkpoints), 0)
+  OR NEW.seq IS NOT (SELECT max(seq) FROM audit)
+BEGIN SELECT RAISE(ABORT, 'a checkpoint must follow the newest one and sign the chain head'); END;
+
+CREATE TRIGGER store_identity_no_update BEFORE UPDATE ON store_identity
+BEGIN SELECT RAISE(ABORT, 'the store''s identity never changes'); END;
+CREATE TRIGGER store_identity_no_delete BEFORE DELETE ON store_identity
+BEGIN SELECT RAISE(ABORT, 'the store''s identity never changes'); END;
+CREATE TRIGGER station_keys_no_update BEFORE UPDATE ON station_keys
+BEGIN SELECT RAISE(ABORT, 'station keys are append-only'); END;
+CREATE TRIGGER station_keys_no_delete BEFORE DELETE ON station_keys
+BEGIN SELECT RAISE(ABORT, 'station keys are append-only'); END;
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+`,
 }
 
 // migrate brings the schema of the database db writes to to the newest

@@ -44,19 +44,21 @@ func (s *Store) Sign(ctx context.Context, id uuid.UUID, sig signature.Signature,
 func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Signature, forceUniqueUser bool, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
 	var r signature.Request
 	var sealed []audit.Entry
+	var cp *audit.Checkpoint
 	err := s.write(ctx, "sign "+id.String(), func(tx *sql.Tx) error {
 		var err error
 		if r, err = sign(ctx, tx, id, sig, forceUniqueUser); err != nil {
 			return err
 		}
 		if entries != nil {
-			sealed, err = appendAudit(ctx, tx, entries(r))
+			sealed, cp, err = s.appendAudit(ctx, tx, entries(r))
 		}
 		return err
 	})
 	if err != nil {
 		return signature.Request{}, nil, err
 	}
+	s.committed(cp)
 	return r, sealed, nil
 }
 
@@ -137,6 +139,7 @@ func (s *Store) Cancel(ctx context.Context, id uuid.UUID) (signature.Request, er
 func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(signature.Request) []audit.Entry) (signature.Request, []audit.Entry, error) {
 	var r signature.Request
 	var sealed []audit.Entry
+	var cp *audit.Checkpoint
 	err := s.write(ctx, "cancel "+id.String(), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE requests SET state = 'cancelled' WHERE id = ? AND state = 'pending'`, id.String())
 		n, err := affected(res, err)
@@ -153,13 +156,14 @@ func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(si
 			return err
 		}
 		if entries != nil {
-			sealed, err = appendAudit(ctx, tx, entries(r))
+			sealed, cp, err = s.appendAudit(ctx, tx, entries(r))
 		}
 		return err
 	})
 	if err != nil {
 		return signature.Request{}, nil, err
 	}
+	s.committed(cp)
 	return r, sealed, nil
 }
 

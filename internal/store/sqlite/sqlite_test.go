@@ -14,6 +14,7 @@ import (
 
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
+	"loginshell/internal/store"
 	"loginshell/internal/store/storetest"
 )
 
@@ -38,6 +39,25 @@ func newDB(tb testing.TB) func(tb testing.TB) storetest.Store {
 func TestContract(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, newDB)
+}
+
+func TestCheckpointContract(t *testing.T) {
+	t.Parallel()
+	storetest.RunCheckpoints(t, func(tb testing.TB) func(testing.TB, store.Checkpointer) storetest.Store {
+		path := filepath.Join(tb.TempDir(), "store.db")
+		return func(tb testing.TB, cp store.Checkpointer) storetest.Store {
+			var opts []Option
+			if cp != nil {
+				opts = append(opts, WithCheckpointer(cp))
+			}
+			s, err := Open(path, opts...)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(func() { s.Close() })
+			return s
+		}
+	})
 }
 
 func TestOpen(t *testing.T) {
@@ -192,7 +212,8 @@ func TestWriteConnectionSurvivesErrors(t *testing.T) {
 	errBoom := errors.New("boom")
 	for range 3 {
 		if err := s.write(ctx, "boom", func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO templates VALUES ('k', 'n', '', '', '', '', 0, 0, 0, '', 0)`); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO templates (name_key, name, description, expression, idp, framing, timeout,
+				force_auth, force_unique_user, meaning, require_comment) VALUES ('k', 'n', '', '', '', '', 0, 0, 0, '', 0)`); err != nil {
 				return err
 			}
 			return errBoom

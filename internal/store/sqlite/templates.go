@@ -10,7 +10,8 @@ import (
 	"loginshell/internal/store"
 )
 
-const templateColumns = `name, description, expression, idp, framing, timeout, force_auth, force_unique_user, meaning, require_comment`
+const templateColumns = `name, description, expression, idp, framing, timeout, force_auth, force_unique_user, meaning, require_comment,
+	ordered, reject_meaning`
 
 // PutTemplate stores t, replacing a template whose name is equal to
 // t.Name but for case (the stored name becomes t.Name). It does NOT
@@ -18,14 +19,15 @@ const templateColumns = `name, description, expression, idp, framing, timeout, f
 func (s *Store) PutTemplate(ctx context.Context, t signature.Template) error {
 	return s.write(ctx, "put template", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-INSERT INTO templates (name_key, `+templateColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO templates (name_key, `+templateColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (name_key) DO UPDATE SET
 	name = excluded.name, description = excluded.description, expression = excluded.expression,
 	idp = excluded.idp, framing = excluded.framing, timeout = excluded.timeout,
 	force_auth = excluded.force_auth, force_unique_user = excluded.force_unique_user,
-	meaning = excluded.meaning, require_comment = excluded.require_comment`,
+	meaning = excluded.meaning, require_comment = excluded.require_comment,
+	ordered = excluded.ordered, reject_meaning = excluded.reject_meaning`,
 			store.NameKey(t.Name), t.Name, t.Description, t.Expression, t.IDP, t.Framing, t.Timeout,
-			boolInt(t.Force), boolInt(t.ForceUniqueUser), t.Meaning, boolInt(t.RequireComment))
+			boolInt(t.Force), boolInt(t.ForceUniqueUser), t.Meaning, boolInt(t.RequireComment), boolInt(t.Ordered), t.RejectMeaning)
 		return err
 	})
 }
@@ -90,6 +92,6 @@ func (s *Store) DeleteTemplate(ctx context.Context, name string) error {
 func scanTemplate(row interface{ Scan(...any) error }) (signature.Template, error) {
 	var t signature.Template
 	err := row.Scan(&t.Name, &t.Description, &t.Expression, &t.IDP, &t.Framing, &t.Timeout,
-		&t.Force, &t.ForceUniqueUser, &t.Meaning, &t.RequireComment)
+		&t.Force, &t.ForceUniqueUser, &t.Meaning, &t.RequireComment, &t.Ordered, &t.RejectMeaning)
 	return t, err
 }

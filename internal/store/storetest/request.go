@@ -19,6 +19,8 @@ func testRequest(t *testing.T, newDB NewDB) {
 		pending := request("Line Release", "pending", 0, "{role:Operator}", "{role:Supervisor}")
 		pending.Owner = "lineapp"
 		pending.Rules = &signature.Template{Name: "Line Release", Expression: "{role:Operator} AND {role:Supervisor}", IDP: "local", Meaning: "Approval"}
+		// The template as the engine keeps it (RulesJSON), byte for byte.
+		pending.RulesJSON = `{"name":"Line Release","expression":"{role:Operator} AND {role:Supervisor}","idp":"local","meaning":"Approval"}`
 		approved := request("Line Release", "approved", 1, "{role:Operator}")
 		rejected := request("Line Release", "rejected", 2, "{role:Operator}", "{role:Supervisor}")
 		cancelled := request("Line Release", "cancelled", 3, "{role:Operator}")

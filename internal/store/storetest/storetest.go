@@ -23,11 +23,19 @@
 //   - Audit entries are sealed (audit.Seal) in one serialised sequence
 //     across every handle on the database: Seq 1, 2, 3 … with no gap or
 //     fork, and audit.Verify accepts the trail.
+//   - A request queued under an ordered template (Request.Rules) takes a
+//     slot's signature only once every slot before it is signed;
+//     earlier, signing is signature.ErrNotPosted and writes nothing.
 //   - Several handles on one database (processes, stations) see each
 //     other's commits, and of concurrent signers of one slot exactly one
 //     counts.
 //   - A handle closed and opened again (a restart) finds every committed
 //     request, signature and entry.
+//   - A handle opened with a store.Checkpointer stores one signed
+//     checkpoint with every transaction that appends entries, chained to
+//     the one before across every handle, and tells the Checkpointer once
+//     it is committed; AuditTrail reads keys, checkpoints and entries in
+//     one snapshot (RunCheckpoints).
 package storetest
 
 import (
@@ -66,6 +74,14 @@ type Store interface {
 	// AuditEntries calls fn with every entry in Seq order, from one
 	// snapshot, and stops at fn's first error, returning it.
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
+	// AuditEvents calls fn with the entries of one event appended after
+	// Seq after, in order, and returns the Seq of the trail's end, from
+	// one snapshot (what internal/alert follows).
+	AuditEvents(ctx context.Context, event string, after int64, fn func(audit.Entry) error) (int64, error)
+	// AuditTrail calls fn with the store's identity and keys and its rows
+	// (each entry with its checkpoint, then the checkpoints no entry has),
+	// all from one snapshot (see RunCheckpoints).
+	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
 
 	// Close releases the handle. A second Close is harmless.
 	Close() error
@@ -88,8 +104,10 @@ func Run(t *testing.T, newDB NewDB) {
 	t.Run("request", func(t *testing.T) { t.Parallel(); testRequest(t, newDB) })
 	t.Run("sign", func(t *testing.T) { t.Parallel(); testSign(t, newDB) })
 	t.Run("cancel", func(t *testing.T) { t.Parallel(); testCancel(t, newDB) })
+	t.Run("order", func(t *testing.T) { t.Parallel(); testOrder(t, newDB) })
 	t.Run("audit", func(t *testing.T) { t.Parallel(); testAudit(t, newDB) })
 	t.Run("audited changes", func(t *testing.T) { t.Parallel(); testAudited(t, newDB) })
+	t.Run("audit events", func(t *testing.T) { t.Parallel(); testEvents(t, newDB) })
 	t.Run("concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, newDB) })
 	t.Run("restart", func(t *testing.T) { t.Parallel(); testRestart(t, newDB) })
 	t.Run("errors", func(t *testing.T) { t.Parallel(); testErrors(t, newDB) })

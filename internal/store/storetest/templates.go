@@ -13,7 +13,7 @@ func template(name, description string) signature.Template {
 	return signature.Template{
 		Name: name, Description: description, Expression: "{role:Operator} AND ({role:Supervisor} OR {userName:bob})",
 		IDP: signature.IDPLocal, Framing: signature.FramingEmbedded, Timeout: 5, Force: true,
-		ForceUniqueUser: true, Meaning: "Approval", RequireComment: true,
+		ForceUniqueUser: true, Ordered: true, Meaning: "Approval", RejectMeaning: "Rejection", RequireComment: true,
 	}
 }
 

@@ -1,0 +1,529 @@
+package audit
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Problems [CheckTrail] names, besides the chain's (a [*BreakError]).
+const (
+	// ProblemUnvouched: entries no station's key vouches for: appended
+	// after the newest checkpoint, or between two checkpoints, by someone
+	// without a station's key (the encoding is public, so such an entry
+	// chains correctly), or an entry naming a station other than the one
+	// whose transaction committed it.
+	ProblemUnvouched = "unvouched"
+	// ProblemKeyChanged: a station's registered key is not one this
+	// station pinned for it (trust on first use).
+	ProblemKeyChanged = "key changed"
+	// ProblemKeyUnknown: a checkpoint signed by a key not registered for
+	// its station, or a key not among the fingerprints a person gave.
+	ProblemKeyUnknown = "unknown key"
+	// ProblemBadSignature: a checkpoint that does not verify, or was
+	// signed for another store, or does not hold together (From after
+	// Seq).
+	ProblemBadSignature = "bad signature"
+	// ProblemCheckpointMissing: a registered key with no checkpoint, a
+	// checkpoint that names one before it that is gone, or this station's
+	// own latest checkpoint missing from the store.
+	ProblemCheckpointMissing = "checkpoint missing"
+)
+
+// Problem is one thing [CheckTrail] found wrong. Its Text is for a
+// person checking the trail: entry numbers, station names and
+// fingerprints, never an entry's content.
+type Problem struct {
+	Kind    string // one of the Problem constants (truncated, rewritten, unvouched, ...)
+	Seq     int64  // the entry or checkpoint it is about, 0 for none
+	Station string // the station it is about, "" for none
+	Text    string
+}
+
+func (p Problem) String() string { return p.Text }
+
+// Expect is what the verifier knows of a trail besides the store or the
+// export: what this station kept in its own data directory, and what a
+// person gave on the command line. Zero values check nothing more.
+type Expect struct {
+	// Partial is set for an export: its entries may start after entry 1
+	// (they are linked by the checkpoints, not by the first entry), and a
+	// registered key need not have a checkpoint among them.
+	Partial bool
+	// Own is this station's latest checkpoint in this store, as kept in
+	// its data directory (DATA/checkpoint.json), nil for none. The trail
+	// must reach it and the store must hold it.
+	Own *Checkpoint
+	// Pins are the fingerprints this station has seen for each station
+	// (trust on first use). A registered key of a pinned station that is
+	// not among its fingerprints is ProblemKeyChanged; a station not
+	// pinned yet has its keys in [Report.NewKeys].
+	Pins map[string][]string
+	// Fingerprints, when not empty, are the only keys accepted
+	// ([Fingerprint] form), e.g. from the validation record.
+	Fingerprints []string
+}
+
+// Report is what [CheckTrail] found.
+type Report struct {
+	// Entries is how many entries were read; Head the last one.
+	Entries int64
+	Head    Entry
+	// Checkpoints is how many checkpoints were checked.
+	Checkpoints int
+	// Stations are the stations with a registered key, by name: their
+	// keys' fingerprints and newest checkpoint.
+	Stations []StationReport
+	// Problems is empty when the trail is as its stations signed it.
+	Problems []Problem
+	// Notes say what the check could not vouch for without it being
+	// wrong: entries from before checkpoints existed, keys seen for the
+	// first time.
+	Notes []string
+	// NewKeys are registered keys of stations Expect.Pins has no
+	// fingerprint for: the caller pins them (trust on first use).
+	NewKeys []StationKey
+}
+
+// StationReport sums up one station's part in a trail.
+type StationReport struct {
+	Station      string
+	Fingerprints []string
+	// Newest is the Seq of its newest checkpoint, 0 for none.
+	Newest int64
+}
+
+// maxUnvouchedRuns bounds how many runs of unvouched entries are named
+// one by one; the rest are counted.
+const maxUnvouchedRuns = 10
+
+// CheckTrail checks a trail against what its stations signed, reading its
+// rows once, in order (a store's whole trail, or an export): the entries
+// are checked as [Verify] checks them, and a break in the chain is
+// returned as the error, a [*BreakError], as is a failure to read. An
+// intact chain is then held against the checkpoints, keys and expect, and
+// every problem found is in the Report:
+//
+//   - truncated: a checkpoint (in the store, or this station's own copy)
+//     is past the trail's last entry: "the trail ends at #N but station
+//     X signed a checkpoint at #M".
+//   - rewritten: an entry at a checkpoint's Seq does not have the hash
+//     the station signed: the trail was changed and re-hashed up to it.
+//   - unvouched (the rule against appended forgeries): every entry must
+//     lie in the range From..Seq of a checkpoint of the station it names.
+//     An entry after the newest checkpoint, or between one checkpoint's
+//     Prev and its From, was committed in no transaction of a station
+//     that holds a key; so is an entry in station X's range that names
+//     another station. Two exceptions, reported as notes: a trail with
+//     no checkpoint at all (written before checkpoints existed, and
+//     vouched for by nothing but its chain), and the entries before the
+//     From of the store's first checkpoint (Prev 0: the trail as the
+//     first station to sign found it).
+//   - key changed, unknown key: see Expect.Pins and Expect.Fingerprints;
+//     a checkpoint must be signed by a key registered for its station.
+//   - bad signature: a checkpoint that does not verify under its key, or
+//     names another store.
+//   - checkpoint missing: a registered key with no checkpoint (not for a
+//     partial trail), a checkpoint whose Prev names one that is gone,
+//     this station's own latest checkpoint missing from the store.
+//
+// It holds in memory the keys and the entries since the last checkpoint
+// (as runs of one station), not the trail. It does NOT compare the
+// entries with the requests in the store (signature.CheckRecords does),
+// and it cannot see a tail cut back to before the newest checkpoint that
+// anyone kept outside the store when those checkpoints were removed too:
+// that is what Expect.Own and the exports held by others are for.
+func CheckTrail(t Trail, expect Expect) (Report, error) {
+	k := newTrailCheck(t, expect)
+	var chain checker
+	first, ended := true, false
+	for row, err := range t.Rows {
+		if err != nil {
+			return Report{}, fmt.Errorf("read the audit trail after entry %d: %w", chain.last.Seq, err)
+		}
+		if row.Entry == nil {
+			if !ended {
+				if b := chain.end(); b != nil {
+					return Report{}, b
+				}
+				ended = true
+			}
+			if row.Checkpoint != nil {
+				k.orphan(*row.Checkpoint)
+			}
+			continue
+		}
+		e := *row.Entry
+		if first && expect.Partial && e.Seq > 1 {
+			// An export's first entry links to one it does not hold: the
+			// chain is checked from it on, and the checkpoints vouch for
+			// where it stands.
+			chain.last = Entry{Seq: e.Seq - 1, Hash: e.Prev}
+		}
+		first = false
+		if b := chain.step(e); b != nil {
+			return Report{}, b
+		}
+		if !chain.gapped { // else the next step, or end, names the gap
+			k.entry(e, row.Checkpoint)
+		}
+	}
+	if !ended {
+		if b := chain.end(); b != nil {
+			return Report{}, b
+		}
+	}
+	return k.finish(), nil
+}
+
+// run is a run of consecutive entries of one station, not yet vouched
+// for by a checkpoint.
+type run struct {
+	station  string
+	from, to int64
+}
+
+// trailCheck holds what CheckTrail knows while the rows go by.
+type trailCheck struct {
+	t      Trail
+	expect Expect
+	r      Report
+
+	registered map[[2]string]bool // (station, key) of the registered keys
+	used       map[[2]string]bool // those that signed a sound checkpoint
+	stations   map[string]*StationReport
+
+	start   int64       // the first entry's Seq, 0 before it
+	end     int64       // the last entry's Seq
+	last    *Checkpoint // the newest checkpoint among the entries
+	pending []run       // the entries since it
+	past    map[string]int64
+
+	ownChecked    bool
+	rewritten     int   // checkpoints whose hash no longer matches, after the first
+	legacy        int64 // entries from before checkpoints existed
+	legacyFrom    int64
+	runs          []Problem // of unvouched entries
+	moreUnvouched int64     // unvouched entries past maxUnvouchedRuns
+	// runWhere and runTo describe the last of runs while more
+	// entries may join it.
+	runWhere string
+	runTo    int64
+}
+
+func newTrailCheck(t Trail, expect Expect) *trailCheck {
+	k := &trailCheck{t: t, expect: expect, registered: map[[2]string]bool{}, used: map[[2]string]bool{},
+		stations: map[string]*StationReport{}, past: map[string]int64{}}
+	for _, sk := range t.Keys {
+		k.registered[[2]string{sk.Station, sk.Key}] = true
+	}
+	k.keys()
+	if own := expect.Own; own != nil && own.Store == t.Store && VerifySignature(*own) != nil {
+		k.problem(ProblemBadSignature, own.Seq, own.Station, "this station's own copy of its latest checkpoint (#%d) does not verify: the file was changed", own.Seq)
+		k.expect.Own = nil
+	}
+	return k
+}
+
+func (k *trailCheck) problem(kind string, seq int64, station, format string, args ...any) {
+	k.r.Problems = append(k.r.Problems, Problem{Kind: kind, Seq: seq, Station: station, Text: safeText(fmt.Sprintf(format, args...))})
+}
+
+func (k *trailCheck) note(format string, args ...any) {
+	k.r.Notes = append(k.r.Notes, safeText(fmt.Sprintf(format, args...)))
+}
+
+// safeText is s with every control or format character (a terminal
+// escape, a newline, a text-direction override) shown as its Go escape:
+// station names come from the store, and whoever can edit it must not be
+// able to hide a line of verify's output.
+func safeText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
+// keys checks the registered keys against the pins and the fingerprints
+// given.
+func (k *trailCheck) keys() {
+	given := map[string]bool{}
+	for _, fp := range k.expect.Fingerprints {
+		given[fp] = true
+	}
+	for _, sk := range k.t.Keys {
+		fp := Fingerprint(sk.Key)
+		if _, err := ParseKey(sk.Key); err != nil {
+			k.problem(ProblemKeyUnknown, 0, sk.Station, "the key registered for station %s is not an Ed25519 public key: the registry was edited", sk.Station)
+		}
+		sr := k.stations[sk.Station]
+		if sr == nil {
+			sr = &StationReport{Station: sk.Station}
+			k.stations[sk.Station] = sr
+		}
+		sr.Fingerprints = append(sr.Fingerprints, fp)
+		if pinned, ok := k.expect.Pins[sk.Station]; ok && !slices.Contains(pinned, fp) {
+			what := fmt.Sprintf("the key registered for station %s changed", sk.Station)
+			if k.registeredAny(sk.Station, pinned) {
+				what = fmt.Sprintf("station %s has another key registered", sk.Station)
+			}
+			k.problem(ProblemKeyChanged, 0, sk.Station,
+				"%s: its fingerprint is %s, but this station has seen only %s for %s; a key was replaced or added in the store (or %s was set up again, or another data directory uses its name: compare the fingerprint with %s's validation record, and if it is %s's run loginshell station trust %s %q)",
+				what, fp, strings.Join(pinned, ", "), sk.Station, sk.Station, sk.Station, sk.Station, sk.Station, fp)
+		} else if !ok && k.expect.Pins != nil {
+			k.r.NewKeys = append(k.r.NewKeys, sk)
+			k.note("station %s's key %s is seen here for the first time and pinned (trust on first use): compare it with %s's validation record", sk.Station, fp, sk.Station)
+		}
+		if len(given) > 0 && !given[fp] {
+			k.problem(ProblemKeyUnknown, 0, sk.Station, "station %s's key %s is not among the fingerprints given", sk.Station, fp)
+		}
+	}
+}
+
+// registeredAny says whether one of the fingerprints is of a key
+// registered for station.
+func (k *trailCheck) registeredAny(station string, fingerprints []string) bool {
+	for _, sk := range k.t.Keys {
+		if sk.Station == station && slices.Contains(fingerprints, Fingerprint(sk.Key)) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkpoint checks c on its own (its store, shape, key and signature)
+// and counts it.
+func (k *trailCheck) checkpoint(c Checkpoint) {
+	k.r.Checkpoints++
+	switch {
+	case c.Store != k.t.Store:
+		k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d was signed for another store (%s, not %s): it was copied here", c.Station, c.Seq, c.Store, k.t.Store)
+	case !(c.Prev < c.From && c.From <= c.Seq):
+		k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not hold together (prev %d, from %d)", c.Station, c.Seq, c.Prev, c.From)
+	case !k.registered[[2]string{c.Station, c.Key}]:
+		k.problem(ProblemKeyUnknown, c.Seq, c.Station, "station %s's checkpoint at #%d is signed by a key (%s) that is not registered for %s", c.Station, c.Seq, Fingerprint(c.Key), c.Station)
+	case VerifySignature(c) != nil:
+		k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not verify under its key %s: it was changed after it was signed, or made without the key", c.Station, c.Seq, Fingerprint(c.Key))
+	default:
+		k.used[[2]string{c.Station, c.Key}] = true
+	}
+	if sr := k.stations[c.Station]; sr != nil && c.Seq > sr.Newest {
+		sr.Newest = c.Seq
+	}
+	// Each names the one before it.
+	var want int64
+	if k.last != nil {
+		want = k.last.Seq
+	}
+	switch {
+	case k.last == nil && k.expect.Partial && c.Prev < k.start:
+	case c.Prev == want:
+	case c.Prev > want:
+		k.problem(ProblemCheckpointMissing, c.Seq, c.Station,
+			"station %s's checkpoint at #%d follows a checkpoint at #%d that is not there: checkpoints were removed", c.Station, c.Seq, c.Prev)
+	default:
+		k.problem(ProblemBadSignature, c.Seq, c.Station,
+			"station %s's checkpoint at #%d names #%d as the checkpoint before it, but there is one at #%d: checkpoints were added", c.Station, c.Seq, c.Prev, want)
+	}
+	k.last = &c
+}
+
+// entry holds one entry of an intact chain, and the checkpoint that ends
+// at it (nil for none), against the checkpoints.
+func (k *trailCheck) entry(e Entry, c *Checkpoint) {
+	k.r.Entries++
+	k.r.Head = e
+	if k.start == 0 {
+		k.start = e.Seq
+	}
+	k.end = e.Seq
+	if n := len(k.pending); n > 0 && k.pending[n-1].station == e.Station && k.pending[n-1].to == e.Seq-1 {
+		k.pending[n-1].to = e.Seq
+	} else {
+		k.pending = append(k.pending, run{station: e.Station, from: e.Seq, to: e.Seq})
+	}
+	if own := k.expect.Own; own != nil && own.Store == k.t.Store && own.Seq == e.Seq {
+		k.own(e, c)
+	}
+	if c == nil {
+		return
+	}
+	k.checkpoint(*c)
+	if e.Hash != c.Hash {
+		if k.rewritten == 0 {
+			k.problem(ProblemRewritten, e.Seq, c.Station,
+				"station %s signed a checkpoint at #%d for hash %s, but entry %d now has hash %s: the trail was rewritten and re-hashed up to entry %d; compare it with a backup or an export",
+				c.Station, c.Seq, c.Hash, e.Seq, e.Hash, e.Seq)
+		}
+		k.rewritten++
+	}
+	// The entries since the checkpoint before are now placed: c's
+	// station's from From on, found before it.
+	for _, r := range k.pending {
+		if r.from < c.From {
+			to := min(r.to, c.From-1)
+			if c.Prev == 0 {
+				k.legacyRun(r.from, to)
+			} else {
+				k.unvouched(r.from, to, r.station, fmt.Sprintf("between the checkpoints at #%d and #%d (station %s)", c.Prev, c.Seq, c.Station))
+			}
+		}
+		if r.to >= c.From {
+			from := max(r.from, c.From)
+			if r.station != c.Station {
+				k.unvouched(from, r.to, r.station, fmt.Sprintf("in station %s's transaction (checkpoint #%d), but naming station %q", c.Station, c.Seq, r.station))
+			} else {
+				k.closeRun()
+			}
+		}
+	}
+	k.pending = k.pending[:0]
+}
+
+// orphan is a checkpoint whose Seq no entry has: past the trail's end.
+func (k *trailCheck) orphan(c Checkpoint) {
+	k.checkpoint(c)
+	if c.Seq > k.end && c.Seq > k.past[c.Station] {
+		k.past[c.Station] = c.Seq
+	}
+}
+
+// own compares entry e, and the store's checkpoint c at it (nil for
+// none), with this station's own copy of its latest checkpoint, which is
+// at e's Seq.
+func (k *trailCheck) own(e Entry, c *Checkpoint) {
+	k.ownChecked = true
+	own := k.expect.Own
+	switch {
+	case e.Hash != own.Hash:
+		k.problem(ProblemRewritten, e.Seq, own.Station,
+			"this station (%s) signed a checkpoint at #%d for hash %s (its own copy), but entry %d now has hash %s: the trail was rewritten and re-hashed up to entry %d",
+			own.Station, own.Seq, own.Hash, e.Seq, e.Hash, e.Seq)
+	case c == nil:
+		k.problem(ProblemCheckpointMissing, own.Seq, own.Station,
+			"this station's (%s) checkpoint at #%d, kept in its data directory, is missing from the store: checkpoints were removed", own.Station, own.Seq)
+	case !sameCheckpoint(*c, *own):
+		k.problem(ProblemRewritten, own.Seq, own.Station,
+			"the store's checkpoint at #%d is not the one this station (%s) signed and kept: it was replaced", own.Seq, own.Station)
+	}
+}
+
+// sameCheckpoint says whether a and b are one checkpoint, whichever way
+// their times were read.
+func sameCheckpoint(a, b Checkpoint) bool {
+	t := a.Time.Equal(b.Time)
+	a.Time = b.Time
+	return t && a == b
+}
+
+func (k *trailCheck) legacyRun(from, to int64) {
+	k.closeRun()
+	if k.legacy == 0 {
+		k.legacyFrom = from
+	}
+	k.legacy += to - from + 1
+}
+
+// unvouched adds entries from..to (the first naming station) to the run
+// of unvouched entries they continue, or starts a run.
+func (k *trailCheck) unvouched(from, to int64, station, where string) {
+	if k.runWhere != "" && k.runTo == from-1 && k.runWhere == where {
+		k.runTo = to
+		return
+	}
+	k.closeRun()
+	if len(k.runs) >= maxUnvouchedRuns {
+		k.moreUnvouched += to - from + 1
+		return
+	}
+	k.runs = append(k.runs, Problem{Kind: ProblemUnvouched, Seq: from, Station: station})
+	k.runWhere, k.runTo = where, to
+}
+
+// closeRun words the run of unvouched entries that just ended.
+func (k *trailCheck) closeRun() {
+	if k.runWhere == "" {
+		return
+	}
+	p := &k.runs[len(k.runs)-1]
+	station := ""
+	if p.Station != "" {
+		station = fmt.Sprintf(" (the first names station %s)", p.Station)
+	}
+	p.Text = safeText(fmt.Sprintf("%s%s %s: no station's key vouches for %s; appended or inserted without a station's key (or by a loginshell that signs no checkpoints)",
+		capital(span(p.Seq, k.runTo, "", "")), station, plural(p.Seq, k.runTo, "lies", "lie")+" "+k.runWhere, plural(p.Seq, k.runTo, "it", "them")))
+	k.runWhere = ""
+}
+
+func (k *trailCheck) finish() Report {
+	// The entries after the newest checkpoint.
+	for _, r := range k.pending {
+		switch {
+		case k.last == nil && !k.expect.Partial:
+			k.legacyRun(r.from, r.to)
+		case k.last == nil:
+			k.unvouched(r.from, r.to, r.station, "in an export without a checkpoint")
+		default:
+			k.unvouched(r.from, r.to, r.station, fmt.Sprintf("after the newest checkpoint (#%d, station %s)", k.last.Seq, k.last.Station))
+		}
+	}
+	k.closeRun()
+	k.r.Problems = append(k.r.Problems, k.runs...)
+	if k.moreUnvouched > 0 {
+		k.problem(ProblemUnvouched, 0, "", "%d more entries no station's key vouches for", k.moreUnvouched)
+	}
+	if k.rewritten > 1 {
+		k.problem(ProblemRewritten, 0, "", "%d later checkpoints no longer match the trail either", k.rewritten-1)
+	}
+	// Truncation: one line per station whose checkpoints in the store go
+	// past the end, and one for this station's own copy when it goes
+	// further (the checkpoints were removed with the entries).
+	for _, station := range slices.Sorted(maps.Keys(k.past)) {
+		m := k.past[station]
+		k.problem(ProblemTruncated, k.end+1, station,
+			"the trail ends at #%d but station %s signed a checkpoint at #%d: %s deleted from the end", k.end, station, m, span(k.end+1, m, "was", "were"))
+	}
+	if own := k.expect.Own; own != nil && own.Store == k.t.Store && !k.ownChecked && own.Seq > k.end && own.Seq > k.past[own.Station] {
+		k.problem(ProblemTruncated, k.end+1, own.Station,
+			"the trail ends at #%d but this station (%s) signed a checkpoint at #%d, kept in its data directory: %s deleted from the end, with their checkpoints",
+			k.end, own.Station, own.Seq, span(k.end+1, own.Seq, "was", "were"))
+	}
+	if !k.expect.Partial {
+		for _, sk := range k.t.Keys {
+			if !k.used[[2]string{sk.Station, sk.Key}] {
+				k.problem(ProblemCheckpointMissing, 0, sk.Station,
+					"station %s's key %s is registered, but the store holds no checkpoint it signed: the station's checkpoints were removed", sk.Station, Fingerprint(sk.Key))
+			}
+		}
+	}
+	switch {
+	case k.last == nil && !k.expect.Partial && k.r.Entries > 0:
+		k.note("no station has signed a checkpoint in this store: the trail is protected by its hash chain only, which does not show a cut tail or a trail re-hashed end to end")
+	case k.legacy > 0:
+		k.note("%s %s written before any station signed checkpoints: the chain up to the first checkpoint vouches that %s not changed since, not who wrote %s",
+			capital(span(k.legacyFrom, k.legacyFrom+k.legacy-1, "", "")), plural(1, k.legacy, "was", "were"), plural(1, k.legacy, "it has", "they have"), plural(1, k.legacy, "it", "them"))
+	}
+	for _, name := range slices.Sorted(maps.Keys(k.stations)) {
+		k.r.Stations = append(k.r.Stations, *k.stations[name])
+	}
+	return k.r
+}
+
+// plural is one when from..to is one entry, else many.
+func plural(from, to int64, one, many string) string {
+	if from == to {
+		return one
+	}
+	return many
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"loginshell/internal/audit"
+	"loginshell/internal/signature"
+	"loginshell/internal/station"
+)
+
+// trailReader is what `audit verify` and `audit export` read: the
+// stations' keys, and the entries with their checkpoints, from one
+// snapshot.
+type trailReader interface {
+	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
+}
+
+// verifyStore is `audit verify` on the store at where, from the station
+// whose data directory is dataDir: the chain (audit.Verify's rules), then
+// the checkpoints of every station against it (audit.CheckTrail, with
+// this station's own latest checkpoint and the keys it pinned), then the
+// requests against the trail (signature.CheckRecords). Every problem is a
+// line on stderr and exit status 1; notes go to stdout. Keys of stations
+// seen here for the first time are pinned when nothing is wrong (trust on
+// first use).
+func verifyStore(ctx context.Context, trail trailReader, where, dataDir string, fingerprints []string, stdout, stderr io.Writer) error {
+	pins, err := station.ReadPins(dataDir)
+	if err != nil {
+		return fmt.Errorf("read the keys this station has seen: %w", err)
+	}
+	var report audit.Report
+	var ofRequests []audit.Entry // what CheckRecords compares with the store
+	err = trail.AuditTrail(ctx, func(t audit.Trail) error {
+		own, err := station.ReadOwn(dataDir, t.Store)
+		if err != nil {
+			return fmt.Errorf("read this station's latest checkpoint: %w", err)
+		}
+		ofRequests = nil
+		rows := t.Rows
+		t.Rows = func(yield func(audit.Row, error) bool) {
+			for row, err := range rows {
+				if err == nil && row.Entry != nil && row.Entry.Request != "" {
+					ofRequests = append(ofRequests, *row.Entry)
+				}
+				if !yield(row, err) {
+					return
+				}
+			}
+		}
+		report, err = audit.CheckTrail(t, audit.Expect{Own: own, Pins: pins, Fingerprints: fingerprints})
+		return err
+	})
+	var b *audit.BreakError
+	if errors.As(err, &b) {
+		fmt.Fprintf(stderr, "loginshell audit verify: %v\n", err)
+		return exitCode(exitFailed)
+	}
+	if err != nil {
+		return err
+	}
+	problems := texts(report.Problems)
+	checked := ""
+	if rs, ok := trail.(requestReader); ok {
+		requests, err := rs.Requests(ctx)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, signature.CheckRecords(requests, ofRequests)...)
+		checked = fmt.Sprintf("; %d requests and their signatures match it", len(requests))
+	}
+	for _, n := range report.Notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "loginshell audit verify: %s\n", p)
+		}
+		fmt.Fprintf(stderr, "loginshell audit verify: the audit trail of %s was changed: %d %s (read %d entries, head %s)\n",
+			where, len(problems), plural(len(problems), "problem", "problems"), report.Entries, headText(report.Head))
+		return exitCode(exitFailed)
+	}
+	if err := station.Pin(dataDir, report.NewKeys); err != nil {
+		return fmt.Errorf("pin the keys seen for the first time: %w", err)
+	}
+	fmt.Fprintf(stdout, "OK: the audit trail of %s is intact (%d entries, head %s)%s%s\n", where, report.Entries, headText(report.Head),
+		signedText(report), checked)
+	printStations(stdout, report.Stations)
+	return nil
+}
+
+// verifyExport is `audit verify --export FILE`: the export checked with
+// no store, against the fingerprints given.
+func verifyExport(file string, fingerprints []string, stdout, stderr io.Writer) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	x, err := audit.ReadExport(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "loginshell audit verify: %s: %v\n", file, err)
+		return exitCode(exitFailed)
+	}
+	report, err := audit.VerifyExport(x, fingerprints)
+	var b *audit.BreakError
+	if errors.As(err, &b) {
+		fmt.Fprintf(stderr, "loginshell audit verify: the export %s: %v\n", file, err)
+		return exitCode(exitFailed)
+	}
+	if err != nil {
+		return err
+	}
+	for _, n := range report.Notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
+	if len(report.Problems) > 0 {
+		for _, p := range report.Problems {
+			fmt.Fprintf(stderr, "loginshell audit verify: %s\n", p.Text)
+		}
+		fmt.Fprintf(stderr, "loginshell audit verify: the export %s does not hold together: %d %s\n", file, len(report.Problems),
+			plural(len(report.Problems), "problem", "problems"))
+		return exitCode(exitFailed)
+	}
+	what := fmt.Sprintf("%d entries", report.Entries)
+	if report.Entries > 0 {
+		what = fmt.Sprintf("%d entries, #%d to %s", report.Entries, x.Entries[0].Seq, headText(report.Head))
+	}
+	if x.Filter != nil {
+		what += fmt.Sprintf(", %d selected by its filter", len(x.Selected))
+	}
+	given := ""
+	if len(fingerprints) > 0 {
+		given = "; every station key is one of the fingerprints given"
+	}
+	fmt.Fprintf(stdout, "OK: the export %s is intact (%s)%s%s\n", file, what, signedText(report), given)
+	printStations(stdout, report.Stations)
+	return nil
+}
+
+// signedText says what the checkpoints vouched for.
+func signedText(r audit.Report) string {
+	if r.Checkpoints == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d checkpoints of %d %s match it", r.Checkpoints, len(r.Stations), plural(len(r.Stations), "station", "stations"))
+}
+
+// printStations lists each station's keys and newest checkpoint, for
+// the validation record.
+func printStations(w io.Writer, stations []audit.StationReport) {
+	for _, s := range stations {
+		fmt.Fprintf(w, "  station %s: key %s; newest checkpoint #%d\n", cell(s.Station, 64), strings.Join(s.Fingerprints, ", "), s.Newest)
+	}
+}
+
+func texts(ps []audit.Problem) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Text
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,78 @@
+package signature
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"loginshell/internal/audit"
+	"loginshell/internal/fault"
+	"loginshell/internal/lockout"
+)
+
+// DefaultAlertAfter is the default of Options.AlertAfter: three failed
+// attempts in a row at one slot are more than a mistyped password.
+const DefaultAlertAfter = 3
+
+// Alerter hears of each alert the engine raised (internal/alert's
+// Command, which runs the station's alert_command), after its audit entry
+// was written: the entry as sealed. Alert must return at once; it runs
+// under the signer's answer.
+type Alerter interface {
+	Alert(e audit.Entry)
+}
+
+// misuse counts a failed attempt at c's slot by who (the identity
+// refused them, or the slot does not admit them) and raises the alerts it
+// calls for: one when err says that this attempt locked who out, one at
+// every Options.AlertAfter-th failed attempt in a row at the slot (3, 6,
+// 9, ... by default; counted at this station across the slot's
+// challenges: triggering it again does not start the count again). A
+// signature of the slot, or the end of its request here, ends its count.
+func (e *Engine) misuse(ctx context.Context, c Challenge, t Template, who Signer, err error) {
+	name := who.UserID
+	if name == "" {
+		name = "an unknown user ID"
+	}
+	// A lockout already in force was raised when it began (if a signature
+	// began it); the attempts it refuses count below.
+	if locked := lockout.Of(err); locked != nil && fault.KindOf(err) != fault.Locked {
+		e.raise(ctx, c, who, fmt.Sprintf("%s is locked out at the identity provider %q after repeated wrong passwords: %s",
+			name, t.Provider(), fault.Text(locked)))
+	}
+	e.mu.Lock()
+	e.failures[c.Slot]++
+	n := e.failures[c.Slot]
+	e.mu.Unlock()
+	if n%e.o.AlertAfter == 0 {
+		e.raise(ctx, c, who, fmt.Sprintf("%d failed sign-in attempts in a row at the signature of %s for %q; the last as %s",
+			n, ClauseWords(c.Clause), c.RequestName, name))
+	}
+}
+
+// forgetFailures ends the count of failed attempts at a slot (signed, or
+// its request cancelled).
+func (e *Engine) forgetFailures(slot uuid.UUID) {
+	e.mu.Lock()
+	delete(e.failures, slot)
+	e.mu.Unlock()
+}
+
+// raise writes an alert about c's slot into the trail (audit.EventAlert:
+// Detail says what happened and who, UserID names who when known), logs
+// it as a warning and hands it to the Alerter. Every station on the store
+// shows it from the trail (alert.Follow). A trail that cannot be written
+// is logged, and the Alerter still hears of the alert.
+func (e *Engine) raise(ctx context.Context, c Challenge, who Signer, detail string) {
+	en := e.stamp(ctx, audit.Entry{Event: audit.EventAlert, Request: c.Request.String(), RequestName: c.RequestName, Slot: c.Slot.String(),
+		Template: c.Template, UserID: who.UserID, PrintedName: who.PrintedName, Detail: detail, IdP: c.IdP, Content: c.Content})
+	if sealed, err := e.o.Store.AppendAudit(ctx, en); err != nil {
+		e.o.Log.Error("audit trail not written", "event", en.Event, "request", en.Request, "err", err)
+	} else {
+		en = sealed
+	}
+	e.o.Log.Warn("signature alert: "+detail, "event", audit.EventAlert, "user", who.UserID, "request", en.Request, "slot", en.Slot, "seq", en.Seq)
+	if e.o.Alerts != nil {
+		e.o.Alerts.Alert(en)
+	}
+}

@@ -1,0 +1,149 @@
+package station
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"loginshell/internal/audit"
+)
+
+var clock = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+
+func open(t *testing.T, dir, name string) *Station {
+	t.Helper()
+	s, err := Open(Options{Dir: dir, Name: name, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestKey(t *testing.T) {
+	t.Parallel()
+	t.Run("The key is made at first use, private, and the same at every start.", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		a := open(t, dir, "ST-1")
+		fi, err := os.Stat(filepath.Join(dir, KeyFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+			t.Errorf("station-key has mode %v, want 0600", fi.Mode().Perm())
+		}
+		if b := open(t, dir, "ST-1"); b.PublicKey() != a.PublicKey() {
+			t.Errorf("the key changed at the second start")
+		}
+		if len(a.Fingerprint()) != 79 {
+			t.Errorf("fingerprint %q", a.Fingerprint())
+		}
+	})
+	t.Run("Processes starting at once agree on one key.", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		keys := make([]string, 6)
+		var wg sync.WaitGroup
+		for i := range keys {
+			wg.Go(func() { keys[i] = open(t, dir, "ST-1").PublicKey() })
+		}
+		wg.Wait()
+		for _, k := range keys[1:] {
+			if k != keys[0] {
+				t.Fatalf("keys %v: want one", keys)
+			}
+		}
+	})
+	t.Run("A damaged key file is refused, not replaced.", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, KeyFile), []byte("not a key"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(Options{Dir: dir, Name: "ST-1", Now: time.Now}); err == nil {
+			t.Error("Open accepted a damaged key")
+		}
+	})
+	t.Run("A checkpoint it signs verifies under its key, with its name and clock.", func(t *testing.T) {
+		t.Parallel()
+		s := open(t, t.TempDir(), "ST-1")
+		c := s.Sign(audit.Checkpoint{Store: "x", Prev: 0, From: 1, Seq: 1, Hash: "h"})
+		if audit.VerifySignature(c) != nil || c.Station != "ST-1" || !c.Time.Equal(clock) || c.Key != s.PublicKey() {
+			t.Errorf("checkpoint %+v", c)
+		}
+	})
+}
+
+func TestOwnCheckpoint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := open(t, dir, "ST-1")
+	cp := func(store string, seq int64) audit.Checkpoint {
+		return s.Sign(audit.Checkpoint{Store: store, Prev: seq - 1, From: seq, Seq: seq, Hash: "h"})
+	}
+	for _, c := range []audit.Checkpoint{cp("A", 3), cp("A", 5), cp("A", 4), cp("B", 2)} {
+		s.Committed(c)
+	}
+	s.Close()
+	s.Committed(cp("A", 9)) // after Close: not kept, and no panic
+	for _, tt := range []struct {
+		store string
+		want  int64
+	}{{"A", 5}, {"B", 2}, {"C", 0}} {
+		got, err := ReadOwn(dir, tt.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got == nil) != (tt.want == 0) || (got != nil && (got.Seq != tt.want || audit.VerifySignature(*got) != nil)) {
+			t.Errorf("store %s: %+v, want checkpoint %d", tt.store, got, tt.want)
+		}
+	}
+	// Another process of the station wrote an older one meanwhile: the
+	// newest stays.
+	s2 := open(t, dir, "ST-1")
+	s2.Committed(cp("A", 4))
+	s2.Close()
+	if got, _ := ReadOwn(dir, "A"); got == nil || got.Seq != 5 {
+		t.Errorf("after an older checkpoint: %+v, want #5", got)
+	}
+}
+
+func TestPins(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	own := open(t, dir, "ST-1")
+	key := func(station string, b byte) audit.StationKey {
+		return audit.StationKey{Station: station, Key: string(append([]byte{}, make([]byte, 63)...)) + string(rune('0'+b))}
+	}
+	if err := Pin(dir, []audit.StationKey{key("ST-2", 1), key("ST-2", 2), key("ST-1", 3)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Pin(dir, []audit.StationKey{key("ST-2", 4)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadPins(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"ST-1": {own.Fingerprint()},
+		"ST-2": {audit.Fingerprint(key("ST-2", 1).Key), audit.Fingerprint(key("ST-2", 2).Key)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("pins %v\nwant %v: a new station's keys pinned on first sight, a pinned station's new key not", got, want)
+	}
+	if err := Trust(dir, "ST-2", audit.Fingerprint(key("ST-2", 4).Key)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ReadPins(dir); len(got["ST-2"]) != 3 {
+		t.Errorf("after Trust: %v", got)
+	}
+	if err := Trust(dir, "ST-2", "12 34"); err == nil {
+		t.Error("Trust took a fingerprint of 4 digits")
+	}
+}

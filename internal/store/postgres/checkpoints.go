@@ -1,0 +1,147 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"loginshell/internal/audit"
+)
+
+// committed tells the Checkpointer that cp (nil for none) is committed.
+func (s *Store) committed(cp *audit.Checkpoint) {
+	if cp != nil {
+		s.cp.Committed(*cp)
+	}
+}
+
+// AuditTrail reads the trail for audit.CheckTrail and exports: in one
+// REPEATABLE READ transaction (one snapshot, so every checkpoint read
+// belongs to an entry read, and every entry read has its checkpoint) it
+// calls fn with the store's identity, the stations' keys, and the rows:
+// each entry with the checkpoint that ends at it, then the checkpoints no
+// entry has. The rows can be ranged over once, and only while fn runs; fn
+// must not write to the store. When the connection dies before fn
+// returns, fn is called again from the start on a fresh one (a new
+// snapshot): it must start over. fn's error is returned as it is.
+func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) error {
+	var fnErr error
+	err := s.read(ctx, "audit trail", func(tx pgx.Tx) error {
+		fnErr = nil
+		t, err := readKeys(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var readErr error // a dead connection, for read to try again
+		t.Rows = func(yield func(audit.Row, error) bool) {
+			yieldErr := func(row audit.Row, err error) bool {
+				if err != nil {
+					readErr = err
+				}
+				return yield(row, err)
+			}
+			if !trailRows(ctx, tx, `SELECT `+joinedColumns+` FROM audit a LEFT JOIN checkpoints c ON c.seq = a.seq ORDER BY a.seq`, t.Store, yieldErr) {
+				return
+			}
+			trailRows(ctx, tx, `SELECT `+orphanColumns+` FROM checkpoints c
+WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = c.seq) ORDER BY c.seq`, t.Store, yieldErr)
+		}
+		fnErr = fn(t)
+		if readErr != nil {
+			return readErr
+		}
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
+}
+
+// The columns of AuditTrail's rows: an entry's (NULL for a checkpoint
+// alone), then its checkpoint's (NULL for none).
+var (
+	checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.public_key, c.signature`
+	joinedColumns     = "a." + strings.Join(strings.Fields(strings.ReplaceAll(auditColumns, ",", " ")), ", a.") + ", " + checkpointColumns
+	orphanColumns     = strings.Repeat("NULL, ", len(strings.Split(auditColumns, ","))) + checkpointColumns
+)
+
+// trailRows yields the rows query reads until yield stops (false) or
+// they end (true).
+func trailRows(ctx context.Context, tx pgx.Tx, query, store string, yield func(audit.Row, error) bool) bool {
+	rows, err := tx.Query(ctx, query)
+	if err != nil {
+		yield(audit.Row{}, err)
+		return false
+	}
+	defer rows.Close()
+	for rows.Next() {
+		row, err := scanRow(rows, store)
+		if !yield(row, err) || err != nil {
+			return false
+		}
+	}
+	if err := rows.Err(); err != nil {
+		yield(audit.Row{}, err)
+		return false
+	}
+	return true
+}
+
+// scanRow reads an entry (when its seq is not NULL) and a checkpoint
+// (when its seq is not NULL).
+func scanRow(rows pgx.Rows, store string) (audit.Row, error) {
+	var (
+		seq                                                            *int64
+		t                                                              *time.Time
+		offset, station, event, request, requestName, slot, template   *string
+		userID, printedName, meaning, comment, detail, prev, hash, idp *string
+		actor, content                                                 *string
+		approve                                                        *bool
+		cSeq, cPrev, cFirst                                            *int64
+		cTime                                                          *time.Time
+		cHash, cStation, cKey, cSig                                    *string
+	)
+	if err := rows.Scan(&seq, &t, &offset, &station, &event, &request, &requestName, &slot, &template, &userID, &printedName,
+		&meaning, &approve, &comment, &detail, &prev, &hash, &idp, &actor, &content,
+		&cSeq, &cPrev, &cFirst, &cHash, &cTime, &cStation, &cKey, &cSig); err != nil {
+		return audit.Row{}, err
+	}
+	var row audit.Row
+	if seq != nil {
+		row.Entry = &audit.Entry{Seq: *seq, Time: t.UTC(), Offset: deref(offset), Station: deref(station), Event: deref(event),
+			Request: deref(request), RequestName: deref(requestName), Slot: deref(slot), Template: deref(template),
+			UserID: deref(userID), PrintedName: deref(printedName), Meaning: deref(meaning), Approve: approve,
+			Comment: deref(comment), Detail: deref(detail), Prev: deref(prev), Hash: deref(hash), IdP: deref(idp),
+			Actor: deref(actor), Content: deref(content)}
+	}
+	if cSeq != nil {
+		row.Checkpoint = &audit.Checkpoint{Store: store, Seq: *cSeq, Prev: *cPrev, From: *cFirst, Hash: deref(cHash), Time: cTime.UTC(),
+			Station: deref(cStation), Key: deref(cKey), Signature: deref(cSig)}
+	}
+	return row, nil
+}
+
+// readKeys reads the store's identity and the stations' keys.
+func readKeys(ctx context.Context, tx pgx.Tx) (audit.Trail, error) {
+	t := audit.Trail{Keys: []audit.StationKey{}}
+	if err := tx.QueryRow(ctx, `SELECT uuid FROM store_identity WHERE id = 1`).Scan(&t.Store); err != nil {
+		return t, fmt.Errorf("read the store's identity: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT station, public_key, registered FROM station_keys ORDER BY station, registered, public_key`)
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k audit.StationKey
+		if err := rows.Scan(&k.Station, &k.Key, &k.Registered); err != nil {
+			return t, err
+		}
+		k.Registered = k.Registered.UTC()
+		t.Keys = append(t.Keys, k)
+	}
+	return t, rows.Err()
+}

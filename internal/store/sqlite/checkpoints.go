@@ -1,0 +1,169 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"loginshell/internal/audit"
+)
+
+// checkpoint signs and stores the checkpoint of the entries sealed in
+// this transaction (not empty), with the station's key: the key once
+// (its first checkpoint registers it), the checkpoint always. Prev is
+// the newest checkpoint stored, read here under the write lock, so the
+// checkpoints of every process on the file form one chain.
+func (s *Store) checkpoint(ctx context.Context, tx *sql.Tx, sealed []audit.Entry) (*audit.Checkpoint, error) {
+	var prev int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM checkpoints`).Scan(&prev); err != nil {
+		return nil, fmt.Errorf("read the newest checkpoint: %w", err)
+	}
+	head := sealed[len(sealed)-1]
+	c := s.cp.Sign(audit.Checkpoint{Store: s.id, Prev: prev, From: sealed[0].Seq, Seq: head.Seq, Hash: head.Hash})
+	if _, err := tx.ExecContext(ctx, `INSERT INTO station_keys (station, public_key, registered) VALUES (?, ?, ?)
+ON CONFLICT (station, public_key) DO NOTHING`, c.Station, c.Key, timeText(c.Time)); err != nil {
+		return nil, fmt.Errorf("register the station's key: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Seq, c.Prev, c.From, c.Hash, timeText(c.Time), c.Station, c.Key, c.Signature); err != nil {
+		return nil, fmt.Errorf("store the checkpoint of entries %d-%d: %w", c.From, c.Seq, err)
+	}
+	return &c, nil
+}
+
+// committed tells the Checkpointer that cp (nil for none) is committed.
+func (s *Store) committed(cp *audit.Checkpoint) {
+	if cp != nil {
+		s.cp.Committed(*cp)
+	}
+}
+
+// AuditTrail reads the trail for audit.CheckTrail and exports: in one
+// read transaction (one snapshot, so every checkpoint read belongs to an
+// entry read, and every entry read has its checkpoint) it calls fn with
+// the store's identity, the stations' keys, and the rows: each entry with
+// the checkpoint that ends at it, then the checkpoints no entry has. The
+// rows can be ranged over once, and only while fn runs; fn must not write
+// to the store. fn's error is returned as it is.
+func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) error {
+	var fnErr error
+	err := s.read(ctx, "audit trail", func(tx *sql.Tx) error {
+		t, err := readKeys(ctx, tx)
+		if err != nil {
+			return err
+		}
+		t.Rows = func(yield func(audit.Row, error) bool) {
+			if !trailRows(ctx, tx, `SELECT `+joinedColumns+` FROM audit a LEFT JOIN checkpoints c ON c.seq = a.seq ORDER BY a.seq`, t.Store, yield) {
+				return
+			}
+			trailRows(ctx, tx, `SELECT `+orphanColumns+` FROM checkpoints c
+WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = c.seq) ORDER BY c.seq`, t.Store, yield)
+		}
+		fnErr = fn(t)
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
+}
+
+// The columns of AuditTrail's rows: an entry's (NULL for a checkpoint
+// alone), then its checkpoint's (NULL for none).
+var (
+	checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.public_key, c.signature`
+	joinedColumns     = "a." + strings.Join(strings.Fields(strings.ReplaceAll(auditColumns, ",", " ")), ", a.") + ", " + checkpointColumns
+	orphanColumns     = strings.Repeat("NULL, ", len(strings.Split(auditColumns, ","))) + checkpointColumns
+)
+
+// trailRows yields the rows query reads until yield stops (false) or
+// they end (true).
+func trailRows(ctx context.Context, tx *sql.Tx, query, store string, yield func(audit.Row, error) bool) bool {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		yield(audit.Row{}, err)
+		return false
+	}
+	defer rows.Close()
+	for rows.Next() {
+		row, err := scanRow(rows, store)
+		if !yield(row, err) || err != nil {
+			return false
+		}
+	}
+	if err := rows.Err(); err != nil {
+		yield(audit.Row{}, err)
+		return false
+	}
+	return true
+}
+
+// scanRow reads an entry (when its seq is not NULL) and a checkpoint
+// (when its seq is not NULL).
+func scanRow(rows *sql.Rows, store string) (audit.Row, error) {
+	var (
+		seq, approve                                                    sql.NullInt64
+		t, offset, station, event, request, requestName, slot, template sql.NullString
+		userID, printedName, meaning, comment, detail, prev, hash, idp  sql.NullString
+		actor, content                                                  sql.NullString
+		cSeq, cPrev, cFirst                                             sql.NullInt64
+		cHash, cTime, cStation, cKey, cSig                              sql.NullString
+	)
+	if err := rows.Scan(&seq, &t, &offset, &station, &event, &request, &requestName, &slot, &template, &userID, &printedName,
+		&meaning, &approve, &comment, &detail, &prev, &hash, &idp, &actor, &content,
+		&cSeq, &cPrev, &cFirst, &cHash, &cTime, &cStation, &cKey, &cSig); err != nil {
+		return audit.Row{}, err
+	}
+	var row audit.Row
+	if seq.Valid {
+		e := audit.Entry{Seq: seq.Int64, Offset: offset.String, Station: station.String, Event: event.String, Request: request.String,
+			RequestName: requestName.String, Slot: slot.String, Template: template.String, UserID: userID.String,
+			PrintedName: printedName.String, Meaning: meaning.String, Comment: comment.String, Detail: detail.String,
+			Prev: prev.String, Hash: hash.String, IdP: idp.String, Actor: actor.String, Content: content.String}
+		var err error
+		if e.Time, err = parseTime(t.String); err != nil {
+			return audit.Row{}, err
+		}
+		if approve.Valid {
+			b := approve.Int64 == 1
+			e.Approve = &b
+		}
+		row.Entry = &e
+	}
+	if cSeq.Valid {
+		c := audit.Checkpoint{Store: store, Seq: cSeq.Int64, Prev: cPrev.Int64, From: cFirst.Int64, Hash: cHash.String,
+			Station: cStation.String, Key: cKey.String, Signature: cSig.String}
+		var err error
+		if c.Time, err = parseTime(cTime.String); err != nil {
+			return audit.Row{}, err
+		}
+		row.Checkpoint = &c
+	}
+	return row, nil
+}
+
+// readKeys reads the store's identity and the stations' keys.
+func readKeys(ctx context.Context, tx *sql.Tx) (audit.Trail, error) {
+	t := audit.Trail{Keys: []audit.StationKey{}}
+	if err := tx.QueryRowContext(ctx, `SELECT uuid FROM store_identity WHERE id = 1`).Scan(&t.Store); err != nil {
+		return t, fmt.Errorf("read the store's identity: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT station, public_key, registered FROM station_keys ORDER BY station, registered, public_key`)
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k audit.StationKey
+		var r string
+		if err := rows.Scan(&k.Station, &k.Key, &r); err != nil {
+			return t, err
+		}
+		if k.Registered, err = parseTime(r); err != nil {
+			return t, err
+		}
+		t.Keys = append(t.Keys, k)
+	}
+	return t, rows.Err()
+}
