@@ -53,6 +53,7 @@ type Shell struct {
 
 	mu          sync.Mutex
 	confirmable string // the package a confirm result asked about
+	heldFor     string // the challenge whose held message boxes were logged
 	drop        drop   // the files of the last drop on the window
 	ctx         context.Context
 	cancel      context.CancelFunc
@@ -85,8 +86,31 @@ func (s *Shell) from(token string) bool {
 	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
 }
 
-// startup is Wails' OnStartup: it attaches the real runtime.
-func (s *Shell) startup(ctx context.Context) { s.attach(ctx, wailsRuntime{ctx}) }
+// startup is Wails' OnStartup: it attaches the real runtime, and has the
+// window answer pages' message boxes while a signature dialog is open.
+func (s *Shell) startup(ctx context.Context) {
+	holdModals(s.holdingModals)
+	s.attach(ctx, wailsRuntime{ctx})
+}
+
+// holdingModals says whether a page's alert, confirm or prompt is to be
+// answered at once rather than shown (holdModals): while the signature
+// dialog is open, nothing of a page may cover it or freeze it. It logs
+// the first one of each dialog, not every one of a page's loop.
+func (s *Shell) holdingModals() bool {
+	c := s.sh.Screen.Current().Challenge
+	if c == nil {
+		return false
+	}
+	s.mu.Lock()
+	first := s.heldFor != c.ID
+	s.heldFor = c.ID
+	s.mu.Unlock()
+	if first {
+		s.sh.Log.Warn("a page's message box was answered at once, unseen: the signature dialog is open", "request", c.RequestName)
+	}
+	return true
+}
 
 // attach starts forwarding screen changes and installs to rt and runs the
 // boot flow. startup calls it with the Wails runtime; tests with a fake.
@@ -220,6 +244,22 @@ func (s *Shell) DismissChallenge(token, id string) error {
 		return errNoSignatures
 	}
 	return s.sh.Signatures.Dismiss(s.life(), id)
+}
+
+// SetSigningPhrase stores the station's signing phrase, which the dialog
+// asks for at the first signing on this station (shell.Shell
+// SetSigningPhrase); the next view carries it. A refused phrase answers
+// the rule it breaks, or that the station has one already.
+func (s *Shell) SetSigningPhrase(token, phrase string) Result {
+	if !s.from(token) {
+		s.sh.Log.Warn("a binding call without the chrome's token was refused", "binding", "SetSigningPhrase")
+		return Result{Error: errToken.Error()}
+	}
+	err := s.sh.SetSigningPhrase(phrase)
+	if err != nil {
+		s.sh.Log.Warn("signing phrase not stored", "err", err)
+	}
+	return result(err)
 }
 
 // errNoSignatures answers the dialog of a shell built without signatures.

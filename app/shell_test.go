@@ -401,3 +401,80 @@ func TestDialogBindingsRefuseCallsWithoutTheToken(t *testing.T) {
 		t.Errorf("the chrome's own answer = %+v", r)
 	}
 }
+
+// The signing phrase (issue 20, promise 5): the chrome sets it once
+// through its binding, never a call without the token; the dialog's view
+// carries it from then on, and the file it lives in is no page's.
+func TestSigningPhraseBinding(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	ctx := context.Background()
+	if err := sh.Signatures.PutTemplate(ctx, signature.Template{Name: "Alice signs", Expression: "{userName:alice}",
+		IDP: signature.IDPLocal, Meaning: "Approval"}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := sh.Signatures.Queue(ctx, signature.Queuing{Template: "Alice signs", Name: "Release"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.Screen.ShowPage("/webapps/lineapp/index.html", "Line")
+	if err := sh.Signatures.Trigger(ctx, ids[0], sh.Screen.Session(), sh.Screen.Current().Page, true, signature.Plant); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustView(t, ui); v.Challenge == nil || v.SigningPhrase != "" {
+		t.Fatalf("the first dialog on a station = %+v; want it without a phrase (it asks for one)", v)
+	}
+	if r := ui.SetSigningPhrase("", "blue heron"); r.OK || r.Error != errToken.Error() {
+		t.Errorf("SetSigningPhrase without the token = %+v, want the refusal", r)
+	}
+	if r := ui.SetSigningPhrase(ui.token, "ab"); r.OK || !strings.Contains(r.Error, "at least") {
+		t.Errorf("a phrase too short = %+v, want the rule", r)
+	}
+	if r := ui.SetSigningPhrase(ui.token, "blue  heron"); !r.OK {
+		t.Fatalf("SetSigningPhrase = %+v", r)
+	}
+	if v := mustView(t, ui); v.SigningPhrase != "blue heron" {
+		t.Errorf("the dialog's view after the phrase was chosen = %+v", v)
+	}
+	if r := ui.SetSigningPhrase(ui.token, "green frog"); r.OK || !strings.Contains(r.Error, "has its signing phrase already") {
+		t.Errorf("a second phrase = %+v, want the refusal", r)
+	}
+	b, err := os.ReadFile(filepath.Join(sh.DataDir, "signing-phrase"))
+	if err != nil || string(b) != "blue heron\n" {
+		t.Errorf("DATA/signing-phrase = %q, %v", b, err)
+	}
+}
+
+// While a signature dialog is open the window answers a page's message
+// boxes unseen (holdModals); before and after, they show.
+func TestModalsHeldOnlyWhileADialogIsOpen(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	ctx := context.Background()
+	if err := sh.Signatures.PutTemplate(ctx, signature.Template{Name: "Alice signs", Expression: "{userName:alice}",
+		IDP: signature.IDPLocal, Meaning: "Approval"}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := sh.Signatures.Queue(ctx, signature.Queuing{Template: "Alice signs", Name: "Release"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.Screen.ShowPage("/webapps/lineapp/index.html", "Line")
+	if ui.holdingModals() {
+		t.Error("a page's alert is held with no dialog open")
+	}
+	if err := sh.Signatures.Trigger(ctx, ids[0], sh.Screen.Session(), sh.Screen.Current().Page, true, signature.Plant); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // a loop of boxes: every one held, not only the first
+		if !ui.holdingModals() {
+			t.Errorf("box %d of a page shows over the signature dialog", i+1)
+		}
+	}
+	if err := sh.Signatures.Dismiss(ctx, sh.Screen.Current().Challenge.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ui.holdingModals() {
+		t.Error("a page's alert is held after the dialog closed")
+	}
+}

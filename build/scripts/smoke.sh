@@ -281,11 +281,21 @@ for _ in $(seq 1 10); do
 	grep -q 'signature: release asked' "$log" && break
 	sleep 1
 done
+phrase="smoke heron at line four"
 for n in 1 2; do
 	wait_log "signature: posted $n" 20 "signature challenge $n"
 	sleep 1
 	import -window root "$artifacts/smoke-signature-$n.png" 2>/dev/null || true
-	if [[ $n == 1 ]]; then signer=operator; else signer=supervisor; fi
+	if [[ $n == 1 ]]; then
+		# The first signing on this station: the dialog asks for the station's
+		# signing phrase first (issue 20.5), then for the signer.
+		xdotool type --delay 30 "$phrase"
+		xdotool key Return
+		sleep 1
+		signer=operator
+	else
+		signer=supervisor
+	fi
 	xdotool type --delay 30 "$signer"
 	xdotool key Tab
 	xdotool type --delay 30 "$signer-demo"
@@ -294,6 +304,8 @@ done
 wait_log 'signature: approved, last by supervisor' 30 "the approval of both signatures"
 grep -q 'signature: signed 1 by operator' "$log" || fail "the first signature was not reported to the page"
 echo "smoke: signature: two signers approved through the shell's dialog (screenshots smoke-signature-1.png, -2.png)"
+[[ "$(cat "$data/signing-phrase" 2>/dev/null)" == "$phrase" ]] || fail "the signing phrase typed into the dialog is not in DATA/signing-phrase"
+[[ "$(stat -c %a "$data/signing-phrase")" == 600 ]] || fail "DATA/signing-phrase is readable by others"
 
 # Drops. A file a person drags in from outside the window installs, when
 # the chrome takes the drop: its drop hint covers the whole window, the
@@ -330,8 +342,54 @@ wait "$source_pid" 2>/dev/null || true
 echo "smoke: drops: a file dragged in and dropped on the window installed (the chrome took it over the page), what the page's own drag named did not ($((SECONDS - drops_started)) s)"
 stop_binary
 
+# A hostile page in the window (issue 20.4, WebKitGTK): once the person
+# pressed G, it asks for a signature of its own, keeps message boxes
+# coming, and a second later takes the keyboard in a loop while the signer
+# types at a person's pace. It must get no key (the dialog closes a page
+# that takes the keyboard), no box may show (the window answers them at
+# once, unseen: grab: box answered ... after 0 ms), and the signature must
+# be in the audit trail.
+grab_log=$artifacts/smoke-grab.log
+"$bin" --data "$data" --demo --boot "$PWD/build/scripts/dialogs/grab-boot.json" >"$grab_log" 2>&1 &
+pid=$!
+log=$grab_log
+wait_window 60
+sleep "$RENDER_SECONDS"
+xdotool type --delay 30 operator
+xdotool key Tab
+xdotool type --delay 30 operator-demo
+xdotool key Return
+wait_log 'grab: ready' 30 "the hostile page"
+for _ in $(seq 1 10); do
+	xdotool key g
+	grep -q 'grab: posted' "$log" && break
+	sleep 1
+done
+wait_log 'grab: posted' 20 "the hostile page's signature dialog"
+sleep 0.5
+import -window root "$artifacts/smoke-grab.png" 2>/dev/null || true
+xdotool type --delay 80 operator
+xdotool key Tab
+xdotool type --delay 80 operator-demo
+xdotool key Return
+sleep 3
+if grep -q 'grab: got' "$log"; then
+	fail "the hostile page got keys typed into the dialog: $(grep -o 'grab: got [^"]*' "$log" | head -8 | tr '\n' ' ')"
+fi
+held=$(grep -c "grab: box answered .* after [0-9] ms" "$log" || true)
+((held > 0)) || fail "no box of the hostile page was answered at once while the dialog was open"
+if grep "grab: box answered" "$log" | grep -vq " after [0-9] ms"; then
+	fail "a box of the hostile page was shown over the dialog: $(grep -o 'grab: box answered [^"]*' "$log" | head -4 | tr '\n' ' ')"
+fi
+grep -q "a page's message box was answered at once, unseen" "$log" || fail "the window did not say it answered the page's boxes"
+stop_binary
+"$bin" audit show --data "$data" >"$artifacts/smoke-grab-audit.txt" 2>&1 || fail "audit show failed; see $artifacts/smoke-grab-audit.txt"
+grep -E ' approve request="?Grab release' "$artifacts/smoke-grab-audit.txt" | grep -q 'user=operator' ||
+	fail "the hostile page's signature is not in the audit trail as approved by operator; see $artifacts/smoke-grab-audit.txt"
+echo "smoke: a hostile page in the window got no key and showed no box over the dialog; the signature went through"
+
 log=$artifacts/smoke.log
-if grep -qE '^(panic: |fatal error: )' "$log" "$dialogs_log"; then
+if grep -qE '^(panic: |fatal error: )' "$log" "$dialogs_log" "$grab_log"; then
 	fail "the binary printed a Go panic"
 fi
-echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings, its messages on the window's channel did nothing and it could not frame the chrome; a two-signer electronic signature through the dialog; a file dragged in installed, one a page's drag named did not)"
+echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings, its messages on the window's channel did nothing and it could not frame the chrome; a two-signer electronic signature through the dialog, its signing phrase chosen at the first; a file dragged in installed, one a page's drag named did not; a hostile page got no key and no box over the dialog)"

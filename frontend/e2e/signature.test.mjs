@@ -143,11 +143,21 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
       assert.match(await page.locator("#challenge-meaning").innerText(), /Approval/);
       // The dialog is the shell's: it is in the chrome's document, not the page's.
       assert.equal(await content.locator("#challenge-box").count(), 0, "the dialog is inside the hosted page");
+      // The first signing on this station: the dialog asks for the station's signing phrase
+      // first, then shows it in its band (issue 20.5).
+      const phraseField = page.getByLabel("Choose a phrase this station shows in every genuine signature dialog");
+      await phraseField.waitFor({ state: "visible" });
+      assert.equal(await page.locator("#challenge-user").isVisible(), false, "the dialog asks for the password before the phrase");
+      await phraseField.fill("heron over line four");
+      await page.getByRole("button", { name: "Save phrase" }).click();
+      await page.locator("#challenge-phrase").filter({ hasText: "heron over line four" }).waitFor();
       await page.getByLabel("User ID").fill("operator");
       await page.getByLabel("Password").fill("not-the-password");
       await page.getByRole("button", { name: "Approve" }).click();
       await page.locator("#challenge-error").filter({ hasText: "wrong user ID or password" }).waitFor();
-      await content.locator("#release-result").filter({ hasText: "still pending" }).waitFor();
+      // The page hears the failed attempt, hidden behind the dialog (issue 20.4).
+      await content.locator("#release-result").filter({ hasText: "still pending" }).waitFor({ state: "attached" });
+      assert.equal(await page.locator("#content").isVisible(), false, "the page shows behind the dialog");
       assert.equal(await page.getByLabel("Password").inputValue(), "", "the password stays in the field");
     });
 
@@ -162,6 +172,9 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
     await run("s5-keyboard-only", async () => {
       await content.getByRole("button", { name: "Approve signature 2" }).click();
       await dialog.waitFor({ state: "visible" });
+      // The phrase is asked for once: from now on the band shows it.
+      assert.equal(await page.locator("#challenge-phrase").innerText(), "heron over line four");
+      assert.equal(await page.locator("#challenge-phrase-step").isVisible(), false, "the phrase was asked for again");
       // Focus starts in User ID; the rest is typed.
       await page.keyboard.type("supervisor");
       await page.keyboard.press("Tab");

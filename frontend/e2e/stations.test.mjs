@@ -116,9 +116,19 @@ describe("three stations on one PostgreSQL", { concurrency: false }, () => {
       .then(() => "posted", (e) => `Error: ${e.message}`), slot);
   }
 
-  async function sign(n, user, password) {
+  /** phraseOnce chooses station n's signing phrase if its dialog asks for it (its first signing). */
+  async function phraseOnce(n) {
     const page = stations[n].page;
     await dialog(n).waitFor({ state: "visible" });
+    if (!(await page.locator("#challenge-phrase-step").isVisible())) return;
+    await page.locator("#challenge-phrase-input").fill(`station ${n} kestrel`);
+    await page.getByRole("button", { name: "Save phrase" }).click();
+    await page.locator("#challenge-phrase").filter({ hasText: `station ${n} kestrel` }).waitFor();
+  }
+
+  async function sign(n, user, password) {
+    const page = stations[n].page;
+    await phraseOnce(n);
     await page.getByLabel("User ID").fill(user);
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Approve" }).click();
@@ -214,7 +224,7 @@ describe("three stations on one PostgreSQL", { concurrency: false }, () => {
       assert.equal(await trigger("B", first), "posted");
       assert.equal(await trigger("C", first), "posted");
       for (const n of ["B", "C"]) {
-        await dialog(n).waitFor({ state: "visible" });
+        await phraseOnce(n);
         await stations[n].page.getByLabel("User ID").fill(n === "B" ? "operator" : "supervisor");
         await stations[n].page.getByLabel("Password").fill(n === "B" ? "operator-demo" : "supervisor-demo");
       }

@@ -500,3 +500,48 @@ describe("setting the login server from the error view", () => {
     expect($("configure-error").textContent).toBe("");
   });
 });
+
+describe("the content frame's sandbox", () => {
+  it("lets a page run, keep its storage and ask alert/confirm, and never open a window or navigate the tab", () => {
+    setup();
+    const flags = (frame().getAttribute("sandbox") ?? "").split(/\s+/).sort();
+    expect(flags).toEqual(["allow-downloads", "allow-forms", "allow-modals", "allow-same-origin", "allow-scripts"]);
+  });
+});
+
+describe("the page's name (system.page)", () => {
+  const shown: View = { seq: 3, kind: "page", url: "/webapps/lineapp/index.html", title: "Line", pages: "http://p1.localhost:7", page: "page-abc" };
+
+  it("goes to the document in the frame when it says hello, addressed to the page's own origin", () => {
+    const { chrome } = setup();
+    chrome.render(shown);
+    const win = frame().contentWindow!;
+    const post = vi.spyOn(win, "postMessage").mockImplementation(() => {});
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "hello" }, source: win }));
+    expect(post).toHaveBeenCalledWith({ loginshell: "page", page: "page-abc" }, new URL(frame().src).origin);
+  });
+
+  it("goes to no other window, and not without a page shown", () => {
+    const { chrome } = setup();
+    const other = document.createElement("iframe");
+    document.body.append(other);
+    chrome.render(shown);
+    const post = vi.spyOn(frame().contentWindow!, "postMessage").mockImplementation(() => {});
+    const otherPost = vi.spyOn(other.contentWindow!, "postMessage").mockImplementation(() => {});
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "hello" }, source: other.contentWindow }));
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "nothello" }, source: frame().contentWindow }));
+    expect(post).not.toHaveBeenCalled();
+    expect(otherPost).not.toHaveBeenCalled();
+  });
+
+  it("a new name for the same document goes at once; the frame's load hands it over too", () => {
+    const { chrome } = setup();
+    chrome.render(shown);
+    const post = vi.spyOn(frame().contentWindow!, "postMessage").mockImplementation(() => {});
+    chrome.render({ ...shown, seq: 4, page: "page-def" });
+    expect(post).toHaveBeenLastCalledWith({ loginshell: "page", page: "page-def" }, new URL(frame().src).origin);
+    frame().dispatchEvent(new Event("load"));
+    const named = post.mock.calls.filter(([d]) => (d as { loginshell?: string }).loginshell === "page");
+    expect(named).toHaveLength(2);
+  });
+});

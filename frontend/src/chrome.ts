@@ -64,6 +64,8 @@ export class Chrome {
   private lastSeq = -Infinity;
   /** A local failure is on screen, so a view with the last seq must be drawn again. */
   private local = false;
+  /** The name of the page shown (View.page), handed to the document in the frame only. */
+  private page = "";
 
   constructor(
     private readonly doc: Document,
@@ -108,6 +110,11 @@ export class Chrome {
     this.el.cancel.addEventListener("click", () => void this.cancel());
     this.el.signInContinue.addEventListener("click", () => this.continueSignIn());
     this.el.signInCancel.addEventListener("click", () => void this.cancelSignIn());
+    // The page's shim asks for its name (system.page of the signature SDK) as it starts.
+    doc.defaultView?.addEventListener("message", (e) => {
+      const d = e.data as { loginshell?: unknown } | null;
+      if (e.source !== null && e.source === this.el.frame.contentWindow && d?.loginshell === "hello") this.handPage();
+    });
     // A submit event covers the button and Enter in the field alike.
     this.el.configureForm.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -147,7 +154,7 @@ export class Chrome {
         });
         break;
       case "page":
-        this.showPage(v.url ?? "", v.title, v.pages, v.reload ?? 0);
+        this.showPage(v.url ?? "", v.title, v.pages, v.reload ?? 0, v.page ?? "");
         break;
       case "navigate":
         this.go(v.url ?? "");
@@ -234,7 +241,7 @@ export class Chrome {
    * chrome's: the frame can neither read nor script the chrome, nor reach its bindings or
    * endpoints. A view without one (an older Go side) keeps pages on the chrome's origin.
    */
-  private showPage(url: string, title: string | undefined, pages: string | undefined, reload: number): void {
+  private showPage(url: string, title: string | undefined, pages: string | undefined, reload: number, page: string): void {
     const base = pages || this.doc.baseURI;
     const target = this.resolve(url, base);
     if (!target || !onPagesOrigin(target, new URL(base))) {
@@ -249,6 +256,7 @@ export class Chrome {
     // field. The message carries nothing but the request; the page learns nothing of the chrome.
     const pagesOrigin = new URL(base).origin;
     frame.onload = () => {
+      this.handPage();
       if (this.doc.activeElement !== frame && !this.overlayHasFocus()) return;
       frame.focus();
       frame.contentWindow?.postMessage({ loginshell: "focus" }, pagesOrigin);
@@ -258,12 +266,34 @@ export class Chrome {
     // reload count (run from source: a package file changed) loads the same address again.
     const again = frame.dataset.reload !== undefined && frame.dataset.reload !== String(reload);
     frame.dataset.reload = String(reload);
+    const renamed = page !== this.page;
+    this.page = page;
     if (frame.dataset.url !== target.href || again) {
       frame.dataset.url = target.href;
       frame.src = target.href;
+    } else if (renamed) {
+      this.handPage();
     }
     this.overlay("none");
     if (hadFocus) frame.focus();
+  }
+
+  /**
+   * handPage hands the page's name to the document in the content frame, addressed to the origin
+   * of the page shown, so no other document gets it: a trigger naming it raises a dialog over
+   * that page, and only a page that has it can (screen.Post). A tab opened on the page's address,
+   * a popup or another package's page never receives it.
+   */
+  private handPage(): void {
+    const frame = this.el.frame;
+    if (!this.page || !frame.dataset.url) return;
+    let origin: string;
+    try {
+      origin = new URL(frame.dataset.url).origin;
+    } catch {
+      return;
+    }
+    frame.contentWindow?.postMessage({ loginshell: "page", page: this.page }, origin);
   }
 
   private go(url: string): void {

@@ -36,8 +36,9 @@ describe("the meaning the dialog states", () => {
     const dialog = new ChallengeDialog(document, {
       answerChallenge: vi.fn(async () => ({ ok: true })),
       dismissChallenge: vi.fn(async () => {}),
+      setSigningPhrase: vi.fn(async () => ({ ok: true })),
     });
-    dialog.render({ ...challenge, approve, meaning });
+    dialog.render({ ...challenge, approve, meaning }, "blue heron");
     expect(document.getElementById("challenge-meaning")?.textContent).toBe(want);
   });
 });

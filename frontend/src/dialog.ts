@@ -4,6 +4,20 @@
 // Tab stays inside the dialog, Enter submits, Escape cancels (an error outcome, not a reject).
 // An answer that ended the challenge (the slot was signed by someone else a moment ago) leaves
 // the dialog open with its reason and only Close, whatever order the view and the answer arrive in.
+//
+// Only the person at the dialog types into it (issue 20, promise 4). While it is open the page
+// behind is hidden and inert, so none of its fields can take the focus; but a page on another
+// origin can still take the keyboard with window.focus() (Chromium lets a cross-origin frame do
+// so, WebKitGTK after the person touched it), and no attribute prevents that. So the dialog
+// watches: the moment the focus is in the page's frame, it ends the page (its frame leaves the
+// document, and with it every key the page could still get), takes the focus back, clears
+// what was typed and says so. A page that stops answering the dialog's pings (a message box of
+// its own over the dialog, a loop) is ended the same way. An ended page loads again when the
+// dialog closes.
+//
+// A genuine dialog is recognisable (promise 5): it reaches over the chrome's bars, which no
+// page can paint, and shows the station's signing phrase, which no page can read; at the first
+// signing on a station it asks for that phrase.
 import type { Transport } from "./transport";
 import type { Challenge } from "./view";
 
@@ -17,19 +31,50 @@ export const dialogTexts = {
   signing: "Signing…",
   cancel: "Cancel",
   close: "Close",
+  savePhrase: "Save phrase",
+  phraseMissing: "Type the phrase this station will show in every genuine signature dialog.",
+  phraseFailed: "The phrase could not be saved. Check that loginshell is still running, then try again.",
+  stolen: "The page behind tried to take the keyboard; type again.",
+  unresponsive: "The page behind stopped responding and was closed until you finish here; type again.",
 };
 
-export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge">;
+export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge" | "setSigningPhrase">;
+
+/**
+ * How often the dialog asks the page behind whether it still answers (pingEvery); a page that
+ * answers lateAnswer or later (it was held, by a message box of its own say) is closed as it
+ * answers, and one silent for silentFor is closed meanwhile. A page's box stays on screen in
+ * Chromium until the person closes it, but then no other comes.
+ */
+export const pingEvery = 250;
+export const lateAnswer = 500;
+export const silentFor = 1000;
+
+/** Why the page behind was ended. */
+type Ending = "stolen" | "unresponsive";
 
 /** ChallengeDialog binds to the #challenge elements of index.html by id. */
 export class ChallengeDialog {
   private readonly el;
+  private readonly win: Window;
   private shown: Challenge | undefined;
+  private phrase = "";
   private busy = false;
   /** The challenge an answer ended: shown with its reason until Close, the view's closing ignored. */
   private ended: string | undefined;
   /** The view closed the challenge while its answer was on the way. */
   private goneWhileBusy = false;
+  /** Where the page's frame was before the dialog ended the page; undefined while it is there. */
+  private placeholder: Comment | undefined;
+  private pinger: ReturnType<typeof setInterval> | undefined;
+  /** The ping the page has not answered yet, and when it went (or when the dialog's own timers stalled). */
+  private awaiting: { n: string; since: number } | undefined;
+  private lastTick = 0;
+  /** When the dialog's own timers last ran late: a page is not blamed for that wait. */
+  private stalledAt = 0;
+  private pings = 0;
+  /** The dialog itself is moving the focus: what that does is no page's doing. */
+  private moving = false;
 
   constructor(
     private readonly doc: Document,
@@ -40,12 +85,21 @@ export class ChallengeDialog {
       if (!e) throw new Error(`dialog: #${id} missing from the page`);
       return e as T;
     };
+    const win = doc.defaultView;
+    if (!win) throw new Error("dialog: the document has no window");
+    this.win = win;
     this.el = {
       root: get<HTMLElement>("challenge"),
       box: get<HTMLElement>("challenge-box"),
       title: get<HTMLElement>("challenge-title"),
       description: get<HTMLElement>("challenge-description"),
+      record: get<HTMLElement>("challenge-record"),
       meaning: get<HTMLElement>("challenge-meaning"),
+      fingerprint: get<HTMLElement>("challenge-fingerprint"),
+      phraseRow: get<HTMLElement>("challenge-phrase-row"),
+      phrase: get<HTMLElement>("challenge-phrase"),
+      phraseStep: get<HTMLElement>("challenge-phrase-step"),
+      phraseInput: get<HTMLInputElement>("challenge-phrase-input"),
       form: get<HTMLFormElement>("challenge-form"),
       fields: get<HTMLElement>("challenge-fields"),
       user: get<HTMLInputElement>("challenge-user"),
@@ -58,25 +112,39 @@ export class ChallengeDialog {
       provider: get<HTMLIFrameElement>("challenge-provider"),
       providerRow: get<HTMLElement>("challenge-provider-cancel-row"),
       providerCancel: get<HTMLButtonElement>("challenge-provider-cancel"),
-      behind: [get<HTMLElement>("content"), doc.querySelector<HTMLElement>("header.topbar"), get<HTMLElement>("status")],
+      frame: get<HTMLIFrameElement>("content"),
+      bars: [doc.querySelector<HTMLElement>("header.topbar"), get<HTMLElement>("status")],
     };
     this.el.form.addEventListener("submit", (e) => {
       e.preventDefault();
-      void this.submit();
+      void (this.askingPhrase() ? this.savePhrase() : this.submit());
     });
     this.el.cancel.addEventListener("click", () => void this.dismiss());
     this.el.providerCancel.addEventListener("click", () => void this.dismiss());
     this.el.root.addEventListener("keydown", (e) => this.key(e));
+    // The guard: see the comment at the top. The window's blur is how the chrome learns that the
+    // keyboard went into a frame; focusin catches a focus moved within the chrome's document.
+    win.addEventListener("blur", () => this.checkFocus());
+    doc.addEventListener("focusin", (e) => {
+      if (this.shown && !this.moving && !this.el.box.contains(e.target as Node)) this.checkFocus();
+    });
+    win.addEventListener("message", (e) => this.pong(e));
   }
 
-  /** render shows c, or hides the dialog when c is absent; the same challenge keeps what was typed. */
-  render(c: Challenge | null | undefined): void {
+  /**
+   * render shows c, or hides the dialog when c is absent; the same challenge keeps what was typed.
+   * phrase is the station's signing phrase ("" while none is chosen: the dialog asks for one).
+   */
+  render(c: Challenge | null | undefined, phrase = ""): void {
     if (!c) {
       if (this.busy) this.goneWhileBusy = true;
       else if (this.ended === undefined) this.hide();
       return;
     }
-    if (this.shown?.id === c.id) return;
+    if (this.shown?.id === c.id) {
+      if (phrase !== this.phrase) this.showPhrase(phrase);
+      return;
+    }
     this.ended = undefined;
     this.el.fields.hidden = false;
     this.el.submit.hidden = false;
@@ -84,36 +152,217 @@ export class ChallengeDialog {
     this.shown = c;
     this.el.title.textContent = c.requestName;
     this.el.description.textContent = c.description;
+    this.el.record.textContent = c.record ? `Record: ${c.record}` : "";
+    this.el.record.hidden = !c.record;
+    this.el.fingerprint.textContent = c.content ? `Fingerprint of what is signed: ${fingerprint(c.content)}` : "";
+    this.el.fingerprint.hidden = !c.content;
     const meaning = (c.meaning || (c.approve ? "your signature" : "Rejected")).replace(/[.\s]+$/, "");
     this.el.meaning.textContent = `${c.approve ? "Approving" : "Rejecting"} means: ${meaning}.`;
-    this.el.submit.textContent = c.approve ? dialogTexts.approve : dialogTexts.reject;
     this.el.commentLabel.textContent = c.requireComment ? "Comment (required)" : "Comment";
     this.el.comment.required = c.requireComment;
-    this.el.user.value = "";
-    this.el.password.value = "";
-    this.el.comment.value = "";
+    this.clearFields();
+    this.el.phraseInput.value = "";
     this.setError("");
+    this.hidePage();
+    this.el.root.hidden = false;
+    this.showPhrase(phrase);
+  }
+
+  /** showPhrase shows the station's phrase in the band, or, with none yet, asks for one first. */
+  private showPhrase(phrase: string): void {
+    const c = this.shown;
+    if (!c) return;
+    const was = this.phrase;
+    this.phrase = phrase;
+    this.el.phrase.textContent = phrase;
+    this.el.phraseRow.hidden = phrase === "";
+    const asking = phrase === "";
     // A sign-in at the provider's own page: the dialog frames that page (http or https only)
     // and offers Cancel; otherwise it asks for the user ID and password itself.
-    const atProvider = c.url !== undefined && /^https?:\/\//i.test(c.url);
+    const atProvider = !asking && c.url !== undefined && /^https?:\/\//i.test(c.url);
+    this.el.phraseStep.hidden = !asking;
+    this.el.fields.hidden = asking || this.ended === c.id;
     this.el.form.hidden = atProvider;
     this.el.provider.hidden = !atProvider;
     this.el.providerRow.hidden = !atProvider;
-    this.el.provider.src = atProvider ? (c.url ?? "") : "about:blank";
-    for (const e of this.el.behind) e?.setAttribute("inert", "");
-    this.el.root.hidden = false;
-    if (atProvider) this.el.provider.focus();
-    else this.el.user.focus();
+    if (atProvider && this.el.provider.getAttribute("src") !== c.url) this.el.provider.src = c.url ?? "";
+    if (!atProvider && this.el.provider.getAttribute("src") !== "about:blank") this.el.provider.src = "about:blank";
+    this.el.submit.textContent = asking ? dialogTexts.savePhrase : c.approve ? dialogTexts.approve : dialogTexts.reject;
+    if (asking) this.focus(this.el.phraseInput);
+    else if (atProvider) this.focus(this.el.provider);
+    else if (was === "" || !this.el.box.contains(this.doc.activeElement)) this.focus(this.el.user);
+  }
+
+  private askingPhrase(): boolean {
+    return this.shown !== undefined && this.phrase === "";
   }
 
   private hide(): void {
     if (!this.shown) return;
     this.shown = undefined;
     this.ended = undefined;
-    this.el.password.value = "";
+    this.phrase = "";
+    this.clearFields();
     this.el.provider.src = "about:blank";
     this.el.root.hidden = true;
-    for (const e of this.el.behind) e?.removeAttribute("inert");
+    this.showPage();
+  }
+
+  /** hidePage hides the page behind and makes it inert, and starts the guard's pings. */
+  private hidePage(): void {
+    const frame = this.el.frame;
+    frame.setAttribute("inert", "");
+    // Not rendered, none of its fields can take the focus; the dialog shows what is signed.
+    frame.style.display = "none";
+    for (const e of this.el.bars) e?.setAttribute("inert", "");
+    this.awaiting = undefined;
+    this.lastTick = Date.now();
+    if (this.pinger === undefined) this.pinger = setInterval(() => this.ping(), pingEvery);
+  }
+
+  /** showPage shows the page behind again, loading it afresh if the dialog ended it. */
+  private showPage(): void {
+    if (this.pinger !== undefined) clearInterval(this.pinger);
+    this.pinger = undefined;
+    this.awaiting = undefined;
+    const frame = this.el.frame;
+    const hadFocus = this.el.root.contains(this.doc.activeElement) || this.doc.activeElement === this.doc.body;
+    if (this.placeholder) {
+      this.placeholder.replaceWith(frame); // a new browsing context: the page loads again
+      this.placeholder = undefined;
+    }
+    frame.style.display = "";
+    frame.removeAttribute("inert");
+    for (const e of this.el.bars) e?.removeAttribute("inert");
+    // The keyboard goes back to the page the person was in before the dialog.
+    if (hadFocus && !frame.hidden) frame.focus();
+  }
+
+  /** checkFocus ends the page behind when the keyboard is in its frame while the dialog is open. */
+  private checkFocus(): void {
+    const look = () => {
+      if (this.shown && !this.moving && this.placeholder === undefined && this.doc.activeElement === this.el.frame) {
+        this.endPage("stolen");
+      }
+    };
+    look();
+    // Browsers move activeElement to the frame as the blur ends, or a moment later.
+    queueMicrotask(look);
+    setTimeout(look, 0);
+  }
+
+  /**
+   * endPage takes the page behind out of the document: its browsing context goes, with its
+   * scripts, its focus and whatever keys were on the way to it. What was typed may have been cut
+   * in two, so the fields are cleared; the person types again.
+   */
+  private endPage(why: Ending): void {
+    const frame = this.el.frame;
+    if (this.placeholder || !this.shown) return;
+    this.placeholder = this.doc.createComment("the page's frame, ended while the signature dialog was open");
+    frame.replaceWith(this.placeholder);
+    // For whoever reads the console (the browser tests' reports): why the page went.
+    console.warn(`loginshell: the page behind the signature dialog was closed: ${why}`);
+    if (this.pinger !== undefined) clearInterval(this.pinger);
+    this.pinger = undefined;
+    this.awaiting = undefined;
+    if (this.ended === this.shown.id) return; // nothing is typed any more: only Close is left
+    this.clearFields();
+    this.setError(dialogTexts[why]);
+    const target = this.askingPhrase() ? this.el.phraseInput : this.el.user;
+    this.focus(target);
+    // WebKitGTK gives the chrome's document the keyboard back only once its window has asked.
+    setTimeout(() => this.focus(target), 0);
+  }
+
+  /** ping asks the page behind whether it still answers; see the comment at the top. */
+  private ping(): void {
+    const now = Date.now();
+    // The dialog's own timers ran late: the whole process was busy or held (WebKitGTK runs the
+    // chrome and the pages in one), or the window was in the background. The page is not to
+    // blame for that wait.
+    if (now - this.lastTick > 2 * pingEvery) {
+      this.stalledAt = now;
+      if (this.awaiting) this.awaiting.since = now;
+    }
+    this.lastTick = now;
+    if (this.awaiting) {
+      if (now - this.awaiting.since >= silentFor) this.endPage("unresponsive");
+      return;
+    }
+    const n = `${++this.pings}-${Math.random().toString(36).slice(2)}`;
+    this.awaiting = { n, since: now };
+    // Nothing secret: "*" reaches whatever document the frame holds, even one that navigated.
+    this.el.frame.contentWindow?.postMessage({ loginshell: "ping", n }, "*");
+  }
+
+  private pong(e: MessageEvent): void {
+    const frame = this.el.frame;
+    const waiting = this.awaiting;
+    if (!waiting || e.source === null || e.source !== frame.contentWindow) return;
+    const d = e.data as { loginshell?: unknown; n?: unknown } | null;
+    if (d?.loginshell !== "pong" || d.n !== waiting.n) return;
+    this.awaiting = undefined;
+    const now = Date.now();
+    if (now - waiting.since >= lateAnswer && this.stalledAt <= waiting.since && now - this.lastTick <= 2 * pingEvery) {
+      this.endPage("unresponsive");
+    }
+  }
+
+  /**
+   * focus moves the keyboard to e. Only when the chrome's document has lost it altogether
+   * (WebKitGTK, once the page's frame is gone) does it ask for the window first: in Chromium that
+   * hands the focus back to the element last focused, the page's frame, for a moment. Focus
+   * moved here is not a page's doing (moving).
+   */
+  private focus(e: HTMLElement): void {
+    this.moving = true;
+    try {
+      e.focus();
+      if (!this.doc.hasFocus()) {
+        this.win.focus();
+        e.focus();
+      }
+    } finally {
+      this.moving = false;
+    }
+  }
+
+  private clearFields(): void {
+    this.el.user.value = "";
+    this.el.password.value = "";
+    this.el.comment.value = "";
+  }
+
+  private async savePhrase(): Promise<void> {
+    const c = this.shown;
+    if (!c || this.busy) return;
+    const typed = this.el.phraseInput.value.trim();
+    if (!typed) {
+      this.setError(dialogTexts.phraseMissing);
+      this.el.phraseInput.focus();
+      return;
+    }
+    this.busy = true;
+    this.el.submit.disabled = true;
+    this.setError("");
+    let text: string | undefined;
+    try {
+      const r = await this.actions.setSigningPhrase(typed);
+      text = r.ok ? undefined : (r.error ?? dialogTexts.phraseFailed);
+    } catch {
+      text = dialogTexts.phraseFailed;
+    }
+    this.busy = false;
+    this.el.submit.disabled = false;
+    if (this.shown?.id !== c.id) return;
+    if (text !== undefined) {
+      this.setError(text);
+      this.el.phraseInput.focus();
+      return;
+    }
+    // Go's view carries the phrase as stored; until it comes, the one typed, as Go tidies it.
+    if (this.phrase === "") this.showPhrase(typed.split(/\s+/).join(" "));
   }
 
   private async submit(): Promise<void> {
@@ -169,6 +418,7 @@ export class ChallengeDialog {
   private end(c: Challenge): void {
     this.ended = c.id;
     this.el.fields.hidden = true;
+    this.el.phraseStep.hidden = true;
     this.el.submit.hidden = true;
     this.el.cancel.textContent = dialogTexts.close;
     this.el.cancel.focus();
@@ -190,7 +440,7 @@ export class ChallengeDialog {
       return;
     }
     if (e.key !== "Tab") return;
-    // Focus stays in the dialog: the page behind is inert, the chrome's bars too.
+    // Focus stays in the dialog: the page behind is hidden and inert, the chrome's bars inert.
     const items = Array.from(this.el.box.querySelectorAll<HTMLElement>("input, button, iframe")).filter(
       (x) => x.closest("[hidden]") === null && !(x as HTMLButtonElement).disabled,
     );
@@ -210,4 +460,10 @@ export class ChallengeDialog {
     this.el.error.textContent = text;
     this.el.error.hidden = text === "";
   }
+}
+
+/** fingerprint is the short form of a content hash (signature.Fingerprint): 12 hex digits in fours. */
+export function fingerprint(hash: string): string {
+  if (hash.length < 12) return hash;
+  return `${hash.slice(0, 4)}-${hash.slice(4, 8)}-${hash.slice(8, 12)}`;
 }

@@ -33,7 +33,7 @@ const chrome = new Chrome(
 const installs = new InstallPanel(document, transport);
 const dialog = new ChallengeDialog(document, transport);
 const show = (v: View) => {
-  if (chrome.render(v)) dialog.render(v.kind === "page" ? v.challenge : null);
+  if (chrome.render(v)) dialog.render(v.kind === "page" ? v.challenge : null, v.signingPhrase ?? "");
 };
 // Subscribe first so no change between the first fetch and the stream opening is lost;
 // seq ordering in Chrome drops whichever of the two arrives stale.

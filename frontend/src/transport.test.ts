@@ -390,6 +390,27 @@ describe("configure", () => {
   });
 });
 
+describe("setSigningPhrase", () => {
+  it("window mode: calls the SetSigningPhrase binding with the token and checks its answer", async () => {
+    const { win, shell } = fakeWails();
+    shell.SetSigningPhrase = vi.fn(async () => ({ ok: true }));
+    const t = pickTransport(win, undefined, tok);
+    expect(await t.setSigningPhrase("blue heron")).toEqual({ ok: true });
+    expect(shell.SetSigningPhrase).toHaveBeenCalledExactlyOnceWith("tok", "blue heron");
+    vi.mocked(shell.SetSigningPhrase).mockResolvedValue({ nope: 1 } as never);
+    await expect(t.setSigningPhrase("blue heron")).rejects.toThrow(/malformed/);
+    delete shell.SetSigningPhrase;
+    await expect(t.setSigningPhrase("blue heron")).rejects.toThrow(/not bound/);
+  });
+
+  it("browser mode: posts the phrase as JSON and resolves with ok or the refusal", async () => {
+    const { deps, calls } = fakeHttp({ "POST /shell/signing-phrase": jsonOf({ ok: false, error: "chosen already" }) });
+    expect(await pickTransport({}, deps).setSigningPhrase("blue heron")).toEqual({ ok: false, error: "chosen already" });
+    expect(calls).toEqual(["POST /shell/signing-phrase"]);
+    expect(JSON.parse(String(vi.mocked(deps.fetch).mock.calls[0]?.[1]?.body))).toEqual({ phrase: "blue heron" });
+  });
+});
+
 describe("the browser mode's key", () => {
   it("is read from the chrome's own address", () => {
     expect(keyFrom("?key=0123abcd")).toBe("0123abcd");

@@ -50,6 +50,12 @@ export interface Transport {
   answerChallenge(id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   /** dismissChallenge closes the challenge without signing (Cancel, Escape): an error outcome. */
   dismissChallenge(id: string): Promise<void>;
+  /**
+   * setSigningPhrase stores the station's signing phrase, chosen in the dialog at the first
+   * signing; ok false carries the rule it breaks (or that one is chosen already). The next view
+   * carries it.
+   */
+  setSigningPhrase(phrase: string): Promise<ConfigureResult>;
   /** Window mode: Go asks for a package (a .zip, or with folder a folder) in the system's dialog and installs it. */
   pickPackage?(folder?: boolean): Promise<InstallResult>;
   /**
@@ -81,6 +87,7 @@ export interface ShellBindings {
   ConfirmInstall?(token: string): Promise<InstallResult>;
   AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   DismissChallenge(token: string, id: string): Promise<void>;
+  SetSigningPhrase?(token: string, phrase: string): Promise<ConfigureResult>;
 }
 
 /** What GET /shell/token gives the window's chrome, on its own origin only. */
@@ -210,6 +217,10 @@ function wailsTransport(
     answerChallenge: async (id, userId, password, comment) =>
       checkedResult(await shell.AnswerChallenge(await token(), id, userId, password, comment), "AnswerChallenge"),
     dismissChallenge: async (id) => shell.DismissChallenge(await token(), id),
+    setSigningPhrase: async (phrase) => {
+      if (!shell.SetSigningPhrase) throw new Error("shell SetSigningPhrase: not bound");
+      return checkedResult(await shell.SetSigningPhrase(await token(), phrase), "SetSigningPhrase");
+    },
     configure: async (loginURL) => {
       // An older binary has no Configure binding: a transport failure, like a broken answer.
       if (!shell.Configure) throw new Error("shell Configure: not bound");
@@ -294,6 +305,9 @@ function httpTransport(deps: HttpDeps): Transport {
     dismissChallenge: async (id) => {
       await call(deps, "DELETE", `/shell/challenge/${encodeURIComponent(id)}`);
     },
+    // A refused phrase answers 200 with ok false, like configure.
+    setSigningPhrase: async (phrase) =>
+      checkedResult(await (await call(deps, "POST", "/shell/signing-phrase", { phrase })).json(), "signing-phrase"),
     // A refused address answers 200 with ok false; any other status is a transport failure.
     configure: async (loginURL) =>
       checkedResult(await (await call(deps, "POST", "/shell/configure", { login_url: loginURL })).json(), "configure"),

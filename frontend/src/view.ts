@@ -32,6 +32,8 @@ export interface View {
   page?: string;
   /** A signature challenge the shell's own dialog asks over the page. */
   challenge?: Challenge | null;
+  /** With a challenge: the station's signing phrase the genuine dialog shows ("" or absent: none chosen yet). */
+  signingPhrase?: string;
   /** Counts reloads: a new count with the same url loads the page again (run from source). */
   reload?: number;
   /** A line the top bar shows over every view while it is set: a signature alert (any station). */
@@ -52,6 +54,10 @@ export interface Challenge {
   expires: string;
   /** A sign-in at the identity provider's own page: the dialog frames it instead of asking here. */
   url?: string;
+  /** The hash of what is signed (signature.ContentHash), shown as a fingerprint. */
+  content?: string;
+  /** The record the request signs, if it has one. */
+  record?: string;
 }
 
 /** isChallenge checks a challenge's shape before the dialog trusts it. */

@@ -264,6 +264,7 @@ var constructors = map[string][]string{
 	module + "/internal/install":        {"New"},
 	module + "/internal/keychain":       {"Open"},
 	module + "/internal/online":         {"NewProvider"},
+	module + "/internal/phrase":         {"Open"},
 	module + "/internal/screen":         {"New"},
 	module + "/internal/settings":       {"Open"},
 	module + "/internal/signature":      {"New"},

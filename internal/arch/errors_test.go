@@ -21,6 +21,7 @@ import (
 	"loginshell/internal/loginurl"
 	"loginshell/internal/manifest"
 	"loginshell/internal/online"
+	"loginshell/internal/phrase"
 	"loginshell/internal/pkginstall"
 	"loginshell/internal/serve"
 	"loginshell/internal/settings"
@@ -88,6 +89,8 @@ var kinds = map[string]struct {
 	"online.ErrTimeout":               {online.ErrTimeout, fault.Unavailable},
 	"online.ErrTokenRejected":         {online.ErrTokenRejected, fault.Forbidden},
 	"online.ErrUnreachable":           {online.ErrUnreachable, fault.Unavailable},
+	"phrase.ErrChosen":                {phrase.ErrChosen, fault.Conflict},
+	"phrase.ErrInvalid":               {phrase.ErrInvalid, fault.Invalid},
 	"pkginstall.ErrBadPackage":        {pkginstall.ErrBadPackage, fault.Invalid},
 	"pkginstall.ErrInstallBusy":       {pkginstall.ErrInstallBusy, fault.Conflict},
 	"pkginstall.ErrNoPackage":         {pkginstall.ErrNoPackage, fault.NotFound},

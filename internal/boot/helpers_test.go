@@ -106,7 +106,7 @@ func newEnv(t *testing.T, online *fakeOnline) *env {
 			return &screen.UserRef{Username: p.Username}
 		}
 		return nil
-	})
+	}, nil)
 	shown := make(chan string, 8)
 	a, err := auth.New(auth.Options{Vault: kc, Online: online, Network: online, Pages: boot.OfflinePages(pkgs), Presenter: presenter{scr, shown},
 		Users: users, LastUser: last, Now: time.Now})

@@ -33,7 +33,7 @@ func (c *configurer) Configure(u string) error {
 
 func configureHandler(t *testing.T, c *configurer) http.Handler {
 	t.Helper()
-	o := Options{Screen: screen.New("", "", nil), Retry: func() {}, Cancel: func() error { return nil }}
+	o := Options{Screen: screen.New("", "", nil, nil), Retry: func() {}, Cancel: func() error { return nil }}
 	if c != nil {
 		o.Configure = c.Configure
 	}

@@ -49,7 +49,12 @@ type Options struct {
 	// the signature dialog's answers in the browser mode (the window
 	// answers through its bindings).
 	Challenges Challenges
-	Log        *slog.Logger
+	// SigningPhrase, when set, adds POST /shell/signing-phrase, which
+	// stores the station's signing phrase the dialog asks for at the first
+	// signing (shell.Shell.SetSigningPhrase). Nil leaves it out: the window
+	// sets it through its bindings.
+	SigningPhrase func(phrase string) error
+	Log           *slog.Logger
 }
 
 // New returns the chrome's handler: the route table of o, each endpoint a
@@ -113,6 +118,9 @@ func (c *chrome) routes() []route {
 		rs = append(rs,
 			route{http.MethodPost, "/shell/challenge/{id}", c.answer},
 			route{http.MethodDelete, "/shell/challenge/{id}", c.dismiss})
+	}
+	if c.SigningPhrase != nil {
+		rs = append(rs, route{http.MethodPost, "/shell/signing-phrase", c.signingPhrase})
 	}
 	if c.Assets != nil {
 		rs = append(rs, route{"", "/", assets(c.Assets).ServeHTTP})

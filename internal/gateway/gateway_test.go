@@ -28,7 +28,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, assets fstest.MapFS) *fixture {
 	t.Helper()
-	f := &fixture{screen: screen.New("9.9", "", nil)}
+	f := &fixture{screen: screen.New("9.9", "", nil, nil)}
 	f.idle.Store(true)
 	o := Options{
 		Screen: f.screen,
@@ -59,7 +59,7 @@ func (f *fixture) do(method, target string) *httptest.ResponseRecorder {
 
 func TestNewRefusesMissingParts(t *testing.T) {
 	t.Parallel()
-	full := Options{Screen: screen.New("", "", nil), Retry: func() {}, Cancel: func() error { return nil }}
+	full := Options{Screen: screen.New("", "", nil, nil), Retry: func() {}, Cancel: func() error { return nil }}
 	tests := []struct {
 		name string
 		drop func(*Options)
@@ -261,7 +261,7 @@ func (f *fakeChallenges) Dismiss(_ context.Context, id string) error {
 func TestChallengeEndpoints(t *testing.T) {
 	t.Parallel()
 	fc := &fakeChallenges{}
-	h, err := New(Options{Screen: screen.New("", "", nil), Retry: func() {}, Cancel: func() error { return nil }, Challenges: fc})
+	h, err := New(Options{Screen: screen.New("", "", nil, nil), Retry: func() {}, Cancel: func() error { return nil }, Challenges: fc})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func installFixture(t *testing.T, inst *zipInstaller) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := New(Options{Screen: screen.New("1", "", nil), Retry: func() {},
+	g, err := New(Options{Screen: screen.New("1", "", nil, nil), Retry: func() {},
 		Cancel: func() error { return nil }, Install: svc})
 	if err != nil {
 		t.Fatal(err)

@@ -40,11 +40,12 @@ func ForWindow(sh *shell.Shell, wc WindowChrome, pagesHost string, ancestors []s
 // ForBrowser returns the two handlers the browser mode serves over the
 // engines of sh: the chrome's, with assets (nil: none), POST
 // /shell/install, and the endpoints the window does through its bindings,
-// /shell/configure and /shell/challenge/{id} when sh runs signatures;
+// /shell/configure, /shell/signing-phrase and /shell/challenge/{id} when
+// sh runs signatures;
 // and the pages', as for ForWindow. The caller MUST put Guard in front of
 // the chrome: its endpoints install packages and take what signers type.
 func ForBrowser(sh *shell.Shell, assets fs.FS, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
-	o := Options{Assets: assets, Install: sh.Installs, Configure: sh.Boot.SetLoginServer}
+	o := Options{Assets: assets, Install: sh.Installs, Configure: sh.Boot.SetLoginServer, SigningPhrase: sh.SetSigningPhrase}
 	if sh.Signatures != nil { // a nil *Engine in the interface would not be nil
 		o.Challenges = sh.Signatures
 	}
@@ -58,7 +59,7 @@ func forShell(sh *shell.Shell, pagesHost string, ancestors []string, o Options) 
 		Auth: sh.Auth, Users: sh.Users, Settings: sh.Settings,
 		Connectivity: func(context.Context) []string { return sh.Connectivity.States(sh.Users) },
 		Boot:         sh.Boot, Windows: sh.Boot, Version: shell.Version, Log: sh.Log.With("component", "pmapi"),
-		Signatures: sh.Signatures, Session: sh.Screen.Session, Page: func() string { return sh.Screen.Current().Page },
+		Signatures: sh.Signatures, Session: sh.Screen.Session,
 	})
 	if err != nil {
 		return nil, nil, err

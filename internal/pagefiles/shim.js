@@ -23,6 +23,10 @@
  * whenever the frame gets the focus, the [autofocus] element takes it
  * unless the person is already in another field.
  *
+ * The chrome also hands the page its name (system.page, which lets it
+ * raise a signature dialog over itself), and pings it while the dialog is
+ * open; see the message listener at the end.
+ *
  * Plain ES5; must not contain a closing script tag.
  */
 (function (window) {
@@ -115,8 +119,9 @@
    * seed has not: the request of a request's or a slot's UUID, in any
    * state, with its slots and signatures, for a page that reloaded and
    * lost the outcomes it waited for. system.session and system.page are
-   * this page's wrappers ({id}, filled by the first SDK call); their id
-   * strings work too. Every call is a /pmapi/signature service on the
+   * this page's wrappers ({id}: the session filled by the first SDK call,
+   * the page by the shell's chrome as the page starts); their id strings
+   * work too. Every call is a /pmapi/signature service on the
    * page's own origin; the challenge itself is the shell's dialog, outside
    * this document.
    *
@@ -134,6 +139,8 @@
    * "true", 1) throws an IllegalArgumentException (status 400, what the
    * service answers to it) at once, and nothing is posted. */
   var Promise_ = window.Promise;
+  /* pageNamed resolves the SDK's wait for its name (see named). */
+  var pageNamed = function () {};
   if (Promise_ && typeof origFetch === 'function') {
     var sys = window.system = window.system || {};
     var session = sys.session = sys.session || { id: '' };
@@ -170,13 +177,23 @@
         return v;
       });
     };
+    /* system.page comes from the shell's chrome alone (a message
+     * {loginshell: "page"} from the parent frame, asked for as the shim
+     * starts): /pmapi does not serve it, so only the page the shell shows
+     * can raise a dialog over itself. Outside the shell's frame (a tab of
+     * its own) no name comes; the SDK waits pageWait ms for it, and the
+     * trigger is then refused as not posted. */
+    var pageWait = 3000;
+    var named = new Promise_(function (resolve) {
+      pageNamed = resolve;
+      if (!window.parent || window.parent === window) { resolve(); } else { window.setTimeout(resolve, pageWait); }
+    });
     var context = null;
     var ready = function () {
       if (!context) {
-        context = json('GET', '/pmapi/signature/context').then(function (c) {
-          session.id = session.id || c.session;
-          page.id = page.id || c.page;
-          return c;
+        context = Promise_.all([json('GET', '/pmapi/signature/context'), named]).then(function (r) {
+          session.id = session.id || r[0].session;
+          return r[0];
         }, function (e) { context = null; throw e; });
       }
       return context;
@@ -268,12 +285,31 @@
      * acts in it: the first key pressed with nothing focused focuses the
      * [autofocus] field, in time for the key to land there. */
     window.addEventListener('keydown', autofocus, true);
-    /* The shell's chrome (the parent frame) asks once the page has loaded. */
+    /* The shell's chrome (the parent frame): it asks for the focus once the
+     * page has loaded, hands the page its name (system.page), and, while its
+     * signature dialog is open, pings: a page that does not answer within a
+     * second (blocked in a message box of its own, say) is closed until the
+     * dialog is done. Captured first, so that a page's own listener cannot
+     * keep the answer from going. */
     window.addEventListener('message', function (e) {
-      if (e.source === window.parent && e.data && e.data.loginshell === 'focus') {
-        autofocus();
+      var d = e.data;
+      if (!e.source || e.source !== window.parent || window.parent === window || !d) {
+        return;
       }
-    });
+      if (d.loginshell === 'focus') {
+        autofocus();
+      } else if (d.loginshell === 'page' && typeof d.page === 'string') {
+        if (page) {
+          page.id = d.page;
+        }
+        pageNamed();
+      } else if (d.loginshell === 'ping') {
+        window.parent.postMessage({ loginshell: 'pong', n: d.n }, '*');
+      }
+    }, true);
+    if (window.parent && window.parent !== window) {
+      window.parent.postMessage({ loginshell: 'hello' }, '*');
+    }
   }
 
   window.loginshell = { version: 1 };

@@ -174,6 +174,32 @@ func TestShimSignatureSDK(t *testing.T) {
 			t.Errorf("%s posted %+v, want approve %v", name, f, want)
 		}
 	}
+	// The page's name comes from the shell's chrome (the parent frame)
+	// alone, asked for as the shim starts; the chrome's pings are answered
+	// (issue 20: only the page shown raises a dialog; a page that stops
+	// answering is closed while the dialog is open).
+	var chrome struct {
+		Shell struct {
+			Hello, Pongs  []struct{ Data map[string]any }
+			Forged, Named string
+		}
+	}
+	if err := json.Unmarshal(out, &chrome); err != nil {
+		t.Fatal(err)
+	}
+	sh := chrome.Shell
+	if len(sh.Hello) != 1 || sh.Hello[0].Data["loginshell"] != "hello" {
+		t.Errorf("the shim told its parent %+v as it started; want one hello", sh.Hello)
+	}
+	if sh.Forged != "" || sh.Named != "page-from-the-chrome" {
+		t.Errorf("system.page = %q after another window's message, %q after the parent's; want \"\" and the parent's", sh.Forged, sh.Named)
+	}
+	if len(sh.Pongs) != 1 || sh.Pongs[0].Data["n"] != "7-x" {
+		t.Errorf("pongs = %+v; want one, to the parent's ping", sh.Pongs)
+	}
+	if f := got["approve true"].Fetched; len(f) == 0 || f[len(f)-1].Body["page"] != "page-from-the-chrome" {
+		t.Errorf("the trigger posted %+v; want the page's name from the chrome", f)
+	}
 	if g := got["getAuthRequest of a known UUID"]; len(g.Fetched) != 1 || g.Fetched[0].Method != "GET" ||
 		g.Fetched[0].URL != "/pmapi/signature/requests/11111111-1111-4111-8111-111111111111" ||
 		!strings.Contains(string(g.Resolved), `"state":"approved"`) {

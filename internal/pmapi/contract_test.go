@@ -138,7 +138,7 @@ func newEnvWithLog(t *testing.T, o envOpt, w io.Writer) *env {
 	if o.signIn != "" {
 		users.SignIn(opProfile, o.signIn)
 	}
-	scr := screen.New("test", "", nil)
+	scr := screen.New("test", "", nil, nil)
 	views, stop := scr.Subscribe()
 	t.Cleanup(stop)
 	st, _ := settings.Open("")

@@ -48,11 +48,10 @@ type Options struct {
 	Version      string
 	// Signatures runs the /pmapi/signature services; nil leaves them out.
 	Signatures *signature.Engine
-	// Session and Page name this shell's session and the page shown now,
-	// for the signature SDK's system.session and system.page (required
-	// with Signatures).
+	// Session names this shell's session, the signature SDK's
+	// system.session (required with Signatures). The SDK's system.page is
+	// not served here: only the chrome hands it to the page it shows.
 	Session func() string
-	Page    func() string
 	Log     *slog.Logger
 }
 
@@ -70,8 +69,8 @@ func New(o Options) (http.Handler, error) {
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
-	if o.Signatures != nil && (o.Session == nil || o.Page == nil) {
-		return nil, errors.New("pmapi: Signatures needs Session and Page")
+	if o.Signatures != nil && o.Session == nil {
+		return nil, errors.New("pmapi: Signatures needs Session")
 	}
 	mux := http.NewServeMux()
 	for _, rt := range slices.Concat(a.authRoutes(), a.serviceRoutes(), a.signatureRoutes()) {

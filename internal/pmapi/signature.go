@@ -15,7 +15,7 @@ import (
 // without Options.Signatures, for hosted pages through the SDK the shim
 // adds (system.mes.signature) and for scripts:
 //
-//	GET    /pmapi/signature/context                this page's {session, page}
+//	GET    /pmapi/signature/context                this shell's {session} (the page's name comes from the chrome, see signatureContext)
 //	GET    /pmapi/signature/templates              every template
 //	GET    /pmapi/signature/templates/{name}       getSignatureTemplate (404 naming it)
 //	PUT, POST, DELETE /pmapi/signature/templates[/{name}]   403: templates are the plant's
@@ -53,8 +53,13 @@ func (a *api) signatureRoutes() []route {
 	}
 }
 
+// signatureContext is the SDK's system.session. It has no page: the name
+// of the page shown (screen.View.Page) is what lets a trigger raise a
+// dialog over it, and anything on a package's origin can ask here (a tab
+// opened on its address, another package's page); the chrome hands the
+// name to the document in its content frame alone.
 func (a *api) signatureContext(*http.Request) (any, error) {
-	return map[string]string{"session": a.Session(), "page": a.Page()}, nil
+	return map[string]string{"session": a.Session()}, nil
 }
 
 func (a *api) templates(r *http.Request) (any, error) {

@@ -25,7 +25,7 @@ func TestScreenNotice(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := New("", "http://p.localhost:1", nil)
+			s := New("", "http://p.localhost:1", nil, nil)
 			s.ShowPage("/webapps/lineapp/index.html", "Line")
 			tt.steps(s)
 			if got := s.Current().Notice; got != tt.notice {
@@ -35,7 +35,7 @@ func TestScreenNotice(t *testing.T) {
 	}
 	t.Run("a notice leaves an open dialog and the page as they are, in a newer view", func(t *testing.T) {
 		t.Parallel()
-		s := New("", "http://p.localhost:1", nil)
+		s := New("", "http://p.localhost:1", nil, nil)
 		s.ShowPage("/webapps/lineapp/index.html", "Line")
 		before := s.Current()
 		if err := s.Post(s.Session(), before.Page, signature.Challenge{ID: "c-1"}); err != nil {

@@ -7,7 +7,7 @@ import "testing"
 // views alone.
 func TestScreenReload(t *testing.T) {
 	t.Parallel()
-	s := New("1.0", "http://pages", nil)
+	s := New("1.0", "http://pages", nil, nil)
 	s.ShowLoading("Starting…")
 	s.Reload()
 	if v := s.Current(); v.Kind != Loading || v.Reload != 0 {

@@ -5,7 +5,10 @@
 package screen
 
 import (
-	"fmt"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -76,11 +79,18 @@ type View struct {
 	// own origin, never the chrome's); "" resolves them on the chrome's.
 	Pages string `json:"pages,omitempty"`
 	// Page names the page shown (a new name each time a page is shown
-	// anew): the system.page of the signature SDK.
+	// anew): the system.page of the signature SDK. It is unguessable and
+	// only the chrome has it: it hands it to the document in its content
+	// frame alone, so a dialog is raised only by the page shown (Post),
+	// never by a popup, another tab or another package's page.
 	Page string `json:"page,omitempty"`
 	// Challenge is the signature challenge the shell's modal dialog shows
 	// over the page, if any (never part of the page's document).
 	Challenge *signature.Challenge `json:"challenge,omitempty"`
+	// SigningPhrase, with a Challenge only, is the station's signing
+	// phrase (internal/phrase) the genuine dialog shows, "" while none is
+	// chosen (the dialog asks for one). Views reach the chrome only.
+	SigningPhrase string `json:"signingPhrase,omitempty"`
 	// Reload counts the Reload calls of this screen: when it changes and
 	// the URL does not, the chrome loads the frame's page again.
 	Reload uint64 `json:"reload,omitempty"`
@@ -97,6 +107,7 @@ type Screen struct {
 	pages   string
 	session string // this run's session: the system.session of the signature SDK
 	user    func() *UserRef
+	phrase  func() string
 
 	mu     sync.Mutex
 	online bool // pushed by SetOnline, never probed here
@@ -110,15 +121,19 @@ type Screen struct {
 // New returns a screen showing "Starting". pages is the origin the hosted
 // pages are served from (http://p….localhost:PORT), which every view
 // carries so the chrome frames page URLs there. user is asked who is signed in
-// (nil for nobody) on every change, for the status bar; it must answer at
-// once and not call back into the screen. Connectivity is not asked for:
-// it is pushed with SetOnline, so a screen change never waits on the
-// network.
-func New(version, pages string, user func() *UserRef) *Screen {
+// (nil for nobody) on every change, for the status bar; phrase is asked
+// for the station's signing phrase on every change that shows a dialog
+// (nil: none); both must answer at once and not call back into the
+// screen. Connectivity is not asked for: it is pushed with SetOnline, so
+// a screen change never waits on the network.
+func New(version, pages string, user func() *UserRef, phrase func() string) *Screen {
 	if user == nil {
 		user = func() *UserRef { return nil }
 	}
-	s := &Screen{version: version, pages: pages, session: uuid.NewString(), user: user, views: pubsub.Latest[View]()}
+	if phrase == nil {
+		phrase = func() string { return "" }
+	}
+	s := &Screen{version: version, pages: pages, session: uuid.NewString(), user: user, phrase: phrase, views: pubsub.Latest[View]()}
 	s.cur = View{Kind: Loading, Message: "Starting…", Version: version, Pages: pages}
 	s.base = s.cur
 	return s
@@ -236,9 +251,11 @@ func (s *Screen) Session() string { return s.session }
 
 // Post shows the signature challenge c in the shell's modal dialog over
 // page of session (signature.Poster). The page must be the application
-// page shown now: one that was closed or replaced, an authentication page,
-// another session's page, or a screen already showing a dialog gets
-// signature.ErrNotPosted.
+// page shown now, named by the name only the chrome hands it (View.Page),
+// and of the package whose page asks (c.By; signature.Plant may post over
+// any): one that was closed or replaced, an authentication page, another
+// session's page, another package's, or a screen already showing a dialog
+// gets signature.ErrNotPosted.
 func (s *Screen) Post(session, page string, c signature.Challenge) error {
 	s.mu.Lock()
 	cur := s.cur
@@ -248,6 +265,8 @@ func (s *Screen) Post(session, page string, c signature.Challenge) error {
 		return fault.Detail(signature.ErrNotPosted, "the session %q is not this shell's", session)
 	case cur.Kind != Page || cur.Auth || cur.Page == "" || cur.Page != page:
 		return fault.Detail(signature.ErrNotPosted, "the page %q is not shown", page)
+	case c.By != signature.Plant && packageOf(s.pages, cur.URL) != c.By:
+		return fault.Detail(signature.ErrNotPosted, "a page of package %q asked, and another package's page is shown", c.By)
 	case cur.Challenge != nil:
 		return fault.Detail(signature.ErrNotPosted, "another signature is being asked for on this page")
 	}
@@ -311,7 +330,11 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 		v.Page, v.Challenge = "", nil
 	case v.Page == "" || v.URL != s.cur.URL || s.cur.Kind != Page:
 		// A page shown anew: a new name, and no dialog of the old one.
-		v.Page, v.Challenge = fmt.Sprintf("page-%d", v.Seq), nil
+		v.Page, v.Challenge = newPageName(), nil
+	}
+	v.SigningPhrase = ""
+	if v.Challenge != nil {
+		v.SigningPhrase = s.phrase()
 	}
 	s.cur = v
 	if isBase {
@@ -320,4 +343,44 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	// Under s.mu, so subscribers get the views in the order of their Seq
 	// and the one a slow reader keeps is the newest.
 	s.views.Publish(v)
+}
+
+// newPageName returns a name for a page shown anew: 128 random bits, so
+// that what the chrome does not hand over cannot be guessed.
+func newPageName() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never happens on supported OSes
+	}
+	return "page-" + hex.EncodeToString(b)
+}
+
+// packageOf is the package of a page URL as the pages' origin names its
+// caller (webapps.LabelPackage of the host's first label), or, for a URL
+// on no package's origin (pages ""), the package its /webapps/<name>/
+// path names; "" for neither.
+func packageOf(pages, pageURL string) string {
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return ""
+	}
+	if p, err := url.Parse(pages); err == nil && p.Host != "" && u.Host != "" {
+		label, ok := strings.CutSuffix(u.Host, "."+p.Host)
+		if !ok {
+			return ""
+		}
+		name, _ := webapps.LabelPackage(label)
+		return name
+	}
+	rest, ok := strings.CutPrefix(u.Path, webapps.Prefix)
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	if name, err = url.PathUnescape(name); err != nil || name == "" {
+		return ""
+	}
+	// As the pages' origin would name it: a long name by its label.
+	name, _ = webapps.LabelPackage(webapps.PackageLabel(name))
+	return name
 }

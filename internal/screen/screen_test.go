@@ -8,7 +8,7 @@ import (
 
 func TestScreenAuthPageReturnsToApplication(t *testing.T) {
 	t.Parallel()
-	s := New("1.0", "", func() *UserRef { return &UserRef{Username: "op"} })
+	s := New("1.0", "", func() *UserRef { return &UserRef{Username: "op"} }, nil)
 	s.SetOnline(true)
 	s.ShowPage("/webapps/lineapp/index.html", "Line")
 	s.ShowAuthPage("/webapps/offline-login/manage.html?t=x&u=op", "Change password")
@@ -27,7 +27,7 @@ func TestScreenAuthPageReturnsToApplication(t *testing.T) {
 
 func TestScreenCloseWithoutApplicationShowsLoading(t *testing.T) {
 	t.Parallel()
-	s := New("", "", nil)
+	s := New("", "", nil, nil)
 	s.ShowAuthPage("/login", "Sign in")
 	s.CloseAuthPage()
 	if v := s.Current(); v.Kind != Loading {
@@ -37,7 +37,7 @@ func TestScreenCloseWithoutApplicationShowsLoading(t *testing.T) {
 
 func TestScreenSubscribersGetNewestView(t *testing.T) {
 	t.Parallel()
-	s := New("", "", nil)
+	s := New("", "", nil, nil)
 	ch, cancel := s.Subscribe()
 	defer cancel()
 	s.ShowLoading("a")
@@ -71,7 +71,7 @@ func TestScreenErrorViews(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := New("", "", nil)
+			s := New("", "", nil, nil)
 			tt.show(s)
 			v := s.Current()
 			if v.Kind != Error || v.Message != "no login server" || v.Configure != tt.wantConfigure {
@@ -105,7 +105,7 @@ func TestScreenLeaveNavigate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := New("", "", nil)
+			s := New("", "", nil, nil)
 			tt.before(s)
 			seq := s.Current().Seq
 			s.LeaveNavigate("Signing in…")
@@ -122,7 +122,7 @@ func TestScreenLeaveNavigate(t *testing.T) {
 
 func TestShowProblemCarriesItsWords(t *testing.T) {
 	t.Parallel()
-	s := New("1", "", nil)
+	s := New("1", "", nil, nil)
 	p := Problem{Heading: "The login server cannot be reached", Message: "Tried https://login.example.", Action: "Try again",
 		Configure: true, LoginURL: "https://login.example", Calm: false}
 	s.ShowProblem(p)

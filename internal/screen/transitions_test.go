@@ -1,11 +1,16 @@
 package screen
 
 import (
+	"encoding/json"
 	"errors"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"loginshell/internal/signature"
+	"loginshell/internal/webapps"
 )
 
 func TestCloseAuthPageTransitions(t *testing.T) {
@@ -39,7 +44,7 @@ func TestCloseAuthPageTransitions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := New("", "", nil)
+			s := New("", "", nil, nil)
 			tt.steps(s)
 			if v := s.Current(); v.Kind != tt.wantKind || v.URL != tt.wantURL || v.Auth {
 				t.Errorf("view = %+v, want %s %q", v, tt.wantKind, tt.wantURL)
@@ -56,7 +61,7 @@ func TestRefreshRereadsStatus(t *testing.T) {
 			return &UserRef{Username: "alice"}
 		}
 		return nil
-	})
+	}, nil)
 	s.ShowPage("/a", "A")
 	before := s.Current()
 	signedIn.Store(true)
@@ -73,7 +78,7 @@ func TestRefreshRereadsStatus(t *testing.T) {
 
 func TestSubscribeCancelStopsDelivery(t *testing.T) {
 	t.Parallel()
-	s := New("", "", nil)
+	s := New("", "", nil, nil)
 	ch, cancel := s.Subscribe()
 	cancel()
 	s.ShowLoading("x")
@@ -88,7 +93,7 @@ func TestSubscribeCancelStopsDelivery(t *testing.T) {
 // the same state again is not.
 func TestSetOnlinePushesChangesOnly(t *testing.T) {
 	t.Parallel()
-	s := New("", "", nil)
+	s := New("", "", nil, nil)
 	s.ShowPage("/a", "A")
 	before := s.Current().Seq
 	s.SetOnline(false)
@@ -106,7 +111,7 @@ func TestSetOnlinePushesChangesOnly(t *testing.T) {
 // this session; it goes when answered or when the page goes.
 func TestPostChallenge(t *testing.T) {
 	t.Parallel()
-	s := New("", "http://p.localhost:1", nil)
+	s := New("", "http://p.localhost:1", nil, nil)
 	c := signature.Challenge{ID: "c1", RequestName: "Release line"}
 	if err := s.Post(s.Session(), "", c); !errors.Is(err, signature.ErrNotPosted) {
 		t.Fatalf("Post with no page shown = %v, want ErrNotPosted", err)
@@ -154,5 +159,79 @@ func TestPostChallenge(t *testing.T) {
 	s.CloseAuthPage()
 	if v := s.Current(); v.Page == page || v.Page == "" {
 		t.Errorf("the page shown again has name %q, want a new one (it reloaded)", v.Page)
+	}
+}
+
+// Only the page shown raises a dialog (issue 20, promise 4): its name is
+// unguessable (128 random bits, new at every page shown anew), and a
+// package's trigger posts over that package's own page only, never over
+// another's, even with the page's name; the plant may post over any.
+func TestPostOnlyOverTheAskingPackagesPage(t *testing.T) {
+	t.Parallel()
+	s := New("", "http://p.localhost:1", nil, nil)
+	s.ShowPage("/webapps/lineapp/index.html", "Line")
+	page := s.Current().Page
+	if !regexp.MustCompile(`^page-[0-9a-f]{32}$`).MatchString(page) {
+		t.Fatalf("the page's name %q is not 128 random bits", page)
+	}
+	long := strings.Repeat("x", 40) // named by its label's hash on its origin
+	for _, tt := range []struct {
+		name    string
+		by      string
+		wantErr error
+	}{
+		{"another package's trigger", "hostile", signature.ErrNotPosted},
+		{"a package whose name the shown one's starts with", "line", signature.ErrNotPosted},
+		{"a long-named package", webapps.PackageLabel(long), signature.ErrNotPosted},
+		{"the shown page's own package", "lineapp", nil},
+	} {
+		err := s.Post(s.Session(), page, signature.Challenge{ID: tt.name, By: tt.by})
+		if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+			t.Errorf("%s: Post = %v, want %v", tt.name, err, tt.wantErr)
+		}
+		s.Close(tt.name)
+	}
+	if err := s.Post(s.Session(), page, signature.Challenge{ID: "plant", By: signature.Plant}); err != nil {
+		t.Errorf("the plant's Post = %v", err)
+	}
+	s.Close("plant")
+	s.ShowPage("/webapps/"+long+"/index.html", "Long")
+	if err := s.Post(s.Session(), s.Current().Page, signature.Challenge{ID: "l", By: webapps.PackageLabel(long)}); err != nil {
+		t.Errorf("a long-named package's Post over its own page = %v", err)
+	}
+	names := map[string]bool{}
+	for range 50 {
+		s.ShowPage("/webapps/lineapp/index.html?n="+strconv.Itoa(len(names)), "Line")
+		names[s.Current().Page] = true
+	}
+	if len(names) != 50 {
+		t.Errorf("50 pages shown anew got %d names", len(names))
+	}
+}
+
+// The view of a dialog carries the station's signing phrase, and no other
+// view does: it goes only where a dialog shows it.
+func TestSigningPhraseOnlyWithADialog(t *testing.T) {
+	t.Parallel()
+	var phrase atomic.Value
+	phrase.Store("")
+	s := New("", "", nil, func() string { return phrase.Load().(string) })
+	s.ShowPage("/webapps/lineapp/index.html", "Line")
+	phrase.Store("blue heron")
+	s.Refresh()
+	if v := s.Current(); v.SigningPhrase != "" {
+		t.Errorf("a view without a dialog carries the phrase: %+v", v)
+	}
+	if err := s.Post(s.Session(), s.Current().Page, signature.Challenge{ID: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	v := s.Current()
+	b, _ := json.Marshal(v)
+	if v.SigningPhrase != "blue heron" || !strings.Contains(string(b), `"signingPhrase":"blue heron"`) {
+		t.Errorf("the dialog's view = %s; want the phrase", b)
+	}
+	s.Close("c")
+	if v := s.Current(); v.SigningPhrase != "" {
+		t.Errorf("the view after the dialog keeps the phrase: %+v", v)
 	}
 }

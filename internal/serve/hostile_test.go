@@ -95,8 +95,7 @@ func TestAPageReachesOnlyItsOwnRequests(t *testing.T) {
 	e := newSigEnv(t)
 	ctx := context.Background()
 	hostile := e.origin(t, "hostile")
-	var pctx struct{ Session, Page string }
-	call(t, e.pages.URL, "GET", "/pmapi/signature/context", nil, &pctx)
+	pctx := e.pageContext(t)
 
 	queue := func(base, name string) []string {
 		var q struct{ UUIDs []string }
@@ -168,9 +167,21 @@ func TestAPageReachesOnlyItsOwnRequests(t *testing.T) {
 	if len(own) != 1 {
 		t.Fatalf("the hostile page's own request: %+v", own)
 	}
+	// Over the line app's page, which is shown, the hostile package's
+	// trigger raises nothing, even with the page's name (issue 20: only the
+	// page shown raises a dialog); over its own page, it does.
 	if code, body := call(t, hostile, "POST", "/pmapi/signature/trigger",
-		map[string]any{"uuid": own[0].Slots[0].ID.String(), "session": pctx.Session, "page": pctx.Page, "approve": true}, nil); code != 200 {
-		t.Fatalf("the hostile page's trigger of its own slot = %d %s", code, body)
+		map[string]any{"uuid": own[0].Slots[0].ID.String(), "session": pctx.Session, "page": pctx.Page, "approve": true}, nil); code != 409 {
+		t.Fatalf("the hostile package's trigger over the line app's page = %d %s; want 409", code, body)
+	}
+	if c := e.sh.Screen.Current().Challenge; c != nil {
+		t.Fatalf("a dialog is up over the line app for the hostile package: %+v", c)
+	}
+	e.sh.Screen.ShowPage("/webapps/hostile/index.html", "Hostile")
+	hctx := e.pageContext(t)
+	if code, body := call(t, hostile, "POST", "/pmapi/signature/trigger",
+		map[string]any{"uuid": own[0].Slots[0].ID.String(), "session": hctx.Session, "page": hctx.Page, "approve": true}, nil); code != 200 {
+		t.Fatalf("the hostile page's trigger of its own slot over its own page = %d %s", code, body)
 	}
 	if err := e.sh.Signatures.Dismiss(ctx, e.sh.Screen.Current().Challenge.ID); err != nil {
 		t.Fatal(err)

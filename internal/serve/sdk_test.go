@@ -15,8 +15,7 @@ import (
 func TestTriggerTakesOnlyABooleanApprove(t *testing.T) {
 	t.Parallel()
 	e := newSigEnv(t)
-	var pctx struct{ Session, Page string }
-	call(t, e.pages.URL, "GET", "/pmapi/signature/context", nil, &pctx)
+	pctx := e.pageContext(t)
 	var q struct{ UUIDs []string }
 	if code, body := call(t, e.pages.URL, "POST", "/pmapi/signature/requests",
 		map[string]any{"template": "Line Release Approval", "requestName": "Release line"}, &q); code != 200 {
@@ -69,8 +68,7 @@ func TestGetAuthRequest(t *testing.T) {
 	t.Parallel()
 	e := newSigEnv(t)
 	hostile := e.origin(t, "hostile")
-	var pctx struct{ Session, Page string }
-	call(t, e.pages.URL, "GET", "/pmapi/signature/context", nil, &pctx)
+	pctx := e.pageContext(t)
 	var q struct{ UUIDs []string }
 	if code, body := call(t, e.pages.URL, "POST", "/pmapi/signature/requests",
 		map[string]any{"template": "Line Release Approval", "requestName": "Release line", "description": "Batch 4711"}, &q); code != 200 {

@@ -68,6 +68,23 @@ func newSigEnv(t *testing.T) *sigEnv {
 	return &sigEnv{sh: sh, pages: ps, chrome: cs, pagesHandler: pages}
 }
 
+// pageContext is what the SDK of the page shown knows: system.session from
+// /pmapi/signature/context, and system.page, which only the chrome hands
+// the page (here read from the chrome's view, as the chrome does).
+func (e *sigEnv) pageContext(t *testing.T) struct{ Session, Page string } {
+	t.Helper()
+	var c struct{ Session, Page string }
+	if code, body := call(t, e.pages.URL, "GET", "/pmapi/signature/context", nil, &c); code != 200 || c.Session == "" || c.Page != "" {
+		t.Fatalf("context = %d %s; want the session and no page", code, body)
+	}
+	var v struct{ Page string }
+	if code, body := call(t, e.chrome.URL, "GET", "/shell/view", nil, &v); code != 200 || v.Page == "" {
+		t.Fatalf("the chrome's view = %d %s; want the page's name", code, body)
+	}
+	c.Page = v.Page
+	return c
+}
+
 // call sends a JSON request and decodes the answer into out (if not nil).
 func call(t *testing.T, base, method, path string, body any, out any) (int, string) {
 	t.Helper()
@@ -99,10 +116,7 @@ func call(t *testing.T, base, method, path string, body any, out any) (int, stri
 func TestSignatureServices(t *testing.T) {
 	t.Parallel()
 	e := newSigEnv(t)
-	var ctx struct{ Session, Page string }
-	if code, body := call(t, e.pages.URL, "GET", "/pmapi/signature/context", nil, &ctx); code != 200 || ctx.Session == "" || ctx.Page == "" {
-		t.Fatalf("context = %d %s", code, body)
-	}
+	ctx := e.pageContext(t)
 	// The outcome stream, opened before anything happens.
 	req, _ := http.NewRequest("GET", e.pages.URL+"/pmapi/signature/events", nil)
 	resp, err := http.DefaultClient.Do(req)

@@ -39,10 +39,7 @@ func TestSoak(t *testing.T) {
 	}
 	e := newSigEnv(t)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients}, Timeout: 30 * time.Second}
-	var ctxPage struct{ Session, Page string }
-	if code, body := call(t, e.pages.URL, "GET", "/pmapi/signature/context", nil, &ctxPage); code != 200 {
-		t.Fatalf("context: %d %s", code, body)
-	}
+	ctxPage := e.pageContext(t)
 
 	before := measure()
 	var requests, signed, wrong atomic.Int64

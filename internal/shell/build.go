@@ -19,6 +19,7 @@ import (
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
 	"loginshell/internal/online"
+	"loginshell/internal/phrase"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
@@ -139,12 +140,19 @@ func Build(c Config) (sh *Shell, err error) {
 	sh.Library = lib
 	users := user.NewService()
 	sh.Users = users
+	// The signing phrase in a file of its own, never in settings.json,
+	// which pages read.
+	ph, err := phrase.Open(filepath.Join(c.DataDir, phrase.FileName))
+	if err != nil {
+		return nil, err
+	}
+	sh.Phrase = ph
 	scr := screen.New(Version, c.PagesOrigin, func() *screen.UserRef {
 		if p, m, ok := users.Current(); ok {
 			return &screen.UserRef{Username: p.Username, Name: p.Name, Offline: m == user.Offline}
 		}
 		return nil
-	})
+	}, ph.Phrase)
 	sh.Screen = scr
 	po, err := c.SignIn(scr, st)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"loginshell/internal/connectivity"
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
+	"loginshell/internal/phrase"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
@@ -47,7 +48,10 @@ type Shell struct {
 	Installs     *install.Service
 	Connectivity *connectivity.Monitor
 	Signatures   *signature.Engine
-	Log          *slog.Logger
+	// Phrase is the station's signing phrase; the chrome sets it once
+	// (SetSigningPhrase), the screen shows it in every dialog.
+	Phrase *phrase.Store
+	Log    *slog.Logger
 
 	// Keychain and Store are the engines' own collaborators: the
 	// transports do not use them; tests and the commands do.
@@ -60,6 +64,18 @@ type Shell struct {
 	DemoNote string
 
 	closers []func()
+}
+
+// SetSigningPhrase stores p as the station's signing phrase (phrase.Store
+// Set: once, ErrChosen after) and shows it at once in the dialog on
+// screen. Only the chrome calls it: the window's binding, the browser
+// mode's key-guarded endpoint.
+func (s *Shell) SetSigningPhrase(p string) error {
+	if err := s.Phrase.Set(p); err != nil {
+		return err
+	}
+	s.Screen.Refresh()
+	return nil
 }
 
 // onClose registers f to run at Close, after everything registered later.

@@ -70,7 +70,7 @@ func newEnv(t *testing.T, dir string, opts ...func(*signature.Options)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	scr := screen.New("test", "http://p.localhost:1", nil)
+	scr := screen.New("test", "http://p.localhost:1", nil, nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
 	o := signature.Options{Store: st, Identities: map[string]signature.Identity{"local": signature.KeychainIdentity{Vault: kc}}, Poster: scr,
 		Now: time.Now, Station: "station-a"}
@@ -378,7 +378,7 @@ func BenchmarkApproveToCallback(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	scr := screen.New("bench", "http://p.localhost:1", nil)
+	scr := screen.New("bench", "http://p.localhost:1", nil, nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
 	demo, err := demoidp.NewIdentity(demoidp.DemoUsers(), time.Now)
 	if err != nil {

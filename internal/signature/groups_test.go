@@ -56,7 +56,7 @@ func TestGroupAtTheProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	scr := screen.New("test", "http://p.localhost:1", nil)
+	scr := screen.New("test", "http://p.localhost:1", nil, nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
 	nobody, err := demoidp.NewIdentity(nil, time.Now)
 	if err != nil {
@@ -153,7 +153,7 @@ func TestGroupOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	scr := screen.New("test", "http://p.localhost:1", nil)
+	scr := screen.New("test", "http://p.localhost:1", nil, nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
 	eng, err := signature.New(signature.Options{Store: st, Identities: map[string]signature.Identity{"local": local}, Poster: scr,
 		Now: time.Now, Station: "a"})

@@ -79,7 +79,7 @@ func TestSignAtTheProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	scr := screen.New("test", "http://p.localhost:1", nil)
+	scr := screen.New("test", "http://p.localhost:1", nil, nil)
 	scr.ShowPage("/webapps/lineapp/index.html", "Line")
 	nobody, err := demoidp.NewIdentity(nil, time.Now)
 	if err != nil {

@@ -14,7 +14,7 @@ const posted = [];
 // it is, anything else as JSON); a path missing here is a network failure.
 const unknown = '00000000-0000-4000-8000-000000000000';
 const answers = {
-  'GET /pmapi/signature/context': [200, { session: 's-1', page: 'p-1' }],
+  'GET /pmapi/signature/context': [200, { session: 's-1' }],
   'GET /pmapi/signature/requests/11111111-1111-4111-8111-111111111111': [200, { uuid: 'r-1', state: 'approved', slots: [] }],
   ['GET /pmapi/signature/requests/' + unknown]: [404, { error: 'No authorization request with UUID ' + unknown }],
   'GET /pmapi/signature/requests/not%20a%20uuid': [400, { error: 'not a valid UUID: "not a uuid"' }],
@@ -49,6 +49,19 @@ const window = {
     return a ? respond(a) : Promise.reject(new TypeError('Failed to fetch'));
   },
 };
+// The shell's chrome: the parent frame, what the page posts it, and the
+// page's message listeners, to hand it its name and ping it.
+const toParent = [];
+const listeners = [];
+const parent = { postMessage: (data, origin) => toParent.push({ data, origin }) };
+const other = { postMessage: () => {} };
+Object.assign(window, {
+  parent,
+  setTimeout,
+  document: { activeElement: null, body: {}, documentElement: {}, querySelector: () => null },
+  addEventListener: (type, fn) => { if (type === 'message') listeners.push(fn); },
+});
+const message = (source, data) => listeners.forEach((fn) => fn({ source, data }));
 const ctx = vm.createContext({ window, Promise, Error, TypeError, JSON });
 vm.runInContext(src, ctx);
 
@@ -73,6 +86,15 @@ async function outcome(fn) {
 
 async function main() {
   const sys = window.system;
+  const shell = { hello: toParent.slice() };
+  // A name from anything but the parent frame is no name.
+  message(other, { loginshell: 'page', page: 'page-forged' });
+  shell.forged = sys.page.id;
+  message(parent, { loginshell: 'page', page: 'page-from-the-chrome' });
+  shell.named = sys.page.id;
+  message(parent, { loginshell: 'ping', n: '7-x' });
+  message(other, { loginshell: 'ping', n: '8-y' });
+  shell.pongs = toParent.filter((m) => m.data.loginshell === 'pong');
   const auth = sys.mes.signature.authorization;
   const trigger = (uuid, approve) => () => auth.triggerAuthRequest(uuid, sys.session, sys.page, approve);
   const cases = {
@@ -101,6 +123,7 @@ async function main() {
   for (const [name, fn] of Object.entries(cases)) {
     out[name] = await outcome(fn);
   }
+  out.shell = shell;
   console.log(JSON.stringify(out));
 }
 main().catch((e) => { console.error(e); process.exit(1); });
