@@ -57,20 +57,6 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		IdleTimeout: gateway.IdleTimeout}
 	go func() { _ = srv.Serve(pages) }()
 	defer srv.Close()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
-	defer signal.Stop(sigs)
-	go func() {
-		if sig, ok := <-sigs; ok {
-			// Wails prints its own "Ctrl+C detected" for any signal
-			// (internal/signal, not to be switched off); this line says
-			// which one it was.
-			sh.Log.Info("closing the window", "signal", sig.String())
-			if rt := win.runtime(); rt != nil {
-				rt.Quit()
-			}
-		}
-	}()
 	// As the window starts, WebKitGTK prints "Overriding existing handler
 	// for signal 10. Set JSC_SIGNAL_FOR_GC if you want WebKit to use a
 	// different signal": JavaScriptCore takes SIGUSR1 to suspend its own
@@ -102,6 +88,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		Menu:        windowMenu(ui.backToShell),
 		OnStartup: func(ctx context.Context) {
 			guard.install() // before anything hands out the token: see webviewGuard
+			closeOnSignal(sh, win)
 			ui.startup(ctx)
 		},
 		OnShutdown: ui.shutdown,
@@ -110,6 +97,25 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		EnableDefaultContextMenu: o.Inspect,
 		OnDomReady:               inspectorOn(o.Inspect, sh),
 	})
+}
+
+// closeOnSignal makes SIGTERM and SIGINT close the window as its close
+// button does. Wails starts its own handler (internal/signal, which prints
+// "Ctrl+C detected") just before OnStartup, and it quits GTK from its
+// signal goroutine, off the GTK thread: that raced the main loop and
+// crashed the window on SIGTERM. signal.Reset takes the signals from Wails'
+// handler (it cannot be switched off otherwise), and the quit goes through
+// the GTK main loop (quitOnMainThread). The window lives until the process
+// exits, so nothing undoes this.
+func closeOnSignal(sh *shell.Shell, win *Window) {
+	signal.Reset(syscall.SIGTERM, os.Interrupt)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
+	go func() {
+		sig := <-sigs
+		sh.Log.Info("closing the window", "signal", sig.String())
+		quitOnMainThread(win.runtime())
+	}()
 }
 
 // RunOptions are the window's switches for QA.
