@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
+	"loginshell/internal/fault"
 	"loginshell/internal/install"
 )
 
@@ -68,6 +69,11 @@ func (s *Shell) PickPackage(token string, folder bool) InstallResult {
 	rt, in := s.win.runtime(), s.sh.Installs
 	if rt == nil {
 		return install.Refused(msgNotReady)
+	}
+	// Asked again by the install itself; asked here so that a person who
+	// may not install is told before choosing a file, not after.
+	if err := in.Permitted(); err != nil {
+		return install.Refused(fault.Text(err))
 	}
 	if in.Running() {
 		return install.Busy()

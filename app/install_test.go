@@ -18,6 +18,7 @@ import (
 	"loginshell/internal/install"
 	"loginshell/internal/manifest"
 	"loginshell/internal/pkginstall"
+	"loginshell/internal/user"
 )
 
 // writeZip writes a zip of name/content pairs and returns its path.
@@ -54,13 +55,15 @@ func evilZip(t *testing.T) string {
 }
 
 // installing returns a shell attached to a fake runtime whose install
-// service runs in (the shell's Library when nil).
+// service runs in (the shell's Library when nil), with a person signed in
+// who may install (no installer_role is set).
 func installing(t *testing.T, in install.Installer) (*Shell, *fakeRuntime) {
 	t.Helper()
 	ui, sh := newShellWith(t, false, in)
 	rt := newRuntime()
 	ui.attach(context.Background(), rt)
 	sh.Boot.Wait()
+	sh.Users.SignIn(user.Profile{Username: "operator", Roles: []string{"Operator"}}, user.Online)
 	return ui, rt
 }
 

@@ -81,7 +81,7 @@ func installFixture(t *testing.T, inst *zipInstaller) http.Handler {
 	t.Helper()
 	dir := t.TempDir()
 	inst.dir = filepath.Join(dir, "webapps")
-	svc, err := install.New(install.Options{Installer: inst, Dir: dir})
+	svc, err := install.New(install.Options{Installer: inst, Dir: dir, Permit: func() error { return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

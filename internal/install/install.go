@@ -72,6 +72,11 @@ type Options struct {
 	Dir string
 	// MaxUpload caps an upload's bytes (default DefaultMaxUpload).
 	MaxUpload int64
+	// Permit says whether an install may start now (required): nil, or
+	// the refusal to show (Permit builds the product's rule). Every
+	// install is asked, before anything is read or staged, so a transport
+	// that hides its buttons from a person is not the only guard.
+	Permit func() error
 	// Log receives what went wrong in the shell (default: discarded);
 	// installs and refused packages are the Installer's to log.
 	Log *slog.Logger
@@ -80,10 +85,11 @@ type Options struct {
 // Service runs installs one at a time and tells subscribers how they go.
 // Its methods are safe for concurrent use.
 type Service struct {
-	inst Installer
-	dir  string
-	max  int64
-	log  *slog.Logger
+	inst   Installer
+	permit func() error
+	dir    string
+	max    int64
+	log    *slog.Logger
 
 	busy chan struct{} // holds a token while an install runs
 
@@ -93,8 +99,8 @@ type Service struct {
 // New returns a Service, refusing a missing Installer or Dir. It removes
 // uploads a crash left in Dir: no install can be using them yet.
 func New(o Options) (*Service, error) {
-	if o.Installer == nil || o.Dir == "" {
-		return nil, errors.New("install: Installer and Dir are required")
+	if o.Installer == nil || o.Dir == "" || o.Permit == nil {
+		return nil, errors.New("install: Installer, Dir and Permit are required")
 	}
 	if o.MaxUpload <= 0 {
 		o.MaxUpload = DefaultMaxUpload
@@ -109,7 +115,7 @@ func New(o Options) (*Service, error) {
 			}
 		}
 	}
-	return &Service{inst: o.Installer, dir: o.Dir, max: o.MaxUpload, log: o.Log,
+	return &Service{inst: o.Installer, permit: o.Permit, dir: o.Dir, max: o.MaxUpload, log: o.Log,
 		busy: make(chan struct{}, 1), events: pubsub.Latest[Event]()}, nil
 }
 
@@ -121,14 +127,28 @@ func (s *Service) MaxUpload() int64 { return s.max }
 // before asking the person to choose a file.
 func (s *Service) Running() bool { return len(s.busy) > 0 }
 
+// Permitted is Options.Permit: nil when an install may start now, else
+// the refusal (ErrSignedOut, ErrNotInstaller), so a transport can refuse
+// before asking the person to choose a file.
+func (s *Service) Permitted() error { return s.permit() }
+
+// refusal is the Result and error of an install Permit refuses.
+func (s *Service) refusal(err error) (Result, error) {
+	s.log.Info("install refused", "err", err)
+	return Refused(fault.Text(err)), err
+}
+
 // InstallFile installs the package at path (a zip or a directory), as
 // chosen in a file dialog or dropped on the window. The Result is always
 // filled for the person; the error is for the caller to branch on: nil,
 // ErrBusy (a refusal, not published to subscribers: the running install
-// goes on), an error matching pkginstall.ErrBadPackage (the Result lists at
+// goes on), Permit's refusal, an error matching pkginstall.ErrBadPackage (the Result lists at
 // least one problem), pkginstall.ErrInstallBusy (another process installed
 // into the data folder for too long), or an internal one.
 func (s *Service) InstallFile(path string, replace bool) (Result, error) {
+	if err := s.permit(); err != nil {
+		return s.refusal(err)
+	}
 	if !s.acquire() {
 		return Refused(msgBusy), ErrBusy
 	}
@@ -139,9 +159,13 @@ func (s *Service) InstallFile(path string, replace bool) (Result, error) {
 // InstallUpload streams body to a temporary file in Dir and installs it.
 // size is the declared length (-1 when unknown): a size over MaxUpload is
 // refused before anything is read. The busy check comes first too, so a
-// second upload is not read at all. Errors are those of InstallFile plus
+// second upload is not read at all; Permit is asked before either.
+// Errors are those of InstallFile plus
 // ErrTooLarge and ErrIncomplete.
 func (s *Service) InstallUpload(body io.Reader, size int64, replace bool) (Result, error) {
+	if err := s.permit(); err != nil {
+		return s.refusal(err)
+	}
 	if size > s.max {
 		return Refused(tooLarge(s.max)), ErrTooLarge
 	}

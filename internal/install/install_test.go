@@ -86,7 +86,7 @@ func newService(t *testing.T, inst *realInstaller, max int64) (*Service, string)
 	if inst.dir == "" {
 		inst.dir = filepath.Join(dir, "webapps")
 	}
-	s, err := New(Options{Installer: inst, Dir: dir, MaxUpload: max})
+	s, err := New(Options{Installer: inst, Dir: dir, MaxUpload: max, Permit: anyone})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +118,11 @@ func TestNew(t *testing.T) {
 	if _, err := New(Options{Dir: t.TempDir()}); err == nil {
 		t.Error("New accepted a missing Installer")
 	}
-	if _, err := New(Options{Installer: &realInstaller{}}); err == nil {
+	if _, err := New(Options{Installer: &realInstaller{}, Permit: anyone}); err == nil {
 		t.Error("New accepted a missing Dir")
+	}
+	if _, err := New(Options{Installer: &realInstaller{}, Dir: t.TempDir()}); err == nil {
+		t.Error("New accepted a missing Permit: installs open to everyone by default")
 	}
 	dir := t.TempDir()
 	stale := filepath.Join(dir, uploadPrefix+"123.zip")
@@ -129,7 +132,7 @@ func TestNew(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, err := New(Options{Installer: &realInstaller{}, Dir: dir})
+	s, err := New(Options{Installer: &realInstaller{}, Dir: dir, Permit: anyone})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +414,7 @@ func (a *askingInstaller) Install(_ string, _ func(done, total int64), replace b
 func TestInstallAsksBeforeReplacing(t *testing.T) {
 	t.Parallel()
 	a := &askingInstaller{}
-	s, err := New(Options{Installer: a, Dir: t.TempDir()})
+	s, err := New(Options{Installer: a, Dir: t.TempDir(), Permit: anyone})
 	if err != nil {
 		t.Fatal(err)
 	}

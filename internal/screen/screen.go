@@ -35,6 +35,11 @@ type UserRef struct {
 	// Offline is true for a user signed in with the offline password: the
 	// status bar says "Signed in offline" rather than "Signed in online".
 	Offline bool `json:"offline,omitempty"`
+	// MayInstall: this person may install packages (install.Permit: the
+	// installer_role setting), so the chrome offers Install package… and
+	// Install folder…. Only a hint for the chrome: the install service
+	// asks the same rule again at every install.
+	MayInstall bool `json:"mayInstall,omitempty"`
 }
 
 // Problem is an error view in an operator's words: what happened

@@ -12,7 +12,9 @@ import (
 	"testing"
 
 	"loginshell/internal/gateway"
+	"loginshell/internal/settings"
 	"loginshell/internal/shell/shelltest"
+	"loginshell/internal/user"
 )
 
 // windowChrome is the window's side of gateway.ForWindow in these tests.
@@ -44,7 +46,9 @@ func lineappZip(t *testing.T) []byte {
 // blind (a no-cors fetch), but not with the token, which it cannot read:
 // refused, and nothing installed. The serve mode's handler installs the
 // upload (its key is checked by Guard, in front of it). Both install into
-// the data directory through the one install service.
+// the data directory through the one install service, which refuses
+// (403) while nobody is signed in and a person without installer_role's
+// role, whatever the chrome offered.
 func TestUploadNeedsTheWindowsToken(t *testing.T) {
 	t.Parallel()
 	body := lineappZip(t)
@@ -56,19 +60,32 @@ func TestUploadNeedsTheWindowsToken(t *testing.T) {
 		name       string
 		browser    bool // ForBrowser's handler, not ForWindow's
 		token      string
+		signedOut  bool   // nobody signed in (else operator, role Operator)
+		role       string // the installer_role setting
 		wantStatus int
 	}{
-		{"the window refuses an upload without the token", false, "", http.StatusUnauthorized},
-		{"the window refuses an upload with a wrong token", false, "t0K", http.StatusUnauthorized},
-		{"the window refuses an upload with a blank token", false, " ", http.StatusUnauthorized},
-		{"the window installs the chrome's upload", false, "t0k", http.StatusOK},
-		{"serve's handler installs the upload", true, "", http.StatusOK},
+		{"the window refuses an upload without the token", false, "", false, "", http.StatusUnauthorized},
+		{"the window refuses an upload with a wrong token", false, "t0K", false, "", http.StatusUnauthorized},
+		{"the window refuses an upload with a blank token", false, " ", false, "", http.StatusUnauthorized},
+		{"the window installs the chrome's upload", false, "t0k", false, "", http.StatusOK},
+		{"serve's handler installs the upload", true, "", false, "", http.StatusOK},
+		{"the window refuses the chrome's upload while nobody is signed in", false, "t0k", true, "", http.StatusForbidden},
+		{"serve's handler refuses an upload while nobody is signed in", true, "", true, "", http.StatusForbidden},
+		{"serve's handler refuses a person without installer_role", true, "", false, "Supervisor", http.StatusForbidden},
+		{"the window refuses a person without installer_role", false, "t0k", false, "Supervisor", http.StatusForbidden},
+		{"serve's handler installs for a person with installer_role", true, "", false, "operator", http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			sh := shelltest.New(t, shelltest.Options{DataDir: dir})
+			if !tt.signedOut {
+				sh.Users.SignIn(user.Profile{Username: "operator", Roles: []string{"Operator"}}, user.Online)
+			}
+			if err := sh.Settings.Set(settings.InstallerRole, tt.role); err != nil {
+				t.Fatal(err)
+			}
 			var h http.Handler
 			var err error
 			if tt.browser {

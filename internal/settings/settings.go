@@ -58,6 +58,15 @@ const (
 	// nothing. It is read at each alert. A shell key: a page that could
 	// set it would run a program of its choosing on the station.
 	AlertCommand = "alert_command"
+	// InstallerRole restricts installing packages from the window and the
+	// browser (Install package…, Install folder…, a drop) to the people
+	// whose roles include it (compared as signature clauses compare
+	// roles, strings.EqualFold); "" (absent) lets every signed-in person
+	// install. Nobody installs before signing in, whatever it holds. A
+	// shell key: a page that could clear it would lift the restriction.
+	// `loginshell install` on the command line is the plant's and is not
+	// restricted.
+	InstallerRole = "installer_role"
 )
 
 // shellKeys are the settings the shell itself reads: how and where people
@@ -65,7 +74,7 @@ const (
 // plant's (command line, Settings), never a hosted page's: a page that set
 // login_url could point signatures at a provider it controls.
 var shellKeys = []string{LoginURL, ClientID, ClientSecret, Scopes, RolesClaim, GroupsClaim, LoginBrowser, LoginTimeout, Prompt, MaxAge,
-	AllowOfflineFallback, RedirectPort, SignatureStore, AlertCommand}
+	AllowOfflineFallback, RedirectPort, SignatureStore, AlertCommand, InstallerRole}
 
 // IsShellKey reports whether key (in any letter case, around any spaces,
 // or under an alias such as server_url) names a setting the shell itself
@@ -172,40 +181,52 @@ func (s *Store) Set(key string, v any) error {
 }
 
 // Merge stores every key of d and persists the file once, or nothing when
-// one value is refused.
+// one value is refused (Check).
 func (s *Store) Merge(d map[string]any) error {
 	clean := make(map[string]any, len(d))
 	for k, v := range d {
 		k = canonical(k)
-		switch k {
-		case LoginURL:
-			u, err := checkLoginURL(v)
-			if err != nil {
-				return err
-			}
-			v = u
-		case RedirectPort:
-			port, err := checkPort(v)
-			if err != nil {
-				return err
-			}
-			v = port
-		case SignatureStore:
-			dsn, err := checkStoreDSN(v)
-			if err != nil {
-				return err
-			}
-			v = dsn
-		case AlertCommand:
-			text, ok := v.(string)
-			if !ok {
-				return fault.Detail(ErrInvalid, "alert_command must be a string: a program and its arguments, separated by spaces")
-			}
-			v = strings.TrimSpace(text)
+		v, err := Check(k, v)
+		if err != nil {
+			return err
 		}
 		clean[k] = v
 	}
 	return s.update(func(cur map[string]any) { maps.Copy(cur, clean) })
+}
+
+// Check applies the rule of key to v and returns the value as it is
+// stored: the one validation of the shell's own settings, whichever way
+// they are set (the command line's flags, the chrome's Settings place, the
+// first-start form, Merge). login_url must pass loginurl.Parse ("" clears
+// it); redirect_port is a whole number from 0 to 65535 (a JSON number or
+// digits; "" and null clear it); signature_store is "" or a PostgreSQL DSN
+// without a password; alert_command and installer_role are strings, kept
+// trimmed. Other keys pass as they are. Errors wrap ErrInvalid (or
+// loginurl.ErrInvalid) with a text fit to show as is; none repeats the
+// value.
+func Check(key string, v any) (any, error) {
+	switch canonical(key) {
+	case LoginURL:
+		return checkLoginURL(v)
+	case RedirectPort:
+		return checkPort(v)
+	case SignatureStore:
+		return checkStoreDSN(v)
+	case AlertCommand:
+		text, ok := v.(string)
+		if !ok {
+			return nil, fault.Detail(ErrInvalid, "alert_command must be a string: a program and its arguments, separated by spaces")
+		}
+		return strings.TrimSpace(text), nil
+	case InstallerRole:
+		text, ok := v.(string)
+		if !ok {
+			return nil, fault.Detail(ErrInvalid, "installer_role must be a string: the role a person needs to install packages")
+		}
+		return strings.TrimSpace(text), nil
+	}
+	return v, nil
 }
 
 // checkLoginURL applies the login server rule to a login_url value.

@@ -147,9 +147,17 @@ func Build(c Config) (sh *Shell, err error) {
 		return nil, err
 	}
 	sh.Phrase = ph
+	// Who may install from the window and the browser: a signed-in person,
+	// with the installer_role setting's role when it names one. The
+	// install service asks it at every install; the screen tells the
+	// chrome, which offers the install actions only to such a person.
+	permit := install.Permit(func() (string, []string, bool) {
+		p, _, ok := users.Current()
+		return p.Username, p.Roles, ok
+	}, func() string { return st.String(settings.InstallerRole) })
 	scr := screen.New(Version, c.PagesOrigin, func() *screen.UserRef {
 		if p, m, ok := users.Current(); ok {
-			return &screen.UserRef{Username: p.Username, Name: p.Name, Offline: m == user.Offline}
+			return &screen.UserRef{Username: p.Username, Name: p.Name, Offline: m == user.Offline, MayInstall: permit() == nil}
 		}
 		return nil
 	}, ph.Phrase)
@@ -198,7 +206,7 @@ func Build(c Config) (sh *Shell, err error) {
 	if c.Installer != nil {
 		installer = c.Installer
 	}
-	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Log: log.With("component", "install")})
+	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Permit: permit, Log: log.With("component", "install")})
 	if err != nil {
 		return nil, err
 	}
