@@ -260,6 +260,7 @@ const builder = module + "/internal/shell"
 var constructors = map[string][]string{
 	module + "/internal/auth":           {"New", "OpenLastUser"},
 	module + "/internal/boot":           {"New"},
+	module + "/internal/configure":      {"New"},
 	module + "/internal/connectivity":   {"NewMonitor"},
 	module + "/internal/install":        {"New"},
 	module + "/internal/keychain":       {"Open"},

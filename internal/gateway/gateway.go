@@ -54,7 +54,11 @@ type Options struct {
 	// signing (shell.Shell.SetSigningPhrase). Nil leaves it out: the window
 	// sets it through its bindings.
 	SigningPhrase func(phrase string) error
-	Log           *slog.Logger
+	// Settings, when set, adds GET and POST /shell/settings, the
+	// Settings place of the browser mode (the window reaches it through
+	// its bindings). Nil leaves them out.
+	Settings Settings
+	Log      *slog.Logger
 }
 
 // New returns the chrome's handler: the route table of o, each endpoint a
@@ -121,6 +125,11 @@ func (c *chrome) routes() []route {
 	}
 	if c.SigningPhrase != nil {
 		rs = append(rs, route{http.MethodPost, "/shell/signing-phrase", c.signingPhrase})
+	}
+	if c.Settings != nil {
+		rs = append(rs,
+			route{http.MethodGet, "/shell/settings", c.settingsView},
+			route{http.MethodPost, "/shell/settings", c.settingsSave})
 	}
 	if c.Assets != nil {
 		rs = append(rs, route{"", "/", assets(c.Assets).ServeHTTP})

@@ -19,8 +19,8 @@ import (
 //     bindings' token and the message channel's prefix (see WindowChrome
 //     and withToken), and takes POST /shell/install, a package dropped on
 //     the chrome, with the token in KeyHeader like every /shell/ request.
-//     It has no configure or challenge endpoints, which the window's
-//     bindings stand for;
+//     It has no configure, settings or challenge endpoints, which the
+//     window's bindings stand for;
 //   - the pages', answering only on pagesHost (the pages' exact
 //     host:port) and framed only by ancestors, the chrome's origins.
 //
@@ -40,12 +40,13 @@ func ForWindow(sh *shell.Shell, wc WindowChrome, pagesHost string, ancestors []s
 // ForBrowser returns the two handlers the browser mode serves over the
 // engines of sh: the chrome's, with assets (nil: none), POST
 // /shell/install, and the endpoints the window does through its bindings,
-// /shell/configure, /shell/signing-phrase and /shell/challenge/{id} when
-// sh runs signatures;
+// /shell/configure, /shell/settings (the Settings place),
+// /shell/signing-phrase and /shell/challenge/{id} when sh runs signatures;
 // and the pages', as for ForWindow. The caller MUST put Guard in front of
 // the chrome: its endpoints install packages and take what signers type.
 func ForBrowser(sh *shell.Shell, assets fs.FS, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
-	o := Options{Assets: assets, Install: sh.Installs, Configure: sh.Boot.SetLoginServer, SigningPhrase: sh.SetSigningPhrase}
+	o := Options{Assets: assets, Install: sh.Installs, Configure: sh.Boot.SetLoginServer, SigningPhrase: sh.SetSigningPhrase,
+		Settings: sh.Configure}
 	if sh.Signatures != nil { // a nil *Engine in the interface would not be nil
 		o.Challenges = sh.Signatures
 	}

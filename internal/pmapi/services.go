@@ -155,9 +155,9 @@ var errShellOnly = fault.New(fault.Forbidden, "this setting is the shell's own; 
 
 // whereSet says where a person sets each shell key instead.
 var whereSet = map[string]string{
-	settings.LoginURL:       "the shell's own login server form or --login-url",
-	settings.RedirectPort:   "--redirect-port on the shell's command line",
-	settings.SignatureStore: "the command line only (--store)",
+	settings.LoginURL:       "the shell's own Settings (its top bar) or --login-url",
+	settings.RedirectPort:   "the shell's own Settings or --redirect-port on its command line",
+	settings.SignatureStore: "the shell's own Settings or --store on its command line",
 }
 
 // pageMayWrite refuses the settings a page must not change: every key the

@@ -63,11 +63,13 @@ func TestServices(t *testing.T) {
 		// Issue 20: every setting the shell reads is the chrome's and the
 		// plant's; a page that set login_url could sign as anyone at a
 		// provider of its own.
-		{"a page cannot repoint the login server", "PUT", "/pmapi/usersettings/login_url", `"https://evil.example"`, 403, `login_url\" is set in the shell's own login server form or --login-url`},
+		{"a page cannot repoint the login server", "PUT", "/pmapi/usersettings/login_url", `"https://evil.example"`, 403, `login_url\" is set in the shell's own Settings (its top bar) or --login-url`},
 		{"nor under the container's alias", "PUT", "/pmapi/usersettings", `{"server_url":"https://evil.example"}`, 403, `server_url\" is set in`},
 		{"nor in another letter case", "PUT", "/pmapi/usersettings/Login_URL", `"https://evil.example"`, 403, "the shell's own"},
 		{"nor delete it", "DELETE", "/pmapi/usersettings/login_url", "", 403, "the shell's own"},
 		{"nor move the redirect port", "PUT", "/pmapi/usersettings/redirect_port", `"8080"`, 403, "--redirect-port"},
+		{"nor open installing to everyone", "PUT", "/pmapi/usersettings", `{"installer_role":""}`, 403, `installer_role\" is set in the settings file`},
+		{"nor delete the installer role", "DELETE", "/pmapi/usersettings/installer_role", "", 403, "the shell's own"},
 		{"nor change the client", "PUT", "/pmapi/usersettings/client_id", `"evil"`, 403, "the shell's own"},
 		{"nor the fallback to offline", "PUT", "/pmapi/usersettings", `{"allow_offline_fallback":true}`, 403, "the shell's own"},
 		// Issue 21.9: which claims are roles and which groups decides who
@@ -77,9 +79,9 @@ func TestServices(t *testing.T) {
 		{"nor delete the groups claim", "DELETE", "/pmapi/usersettings/Groups_Claim", "", 403, "the shell's own"},
 		{"the login server is unchanged", "GET", "/pmapi/usersettings/login_url", "", 200, "idp.example"},
 		{"a JSON error names no Go type", "PUT", "/pmapi/usersettings", `[1,2]`, 400, "not the JSON this service expects"},
-		{"a page cannot move the signature store", "PUT", "/pmapi/usersettings/signature_store", `"postgres://evil.example/db"`, 403, "command line only"},
-		{"nor through a merge", "PUT", "/pmapi/usersettings", `{"Signature_Store":"postgres://evil.example/db"}`, 403, "command line only"},
-		{"nor delete the store", "DELETE", "/pmapi/usersettings/signature_store", "", 403, "command line only"},
+		{"a page cannot move the signature store", "PUT", "/pmapi/usersettings/signature_store", `"postgres://evil.example/db"`, 403, "Settings or --store"},
+		{"nor through a merge", "PUT", "/pmapi/usersettings", `{"Signature_Store":"postgres://evil.example/db"}`, 403, "Settings or --store"},
+		{"nor delete the store", "DELETE", "/pmapi/usersettings/signature_store", "", 403, "Settings or --store"},
 		{"an unknown service is 404", "GET", "/pmapi/nothing", "", 404, "error"},
 	}
 	e := newEnv(t, envOpt{signIn: user.Online})

@@ -15,6 +15,7 @@ import (
 	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
+	"loginshell/internal/configure"
 	"loginshell/internal/connectivity"
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
@@ -230,6 +231,12 @@ func Build(c Config) (sh *Shell, err error) {
 	log.Info("signature store", "where", where, "station", c.Station, "key", stn.Fingerprint())
 	sh.Store = db
 	sh.onClose(func() { _ = db.Close() })
+	place, err := configure.New(configure.Options{Settings: st, Auth: a, Users: users, Boot: seq, StoreInUse: where,
+		Log: log.With("component", "configure")})
+	if err != nil {
+		return nil, err
+	}
+	sh.Configure = place
 	identities := map[string]signature.Identity{signature.IDPLocal: signature.KeychainIdentity{Vault: kc}}
 	if c.Demo {
 		if identities[demoIDP], err = demoIdentity(); err != nil {

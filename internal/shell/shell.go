@@ -14,6 +14,7 @@ import (
 
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
+	"loginshell/internal/configure"
 	"loginshell/internal/connectivity"
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
@@ -48,6 +49,9 @@ type Shell struct {
 	Installs     *install.Service
 	Connectivity *connectivity.Monitor
 	Signatures   *signature.Engine
+	// Configure is the chrome's Settings place: the login server, the
+	// redirect port and the signature store, seen and changed.
+	Configure *configure.Place
 	// Phrase is the station's signing phrase; the chrome sets it once
 	// (SetSigningPhrase), the screen shows it in every dialog.
 	Phrase *phrase.Store
