@@ -14,6 +14,7 @@ import (
 	"loginshell/internal/atomicfile"
 	"loginshell/internal/audit"
 	"loginshell/internal/auth"
+	"loginshell/internal/configure"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/fault"
 	"loginshell/internal/install"
@@ -65,7 +66,10 @@ var kinds = map[string]struct {
 	"signature.ErrTimedOut":           {signature.ErrTimedOut, fault.Conflict},
 	"signature.ErrTooManyPending":     {signature.ErrTooManyPending, fault.TooMany},
 	"shell.ErrNoTrail":                {shell.ErrNoTrail, fault.NotFound},
+	"configure.ErrSignInRunning":      {configure.ErrSignInRunning, fault.Conflict},
 	"install.ErrBusy":                 {install.ErrBusy, fault.Conflict},
+	"install.ErrNotInstaller":         {install.ErrNotInstaller, fault.Forbidden},
+	"install.ErrSignedOut":            {install.ErrSignedOut, fault.Forbidden},
 	"install.ErrIncomplete":           {install.ErrIncomplete, fault.BadRequest},
 	"install.ErrTooLarge":             {install.ErrTooLarge, fault.TooLarge},
 	"keychain.ErrExists":              {keychain.ErrExists, fault.BadRequest},
