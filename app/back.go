@@ -39,9 +39,10 @@ func backKey() *keys.Accelerator { return keys.OptionOrAlt("left") }
 // windowMenu is the window's menu bar: one Sign-in menu whose item goes
 // back to the shell from the identity provider's page (Shell.backToShell).
 // Wails v2 builds it natively on Linux (a GtkMenuBar over the web view,
-// with an accelerator group) and Windows; it stays the same for the
-// window's life (Wails cannot rebuild a GTK menu bar once shown), so the
-// item is always there and does nothing harmful outside a sign-in.
+// with an accelerator group) and Windows. It is there only while the
+// provider's page fills the window (Window's away; Runtime.SignInMenu):
+// elsewhere the chrome is in the window, with its own Cancel, and an item
+// that did nothing would only mislead.
 func windowMenu(back func()) *menu.Menu {
 	m := menu.NewMenu()
 	m.AddSubmenu(backMenu).AddText(backLabel, backKey(), func(*menu.CallbackData) { back() })

@@ -127,6 +127,30 @@ func TestBackToTheShellBringsTheChromeBack(t *testing.T) {
 	<-reloaded
 }
 
+// The Sign-in menu is there only while the provider's page fills the
+// window (issue 22): taken away when the window starts, shown when the
+// window goes to the provider, taken away again once the chrome is back.
+func TestSignInMenuOnlyOnTheProvidersPage(t *testing.T) {
+	t.Parallel()
+	ui, sh, rt := attached(t)
+	want := func(step string, shown bool) {
+		t.Helper()
+		if got, called := rt.menuShown(); !called || got != shown {
+			t.Errorf("%s: menu shown %v (set: %v), want %v", step, got, called, shown)
+		}
+	}
+	want("the window started on the shell's own view", false)
+	if err := ui.win.OpenEmbedded(context.Background(), "https://idp.example.com/authorize"); err != nil {
+		t.Fatal(err)
+	}
+	want("the window went to the provider's page", true)
+	mustView(t, ui) // the chrome is back and asks for its view
+	want("the chrome is back", false)
+	sh.Screen.ShowPage("/webapps/lineapp/index.html", "Line")
+	mustView(t, ui)
+	want("an app page in the chrome", false)
+}
+
 // A provider that compares redirect URIs exactly refuses the random port:
 // the window never goes to its error page, and the shell's error view says
 // what to register and that redirect_port is needed.

@@ -85,7 +85,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		// hosted page could post itself. The guard takes drops from GTK
 		// instead (see webviewGuard).
 		DragAndDrop: &options.DragAndDrop{EnableFileDrop: false},
-		Menu:        windowMenu(ui.backToShell),
+		Menu:        ui.menu,
 		OnStartup: func(ctx context.Context) {
 			guard.install() // before anything hands out the token: see webviewGuard
 			closeOnSignal(sh, win)
@@ -95,7 +95,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		Bind:       []any{ui},
 		// The inspector needs the webview's own context menu.
 		EnableDefaultContextMenu: o.Inspect,
-		OnDomReady:               inspectorOn(o.Inspect, sh),
+		OnDomReady:               domReady(win, inspectorOn(o.Inspect, sh)),
 	})
 }
 
@@ -127,6 +127,18 @@ type RunOptions struct {
 	// production installation: whoever sits at the window can then read
 	// and change what the pages hold.
 	Inspect bool
+}
+
+// domReady is Wails' OnDomReady: the Sign-in menu as the window's state
+// wants it (Wails shows the whole window, its menu bar too, once it has
+// built it), then inspect (nil: nothing more).
+func domReady(win *Window, inspect func(context.Context)) func(context.Context) {
+	return func(ctx context.Context) {
+		win.syncMenu()
+		if inspect != nil {
+			inspect(ctx)
+		}
+	}
 }
 
 // inspectorOn returns the DOM-ready hook that enables the inspector, nil

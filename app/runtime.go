@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/wailsapp/wails/v2/pkg/menu"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
 
@@ -19,10 +20,19 @@ type Runtime interface {
 	OpenFileDialog(opts runtime.OpenDialogOptions) (string, error)
 	// OpenDirectoryDialog shows the system's folder dialog; "" means cancelled.
 	OpenDirectoryDialog(opts runtime.OpenDialogOptions) (string, error)
+	// SignInMenu shows the window's Sign-in menu (windowMenu), or takes
+	// it away with its key: safe from any goroutine.
+	SignInMenu(shown bool)
 }
 
-// wailsRuntime is Runtime over the real Wails runtime.
-type wailsRuntime struct{ ctx context.Context }
+// wailsRuntime is Runtime over the real Wails runtime; menu is the
+// window's menu (windowMenu), shown and taken away by SignInMenu.
+type wailsRuntime struct {
+	ctx  context.Context
+	menu *menu.Menu
+}
+
+func (w wailsRuntime) SignInMenu(shown bool) { showSignInMenu(w, shown) }
 
 func (w wailsRuntime) EventsEmit(name string, data ...any) { runtime.EventsEmit(w.ctx, name, data...) }
 func (w wailsRuntime) WindowReloadApp()                    { runtime.WindowReloadApp(w.ctx) }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wailsapp/wails/v2/pkg/menu"
 	"loginshell/internal/fault"
 	"loginshell/internal/screen"
 	"loginshell/internal/shell"
@@ -48,6 +49,7 @@ type Shell struct {
 	sh    *shell.Shell
 	win   *Window
 	token string
+	menu  *menu.Menu // the window's menu bar (windowMenu)
 
 	now func() time.Time // the clock a drop's age is read on
 
@@ -66,7 +68,9 @@ func New(sh *shell.Shell, win *Window) (*Shell, error) {
 	if sh == nil || win == nil {
 		return nil, errors.New("app: the shell and the window are required")
 	}
-	return &Shell{sh: sh, win: win, token: newToken(), now: time.Now}, nil
+	s := &Shell{sh: sh, win: win, token: newToken(), now: time.Now}
+	s.menu = windowMenu(s.backToShell)
+	return s, nil
 }
 
 // errToken refuses a binding called without the chrome's token.
@@ -90,7 +94,7 @@ func (s *Shell) from(token string) bool {
 // window answer pages' message boxes while a signature dialog is open.
 func (s *Shell) startup(ctx context.Context) {
 	holdModals(s.holdingModals)
-	s.attach(ctx, wailsRuntime{ctx})
+	s.attach(ctx, wailsRuntime{ctx: ctx, menu: s.menu})
 }
 
 // holdingModals says whether a page's alert, confirm or prompt is to be

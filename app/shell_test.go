@@ -45,6 +45,8 @@ type fakeRuntime struct {
 	dialogErr     error
 	dialogs       []runtime.OpenDialogOptions
 	folderDialogs []runtime.OpenDialogOptions
+	// menus records every SignInMenu call: shown or taken away.
+	menus []bool
 }
 
 func newRuntime() *fakeRuntime {
@@ -90,6 +92,23 @@ func (f *fakeRuntime) Quit() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.quits++
+}
+
+func (f *fakeRuntime) SignInMenu(shown bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.menus = append(f.menus, shown)
+}
+
+// menuShown says whether the last SignInMenu call showed the menu, and
+// whether there was one.
+func (f *fakeRuntime) menuShown() (shown, called bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.menus) == 0 {
+		return false, false
+	}
+	return f.menus[len(f.menus)-1], true
 }
 
 func (f *fakeRuntime) OpenFileDialog(opts runtime.OpenDialogOptions) (string, error) {

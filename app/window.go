@@ -45,11 +45,26 @@ func NewWindow(scr *screen.Screen, log *slog.Logger) (*Window, error) {
 	return &Window{screen: scr, log: log, reloadAfter: defaultReloadAfter()}, nil
 }
 
-// attach hands the window its runtime once Wails has started it.
+// attach hands the window its runtime once Wails has started it, and
+// takes the Sign-in menu away unless the provider's page is shown.
 func (w *Window) attach(ctx context.Context, rt Runtime) {
 	w.mu.Lock()
 	w.rt, w.ctx = rt, ctx
 	w.mu.Unlock()
+	w.syncMenu()
+}
+
+// syncMenu shows the window's Sign-in menu while the window is away at the
+// identity provider's page (away: OpenEmbedded until the chrome is back),
+// and only then: its one item, Back to the shell, is the way out of a page
+// the chrome is not in. Elsewhere the item would do nothing (issue 22).
+func (w *Window) syncMenu() {
+	w.mu.Lock()
+	rt, away := w.rt, w.away
+	w.mu.Unlock()
+	if rt != nil {
+		rt.SignInMenu(away)
+	}
 }
 
 // runtime returns the attached runtime, or nil before the window starts.
@@ -65,6 +80,7 @@ func (w *Window) OpenEmbedded(_ context.Context, authURL string) error {
 	w.mu.Lock()
 	w.away = true
 	w.mu.Unlock()
+	w.syncMenu()
 	w.screen.Navigate(authURL)
 	return nil
 }
@@ -145,15 +161,20 @@ func (w *Window) bringBack() {
 	}
 }
 
-// chromeBack ends ReturnFromLogin's reloads: the chrome has loaded.
+// chromeBack ends ReturnFromLogin's reloads: the chrome has loaded, and
+// the Sign-in menu goes.
 func (w *Window) chromeBack() {
 	w.mu.Lock()
+	wasAway := w.away
 	w.away = false
 	if w.returned != nil {
 		close(w.returned)
 		w.returned = nil
 	}
 	w.mu.Unlock()
+	if wasAway {
+		w.syncMenu()
+	}
 }
 
 // wait stops new reload loops and waits for the running one to end (after
