@@ -203,14 +203,22 @@ describe("Chrome.render", () => {
     expect(statusText({ seq: 1, kind: "loading", user, online })).toBe(want);
   });
 
-  it("hides Install package… on authentication pages", () => {
+  it("offers Install package… only to a signed-in person Go lets install, never on authentication pages", () => {
     const { chrome } = setup();
-    chrome.render(loginPage);
+    const installer = { username: "sam", mayInstall: true };
+    chrome.render({ ...loginPage, user: installer });
     expect(visible("install")).toBe(false);
     expect(visible("install-folder")).toBe(false);
-    chrome.render({ ...loginPage, seq: 3, auth: false });
+    chrome.render({ ...loginPage, seq: 3, auth: false, user: installer });
     expect(visible("install")).toBe(true);
     expect(visible("install-folder")).toBe(true);
+    chrome.render({ ...loginPage, seq: 4, auth: false, user: null });
+    expect(visible("install")).toBe(false);
+    expect(visible("install-folder")).toBe(false);
+    chrome.render({ ...loginPage, seq: 5, auth: false, user: { username: "ann" } });
+    expect(visible("install")).toBe(false);
+    chrome.render({ seq: 6, kind: "error", message: "x", user: null });
+    expect(visible("install")).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 // Renders a View into the static markup of index.html: top bar, content frame, loading,
 // error and sign-in overlays, status bar. Holds no state beyond what it needs to skip stale
 // or redundant updates and the last sign-in address it went to (Visited); Go owns the state.
+import { installOffered } from "./settings";
 import type { Transport } from "./transport";
 import type { View } from "./view";
 
@@ -133,8 +134,9 @@ export class Chrome {
     this.status(v);
     this.setTitle(v.title ?? "");
     this.el.cancel.hidden = !(v.kind === "page" && v.auth === true);
-    // Installing is no step of a sign-in: not offered beside the password fields.
-    this.el.install.hidden = (v.kind === "page" && v.auth === true) || v.kind === "navigate";
+    // Installing is for a signed-in person Go lets install (installer_role), never a step of a
+    // sign-in (settings.ts, installOffered).
+    this.el.install.hidden = !installOffered(v);
     this.el.installFolder.hidden = this.el.install.hidden;
     // Go's notice (a signature alert at any station) stays over every view it comes with;
     // a local one (why Cancel failed) goes with the next view.

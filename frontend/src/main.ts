@@ -3,6 +3,7 @@ import "./style.css";
 import { Chrome, sessionVisited, unreachable } from "./chrome";
 import { ChallengeDialog } from "./dialog";
 import { InstallPanel } from "./install";
+import { SettingsPlace } from "./settings";
 import { pickTransport, type WailsGlobals } from "./transport";
 import type { View } from "./view";
 
@@ -31,6 +32,7 @@ const chrome = new Chrome(
   sessionVisited(window.sessionStorage),
 );
 const installs = new InstallPanel(document, transport);
+new SettingsPlace(document, transport);
 const dialog = new ChallengeDialog(document, transport);
 const show = (v: View) => {
   if (chrome.render(v)) dialog.render(v.kind === "page" ? v.challenge : null, v.signingPhrase ?? "");

@@ -20,6 +20,7 @@ import {
   type InstallResult,
   type View,
 } from "./view";
+import { isSettingsAnswer, isSettingsValues, type SettingsAnswer, type SettingsChange, type SettingsValues } from "./settings";
 
 /** How the chrome reaches Go. Errors are transport failures, never text for the user. */
 export interface Transport {
@@ -71,6 +72,13 @@ export interface Transport {
    * this file.
    */
   uploadPackage?(file: Blob, onSent: (sent: number, total: number) => void, replace?: boolean): Promise<InstallResult>;
+  /** The Settings place's values (GET /shell/settings, the Settings binding). */
+  settings?(): Promise<SettingsValues>;
+  /**
+   * Saves the Settings place (POST /shell/settings, the SaveSettings binding): a refusal resolves
+   * with ok false, its words and the field at fault.
+   */
+  saveSettings?(change: SettingsChange): Promise<SettingsAnswer>;
 }
 
 /**
@@ -88,6 +96,8 @@ export interface ShellBindings {
   AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   DismissChallenge(token: string, id: string): Promise<void>;
   SetSigningPhrase?(token: string, phrase: string): Promise<ConfigureResult>;
+  Settings?(token: string): Promise<SettingsValues>;
+  SaveSettings?(token: string, change: SettingsChange): Promise<SettingsAnswer>;
 }
 
 /** What GET /shell/token gives the window's chrome, on its own origin only. */
@@ -273,6 +283,20 @@ function wailsTransport(
       return r;
     };
   }
+  const read = shell.Settings;
+  const write = shell.SaveSettings;
+  if (read && write) {
+    t.settings = async () => {
+      const v: unknown = await read.call(shell, await token());
+      if (!isSettingsValues(v)) throw new Error("shell Settings: malformed answer");
+      return v;
+    };
+    t.saveSettings = async (change) => {
+      const a: unknown = await write.call(shell, await token(), change);
+      if (!isSettingsAnswer(a)) throw new Error("shell SaveSettings: malformed answer");
+      return a;
+    };
+  }
   return t;
 }
 
@@ -312,6 +336,17 @@ function httpTransport(deps: HttpDeps): Transport {
     configure: async (loginURL) =>
       checkedResult(await (await call(deps, "POST", "/shell/configure", { login_url: loginURL })).json(), "configure"),
     uploadPackage: (file, onSent, replace) => upload(deps, file, onSent, replace === true),
+    settings: async () => {
+      const v: unknown = await (await call(deps, "GET", "/shell/settings")).json();
+      if (!isSettingsValues(v)) throw new Error("shell settings: malformed answer");
+      return v;
+    },
+    // A refused value answers 200 with ok false and the field, like configure.
+    saveSettings: async (change) => {
+      const a: unknown = await (await call(deps, "POST", "/shell/settings", change)).json();
+      if (!isSettingsAnswer(a)) throw new Error("shell settings: malformed answer");
+      return a;
+    },
     subscribe(onView, onLink, onInstall) {
       let es: EventSource | undefined;
       let closed = false;

@@ -22,8 +22,11 @@ export interface View {
   loginURL?: string;
   /** Error view of an outcome the person chose (a cancelled sign-in): no failure colours. */
   calm?: boolean;
-  /** Who is signed in; offline when with the offline password. */
-  user?: { username: string; name?: string; offline?: boolean } | null;
+  /**
+   * Who is signed in; offline when with the offline password; mayInstall when Go lets this person
+   * install packages (signed in, and with the installer_role setting's role when it names one).
+   */
+  user?: { username: string; name?: string; offline?: boolean; mayInstall?: boolean } | null;
   online?: boolean;
   version?: string;
   /** The origin hosted pages are served from (http://p….localhost:PORT), never the chrome's. */
