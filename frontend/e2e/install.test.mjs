@@ -1,6 +1,7 @@
 // End-to-end: installing a web app package from the chrome in a browser
-// (serve mode). The shell runs without --demo and without login_url, so the
-// boot flow ends on its error view; the Install button works regardless.
+// (serve mode). Installing is for a signed-in person (issue 22.5): the shell
+// runs with --demo and operator signs in first (no installer_role is set,
+// so every signed-in person may install; settings.test.mjs covers the role).
 //
 //   a) a good package (the sample lineapp at version 1.2.0), chosen in the
 //      file chooser: "Installed lineapp 1.2.0", and it is on disk
@@ -16,7 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { diagnose, openBrowser, removeDir, startShell, tempDir } from "./shell.mjs";
+import { diagnose, openBrowser, removeDir, startShell, tempDir, waitForContentURL } from "./shell.mjs";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const sampleDir = join(repoRoot, "internal", "samples", "data", "lineapp");
@@ -129,9 +130,22 @@ describe("installing a package from the browser", () => {
     evilPath = join(workDir, "evil.zip");
     await writeFile(goodPath, await lineapp120());
     await writeFile(evilPath, evilZip());
-    shell = await startShell({ dataDir });
+    shell = await startShell({ dataDir, demo: true });
     browser = await openBrowser();
-    await browser.page.goto(shell.url);
+    const { page } = browser;
+    await page.goto(shell.url);
+    // Nobody signed in yet: nothing to install with.
+    await page.locator('input[name="username"]').waitFor({ state: "visible" });
+    await page.locator('input[name="username"]').fill("operator");
+    await page.locator('input[name="password"]').fill("operator-demo");
+    await page.locator('input[name="password"]').press("Enter");
+    await waitForContentURL(page, (u) => u.pathname.endsWith("/setup.html"), { what: "setup.html" });
+    assert.equal(await page.locator("#install").isVisible(), false, "Install package… offered during the offline setup");
+    const setup = page.frameLocator("#content");
+    await setup.locator("#password").fill("Station-pass-41");
+    await setup.locator("#confirm").fill("Station-pass-41");
+    await setup.locator("#confirm").press("Enter");
+    await setup.locator("h1", { hasText: "Line 4 — Release station" }).waitFor();
   });
 
   after(async () => {
@@ -154,8 +168,8 @@ describe("installing a package from the browser", () => {
 
   test("a good package chosen with the button installs", () =>
     step("good", async (page) => {
-      // No login_url: the boot flow shows its error, the top bar still works.
-      await page.locator("#error-view").waitFor({ state: "visible" });
+      // Signed in: the top bar offers Install package….
+      await page.locator("#install").waitFor({ state: "visible" });
       // A browser has no folder dialog to offer: Install folder… is the window's only.
       assert.equal(await page.locator("#install-folder").isVisible(), false, "Install folder… shown in a browser");
       assert.equal(await page.evaluate(() => document.body.dataset.mode), "http");
