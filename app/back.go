@@ -1,13 +1,12 @@
 package app
 
 import (
-	"github.com/wailsapp/wails/v2/pkg/menu"
 	"github.com/wailsapp/wails/v2/pkg/menu/keys"
 )
 
 // backToShell is the window's way back from the identity provider's page:
 // the Sign-in menu's "Back to the shell" and its key, Alt+Left (see
-// windowMenu). A native menu works whatever the provider's page does: it
+// newWindowMenus). A native menu works whatever the provider's page does: it
 // may forbid framing, show an error, or never redirect back, and the
 // chrome is not in the window while it is shown. It cancels the sign-in in
 // progress (as the chrome's Cancel does on an authentication page): the
@@ -35,16 +34,3 @@ const (
 // window handles them first; WebView2 hands keys to the window with its
 // own browser keys off), so no page can swallow it.
 func backKey() *keys.Accelerator { return keys.OptionOrAlt("left") }
-
-// windowMenu is the window's menu bar: one Sign-in menu whose item goes
-// back to the shell from the identity provider's page (Shell.backToShell).
-// Wails v2 builds it natively on Linux (a GtkMenuBar over the web view,
-// with an accelerator group) and Windows. It is there only while the
-// provider's page fills the window (Window's away; Runtime.SignInMenu):
-// elsewhere the chrome is in the window, with its own Cancel, and an item
-// that did nothing would only mislead.
-func windowMenu(back func()) *menu.Menu {
-	m := menu.NewMenu()
-	m.AddSubmenu(backMenu).AddText(backLabel, backKey(), func(*menu.CallbackData) { back() })
-	return m
-}

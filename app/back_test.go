@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -173,21 +174,52 @@ func TestRandomPortRefusalIsShownInTheWindow(t *testing.T) {
 	}
 }
 
-// The menu is one Sign-in menu with the way back on Alt+Left.
-func TestWindowMenu(t *testing.T) {
+// The window's menus: Shell with Settings… on Ctrl+, and Sign-in with the
+// way back on Alt+Left; all holds both (GTK switches them in place), the
+// others one each (Windows sets one or the other).
+func TestWindowMenus(t *testing.T) {
 	t.Parallel()
-	var called atomic.Bool
-	m := windowMenu(func() { called.Store(true) })
-	if len(m.Items) != 1 || m.Items[0].Label != backMenu || m.Items[0].SubMenu == nil || len(m.Items[0].SubMenu.Items) != 1 {
-		t.Fatalf("menu = %+v, want one %q menu with one item", m.Items, backMenu)
+	var back, settings atomic.Bool
+	m := newWindowMenus(func() { back.Store(true) }, func() { settings.Store(true) })
+	item := func(t *testing.T, menu *menu.Menu, i int, label string) *menu.MenuItem {
+		t.Helper()
+		if len(menu.Items) <= i || menu.Items[i].Label != label || menu.Items[i].SubMenu == nil || len(menu.Items[i].SubMenu.Items) != 1 {
+			t.Fatalf("menu %+v: want %q with one item at %d", menu.Items, label, i)
+		}
+		return menu.Items[i].SubMenu.Items[0]
 	}
-	item := m.Items[0].SubMenu.Items[0]
-	if item.Label != backLabel || item.Accelerator == nil || item.Accelerator.Key != "left" ||
-		len(item.Accelerator.Modifiers) != 1 || item.Accelerator.Modifiers[0] != "optionoralt" {
-		t.Errorf("item = %q %+v, want %q on Alt+Left", item.Label, item.Accelerator, backLabel)
+	if len(m.all.Items) != 2 || len(m.shell.Items) != 1 || len(m.signIn.Items) != 1 {
+		t.Fatalf("menus all %d, shell %d, sign-in %d items; want 2, 1, 1", len(m.all.Items), len(m.shell.Items), len(m.signIn.Items))
 	}
-	item.Click(&menu.CallbackData{MenuItem: item})
-	if !called.Load() {
-		t.Error("the item does not call the way back")
+	for _, sets := range []struct {
+		shell, signIn *menu.MenuItem
+	}{{item(t, m.all, 0, shellMenu), item(t, m.all, 1, backMenu)}, {item(t, m.shell, 0, shellMenu), item(t, m.signIn, 0, backMenu)}} {
+		if sets.signIn.Label != backLabel || sets.signIn.Accelerator == nil || sets.signIn.Accelerator.Key != "left" ||
+			len(sets.signIn.Accelerator.Modifiers) != 1 || sets.signIn.Accelerator.Modifiers[0] != "optionoralt" {
+			t.Errorf("item = %q %+v, want %q on Alt+Left", sets.signIn.Label, sets.signIn.Accelerator, backLabel)
+		}
+		if sets.shell.Label != settingsLabel || sets.shell.Accelerator == nil || sets.shell.Accelerator.Key != "," ||
+			len(sets.shell.Accelerator.Modifiers) != 1 || sets.shell.Accelerator.Modifiers[0] != "cmdorctrl" {
+			t.Errorf("item = %q %+v, want %q on Ctrl+,", sets.shell.Label, sets.shell.Accelerator, settingsLabel)
+		}
+		back.Store(false)
+		settings.Store(false)
+		sets.signIn.Click(&menu.CallbackData{MenuItem: sets.signIn})
+		sets.shell.Click(&menu.CallbackData{MenuItem: sets.shell})
+		if !back.Load() || !settings.Load() {
+			t.Errorf("the items call the way back %v and Settings %v", back.Load(), settings.Load())
+		}
+	}
+}
+
+// Settings… asks the chrome to open its Settings place.
+func TestSettingsMenuOpensThePlace(t *testing.T) {
+	t.Parallel()
+	ui, _, rt := attached(t)
+	ui.openSettings()
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if !slices.Contains(rt.events, SettingsEvent) {
+		t.Errorf("events %v, want %q", rt.events, SettingsEvent)
 	}
 }

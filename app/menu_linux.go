@@ -2,21 +2,35 @@ package app
 
 /*
 #cgo linux pkg-config: gtk+-3.0
-void loginshellSignInMenu(int shown);
+#include <stdlib.h>
+void loginshellSignInMenu(int signIn, const char *signInLabel);
 */
 import "C"
 
-// showSignInMenu shows or hides the window's menu bar, which holds only
-// the Sign-in menu. Wails v2 cannot change a GTK menu bar once the window
+import (
+	"unsafe"
+
+	"github.com/wailsapp/wails/v2/pkg/menu"
+)
+
+// firstMenu is the menu Wails builds the window's menu bar from: both
+// menus, switched in place by showSignInMenu.
+func firstMenu(m windowMenus) *menu.Menu { return m.all }
+
+// showSignInMenu shows the Sign-in menu and hides the Shell menu, or the
+// other way round. Wails v2 cannot change a GTK menu bar once the window
 // is shown (its MenuUpdateApplicationMenu builds a new bar it never packs,
-// and calls GTK off the main thread), so the bar Wails built is shown or
-// hidden on the GTK main loop (g_idle_add, safe from any goroutine). A
-// hidden bar takes its accelerator with it: GTK activates a menu item's
-// key only while the item can be drawn, so Alt+Left does nothing then.
+// and calls GTK off the main thread), so the items of the bar Wails built
+// are shown or hidden on the GTK main loop (g_idle_add, safe from any
+// goroutine). A hidden menu takes its keys with it: GTK activates a menu
+// item's accelerator only while the item can be drawn, so Alt+Left does
+// nothing outside the provider's page, and Ctrl+, nothing on it.
 func showSignInMenu(_ wailsRuntime, shown bool) {
 	v := C.int(0)
 	if shown {
 		v = 1
 	}
-	C.loginshellSignInMenu(v)
+	label := C.CString(backMenu)
+	defer C.free(unsafe.Pointer(label))
+	C.loginshellSignInMenu(v, label)
 }

@@ -7,12 +7,15 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
 
-// showSignInMenu sets the window's menu to the Sign-in menu or to none:
-// Windows' Wails rebuilds its menu bar from the menu it is given.
+// firstMenu is the menu the window starts with: the Shell menu.
+func firstMenu(m windowMenus) *menu.Menu { return m.shell }
+
+// showSignInMenu sets the window's menu to the Sign-in menu or to the
+// Shell menu: Windows' Wails rebuilds its menu bar from the menu given.
 func showSignInMenu(w wailsRuntime, shown bool) {
-	m := w.menu
-	if !shown || m == nil {
-		m = menu.NewMenu()
+	m := w.menus.shell
+	if shown {
+		m = w.menus.signIn
 	}
 	runtime.MenuSetApplicationMenu(w.ctx, m)
 }

@@ -85,7 +85,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		// hosted page could post itself. The guard takes drops from GTK
 		// instead (see webviewGuard).
 		DragAndDrop: &options.DragAndDrop{EnableFileDrop: false},
-		Menu:        ui.menu,
+		Menu:        firstMenu(ui.menus),
 		OnStartup: func(ctx context.Context) {
 			guard.install() // before anything hands out the token: see webviewGuard
 			closeOnSignal(sh, win)

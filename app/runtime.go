@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 
-	"github.com/wailsapp/wails/v2/pkg/menu"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
 
@@ -20,16 +19,17 @@ type Runtime interface {
 	OpenFileDialog(opts runtime.OpenDialogOptions) (string, error)
 	// OpenDirectoryDialog shows the system's folder dialog; "" means cancelled.
 	OpenDirectoryDialog(opts runtime.OpenDialogOptions) (string, error)
-	// SignInMenu shows the window's Sign-in menu (windowMenu), or takes
-	// it away with its key: safe from any goroutine.
+	// SignInMenu shows the window's Sign-in menu instead of its Shell
+	// menu (windowMenus), or the Shell menu again, each with its keys:
+	// safe from any goroutine.
 	SignInMenu(shown bool)
 }
 
-// wailsRuntime is Runtime over the real Wails runtime; menu is the
-// window's menu (windowMenu), shown and taken away by SignInMenu.
+// wailsRuntime is Runtime over the real Wails runtime; menus are the
+// window's menus, switched by SignInMenu.
 type wailsRuntime struct {
-	ctx  context.Context
-	menu *menu.Menu
+	ctx   context.Context
+	menus windowMenus
 }
 
 func (w wailsRuntime) SignInMenu(shown bool) { showSignInMenu(w, shown) }

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wailsapp/wails/v2/pkg/menu"
 	"loginshell/internal/fault"
 	"loginshell/internal/screen"
 	"loginshell/internal/shell"
@@ -49,7 +48,7 @@ type Shell struct {
 	sh    *shell.Shell
 	win   *Window
 	token string
-	menu  *menu.Menu // the window's menu bar (windowMenu)
+	menus windowMenus // the window's menu bars (newWindowMenus)
 
 	now func() time.Time // the clock a drop's age is read on
 
@@ -69,7 +68,7 @@ func New(sh *shell.Shell, win *Window) (*Shell, error) {
 		return nil, errors.New("app: the shell and the window are required")
 	}
 	s := &Shell{sh: sh, win: win, token: newToken(), now: time.Now}
-	s.menu = windowMenu(s.backToShell)
+	s.menus = newWindowMenus(s.backToShell, s.openSettings)
 	return s, nil
 }
 
@@ -94,7 +93,7 @@ func (s *Shell) from(token string) bool {
 // window answer pages' message boxes while a signature dialog is open.
 func (s *Shell) startup(ctx context.Context) {
 	holdModals(s.holdingModals)
-	s.attach(ctx, wailsRuntime{ctx: ctx, menu: s.menu})
+	s.attach(ctx, wailsRuntime{ctx: ctx, menus: s.menus})
 }
 
 // holdingModals says whether a page's alert, confirm or prompt is to be

@@ -32,7 +32,8 @@ const chrome = new Chrome(
   sessionVisited(window.sessionStorage),
 );
 const installs = new InstallPanel(document, transport);
-new SettingsPlace(document, transport);
+const settings = new SettingsPlace(document, transport);
+transport.onSettingsAsked?.(() => void settings.open());
 const dialog = new ChallengeDialog(document, transport);
 const show = (v: View) => {
   if (chrome.render(v)) dialog.render(v.kind === "page" ? v.challenge : null, v.signingPhrase ?? "");

@@ -145,6 +145,13 @@ describe("SettingsPlace", () => {
     expect(place.isOpen).toBe(false);
   });
 
+  it("does not open under the signature dialog", async () => {
+    const { place } = setup();
+    $("challenge").hidden = false;
+    await place.open();
+    expect(place.isOpen).toBe(false);
+  });
+
   it("offers no Settings button where Go has no Settings place", () => {
     setup();
     new SettingsPlace(document, {});

@@ -145,9 +145,13 @@ export class SettingsPlace {
     return !this.el.place.hidden;
   }
 
-  /** open reads the values from Go and shows them, the focus in the login server's field. */
+  /**
+   * open reads the values from Go and shows them, the focus in the login server's field. Not while
+   * the signature dialog is open: it keeps the focus, and the place would open under it.
+   */
   async open(): Promise<void> {
-    if (!this.actions.settings) return;
+    if (!this.actions.settings || this.el.open.hidden) return;
+    if (this.doc.getElementById("challenge")?.hidden === false) return;
     this.opener = this.doc.activeElement instanceof HTMLElement ? this.doc.activeElement : this.el.open;
     this.clearErrors();
     this.say("", true);

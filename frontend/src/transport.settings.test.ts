@@ -24,6 +24,25 @@ describe("the Settings place's transport", () => {
     expect(shell.SaveSettings).toHaveBeenCalledWith("tok", change);
   });
 
+  it("opens the place when the window's menu asks (the Settings event Go emits)", () => {
+    const handlers = new Map<string, () => void>();
+    const shell: ShellBindings = {
+      View: vi.fn(),
+      Retry: vi.fn(),
+      Cancel: vi.fn(),
+      AnswerChallenge: vi.fn(),
+      DismissChallenge: vi.fn(),
+      Settings: vi.fn(async () => values),
+      SaveSettings: vi.fn(async () => refused),
+    };
+    const runtime = { EventsOn: (name: string, cb: () => void) => void handlers.set(name, cb) };
+    const t = pickTransport({ go: { app: { Shell: shell } }, runtime }, undefined, () => Promise.resolve<Secrets>({ token: "tok", channel: "" }));
+    const open = vi.fn();
+    t.onSettingsAsked?.(open);
+    handlers.get("settings")?.();
+    expect(open).toHaveBeenCalledOnce();
+  });
+
   it("has no place without the bindings (an older Go side), and refuses a malformed answer", async () => {
     const bare: ShellBindings = { View: vi.fn(), Retry: vi.fn(), Cancel: vi.fn(), AnswerChallenge: vi.fn(), DismissChallenge: vi.fn() };
     const tok = () => Promise.resolve<Secrets>({ token: "tok", channel: "" });

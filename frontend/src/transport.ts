@@ -79,6 +79,8 @@ export interface Transport {
    * with ok false, its words and the field at fault.
    */
   saveSettings?(change: SettingsChange): Promise<SettingsAnswer>;
+  /** Window mode: calls open whenever the window's Shell menu asks for Settings (Ctrl+,). */
+  onSettingsAsked?(open: () => void): void;
 }
 
 /**
@@ -285,6 +287,9 @@ function wailsTransport(
   }
   const read = shell.Settings;
   const write = shell.SaveSettings;
+  if (read && write && runtime) {
+    t.onSettingsAsked = (open) => void runtime.EventsOn("settings", () => open());
+  }
   if (read && write) {
     t.settings = async () => {
       const v: unknown = await read.call(shell, await token());
