@@ -134,7 +134,7 @@ type RunOptions struct {
 // built it), then inspect (nil: nothing more).
 func domReady(win *Window, inspect func(context.Context)) func(context.Context) {
 	return func(ctx context.Context) {
-		win.syncMenu()
+		win.syncMenu(true)
 		if inspect != nil {
 			inspect(ctx)
 		}

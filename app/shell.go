@@ -133,6 +133,7 @@ func (s *Shell) attach(ctx context.Context, rt Runtime) {
 				return
 			case v := <-views:
 				rt.EventsEmit(ViewEvent, v)
+				s.win.syncMenu(false)
 			}
 		}
 	}()

@@ -31,7 +31,9 @@ type Window struct {
 	// the chrome has not been back since (chromeBack).
 	away   bool
 	closed bool // wait was called: no new reload loop
-	wg     sync.WaitGroup
+	// menuSet is the menu syncMenu last showed.
+	menuSet menuState
+	wg      sync.WaitGroup
 }
 
 // NewWindow returns the window's sign-in side over the screen.
@@ -42,7 +44,7 @@ func NewWindow(scr *screen.Screen, log *slog.Logger) (*Window, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Window{screen: scr, log: log, reloadAfter: defaultReloadAfter()}, nil
+	return &Window{screen: scr, log: log, reloadAfter: defaultReloadAfter(), menuSet: menuUnset}, nil
 }
 
 // attach hands the window its runtime once Wails has started it, and
@@ -51,20 +53,46 @@ func (w *Window) attach(ctx context.Context, rt Runtime) {
 	w.mu.Lock()
 	w.rt, w.ctx = rt, ctx
 	w.mu.Unlock()
-	w.syncMenu()
+	w.syncMenu(true)
 }
 
-// syncMenu shows the window's Sign-in menu while the window is away at the
-// identity provider's page (away: OpenEmbedded until the chrome is back),
-// and only then: its one item, Back to the shell, is the way out of a page
-// the chrome is not in. Elsewhere the item would do nothing (issue 22).
-func (w *Window) syncMenu() {
+// syncMenu shows the window's Sign-in menu, instead of its Shell menu,
+// while the identity provider's page fills the window, and only then: the
+// screen sends the window there (a Navigate view, which the chrome
+// follows at once), or the window went there and the chrome is not back
+// yet (away). Its one item, Back to the shell, is the way out of a page
+// the chrome is not in; elsewhere it would do nothing (issue 22). The
+// runtime is told only of a change, unless force (the window's own
+// menu bar was just built).
+func (w *Window) syncMenu(force bool) {
+	shown := w.screen.Current().Kind == screen.Navigate
 	w.mu.Lock()
-	rt, away := w.rt, w.away
+	rt := w.rt
+	shown = shown || w.away
+	changed := force || w.menuSet != menuStateOf(shown)
+	w.menuSet = menuStateOf(shown)
 	w.mu.Unlock()
-	if rt != nil {
-		rt.SignInMenu(away)
+	if rt != nil && changed {
+		rt.SignInMenu(shown)
 	}
+}
+
+// menuState is what syncMenu last told the runtime: menuUnset before it
+// told it anything.
+type menuState int
+
+const (
+	menuUnset menuState = iota - 1
+	menuShell
+	menuSignIn
+)
+
+// menuState of shown: the Sign-in menu or the Shell menu.
+func menuStateOf(shown bool) menuState {
+	if shown {
+		return menuSignIn
+	}
+	return menuShell
 }
 
 // runtime returns the attached runtime, or nil before the window starts.
@@ -80,8 +108,8 @@ func (w *Window) OpenEmbedded(_ context.Context, authURL string) error {
 	w.mu.Lock()
 	w.away = true
 	w.mu.Unlock()
-	w.syncMenu()
 	w.screen.Navigate(authURL)
+	w.syncMenu(false)
 	return nil
 }
 
@@ -173,7 +201,7 @@ func (w *Window) chromeBack() {
 	}
 	w.mu.Unlock()
 	if wasAway {
-		w.syncMenu()
+		w.syncMenu(false)
 	}
 }
 

@@ -97,6 +97,16 @@ describe("SettingsPlace", () => {
     expect(document.activeElement?.id).toBe("settings-close");
   });
 
+  it("closes once a new login server is saved, leaving the focus to the sign-in that comes next", async () => {
+    const { place } = await opened({ saveSettings: vi.fn(async () => ({ ok: true, message: "Saved. Signing in at the new login server…" })) });
+    input("settings-login-url").value = "https://new.example.com";
+    $<HTMLFormElement>("settings-form").requestSubmit();
+    await flush();
+    expect(place.isOpen).toBe(false);
+    expect($<HTMLIFrameElement>("content").inert).toBe(false);
+    expect(document.activeElement).toBe(document.body);
+  });
+
   it("says so when Go cannot be reached, and never shows a transport error", async () => {
     await opened({ saveSettings: vi.fn(async () => Promise.reject(new Error("shell POST /shell/settings: HTTP 500"))) });
     $<HTMLFormElement>("settings-form").requestSubmit();

@@ -105,6 +105,8 @@ const fieldIds: Record<SettingsField, string> = {
 export class SettingsPlace {
   private readonly el;
   private opener: HTMLElement | null = null;
+  /** The values shown when the place opened, to tell a new login server. */
+  private loaded: SettingsValues | undefined;
 
   constructor(
     private readonly doc: Document,
@@ -169,19 +171,24 @@ export class SettingsPlace {
       this.el.close.focus();
       return;
     }
+    this.loaded = v;
     this.fill(v);
     this.el.save.disabled = false;
     this.el.loginURL.focus();
   }
 
-  /** close takes the place away and gives the focus back to what opened it. */
-  close(): void {
+  /**
+   * close takes the place away and gives the focus back to what opened it, or with giveBack false
+   * to nobody, so the chrome's next view takes it as it would (a sign-in page's field).
+   */
+  close(giveBack = true): void {
     if (this.el.place.hidden) return;
     this.el.place.hidden = true;
     this.el.frame.inert = false;
     const back = this.opener && this.opener.isConnected && !this.opener.hidden ? this.opener : this.el.open;
     this.opener = null;
-    back.focus();
+    if (giveBack) back.focus();
+    else if (this.doc.activeElement instanceof HTMLElement) this.doc.activeElement.blur();
   }
 
   private fill(v: SettingsValues): void {
@@ -199,17 +206,23 @@ export class SettingsPlace {
     this.el.save.disabled = true;
     this.clearErrors();
     this.say("", true);
+    const change = {
+      loginURL: this.el.loginURL.value,
+      redirectPort: this.el.redirectPort.value,
+      signatureStore: this.el.signatureStore.value,
+    };
     let a: SettingsAnswer | undefined;
     try {
-      a = await save({
-        loginURL: this.el.loginURL.value,
-        redirectPort: this.el.redirectPort.value,
-        signatureStore: this.el.signatureStore.value,
-      });
+      a = await save(change);
     } catch {
       a = { ok: false, error: texts.unreachable };
     }
     this.el.save.disabled = false;
+    if (a.ok && this.loaded && change.loginURL.trim() !== this.loaded.loginURL) {
+      // A new login server: the sign-in there is what comes next, in the view under the place.
+      this.close(false);
+      return;
+    }
     if (a.ok) {
       this.say(a.message ?? "", true);
       this.el.close.focus();
