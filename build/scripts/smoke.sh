@@ -9,6 +9,8 @@
 #      window has a handful);
 #   4. presses Alt+Left (the Sign-in menu's way back) on the provider's
 #      page and requires the sign-in cancelled, then Retry and a sign-in;
+#      opens the Settings place with Ctrl+, and changes the login server
+#      there, keyboard only (a bad address refused first);
 #      sends SIGTERM and requires exit status 0 within 15 s;
 #   5. runs a page that calls confirm() and alert() and requires each
 #      dialog on screen, holding the page until the script answers it;
@@ -113,6 +115,35 @@ import -window root "$artifacts/smoke-starter.png" || fail "could not take the s
 colours2=$(convert "$artifacts/smoke-starter.png" -format %k info:)
 echo "smoke: starter app screenshot has $colours2 distinct colours"
 ((colours2 > MIN_COLOURS)) || fail "the starter app looks blank; see $artifacts/smoke-starter.png"
+
+# The Settings place (issue 22.5), keyboard only: Ctrl+, (the window's
+# Shell menu, whatever page has the keys) opens it over the starter app
+# with the focus in the login server's field; an address without https://
+# is refused beside the field; a new login server (nothing listens there)
+# is saved: operator is signed out and the shell signs in there at once,
+# which ends on the offline sign-in page. The next runs start --demo again,
+# which sets the demo provider back.
+echo "smoke: settings: Ctrl+, opens the Settings place"
+settings_started=$SECONDS
+xdotool key ctrl+comma
+sleep 2
+shot smoke-settings.png
+xdotool key ctrl+a
+xdotool type --delay 30 login.example.com
+xdotool key Return
+wait_log 'settings not saved.*add https://' 10 "the refusal of an address without https://"
+sleep 1
+shot smoke-settings-refused.png
+grep -q '"login_url": "http://127.0.0.1:[0-9]*"' "$data/settings.json" || fail "a refused address changed login_url: $(cat "$data/settings.json")"
+xdotool key ctrl+a
+xdotool type --delay 30 "http://127.0.0.1:9/idp"
+xdotool key Return
+wait_log 'login server set from the shell.*127.0.0.1:9/idp' 10 "the new login server saved"
+grep -q '"login_url": "http://127.0.0.1:9/idp"' "$data/settings.json" || fail "the new login server is not in settings.json"
+wait_log 'command=authenticate' 30 "the offline sign-in page after the new login server"
+sleep "$RENDER_SECONDS"
+shot smoke-settings-saved.png
+echo "smoke: settings: Ctrl+, opened the Settings place, login.example.com was refused (add https://), a new login server signed operator out and in there at once ($((SECONDS - settings_started)) s; smoke-settings*.png)"
 
 echo "smoke: sending SIGTERM"
 stop_binary
@@ -392,4 +423,4 @@ log=$artifacts/smoke.log
 if grep -qE '^(panic: |fatal error: )' "$log" "$dialogs_log" "$grab_log"; then
 	fail "the binary printed a Go panic"
 fi
-echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings, its messages on the window's channel did nothing and it could not frame the chrome; a two-signer electronic signature through the dialog, its signing phrase chosen at the first; a file dragged in installed, one a page's drag named did not; a hostile page got no key and no box over the dialog)"
+echo "smoke: PASS (window up, $colours colours; signed in and set up offline through the window, starter $colours2 colours; the login server changed in the Settings place by keyboard; clean exit on SIGTERM; confirm() and alert() shown, held the page and answered; the hosted page could reach neither the chrome nor the bindings, its messages on the window's channel did nothing and it could not frame the chrome; a two-signer electronic signature through the dialog, its signing phrase chosen at the first; a file dragged in installed, one a page's drag named did not; a hostile page got no key and no box over the dialog)"
