@@ -322,9 +322,20 @@ export async function diagnose(name, { page, shell, consoleLines = [] } = {}) {
       .then(() => lines.push(`screenshot: ${join(artifactsDir, `${safe}.png`)}`))
       .catch((err) => lines.push(`screenshot failed: ${err.message}`));
     lines.push(`page URL: ${page.url()}`);
+    // The content frame as the chrome holds it: a blank page area is told apart from a blank page.
+    const frameState = await page
+      .evaluate(() => {
+        const f = document.getElementById("content");
+        if (!f) return "no #content in the document";
+        const r = f.getBoundingClientRect();
+        const cs = getComputedStyle(f);
+        return `#content hidden=${f.hidden} inert=${f.inert} display=${cs.display} visibility=${cs.visibility} rect=${Math.round(r.width)}x${Math.round(r.height)} src=${f.getAttribute("src")} focused=${document.activeElement?.id ?? ""}`;
+      })
+      .catch((err) => `(unreadable: ${err.message})`);
+    lines.push(`-- ${frameState}`);
     for (const frame of page.frames()) {
       const text = await frame
-        .evaluate(() => document.body?.innerText ?? "(no body)")
+        .evaluate(() => `[${innerWidth}x${innerHeight} ${document.visibilityState}] ` + (document.body?.innerText ?? "(no body)"))
         .catch((err) => `(unreadable: ${err.message})`);
       const label = frame === page.mainFrame() ? "main frame" : `frame ${frame.name() || ""}`.trim();
       lines.push(`-- ${label}: ${frame.url()}`, text.slice(0, 4000));
