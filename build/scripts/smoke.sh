@@ -288,7 +288,10 @@ for n in 1 2; do
 	import -window root "$artifacts/smoke-signature-$n.png" 2>/dev/null || true
 	if [[ $n == 1 ]]; then
 		# The first signing on this station: the dialog asks for the station's
-		# signing phrase first (issue 20.5), then for the signer.
+		# signing phrase first (issue 20.5), then for the signer. An R pressed
+		# while the page's log line was on its way (a loaded machine) may be
+		# in the field already: it is emptied first.
+		xdotool key ctrl+a BackSpace
 		xdotool type --delay 30 "$phrase"
 		xdotool key Return
 		sleep 1
