@@ -1,7 +1,6 @@
 package check
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +40,7 @@ func TestCheckBoot(t *testing.T) {
 		{name: "an installed offline package without its setup page", doc: good, packages: []string{line},
 			installed: map[string]string{"offline-login/0.0.1/webapp.json": `{"name":"offline-login","version":"0.0.1","main":"a.html","update":"u.html"}`,
 				"offline-login/0.0.1/a.html": "<p>", "offline-login/0.0.1/u.html": "<p>"},
-			wantRules: []string{RuleOfflinePages}},
+			wantRules: []string{RuleBrokenDep}},
 		{name: "a given offline package without its setup page", doc: good, packages: []string{line, "NOSETUP"},
 			wantRules: []string{RuleOfflinePages}},
 		{name: "not a valid definition", doc: `{"name": "plant", "dependencies": {}}`, wantRules: []string{RuleInvalidBoot}},
@@ -74,7 +73,7 @@ func TestCheckBoot(t *testing.T) {
 					pkgs[i] = repo
 				}
 			}
-			r := CheckBoot(doc, BootOptions{Packages: pkgs, Roots: []fs.FS{os.DirFS(root)}})
+			r := CheckBoot(doc, BootOptions{Packages: pkgs, Installed: root})
 			var rules []string
 			for _, p := range r.Problems {
 				if p.Severity == SeverityError {

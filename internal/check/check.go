@@ -1,9 +1,13 @@
 // Package check validates a web app package before it ships, for QA and
-// CI: `loginshell check PACKAGE`. It runs the installer's own rules
-// (pkginstall.InspectPackage, so check and install always agree),
-// then what only a person would otherwise notice: an offline login
-// package without its setup or manage page, pages whose HTML is cut short,
-// and calls to http://pmapi/<service> the shell does not serve.
+// CI: `loginshell check PACKAGE`. Its errors are the installer's own
+// rules (pkginstall.InspectPackage, the one validation the installer and
+// the package library's loader run too): check fails a package exactly
+// when `loginshell install` refuses it and the shell would not load it.
+// Beyond them it warns of what only a person would otherwise notice: pages
+// whose HTML is cut short, calls to http://pmapi/<service> the shell does
+// not serve, a form that can be sent before its script has run, a version
+// the container would not have taken; and it notes what has no effect
+// here (the container's own keys).
 //
 // Check reads, never writes; it is safe on untrusted packages.
 package check
@@ -24,29 +28,36 @@ import (
 
 // Options tunes a check.
 type Options struct {
-	// Offline checks the package as an offline login package even if its
-	// webapp.json has no "setup" or "manage" (which otherwise mark one).
+	// Offline checks the package as the offline sign-in package whatever
+	// its name: its setup and manage pages are required (an error), and its
+	// pages are held to the offline services.
 	Offline bool
+	// OfflineName is the offline sign-in package of the boot document an
+	// install would go to (pkginstall.Options.OfflineName): a package of
+	// that name is checked as Offline, as the installer holds it.
+	OfflineName string
 	// Limits are the installer's limits; the zero value is its defaults.
 	Limits pkginstall.Options
 }
 
 // Severity says whether a problem stops the package from shipping.
 const (
-	SeverityError   = "error"   // install refuses it, or a page will break
-	SeverityWarning = "warning" // works, but probably not what the author meant
-	SeverityNote    = "note"    // for the record, in --json only: e.g. a key with no effect here
+	SeverityError   = "error"   // install refuses it and the shell would not load it
+	SeverityWarning = "warning" // it installs and loads, but probably not as the author meant
+	SeverityNote    = "note"    // for the record: e.g. a key with no effect here
 )
 
 // The rules check adds to the installer's (pkginstall.Rule...).
 const (
-	RuleOfflinePages  = "offline-pages"   // an offline login package lacks setup or manage
-	RuleUnknownField  = "unknown-field"   // webapp.json has a key the shell ignores
-	RuleHTML          = "html"            // a page's HTML is cut short
-	RuleService       = "unknown-service" // a call to a pmapi service the shell does not serve
-	RuleOfflineCall   = "offline-service" // an offline login page calls beyond auth and log
-	RuleContainerOnly = "container-only"  // a key only the mobile container used (a note)
-	RuleVersion       = "version-format"  // a version that is not dotted numbers (a warning)
+	RuleOfflinePages  = pkginstall.RuleOfflinePages // an offline login package lacks setup or manage
+	RuleUnknownField  = "unknown-field"             // webapp.json has a key the shell ignores
+	RuleHTML          = "html"                      // a page's HTML is cut short
+	RuleService       = "unknown-service"           // a call to a pmapi service the shell does not serve
+	RuleOfflineCall   = "offline-service"           // an offline login page calls beyond auth and log
+	RuleContainerOnly = "container-only"            // a key only the mobile container used (a note)
+	RuleVersion       = "version-format"            // a version the container's CLI would not take (a warning)
+	RuleSrcFolder     = "src-folder"                // how "src-folder" was read, when not as written (a note)
+	RuleFormRace      = "form-race"                 // a form that can be sent before its script has run (a warning)
 )
 
 // Problem is one finding. File is the path inside the package ("" for the
@@ -103,7 +114,9 @@ func Check(pkgPath string, opts Options) Report {
 			texts[name] = b
 		}
 	}
-	m, layout, found := pkginstall.InspectPackage(pkgPath, opts.Limits, visit)
+	limits := opts.Limits
+	limits.OfflineName, limits.Offline = opts.OfflineName, opts.Offline
+	m, layout, found := pkginstall.InspectPackage(pkgPath, limits, visit)
 	for _, p := range found {
 		r.add(p.Entry, p.Rule, SeverityError, p.Detail)
 	}
@@ -111,14 +124,17 @@ func Check(pkgPath string, opts Options) Report {
 	if m.Name == "" {
 		return r
 	}
-	offline := opts.Offline || m.Setup != "" || m.Manage != ""
-	r.checkManifest(m, texts["webapp.json"], offline)
+	// The installer held the package to the offline role when it is the
+	// offline package; one that only looks like it (it names a setup or
+	// manage page) is told what that role would ask.
+	role := opts.Offline || (opts.OfflineName != "" && m.Name == opts.OfflineName)
+	offline := role || m.Setup != "" || m.Manage != ""
+	r.checkManifest(m, texts["webapp.json"], offline && !role)
+	if layout.Note != "" {
+		r.add("webapp.json", RuleSrcFolder, SeverityNote, layout.Note)
+	}
 	for _, k := range layout.Dropped {
 		r.add("webapp.json", RuleContainerOnly, SeverityNote, fmt.Sprintf("the key %q is the container CLI's: the package is read as it says and installed without it; it has no effect on the desktop", k))
-	}
-	pages := map[string]bool{}
-	for _, p := range m.Pages() {
-		pages[p] = true
 	}
 	names := make([]string, 0, len(texts))
 	for name := range texts {
@@ -129,12 +145,9 @@ func Check(pkgPath string, opts Options) Report {
 		switch strings.ToLower(path.Ext(name)) {
 		case ".html", ".htm":
 			if msg := htmlProblem(texts[name]); msg != "" {
-				sev := SeverityWarning
-				if pages[name] {
-					sev = SeverityError
-				}
-				r.add(name, RuleHTML, sev, msg)
+				r.add(name, RuleHTML, SeverityWarning, msg)
 			}
+			r.checkForms(name, texts)
 			r.checkCalls(name, texts[name], offline)
 		case ".js", ".mjs":
 			r.checkCalls(name, texts[name], offline)
@@ -156,18 +169,21 @@ var knownFields = map[string]bool{"name": true, "version": true, "main": true, "
 var containerFields = map[string]bool{manifest.KeySrcFolder: true, manifest.KeyOutputFolder: true, "nativeScroll": true,
 	"_id": true, "type": true, "channels": true, "created_at": true, "updated_at": true}
 
-func (r *Report) checkManifest(m manifest.WebApp, raw []byte, offline bool) {
-	if problem := versionProblem(m.Version); problem != "" {
+// checkManifest warns of what the manifest's rules let through; looksOffline
+// is a package that names a setup or manage page and was not held to the
+// offline role.
+func (r *Report) checkManifest(m manifest.WebApp, raw []byte, looksOffline bool) {
+	if problem := VersionProblem(m.Version); problem != "" {
 		r.add("webapp.json", RuleVersion, SeverityWarning, problem)
 	}
-	if offline {
+	if looksOffline {
 		for _, p := range []struct{ key, page, what string }{
 			{"setup", m.Setup, "the first-time password page"},
 			{"manage", m.Manage, "the password change page"},
 		} {
 			if p.page == "" {
-				r.add("webapp.json", RuleOfflinePages, SeverityError, fmt.Sprintf(
-					"an offline login package must name its %q page (%s)", p.key, p.what))
+				r.add("webapp.json", RuleOfflinePages, SeverityWarning, fmt.Sprintf(
+					"names a setup or manage page but no %q page (%s): as a boot document's offline sign-in package it would be refused (check it so with --offline)", p.key, p.what))
 			}
 		}
 	}
@@ -191,21 +207,28 @@ func (r *Report) checkManifest(m manifest.WebApp, raw []byte, offline bool) {
 	}
 }
 
-// versionRule is the form of a version the container's packages use and
-// CompareVersions orders as people read it: one to four whole numbers
-// joined by dots ("1", "2.0", "0.0.1", "2024.12.6"), optionally followed by
-// a semver pre-release or build suffix ("1.0.0-beta.2", "1.0.0+42").
-var versionRule = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,3}([-+][0-9A-Za-z.-]+)?$`)
+// versionRule is the mobile container's form of a version: whole numbers
+// joined by single dots ("1", "2.0", "0.0.1", "1.0.0.2"), exactly the
+// version part of the pattern its CLI checked the app definition's
+// "starter" and "offline" against (`pm define`: name@version,
+// /^[^@#.]+(@([0-9]+\.?)*[0-9])?$/ in the CLI's config.js). The seeds say
+// nothing of versions; `pm publish` took any version, so another form
+// still installs, but the container could never name it as name@version,
+// and the shell orders it as text, not by number.
+var versionRule = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
 
-// versionProblem says what is wrong with version, "" when it follows
-// versionRule. Another form still installs (the installer takes any name a
-// folder can have), but orders by text, not by number: a warning.
-func versionProblem(v string) string {
+// versionRuleText names the rule in every warning.
+const versionRuleText = "the mobile container took versions as whole numbers joined by dots (1, 2.0, 0.0.1): the form its CLI (pm define) checked name@version against"
+
+// VersionProblem says what is wrong with version, "" when it follows
+// versionRule. It is a warning, never an error: the installer takes any
+// version that can be a folder name.
+func VersionProblem(v string) string {
 	switch {
 	case versionRule.MatchString(v):
 		return ""
 	case (strings.HasPrefix(v, "v") || strings.HasPrefix(v, "V")) && versionRule.MatchString(v[1:]):
-		return fmt.Sprintf("the version %q starts with %q; write %q: versions are dotted numbers (1.0.0), and a letter makes them order as text", v, v[:1], v[1:])
+		return fmt.Sprintf("the version %q starts with %q; write %q: %s, and a letter makes the shell order it as text", v, v[:1], v[1:], versionRuleText)
 	}
-	return fmt.Sprintf("the version %q is not dotted numbers such as 1.0.0 (optionally -beta.1): the shell orders it as text, so an update may not count as newer", v)
+	return fmt.Sprintf("the version %q is not whole numbers joined by dots: %s; the shell installs it but orders it as text, so an update may not count as newer", v, versionRuleText)
 }

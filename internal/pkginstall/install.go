@@ -57,6 +57,14 @@ type Options struct {
 	// nothing installed changes) and is returned as it is. It runs with
 	// the install lock held.
 	Approve func(manifest.WebApp) error
+	// OfflineName is the offline sign-in package of the boot document in
+	// force: a package of that name is held to Rules.OfflineName (its
+	// setup and manage pages), so an install never leaves the shell
+	// without a working offline sign-in. "" holds no package to it.
+	OfflineName string
+	// Offline holds the package to that role whatever its name, for
+	// `loginshell check --offline` (see Rules.Offline).
+	Offline bool
 	// LockWait caps how long Install and InstallDir wait for another
 	// install into the same folder to finish (default DefaultLockWait);
 	// then they fail with ErrInstallBusy.
@@ -137,7 +145,7 @@ func Install(dir string, src io.ReaderAt, size int64, opts Options) (manifest.We
 		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
 		return manifest.WebApp{}, perr
 	}
-	return install(dir, entries, opts)
+	return install(dir, entries, Archive, opts)
 }
 
 // InstallDir is Install for a directory package (QA, development): the
@@ -151,7 +159,7 @@ func InstallDir(dir, srcDir string, opts Options) (manifest.WebApp, error) {
 		return manifest.WebApp{}, perr
 	}
 	defer closeRoot()
-	return install(dir, entries, opts)
+	return install(dir, entries, Folder, opts)
 }
 
 // InstallPackage installs the package at pkgPath into dir (a data
@@ -165,13 +173,13 @@ func InstallPackage(dir, pkgPath string, opts Options) (manifest.WebApp, error) 
 		return manifest.WebApp{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
 	}
 	opts = opts.withDefaults()
-	entries, _, closeSrc, perr := openPackage(pkgPath, opts)
+	entries, _, shape, closeSrc, perr := openPackage(pkgPath, opts)
 	if perr != nil {
 		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
 		return manifest.WebApp{}, perr
 	}
 	defer closeSrc()
-	return install(dir, entries, opts)
+	return install(dir, entries, shape, opts)
 }
 
 // ErrNoPackage means the package file or directory to install does not
@@ -185,7 +193,7 @@ const installTempPrefix = ".install-"
 // oldPrefix names a version moved aside during the switch.
 const oldPrefix = ".old-"
 
-func install(dir string, entries []entry, opts Options) (m manifest.WebApp, err error) {
+func install(dir string, entries []entry, shape Shape, opts Options) (m manifest.WebApp, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return manifest.WebApp{}, fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -216,7 +224,7 @@ func install(dir string, entries []entry, opts Options) (m manifest.WebApp, err 
 	defer root.Close()
 	buf := make([]byte, 256<<10)
 	written := map[string]int64{} // what must be on disk: size, -1 for a directory
-	m, problems, err := walk(entries, opts, false, func(name string, isDir bool, r io.Reader) error {
+	m, _, problems, err := walk(entries, opts, shape, false, func(name string, isDir bool, r io.Reader) error {
 		n, err := extract(root, name, isDir, r, buf)
 		if err == nil {
 			written[name] = n
