@@ -181,7 +181,7 @@ describe("check", () => {
     const args = ["check", missingPageDir];
     const r = await run(args);
     assert.equal(r.code, 1, describeRun(args, r));
-    assert.match(r.stdout, /^start\.html: missing-page: .+$/m, describeRun(args, r));
+    assert.match(r.stdout, /^start\.html: error: missing-page: .+$/m, describeRun(args, r));
     assert.match(r.stdout, /^FAIL cliapp 1\.0\.0: 1 error$/m, describeRun(args, r));
   });
 
@@ -189,7 +189,7 @@ describe("check", () => {
     const args = ["check", escapeZip];
     const r = await run(args);
     assert.equal(r.code, 1, describeRun(args, r));
-    assert.match(r.stdout, /^\.\.\/evil\.html: path-escape: .+$/m, describeRun(args, r));
+    assert.match(r.stdout, /^\.\.\/evil\.html: error: path-escape: .+$/m, describeRun(args, r));
   });
 
   test("a missing file exits 1 and says the file does not exist", async () => {

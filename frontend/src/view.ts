@@ -126,7 +126,7 @@ export interface Problem {
   file: string;
   rule: string;
   message: string;
-  severity: "error" | "warning";
+  severity: "error" | "warning" | "note";
 }
 
 /**
@@ -189,13 +189,13 @@ export function isInstallEvent(x: unknown): x is InstallEvent {
 }
 
 /**
- * problemLine renders a problem as `loginshell check` prints it (check.Report.Text):
- * `file: rule: message`, "package" for the package as a whole, warnings marked.
+ * problemLine renders a problem as `loginshell check` prints it (check.Problem.Line):
+ * `file: severity: rule: message`, "package" for the package as a whole, each line labelled
+ * error, warning or note.
  */
 export function problemLine(p: Problem): string {
-  const suffix = p.severity === "warning" ? " (warning)" : "";
   // Like check, quote names a hostile zip filled with control characters or broken UTF-8.
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const file = /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(p.file) ? JSON.stringify(p.file) : p.file;
-  return `${file || "package"}: ${p.rule}: ${p.message}${suffix}`;
+  return `${file || "package"}: ${p.severity}: ${p.rule}: ${p.message}`;
 }

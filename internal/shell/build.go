@@ -198,7 +198,8 @@ func Build(c Config) (sh *Shell, err error) {
 	if c.Installer != nil {
 		installer = c.Installer
 	}
-	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Log: log.With("component", "install")})
+	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Log: log.With("component", "install"),
+		OfflineName: func() string { return lib.Boot().OfflineName }})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"loginshell/internal/manifest"
@@ -127,14 +128,25 @@ func folderOf(p string) string {
 }
 
 // readManifest parses the webapp.json in folder, for the name of a
-// package that did not load.
+// package that did not load: when it does not parse, its "name" as
+// written, if that can be found.
 func readManifest(folder string) (manifest.WebApp, error) {
 	data, err := readSmallFile(filepath.Join(folder, manifest.WebAppFile), manifest.MaxFileBytes)
 	if err != nil {
 		return manifest.WebApp{}, err
 	}
-	return manifest.ParseWebApp(data)
+	m, err := manifest.ParseWebApp(data)
+	if err != nil {
+		if n := looseName.FindSubmatch(manifest.StripComments(data)); n != nil && manifest.ValidName(string(n[1])) {
+			return manifest.WebApp{Name: string(n[1])}, nil
+		}
+	}
+	return m, err
 }
+
+// looseName finds the "name" of a webapp.json cut short or mistyped
+// elsewhere: a broken --package folder still blocks the name it provides.
+var looseName = regexp.MustCompile(`"name"\s*:\s*"([^"\\]+)"`)
 
 // catalogRoot is a folder of packages and where they come from.
 type catalogRoot struct {
