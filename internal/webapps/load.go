@@ -51,9 +51,9 @@ type CatalogOptions struct {
 
 // LiveState is how a --package folder loaded.
 type LiveState struct {
-	// Folder is the folder as given (its webapp.json's folder when a
-	// webapp.json was given).
-	Folder string
+	// Path is the folder or webapp.json as given; Folder is the folder
+	// (the one holding webapp.json when that was given).
+	Path, Folder string
 	// Name is the package it provides: its manifest's name, or when that
 	// does not parse the name it had when it last loaded ("" if never).
 	Name string
@@ -75,7 +75,7 @@ func LoadCatalog(o CatalogOptions) (*Catalog, []LiveState, error) {
 	var live []LiveState
 	for _, p := range o.Live {
 		pkg, problems := LoadFolder(p, o.OfflineName)
-		st := LiveState{Folder: folderOf(p), Problems: problems}
+		st := LiveState{Path: p, Folder: folderOf(p), Problems: problems}
 		if pkg != nil {
 			pkg.Source = SourceLive
 			st.Name, st.Version = pkg.Manifest.Name, pkg.Manifest.Version
