@@ -108,6 +108,9 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 	sort.Strings(names)
 	for _, name := range names {
 		want := b.Dependencies[name]
+		if problem := VersionProblem(want); problem != "" {
+			r.add(doc, RuleVersion, SeverityWarning, fmt.Sprintf("the dependency %q: %s", name, problem))
+		}
 		if m, ok := given[name]; ok {
 			if m.Version != want {
 				r.add(doc, RuleWrongVersion, SeverityError, fmt.Sprintf("%q is given at version %s, but the dependency is %s", name, m.Version, want))

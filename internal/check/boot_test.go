@@ -44,6 +44,7 @@ func TestCheckBoot(t *testing.T) {
 		{name: "a given offline package without its setup page", doc: good, packages: []string{line, "NOSETUP"},
 			wantRules: []string{RuleOfflinePages}},
 		{name: "not a valid definition", doc: `{"name": "plant", "dependencies": {}}`, wantRules: []string{RuleInvalidBoot}},
+		{name: "the container's name@version", doc: strings.Replace(good, `"starter": "lineapp"`, `"starter": "lineapp@2.0"`, 1), packages: []string{offline, line}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -207,28 +206,18 @@ func (r *Report) checkManifest(m manifest.WebApp, raw []byte, looksOffline bool)
 	}
 }
 
-// versionRule is the mobile container's form of a version: whole numbers
-// joined by single dots ("1", "2.0", "0.0.1", "1.0.0.2"), exactly the
-// version part of the pattern its CLI checked the app definition's
-// "starter" and "offline" against (`pm define`: name@version,
-// /^[^@#.]+(@([0-9]+\.?)*[0-9])?$/ in the CLI's config.js). The seeds say
-// nothing of versions; `pm publish` took any version, so another form
-// still installs, but the container could never name it as name@version,
-// and the shell orders it as text, not by number.
-var versionRule = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
+// versionRuleText names the rule in every warning (manifest.VersionRule).
+const versionRuleText = "the container's version rule is " + manifest.VersionRule
 
-// versionRuleText names the rule in every warning.
-const versionRuleText = "the mobile container took versions as whole numbers joined by dots (1, 2.0, 0.0.1): the form its CLI (pm define) checked name@version against"
-
-// VersionProblem says what is wrong with version, "" when it follows
-// versionRule. It is a warning, never an error: the installer takes any
+// VersionProblem says what is wrong with version, "" when it follows the
+// container's rule (manifest.VersionRule). It is a warning, never an error: the installer takes any
 // version that can be a folder name.
 func VersionProblem(v string) string {
 	switch {
-	case versionRule.MatchString(v):
+	case manifest.ValidVersion(v):
 		return ""
-	case (strings.HasPrefix(v, "v") || strings.HasPrefix(v, "V")) && versionRule.MatchString(v[1:]):
-		return fmt.Sprintf("the version %q starts with %q; write %q: %s, and a letter makes the shell order it as text", v, v[:1], v[1:], versionRuleText)
+	case (strings.HasPrefix(v, "v") || strings.HasPrefix(v, "V")) && manifest.ValidVersion(v[1:]):
+		return fmt.Sprintf("the version %q starts with %q; write %q: %s; a letter makes the shell order it as text", v, v[:1], v[1:], versionRuleText)
 	}
 	return fmt.Sprintf("the version %q is not whole numbers joined by dots: %s; the shell installs it but orders it as text, so an update may not count as newer", v, versionRuleText)
 }

@@ -356,7 +356,7 @@ func TestVersionRule(t *testing.T) {
 		if (got == "") != tt.ok || !strings.Contains(got, tt.says) {
 			t.Errorf("VersionProblem(%q) = %q; want ok=%v saying %q", tt.version, got, tt.ok, tt.says)
 		}
-		if !tt.ok && !strings.Contains(got, "the form its CLI (pm define) checked name@version against") {
+		if !tt.ok && !strings.Contains(got, "the container's version rule is whole numbers joined by dots (1, 2.0, 0.0.1), the only versions the mobile container's CLI took in name@version (pm define)") {
 			t.Errorf("VersionProblem(%q) = %q does not name the rule", tt.version, got)
 		}
 	}
