@@ -44,7 +44,7 @@ func TestFormRace(t *testing.T) {
 			files: map[string]string{"login.js": handler}, want: `the form "f"`},
 
 		{name: "the submit button disabled until the script enables it (the bundled offline page)",
-			page: page("", form("", `<input name="u"><input name="p" type="password"><button type="submit" disabled>Sign in</button>`)+`<script src="login.js"></script>`),
+			page:  page("", form("", `<input name="u"><input name="p" type="password"><button type="submit" disabled>Sign in</button>`)+`<script src="login.js"></script>`),
 			files: map[string]string{"login.js": handler}},
 		{name: "an onsubmit that stops it by itself", page: page("", form(` onsubmit="return false"`, "")+`<script src="login.js"></script>`),
 			files: map[string]string{"login.js": handler}},
