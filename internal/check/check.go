@@ -120,7 +120,7 @@ func Check(pkgPath string, opts Options) Report {
 		r.add(p.Entry, p.Rule, SeverityError, p.Detail)
 	}
 	r.Name, r.Version = m.Name, m.Version
-	if m.Name == "" {
+	if m.Name == "" || texts["webapp.json"] == nil { // nothing read beyond the manifest
 		return r
 	}
 	// The installer held the package to the offline role when it is the

@@ -55,7 +55,9 @@ func InspectPackage(pkgPath string, opts Options, visit FileFunc) (manifest.WebA
 	opts = opts.withDefaults()
 	entries, layout, shape, closeSrc, perr := openPackage(pkgPath, opts)
 	if perr != nil {
-		return manifest.WebApp{}, layout, []*PackageError{perr}
+		// Refused before its files were read (a src-folder not built): the
+		// manifest, when it parses, still says which package this is.
+		return folderManifest(pkgPath), layout, []*PackageError{perr}
 	}
 	defer closeSrc()
 	m, how, problems := inspect(entries, opts, shape, visit)
@@ -68,6 +70,21 @@ func InspectPackage(pkgPath string, opts Options, visit FileFunc) (manifest.WebA
 		layout.Dropped = how.dropped
 	}
 	return m, layout, problems
+}
+
+// folderManifest is the webapp.json of a folder package, or the one named,
+// the zero WebApp when there is none or it does not parse.
+func folderManifest(pkgPath string) manifest.WebApp {
+	p := pkgPath
+	if !strings.EqualFold(filepath.Ext(p), ".json") {
+		p = filepath.Join(p, manifest.WebAppFile)
+	}
+	data, err := readFileLimited(p, maxManifestBytes)
+	if err != nil {
+		return manifest.WebApp{}
+	}
+	m, _ := manifest.ParseWebApp(data)
+	return m
 }
 
 // openPackage lists the entries of the package at pkgPath (see
