@@ -93,7 +93,7 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 	// The packages as the shell started with --boot docPath would load
 	// them: the same loader, the same verdicts.
 	cat, _, err := webapps.LoadCatalog(webapps.CatalogOptions{Beside: filepath.Dir(docPath), Installed: opts.Installed,
-		Bundled: opts.Bundled, OfflineName: b.OfflineName})
+		Bundled: opts.Bundled})
 	broken := brokenByName(err)
 
 	for _, role := range []struct{ name, key string }{{b.Starter, "starter"}, {b.OfflineName, "offline"}} {
@@ -130,6 +130,16 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 			r.add(doc, RuleWrongVersion, SeverityError, fmt.Sprintf("%q %s is neither installed nor given (the shell has %s); install it or give its folder", name, want, strings.Join(cat.Available(name), ", ")))
 		default:
 			r.add(doc, RuleMissingDep, SeverityError, fmt.Sprintf("%q %s is neither installed nor given; install it or give its folder", name, want))
+		}
+	}
+	if b.OfflineName != "" {
+		if pkg, err := cat.Lookup(b.OfflineName, b.Dependencies[b.OfflineName]); err == nil {
+			if _, checked := given[b.OfflineName]; !checked { // a given one was checked as offline already
+				for _, p := range offlinePages(pkg.Manifest) {
+					r.add(doc, RuleOfflinePages, SeverityWarning, fmt.Sprintf("the offline sign-in package %q %s names no %s: %s",
+						pkg.Manifest.Name, pkg.Manifest.Version, p.what, p.then))
+				}
+			}
 		}
 	}
 	var rest []string

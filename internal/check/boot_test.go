@@ -20,11 +20,12 @@ func TestCheckBoot(t *testing.T) {
   "dependencies": {"lineapp": "2.0", "offline-login": "0.0.1"}
 }`
 	tests := []struct {
-		name      string
-		doc       string
-		packages  []string
-		installed map[string]string // files of an installed root
-		wantRules []string
+		name         string
+		doc          string
+		packages     []string
+		installed    map[string]string // files of an installed root
+		wantRules    []string          // of the errors
+		wantWarnings []string
 	}{
 		{name: "good: every dependency given at its version", doc: good, packages: []string{offline, line}},
 		{name: "good: a dependency installed", doc: good, packages: []string{filepath.Join(offline, "webapp.json")},
@@ -40,9 +41,12 @@ func TestCheckBoot(t *testing.T) {
 		{name: "an installed offline package without its setup page", doc: good, packages: []string{line},
 			installed: map[string]string{"offline-login/0.0.1/webapp.json": `{"name":"offline-login","version":"0.0.1","main":"a.html","update":"u.html"}`,
 				"offline-login/0.0.1/a.html": "<p>", "offline-login/0.0.1/u.html": "<p>"},
-			wantRules: []string{RuleBrokenDep}},
+			wantWarnings: []string{RuleOfflinePages}},
 		{name: "a given offline package without its setup page", doc: good, packages: []string{line, "NOSETUP"},
-			wantRules: []string{RuleOfflinePages}},
+			wantWarnings: []string{RuleOfflinePages}},
+		{name: "an installed dependency that would not load", doc: good, packages: []string{offline},
+			installed: map[string]string{"lineapp/2.0/webapp.json": `{"name":"lineapp","version":"2.0","main":"index.html"}`},
+			wantRules: []string{RuleBrokenDep}},
 		{name: "not a valid definition", doc: `{"name": "plant", "dependencies": {}}`, wantRules: []string{RuleInvalidBoot}},
 		{name: "the container's name@version", doc: strings.Replace(good, `"starter": "lineapp"`, `"starter": "lineapp@2.0"`, 1), packages: []string{offline, line}},
 	}
@@ -75,14 +79,17 @@ func TestCheckBoot(t *testing.T) {
 				}
 			}
 			r := CheckBoot(doc, BootOptions{Packages: pkgs, Installed: root})
-			var rules []string
+			var rules, warnings []string
 			for _, p := range r.Problems {
-				if p.Severity == SeverityError {
+				switch p.Severity {
+				case SeverityError:
 					rules = append(rules, p.Rule)
+				case SeverityWarning:
+					warnings = append(warnings, p.Rule)
 				}
 			}
-			if strings.Join(rules, ",") != strings.Join(tt.wantRules, ",") {
-				t.Errorf("error rules = %v, want %v\n%s", rules, tt.wantRules, r.Text())
+			if strings.Join(rules, ",") != strings.Join(tt.wantRules, ",") || strings.Join(warnings, ",") != strings.Join(tt.wantWarnings, ",") {
+				t.Errorf("error rules = %v, warnings %v; want %v, %v\n%s", rules, warnings, tt.wantRules, tt.wantWarnings, r.Text())
 			}
 			if r.OK() != (len(tt.wantRules) == 0) {
 				t.Errorf("OK() = %v", r.OK())

@@ -28,12 +28,11 @@ import (
 // Options tunes a check.
 type Options struct {
 	// Offline checks the package as the offline sign-in package whatever
-	// its name: its setup and manage pages are required (an error), and its
-	// pages are held to the offline services.
+	// its name: a missing setup or manage page is warned of, and its pages
+	// are held to the offline services.
 	Offline bool
 	// OfflineName is the offline sign-in package of the boot document an
-	// install would go to (pkginstall.Options.OfflineName): a package of
-	// that name is checked as Offline, as the installer holds it.
+	// install would go to: a package of that name is checked as Offline.
 	OfflineName string
 	// Limits are the installer's limits; the zero value is its defaults.
 	Limits pkginstall.Options
@@ -48,8 +47,8 @@ const (
 
 // The rules check adds to the installer's (pkginstall.Rule...).
 const (
-	RuleOfflinePages  = pkginstall.RuleOfflinePages // an offline login package lacks setup or manage
-	RuleUnknownField  = "unknown-field"             // webapp.json has a key the shell ignores
+	RuleOfflinePages  = "offline-pages"   // an offline login package lacks setup or manage (a warning)
+	RuleUnknownField  = "unknown-field"   // webapp.json has a key the shell ignores
 	RuleHTML          = "html"                      // a page's HTML is cut short
 	RuleService       = "unknown-service"           // a call to a pmapi service the shell does not serve
 	RuleOfflineCall   = "offline-service"           // an offline login page calls beyond auth and log
@@ -113,9 +112,7 @@ func Check(pkgPath string, opts Options) Report {
 			texts[name] = b
 		}
 	}
-	limits := opts.Limits
-	limits.OfflineName, limits.Offline = opts.OfflineName, opts.Offline
-	m, layout, found := pkginstall.InspectPackage(pkgPath, limits, visit)
+	m, layout, found := pkginstall.InspectPackage(pkgPath, opts.Limits, visit)
 	for _, p := range found {
 		r.add(p.Entry, p.Rule, SeverityError, p.Detail)
 	}
@@ -123,12 +120,11 @@ func Check(pkgPath string, opts Options) Report {
 	if m.Name == "" || texts["webapp.json"] == nil { // nothing read beyond the manifest
 		return r
 	}
-	// The installer held the package to the offline role when it is the
-	// offline package; one that only looks like it (it names a setup or
-	// manage page) is told what that role would ask.
+	// The offline package, or one that looks like it (it names a setup or
+	// manage page).
 	role := opts.Offline || (opts.OfflineName != "" && m.Name == opts.OfflineName)
 	offline := role || m.Setup != "" || m.Manage != ""
-	r.checkManifest(m, texts["webapp.json"], offline && !role)
+	r.checkManifest(m, texts["webapp.json"], role, offline)
 	if layout.Note != "" {
 		r.add("webapp.json", RuleSrcFolder, SeverityNote, layout.Note)
 	}
@@ -159,6 +155,26 @@ func (r *Report) add(file, rule, severity, message string) {
 	r.Problems = append(r.Problems, Problem{File: file, Rule: rule, Message: message, Severity: severity})
 }
 
+// missingPage is a page an offline sign-in package lacks, and what
+// follows from it.
+type missingPage struct{ what, then string }
+
+// offlinePages lists the setup and manage pages m lacks. The package still
+// installs and signs people in (the seed answers the step it cannot show
+// with 400: "offline package setup element not configured").
+func offlinePages(m manifest.WebApp) []missingPage {
+	var out []missingPage
+	if m.Setup == "" {
+		out = append(out, missingPage{`"setup" page (the first-time password page)`,
+			"nobody can set up an offline password with it (the first-time setup answers 400, as the seed says)"})
+	}
+	if m.Manage == "" {
+		out = append(out, missingPage{`"manage" page (the password change page, "update" in the container)`,
+			"nobody can change an offline password with it (the change answers 400, as the seed says)"})
+	}
+	return out
+}
+
 // knownFields are the webapp.json keys the shell reads.
 var knownFields = map[string]bool{"name": true, "version": true, "main": true, "title": true, "setup": true, "manage": true, "update": true}
 
@@ -168,22 +184,20 @@ var knownFields = map[string]bool{"name": true, "version": true, "main": true, "
 var containerFields = map[string]bool{manifest.KeySrcFolder: true, manifest.KeyOutputFolder: true, "nativeScroll": true,
 	"_id": true, "type": true, "channels": true, "created_at": true, "updated_at": true}
 
-// checkManifest warns of what the manifest's rules let through; looksOffline
-// is a package that names a setup or manage page and was not held to the
-// offline role.
-func (r *Report) checkManifest(m manifest.WebApp, raw []byte, looksOffline bool) {
+// checkManifest warns of what the manifest's rules let through: for the
+// offline sign-in package (role), or one that looks like it (offline), a
+// missing setup or manage page.
+func (r *Report) checkManifest(m manifest.WebApp, raw []byte, role, offline bool) {
 	if problem := VersionProblem(m.Version); problem != "" {
 		r.add("webapp.json", RuleVersion, SeverityWarning, problem)
 	}
-	if looksOffline {
-		for _, p := range []struct{ key, page, what string }{
-			{"setup", m.Setup, "the first-time password page"},
-			{"manage", m.Manage, "the password change page"},
-		} {
-			if p.page == "" {
-				r.add("webapp.json", RuleOfflinePages, SeverityWarning, fmt.Sprintf(
-					"names a setup or manage page but no %q page (%s): as a boot document's offline sign-in package it would be refused (check it so with --offline)", p.key, p.what))
+	if offline {
+		for _, p := range offlinePages(m) {
+			msg := fmt.Sprintf("names a setup or manage page but no %s; as a boot document's offline sign-in package (check it so with --offline) %s", p.what, p.then)
+			if role {
+				msg = fmt.Sprintf("%q is the offline sign-in package and names no %s: %s", m.Name, p.what, p.then)
 			}
+			r.add("webapp.json", RuleOfflinePages, SeverityWarning, msg)
 		}
 	}
 	var fields map[string]json.RawMessage

@@ -134,8 +134,8 @@ func writeShape(t *testing.T, root string, files map[string]string) {
 //   - the shell's loader at start: a folder is read beside
 //     `--boot repo/app.json` (the container's repository, folder names
 //     that are not the package's), a zip as the installed copy; the good
-//     copy must still be served when the install refused the shape (the
-//     shell is never left without its offline sign-in package);
+//     copy must still be served when the install refused the shape (an
+//     install never leaves the shell without its offline sign-in package);
 //   - `--package PATH` for a folder, which must neither load a broken one
 //     nor serve the installed copy in its place.
 func TestPackageShapesAgree(t *testing.T) {
@@ -153,6 +153,7 @@ func TestPackageShapesAgree(t *testing.T) {
 		pkg    string
 		ok     bool
 		rule   string // the rule of a refusal
+		warns  string // a warning's rule check must print
 		folder bool   // read beside --boot and served by --package
 	}{
 		{name: "a folder with src-folder, named otherwise", pkg: "offline-login", ok: true, folder: true, path: offlineRepo,
@@ -173,6 +174,12 @@ func TestPackageShapesAgree(t *testing.T) {
 		{name: "a zip of the whole project", pkg: "offline-login", ok: true, path: "project.zip",
 			files: zipOf("project.zip", merge(map[string]string{"webapp.json": offlineManifest, "src/app.ts": "//", "authenticate.html": "not this one"},
 				offlineFiles("dist", "project")))},
+		{name: "the offline package without its update page (the seed: a change answers 400)", pkg: "offline-login", ok: true, folder: true,
+			path: offlineRepo, warns: "offline-pages",
+			files: merge(map[string]string{offlineRepo + "/webapp.json": strings.Replace(offlineManifest, `"update": "update.html", // the manage page, as the container named it`, "", 1)},
+				offlineFiles(offlineRepo+"/dist", "no-update"))},
+		{name: "an offline package zip without its setup page", pkg: "offline-login", ok: true, path: "hand.zip", warns: "offline-pages",
+			files: handZip(strings.Replace(offlineManifest, `"setup": "setup.html",`, "", 1), offlineFiles("", "no-setup", "setup.html"))},
 		{name: "a zip of the package's folder", pkg: "lineapp", ok: true, path: "folder.zip",
 			files: zipOf("folder.zip", map[string]string{"lineapp/webapp.json": lineManifest, "lineapp/index.html": page("zipped-folder")})},
 
@@ -185,18 +192,12 @@ func TestPackageShapesAgree(t *testing.T) {
 			files: map[string]string{"LineApp/webapp.json": `{"name": "lineapp", "version": "2.0.", "main": "index.html"}`, "LineApp/index.html": page("dot")}},
 		{name: "a folder without its main page", pkg: "lineapp", folder: true, path: "LineApp", rule: pkginstall.RuleMissingPage,
 			files: map[string]string{"LineApp/webapp.json": lineManifest, "LineApp/start.html": page("no-main")}},
-		{name: "the offline package without its update page", pkg: "offline-login", folder: true, path: offlineRepo,
-			rule: pkginstall.RuleOfflinePages,
-			files: merge(map[string]string{offlineRepo + "/webapp.json": strings.Replace(offlineManifest, `"update": "update.html", // the manage page, as the container named it`, "", 1)},
-				offlineFiles(offlineRepo+"/dist", "no-update"))},
 		{name: "a folder with a link in its src-folder", pkg: "offline-login", folder: true, path: offlineRepo, rule: pkginstall.RuleSymlink,
 			files: merge(project, offlineFiles(offlineRepo+"/dist", "link"), map[string]string{offlineRepo + "/dist/secret.txt": "-> /etc/hostname"})},
 		{name: "a zip naming a src-folder outside itself", pkg: "offline-login", path: "hand.zip", rule: pkginstall.RulePathEscape,
 			files: handZip(strings.Replace(offlineManifest, "./dist/", "../dist/", 1), offlineFiles("", "escape"))},
 		{name: "a zip naming ./dist/ with its pages in neither", pkg: "offline-login", path: "hand.zip", rule: pkginstall.RuleMissingPage,
 			files: handZip(offlineManifest, offlineFiles("pages", "nowhere"))},
-		{name: "an offline package zip without its setup page", pkg: "offline-login", path: "hand.zip", rule: pkginstall.RuleOfflinePages,
-			files: handZip(strings.Replace(offlineManifest, `"setup": "setup.html",`, "", 1), offlineFiles("", "no-setup", "setup.html"))},
 	}
 	good := map[string]map[string]string{ // the copy installed first, at the same name and version
 		"offline-login": merge(map[string]string{"webapp.json": strings.Replace(offlineManifest, `"./dist/"`, `"."`, 1)}, offlineFiles("", "good")),
@@ -234,8 +235,9 @@ func TestPackageShapesAgree(t *testing.T) {
 
 			// 1. loginshell check
 			code, out := run(data, "check", "--data", data, target)
-			if verdict(code) != tt.ok || (!tt.ok && !strings.Contains(out, ": error: "+tt.rule+": ")) {
-				t.Errorf("check: exit %d, want ok=%v (rule %s):\n%s", code, tt.ok, tt.rule, out)
+			if verdict(code) != tt.ok || (!tt.ok && !strings.Contains(out, ": error: "+tt.rule+": ")) ||
+				(tt.warns != "" && !strings.Contains(out, ": warning: "+tt.warns+": ")) {
+				t.Errorf("check: exit %d, want ok=%v (rule %s, warning %s):\n%s", code, tt.ok, tt.rule, tt.warns, out)
 			}
 			// 2. loginshell install
 			code, out = run(data, "install", "--log-level", "error", "--replace", "--data", data, target)

@@ -57,14 +57,6 @@ type Options struct {
 	// nothing installed changes) and is returned as it is. It runs with
 	// the install lock held.
 	Approve func(manifest.WebApp) error
-	// OfflineName is the offline sign-in package of the boot document in
-	// force: a package of that name is held to Rules.OfflineName (its
-	// setup and manage pages), so an install never leaves the shell
-	// without a working offline sign-in. "" holds no package to it.
-	OfflineName string
-	// Offline holds the package to that role whatever its name, for
-	// `loginshell check --offline` (see Rules.Offline).
-	Offline bool
 	// LockWait caps how long Install and InstallDir wait for another
 	// install into the same folder to finish (default DefaultLockWait);
 	// then they fail with ErrInstallBusy.

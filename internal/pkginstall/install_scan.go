@@ -319,7 +319,7 @@ func (w *walker) checkManifest(files []accepted, prefix string, shape Shape) (Ve
 	if err != nil {
 		return Verdict{}, nil, w.fail(doc.name, RuleInvalidManifest, err.Error())
 	}
-	v := Validate(data, t, Rules{Shape: shape, OfflineName: w.opts.OfflineName, Offline: w.opts.Offline})
+	v := Validate(data, t, shape)
 	for _, p := range v.Problems {
 		p.Entry = prefix + p.Entry // the entry as the package stores it
 		if w.record(p) {

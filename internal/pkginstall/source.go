@@ -49,8 +49,7 @@ type Layout struct {
 // zip's folder; its name must agree with that manifest.
 //
 // Every rule of the installer applies unchanged to the files found this
-// way: InstallPackage reads the same files, and opts.OfflineName plays
-// the same role.
+// way: InstallPackage reads the same files.
 func InspectPackage(pkgPath string, opts Options, visit FileFunc) (manifest.WebApp, Layout, []*PackageError) {
 	opts = opts.withDefaults()
 	entries, layout, shape, closeSrc, perr := openPackage(pkgPath, opts)

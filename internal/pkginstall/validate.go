@@ -26,30 +26,10 @@ const (
 	Archive
 )
 
-// The rules Validate adds to the entry rules (see zipcheck.go).
-const (
-	// RuleMissingSrcFolder: a package folder's "src-folder" is not a
-	// folder in it (not built yet, or a link, which is never followed).
-	RuleMissingSrcFolder = "missing-src-folder"
-	// RuleOfflinePages: the boot document's offline sign-in package does
-	// not name its setup or manage page.
-	RuleOfflinePages = "offline-pages"
-)
-
-// Rules are what Validate holds a package to beyond its own webapp.json.
-type Rules struct {
-	// Shape is how the files are held.
-	Shape Shape
-	// OfflineName is the offline sign-in package of the boot document in
-	// force ("" for none). A package of that name must name its setup and
-	// manage pages: the shell opens them for the first offline password
-	// and its change, and a package without them would leave the shell
-	// without a working offline sign-in.
-	OfflineName string
-	// Offline holds the package to that role whatever its name
-	// (`loginshell check --offline`).
-	Offline bool
-}
+// RuleMissingSrcFolder is the rule Validate adds to the entry rules (see
+// zipcheck.go): a package folder's "src-folder" is not a folder in it (not
+// built yet, or a link, which is never followed).
+const RuleMissingSrcFolder = "missing-src-folder"
 
 // Tree is what Validate asks of a package's files. Names are
 // "/"-separated and relative to the folder holding webapp.json.
@@ -93,15 +73,18 @@ type Verdict struct {
 //     "src-folder" outside the folder of webapp.json,
 //     RuleMissingSrcFolder for one that a Folder does not hold;
 //   - RuleMissingPage on each page it names (main, setup, manage) that is
-//     not a file under Root;
-//   - RuleOfflinePages when the package is rules.OfflineName and lacks its
-//     setup or manage page.
+//     not a file under Root.
+//
+// An offline sign-in package without a setup or manage page is sound: the
+// seed answers the first-time setup (or the change) of such a package with
+// 400 ("offline package setup element not configured"), and its sign-in
+// page works. `loginshell check` warns of it.
 //
 // No problem means the package is sound as far as its manifest goes. The
 // rules on entries (names, types, sizes, links) are the installer's walk:
 // only a zip or folder being read has entries to judge. Where a package
 // sits (a folder named for it, a version folder) is the catalog's to check.
-func Validate(data []byte, t Tree, rules Rules) Verdict {
+func Validate(data []byte, t Tree, shape Shape) Verdict {
 	m, err := manifest.ParseWebApp(data)
 	if err != nil {
 		detail := err.Error()
@@ -117,7 +100,7 @@ func Validate(data []byte, t Tree, rules Rules) Verdict {
 				Detail: fmt.Sprintf("%q %q cannot be a folder name on every computer: it %s", f.key, shorten(f.value), reason)}}}
 		}
 	}
-	root, note, perr := PackageRoot(data, rules.Shape, t)
+	root, note, perr := PackageRoot(data, shape, t)
 	if perr != nil {
 		return Verdict{Manifest: m, Problems: []*PackageError{perr}}
 	}
@@ -132,26 +115,7 @@ func Validate(data []byte, t Tree, rules Rules) Verdict {
 				Detail: fmt.Sprintf("webapp.json names %q as its %q page, but the package has no such file%s", p.page, p.key, where)})
 		}
 	}
-	if rules.Offline || (rules.OfflineName != "" && m.Name == rules.OfflineName) {
-		for _, p := range []struct{ key, page, what string }{
-			{"setup", m.Setup, "the first-time password page"},
-			{"manage", m.Manage, "the password change page"},
-		} {
-			if p.page == "" {
-				v.Problems = append(v.Problems, &PackageError{Entry: manifest.WebAppFile, Rule: RuleOfflinePages, Detail: fmt.Sprintf(
-					"%q is the offline sign-in package, which must name its %q page (%s; the container also called it %q)", m.Name, p.key, p.what, alias(p.key))})
-			}
-		}
-	}
 	return v
-}
-
-// alias is the mobile container's spelling of a page key.
-func alias(key string) string {
-	if key == "manage" {
-		return "update"
-	}
-	return key
 }
 
 // PackageRoot decides which folder's contents are the package whose

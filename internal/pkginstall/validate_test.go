@@ -40,7 +40,7 @@ func TestValidate(t *testing.T) {
 		name     string
 		manifest string
 		files    []string
-		rules    Rules
+		shape    Shape
 		wantName string // the manifest returned, "" for the zero one
 		wantRoot string
 		wantNote string
@@ -68,25 +68,20 @@ func TestValidate(t *testing.T) {
 			files: []string{"index.html"}, wantName: "app",
 			want: []want{{"webapp.json", RuleMissingSrcFolder, `"src-folder" names "dist", which is not a folder`}}},
 		{name: "an archive without its src-folder is read beside webapp.json", manifest: `{"name":"app","version":"1","main":"index.html","src-folder":"./dist/"}`,
-			files: []string{"index.html"}, rules: Rules{Shape: Archive}, wantName: "app",
+			files: []string{"index.html"}, shape: Archive, wantName: "app",
 			wantNote: `the package holds no folder "dist" (its "src-folder"), so the files beside webapp.json are the package`},
 		{name: "an archive holding its src-folder is read from it", manifest: `{"name":"app","version":"1","main":"index.html","src-folder":"dist"}`,
-			files: []string{"index.html", "dist/index.html"}, rules: Rules{Shape: Archive}, wantName: "app", wantRoot: "dist"},
+			files: []string{"index.html", "dist/index.html"}, shape: Archive, wantName: "app", wantRoot: "dist"},
 		{name: "a src-folder out of the package is refused in any shape", manifest: `{"name":"app","version":"1","main":"index.html","src-folder":"../dist"}`,
-			files: []string{"index.html"}, rules: Rules{Shape: Archive}, wantName: "app",
+			files: []string{"index.html"}, shape: Archive, wantName: "app",
 			want: []want{{"webapp.json", RulePathEscape, `must be a folder inside the folder of webapp.json`}}},
-		{name: "the offline sign-in package names its setup and manage pages", manifest: strings.Replace(offline, "%s", `,"setup":"s.html","update":"m.html"`, 1),
-			files: []string{"a.html", "s.html", "m.html"}, rules: Rules{OfflineName: "offline-login"}, wantName: "offline-login"},
-		{name: "an offline sign-in package without them is refused", manifest: strings.Replace(offline, "%s", "", 1),
-			files: []string{"a.html"}, rules: Rules{OfflineName: "offline-login"}, wantName: "offline-login",
-			want: []want{{"webapp.json", RuleOfflinePages, `must name its "setup" page`}, {"webapp.json", RuleOfflinePages, `must name its "manage" page (the password change page; the container also called it "update")`}}},
-		{name: "another package need not name them", manifest: strings.Replace(offline, "%s", "", 1),
-			files: []string{"a.html"}, rules: Rules{OfflineName: "sign-in"}, wantName: "offline-login"},
+		{name: "an offline sign-in package need not name setup and manage (the seed answers those steps 400)", manifest: strings.Replace(offline, "%s", "", 1),
+			files: []string{"a.html"}, wantName: "offline-login"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			v := Validate([]byte(tt.manifest), treeOf(tt.files...), tt.rules)
+			v := Validate([]byte(tt.manifest), treeOf(tt.files...), tt.shape)
 			if v.Manifest.Name != tt.wantName || v.Root != tt.wantRoot || v.Note != tt.wantNote {
 				t.Errorf("verdict = %q root %q note %q, want %q root %q note %q", v.Manifest.Name, v.Root, v.Note, tt.wantName, tt.wantRoot, tt.wantNote)
 			}
@@ -106,7 +101,7 @@ func TestValidate(t *testing.T) {
 	}
 	t.Run("an unparsable webapp.json unwraps to its DocumentError", func(t *testing.T) {
 		t.Parallel()
-		v := Validate([]byte(`{"name":1}`), treeOf(), Rules{})
+		v := Validate([]byte(`{"name":1}`), treeOf(), Folder)
 		var derr *manifest.DocumentError
 		if len(v.Problems) != 1 || !errors.As(v.Problems[0], &derr) || derr.Field != "name" {
 			t.Errorf("problems = %v, want one unwrapping to the DocumentError on \"name\"", v.Problems)

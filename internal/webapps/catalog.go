@@ -70,13 +70,12 @@ func NewCatalog(roots ...fs.FS) (*Catalog, error) {
 	for i, r := range roots {
 		rs[i] = catalogRoot{fsys: r, source: SourceInstalled}
 	}
-	return newCatalog(nil, "", rs...)
+	return newCatalog(nil, rs...)
 }
 
 // newCatalog is NewCatalog with packages that come before every root,
-// each root read as its source says, offlineName held to
-// pkginstall.Rules.OfflineName.
-func newCatalog(first []*Package, offlineName string, roots ...catalogRoot) (*Catalog, error) {
+// each root read as its source says.
+func newCatalog(first []*Package, roots ...catalogRoot) (*Catalog, error) {
 	c := &Catalog{byName: map[string][]*Package{}}
 	seen := map[[2]string]bool{}
 	var errs []error
@@ -89,7 +88,7 @@ func newCatalog(first []*Package, offlineName string, roots ...catalogRoot) (*Ca
 		pkgs := first
 		if i >= 0 {
 			var rootErrs []error
-			pkgs, rootErrs = roots[i].scan(offlineName)
+			pkgs, rootErrs = roots[i].scan()
 			errs = append(errs, rootErrs...)
 		}
 		for _, p := range pkgs {

@@ -135,8 +135,7 @@ func bootDocument(dataDir, bootFile string, bundledBoot []byte) (manifest.Boot, 
 // are logged. Reading happens outside the lock: readers keep the old
 // catalog meanwhile.
 func (l *Library) reload() {
-	cat, live, err := LoadCatalog(CatalogOptions{Live: l.packages, Beside: l.beside, Installed: l.dir, Bundled: l.bundled,
-		OfflineName: l.doc.OfflineName})
+	cat, live, err := LoadCatalog(CatalogOptions{Live: l.packages, Beside: l.beside, Installed: l.dir, Bundled: l.bundled})
 	if err != nil {
 		l.log.Warn("some web app packages could not be loaded", "err", err)
 	}
@@ -196,9 +195,7 @@ func (l *Library) Boot() manifest.Boot { return l.doc }
 // or the offline login package, is not installed: the error is a
 // *pkginstall.ReplaceError saying what it would replace.
 func (l *Library) Install(path string, progress func(done, total int64), replace bool) (manifest.WebApp, error) {
-	// The offline package is held to its role as the loader holds it:
-	// an install never leaves the shell without a working offline sign-in.
-	opts := pkginstall.Options{Progress: progress, Log: l.log, OfflineName: l.doc.OfflineName}
+	opts := pkginstall.Options{Progress: progress, Log: l.log}
 	if !replace {
 		opts.Approve = l.approve
 	}

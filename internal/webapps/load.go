@@ -24,9 +24,7 @@ import (
 //     and is held to pkginstall.Validate as an Archive (what an install
 //     extracted), which finds its pages and refuses what the installer
 //     would refuse of its webapp.json.
-//
-// Both hold the boot document's offline package to its role
-// (pkginstall.Rules.OfflineName).
+
 
 // CatalogOptions say where LoadCatalog finds packages, in the order it
 // prefers them for one name and version.
@@ -45,8 +43,6 @@ type CatalogOptions struct {
 	Installed string
 	// Bundled are the packages shipped in the binary, nil for none.
 	Bundled fs.FS
-	// OfflineName is the boot document's offline sign-in package.
-	OfflineName string
 }
 
 // LiveState is how a --package folder loaded.
@@ -74,7 +70,7 @@ func LoadCatalog(o CatalogOptions) (*Catalog, []LiveState, error) {
 	var first []*Package
 	var live []LiveState
 	for _, p := range o.Live {
-		pkg, problems := LoadFolder(p, o.OfflineName)
+		pkg, problems := LoadFolder(p)
 		st := LiveState{Path: p, Folder: folderOf(p), Problems: problems}
 		if pkg != nil {
 			pkg.Source = SourceLive
@@ -95,18 +91,17 @@ func LoadCatalog(o CatalogOptions) (*Catalog, []LiveState, error) {
 	if o.Bundled != nil {
 		roots = append(roots, catalogRoot{fsys: o.Bundled, source: SourceBundled})
 	}
-	cat, err := newCatalog(first, o.OfflineName, roots...)
+	cat, err := newCatalog(first, roots...)
 	return cat, live, err
 }
 
 // LoadFolder loads the package in the folder dir (or named by its
 // webapp.json) as it is, whatever the folder is called: read by
 // pkginstall.InspectPackage as `loginshell check` and `loginshell install`
-// read it, so it loads exactly when they pass it. offlineName is the boot
-// document's offline sign-in package (pkginstall.Rules.OfflineName). The
-// problems are why it did not load.
-func LoadFolder(dir, offlineName string) (*Package, []*pkginstall.PackageError) {
-	m, layout, problems := pkginstall.InspectPackage(dir, pkginstall.Options{OfflineName: offlineName}, nil)
+// read it, so it loads exactly when they pass it. The problems are why it
+// did not load.
+func LoadFolder(dir string) (*Package, []*pkginstall.PackageError) {
+	m, layout, problems := pkginstall.InspectPackage(dir, pkginstall.Options{}, nil)
 	if len(problems) > 0 {
 		return nil, problems
 	}
@@ -156,7 +151,7 @@ type catalogRoot struct {
 }
 
 // scan loads every package of the root.
-func (r catalogRoot) scan(offlineName string) ([]*Package, []error) {
+func (r catalogRoot) scan() ([]*Package, []error) {
 	entries, err := fs.ReadDir(r.fsys, ".")
 	if err != nil {
 		return nil, []error{fmt.Errorf("%w: list packages: %w", ErrBrokenPackage, err)}
@@ -177,10 +172,10 @@ func (r catalogRoot) scan(offlineName string) ([]*Package, []error) {
 		}
 		name := e.Name()
 		if _, err := fs.Stat(r.fsys, path.Join(name, manifest.WebAppFile)); err == nil {
-			add(r.load(name, "", "", offlineName))
+			add(r.load(name, "", ""))
 			continue
 		}
-		vp, verrs := r.scanVersions(name, offlineName)
+		vp, verrs := r.scanVersions(name)
 		pkgs = append(pkgs, vp...)
 		errs = append(errs, verrs...)
 	}
@@ -192,7 +187,7 @@ func (r catalogRoot) scan(offlineName string) ([]*Package, []error) {
 // another one has it; otherwise the whole directory is "not a package"
 // (reported, but beside the boot document, where a repository keeps other
 // folders too).
-func (r catalogRoot) scanVersions(name, offlineName string) ([]*Package, []error) {
+func (r catalogRoot) scanVersions(name string) ([]*Package, []error) {
 	subs, err := fs.ReadDir(r.fsys, name)
 	if err != nil {
 		return nil, []error{fmt.Errorf("%w: %s: %w", ErrBrokenPackage, name, err)}
@@ -208,7 +203,7 @@ func (r catalogRoot) scanVersions(name, offlineName string) ([]*Package, []error
 			missing = append(missing, fmt.Errorf("%w: %s: no %s", ErrBrokenPackage, dir, manifest.WebAppFile))
 			continue
 		}
-		p, err := r.load(dir, name, s.Name(), offlineName)
+		p, err := r.load(dir, name, s.Name())
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -231,7 +226,7 @@ func (r catalogRoot) scanVersions(name, offlineName string) ([]*Package, []error
 // boot document are read as they are (LoadFolder); the others are held to
 // pkginstall.Validate as an Archive. Problems are reported in the order a
 // person fixes them: the manifest, where the package sits, its files.
-func (r catalogRoot) load(dir, wantName, wantVersion, offlineName string) (*Package, error) {
+func (r catalogRoot) load(dir, wantName, wantVersion string) (*Package, error) {
 	name := wantName // what the package is called, for the error; its manifest's once read
 	broken := func(err error) error { return &BrokenError{Dir: dir, Name: name, Source: r.source, Err: err} }
 	sits := func(m manifest.WebApp) error {
@@ -246,7 +241,7 @@ func (r catalogRoot) load(dir, wantName, wantVersion, offlineName string) (*Pack
 	}
 	if r.dir != "" {
 		folder := filepath.Join(r.dir, filepath.FromSlash(dir))
-		p, problems := LoadFolder(folder, offlineName)
+		p, problems := LoadFolder(folder)
 		if len(problems) > 0 {
 			if m, err := readManifest(folder); err == nil {
 				name = m.Name
@@ -265,7 +260,7 @@ func (r catalogRoot) load(dir, wantName, wantVersion, offlineName string) (*Pack
 	if err != nil {
 		return nil, broken(err)
 	}
-	v := pkginstall.Validate(data, fsTree{r.fsys, dir}, pkginstall.Rules{Shape: pkginstall.Archive, OfflineName: offlineName})
+	v := pkginstall.Validate(data, fsTree{r.fsys, dir}, pkginstall.Archive)
 	if v.Manifest.Name == "" {
 		return nil, broken(problemError(v.Problems[0]))
 	}
