@@ -49,13 +49,13 @@ const (
 const (
 	RuleOfflinePages  = "offline-pages"   // an offline login package lacks setup or manage (a warning)
 	RuleUnknownField  = "unknown-field"   // webapp.json has a key the shell ignores
-	RuleHTML          = "html"                      // a page's HTML is cut short
-	RuleService       = "unknown-service"           // a call to a pmapi service the shell does not serve
-	RuleOfflineCall   = "offline-service"           // an offline login page calls beyond auth and log
-	RuleContainerOnly = "container-only"            // a key only the mobile container used (a note)
-	RuleVersion       = "version-format"            // a version the container's CLI would not take (a warning)
-	RuleSrcFolder     = "src-folder"                // how "src-folder" was read, when not as written (a note)
-	RuleFormRace      = "form-race"                 // a form that can be sent before its script has run (a warning)
+	RuleHTML          = "html"            // a page's HTML is cut short
+	RuleService       = "unknown-service" // a call to a pmapi service the shell does not serve
+	RuleOfflineCall   = "offline-service" // an offline login page calls beyond auth and log
+	RuleContainerOnly = "container-only"  // a key only the mobile container used (a note)
+	RuleVersion       = "version-format"  // a version the container's CLI would not take (a warning)
+	RuleSrcFolder     = "src-folder"      // how "src-folder" was read, when not as written (a note)
+	RuleFormRace      = "form-race"       // a form that can be sent before its script has run (a warning)
 )
 
 // Problem is one finding. File is the path inside the package ("" for the

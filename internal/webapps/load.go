@@ -25,7 +25,6 @@ import (
 //     extracted), which finds its pages and refuses what the installer
 //     would refuse of its webapp.json.
 
-
 // CatalogOptions say where LoadCatalog finds packages, in the order it
 // prefers them for one name and version.
 type CatalogOptions struct {
