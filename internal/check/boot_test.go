@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // TestCheckBoot checks app definitions (the container's app.json) against
@@ -96,6 +97,22 @@ func TestCheckBoot(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a version only bundled is named as bundled", func(t *testing.T) {
+		t.Parallel()
+		doc := filepath.Join(t.TempDir(), "app.json")
+		if err := os.WriteFile(doc, []byte(good), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		bundled := fstest.MapFS{
+			"offline-login/webapp.json": {Data: []byte(`{"name":"offline-login","version":"1.0.0","main":"a.html","setup":"a.html","manage":"a.html"}`)},
+			"offline-login/a.html":      {Data: []byte("<p>")},
+		}
+		r := CheckBoot(doc, BootOptions{Packages: []string{line}, Bundled: bundled})
+		want := `app.json: error: wrong-version: "offline-login" 0.0.1 is neither installed nor given (the shell has 1.0.0 (bundled)); install it or give its folder`
+		if !strings.Contains(r.Text(), want+"\n") || strings.Contains(r.Text(), "is not installed") {
+			t.Errorf("check of a dependency only bundled at another version:\n%s\nwant the line %s", r.Text(), want)
+		}
+	})
 	if IsBootDocument(filepath.Join(offline, "webapp.json")) {
 		t.Error("a webapp.json read as an app definition")
 	}
