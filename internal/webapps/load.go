@@ -100,6 +100,11 @@ func LoadCatalog(o CatalogOptions) (*Catalog, []LiveState, error) {
 // read it, so it loads exactly when they pass it. The problems are why it
 // did not load.
 func LoadFolder(dir string) (*Package, []*pkginstall.PackageError) {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() && !strings.EqualFold(filepath.Ext(dir), ".json") {
+		// A zip is installed, never served as it is: it cannot change as a folder does.
+		return nil, []*pkginstall.PackageError{{Rule: pkginstall.RuleUnreadable,
+			Detail: "not a folder: a package is served as it is from its folder (or its webapp.json); install a zip"}}
+	}
 	m, layout, problems := pkginstall.InspectPackage(dir, pkginstall.Options{}, nil)
 	if len(problems) > 0 {
 		return nil, problems
