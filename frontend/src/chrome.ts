@@ -1,6 +1,7 @@
 // Renders a View into the static markup of index.html: top bar, content frame, loading,
 // error and sign-in overlays, status bar. Holds no state beyond what it needs to skip stale
 // or redundant updates and the last sign-in address it went to (Visited); Go owns the state.
+import { markLive, showBroken, type LiveElements } from "./live";
 import type { Transport } from "./transport";
 import type { View } from "./view";
 
@@ -61,6 +62,7 @@ export function sessionVisited(storage: Storage | undefined): Visited {
  */
 export class Chrome {
   private readonly el;
+  private readonly live: LiveElements;
   private lastSeq = -Infinity;
   /** A local failure is on screen, so a view with the last seq must be drawn again. */
   private local = false;
@@ -106,6 +108,13 @@ export class Chrome {
       install: get("install") as HTMLButtonElement,
       installFolder: get("install-folder") as HTMLButtonElement,
     };
+    this.live = {
+      mark: get("live-mark"),
+      markText: get("live-mark-text"),
+      view: get("live-view"),
+      folder: get("live-folder"),
+      problems: get("live-problems"),
+    };
     this.el.retry.addEventListener("click", () => void this.retry());
     this.el.cancel.addEventListener("click", () => void this.cancel());
     this.el.signInContinue.addEventListener("click", () => this.continueSignIn());
@@ -140,6 +149,13 @@ export class Chrome {
     // a local one (why Cancel failed) goes with the next view.
     this.el.notice.textContent = v.notice ?? "";
     this.el.notice.hidden = !v.notice;
+    markLive(this.live, v);
+    // A --package folder that does not load takes the page area until it is fixed: what check
+    // says of it, never the installed copy or a blank page. A sign-in page elsewhere still opens.
+    if (v.kind !== "navigate" && showBroken(this.doc, this.live, v)) {
+      this.overlay("live");
+      return true;
+    }
     switch (v.kind) {
       case "loading":
         this.showLoading(v.message || "Loading…");
@@ -188,7 +204,8 @@ export class Chrome {
     this.doc.title = title ? `${title} — loginshell` : "loginshell";
   }
 
-  private overlay(which: "loading" | "error" | "signin" | "none"): void {
+  private overlay(which: "loading" | "error" | "signin" | "live" | "none"): void {
+    this.live.view.hidden = which !== "live";
     this.el.loading.hidden = which !== "loading";
     this.el.loading.setAttribute("aria-busy", String(which === "loading"));
     this.el.error.hidden = which !== "error";

@@ -38,6 +38,17 @@ export interface View {
   reload?: number;
   /** A line the top bar shows over every view while it is set: a signature alert (any station). */
   notice?: string;
+  /** Page view: the --package folder the page is served from as it is (the "live from" mark). */
+  live?: string;
+  /** --package folders that do not load: the page area says what check says of them until fixed. */
+  broken?: LiveFolder[];
+}
+
+/** A --package folder that does not load, with what `loginshell check` says of it. */
+export interface LiveFolder {
+  folder: string;
+  name?: string;
+  problems?: Problem[];
 }
 
 /** A signature challenge (internal/signature Challenge): what the dialog shows. No secret. */
@@ -114,7 +125,25 @@ export function isView(x: unknown): x is View {
     kinds.has(v.kind) &&
     (v.url === undefined || typeof v.url === "string") &&
     (v.pages === undefined || typeof v.pages === "string") &&
-    (v.notice === undefined || typeof v.notice === "string")
+    (v.notice === undefined || typeof v.notice === "string") &&
+    (v.live === undefined || typeof v.live === "string") &&
+    (v.broken === undefined || (Array.isArray(v.broken) && v.broken.every(isLiveFolder)))
+  );
+}
+
+function isLiveFolder(x: unknown): x is LiveFolder {
+  if (typeof x !== "object" || x === null) return false;
+  const l = x as Record<string, unknown>;
+  return typeof l.folder === "string" && (l.problems === undefined || (Array.isArray(l.problems) && l.problems.every(isProblem)));
+}
+
+function isProblem(p: unknown): p is Problem {
+  return (
+    typeof p === "object" &&
+    p !== null &&
+    typeof (p as Problem).file === "string" &&
+    typeof (p as Problem).rule === "string" &&
+    typeof (p as Problem).message === "string"
   );
 }
 
@@ -126,7 +155,7 @@ export interface Problem {
   file: string;
   rule: string;
   message: string;
-  severity: "error" | "warning";
+  severity: "error" | "warning" | "note";
 }
 
 /**
@@ -169,14 +198,7 @@ export function isInstallResult(x: unknown): x is InstallResult {
     typeof r.ok === "boolean" &&
     typeof r.message === "string" &&
     Array.isArray(r.problems) &&
-    r.problems.every(
-      (p: unknown) =>
-        typeof p === "object" &&
-        p !== null &&
-        typeof (p as Problem).file === "string" &&
-        typeof (p as Problem).rule === "string" &&
-        typeof (p as Problem).message === "string",
-    )
+    r.problems.every(isProblem)
   );
 }
 
@@ -189,13 +211,13 @@ export function isInstallEvent(x: unknown): x is InstallEvent {
 }
 
 /**
- * problemLine renders a problem as `loginshell check` prints it (check.Report.Text):
- * `file: rule: message`, "package" for the package as a whole, warnings marked.
+ * problemLine renders a problem as `loginshell check` prints it (check.Problem.Line):
+ * `file: severity: rule: message`, "package" for the package as a whole, each line labelled
+ * error, warning or note.
  */
 export function problemLine(p: Problem): string {
-  const suffix = p.severity === "warning" ? " (warning)" : "";
   // Like check, quote names a hostile zip filled with control characters or broken UTF-8.
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const file = /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(p.file) ? JSON.stringify(p.file) : p.file;
-  return `${file || "package"}: ${p.rule}: ${p.message}${suffix}`;
+  return `${file || "package"}: ${p.severity}: ${p.rule}: ${p.message}`;
 }

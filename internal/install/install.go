@@ -72,6 +72,10 @@ type Options struct {
 	Dir string
 	// MaxUpload caps an upload's bytes (default DefaultMaxUpload).
 	MaxUpload int64
+	// OfflineName returns the boot document's offline sign-in package,
+	// which the Installer holds to its role; a refused package's problems
+	// are check's with that role too (nil: none).
+	OfflineName func() string
 	// Log receives what went wrong in the shell (default: discarded);
 	// installs and refused packages are the Installer's to log.
 	Log *slog.Logger
@@ -80,10 +84,11 @@ type Options struct {
 // Service runs installs one at a time and tells subscribers how they go.
 // Its methods are safe for concurrent use.
 type Service struct {
-	inst Installer
-	dir  string
-	max  int64
-	log  *slog.Logger
+	inst    Installer
+	offline func() string
+	dir     string
+	max     int64
+	log     *slog.Logger
 
 	busy chan struct{} // holds a token while an install runs
 
@@ -109,7 +114,10 @@ func New(o Options) (*Service, error) {
 			}
 		}
 	}
-	return &Service{inst: o.Installer, dir: o.Dir, max: o.MaxUpload, log: o.Log,
+	if o.OfflineName == nil {
+		o.OfflineName = func() string { return "" }
+	}
+	return &Service{inst: o.Installer, offline: o.OfflineName, dir: o.Dir, max: o.MaxUpload, log: o.Log,
 		busy: make(chan struct{}, 1), events: pubsub.Latest[Event]()}, nil
 }
 
@@ -226,7 +234,7 @@ func (s *Service) run(path string, replace bool) (Result, error) {
 	case err == nil:
 		r.OK, r.Name, r.Version, r.Message = true, m.Name, m.Version, Installed(m.Name, m.Version)
 	case errors.Is(err, pkginstall.ErrBadPackage):
-		rep := check.Check(path, check.Options{})
+		rep := check.Check(path, check.Options{OfflineName: s.offline()})
 		r.Name, r.Version, r.Message = rep.Name, rep.Version, msgBad
 		r.Problems = withRefusal(rep.Problems, err)
 	case errors.Is(err, pkginstall.ErrInstallBusy):

@@ -98,6 +98,14 @@ type View struct {
 	// until it is taken down (Notify): a signature alert of any station
 	// on the store. Never part of a page's document.
 	Notice string `json:"notice,omitempty"`
+	// Live, on a page view, is the --package folder the page is served
+	// from as it is (run from source): the chrome marks the page "live
+	// from <folder>" in its top bar, which no page can draw or read.
+	Live string `json:"live,omitempty"`
+	// Broken are the --package folders that do not load (SetLive): while
+	// there is one, the chrome's page area says what `loginshell check`
+	// says of it, in place of whatever view this is, until it is fixed.
+	Broken []Live `json:"broken,omitempty"`
 }
 
 // Screen holds the current view and tells subscribers of each change.
@@ -116,6 +124,7 @@ type Screen struct {
 	views  *pubsub.Hub[View]
 	reload uint64 // Reload calls so far, carried by every view
 	notice string // carried by every view (Notify)
+	live   []Live // carried by every view (SetLive)
 }
 
 // New returns a screen showing "Starting". pages is the origin the hosted
@@ -324,6 +333,7 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	v.Reload = s.reload
 	v.Online = s.online
 	v.Notice = s.notice
+	v.Live, v.Broken = s.liveOf(v)
 	v.Seq = s.cur.Seq + 1
 	switch {
 	case v.Kind != Page:

@@ -158,10 +158,15 @@ func Build(c Config) (sh *Shell, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// Run from source: an edit in a --package folder shows at once.
+	// Run from source: an edit in a --package folder shows at once, and a
+	// folder that does not load says why in the window.
+	scr.SetLive(liveFolders(lib))
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	sh.onClose(stopWatch)
-	go lib.Watch(watchCtx, reloadPoll, scr.Reload)
+	go lib.Watch(watchCtx, reloadPoll, func() {
+		scr.SetLive(liveFolders(lib))
+		scr.Reload()
+	})
 	po.Settings, po.HTTPClient, po.Now, po.Log, po.DefaultClientID = st, &http.Client{Timeout: 30 * time.Second}, time.Now,
 		log.With("component", "online"), DefaultClientID
 	provider, err := online.NewProvider(po)
@@ -198,7 +203,8 @@ func Build(c Config) (sh *Shell, err error) {
 	if c.Installer != nil {
 		installer = c.Installer
 	}
-	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Log: log.With("component", "install")})
+	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Log: log.With("component", "install"),
+		OfflineName: func() string { return lib.Boot().OfflineName }})
 	if err != nil {
 		return nil, err
 	}
