@@ -651,6 +651,37 @@ describe("an authentication page a page opened (over)", () => {
     expect(frame()).toBe(content);
   });
 
+  it("ends the page under it when the page over it says the keyboard left it for no element of the chrome's", () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    const content = frame();
+    chrome.render(manage);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    over()!.focus();
+    const blur = (source: Window | null) => window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur" }, source }));
+    blur(content.contentWindow); // only the page over it is heard
+    expect(content.isConnected).toBe(true);
+    blur(over()!.contentWindow);
+    expect(content.isConnected).toBe(false);
+  });
+
+  it("keeps the page under it when the keyboard went to the chrome or left the window", () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    const content = frame();
+    chrome.render(manage);
+    const hasFocus = vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    const blur = () => window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur" }, source: over()!.contentWindow }));
+    $("cancel").focus();
+    blur();
+    expect(content.isConnected).toBe(true);
+    over()!.focus();
+    hasFocus.mockReturnValue(false); // another application has the keyboard
+    blur();
+    expect(content.isConnected).toBe(true);
+  });
+
   it("gets no page name, and its focus request goes to its own origin", () => {
     const { chrome } = setup();
     chrome.render(app);

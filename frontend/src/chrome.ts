@@ -126,7 +126,7 @@ export class Chrome {
     // signature SDK). A page over it gets none: no signature is asked over a sign-in page.
     doc.defaultView?.addEventListener("message", (e) => {
       if (this.content.heard(e)) this.handPage();
-      else this.over.frame?.heard(e);
+      else this.over.heard(e);
     });
     // A submit event covers the button and Enter in the field alike.
     this.el.configureForm.addEventListener("submit", (e) => {

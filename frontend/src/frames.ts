@@ -97,6 +97,25 @@ export class OverPage {
     doc.addEventListener("focusin", () => this.check());
   }
 
+  /**
+   * heard takes a message from the document over the page: its hello, or that the keyboard left
+   * it. Chromium does not tell the chrome when the keyboard moves from that frame into the page
+   * behind (its activeElement stays the frame over), so the page over says when it loses the
+   * keyboard: if it went to no element of the chrome's and stayed in this window, the page
+   * behind took it. It says whether e came from the frame over the page.
+   */
+  heard(e: MessageEvent): boolean {
+    const f = this.over;
+    if (!f || e.source === null || e.source !== f.el.contentWindow) return false;
+    const d = e.data as { loginshell?: unknown } | null;
+    if (d?.loginshell === "blur") {
+      const a = this.doc.activeElement;
+      if (!this.placeholder && this.doc.hasFocus() && (a === f.el || a === this.behind.el)) this.end();
+      return true;
+    }
+    return f.heard(e);
+  }
+
   /** frame is the frame over the page while one is shown. */
   get frame(): PageFrame | undefined {
     return this.over;
@@ -182,6 +201,8 @@ export class OverPage {
       this.doc.defaultView?.focus();
       f.el.focus();
     }
+    // The keyboard back into the page over it, in the field it asks for.
+    f.post({ loginshell: "focus" }, originOf(f.el.dataset.url));
   }
 }
 
