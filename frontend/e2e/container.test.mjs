@@ -20,7 +20,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { contentFrame, diagnose, oneProcess, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { contentFrame, diagnose, oneProcess, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL, waitForOverURL } from "./shell.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const starterDir = resolve(here, "fixtures", "container-starter");
@@ -51,15 +51,7 @@ async function signIn(page, shell, password) {
 }
 
 /** overURL waits for the frame over the page to show a page whose path ends with want. */
-async function overURL(page, want) {
-  for (let i = 0; i < 120; i++) {
-    const el = await page.$("#over");
-    const url = el ? (await el.contentFrame())?.url() : undefined;
-    if (url && new URL(url).pathname.endsWith(want)) return new URL(url);
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no ${want} over the page within 30 s`);
-}
+const overURL = (page, want) => waitForOverURL(page, (u) => u.pathname.endsWith(want), { what: want });
 
 describe("the container's reference starter app", { concurrency: false }, () => {
   let dataDir;

@@ -323,6 +323,32 @@ export async function waitForContentURL(page, want, { timeoutMs = 30_000, what =
 }
 
 /**
+ * waitForOverURL is waitForContentURL for the frame over the page (#over):
+ * an authentication page a page opened, shown over it.
+ */
+export async function waitForOverURL(page, want, { timeoutMs = 30_000, what = "the expected page" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "(no #over frame)";
+  for (;;) {
+    const el = await page.$("#over").catch(() => null);
+    const frame = el ? await el.contentFrame().catch(() => null) : null;
+    if (frame) {
+      last = frame.url();
+      try {
+        const u = new URL(last);
+        if (want(u)) return u;
+      } catch {
+        // about:blank and friends: keep waiting
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`#over did not show ${what} within ${timeoutMs / 1000} s; its URL is ${last}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
  * diagnose writes what a person needs to see why a step failed: a screenshot
  * and a text dump (top URL, frame URLs and texts, console, server output) to
  * build/artifacts/e2e/<name>.{png,txt}, and prints the dump.
