@@ -158,10 +158,11 @@ describe("Chrome.render", () => {
     expect($("status-version").textContent).toBe("Version 2.0.1");
   });
 
-  it("says No network when Go reports no connection", () => {
+  it("says the login server is unreachable when Go reports no connection, not that the network is down", () => {
     const { chrome } = setup();
     chrome.render(loginPage);
-    expect($("status-online-text").textContent).toBe("No network");
+    expect($("status-online-text").textContent).toBe("Login server unreachable");
+    expect($("status-online").dataset.online).toBe("false");
     expect($("status").textContent).toContain("Not signed in");
   });
 
@@ -180,7 +181,7 @@ describe("Chrome.render", () => {
     expect($("configure-form").hidden).toBe(false);
     expect(document.activeElement).toBe($("login-url"));
     expect($("status-online-text").textContent).toBe("No login server set");
-    // An address was tried and failed: Try again is back, and the network is the suspect.
+    // An address was tried and failed: Try again is back, and the login server is the suspect.
     chrome.render({
       seq: 2,
       kind: "error",
@@ -192,15 +193,25 @@ describe("Chrome.render", () => {
       online: false,
     });
     expect($("retry").hidden).toBe(false);
-    expect($("status-online-text").textContent).toBe("No network");
+    expect($("status-online-text").textContent).toBe("Login server unreachable");
   });
 
   it.each([
     [{ username: "ann", offline: true }, false, "Signed in offline"],
     [{ username: "ann", offline: true }, true, "Signed in offline"],
-    [{ username: "ann" }, false, "Signed in online · No network"],
+    [{ username: "ann" }, false, "Signed in online · Login server unreachable"],
   ])("says how %o is signed in (online %s): %s", (user, online, want) => {
     expect(statusText({ seq: 1, kind: "loading", user, online })).toBe(want);
+  });
+
+  it.each([
+    ["nobody signed in", null, "Offline (chosen)"],
+    ["signed in offline", { username: "ann", offline: true }, "Signed in offline"],
+  ])("says Offline (chosen) with --offline, %s: %s", (_, user, want) => {
+    const { chrome } = setup();
+    chrome.render({ seq: 1, kind: "loading", user, online: false, offlineChosen: true });
+    expect($("status-online-text").textContent).toBe(want);
+    expect($("status-online").dataset.online).toBe("chosen");
   });
 
   it("hides Install package… on authentication pages", () => {

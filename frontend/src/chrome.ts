@@ -193,7 +193,7 @@ export class Chrome {
   private status(v: View): void {
     const u = v.user;
     this.el.user.textContent = u ? u.name || u.username : "Not signed in";
-    this.el.online.dataset.online = v.online ? "true" : "false";
+    this.el.online.dataset.online = v.online ? "true" : v.offlineChosen ? "chosen" : "false";
     this.el.onlineText.textContent = statusText(v);
     this.el.version.textContent = v.version ? `Version ${v.version}` : "";
   }
@@ -449,16 +449,18 @@ export class Chrome {
 }
 
 /**
- * statusText is the status bar's plain words: how the person is signed in, and "No network"
- * when the login server does not answer ("No login server set" before there is one).
+ * statusText is the status bar's plain words: how the person is signed in, and the cause when the
+ * login server is not reached: "Offline (chosen)" when the person chose to work offline
+ * (--offline), else "Login server unreachable" (all the shell knows: not that the network is
+ * down), and "No login server set" before there is one.
  */
 export function statusText(v: View): string {
   // Nothing to reach yet is not a network fault.
   if (!v.user && v.kind === "error" && v.configure === true && !v.loginURL) return "No login server set";
-  const net = v.online ? "" : "No network";
+  const net = v.online ? "" : v.offlineChosen ? "Offline (chosen)" : "Login server unreachable";
   if (!v.user) return v.online ? "Login server reachable" : net;
-  // Signed in offline says it all, whether the network is down or offline was the person's
-  // choice (--offline), where "No network" would blame what was never asked for.
+  // Signed in offline says it all, whether the login server is out of reach or offline was the
+  // person's choice.
   if (v.user.offline) return "Signed in offline";
   return net ? `Signed in online · ${net}` : "Signed in online";
 }

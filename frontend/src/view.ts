@@ -30,6 +30,8 @@ export interface View {
   /** Who is signed in; offline when with the offline password. */
   user?: { username: string; name?: string; offline?: boolean } | null;
   online?: boolean;
+  /** The person chose to work offline (--offline): the login server is never asked. */
+  offlineChosen?: boolean;
   version?: string;
   /** The origin hosted pages are served from (http://p….localhost:PORT), never the chrome's. */
   pages?: string;

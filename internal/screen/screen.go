@@ -83,6 +83,9 @@ type View struct {
 	Calm     bool     `json:"calm,omitempty"`
 	User     *UserRef `json:"user"`
 	Online   bool     `json:"online"`
+	// OfflineChosen is --offline: the person chose to work without the
+	// login server, so the status bar says so rather than blaming it.
+	OfflineChosen bool `json:"offlineChosen,omitempty"`
 	Version  string   `json:"version,omitempty"`
 	// Pages is the origin page URLs resolve against (the hosted pages'
 	// own origin, never the chrome's); "" resolves them on the chrome's.
@@ -120,6 +123,7 @@ type Screen struct {
 
 	mu     sync.Mutex
 	online bool // pushed by SetOnline, never probed here
+	chosen bool // ChooseOffline: --offline
 	cur    View
 	base   View // the last application page, shown again when an auth page closes
 	views  *pubsub.Hub[View]
@@ -213,6 +217,19 @@ func (s *Screen) SetOnline(online bool) {
 	s.mu.Lock()
 	changed := s.online != online
 	s.online = online
+	s.mu.Unlock()
+	if changed {
+		s.Refresh()
+	}
+}
+
+// ChooseOffline tells the status bar that the shell runs offline by the
+// person's choice (--offline): it never asks the login server, so its
+// silence is no fault. The shell calls it at start, before anything shows.
+func (s *Screen) ChooseOffline() {
+	s.mu.Lock()
+	changed := !s.chosen
+	s.chosen = true
 	s.mu.Unlock()
 	if changed {
 		s.Refresh()
@@ -338,6 +355,7 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 		(s.cur.Over || !s.cur.Auth && s.cur.URL == s.base.URL)
 	v.Reload = s.reload
 	v.Online = s.online
+	v.OfflineChosen = s.chosen
 	v.Notice = s.notice
 	v.Seq = s.cur.Seq + 1
 	switch {

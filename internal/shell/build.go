@@ -153,6 +153,9 @@ func Build(c Config) (sh *Shell, err error) {
 		}
 		return nil
 	}, ph.Phrase)
+	if c.Offline {
+		scr.ChooseOffline()
+	}
 	sh.Screen = scr
 	po, err := c.SignIn(scr, st)
 	if err != nil {
