@@ -85,8 +85,8 @@ type View struct {
 	Online   bool     `json:"online"`
 	// OfflineChosen is --offline: the person chose to work without the
 	// login server, so the status bar says so rather than blaming it.
-	OfflineChosen bool `json:"offlineChosen,omitempty"`
-	Version  string   `json:"version,omitempty"`
+	OfflineChosen bool   `json:"offlineChosen,omitempty"`
+	Version       string `json:"version,omitempty"`
 	// Pages is the origin page URLs resolve against (the hosted pages'
 	// own origin, never the chrome's); "" resolves them on the chrome's.
 	Pages string `json:"pages,omitempty"`
