@@ -6,11 +6,15 @@
 //   w3 an address whose server answers 401 (no OpenID provider) is called
 //      that, not "got no answer … check the network connection"
 //   w4 an address that gives no answer: "Login server unreachable"
+//   w5 a station started --offline after a demo run: a signature whose
+//      template is the demo login server's says it needs the login server
+//      (not "authentication challenges are not supported … 'demo'"), and the
+//      status bar says "Signed in offline"
 
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, test } from "node:test";
-import { diagnose, openBrowser, removeDir, startShell, tempDir } from "./shell.mjs";
+import { diagnose, openBrowser, removeDir, startShell, tempDir, waitForContentURL } from "./shell.mjs";
 
 describe("the status words tell the cause", { concurrency: false }, () => {
   const dirs = [];
@@ -38,8 +42,8 @@ describe("the status words tell the cause", { concurrency: false }, () => {
   });
 
   async function shellWith(opts) {
-    const dataDir = await tempDir("words");
-    dirs.push(dataDir);
+    const dataDir = opts.dataDir ?? (await tempDir("words"));
+    if (!opts.dataDir) dirs.push(dataDir);
     const shell = await startShell({ dataDir, ...opts });
     shells.push(shell);
     return shell;
@@ -96,6 +100,42 @@ describe("the status words tell the cause", { concurrency: false }, () => {
       await page.locator("#error-heading", { hasText: "The login server cannot be reached" }).waitFor({ state: "visible" });
       assert.equal(await statusText(), "Login server unreachable");
       assert.doesNotMatch(await page.locator("#status").innerText(), /No network/);
+    });
+  });
+
+  test("w5: offline, a signature that needs the login server says so", async () => {
+    const { page } = browser;
+    const dataDir = await tempDir("words");
+    dirs.push(dataDir);
+    const online = await shellWith({ dataDir, demo: true });
+    const content = page.frameLocator("#content");
+    await run("w5-online", online, async () => {
+      await page.goto(online.url);
+      await page.locator('input[name="username"]').fill("operator");
+      await page.locator('input[name="password"]').fill("operator-demo");
+      await page.locator('form [type="submit"], form button:not([type])').first().click();
+      await content.locator("#confirm").waitFor({ state: "visible" });
+      await content.locator("#password").fill("offline-pass-1");
+      await content.locator("#confirm").fill("offline-pass-1");
+      await content.locator("#save").click();
+      await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
+    });
+    assert.deepEqual(await online.stop(), { code: 0, signal: null });
+    const offline = await shellWith({ dataDir, offline: true });
+    await run("w5-offline", offline, async () => {
+      await page.goto(offline.url);
+      await content.locator("#password").fill("offline-pass-1");
+      await content.locator("#signin").click();
+      await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
+      assert.equal(await statusText(), "Signed in offline");
+      await content.locator("#release").click();
+      await content.getByRole("button", { name: "Approve signature 1" }).click();
+      const result = content.locator("#release-result", { hasText: "need the login server" });
+      await result.waitFor();
+      assert.match(await result.innerText(), /signatures with template "Line Release Approval" need the login server/);
+      assert.doesNotMatch(await result.innerText(), /not supported for this identity provider/);
+      assert.equal(await result.getAttribute("class"), "error");
+      assert.equal(await page.locator("#challenge-box").isVisible(), false, "a dialog opened for a signature nobody can give");
     });
   });
 });
