@@ -12,6 +12,11 @@ export interface View {
   message?: string;
   /** The page is an authentication page (login, setup, manage): the chrome offers Cancel. */
   auth?: boolean;
+  /**
+   * An authentication page a page opened: shown over that page, which stays loaded behind it so
+   * the request that opened it (POST /auth/update, say) gets its answer when the flow ends.
+   */
+  over?: boolean;
   /** An error view that offers to set the login server (no login_url and no offline sign-in). */
   configure?: boolean;
   /** Error view: its heading, what happened in an operator's words. */
@@ -25,6 +30,8 @@ export interface View {
   /** Who is signed in; offline when with the offline password. */
   user?: { username: string; name?: string; offline?: boolean } | null;
   online?: boolean;
+  /** The person chose to work offline (--offline): the login server is never asked. */
+  offlineChosen?: boolean;
   version?: string;
   /** The origin hosted pages are served from (http://p….localhost:PORT), never the chrome's. */
   pages?: string;

@@ -153,6 +153,9 @@ func Build(c Config) (sh *Shell, err error) {
 		}
 		return nil
 	}, ph.Phrase)
+	if c.Offline {
+		scr.ChooseOffline()
+	}
 	sh.Screen = scr
 	po, err := c.SignIn(scr, st)
 	if err != nil {
@@ -241,7 +244,7 @@ func Build(c Config) (sh *Shell, err error) {
 	// this station runs alert_command for those it raises; every station
 	// shows every alert on the store in its chrome (followAlerts).
 	alerts := alert.Command{Setting: func() string { return st.String(settings.AlertCommand) }, Log: log.With("component", "alert")}
-	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Interactive: interactive, Poster: scr, Now: time.Now,
+	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Interactive: interactive, Offline: c.Offline, Poster: scr, Now: time.Now,
 		Station: c.Station, Log: log.With("component", "signature"), Alerts: alerts})
 	if err != nil {
 		return nil, err
