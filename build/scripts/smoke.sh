@@ -319,7 +319,10 @@ for n in 1 2; do
 	import -window root "$artifacts/smoke-signature-$n.png" 2>/dev/null || true
 	if [[ $n == 1 ]]; then
 		# The first signing on this station: the dialog asks for the station's
-		# signing phrase first (issue 20.5), then for the signer.
+		# signing phrase first (issue 20.5), then for the signer. An R pressed
+		# while the page's log line was on its way (a loaded machine) may be
+		# in the field already: it is emptied first.
+		xdotool key ctrl+a BackSpace
 		xdotool type --delay 30 "$phrase"
 		xdotool key Return
 		sleep 1
@@ -407,9 +410,13 @@ sleep 3
 if grep -q 'grab: got' "$log"; then
 	fail "the hostile page got keys typed into the dialog: $(grep -o 'grab: got [^"]*' "$log" | head -8 | tr '\n' ' ')"
 fi
-held=$(grep -c "grab: box answered .* after [0-9] ms" "$log" || true)
+# "At once" is under 200 ms: a box shown waits for a person (seconds; no key
+# here answers one), while a loaded machine delays an unseen answer by tens
+# of milliseconds.
+at_once=' after ([0-9]|[0-9][0-9]|1[0-9][0-9]) ms'
+held=$(grep -cE "grab: box answered .*$at_once" "$log" || true)
 ((held > 0)) || fail "no box of the hostile page was answered at once while the dialog was open"
-if grep "grab: box answered" "$log" | grep -vq " after [0-9] ms"; then
+if grep "grab: box answered" "$log" | grep -vqE "$at_once"; then
 	fail "a box of the hostile page was shown over the dialog: $(grep -o 'grab: box answered [^"]*' "$log" | head -4 | tr '\n' ' ')"
 fi
 grep -q "a page's message box was answered at once, unseen" "$log" || fail "the window did not say it answered the page's boxes"

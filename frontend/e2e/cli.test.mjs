@@ -12,7 +12,7 @@
 // dependency-free zip writer next to this file.
 
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -181,7 +181,7 @@ describe("check", () => {
     const args = ["check", missingPageDir];
     const r = await run(args);
     assert.equal(r.code, 1, describeRun(args, r));
-    assert.match(r.stdout, /^start\.html: missing-page: .+$/m, describeRun(args, r));
+    assert.match(r.stdout, /^start\.html: error: missing-page: .+$/m, describeRun(args, r));
     assert.match(r.stdout, /^FAIL cliapp 1\.0\.0: 1 error$/m, describeRun(args, r));
   });
 
@@ -189,7 +189,7 @@ describe("check", () => {
     const args = ["check", escapeZip];
     const r = await run(args);
     assert.equal(r.code, 1, describeRun(args, r));
-    assert.match(r.stdout, /^\.\.\/evil\.html: path-escape: .+$/m, describeRun(args, r));
+    assert.match(r.stdout, /^\.\.\/evil\.html: error: path-escape: .+$/m, describeRun(args, r));
   });
 
   test("a missing file exits 1 and says the file does not exist", async () => {
@@ -268,6 +268,62 @@ describe("version", () => {
     assert.equal(r.code, 0, describeRun(args, r));
     assert.match(r.stdout, /^loginshell \S+\n$/, describeRun(args, r));
     assert.equal(r.stderr, "", describeRun(args, r));
+  });
+});
+
+describe("--package with a broken folder", () => {
+  // The container's repository names its folders otherwise; this one's webapp.json is cut short.
+  let broken;
+  before(async () => {
+    broken = join(work, "repo", "LineApp");
+    await mkdir(broken, { recursive: true });
+    await writeFile(join(broken, "webapp.json"), '{"name": "cliapp", "version": "1.0.0",\n "main": "index.html"');
+    await writeFile(join(broken, "index.html"), goodPage);
+  });
+
+  test("check names the problem on a labelled line and exits 1", async () => {
+    const args = ["check", broken];
+    const r = await run(args);
+    assert.equal(r.code, 1, describeRun(args, r));
+    assert.match(r.stdout, /^webapp\.json: error: invalid-manifest: is not valid JSON at line 2, column \d+: .+$/m, describeRun(args, r));
+  });
+
+  test("serve starts, warns, and its window shows what check says of the folder", async () => {
+    const checked = await run(["check", "--json", broken]);
+    const want = JSON.parse(checked.stdout).problems;
+    const data = join(work, "package-broken-data");
+    const child = spawn(process.env.LOGINSHELL_BIN, ["serve", "--listen", "127.0.0.1:0", "--data", data, "--package", broken], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    try {
+      const deadline = Date.now() + runTimeoutMs;
+      let m;
+      while (!(m = /serving http:\/\/127\.0\.0\.1:(\d+)\/\?key=(\S+)/.exec(out))) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `serve did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [, port, key] = m;
+      const res = await fetch(`http://127.0.0.1:${port}/shell/view`, { headers: { "X-Loginshell-Key": decodeURIComponent(key) } });
+      assert.equal(res.status, 200);
+      const view = await res.json();
+      assert.equal(view.broken?.length, 1, JSON.stringify(view));
+      assert.equal(view.broken[0].folder, broken);
+      assert.deepEqual(view.broken[0].problems, want, "the window and loginshell check --json disagree");
+      assert.match(out, /a --package folder is broken/, `no warning on stderr:\n${out}`);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  test("a zip is no --package folder: exit 2 naming the flag", async () => {
+    const args = ["serve", "--package", goodZip, "--data", join(work, "package-zip-data")];
+    const r = await run(args);
+    assert.equal(r.code, 2, describeRun(args, r));
+    assert.match(r.stderr, /is not a folder: --package serves a package folder/, describeRun(args, r));
+    assert.equal(r.stdout, "", describeRun(args, r));
   });
 });
 

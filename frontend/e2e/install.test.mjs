@@ -193,7 +193,7 @@ describe("installing a package from the browser", () => {
       const lines = await page.locator("#install-problems li").allInnerTexts();
       const { stdout } = await promisify(execFile)(process.env.LOGINSHELL_BIN, ["check", evilPath]).catch((e) => e);
       const checkLines = stdout.trim().split("\n").slice(0, -1); // the last line is the summary
-      assert.ok(lines.some((l) => l.startsWith("../evil.html: path-escape: ")), `lines ${JSON.stringify(lines)}`);
+      assert.ok(lines.some((l) => l.startsWith("../evil.html: error: path-escape: ")), `lines ${JSON.stringify(lines)}`);
       assert.deepEqual(lines, checkLines, "the window's lines differ from `loginshell check`");
       await stat(join(dataDir, "webapps", "evil")).then(
         () => assert.fail("the bad package was installed"),

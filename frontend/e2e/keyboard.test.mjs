@@ -27,6 +27,15 @@ async function snap(page, name) {
     await page.screenshot({ path: join(shots, `${name}-${size.width}x${size.height}.png`) });
   }
   await page.setViewportSize(sizes[0]);
+  // Let every frame paint at the restored size before the test goes on: a page's frame lives in
+  // a renderer of its own (another site), and a navigation committed in it while the emulated
+  // size was still on its way came up unpainted now and then (Chromium under load; the person's
+  // window is never resized by emulation).
+  for (const frame of page.frames()) {
+    await frame
+      .evaluate(() => new Promise((r) => (requestAnimationFrame(() => requestAnimationFrame(r)), setTimeout(r, 2000))))
+      .catch(() => {});
+  }
 }
 
 /** typeInto focuses nothing itself: it asserts the focus is already on id, then types. */

@@ -27,6 +27,7 @@ import {
   startShell,
   tempDir,
   waitForContentURL,
+  waitForOverURL,
 } from "./shell.mjs";
 import { zipDir } from "./zip.mjs";
 
@@ -157,17 +158,20 @@ describe("loginshell in a browser", () => {
       await run("a5-change-offline-password", ctx, async () => {
         const content = page.frameLocator("#content");
         await content.locator("#change-password").click();
-        const manage = await waitForContentURL(
+        // The manage page goes over the line app, which waits for its answer.
+        const manage = await waitForOverURL(
           page,
           (u) => u.pathname.endsWith("/manage.html") && u.searchParams.get("u") === user,
           { what: `manage.html?t=...&u=${user}` },
         );
         assert.match(manage.searchParams.get("t") ?? "", uuid, `manage page token in ${manage}`);
-        await content.locator("#old").fill(password);
-        await content.locator("#password").fill(changedPassword);
-        await content.locator("#confirm").fill(changedPassword);
-        await content.locator("#save").click();
+        const over = page.frameLocator("#over");
+        await over.locator("#old").fill(password);
+        await over.locator("#password").fill(changedPassword);
+        await over.locator("#confirm").fill(changedPassword);
+        await over.locator("#save").click();
         await expectStarter(page);
+        await content.locator("#status", { hasText: "Offline password changed" }).waitFor();
         password = changedPassword;
       });
       await run("a6-log-out", ctx, async () => {

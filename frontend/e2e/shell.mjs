@@ -215,17 +215,27 @@ const chromiumArgs = [
 ];
 
 /**
- * openBrowser starts headless Chromium with a fresh profile directory and
- * returns its context, first page and a close() that also removes the profile.
+ * Chromium flags that run every frame in one process, as WebKitGTK does:
+ * without them a cross-origin frame lives in a process of its own, and what
+ * the browser says there of a message sent to it (a target origin that is not
+ * its own) never reaches the page's console events.
  */
-export async function openBrowser() {
+export const oneProcess = ["--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process"];
+
+/**
+ * openBrowser starts headless Chromium with a fresh profile directory (and
+ * args, added to the usual flags) and returns its context, first page and a
+ * close() that also removes the profile. consoleLines has every console
+ * message of every frame as "[type] text"; consoleMessages the messages.
+ */
+export async function openBrowser({ args = [] } = {}) {
   const profile = await tempDir("chromium");
   let context;
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: process.env.LOGINSHELL_CHROMIUM || "/usr/bin/chromium",
       headless: true,
-      args: chromiumArgs,
+      args: [...chromiumArgs, ...args],
       viewport: { width: 1280, height: 800 },
       timeout: 60_000,
     });
@@ -237,12 +247,17 @@ export async function openBrowser() {
   page.setDefaultTimeout(30_000);
   page.setDefaultNavigationTimeout(30_000);
   const consoleLines = [];
-  page.on("console", (msg) => consoleLines.push(`[${msg.type()}] ${msg.text()}`));
+  const consoleMessages = [];
+  page.on("console", (msg) => {
+    consoleLines.push(`[${msg.type()}] ${msg.text()}`);
+    consoleMessages.push(msg);
+  });
   page.on("pageerror", (err) => consoleLines.push(`[pageerror] ${err.message}`));
   return {
     context,
     page,
     consoleLines,
+    consoleMessages,
     async close() {
       await context.close().catch(() => {});
       await removeDir(profile);
@@ -308,6 +323,32 @@ export async function waitForContentURL(page, want, { timeoutMs = 30_000, what =
 }
 
 /**
+ * waitForOverURL is waitForContentURL for the frame over the page (#over):
+ * an authentication page a page opened, shown over it.
+ */
+export async function waitForOverURL(page, want, { timeoutMs = 30_000, what = "the expected page" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "(no #over frame)";
+  for (;;) {
+    const el = await page.$("#over").catch(() => null);
+    const frame = el ? await el.contentFrame().catch(() => null) : null;
+    if (frame) {
+      last = frame.url();
+      try {
+        const u = new URL(last);
+        if (want(u)) return u;
+      } catch {
+        // about:blank and friends: keep waiting
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`#over did not show ${what} within ${timeoutMs / 1000} s; its URL is ${last}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
  * diagnose writes what a person needs to see why a step failed: a screenshot
  * and a text dump (top URL, frame URLs and texts, console, server output) to
  * build/artifacts/e2e/<name>.{png,txt}, and prints the dump.
@@ -322,9 +363,20 @@ export async function diagnose(name, { page, shell, consoleLines = [] } = {}) {
       .then(() => lines.push(`screenshot: ${join(artifactsDir, `${safe}.png`)}`))
       .catch((err) => lines.push(`screenshot failed: ${err.message}`));
     lines.push(`page URL: ${page.url()}`);
+    // The content frame as the chrome holds it: a blank page area is told apart from a blank page.
+    const frameState = await page
+      .evaluate(() => {
+        const f = document.getElementById("content");
+        if (!f) return "no #content in the document";
+        const r = f.getBoundingClientRect();
+        const cs = getComputedStyle(f);
+        return `#content hidden=${f.hidden} inert=${f.inert} display=${cs.display} visibility=${cs.visibility} rect=${Math.round(r.width)}x${Math.round(r.height)} src=${f.getAttribute("src")} focused=${document.activeElement?.id ?? ""}`;
+      })
+      .catch((err) => `(unreadable: ${err.message})`);
+    lines.push(`-- ${frameState}`);
     for (const frame of page.frames()) {
       const text = await frame
-        .evaluate(() => document.body?.innerText ?? "(no body)")
+        .evaluate(() => `[${innerWidth}x${innerHeight} ${document.visibilityState}] ` + (document.body?.innerText ?? "(no body)"))
         .catch((err) => `(unreadable: ${err.message})`);
       const label = frame === page.mainFrame() ? "main frame" : `frame ${frame.name() || ""}`.trim();
       lines.push(`-- ${label}: ${frame.url()}`, text.slice(0, 4000));

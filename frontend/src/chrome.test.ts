@@ -158,10 +158,11 @@ describe("Chrome.render", () => {
     expect($("status-version").textContent).toBe("Version 2.0.1");
   });
 
-  it("says No network when Go reports no connection", () => {
+  it("says the login server is unreachable when Go reports no connection, not that the network is down", () => {
     const { chrome } = setup();
     chrome.render(loginPage);
-    expect($("status-online-text").textContent).toBe("No network");
+    expect($("status-online-text").textContent).toBe("Login server unreachable");
+    expect($("status-online").dataset.online).toBe("false");
     expect($("status").textContent).toContain("Not signed in");
   });
 
@@ -180,7 +181,7 @@ describe("Chrome.render", () => {
     expect($("configure-form").hidden).toBe(false);
     expect(document.activeElement).toBe($("login-url"));
     expect($("status-online-text").textContent).toBe("No login server set");
-    // An address was tried and failed: Try again is back, and the network is the suspect.
+    // An address was tried and failed: Try again is back, and the login server is the suspect.
     chrome.render({
       seq: 2,
       kind: "error",
@@ -192,15 +193,25 @@ describe("Chrome.render", () => {
       online: false,
     });
     expect($("retry").hidden).toBe(false);
-    expect($("status-online-text").textContent).toBe("No network");
+    expect($("status-online-text").textContent).toBe("Login server unreachable");
   });
 
   it.each([
     [{ username: "ann", offline: true }, false, "Signed in offline"],
     [{ username: "ann", offline: true }, true, "Signed in offline"],
-    [{ username: "ann" }, false, "Signed in online · No network"],
+    [{ username: "ann" }, false, "Signed in online · Login server unreachable"],
   ])("says how %o is signed in (online %s): %s", (user, online, want) => {
     expect(statusText({ seq: 1, kind: "loading", user, online })).toBe(want);
+  });
+
+  it.each([
+    ["nobody signed in", null, "Offline (chosen)"],
+    ["signed in offline", { username: "ann", offline: true }, "Signed in offline"],
+  ])("says Offline (chosen) with --offline, %s: %s", (_, user, want) => {
+    const { chrome } = setup();
+    chrome.render({ seq: 1, kind: "loading", user, online: false, offlineChosen: true });
+    expect($("status-online-text").textContent).toBe(want);
+    expect($("status-online").dataset.online).toBe("chosen");
   });
 
   it("offers Install package… only to a signed-in person Go lets install, never on authentication pages", () => {
@@ -519,13 +530,15 @@ describe("the content frame's sandbox", () => {
 
 describe("the page's name (system.page)", () => {
   const shown: View = { seq: 3, kind: "page", url: "/webapps/lineapp/index.html", title: "Line", pages: "http://p1.localhost:7", page: "page-abc" };
+  const hello = (source: Window | null, origin: string) =>
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "hello" }, source, origin }));
 
   it("goes to the document in the frame when it says hello, addressed to the page's own origin", () => {
     const { chrome } = setup();
     chrome.render(shown);
     const win = frame().contentWindow!;
     const post = vi.spyOn(win, "postMessage").mockImplementation(() => {});
-    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "hello" }, source: win }));
+    hello(win, "http://p1.localhost:7");
     expect(post).toHaveBeenCalledWith({ loginshell: "page", page: "page-abc" }, new URL(frame().src).origin);
   });
 
@@ -536,20 +549,166 @@ describe("the page's name (system.page)", () => {
     chrome.render(shown);
     const post = vi.spyOn(frame().contentWindow!, "postMessage").mockImplementation(() => {});
     const otherPost = vi.spyOn(other.contentWindow!, "postMessage").mockImplementation(() => {});
-    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "hello" }, source: other.contentWindow }));
-    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "nothello" }, source: frame().contentWindow }));
+    hello(other.contentWindow, "http://p1.localhost:7");
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "nothello" }, source: frame().contentWindow, origin: "http://p1.localhost:7" }));
     expect(post).not.toHaveBeenCalled();
     expect(otherPost).not.toHaveBeenCalled();
+  });
+
+  it("never goes to a document of another origin, nor to one that has not said hello", () => {
+    const { chrome } = setup();
+    chrome.render(shown);
+    const win = frame().contentWindow!;
+    const post = vi.spyOn(win, "postMessage").mockImplementation(() => {});
+    frame().dispatchEvent(new Event("load")); // about:blank, or a document without the shim
+    chrome.render({ ...shown, seq: 4, page: "page-def" });
+    hello(win, "http://elsewhere.p1.localhost:7"); // the page navigated to another package's origin
+    expect(post).not.toHaveBeenCalled();
   });
 
   it("a new name for the same document goes at once; the frame's load hands it over too", () => {
     const { chrome } = setup();
     chrome.render(shown);
     const post = vi.spyOn(frame().contentWindow!, "postMessage").mockImplementation(() => {});
+    hello(frame().contentWindow, "http://p1.localhost:7");
     chrome.render({ ...shown, seq: 4, page: "page-def" });
     expect(post).toHaveBeenLastCalledWith({ loginshell: "page", page: "page-def" }, new URL(frame().src).origin);
     frame().dispatchEvent(new Event("load"));
     const named = post.mock.calls.filter(([d]) => (d as { loginshell?: string }).loginshell === "page");
-    expect(named).toHaveLength(2);
+    expect(named).toHaveLength(3);
+  });
+});
+
+describe("the focus request to a page that loaded", () => {
+  const shown: View = { seq: 3, kind: "page", url: "/webapps/lineapp/index.html", title: "Line", pages: "http://p1.localhost:7", page: "page-abc" };
+  const pageOrigin = "http://p1.localhost:7";
+
+  it("goes to the page's own origin once its document said hello, never the pages' bare origin", () => {
+    const { chrome } = setup();
+    chrome.render({ ...shown, url: "http://lineapp.p1.localhost:7/webapps/lineapp/index.html" });
+    const win = frame().contentWindow!;
+    const post = vi.spyOn(win, "postMessage").mockImplementation(() => {});
+    frame().dispatchEvent(new Event("load")); // before the hello: nothing is posted yet
+    expect(post).not.toHaveBeenCalled();
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "hello" }, source: win, origin: "http://lineapp.p1.localhost:7" }));
+    expect(post).toHaveBeenCalledWith({ loginshell: "focus" }, "http://lineapp.p1.localhost:7");
+    for (const [, origin] of post.mock.calls) expect(origin).not.toBe(pageOrigin);
+  });
+
+  it("goes at the load when the document said hello first", () => {
+    const { chrome } = setup();
+    chrome.render(shown);
+    const win = frame().contentWindow!;
+    const post = vi.spyOn(win, "postMessage").mockImplementation(() => {});
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "hello" }, source: win, origin: pageOrigin }));
+    frame().dispatchEvent(new Event("load"));
+    expect(post).toHaveBeenCalledWith({ loginshell: "focus" }, pageOrigin);
+  });
+});
+
+describe("an authentication page a page opened (over)", () => {
+  const app: View = { seq: 3, kind: "page", url: "/webapps/lineapp/index.html", title: "Line", pages: "http://p1.localhost:7", page: "page-abc" };
+  const manage: View = { seq: 4, kind: "page", url: "/webapps/offline-login/manage.html?t=tok&u=op", title: "Change offline password", pages: "http://p1.localhost:7", auth: true, over: true };
+  const over = () => document.getElementById("over") as HTMLIFrameElement | null;
+
+  it("goes in a frame of its own over the page, which stays loaded, hidden and inert", () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    const content = frame();
+    const set = vi.spyOn(content, "src", "set");
+    chrome.render(manage);
+    expect(over()?.src).toBe("http://p1.localhost:7/webapps/offline-login/manage.html?t=tok&u=op");
+    expect(over()?.getAttribute("sandbox")).toBe(content.getAttribute("sandbox"));
+    expect(over()?.hidden).toBe(false);
+    expect(content.hidden).toBe(true);
+    expect(content.hasAttribute("inert")).toBe(true);
+    expect(set).not.toHaveBeenCalled();
+    expect($("page-title").textContent).toBe("Change offline password");
+    expect(visible("cancel")).toBe(true);
+  });
+
+  it("closes with the flow, and the page under it is shown again, not loaded again", () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    const content = frame();
+    const set = vi.spyOn(content, "src", "set");
+    chrome.render(manage);
+    chrome.render({ ...manage, seq: 5, online: true }); // a status refresh keeps it
+    expect(over()).not.toBeNull();
+    chrome.render({ ...app, seq: 6, page: "page-def" });
+    expect(over()).toBeNull();
+    expect(frame()).toBe(content);
+    expect(content.hidden).toBe(false);
+    expect(content.hasAttribute("inert")).toBe(false);
+    expect(set).not.toHaveBeenCalled();
+  });
+
+  it("goes with any other view too", () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    chrome.render(manage);
+    chrome.render({ seq: 5, kind: "loading", message: "Signed out" });
+    expect(over()).toBeNull();
+    expect(visible("loading")).toBe(true);
+  });
+
+  it("ends the page under it when that page takes the keyboard, and loads it afresh after", async () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    const content = frame();
+    chrome.render(manage);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    content.removeAttribute("inert");
+    content.hidden = false; // as if a page forced its way: window.focus() ignores both
+    content.focus();
+    await flush();
+    expect(content.isConnected).toBe(false);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("took the keyboard"));
+    expect(document.activeElement).toBe(over());
+    chrome.render({ ...app, seq: 6, page: "page-def" });
+    expect(content.isConnected).toBe(true);
+    expect(frame()).toBe(content);
+  });
+
+  it("ends the page under it when the page over it says the keyboard left it for no element of the chrome's", () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    const content = frame();
+    chrome.render(manage);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    over()!.focus();
+    const blur = (source: Window | null) => window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur" }, source }));
+    blur(content.contentWindow); // only the page over it is heard
+    expect(content.isConnected).toBe(true);
+    blur(over()!.contentWindow);
+    expect(content.isConnected).toBe(false);
+  });
+
+  it("keeps the page under it when the keyboard went to the chrome or left the window", () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    const content = frame();
+    chrome.render(manage);
+    const hasFocus = vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    const blur = () => window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur" }, source: over()!.contentWindow }));
+    $("cancel").focus();
+    blur();
+    expect(content.isConnected).toBe(true);
+    over()!.focus();
+    hasFocus.mockReturnValue(false); // another application has the keyboard
+    blur();
+    expect(content.isConnected).toBe(true);
+  });
+
+  it("gets no page name, and its focus request goes to its own origin", () => {
+    const { chrome } = setup();
+    chrome.render(app);
+    chrome.render({ ...manage, url: "http://offline-login.p1.localhost:7/webapps/offline-login/manage.html?t=tok&u=op" });
+    const win = over()!.contentWindow!;
+    const post = vi.spyOn(win, "postMessage").mockImplementation(() => {});
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "hello" }, source: win, origin: "http://offline-login.p1.localhost:7" }));
+    over()!.dispatchEvent(new Event("load"));
+    expect(post.mock.calls).toEqual([[{ loginshell: "focus" }, "http://offline-login.p1.localhost:7"]]);
   });
 });

@@ -1,6 +1,8 @@
 // Renders a View into the static markup of index.html: top bar, content frame, loading,
 // error and sign-in overlays, status bar. Holds no state beyond what it needs to skip stale
 // or redundant updates and the last sign-in address it went to (Visited); Go owns the state.
+import { OverPage, PageFrame, originOf } from "./frames";
+import { markLive, showBroken, type LiveElements } from "./live";
 import { installOffered } from "./settings";
 import type { Transport } from "./transport";
 import type { View } from "./view";
@@ -62,11 +64,16 @@ export function sessionVisited(storage: Storage | undefined): Visited {
  */
 export class Chrome {
   private readonly el;
+  private readonly live: LiveElements;
   private lastSeq = -Infinity;
   /** A local failure is on screen, so a view with the last seq must be drawn again. */
   private local = false;
   /** The name of the page shown (View.page), handed to the document in the frame only. */
   private page = "";
+  /** The content frame, and what its document said of itself (it is posted to only then). */
+  private readonly content: PageFrame;
+  /** An authentication page over the page in the content frame (View.over). */
+  private readonly over: OverPage;
 
   constructor(
     private readonly doc: Document,
@@ -107,14 +114,29 @@ export class Chrome {
       install: get("install") as HTMLButtonElement,
       installFolder: get("install-folder") as HTMLButtonElement,
     };
+    this.live = {
+      mark: get("live-mark"),
+      markText: get("live-mark-text"),
+      view: get("live-view"),
+      folder: get("live-folder"),
+      problems: get("live-problems"),
+    };
     this.el.retry.addEventListener("click", () => void this.retry());
     this.el.cancel.addEventListener("click", () => void this.cancel());
     this.el.signInContinue.addEventListener("click", () => this.continueSignIn());
     this.el.signInCancel.addEventListener("click", () => void this.cancelSignIn());
-    // The page's shim asks for its name (system.page of the signature SDK) as it starts.
+    this.content = new PageFrame(this.el.frame);
+    this.el.frame.addEventListener("load", () => {
+      this.content.loaded();
+      this.handPage();
+      this.focusLoaded(this.content);
+    });
+    this.over = new OverPage(doc, this.content, (f) => this.focusLoaded(f));
+    // The page's shim says hello as it starts: the page then gets its name (system.page of the
+    // signature SDK). A page over it gets none: no signature is asked over a sign-in page.
     doc.defaultView?.addEventListener("message", (e) => {
-      const d = e.data as { loginshell?: unknown } | null;
-      if (e.source !== null && e.source === this.el.frame.contentWindow && d?.loginshell === "hello") this.handPage();
+      if (this.content.heard(e)) this.handPage();
+      else this.over.heard(e);
     });
     // A submit event covers the button and Enter in the field alike.
     this.el.configureForm.addEventListener("submit", (e) => {
@@ -142,6 +164,15 @@ export class Chrome {
     // a local one (why Cancel failed) goes with the next view.
     this.el.notice.textContent = v.notice ?? "";
     this.el.notice.hidden = !v.notice;
+    // An authentication page over the page goes with any view but the next one over it.
+    if (!(v.kind === "page" && v.over === true)) this.over.close();
+    markLive(this.live, v);
+    // A --package folder that does not load takes the page area until it is fixed: what check
+    // says of it, never the installed copy or a blank page. A sign-in page elsewhere still opens.
+    if (v.kind !== "navigate" && showBroken(this.doc, this.live, v)) {
+      this.overlay("live");
+      return true;
+    }
     switch (v.kind) {
       case "loading":
         this.showLoading(v.message || "Loading…");
@@ -156,7 +187,7 @@ export class Chrome {
         });
         break;
       case "page":
-        this.showPage(v.url ?? "", v.title, v.pages, v.reload ?? 0, v.page ?? "");
+        this.showPage(v.url ?? "", v.title, v.pages, v.reload ?? 0, v.page ?? "", v.over === true);
         break;
       case "navigate":
         this.go(v.url ?? "");
@@ -180,7 +211,7 @@ export class Chrome {
   private status(v: View): void {
     const u = v.user;
     this.el.user.textContent = u ? u.name || u.username : "Not signed in";
-    this.el.online.dataset.online = v.online ? "true" : "false";
+    this.el.online.dataset.online = v.online ? "true" : v.offlineChosen ? "chosen" : "false";
     this.el.onlineText.textContent = statusText(v);
     this.el.version.textContent = v.version ? `Version ${v.version}` : "";
   }
@@ -190,12 +221,16 @@ export class Chrome {
     this.doc.title = title ? `${title} — loginshell` : "loginshell";
   }
 
-  private overlay(which: "loading" | "error" | "signin" | "none"): void {
+  private overlay(which: "loading" | "error" | "signin" | "live" | "none"): void {
+    this.live.view.hidden = which !== "live";
     this.el.loading.hidden = which !== "loading";
     this.el.loading.setAttribute("aria-busy", String(which === "loading"));
     this.el.error.hidden = which !== "error";
     this.el.signIn.hidden = which !== "signin";
-    this.el.frame.hidden = which !== "none";
+    const over = this.over.frame;
+    // The page under an authentication page stays loaded, out of sight (OverPage).
+    this.el.frame.hidden = which !== "none" || over !== undefined;
+    if (over) over.el.hidden = which !== "none";
   }
 
   private showLoading(message: string): void {
@@ -241,28 +276,24 @@ export class Chrome {
   /**
    * showPage frames a hosted page. Pages live on an origin of their own (pages), never the
    * chrome's: the frame can neither read nor script the chrome, nor reach its bindings or
-   * endpoints. A view without one (an older Go side) keeps pages on the chrome's origin.
+   * endpoints. A view without one (an older Go side) keeps pages on the chrome's origin. An
+   * authentication page a page opened (over) goes over that page, which stays loaded (OverPage).
    */
-  private showPage(url: string, title: string | undefined, pages: string | undefined, reload: number, page: string): void {
+  private showPage(url: string, title: string | undefined, pages: string | undefined, reload: number, page: string, over: boolean): void {
     const base = pages || this.doc.baseURI;
     const target = this.resolve(url, base);
     if (!target || !onPagesOrigin(target, new URL(base))) {
+      this.over.close();
       this.fail("This page cannot be shown: its address is not part of the shell.");
+      return;
+    }
+    if (over) {
+      this.over.show(target.href, title ?? "", reload);
+      this.overlay("none");
       return;
     }
     const frame = this.el.frame;
     frame.title = title || "Content";
-    // A page on another origin cannot take the focus by itself (browsers ignore autofocus in a
-    // cross-origin frame): once the page has loaded, unless the person is busy elsewhere in the
-    // chrome, the chrome focuses the frame and tells the page's shim to focus its [autofocus]
-    // field. The message carries nothing but the request; the page learns nothing of the chrome.
-    const pagesOrigin = new URL(base).origin;
-    frame.onload = () => {
-      this.handPage();
-      if (this.doc.activeElement !== frame && !this.overlayHasFocus()) return;
-      frame.focus();
-      frame.contentWindow?.postMessage({ loginshell: "focus" }, pagesOrigin);
-    };
     const hadFocus = this.overlayHasFocus();
     // Compare with what was last set, not frame.src: the page may have navigated inside. A new
     // reload count (run from source: a package file changed) loads the same address again.
@@ -272,6 +303,7 @@ export class Chrome {
     this.page = page;
     if (frame.dataset.url !== target.href || again) {
       frame.dataset.url = target.href;
+      this.content.navigated();
       frame.src = target.href;
     } else if (renamed) {
       this.handPage();
@@ -281,21 +313,28 @@ export class Chrome {
   }
 
   /**
+   * focusLoaded gives the keyboard to the page that loaded in f. A page on another origin cannot
+   * take the focus by itself (browsers ignore autofocus in a cross-origin frame): unless the
+   * person is busy elsewhere in the chrome, the chrome focuses the frame and tells the page's
+   * shim to focus its [autofocus] field. The message carries nothing but the request, and goes
+   * to the page's own origin only; the page learns nothing of the chrome.
+   */
+  private focusLoaded(f: PageFrame): void {
+    if (f.el.hidden || (this.doc.activeElement !== f.el && !this.overlayHasFocus())) return;
+    f.el.focus();
+    f.postOnHello({ loginshell: "focus" }, originOf(f.el.dataset.url));
+  }
+
+  /**
    * handPage hands the page's name to the document in the content frame, addressed to the origin
-   * of the page shown, so no other document gets it: a trigger naming it raises a dialog over
-   * that page, and only a page that has it can (screen.Post). A tab opened on the page's address,
-   * a popup or another package's page never receives it.
+   * of the page shown and only once a document of that origin said hello, so no other document
+   * gets it: a trigger naming it raises a dialog over that page, and only a page that has it can
+   * (screen.Post). A tab opened on the page's address, a popup or another package's page never
+   * receives it.
    */
   private handPage(): void {
-    const frame = this.el.frame;
-    if (!this.page || !frame.dataset.url) return;
-    let origin: string;
-    try {
-      origin = new URL(frame.dataset.url).origin;
-    } catch {
-      return;
-    }
-    frame.contentWindow?.postMessage({ loginshell: "page", page: this.page }, origin);
+    if (!this.page) return;
+    this.content.post({ loginshell: "page", page: this.page }, originOf(this.el.frame.dataset.url));
   }
 
   private go(url: string): void {
@@ -429,16 +468,18 @@ export class Chrome {
 }
 
 /**
- * statusText is the status bar's plain words: how the person is signed in, and "No network"
- * when the login server does not answer ("No login server set" before there is one).
+ * statusText is the status bar's plain words: how the person is signed in, and the cause when the
+ * login server is not reached: "Offline (chosen)" when the person chose to work offline
+ * (--offline), else "Login server unreachable" (all the shell knows: not that the network is
+ * down), and "No login server set" before there is one.
  */
 export function statusText(v: View): string {
   // Nothing to reach yet is not a network fault.
   if (!v.user && v.kind === "error" && v.configure === true && !v.loginURL) return "No login server set";
-  const net = v.online ? "" : "No network";
+  const net = v.online ? "" : v.offlineChosen ? "Offline (chosen)" : "Login server unreachable";
   if (!v.user) return v.online ? "Login server reachable" : net;
-  // Signed in offline says it all, whether the network is down or offline was the person's
-  // choice (--offline), where "No network" would blame what was never asked for.
+  // Signed in offline says it all, whether the login server is out of reach or offline was the
+  // person's choice.
   if (v.user.offline) return "Signed in offline";
   return net ? `Signed in online · ${net}` : "Signed in online";
 }

@@ -26,6 +26,7 @@ const refusedPkg: InstallResult = {
     { file: "../evil.html", rule: "path-escape", message: "the name leaves the package", severity: "error" },
     { file: "", rule: "too-large", message: "too big", severity: "error" },
     { file: "webapp.json", rule: "unknown-field", message: "the shell ignores the key \"x\"", severity: "warning" },
+    { file: "webapp.json", rule: "container-only", message: "the key \"nativeScroll\" has no effect", severity: "note" },
   ],
 };
 
@@ -72,11 +73,12 @@ beforeEach(() => {
 
 describe("problemLine", () => {
   it.each([
-    [refusedPkg.problems[0]!, "../evil.html: path-escape: the name leaves the package"],
-    [refusedPkg.problems[1]!, "package: too-large: too big"],
-    [refusedPkg.problems[2]!, 'webapp.json: unknown-field: the shell ignores the key "x" (warning)'],
-    [{ file: "a\u0007b", rule: "bad-name", message: "m", severity: "error" as const }, '"a\\u0007b": bad-name: m'],
-  ])("renders %o as loginshell check does", (p, want) => {
+    [refusedPkg.problems[0]!, "../evil.html: error: path-escape: the name leaves the package"],
+    [refusedPkg.problems[1]!, "package: error: too-large: too big"],
+    [refusedPkg.problems[2]!, 'webapp.json: warning: unknown-field: the shell ignores the key "x"'],
+    [refusedPkg.problems[3]!, 'webapp.json: note: container-only: the key "nativeScroll" has no effect'],
+    [{ file: "a\u0007b", rule: "bad-name", message: "m", severity: "error" as const }, '"a\\u0007b": error: bad-name: m'],
+  ])("renders %o labelled, as loginshell check does", (p, want) => {
     expect(problemLine(p)).toBe(want);
   });
 });

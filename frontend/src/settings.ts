@@ -107,6 +107,8 @@ export class SettingsPlace {
   private opener: HTMLElement | null = null;
   /** The values shown when the place opened, to tell a new login server. */
   private loaded: SettingsValues | undefined;
+  /** The page frames this place made inert, and only those, to give back on close. */
+  private readonly madeInert = new Set<HTMLElement>();
 
   constructor(
     private readonly doc: Document,
@@ -129,7 +131,6 @@ export class SettingsPlace {
       result: get("settings-result"),
       save: get("settings-save") as HTMLButtonElement,
       close: get("settings-close") as HTMLButtonElement,
-      frame: get("content") as HTMLIFrameElement,
     };
     // Without the bindings or endpoints (an older Go side) there is no place to open.
     this.el.open.hidden = !actions.settings || !actions.saveSettings;
@@ -158,7 +159,7 @@ export class SettingsPlace {
     this.clearErrors();
     this.say("", true);
     this.el.place.hidden = false;
-    this.el.frame.inert = true;
+    this.pagesInert(true);
     this.el.save.disabled = true;
     let v: SettingsValues | undefined;
     try {
@@ -184,11 +185,34 @@ export class SettingsPlace {
   close(giveBack = true): void {
     if (this.el.place.hidden) return;
     this.el.place.hidden = true;
-    this.el.frame.inert = false;
+    this.pagesInert(false);
     const back = this.opener && this.opener.isConnected && !this.opener.hidden ? this.opener : this.el.open;
     this.opener = null;
     if (giveBack) back.focus();
     else if (this.doc.activeElement instanceof HTMLElement) this.doc.activeElement.blur();
+  }
+
+  /**
+   * pagesInert makes the pages' frames inert while the place is open (the content frame, and the
+   * frame of a sign-in page over it), so no page takes the focus or the keys from it, and gives
+   * back only what it took: the content frame stays inert while a page is over it or the
+   * signature dialog is open, whose own the inertness is.
+   */
+  private pagesInert(on: boolean): void {
+    if (on) {
+      for (const id of ["content", "over"]) {
+        const f = this.doc.getElementById(id);
+        if (f && !f.hasAttribute("inert")) {
+          f.setAttribute("inert", "");
+          this.madeInert.add(f);
+        }
+      }
+      return;
+    }
+    const othersHold = (f: HTMLElement) =>
+      f.id === "content" && (this.doc.getElementById("over") !== null || this.doc.getElementById("challenge")?.hidden === false);
+    for (const f of this.madeInert) if (f.isConnected && !othersHold(f)) f.removeAttribute("inert");
+    this.madeInert.clear();
   }
 
   private fill(v: SettingsValues): void {

@@ -12,6 +12,11 @@ export interface View {
   message?: string;
   /** The page is an authentication page (login, setup, manage): the chrome offers Cancel. */
   auth?: boolean;
+  /**
+   * An authentication page a page opened: shown over that page, which stays loaded behind it so
+   * the request that opened it (POST /auth/update, say) gets its answer when the flow ends.
+   */
+  over?: boolean;
   /** An error view that offers to set the login server (no login_url and no offline sign-in). */
   configure?: boolean;
   /** Error view: its heading, what happened in an operator's words. */
@@ -28,6 +33,8 @@ export interface View {
    */
   user?: { username: string; name?: string; offline?: boolean; mayInstall?: boolean } | null;
   online?: boolean;
+  /** The person chose to work offline (--offline): the login server is never asked. */
+  offlineChosen?: boolean;
   version?: string;
   /** The origin hosted pages are served from (http://p….localhost:PORT), never the chrome's. */
   pages?: string;
@@ -41,6 +48,17 @@ export interface View {
   reload?: number;
   /** A line the top bar shows over every view while it is set: a signature alert (any station). */
   notice?: string;
+  /** Page view: the --package folder the page is served from as it is (the "live from" mark). */
+  live?: string;
+  /** --package folders that do not load: the page area says what check says of them until fixed. */
+  broken?: LiveFolder[];
+}
+
+/** A --package folder that does not load, with what `loginshell check` says of it. */
+export interface LiveFolder {
+  folder: string;
+  name?: string;
+  problems?: Problem[];
 }
 
 /** A signature challenge (internal/signature Challenge): what the dialog shows. No secret. */
@@ -117,7 +135,25 @@ export function isView(x: unknown): x is View {
     kinds.has(v.kind) &&
     (v.url === undefined || typeof v.url === "string") &&
     (v.pages === undefined || typeof v.pages === "string") &&
-    (v.notice === undefined || typeof v.notice === "string")
+    (v.notice === undefined || typeof v.notice === "string") &&
+    (v.live === undefined || typeof v.live === "string") &&
+    (v.broken === undefined || (Array.isArray(v.broken) && v.broken.every(isLiveFolder)))
+  );
+}
+
+function isLiveFolder(x: unknown): x is LiveFolder {
+  if (typeof x !== "object" || x === null) return false;
+  const l = x as Record<string, unknown>;
+  return typeof l.folder === "string" && (l.problems === undefined || (Array.isArray(l.problems) && l.problems.every(isProblem)));
+}
+
+function isProblem(p: unknown): p is Problem {
+  return (
+    typeof p === "object" &&
+    p !== null &&
+    typeof (p as Problem).file === "string" &&
+    typeof (p as Problem).rule === "string" &&
+    typeof (p as Problem).message === "string"
   );
 }
 
@@ -129,7 +165,7 @@ export interface Problem {
   file: string;
   rule: string;
   message: string;
-  severity: "error" | "warning";
+  severity: "error" | "warning" | "note";
 }
 
 /**
@@ -172,14 +208,7 @@ export function isInstallResult(x: unknown): x is InstallResult {
     typeof r.ok === "boolean" &&
     typeof r.message === "string" &&
     Array.isArray(r.problems) &&
-    r.problems.every(
-      (p: unknown) =>
-        typeof p === "object" &&
-        p !== null &&
-        typeof (p as Problem).file === "string" &&
-        typeof (p as Problem).rule === "string" &&
-        typeof (p as Problem).message === "string",
-    )
+    r.problems.every(isProblem)
   );
 }
 
@@ -192,13 +221,13 @@ export function isInstallEvent(x: unknown): x is InstallEvent {
 }
 
 /**
- * problemLine renders a problem as `loginshell check` prints it (check.Report.Text):
- * `file: rule: message`, "package" for the package as a whole, warnings marked.
+ * problemLine renders a problem as `loginshell check` prints it (check.Problem.Line):
+ * `file: severity: rule: message`, "package" for the package as a whole, each line labelled
+ * error, warning or note.
  */
 export function problemLine(p: Problem): string {
-  const suffix = p.severity === "warning" ? " (warning)" : "";
   // Like check, quote names a hostile zip filled with control characters or broken UTF-8.
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const file = /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(p.file) ? JSON.stringify(p.file) : p.file;
-  return `${file || "package"}: ${p.rule}: ${p.message}${suffix}`;
+  return `${file || "package"}: ${p.severity}: ${p.rule}: ${p.message}`;
 }

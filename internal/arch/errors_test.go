@@ -87,6 +87,7 @@ var kinds = map[string]struct {
 	"online.ErrDenied":                {online.ErrDenied, fault.Forbidden},
 	"online.ErrDiscovery":             {online.ErrDiscovery, fault.Unavailable},
 	"online.ErrNonce":                 {online.ErrNonce, fault.Forbidden},
+	"online.ErrNotOpenID":             {online.ErrNotOpenID, fault.Unavailable},
 	"online.ErrRedirectPort":          {online.ErrRedirectPort, fault.Conflict},
 	"online.ErrRequestRefused":        {online.ErrRequestRefused, fault.Forbidden},
 	"online.ErrState":                 {online.ErrState, fault.Forbidden},

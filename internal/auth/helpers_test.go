@@ -51,6 +51,9 @@ type idp struct {
 	err        error
 	block      bool
 	started    chan struct{}
+	// notLoginServer is what NotLoginServer says: an address that answers
+	// as something else than an OpenID provider.
+	notLoginServer error
 }
 
 // fakeOnline is auth.Online over an idp the test may change.
@@ -71,6 +74,12 @@ func (f *fakeOnline) Check(context.Context) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.cfg.reachable
+}
+
+func (f *fakeOnline) NotLoginServer(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cfg.notLoginServer
 }
 
 func (f *fakeOnline) Login(ctx context.Context) (user.Profile, error) {

@@ -18,7 +18,9 @@ import (
 // Errors: ErrInProgress; ErrNotConfigured when there is neither a login
 // server nor offline login; ErrNotAttempted (wrapping the reason) when the
 // device is offline and offline login is not possible; ErrFailed (wrapping
-// the identity provider's error) when an online login failed; ErrCancelled.
+// the identity provider's error) when an online login failed, or when the
+// login server's address answers as no OpenID provider and offline login is
+// not possible either; ErrCancelled.
 func (s *Service) Login(ctx context.Context) (user.Profile, error) {
 	if s.InProgress() {
 		return user.Profile{}, ErrInProgress
@@ -44,8 +46,24 @@ func (s *Service) Login(ctx context.Context) (user.Profile, error) {
 		why = "the shell runs offline (--offline)"
 	case !configured:
 		why = "no login server is configured (login_url)"
+	case s.offlineReady() != "":
+		// Nobody can sign in offline either: a wrong address is worth
+		// telling apart from a server that is down.
+		if ex, ok := s.o.Online.(explainer); ok {
+			if err := ex.NotLoginServer(ctx); err != nil {
+				return user.Profile{}, fault.Explain(ErrFailed, "%w", err)
+			}
+		}
 	}
 	return s.loginOffline(ctx, why)
+}
+
+// explainer is an Online that can tell a login server address that
+// answers as something else (a web server, a proxy's 401) from one that
+// does not answer (*online.Provider): NotLoginServer returns why, in words
+// fit to show, or nil.
+type explainer interface {
+	NotLoginServer(ctx context.Context) error
 }
 
 func (s *Service) loginOnline(ctx context.Context) (user.Profile, error) {

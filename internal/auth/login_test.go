@@ -7,9 +7,14 @@ import (
 	"testing"
 
 	"loginshell/internal/auth"
+	"loginshell/internal/fault"
 	"loginshell/internal/keychain"
 	"loginshell/internal/user"
 )
+
+// errNotOpenID stands for online.ErrNotOpenID: what the provider says of an
+// address that answered 401.
+var errNotOpenID = fault.New(fault.Unavailable, "that address is not an OpenID login server (it answered 401)")
 
 // Logins that end without showing a page: an online sign-in, or a refusal.
 func TestLoginWithoutPage(t *testing.T) {
@@ -35,6 +40,8 @@ func TestLoginWithoutPage(t *testing.T) {
 			wantErr: auth.ErrNotAttempted},
 		{name: "an unreachable server without a vault is ErrNotAttempted",
 			online: idp{configured: true}, wantErr: auth.ErrNotAttempted},
+		{name: "an address that answers as no login server, without a vault, is ErrFailed saying so",
+			online: idp{configured: true, notLoginServer: errNotOpenID}, wantErr: auth.ErrFailed, wantWrapped: errNotOpenID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,6 +50,9 @@ func TestLoginWithoutPage(t *testing.T) {
 			p, err := e.svc.Login(context.Background())
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Login error = %v, want %v", err, tt.wantErr)
+			}
+			if errors.Is(err, errNotOpenID) && fault.Text(err) != fault.Text(errNotOpenID) {
+				t.Errorf("Login error text = %q, want the login server's own words %q", fault.Text(err), fault.Text(errNotOpenID))
 			}
 			if tt.wantWrapped != nil && !errors.Is(err, tt.wantWrapped) {
 				t.Errorf("Login error = %v, want it to wrap %v", err, tt.wantWrapped)
@@ -88,6 +98,8 @@ func TestOfflineLogin(t *testing.T) {
 		{"offline login runs when no login server is configured", envOptions{vault: true}},
 		{"offline login runs when the shell is forced offline", envOptions{online: onlineOK(), forceOffline: true, vault: true}},
 		{"offline login runs when the login server is unreachable", envOptions{online: idp{configured: true}, vault: true}},
+		{"offline login runs when the address answers as no login server, with a vault",
+			envOptions{online: idp{configured: true, notLoginServer: errNotOpenID}, vault: true}},
 		{"offline login runs after an online failure when fallback is allowed",
 			envOptions{online: idp{configured: true, reachable: true, err: errIdP}, fallback: true, vault: true}},
 	} {

@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,7 +12,6 @@ import (
 	"strings"
 
 	"loginshell/internal/manifest"
-	"loginshell/internal/pkginstall"
 	"loginshell/internal/webapps"
 )
 
@@ -22,6 +22,8 @@ const (
 	RuleNotDependency = "not-a-dependency"   // the starter or offline app is not among the dependencies
 	RuleMissingDep    = "missing-dependency" // a dependency is neither installed nor given
 	RuleWrongVersion  = "wrong-version"      // a dependency is there, but not at the version named
+	RuleBrokenDep     = "broken-dependency"  // a dependency is there, but the shell would not load it
+	RuleBrokenPackage = "broken-package"     // a package that is no dependency would not load (a warning)
 )
 
 // BootOptions say where the packages of an app definition are found.
@@ -29,9 +31,12 @@ type BootOptions struct {
 	// Packages are package paths given on the command line (anything
 	// Check reads); each is checked, and counts at its version.
 	Packages []string
-	// Roots are catalog roots (webapps.NewCatalog) holding the packages
-	// installed: beside the document, the data directory's, the bundled.
-	Roots []fs.FS
+	// Installed is a data directory's webapps folder ("" for none) and
+	// Bundled the packages shipped with the shell (nil for none). The
+	// folders beside the document count too, as the shell reads them
+	// with --boot (webapps.LoadCatalog).
+	Installed string
+	Bundled   fs.FS
 }
 
 // IsBootDocument reports whether p names an app definition rather than a
@@ -76,23 +81,20 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 
 	given := map[string]manifest.WebApp{}
 	for _, p := range opts.Packages {
-		pr := Check(p, Options{})
-		if pr.Name != "" && pr.Name == b.OfflineName {
-			pr = Check(p, Options{Offline: true})
-		}
+		pr := Check(p, Options{OfflineName: b.OfflineName})
 		for _, prob := range pr.Problems {
 			prob.File = filepath.ToSlash(filepath.Join(packageLabel(pr.Name, p), prob.File))
 			r.Problems = append(r.Problems, prob)
 		}
-		if pr.Name != "" {
-			m, _, _ := pkginstall.InspectPackage(p, pkginstall.Options{}, nil)
-			given[m.Name] = m
+		if pr.Name != "" { // counted at its version; its own errors are listed above
+			given[pr.Name] = manifest.WebApp{Name: pr.Name, Version: pr.Version}
 		}
 	}
-	cat, _ := webapps.NewCatalog(opts.Roots...) // broken packages are simply not installed
-	if cat == nil {
-		cat, _ = webapps.NewCatalog()
-	}
+	// The packages as the shell started with --boot docPath would load
+	// them: the same loader, the same verdicts.
+	cat, _, err := webapps.LoadCatalog(webapps.CatalogOptions{Beside: filepath.Dir(docPath), Installed: opts.Installed,
+		Bundled: opts.Bundled})
+	broken := brokenByName(err)
 
 	for _, role := range []struct{ name, key string }{{b.Starter, "starter"}, {b.OfflineName, "offline"}} {
 		if _, ok := b.Dependencies[role.name]; role.name != "" && !ok {
@@ -104,41 +106,86 @@ func CheckBoot(docPath string, opts BootOptions) Report {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	found := map[string]manifest.WebApp{}
 	for _, name := range names {
 		want := b.Dependencies[name]
+		if problem := VersionProblem(want); problem != "" {
+			r.add(doc, RuleVersion, SeverityWarning, fmt.Sprintf("the dependency %q: %s", name, problem))
+		}
 		if m, ok := given[name]; ok {
 			if m.Version != want {
 				r.add(doc, RuleWrongVersion, SeverityError, fmt.Sprintf("%q is given at version %s, but the dependency is %s", name, m.Version, want))
-				continue
 			}
-			found[name] = m
 			continue
 		}
-		pkg, err := cat.Lookup(name, want)
+		if _, err := cat.Lookup(name, want); err == nil {
+			continue
+		}
 		switch {
-		case err == nil:
-			found[name] = pkg.Manifest
-		case len(cat.Versions(name)) > 0:
-			r.add(doc, RuleWrongVersion, SeverityError, fmt.Sprintf("%q %s is not installed (installed: %s); install it or give its folder", name, want, strings.Join(cat.Versions(name), ", ")))
+		case len(broken[name]) > 0:
+			for _, e := range broken[name] {
+				r.add(doc, RuleBrokenDep, SeverityError, fmt.Sprintf("%q %s would not load: %s (%s)", name, want, e.Err, where(e)))
+			}
+			delete(broken, name)
+		case len(cat.Available(name)) > 0:
+			r.add(doc, RuleWrongVersion, SeverityError, fmt.Sprintf("%q %s is neither installed nor given (the shell has %s); install it or give its folder", name, want, strings.Join(cat.Available(name), ", ")))
 		default:
 			r.add(doc, RuleMissingDep, SeverityError, fmt.Sprintf("%q %s is neither installed nor given; install it or give its folder", name, want))
 		}
 	}
-	if m, ok := found[b.OfflineName]; ok && b.OfflineName != "" {
-		if _, checked := given[b.OfflineName]; !checked { // a given one was checked as offline already
-			for _, p := range []struct{ key, page, what string }{
-				{"setup", m.Setup, "the first-time password page"},
-				{"manage", m.Manage, "the password change page"},
-			} {
-				if p.page == "" {
-					r.add(filepath.ToSlash(filepath.Join(m.Name, "webapp.json")), RuleOfflinePages, SeverityError, fmt.Sprintf(
-						"the offline login package must name its %q page (%s)", p.key, p.what))
+	if b.OfflineName != "" {
+		if pkg, err := cat.Lookup(b.OfflineName, b.Dependencies[b.OfflineName]); err == nil {
+			if _, checked := given[b.OfflineName]; !checked { // a given one was checked as offline already
+				for _, p := range offlinePages(pkg.Manifest) {
+					r.add(doc, RuleOfflinePages, SeverityWarning, fmt.Sprintf("the offline sign-in package %q %s names no %s: %s",
+						pkg.Manifest.Name, pkg.Manifest.Version, p.what, p.then))
 				}
 			}
 		}
 	}
+	var rest []string
+	for name := range broken {
+		rest = append(rest, name)
+	}
+	sort.Strings(rest)
+	for _, name := range rest {
+		for _, e := range broken[name] {
+			r.add(doc, RuleBrokenPackage, SeverityWarning, fmt.Sprintf("%s would not load: %s", where(e), e.Err))
+		}
+	}
 	return r
+}
+
+// brokenByName sorts the packages a catalog could not load by the
+// package they are.
+func brokenByName(err error) map[string][]*webapps.BrokenError {
+	out := map[string][]*webapps.BrokenError{}
+	var walk func(error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		if be := (*webapps.BrokenError)(nil); errors.As(err, &be) {
+			out[be.Name] = append(out[be.Name], be)
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}
+
+// where names a broken package's folder for a person.
+func where(e *webapps.BrokenError) string {
+	switch e.Source {
+	case webapps.SourceBeside:
+		return fmt.Sprintf("the folder %s beside the app definition", e.Dir)
+	case webapps.SourceBundled:
+		return "the bundled " + e.Dir
+	}
+	return "the installed " + e.Dir
 }
 
 // packageLabel names a given package in a report: its name, else its path.

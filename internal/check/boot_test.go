@@ -1,11 +1,11 @@
 package check
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // TestCheckBoot checks app definitions (the container's app.json) against
@@ -21,11 +21,12 @@ func TestCheckBoot(t *testing.T) {
   "dependencies": {"lineapp": "2.0", "offline-login": "0.0.1"}
 }`
 	tests := []struct {
-		name      string
-		doc       string
-		packages  []string
-		installed map[string]string // files of an installed root
-		wantRules []string
+		name         string
+		doc          string
+		packages     []string
+		installed    map[string]string // files of an installed root
+		wantRules    []string          // of the errors
+		wantWarnings []string
 	}{
 		{name: "good: every dependency given at its version", doc: good, packages: []string{offline, line}},
 		{name: "good: a dependency installed", doc: good, packages: []string{filepath.Join(offline, "webapp.json")},
@@ -41,10 +42,14 @@ func TestCheckBoot(t *testing.T) {
 		{name: "an installed offline package without its setup page", doc: good, packages: []string{line},
 			installed: map[string]string{"offline-login/0.0.1/webapp.json": `{"name":"offline-login","version":"0.0.1","main":"a.html","update":"u.html"}`,
 				"offline-login/0.0.1/a.html": "<p>", "offline-login/0.0.1/u.html": "<p>"},
-			wantRules: []string{RuleOfflinePages}},
+			wantWarnings: []string{RuleOfflinePages}},
 		{name: "a given offline package without its setup page", doc: good, packages: []string{line, "NOSETUP"},
-			wantRules: []string{RuleOfflinePages}},
+			wantWarnings: []string{RuleOfflinePages}},
+		{name: "an installed dependency that would not load", doc: good, packages: []string{offline},
+			installed: map[string]string{"lineapp/2.0/webapp.json": `{"name":"lineapp","version":"2.0","main":"index.html"}`},
+			wantRules: []string{RuleBrokenDep}},
 		{name: "not a valid definition", doc: `{"name": "plant", "dependencies": {}}`, wantRules: []string{RuleInvalidBoot}},
+		{name: "the container's name@version", doc: strings.Replace(good, `"starter": "lineapp"`, `"starter": "lineapp@2.0"`, 1), packages: []string{offline, line}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,21 +79,40 @@ func TestCheckBoot(t *testing.T) {
 					pkgs[i] = repo
 				}
 			}
-			r := CheckBoot(doc, BootOptions{Packages: pkgs, Roots: []fs.FS{os.DirFS(root)}})
-			var rules []string
+			r := CheckBoot(doc, BootOptions{Packages: pkgs, Installed: root})
+			var rules, warnings []string
 			for _, p := range r.Problems {
-				if p.Severity == SeverityError {
+				switch p.Severity {
+				case SeverityError:
 					rules = append(rules, p.Rule)
+				case SeverityWarning:
+					warnings = append(warnings, p.Rule)
 				}
 			}
-			if strings.Join(rules, ",") != strings.Join(tt.wantRules, ",") {
-				t.Errorf("error rules = %v, want %v\n%s", rules, tt.wantRules, r.Text())
+			if strings.Join(rules, ",") != strings.Join(tt.wantRules, ",") || strings.Join(warnings, ",") != strings.Join(tt.wantWarnings, ",") {
+				t.Errorf("error rules = %v, warnings %v; want %v, %v\n%s", rules, warnings, tt.wantRules, tt.wantWarnings, r.Text())
 			}
 			if r.OK() != (len(tt.wantRules) == 0) {
 				t.Errorf("OK() = %v", r.OK())
 			}
 		})
 	}
+	t.Run("a version only bundled is named as bundled", func(t *testing.T) {
+		t.Parallel()
+		doc := filepath.Join(t.TempDir(), "app.json")
+		if err := os.WriteFile(doc, []byte(good), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		bundled := fstest.MapFS{
+			"offline-login/webapp.json": {Data: []byte(`{"name":"offline-login","version":"1.0.0","main":"a.html","setup":"a.html","manage":"a.html"}`)},
+			"offline-login/a.html":      {Data: []byte("<p>")},
+		}
+		r := CheckBoot(doc, BootOptions{Packages: []string{line}, Bundled: bundled})
+		want := `app.json: error: wrong-version: "offline-login" 0.0.1 is neither installed nor given (the shell has 1.0.0 (bundled)); install it or give its folder`
+		if !strings.Contains(r.Text(), want+"\n") || strings.Contains(r.Text(), "is not installed") {
+			t.Errorf("check of a dependency only bundled at another version:\n%s\nwant the line %s", r.Text(), want)
+		}
+	})
 	if IsBootDocument(filepath.Join(offline, "webapp.json")) {
 		t.Error("a webapp.json read as an app definition")
 	}

@@ -1,9 +1,13 @@
 // Package check validates a web app package before it ships, for QA and
-// CI: `loginshell check PACKAGE`. It runs the installer's own rules
-// (pkginstall.InspectPackage, so check and install always agree),
-// then what only a person would otherwise notice: an offline login
-// package without its setup or manage page, pages whose HTML is cut short,
-// and calls to http://pmapi/<service> the shell does not serve.
+// CI: `loginshell check PACKAGE`. Its errors are the installer's own
+// rules (pkginstall.InspectPackage, the one validation the installer and
+// the package library's loader run too): check fails a package exactly
+// when `loginshell install` refuses it and the shell would not load it.
+// Beyond them it warns of what only a person would otherwise notice: pages
+// whose HTML is cut short, calls to http://pmapi/<service> the shell does
+// not serve, a form that can be sent before its script has run, a version
+// the container would not have taken; and it notes what has no effect
+// here (the container's own keys).
 //
 // Check reads, never writes; it is safe on untrusted packages.
 package check
@@ -14,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -24,29 +27,35 @@ import (
 
 // Options tunes a check.
 type Options struct {
-	// Offline checks the package as an offline login package even if its
-	// webapp.json has no "setup" or "manage" (which otherwise mark one).
+	// Offline checks the package as the offline sign-in package whatever
+	// its name: a missing setup or manage page is warned of, and its pages
+	// are held to the offline services.
 	Offline bool
+	// OfflineName is the offline sign-in package of the boot document an
+	// install would go to: a package of that name is checked as Offline.
+	OfflineName string
 	// Limits are the installer's limits; the zero value is its defaults.
 	Limits pkginstall.Options
 }
 
 // Severity says whether a problem stops the package from shipping.
 const (
-	SeverityError   = "error"   // install refuses it, or a page will break
-	SeverityWarning = "warning" // works, but probably not what the author meant
-	SeverityNote    = "note"    // for the record, in --json only: e.g. a key with no effect here
+	SeverityError   = "error"   // install refuses it and the shell would not load it
+	SeverityWarning = "warning" // it installs and loads, but probably not as the author meant
+	SeverityNote    = "note"    // for the record: e.g. a key with no effect here
 )
 
 // The rules check adds to the installer's (pkginstall.Rule...).
 const (
-	RuleOfflinePages  = "offline-pages"   // an offline login package lacks setup or manage
+	RuleOfflinePages  = "offline-pages"   // an offline login package lacks setup or manage (a warning)
 	RuleUnknownField  = "unknown-field"   // webapp.json has a key the shell ignores
 	RuleHTML          = "html"            // a page's HTML is cut short
 	RuleService       = "unknown-service" // a call to a pmapi service the shell does not serve
 	RuleOfflineCall   = "offline-service" // an offline login page calls beyond auth and log
 	RuleContainerOnly = "container-only"  // a key only the mobile container used (a note)
-	RuleVersion       = "version-format"  // a version that is not dotted numbers (a warning)
+	RuleVersion       = "version-format"  // a version the container's CLI would not take (a warning)
+	RuleSrcFolder     = "src-folder"      // how "src-folder" was read, when not as written (a note)
+	RuleFormRace      = "form-race"       // a form that can be sent before its script has run (a warning)
 )
 
 // Problem is one finding. File is the path inside the package ("" for the
@@ -108,17 +117,19 @@ func Check(pkgPath string, opts Options) Report {
 		r.add(p.Entry, p.Rule, SeverityError, p.Detail)
 	}
 	r.Name, r.Version = m.Name, m.Version
-	if m.Name == "" {
+	if m.Name == "" || texts["webapp.json"] == nil { // nothing read beyond the manifest
 		return r
 	}
-	offline := opts.Offline || m.Setup != "" || m.Manage != ""
-	r.checkManifest(m, texts["webapp.json"], offline)
+	// The offline package, or one that looks like it (it names a setup or
+	// manage page).
+	role := opts.Offline || (opts.OfflineName != "" && m.Name == opts.OfflineName)
+	offline := role || m.Setup != "" || m.Manage != ""
+	r.checkManifest(m, texts["webapp.json"], role, offline)
+	if layout.Note != "" {
+		r.add("webapp.json", RuleSrcFolder, SeverityNote, layout.Note)
+	}
 	for _, k := range layout.Dropped {
 		r.add("webapp.json", RuleContainerOnly, SeverityNote, fmt.Sprintf("the key %q is the container CLI's: the package is read as it says and installed without it; it has no effect on the desktop", k))
-	}
-	pages := map[string]bool{}
-	for _, p := range m.Pages() {
-		pages[p] = true
 	}
 	names := make([]string, 0, len(texts))
 	for name := range texts {
@@ -129,12 +140,9 @@ func Check(pkgPath string, opts Options) Report {
 		switch strings.ToLower(path.Ext(name)) {
 		case ".html", ".htm":
 			if msg := htmlProblem(texts[name]); msg != "" {
-				sev := SeverityWarning
-				if pages[name] {
-					sev = SeverityError
-				}
-				r.add(name, RuleHTML, sev, msg)
+				r.add(name, RuleHTML, SeverityWarning, msg)
 			}
+			r.checkForms(name, texts)
 			r.checkCalls(name, texts[name], offline)
 		case ".js", ".mjs":
 			r.checkCalls(name, texts[name], offline)
@@ -147,6 +155,26 @@ func (r *Report) add(file, rule, severity, message string) {
 	r.Problems = append(r.Problems, Problem{File: file, Rule: rule, Message: message, Severity: severity})
 }
 
+// missingPage is a page an offline sign-in package lacks, and what
+// follows from it.
+type missingPage struct{ what, then string }
+
+// offlinePages lists the setup and manage pages m lacks. The package still
+// installs and signs people in (the seed answers the step it cannot show
+// with 400: "offline package setup element not configured").
+func offlinePages(m manifest.WebApp) []missingPage {
+	var out []missingPage
+	if m.Setup == "" {
+		out = append(out, missingPage{`"setup" page (the first-time password page)`,
+			"nobody can set up an offline password with it (the first-time setup answers 400, as the seed says)"})
+	}
+	if m.Manage == "" {
+		out = append(out, missingPage{`"manage" page (the password change page, "update" in the container)`,
+			"nobody can change an offline password with it (the change answers 400, as the seed says)"})
+	}
+	return out
+}
+
 // knownFields are the webapp.json keys the shell reads.
 var knownFields = map[string]bool{"name": true, "version": true, "main": true, "title": true, "setup": true, "manage": true, "update": true}
 
@@ -156,19 +184,20 @@ var knownFields = map[string]bool{"name": true, "version": true, "main": true, "
 var containerFields = map[string]bool{manifest.KeySrcFolder: true, manifest.KeyOutputFolder: true, "nativeScroll": true,
 	"_id": true, "type": true, "channels": true, "created_at": true, "updated_at": true}
 
-func (r *Report) checkManifest(m manifest.WebApp, raw []byte, offline bool) {
-	if problem := versionProblem(m.Version); problem != "" {
+// checkManifest warns of what the manifest's rules let through: for the
+// offline sign-in package (role), or one that looks like it (offline), a
+// missing setup or manage page.
+func (r *Report) checkManifest(m manifest.WebApp, raw []byte, role, offline bool) {
+	if problem := VersionProblem(m.Version); problem != "" {
 		r.add("webapp.json", RuleVersion, SeverityWarning, problem)
 	}
 	if offline {
-		for _, p := range []struct{ key, page, what string }{
-			{"setup", m.Setup, "the first-time password page"},
-			{"manage", m.Manage, "the password change page"},
-		} {
-			if p.page == "" {
-				r.add("webapp.json", RuleOfflinePages, SeverityError, fmt.Sprintf(
-					"an offline login package must name its %q page (%s)", p.key, p.what))
+		for _, p := range offlinePages(m) {
+			msg := fmt.Sprintf("names a setup or manage page but no %s; as a boot document's offline sign-in package (check it so with --offline) %s", p.what, p.then)
+			if role {
+				msg = fmt.Sprintf("%q is the offline sign-in package and names no %s: %s", m.Name, p.what, p.then)
 			}
+			r.add("webapp.json", RuleOfflinePages, SeverityWarning, msg)
 		}
 	}
 	var fields map[string]json.RawMessage
@@ -191,21 +220,18 @@ func (r *Report) checkManifest(m manifest.WebApp, raw []byte, offline bool) {
 	}
 }
 
-// versionRule is the form of a version the container's packages use and
-// CompareVersions orders as people read it: one to four whole numbers
-// joined by dots ("1", "2.0", "0.0.1", "2024.12.6"), optionally followed by
-// a semver pre-release or build suffix ("1.0.0-beta.2", "1.0.0+42").
-var versionRule = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,3}([-+][0-9A-Za-z.-]+)?$`)
+// versionRuleText names the rule in every warning (manifest.VersionRule).
+const versionRuleText = "the container's version rule is " + manifest.VersionRule
 
-// versionProblem says what is wrong with version, "" when it follows
-// versionRule. Another form still installs (the installer takes any name a
-// folder can have), but orders by text, not by number: a warning.
-func versionProblem(v string) string {
+// VersionProblem says what is wrong with version, "" when it follows the
+// container's rule (manifest.VersionRule). It is a warning, never an error: the installer takes any
+// version that can be a folder name.
+func VersionProblem(v string) string {
 	switch {
-	case versionRule.MatchString(v):
+	case manifest.ValidVersion(v):
 		return ""
-	case (strings.HasPrefix(v, "v") || strings.HasPrefix(v, "V")) && versionRule.MatchString(v[1:]):
-		return fmt.Sprintf("the version %q starts with %q; write %q: versions are dotted numbers (1.0.0), and a letter makes them order as text", v, v[:1], v[1:])
+	case (strings.HasPrefix(v, "v") || strings.HasPrefix(v, "V")) && manifest.ValidVersion(v[1:]):
+		return fmt.Sprintf("the version %q starts with %q; write %q: %s; a letter makes the shell order it as text", v, v[:1], v[1:], versionRuleText)
 	}
-	return fmt.Sprintf("the version %q is not dotted numbers such as 1.0.0 (optionally -beta.1): the shell orders it as text, so an update may not count as newer", v)
+	return fmt.Sprintf("the version %q is not whole numbers joined by dots: %s; the shell installs it but orders it as text, so an update may not count as newer", v, versionRuleText)
 }

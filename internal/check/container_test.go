@@ -82,7 +82,7 @@ func TestCheckCLIZip(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Check(out, Options{})
-	if r.Text() != "OK offline-login 0.0.1\n" {
+	if !r.OK() || !strings.HasSuffix(r.Text(), "\nOK offline-login 0.0.1\n") || strings.Contains(r.Text(), ": error: ") || strings.Contains(r.Text(), ": warning: ") {
 		t.Errorf("check of the CLI's zip:\n%s", r.Text())
 	}
 	if err := os.Rename(filepath.Join(repo, "webapp.json"), filepath.Join(repo, "moved.json")); err != nil {

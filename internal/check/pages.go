@@ -136,9 +136,10 @@ func servedList(m map[string]bool) string {
 	return strings.Join(s, ", ")
 }
 
-// checkCalls reports each service a file calls that the shell does not
+// checkCalls warns of each service a file calls that the shell does not
 // serve (or, for an offline login package, that the container would
-// refuse), once per file and service, at its first line. URLs built by
+// refuse), once per file and service, at its first line. They are
+// warnings: the package installs and loads, and only that call fails. URLs built by
 // concatenation ('http://pmapi/' + name) cannot be checked and are skipped;
 // a URL in a comment counts like one in code.
 func (r *Report) checkCalls(file string, text []byte, offline bool) {
@@ -152,9 +153,9 @@ func (r *Report) checkCalls(file string, text []byte, offline bool) {
 		line := bytes.Count(text[:loc[0]], []byte("\n")) + 1
 		switch {
 		case !served[svc]:
-			r.add(file, RuleService, SeverityError, fmt.Sprintf("line %d: calls http://pmapi/%s, which the shell does not serve (it serves %s)", line, svc, servedList(served)))
+			r.add(file, RuleService, SeverityWarning, fmt.Sprintf("line %d: calls http://pmapi/%s, which the shell does not serve (it serves %s)", line, svc, servedList(served)))
 		case offline && !offlineServed[svc]:
-			r.add(file, RuleOfflineCall, SeverityError, fmt.Sprintf("line %d: an offline login page calls http://pmapi/%s; in secure mode only auth and log may be called", line, svc))
+			r.add(file, RuleOfflineCall, SeverityWarning, fmt.Sprintf("line %d: an offline login page calls http://pmapi/%s; in secure mode only auth and log may be called", line, svc))
 		}
 	}
 }

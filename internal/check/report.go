@@ -9,32 +9,23 @@ import (
 	"unicode"
 )
 
-// Text renders the report for people: one line per problem, `file: rule:
-// message` (warnings marked; notes are left to JSON), then a summary line. A package with nothing
-// to say gives the single line `OK <name> <version>`. File names that are
-// not printable (hostile zips) are quoted, so they cannot drive a terminal.
+// Text renders the report for people: one line per finding, `file:
+// severity: rule: message` (severity "error", "warning" or "note", as in
+// JSON and the window's install problems), then a summary line counting
+// errors and warnings. A package with nothing to say gives the single
+// line `OK <name> <version>`. File names that are not printable (hostile
+// zips) are quoted, so they cannot drive a terminal.
 func (r Report) Text() string {
 	var b strings.Builder
 	errs, warns := 0, 0
 	for _, p := range r.Problems {
-		if p.Severity == SeverityNote {
-			continue // --json only
-		}
-		file := p.File
-		switch {
-		case file == "":
-			file = "package"
-		case strings.IndexFunc(file, func(c rune) bool { return !unicode.IsPrint(c) || c == unicode.ReplacementChar }) >= 0:
-			file = strconv.Quote(file)
-		}
-		suffix := ""
-		if p.Severity == SeverityWarning {
-			suffix = " (warning)"
-			warns++
-		} else {
+		switch p.Severity {
+		case SeverityError:
 			errs++
+		case SeverityWarning:
+			warns++
 		}
-		fmt.Fprintf(&b, "%s: %s: %s%s\n", file, p.Rule, p.Message, suffix)
+		fmt.Fprintln(&b, p.Line())
 	}
 	id := strings.TrimSpace(r.Name + " " + r.Version)
 	if id == "" {
@@ -51,6 +42,19 @@ func (r Report) Text() string {
 		fmt.Fprintf(&b, "OK %s\n", id)
 	}
 	return b.String()
+}
+
+// Line is the problem as Text prints it: `file: severity: rule: message`,
+// "package" for the package as a whole.
+func (p Problem) Line() string {
+	file := p.File
+	switch {
+	case file == "":
+		file = "package"
+	case strings.IndexFunc(file, func(c rune) bool { return !unicode.IsPrint(c) || c == unicode.ReplacementChar }) >= 0:
+		file = strconv.Quote(file)
+	}
+	return fmt.Sprintf("%s: %s: %s: %s", file, p.Severity, p.Rule, p.Message)
 }
 
 func plural(n int, word string) string {

@@ -3,15 +3,15 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"loginshell/internal/check"
 	"loginshell/internal/samples"
+	"loginshell/internal/shell"
 )
 
-const checkSynopsis = "loginshell check [--json] [--offline] PACKAGE\n      checks a package (zip, directory, or webapp.json); exit status 1 if it has errors\n  loginshell check [--json] [--data DIR] app.json [PACKAGE]...\n      checks an app definition (boot document) against the installed packages and those given"
+const checkSynopsis = "loginshell check [--json] [--offline] [--data DIR] PACKAGE\n      checks a package (zip, directory, or webapp.json); exit status 1 if it has errors\n  loginshell check [--json] [--data DIR] app.json [PACKAGE]...\n      checks an app definition (boot document) against the installed packages and those given"
 
 // runCheck validates a package, or an app definition and its packages,
 // for QA: every problem on its own line (or JSON for CI), exit status 1
@@ -21,8 +21,8 @@ func runCheck(e *env, args []string) error {
 	var dataDir string
 	flags := newFlags("check")
 	flags.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	flags.BoolVar(&offline, "offline", false, "check as an offline login package even without setup/manage pages")
-	flags.StringVar(&dataDir, "data", e.dataDir, "app definitions: data directory whose installed packages count")
+	flags.BoolVar(&offline, "offline", false, "check as the offline sign-in package whatever its name (its setup and manage pages are required)")
+	flags.StringVar(&dataDir, "data", e.dataDir, "data directory: its installed packages count for an app definition, its boot document names the offline package")
 	if help, err := e.parse("check", flags, args); help || err != nil {
 		return err
 	}
@@ -45,9 +45,16 @@ func runCheck(e *env, args []string) error {
 		// The app definition's packages are those given, then those
 		// beside it, installed in dataDir and bundled.
 		r = check.CheckBoot(target, check.BootOptions{Packages: flags.Args()[1:],
-			Roots: []fs.FS{os.DirFS(filepath.Dir(target)), os.DirFS(filepath.Join(dataDir, "webapps")), samples.FS()}})
+			Installed: filepath.Join(dataDir, "webapps"), Bundled: samples.FS()})
 	} else {
-		r = check.Check(target, check.Options{Offline: offline})
+		// The package is held to the offline role as `loginshell install
+		// --data DIR` would hold it: the offline package of DIR's boot
+		// document (DIR/boot.json, else the bundled one).
+		boot, err := shell.BootDocument(dataDir)
+		if err != nil {
+			return err
+		}
+		r = check.Check(target, check.Options{Offline: offline, OfflineName: boot.OfflineName})
 	}
 	return e.printReport(r, asJSON)
 }

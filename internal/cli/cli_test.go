@@ -57,6 +57,7 @@ func TestCommandLines(t *testing.T) {
 		{"an unknown flag is a usage error", []string{"--bogus"}, 2, nil,
 			[]string{"loginshell window: flag provided but not defined: -bogus"}},
 		{"the window takes no argument", []string{"window", "stray"}, 2, nil, []string{`loginshell window: unexpected argument "stray"`}},
+		{"--package takes a folder, not a zip", []string{"serve", "--package", aZip(t)}, 2, nil, []string{"is not a folder: --package serves a package folder"}},
 		{"a bad log level", []string{"serve", "--log-level", "loud"}, 2, nil,
 			[]string{`loginshell serve: --log-level "loud": use debug, info, warn or error`}},
 		{"check needs a package", []string{"check"}, 2, nil, []string{"loginshell check: name one package"}},
@@ -102,4 +103,13 @@ func TestCommandLines(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(empty, "signatures.db")); err == nil {
 		t.Error("audit verify created signatures.db in a directory where nothing was signed")
 	}
+}
+
+// aZip is a zip file that exists (its content does not matter).
+func aZip(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "app.zip")
+	if err := os.WriteFile(p, []byte("PK"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"loginshell/internal/online"
 	"loginshell/internal/redact"
@@ -109,6 +112,10 @@ func (o *shellFlags) add(fs *flag.FlagSet, defaultDataDir string) {
 	fs.StringVar(&o.store, "store", "", "set the signature_store setting and keep it: the PostgreSQL database the plant's stations share (postgres://USER@HOST/DATABASE?sslmode=verify-full; the password goes in ~/.pgpass or PGPASSWORD); \"embedded\" goes back to signatures.db in the data directory")
 	fs.StringVar(&o.station, "station", "", "this station's name in signatures and the audit trail, under which its audit key is registered (default: the host name); give each data directory on one computer a name of its own")
 	fs.Func("package", "serve this package folder (or its webapp.json) as it is, without installing it, and reload the page when its files change; repeatable", func(v string) error {
+		if st, err := os.Stat(v); err == nil && !st.IsDir() && !strings.EqualFold(filepath.Ext(v), ".json") {
+			// A zip cannot change under the shell as a folder does.
+			return fmt.Errorf("%s is not a folder: --package serves a package folder (or its webapp.json) as it is; install a zip with loginshell install", v)
+		}
 		o.packages = append(o.packages, v)
 		return nil
 	})

@@ -77,6 +77,10 @@ type Options struct {
 	// install is asked, before anything is read or staged, so a transport
 	// that hides its buttons from a person is not the only guard.
 	Permit func() error
+	// OfflineName returns the boot document's offline sign-in package,
+	// which the Installer holds to its role; a refused package's problems
+	// are check's with that role too (nil: none).
+	OfflineName func() string
 	// Log receives what went wrong in the shell (default: discarded);
 	// installs and refused packages are the Installer's to log.
 	Log *slog.Logger
@@ -85,11 +89,12 @@ type Options struct {
 // Service runs installs one at a time and tells subscribers how they go.
 // Its methods are safe for concurrent use.
 type Service struct {
-	inst   Installer
-	permit func() error
-	dir    string
-	max    int64
-	log    *slog.Logger
+	inst    Installer
+	permit  func() error
+	offline func() string
+	dir     string
+	max     int64
+	log     *slog.Logger
 
 	busy chan struct{} // holds a token while an install runs
 
@@ -115,7 +120,10 @@ func New(o Options) (*Service, error) {
 			}
 		}
 	}
-	return &Service{inst: o.Installer, permit: o.Permit, dir: o.Dir, max: o.MaxUpload, log: o.Log,
+	if o.OfflineName == nil {
+		o.OfflineName = func() string { return "" }
+	}
+	return &Service{inst: o.Installer, permit: o.Permit, offline: o.OfflineName, dir: o.Dir, max: o.MaxUpload, log: o.Log,
 		busy: make(chan struct{}, 1), events: pubsub.Latest[Event]()}, nil
 }
 
@@ -250,7 +258,7 @@ func (s *Service) run(path string, replace bool) (Result, error) {
 	case err == nil:
 		r.OK, r.Name, r.Version, r.Message = true, m.Name, m.Version, Installed(m.Name, m.Version)
 	case errors.Is(err, pkginstall.ErrBadPackage):
-		rep := check.Check(path, check.Options{})
+		rep := check.Check(path, check.Options{OfflineName: s.offline()})
 		r.Name, r.Version, r.Message = rep.Name, rep.Version, msgBad
 		r.Problems = withRefusal(rep.Problems, err)
 	case errors.Is(err, pkginstall.ErrInstallBusy):

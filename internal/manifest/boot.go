@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Boot is the boot document: which packages make up the installation, which
@@ -23,7 +24,9 @@ const bootDoc = "boot document"
 // ParseBoot reads a boot document. "name", "version" and "starter" are
 // required; "offline" is accepted as an alias of "offlineName" (packages
 // written for the mobile container use it), and both may appear only if they
-// agree. Every error is a *DocumentError naming the field, and matches
+// agree. The starter and offline app may be written name@version, as the
+// container's `pm define` took them: the version must be the dependency's,
+// and Boot holds the name alone. Every error is a *DocumentError naming the field, and matches
 // ErrInvalidDocument. Unknown fields are ignored.
 //
 // ParseBoot does not check that the named packages are installed; callers
@@ -52,19 +55,45 @@ func ParseBoot(data []byte) (Boot, error) {
 		}
 		*f.dst = v
 	}
-	if !ValidName(b.Starter) {
-		return Boot{}, o.fail("starter", elementRule)
-	}
 	if b.OfflineName, err = o.aliased("offlineName", "offline"); err != nil {
 		return Boot{}, err
-	}
-	if b.OfflineName != "" && !ValidName(b.OfflineName) {
-		return Boot{}, o.fail("offlineName", elementRule)
 	}
 	if b.Dependencies, err = dependencies(o); err != nil {
 		return Boot{}, err
 	}
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"starter", &b.Starter}, {"offlineName", &b.OfflineName}} {
+		if *f.dst == "" {
+			continue
+		}
+		name, err := reference(o, f.key, *f.dst, b.Dependencies)
+		if err != nil {
+			return Boot{}, err
+		}
+		*f.dst = name
+	}
 	return b, nil
+}
+
+// reference reads the starter or offline app as the container's `pm
+// define` took it: a package name, or name@version, whose version must be
+// the one the dependencies give that name (the container refused any
+// other).
+func reference(o object, key, ref string, deps map[string]string) (string, error) {
+	name, version, pinned := strings.Cut(ref, "@")
+	switch {
+	case !ValidName(name):
+		return "", o.fail(key, elementRule)
+	case !pinned:
+		return name, nil
+	case !ValidVersion(version):
+		return "", o.fail(key, fmt.Sprintf("%q is not name@version with a version of %s", ref, VersionRule))
+	case deps[name] != version:
+		return "", o.fail(key, fmt.Sprintf("names %s at version %s, but the dependencies give %q version %q; make them agree", name, version, name, deps[name]))
+	}
+	return name, nil
 }
 
 func dependencies(o object) (map[string]string, error) {

@@ -38,6 +38,24 @@ func TestParseBoot(t *testing.T) {
 			want: Boot{Name: "plant", Version: "1", Starter: "lineapp", Dependencies: map[string]string{}},
 		},
 		{
+			name: "the container's name@version for the starter and offline app",
+			doc:  `{"name":"plant","version":"1","starter":"lineapp@2.0","offline":"offline-login@0.0.1","dependencies":{"lineapp":"2.0","offline-login":"0.0.1"}}`,
+			want: Boot{Name: "plant", Version: "1", Starter: "lineapp", OfflineName: "offline-login",
+				Dependencies: map[string]string{"lineapp": "2.0", "offline-login": "0.0.1"}},
+		},
+		{
+			name:    "a name@version the dependencies disagree with",
+			doc:     `{"name":"plant","version":"1","starter":"lineapp@2.1","dependencies":{"lineapp":"2.0"}}`,
+			wantErr: ErrInvalidDocument,
+			wantMsg: `"starter" names lineapp at version 2.1, but the dependencies give "lineapp" version "2.0"`,
+		},
+		{
+			name:    "a name@version whose version breaks the container's rule",
+			doc:     `{"name":"plant","version":"1","starter":"lineapp","offline":"ol@v1","dependencies":{"lineapp":"2.0","ol":"v1"}}`,
+			wantErr: ErrInvalidDocument,
+			wantMsg: `"offlineName" "ol@v1" is not name@version with a version of whole numbers joined by dots`,
+		},
+		{
 			name:    "a missing starter is named with a hint",
 			doc:     `{"name":"plant","version":"1"}`,
 			wantErr: ErrInvalidDocument,

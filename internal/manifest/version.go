@@ -1,6 +1,24 @@
 package manifest
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
+
+// VersionRule names the mobile container's form of a version: whole
+// numbers joined by single dots ("1", "2.0", "0.0.1", "1.0.0.2"), exactly
+// the version part of the pattern its CLI checked an app definition's
+// "starter" and "offline" against (`pm define`: name@version,
+// /^[^@#.]+(@([0-9]+\.?)*[0-9])?$/ in the CLI's config.js). The seeds say
+// nothing of versions; `pm publish` took any version for a package, so
+// ValidVersion is a warning there (`loginshell check`), and a rule only
+// in name@version.
+const VersionRule = "whole numbers joined by dots (1, 2.0, 0.0.1), the only versions the mobile container's CLI took in name@version (pm define)"
+
+var versionRule = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
+
+// ValidVersion reports whether v follows VersionRule.
+func ValidVersion(v string) bool { return versionRule.MatchString(v) }
 
 // CompareVersions orders dotted versions the way people read them: numeric
 // parts numerically ("1.10.0" > "1.9.3"), a missing part below a present one

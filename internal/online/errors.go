@@ -24,6 +24,11 @@ var (
 	// ErrDiscovery means the login server answered but its OpenID
 	// configuration (/.well-known/openid-configuration) is unusable.
 	ErrDiscovery = fault.New(fault.Unavailable, "the login server did not publish a valid OpenID configuration; check login_url")
+	// ErrNotOpenID means the login server's address answered, but not as
+	// an OpenID provider: a status other than 200 for its configuration
+	// (a web server, a proxy's sign-in answering 401), or a document that
+	// is none. The address is wrong, not the network (Explain).
+	ErrNotOpenID = fault.New(fault.Unavailable, "that address is not an OpenID login server; check login_url")
 	// ErrDenied means the login server redirected back with error=...; the
 	// person refused, or the server would not let them in.
 	ErrDenied = fault.New(fault.Forbidden, "the login server refused the sign-in")

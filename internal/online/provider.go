@@ -104,6 +104,23 @@ func (p *Provider) Reachable(ctx context.Context) bool {
 	return err == nil && c.Reachable(ctx)
 }
 
+// NotLoginServer reports, as ErrNotOpenID, a login server address that
+// answers as something else than an OpenID provider (a web server, a
+// proxy's sign-in answering 401), and nil for one that answers as one, one
+// that does not answer at all, and none set. One request: for a sign-in
+// that found the login server unreachable, to tell a wrong address from a
+// server that is down.
+func (p *Provider) NotLoginServer(ctx context.Context) error {
+	c, err := p.current()
+	if err != nil {
+		return nil
+	}
+	if err := c.explain(ctx); errors.Is(err, ErrNotOpenID) {
+		return err
+	}
+	return nil
+}
+
 // Login runs one interactive login at the provider; after a Logout it
 // first ends the previous person's session there (see Provider).
 func (p *Provider) Login(ctx context.Context) (user.Profile, error) {

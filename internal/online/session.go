@@ -2,6 +2,9 @@ package online
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -57,18 +60,62 @@ func (c *Client) endSessionURL(s Session, postLogoutRedirect, state string) (str
 // must go through something that caches finished answers, as
 // connectivity.Monitor does.
 func (c *Client) Reachable(ctx context.Context) bool {
+	status, _, err := c.wellKnown(ctx, false)
+	return err == nil && status == http.StatusOK
+}
+
+// explain says why the login server cannot serve a sign-in now, in words
+// that tell a mistyped address from a server that is down: ErrUnreachable
+// when the address gave no answer (refused, DNS, TLS, no answer within
+// 2 s), ErrNotOpenID when it answered something other than an OpenID
+// configuration (a status other than 200, as a web server or a proxy's
+// sign-in gives, or a document without the issuer and endpoints), nil when
+// its configuration answers. One request, as Reachable: callers ask when a
+// sign-in could not start, not on every probe.
+func (c *Client) explain(ctx context.Context) error {
+	status, doc, err := c.wellKnown(ctx, true)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return unreachable(c.cfg.Issuer, err)
+	case status != http.StatusOK:
+		return fail(ErrNotOpenID, fmt.Errorf("discovery: HTTP %d", status),
+			"that address is not an OpenID login server (it answered %d)", status)
+	}
+	var meta struct {
+		Issuer  string `json:"issuer"`
+		AuthURL string `json:"authorization_endpoint"`
+	}
+	if json.Unmarshal(doc, &meta) != nil || meta.Issuer == "" || meta.AuthURL == "" {
+		return fail(ErrNotOpenID, errors.New("discovery: not an OpenID configuration"),
+			"that address is not an OpenID login server (its answer is no OpenID configuration)")
+	}
+	return nil
+}
+
+// wellKnown GETs <issuer>/.well-known/openid-configuration within
+// reachTimeout and returns its status and, with body, up to 64 KiB of it.
+func (c *Client) wellKnown(ctx context.Context, body bool) (int, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, reachTimeout)
 	defer cancel()
-	wellKnown := strings.TrimSuffix(c.cfg.Issuer, "/") + "/.well-known/openid-configuration"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, wellKnown, nil)
+	target := strings.TrimSuffix(c.cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return false
+		return 0, nil, err
 	}
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return false
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
+	var doc []byte
+	if body {
+		doc, err = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if err != nil {
+			return 0, nil, err
+		}
+	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) //nolint:errcheck // only to reuse the connection
-	return resp.StatusCode == http.StatusOK
+	return resp.StatusCode, doc, nil
 }

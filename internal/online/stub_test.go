@@ -332,6 +332,54 @@ func TestReachable(t *testing.T) {
 	})
 }
 
+// explain tells an address that answers as something else (the issue's
+// 401, a web page) from one that gives no answer, which Reachable does not.
+func TestExplain(t *testing.T) {
+	t.Parallel()
+	answering := func(status int, body string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(status)
+				_, _ = w.Write([]byte(body))
+			}))
+			t.Cleanup(srv.Close)
+			return srv.URL
+		}
+	}
+	tests := []struct {
+		name     string
+		issuer   func(t *testing.T) string
+		wantErr  error
+		wantText string
+	}{
+		{"a provider's configuration is fine", func(t *testing.T) string { return startStub(t, validDiscovery(false)).srv.URL }, nil, ""},
+		{"a server answering 401 is no OpenID login server, and says so with the status", answering(http.StatusUnauthorized, "no"),
+			ErrNotOpenID, "that address is not an OpenID login server (it answered 401)"},
+		{"a server answering 404 likewise", answering(http.StatusNotFound, "not found"),
+			ErrNotOpenID, "that address is not an OpenID login server (it answered 404)"},
+		{"a web page answering 200 is none either", answering(http.StatusOK, "<!doctype html><title>Intranet</title>"),
+			ErrNotOpenID, "that address is not an OpenID login server (its answer is no OpenID configuration)"},
+		{"JSON without an issuer is none either", answering(http.StatusOK, `{"status":"up"}`),
+			ErrNotOpenID, "that address is not an OpenID login server (its answer is no OpenID configuration)"},
+		{"a closed port gave no answer: unreachable, not a wrong address", closedURL, ErrUnreachable, "cannot be reached"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := newClient(t, testConfig(tt.issuer(t))).explain(context.Background())
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("explain = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("explain = %v, want %v saying %q", err, tt.wantErr, tt.wantText)
+			}
+		})
+	}
+}
+
 // hangingURL is an http URL whose server accepts the request and answers
 // only once the client has gone.
 func hangingURL(t *testing.T) string {

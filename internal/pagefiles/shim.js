@@ -25,7 +25,8 @@
  *
  * The chrome also hands the page its name (system.page, which lets it
  * raise a signature dialog over itself), and pings it while the dialog is
- * open; see the message listener at the end.
+ * open; the page tells it when the keyboard leaves it. See the message
+ * listener at the end.
  *
  * Plain ES5; must not contain a closing script tag.
  */
@@ -309,6 +310,13 @@
     }, true);
     if (window.parent && window.parent !== window) {
       window.parent.postMessage({ loginshell: 'hello' }, '*');
+      /* The keyboard left this page. The chrome cannot always see where
+       * it went (Chromium keeps it blind to a move between two frames of
+       * other origins), and a page it keeps under this one must not have
+       * taken it. */
+      window.addEventListener('blur', function () {
+        window.parent.postMessage({ loginshell: 'blur' }, '*');
+      });
     }
   }
 

@@ -137,7 +137,7 @@ func Install(dir string, src io.ReaderAt, size int64, opts Options) (manifest.We
 		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
 		return manifest.WebApp{}, perr
 	}
-	return install(dir, entries, opts)
+	return install(dir, entries, Archive, opts)
 }
 
 // InstallDir is Install for a directory package (QA, development): the
@@ -151,7 +151,7 @@ func InstallDir(dir, srcDir string, opts Options) (manifest.WebApp, error) {
 		return manifest.WebApp{}, perr
 	}
 	defer closeRoot()
-	return install(dir, entries, opts)
+	return install(dir, entries, Folder, opts)
 }
 
 // InstallPackage installs the package at pkgPath into dir (a data
@@ -165,13 +165,13 @@ func InstallPackage(dir, pkgPath string, opts Options) (manifest.WebApp, error) 
 		return manifest.WebApp{}, fault.Detail(ErrNoPackage, "%s", pkgPath)
 	}
 	opts = opts.withDefaults()
-	entries, _, closeSrc, perr := openPackage(pkgPath, opts)
+	entries, _, shape, closeSrc, perr := openPackage(pkgPath, opts)
 	if perr != nil {
 		opts.Log.Warn("package refused", "rule", perr.Rule, "entry", perr.Entry)
 		return manifest.WebApp{}, perr
 	}
 	defer closeSrc()
-	return install(dir, entries, opts)
+	return install(dir, entries, shape, opts)
 }
 
 // ErrNoPackage means the package file or directory to install does not
@@ -185,7 +185,7 @@ const installTempPrefix = ".install-"
 // oldPrefix names a version moved aside during the switch.
 const oldPrefix = ".old-"
 
-func install(dir string, entries []entry, opts Options) (m manifest.WebApp, err error) {
+func install(dir string, entries []entry, shape Shape, opts Options) (m manifest.WebApp, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return manifest.WebApp{}, fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -216,7 +216,7 @@ func install(dir string, entries []entry, opts Options) (m manifest.WebApp, err 
 	defer root.Close()
 	buf := make([]byte, 256<<10)
 	written := map[string]int64{} // what must be on disk: size, -1 for a directory
-	m, problems, err := walk(entries, opts, false, func(name string, isDir bool, r io.Reader) error {
+	m, _, problems, err := walk(entries, opts, shape, false, func(name string, isDir bool, r io.Reader) error {
 		n, err := extract(root, name, isDir, r, buf)
 		if err == nil {
 			written[name] = n

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"strings"
 
 	"loginshell/internal/manifest"
@@ -45,18 +46,28 @@ const maxProblems = 500
 type FileFunc func(name string, r io.Reader)
 
 // inspect reads entries the way Install does, writing nothing, and
-// returns the manifest (zero if webapp.json is missing or invalid) and
-// every problem found, each a *PackageError, in the order of the entries.
-// visit, when not nil, sees each file's content. InspectPackage runs it for
-// `loginshell check`, so check and install always agree.
-func inspect(entries []entry, opts Options, visit FileFunc) (manifest.WebApp, []*PackageError) {
-	m, problems, _ := walk(entries, opts, true, func(name string, dir bool, r io.Reader) error {
+// returns the manifest (zero if webapp.json is missing or invalid), how
+// the package was read, and every problem found, each a *PackageError,
+// in the order of the entries. visit, when not nil, sees each file's
+// content. InspectPackage runs it for `loginshell check`, so check and
+// install always agree.
+func inspect(entries []entry, opts Options, shape Shape, visit FileFunc) (manifest.WebApp, walked, []*PackageError) {
+	m, how, problems, _ := walk(entries, opts, shape, true, func(name string, dir bool, r io.Reader) error {
 		if !dir && visit != nil {
 			visit(name, r)
 		}
 		return nil
 	})
-	return m, problems
+	return m, how, problems
+}
+
+// walked says how a walk read the package: what Validate decided about
+// "src-folder" (Root, Note) and the container CLI's keys it dropped from
+// the webapp.json it emitted.
+type walked struct {
+	prefix     string // manifestPrefix
+	root, note string
+	dropped    []string
 }
 
 // walker carries one pass over a package's entries.
@@ -91,42 +102,84 @@ type accepted struct {
 }
 
 // walk checks names, types and the manifest, then streams every accepted
-// entry to emit with its path relative to the package root. It returns the
+// entry of the package's root (Validate's Verdict.Root) to emit with its
+// path relative to that root, webapp.json first and without the container
+// CLI's folder keys (the container's server stored it without them too,
+// and an installed package is read as an Archive: the keys would send the
+// loader looking for a folder the install did not copy). It returns the
 // problems found; err is only for failures of emit (the disk), which are
 // not the package's fault.
-func walk(entries []entry, opts Options, collect bool, emit func(name string, dir bool, r io.Reader) error) (manifest.WebApp, []*PackageError, error) {
+func walk(entries []entry, opts Options, shape Shape, collect bool, emit func(name string, dir bool, r io.Reader) error) (manifest.WebApp, walked, []*PackageError, error) {
 	w := &walker{opts: opts, collect: collect}
 	if len(entries) > opts.MaxEntries {
 		w.fail("", RuleTooManyEntries, fmt.Sprintf("the package has %d entries, more than the limit of %d", len(entries), opts.MaxEntries))
-		return manifest.WebApp{}, w.problems, nil
+		return manifest.WebApp{}, walked{}, w.problems, nil
 	}
 	files, stop := w.checkNames(entries)
 	if stop {
-		return manifest.WebApp{}, w.problems, nil
+		return manifest.WebApp{}, walked{}, w.problems, nil
 	}
 	prefix := manifestPrefix(files)
-	m, stop := w.checkManifest(files, prefix)
+	v, data, stop := w.checkManifest(files, prefix, shape)
 	if stop {
-		return manifest.WebApp{}, w.problems, nil
+		return manifest.WebApp{}, walked{}, w.problems, nil
 	}
+	m := v.Manifest
+	carried, dropped := withoutFolderKeys(data)
+	how := walked{prefix: prefix, root: v.Root, note: v.Note, dropped: dropped}
 	if w.total > opts.MaxTotalBytes {
 		w.fail("", RuleTooLarge, fmt.Sprintf("the entries declare %d bytes uncompressed, more than the limit of %d", w.total, opts.MaxTotalBytes))
-		return m, w.problems, nil // never decompress what is already too big
+		return m, how, w.problems, nil // never decompress what is already too big
 	}
+	base := prefix
+	if v.Root != "" {
+		base += v.Root + "/"
+	}
+	skip := outputInside(data, v.Root)
+	// content is the path in the package of an accepted entry, "" for one
+	// that is not part of it.
+	content := func(a accepted) string {
+		rel, ok := strings.CutPrefix(a.clean, base)
+		switch {
+		case !ok || strings.SplitN(a.clean, "/", 2)[0] == macOSJunk:
+			return ""
+		case rel == manifest.WebAppFile:
+			return "" // emitted first; a copy inside src-folder is replaced by the one given
+		case skip != "" && (rel == skip || strings.HasPrefix(rel, skip+"/")):
+			return "" // the CLI's output is not content
+		}
+		return rel
+	}
+	// The progress counts what is written: the package's files and the
+	// webapp.json it carries, not the sources beside its src-folder.
+	w.total = int64(len(carried))
 	for _, a := range files {
-		rel, ok := strings.CutPrefix(a.clean, prefix)
-		if !ok || rel == "" || strings.SplitN(a.clean, "/", 2)[0] == macOSJunk {
+		if !a.dir && content(a) != "" {
+			w.total += a.declared
+		}
+	}
+	if err := emit(manifest.WebAppFile, false, bytes.NewReader(carried)); err != nil {
+		if nameTooLongOnDisk(err) {
+			w.fail(prefix+manifest.WebAppFile, RuleNameTooLong, diskNameTooLong)
+			return m, how, w.problems, nil
+		}
+		return m, how, w.problems, err
+	}
+	w.done += int64(len(carried))
+	for _, a := range files {
+		rel := content(a)
+		if rel == "" {
 			continue
 		}
 		stop, err := w.stream(a, rel, emit)
 		if err != nil || stop {
-			return m, w.problems, err
+			return m, how, w.problems, err
 		}
 	}
 	if w.opts.Progress != nil {
 		w.opts.Progress(w.done, max(w.total, w.done))
 	}
-	return m, w.problems, nil
+	return m, how, w.problems, nil
 }
 
 // checkNames applies the per-entry rules and the duplicate rule.
@@ -236,35 +289,54 @@ func manifestPrefix(files []accepted) string {
 }
 
 // checkManifest finds and reads webapp.json, then runs Validate on it
-// against the files of the package.
-func (w *walker) checkManifest(files []accepted, prefix string) (manifest.WebApp, bool) {
-	present := map[string]bool{}
+// against the files of the package. It returns the verdict and the
+// manifest's bytes.
+func (w *walker) checkManifest(files []accepted, prefix string, shape Shape) (Verdict, []byte, bool) {
+	t := entryTree{files: map[string]bool{}, dirs: map[string]bool{}}
 	var doc *accepted
 	for i, a := range files {
-		if !a.dir {
-			present[a.clean] = true
-			if a.clean == prefix+manifest.WebAppFile {
-				doc = &files[i]
-			}
+		rel, ok := strings.CutPrefix(a.clean, prefix)
+		if !ok || rel == "" {
+			continue
+		}
+		if a.dir {
+			t.dirs[rel] = true
+			continue
+		}
+		t.files[rel] = true
+		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
+			t.dirs[d] = true // a zip need not list the folders of its files
+		}
+		if rel == manifest.WebAppFile {
+			doc = &files[i]
 		}
 	}
 	if doc == nil {
-		return manifest.WebApp{}, w.fail(manifest.WebAppFile, RuleMissingManifest,
+		return Verdict{}, nil, w.fail(manifest.WebAppFile, RuleMissingManifest,
 			"no webapp.json at the top of the package, nor inside a single top-level folder")
 	}
 	data, err := readSmall(doc.entry, maxManifestBytes)
 	if err != nil {
-		return manifest.WebApp{}, w.fail(doc.name, RuleInvalidManifest, err.Error())
+		return Verdict{}, nil, w.fail(doc.name, RuleInvalidManifest, err.Error())
 	}
-	m, problems := Validate(data, func(name string) bool { return present[prefix+name] })
-	for _, p := range problems {
+	v := Validate(data, t, shape)
+	for _, p := range v.Problems {
 		p.Entry = prefix + p.Entry // the entry as the package stores it
 		if w.record(p) {
-			return m, true
+			return v, data, true
 		}
 	}
-	return m, false
+	// Without a usable manifest there is nothing to install; the problems
+	// say why.
+	return v, data, v.Manifest.Name == ""
 }
+
+// entryTree is a Tree over the accepted entries of a package, relative to
+// the folder holding webapp.json.
+type entryTree struct{ files, dirs map[string]bool }
+
+func (t entryTree) IsFile(name string) bool { return t.files[name] }
+func (t entryTree) IsDir(name string) bool  { return t.dirs[name] }
 
 func readSmall(e entry, limit int64) ([]byte, error) {
 	rc, err := e.open()

@@ -14,14 +14,21 @@ import (
 
 // Layout says how a package named by a path was read.
 type Layout struct {
+	// Top is the single top-level folder of a zip or folder that holds
+	// webapp.json (what zipping a folder produces), "" when webapp.json is
+	// at the top.
+	Top string
 	// Manifest is the webapp.json read from outside the package's files (a
 	// folder with "src-folder", a zip built by the container's CLI); ""
 	// when the package carries its own.
 	Manifest string
 	// SrcFolder is the folder whose contents are the package, relative to
-	// the folder holding Manifest ("." for that folder); "" when the
-	// package is the folder or zip named.
+	// the folder holding webapp.json ("." for that folder when Manifest
+	// is given); "" when the package is the folder or zip named.
 	SrcFolder string
+	// Note says how "src-folder" was read when not as written (a zip
+	// without that folder: see Archive), "" otherwise.
+	Note string
 	// Dropped lists the container CLI's keys removed from the webapp.json
 	// the package carries, and installs: the container's server stored the
 	// manifest without them too.
@@ -31,10 +38,12 @@ type Layout struct {
 // InspectPackage reads a package, a zip or a folder, named the way
 // the container's CLI named one: a zip; a folder holding webapp.json; or a
 // webapp.json file. With "src-folder" in that webapp.json, the package's
-// files are that folder's contents (it must lie inside the manifest's
-// folder: "..", absolute paths and links out of it are refused), the
-// "output-folder" inside it is left out, and the package carries the
-// manifest without the two folder keys. A zip without webapp.json (what
+// files are that folder's contents (see PackageRoot: it must lie inside
+// the manifest's folder: "..", absolute paths and links out of it are
+// refused), the "output-folder" inside it is left out, and the package
+// carries the manifest without the two folder keys. A zip is read the
+// same way (an Archive: a zip without its src-folder is read from the
+// folder of its webapp.json). A zip without webapp.json (what
 // `pm publish` wrote: app-<name>_<version>.zip) takes the webapp.json
 // beside it, or the one in the folder above whose "output-folder" is the
 // zip's folder; its name must agree with that manifest.
@@ -43,63 +52,103 @@ type Layout struct {
 // way: InstallPackage reads the same files.
 func InspectPackage(pkgPath string, opts Options, visit FileFunc) (manifest.WebApp, Layout, []*PackageError) {
 	opts = opts.withDefaults()
-	entries, layout, closeSrc, perr := openPackage(pkgPath, opts)
+	entries, layout, shape, closeSrc, perr := openPackage(pkgPath, opts)
 	if perr != nil {
-		return manifest.WebApp{}, layout, []*PackageError{perr}
+		// Refused before its files were read (a src-folder not built): the
+		// manifest, when it parses, still says which package this is.
+		return folderManifest(pkgPath), layout, []*PackageError{perr}
 	}
 	defer closeSrc()
-	m, problems := inspect(entries, opts, visit)
+	m, how, problems := inspect(entries, opts, shape, visit)
+	if how.root != "" {
+		layout.SrcFolder = how.root
+	}
+	layout.Note = how.note
+	layout.Top = strings.TrimSuffix(how.prefix, "/")
+	if len(how.dropped) > 0 {
+		layout.Dropped = how.dropped
+	}
 	return m, layout, problems
 }
 
+// folderManifest is the webapp.json of a folder package, or the one named,
+// the zero WebApp when there is none or it does not parse.
+func folderManifest(pkgPath string) manifest.WebApp {
+	p := pkgPath
+	if !strings.EqualFold(filepath.Ext(p), ".json") {
+		p = filepath.Join(p, manifest.WebAppFile)
+	}
+	data, err := readFileLimited(p, maxManifestBytes)
+	if err != nil {
+		return manifest.WebApp{}
+	}
+	m, _ := manifest.ParseWebApp(data)
+	return m
+}
+
 // openPackage lists the entries of the package at pkgPath (see
-// InspectPackage); the func releases what it opened.
-func openPackage(pkgPath string, opts Options) ([]entry, Layout, func(), *PackageError) {
+// InspectPackage) and says how they are held; the func releases what it
+// opened.
+func openPackage(pkgPath string, opts Options) ([]entry, Layout, Shape, func(), *PackageError) {
 	st, err := os.Stat(pkgPath)
 	if err != nil {
-		return nil, Layout{}, nil, unreadable("the package cannot be opened: " + err.Error())
+		return nil, Layout{}, Folder, nil, unreadable("the package cannot be opened: " + err.Error())
 	}
 	switch {
 	case st.IsDir():
 		if man := filepath.Join(pkgPath, manifest.WebAppFile); isRegular(man) {
-			return openProject(man, opts)
+			entries, layout, closeSrc, perr := openProject(man, opts)
+			return entries, layout, Folder, closeSrc, perr
 		}
 		entries, closeRoot, perr := dirEntries(pkgPath, opts)
-		return entries, Layout{}, closeRoot, perr
+		return entries, Layout{}, Folder, closeRoot, perr
 	case strings.EqualFold(filepath.Ext(pkgPath), ".json"):
-		return openProject(pkgPath, opts)
+		entries, layout, closeSrc, perr := openProject(pkgPath, opts)
+		return entries, layout, Folder, closeSrc, perr
 	}
-	return openZip(pkgPath, st.Size(), opts)
+	entries, layout, closeSrc, perr := openZip(pkgPath, st.Size(), opts)
+	return entries, layout, Archive, closeSrc, perr
 }
 
 func unreadable(detail string) *PackageError {
 	return &PackageError{Rule: RuleUnreadable, Detail: detail}
 }
 
-// openProject lists a package described by the webapp.json at man.
+// openProject lists a package described by the webapp.json at man, a
+// Folder: only its PackageRoot is listed, so the sources and
+// node_modules beside dist/ cost nothing.
 func openProject(man string, opts Options) ([]entry, Layout, func(), *PackageError) {
 	data, err := readFileLimited(man, maxManifestBytes)
 	if err != nil {
 		return nil, Layout{}, nil, &PackageError{Entry: manifest.WebAppFile, Rule: RuleInvalidManifest, Detail: err.Error()}
 	}
-	dir := filepath.Dir(man)
-	src, problem := manifest.SrcFolder(data)
-	if problem != "" {
-		return nil, Layout{}, nil, &PackageError{Entry: manifest.WebAppFile, Rule: RulePathEscape, Detail: problem}
+	root, err := os.OpenRoot(filepath.Dir(man))
+	if err != nil {
+		return nil, Layout{}, nil, unreadable("the folder of webapp.json cannot be opened: " + err.Error())
+	}
+	src, _, perr := PackageRoot(data, Folder, rootTree{root})
+	if perr != nil {
+		if s, _ := manifest.SrcFolder(data); perr.Rule == RuleMissingSrcFolder && (rootTree{root}).exists(s) {
+			// There, but not a folder inside: a link out of it, or a file.
+			perr = &PackageError{Entry: manifest.WebAppFile, Rule: RulePathEscape,
+				Detail: fmt.Sprintf("%q %q is not a folder inside the folder of webapp.json", manifest.KeySrcFolder, s)}
+		}
+		root.Close()
+		return nil, Layout{}, nil, perr
 	}
 	if src == "" && filepath.Base(man) == manifest.WebAppFile {
 		// A plain package folder: read as InstallDir does.
-		entries, closeRoot, perr := dirEntries(dir, opts)
-		return entries, Layout{}, closeRoot, perr
+		entries, perr := dirEntriesRoot(root, opts)
+		if perr != nil {
+			root.Close()
+			return nil, Layout{}, nil, perr
+		}
+		return entries, Layout{}, func() { root.Close() }, nil
 	}
 	if src == "" {
 		src = "."
 	}
 	layout := Layout{Manifest: man, SrcFolder: src}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, layout, nil, unreadable("the folder of webapp.json cannot be opened: " + err.Error())
-	}
 	files := root
 	if src != "." {
 		// os.Root refuses a link that leads out of the manifest's folder.
@@ -127,6 +176,24 @@ func openProject(man string, opts Options) ([]entry, Layout, func(), *PackageErr
 	carried, dropped := withoutFolderKeys(data)
 	layout.Dropped = dropped
 	return append([]entry{manifestEntry(carried)}, kept...), layout, func() { files.Close() }, nil
+}
+
+// rootTree is a Tree over a folder, links not followed.
+type rootTree struct{ root *os.Root }
+
+func (t rootTree) exists(name string) bool {
+	_, err := t.root.Lstat(filepath.FromSlash(name))
+	return err == nil
+}
+
+func (t rootTree) IsFile(name string) bool {
+	info, err := t.root.Lstat(filepath.FromSlash(name))
+	return err == nil && info.Mode().IsRegular()
+}
+
+func (t rootTree) IsDir(name string) bool {
+	info, err := t.root.Lstat(filepath.FromSlash(name))
+	return err == nil && info.IsDir()
 }
 
 // openZip lists a zip package, adding the webapp.json beside a zip the
@@ -213,14 +280,14 @@ func cliZipName(base string) (name, version string, ok bool) {
 	return s[:i], s[i+1:], true
 }
 
-// outputInside returns the "output-folder" relative to src when it lies
-// inside it, else "".
+// outputInside returns the "output-folder" relative to src ("" or "."
+// for the folder of webapp.json) when it lies inside it, else "".
 func outputInside(data []byte, src string) string {
 	out, problem := manifest.CleanFolder(manifest.OutputFolder(data))
 	switch {
 	case problem != "" || out == "" || out == ".":
 		return ""
-	case src == ".":
+	case src == "." || src == "":
 		return out
 	}
 	rel, _ := strings.CutPrefix(out, src+"/")
@@ -231,8 +298,8 @@ func outputInside(data []byte, src string) string {
 }
 
 // withoutFolderKeys returns the manifest without the CLI's folder keys
-// and the keys it dropped. A manifest that does not parse is returned as
-// it is, for the rules to report.
+// and the keys it dropped. A manifest without them, or one that does not
+// parse (for the rules to report), is returned as it is.
 func withoutFolderKeys(data []byte) ([]byte, []string) {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(manifest.StripComments(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), &fields) != nil || fields == nil {
@@ -244,6 +311,9 @@ func withoutFolderKeys(data []byte) ([]byte, []string) {
 			delete(fields, k)
 			dropped = append(dropped, k)
 		}
+	}
+	if len(dropped) == 0 {
+		return data, nil
 	}
 	out, err := json.MarshalIndent(fields, "", "  ")
 	if err != nil {

@@ -68,6 +68,15 @@ type View struct {
 	Title   string `json:"title,omitempty"`
 	Message string `json:"message,omitempty"`
 	Auth    bool   `json:"auth,omitempty"`
+	// Over marks an authentication page opened while an application page
+	// was shown (a page's POST /auth/update, /auth/setup or /auth): the
+	// chrome shows it over that page, which stays loaded behind it, hidden,
+	// so the request that opened it gets its answer when the flow ends
+	// (seed 002: "200 -- Update completed"). A page replaced by the
+	// authentication page would lose that answer: its request is aborted
+	// the moment its document goes, which the mobile container's reference
+	// starter app reports as a failure.
+	Over bool `json:"over,omitempty"`
 	// Configure marks an error view that offers to set the login server
 	// (login_url): the chrome shows a form beside Retry.
 	Configure bool `json:"configure,omitempty"`
@@ -79,7 +88,10 @@ type View struct {
 	Calm     bool     `json:"calm,omitempty"`
 	User     *UserRef `json:"user"`
 	Online   bool     `json:"online"`
-	Version  string   `json:"version,omitempty"`
+	// OfflineChosen is --offline: the person chose to work without the
+	// login server, so the status bar says so rather than blaming it.
+	OfflineChosen bool   `json:"offlineChosen,omitempty"`
+	Version       string `json:"version,omitempty"`
 	// Pages is the origin page URLs resolve against (the hosted pages'
 	// own origin, never the chrome's); "" resolves them on the chrome's.
 	Pages string `json:"pages,omitempty"`
@@ -103,6 +115,14 @@ type View struct {
 	// until it is taken down (Notify): a signature alert of any station
 	// on the store. Never part of a page's document.
 	Notice string `json:"notice,omitempty"`
+	// Live, on a page view, is the --package folder the page is served
+	// from as it is (run from source): the chrome marks the page "live
+	// from <folder>" in its top bar, which no page can draw or read.
+	Live string `json:"live,omitempty"`
+	// Broken are the --package folders that do not load (SetLive): while
+	// there is one, the chrome's page area says what `loginshell check`
+	// says of it, in place of whatever view this is, until it is fixed.
+	Broken []Live `json:"broken,omitempty"`
 }
 
 // Screen holds the current view and tells subscribers of each change.
@@ -116,11 +136,13 @@ type Screen struct {
 
 	mu     sync.Mutex
 	online bool // pushed by SetOnline, never probed here
+	chosen bool // ChooseOffline: --offline
 	cur    View
 	base   View // the last application page, shown again when an auth page closes
 	views  *pubsub.Hub[View]
 	reload uint64 // Reload calls so far, carried by every view
 	notice string // carried by every view (Notify)
+	live   []Live // carried by every view (SetLive)
 }
 
 // New returns a screen showing "Starting". pages is the origin the hosted
@@ -151,9 +173,10 @@ func (s *Screen) ShowLoading(msg string) { s.set(View{Kind: Loading, Message: ms
 // back to after an authentication page.
 func (s *Screen) ShowPage(url, title string) { s.set(View{Kind: Page, URL: url, Title: title}, true) }
 
-// ShowAuthPage shows an authentication page (login, setup, manage).
+// ShowAuthPage shows an authentication page (login, setup, manage); over
+// the application page shown now, if any (View.Over).
 func (s *Screen) ShowAuthPage(url, title string) {
-	s.set(View{Kind: Page, URL: url, Title: title, Auth: true}, false)
+	s.set(View{Kind: Page, URL: url, Title: title, Auth: true, Over: true}, false)
 }
 
 // CloseAuthPage leaves an authentication page: back to the application
@@ -208,6 +231,19 @@ func (s *Screen) SetOnline(online bool) {
 	s.mu.Lock()
 	changed := s.online != online
 	s.online = online
+	s.mu.Unlock()
+	if changed {
+		s.Refresh()
+	}
+}
+
+// ChooseOffline tells the status bar that the shell runs offline by the
+// person's choice (--offline): it never asks the login server, so its
+// silence is no fault. The shell calls it at start, before anything shows.
+func (s *Screen) ChooseOffline() {
+	s.mu.Lock()
+	changed := !s.chosen
+	s.chosen = true
 	s.mu.Unlock()
 	if changed {
 		s.Refresh()
@@ -322,13 +358,20 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	}
 	if v.Kind == "" { // Reload: the page shown, anew
 		base := s.base.Seq == s.cur.Seq
-		v = View{Kind: Page, URL: s.cur.URL, Title: s.cur.Title, Auth: s.cur.Auth, User: v.User, Version: v.Version, Pages: v.Pages}
+		v = View{Kind: Page, URL: s.cur.URL, Title: s.cur.Title, Auth: s.cur.Auth, Over: s.cur.Over, User: v.User, Version: v.Version, Pages: v.Pages}
 		s.reload++
 		isBase = base
 	}
+	// An authentication page goes over the application page shown now (the
+	// remembered one, not one a Forget dropped), or stays over it when it is
+	// shown again; over anything else it replaces what is shown.
+	v.Over = v.Over && v.Auth && v.Kind == Page && s.base.Kind == Page && s.cur.Kind == Page &&
+		(s.cur.Over || !s.cur.Auth && s.cur.URL == s.base.URL)
 	v.Reload = s.reload
 	v.Online = s.online
+	v.OfflineChosen = s.chosen
 	v.Notice = s.notice
+	v.Live, v.Broken = s.liveOf(v)
 	v.Seq = s.cur.Seq + 1
 	switch {
 	case v.Kind != Page:

@@ -136,3 +136,25 @@ func TestShowProblemCarriesItsWords(t *testing.T) {
 		t.Errorf("a loading view kept the problem's words: %+v", v)
 	}
 }
+
+func TestChooseOfflineIsInEveryView(t *testing.T) {
+	t.Parallel()
+	s := New("", "", nil, nil)
+	if s.Current().OfflineChosen {
+		t.Fatal("a new screen says offline was chosen")
+	}
+	ch, cancel := s.Subscribe()
+	defer cancel()
+	s.ChooseOffline()
+	if v := <-ch; !v.OfflineChosen {
+		t.Errorf("the view pushed by ChooseOffline = %+v, want offlineChosen", v)
+	}
+	s.ShowError("boom")
+	if v := s.Current(); !v.OfflineChosen || v.Online {
+		t.Errorf("a later view = %+v, want offlineChosen and not online", v)
+	}
+	b, _ := json.Marshal(s.Current())
+	if !strings.Contains(string(b), `"offlineChosen":true`) {
+		t.Errorf("the view's JSON %s lacks offlineChosen", b)
+	}
+}

@@ -235,3 +235,49 @@ func TestSigningPhraseOnlyWithADialog(t *testing.T) {
 		t.Errorf("the view after the dialog keeps the phrase: %+v", v)
 	}
 }
+
+// An authentication page a page opened goes over it (View.Over), so the
+// page and its request live on until the flow ends; one the boot sequence
+// shows replaces what is shown.
+func TestAuthPageOverTheApplicationPage(t *testing.T) {
+	t.Parallel()
+	const app = "/webapps/lineapp/index.html"
+	const manage = "/webapps/offline-login/manage.html?t=x&u=op"
+	tests := []struct {
+		name  string
+		steps func(s *Screen)
+		want  bool
+	}{
+		{"opened from the application page", func(s *Screen) { s.ShowPage(app, "Line") }, true},
+		{"opened after a status refresh of the application page",
+			func(s *Screen) { s.ShowPage(app, "Line"); s.SetOnline(true); s.Refresh() }, true},
+		{"shown again (a refresh, a reload of its file) stays over it",
+			func(s *Screen) { s.ShowPage(app, "Line"); s.ShowAuthPage(manage, "Change"); s.Refresh(); s.Reload() }, true},
+		{"at start, with no application page", func(s *Screen) {}, false},
+		{"after a sign-out (Forget), over the loading view",
+			func(s *Screen) { s.ShowPage(app, "Line"); s.Forget(); s.ShowLoading("Signed out") }, false},
+		{"after a sign-out, even with the old page's address still on screen",
+			func(s *Screen) { s.ShowPage(app, "Line"); s.Forget() }, false},
+		{"over an error view", func(s *Screen) { s.ShowPage(app, "Line"); s.ShowError("boom") }, false},
+		{"over the provider's page", func(s *Screen) { s.ShowPage(app, "Line"); s.Navigate("https://idp.example/auth") }, false},
+		{"an authentication page the boot shows, with no application page yet",
+			func(s *Screen) { s.ShowAuthPage("/webapps/offline-login/login.html?t=y&u=op", "Sign in") }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := New("", "", nil, nil)
+			tt.steps(s)
+			if !s.Current().Auth {
+				s.ShowAuthPage(manage, "Change")
+			}
+			if v := s.Current(); v.Over != tt.want || !v.Auth {
+				t.Errorf("auth page view = %+v, want over %v", v, tt.want)
+			}
+			s.CloseAuthPage()
+			if v := s.Current(); v.Over || v.Auth {
+				t.Errorf("after close = %+v, want neither over nor auth", v)
+			}
+		})
+	}
+}

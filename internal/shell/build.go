@@ -162,15 +162,23 @@ func Build(c Config) (sh *Shell, err error) {
 		}
 		return nil
 	}, ph.Phrase)
+	if c.Offline {
+		scr.ChooseOffline()
+	}
 	sh.Screen = scr
 	po, err := c.SignIn(scr, st)
 	if err != nil {
 		return nil, err
 	}
-	// Run from source: an edit in a --package folder shows at once.
+	// Run from source: an edit in a --package folder shows at once, and a
+	// folder that does not load says why in the window.
+	scr.SetLive(liveFolders(lib))
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	sh.onClose(stopWatch)
-	go lib.Watch(watchCtx, reloadPoll, scr.Reload)
+	go lib.Watch(watchCtx, reloadPoll, func() {
+		scr.SetLive(liveFolders(lib))
+		scr.Reload()
+	})
 	po.Settings, po.HTTPClient, po.Now, po.Log, po.DefaultClientID = st, &http.Client{Timeout: 30 * time.Second}, time.Now,
 		log.With("component", "online"), DefaultClientID
 	provider, err := online.NewProvider(po)
@@ -207,7 +215,8 @@ func Build(c Config) (sh *Shell, err error) {
 	if c.Installer != nil {
 		installer = c.Installer
 	}
-	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Permit: permit, Log: log.With("component", "install")})
+	installs, err := install.New(install.Options{Installer: installer, Dir: c.DataDir, Permit: permit, Log: log.With("component", "install"),
+		OfflineName: func() string { return lib.Boot().OfflineName }})
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +259,7 @@ func Build(c Config) (sh *Shell, err error) {
 	// this station runs alert_command for those it raises; every station
 	// shows every alert on the store in its chrome (followAlerts).
 	alerts := alert.Command{Setting: func() string { return st.String(settings.AlertCommand) }, Log: log.With("component", "alert")}
-	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Interactive: interactive, Poster: scr, Now: time.Now,
+	sigs, err := signature.New(signature.Options{Store: db, Identities: identities, Interactive: interactive, Offline: c.Offline, Poster: scr, Now: time.Now,
 		Station: c.Station, Log: log.With("component", "signature"), Alerts: alerts})
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"loginshell/internal/manifest"
 	"loginshell/internal/samples"
 	"loginshell/internal/signature"
 	"loginshell/internal/webapps"
@@ -27,6 +28,13 @@ func openLibrary(dataDir, bootFile string, packages []string, log *slog.Logger) 
 // install`, through the same library the shell serves from.
 func OpenLibrary(dataDir string, log *slog.Logger) (*webapps.Library, error) {
 	return openLibrary(dataDir, "", nil, log)
+}
+
+// BootDocument is the boot document the shell and `loginshell install`
+// use with dataDir and no --boot: DATA/boot.json, else the bundled
+// samples'.
+func BootDocument(dataDir string) (manifest.Boot, error) {
+	return webapps.BootDocument(dataDir, "", samples.BootDocument())
 }
 
 // CommandEngine builds the signature engine of `loginshell signature`

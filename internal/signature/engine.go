@@ -47,8 +47,13 @@ type Options struct {
 	// Interactive are the identity providers whose own sign-in page the
 	// dialog shows (OpenID Connect), by template idp name.
 	Interactive map[string]Interactive
-	Poster      Poster
-	Now         func() time.Time
+	// Offline is --offline: the station never contacts the login server,
+	// so it signs with Identities alone (never Interactive), and a
+	// template whose identity provider it lacks is refused saying that
+	// signatures with it need the login server.
+	Offline bool
+	Poster  Poster
+	Now     func() time.Time
 	// Station names this computer in requests and the audit trail.
 	Station string
 	Log     *slog.Logger
@@ -214,7 +219,15 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	}
 	provider := strings.ToLower(t.Provider())
 	interactive := e.o.Interactive[provider]
-	if e.o.Identities[provider] == nil && interactive == nil {
+	if e.o.Offline {
+		interactive = nil
+	}
+	switch {
+	case e.o.Identities[provider] != nil || interactive != nil:
+	case e.o.Offline:
+		return fault.Explain(ErrUnsupported, "signatures with template %q need the login server (identity provider %q), "+
+			"and this station runs offline (--offline); sign at a station that runs online, or start this one online", t.Name, t.Provider())
+	default:
 		return fault.Detail(ErrUnsupported, "template %q signs with identity provider %q, which this shell cannot run challenges with", t.Name, t.Provider())
 	}
 	// The challenge, and so the signature and every audit entry of it,

@@ -83,6 +83,12 @@ func (e *Engine) triggerInteractive(ctx context.Context, p Interactive, t Templa
 	case err := <-posted:
 		if err != nil {
 			cancel()
+			if fault.KindOf(err) == fault.Unavailable {
+				// The provider's page was never shown: its server did not
+				// answer (or answered as no login server).
+				return fault.Explain(ErrNotPosted, "Could not post authorization challenge: signatures with template %q "+
+					"need the login server, which does not answer now; try again when it does", t.Name)
+			}
 			if fault.KindOf(err) == fault.Internal || !strings.Contains(err.Error(), ErrNotPosted.Error()) {
 				return fault.Explain(ErrNotPosted, "Could not post authorization challenge: %v", err)
 			}

@@ -89,7 +89,7 @@ func TestNewCatalogReportsBrokenPackages(t *testing.T) {
 		{
 			name:    "a manifest that is not JSON names its directory",
 			files:   map[string]string{"bad/webapp.json": `{`},
-			wantMsg: "bad: webapp.json: is not valid JSON at line 1",
+			wantMsg: "bad: webapp.json: invalid-manifest: is not valid JSON at line 1",
 		},
 		{
 			name:    "a manifest naming another package is refused",
@@ -104,12 +104,12 @@ func TestNewCatalogReportsBrokenPackages(t *testing.T) {
 		{
 			name:    "a missing main page is refused",
 			files:   map[string]string{"x/webapp.json": `{"name":"x","version":"1","main":"a.html"}`},
-			wantMsg: `x: webapp.json names the page "a.html", which is not a file in the package`,
+			wantMsg: `x: a.html: missing-page: webapp.json names "a.html" as its "main" page`,
 		},
 		{
 			name:    "a missing manage page is refused",
 			files:   map[string]string{"x/webapp.json": `{"name":"x","version":"1","main":"a.html","update":"m.html"}`, "x/a.html": ""},
-			wantMsg: `names the page "m.html"`,
+			wantMsg: `x: m.html: missing-page: webapp.json names "m.html" as its "manage" page`,
 		},
 		{
 			name:    "a directory without any webapp.json is named",
@@ -199,7 +199,7 @@ func TestNewCatalogOverDirFS(t *testing.T) {
 	write("broken/webapp.json", `{"name":"broken","version":"1"}`)
 
 	c, err := NewCatalog(os.DirFS(dir))
-	if !errors.Is(err, ErrBrokenPackage) || !strings.Contains(err.Error(), `broken: webapp.json: "main" is missing`) {
+	if !errors.Is(err, ErrBrokenPackage) || !strings.Contains(err.Error(), `broken: webapp.json: invalid-manifest: "main" is missing`) {
 		t.Errorf("NewCatalog error = %v, want the broken package named", err)
 	}
 	p, err := c.Lookup("lineapp", "")

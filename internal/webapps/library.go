@@ -1,7 +1,6 @@
 package webapps
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"loginshell/internal/fault"
 	"loginshell/internal/manifest"
 	"loginshell/internal/pkginstall"
 )
@@ -48,13 +48,17 @@ type LibraryOptions struct {
 type Library struct {
 	doc      manifest.Boot
 	packages []string // --package folders, first of all
-	roots    []fs.FS  // beside --boot, then installed, then bundled
-	dir      string   // DataDir/webapps
+	beside   string   // the folder of --boot, "" without one
+	bundled  fs.FS
+	dir      string // DataDir/webapps
 	log      *slog.Logger
 
-	mu     sync.RWMutex // guards cat and pinned; held only to swap or read them
-	cat    *Catalog
-	pinned map[string]string // name -> version of the --package packages
+	mu       sync.RWMutex // guards what follows; held only to swap or read it
+	cat      *Catalog
+	pinned   map[string]string // name -> version of the --package packages
+	live     []LiveState
+	blocked  map[string]string // name -> broken --package folder that provides it
+	lastName map[string]string // --package folder -> the name it last loaded with
 }
 
 // OpenLibrary reads the boot document, finishes or rolls back any install a
@@ -68,7 +72,7 @@ func OpenLibrary(o LibraryOptions) (*Library, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	doc, src, besideBoot, err := readBoot(o)
+	doc, src, err := readBoot(o)
 	if err != nil {
 		return nil, err
 	}
@@ -81,36 +85,34 @@ func OpenLibrary(o LibraryOptions) (*Library, error) {
 	if err := pkginstall.RecoverInstalls(dir); err != nil {
 		return nil, fmt.Errorf("recover interrupted installs: %w", err)
 	}
-	var roots []fs.FS
-	if besideBoot != nil {
-		// A --package folder beside the boot document (the container's
-		// repository: app.json beside the package folders) is served as
-		// itself, not scanned again under its folder's name.
-		roots = append(roots, withoutDirs(besideBoot, filepath.Dir(o.BootFile), o.Packages))
+	l := &Library{doc: doc, packages: o.Packages, bundled: o.Bundled, dir: dir, log: o.Log, lastName: map[string]string{}}
+	if o.BootFile != "" {
+		// The container's repository: app.json beside the package folders.
+		l.beside = filepath.Dir(o.BootFile)
 	}
-	roots = append(roots, os.DirFS(dir), o.Bundled)
-	var pkgs []string
-	for _, p := range o.Packages {
-		if strings.EqualFold(filepath.Ext(p), ".json") {
-			p = filepath.Dir(p)
-		}
-		pkgs = append(pkgs, p)
-	}
-	l := &Library{doc: doc, packages: pkgs, roots: roots, dir: dir, log: o.Log}
-	l.cat, l.pinned = l.load()
+	l.reload()
 	o.Log.Info("boot document", "source", src, "starter", doc.Starter, "offline", doc.OfflineName)
 	return l, nil
 }
 
-// readBoot returns the boot document, where it came from, and the package
-// root beside an explicit --boot file (nil otherwise).
-func readBoot(o LibraryOptions) (manifest.Boot, string, fs.FS, error) {
-	data, src := o.BundledBoot, "the bundled samples"
-	var beside fs.FS
-	file := o.BootFile
-	if file != "" {
-		beside = os.DirFS(filepath.Dir(file))
-	} else if p := filepath.Join(o.DataDir, "boot.json"); isRegular(p) {
+// readBoot returns the boot document and where it came from.
+func readBoot(o LibraryOptions) (manifest.Boot, string, error) {
+	return bootDocument(o.DataDir, o.BootFile, o.BundledBoot)
+}
+
+// BootDocument returns the boot document a Library of these options
+// would serve: bootFile, else dataDir/boot.json, else bundledBoot. It
+// reads, never writes: `loginshell check` holds a package to the offline
+// role of the boot document an install into dataDir would see.
+func BootDocument(dataDir, bootFile string, bundledBoot []byte) (manifest.Boot, error) {
+	doc, _, err := bootDocument(dataDir, bootFile, bundledBoot)
+	return doc, err
+}
+
+func bootDocument(dataDir, bootFile string, bundledBoot []byte) (manifest.Boot, string, error) {
+	data, src := bundledBoot, "the bundled samples"
+	file := bootFile
+	if p := filepath.Join(dataDir, "boot.json"); file == "" && isRegular(p) {
 		// The data directory's own boot document: its packages are the
 		// installed ones; the directory itself holds none.
 		file = p
@@ -118,55 +120,66 @@ func readBoot(o LibraryOptions) (manifest.Boot, string, fs.FS, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return manifest.Boot{}, "", nil, fmt.Errorf("read the boot document: %w", err)
+			return manifest.Boot{}, "", fmt.Errorf("read the boot document: %w", err)
 		}
 		data, src = b, file
 	}
 	doc, err := manifest.ParseBoot(data)
 	if err != nil {
-		return manifest.Boot{}, "", nil, fmt.Errorf("%s: %w", src, err)
+		return manifest.Boot{}, "", fmt.Errorf("%s: %w", src, err)
 	}
-	return doc, src, beside, nil
+	return doc, src, nil
 }
 
-// load builds the catalog from the --package folders and the roots, and
-// the versions the folders pin; broken packages are logged.
-func (l *Library) load() (*Catalog, map[string]string) {
-	var first []*Package
-	var errs []error
-	pinned := map[string]string{}
-	for _, dir := range l.packages {
-		p, err := LoadPackage(os.DirFS(dir))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("--package %s: %w", dir, err))
-			continue
-		}
-		if want, ok := l.doc.Dependencies[p.Manifest.Name]; ok && want != p.Manifest.Version {
-			l.log.Warn("a --package folder is served instead of the version the boot document depends on",
-				"name", p.Manifest.Name, "version", p.Manifest.Version, "boot", want)
-		}
-		pinned[p.Manifest.Name] = p.Manifest.Version
-		first = append(first, p)
-	}
-	cat, err := newCatalog(first, l.roots...)
-	if err = errors.Join(append(errs, err)...); err != nil {
+// reload reads the packages again and serves what it found; broken ones
+// are logged. Reading happens outside the lock: readers keep the old
+// catalog meanwhile.
+func (l *Library) reload() {
+	cat, live, err := LoadCatalog(CatalogOptions{Live: l.packages, Beside: l.beside, Installed: l.dir, Bundled: l.bundled})
+	if err != nil {
 		l.log.Warn("some web app packages could not be loaded", "err", err)
 	}
-	return cat, pinned
-}
-
-// reload reads the packages again and serves what it found.
-func (l *Library) reload() {
-	cat, pinned := l.load() // read from disk, outside the lock: readers keep the old one meanwhile
 	l.mu.Lock()
-	l.cat, l.pinned = cat, pinned
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	pinned, blocked := map[string]string{}, map[string]string{}
+	for i, st := range live {
+		if st.Name == "" {
+			st.Name = l.lastName[st.Folder] // a webapp.json that does not parse still names what it provided
+			live[i] = st
+		}
+		if st.Name != "" {
+			l.lastName[st.Folder] = st.Name
+		}
+		if len(st.Problems) > 0 {
+			// Never the installed copy instead: the window says what is wrong.
+			if st.Name != "" {
+				blocked[st.Name] = st.Folder
+			}
+			l.log.Warn("a --package folder is broken: the window shows what is wrong until it is fixed",
+				"folder", st.Folder, "problem", problemError(st.Problems[0]))
+			continue
+		}
+		if want, ok := l.doc.Dependencies[st.Name]; ok && want != st.Version {
+			l.log.Warn("a --package folder is served instead of the version the boot document depends on",
+				"name", st.Name, "version", st.Version, "boot", want)
+		}
+		pinned[st.Name] = st.Version
+	}
+	l.cat, l.pinned, l.live, l.blocked = cat, pinned, live, blocked
 }
 
 func (l *Library) catalog() *Catalog {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.cat
+}
+
+// Live returns how each --package folder loaded, in the order given: the
+// window marks their pages and shows what is wrong with a broken one.
+func (l *Library) Live() []LiveState {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return append([]LiveState(nil), l.live...)
 }
 
 // Boot returns the boot document.
@@ -214,25 +227,34 @@ func (l *Library) approve(m manifest.WebApp) error {
 }
 
 // version returns the version of name a --package folder provides, else
-// the one the boot document depends on, or "" for the highest installed.
-func (l *Library) version(name string) string {
+// the one the boot document depends on, or "" for the highest installed;
+// broken is the --package folder that provides name and is broken.
+func (l *Library) version(name string) (version, broken string) {
 	l.mu.RLock()
 	v, ok := l.pinned[name]
+	broken = l.blocked[name]
 	l.mu.RUnlock()
 	if ok {
-		return v
+		return v, ""
 	}
-	return l.doc.Dependencies[name]
+	return l.doc.Dependencies[name], broken
 }
 
 // Package returns the package served under name, from the catalog
 // current at each call: the --package folder that provides it, else the
 // version the boot document depends on, else (no dependency) the highest
 // installed. The error matches ErrUnknownApp, also when the version
-// depended on is not installed. The file server (internal/pagefiles) and
-// the offline pages (internal/boot) ask for packages here.
+// depended on is not installed, and when the --package folder that
+// provides name is broken (never the installed copy instead: the window
+// says what is wrong with the folder). The file server
+// (internal/pagefiles) and the offline pages (internal/boot) ask for
+// packages here.
 func (l *Library) Package(name string) (*Package, error) {
-	return l.catalog().Lookup(name, l.version(name))
+	v, broken := l.version(name)
+	if broken != "" {
+		return nil, fault.Detail(ErrUnknownApp, "%q: its --package folder %s is broken", name, broken)
+	}
+	return l.catalog().Lookup(name, v)
 }
 
 // HasOffline reports whether the boot document names an installed offline

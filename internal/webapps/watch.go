@@ -68,9 +68,13 @@ func (l *Library) watch(ctx context.Context, interval time.Duration, changed, wa
 func (l *Library) fingerprint() uint64 {
 	h := fnv.New64a()
 	seen := 0
-	for _, dir := range l.packages {
+	for _, p := range l.packages {
+		dir := folderOf(p)
 		root := dir
 		man := filepath.Join(dir, manifest.WebAppFile)
+		if dir != p {
+			man = p // the webapp.json given
+		}
 		stamp(h, man)
 		if data, err := readSmallFile(man, manifest.MaxFileBytes); err == nil {
 			if src, problem := manifest.SrcFolder(data); problem == "" && src != "" {

@@ -50,8 +50,9 @@
     if (has('OfflineAuthenticated')) { return has('Online') ? 'Signed in offline; the login server answers again' : 'Signed in offline'; }
     if (has('Online') && has('Authenticated')) { return 'Signed in online'; }
     if (has('Online')) { return 'Login server reachable'; }
-    if (has('Internet')) { return 'Network up, but the login server does not answer'; }
-    return 'No network';
+    /* Offline says only that the login server did not answer (or was not
+     * asked, with --offline): not that the network is down. */
+    return 'Login server unreachable';
   }
 
   /* Changing the offline password needs the login server: offered only
@@ -68,10 +69,15 @@
     var button = el('change-password');
     button.disabled = true;
     showStatus('Opening the password change…');
-    /* The shell shows the manage page; this request answers when it closes. */
+    /* The shell shows the manage page over this one; the request answers
+     * when the change is done (200) or cancelled (403). */
     fetch('http://pmapi/auth/update', { method: 'POST' }).then(function (res) {
       if (res.ok) {
         showStatus('Offline password changed');
+        return;
+      }
+      if (res.status === 403) {
+        showStatus('Password change cancelled; your offline password is unchanged.');
         return;
       }
       return errorOf(res).then(function (msg) {
@@ -82,6 +88,10 @@
           return fetch('http://pmapi/auth/setup', { method: 'POST' }).then(function (setup) {
             if (setup.ok) {
               showStatus('Offline password set up');
+              return;
+            }
+            if (setup.status === 403) {
+              showStatus('Setup cancelled; you can set up an offline password later with this button.');
               return;
             }
             return errorOf(setup).then(function (m) { showError(m || 'The offline password was not set up.'); });

@@ -6,7 +6,16 @@
 
   var TEMPLATE = 'Line Release Approval';
   function el(id) { return document.getElementById(id); }
-  function say(text) { el('release-result').textContent = text; }
+  /* say tells how the request stands; fail tells a failure, in the
+   * colours and the role of one (read out at once). */
+  function tell(text, failed) {
+    var p = el('release-result');
+    p.className = failed ? 'error' : 'status';
+    p.setAttribute('role', failed ? 'alert' : 'status');
+    p.textContent = text;
+  }
+  function say(text) { tell(text, false); }
+  function fail(text) { tell(text, true); }
   var auth = window.system && window.system.mes && window.system.mes.signature;
 
   function who(o) {
@@ -33,7 +42,7 @@
     function trigger(yes) {
       auth.authorization.triggerAuthRequest(uuid, window.system.session, window.system.page, yes)
         .then(function () { say('Sign in the dialog to ' + (yes ? 'approve' : 'reject') + '.'); },
-          function (err) { say(err.message); });
+          function (err) { fail(err.message); });
     }
     approve.addEventListener('click', function () { trigger(true); });
     reject.addEventListener('click', function () { trigger(false); });
@@ -56,23 +65,62 @@
     if (e.detail && e.detail.kind !== 'error') { signed(e.detail); }
   });
 
+  /* The request shown (a slot's UUID), while it can still be cancelled for
+   * a new one; queued counts the requests, so that the callbacks of one
+   * replaced by a new one (its cancel among them) say nothing. */
+  var current = null;
+  var queued = 0;
+
+  /* again lets the operator start a new request: after a reject, and after
+   * a failed sign-in, a timeout or a cancel (the request is still pending:
+   * its slots can be signed again, or it is cancelled for a new one). */
+  function again() { el('release').disabled = false; }
+
+  /* cancelCurrent cancels the request shown if it is still pending (its
+   * slots must not stay open once a new request replaces it). */
+  function cancelCurrent() {
+    var uuid = current;
+    current = null;
+    if (!uuid) { return Promise.resolve(); }
+    return auth.authorization.getAuthRequest(uuid).then(function (r) {
+      if (!r || r.state !== 'pending') { return; }
+      /* The shell's signature service, on this page's origin (the SDK has no cancel). */
+      return fetch('/pmapi/signature/requests/' + encodeURIComponent(r.uuid), { method: 'DELETE' });
+    }).catch(function () { /* gone already: nothing to cancel */ });
+  }
+
   el('release').addEventListener('click', function () {
-    if (!auth) { say('This shell offers no electronic signatures.'); return; }
+    if (!auth) { fail('This shell offers no electronic signatures.'); return; }
     var button = el('release');
     button.disabled = true;
-    auth.getSignatureTemplate(TEMPLATE).then(function (template) {
+    var n = ++queued;
+    function mine(f) { return function (o) { if (n === queued) { f(o); } }; }
+    cancelCurrent().then(function () {
+      return auth.getSignatureTemplate(TEMPLATE);
+    }).then(function (template) {
       return auth.authorization.queueAuthRequest(template, 'Release line', 'Release batch 4711 on line 4.',
-        function onApprove(o) { signed(o); say('Line released. Last signature: ' + who(o) + '.'); },
-        function onReject(o) { signed(o); say('Release rejected by ' + who(o) + '.'); },
-        function onError(o) { say('Not signed: ' + (o.message || 'the sign-in failed') + ' The request is still pending.'); });
+        mine(function onApprove(o) { current = null; signed(o); say('Line released. Last signature: ' + who(o) + '.'); }),
+        mine(function onReject(o) {
+          current = null;
+          signed(o);
+          fail('Release rejected by ' + who(o) + '. Choose Release line to start a new request.');
+          again();
+        }),
+        mine(function onError(o) {
+          /* The shell says what failed and that the request is still pending. */
+          fail((o.message || 'The sign-in failed; the request is still pending.') +
+            ' Sign again with Approve, or choose Release line to start a new request.');
+          again();
+        }));
     }).then(function (uuids) {
+      current = uuids[0];
       var list = el('slots');
       list.textContent = '';
       uuids.forEach(function (u, i) { list.appendChild(slotItem(u, i + 1)); });
       say('Two signatures are needed.');
     }, function (err) {
       button.disabled = false;
-      say(err.message);
+      fail(err.message);
     });
   });
 })();
