@@ -376,7 +376,14 @@ export async function diagnose(name, { page, shell, consoleLines = [] } = {}) {
     lines.push(`-- ${frameState}`);
     for (const frame of page.frames()) {
       const text = await frame
-        .evaluate(() => `[${innerWidth}x${innerHeight} ${document.visibilityState}] ` + (document.body?.innerText ?? "(no body)"))
+        .evaluate(() => {
+          // Whether the document was ever laid out and what it loaded: a frame of the right size
+          // whose body reads as raw text was never rendered.
+          const r = document.body?.getBoundingClientRect();
+          const loaded = performance.getEntriesByType("resource").map((e) => `${e.name.replace(/^.*\//, "")}:${Math.round(e.duration)}ms`);
+          const head = `[${innerWidth}x${innerHeight} ${document.visibilityState} ${document.readyState} body=${Math.round(r?.width ?? 0)}x${Math.round(r?.height ?? 0)} sheets=${document.styleSheets.length} loaded=${loaded.join(",")}] `;
+          return head + (document.body?.innerText ?? "(no body)");
+        })
         .catch((err) => `(unreadable: ${err.message})`);
       const label = frame === page.mainFrame() ? "main frame" : `frame ${frame.name() || ""}`.trim();
       lines.push(`-- ${label}: ${frame.url()}`, text.slice(0, 4000));
