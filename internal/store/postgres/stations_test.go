@@ -15,8 +15,8 @@ import (
 	"loginshell/internal/audit"
 	"loginshell/internal/cli"
 	"loginshell/internal/signature"
-	"loginshell/internal/store/postgres"
 	stationkey "loginshell/internal/station"
+	"loginshell/internal/store/postgres"
 	"loginshell/internal/store/postgres/pgtest"
 )
 
