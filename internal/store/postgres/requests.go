@@ -193,6 +193,18 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	return rs, nil
 }
 
+// PendingOwned counts the pending requests package owner queued
+// (Request.Owner), by an index of the pending ones by owner: the engine
+// checks its limit per package at every queue, however many requests
+// the store holds.
+func (s *Store) PendingOwned(ctx context.Context, owner string) (int, error) {
+	var n int
+	err := s.retrying(ctx, true, func(*bool) error {
+		return s.pool.QueryRow(ctx, `SELECT count(*) FROM requests WHERE state = 'pending' AND owner = $1`, owner).Scan(&n)
+	})
+	return n, s.fail("pending of "+owner, err)
+}
+
 const requestSelect = `
 SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules, r.record,
 	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,

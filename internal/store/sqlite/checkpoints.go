@@ -11,6 +11,9 @@ import (
 	"loginshell/internal/signature"
 )
 
+// newestCheckpointQuery reads the newest checkpoint's Seq (0 for none).
+const newestCheckpointQuery = `SELECT coalesce(max(seq), 0) FROM checkpoints`
+
 // checkpoint signs and stores the checkpoint of the entries sealed in
 // this transaction (not empty), with the station's key: the key once
 // (its first checkpoint registers it), the checkpoint always. Prev is
@@ -18,7 +21,7 @@ import (
 // checkpoints of every process on the file form one chain.
 func (s *Store) checkpoint(ctx context.Context, tx *sql.Tx, sealed []audit.Entry) (*audit.Checkpoint, error) {
 	var prev int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM checkpoints`).Scan(&prev); err != nil {
+	if err := tx.QueryRowContext(ctx, newestCheckpointQuery).Scan(&prev); err != nil {
 		return nil, fmt.Errorf("read the newest checkpoint: %w", err)
 	}
 	head := sealed[len(sealed)-1]

@@ -126,7 +126,7 @@ func (s *Store) Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signatu
 	var rs []signature.Request
 	err := s.read(ctx, "slot "+id.String(), func(tx *sql.Tx) (err error) {
 		// One statement: one read of the request and its slots.
-		rs, err = queryRequests(ctx, tx, `r.id = (SELECT request FROM slots WHERE id = ?)`, `r.rowid`, id.String())
+		rs, err = queryRequests(ctx, tx, bySlot, `r.rowid`, id.String())
 		return err
 	})
 	if err != nil {
@@ -150,7 +150,7 @@ func (s *Store) Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signatu
 func (s *Store) Request(ctx context.Context, id uuid.UUID) (signature.Request, error) {
 	var rs []signature.Request
 	err := s.read(ctx, "request "+id.String(), func(tx *sql.Tx) (err error) {
-		rs, err = queryRequests(ctx, tx, `r.id = ?`, `r.rowid`, id.String())
+		rs, err = queryRequests(ctx, tx, byID, `r.rowid`, id.String())
 		return err
 	})
 	if err != nil {
@@ -203,6 +203,28 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	return rs, nil
 }
 
+// PendingOwned counts the pending requests package owner queued
+// (Request.Owner), by an index of the pending ones by owner: the engine
+// checks its limit per package at every queue, however many requests
+// the store holds.
+func (s *Store) PendingOwned(ctx context.Context, owner string) (int, error) {
+	var n int
+	err := s.read(ctx, "pending of "+owner, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, pendingOwnedQuery, owner).Scan(&n)
+	})
+	return n, err
+}
+
+// pendingOwnedQuery counts an owner's pending requests
+// (requests_pending_owner).
+const pendingOwnedQuery = `SELECT count(*) FROM requests WHERE state = 'pending' AND owner = ?`
+
+// The conditions that read one request: by its UUID, by a slot's.
+const (
+	byID   = `r.id = ?`
+	bySlot = `r.id = (SELECT request FROM slots WHERE id = ?)`
+)
+
 const requestSelect = `
 SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules, r.record,
 	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,
@@ -212,7 +234,7 @@ FROM requests r JOIN slots s ON s.request = r.id`
 // loadRequest reads the request id with its slots; sql.ErrNoRows if there
 // is none.
 func loadRequest(ctx context.Context, tx *sql.Tx, id uuid.UUID) (signature.Request, error) {
-	rs, err := queryRequests(ctx, tx, `r.id = ?`, `r.rowid`, id.String())
+	rs, err := queryRequests(ctx, tx, byID, `r.rowid`, id.String())
 	if err != nil {
 		return signature.Request{}, err
 	}
