@@ -59,14 +59,15 @@ func TrailFixture(i int, station string) (signature.Request, [][]audit.Entry) {
 	return r, txs
 }
 
-// Stations sign the checkpoints of a fixture trail (store.Checkpointer):
-// Sign signs as the station named by As, with a key made from its name.
+// Stations sign the checkpoints of a fixture trail, as a store's
+// Checkpointer does: Sign signs as the station named by As, with a key
+// made from its name.
 type Stations struct {
 	As   string
 	keys map[string]ed25519.PrivateKey
 }
 
-// Sign signs c as s.As, at c's head's time (store.Checkpointer).
+// Sign signs c as s.As (store.Checkpointer's Sign).
 func (s *Stations) Sign(c audit.Checkpoint) audit.Checkpoint {
 	if s.keys == nil {
 		s.keys = map[string]ed25519.PrivateKey{}
@@ -80,9 +81,6 @@ func (s *Stations) Sign(c audit.Checkpoint) audit.Checkpoint {
 	c.Station, c.Time = s.As, base
 	return audit.SignCheckpoint(key, c)
 }
-
-// Committed does nothing: a fixture keeps no checkpoint file.
-func (s *Stations) Committed(audit.Checkpoint) {}
 
 // PeakHeap samples the heap in use every 25 ms from now on; the function
 // it returns stops sampling and gives the most seen, in bytes, over what
