@@ -131,7 +131,7 @@ const maxUnvouchedRuns = 10
 //
 // It holds in memory the keys and the entries since the last checkpoint
 // (as runs of one station), not the trail. It does NOT compare the
-// entries with the requests in the store (signature.CheckRecords does),
+// entries with the requests in the store (signature.Records does),
 // and it cannot see a tail cut back to before the newest checkpoint that
 // anyone kept outside the store when those checkpoints were removed too:
 // that is what Expect.Own and the exports held by others are for.

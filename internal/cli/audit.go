@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"os/signal"
 	"strings"
@@ -89,10 +90,10 @@ func runAudit(e *env, args []string) error {
 	}
 }
 
-// requestReader is a store that can also give every request it holds, so
-// verify compares them with the trail (signature.CheckRecords).
-type requestReader interface {
-	Requests(ctx context.Context) ([]signature.Request, error)
+// recordReader is a store that can also give every request it holds, with
+// the trail from one snapshot, so verify compares them (signature.Records).
+type recordReader interface {
+	AuditRecords(ctx context.Context, fn func(requests iter.Seq2[signature.Request, error], t audit.Trail) error) error
 }
 
 // headText names the last entry verified: its number and hash, what a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"strings"
 
@@ -23,38 +24,55 @@ type trailReader interface {
 // verifyStore is `audit verify` on the store at where, from the station
 // whose data directory is dataDir: the chain (audit.Verify's rules), then
 // the checkpoints of every station against it (audit.CheckTrail, with
-// this station's own latest checkpoint and the keys it pinned), then the
-// requests against the trail (signature.CheckRecords). Every problem is a
-// line on stderr and exit status 1; notes go to stdout. Keys of stations
-// seen here for the first time are pinned when nothing is wrong (trust on
-// first use).
+// this station's own latest checkpoint and the keys it pinned), and the
+// requests against the trail (signature.Records), all from one snapshot
+// and in one pass over the trail: nothing is held per entry, so a trail
+// of millions verifies in the memory of its requests' content hashes.
+// Every problem is a line on stderr and exit status 1; notes go to
+// stdout. Keys of stations seen here for the first time are pinned when
+// nothing is wrong (trust on first use).
 func verifyStore(ctx context.Context, trail trailReader, where, dataDir string, fingerprints []string, stdout, stderr io.Writer) error {
 	pins, err := station.ReadPins(dataDir)
 	if err != nil {
 		return fmt.Errorf("read the keys this station has seen: %w", err)
 	}
 	var report audit.Report
-	var ofRequests []audit.Entry // what CheckRecords compares with the store
-	err = trail.AuditTrail(ctx, func(t audit.Trail) error {
+	var records *signature.Records // nil for a store that gives no requests
+	check := func(t audit.Trail) error {
 		own, err := station.ReadOwn(dataDir, t.Store)
 		if err != nil {
 			return fmt.Errorf("read this station's latest checkpoint: %w", err)
 		}
-		ofRequests = nil
-		rows := t.Rows
-		t.Rows = func(yield func(audit.Row, error) bool) {
-			for row, err := range rows {
-				if err == nil && row.Entry != nil && row.Entry.Request != "" {
-					ofRequests = append(ofRequests, *row.Entry)
-				}
-				if !yield(row, err) {
-					return
+		if records != nil {
+			rows := t.Rows
+			t.Rows = func(yield func(audit.Row, error) bool) {
+				for row, err := range rows {
+					if err == nil && row.Entry != nil {
+						records.Entry(*row.Entry)
+					}
+					if !yield(row, err) {
+						return
+					}
 				}
 			}
 		}
 		report, err = audit.CheckTrail(t, audit.Expect{Own: own, Pins: pins, Fingerprints: fingerprints})
 		return err
-	})
+	}
+	if rs, ok := trail.(recordReader); ok {
+		err = rs.AuditRecords(ctx, func(requests iter.Seq2[signature.Request, error], t audit.Trail) error {
+			records = signature.NewRecords() // afresh, should the store read again
+			for r, err := range requests {
+				if err != nil {
+					return err
+				}
+				records.Request(r)
+			}
+			return check(t)
+		})
+	} else {
+		err = trail.AuditTrail(ctx, check)
+	}
 	var b *audit.BreakError
 	if errors.As(err, &b) {
 		fmt.Fprintf(stderr, "loginshell audit verify: %v\n", err)
@@ -65,13 +83,9 @@ func verifyStore(ctx context.Context, trail trailReader, where, dataDir string, 
 	}
 	problems := texts(report.Problems)
 	checked := ""
-	if rs, ok := trail.(requestReader); ok {
-		requests, err := rs.Requests(ctx)
-		if err != nil {
-			return err
-		}
-		problems = append(problems, signature.CheckRecords(requests, ofRequests)...)
-		checked = fmt.Sprintf("; %d requests and their signatures match it", len(requests))
+	if records != nil {
+		problems = append(problems, records.Problems()...)
+		checked = fmt.Sprintf("; %d requests and their signatures match it", records.Requests())
 	}
 	for _, n := range report.Notes {
 		fmt.Fprintf(stdout, "note: %s\n", n)

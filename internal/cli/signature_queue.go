@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -95,18 +96,24 @@ type slotReader interface {
 
 // wait reads the request of slot until it is no longer pending and returns
 // it: approved, rejected or cancelled. It reads every poll, and at once
-// when a Watcher store hears another station change the request. A
+// when a Watcher store hears another station change the request (any
+// request until the first read names it: a plant's other changes do not
+// wake it). A
 // database that does not answer is waited for; ctx ending returns the
 // request as last read with ctx's error (and the database's, if it did not
 // answer at the end).
 func wait(ctx context.Context, db slotReader, slot uuid.UUID, poll time.Duration) (signature.Request, error) {
 	wake := make(chan struct{}, 1)
+	var mine atomic.Pointer[uuid.UUID] // the request, once read
 	if w, ok := db.(signature.Watcher); ok {
 		wctx, stop := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			_ = w.Watch(wctx, func(uuid.UUID, signature.State) {
+			_ = w.Watch(wctx, func(c signature.Change) {
+				if id := mine.Load(); id != nil && c.Request != uuid.Nil && c.Request != *id {
+					return
+				}
 				select {
 				case wake <- struct{}{}:
 				default:
@@ -121,6 +128,7 @@ func wait(ctx context.Context, db slotReader, slot uuid.UUID, poll time.Duration
 		switch {
 		case err == nil:
 			req = r
+			mine.Store(&r.ID)
 			if r.State != signature.Pending {
 				return r, nil
 			}

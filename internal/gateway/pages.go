@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"loginshell/internal/pmapi"
 	"loginshell/internal/webapps"
@@ -53,18 +54,17 @@ func Pages(o PagesOptions) (http.Handler, error) {
 	if o.PMAPI == nil || o.Webapps == nil || o.Host == "" || len(o.FrameAncestors) == 0 {
 		return nil, errors.New("gateway: PMAPI, Webapps, Host and FrameAncestors are required")
 	}
-	csp := "frame-ancestors " + strings.Join(o.FrameAncestors, " ")
-	mux := http.NewServeMux()
-	mux.Handle(pmapi.Prefix+"/", o.PMAPI)
-	mux.Handle(webapps.Prefix, o.Webapps)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	// Set on every answer, made once (nothing changes a header value once set).
+	csp := []string{"frame-ancestors " + strings.Join(o.FrameAncestors, " ")}
+	notServed := func(w http.ResponseWriter) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "only /pmapi/ and /webapps/ are served here"})
-	})
+	}
 	suffix := "." + o.Host
+	var labels labelCache
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Each package has an origin of its own: <label>.<Host>.
 		label, ok := strings.CutSuffix(r.Host, suffix)
-		pkg, isLabel := webapps.LabelPackage(label)
+		pkg, isLabel := labels.lookup(label)
 		if !ok || !isLabel {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "wrong Host header"})
 			return
@@ -79,18 +79,47 @@ func Pages(o PagesOptions) (http.Handler, error) {
 				return
 			}
 		}
-		// A package's files only on its own origin: another package's page
-		// there would share its storage.
-		if rest, ok := strings.CutPrefix(r.URL.Path, webapps.Prefix); ok {
-			name, _, _ := strings.Cut(rest, "/")
+		w.Header()["Content-Security-Policy"] = csp
+		// Two prefixes, told apart without a mux of their own: each
+		// handler's mux cleans the path (and redirects an unclean one)
+		// before it routes.
+		switch {
+		case strings.HasPrefix(r.URL.Path, pmapi.Prefix+"/"):
+			o.PMAPI.ServeHTTP(w, pmapi.FromPackage(r, pkg))
+		case strings.HasPrefix(r.URL.Path, webapps.Prefix):
+			// A package's files only on its own origin: another
+			// package's page there would share its storage.
+			name, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, webapps.Prefix), "/")
 			if webapps.PackageLabel(name) != label {
 				writeJSON(w, http.StatusNotFound, map[string]string{"error": "this package is served on its own origin"})
 				return
 			}
+			o.Webapps.ServeHTTP(w, pmapi.FromPackage(r, pkg))
+		default:
+			notServed(w)
 		}
-		w.Header().Set("Content-Security-Policy", csp)
-		mux.ServeHTTP(w, pmapi.FromPackage(r, pkg))
 	}), nil
+}
+
+// labelCache remembers the last package label read from a Host header:
+// a page's calls all name the same one, and reading it decodes hex.
+// One entry, so a stream of made-up hosts costs nothing to keep.
+type labelCache struct{ last atomic.Pointer[labelled] }
+
+type labelled struct {
+	label, pkg string
+}
+
+// lookup is webapps.LabelPackage, remembered for the last label.
+func (c *labelCache) lookup(label string) (string, bool) {
+	if l := c.last.Load(); l != nil && l.label == label {
+		return l.pkg, true
+	}
+	pkg, ok := webapps.LabelPackage(label)
+	if ok {
+		c.last.Store(&labelled{label: label, pkg: pkg})
+	}
+	return pkg, ok
 }
 
 // PagesListener is a loopback listener for the pages' origin and the host

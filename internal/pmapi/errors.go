@@ -60,10 +60,23 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // WriteJSON answers v as JSON with status, never cached. The gateway's own
 // endpoints use it too, so every answer of the shell has the same headers.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	writeHeader(w, status)
 	if v != nil {
 		_ = json.NewEncoder(w).Encode(v)
 	}
+}
+
+// The values of WriteJSON's headers, made once: every answer shares them,
+// and nothing appends to or changes a header value once set.
+var (
+	jsonType = []string{"application/json; charset=utf-8"}
+	noStore  = []string{"no-store"}
+)
+
+// writeHeader writes WriteJSON's headers and status.
+func writeHeader(w http.ResponseWriter, status int) {
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["Cache-Control"] = noStore
+	w.WriteHeader(status)
 }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"loginshell/internal/auth"
@@ -57,7 +58,8 @@ type Options struct {
 
 type api struct {
 	Options
-	log *slog.Logger
+	log      *slog.Logger
+	userJSON atomic.Pointer[userJSON] // GET /user's answer, by dictionary version
 }
 
 // New returns the handler for everything under Prefix.
@@ -76,7 +78,10 @@ func New(o Options) (http.Handler, error) {
 	for _, rt := range slices.Concat(a.authRoutes(), a.serviceRoutes(), a.signatureRoutes()) {
 		mux.Handle(rt.method+" "+Prefix+rt.path, rt.handler)
 	}
-	return a.trace(a.gate(a.unrouted(mux))), nil
+	// What no route takes falls to unrouted, so a routed call is matched
+	// once, by the mux, not once more beforehand.
+	mux.Handle(unroutedPattern, a.unrouted(mux))
+	return a.trace(a.gate(mux)), nil
 }
 
 // trace logs every call a page makes at debug level (`--log-level
@@ -122,20 +127,21 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // them.
 var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete}
 
-// unrouted answers what mux has no route for: 405 with Allow when the
-// service exists under other methods (a state change is never reachable by
-// GET), 404 naming the path otherwise, both as {"error": ...}.
+// unroutedPattern is the pattern of every path under Prefix that no
+// route takes: any method, and less specific than every route.
+const unroutedPattern = Prefix + "/"
+
+// unrouted answers what mux has no route for (it is mux's route for
+// unroutedPattern): 405 with Allow when the service exists under other
+// methods (a state change is never reachable by GET), 404 naming the path
+// otherwise, both as {"error": ...}.
 func (a *api) unrouted(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" {
-			mux.ServeHTTP(w, r)
-			return
-		}
 		var allow []string
 		for _, m := range methods {
 			probe := r.Clone(r.Context())
 			probe.Method = m
-			if _, pattern := mux.Handler(probe); pattern != "" {
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != unroutedPattern {
 				allow = append(allow, m)
 			}
 		}

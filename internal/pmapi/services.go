@@ -48,7 +48,27 @@ func (a *api) serviceRoutes() []route {
 	}
 }
 
-func (a *api) allUser(*http.Request) (any, error) { return a.Users.All(), nil }
+// allUser answers the dictionary's JSON, encoded once per version of the
+// dictionary (GET /user is what every page asks first, and often).
+func (a *api) allUser(*http.Request) (any, error) {
+	if c := a.userJSON.Load(); c != nil && c.version == a.Users.Version() {
+		return c.body, nil
+	}
+	d, version := a.Users.Snapshot()
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	c := &userJSON{version: version, body: encoded(append(b, '\n'))}
+	a.userJSON.Store(c)
+	return c.body, nil
+}
+
+// userJSON is the user dictionary of one version, encoded.
+type userJSON struct {
+	version uint64
+	body    encoded
+}
 
 func (a *api) userValue(r *http.Request) (any, error) {
 	v, ok := a.Users.Get(r.PathValue("key"))

@@ -145,3 +145,36 @@ func TestLogIsRedacted(t *testing.T) {
 		t.Error("no log lines captured")
 	}
 }
+
+// TestUserAnswerFollowsEveryChange: GET /pmapi/user answers the bytes
+// WriteJSON makes of the dictionary (it is encoded once per version, not
+// per request), and every change of the dictionary — a page's POST or
+// DELETE, a sign-in, a sign-out — is in the very next answer.
+func TestUserAnswerFollowsEveryChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{signIn: user.Online})
+	want := func(step string) {
+		t.Helper()
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b) // what WriteJSON sends
+		if err := enc.Encode(e.users.All()); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the encoded answer, then the kept one
+			if code, body := e.send("GET", "/pmapi/user", ""); code != 200 || body != b.String() {
+				t.Errorf("%s: GET /pmapi/user = %d %q, want 200 %q", step, code, body, b.String())
+			}
+		}
+	}
+	want("signed in")
+	if code, _ := e.send("POST", "/pmapi/user", `{"badge":"42","note":"<b>&"}`); code != 200 {
+		t.Fatalf("POST /pmapi/user = %d", code)
+	}
+	want("after a page's POST")
+	e.send("DELETE", "/pmapi/user", "")
+	want("after a page's DELETE")
+	e.users.SignIn(user.Profile{Username: "sam", Name: "Sam Supervisor"}, user.Offline)
+	want("after another sign-in")
+	e.users.SignOut()
+	want("after the sign-out")
+}

@@ -87,8 +87,9 @@ func Run(ctx context.Context, l *Listener, sh *shell.Shell, assets fs.FS, out fu
 	guarded := gateway.Guard(l.key, l.host, chrome)
 	// One port, two origins: the pages' host goes to the pages, anything
 	// else to the chrome's guard (which refuses any other Host).
+	pagesSuffix := "." + l.pages
 	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.Host, "."+l.pages) { // a package's own origin
+		if strings.HasSuffix(r.Host, pagesSuffix) { // a package's own origin
 			pages.ServeHTTP(w, r)
 			return
 		}

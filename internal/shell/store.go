@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"time"
@@ -44,7 +45,7 @@ type SignatureStore interface {
 	signature.Backend
 	AuditEntries(ctx context.Context, fn func(audit.Entry) error) error
 	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
-	Requests(ctx context.Context) ([]signature.Request, error)
+	AuditRecords(ctx context.Context, fn func(requests iter.Seq2[signature.Request, error], t audit.Trail) error) error
 	AuditEvents(ctx context.Context, event string, after int64, fn func(audit.Entry) error) (int64, error)
 	Close() error
 }

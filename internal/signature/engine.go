@@ -85,8 +85,19 @@ type Engine struct {
 
 	mu         sync.Mutex
 	challenges map[string]*open
-	failures   map[uuid.UUID]int // failed attempts in a row, by slot (misuse)
+	failures   map[uuid.UUID]failures // failed attempts in a row, by slot (misuse)
 	outcomes   *pubsub.Hub[Outcome]
+	// listeners counts the subscribers by the SessionKey of the session
+	// they hear ("" for every session): Watch reads another station's
+	// change only when someone here hears of it (hears).
+	listeners map[string]int
+}
+
+// failures is the count of failed attempts in a row at a slot, and the
+// slot's request.
+type failures struct {
+	request uuid.UUID
+	n       int
 }
 
 // open is a posted challenge and its end: the timer of a dialog that
@@ -140,7 +151,7 @@ func New(o Options) (*Engine, error) {
 	if o.AlertAfter <= 0 {
 		o.AlertAfter = DefaultAlertAfter
 	}
-	return &Engine{o: o, challenges: map[string]*open{}, failures: map[uuid.UUID]int{}, outcomes: newOutcomes(o.Log)}, nil
+	return &Engine{o: o, challenges: map[string]*open{}, failures: map[uuid.UUID]failures{}, outcomes: newOutcomes(o.Log)}, nil
 }
 
 // Template returns the template named name (getSignatureTemplate).
@@ -437,7 +448,28 @@ func (e *Engine) Subscribe(session string) (<-chan Outcome, func()) {
 // outcomes of its own requests and of the challenges its pages triggered
 // (Outcome.For), never another package's.
 func (e *Engine) SubscribeFor(session, pkg string) (<-chan Outcome, func()) {
-	return e.outcomes.SubscribeWhere(func(o Outcome) bool { return (session == "" || o.Session == session) && o.For(pkg) })
+	key := ""
+	if session != "" {
+		key = SessionKey(session)
+	}
+	e.mu.Lock()
+	if e.listeners == nil {
+		e.listeners = map[string]int{}
+	}
+	e.listeners[key]++
+	e.mu.Unlock()
+	ch, cancel := e.outcomes.SubscribeWhere(func(o Outcome) bool { return (session == "" || o.Session == session) && o.For(pkg) })
+	var once sync.Once
+	return ch, func() {
+		once.Do(func() {
+			e.mu.Lock()
+			if e.listeners[key]--; e.listeners[key] == 0 {
+				delete(e.listeners, key)
+			}
+			e.mu.Unlock()
+		})
+		cancel()
+	}
 }
 
 func (e *Engine) publish(o Outcome) { e.outcomes.Publish(o) }

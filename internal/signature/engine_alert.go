@@ -41,8 +41,10 @@ func (e *Engine) misuse(ctx context.Context, c Challenge, t Template, who Signer
 			name, t.Provider(), fault.Text(locked)))
 	}
 	e.mu.Lock()
-	e.failures[c.Slot]++
-	n := e.failures[c.Slot]
+	f := e.failures[c.Slot]
+	f.request, f.n = c.Request, f.n+1
+	e.failures[c.Slot] = f
+	n := f.n
 	e.mu.Unlock()
 	if n%e.o.AlertAfter == 0 {
 		e.raise(ctx, c, who, fmt.Sprintf("%d failed sign-in attempts in a row at the signature of %s for %q; the last as %s",

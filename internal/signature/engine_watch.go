@@ -2,6 +2,8 @@ package signature
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,11 +13,35 @@ import (
 // PostgreSQL store, through LISTEN/NOTIFY. A store of one station (SQLite)
 // does not implement it.
 type Watcher interface {
-	// Watch calls changed with a slot of each request that another
-	// station signed or cancelled, and the state that change left the
-	// request in, once per committed change, until ctx ends; changes made
+	// Watch calls changed with each change another station signed or
+	// cancelled, once per committed change, until ctx ends; changes made
 	// through this store are not reported.
-	Watch(ctx context.Context, changed func(slot uuid.UUID, state State)) error
+	Watch(ctx context.Context, changed func(Change)) error
+}
+
+// Change is what a Watcher hears of a change another station committed.
+type Change struct {
+	// Slot is a slot of the request that changed; State is the state the
+	// change left the request in.
+	Slot  uuid.UUID
+	State State
+	// Request is the request that changed and Session the SessionKey of
+	// the session that queued it, so a station tells whether any of its
+	// pages hears of it without reading the request: with 200 stations on
+	// one database, every station reading every change is 200 reads a
+	// signature. uuid.Nil and "" when the notice does not say (a station
+	// of an older version wrote it): the request is read to find out.
+	Request uuid.UUID
+	Session string
+}
+
+// SessionKey is how a change names the session of its request: the
+// first 8 bytes of the session's SHA-256, in hex (16 digits). Fixed
+// length and plain hex, so any session a page chose fits a notice; two
+// sessions with one key only cost a read.
+func SessionKey(session string) string {
+	sum := sha256.Sum256([]byte(session))
+	return hex.EncodeToString(sum[:8])
 }
 
 // Watch publishes to this engine's subscribers the outcome of each request
@@ -32,7 +58,32 @@ func (e *Engine) Watch(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	return w.Watch(ctx, func(slot uuid.UUID, state State) { e.remote(ctx, slot, state) })
+	return w.Watch(ctx, func(ch Change) {
+		if e.hears(ch) {
+			e.remote(ctx, ch.Slot, ch.State)
+		}
+	})
+}
+
+// hears says whether anyone at this station hears of ch: a subscriber of
+// its request's session (or of every session), or a count of failed
+// attempts at one of its slots, which the change may end. Another
+// station's change nobody here hears of is not read.
+func (e *Engine) hears(ch Change) bool {
+	if ch.Request == uuid.Nil {
+		return true // the notice does not say whose change it is
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.listeners[""] > 0 || e.listeners[ch.Session] > 0 {
+		return true
+	}
+	for _, f := range e.failures {
+		if f.request == ch.Request {
+			return true
+		}
+	}
+	return false
 }
 
 // remote publishes the outcome of a change another station made to the

@@ -12,26 +12,24 @@ import (
 )
 
 // notice is one change another station committed: a slot of the request
-// and the state the change left it in.
-type notice struct {
-	slot  uuid.UUID
-	state State
-}
+// and the state the change left it in (an older station's notice, which
+// does not say whose change it is).
+func notice(slot uuid.UUID, state State) Change { return Change{Slot: slot, State: state} }
 
 // watchingStore is a Backend whose Watch reports the notices sent on
 // changes, as another station's commits.
 type watchingStore struct {
 	Backend
-	changes chan notice
+	changes chan Change
 }
 
-func (w watchingStore) Watch(ctx context.Context, changed func(uuid.UUID, State)) error {
+func (w watchingStore) Watch(ctx context.Context, changed func(Change)) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case n := <-w.changes:
-			changed(n.slot, n.state)
+			changed(n)
 		}
 	}
 }
@@ -44,7 +42,7 @@ func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
 		Slots: []Slot{{ID: uuid.New(), Clause: "{role:A}", State: Approved,
 			Signature: &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, Meaning: "Approval", SignedAt: now}}}}
 	r.Slots[0].Request = r.ID
-	w := watchingStore{Backend: &slotStore{r: r}, changes: make(chan notice)}
+	w := watchingStore{Backend: &slotStore{r: r}, changes: make(chan Change)}
 	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
 	outcomes, cancel := e.Subscribe("s-1")
 	defer cancel()
@@ -54,11 +52,11 @@ func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
 	// A notice read late: the slot's own change left the request pending,
 	// a later one approved it. This notice says "signed", never "approve":
 	// the later change's notice (or its station's Answer) says that.
-	w.changes <- notice{r.Slots[0].ID, Pending}
+	w.changes <- notice(r.Slots[0].ID, Pending)
 	if o := <-outcomes; o.Kind != OutcomeSigned {
 		t.Errorf("a notice of a change that left the request pending published %+v, want signed", o)
 	}
-	w.changes <- notice{r.Slots[0].ID, Approved}
+	w.changes <- notice(r.Slots[0].ID, Approved)
 	select {
 	case o := <-outcomes:
 		if o.Kind != OutcomeApprove || o.Request != r.ID || o.UserID != "bob" || !o.Approved {
@@ -78,11 +76,13 @@ func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
 // fail calls as a database that went away does.
 type slotStore struct {
 	Backend
-	r    Request
-	fail atomic.Int32
+	r     Request
+	fail  atomic.Int32
+	reads atomic.Int32
 }
 
 func (s *slotStore) Slot(_ context.Context, id uuid.UUID) (Slot, Request, error) {
+	s.reads.Add(1)
 	if s.fail.Add(-1) >= 0 {
 		return Slot{}, Request{}, errors.New("the signature database is unavailable")
 	}
@@ -105,14 +105,14 @@ func TestWatchReadsAgainWhenTheDatabaseIsAway(t *testing.T) {
 			Signature: &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, SignedAt: now}}}}
 	st := &slotStore{r: r}
 	st.fail.Store(2)
-	w := watchingStore{Backend: st, changes: make(chan notice)}
+	w := watchingStore{Backend: st, changes: make(chan Change)}
 	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
 	outcomes, cancel := e.Subscribe("s-1")
 	defer cancel()
 	wctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go e.Watch(wctx)
-	w.changes <- notice{r.Slots[0].ID, Approved}
+	w.changes <- notice(r.Slots[0].ID, Approved)
 	select {
 	case o := <-outcomes:
 		if o.Kind != OutcomeApprove || o.UserID != "bob" {
@@ -125,5 +125,88 @@ func TestWatchReadsAgainWhenTheDatabaseIsAway(t *testing.T) {
 	case o := <-outcomes:
 		t.Errorf("a second outcome: %+v", o)
 	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// TestWatchReadsOnlyWhatThisStationHears: another station's change is read
+// (and published) when a page here hears its request's session, or
+// every session, or this station counts failed attempts at one of its
+// slots, or the notice does not say whose change it is; else it is not
+// read at all (200 stations each reading every change is what kept a
+// plant of 200 from scaling).
+func TestWatchReadsOnlyWhatThisStationHears(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	r := Request{ID: uuid.New(), Template: "T", Name: "batch-3", State: Approved, Session: "s-1", QueuedAt: now,
+		Slots: []Slot{{ID: uuid.New(), Clause: "{role:A}", State: Approved,
+			Signature: &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, SignedAt: now}}}}
+	r.Slots[0].Request = r.ID
+	whose := Change{Slot: r.Slots[0].ID, State: Approved, Request: r.ID, Session: SessionKey("s-1")}
+	for _, tc := range []struct {
+		name      string
+		subscribe string // "-" for no subscriber
+		failing   bool   // a failed attempt at the slot was counted here
+		change    Change
+		read      bool
+	}{
+		{"a page here hears the request's session", "s-1", false, whose, true},
+		{"a subscriber here hears every session", "", false, whose, true},
+		{"pages here hear other sessions only", "s-2", false, whose, false},
+		{"no page here hears anything", "-", false, whose, false},
+		{"a failed attempt at its slot is counted here", "s-2", true, whose, true},
+		{"an older station's notice does not say whose", "s-2", false, notice(r.Slots[0].ID, Approved), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := &slotStore{r: r}
+			w := watchingStore{Backend: st, changes: make(chan Change)}
+			e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)},
+				failures: map[uuid.UUID]failures{}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
+			if tc.failing {
+				e.failures[r.Slots[0].ID] = failures{request: r.ID, n: 1}
+			}
+			outcomes := make(<-chan Outcome)
+			if tc.subscribe != "-" {
+				ch, cancel := e.Subscribe(tc.subscribe)
+				defer cancel()
+				outcomes = ch
+			}
+			wctx, stop := context.WithCancel(context.Background())
+			defer stop()
+			go e.Watch(wctx)
+			w.changes <- tc.change
+			// The first change was handled once this one, which only a
+			// subscriber of every session hears, is taken.
+			w.changes <- Change{Slot: r.Slots[0].ID, State: Approved, Request: uuid.New(), Session: SessionKey("nobody's")}
+			if got := st.reads.Load() > 0; got != tc.read {
+				t.Errorf("the request was read: %v, want %v", got, tc.read)
+			}
+			if tc.failing && len(e.failures) != 0 {
+				t.Errorf("the failed attempts at the signed slot are still counted: %v", e.failures)
+			}
+			if tc.read && tc.subscribe != "-" && (tc.subscribe == "" || tc.subscribe == r.Session) {
+				if o := <-outcomes; o.Kind != OutcomeApprove || o.Request != r.ID {
+					t.Errorf("outcome %+v, want the approval of %s", o, r.ID)
+				}
+			}
+		})
+	}
+}
+
+// TestSubscribeCountsListeners: a cancelled subscription no longer makes
+// Watch read its session's changes, and cancelling twice counts once.
+func TestSubscribeCountsListeners(t *testing.T) {
+	t.Parallel()
+	e := &Engine{outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
+	_, c1 := e.Subscribe("s-1")
+	_, c2 := e.Subscribe("s-1")
+	c1()
+	c1()
+	if !e.hears(Change{Request: uuid.New(), Session: SessionKey("s-1")}) {
+		t.Fatal("one subscriber of s-1 is left, but its changes are not heard")
+	}
+	c2()
+	if e.hears(Change{Request: uuid.New(), Session: SessionKey("s-1")}) || len(e.listeners) != 0 {
+		t.Errorf("no subscriber is left, but changes are heard (listeners %v)", e.listeners)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"loginshell/internal/audit"
 )
 
@@ -11,11 +12,13 @@ import (
 // entry's: both are read from the station's clock a few statements apart.
 const signedSkew = 5 * time.Second
 
-// CheckRecords compares the requests a store holds with the audit trail
-// that recorded them (21 CFR 11.70: signatures linked to their records),
-// and returns one line per difference, naming the request or slot and the
-// entry, in trail order; none when they agree. It finds what editing the
-// store's request and slot rows does, which the chain alone cannot see:
+// Records compares the requests a store holds with the audit trail that
+// recorded them (21 CFR 11.70: signatures linked to their records), as
+// both stream by: first every request of the store (Request), then every
+// entry of the trail in order (Entry); Problems then returns one line per
+// difference, naming the request or slot and the entry; none when they
+// agree. It finds what editing the store's request and slot rows does,
+// which the chain alone cannot see:
 //   - a request whose name, description, record or template as queued no
 //     longer hashes to the content every entry of it carries;
 //   - a request the trail names that the store no longer holds;
@@ -24,49 +27,110 @@ const signedSkew = 5 * time.Second
 //     no signing entry at all.
 //
 // Entries written before the trail carried content hashes (version 1)
-// are compared by their signatures only. CheckRecords does NOT verify the
-// chain itself: audit.Verify does.
-func CheckRecords(requests []Request, entries []audit.Entry) []string {
-	byID := make(map[string]Request, len(requests))
-	for _, r := range requests {
-		byID[r.ID.String()] = r
-	}
-	var problems []string
-	seen := map[string]bool{}
-	signing := map[string]audit.Entry{} // slot → the entry that signed it
-	for _, e := range entries {
-		if e.Slot != "" && e.Detail == "slot signed" && (e.Event == audit.EventApprove || e.Event == audit.EventReject) {
-			signing[e.Slot] = e
-		}
-		if e.Request == "" || e.Content == "" {
+// are compared by their signatures only. Records does NOT verify the
+// chain itself: audit.Verify and audit.CheckTrail do.
+//
+// It holds each request's content hash and each stored signature, never
+// the entries nor the requests' records, so a trail of a million entries
+// is checked in tens of megabytes; each request is hashed once. Read the
+// requests and the entries from one snapshot of the store, or a request
+// queued between the two reads shows as missing from the store.
+type Records struct {
+	requests map[uuid.UUID]*requestMark
+	slots    map[uuid.UUID]*slotMark
+	signed   []*slotMark // in the order the requests came
+	// gone are the requests the trail names that the store does not
+	// hold, reported once each.
+	gone     map[string]bool
+	problems []string // the trail's, in trail order
+	count    int
+}
+
+// requestMark is what Records keeps of a request.
+type requestMark struct {
+	content string // ContentHash
+	seen    bool   // an entry with a content hash named it
+}
+
+// slotMark is what Records keeps of a signed slot, and what its signing
+// entry said.
+type slotMark struct {
+	request uuid.UUID
+	name    string // the request's
+	index   int
+	sig     Signature
+	// entry is the last entry that signed the slot (0 for none), diff how
+	// the stored signature differs from it ("" for not at all).
+	entry int64
+	diff  string
+}
+
+// NewRecords returns an empty check.
+func NewRecords() *Records {
+	return &Records{requests: map[uuid.UUID]*requestMark{}, slots: map[uuid.UUID]*slotMark{}, gone: map[string]bool{}}
+}
+
+// Request takes one request of the store, with its slots and signatures.
+// Every request comes before the first entry.
+func (c *Records) Request(r Request) {
+	c.count++
+	c.requests[r.ID] = &requestMark{content: ContentHash(r)}
+	for _, s := range r.Slots {
+		if s.Signature == nil {
 			continue
 		}
-		r, ok := byID[e.Request]
-		switch {
-		case !ok:
-			if !seen[e.Request] {
-				problems = append(problems, fmt.Sprintf("entry %d: request %s (%q) is in the trail but no longer in the store", e.Seq, e.Request, e.RequestName))
+		sig := *s.Signature
+		sig.Signer.Roles, sig.Signer.Groups = nil, nil // not compared
+		m := &slotMark{request: r.ID, name: r.Name, index: s.Index, sig: sig}
+		c.slots[s.ID] = m
+		c.signed = append(c.signed, m)
+	}
+}
+
+// Requests is how many requests Request took.
+func (c *Records) Requests() int { return c.count }
+
+// Entry takes the next entry of the trail.
+func (c *Records) Entry(e audit.Entry) {
+	if e.Slot != "" && e.Detail == "slot signed" && (e.Event == audit.EventApprove || e.Event == audit.EventReject) {
+		if id, err := uuid.Parse(e.Slot); err == nil {
+			if m := c.slots[id]; m != nil {
+				m.entry, m.diff = e.Seq, signatureDiff(m.sig, e)
 			}
-		case ContentHash(r) != e.Content && !seen[e.Request]:
-			problems = append(problems, fmt.Sprintf("entry %d: request %s (%q) was changed after it was queued: its name, description, record or template no longer hash to %s",
+		}
+	}
+	if e.Request == "" || e.Content == "" {
+		return
+	}
+	var r *requestMark
+	if id, err := uuid.Parse(e.Request); err == nil {
+		r = c.requests[id]
+	}
+	switch {
+	case r == nil:
+		if !c.gone[e.Request] {
+			c.gone[e.Request] = true
+			c.problems = append(c.problems, fmt.Sprintf("entry %d: request %s (%q) is in the trail but no longer in the store", e.Seq, e.Request, e.RequestName))
+		}
+	case !r.seen:
+		r.seen = true
+		if r.content != e.Content {
+			c.problems = append(c.problems, fmt.Sprintf("entry %d: request %s (%q) was changed after it was queued: its name, description, record or template no longer hash to %s",
 				e.Seq, e.Request, e.RequestName, Fingerprint(e.Content)))
 		}
-		seen[e.Request] = true
 	}
-	for _, r := range requests {
-		for _, s := range r.Slots {
-			sig := s.Signature
-			if sig == nil {
-				continue
-			}
-			e, ok := signing[s.ID.String()]
-			if !ok {
-				problems = append(problems, fmt.Sprintf("request %s (%q), signature %d: signed in the store, but no entry of the trail signed it", r.ID, r.Name, s.Index+1))
-				continue
-			}
-			if diff := signatureDiff(*sig, e); diff != "" {
-				problems = append(problems, fmt.Sprintf("request %s (%q), signature %d: the stored signature's %s differs from entry %d", r.ID, r.Name, s.Index+1, diff, e.Seq))
-			}
+}
+
+// Problems returns the differences found: the trail's, in trail order,
+// then the signatures', in the order the requests came.
+func (c *Records) Problems() []string {
+	problems := append([]string(nil), c.problems...)
+	for _, m := range c.signed {
+		switch {
+		case m.entry == 0:
+			problems = append(problems, fmt.Sprintf("request %s (%q), signature %d: signed in the store, but no entry of the trail signed it", m.request, m.name, m.index+1))
+		case m.diff != "":
+			problems = append(problems, fmt.Sprintf("request %s (%q), signature %d: the stored signature's %s differs from entry %d", m.request, m.name, m.index+1, m.diff, m.entry))
 		}
 	}
 	return problems

@@ -172,6 +172,9 @@ type Store interface {
 	// Pending lists the pending requests matching f, oldest first, with
 	// their slots.
 	Pending(ctx context.Context, f Filter) ([]Request, error)
+	// PendingOwned counts the pending requests whose Owner is owner,
+	// without reading them (the limit per package, at every queue).
+	PendingOwned(ctx context.Context, owner string) (int, error)
 }
 
 // Backend is a Store that also keeps the audit trail, so the database

@@ -16,6 +16,7 @@ import (
 type Service struct {
 	mu      sync.Mutex
 	data    map[string]any
+	version uint64 // one more at each change of data
 	profile Profile
 	method  Method // "" when nobody is signed in
 }
@@ -29,6 +30,7 @@ func (s *Service) SignIn(p Profile, m Method) {
 	defer s.mu.Unlock()
 	s.profile, s.method = p, m
 	s.data = Dictionary(p, m)
+	s.version++
 }
 
 // SignOut forgets the signed-in user and clears the dictionary.
@@ -37,6 +39,7 @@ func (s *Service) SignOut() {
 	defer s.mu.Unlock()
 	s.profile, s.method = Profile{}, ""
 	s.data = map[string]any{}
+	s.version++
 }
 
 // Current returns the signed-in profile and how it signed in; ok is false
@@ -49,9 +52,24 @@ func (s *Service) Current() (p Profile, m Method, ok bool) {
 
 // All returns a copy of the dictionary.
 func (s *Service) All() map[string]any {
+	d, _ := s.Snapshot()
+	return d
+}
+
+// Snapshot returns a copy of the dictionary and its version: a number
+// that changes with every change of the dictionary, so a reader may keep
+// what it made of one version (pmapi its JSON) until Version differs.
+func (s *Service) Snapshot() (map[string]any, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return maps.Clone(s.data)
+	return maps.Clone(s.data), s.version
+}
+
+// Version is the dictionary's version now (see Snapshot).
+func (s *Service) Version() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version
 }
 
 // Get returns one dictionary value.
@@ -70,6 +88,7 @@ func (s *Service) Replace(d map[string]any) {
 	if s.data == nil {
 		s.data = map[string]any{}
 	}
+	s.version++
 }
 
 // Clear empties the dictionary; the sign-in itself is unchanged.

@@ -68,7 +68,7 @@ func run(rounds int, out string, skip []string) error {
 		}
 	}
 	if !skipped("go") {
-		if err := goPairs(rep, work, rounds); err != nil {
+		if err := goPairs(rep, bins, work, rounds); err != nil {
 			return err
 		}
 	}

@@ -38,7 +38,7 @@ type report struct {
 	Rounds                int
 	Figures               []figure
 	Extra                 []moduleSize // what the binary holds beyond the bare app's
-	Plant                 string       // the 20-station figure
+	Absolutes             []absolute   // the figures with no floor: the plant, the trail
 	Shots                 []string     // the final screens of round 1
 }
 
@@ -114,9 +114,7 @@ func (r *report) markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | %s %s | %s %s | %s | %s | %s | %s |\n", name, cell(f.Floor), f.Unit, cell(f.Shell), f.Unit, ratio, target, verdict, run)
 	}
-	if r.Plant != "" {
-		fmt.Fprintf(&b, "\n%s.\n", r.Plant)
-	}
+	b.WriteString(r.absoluteTable())
 	if len(r.Extra) > 0 {
 		b.WriteString("\n## What the binary holds beyond the bare app\n\nSymbols of a build with symbols (`go tool nm -size`), " +
 			"loginshell's minus the bare app's, by module; the stripped binary is smaller than their sum.\n\n| module | extra |\n| --- | ---: |\n")

@@ -33,6 +33,10 @@ type Options struct {
 	// Installer replaces the Library as what the install service runs
 	// (tests of the transports' install paths).
 	Installer install.Installer
+	// KeychainParams are the offline vaults' key derivation; zero means
+	// CheapParams. A benchmark of the offline login gives the product's
+	// own (keychain.DefaultParams).
+	KeychainParams keychain.Params
 }
 
 // Engines are the built shell and the parts tests reach into.
@@ -53,8 +57,11 @@ func New(t testing.TB, o Options) *Engines {
 		}
 		return online.ProviderOptions{Open: func(_ context.Context, u string) error { scr.Navigate(u); return nil }}, nil
 	}
+	if o.KeychainParams == (keychain.Params{}) {
+		o.KeychainParams = CheapParams
+	}
 	sh, err := shell.Build(shell.Config{DataDir: o.DataDir, BootFile: o.BootFile, Offline: o.Offline, SignIn: signIn,
-		Station: "test-station", KeychainParams: CheapParams, InsecureAllowWeakParams: true, Installer: o.Installer})
+		Station: "test-station", KeychainParams: o.KeychainParams, InsecureAllowWeakParams: true, Installer: o.Installer})
 	if err != nil {
 		t.Fatal(err)
 	}

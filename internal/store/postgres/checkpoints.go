@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"loginshell/internal/audit"
+	"loginshell/internal/signature"
 )
 
 // committed tells the Checkpointer that cp (nil for none) is committed.
@@ -27,6 +29,18 @@ func (s *Store) committed(cp *audit.Checkpoint) {
 // returns, fn is called again from the start on a fresh one (a new
 // snapshot): it must start over. fn's error is returned as it is.
 func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) error {
+	return s.AuditRecords(ctx, func(_ iter.Seq2[signature.Request, error], t audit.Trail) error { return fn(t) })
+}
+
+// AuditRecords is AuditTrail with the requests the trail recorded, what
+// `audit verify` compares with it (signature.Records): fn also gets every
+// request the store holds, in any state, in the order they were stored,
+// each with its slots and signatures, from the same snapshot as the
+// trail. Each can be ranged over once, the requests before the rows, and
+// only while fn runs; both stream, so neither the trail nor the requests
+// are held in memory. As with AuditTrail, fn starts over on a fresh
+// connection when the first one died.
+func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[signature.Request, error], t audit.Trail) error) error {
 	var fnErr error
 	err := s.read(ctx, "audit trail", func(tx pgx.Tx) error {
 		fnErr = nil
@@ -35,6 +49,17 @@ func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) erro
 			return err
 		}
 		var readErr error // a dead connection, for read to try again
+		requests := func(yield func(signature.Request, error) bool) {
+			stopped := false
+			err := eachRequest(ctx, tx, `true`, `r.n`, func(r signature.Request) bool {
+				stopped = !yield(r, nil)
+				return !stopped
+			})
+			if err != nil && !stopped {
+				readErr = err
+				yield(signature.Request{}, err)
+			}
+		}
 		t.Rows = func(yield func(audit.Row, error) bool) {
 			yieldErr := func(row audit.Row, err error) bool {
 				if err != nil {
@@ -48,7 +73,7 @@ func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) erro
 			trailRows(ctx, tx, `SELECT `+orphanColumns+` FROM checkpoints c
 WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = c.seq) ORDER BY c.seq`, t.Store, yieldErr)
 		}
-		fnErr = fn(t)
+		fnErr = fn(requests, t)
 		if readErr != nil {
 			return readErr
 		}

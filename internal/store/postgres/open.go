@@ -36,6 +36,13 @@ var (
 // seconds instead of hanging the page that asked.
 const DefaultConnectTimeout = 5 * time.Second
 
+// A station's pool of connections for statements, unless the DSN says
+// otherwise (pool_max_conns, pool_max_conn_idle_time): see Open.
+const (
+	DefaultPoolConns = 4
+	DefaultPoolIdle  = time.Minute
+)
+
 // Schema is the PostgreSQL schema the store's tables live in (the
 // connections' search_path), so the store can share a database with
 // others without clashing on names like "requests".
@@ -110,14 +117,24 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if cc.RuntimeParams["application_name"] == "" {
 		cc.RuntimeParams["application_name"] = "loginshell"
 	}
-	// No connection is opened ahead of a statement, and the pool holds at
-	// least 4 (pgxpool's own floor), whatever pool_min_conns and
-	// pool_max_conns the DSN sets. Watch listens on a connection of its
-	// own, outside the pool. pgx's default statement cache (per
+	// A plant's database serves every station, so a station holds few
+	// connections: one of its own to LISTEN on (Watch), and a pool for
+	// statements that opens a connection only when a statement needs one,
+	// holds at most DefaultPoolConns (or the DSN's pool_max_conns; pgx
+	// would take one per CPU) and closes one idle for DefaultPoolIdle (or
+	// the DSN's pool_max_conn_idle_time; pgx keeps it half an hour). An
+	// idle plant of N stations then holds about N connections, a busy one
+	// at most N × (1 + pool_max_conns). pgx's default statement cache (per
 	// connection, keyed by SQL text) suits these few fixed queries.
 	cfg.MinConns = 0
-	if cfg.MaxConns < 4 {
-		cfg.MaxConns = 4
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = DefaultPoolConns
+	}
+	// Two at least: AuditEntries' fn may read the store while the trail's
+	// own read holds a connection.
+	cfg.MaxConns = max(cfg.MaxConns, 2)
+	if !strings.Contains(dsn, "pool_max_conn_idle_time") {
+		cfg.MaxConnIdleTime = DefaultPoolIdle
 	}
 	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin(), retryMin: watchRetryMin, cp: o.checkpointer}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -193,6 +193,18 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	return rs, nil
 }
 
+// PendingOwned counts the pending requests package owner queued
+// (Request.Owner), by an index of the pending ones by owner: the engine
+// checks its limit per package at every queue, however many requests
+// the store holds.
+func (s *Store) PendingOwned(ctx context.Context, owner string) (int, error) {
+	var n int
+	err := s.retrying(ctx, true, func(*bool) error {
+		return s.pool.QueryRow(ctx, `SELECT count(*) FROM requests WHERE state = 'pending' AND owner = $1`, owner).Scan(&n)
+	})
+	return n, s.fail("pending of "+owner, err)
+}
+
 const requestSelect = `
 SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules, r.record,
 	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,
@@ -218,14 +230,23 @@ func loadRequest(ctx context.Context, q querier, id uuid.UUID) (signature.Reques
 }
 
 // queryRequests reads the requests matching where, in order, with their
-// slots by index: one query, each request's rows consecutive.
+// slots by index.
 func queryRequests(ctx context.Context, q querier, where, order string, args ...any) ([]signature.Request, error) {
+	var rs []signature.Request
+	err := eachRequest(ctx, q, where, order, func(r signature.Request) bool { rs = append(rs, r); return true }, args...)
+	return rs, err
+}
+
+// eachRequest reads the requests matching where, in order, with their
+// slots by index (one query, each request's rows consecutive), and calls
+// yield with each until it returns false.
+func eachRequest(ctx context.Context, q querier, where, order string, yield func(signature.Request) bool, args ...any) error {
 	rows, err := q.Query(ctx, requestSelect+` WHERE `+where+` ORDER BY `+order+`, s.idx`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var rs []signature.Request
+	var cur signature.Request
 	for rows.Next() {
 		var (
 			r                                        signature.Request
@@ -240,15 +261,18 @@ func queryRequests(ctx context.Context, q querier, where, order string, args ...
 			&r.Owner, &r.AddressedTo, &rules, &r.Record,
 			&sl.ID, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
 			&meaning, &comment, &signedAt, &station); err != nil {
-			return nil, err
+			return err
 		}
-		if n := len(rs); n == 0 || rs[n-1].ID != r.ID {
+		if cur.ID != r.ID {
+			if cur.ID != uuid.Nil && !yield(cur) {
+				return nil
+			}
 			r.State = signature.State(state)
 			r.QueuedAt = r.QueuedAt.UTC()
 			if err = store.ParseRules(&r, rules); err != nil {
-				return nil, err
+				return err
 			}
-			rs = append(rs, r)
+			cur = r
 		}
 		sl.Request, sl.State = r.ID, signature.State(sstate)
 		if signedAt != nil {
@@ -259,10 +283,15 @@ func queryRequests(ctx context.Context, q querier, where, order string, args ...
 				SignedAt: signedAt.UTC(), Station: deref(station),
 			}
 		}
-		last := &rs[len(rs)-1]
-		last.Slots = append(last.Slots, sl)
+		cur.Slots = append(cur.Slots, sl)
 	}
-	return rs, rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if cur.ID != uuid.Nil {
+		yield(cur)
+	}
+	return nil
 }
 
 func deref(p *string) string {
@@ -279,19 +308,4 @@ func nilIfEmpty(l []string) []string {
 		return nil
 	}
 	return l
-}
-
-// Requests returns every request the store holds, in any state, oldest
-// first, each with its slots and signatures: what `audit verify` checks
-// against the trail.
-func (s *Store) Requests(ctx context.Context) ([]signature.Request, error) {
-	var rs []signature.Request
-	err := s.retrying(ctx, true, func(*bool) (err error) {
-		rs, err = queryRequests(ctx, s.pool, `true`, `r.queued_at, r.n`)
-		return err
-	})
-	if err != nil {
-		return nil, s.fail("requests", err)
-	}
-	return rs, nil
 }

@@ -246,6 +246,11 @@ CREATE TRIGGER station_keys_no_truncate BEFORE TRUNCATE ON station_keys
 CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
 	FOR EACH STATEMENT EXECUTE FUNCTION signed_append_only();
 `,
+	// 6: a package's pending requests counted at each queue
+	// (PendingOwned) by an index, not a scan of every pending request.
+	`
+CREATE INDEX requests_pending_owner ON requests (owner) WHERE state = 'pending';
+`,
 }
 
 // migrate brings the schema to this build's version in one transaction

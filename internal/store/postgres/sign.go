@@ -59,7 +59,7 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 				return err
 			}
 		}
-		return s.notify(ctx, tx, id, r.State)
+		return s.notify(ctx, tx, id, r)
 	})
 	if err != nil {
 		return signature.Request{}, nil, err
@@ -183,7 +183,7 @@ func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(si
 				return err
 			}
 		}
-		return s.notify(ctx, tx, r.Slots[0].ID, r.State)
+		return s.notify(ctx, tx, r.Slots[0].ID, r)
 	})
 	if err != nil {
 		return signature.Request{}, nil, err

@@ -7,17 +7,19 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
 	"loginshell/internal/store/postgres/pgtest"
 )
 
-// BenchmarkStations is the plant under load: 20 stations (engines, each on
-// a handle of its own) on one database, 1,000 two-slot requests per
+// BenchmarkStations is the plant under load: 20 and 200 stations (engines,
+// each on a handle of its own) on one database, 1,000 two-slot requests per
 // iteration queued at random stations, their slots triggered and signed at
 // random stations — one in ten rejected, one slot in seven raced by two
 // stations at once, a third of the requests with both slots signed at the
@@ -26,15 +28,25 @@ import (
 // second (counted ones) and the p50/p99 from the settling Answer's start
 // to the outcome at the queuing station's page.
 //
-//	go test -run '^$' -bench Stations -benchtime 1x ./internal/store/postgres
+//	go test -run '^$' -bench Stations/stations=200 -benchtime 1x ./internal/store/postgres
 func BenchmarkStations(b *testing.B) {
-	const stations, requests, workers = 20, 1000, 40
+	for _, n := range []int{20, 200} {
+		b.Run(fmt.Sprintf("stations=%d", n), func(b *testing.B) { benchStations(b, n) })
+	}
+}
+
+func benchStations(b *testing.B, stations int) {
+	const requests, workers = 1000, 40
 	names := make([]string, stations)
 	for i := range names {
-		names[i] = fmt.Sprintf("ST-%02d", i+1)
+		names[i] = fmt.Sprintf("ST-%03d", i+1)
 	}
-	sts := plant(b, pgtest.DB(b), names...)
+	dsn := pgtest.DB(b)
+	// A plant's setting: each station pools at most plantPoolConns
+	// connections for statements, besides the one it listens on.
+	sts := plant(b, fmt.Sprintf("%s pool_max_conns=%d", dsn, plantPoolConns), names...)
 	ctx := context.Background()
+	peak := sampleConnections(b, dsn)
 
 	// Each station's page hears its own requests' outcomes.
 	type heard struct {
@@ -173,14 +185,46 @@ func BenchmarkStations(b *testing.B) {
 
 	slices.Sort(latencies)
 	if len(latencies) > 0 {
-		b.Logf("%d signatures in %v: %.0f signatures/s; settling Answer to the queuing station's outcome: p50 %v, p99 %v, max %v",
-			signatures, elapsed.Round(time.Millisecond), float64(signatures)/elapsed.Seconds(),
-			latencies[len(latencies)/2], latencies[len(latencies)*99/100], latencies[len(latencies)-1])
+		b.Logf("%d stations: %d signatures in %v: %.0f signatures/s; settling Answer to the queuing station's outcome: p50 %v, p99 %v, max %v; at most %d connections",
+			stations, signatures, elapsed.Round(time.Millisecond), float64(signatures)/elapsed.Seconds(),
+			latencies[len(latencies)/2], latencies[len(latencies)*99/100], latencies[len(latencies)-1], peak())
 		b.ReportMetric(float64(signatures)/elapsed.Seconds(), "signatures/s")
 		b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 		b.ReportMetric(float64(latencies[len(latencies)-1].Microseconds())/1000, "max-ms")
 	}
+	b.ReportMetric(float64(peak()), "peak-conns")
+}
+
+// plantPoolConns is the stations' pool_max_conns in the benchmark: a
+// station runs one signature at a time, a page's reads beside it.
+const plantPoolConns = 2
+
+// sampleConnections counts the connections to dsn's database every 100
+// ms until b ends; peak returns the most seen (not counting its own).
+func sampleConnections(b *testing.B, dsn string) (peak func() int) {
+	ctx, stop := context.WithCancel(context.Background())
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var most atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			var n int64
+			if conn.QueryRow(ctx, `SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()`).Scan(&n) == nil && n > most.Load() {
+				most.Store(n)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	b.Cleanup(func() { stop(); <-done; conn.Close(context.Background()) })
+	return func() int { return int(most.Load()) }
 }
 
 // slotOf remembers a slot of each request for the final check.

@@ -15,6 +15,7 @@ import (
 	"loginshell/internal/audit"
 	"loginshell/internal/cli"
 	"loginshell/internal/signature"
+	stationkey "loginshell/internal/station"
 	"loginshell/internal/store/postgres"
 	"loginshell/internal/store/postgres/pgtest"
 )
@@ -76,12 +77,17 @@ type station struct {
 	poster *poster
 }
 
-// newStation opens a handle on dsn and runs its engine's Watch until tb
+// newStation opens a handle on dsn, signing checkpoints with a station
+// key of its own as a station does, and runs its engine's Watch until tb
 // ends.
 func newStation(tb testing.TB, dsn, name string) *station {
 	tb.Helper()
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn)
+	key, err := stationkey.Open(stationkey.Options{Dir: tb.TempDir(), Name: name, Now: time.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := postgres.Open(ctx, dsn, postgres.WithCheckpointer(key))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -94,7 +100,7 @@ func newStation(tb testing.TB, dsn, name string) *station {
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { e.Watch(wctx); close(done) }()
-	tb.Cleanup(func() { stop(); <-done; s.Close() })
+	tb.Cleanup(func() { stop(); <-done; s.Close(); key.Close() })
 	return &station{name: name, store: s, engine: e, poster: p}
 }
 
@@ -199,26 +205,25 @@ func kinds(os []signature.Outcome) string {
 	return strings.Join(k, " ")
 }
 
+// verifyTrail checks the trail as `audit verify` does: the chain, and
+// every station's checkpoints against it.
 func verifyTrail(t testing.TB, s *postgres.Store) {
 	t.Helper()
-	n := 0
-	err := audit.Verify(func(yield func(audit.Entry, error) bool) {
-		stop := errors.New("stop")
-		err := s.AuditEntries(context.Background(), func(e audit.Entry) error {
-			n++
-			if !yield(e, nil) {
-				return stop
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, stop) {
-			yield(audit.Entry{}, err)
-		}
+	var r audit.Report
+	start := time.Now()
+	err := s.AuditTrail(context.Background(), func(tr audit.Trail) error {
+		var err error
+		r, err = audit.CheckTrail(tr, audit.Expect{})
+		return err
 	})
 	if err != nil {
 		t.Errorf("the audit trail is broken: %v", err)
+		return
 	}
-	t.Logf("audit trail intact: %d entries", n)
+	for _, p := range r.Problems {
+		t.Errorf("the audit trail: %s", p.Text)
+	}
+	t.Logf("audit trail intact: %d entries, %d checkpoints of %d stations, checked in %v", r.Entries, r.Checkpoints, len(r.Stations), time.Since(start).Round(time.Millisecond))
 }
 
 func TestStations(t *testing.T) {

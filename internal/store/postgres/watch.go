@@ -18,7 +18,12 @@ import (
 // cancels. A payload is "<seq> <slot UUID> <origin> <state>": the change's
 // number in the changes log, a slot of the request that changed, the
 // handle that changed it, and the state that change left the request in
-// (a notice read late must not report what a later change did).
+// (a notice read late must not report what a later change did). The
+// origin field goes on with "/<request UUID>/<session key>" (the request
+// and signature.SessionKey of its session), so a station tells whose
+// change it is without reading it; a station of an older version takes
+// the whole field for an origin not its own, as it took every other, and
+// a notice without them (from such a station) is read in full.
 const channel = "loginshell_requests"
 
 // keptChanges is how many of the latest changes the changes log keeps for
@@ -40,26 +45,27 @@ func newOrigin() string {
 // change is one entry of the changes log.
 type change struct {
 	seq    int64
-	slot   uuid.UUID
 	origin string
-	state  signature.State
+	signature.Change
 }
 
-// notify records in the changes log that the request of slot changed, and
-// tells every station watching the store; PostgreSQL delivers the notice
-// when (and only if) tx commits. Call it last in tx: it locks the log's
-// head until the commit, which is what numbers changes in commit order.
-func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID, state signature.State) error {
+// notify records in the changes log that request r changed, naming slot,
+// and tells every station watching the store; PostgreSQL delivers the
+// notice when (and only if) tx commits. Call it last in tx: it locks the
+// log's head until the commit, which is what numbers changes in commit
+// order.
+func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID, r signature.Request) error {
 	var seq int64
 	if err := tx.QueryRow(ctx, `UPDATE changes_head SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
 		return fmt.Errorf("number the change: %w", err)
 	}
+	origin := fmt.Sprintf("%s/%s/%s", s.origin, r.ID, signature.SessionKey(r.Session))
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO changes (seq, slot, origin, state) VALUES ($1, $2, $3, $4)`, seq, slot, s.origin, string(state))
+	b.Queue(`INSERT INTO changes (seq, slot, origin, state) VALUES ($1, $2, $3, $4)`, seq, slot, origin, string(r.State))
 	if seq > keptChanges {
 		b.Queue(`DELETE FROM changes WHERE seq <= $1`, seq-keptChanges)
 	}
-	b.Queue(`SELECT pg_notify($1, $2)`, channel, fmt.Sprintf("%d %s %s %s", seq, slot, s.origin, state))
+	b.Queue(`SELECT pg_notify($1, $2)`, channel, fmt.Sprintf("%d %s %s %s", seq, slot, origin, r.State))
 	return tx.SendBatch(ctx, b).Close()
 }
 
@@ -75,7 +81,7 @@ func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID, state sig
 // longer misses the older ones; its pages' requests stay pending). Changes committed
 // before Watch first listened are not reported. changed runs on Watch's
 // goroutine and must not block for long.
-func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID, state signature.State)) error {
+func (s *Store) Watch(ctx context.Context, changed func(signature.Change)) error {
 	ctx, stop := context.WithCancel(ctx)
 	s.watchMu.Lock()
 	if s.closed {
@@ -119,7 +125,7 @@ func (s *Store) Watch(ctx context.Context, changed func(slot uuid.UUID, state si
 // head once listening, so history is not reported; on a later one, what
 // the log holds after it is reported first. A notice of a change already
 // reported that way is skipped.
-func (s *Store) listen(ctx context.Context, last *int64, changed func(slot uuid.UUID, state signature.State)) (listened bool, err error) {
+func (s *Store) listen(ctx context.Context, last *int64, changed func(signature.Change)) (listened bool, err error) {
 	cc := s.cfg.ConnConfig.Copy()
 	// Named so a DBA (and the tests) can tell it in pg_stat_activity.
 	cc.RuntimeParams["application_name"] += " watch"
@@ -148,7 +154,7 @@ func (s *Store) listen(ctx context.Context, last *int64, changed func(slot uuid.
 		for _, c := range missed {
 			*last = c.seq
 			if c.origin != s.origin {
-				changed(c.slot, c.state)
+				changed(c.Change)
 			}
 		}
 	}
@@ -163,7 +169,7 @@ func (s *Store) listen(ctx context.Context, last *int64, changed func(slot uuid.
 		}
 		*last = c.seq
 		if c.origin != s.origin {
-			changed(c.slot, c.state)
+			changed(c.Change)
 		}
 	}
 }
@@ -175,11 +181,13 @@ func (s *Store) changesAfter(ctx context.Context, conn *pgx.Conn, seq int64) ([]
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (change, error) {
-		var c change
-		var state string
-		err := row.Scan(&c.seq, &c.slot, &c.origin, &state)
-		c.state = signature.State(state)
-		return c, err
+		var seq int64
+		var slot uuid.UUID
+		var origin, state string
+		if err := row.Scan(&seq, &slot, &origin, &state); err != nil {
+			return change{}, err
+		}
+		return parseChange(seq, slot, origin, state), nil
 	})
 }
 
@@ -197,7 +205,21 @@ func parseNotice(payload string) (change, bool) {
 	if err != nil {
 		return change{}, false
 	}
-	return change{seq: seq, slot: slot, origin: f[2], state: signature.State(f[3])}, true
+	return parseChange(seq, slot, f[2], f[3]), true
+}
+
+// parseChange reads a change's origin field: the handle's origin, and
+// the request and session key after it when the writer named them.
+func parseChange(seq int64, slot uuid.UUID, origin, state string) change {
+	c := change{seq: seq, origin: origin, Change: signature.Change{Slot: slot, State: signature.State(state)}}
+	f := strings.Split(origin, "/")
+	if len(f) != 3 {
+		return c
+	}
+	if id, err := uuid.Parse(f[1]); err == nil && f[2] != "" {
+		c.origin, c.Request, c.Session = f[0], id, f[2]
+	}
+	return c
 }
 
 // stopWatching ends every Watch of the store (Close).

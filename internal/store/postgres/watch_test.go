@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -19,9 +20,19 @@ func TestWatch(t *testing.T) {
 	dsn := pgtest.DB(t)
 	a, b := open(t, dsn), open(t, dsn)
 	heard := make(chan uuid.UUID, 8)
+	changes := map[uuid.UUID]signature.Change{} // by slot, as heard
+	var mu sync.Mutex
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { a.Watch(wctx, func(slot uuid.UUID, _ signature.State) { heard <- slot }); close(done) }()
+	go func() {
+		a.Watch(wctx, func(c signature.Change) {
+			mu.Lock()
+			changes[c.Slot] = c
+			mu.Unlock()
+			heard <- c.Slot
+		})
+		close(done)
+	}()
 	defer func() { stop(); <-done }()
 
 	queue := func(name string) signature.Request {
@@ -79,6 +90,14 @@ func TestWatch(t *testing.T) {
 				t.Errorf("heard %s, want %s", slot, r.Slots[0].ID)
 			}
 			t.Logf("heard after %v", time.Since(start))
+			// Whose change it is, so a station none of whose pages
+			// hears of it need not read it.
+			mu.Lock()
+			c := changes[slot]
+			mu.Unlock()
+			if c.Request != r.ID || c.Session != signature.SessionKey("s") || c.State != signature.Approved {
+				t.Errorf("heard %+v, want request %s, session key %s, approved", c, r.ID, signature.SessionKey("s"))
+			}
 		case <-time.After(time.Second):
 			t.Fatal("not heard within a second")
 		}
@@ -140,7 +159,7 @@ func TestWatchReplaysWhatItMissed(t *testing.T) {
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
-		a.Watch(wctx, func(slot uuid.UUID, s signature.State) { heard <- notice{slot, s} })
+		a.Watch(wctx, func(c signature.Change) { heard <- notice{c.Slot, c.State} })
 		close(done)
 	}()
 	defer func() { stop(); <-done }()
@@ -256,7 +275,7 @@ func TestWatchReportsAReplayedChangeOnce(t *testing.T) {
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
-		a.Watch(wctx, func(slot uuid.UUID, s signature.State) { heard <- notice{slot, s} })
+		a.Watch(wctx, func(c signature.Change) { heard <- notice{c.Slot, c.State} })
 		close(done)
 	}()
 	defer func() { stop(); <-done }()
@@ -366,7 +385,7 @@ func TestChangesLogKeepsTheLast10000(t *testing.T) {
 	const n = 10_005
 	err := s.write(ctx, "fill the changes log", func(tx pgx.Tx) error {
 		for range n {
-			if err := s.notify(ctx, tx, uuid.New(), signature.Pending); err != nil {
+			if err := s.notify(ctx, tx, uuid.New(), signature.Request{ID: uuid.New(), State: signature.Pending}); err != nil {
 				return err
 			}
 		}
@@ -381,5 +400,40 @@ func TestChangesLogKeepsTheLast10000(t *testing.T) {
 	}
 	if count != 10_000 || oldest != n-10_000+1 || newest != n {
 		t.Errorf("the log holds %d changes, %d to %d; want the last 10,000: %d to %d", count, oldest, newest, n-10_000+1, n)
+	}
+}
+
+// TestParseNotice: a notice names whose change it is after the origin; a
+// station of an older version wrote none, and its notice is still heard
+// (the request is then read in full).
+func TestParseNotice(t *testing.T) {
+	t.Parallel()
+	slot, req := uuid.New(), uuid.New()
+	key := signature.SessionKey("s")
+	for _, tc := range []struct {
+		name, payload  string
+		ok             bool
+		origin         string
+		request        uuid.UUID
+		session, state string
+	}{
+		{"this version's notice", fmt.Sprintf("7 %s 0a1b/%s/%s approved", slot, req, key), true, "0a1b", req, key, "approved"},
+		{"an older station's notice", fmt.Sprintf("7 %s 0a1b rejected", slot), true, "0a1b", uuid.Nil, "", "rejected"},
+		{"an origin field that names no request", fmt.Sprintf("7 %s 0a1b/not-a-uuid/%s pending", slot, key), true, "0a1b/not-a-uuid/" + key, uuid.Nil, "", "pending"},
+		{"too few fields", fmt.Sprintf("7 %s approved", slot), false, "", uuid.Nil, "", ""},
+		{"no number", fmt.Sprintf("x %s 0a1b approved", slot), false, "", uuid.Nil, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, ok := parseNotice(tc.payload)
+			if ok != tc.ok {
+				t.Fatalf("parseNotice(%q) ok = %v, want %v", tc.payload, ok, tc.ok)
+			}
+			if !ok {
+				return
+			}
+			if c.seq != 7 || c.Slot != slot || c.origin != tc.origin || c.Request != tc.request || c.Session != tc.session || string(c.State) != tc.state {
+				t.Errorf("parseNotice(%q) = %+v", tc.payload, c)
+			}
+		})
 	}
 }

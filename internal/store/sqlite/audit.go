@@ -80,12 +80,16 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, es []audit.Entry) (
 	return sealed, cp, err
 }
 
+// headQuery reads the chain's head: by the primary key, whatever the
+// trail's length (TestQueueAndTriggerDoNotScan).
+const headQuery = `SELECT seq, hash FROM audit WHERE seq = (SELECT max(seq) FROM audit)`
+
 // appendEntries seals and inserts es (not empty) after the last entry.
 func appendEntries(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.Entry, error) {
 	// Seal needs only the last entry's Seq and Hash.
 	var last *audit.Entry
 	var prev audit.Entry
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&prev.Seq, &prev.Hash)
+	err := tx.QueryRowContext(ctx, headQuery).Scan(&prev.Seq, &prev.Hash)
 	switch {
 	case err == nil:
 		last = &prev

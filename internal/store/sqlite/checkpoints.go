@@ -4,10 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"strings"
 
 	"loginshell/internal/audit"
+	"loginshell/internal/signature"
 )
+
+// newestCheckpointQuery reads the newest checkpoint's Seq (0 for none).
+const newestCheckpointQuery = `SELECT coalesce(max(seq), 0) FROM checkpoints`
 
 // checkpoint signs and stores the checkpoint of the entries sealed in
 // this transaction (not empty), with the station's key: the key once
@@ -16,7 +21,7 @@ import (
 // checkpoints of every process on the file form one chain.
 func (s *Store) checkpoint(ctx context.Context, tx *sql.Tx, sealed []audit.Entry) (*audit.Checkpoint, error) {
 	var prev int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM checkpoints`).Scan(&prev); err != nil {
+	if err := tx.QueryRowContext(ctx, newestCheckpointQuery).Scan(&prev); err != nil {
 		return nil, fmt.Errorf("read the newest checkpoint: %w", err)
 	}
 	head := sealed[len(sealed)-1]
@@ -47,11 +52,32 @@ func (s *Store) committed(cp *audit.Checkpoint) {
 // rows can be ranged over once, and only while fn runs; fn must not write
 // to the store. fn's error is returned as it is.
 func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) error {
+	return s.AuditRecords(ctx, func(_ iter.Seq2[signature.Request, error], t audit.Trail) error { return fn(t) })
+}
+
+// AuditRecords is AuditTrail with the requests the trail recorded, what
+// `audit verify` compares with it (signature.Records): fn also gets every
+// request the store holds, in any state, in the order they were stored,
+// each with its slots and signatures, from the same snapshot as the
+// trail. Each can be ranged over once, the requests before the rows, and
+// only while fn runs; both stream, so neither the trail nor the requests
+// are held in memory.
+func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[signature.Request, error], t audit.Trail) error) error {
 	var fnErr error
 	err := s.read(ctx, "audit trail", func(tx *sql.Tx) error {
 		t, err := readKeys(ctx, tx)
 		if err != nil {
 			return err
+		}
+		requests := func(yield func(signature.Request, error) bool) {
+			stopped := false
+			err := eachRequest(ctx, tx, `1 = 1`, `r.rowid`, func(r signature.Request) bool {
+				stopped = !yield(r, nil)
+				return !stopped
+			})
+			if err != nil && !stopped {
+				yield(signature.Request{}, err)
+			}
 		}
 		t.Rows = func(yield func(audit.Row, error) bool) {
 			if !trailRows(ctx, tx, `SELECT `+joinedColumns+` FROM audit a LEFT JOIN checkpoints c ON c.seq = a.seq ORDER BY a.seq`, t.Store, yield) {
@@ -60,7 +86,7 @@ func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) erro
 			trailRows(ctx, tx, `SELECT `+orphanColumns+` FROM checkpoints c
 WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = c.seq) ORDER BY c.seq`, t.Store, yield)
 		}
-		fnErr = fn(t)
+		fnErr = fn(requests, t)
 		return fnErr
 	})
 	if fnErr != nil {

@@ -126,7 +126,7 @@ func (s *Store) Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signatu
 	var rs []signature.Request
 	err := s.read(ctx, "slot "+id.String(), func(tx *sql.Tx) (err error) {
 		// One statement: one read of the request and its slots.
-		rs, err = queryRequests(ctx, tx, `r.id = (SELECT request FROM slots WHERE id = ?)`, `r.rowid`, id.String())
+		rs, err = queryRequests(ctx, tx, bySlot, `r.rowid`, id.String())
 		return err
 	})
 	if err != nil {
@@ -150,7 +150,7 @@ func (s *Store) Slot(ctx context.Context, id uuid.UUID) (signature.Slot, signatu
 func (s *Store) Request(ctx context.Context, id uuid.UUID) (signature.Request, error) {
 	var rs []signature.Request
 	err := s.read(ctx, "request "+id.String(), func(tx *sql.Tx) (err error) {
-		rs, err = queryRequests(ctx, tx, `r.id = ?`, `r.rowid`, id.String())
+		rs, err = queryRequests(ctx, tx, byID, `r.rowid`, id.String())
 		return err
 	})
 	if err != nil {
@@ -203,6 +203,28 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	return rs, nil
 }
 
+// PendingOwned counts the pending requests package owner queued
+// (Request.Owner), by an index of the pending ones by owner: the engine
+// checks its limit per package at every queue, however many requests
+// the store holds.
+func (s *Store) PendingOwned(ctx context.Context, owner string) (int, error) {
+	var n int
+	err := s.read(ctx, "pending of "+owner, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, pendingOwnedQuery, owner).Scan(&n)
+	})
+	return n, err
+}
+
+// pendingOwnedQuery counts an owner's pending requests
+// (requests_pending_owner).
+const pendingOwnedQuery = `SELECT count(*) FROM requests WHERE state = 'pending' AND owner = ?`
+
+// The conditions that read one request: by its UUID, by a slot's.
+const (
+	byID   = `r.id = ?`
+	bySlot = `r.id = (SELECT request FROM slots WHERE id = ?)`
+)
+
 const requestSelect = `
 SELECT r.id, r.template, r.name, r.description, r.state, r.station, r.session, r.queued_at, r.owner, r.addressed_to, r.rules, r.record,
 	s.id, s.idx, s.clause, s.state, s.user_id, s.printed_name, s.roles, s.groups_, s.approve,
@@ -212,7 +234,7 @@ FROM requests r JOIN slots s ON s.request = r.id`
 // loadRequest reads the request id with its slots; sql.ErrNoRows if there
 // is none.
 func loadRequest(ctx context.Context, tx *sql.Tx, id uuid.UUID) (signature.Request, error) {
-	rs, err := queryRequests(ctx, tx, `r.id = ?`, `r.rowid`, id.String())
+	rs, err := queryRequests(ctx, tx, byID, `r.rowid`, id.String())
 	if err != nil {
 		return signature.Request{}, err
 	}
@@ -223,14 +245,23 @@ func loadRequest(ctx context.Context, tx *sql.Tx, id uuid.UUID) (signature.Reque
 }
 
 // queryRequests reads the requests matching where, in order, with their
-// slots by index: one query, each request's rows consecutive.
+// slots by index.
 func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ...any) ([]signature.Request, error) {
+	var rs []signature.Request
+	err := eachRequest(ctx, tx, where, order, func(r signature.Request) bool { rs = append(rs, r); return true }, args...)
+	return rs, err
+}
+
+// eachRequest reads the requests matching where, in order, with their
+// slots by index (one query, each request's rows consecutive), and calls
+// yield with each until it returns false.
+func eachRequest(ctx context.Context, tx *sql.Tx, where, order string, yield func(signature.Request) bool, args ...any) error {
 	rows, err := tx.QueryContext(ctx, requestSelect+` WHERE `+where+` ORDER BY `+order+`, s.idx`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var rs []signature.Request
+	var cur signature.Request
 	for rows.Next() {
 		var (
 			rid, state, queuedAt, sid, sstate, rules                          string
@@ -243,23 +274,26 @@ func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ..
 			&r.Owner, &r.AddressedTo, &rules, &r.Record,
 			&sid, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
 			&meaning, &comment, &signedAt, &station); err != nil {
-			return nil, err
+			return err
 		}
 		if r.ID, err = parseUUID(rid); err != nil {
-			return nil, err
+			return err
 		}
-		if n := len(rs); n == 0 || rs[n-1].ID != r.ID {
+		if cur.ID != r.ID {
+			if cur.ID != uuid.Nil && !yield(cur) {
+				return nil
+			}
 			r.State = signature.State(state)
 			if r.QueuedAt, err = parseTime(queuedAt); err != nil {
-				return nil, err
+				return err
 			}
 			if err = store.ParseRules(&r, rules); err != nil {
-				return nil, err
+				return err
 			}
-			rs = append(rs, r)
+			cur = r
 		}
 		if sl.ID, err = parseUUID(sid); err != nil {
-			return nil, err
+			return err
 		}
 		sl.Request, sl.State = r.ID, signature.State(sstate)
 		if signedAt.Valid {
@@ -269,30 +303,23 @@ func queryRequests(ctx context.Context, tx *sql.Tx, where, order string, args ..
 				Meaning: meaning.String, Comment: comment.String, Station: station.String,
 			}
 			if sig.Signer.Roles, err = parseList(roles); err != nil {
-				return nil, err
+				return err
 			}
 			if sig.Signer.Groups, err = parseList(groups); err != nil {
-				return nil, err
+				return err
 			}
 			if sig.SignedAt, err = parseTime(signedAt.String); err != nil {
-				return nil, err
+				return err
 			}
 			sl.Signature = sig
 		}
-		last := &rs[len(rs)-1]
-		last.Slots = append(last.Slots, sl)
+		cur.Slots = append(cur.Slots, sl)
 	}
-	return rs, rows.Err()
-}
-
-// Requests returns every request the store holds, in any state, oldest
-// first, each with its slots and signatures: what `audit verify` checks
-// against the trail.
-func (s *Store) Requests(ctx context.Context) ([]signature.Request, error) {
-	var rs []signature.Request
-	err := s.read(ctx, "requests", func(tx *sql.Tx) (err error) {
-		rs, err = queryRequests(ctx, tx, `1 = 1`, `r.queued_at, r.rowid`)
+	if err := rows.Err(); err != nil {
 		return err
-	})
-	return rs, err
+	}
+	if cur.ID != uuid.Nil {
+		yield(cur)
+	}
+	return nil
 }

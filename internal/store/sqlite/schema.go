@@ -179,6 +179,11 @@ BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 `,
+	// 5: a package's pending requests counted at each queue
+	// (PendingOwned) by an index, not a scan of every pending request.
+	`
+CREATE INDEX requests_pending_owner ON requests (owner) WHERE state = 'pending';
+`,
 }
 
 // migrate brings the schema of the database db writes to to the newest

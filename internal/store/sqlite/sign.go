@@ -69,7 +69,7 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 // same again in SQL, so a copy of this code in a store with weaker
 // locking fails safe instead of double-counting.
 func sign(ctx context.Context, tx *sql.Tx, id uuid.UUID, sig signature.Signature, unique bool) (signature.Request, error) {
-	rs, err := queryRequests(ctx, tx, `r.id = (SELECT request FROM slots WHERE id = ?)`, `r.rowid`, id.String())
+	rs, err := queryRequests(ctx, tx, bySlot, `r.rowid`, id.String())
 	if err != nil {
 		return signature.Request{}, err
 	}

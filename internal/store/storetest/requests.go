@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -277,5 +278,29 @@ func testPending(t *testing.T, newDB NewDB) {
 			t.Fatalf("Pending = %v, %v", ids(got), err)
 		}
 		sameRequest(t, "pending request", got[0], withSignature(r4, 0, signer("carol", true, 5)))
+	})
+
+	t.Run("PendingOwned counts a package's own pending requests, and no other", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newDB)
+		var owned []signature.Request
+		for i, who := range []struct{ owner, to string }{{"lineapp", ""}, {"lineapp", ""}, {"lineapp", ""}, {"lineapp", ""},
+			{"", "lineapp"}, {"", ""}, {"other", ""}} {
+			r := request("Line Release", fmt.Sprintf("owned-%d", i), i, "{role:Operator}")
+			r.Owner, r.AddressedTo = who.owner, who.to
+			mustQueue(t, s, r)
+			if who.owner == "lineapp" {
+				owned = append(owned, r)
+			}
+		}
+		mustSign(t, s, owned[0], 0, signer("bob", true, 5)) // approved: no longer pending
+		if _, err := s.Cancel(ctx, owned[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		for owner, want := range map[string]int{"lineapp": 2, "other": 1, "": 2, "nobody": 0} {
+			if n, err := s.PendingOwned(ctx, owner); err != nil || n != want {
+				t.Errorf("PendingOwned(%q) = %d, %v; want %d", owner, n, err, want)
+			}
+		}
 	})
 }

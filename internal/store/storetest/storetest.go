@@ -82,6 +82,10 @@ type Store interface {
 	// (each entry with its checkpoint, then the checkpoints no entry has),
 	// all from one snapshot (see RunCheckpoints).
 	AuditTrail(ctx context.Context, fn func(audit.Trail) error) error
+	// AuditRecords is AuditTrail with every request the store holds, in
+	// the order they were stored, from the same snapshot: what `audit
+	// verify` compares with the trail (testRecords).
+	AuditRecords(ctx context.Context, fn func(requests iter.Seq2[signature.Request, error], t audit.Trail) error) error
 
 	// Close releases the handle. A second Close is harmless.
 	Close() error
@@ -108,6 +112,7 @@ func Run(t *testing.T, newDB NewDB) {
 	t.Run("audit", func(t *testing.T) { t.Parallel(); testAudit(t, newDB) })
 	t.Run("audited changes", func(t *testing.T) { t.Parallel(); testAudited(t, newDB) })
 	t.Run("audit events", func(t *testing.T) { t.Parallel(); testEvents(t, newDB) })
+	t.Run("audit records", func(t *testing.T) { t.Parallel(); testRecords(t, newDB) })
 	t.Run("concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, newDB) })
 	t.Run("restart", func(t *testing.T) { t.Parallel(); testRestart(t, newDB) })
 	t.Run("errors", func(t *testing.T) { t.Parallel(); testErrors(t, newDB) })

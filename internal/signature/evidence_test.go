@@ -1,0 +1,133 @@
+package signature
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"loginshell/internal/audit"
+)
+
+// TestRecords: each edit of a request or of a stored signature that
+// leaves the trail's chain intact is named, once, and a store that
+// matches its trail has no problem. (The CLI's tamper tests make the same
+// edits in a real store; these pin each rule on its own.)
+func TestRecords(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	yes := true
+	// build returns a request with one signed slot and the trail that
+	// queued and signed it.
+	build := func() (Request, []audit.Entry) {
+		r := Request{ID: uuid.New(), Template: "Release", Name: "Release line 4", Description: "Batch 4711", Record: `{"batch":"4711"}`}
+		sig := &Signature{Signer: Signer{UserID: "olga", PrintedName: "Olga Operator", Roles: []string{"Operator"}}, Approve: true,
+			Meaning: "Approval", Comment: "checked", SignedAt: now}
+		r.Slots = []Slot{{ID: uuid.New(), Request: r.ID, Index: 0, State: Approved, Signature: sig}, {ID: uuid.New(), Request: r.ID, Index: 1}}
+		content := ContentHash(r)
+		return r, []audit.Entry{
+			{Seq: 1, Event: audit.EventQueue, Request: r.ID.String(), RequestName: r.Name, Content: content},
+			{Seq: 2, Event: audit.EventTrigger, Request: r.ID.String(), RequestName: r.Name, Slot: r.Slots[0].ID.String(), Content: content},
+			{Seq: 3, Event: audit.EventApprove, Request: r.ID.String(), RequestName: r.Name, Slot: r.Slots[0].ID.String(), Content: content,
+				UserID: "olga", PrintedName: "Olga Operator", Meaning: "Approval", Approve: &yes, Comment: "checked", Time: now, Detail: "slot signed"},
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		edit func(r *Request, es []audit.Entry) []audit.Entry
+		want []string // one problem each, in this order
+	}{
+		{"nothing edited", nil, nil},
+		{"the description", func(r *Request, es []audit.Entry) []audit.Entry { r.Description = "Batch 9999"; return es },
+			[]string{"entry 1: request", "was changed after it was queued"}},
+		{"the record", func(r *Request, es []audit.Entry) []audit.Entry { r.Record = `{"batch":"9999"}`; return es },
+			[]string{"was changed after it was queued"}},
+		{"the request removed", nil, []string{"entry 1: request", "is in the trail but no longer in the store"}},
+		{"a signature's printed name", func(r *Request, es []audit.Entry) []audit.Entry {
+			r.Slots[0].Signature.Signer.PrintedName = "Someone Else"
+			return es
+		}, []string{"signature 1: the stored signature's printed name differs from entry 3"}},
+		{"a signature's user ID", func(r *Request, es []audit.Entry) []audit.Entry {
+			r.Slots[0].Signature.Signer.UserID = "otto"
+			return es
+		},
+			[]string{"user ID differs from entry 3"}},
+		{"a signature's meaning", func(r *Request, es []audit.Entry) []audit.Entry { r.Slots[0].Signature.Meaning = "Review"; return es },
+			[]string{"meaning differs"}},
+		{"a signature's decision", func(r *Request, es []audit.Entry) []audit.Entry { r.Slots[0].Signature.Approve = false; return es },
+			[]string{"decision differs"}},
+		{"a signature's comment", func(r *Request, es []audit.Entry) []audit.Entry { r.Slots[0].Signature.Comment = "all good"; return es },
+			[]string{"comment differs"}},
+		{"a signature's time", func(r *Request, es []audit.Entry) []audit.Entry {
+			r.Slots[0].Signature.SignedAt = now.Add(-time.Hour)
+			return es
+		}, []string{"time differs"}},
+		{"a signature no entry made", func(r *Request, es []audit.Entry) []audit.Entry { return es[:2] },
+			[]string{"signature 1: signed in the store, but no entry of the trail signed it"}},
+		{"a signature made in the store for the other slot", func(r *Request, es []audit.Entry) []audit.Entry {
+			r.Slots[1].Signature = r.Slots[0].Signature
+			return es
+		}, []string{"signature 2: signed in the store, but no entry"}},
+		{"entries from before content hashes: signatures only", func(r *Request, es []audit.Entry) []audit.Entry {
+			r.Description = "Batch 9999"
+			for i := range es {
+				es[i].Content = ""
+			}
+			return es
+		}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, es := build()
+			if tt.edit != nil {
+				es = tt.edit(&r, es)
+			}
+			c := NewRecords()
+			if tt.name != "the request removed" {
+				c.Request(r)
+			}
+			// Another request, untouched, before and after in the trail.
+			other, oes := build()
+			c.Request(other)
+			for i := range oes {
+				oes[i].Seq += 100
+			}
+			for _, e := range append(es, oes...) {
+				c.Entry(e)
+			}
+			got := c.Problems()
+			if len(tt.want) == 0 {
+				if len(got) != 0 {
+					t.Errorf("problems %q, want none", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("problems %q, want one naming %q", got, tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got[0], w) {
+					t.Errorf("problem %q does not say %q", got[0], w)
+				}
+			}
+		})
+	}
+}
+
+// TestRecordsHashesEachRequestOnce: the content hash is compared at the
+// first entry that carries it, not at every entry of the request (a
+// request's later entries agree with its first, the chain says so).
+func TestRecordsHashesEachRequestOnce(t *testing.T) {
+	t.Parallel()
+	r := Request{ID: uuid.New(), Template: "T", Name: "n"}
+	c := NewRecords()
+	c.Request(r)
+	c.Entry(audit.Entry{Seq: 1, Request: r.ID.String(), Content: "0000"})
+	c.Entry(audit.Entry{Seq: 2, Request: r.ID.String(), Content: "1111"})
+	if got := c.Problems(); len(got) != 1 || !strings.HasPrefix(got[0], "entry 1:") {
+		t.Errorf("problems %q, want one, at entry 1", got)
+	}
+	if c.Requests() != 1 {
+		t.Errorf("Requests() = %d, want 1", c.Requests())
+	}
+}
