@@ -74,7 +74,14 @@ func (e *Engine) triggerInteractive(ctx context.Context, p Interactive, t Templa
 		// sign ends the challenge when it counts; a refusal (a person the
 		// slot does not admit, a second slot of one person) ends this
 		// sign-in at the provider too.
-		_, _ = e.sign(bg, c, t, signer, "")
+		_, req, err := e.o.Store.Slot(bg, c.Slot)
+		if err != nil {
+			e.take(c.ID)
+			e.o.Poster.Close(c.ID)
+			_, _ = e.fail(bg, c, audit.EventFailure, signer, err)
+			return
+		}
+		_, _ = e.sign(bg, c, t, req, signer, "")
 		if _, open := e.take(c.ID); open {
 			e.o.Poster.Close(c.ID)
 		}
@@ -83,6 +90,11 @@ func (e *Engine) triggerInteractive(ctx context.Context, p Interactive, t Templa
 	case err := <-posted:
 		if err != nil {
 			cancel()
+			if fault.KindOf(err) == fault.Unavailable {
+				// Offline, or the login server does not answer: say what the
+				// template needs, not how the network failed.
+				return fault.Explain(ErrNotPosted, "Could not post authorization challenge: %s", needsServerWords(t.Name, t.Provider()))
+			}
 			if fault.KindOf(err) == fault.Internal || !strings.Contains(err.Error(), ErrNotPosted.Error()) {
 				return fault.Explain(ErrNotPosted, "Could not post authorization challenge: %v", err)
 			}
