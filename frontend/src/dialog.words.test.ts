@@ -68,7 +68,7 @@ describe("what the dialog says", () => {
     dialog.render(challenge(), "heron");
     expect($("challenge-slot").textContent).toBe("Signature 2 of 2, to be given by a supervisor.");
     const given = Array.from($("challenge-given").querySelectorAll("li"), (li) => li.textContent);
-    expect(given).toEqual([givenLine(challenge().given![0])]);
+    expect(given).toEqual([givenLine(challenge().given![0]!)]);
     expect(given[0]).toMatch(/^Signature 1 approved by Olivia Operator \(operator\), .*2026/);
     expect($("challenge-rules").textContent).toBe("It must be someone other than Olivia Operator.");
     expect($("challenge-meaning").textContent).toBe("Approving means: I approve the release of this line.");
