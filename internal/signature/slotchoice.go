@@ -45,9 +45,11 @@ func (e *Engine) choose(req Request, c Challenge, t Template, signer Signer) err
 	if err != nil || !c.Approve || clause.Admits(Signer{UserID: signer.UserID}) {
 		return nil
 	}
-	var also []Slot // the other pending slots the signer could give
+	// The other pending slots the signer could give; one of the same
+	// clause is no choice: whichever they give, the other needs the same.
+	var also []Slot
 	for _, s := range req.Slots {
-		if other, err := ParseClause(s.Clause); err == nil && s.ID != c.Slot && s.State == Pending && other.Admits(signer) {
+		if other, err := ParseClause(s.Clause); err == nil && s.ID != c.Slot && s.State == Pending && other.Admits(signer) && other.String() != clause.String() {
 			also = append(also, s)
 		}
 	}

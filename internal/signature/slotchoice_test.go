@@ -45,6 +45,8 @@ func TestSlotChoice(t *testing.T) {
 			signer: "supervisor", approve: true},
 		{name: "a rejection ends the request: not asked", expression: "{role:Operator} AND {role:Supervisor}", unique: true,
 			signer: "supervisor", approve: false},
+		{name: "two slots of one role are no choice: not asked", expression: "{role:Operator} AND {role:Operator}", unique: true,
+			signer: "supervisor", approve: true},
 		{name: "a slot that names them is theirs: not asked", expression: "{userName:supervisor} AND {role:Supervisor}", unique: true,
 			signer: "supervisor", approve: true},
 		{name: "the other slot already given: not asked", expression: "{role:Operator} AND ({role:Supervisor} OR {role:QA})", unique: true,
