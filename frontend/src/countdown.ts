@@ -36,9 +36,9 @@ export class Countdown {
     this.el.textContent = "";
   }
 
-  /** over reports whether the deadline has passed (false with none). */
-  over(): boolean {
-    return !Number.isNaN(this.deadline) && this.now() >= this.deadline;
+  /** over reports whether the deadline has passed, or passes within slack ms (false with none). */
+  over(slack = 0): boolean {
+    return !Number.isNaN(this.deadline) && this.now() + slack >= this.deadline;
   }
 
   private tick(): void {

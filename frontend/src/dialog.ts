@@ -53,6 +53,11 @@ export const silentFor = 1000;
 
 /** How long the dialog says that the time ran out before it closes. */
 export const lingerFor = 5000;
+/**
+ * Go's engine ends a challenge at its deadline on its own timer, and its view may come before the
+ * countdown's next tick: a close this near the deadline is the time running out.
+ */
+export const deadlineSlack = 2000;
 
 /** Why the page behind was ended. */
 type Ending = "stolen" | "unresponsive";
@@ -159,6 +164,7 @@ export class ChallengeDialog {
     if (!c) {
       this.closed = undefined;
       if (this.busy) this.goneWhileBusy = true;
+      else if (this.ended === undefined && this.countdown.over(deadlineSlack)) this.timeUp();
       else if (this.ended === undefined) this.hide();
       return;
     }
@@ -479,7 +485,7 @@ export class ChallengeDialog {
       this.end(c);
       return;
     }
-    if (this.countdown.over()) {
+    if (this.countdown.over(this.goneWhileBusy ? deadlineSlack : 0)) {
       this.timeUp(); // the answer came too late, or the time ran out while it was on the way
       return;
     }

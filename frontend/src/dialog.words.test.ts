@@ -170,6 +170,29 @@ describe("the time to sign", () => {
     expect($("challenge").hidden).toBe(true);
   });
 
+  it("Go's close just before the countdown's own tick at the deadline is the time running out", async () => {
+    vi.useFakeTimers();
+    const { dialog } = setup();
+    answering();
+    dialog.render(challenge({ expires: new Date(Date.now() + 30_000).toISOString() }), "heron");
+    vi.advanceTimersByTime(30_000 - 100);
+    dialog.render(null);
+    expect($("challenge").hidden).toBe(false);
+    expect($("challenge-error").textContent).toBe(dialogTexts.timeUp);
+    vi.advanceTimersByTime(lingerFor);
+    expect($("challenge").hidden).toBe(true);
+  });
+
+  it("a close long before the deadline (cancelled elsewhere) takes the dialog down at once", () => {
+    vi.useFakeTimers();
+    const { dialog } = setup();
+    answering();
+    dialog.render(challenge({ expires: new Date(Date.now() + 30_000).toISOString() }), "heron");
+    vi.advanceTimersByTime(10_000);
+    dialog.render(null);
+    expect($("challenge").hidden).toBe(true);
+  });
+
   it("an answer on the way when the time runs out is waited for: one that came in time signs", async () => {
     vi.useFakeTimers();
     let answer!: (r: AnswerResult) => void;
