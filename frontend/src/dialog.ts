@@ -5,15 +5,9 @@
 // An answer that ended the challenge (the slot was signed by someone else a moment ago) leaves
 // the dialog open with its reason and only Close, whatever order the view and the answer arrive in.
 //
-// Only the person at the dialog types into it (issue 20, promise 4). While it is open the page
-// behind is hidden and inert, so none of its fields can take the focus; but a page on another
-// origin can still take the keyboard with window.focus() (Chromium lets a cross-origin frame do
-// so, WebKitGTK after the person touched it), and no attribute prevents that. So the dialog
-// watches: the moment the focus is in the page's frame, it ends the page (its frame leaves the
-// document, and with it every key the page could still get), takes the focus back, clears
-// what was typed and says so. A page that stops answering the dialog's pings (a message box of
-// its own over the dialog, a loop) is ended the same way. An ended page loads again when the
-// dialog closes.
+// Only the person at the dialog types into it (issue 20, promise 4): while it is open the page
+// behind is hidden and inert, and a page that takes the keyboard anyway or stops answering is
+// ended (pageguard.ts); the dialog then takes the focus back, clears what was typed and says so.
 //
 // A genuine dialog is recognisable (promise 5): it reaches over the chrome's bars, which no
 // page can paint, and shows the station's signing phrase, which no page can read; at the first
@@ -34,22 +28,14 @@ import {
   rulesLine,
   slotLine,
 } from "./dialogwords";
+import { type Ending, PageGuard } from "./pageguard";
 import type { Transport } from "./transport";
 import type { Challenge } from "./view";
 
 export { dialogTexts, fingerprint } from "./dialogwords";
+export { lateAnswer, pingEvery, silentFor } from "./pageguard";
 
 export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge" | "setSigningPhrase">;
-
-/**
- * How often the dialog asks the page behind whether it still answers (pingEvery); a page that
- * answers lateAnswer or later (it was held, by a message box of its own say) is closed as it
- * answers, and one silent for silentFor is closed meanwhile. A page's box stays on screen in
- * Chromium until the person closes it, but then no other comes.
- */
-export const pingEvery = 250;
-export const lateAnswer = 500;
-export const silentFor = 1000;
 
 /** How long the dialog says that the time ran out before it closes. */
 export const lingerFor = 5000;
@@ -58,9 +44,6 @@ export const lingerFor = 5000;
  * countdown's next tick: a close this near the deadline is the time running out.
  */
 export const deadlineSlack = 2000;
-
-/** Why the page behind was ended. */
-type Ending = "stolen" | "unresponsive";
 
 /** How a message in the dialog looks: a refusal, a question to the signer, or the end of it. */
 type Said = "error" | "question" | "ended";
@@ -76,15 +59,7 @@ export class ChallengeDialog {
   private ended: string | undefined;
   /** The view closed the challenge while its answer was on the way. */
   private goneWhileBusy = false;
-  /** Where the page's frame was before the dialog ended the page; undefined while it is there. */
-  private placeholder: Comment | undefined;
-  private pinger: ReturnType<typeof setInterval> | undefined;
-  /** The ping the page has not answered yet, and when it went (or when the dialog's own timers stalled). */
-  private awaiting: { n: string; since: number } | undefined;
-  private lastTick = 0;
-  /** When the dialog's own timers last ran late: a page is not blamed for that wait. */
-  private stalledAt = 0;
-  private pings = 0;
+  private readonly guard: PageGuard;
   /** The dialog itself is moving the focus: what that does is no page's doing. */
   private moving = false;
   /** What had the keyboard when the dialog opened: it gets it back when the dialog closes. */
@@ -140,6 +115,11 @@ export class ChallengeDialog {
       bars: [doc.querySelector<HTMLElement>("header.topbar"), get<HTMLElement>("status")],
     };
     this.countdown = new Countdown(this.el.countdown, () => this.timeUp());
+    this.guard = new PageGuard(doc, this.el.frame, this.el.bars, {
+      open: () => this.shown !== undefined,
+      moving: () => this.moving,
+      ended: (why) => this.pageEnded(why),
+    });
     this.el.form.addEventListener("submit", (e) => {
       e.preventDefault();
       void (this.askingPhrase() ? this.savePhrase() : this.submit());
@@ -147,13 +127,10 @@ export class ChallengeDialog {
     this.el.cancel.addEventListener("click", () => void this.dismiss());
     this.el.providerCancel.addEventListener("click", () => void this.dismiss());
     this.el.root.addEventListener("keydown", (e) => this.key(e));
-    // The guard: see the comment at the top. The window's blur is how the chrome learns that the
-    // keyboard went into a frame; focusin catches a focus moved within the chrome's document.
-    win.addEventListener("blur", () => this.checkFocus());
+    // The guard watches the window's blur; a focus moved within the chrome's document is caught here.
     doc.addEventListener("focusin", (e) => {
-      if (this.shown && !this.moving && !this.el.box.contains(e.target as Node)) this.checkFocus();
+      if (this.shown && !this.moving && !this.el.box.contains(e.target as Node)) this.guard.check();
     });
-    win.addEventListener("message", (e) => this.pong(e));
   }
 
   /**
@@ -196,7 +173,7 @@ export class ChallengeDialog {
     this.clearFields();
     this.el.phraseInput.value = "";
     this.setError("");
-    this.hidePage();
+    this.guard.hide();
     this.el.root.hidden = false;
     this.showPhrase(phrase);
     this.countdown.start(c.expires);
@@ -273,33 +250,11 @@ export class ChallengeDialog {
     }, lingerFor);
   }
 
-  /** hidePage hides the page behind and makes it inert, and starts the guard's pings. */
-  private hidePage(): void {
-    const frame = this.el.frame;
-    frame.setAttribute("inert", "");
-    // Not rendered, none of its fields can take the focus; the dialog shows what is signed.
-    frame.style.display = "none";
-    for (const e of this.el.bars) e?.setAttribute("inert", "");
-    this.awaiting = undefined;
-    this.lastTick = Date.now();
-    if (this.pinger === undefined) this.pinger = setInterval(() => this.ping(), pingEvery);
-  }
-
-  /** showPage shows the page behind again, loading it afresh if the dialog ended it. */
+  /** showPage shows the page behind again and gives the keyboard back to what had it. */
   private showPage(): void {
-    if (this.pinger !== undefined) clearInterval(this.pinger);
-    this.pinger = undefined;
-    this.awaiting = undefined;
     const frame = this.el.frame;
     const hadFocus = this.el.root.contains(this.doc.activeElement) || this.doc.activeElement === this.doc.body;
-    const ended = this.placeholder !== undefined;
-    if (this.placeholder) {
-      this.placeholder.replaceWith(frame); // a new browsing context: the page loads again
-      this.placeholder = undefined;
-    }
-    frame.style.display = "";
-    frame.removeAttribute("inert");
-    for (const e of this.el.bars) e?.removeAttribute("inert");
+    const ended = this.guard.show();
     const back = this.opener;
     this.opener = null;
     if (!hadFocus) return;
@@ -314,75 +269,18 @@ export class ChallengeDialog {
     }
   }
 
-  /** checkFocus ends the page behind when the keyboard is in its frame while the dialog is open. */
-  private checkFocus(): void {
-    const look = () => {
-      if (this.shown && !this.moving && this.placeholder === undefined && this.doc.activeElement === this.el.frame) {
-        this.endPage("stolen");
-      }
-    };
-    look();
-    // Browsers move activeElement to the frame as the blur ends, or a moment later.
-    queueMicrotask(look);
-    setTimeout(look, 0);
-  }
-
   /**
-   * endPage takes the page behind out of the document: its browsing context goes, with its
-   * scripts, its focus and whatever keys were on the way to it. What was typed may have been cut
-   * in two, so the fields are cleared; the person types again.
+   * pageEnded: the guard ended the page behind. What was typed may have been cut in two, so the
+   * fields are cleared; the person types again.
    */
-  private endPage(why: Ending): void {
-    const frame = this.el.frame;
-    if (this.placeholder || !this.shown) return;
-    this.placeholder = this.doc.createComment("the page's frame, ended while the signature dialog was open");
-    frame.replaceWith(this.placeholder);
-    // For whoever reads the console (the browser tests' reports): why the page went.
-    console.warn(`loginshell: the page behind the signature dialog was closed: ${why}`);
-    if (this.pinger !== undefined) clearInterval(this.pinger);
-    this.pinger = undefined;
-    this.awaiting = undefined;
-    if (this.ended === this.shown.id) return; // nothing is typed any more: only Close is left
+  private pageEnded(why: Ending): void {
+    if (!this.shown || this.ended === this.shown.id) return; // nothing is typed any more: only Close is left
     this.clearFields();
     this.setError(dialogTexts[why]);
     const target = this.askingPhrase() ? this.el.phraseInput : this.el.user;
     this.focus(target);
     // WebKitGTK gives the chrome's document the keyboard back only once its window has asked.
     setTimeout(() => this.focus(target), 0);
-  }
-
-  /** ping asks the page behind whether it still answers; see the comment at the top. */
-  private ping(): void {
-    const now = Date.now();
-    // The dialog's own timers ran late: the whole process was busy or held (WebKitGTK runs the
-    // chrome and the pages in one), or the window was in the background. The page is not to
-    // blame for that wait.
-    if (now - this.lastTick > 2 * pingEvery) {
-      this.stalledAt = now;
-      if (this.awaiting) this.awaiting.since = now;
-    }
-    this.lastTick = now;
-    if (this.awaiting) {
-      if (now - this.awaiting.since >= silentFor) this.endPage("unresponsive");
-      return;
-    }
-    const n = `${++this.pings}-${Math.random().toString(36).slice(2)}`;
-    this.awaiting = { n, since: now };
-    // Nothing secret: "*" reaches whatever document the frame holds, even one that navigated.
-    this.el.frame.contentWindow?.postMessage({ loginshell: "ping", n }, "*");
-  }
-
-  private pong(e: MessageEvent): void {
-    const frame = this.el.frame;
-    const waiting = this.awaiting;
-    if (!waiting || e.source === null || e.source !== frame.contentWindow) return;
-    const d = e.data as { loginshell?: unknown; n?: unknown } | null;
-    if (d?.loginshell !== "pong" || d.n !== waiting.n) return;
-    this.awaiting = undefined;
-    const now = Date.now();
-    if (now - waiting.since >= lateAnswer && this.stalledAt <= waiting.since && now - this.lastTick <= 2 * pingEvery) {
-      this.endPage("unresponsive");
-    }
   }
 
   /**
