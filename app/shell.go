@@ -31,6 +31,10 @@ type Result struct {
 	// Closed (AnswerChallenge only): the challenge has ended with Error
 	// (signature.ChallengeOver); the dialog offers only Close.
 	Closed bool `json:"closed,omitempty"`
+	// Confirm (AnswerChallenge only): Error asks the signer to confirm
+	// (signature.NeedsConfirm); nothing was signed, and the same person's
+	// next answer signs.
+	Confirm bool `json:"confirm,omitempty"`
 }
 
 // Shell is bound to the window: what the chrome calls (View, Retry,
@@ -235,6 +239,7 @@ func (s *Shell) AnswerChallenge(token, id, userID, password, comment string) Res
 	_, err := s.sh.Signatures.Answer(s.life(), id, userID, password, comment)
 	r := result(err)
 	r.Closed = signature.ChallengeOver(err)
+	r.Confirm = signature.NeedsConfirm(err)
 	return r
 }
 

@@ -20,6 +20,8 @@
 #      and frames the chrome; requires nothing installed, no browser
 #      started, the window open where and as large as it was, and the
 #      framed chrome refused;
+#   6b. signs a release in the shell's dialog, and requires the keyboard back on the page's
+#      button that asked for it when the dialog closes;
 #   7. drags a file in (build/scripts/dragsource.py) and drops it on the
 #      window: it installs; the file a drag the page started names does not;
 #   8. fails if the binary printed a Go panic.
@@ -338,6 +340,15 @@ done
 wait_log 'signature: approved, last by supervisor' 30 "the approval of both signatures"
 grep -q 'signature: signed 1 by operator' "$log" || fail "the first signature was not reported to the page"
 echo "smoke: signature: two signers approved through the shell's dialog (screenshots smoke-signature-1.png, -2.png)"
+# The keyboard is back in the page when the dialog has closed (issue 22.3), on the control that
+# asked for the signature: the page reports where a key it gets lands.
+sleep 1
+xdotool key k
+wait_log 'focus: ' 10 "the page's report of where the keyboard is after the dialog"
+focus=$(grep -o 'focus: [^"]*' "$log" | tail -n 1)
+[[ "$focus" == "focus: key in the page, on release" ]] ||
+	fail "after the signature dialog the keyboard is not back on the page's Release button: $focus"
+echo "smoke: $focus (the keyboard went back where it was before the dialog)"
 [[ "$(cat "$data/signing-phrase" 2>/dev/null)" == "$phrase" ]] || fail "the signing phrase typed into the dialog is not in DATA/signing-phrase"
 [[ "$(stat -c %a "$data/signing-phrase")" == 600 ]] || fail "DATA/signing-phrase is readable by others"
 

@@ -144,14 +144,17 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
     const dialog = page.locator("#challenge-box");
     await run("d3-grab-midway", async () => {
       const frame = await hostile();
-      // The page waits until the person is typing, then grabs.
-      await frame.evaluate((ids) => window.attack.ask(ids, 1, () => setTimeout(() => window.attack.grab(), 1200)), uuids);
+      await frame.evaluate((ids) => window.attack.ask(ids, 1), uuids);
       await dialog.waitFor({ state: "visible" });
       assert.equal(await page.locator("#challenge-phrase").innerText(), phrase, "the band lacks the station's phrase");
       assert.equal(await page.locator("#challenge-phrase-step").isVisible(), false, "the phrase is asked for again");
       await page.keyboard.type("supervisor", human);
       await page.keyboard.press("Tab");
-      await page.keyboard.type("supervisor-demo", human);
+      await page.keyboard.type("super", human);
+      // The page grabs while the person is typing the password: started from its own context at
+      // that moment, not on a timer of its own, which a loaded machine would put before or after.
+      await frame.evaluate(() => window.attack.grab());
+      await page.keyboard.type("visor-demo", human);
       await page.waitForTimeout(300);
       assert.deepEqual(keysGot(), [], "the hostile page got keys typed into the dialog");
       await closed("stolen");

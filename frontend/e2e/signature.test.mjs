@@ -140,7 +140,9 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
       assert.equal(await dialog.getAttribute("role"), "dialog");
       assert.equal(await dialog.getAttribute("aria-modal"), "true");
       assert.equal(await page.locator("#challenge-title").innerText(), "Release line");
-      assert.match(await page.locator("#challenge-meaning").innerText(), /Approval/);
+      // The meaning without its doubled label (the template's is "Approval: I approve …", issue 22.1).
+      assert.equal(await page.locator("#challenge-meaning").innerText(), "Approving means: I approve the release of this line.");
+      assert.equal(await page.locator("#challenge-slot").innerText(), "Signature 1 of 2, to be given by an operator.");
       // The dialog is the shell's: it is in the chrome's document, not the page's.
       assert.equal(await content.locator("#challenge-box").count(), 0, "the dialog is inside the hosted page");
       // The first signing on this station: the dialog asks for the station's signing phrase

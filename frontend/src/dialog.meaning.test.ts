@@ -14,7 +14,7 @@ const challenge: Challenge = {
   clause: "{role:Operator}",
   approve: true,
   requireComment: false,
-  expires: "2026-11-29T10:02:00Z",
+  expires: new Date(Date.now() + 10 * 60_000).toISOString(),
 };
 
 beforeEach(() => {
@@ -23,14 +23,21 @@ beforeEach(() => {
 
 describe("the meaning the dialog states", () => {
   it.each([
-    ["an approval states the approval's meaning", true, "Approval", "Approving means: Approval."],
+    ["an approval whose meaning is only its name", true, "Approval", "Approving. Your signature records: Approval."],
     [
-      "a rejection states the rejection's meaning",
+      "an approval whose meaning starts with its name says it once",
+      true,
+      "Approval: I approve the release of this line.",
+      "Approving means: I approve the release of this line.",
+    ],
+    ["an approval whose meaning is a sentence", true, "Batch conforms to spec", "Approving means: Batch conforms to spec."],
+    [
+      "a rejection states the rejection's meaning, its name once",
       false,
       "Rejection: the line stays stopped",
-      "Rejecting means: Rejection: the line stays stopped.",
+      "Rejecting means: the line stays stopped.",
     ],
-    ["a rejection without a meaning from Go means Rejected", false, "", "Rejecting means: Rejected."],
+    ["a rejection without a meaning from Go means Rejected", false, "", "Rejecting. Your signature records: Rejected."],
     ["an approval without a meaning from Go names the signature", true, "", "Approving means: your signature."],
   ])("%s", (_name, approve, meaning, want) => {
     const dialog = new ChallengeDialog(document, {

@@ -17,7 +17,7 @@ const challenge: Challenge = {
   clause: "{role:Operator}",
   approve: true,
   requireComment: false,
-  expires: "2026-11-29T10:02:00Z",
+  expires: new Date(Date.now() + 10 * 60_000).toISOString(),
 };
 
 function setup(answers: Array<{ ok: boolean; error?: string; closed?: boolean }> = [{ ok: true }]) {

@@ -5,53 +5,48 @@
 // An answer that ended the challenge (the slot was signed by someone else a moment ago) leaves
 // the dialog open with its reason and only Close, whatever order the view and the answer arrive in.
 //
-// Only the person at the dialog types into it (issue 20, promise 4). While it is open the page
-// behind is hidden and inert, so none of its fields can take the focus; but a page on another
-// origin can still take the keyboard with window.focus() (Chromium lets a cross-origin frame do
-// so, WebKitGTK after the person touched it), and no attribute prevents that. So the dialog
-// watches: the moment the focus is in the page's frame, it ends the page (its frame leaves the
-// document, and with it every key the page could still get), takes the focus back, clears
-// what was typed and says so. A page that stops answering the dialog's pings (a message box of
-// its own over the dialog, a loop) is ended the same way. An ended page loads again when the
-// dialog closes.
+// Only the person at the dialog types into it (issue 20, promise 4): while it is open the page
+// behind is hidden and inert, and a page that takes the keyboard anyway or stops answering is
+// ended (pageguard.ts); the dialog then takes the focus back, clears what was typed and says so.
 //
 // A genuine dialog is recognisable (promise 5): it reaches over the chrome's bars, which no
 // page can paint, and shows the station's signing phrase, which no page can read; at the first
 // signing on a station it asks for that phrase.
+//
+// It says where the signature stands (issue 22): which one of how many, who may give it, who
+// gave the ones before and when, the template's rules, the meaning of the decision, and for the
+// last minute the time left; when that runs out it says so before it closes. Its words are in
+// dialogwords.ts. When it closes, the keyboard goes back to what had it before: the page's
+// control that asked for the signature (the shim refocuses it), or a control of the chrome.
+import { Countdown } from "./countdown";
+import {
+  dialogTexts,
+  fingerprintLine,
+  givenLine,
+  meaningLine,
+  recordLine,
+  rulesLine,
+  slotLine,
+} from "./dialogwords";
+import { type Ending, PageGuard } from "./pageguard";
 import type { Transport } from "./transport";
 import type { Challenge } from "./view";
 
-/** Texts decided here. */
-export const dialogTexts = {
-  approve: "Approve",
-  reject: "Reject",
-  unreachable: "The signature could not be sent to the shell. Check that loginshell is still running, then try again.",
-  missing: "Enter your user ID and password.",
-  commentRequired: "A comment is required for this signature.",
-  signing: "Signing…",
-  cancel: "Cancel",
-  close: "Close",
-  savePhrase: "Save phrase",
-  phraseMissing: "Type the phrase this station will show in every genuine signature dialog.",
-  phraseFailed: "The phrase could not be saved. Check that loginshell is still running, then try again.",
-  stolen: "The page behind tried to take the keyboard; type again.",
-  unresponsive: "The page behind stopped responding and was closed until you finish here; type again.",
-};
+export { dialogTexts, fingerprint } from "./dialogwords";
+export { lateAnswer, pingEvery, silentFor } from "./pageguard";
 
 export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge" | "setSigningPhrase">;
 
+/** How long the dialog says that the time ran out before it closes. */
+export const lingerFor = 5000;
 /**
- * How often the dialog asks the page behind whether it still answers (pingEvery); a page that
- * answers lateAnswer or later (it was held, by a message box of its own say) is closed as it
- * answers, and one silent for silentFor is closed meanwhile. A page's box stays on screen in
- * Chromium until the person closes it, but then no other comes.
+ * Go's engine ends a challenge at its deadline on its own timer, and its view may come before the
+ * countdown's next tick: a close this near the deadline is the time running out.
  */
-export const pingEvery = 250;
-export const lateAnswer = 500;
-export const silentFor = 1000;
+export const deadlineSlack = 2000;
 
-/** Why the page behind was ended. */
-type Ending = "stolen" | "unresponsive";
+/** How a message in the dialog looks: a refusal, a question to the signer, or the end of it. */
+type Said = "error" | "question" | "ended";
 
 /** ChallengeDialog binds to the #challenge elements of index.html by id. */
 export class ChallengeDialog {
@@ -64,17 +59,17 @@ export class ChallengeDialog {
   private ended: string | undefined;
   /** The view closed the challenge while its answer was on the way. */
   private goneWhileBusy = false;
-  /** Where the page's frame was before the dialog ended the page; undefined while it is there. */
-  private placeholder: Comment | undefined;
-  private pinger: ReturnType<typeof setInterval> | undefined;
-  /** The ping the page has not answered yet, and when it went (or when the dialog's own timers stalled). */
-  private awaiting: { n: string; since: number } | undefined;
-  private lastTick = 0;
-  /** When the dialog's own timers last ran late: a page is not blamed for that wait. */
-  private stalledAt = 0;
-  private pings = 0;
+  private readonly guard: PageGuard;
   /** The dialog itself is moving the focus: what that does is no page's doing. */
   private moving = false;
+  /** What had the keyboard when the dialog opened: it gets it back when the dialog closes. */
+  private opener: Element | null = null;
+  /** The challenge this dialog closed itself: a view that still carries it does not show it again. */
+  private closed: string | undefined;
+  /** The signer was asked to confirm (Go's confirm): the next Approve says "Approve anyway". */
+  private confirming = false;
+  private readonly countdown: Countdown;
+  private linger: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly doc: Document,
@@ -96,6 +91,10 @@ export class ChallengeDialog {
       record: get<HTMLElement>("challenge-record"),
       meaning: get<HTMLElement>("challenge-meaning"),
       fingerprint: get<HTMLElement>("challenge-fingerprint"),
+      slot: get<HTMLElement>("challenge-slot"),
+      given: get<HTMLElement>("challenge-given"),
+      rules: get<HTMLElement>("challenge-rules"),
+      countdown: get<HTMLElement>("challenge-countdown"),
       phraseRow: get<HTMLElement>("challenge-phrase-row"),
       phrase: get<HTMLElement>("challenge-phrase"),
       phraseStep: get<HTMLElement>("challenge-phrase-step"),
@@ -115,6 +114,12 @@ export class ChallengeDialog {
       frame: get<HTMLIFrameElement>("content"),
       bars: [doc.querySelector<HTMLElement>("header.topbar"), get<HTMLElement>("status")],
     };
+    this.countdown = new Countdown(this.el.countdown, () => this.timeUp());
+    this.guard = new PageGuard(doc, this.el.frame, this.el.bars, {
+      open: () => this.shown !== undefined,
+      moving: () => this.moving,
+      ended: (why) => this.pageEnded(why),
+    });
     this.el.form.addEventListener("submit", (e) => {
       e.preventDefault();
       void (this.askingPhrase() ? this.savePhrase() : this.submit());
@@ -122,13 +127,10 @@ export class ChallengeDialog {
     this.el.cancel.addEventListener("click", () => void this.dismiss());
     this.el.providerCancel.addEventListener("click", () => void this.dismiss());
     this.el.root.addEventListener("keydown", (e) => this.key(e));
-    // The guard: see the comment at the top. The window's blur is how the chrome learns that the
-    // keyboard went into a frame; focusin catches a focus moved within the chrome's document.
-    win.addEventListener("blur", () => this.checkFocus());
+    // The guard watches the window's blur; a focus moved within the chrome's document is caught here.
     doc.addEventListener("focusin", (e) => {
-      if (this.shown && !this.moving && !this.el.box.contains(e.target as Node)) this.checkFocus();
+      if (this.shown && !this.moving && !this.el.box.contains(e.target as Node)) this.guard.check();
     });
-    win.addEventListener("message", (e) => this.pong(e));
   }
 
   /**
@@ -137,7 +139,9 @@ export class ChallengeDialog {
    */
   render(c: Challenge | null | undefined, phrase = ""): void {
     if (!c) {
+      this.closed = undefined;
       if (this.busy) this.goneWhileBusy = true;
+      else if (this.ended === undefined && this.countdown.over(deadlineSlack)) this.timeUp();
       else if (this.ended === undefined) this.hide();
       return;
     }
@@ -145,27 +149,40 @@ export class ChallengeDialog {
       if (phrase !== this.phrase) this.showPhrase(phrase);
       return;
     }
+    if (c.id === this.closed) return; // closed here; Go's view follows
+    if (!this.shown) this.opener = this.doc.activeElement;
     this.ended = undefined;
+    this.confirming = false;
     this.el.fields.hidden = false;
     this.el.submit.hidden = false;
     this.el.cancel.textContent = dialogTexts.cancel;
     this.shown = c;
     this.el.title.textContent = c.requestName;
     this.el.description.textContent = c.description;
-    this.el.record.textContent = c.record ? `Record: ${c.record}` : "";
-    this.el.record.hidden = !c.record;
-    this.el.fingerprint.textContent = c.content ? `Fingerprint of what is signed: ${fingerprint(c.content)}` : "";
-    this.el.fingerprint.hidden = !c.content;
-    const meaning = (c.meaning || (c.approve ? "your signature" : "Rejected")).replace(/[.\s]+$/, "");
-    this.el.meaning.textContent = `${c.approve ? "Approving" : "Rejecting"} means: ${meaning}.`;
+    this.show(this.el.record, c.record ? recordLine(c.record) : "");
+    this.show(this.el.fingerprint, c.content ? fingerprintLine(c.content) : "");
+    this.el.slot.textContent = slotLine(c);
+    this.el.given.replaceChildren(
+      ...(c.given ?? []).map((g) => Object.assign(this.doc.createElement("li"), { textContent: givenLine(g) })),
+    );
+    this.el.given.hidden = (c.given ?? []).length === 0;
+    this.show(this.el.rules, rulesLine(c));
+    this.el.meaning.textContent = meaningLine(c.approve, c.meaning);
     this.el.commentLabel.textContent = c.requireComment ? "Comment (required)" : "Comment";
     this.el.comment.required = c.requireComment;
     this.clearFields();
     this.el.phraseInput.value = "";
     this.setError("");
-    this.hidePage();
+    this.guard.hide();
     this.el.root.hidden = false;
     this.showPhrase(phrase);
+    this.countdown.start(c.expires);
+  }
+
+  /** show sets e's text, hiding it when there is none. */
+  private show(e: HTMLElement, text: string): void {
+    e.textContent = text;
+    e.hidden = text === "";
   }
 
   /** showPhrase shows the station's phrase in the band, or, with none yet, asks for one first. */
@@ -187,7 +204,13 @@ export class ChallengeDialog {
     this.el.providerRow.hidden = !atProvider;
     if (atProvider && this.el.provider.getAttribute("src") !== c.url) this.el.provider.src = c.url ?? "";
     if (!atProvider && this.el.provider.getAttribute("src") !== "about:blank") this.el.provider.src = "about:blank";
-    this.el.submit.textContent = asking ? dialogTexts.savePhrase : c.approve ? dialogTexts.approve : dialogTexts.reject;
+    this.el.submit.textContent = asking
+      ? dialogTexts.savePhrase
+      : !c.approve
+        ? dialogTexts.reject
+        : this.confirming
+          ? dialogTexts.approveAnyway
+          : dialogTexts.approve;
     if (asking) this.focus(this.el.phraseInput);
     else if (atProvider) this.focus(this.el.provider);
     else if (was === "" || !this.el.box.contains(this.doc.activeElement)) this.focus(this.el.user);
@@ -199,114 +222,65 @@ export class ChallengeDialog {
 
   private hide(): void {
     if (!this.shown) return;
+    this.closed = this.shown.id;
     this.shown = undefined;
     this.ended = undefined;
     this.phrase = "";
+    this.countdown.stop();
+    if (this.linger !== undefined) clearTimeout(this.linger);
+    this.linger = undefined;
     this.clearFields();
     this.el.provider.src = "about:blank";
     this.el.root.hidden = true;
     this.showPage();
   }
 
-  /** hidePage hides the page behind and makes it inert, and starts the guard's pings. */
-  private hidePage(): void {
-    const frame = this.el.frame;
-    frame.setAttribute("inert", "");
-    // Not rendered, none of its fields can take the focus; the dialog shows what is signed.
-    frame.style.display = "none";
-    for (const e of this.el.bars) e?.setAttribute("inert", "");
-    this.awaiting = undefined;
-    this.lastTick = Date.now();
-    if (this.pinger === undefined) this.pinger = setInterval(() => this.ping(), pingEvery);
+  /**
+   * timeUp: the challenge's time ran out. Nothing typed now can count (Go's engine refuses an
+   * answer after the deadline), so the dialog says so with only Close, and closes by itself after
+   * lingerFor. An answer on the way is waited for: it may have come in time.
+   */
+  private timeUp(): void {
+    const c = this.shown;
+    if (!c || this.busy || this.ended === c.id) return;
+    this.setError(dialogTexts.timeUp, "ended");
+    this.end(c);
+    this.linger = setTimeout(() => {
+      if (this.shown?.id === c.id) this.hide();
+    }, lingerFor);
   }
 
-  /** showPage shows the page behind again, loading it afresh if the dialog ended it. */
+  /** showPage shows the page behind again and gives the keyboard back to what had it. */
   private showPage(): void {
-    if (this.pinger !== undefined) clearInterval(this.pinger);
-    this.pinger = undefined;
-    this.awaiting = undefined;
     const frame = this.el.frame;
     const hadFocus = this.el.root.contains(this.doc.activeElement) || this.doc.activeElement === this.doc.body;
-    if (this.placeholder) {
-      this.placeholder.replaceWith(frame); // a new browsing context: the page loads again
-      this.placeholder = undefined;
+    const ended = this.guard.show();
+    const back = this.opener;
+    this.opener = null;
+    if (!hadFocus) return;
+    // The keyboard goes back to what had it before the dialog: a control of the chrome, or the
+    // page, whose shim gives it to the control that asked for the signature.
+    if (back instanceof HTMLElement && back !== frame && back !== this.doc.body && back.isConnected && !back.closest("[hidden]")) {
+      back.focus();
+    } else if (!frame.hidden) {
+      frame.focus();
+      // A page loaded afresh (ended) has no control that asked.
+      if (!ended) frame.contentWindow?.postMessage({ loginshell: "refocus" }, "*");
     }
-    frame.style.display = "";
-    frame.removeAttribute("inert");
-    for (const e of this.el.bars) e?.removeAttribute("inert");
-    // The keyboard goes back to the page the person was in before the dialog.
-    if (hadFocus && !frame.hidden) frame.focus();
-  }
-
-  /** checkFocus ends the page behind when the keyboard is in its frame while the dialog is open. */
-  private checkFocus(): void {
-    const look = () => {
-      if (this.shown && !this.moving && this.placeholder === undefined && this.doc.activeElement === this.el.frame) {
-        this.endPage("stolen");
-      }
-    };
-    look();
-    // Browsers move activeElement to the frame as the blur ends, or a moment later.
-    queueMicrotask(look);
-    setTimeout(look, 0);
   }
 
   /**
-   * endPage takes the page behind out of the document: its browsing context goes, with its
-   * scripts, its focus and whatever keys were on the way to it. What was typed may have been cut
-   * in two, so the fields are cleared; the person types again.
+   * pageEnded: the guard ended the page behind. What was typed may have been cut in two, so the
+   * fields are cleared; the person types again.
    */
-  private endPage(why: Ending): void {
-    const frame = this.el.frame;
-    if (this.placeholder || !this.shown) return;
-    this.placeholder = this.doc.createComment("the page's frame, ended while the signature dialog was open");
-    frame.replaceWith(this.placeholder);
-    // For whoever reads the console (the browser tests' reports): why the page went.
-    console.warn(`loginshell: the page behind the signature dialog was closed: ${why}`);
-    if (this.pinger !== undefined) clearInterval(this.pinger);
-    this.pinger = undefined;
-    this.awaiting = undefined;
-    if (this.ended === this.shown.id) return; // nothing is typed any more: only Close is left
+  private pageEnded(why: Ending): void {
+    if (!this.shown || this.ended === this.shown.id) return; // nothing is typed any more: only Close is left
     this.clearFields();
     this.setError(dialogTexts[why]);
     const target = this.askingPhrase() ? this.el.phraseInput : this.el.user;
     this.focus(target);
     // WebKitGTK gives the chrome's document the keyboard back only once its window has asked.
     setTimeout(() => this.focus(target), 0);
-  }
-
-  /** ping asks the page behind whether it still answers; see the comment at the top. */
-  private ping(): void {
-    const now = Date.now();
-    // The dialog's own timers ran late: the whole process was busy or held (WebKitGTK runs the
-    // chrome and the pages in one), or the window was in the background. The page is not to
-    // blame for that wait.
-    if (now - this.lastTick > 2 * pingEvery) {
-      this.stalledAt = now;
-      if (this.awaiting) this.awaiting.since = now;
-    }
-    this.lastTick = now;
-    if (this.awaiting) {
-      if (now - this.awaiting.since >= silentFor) this.endPage("unresponsive");
-      return;
-    }
-    const n = `${++this.pings}-${Math.random().toString(36).slice(2)}`;
-    this.awaiting = { n, since: now };
-    // Nothing secret: "*" reaches whatever document the frame holds, even one that navigated.
-    this.el.frame.contentWindow?.postMessage({ loginshell: "ping", n }, "*");
-  }
-
-  private pong(e: MessageEvent): void {
-    const frame = this.el.frame;
-    const waiting = this.awaiting;
-    if (!waiting || e.source === null || e.source !== frame.contentWindow) return;
-    const d = e.data as { loginshell?: unknown; n?: unknown } | null;
-    if (d?.loginshell !== "pong" || d.n !== waiting.n) return;
-    this.awaiting = undefined;
-    const now = Date.now();
-    if (now - waiting.since >= lateAnswer && this.stalledAt <= waiting.since && now - this.lastTick <= 2 * pingEvery) {
-      this.endPage("unresponsive");
-    }
   }
 
   /**
@@ -387,10 +361,12 @@ export class ChallengeDialog {
     this.setError("");
     let text: string | undefined;
     let closed = false;
+    let confirm = false;
     try {
       const r = await this.actions.answerChallenge(c.id, user, password, comment);
       text = r.ok ? undefined : (r.error ?? dialogTexts.unreachable);
       closed = !r.ok && r.closed === true;
+      confirm = !r.ok && r.confirm === true;
     } catch {
       text = dialogTexts.unreachable;
     }
@@ -402,21 +378,30 @@ export class ChallengeDialog {
       return;
     }
     if (this.shown?.id !== c.id) return;
-    this.setError(text);
     if (closed) {
+      this.setError(text, "ended");
       this.end(c);
       return;
     }
-    if (this.goneWhileBusy) {
-      this.hide(); // timed out or cancelled meanwhile: nothing left to retry
+    if (this.countdown.over(this.goneWhileBusy ? deadlineSlack : 0)) {
+      this.timeUp(); // the answer came too late, or the time ran out while it was on the way
       return;
     }
+    if (this.goneWhileBusy) {
+      this.hide(); // cancelled meanwhile: nothing left to retry
+      return;
+    }
+    // A question (the signer could give another signature): their next answer signs.
+    this.confirming = confirm;
+    this.el.submit.textContent = confirm ? dialogTexts.approveAnyway : c.approve ? dialogTexts.approve : dialogTexts.reject;
+    this.setError(text, confirm ? "question" : "error");
     this.el.password.focus();
   }
 
   /** end keeps the dialog of challenge c open with its reason and only Close: nothing more to sign. */
   private end(c: Challenge): void {
     this.ended = c.id;
+    this.countdown.stop();
     this.el.fields.hidden = true;
     this.el.phraseStep.hidden = true;
     this.el.submit.hidden = true;
@@ -456,14 +441,9 @@ export class ChallengeDialog {
     }
   }
 
-  private setError(text: string): void {
+  private setError(text: string, kind: Said = "error"): void {
     this.el.error.textContent = text;
     this.el.error.hidden = text === "";
+    this.el.error.dataset.kind = kind;
   }
-}
-
-/** fingerprint is the short form of a content hash (signature.Fingerprint): 12 hex digits in fours. */
-export function fingerprint(hash: string): string {
-  if (hash.length < 12) return hash;
-  return `${hash.slice(0, 4)}-${hash.slice(4, 8)}-${hash.slice(8, 12)}`;
 }

@@ -79,6 +79,25 @@ export interface Challenge {
   content?: string;
   /** The record the request signs, if it has one. */
   record?: string;
+  /** Which signature of the request this is, from 1, of slots. */
+  position?: number;
+  slots?: number;
+  /** Who may give it, in words ("a supervisor", "Sam Supervisor"). */
+  who?: string;
+  /** The template's forceUniqueUser and ordered, as the request was queued. */
+  unique?: boolean;
+  ordered?: boolean;
+  /** The request's signatures given before this challenge was raised. */
+  given?: Given[];
+}
+
+/** A signature the challenge's request already holds (signature.Given). */
+export interface Given {
+  position: number;
+  printedName: string;
+  userId: string;
+  signedAt: string;
+  approve: boolean;
 }
 
 /** isChallenge checks a challenge's shape before the dialog trusts it. */
@@ -100,9 +119,13 @@ export interface CancelResult {
   error?: string;
 }
 
-/** Answer of a signature challenge; closed: the refusal ended the challenge (signed by someone else meanwhile). */
+/**
+ * Answer of a signature challenge; closed: the refusal ended the challenge (signed by someone else
+ * meanwhile); confirm: the error is a question to the signer, whose next answer signs.
+ */
 export interface AnswerResult extends CancelResult {
   closed?: boolean;
+  confirm?: boolean;
 }
 
 /** Answer of Configure (setting the login server); error is text safe to show. */
@@ -115,7 +138,8 @@ export function isResult(x: unknown): x is AnswerResult {
   return (
     typeof r.ok === "boolean" &&
     (r.error === undefined || typeof r.error === "string") &&
-    (r.closed === undefined || typeof r.closed === "boolean")
+    (r.closed === undefined || typeof r.closed === "boolean") &&
+    (r.confirm === undefined || typeof r.confirm === "boolean")
   );
 }
 

@@ -59,6 +59,26 @@ func (d *Identity) Knows(userID string) bool {
 	return ok
 }
 
+// PrintedName returns the demo user's name ("Sam Supervisor" for
+// supervisor), "" for a user ID that names none: the dialog names a slot
+// a template gives to one person by that person's name
+// (signature.Namer).
+func (d *Identity) PrintedName(userID string) string {
+	u, _ := d.user(userID)
+	return u.Name
+}
+
+// People returns every demo user as a signer (signature.Roster): the
+// signature engine refuses a signature that would leave another with
+// nobody to give it, since it knows everybody here.
+func (d *Identity) People() []signature.Signer {
+	out := make([]signature.Signer, 0, len(d.users))
+	for _, u := range d.users {
+		out = append(out, signature.Signer{UserID: u.Username, PrintedName: u.Name, Roles: u.Roles, Groups: u.Groups})
+	}
+	return out
+}
+
 // Verify checks userID and password against the demo users. A locked-out
 // user is refused before the password is looked at (a *lockout.Error, kind
 // fault.Locked); the wrong password that locks a user out is

@@ -37,7 +37,8 @@ type answerRequest struct {
 // slot is signed, else {ok: false, error} with the safe text of whatever
 // Answer returned (a wrong password, a lockout, no such open challenge, a
 // fault of the shell), plus closed: true when that error ended the
-// challenge (signature.ChallengeOver), so the dialog offers only Close.
+// challenge (signature.ChallengeOver), so the dialog offers only Close, or
+// confirm: true when it asks the signer to confirm (signature.NeedsConfirm).
 func (c *chrome) answer(w http.ResponseWriter, r *http.Request) {
 	var q answerRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAnswerBody))
@@ -48,7 +49,7 @@ func (c *chrome) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := c.Challenges.Answer(r.Context(), r.PathValue("id"), q.UserID, q.Password, q.Comment)
 	if err != nil {
-		writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err), Closed: signature.ChallengeOver(err)})
+		writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err), Closed: signature.ChallengeOver(err), Confirm: signature.NeedsConfirm(err)})
 		return
 	}
 	writeJSON(w, http.StatusOK, configureAnswer{OK: true})

@@ -25,6 +25,9 @@ type configureAnswer struct {
 	Error string `json:"error,omitempty"`
 	// Closed: a challenge's answer ended it (signature.ChallengeOver).
 	Closed bool `json:"closed,omitempty"`
+	// Confirm: the answer asks the signer to confirm
+	// (signature.NeedsConfirm); nothing was signed.
+	Confirm bool `json:"confirm,omitempty"`
 }
 
 // Texts of the refusals decided here rather than by the shell.

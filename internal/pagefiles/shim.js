@@ -24,9 +24,10 @@
  * unless the person is already in another field.
  *
  * The chrome also hands the page its name (system.page, which lets it
- * raise a signature dialog over itself), and pings it while the dialog is
- * open; the page tells it when the keyboard leaves it. See the message
- * listener at the end.
+ * raise a signature dialog over itself), pings it while the dialog is
+ * open, and, when the dialog closes, gives the focus back to the control
+ * that asked for it; the page tells it when the keyboard leaves it. See
+ * the message listener at the end.
  *
  * Plain ES5; must not contain a closing script tag.
  */
@@ -142,6 +143,8 @@
   var Promise_ = window.Promise;
   /* pageNamed resolves the SDK's wait for its name (see named). */
   var pageNamed = function () {};
+  /* The element that asked for the last signature dialog, if any. */
+  var opener = null;
   if (Promise_ && typeof origFetch === 'function') {
     var sys = window.system = window.system || {};
     var session = sys.session = sys.session || { id: '' };
@@ -249,6 +252,10 @@
           throw failure(400, 'approve must be true or false (a boolean), not ' +
             (kind === 'string' ? '"' + approve + '"' : kind === 'number' || approve == null ? String(approve) : 'a value of type ' + kind));
         }
+        /* The control that asked (the person's button): it takes the
+         * focus back when the shell's dialog closes (see "refocus"). */
+        var asking = window.document && window.document.activeElement;
+        opener = asking && asking !== window.document.body ? asking : null;
         return ready().then(function () {
           return json('POST', '/pmapi/signature/trigger',
             { uuid: String(uuid), session: idOf(sess) || session.id, page: idOf(pg) || page.id, approve: approve });
@@ -306,6 +313,16 @@
         pageNamed();
       } else if (d.loginshell === 'ping') {
         window.parent.postMessage({ loginshell: 'pong', n: d.n }, '*');
+      } else if (d.loginshell === 'refocus') {
+        /* The signature dialog closed and gave the page the keyboard:
+         * back to the control that asked for it, if it is still there. */
+        var back = opener;
+        opener = null;
+        if (back && window.document.contains(back) && typeof back.focus === 'function') {
+          back.focus();
+        } else {
+          autofocus();
+        }
       }
     }, true);
     if (window.parent && window.parent !== window) {

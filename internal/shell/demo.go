@@ -16,7 +16,7 @@ import (
 
 // demoIDP is the template idp of the demo's signatures: the demo users and
 // their listed passwords.
-const demoIDP = "demo"
+const demoIDP = signature.IDPDemo
 
 // demoTemplate is the template --demo ships: the line app's release needs
 // an operator and then a supervisor, two different people.

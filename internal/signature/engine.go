@@ -109,6 +109,9 @@ type open struct {
 	// signing is set while an answer is being committed: the timeout no
 	// longer ends the challenge under it, it marks it expired instead.
 	signing, expired bool
+	// warned is the user ID told that they could also give another slot
+	// (ErrOtherSlot): their next answer signs this one.
+	warned string
 }
 
 // stop ends what keeps the challenge alive.
@@ -238,6 +241,10 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	case e.o.Offline:
 		return fault.Explain(ErrUnsupported, "signatures with template %q need the login server (identity provider %q), "+
 			"and this station runs offline (--offline); sign at a station that runs online, or start this one online", t.Name, t.Provider())
+	case provider == IDPDemo || provider == IDPOpenID:
+		// The demo's users live on the demo's login server, which a
+		// shell started without --demo does not run.
+		return fault.Explain(ErrUnsupported, "%s", needsServerWords(t.Name, t.Provider()))
 	default:
 		return fault.Detail(ErrUnsupported, "template %q signs with identity provider %q, which this shell cannot run challenges with", t.Name, t.Provider())
 	}
@@ -246,7 +253,9 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	c := Challenge{ID: uuid.NewString(), Slot: slot.ID, Request: req.ID, RequestName: req.Name, Description: req.Description,
 		Template: t.Name, Meaning: t.MeaningOf(approve), Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
 		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC(), Owner: req.Owner, By: by,
-		Content: req.Content(), Record: req.Record, IdP: e.idp(provider, interactive)}
+		Content: req.Content(), Record: req.Record, IdP: e.idp(provider, interactive),
+		Position: slot.Index + 1, Slots: len(req.Slots), Who: WhoWords(slot.Clause, e.names(t)), Unique: t.ForceUniqueUser,
+		Ordered: req.Ordered(), Given: given(req)}
 	if interactive != nil {
 		if err := e.triggerInteractive(ctx, interactive, t, c); err != nil {
 			return err
@@ -281,6 +290,29 @@ func (e *Engine) idp(name string, interactive Interactive) string {
 		}
 	}
 	return name
+}
+
+// names returns how the identity of t names a user ID (Namer), or nil
+// when it cannot.
+func (e *Engine) names(t Template) func(string) string {
+	if n, ok := e.o.Identities[strings.ToLower(t.Provider())].(Namer); ok {
+		return n.PrintedName
+	}
+	return nil
+}
+
+// given lists the signatures r holds, in the order of its slots.
+func given(r Request) []Given {
+	var out []Given
+	for _, s := range r.Slots {
+		if s.Signature == nil {
+			continue
+		}
+		out = append(out, Given{Position: s.Index + 1, PrintedName: printed(s.Signature.Signer), UserID: s.Signature.Signer.UserID,
+			SignedAt: s.Signature.SignedAt.UTC(), Approve: s.Signature.Approve})
+	}
+	slices.SortFunc(out, func(a, b Given) int { return a.Position - b.Position })
+	return out
 }
 
 // noChallenge is the seed's IllegalArgumentException text.

@@ -5,6 +5,7 @@ package signature
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"loginshell/internal/audit"
@@ -53,22 +54,34 @@ func (e *Engine) Answer(ctx context.Context, id, userID, password, comment strin
 		e.misuse(ctx, c, t, typed.Signer, err)
 		return o, err
 	}
-	return e.sign(ctx, c, t, signer, comment)
+	return e.sign(ctx, c, t, req, signer, comment)
 }
 
-// sign checks that the slot admits signer and signs it: the signature
-// and, when it settles the request, the approval are committed with their
-// audit entries; the dialog closes and the page hears the outcome.
-func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signer, comment string) (Outcome, error) {
+// sign checks that the slot of req admits signer and signs it: the
+// signature and, when it settles the request, the approval are committed
+// with their audit entries; the dialog closes and the page hears the
+// outcome. req is the request as read before the signer was verified:
+// what the refusals and the warning name; the store decides again.
+func (e *Engine) sign(ctx context.Context, c Challenge, t Template, req Request, signer Signer, comment string) (Outcome, error) {
 	id := c.ID
 	clause, err := ParseClause(c.Clause)
 	if err != nil {
 		return Outcome{}, err
 	}
 	if !clause.Admits(signer) {
-		o, err := e.fail(ctx, c, audit.EventFailure, signer, fault.Detail(ErrNotEntitled, "%s does not satisfy %s", signer.UserID, c.Clause))
+		refusal := fault.Explain(ErrNotEntitled, "%s", notEntitledWords(signer, slotOf(req, c.Slot).Index, len(req.Slots), WhoWords(c.Clause, e.names(t))))
+		o, err := e.fail(ctx, c, audit.EventFailure, signer, refusal)
 		e.misuse(ctx, c, t, signer, err)
 		return o, err
+	}
+	switch err := e.choose(req, c, t, signer); {
+	case NeedsConfirm(err):
+		// Not a failure: who signs is proved and nothing is recorded as
+		// signed; the signer decides, and the page hears nothing.
+		e.audit(ctx, e.entry(c, audit.EventSuccess, signer, "", "not signed yet: "+fault.Text(err)))
+		return Outcome{}, err
+	case err != nil:
+		return e.fail(ctx, c, audit.EventFailure, signer, err)
 	}
 	// From here the answer counts only if it is in time, and the timeout
 	// cannot end the challenge under it (TestTimeIsFinal races the two).
@@ -83,7 +96,7 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 	}
 	// The slot's signature and, when it settles the request, the request's
 	// approval go into the trail in the same transaction as the signature.
-	req, _, err := e.o.Store.SignAudited(ctx, c.Slot, sig, t.ForceUniqueUser, func(req Request) []audit.Entry {
+	settled, _, err := e.o.Store.SignAudited(ctx, c.Slot, sig, t.ForceUniqueUser, func(req Request) []audit.Entry {
 		entries := []audit.Entry{e.stamp(ctx, e.entry(c, event, signer, comment, "slot signed"))}
 		if req.State == Approved {
 			entries = append(entries, e.stamp(ctx, audit.Entry{Event: audit.EventApprove, Request: req.ID.String(), RequestName: req.Name, Content: c.Content,
@@ -92,6 +105,14 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 		return entries
 	})
 	expired := e.end(id)
+	if errors.Is(err, ErrSameSigner) {
+		// Signed by the same person at another slot meanwhile: name it.
+		if _, now, rerr := e.o.Store.Slot(ctx, c.Slot); rerr == nil {
+			if refusal := e.sameSigner(now, c, t, signer); refusal != nil {
+				err = refusal
+			}
+		}
+	}
 	if ChallengeOver(err) {
 		// Signed elsewhere meanwhile, or the request settled or was
 		// cancelled there: no answer to this challenge can count.
@@ -109,7 +130,7 @@ func (e *Engine) sign(ctx context.Context, c Challenge, t Template, signer Signe
 	e.o.Poster.Close(id)
 	e.forgetFailures(c.Slot)
 	var o Outcome
-	switch req.State {
+	switch settled.State {
 	case Approved:
 		o = e.outcome(c, OutcomeApprove, signer, comment, "Every slot is approved.")
 	case Rejected:

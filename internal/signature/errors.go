@@ -46,6 +46,15 @@ var (
 	ErrSameSigner = fault.New(fault.Forbidden, "this person already signed another slot of the request; another person must sign this one")
 	// ErrNotEntitled: the signer does not satisfy the slot's clause.
 	ErrNotEntitled = fault.New(fault.Forbidden, "this person may not sign this slot")
+	// ErrLeavesUnsignable: under forceUniqueUser, the identity's roster
+	// shows that nobody else could give another pending slot of the
+	// request if this signer gave this one.
+	ErrLeavesUnsignable = fault.New(fault.Forbidden, "this signature would leave another signature of the request that nobody else may give")
+	// ErrOtherSlot: not a refusal but a question. Under forceUniqueUser the
+	// signer, about to approve one slot, could also give another pending
+	// one, which they then may not; nothing was signed. The same signer's
+	// next answer to the challenge signs (NeedsConfirm).
+	ErrOtherSlot = fault.New(fault.Conflict, "this person could also give another signature of the request; answer again to sign this one")
 )
 
 // Errors of the dialog's answers.
@@ -78,3 +87,8 @@ var (
 func ChallengeOver(err error) bool {
 	return errors.Is(err, ErrSlotTaken) || errors.Is(err, ErrNoRequest) || errors.Is(err, ErrNoOpenChallenge)
 }
+
+// NeedsConfirm says whether err, the answer to a challenge, asks the
+// signer to confirm (ErrOtherSlot): the dialog shows it as a warning and
+// a second answer by the same person signs.
+func NeedsConfirm(err error) bool { return errors.Is(err, ErrOtherSlot) }

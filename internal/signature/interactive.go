@@ -74,7 +74,14 @@ func (e *Engine) triggerInteractive(ctx context.Context, p Interactive, t Templa
 		// sign ends the challenge when it counts; a refusal (a person the
 		// slot does not admit, a second slot of one person) ends this
 		// sign-in at the provider too.
-		_, _ = e.sign(bg, c, t, signer, "")
+		_, req, err := e.o.Store.Slot(bg, c.Slot)
+		if err != nil {
+			e.take(c.ID)
+			e.o.Poster.Close(c.ID)
+			_, _ = e.fail(bg, c, audit.EventFailure, signer, err)
+			return
+		}
+		_, _ = e.sign(bg, c, t, req, signer, "")
 		if _, open := e.take(c.ID); open {
 			e.o.Poster.Close(c.ID)
 		}
@@ -84,10 +91,9 @@ func (e *Engine) triggerInteractive(ctx context.Context, p Interactive, t Templa
 		if err != nil {
 			cancel()
 			if fault.KindOf(err) == fault.Unavailable {
-				// The provider's page was never shown: its server did not
-				// answer (or answered as no login server).
-				return fault.Explain(ErrNotPosted, "Could not post authorization challenge: signatures with template %q "+
-					"need the login server, which does not answer now; try again when it does", t.Name)
+				// Offline, or the login server does not answer: say what the
+				// template needs, not how the network failed.
+				return fault.Explain(ErrNotPosted, "Could not post authorization challenge: %s", needsServerWords(t.Name, t.Provider()))
 			}
 			if fault.KindOf(err) == fault.Internal || !strings.Contains(err.Error(), ErrNotPosted.Error()) {
 				return fault.Explain(ErrNotPosted, "Could not post authorization challenge: %v", err)

@@ -47,9 +47,9 @@ func TestSignatureThatNeedsTheLoginServer(t *testing.T) {
 		{"offline, a template of the local keychain is posted", true, signature.IDPLocal, nil, nil, "", 0},
 		{"online, the login server does not answer: the page is never shown",
 			false, signature.IDPOpenID, unreachable, signature.ErrNotPosted,
-			`Could not post authorization challenge: signatures with template "At the server" need the login server, which does not answer now`, 1},
-		{"online, a provider this station lacks is unsupported, as before",
-			false, "demo", nil, signature.ErrUnsupported, `identity provider "demo", which this shell cannot run challenges with`, 0},
+			`Could not post authorization challenge: signatures with template "At the server" need the login server (identity provider "openid"), which this shell cannot reach now`, 1},
+		{"online, the demo's provider on a station started without --demo: its login server is not here",
+			false, "demo", nil, signature.ErrUnsupported, `need the login server (identity provider "demo"), which this shell cannot reach now`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

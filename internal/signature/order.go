@@ -2,8 +2,6 @@ package signature
 
 import (
 	"slices"
-	"strings"
-	"unicode"
 
 	"github.com/google/uuid"
 	"loginshell/internal/fault"
@@ -46,84 +44,4 @@ func (r Request) CheckOrder(id uuid.UUID) error {
 		return nil
 	}
 	return fault.Detail(ErrNotPosted, "signature %d of %d (%s) must be given first", first.Index+1, len(r.Slots), ClauseWords(first.Clause))
-}
-
-// ClauseWords says who may sign a slot of clause text in words, for
-// messages a person reads: {role:Operator} is "an operator", {group:Line
-// 1} "a member of Line 1", {userName:bob} "bob", and AND and OR inside one
-// slot "and" and "or". Text that does not parse as a clause is returned
-// as it is.
-func ClauseWords(clause string) string {
-	c, err := ParseClause(clause)
-	if err != nil || c.root == nil {
-		return clause
-	}
-	var b strings.Builder
-	words(&b, c.root)
-	return b.String()
-}
-
-// words writes n in words.
-func words(b *strings.Builder, n node) {
-	switch n := n.(type) {
-	case *term:
-		switch n.attr {
-		case attrRole:
-			role := lowerPlainWords(n.value)
-			b.WriteString(article(role))
-			b.WriteByte(' ')
-			b.WriteString(role)
-		case attrGroup:
-			b.WriteString("a member of ")
-			b.WriteString(n.value)
-		default:
-			b.WriteString(n.value)
-		}
-	case *junction:
-		for i, o := range n.operands {
-			if i > 0 {
-				b.WriteByte(' ')
-				b.WriteString(strings.ToLower(n.op.String()))
-				b.WriteByte(' ')
-			}
-			if _, ok := o.(*junction); ok {
-				b.WriteByte('(')
-				words(b, o)
-				b.WriteByte(')')
-				continue
-			}
-			words(b, o)
-		}
-	case *group:
-		words(b, n.inner)
-	}
-}
-
-// lowerPlainWords lowers the words of a role name that are merely
-// capitalised ("Line Supervisor" is "line supervisor") and keeps the
-// others as they are ("QA", "McKinley").
-func lowerPlainWords(s string) string {
-	fields := strings.Split(s, " ")
-	for i, w := range fields {
-		upper := 0
-		for _, r := range w {
-			if unicode.IsUpper(r) {
-				upper++
-			}
-		}
-		first := []rune(w)
-		if upper == 1 && len(first) > 1 && unicode.IsUpper(first[0]) {
-			fields[i] = strings.ToLower(w)
-		}
-	}
-	return strings.Join(fields, " ")
-}
-
-// article is "an" before a word that begins with a vowel letter, else
-// "a": a plain rule, right for the role names of a plant's floor.
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", []rune(word)[0]) {
-		return "an"
-	}
-	return "a"
 }

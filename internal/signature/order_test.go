@@ -9,27 +9,6 @@ import (
 	"loginshell/internal/signature"
 )
 
-func TestClauseWords(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct{ name, clause, want string }{
-		{"a role is a person of that role", "{role:Operator}", "an operator"},
-		{"a role of several words is lowered word by word", "{role:Line Supervisor (night)}", "a line supervisor (night)"},
-		{"an acronym keeps its case", "{role:QA}", "a QA"},
-		{"a user is named", "{userName:bob}", "bob"},
-		{"a group is its members", "{group:Line 1}", "a member of Line 1"},
-		{"OR is or", "{role:Supervisor} OR {userName:bob}", "a supervisor or bob"},
-		{"AND inside one slot is and, nesting in parentheses", "({role:QA} AND ({group:Line 1} OR {role:Lead}))", "a QA and (a member of Line 1 or a lead)"},
-		{"text that is no clause is returned as it is", "{role:", "{role:"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := signature.ClauseWords(tt.clause); got != tt.want {
-				t.Errorf("ClauseWords(%q) = %q, want %q", tt.clause, got, tt.want)
-			}
-		})
-	}
-}
-
 // TestOrderedSlots: under an ordered template a later slot cannot be
 // triggered while an earlier one is pending: the seed's "Could not post
 // authorization challenge" (ErrNotPosted, 409 over REST) saying which

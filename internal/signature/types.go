@@ -24,6 +24,11 @@ const IDPLocal = "local"
 // signature dialog.
 const IDPOpenID = "openid"
 
+// IDPDemo is the template idp of the demo's users (loginshell --demo):
+// they sign with the passwords its login server lists. A shell started
+// without --demo has no such identity provider.
+const IDPDemo = "demo"
+
 // DefaultTimeout is a template's timeout when it names none (seed 000's
 // templates: minutes, default 2).
 const DefaultTimeout = 2 * time.Minute
@@ -238,6 +243,30 @@ type Challenge struct {
 	// IdP names the identity provider that verifies the signer, for the
 	// trail.
 	IdP string `json:"-"`
+	// Position is which signature of the request this is, from 1, of
+	// Slots; Who says in words who may give it ("a supervisor", "Sam
+	// Supervisor": WhoWords); Unique and Ordered are the template's
+	// forceUniqueUser and ordered as queued; Given are the request's
+	// signatures given before this challenge was raised. The dialog states
+	// them; they decide nothing (the engine and the store check the rules
+	// again when the answer comes).
+	Position int     `json:"position"`
+	Slots    int     `json:"slots"`
+	Who      string  `json:"who"`
+	Unique   bool    `json:"unique,omitempty"`
+	Ordered  bool    `json:"ordered,omitempty"`
+	Given    []Given `json:"given,omitempty"`
+}
+
+// Given is a signature a challenge's request already holds, as the dialog
+// names it: which one (Position, from 1), who gave it and when, and the
+// decision.
+type Given struct {
+	Position    int       `json:"position"`
+	PrintedName string    `json:"printedName"`
+	UserID      string    `json:"userId"`
+	SignedAt    time.Time `json:"signedAt"` // UTC
+	Approve     bool      `json:"approve"`
 }
 
 // Outcome kinds, the callbacks of queueAuthRequest.
