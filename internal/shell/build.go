@@ -265,4 +265,3 @@ func OSActor() string {
 	}
 	return "os:" + who + "@" + Station()
 }
-
