@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
-import { Chrome, statusText, configureFailed, unreachable, type Actions } from "./chrome";
+import { Chrome, firstView, statusText, configureFailed, unreachable, type Actions } from "./chrome";
 import type { View } from "./view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -543,5 +543,69 @@ describe("the page's name (system.page)", () => {
     frame().dispatchEvent(new Event("load"));
     const named = post.mock.calls.filter(([d]) => (d as { loginshell?: string }).loginshell === "page");
     expect(named).toHaveLength(2);
+  });
+});
+
+describe("the first view (index.html served with it, gateway.Index)", () => {
+  const pages = "http://p1.localhost:7";
+  const url = "http://offline-login.p1.localhost:7/webapps/offline-login/login.html?t=tok&u=ann";
+  const first: View = { seq: 2, kind: "page", url, title: "Offline sign-in", auth: true, pages, page: "page-abc" };
+
+  /** preload does what index.html's inline script does with a data-preload Go set. */
+  function preload(loaded: boolean) {
+    const f = frame();
+    f.setAttribute("data-preload", url);
+    f.setAttribute("data-reload", "0");
+    f.setAttribute("inert", "");
+    f.setAttribute("data-url", url);
+    if (loaded) f.setAttribute("data-loaded", "");
+    return f;
+  }
+
+  it("is read from the #first-view element, and nothing else passes for one", () => {
+    for (const [text, want] of [
+      [JSON.stringify(first), first],
+      ["", undefined],
+      ["{not json", undefined],
+      [JSON.stringify({ seq: 1, kind: "nonsense" }), undefined],
+    ] as const) {
+      document.head.innerHTML = `<script type="application/json" id="first-view">${text}</script>`;
+      expect(firstView(document)).toEqual(want);
+    }
+    document.head.innerHTML = "";
+    expect(firstView(document)).toBeUndefined();
+  });
+
+  it("takes over the preloaded page as it is: no second load, inert no more, its name and the focus handed at once", () => {
+    const { chrome } = setup();
+    const f = preload(true);
+    const set = vi.spyOn(f, "src", "set");
+    const post = vi.spyOn(f.contentWindow!, "postMessage").mockImplementation(() => {});
+    chrome.render(first);
+    expect(set).not.toHaveBeenCalled();
+    expect(visible("content")).toBe(true);
+    expect(f.hasAttribute("inert")).toBe(false);
+    expect(post).toHaveBeenCalledWith({ loginshell: "page", page: "page-abc" }, "http://offline-login.p1.localhost:7");
+    expect(post).toHaveBeenCalledWith({ loginshell: "focus" }, "http://p1.localhost:7");
+    expect(document.activeElement).toBe(f);
+  });
+
+  it("a preloaded page still loading gets the focus when it loads, as any page", () => {
+    const { chrome } = setup();
+    const f = preload(false);
+    const post = vi.spyOn(f.contentWindow!, "postMessage").mockImplementation(() => {});
+    chrome.render(first);
+    expect(post).not.toHaveBeenCalledWith({ loginshell: "focus" }, "http://p1.localhost:7");
+    f.dispatchEvent(new Event("load"));
+    expect(post).toHaveBeenCalledWith({ loginshell: "focus" }, "http://p1.localhost:7");
+  });
+
+  it("a newer view with another page replaces the preloaded one", () => {
+    const { chrome } = setup();
+    const f = preload(true);
+    const set = vi.spyOn(f, "src", "set");
+    chrome.render({ ...first, url: "http://lineapp.p1.localhost:7/webapps/lineapp/index.html", auth: false });
+    expect(set).toHaveBeenCalledOnce();
+    expect(f.hasAttribute("inert")).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 // error and sign-in overlays, status bar. Holds no state beyond what it needs to skip stale
 // or redundant updates and the last sign-in address it went to (Visited); Go owns the state.
 import type { Transport } from "./transport";
-import type { View } from "./view";
+import { isView, type View } from "./view";
 
 /** The transport calls the chrome's buttons and forms make. */
 export type Actions = Pick<Transport, "view" | "retry" | "cancel" | "configure">;
@@ -53,6 +53,21 @@ export function sessionVisited(storage: Storage | undefined): Visited {
       }
     },
   };
+}
+
+/**
+ * firstView reads the view Go served index.html with (gateway.Index: the #first-view script
+ * element, JSON), or undefined when there is none or it is not a view.
+ */
+export function firstView(doc: Document): View | undefined {
+  const text = doc.getElementById("first-view")?.textContent?.trim();
+  if (!text) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return isView(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -255,12 +270,21 @@ export class Chrome {
     // chrome, the chrome focuses the frame and tells the page's shim to focus its [autofocus]
     // field. The message carries nothing but the request; the page learns nothing of the chrome.
     const pagesOrigin = new URL(base).origin;
-    frame.onload = () => {
+    const loaded = () => {
       this.handPage();
       if (this.doc.activeElement !== frame && !this.overlayHasFocus()) return;
       frame.focus();
       frame.contentWindow?.postMessage({ loginshell: "focus" }, pagesOrigin);
     };
+    frame.onload = loaded;
+    // The first page, loading since index.html was parsed (data-preload): the chrome takes it
+    // over as it is (no second load, nothing typed into it lost), makes it usable and, when it
+    // has loaded already, does now what its load would have done.
+    const preloaded = frame.hasAttribute("data-preload");
+    if (preloaded) {
+      frame.removeAttribute("data-preload");
+      frame.removeAttribute("inert");
+    }
     const hadFocus = this.overlayHasFocus();
     // Compare with what was last set, not frame.src: the page may have navigated inside. A new
     // reload count (run from source: a package file changed) loads the same address again.
@@ -276,6 +300,7 @@ export class Chrome {
     }
     this.overlay("none");
     if (hadFocus) frame.focus();
+    if (preloaded && frame.hasAttribute("data-loaded") && frame.dataset.url === target.href) loaded();
   }
 
   /**

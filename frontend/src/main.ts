@@ -1,6 +1,6 @@
 // Wiring only: pick the transport, bind the chrome, start listening, show the first view.
 import "./style.css";
-import { Chrome, sessionVisited, unreachable } from "./chrome";
+import { Chrome, firstView, sessionVisited, unreachable } from "./chrome";
 import { ChallengeDialog } from "./dialog";
 import { InstallPanel } from "./install";
 import { pickTransport, type WailsGlobals } from "./transport";
@@ -26,7 +26,11 @@ const chrome = new Chrome(
   document,
   transport,
   (url) => {
-    window.location.href = url;
+    // Not while the document is still loading (the first view, drawn before the load event):
+    // browsers then replace the chrome's history entry instead of adding one, and the browser's
+    // Back from the provider's page would skip the chrome (and its way back, Chrome.go).
+    if (document.readyState === "complete") window.location.href = url;
+    else window.addEventListener("load", () => setTimeout(() => (window.location.href = url)), { once: true });
   },
   sessionVisited(window.sessionStorage),
 );
@@ -42,6 +46,11 @@ transport.subscribe(
   (up) => chrome.setLink(up),
   (e) => installs.onEvent(e),
 );
+// The view Go served index.html with, drawn at once (its page has been loading since the
+// document was parsed); the fetch below still runs: it may be newer, and in the window it is
+// what tells Go the chrome is back (app.Shell.View).
+const first = firstView(document);
+if (first) show(first);
 transport.view().then(
   (v) => show(v),
   () => chrome.fail(unreachable),
