@@ -246,12 +246,8 @@ func Build(c Config) (sh *Shell, err error) {
 	if dsn != "" {
 		// The plant's store carries other stations' alerts, which this
 		// chrome shows whether or not anyone signs here: it is opened
-		// now, beside the window, not in its way.
-		go func() {
-			if _, err := db.store(); err != nil && !errors.Is(err, errStoreClosed) {
-				log.Warn("the signature store did not open; it is tried again at its first use", "err", err)
-			}
-		}()
+		// now, beside the window, not in its way, and until it opens.
+		go openPlantStore(watchCtx, db, log)
 	}
 	return sh, nil
 }

@@ -65,6 +65,33 @@ func openSignatures(o signaturesOptions) (db SignatureStore, undo func(), err er
 	return db, func() { stop(); <-followed; closeStore() }, nil
 }
 
+// plantRetry is how long a station waits before trying again to open a
+// plant's database that did not answer.
+const plantRetry = 10 * time.Second
+
+// openPlantStore opens db (a plant's PostgreSQL store) at once, and again
+// every plantRetry while it does not answer, until it is open or ctx ends;
+// each new error is logged once. A signature asked for meanwhile opens it
+// itself, or gets the error.
+func openPlantStore(ctx context.Context, db *lazyStore, log *slog.Logger) {
+	last := ""
+	for {
+		_, err := db.store()
+		if err == nil || errors.Is(err, errStoreClosed) {
+			return
+		}
+		if err.Error() != last {
+			log.Warn("the signature store does not answer; trying again", "err", err)
+			last = err.Error()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(plantRetry):
+		}
+	}
+}
+
 // readTemplates reads and checks DIR/templates.json (a bad file is
 // refused with the entry and field at fault), and with demo adds the
 // demo's template.
