@@ -72,12 +72,20 @@ const auditColumns = `seq, time, utc_offset, station, event, request, request_na
 // once the transaction commits, the caller hands it to s.committed. It
 // locks the chain head row first: another station's append waits here
 // until this transaction ends, then reads the head (and the newest
-// checkpoint) this one left. The entries, the key and the checkpoint go
-// to the database in one batch: no round trip more while the head is
-// locked.
-func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry) ([]audit.Entry, *audit.Checkpoint, error) {
+// checkpoint) this one left. The entries, the key, the checkpoint and
+// what then queues (the change's notice: the transaction's last
+// statements) go to the database in one batch: no round trip more while
+// the head is locked. With no entries, only what then queues is sent.
+func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, then ...func(*pgx.Batch)) ([]audit.Entry, *audit.Checkpoint, error) {
 	if len(es) == 0 {
-		return nil, nil, nil
+		if len(then) == 0 {
+			return nil, nil, nil
+		}
+		b := &pgx.Batch{}
+		for _, f := range then {
+			f(b)
+		}
+		return nil, nil, tx.SendBatch(ctx, b).Close()
 	}
 	var head audit.Entry
 	var prevCheckpoint int64
@@ -107,6 +115,9 @@ ON CONFLICT (station, public_key) DO NOTHING`, c.Station, c.Key, c.Time)
 		b.Queue(`INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature)
 		cp = &c
+	}
+	for _, f := range then {
+		f(b)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, nil, fmt.Errorf("insert audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)

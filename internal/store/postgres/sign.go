@@ -54,12 +54,12 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 		if r, err = sign(ctx, tx, id, sig, forceUniqueUser); err != nil {
 			return err
 		}
+		var es []audit.Entry
 		if entries != nil {
-			if sealed, cp, err = s.appendAudit(ctx, tx, entries(r)); err != nil {
-				return err
-			}
+			es = entries(r)
 		}
-		return s.notify(ctx, tx, id, r)
+		sealed, cp, err = s.appendAudit(ctx, tx, es, func(b *pgx.Batch) { s.notify(b, id, r) })
+		return err
 	})
 	if err != nil {
 		return signature.Request{}, nil, err
@@ -178,12 +178,12 @@ func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(si
 		if r, err = loadRequest(ctx, tx, id); err != nil {
 			return err
 		}
+		var es []audit.Entry
 		if entries != nil {
-			if sealed, cp, err = s.appendAudit(ctx, tx, entries(r)); err != nil {
-				return err
-			}
+			es = entries(r)
 		}
-		return s.notify(ctx, tx, r.Slots[0].ID, r)
+		sealed, cp, err = s.appendAudit(ctx, tx, es, func(b *pgx.Batch) { s.notify(b, r.Slots[0].ID, r) })
+		return err
 	})
 	if err != nil {
 		return signature.Request{}, nil, err

@@ -49,24 +49,22 @@ type change struct {
 	signature.Change
 }
 
-// notify records in the changes log that request r changed, naming slot,
-// and tells every station watching the store; PostgreSQL delivers the
-// notice when (and only if) tx commits. Call it last in tx: it locks the
-// log's head until the commit, which is what numbers changes in commit
-// order.
-func (s *Store) notify(ctx context.Context, tx pgx.Tx, slot uuid.UUID, r signature.Request) error {
-	var seq int64
-	if err := tx.QueryRow(ctx, `UPDATE changes_head SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
-		return fmt.Errorf("number the change: %w", err)
-	}
+// notify queues into b the statement that records in the changes log
+// that request r changed, naming slot, and tells every station watching
+// the store; PostgreSQL delivers the notice when (and only if) the
+// transaction commits. Queue it last in the transaction's last batch: it
+// locks the log's head until the commit, which is what numbers changes
+// in commit order. One statement, numbering, logging, pruning and
+// notifying, so it goes to the database in the batch that appends the
+// change's audit entries: no round trip more while the chain's head is
+// locked.
+func (s *Store) notify(b *pgx.Batch, slot uuid.UUID, r signature.Request) {
 	origin := fmt.Sprintf("%s/%s/%s", s.origin, r.ID, signature.SessionKey(r.Session))
-	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO changes (seq, slot, origin, state) VALUES ($1, $2, $3, $4)`, seq, slot, origin, string(r.State))
-	if seq > keptChanges {
-		b.Queue(`DELETE FROM changes WHERE seq <= $1`, seq-keptChanges)
-	}
-	b.Queue(`SELECT pg_notify($1, $2)`, channel, fmt.Sprintf("%d %s %s %s", seq, slot, origin, r.State))
-	return tx.SendBatch(ctx, b).Close()
+	b.Queue(`WITH head AS (UPDATE changes_head SET seq = seq + 1 WHERE id = 1 RETURNING seq),
+	logged AS (INSERT INTO changes (seq, slot, origin, state) SELECT seq, $1, $2, $3 FROM head RETURNING seq),
+	pruned AS (DELETE FROM changes WHERE seq <= (SELECT seq FROM head) - $4)
+SELECT pg_notify($5, seq::text || ' ' || $6) FROM logged`,
+		slot, origin, string(r.State), keptChanges, channel, fmt.Sprintf("%s %s %s", slot, origin, r.State))
 }
 
 // Watch calls changed with a slot of each request that another handle —

@@ -384,12 +384,11 @@ func TestChangesLogKeepsTheLast10000(t *testing.T) {
 	}
 	const n = 10_005
 	err := s.write(ctx, "fill the changes log", func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
 		for range n {
-			if err := s.notify(ctx, tx, uuid.New(), signature.Request{ID: uuid.New(), State: signature.Pending}); err != nil {
-				return err
-			}
+			s.notify(b, uuid.New(), signature.Request{ID: uuid.New(), State: signature.Pending})
 		}
-		return nil
+		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		t.Fatal(err)
