@@ -28,6 +28,9 @@ import (
 // (the curve), and once the load stops they must come back near where
 // they started, the heap not growing from the first half of the run to
 // the second.
+// soakClients load the shell at once, as many as the REST benchmark's.
+const soakClients = 64
+
 func TestSoak(t *testing.T) {
 	d, err := time.ParseDuration(os.Getenv("LOGINSHELL_SOAK"))
 	if err != nil || d <= 0 {
@@ -38,7 +41,7 @@ func TestSoak(t *testing.T) {
 		sample = s
 	}
 	e := newSigEnv(t)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients}, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: soakClients, MaxIdleConnsPerHost: soakClients}, Timeout: 30 * time.Second}
 	ctxPage := e.pageContext(t)
 
 	before := measure()
@@ -83,7 +86,7 @@ func TestSoak(t *testing.T) {
 	// cancels it again, so the queue stays bounded.
 	reads := []string{"/pmapi/user", "/pmapi/version", "/pmapi/connectivity", "/pmapi/usersettings",
 		"/pmapi/signature/templates", "/pmapi/signature/requests?name=soak", "/pmapi/signature/context"}
-	for i := range clients - 2 {
+	for i := range soakClients - 2 {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			for ctx.Err() == nil {
