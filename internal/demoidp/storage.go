@@ -3,6 +3,7 @@ package demoidp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -36,7 +37,7 @@ type store struct {
 	clock  clock
 	client *nativeClient
 	users  map[string]User
-	keys   *signingKeys
+	key    *rsa.PrivateKey
 	keyID  string
 
 	mu       sync.Mutex
@@ -58,7 +59,7 @@ var (
 	_ op.CanTerminateSessionFromRequest = (*store)(nil)
 )
 
-func newStore(client *nativeClient, users []User, keys *signingKeys) *store {
+func newStore(client *nativeClient, users []User, key *rsa.PrivateKey) *store {
 	byName := make(map[string]User, len(users))
 	for _, u := range users {
 		u.Roles, u.Groups = slices.Clone(u.Roles), slices.Clone(u.Groups)
@@ -68,7 +69,7 @@ func newStore(client *nativeClient, users []User, keys *signingKeys) *store {
 		clock:    client.clock,
 		client:   client,
 		users:    byName,
-		keys:     keys,
+		key:      key,
 		keyID:    rand.Text(),
 		requests: make(map[string]*authRequest),
 		codes:    make(map[string]string),

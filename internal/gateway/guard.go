@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
-	"path"
 	"strings"
 )
 
@@ -61,8 +60,7 @@ func Guard(key, hostport string, next http.Handler) http.Handler {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-origin request refused"})
 			return
 		}
-		// Cleaned: /assets/../shell/view is not a built file.
-		if r.Method == http.MethodGet && strings.HasPrefix(path.Clean(r.URL.Path), publicPrefix) {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, publicPrefix) {
 			next.ServeHTTP(w, r)
 			return
 		}
