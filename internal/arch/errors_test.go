@@ -118,6 +118,8 @@ var kinds = map[string]struct {
 	"signature.ErrUnknownRequest":     {signature.ErrUnknownRequest, fault.NotFound},
 	"signature.ErrSlotTaken":          {signature.ErrSlotTaken, fault.Conflict},
 	"signature.ErrSameSigner":         {signature.ErrSameSigner, fault.Forbidden},
+	"signature.ErrLeavesUnsignable":   {signature.ErrLeavesUnsignable, fault.Forbidden},
+	"signature.ErrOtherSlot":          {signature.ErrOtherSlot, fault.Conflict},
 	"signature.ErrNotEntitled":        {signature.ErrNotEntitled, fault.Forbidden},
 	"signature.ErrNoOpenChallenge":    {signature.ErrNoOpenChallenge, fault.NotFound},
 	"signature.ErrMissingCredentials": {signature.ErrMissingCredentials, fault.BadRequest},
