@@ -75,13 +75,34 @@ func New(o Options) (http.Handler, error) {
 		return nil, errors.New("pmapi: Signatures needs Session")
 	}
 	mux := http.NewServeMux()
+	// The routes without a {wildcard}, by path and method: most calls
+	// name one, and a map finds it without walking the mux's tree.
+	literal := map[string]map[string]http.Handler{}
 	for _, rt := range slices.Concat(a.authRoutes(), a.serviceRoutes(), a.signatureRoutes()) {
 		mux.Handle(rt.method+" "+Prefix+rt.path, rt.handler)
+		if !strings.Contains(rt.path, "{") {
+			if literal[Prefix+rt.path] == nil {
+				literal[Prefix+rt.path] = map[string]http.Handler{}
+			}
+			literal[Prefix+rt.path][rt.method] = rt.handler
+		}
 	}
 	// What no route takes falls to unrouted, so a routed call is matched
 	// once, by the mux, not once more beforehand.
 	mux.Handle(unroutedPattern, a.unrouted(mux))
-	return a.trace(a.gate(mux)), nil
+	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A path as the mux would match it (no escaped character, which
+		// the mux reads segment by segment) and a literal route: served
+		// at once. Anything else, HEAD included, goes to the mux.
+		if r.URL.RawPath == "" {
+			if h := literal[r.URL.Path][r.Method]; h != nil {
+				h.ServeHTTP(w, r)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return a.trace(a.gate(route)), nil
 }
 
 // trace logs every call a page makes at debug level (`--log-level

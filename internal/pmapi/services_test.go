@@ -83,6 +83,9 @@ func TestServices(t *testing.T) {
 		{"nor through a merge", "PUT", "/pmapi/usersettings", `{"Signature_Store":"postgres://evil.example/db"}`, 403, "Settings or --store"},
 		{"nor delete the store", "DELETE", "/pmapi/usersettings/signature_store", "", 403, "Settings or --store"},
 		{"an unknown service is 404", "GET", "/pmapi/nothing", "", 404, "error"},
+		{"an escaped slash does not separate a path", "GET", "/pmapi/user%2Fname", "", 404, "no such service"},
+		{"HEAD is answered where GET is", "HEAD", "/pmapi/version", "", 200, ""},
+		{"a method a service lacks is 405", "PATCH", "/pmapi/user", "", 405, "use GET or POST or DELETE"},
 	}
 	e := newEnv(t, envOpt{signIn: user.Online})
 	for _, s := range steps {

@@ -115,6 +115,10 @@ func storeFigures(rep *report, work string) error {
 				rep.addAbsolute(absolute{Name: what + ": trigger→outcome p99", Value: r.metrics["p99-ms"], Unit: "ms", Target: 1000})
 				rep.addAbsolute(absolute{Name: what + ": connections at most", Value: r.metrics["peak-conns"], Unit: "",
 					Note: "one LISTEN connection per station and a pool of pool_max_conns=2"})
+				rep.addAbsolute(absolute{Name: what + ": the database server's CPU per signature", Value: r.metrics["db-cpu-ms/sig"], Unit: "ms",
+					Note: "PostgreSQL wakes every listening connection for each notice"})
+				rep.addAbsolute(absolute{Name: what + ": the stations' CPU per signature", Value: r.metrics["stations-cpu-ms/sig"], Unit: "ms",
+					Note: "all the engines in one process, on the same cores as the database"})
 			}
 		}
 	}

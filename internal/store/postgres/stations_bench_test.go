@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,7 +27,8 @@ import (
 // same moment. It fails on a lost, doubled or contradictory outcome at the
 // queuing station, or a broken audit chain, and reports signatures per
 // second (counted ones) and the p50/p99 from the settling Answer's start
-// to the outcome at the queuing station's page.
+// to the outcome at the queuing station's page, and the CPU a signature
+// cost the database server and the stations.
 //
 //	go test -run '^$' -bench Stations/stations=200 -benchtime 1x ./internal/store/postgres
 func BenchmarkStations(b *testing.B) {
@@ -76,7 +78,7 @@ func benchStations(b *testing.B, stations int) {
 	}
 
 	var signatures int
-	var elapsed time.Duration
+	var elapsed, dbCPU, ownCPU time.Duration
 	var latencies []time.Duration
 	want := map[uuid.UUID]string{} // request -> the outcome the counted signatures make
 	for b.Loop() {
@@ -88,6 +90,8 @@ func benchStations(b *testing.B, stations int) {
 		}
 		results := make(chan result, requests)
 		jobs := make(chan int)
+		db0, _ := pgtest.ServerCPU()
+		own0 := processCPU()
 		start := time.Now()
 		var wg sync.WaitGroup
 		for range workers {
@@ -108,6 +112,8 @@ func benchStations(b *testing.B, stations int) {
 		close(jobs)
 		wg.Wait()
 		elapsed += time.Since(start)
+		db1, _ := pgtest.ServerCPU()
+		dbCPU, ownCPU = dbCPU+db1-db0, ownCPU+processCPU()-own0
 		close(results)
 		settled := map[uuid.UUID]time.Time{}
 		for r := range results {
@@ -194,6 +200,21 @@ func benchStations(b *testing.B, stations int) {
 		b.ReportMetric(float64(latencies[len(latencies)-1].Microseconds())/1000, "max-ms")
 	}
 	b.ReportMetric(float64(peak()), "peak-conns")
+	if signatures > 0 {
+		// What a signature costs the machine: the database server (0 when
+		// it is not the test's own) and the stations' engines.
+		b.ReportMetric(float64(dbCPU.Microseconds())/1000/float64(signatures), "db-cpu-ms/sig")
+		b.ReportMetric(float64(ownCPU.Microseconds())/1000/float64(signatures), "stations-cpu-ms/sig")
+	}
+}
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // plantPoolConns is the stations' pool_max_conns in the benchmark: a

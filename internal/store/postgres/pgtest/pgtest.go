@@ -325,3 +325,63 @@ func binaries() (string, error) {
 	}
 	return "", errNoBinaries
 }
+
+// ServerCPU is the CPU time, user and system, that the shared test
+// server has used so far: its postmaster, the backends alive now and
+// those it reaped. A benchmark takes it before and after to say what the
+// database spent (Linux's /proc). ok is false for a server named by
+// LOGINSHELL_PG_DSN, before the server started, or without /proc.
+func ServerCPU() (time.Duration, bool) {
+	shared.Lock()
+	c := shared.cluster
+	shared.Unlock()
+	if c == nil {
+		return 0, false
+	}
+	b, err := os.ReadFile(filepath.Join(c.data(), "postmaster.pid"))
+	if err != nil {
+		return 0, false
+	}
+	pm, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil {
+		return 0, false
+	}
+	ticks, _, ok := procTicks(pm, true)
+	if !ok {
+		return 0, false
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil || pid == pm {
+			continue
+		}
+		if t, parent, ok := procTicks(pid, false); ok && parent == pm {
+			ticks += t
+		}
+	}
+	const hz = 100 // USER_HZ, what /proc counts in on Linux
+	return time.Duration(ticks) * time.Second / hz, true
+}
+
+// procTicks reads /proc/PID/stat: utime and stime (and the reaped
+// children's, with reaped), and the parent's PID.
+func procTicks(pid int, reaped bool) (ticks int64, ppid int, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, false
+	}
+	// The fields after the command, which is in parentheses and may hold
+	// spaces: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 15 {
+		return 0, 0, false
+	}
+	field := func(n int) int64 { v, _ := strconv.ParseInt(f[n-3], 10, 64); return v }
+	ticks = field(14) + field(15)
+	if reaped {
+		ticks += field(16) + field(17)
+	}
+	return ticks, int(field(4)), true
+}
