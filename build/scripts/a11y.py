@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """a11y.py: prints what the loginshell window shows, read as a screen reader
 reads it: the window's accessibility tree on the AT-SPI bus, one line per
-element, indented by depth: its role, its name and its text, and FOCUSED on
-the element that has the keyboard.
+element, indented by depth: its role, its name and its text, DISABLED on a
+button or field that is, and FOCUSED on the element that has the keyboard.
 
 The window scripts (walk.sh) read the words of the chrome's dialogs and
 pages this way. The bus is the desktop's, outside the shell's process: a
@@ -50,6 +50,8 @@ def walk(node, depth, out):
     text = text_of(node).replace("\ufffc", "").strip()
     if text and text != name:
         line += " text=" + repr(text)
+    if role in ("push button", "entry") and not states.contains(Atspi.StateType.ENABLED):
+        line += " DISABLED"
     if states.contains(Atspi.StateType.FOCUSED):
         line += " FOCUSED"
     out.append(line)

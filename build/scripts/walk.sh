@@ -167,6 +167,7 @@ echo "$name: signed in as operator, the line app shown ($((SECONDS - started)) s
 step=$SECONDS
 press "Release line"
 wait_text "push button 'Reject signature 1'" 20 "the request's two signatures"
+wait_text "push button 'Release line' DISABLED" 5 "Release line disabled while its request is open"
 press "Reject signature 1"
 wait_text "Choose a phrase this station shows" 20 "the dialog asking for the station's signing phrase"
 xdotool type --delay 20 "walk heron at line four"
@@ -178,6 +179,8 @@ step_shot reject-dialog
 sign operator
 wait_text "Release rejected by Olivia Operator \(operator\) at .*Choose Release line to start a new request" 20 \
 	"the page's failure saying who rejected and what to do next"
+wait_text "push button 'Release line'( FOCUSED)?$" 5 "Release line enabled again after the reject"
+wait_text "push button 'Approve signature 2' DISABLED" 5 "the rejected request's other signature no longer offered"
 step_shot rejected
 press "Release line"
 wait_text "Two signatures are needed" 20 "the new request"

@@ -103,6 +103,8 @@
         mine(function onReject(o) {
           current = null;
           signed(o);
+          /* A rejection ends the request: its other signatures can no longer be given. */
+          Array.prototype.forEach.call(document.querySelectorAll('#slots button'), function (b) { b.disabled = true; });
           fail('Release rejected by ' + who(o) + '. Choose Release line to start a new request.');
           again();
         }),
