@@ -120,6 +120,22 @@ sign() {
 	xdotool type --delay 20 "$1-demo"
 	xdotool key Return
 }
+# back_on OPENER: notes whether the keyboard came back to the button that opened the dialog
+# just closed (issue 22.3), where that button is still enabled (a timeout, a cancel; a signed
+# slot's buttons are disabled). Noted, not required: Chromium's e2e (dialogwords.test.mjs) pins
+# it, and in WebKitGTK it is still open (smoke.sh).
+back=0
+closed=0
+back_on() {
+	sleep 0.5
+	read_window
+	closed=$((closed + 1))
+	if grep -qF "push button '$1' FOCUSED" "$seen"; then
+		back=$((back + 1))
+	else
+		echo "$name: NOTE: after the dialog the keyboard is not on \"$1\" but on: $(grep FOCUSED "$seen" | sed -E 's/^ +//' | tr '\n' ';')"
+	fi
+}
 n=0
 shots=()
 # step_shot WHAT: the next screenshot, walk-NN-WHAT.png.
@@ -204,6 +220,7 @@ xdotool key Return
 gone_text "The time to sign ran out" 5 "the dialog closed by Close"
 wait_text "The sign-in timed out; the request is still pending\. Sign again with Approve" 10 \
 	"the page's failure saying the request is still pending and what to do"
+back_on "Approve signature 1"
 step_shot after-timeout
 echo "$name: 2. a timeout: $countdown shown at first, the last seconds, then \"the time to sign ran out\", Close ($((SECONDS - step)) s)"
 
@@ -220,6 +237,7 @@ step_shot wrong-signer-unsignable
 xdotool key Escape
 gone_text "Sam Supervisor may not give" 10 "the dialog closed by Escape"
 wait_text "The sign-in was cancelled; the request is still pending\. Sign again with Approve" 10 "the page saying the sign-in was cancelled"
+back_on "Approve signature 1"
 press "Approve signature 2"
 wait_text "Signature 2 of 2, to be given by a supervisor" 20 "the dialog of signature 2"
 sign operator
@@ -274,6 +292,7 @@ idp_pid=
 if grep -qE '^(panic: |fatal error: )' "$log" "$idp_log"; then
 	fail "the binary printed a Go panic"
 fi
+echo "$name: the keyboard came back to the button that opened the dialog $back of $closed times"
 echo "$name: screenshots in $artifacts:"
 printf '  %s\n' "${shots[@]}"
 echo "$name: PASS in $((SECONDS - started)) s (a reject then a new request; a timeout with its countdown; a two-person signature refusing a wrong signer at each; the login server changed in Settings)"
