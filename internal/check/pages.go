@@ -115,11 +115,17 @@ func closingTag(s []byte, name string) int {
 }
 
 // Services the shell serves under http://pmapi/ (see internal/pmapi): the
-// first path segment of every route.
+// first path segment of every route. internal/pmapi's tests compare it with
+// the route table (TestCheckKnowsEveryService), so a new service cannot be
+// reported to a package's author as one the shell does not serve.
 var served = map[string]bool{
 	"auth": true, "user": true, "usersettings": true, "log": true,
 	"version": true, "connectivity": true, "window": true, "boot": true,
+	"signature": true,
 }
+
+// Services lists the services check accepts a page calling, sorted.
+func Services() []string { return strings.Split(servedList(served), ", ") }
 
 // offlineServed is what the mobile container lets an offline login page
 // call in secure mode; the shell keeps packages to the same contract.
