@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -51,7 +52,12 @@ func BenchmarkUserEndpoint(b *testing.B) {
 	}
 	banner := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- serve.Run(ctx, ln, sh.Shell, nil, func(l string) { banner <- l }) }()
+	// Each server's goroutines carry a profile label, side=shell or
+	// side=floor, so that a -cpuprofile of this benchmark tells the two
+	// servers' CPU apart from the clients' (pprof -tags, -tagfocus).
+	go pprof.Do(ctx, pprof.Labels("side", "shell"), func(context.Context) {
+		done <- serve.Run(ctx, ln, sh.Shell, nil, func(l string) { banner <- l })
+	})
 	<-banner
 	defer func() { cancel(); <-done }()
 	addr := strings.TrimSuffix(strings.TrimPrefix(ln.URL(), "http://"), "/")
@@ -72,7 +78,7 @@ func BenchmarkUserEndpoint(b *testing.B) {
 		}
 		w.Write(body)
 	}), ReadHeaderTimeout: 10 * time.Second}
-	go floor.Serve(floorLn)
+	go pprof.Do(ctx, pprof.Labels("side", "floor"), func(context.Context) { floor.Serve(floorLn) })
 	defer floor.Close()
 
 	sides := []*loadSide{
