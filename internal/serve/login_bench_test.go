@@ -159,7 +159,11 @@ type kdfFloor struct {
 const floorEnv = "LOGINSHELL_KDF_FLOOR"
 
 func startKDFFloor(b *testing.B) *kdfFloor {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKDFFloorProcess$", "-test.count=1")
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^TestKDFFloorProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), floorEnv+"=1")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
