@@ -69,7 +69,7 @@ func Pages(o PagesOptions) (http.Handler, error) {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "wrong Host header"})
 			return
 		}
-		if origin := r.Header.Get("Origin"); origin != "" && origin != "http://"+r.Host {
+		if origin := r.Header.Get("Origin"); origin != "" && !sameOrigin(origin, r.Host) {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-origin request refused"})
 			return
 		}
@@ -101,25 +101,36 @@ func Pages(o PagesOptions) (http.Handler, error) {
 	}), nil
 }
 
+// sameOrigin reports whether origin is http://host, without building
+// the string for every call.
+func sameOrigin(origin, host string) bool {
+	rest, ok := strings.CutPrefix(origin, "http://")
+	return ok && rest == host
+}
+
 // labelCache remembers the last package label read from a Host header:
 // a page's calls all name the same one, and reading it decodes hex.
 // One entry, so a stream of made-up hosts costs nothing to keep.
 type labelCache struct{ last atomic.Pointer[labelled] }
 
 type labelled struct {
-	label, pkg string
+	label string
+	pkg   *pmapi.Caller
 }
 
-// lookup is webapps.LabelPackage, remembered for the last label.
-func (c *labelCache) lookup(label string) (string, bool) {
+// lookup is webapps.LabelPackage, remembered for the last label, its
+// package as the services' Caller.
+func (c *labelCache) lookup(label string) (*pmapi.Caller, bool) {
 	if l := c.last.Load(); l != nil && l.label == label {
 		return l.pkg, true
 	}
-	pkg, ok := webapps.LabelPackage(label)
-	if ok {
-		c.last.Store(&labelled{label: label, pkg: pkg})
+	name, ok := webapps.LabelPackage(label)
+	if !ok {
+		return nil, false
 	}
-	return pkg, ok
+	pkg := pmapi.NewCaller(name)
+	c.last.Store(&labelled{label: label, pkg: pkg})
+	return pkg, true
 }
 
 // PagesListener is a loopback listener for the pages' origin and the host

@@ -112,7 +112,8 @@ func (o Options) withDefaults() Options {
 // followed.
 //
 // Files are extracted into a temporary ".install-*" directory inside dir
-// (the catalog skips dot names) and fsynced; only then is the version
+// (the catalog skips dot names) and, once all are written, fsynced, with
+// their directories; only then is the version
 // switched in by renames: an existing dir/<name>/<version> is first moved
 // to dir/<name>/.old-<version>, the new tree renamed into place, and the
 // old one deleted. The previous version stays on disk until the new one is
@@ -270,16 +271,16 @@ func extract(root *os.Root, name string, isDir bool, r io.Reader, buf []byte) (i
 		f.Close()
 		return n, err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return n, err
-	}
+	// Synced with the rest by syncTree; an fsync here would make the
+	// decompression wait for the disk file by file.
+	startWriteback(f)
 	return n, f.Close()
 }
 
-// syncTree fsyncs every directory of an extracted tree (files were synced
-// as they were written), so the renames that follow publish complete data,
-// and checks on the way that the tree holds exactly what was written
+// syncTree fsyncs every file and directory of an extracted tree, so the
+// renames that follow publish complete data (the kernel was asked to
+// start writing each file as it was extracted: startWriteback), and
+// checks on the way that the tree holds exactly what was written
 // (name -> size, -1 for a directory; folders made for files may be extra).
 // The install lock keeps other shells from touching the tree, but a
 // package is only reported installed when it is whole on disk, whatever
@@ -311,12 +312,26 @@ func syncTree(top string, written map[string]int64) error {
 		case info.Size() != want:
 			return fmt.Errorf("%s holds %d bytes, not the %d written", rel, info.Size(), want)
 		}
-		return nil
+		return syncFile(p)
 	})
 	if err == nil && seen != len(written) {
 		err = fmt.Errorf("%d of the %d entries written are missing", len(written)-seen, len(written))
 	}
 	return err
+}
+
+// syncFile fsyncs the file at p (opened for writing: Windows flushes
+// only a file open for it).
+func syncFile(p string) error {
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func syncDir(dir string) error {

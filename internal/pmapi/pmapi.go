@@ -193,17 +193,27 @@ func (a *api) gate(next http.Handler) http.Handler {
 // callerKey is the context key of the package a request comes from.
 type callerKey struct{}
 
-// FromPackage returns r as a request from a page of package pkg, which the
+// Caller is a package as its pages' calls carry it, made once per
+// package (NewCaller) so that a call's context holds a pointer and naming
+// the caller costs no allocation of its own.
+type Caller struct{ pkg string }
+
+// NewCaller is the Caller of package pkg.
+func NewCaller(pkg string) *Caller { return &Caller{pkg: pkg} }
+
+// FromPackage returns r as a request from a page of package c, which the
 // pages' origin knows from its Host: the signature services then list,
 // cancel and stream to it only what is its own (signature.Request.VisibleTo,
 // signature.Outcome.For). A request without it is the plant's (the
 // chrome, a script with the serve key) and sees everything.
-func FromPackage(r *http.Request, pkg string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), callerKey{}, pkg))
+func FromPackage(r *http.Request, c *Caller) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
 }
 
 // caller is the package r comes from, signature.Plant for none.
 func caller(r *http.Request) string {
-	pkg, _ := r.Context().Value(callerKey{}).(string)
-	return pkg
+	if c, _ := r.Context().Value(callerKey{}).(*Caller); c != nil {
+		return c.pkg
+	}
+	return ""
 }

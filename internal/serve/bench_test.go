@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -28,10 +29,16 @@ const clients = 64
 
 // BenchmarkUserEndpoint is GET /pmapi/user under 64 keep-alive clients,
 // against its floor: a plain net/http server on loopback answering the
-// very same bytes (sub-benchmark "floor"). Both report req/s, the p50 and
-// p99 of a request's time at the client, and the process's CPU time per
-// request (clients and server share the process, so the difference is
-// the server's); `make bench` interleaves them and reports the ratios.
+// very same bytes. Both servers run in this process for the whole
+// benchmark and take turns: each iteration loads one for a slice of
+// time, then the other (floor first on even iterations, the shell first
+// on odd ones), so a machine shared with other work lends both the same
+// share of its cores: its noise lands on both sides of each pair instead
+// of on whichever ran in a busy second. Run it as -benchtime=Nx (N
+// pairs of slices). It reports, for each side ("floor-" for the floor),
+// requests per second, the p50 and p99 of a request's time at the client,
+// and the process's CPU time per request (clients and server share the
+// process, so the difference is the server's); `make bench` reads them.
 // What the shell adds is the routing by Host, the page origin's guard
 // (Host, Origin, Sec-Fetch-Site, the package's label), the service mux and
 // the JSON.
@@ -45,7 +52,12 @@ func BenchmarkUserEndpoint(b *testing.B) {
 	}
 	banner := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- serve.Run(ctx, ln, sh.Shell, nil, func(l string) { banner <- l }) }()
+	// Each server's goroutines carry a profile label, side=shell or
+	// side=floor, so that a -cpuprofile of this benchmark tells the two
+	// servers' CPU apart from the clients' (pprof -tags, -tagfocus).
+	go pprof.Do(ctx, pprof.Labels("side", "shell"), func(context.Context) {
+		done <- serve.Run(ctx, ln, sh.Shell, nil, func(l string) { banner <- l })
+	})
 	<-banner
 	defer func() { cancel(); <-done }()
 	addr := strings.TrimSuffix(strings.TrimPrefix(ln.URL(), "http://"), "/")
@@ -66,65 +78,114 @@ func BenchmarkUserEndpoint(b *testing.B) {
 		}
 		w.Write(body)
 	}), ReadHeaderTimeout: 10 * time.Second}
-	go floor.Serve(floorLn)
+	go pprof.Do(ctx, pprof.Labels("side", "floor"), func(context.Context) { floor.Serve(floorLn) })
 	defer floor.Close()
 
-	b.Run("floor=net/http", func(b *testing.B) { load(b, "http://"+floorLn.Addr().String()+"/pmapi/user", host) })
-	b.Run("loginshell=GET /pmapi/user", func(b *testing.B) { load(b, "http://"+addr+"/pmapi/user", host) })
+	sides := []*loadSide{
+		newLoadSide(b, "http://"+floorLn.Addr().String()+"/pmapi/user", host),
+		newLoadSide(b, "http://"+addr+"/pmapi/user", host),
+	}
+	for _, s := range sides {
+		defer s.client.CloseIdleConnections()
+		s.slice(b, 50*time.Millisecond) // warm: connections, buffers, the JSON cache
+		*s = loadSide{client: s.client, req: s.req}
+	}
+	b.ResetTimer()
+	ratios := make([]float64, b.N) // each pair's throughput, the shell's over the floor's
+	for i := range b.N {
+		var rate [2]float64
+		for j := range sides {
+			k := (i + j) % 2
+			rate[k] = sides[k].slice(b, loadSlice)
+		}
+		ratios[i] = rate[1] / rate[0]
+	}
+	b.StopTimer()
+	sides[0].report(b, "floor-")
+	sides[1].report(b, "")
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "pair-ratio-req/s")
 }
+
+// loadSlice is how long one side is loaded at a turn: long enough for
+// thousands of requests, short enough that the machine's load changes
+// little between the two turns of a pair.
+const loadSlice = 250 * time.Millisecond
 
 func newClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients}}
 }
 
-// load sends b.N GETs from 64 goroutines and reports requests per second,
-// the p50 and p99 of a request's time, and the CPU time per request; any
-// answer but 200 fails.
-func load(b *testing.B, url, host string) {
-	c := newClient()
-	defer c.CloseIdleConnections()
-	fetch(b, c, url, host) // a warm connection
+// loadSide is one server under load, what its turns measured added up.
+type loadSide struct {
+	client *http.Client
+	req    *http.Request
+	n      int
+	wall   time.Duration
+	cpu    time.Duration
+	times  []time.Duration
+}
+
+func newLoadSide(b *testing.B, url, host string) *loadSide {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Host = host
+	return &loadSide{client: newClient(), req: req}
+}
+
+// slice loads the side from 64 goroutines for d, adds up the requests,
+// the wall and CPU time and each request's time, and returns this
+// slice's requests per second; any answer but 200 fails.
+func (s *loadSide) slice(b *testing.B, d time.Duration) float64 {
 	var failed atomic.Int64
 	var mu sync.Mutex
-	var times []time.Duration
-	b.SetParallelism((clients + 1) / 2) // × GOMAXPROCS goroutines; 64 on two cores
+	var wg sync.WaitGroup
 	cpu := cpuTime()
 	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		req, _ := http.NewRequest(http.MethodGet, url, nil)
-		if host != "" {
-			req.Host = host
-		}
-		var mine []time.Duration
-		for pb.Next() {
-			t := time.Now()
-			resp, err := c.Do(req)
-			if err != nil {
-				failed.Add(1)
-				continue
+	deadline := start.Add(d)
+	for range clients {
+		wg.Go(func() {
+			req := s.req.Clone(context.Background()) // a request of its own per client
+			var mine []time.Duration
+			for t := time.Now(); t.Before(deadline); t = time.Now() {
+				resp, err := s.client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mine = append(mine, time.Since(t))
+				if resp.StatusCode != http.StatusOK {
+					failed.Add(1)
+				}
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			mine = append(mine, time.Since(t))
-			if resp.StatusCode != http.StatusOK {
-				failed.Add(1)
-			}
-		}
-		mu.Lock()
-		times = append(times, mine...)
-		mu.Unlock()
-	})
-	elapsed, used := time.Since(start), cpuTime()-cpu
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
-	b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-us/req")
-	if len(times) > 0 {
-		slices.Sort(times)
-		b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+			mu.Lock()
+			s.times = append(s.times, mine...)
+			mu.Unlock()
+		})
 	}
+	wg.Wait()
+	wall := time.Since(start)
+	s.wall += wall
+	s.cpu += cpuTime() - cpu
+	before := s.n
+	s.n = len(s.times)
 	if n := failed.Load(); n > 0 {
-		b.Fatalf("%d of %d requests failed", n, b.N)
+		b.Fatalf("%d of %d requests to %s failed", n, s.n, s.req.URL)
 	}
+	return float64(s.n-before) / wall.Seconds()
+}
+
+// report reports the side's figures, their names prefixed.
+func (s *loadSide) report(b *testing.B, prefix string) {
+	if s.n == 0 {
+		b.Fatal("no request answered")
+	}
+	b.ReportMetric(float64(s.n)/s.wall.Seconds(), prefix+"req/s")
+	b.ReportMetric(float64(s.cpu.Microseconds())/float64(s.n), prefix+"cpu-us/req")
+	slices.Sort(s.times)
+	b.ReportMetric(float64(s.times[s.n/2].Microseconds())/1000, prefix+"p50-ms")
+	b.ReportMetric(float64(s.times[s.n*99/100].Microseconds())/1000, prefix+"p99-ms")
 }
 
 // cpuTime is the CPU time this process has used, user and system.
