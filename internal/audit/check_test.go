@@ -19,6 +19,11 @@ type plant struct {
 	entries []Entry
 	proof   proof
 	keys    map[string]ed25519.PrivateKey
+	// v1 signs version 1 checkpoints, as stations did before checkpoints
+	// were linked; else each links to its key's newest in the store, as
+	// the stores do (NextLink), mine the one each station signed last.
+	v1   bool
+	mine map[string]*Checkpoint
 }
 
 // proof is what a store holds beside the entries.
@@ -37,7 +42,7 @@ func (p *plant) trail() Trail {
 
 func newPlant() *plant {
 	return &plant{store: "9d7c0a52-3f0e-4d7a-9f51-6a0f2a1b7c11", proof: proof{Store: "9d7c0a52-3f0e-4d7a-9f51-6a0f2a1b7c11"},
-		keys: map[string]ed25519.PrivateKey{}}
+		keys: map[string]ed25519.PrivateKey{}, mine: map[string]*Checkpoint{}}
 }
 
 // keyOf is station's key, made from its name so tests are repeatable.
@@ -76,8 +81,30 @@ func (p *plant) tx(station string, n int) {
 		prev = cs[len(cs)-1].Seq
 	}
 	head := p.entries[len(p.entries)-1]
-	p.proof.Checkpoints = append(p.proof.Checkpoints, SignCheckpoint(key, Checkpoint{Store: p.store, Station: station,
-		Prev: prev, From: from, Seq: head.Seq, Hash: head.Hash, Time: base.Add(time.Duration(head.Seq) * time.Second)}))
+	c := SignCheckpoint(key, Checkpoint{Store: p.store, Station: station, Prev: prev, From: from, Seq: head.Seq, Hash: head.Hash,
+		Time: base.Add(time.Duration(head.Seq) * time.Second), Link: p.link(key)})
+	p.proof.Checkpoints = append(p.proof.Checkpoints, c)
+	p.mine[station] = &c
+}
+
+// link is the Link the store gives key's next checkpoint.
+func (p *plant) link(key ed25519.PrivateKey) string {
+	if p.v1 {
+		return ""
+	}
+	var newest *Checkpoint
+	for i, c := range p.proof.Checkpoints {
+		if c.Key == hexKey(key) {
+			newest = &p.proof.Checkpoints[i]
+		}
+	}
+	var mine *Checkpoint
+	for _, m := range p.mine {
+		if m.Key == hexKey(key) {
+			mine = m
+		}
+	}
+	return NextLink(newest, mine)
 }
 
 func hexKey(k ed25519.PrivateKey) string {
@@ -86,8 +113,12 @@ func hexKey(k ed25519.PrivateKey) string {
 
 // busy is a plant where two stations took turns: 20 entries in 8
 // transactions, checkpointed at 3, 5, 8, 10, 13, 15, 18 and 20.
-func busy() *plant {
+func busy() *plant { return busyOf(false) }
+
+// busyOf is busy with version 1 checkpoints (v1) or linked ones.
+func busyOf(v1 bool) *plant {
 	p := newPlant()
+	p.v1 = v1
 	for range 4 {
 		p.tx("ST-1", 3)
 		p.tx("ST-2", 2)
@@ -216,37 +247,48 @@ func TestCheckTrail(t *testing.T) {
 			func(_ *plant, e *Expect) { delete(e.Pins, "ST-2") }, "", ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			p := busy()
-			e := Expect{Pins: p.pins()}
-			tt.tamper(p, &e)
-			r := p.check(t, e)
-			if tt.want == "" {
-				if len(r.Problems) > 0 {
-					t.Fatalf("problems %v", r.Problems)
-				}
-				return
+		for _, v1 := range []bool{false, true} {
+			name := tt.name
+			if v1 {
+				name = "v1: " + name
 			}
-			if len(r.Problems) == 0 {
-				t.Fatalf("no problem found; want %s", tt.want)
-			}
-			for _, pr := range r.Problems {
-				if pr.Kind == tt.want && strings.Contains(pr.Text, tt.text) {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				p := busyOf(v1)
+				e := Expect{Pins: p.pins()}
+				tt.tamper(p, &e)
+				r := p.check(t, e)
+				if tt.want == "" {
+					if len(r.Problems) > 0 {
+						t.Fatalf("problems %v", r.Problems)
+					}
 					return
 				}
-			}
-			t.Errorf("problems %q (%v); want a %s naming %q", r.Problems, kinds(r), tt.want, tt.text)
-		})
+				if len(r.Problems) == 0 {
+					t.Fatalf("no problem found; want %s", tt.want)
+				}
+				for _, pr := range r.Problems {
+					if pr.Kind == tt.want && strings.Contains(pr.Text, tt.text) {
+						return
+					}
+				}
+				t.Errorf("problems %q (%v); want a %s naming %q", r.Problems, kinds(r), tt.want, tt.text)
+			})
+		}
 	}
 }
 
 // resign signs every checkpoint again for the entries as they are now,
 // as a station's own account could.
 func resign(p *plant) {
+	newest := map[string]*Checkpoint{}
 	for i, c := range p.proof.Checkpoints {
 		c.Hash = p.entries[c.Seq-1].Hash
+		if c.Link != "" {
+			c.Link = NextLink(newest[c.Key], newest[c.Key])
+		}
 		p.proof.Checkpoints[i] = SignCheckpoint(p.keys[c.Station], c)
+		newest[c.Key] = &p.proof.Checkpoints[i]
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 // committed tells the Checkpointer that cp (nil for none) is committed.
 func (s *Store) committed(cp *audit.Checkpoint) {
 	if cp != nil {
+		s.mine.Store(cp)
 		s.cp.Committed(*cp)
 	}
 }
@@ -88,7 +89,7 @@ WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = c.seq) ORDER BY c.seq`, t.
 // The columns of AuditTrail's rows: an entry's (NULL for a checkpoint
 // alone), then its checkpoint's (NULL for none).
 var (
-	checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.public_key, c.signature`
+	checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.public_key, c.signature, c.link`
 	joinedColumns     = "a." + strings.Join(strings.Fields(strings.ReplaceAll(auditColumns, ",", " ")), ", a.") + ", " + checkpointColumns
 	orphanColumns     = strings.Repeat("NULL, ", len(strings.Split(auditColumns, ","))) + checkpointColumns
 )
@@ -127,11 +128,11 @@ func scanRow(rows pgx.Rows, store string) (audit.Row, error) {
 		approve                                                        *bool
 		cSeq, cPrev, cFirst                                            *int64
 		cTime                                                          *time.Time
-		cHash, cStation, cKey, cSig                                    *string
+		cHash, cStation, cKey, cSig, cLink                             *string
 	)
 	if err := rows.Scan(&seq, &t, &offset, &station, &event, &request, &requestName, &slot, &template, &userID, &printedName,
 		&meaning, &approve, &comment, &detail, &prev, &hash, &idp, &actor, &content,
-		&cSeq, &cPrev, &cFirst, &cHash, &cTime, &cStation, &cKey, &cSig); err != nil {
+		&cSeq, &cPrev, &cFirst, &cHash, &cTime, &cStation, &cKey, &cSig, &cLink); err != nil {
 		return audit.Row{}, err
 	}
 	var row audit.Row
@@ -144,7 +145,7 @@ func scanRow(rows pgx.Rows, store string) (audit.Row, error) {
 	}
 	if cSeq != nil {
 		row.Checkpoint = &audit.Checkpoint{Store: store, Seq: *cSeq, Prev: *cPrev, From: *cFirst, Hash: deref(cHash), Time: cTime.UTC(),
-			Station: deref(cStation), Key: deref(cKey), Signature: deref(cSig)}
+			Station: deref(cStation), Key: deref(cKey), Signature: deref(cSig), Link: deref(cLink)}
 	}
 	return row, nil
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"reflect"
 	"sync"
@@ -36,6 +37,10 @@ func newStation(name string) *station {
 func (s *station) Sign(c audit.Checkpoint) audit.Checkpoint {
 	c.Station, c.Time = s.name, base
 	return audit.SignCheckpoint(s.key, c)
+}
+
+func (s *station) PublicKey() string {
+	return hex.EncodeToString(s.key.Public().(ed25519.PublicKey))
 }
 
 func (s *station) Committed(c audit.Checkpoint) {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"runtime"
 	"sync/atomic"
@@ -69,6 +70,16 @@ type Stations struct {
 
 // Sign signs c as s.As (store.Checkpointer's Sign).
 func (s *Stations) Sign(c audit.Checkpoint) audit.Checkpoint {
+	c.Station, c.Time = s.As, base
+	return audit.SignCheckpoint(s.key(), c)
+}
+
+// PublicKey is s.As's public key (store.Checkpointer's PublicKey).
+func (s *Stations) PublicKey() string {
+	return hex.EncodeToString(s.key().Public().(ed25519.PublicKey))
+}
+
+func (s *Stations) key() ed25519.PrivateKey {
 	if s.keys == nil {
 		s.keys = map[string]ed25519.PrivateKey{}
 	}
@@ -78,8 +89,7 @@ func (s *Stations) Sign(c audit.Checkpoint) audit.Checkpoint {
 		key = ed25519.NewKeyFromSeed(seed[:])
 		s.keys[s.As] = key
 	}
-	c.Station, c.Time = s.As, base
-	return audit.SignCheckpoint(key, c)
+	return key
 }
 
 // PeakHeap samples the heap in use every 25 ms from now on; the function
