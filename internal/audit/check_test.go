@@ -343,7 +343,7 @@ func TestCheckTrailReports(t *testing.T) {
 	})
 }
 
-// TestCheckpointGolden pins version 1 of the checkpoint's encoding: a
+// TestCheckpointGolden pins versions 1 and 2 of the checkpoint's encoding: a
 // signature made by a fixed key over fixed fields (Ed25519 signatures
 // are deterministic). The reference verifier in Python checks the same
 // bytes (build/scripts/verify-export.py --self-test).
@@ -363,6 +363,15 @@ func TestCheckpointGolden(t *testing.T) {
 	}
 	if !bytes.HasPrefix(c.message(), []byte("\x00\x00\x00\x00\x00\x00\x00\x1eloginshell/audit/checkpoint/v1")) {
 		t.Errorf("the message does not start with the version: %q", c.message())
+	}
+	// Version 2: the same fields with a link, and the link to it.
+	c.Link = "5f1c0e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
+	c = SignCheckpoint(keyOf("ST-7"), c)
+	if const2 := "063d9da8eda66301e6a705dd2c913e4e44601a6361aa07d7337ad3d17e912dd9bcf431e181ec446d0a9a19ab413a31e37442df2850b5237e05baf97f4a42a906"; c.Signature != const2 {
+		t.Errorf("version 2 signature %s, want %s: the encoding changed", c.Signature, const2)
+	}
+	if l := LinkOf(&c); l != "d234d47c56bdb432fccce5e4370757ad5f4a4c976e43eada4e9068cd29eed0ce" {
+		t.Errorf("link %s: the link's encoding changed", l)
 	}
 	if fp := Fingerprint(key); fp != "da35 8755 2075 72d1 cb3c 2b1a 2bb3 344f e996 aa43 3682 0c87 0a13 59fd 03cf 18f7" {
 		t.Errorf("fingerprint %q: the fingerprints in validation records would no longer match", fp)
