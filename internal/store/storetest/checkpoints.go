@@ -170,6 +170,30 @@ func RunCheckpoints(t *testing.T, newDB NewSignedDB) {
 		}
 	})
 
+	t.Run("handles with one key (a shell and a command) link its checkpoints in one chain", func(t *testing.T) {
+		t.Parallel()
+		open := newDB(t)
+		st := newStation("ST-1")
+		hs := []Store{open(t, st), open(t, st)}
+		const each = 5
+		race(2*each, func(i int) {
+			if _, err := hs[i%2].AppendAudit(ctx, audit.Entry{Time: at(i), Station: st.name, Event: audit.EventAttempt}); err != nil {
+				t.Error(err)
+			}
+		})
+		p, rep := checked(t, hs[0], audit.Expect{Pins: pins(st)})
+		if len(rep.Problems) > 0 || len(p.Checkpoints) != 2*each {
+			t.Fatalf("problems %q, %d checkpoints; want none, %d", rep.Problems, len(p.Checkpoints), 2*each)
+		}
+		link := audit.GenesisLink
+		for _, c := range p.Checkpoints {
+			if c.Link != link {
+				t.Fatalf("checkpoint at #%d links to %q, want %q: the key's chain forked", c.Seq, c.Link, link)
+			}
+			link = audit.LinkOf(&c)
+		}
+	})
+
 	t.Run("an entry appended without a station's key is unvouched", func(t *testing.T) {
 		t.Parallel()
 		open := newDB(t)
