@@ -92,15 +92,16 @@ func (p *plant) link(key ed25519.PrivateKey) string {
 	if p.v1 {
 		return ""
 	}
+	hk := hexKey(key)
 	var newest *Checkpoint
-	for i, c := range p.proof.Checkpoints {
-		if c.Key == hexKey(key) {
+	for i := len(p.proof.Checkpoints) - 1; i >= 0 && newest == nil; i-- {
+		if p.proof.Checkpoints[i].Key == hk {
 			newest = &p.proof.Checkpoints[i]
 		}
 	}
 	var mine *Checkpoint
 	for _, m := range p.mine {
-		if m.Key == hexKey(key) {
+		if m.Key == hk {
 			mine = m
 		}
 	}
