@@ -14,6 +14,10 @@ import (
 // newestCheckpointQuery reads the newest checkpoint's Seq (0 for none).
 const newestCheckpointQuery = `SELECT coalesce(max(seq), 0) FROM checkpoints`
 
+// newestOfKeyQuery reads the newest checkpoint of a key (index
+// checkpoints_key), which the next one links to.
+var newestOfKeyQuery = `SELECT ` + checkpointColumns + ` FROM checkpoints c WHERE c.public_key = ? ORDER BY c.seq DESC LIMIT 1`
+
 // checkpoint signs and stores the checkpoint of the entries sealed in
 // this transaction (not empty), with the station's key: the key once
 // (its first checkpoint registers it), the checkpoint always. Prev is
@@ -46,7 +50,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Seq, c.Prev, c.From, c.Hash, timeText(c.T
 // the write lock, so the checkpoints of every process using the key form
 // one chain.
 func (s *Store) link(ctx context.Context, tx *sql.Tx) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints c WHERE c.public_key = ? ORDER BY c.seq DESC LIMIT 1`, s.cp.PublicKey())
+	rows, err := tx.QueryContext(ctx, newestOfKeyQuery, s.cp.PublicKey())
 	if err != nil {
 		return "", fmt.Errorf("read the station's newest checkpoint: %w", err)
 	}
