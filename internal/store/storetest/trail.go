@@ -3,7 +3,6 @@ package storetest
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"runtime"
 	"sync/atomic"
@@ -72,11 +71,6 @@ type Stations struct {
 func (s *Stations) Sign(c audit.Checkpoint) audit.Checkpoint {
 	c.Station, c.Time = s.As, base
 	return audit.SignCheckpoint(s.key(), c)
-}
-
-// PublicKey is s.As's public key (store.Checkpointer's PublicKey).
-func (s *Stations) PublicKey() string {
-	return hex.EncodeToString(s.key().Public().(ed25519.PublicKey))
 }
 
 func (s *Stations) key() ed25519.PrivateKey {
