@@ -123,6 +123,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.Seq, c.Prev, c.From, c.Hash, c.T
 	return sealed, cp, nil
 }
 
+// newestOfKeyQuery reads the newest checkpoint of a key (index
+// checkpoints_key), which the next one links to.
+var newestOfKeyQuery = `SELECT ` + checkpointColumns + ` FROM checkpoints c WHERE c.public_key = $1 ORDER BY c.seq DESC LIMIT 1`
+
 // lockHead locks the chain head's row and reads it: the last entry's Seq
 // and Hash and the newest checkpoint's Seq; with a Checkpointer, also the
 // Link of the checkpoint this transaction signs (audit.NextLink), from
@@ -141,7 +145,7 @@ func (s *Store) lockHead(ctx context.Context, tx pgx.Tx) (head audit.Entry, chec
 	b := &pgx.Batch{}
 	b.Queue(headQuery).QueryRow(func(r pgx.Row) error { return r.Scan(&head.Seq, &head.Hash, &checkpoint) })
 	var prev *audit.Checkpoint
-	b.Queue(`SELECT `+checkpointColumns+` FROM checkpoints c WHERE c.public_key = $1 ORDER BY c.seq DESC LIMIT 1`, s.cp.PublicKey()).
+	b.Queue(newestOfKeyQuery, s.cp.PublicKey()).
 		Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				c := audit.Checkpoint{Store: s.id}
