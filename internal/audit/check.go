@@ -125,9 +125,12 @@ const maxUnvouchedRuns = 10
 //   - key changed, unknown key: see Expect.Pins and Expect.Fingerprints;
 //     a checkpoint must be signed by a key registered for its station.
 //   - bad signature: a checkpoint that does not verify under its key, or
-//     names another store.
+//     names another store. A version 1 checkpoint is verified on its own;
+//     a linked one (version 2) through its key's chain: the signature of
+//     the chain's newest checkpoint, and of the one before each break.
 //   - checkpoint missing: a registered key with no checkpoint (not for a
-//     partial trail), a checkpoint whose Prev names one that is gone,
+//     partial trail), a checkpoint whose Prev names one that is gone, or
+//     whose Link is not its key's checkpoint before it,
 //     this station's own latest checkpoint missing from the store.
 //
 // It holds in memory the keys and the entries since the last checkpoint
