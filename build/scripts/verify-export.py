@@ -14,7 +14,9 @@ code, so an auditor can read every rule in one file:
   * every checkpoint names the export's store, is signed (Ed25519, RFC 8032;
     implemented below from the RFC's reference code, since the standard
     library has none) by a key registered for its station, and each names the
-    checkpoint before it (prev);
+    checkpoint before it (prev); one with a link (version 2) links to the
+    checkpoint its key signed before (the SHA-256 of that one's encoding and
+    signature; 64 zeros for the key's first);
   * the entry at a checkpoint's seq has the hash it signed, and no checkpoint
     lies past the last entry (a cut tail);
   * every entry lies in the range from..seq of a checkpoint of the station it
@@ -24,9 +26,10 @@ code, so an auditor can read every rule in one file:
 
 Exit status 0 when the export holds together, 1 naming each problem, 2 for
 a wrong command line. The checks read the export once; nearly all the time
-goes to the signatures, about 10 ms each in pure Python (one checkpoint per
-transaction a station committed: a whole export of a busy plant's year takes
-minutes, an export of one request a fraction of a second).
+goes to the signatures, about 10 ms each in pure Python: it verifies every
+one (one checkpoint per transaction a station committed: a whole export of a
+busy plant's year takes minutes, an export of one request a fraction of a
+second), where loginshell verifies one per key's chain.
 """
 
 import calendar
@@ -166,10 +169,23 @@ def entry_hash(e):
     return hashlib.sha256(b).hexdigest()
 
 
+GENESIS_LINK = "0" * 64
+
+
 def checkpoint_message(c):
+    """The signed encoding: v1, or v2 (link appended) when the checkpoint has a link."""
     secs, nanos = unix_time(c["time"])
-    return (text("loginshell/audit/checkpoint/v1") + text(c["store"]) + text(c["station"]) +
-            u64(c["prev"]) + u64(c["from"]) + u64(c["seq"]) + text(c["hash"]) + u64(secs) + u32(nanos))
+    link = c.get("link", "")
+    b = (text("loginshell/audit/checkpoint/v2" if link else "loginshell/audit/checkpoint/v1") + text(c["store"]) +
+         text(c["station"]) + u64(c["prev"]) + u64(c["from"]) + u64(c["seq"]) + text(c["hash"]) + u64(secs) + u32(nanos))
+    if link:
+        b += text(link)
+    return b
+
+
+def link_of(c):
+    """What the next checkpoint of c's key holds as its link."""
+    return hashlib.sha256(checkpoint_message(c) + text(c["signature"])).hexdigest()
 
 
 def checkpoint_verifies(c):
@@ -249,6 +265,17 @@ def verify(x, fingerprints):
             problems.append("%s is signed by a key (%s) not registered for %s" % (name, fingerprint(c["key"]), c["station"]))
         elif not checkpoint_verifies(c):
             problems.append("%s does not verify under its key %s" % (name, fingerprint(c["key"])))
+    # Each key's checkpoints with a link (v2) form a chain of their own:
+    # none of them removed, changed or inserted.
+    newest = {}
+    for c in cps:
+        link = c.get("link", "")
+        before = newest.get(c["key"])
+        if link and before is None and link != GENESIS_LINK and not partial:
+            problems.append("station %s's checkpoint at #%d follows a checkpoint of its key that is not in the export" % (c["station"], c["seq"]))
+        elif link and before is not None and link != link_of(before):
+            problems.append("station %s's checkpoint at #%d does not follow its key's checkpoint at #%d" % (c["station"], c["seq"], before["seq"]))
+        newest[c["key"]] = c
     in_run = [c for c in cps if c["seq"] >= first]
     for i, c in enumerate(in_run):
         want = in_run[i - 1]["seq"] if i > 0 else 0
@@ -344,6 +371,11 @@ def self_test():
          "signature": "64437fc869b24c066ec70d169c9534fc8f54684dbc04c0d19604daf6aa16a658a8233718ec45d4d2eb7a9fd73511227563efc2e1f442c721441f840bef2b0603"}
     assert checkpoint_verifies(c), "the golden checkpoint"
     assert fingerprint(c["key"]) == "da35 8755 2075 72d1 cb3c 2b1a 2bb3 344f e996 aa43 3682 0c87 0a13 59fd 03cf 18f7", "the golden fingerprint"
+    # Version 2: the same with a link (TestCheckpointGolden too).
+    c = dict(c, link="5f1c0e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",
+             signature="063d9da8eda66301e6a705dd2c913e4e44601a6361aa07d7337ad3d17e912dd9bcf431e181ec446d0a9a19ab413a31e37442df2850b5237e05baf97f4a42a906")
+    assert checkpoint_verifies(c), "the golden checkpoint, version 2"
+    assert link_of(c) == "d234d47c56bdb432fccce5e4370757ad5f4a4c976e43eada4e9068cd29eed0ce", "the golden link"
     # The golden entries of internal/audit's TestHashGolden (versions 1 and 2).
     e = {"seq": 1, "time": "2025-03-01T09:15:02.123456Z", "offset": "+01:00", "station": "ST-7", "event": "approve",
          "request": "6f1c2a7e-1b3d-4c5e-8f90-000000000042", "request_name": "Batch 42 release",

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -124,9 +125,12 @@ const maxUnvouchedRuns = 10
 //   - key changed, unknown key: see Expect.Pins and Expect.Fingerprints;
 //     a checkpoint must be signed by a key registered for its station.
 //   - bad signature: a checkpoint that does not verify under its key, or
-//     names another store.
+//     names another store. A version 1 checkpoint is verified on its own;
+//     a linked one (version 2) through its key's chain: the signature of
+//     the chain's newest checkpoint, and of the one before each break.
 //   - checkpoint missing: a registered key with no checkpoint (not for a
-//     partial trail), a checkpoint whose Prev names one that is gone,
+//     partial trail), a checkpoint whose Prev names one that is gone, or
+//     whose Link is not its key's checkpoint before it,
 //     this station's own latest checkpoint missing from the store.
 //
 // It holds in memory the keys and the entries since the last checkpoint
@@ -201,6 +205,11 @@ type trailCheck struct {
 	pending []run       // the entries since it
 	past    map[string]int64
 
+	// chains are the checkpoints of each key (by Key) as CheckTrail
+	// links them: the newest one, its signature verified only when the
+	// chain breaks or ends (see [Checkpoint]'s Link).
+	chains map[string]*keyChain
+
 	ownChecked    bool
 	rewritten     int   // checkpoints whose hash no longer matches, after the first
 	legacy        int64 // entries from before checkpoints existed
@@ -215,7 +224,7 @@ type trailCheck struct {
 
 func newTrailCheck(t Trail, expect Expect) *trailCheck {
 	k := &trailCheck{t: t, expect: expect, registered: map[[2]string]bool{}, used: map[[2]string]bool{},
-		stations: map[string]*StationReport{}, past: map[string]int64{}}
+		stations: map[string]*StationReport{}, past: map[string]int64{}, chains: map[string]*keyChain{}}
 	for _, sk := range t.Keys {
 		k.registered[[2]string{sk.Station, sk.Key}] = true
 	}
@@ -306,11 +315,13 @@ func (k *trailCheck) checkpoint(c Checkpoint) {
 		k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not hold together (prev %d, from %d)", c.Station, c.Seq, c.Prev, c.From)
 	case !k.registered[[2]string{c.Station, c.Key}]:
 		k.problem(ProblemKeyUnknown, c.Seq, c.Station, "station %s's checkpoint at #%d is signed by a key (%s) that is not registered for %s", c.Station, c.Seq, Fingerprint(c.Key), c.Station)
-	case VerifySignature(c) != nil:
+	case c.Link == "" && VerifySignature(c) != nil:
 		k.problem(ProblemBadSignature, c.Seq, c.Station, "station %s's checkpoint at #%d does not verify under its key %s: it was changed after it was signed, or made without the key", c.Station, c.Seq, Fingerprint(c.Key))
+	case c.Link != "" && !k.linked(c):
 	default:
 		k.used[[2]string{c.Station, c.Key}] = true
 	}
+	k.chain(c)
 	if sr := k.stations[c.Station]; sr != nil && c.Seq > sr.Newest {
 		sr.Newest = c.Seq
 	}
@@ -460,6 +471,10 @@ func (k *trailCheck) closeRun() {
 }
 
 func (k *trailCheck) finish() Report {
+	// Each key's newest checkpoint vouches for the ones linked before it.
+	for _, ch := range slices.SortedFunc(maps.Values(k.chains), func(a, b *keyChain) int { return cmp.Compare(a.last.Seq, b.last.Seq) }) {
+		k.settle(ch)
+	}
 	// The entries after the newest checkpoint.
 	for _, r := range k.pending {
 		switch {

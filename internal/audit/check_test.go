@@ -19,6 +19,11 @@ type plant struct {
 	entries []Entry
 	proof   proof
 	keys    map[string]ed25519.PrivateKey
+	// v1 signs version 1 checkpoints, as stations did before checkpoints
+	// were linked; else each links to its key's newest in the store, as
+	// the stores do (NextLink), mine the one each station signed last.
+	v1   bool
+	mine map[string]*Checkpoint
 }
 
 // proof is what a store holds beside the entries.
@@ -37,7 +42,7 @@ func (p *plant) trail() Trail {
 
 func newPlant() *plant {
 	return &plant{store: "9d7c0a52-3f0e-4d7a-9f51-6a0f2a1b7c11", proof: proof{Store: "9d7c0a52-3f0e-4d7a-9f51-6a0f2a1b7c11"},
-		keys: map[string]ed25519.PrivateKey{}}
+		keys: map[string]ed25519.PrivateKey{}, mine: map[string]*Checkpoint{}}
 }
 
 // keyOf is station's key, made from its name so tests are repeatable.
@@ -76,8 +81,31 @@ func (p *plant) tx(station string, n int) {
 		prev = cs[len(cs)-1].Seq
 	}
 	head := p.entries[len(p.entries)-1]
-	p.proof.Checkpoints = append(p.proof.Checkpoints, SignCheckpoint(key, Checkpoint{Store: p.store, Station: station,
-		Prev: prev, From: from, Seq: head.Seq, Hash: head.Hash, Time: base.Add(time.Duration(head.Seq) * time.Second)}))
+	c := SignCheckpoint(key, Checkpoint{Store: p.store, Station: station, Prev: prev, From: from, Seq: head.Seq, Hash: head.Hash,
+		Time: base.Add(time.Duration(head.Seq) * time.Second), Link: p.link(key)})
+	p.proof.Checkpoints = append(p.proof.Checkpoints, c)
+	p.mine[station] = &c
+}
+
+// link is the Link the store gives key's next checkpoint.
+func (p *plant) link(key ed25519.PrivateKey) string {
+	if p.v1 {
+		return ""
+	}
+	hk := hexKey(key)
+	var newest *Checkpoint
+	for i := len(p.proof.Checkpoints) - 1; i >= 0 && newest == nil; i-- {
+		if p.proof.Checkpoints[i].Key == hk {
+			newest = &p.proof.Checkpoints[i]
+		}
+	}
+	var mine *Checkpoint
+	for _, m := range p.mine {
+		if m.Key == hk {
+			mine = m
+		}
+	}
+	return NextLink(newest, mine)
 }
 
 func hexKey(k ed25519.PrivateKey) string {
@@ -86,8 +114,12 @@ func hexKey(k ed25519.PrivateKey) string {
 
 // busy is a plant where two stations took turns: 20 entries in 8
 // transactions, checkpointed at 3, 5, 8, 10, 13, 15, 18 and 20.
-func busy() *plant {
+func busy() *plant { return busyOf(false) }
+
+// busyOf is busy with version 1 checkpoints (v1) or linked ones.
+func busyOf(v1 bool) *plant {
 	p := newPlant()
+	p.v1 = v1
 	for range 4 {
 		p.tx("ST-1", 3)
 		p.tx("ST-2", 2)
@@ -216,37 +248,48 @@ func TestCheckTrail(t *testing.T) {
 			func(_ *plant, e *Expect) { delete(e.Pins, "ST-2") }, "", ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			p := busy()
-			e := Expect{Pins: p.pins()}
-			tt.tamper(p, &e)
-			r := p.check(t, e)
-			if tt.want == "" {
-				if len(r.Problems) > 0 {
-					t.Fatalf("problems %v", r.Problems)
-				}
-				return
+		for _, v1 := range []bool{false, true} {
+			name := tt.name
+			if v1 {
+				name = "v1: " + name
 			}
-			if len(r.Problems) == 0 {
-				t.Fatalf("no problem found; want %s", tt.want)
-			}
-			for _, pr := range r.Problems {
-				if pr.Kind == tt.want && strings.Contains(pr.Text, tt.text) {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				p := busyOf(v1)
+				e := Expect{Pins: p.pins()}
+				tt.tamper(p, &e)
+				r := p.check(t, e)
+				if tt.want == "" {
+					if len(r.Problems) > 0 {
+						t.Fatalf("problems %v", r.Problems)
+					}
 					return
 				}
-			}
-			t.Errorf("problems %q (%v); want a %s naming %q", r.Problems, kinds(r), tt.want, tt.text)
-		})
+				if len(r.Problems) == 0 {
+					t.Fatalf("no problem found; want %s", tt.want)
+				}
+				for _, pr := range r.Problems {
+					if pr.Kind == tt.want && strings.Contains(pr.Text, tt.text) {
+						return
+					}
+				}
+				t.Errorf("problems %q (%v); want a %s naming %q", r.Problems, kinds(r), tt.want, tt.text)
+			})
+		}
 	}
 }
 
 // resign signs every checkpoint again for the entries as they are now,
 // as a station's own account could.
 func resign(p *plant) {
+	newest := map[string]*Checkpoint{}
 	for i, c := range p.proof.Checkpoints {
 		c.Hash = p.entries[c.Seq-1].Hash
+		if c.Link != "" {
+			c.Link = NextLink(newest[c.Key], newest[c.Key])
+		}
 		p.proof.Checkpoints[i] = SignCheckpoint(p.keys[c.Station], c)
+		newest[c.Key] = &p.proof.Checkpoints[i]
 	}
 }
 
@@ -301,7 +344,7 @@ func TestCheckTrailReports(t *testing.T) {
 	})
 }
 
-// TestCheckpointGolden pins version 1 of the checkpoint's encoding: a
+// TestCheckpointGolden pins versions 1 and 2 of the checkpoint's encoding: a
 // signature made by a fixed key over fixed fields (Ed25519 signatures
 // are deterministic). The reference verifier in Python checks the same
 // bytes (build/scripts/verify-export.py --self-test).
@@ -321,6 +364,15 @@ func TestCheckpointGolden(t *testing.T) {
 	}
 	if !bytes.HasPrefix(c.message(), []byte("\x00\x00\x00\x00\x00\x00\x00\x1eloginshell/audit/checkpoint/v1")) {
 		t.Errorf("the message does not start with the version: %q", c.message())
+	}
+	// Version 2: the same fields with a link, and the link to it.
+	c.Link = "5f1c0e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
+	c = SignCheckpoint(keyOf("ST-7"), c)
+	if const2 := "063d9da8eda66301e6a705dd2c913e4e44601a6361aa07d7337ad3d17e912dd9bcf431e181ec446d0a9a19ab413a31e37442df2850b5237e05baf97f4a42a906"; c.Signature != const2 {
+		t.Errorf("version 2 signature %s, want %s: the encoding changed", c.Signature, const2)
+	}
+	if l := LinkOf(&c); l != "d234d47c56bdb432fccce5e4370757ad5f4a4c976e43eada4e9068cd29eed0ce" {
+		t.Errorf("link %s: the link's encoding changed", l)
 	}
 	if fp := Fingerprint(key); fp != "da35 8755 2075 72d1 cb3c 2b1a 2bb3 344f e996 aa43 3682 0c87 0a13 59fd 03cf 18f7" {
 		t.Errorf("fingerprint %q: the fingerprints in validation records would no longer match", fp)

@@ -45,6 +45,16 @@ import (
 // with u64, u32 and str as in [Entry]'s encoding. Key is the lowercase hex
 // of the 32-byte Ed25519 public key; it is not in the encoding, the
 // signature binds it.
+//
+// A checkpoint with a Link is encoded as version 2: the same fields after
+// str("loginshell/audit/checkpoint/v2") instead of v1's, then str(Link).
+// Link chains the checkpoints of one key: it is [LinkOf] the checkpoint
+// the key signed before ([GenesisLink] for its first). One valid
+// signature at the end of a key's chain so vouches for every checkpoint
+// of that key before it, unchanged and none missing, as each one's own
+// signature would: a verifier checks one Ed25519 signature per key (and
+// per break in a chain) and one SHA-256 per checkpoint, not one
+// signature per transaction (see [CheckTrail]).
 type Checkpoint struct {
 	// Store names the trail: the store's random identity, made when its
 	// schema was created, so a checkpoint of one store never passes for
@@ -68,14 +78,29 @@ type Checkpoint struct {
 	Time time.Time `json:"time"`
 	// Signature is the hex Ed25519 signature of the encoding above.
 	Signature string `json:"signature"`
+	// Link is LinkOf the checkpoint signed before by the same key,
+	// GenesisLink for the key's first; "" for a version 1 checkpoint.
+	Link string `json:"link,omitempty"`
 }
 
-// encodingCheckpointV1 opens the canonical encoding of a checkpoint.
-const encodingCheckpointV1 = "loginshell/audit/checkpoint/v1"
+// encodingCheckpointV1 opens the canonical encoding of a checkpoint;
+// encodingCheckpointV2 that of one with a Link.
+const (
+	encodingCheckpointV1 = "loginshell/audit/checkpoint/v1"
+	encodingCheckpointV2 = "loginshell/audit/checkpoint/v2"
+)
+
+// GenesisLink is the Link of a key's first checkpoint: 64 zeros, which no
+// SHA-256 is known to give.
+const GenesisLink = "0000000000000000000000000000000000000000000000000000000000000000"
 
 // message is c's canonical encoding: what Signature signs.
 func (c *Checkpoint) message() []byte {
-	b := appendString(make([]byte, 0, 256), encodingCheckpointV1)
+	version := encodingCheckpointV1
+	if c.Link != "" {
+		version = encodingCheckpointV2
+	}
+	b := appendString(make([]byte, 0, 320), version)
 	b = appendString(b, c.Store)
 	b = appendString(b, c.Station)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.Prev))
@@ -83,7 +108,42 @@ func (c *Checkpoint) message() []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(c.Seq))
 	b = appendString(b, c.Hash)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.Time.Unix()))
-	return binary.BigEndian.AppendUint32(b, uint32(c.Time.Nanosecond()))
+	b = binary.BigEndian.AppendUint32(b, uint32(c.Time.Nanosecond()))
+	if c.Link != "" {
+		b = appendString(b, c.Link)
+	}
+	return b
+}
+
+// LinkOf is what the checkpoint after c (by the same key) holds as its
+// Link: the lowercase hex SHA-256 of c's canonical encoding followed by
+// str(c.Signature), so a change to anything c holds, its signature
+// included, breaks the chain at the next checkpoint.
+func LinkOf(c *Checkpoint) string {
+	sum := sha256.Sum256(appendString(c.message(), c.Signature))
+	return hex.EncodeToString(sum[:])
+}
+
+// NextLink is the Link of the checkpoint a station signs now, given prev,
+// the newest checkpoint the store holds by the station's key (nil for
+// none, read under the chain's lock), and mine, the one this process
+// committed last (nil for none). The chain links only to a checkpoint
+// the key really signed: one that is not mine (another process with the
+// same key wrote it, or someone who edited the store) is linked to only
+// when its signature verifies, or a forged checkpoint would be vouched
+// for by every signature after it; else the chain starts again at
+// GenesisLink, and a verifier names the forged one.
+func NextLink(prev, mine *Checkpoint) string {
+	switch {
+	case prev == nil:
+		return GenesisLink
+	case mine != nil && sameCheckpoint(*prev, *mine):
+		return LinkOf(prev)
+	case VerifySignature(*prev) == nil:
+		return LinkOf(prev)
+	default:
+		return GenesisLink
+	}
 }
 
 // SignCheckpoint returns c signed with key: Key and Signature are set,

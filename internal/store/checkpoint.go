@@ -10,8 +10,12 @@ import "loginshell/internal/audit"
 // committed is never without its checkpoint, and the checkpoints form one
 // chain (audit.Checkpoint).
 type Checkpointer interface {
-	// Sign returns c signed: the store has set Store, Prev, From, Seq and
-	// Hash; Sign sets Station, Key, Time and Signature
+	// PublicKey is the key Sign signs with, lowercase hex: the store
+	// reads the newest checkpoint of that key to link the next one to it
+	// (audit.NextLink).
+	PublicKey() string
+	// Sign returns c signed: the store has set Store, Prev, From, Seq,
+	// Hash and Link; Sign sets Station, Key, Time and Signature
 	// (audit.SignCheckpoint). It is called inside the transaction, while
 	// the store holds the chain's lock, so it must be quick and do no
 	// I/O.

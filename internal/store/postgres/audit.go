@@ -87,11 +87,9 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, th
 		}
 		return nil, nil, tx.SendBatch(ctx, b).Close()
 	}
-	var head audit.Entry
-	var prevCheckpoint int64
-	if err := tx.QueryRow(ctx, `SELECT seq, hash, checkpoint FROM audit_head WHERE id = 1 FOR UPDATE`).
-		Scan(&head.Seq, &head.Hash, &prevCheckpoint); err != nil {
-		return nil, nil, fmt.Errorf("read the audit chain head: %w", err)
+	head, prevCheckpoint, link, err := s.lockHead(ctx, tx)
+	if err != nil {
+		return nil, nil, err
 	}
 	var last *audit.Entry
 	if head.Seq > 0 {
@@ -109,11 +107,11 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, th
 	}
 	var cp *audit.Checkpoint
 	if s.cp != nil {
-		c := s.cp.Sign(audit.Checkpoint{Store: s.id, Prev: prevCheckpoint, From: sealed[0].Seq, Seq: last.Seq, Hash: last.Hash})
+		c := s.cp.Sign(audit.Checkpoint{Store: s.id, Prev: prevCheckpoint, From: sealed[0].Seq, Seq: last.Seq, Hash: last.Hash, Link: link})
 		b.Queue(`INSERT INTO station_keys (station, public_key, registered) VALUES ($1, $2, $3)
 ON CONFLICT (station, public_key) DO NOTHING`, c.Station, c.Key, c.Time)
-		b.Queue(`INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature)
+		b.Queue(`INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature, link)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature, c.Link)
 		cp = &c
 	}
 	for _, f := range then {
@@ -123,6 +121,46 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.Seq, c.Prev, c.From, c.Hash, c.Time,
 		return nil, nil, fmt.Errorf("insert audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)
 	}
 	return sealed, cp, nil
+}
+
+// newestOfKeyQuery reads the newest checkpoint of a key (index
+// checkpoints_key), which the next one links to.
+var newestOfKeyQuery = `SELECT ` + checkpointColumns + ` FROM checkpoints c WHERE c.public_key = $1 ORDER BY c.seq DESC LIMIT 1`
+
+// lockHead locks the chain head's row and reads it: the last entry's Seq
+// and Hash and the newest checkpoint's Seq; with a Checkpointer, also the
+// Link of the checkpoint this transaction signs (audit.NextLink), from
+// the newest checkpoint of the station's key. Both statements go in one
+// round trip; the second runs once the first holds the lock, on a
+// snapshot of its own (READ COMMITTED), so it sees the checkpoint every
+// other process with the key committed before.
+func (s *Store) lockHead(ctx context.Context, tx pgx.Tx) (head audit.Entry, checkpoint int64, link string, err error) {
+	const headQuery = `SELECT seq, hash, checkpoint FROM audit_head WHERE id = 1 FOR UPDATE`
+	if s.cp == nil {
+		if err := tx.QueryRow(ctx, headQuery).Scan(&head.Seq, &head.Hash, &checkpoint); err != nil {
+			return head, 0, "", fmt.Errorf("read the audit chain head: %w", err)
+		}
+		return head, checkpoint, "", nil
+	}
+	b := &pgx.Batch{}
+	b.Queue(headQuery).QueryRow(func(r pgx.Row) error { return r.Scan(&head.Seq, &head.Hash, &checkpoint) })
+	var prev *audit.Checkpoint
+	b.Queue(newestOfKeyQuery, s.cp.PublicKey()).
+		Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				c := audit.Checkpoint{Store: s.id}
+				if err := rows.Scan(&c.Seq, &c.Prev, &c.From, &c.Hash, &c.Time, &c.Station, &c.Key, &c.Signature, &c.Link); err != nil {
+					return err
+				}
+				c.Time = c.Time.UTC()
+				prev = &c
+			}
+			return rows.Err()
+		})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return head, 0, "", fmt.Errorf("read the audit chain head: %w", err)
+	}
+	return head, checkpoint, audit.NextLink(prev, s.mine.Load()), nil
 }
 
 func scanEntry(rows pgx.Rows) (audit.Entry, error) {

@@ -8,11 +8,13 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 	"loginshell/internal/store"
 )
@@ -71,6 +73,9 @@ type Store struct {
 	// cp signs a checkpoint for each transaction that appends entries;
 	// nil for none.
 	cp store.Checkpointer
+	// mine is the checkpoint this handle committed last: the next one
+	// links to it without verifying its signature again.
+	mine atomic.Pointer[audit.Checkpoint]
 	// afterListen, nil but in tests, runs on each watch connection once
 	// it listens and before it reads the changes log: a test commits a
 	// change there to have it both read from the log and noticed.

@@ -193,6 +193,10 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 	return rs, nil
 }
 
+// pendingOwnedQuery counts a package's pending requests (index
+// requests_pending_owner).
+const pendingOwnedQuery = `SELECT count(*) FROM requests WHERE state = 'pending' AND owner = $1`
+
 // PendingOwned counts the pending requests package owner queued
 // (Request.Owner), by an index of the pending ones by owner: the engine
 // checks its limit per package at every queue, however many requests
@@ -200,7 +204,7 @@ func (s *Store) Pending(ctx context.Context, f signature.Filter) ([]signature.Re
 func (s *Store) PendingOwned(ctx context.Context, owner string) (int, error) {
 	var n int
 	err := s.retrying(ctx, true, func(*bool) error {
-		return s.pool.QueryRow(ctx, `SELECT count(*) FROM requests WHERE state = 'pending' AND owner = $1`, owner).Scan(&n)
+		return s.pool.QueryRow(ctx, pendingOwnedQuery, owner).Scan(&n)
 	})
 	return n, s.fail("pending of "+owner, err)
 }

@@ -251,6 +251,12 @@ CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
 	`
 CREATE INDEX requests_pending_owner ON requests (owner) WHERE state = 'pending';
 `,
+	// 7: the checkpoints of each key chained (audit.Checkpoint's Link,
+	// '' for the version 1 checkpoints before), and found by key.
+	`
+ALTER TABLE checkpoints ADD COLUMN link text NOT NULL DEFAULT '';
+CREATE INDEX checkpoints_key ON checkpoints (public_key, seq);
+`,
 }
 
 // migrate brings the schema to this build's version in one transaction

@@ -30,6 +30,7 @@ func BuildTrail(tb testing.TB, dsn string, requests, stations int) {
 	signer := &storetest.Stations{}
 	var head *audit.Entry
 	var checkpoint int64
+	newest := map[string]*audit.Checkpoint{} // each station's, which its next links to
 	const batch = 1000
 	for start := 0; start < requests; start += batch {
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -52,10 +53,12 @@ func BuildTrail(tb testing.TB, dsn string, requests, stations int) {
 							e.PrintedName, e.Meaning, e.Approve, e.Comment, e.Detail, e.Prev, e.Hash, e.IdP, e.Actor, e.Content)
 						head = &e
 					}
-					c := signer.Sign(audit.Checkpoint{Store: s.id, Prev: checkpoint, From: from, Seq: head.Seq, Hash: head.Hash})
+					mine := newest[signer.As]
+					c := signer.Sign(audit.Checkpoint{Store: s.id, Prev: checkpoint, From: from, Seq: head.Seq, Hash: head.Hash, Link: audit.NextLink(mine, mine)})
+					newest[signer.As] = &c
 					b.Queue(`INSERT INTO station_keys (station, public_key, registered) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, c.Station, c.Key, c.Time)
-					b.Queue(`INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-						c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature)
+					b.Queue(`INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature, link) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+						c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature, c.Link)
 					checkpoint = c.Seq
 				}
 				if err := tx.SendBatch(ctx, b).Close(); err != nil {

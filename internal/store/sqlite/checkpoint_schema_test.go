@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,9 @@ func (s signer) Sign(c audit.Checkpoint) audit.Checkpoint {
 	return audit.SignCheckpoint(s.key, c)
 }
 func (signer) Committed(audit.Checkpoint) {}
+func (s signer) PublicKey() string {
+	return hex.EncodeToString(s.key.Public().(ed25519.PublicKey))
+}
 
 // TestCheckpointStep: a trail written before the step that keeps
 // checkpoints migrates, a station signing after it vouches for what it

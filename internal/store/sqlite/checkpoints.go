@@ -14,6 +14,10 @@ import (
 // newestCheckpointQuery reads the newest checkpoint's Seq (0 for none).
 const newestCheckpointQuery = `SELECT coalesce(max(seq), 0) FROM checkpoints`
 
+// newestOfKeyQuery reads the newest checkpoint of a key (index
+// checkpoints_key), which the next one links to.
+var newestOfKeyQuery = `SELECT ` + checkpointColumns + ` FROM checkpoints c WHERE c.public_key = ? ORDER BY c.seq DESC LIMIT 1`
+
 // checkpoint signs and stores the checkpoint of the entries sealed in
 // this transaction (not empty), with the station's key: the key once
 // (its first checkpoint registers it), the checkpoint always. Prev is
@@ -25,21 +29,48 @@ func (s *Store) checkpoint(ctx context.Context, tx *sql.Tx, sealed []audit.Entry
 		return nil, fmt.Errorf("read the newest checkpoint: %w", err)
 	}
 	head := sealed[len(sealed)-1]
-	c := s.cp.Sign(audit.Checkpoint{Store: s.id, Prev: prev, From: sealed[0].Seq, Seq: head.Seq, Hash: head.Hash})
+	link, err := s.link(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	c := s.cp.Sign(audit.Checkpoint{Store: s.id, Prev: prev, From: sealed[0].Seq, Seq: head.Seq, Hash: head.Hash, Link: link})
 	if _, err := tx.ExecContext(ctx, `INSERT INTO station_keys (station, public_key, registered) VALUES (?, ?, ?)
 ON CONFLICT (station, public_key) DO NOTHING`, c.Station, c.Key, timeText(c.Time)); err != nil {
 		return nil, fmt.Errorf("register the station's key: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Seq, c.Prev, c.From, c.Hash, timeText(c.Time), c.Station, c.Key, c.Signature); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature, link)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Seq, c.Prev, c.From, c.Hash, timeText(c.Time), c.Station, c.Key, c.Signature, c.Link); err != nil {
 		return nil, fmt.Errorf("store the checkpoint of entries %d-%d: %w", c.From, c.Seq, err)
 	}
 	return &c, nil
 }
 
+// link is the Link of the checkpoint this transaction signs: to the
+// newest checkpoint of the station's key (audit.NextLink), read under
+// the write lock, so the checkpoints of every process using the key form
+// one chain.
+func (s *Store) link(ctx context.Context, tx *sql.Tx) (string, error) {
+	rows, err := tx.QueryContext(ctx, newestOfKeyQuery, s.cp.PublicKey())
+	if err != nil {
+		return "", fmt.Errorf("read the station's newest checkpoint: %w", err)
+	}
+	defer rows.Close()
+	var prev *audit.Checkpoint
+	if rows.Next() {
+		if prev, err = scanCheckpoint(rows, s.id); err != nil {
+			return "", fmt.Errorf("read the station's newest checkpoint: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("read the station's newest checkpoint: %w", err)
+	}
+	return audit.NextLink(prev, s.mine.Load()), nil
+}
+
 // committed tells the Checkpointer that cp (nil for none) is committed.
 func (s *Store) committed(cp *audit.Checkpoint) {
 	if cp != nil {
+		s.mine.Store(cp)
 		s.cp.Committed(*cp)
 	}
 }
@@ -98,7 +129,7 @@ WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = c.seq) ORDER BY c.seq`, t.
 // The columns of AuditTrail's rows: an entry's (NULL for a checkpoint
 // alone), then its checkpoint's (NULL for none).
 var (
-	checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.public_key, c.signature`
+	checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.public_key, c.signature, c.link`
 	joinedColumns     = "a." + strings.Join(strings.Fields(strings.ReplaceAll(auditColumns, ",", " ")), ", a.") + ", " + checkpointColumns
 	orphanColumns     = strings.Repeat("NULL, ", len(strings.Split(auditColumns, ","))) + checkpointColumns
 )
@@ -134,11 +165,11 @@ func scanRow(rows *sql.Rows, store string) (audit.Row, error) {
 		userID, printedName, meaning, comment, detail, prev, hash, idp  sql.NullString
 		actor, content                                                  sql.NullString
 		cSeq, cPrev, cFirst                                             sql.NullInt64
-		cHash, cTime, cStation, cKey, cSig                              sql.NullString
+		cHash, cTime, cStation, cKey, cSig, cLink                       sql.NullString
 	)
 	if err := rows.Scan(&seq, &t, &offset, &station, &event, &request, &requestName, &slot, &template, &userID, &printedName,
 		&meaning, &approve, &comment, &detail, &prev, &hash, &idp, &actor, &content,
-		&cSeq, &cPrev, &cFirst, &cHash, &cTime, &cStation, &cKey, &cSig); err != nil {
+		&cSeq, &cPrev, &cFirst, &cHash, &cTime, &cStation, &cKey, &cSig, &cLink); err != nil {
 		return audit.Row{}, err
 	}
 	var row audit.Row
@@ -159,7 +190,7 @@ func scanRow(rows *sql.Rows, store string) (audit.Row, error) {
 	}
 	if cSeq.Valid {
 		c := audit.Checkpoint{Store: store, Seq: cSeq.Int64, Prev: cPrev.Int64, From: cFirst.Int64, Hash: cHash.String,
-			Station: cStation.String, Key: cKey.String, Signature: cSig.String}
+			Station: cStation.String, Key: cKey.String, Signature: cSig.String, Link: cLink.String}
 		var err error
 		if c.Time, err = parseTime(cTime.String); err != nil {
 			return audit.Row{}, err
@@ -192,4 +223,16 @@ func readKeys(ctx context.Context, tx *sql.Tx) (audit.Trail, error) {
 		t.Keys = append(t.Keys, k)
 	}
 	return t, rows.Err()
+}
+
+// scanCheckpoint reads a row of checkpointColumns.
+func scanCheckpoint(rows *sql.Rows, store string) (*audit.Checkpoint, error) {
+	c := audit.Checkpoint{Store: store}
+	var t string
+	if err := rows.Scan(&c.Seq, &c.Prev, &c.From, &c.Hash, &t, &c.Station, &c.Key, &c.Signature, &c.Link); err != nil {
+		return nil, err
+	}
+	var err error
+	c.Time, err = parseTime(t)
+	return &c, err
 }

@@ -11,8 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"loginshell/internal/audit"
 	"loginshell/internal/store"
 	"modernc.org/sqlite" // the "sqlite" database/sql driver
 )
@@ -64,6 +66,9 @@ type Store struct {
 	// cp signs a checkpoint for each transaction that appends entries;
 	// nil for none.
 	cp store.Checkpointer
+	// mine is the checkpoint this handle committed last: the next one
+	// links to it without verifying its signature again.
+	mine atomic.Pointer[audit.Checkpoint]
 
 	closeOnce sync.Once
 	closeErr  error

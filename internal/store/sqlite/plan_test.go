@@ -30,6 +30,7 @@ func TestQueueAndTriggerDoNotScan(t *testing.T) {
 		{"the slot's request (trigger)", requestSelect + ` WHERE ` + bySlot + ` ORDER BY r.rowid, s.idx`, []any{"x"}},
 		{"the chain's head (every audit entry)", headQuery, nil},
 		{"the newest checkpoint (every audit entry)", newestCheckpointQuery, nil},
+		{"the newest checkpoint of the station's key (every audit entry)", newestOfKeyQuery, []any{"ab"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var plan []string

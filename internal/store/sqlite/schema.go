@@ -184,6 +184,12 @@ BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 	`
 CREATE INDEX requests_pending_owner ON requests (owner) WHERE state = 'pending';
 `,
+	// 6: the checkpoints of each key chained (audit.Checkpoint's Link,
+	// '' for the version 1 checkpoints before), and found by key.
+	`
+ALTER TABLE checkpoints ADD COLUMN link TEXT NOT NULL DEFAULT '';
+CREATE INDEX checkpoints_key ON checkpoints (public_key, seq);
+`,
 }
 
 // migrate brings the schema of the database db writes to to the newest

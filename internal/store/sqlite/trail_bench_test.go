@@ -41,6 +41,7 @@ func BuildTrail(tb testing.TB, path string, requests, stations int) {
 	signer := &storetest.Stations{}
 	var head *audit.Entry
 	var checkpoint int64
+	newest := map[string]*audit.Checkpoint{} // each station's, which its next links to
 	const batch = 1000
 	for start := 0; start < requests; start += batch {
 		tx, err := db.BeginTx(ctx, nil)
@@ -55,7 +56,7 @@ func BuildTrail(tb testing.TB, path string, requests, stations int) {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		insCheckpoint, err := tx.PrepareContext(ctx, `INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		insCheckpoint, err := tx.PrepareContext(ctx, `INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -83,11 +84,13 @@ func BuildTrail(tb testing.TB, path string, requests, stations int) {
 					}
 					head = &e
 				}
-				c := signer.Sign(audit.Checkpoint{Store: id, Prev: checkpoint, From: from, Seq: head.Seq, Hash: head.Hash})
+				mine := newest[signer.As]
+				c := signer.Sign(audit.Checkpoint{Store: id, Prev: checkpoint, From: from, Seq: head.Seq, Hash: head.Hash, Link: audit.NextLink(mine, mine)})
+				newest[signer.As] = &c
 				if _, err := insKey.ExecContext(ctx, c.Station, c.Key, timeText(c.Time)); err != nil {
 					tb.Fatal(err)
 				}
-				if _, err := insCheckpoint.ExecContext(ctx, c.Seq, c.Prev, c.From, c.Hash, timeText(c.Time), c.Station, c.Key, c.Signature); err != nil {
+				if _, err := insCheckpoint.ExecContext(ctx, c.Seq, c.Prev, c.From, c.Hash, timeText(c.Time), c.Station, c.Key, c.Signature, c.Link); err != nil {
 					tb.Fatal(err)
 				}
 				checkpoint = c.Seq

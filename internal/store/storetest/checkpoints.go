@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"reflect"
 	"sync"
@@ -36,6 +37,10 @@ func newStation(name string) *station {
 func (s *station) Sign(c audit.Checkpoint) audit.Checkpoint {
 	c.Station, c.Time = s.name, base
 	return audit.SignCheckpoint(s.key, c)
+}
+
+func (s *station) PublicKey() string {
+	return hex.EncodeToString(s.key.Public().(ed25519.PublicKey))
 }
 
 func (s *station) Committed(c audit.Checkpoint) {
@@ -162,6 +167,30 @@ func RunCheckpoints(t *testing.T, newDB NewSignedDB) {
 		p, rep := checked(t, hs[0], audit.Expect{Pins: pins(sts...)})
 		if len(rep.Problems) > 0 || rep.Entries != 2*each || len(p.Checkpoints) != 2*each || len(p.Keys) != 2 {
 			t.Errorf("problems %q; %d entries, %d checkpoints, %d keys; want none, %d, %d, 2", rep.Problems, rep.Entries, len(p.Checkpoints), len(p.Keys), 2*each, 2*each)
+		}
+	})
+
+	t.Run("handles with one key (a shell and a command) link its checkpoints in one chain", func(t *testing.T) {
+		t.Parallel()
+		open := newDB(t)
+		st := newStation("ST-1")
+		hs := []Store{open(t, st), open(t, st)}
+		const each = 5
+		race(2*each, func(i int) {
+			if _, err := hs[i%2].AppendAudit(ctx, audit.Entry{Time: at(i), Station: st.name, Event: audit.EventAttempt}); err != nil {
+				t.Error(err)
+			}
+		})
+		p, rep := checked(t, hs[0], audit.Expect{Pins: pins(st)})
+		if len(rep.Problems) > 0 || len(p.Checkpoints) != 2*each {
+			t.Fatalf("problems %q, %d checkpoints; want none, %d", rep.Problems, len(p.Checkpoints), 2*each)
+		}
+		link := audit.GenesisLink
+		for _, c := range p.Checkpoints {
+			if c.Link != link {
+				t.Fatalf("checkpoint at #%d links to %q, want %q: the key's chain forked", c.Seq, c.Link, link)
+			}
+			link = audit.LinkOf(&c)
 		}
 	})
 

@@ -69,6 +69,11 @@ type Stations struct {
 
 // Sign signs c as s.As (store.Checkpointer's Sign).
 func (s *Stations) Sign(c audit.Checkpoint) audit.Checkpoint {
+	c.Station, c.Time = s.As, base
+	return audit.SignCheckpoint(s.key(), c)
+}
+
+func (s *Stations) key() ed25519.PrivateKey {
 	if s.keys == nil {
 		s.keys = map[string]ed25519.PrivateKey{}
 	}
@@ -78,8 +83,7 @@ func (s *Stations) Sign(c audit.Checkpoint) audit.Checkpoint {
 		key = ed25519.NewKeyFromSeed(seed[:])
 		s.keys[s.As] = key
 	}
-	c.Station, c.Time = s.As, base
-	return audit.SignCheckpoint(key, c)
+	return key
 }
 
 // PeakHeap samples the heap in use every 25 ms from now on; the function
