@@ -42,8 +42,9 @@ type Apps interface {
 
 // Settings stores the login server a person sets from the error view, and
 // tells which one was tried, for the view that offers to correct it.
+// *settings.Store is one.
 type Settings interface {
-	Set(key string, value any) error
+	MergeVia(d map[string]any, via settings.Via) error
 	String(key string) string
 }
 
@@ -230,7 +231,13 @@ func (b *Sequence) SetLoginServer(loginURL string) error {
 	if b.auth.InProgress() {
 		return auth.ErrInProgress
 	}
-	if err := b.settings.Set(settings.LoginURL, u); err != nil {
+	// The form is the first start's while no login server is set, the
+	// sign-in error's after: the trail says which (settings.Recorded).
+	via := settings.ViaErrorView
+	if b.settings.String(settings.LoginURL) == "" {
+		via = settings.ViaFirstStart
+	}
+	if err := b.settings.MergeVia(map[string]any{settings.LoginURL: u}, via); err != nil {
 		return fmt.Errorf("store login_url: %w", err)
 	}
 	b.log.Info("login server set from the shell", "login_url", u)

@@ -207,7 +207,7 @@ func (p *Place) Save(c Change) (Saved, error) {
 	if loginChanged {
 		change[settings.LoginURL] = login
 	}
-	if err := p.st.Merge(change); err != nil {
+	if err := p.st.MergeVia(change, settings.ViaSettings); err != nil {
 		return Saved{}, fmt.Errorf("save the Settings place's change: %w", err)
 	}
 	p.log.Info("settings changed in the Settings place", "login_url", loginChanged, "redirect_port", portChanged, "signature_store", storeChanged)
