@@ -240,8 +240,10 @@ func Build(c Config) (sh *Shell, err error) {
 	log.Info("signature store", "where", where, "station", c.Station, "key", stn.Fingerprint())
 	sh.Store = db
 	sh.onClose(func() { _ = db.Close() })
+	// The Settings place's changes need the install permit once someone
+	// has signed in here (configure's doc says why and what stays open).
 	place, err := configure.New(configure.Options{Settings: st, Auth: a, Users: users, Boot: seq, StoreInUse: where,
-		Log: log.With("component", "configure")})
+		Permit: permit, SignedInBefore: func() bool { return last.Get() != "" }, Log: log.With("component", "configure")})
 	if err != nil {
 		return nil, err
 	}
