@@ -24,7 +24,9 @@ func TestRecordedChanges(t *testing.T) {
 		{"both keys at once, in Recorded's order", func(s *Store) error {
 			return s.MergeVia(map[string]any{ClientID: "plant", LoginURL: b}, ViaDemo)
 		}, []Change{{LoginURL, a, b, ViaDemo}, {ClientID, "", "plant", ViaDemo}}},
-		{"a key no signature depends on", func(s *Store) error { return s.MergeVia(map[string]any{RedirectPort: "8765", "theme": "dark"}, ViaSettings) }, nil},
+		{"a key no signature depends on", func(s *Store) error {
+			return s.MergeVia(map[string]any{RedirectPort: "8765", "theme": "dark"}, ViaSettings)
+		}, nil},
 		{"the login server cleared", func(s *Store) error { return s.Delete(LoginURL) }, []Change{{LoginURL, a, "", ViaUnnamed}}},
 		{"a refused value", func(s *Store) error {
 			if s.MergeVia(map[string]any{LoginURL: "http://evil.example"}, ViaSettings) == nil {
