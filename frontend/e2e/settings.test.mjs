@@ -8,8 +8,11 @@
 //   c) Shift+Tab from the page reaches the top bar's Settings, Enter opens the place with the
 //      values and the focus in the login server's field; a bad address and a bad port are refused
 //      beside their fields in words; Escape closes it, the focus back on Settings
-//   d) a new login server (a second demo provider) is saved: the tab goes to its sign-in page at
-//      once; supervisor signs in there and is offered Install package…
+//   d) operator (someone has signed in here, operator lacks the installer role) saves a new login
+//      server: refused in words, nothing stored; signed out, the chrome's save is refused too,
+//      saying to sign in and where a wrong address is corrected instead
+//   e) supervisor signs in and saves a new login server (a second demo provider): the tab goes to
+//      its sign-in page at once; supervisor signs in there and is offered Install package…
 
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
@@ -220,18 +223,59 @@ describe("the Settings place and who may install", () => {
         assert.equal(await focused(page), "settings-open", "Escape gives the focus back to Settings");
       });
 
-      await run("settings-d-new-login-server", ctx, async () => {
+      await run("settings-d-operator-may-not", ctx, async () => {
+        // Someone has signed in here, so changing the login server needs the installer role.
         await page.keyboard.press("Enter");
         await page.waitForFunction(() => document.activeElement?.id === "settings-login-url");
         assert.equal(await page.locator("#settings-redirect-port").inputValue(), "", "the refused port was kept");
         await page.keyboard.press("Control+A");
         await page.keyboard.type(newIssuer);
         await page.keyboard.press("Enter");
-        // Saved: operator is signed out and the tab goes to the new provider's sign-in page.
+        const result = page.locator("#settings-result");
+        await result.filter({ hasText: "installer_role" }).waitFor();
+        assert.match(await result.innerText(), /role "Supervisor" .*operator does not have it; ask someone with that role/);
+        assert.equal(await result.getAttribute("data-ok"), "false", "the refusal looks like an error");
+        assert.equal((await settingsFile(dataDir)).login_url, issuer, "operator changed login_url");
+        await page.screenshot({ path: join(artifactsDir, "settings-not-permitted.png") });
+        await page.keyboard.press("Escape");
+        await page.locator("#settings-place").waitFor({ state: "hidden" });
+        // Signed out, at a station someone has signed in at: nobody may change it from Settings;
+        // the refusal says to sign in, and where a wrong address is corrected instead.
+        await page.frameLocator("#content").locator("#logout").click();
+        await page.waitForURL((u) => u.origin === issuer, { timeout: 30_000 });
+        const r = await fetch(`${shell.origin}/shell/settings`, {
+          method: "POST",
+          headers: { "X-Loginshell-Key": shell.key, "Content-Type": "application/json" },
+          body: JSON.stringify({ loginURL: newIssuer, redirectPort: "", signatureStore: "" }),
+        });
+        const body = await r.json();
+        assert.equal(body.ok, false, `Settings while nobody is signed in: ${JSON.stringify(body)}`);
+        assert.match(body.error, /^Sign in to change these settings/);
+        assert.match(body.error, /correct it in the form the sign-in error shows/);
+        assert.equal((await settingsFile(dataDir)).login_url, issuer, "a change while signed out was stored");
+      });
+
+      await run("settings-e-supervisor-new-login-server", ctx, async () => {
+        // The tab is at the provider's sign-in page since operator signed out.
+        await signIn(page, "supervisor", "supervisor-demo", "Station-pass-42");
+        await page.locator("#install").waitFor({ state: "visible" });
+        for (let i = 0; i < 30 && (await focused(page)) !== "settings-open"; i++) await page.keyboard.press("Shift+Tab");
+        assert.equal(await focused(page), "settings-open", "Shift+Tab from the page never reached Settings");
+        await page.keyboard.press("Enter");
+        await page.waitForFunction(() => document.activeElement?.id === "settings-login-url");
+        await page.keyboard.press("Control+A");
+        await page.keyboard.type(newIssuer);
+        await page.keyboard.press("Enter");
+        // Saved: supervisor is signed out and the tab goes to the new provider's sign-in page.
         await page.waitForURL((u) => u.origin === newIssuer, { timeout: 30_000 });
         assert.equal((await settingsFile(dataDir)).login_url, newIssuer);
         assert.equal((await settingsFile(dataDir)).installer_role, "Supervisor");
-        await signIn(page, "supervisor", "supervisor-demo", "Station-pass-42");
+        await page.locator('input[name="username"]').waitFor({ state: "visible" });
+        await page.keyboard.type("supervisor");
+        await page.keyboard.press("Tab");
+        await page.keyboard.type("supervisor-demo");
+        await page.keyboard.press("Enter");
+        await page.frameLocator("#content").locator("h1", { hasText: "Line 4 — Release station" }).waitFor();
         await page.locator("#install").waitFor({ state: "visible" });
         assert.match(await page.locator("#status-user").innerText(), /Sam|supervisor/i);
         await page.screenshot({ path: join(artifactsDir, "settings-installer.png") });

@@ -14,6 +14,7 @@ import (
 	"loginshell/internal/atomicfile"
 	"loginshell/internal/audit"
 	"loginshell/internal/auth"
+	"loginshell/internal/boot"
 	"loginshell/internal/configure"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/fault"
@@ -67,6 +68,10 @@ var kinds = map[string]struct {
 	"signature.ErrTooManyPending":     {signature.ErrTooManyPending, fault.TooMany},
 	"shell.ErrNoTrail":                {shell.ErrNoTrail, fault.NotFound},
 	"configure.ErrSignInRunning":      {configure.ErrSignInRunning, fault.Conflict},
+	"configure.ErrSignInFirst":        {configure.ErrSignInFirst, fault.Forbidden},
+	"configure.ErrNotPermitted":       {configure.ErrNotPermitted, fault.Forbidden},
+	"boot.ErrSignedIn":                {boot.ErrSignedIn, fault.Forbidden},
+	"auth.ErrNotLoginServer":          {auth.ErrNotLoginServer, fault.Forbidden},
 	"install.ErrBusy":                 {install.ErrBusy, fault.Conflict},
 	"install.ErrNotInstaller":         {install.ErrNotInstaller, fault.Forbidden},
 	"install.ErrSignedOut":            {install.ErrSignedOut, fault.Forbidden},

@@ -33,6 +33,10 @@ const (
 	EventTimeout  = "timeout"  // a challenge timed out
 	EventTemplate = "template" // a template was added, replaced or removed
 	EventAlert    = "alert"    // misuse: a lockout, or repeated failures at one slot
+	// EventSetting: a setting signatures depend on changed (the login
+	// server, the OpenID client): Detail says from what to what and
+	// through what, Actor who, Station where.
+	EventSetting = "setting"
 )
 
 // Entry is one line of the trail. Never a password or a token: callers

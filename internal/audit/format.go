@@ -13,7 +13,8 @@ import (
 //	request_id=… slot=… template=Release signer="Jane Doe" user=jdoe
 //	meaning=Approval decision=approve comment="checked twice" station=ST-7
 //
-// (one line; wrapped here). signer, user, meaning, decision, time and
+// (one line; wrapped here), and, when set, the identity provider (idp)
+// and who acted (actor) before the station. signer, user, meaning, decision, time and
 // comment are the 21 CFR 11.50 manifestation. A value is bare when it is
 // made of letters, digits and ._:@/+- only, and otherwise Go-quoted, so a
 // comment with a newline or a terminal escape stays on its line and
@@ -52,6 +53,8 @@ func Format(e Entry) string {
 		field("decision", map[bool]string{true: "approve", false: "reject"}[*e.Approve])
 	}
 	field("comment", e.Comment)
+	field("idp", e.IdP)
+	field("actor", e.Actor)
 	field("station", e.Station)
 	field("detail", e.Detail)
 	return b.String()

@@ -62,6 +62,14 @@ func TestFormat(t *testing.T) {
 			t.Errorf("Format = %q holds a line break or a control character", line)
 		}
 	})
+	t.Run("A change of a setting says who made it.", func(t *testing.T) {
+		t.Parallel()
+		got := Format(Seal(nil, Entry{Time: time.Unix(0, 0).UTC(), Event: EventSetting, Station: "ST-7", Actor: "os:mes@ST-7",
+			Detail: `login_url changed from "https://a" to "https://b" through the Settings place`}))
+		if want := `setting actor=os:mes@ST-7 station=ST-7 detail="login_url changed from`; !strings.Contains(got, want) {
+			t.Errorf("Format = %s, want it to contain %s", got, want)
+		}
+	})
 	t.Run("Unset fields are left out.", func(t *testing.T) {
 		t.Parallel()
 		got := Format(Seal(nil, Entry{Time: time.Unix(0, 0).UTC(), Event: EventTemplate, Template: "Release v2"}))

@@ -40,10 +40,16 @@ type Apps interface {
 	AppPage(name string) (pageURL, title string, err error)
 }
 
+// ErrSignedIn refuses the sign-in error's login-server form while a person
+// is signed in: the form is for a station nobody can sign in at.
+var ErrSignedIn = fault.New(fault.Forbidden,
+	"Someone is signed in: change the login server in Settings (the top bar), as a person who may install packages.")
+
 // Settings stores the login server a person sets from the error view, and
 // tells which one was tried, for the view that offers to correct it.
+// *settings.Store is one.
 type Settings interface {
-	Set(key string, value any) error
+	MergeVia(d map[string]any, via settings.Via) error
 	String(key string) string
 }
 
@@ -218,10 +224,16 @@ func Message(err error) string {
 // sequence. The window's binding and the browser mode's endpoint both call
 // it; a page reaches the same setting only through /pmapi/usersettings.
 //
+// The form is offered only while nobody is signed in (a first start, a
+// login server that lets nobody sign in), so it is open to whoever is at
+// the station then; with a person signed in it is refused, and the
+// Settings place, which asks who may, is the way (configure.Place). Either
+// way the change is in the audit trail (settings.Recorded).
+//
 // Errors: loginurl.ErrInvalid naming the rule broken; auth.ErrInProgress
 // while a sign-in, setup or update runs, so a page in progress keeps the
-// server it started with; an Internal error when the settings cannot be
-// written.
+// server it started with; ErrSignedIn while a person is signed in; an
+// Internal error when the settings cannot be written.
 func (b *Sequence) SetLoginServer(loginURL string) error {
 	u, err := loginurl.Parse(loginURL)
 	if err != nil {
@@ -230,7 +242,16 @@ func (b *Sequence) SetLoginServer(loginURL string) error {
 	if b.auth.InProgress() {
 		return auth.ErrInProgress
 	}
-	if err := b.settings.Set(settings.LoginURL, u); err != nil {
+	if _, _, ok := b.users.Current(); ok {
+		return ErrSignedIn
+	}
+	// The form is the first start's while no login server is set, the
+	// sign-in error's after: the trail says which (settings.Recorded).
+	via := settings.ViaErrorView
+	if b.settings.String(settings.LoginURL) == "" {
+		via = settings.ViaFirstStart
+	}
+	if err := b.settings.MergeVia(map[string]any{settings.LoginURL: u}, via); err != nil {
 		return fmt.Errorf("store login_url: %w", err)
 	}
 	b.log.Info("login server set from the shell", "login_url", u)

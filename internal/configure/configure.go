@@ -11,6 +11,17 @@
 // Hosted pages never do; they cannot change these keys through
 // /pmapi/usersettings either (settings.IsShellKey).
 //
+// Who may change them: once someone has signed in at this station
+// (Options.SignedInBefore), only a signed-in person who may install
+// packages (Options.Permit: install.Permit, the installer_role setting),
+// since a login server another provider answers at would verify the
+// station's "openid" signatures. Before anyone has, whoever is at the
+// station may: the first start sets the login server here or on the
+// first-start form. A wrong address that lets nobody sign in is corrected
+// on the sign-in error's form (boot.Sequence.SetLoginServer), not here.
+// Every change of the login server is in the audit trail either way
+// (settings.Recorded).
+//
 // A change takes effect as the first-start form's does: a new login server
 // at once (a sign-in there; whoever is signed in is signed out first), the
 // redirect port at the next sign-in, the signature store at the next start
@@ -25,6 +36,7 @@ import (
 	"strings"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/install"
 	"loginshell/internal/loginurl"
 	"loginshell/internal/settings"
 	"loginshell/internal/user"
@@ -81,6 +93,18 @@ func (e *FieldError) Unwrap() error { return e.Err }
 var ErrSignInRunning = fault.New(fault.Conflict,
 	"A sign-in is in progress. Finish it or cancel it, then save the new login server again.")
 
+// ErrSignInFirst refuses a change while nobody is signed in at a station
+// someone has signed in at before; ErrNotPermitted one by a person who may
+// not install packages (wrapped with the role and the person's name).
+// Both are Forbidden, and neither names a field: the rule is the
+// person's, not a value's.
+var (
+	ErrSignInFirst = fault.New(fault.Forbidden, "Sign in to change these settings: once someone has signed in at this station, "+
+		"only a signed-in person who may install packages may change the login server, the redirect port or the signature store. "+
+		"If nobody can sign in because the login server's address is wrong, correct it in the form the sign-in error shows.")
+	ErrNotPermitted = fault.New(fault.Forbidden, "Changing the login server, the redirect port or the signature store is for people who may install packages (the installer_role setting).")
+)
+
 // The words of Saved.Message, one sentence per change.
 const (
 	msgNothing     = "Nothing changed."
@@ -121,6 +145,13 @@ type Options struct {
 	Auth     Auth
 	Users    Users
 	Boot     Boot
+	// Permit says whether the person signed in may install packages
+	// (install.Permit): nil, install.ErrSignedOut or
+	// install.ErrNotInstaller. The same person may change these settings.
+	Permit func() error
+	// SignedInBefore reports whether anyone has signed in at this station
+	// (the last user it remembers); until then Permit is not asked.
+	SignedInBefore func() bool
 	// StoreInUse names the signature store the shell opened at start.
 	StoreInUse string
 	Log        *slog.Logger
@@ -128,23 +159,26 @@ type Options struct {
 
 // Place is the Settings place's engine. Safe for concurrent use.
 type Place struct {
-	st    *settings.Store
-	auth  Auth
-	users Users
-	boot  Boot
-	store string
-	log   *slog.Logger
+	st     *settings.Store
+	auth   Auth
+	users  Users
+	boot   Boot
+	permit func() error
+	before func() bool
+	store  string
+	log    *slog.Logger
 }
 
 // New returns a Place over its collaborators, refusing missing ones.
 func New(o Options) (*Place, error) {
-	if o.Settings == nil || o.Auth == nil || o.Users == nil || o.Boot == nil {
-		return nil, errors.New("configure: Settings, Auth, Users and Boot are required")
+	if o.Settings == nil || o.Auth == nil || o.Users == nil || o.Boot == nil || o.Permit == nil || o.SignedInBefore == nil {
+		return nil, errors.New("configure: Settings, Auth, Users, Boot, Permit and SignedInBefore are required")
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Place{st: o.Settings, auth: o.Auth, users: o.Users, boot: o.Boot, store: o.StoreInUse, log: o.Log}, nil
+	return &Place{st: o.Settings, auth: o.Auth, users: o.Users, boot: o.Boot, permit: o.Permit, before: o.SignedInBefore,
+		store: o.StoreInUse, log: o.Log}, nil
 }
 
 // Current returns the values the place shows now.
@@ -163,8 +197,10 @@ func (p *Place) Current() Values {
 // login server, the redirect port, the signature store, in that order),
 // wrapping the rule's error (loginurl.ErrInvalid, settings.ErrInvalid); a
 // new login server while a sign-in runs is ErrSignInRunning; a failure to
-// write the settings is Internal. A new login server is then used at once
-// (see Boot).
+// write the settings is Internal; a change by someone who may not make it
+// (see the package's doc) is ErrSignInFirst or ErrNotPermitted, decided
+// after the values are checked, so "Nothing changed." is never refused. A
+// new login server is then used at once (see Boot).
 func (p *Place) Save(c Change) (Saved, error) {
 	cur := p.Current()
 	login := strings.TrimSpace(c.LoginURL)
@@ -191,6 +227,9 @@ func (p *Place) Save(c Change) (Saved, error) {
 	if !loginChanged && !portChanged && !storeChanged {
 		return Saved{Message: msgNothing}, nil
 	}
+	if err := p.mayChange(); err != nil {
+		return Saved{}, err
+	}
 	if loginChanged && p.auth.InProgress() {
 		return Saved{}, &FieldError{FieldLoginURL, ErrSignInRunning}
 	}
@@ -207,7 +246,7 @@ func (p *Place) Save(c Change) (Saved, error) {
 	if loginChanged {
 		change[settings.LoginURL] = login
 	}
-	if err := p.st.Merge(change); err != nil {
+	if err := p.st.MergeVia(change, settings.ViaSettings); err != nil {
 		return Saved{}, fmt.Errorf("save the Settings place's change: %w", err)
 	}
 	p.log.Info("settings changed in the Settings place", "login_url", loginChanged, "redirect_port", portChanged, "signature_store", storeChanged)
@@ -222,6 +261,27 @@ func (p *Place) Save(c Change) (Saved, error) {
 		}
 	}
 	return Saved{Message: join(words)}, nil
+}
+
+// mayChange applies the rule of who may change these settings (see the
+// package's doc), in words that say what to do.
+func (p *Place) mayChange() error {
+	if !p.before() {
+		return nil
+	}
+	err := p.permit()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, install.ErrSignedOut):
+		return ErrSignInFirst
+	case errors.Is(err, install.ErrNotInstaller):
+		who, _, _ := p.users.Current()
+		return fault.Explain(ErrNotPermitted, "Changing the login server, the redirect port or the signature store on this station is for "+
+			"people with the role %q (the installer_role setting), and %s does not have it; ask someone with that role.",
+			p.st.String(settings.InstallerRole), who.Username)
+	}
+	return err
 }
 
 // asPort reads a checked redirect_port value (nil or a float64) as a port.

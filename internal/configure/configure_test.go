@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/install"
 	"loginshell/internal/loginurl"
 	"loginshell/internal/settings"
 	"loginshell/internal/user"
@@ -21,13 +22,16 @@ type fakeAuth struct{ running bool }
 
 func (a fakeAuth) InProgress() bool { return a.running }
 
-type fakeUsers struct{ signedIn bool }
+type fakeUsers struct {
+	signedIn bool
+	roles    []string
+}
 
 func (u fakeUsers) Current() (user.Profile, user.Method, bool) {
 	if !u.signedIn {
 		return user.Profile{}, "", false
 	}
-	return user.Profile{Username: "operator"}, user.Online, true
+	return user.Profile{Username: "operator", Roles: u.roles}, user.Online, true
 }
 
 type fakeBoot struct {
@@ -55,11 +59,23 @@ func place(t *testing.T, start map[string]any, running, signedIn bool) (*Place, 
 		t.Fatal(err)
 	}
 	b := &fakeBoot{}
-	p, err := New(Options{Settings: st, Auth: fakeAuth{running}, Users: fakeUsers{signedIn}, Boot: b, StoreInUse: "signatures.db in /data"})
+	p, err := New(options(st, fakeAuth{running}, fakeUsers{signedIn: signedIn}, b, false))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p, path, b
+}
+
+// options are a Place's over st whose Permit is the shell's rule
+// (install.Permit over users and the installer_role setting); before
+// says whether someone has signed in at the station.
+func options(st *settings.Store, a Auth, u fakeUsers, b Boot, before bool) Options {
+	permit := install.Permit(func() (string, []string, bool) {
+		p, _, ok := u.Current()
+		return p.Username, p.Roles, ok
+	}, func() string { return st.String(settings.InstallerRole) })
+	return Options{Settings: st, Auth: a, Users: u, Boot: b, StoreInUse: "signatures.db in /data", Permit: permit,
+		SignedInBefore: func() bool { return before }}
 }
 
 func TestNewRefusesMissingCollaborators(t *testing.T) {
@@ -67,6 +83,9 @@ func TestNewRefusesMissingCollaborators(t *testing.T) {
 	st, _ := settings.Open("")
 	if _, err := New(Options{Settings: st, Auth: fakeAuth{}, Users: fakeUsers{}}); err == nil {
 		t.Error("New accepted a missing Boot")
+	}
+	if _, err := New(Options{Settings: st, Auth: fakeAuth{}, Users: fakeUsers{}, Boot: &fakeBoot{}}); err == nil {
+		t.Error("New accepted a missing Permit")
 	}
 	if _, err := New(Options{Auth: fakeAuth{}, Users: fakeUsers{}, Boot: &fakeBoot{}}); err == nil {
 		t.Error("New accepted missing Settings")
@@ -173,6 +192,69 @@ func TestSave(t *testing.T) {
 			defer b.mu.Unlock()
 			if strings.Join(b.called, ",") != strings.Join(tt.wantBoot, ",") {
 				t.Errorf("boot was asked to %v, want %v", b.called, tt.wantBoot)
+			}
+		})
+	}
+}
+
+// TestWhoMayChange: once someone has signed in at the station, a change
+// needs a signed-in person who may install packages; before, whoever is
+// at it may (the first start). A refusal says why and what to do, names
+// no field, and stores nothing; "Nothing changed." is never refused.
+func TestWhoMayChange(t *testing.T) {
+	t.Parallel()
+	const old = "https://old.example.com"
+	newServer := Change{LoginURL: "https://login.example.com"}
+	tests := []struct {
+		name     string
+		before   bool // someone has signed in at this station
+		role     string
+		users    fakeUsers
+		change   Change
+		wantErr  error
+		wantText string
+	}{
+		{name: "a station nobody has signed in at: whoever is at it", change: newServer},
+		{name: "nobody signed in, after someone has", before: true, change: newServer,
+			wantErr: ErrSignInFirst, wantText: "correct it in the form the sign-in error shows"},
+		{name: "nobody signed in, nothing changed", before: true, change: Change{LoginURL: old}, wantText: "Nothing changed."},
+		{name: "a signed-in person, no installer role set", before: true, users: fakeUsers{signedIn: true}, change: newServer},
+		{name: "a signed-in person without the installer role", before: true, role: "Supervisor",
+			users: fakeUsers{signedIn: true, roles: []string{"Operator"}}, change: Change{LoginURL: old, RedirectPort: "9000"},
+			wantErr: ErrNotPermitted, wantText: `role "Supervisor" (the installer_role setting), and operator does not have it`},
+		{name: "a signed-in person with the installer role", before: true, role: "Supervisor",
+			users: fakeUsers{signedIn: true, roles: []string{"supervisor"}}, change: Change{LoginURL: old, SignatureStore: "host=db dbname=sig"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			st, err := settings.Open("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Merge(map[string]any{"login_url": old, "installer_role": tt.role}); err != nil {
+				t.Fatal(err)
+			}
+			p, err := New(options(st, fakeAuth{}, tt.users, &fakeBoot{}, tt.before))
+			if err != nil {
+				t.Fatal(err)
+			}
+			saved, err := p.Save(tt.change)
+			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+				t.Fatalf("Save = %+v, %v; want %v", saved, err, tt.wantErr)
+			}
+			if err != nil {
+				if fault.KindOf(err) != fault.Forbidden || !strings.Contains(fault.Text(err), tt.wantText) {
+					t.Errorf("refusal %v (%v) says %q, want Forbidden saying %q", err, fault.KindOf(err), fault.Text(err), tt.wantText)
+				}
+				if a := Reply(saved, err, slog.New(slog.DiscardHandler)); a.Field != "" {
+					t.Errorf("the refusal names field %q, want none", a.Field)
+				}
+				if got := p.Current(); got.LoginURL != old || got.RedirectPort != 0 || got.SignatureStore != "" {
+					t.Errorf("a refused change stored %+v", got)
+				}
+			} else if tt.wantText != "" && saved.Message != tt.wantText {
+				t.Errorf("Save says %q, want %q", saved.Message, tt.wantText)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"loginshell/internal/auth"
+	"loginshell/internal/boot"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/gateway"
 	"loginshell/internal/loginurl"
@@ -120,6 +121,20 @@ func TestConfigureSignsInAtTheNewServer(t *testing.T) {
 	}
 	if got := sh.Settings.String(settings.LoginURL); got != issuer {
 		t.Errorf("login_url = %q, want it left at %q", got, issuer)
+	}
+}
+
+// With a person signed in the sign-in error's form is refused: the
+// Settings place, which asks who may, is the way then.
+func TestConfigureRefusedWhileSignedIn(t *testing.T) {
+	t.Parallel()
+	sh := shelltest.New(t, shelltest.Options{})
+	sh.Users.SignIn(user.Profile{Username: "olga", Roles: []string{"Operator"}}, user.Online)
+	if err := sh.Boot.SetLoginServer("https://login.example.com"); !errors.Is(err, boot.ErrSignedIn) {
+		t.Errorf("Configure = %v, want %v", err, boot.ErrSignedIn)
+	}
+	if got := sh.Settings.String(settings.LoginURL); got != "" {
+		t.Errorf("login_url = %q, want it unset", got)
 	}
 }
 

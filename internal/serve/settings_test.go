@@ -2,12 +2,14 @@ package serve_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"loginshell/internal/audit"
 	"loginshell/internal/gateway"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell/shelltest"
@@ -213,5 +215,78 @@ func TestViewSaysWhoMayInstall(t *testing.T) {
 				t.Errorf("the install service permits: %v, want %v (the view and the guard must agree)", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestAPageCannotRepointTheLoginServerNorWriteTheTrail attacks, as the
+// page of a package would, the two settings a signature depends on
+// (settings.Recorded): through /pmapi/usersettings, under every spelling
+// and method, it changes neither login_url nor client_id, and writes no
+// entry to the audit trail in their name (an entry a page could write
+// would bury a real change among forged ones).
+func TestAPageCannotRepointTheLoginServerNorWriteTheTrail(t *testing.T) {
+	t.Parallel()
+	const login, client = "https://login.example.com", "plant-shell"
+	sh := shelltest.New(t, shelltest.Options{})
+	if err := sh.Settings.MergeVia(map[string]any{settings.LoginURL: login, settings.ClientID: client}, settings.ViaCommandLine); err != nil {
+		t.Fatal(err)
+	}
+	_, pages, err := gateway.ForBrowser(sh.Shell, nil, "p.localhost:1", []string{"http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Host = webapps.PackageLabel("lineapp") + ".p.localhost:1"
+		pages.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ps.Close)
+	settingEntries := func() (n int) {
+		t.Helper()
+		if err := sh.Store.AuditEntries(context.Background(), func(e audit.Entry) error {
+			if e.Event == audit.EventSetting {
+				n++
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := settingEntries()
+	if before != 2 {
+		t.Fatalf("the trail holds %d setting entries for the command line's login_url and client_id, want 2", before)
+	}
+	for _, tt := range []struct{ name, method, path, body string }{
+		{"login_url", "PUT", "/pmapi/usersettings/login_url", `"https://evil.example"`},
+		{"login_url in capitals", "PUT", "/pmapi/usersettings/LOGIN_URL", `"https://evil.example"`},
+		{"the container's alias", "PUT", "/pmapi/usersettings/server_url", `"https://evil.example"`},
+		{"login_url among a page's own keys", "PUT", "/pmapi/usersettings", `{"theme":"dark","login_url":"https://evil.example"}`},
+		{"client_id", "PUT", "/pmapi/usersettings/client_id", `"evil-client"`},
+		{"client_id with spaces around", "PUT", "/pmapi/usersettings", `{" client_id ":"evil-client"}`},
+		{"login_url cleared", "DELETE", "/pmapi/usersettings/login_url", ""},
+		{"client_id cleared", "DELETE", "/pmapi/usersettings/client_id", ""},
+	} {
+		req, err := http.NewRequest(tt.method, ps.URL+tt.path, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: %s %s = %d, want 403", tt.name, tt.method, tt.path, resp.StatusCode)
+		}
+	}
+	if got := sh.Settings.String(settings.LoginURL); got != login {
+		t.Errorf("login_url = %q after the page's attempts, want %q", got, login)
+	}
+	if got := sh.Settings.String(settings.ClientID); got != client {
+		t.Errorf("client_id = %q after the page's attempts, want %q", got, client)
+	}
+	if n := settingEntries() - before; n != 0 {
+		t.Errorf("the page's attempts wrote %d setting entries to the trail, want none", n)
 	}
 }

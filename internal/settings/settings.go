@@ -110,6 +110,8 @@ type Store struct {
 	mu      sync.Mutex // guards data; never held across I/O
 	path    string     // "" keeps settings in memory only
 	data    map[string]any
+
+	evidence evidence // guarded by writeMu
 }
 
 // Open loads the settings file at path (absent means empty). An empty path
@@ -181,8 +183,17 @@ func (s *Store) Set(key string, v any) error {
 }
 
 // Merge stores every key of d and persists the file once, or nothing when
-// one value is refused (Check).
+// one value is refused (Check). A change of login_url or client_id through
+// Merge is recorded as ViaUnnamed: the shell's own paths use MergeVia.
 func (s *Store) Merge(d map[string]any) error {
+	return s.MergeVia(d, ViaUnnamed)
+}
+
+// MergeVia is Merge saying the way the change came in: every value of a
+// key in Recorded that really changes is handed to the recorder (Record)
+// once the file is written, so the trail says when the login server
+// changed, from what to what, and through what.
+func (s *Store) MergeVia(d map[string]any, via Via) error {
 	clean := make(map[string]any, len(d))
 	for k, v := range d {
 		k = canonical(k)
@@ -192,7 +203,18 @@ func (s *Store) Merge(d map[string]any) error {
 		}
 		clean[k] = v
 	}
-	return s.update(func(cur map[string]any) { maps.Copy(cur, clean) })
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	var changes []Change
+	err := s.update(func(cur map[string]any) {
+		changes = diff(cur, clean, via)
+		maps.Copy(cur, clean)
+	})
+	if err != nil {
+		return err
+	}
+	s.evidence.add(changes)
+	return nil
 }
 
 // Check applies the rule of key to v and returns the value as it is
@@ -278,22 +300,31 @@ var errStorePassword = fault.Detail(ErrInvalid, "signature_store must not hold a
 
 // Delete removes one setting; ErrNotFound if it had no value.
 func (s *Store) Delete(key string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	s.mu.Lock()
 	_, ok := s.data[canonical(key)]
 	s.mu.Unlock()
 	if !ok {
 		return fault.Detail(ErrNotFound, "%q", key)
 	}
-	return s.update(func(d map[string]any) { delete(d, canonical(key)) })
+	var changes []Change
+	err := s.update(func(d map[string]any) {
+		changes = diff(d, map[string]any{canonical(key): ""}, ViaUnnamed)
+		delete(d, canonical(key))
+	})
+	if err != nil {
+		return err
+	}
+	s.evidence.add(changes)
+	return nil
 }
 
 // update applies f to a copy and commits it only once it is on disk, so a
-// failed write leaves memory and file in agreement. Writers take turns on
-// writeMu; readers wait on mu only for the pointer swap, never for the
-// file's fsync.
+// failed write leaves memory and file in agreement. Callers hold writeMu
+// (writers take turns); readers wait on mu only for the pointer swap,
+// never for the file's fsync.
 func (s *Store) update(f func(map[string]any)) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
 	s.mu.Lock()
 	next := maps.Clone(s.data)
 	s.mu.Unlock()

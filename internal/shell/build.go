@@ -107,7 +107,7 @@ func Build(c Config) (sh *Shell, err error) {
 	}
 	sh.Settings = st
 	if c.LoginURL != "" {
-		if err := st.Set(settings.LoginURL, c.LoginURL); err != nil {
+		if err := st.MergeVia(map[string]any{settings.LoginURL: c.LoginURL}, settings.ViaCommandLine); err != nil {
 			return nil, err
 		}
 	}
@@ -240,8 +240,10 @@ func Build(c Config) (sh *Shell, err error) {
 	log.Info("signature store", "where", where, "station", c.Station, "key", stn.Fingerprint())
 	sh.Store = db
 	sh.onClose(func() { _ = db.Close() })
+	// The Settings place's changes need the install permit once someone
+	// has signed in here (configure's doc says why and what stays open).
 	place, err := configure.New(configure.Options{Settings: st, Auth: a, Users: users, Boot: seq, StoreInUse: where,
-		Log: log.With("component", "configure")})
+		Permit: permit, SignedInBefore: func() bool { return last.Get() != "" }, Log: log.With("component", "configure")})
 	if err != nil {
 		return nil, err
 	}
@@ -265,6 +267,7 @@ func Build(c Config) (sh *Shell, err error) {
 		return nil, err
 	}
 	sh.Signatures = sigs
+	recordSettings(st, sigs, users, log.With("component", "settings"))
 	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store)
 	// The follower reads the store: it ends, and its last read with it,
 	// before the store closes (closers run in reverse order).
@@ -289,6 +292,27 @@ func OSActor() string {
 		who = u.Username
 	}
 	return "os:" + who + "@" + Station()
+}
+
+// recordSettings writes every change of the login server or the OpenID
+// client (settings.Recorded) to the audit trail through the signature
+// engine, as a template's change goes: who (the person signed in, else the
+// OS user and host the shell runs as), where (the station: Engine stamps
+// it), through what (settings.Via). The changes made before the engine
+// existed (--login-url, --demo) are written first.
+func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Service, log *slog.Logger) {
+	st.Record(func(c settings.Change) {
+		who := OSActor()
+		if p, _, ok := users.Current(); ok {
+			who = p.Username
+			if p.Name != "" && p.Name != p.Username {
+				who += " (" + p.Name + ")"
+			}
+		}
+		if err := sigs.RecordSetting(signature.ActingAs(context.Background(), who), c.Detail()); err != nil {
+			log.Error("a change of the login server is not in the audit trail", "key", c.Key, "via", string(c.Via), "err", err)
+		}
+	})
 }
 
 // alertPoll is how often a station reads the store for alerts raised

@@ -39,7 +39,7 @@ func startDemo(st *settings.Store, log *slog.Logger) (*demoidp.Server, string, e
 	if err != nil {
 		return nil, "", fmt.Errorf("start the demo identity provider: %w", err)
 	}
-	if err := st.Merge(map[string]any{settings.LoginURL: idp.Issuer(), settings.ClientID: idp.ClientID(), settings.Prompt: "login"}); err != nil {
+	if err := st.MergeVia(map[string]any{settings.LoginURL: idp.Issuer(), settings.ClientID: idp.ClientID(), settings.Prompt: "login"}, settings.ViaDemo); err != nil {
 		idp.Close()
 		return nil, "", err
 	}

@@ -3,6 +3,7 @@ package signature
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -178,6 +179,19 @@ func (e *Engine) PutTemplate(ctx context.Context, t Template) error {
 		return err
 	}
 	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: t.Name, Detail: "stored"})
+	return nil
+}
+
+// RecordSetting writes to the trail that a setting a signature depends
+// on changed (audit.EventSetting): detail says from what to what and
+// through what, never a secret; the actor is ActingAs's. An "openid"
+// signature is verified by the login_url of its time, so the trail must
+// say when and by whom that changed. Unlike a template's entry its error
+// is returned: the caller decides how loudly to say it.
+func (e *Engine) RecordSetting(ctx context.Context, detail string) error {
+	if _, err := e.o.Store.AppendAudit(ctx, e.stamp(ctx, audit.Entry{Event: audit.EventSetting, Detail: detail})); err != nil {
+		return fmt.Errorf("record a change of the settings: %w", err)
+	}
 	return nil
 }
 
