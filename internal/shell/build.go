@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"loginshell/internal/alert"
-	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
 	"loginshell/internal/configure"
@@ -24,7 +23,7 @@ import (
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
-	"loginshell/internal/station"
+	"loginshell/internal/store/postgres"
 	"loginshell/internal/user"
 )
 
@@ -91,10 +90,13 @@ func Build(c Config) (sh *Shell, err error) {
 		c.Station = Station()
 	}
 	sh = &Shell{Log: c.Log, DataDir: c.DataDir}
+	// A `return nil, err` has set sh to nil before this runs: what was
+	// started is released through built (it was sh.Close() on nil, a
+	// panic instead of the error).
+	built := sh
 	defer func() {
 		if err != nil {
-			sh.Close()
-			sh = nil
+			built.Close()
 		}
 	}()
 	log := c.Log
@@ -225,21 +227,25 @@ func Build(c Config) (sh *Shell, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// The station's key signs a checkpoint for every transaction that
-	// appends to the trail, inside it; its own copy of the latest is
-	// written by its goroutine after the commit. Closed after the store.
-	stn, err := station.Open(station.Options{Dir: c.DataDir, Name: c.Station, Now: time.Now, Log: log.With("component", "station")})
-	if err != nil {
-		return nil, fmt.Errorf("open the station's key: %w", err)
-	}
-	sh.onClose(func() { _ = stn.Close() })
-	db, where, err := openStore(c.DataDir, dsn, stn)
+	// A bad templates.json is refused now; the templates are stored when
+	// the signature store opens.
+	templatesFile := filepath.Join(c.DataDir, "templates.json")
+	templates, err := readTemplates(templatesFile, c.Demo)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("signature store", "where", where, "station", c.Station, "key", stn.Fingerprint())
+	// The signature store, the station's key and the alert follower open
+	// at the store's first use (lazyStore), never before the window.
+	db := newLazyStore(func() (SignatureStore, func(), error) {
+		return openSignatures(signaturesOptions{dataDir: c.DataDir, dsn: dsn, station: c.Station, templates: templates,
+			templatesFile: templatesFile, notices: alert.NewNotices(scr.Notify, nil), log: log})
+	})
 	sh.Store = db
 	sh.onClose(func() { _ = db.Close() })
+	where := filepath.Join(c.DataDir, StoreFile)
+	if dsn != "" {
+		where = postgres.Describe(dsn)
+	}
 	place, err := configure.New(configure.Options{Settings: st, Auth: a, Users: users, Boot: seq, StoreInUse: where,
 		Log: log.With("component", "configure")})
 	if err != nil {
@@ -265,18 +271,12 @@ func Build(c Config) (sh *Shell, err error) {
 		return nil, err
 	}
 	sh.Signatures = sigs
-	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store)
-	// The follower reads the store: it ends, and its last read with it,
-	// before the store closes (closers run in reverse order).
-	alertsCtx, stopAlerts := context.WithCancel(context.Background())
-	followed := make(chan struct{})
-	go func() {
-		defer close(followed)
-		followAlerts(alertsCtx, db, alert.NewNotices(scr.Notify, nil), log.With("component", "alert"))
-	}()
-	sh.onClose(func() { stopAlerts(); <-followed })
-	if err := loadTemplates(sigs, filepath.Join(c.DataDir, "templates.json"), c.Demo); err != nil {
-		return nil, err
+	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store), once it is open
+	if dsn != "" {
+		// The plant's store carries other stations' alerts, which this
+		// chrome shows whether or not anyone signs here: it is opened
+		// now, beside the window, not in its way, and until it opens.
+		go openPlantStore(watchCtx, db, log)
 	}
 	return sh, nil
 }
@@ -289,41 +289,4 @@ func OSActor() string {
 		who = u.Username
 	}
 	return "os:" + who + "@" + Station()
-}
-
-// alertPoll is how often a station reads the store for alerts raised
-// anywhere on it.
-const alertPoll = time.Second
-
-// followAlerts shows in the chrome each alert any station on the store
-// raises from now on, reading the trail every alertPoll until ctx ends. A
-// store that does not answer is logged once per change of what it says,
-// not at every poll, and read again.
-func followAlerts(ctx context.Context, db alert.Trail, notices *alert.Notices, log *slog.Logger) {
-	last := ""
-	failed := func(err error) {
-		if err.Error() != last {
-			log.Warn("signature alerts not read from the store; trying again", "err", err)
-		}
-		last = err.Error()
-	}
-	head, err := alert.Head(ctx, db)
-	for err != nil {
-		failed(err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(alertPoll):
-		}
-		head, err = alert.Head(ctx, db)
-	}
-	_ = alert.Follow(ctx, db, head, alertPoll, func(e audit.Entry) { last = ""; notices.Alert(e) }, failed)
-}
-
-// Station names this computer in signatures and the audit trail.
-func Station() string {
-	if h, err := os.Hostname(); err == nil && h != "" {
-		return h
-	}
-	return "this computer"
 }
