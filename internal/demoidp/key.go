@@ -18,10 +18,10 @@ import (
 // The key is asked for (start) when the sign-in form is first shown, so
 // it is made while the person types, and waited for (get) where it is
 // used. Why this matters: a provider that held every request until its
-// key existed (tried once to take the key off the shell's start-up) made
-// the shell's 2-second reachability check at start-up time out on a
-// loaded machine, so a live demo provider was judged unreachable and the
-// shell did not sign in online (TestDiscoveryDoesNotWaitForTheKey).
+// key existed (tried once to take the key off the shell's start-up) held
+// the shell's 2-second reachability check at start-up, which on a loaded
+// machine then timed out or answered just as the sign-in went on
+// (TestDiscoveryDoesNotWaitForTheKey).
 type signingKeys struct {
 	generate func() (*rsa.PrivateKey, error)
 	once     sync.Once

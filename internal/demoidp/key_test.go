@@ -64,16 +64,17 @@ func startHeld(t *testing.T, h *heldKey) *Server {
 	}
 }
 
-// The sign-in hang's cause, pinned: the shell decides at start-up whether
-// the login server is reachable with one discovery request and a 2-second
-// budget (connectivity.Monitor over online.Client.Reachable). A demo
-// provider that held its requests until its key was made (as it did when
-// the key was first taken off the window's start-up) made that check time
-// out whenever the key took longer, as it does on a loaded machine: the
-// shell then judged a live provider unreachable and never showed its
-// sign-in page. Discovery, the authorization request and the sign-in form
-// must answer while the key is still being made; the token and keys
-// endpoints wait for it.
+// The shell decides at start-up whether the login server is reachable
+// with one discovery request and a 2-second budget (connectivity.Monitor
+// over online.Client.Reachable). A demo provider that held its requests
+// until its key was made (as it did when the key was first taken off the
+// window's start-up) held that check for as long as the key took, on a
+// loaded machine past the budget, and made its answer arrive just as the
+// sign-in went on: what exposed the screen's lost change that hung the
+// sign-in at "Signing in…" (screen.TestScreenKeepsChangesMadeMeanwhile).
+// Discovery, the authorization request and the sign-in form must answer
+// while the key is still being made; the token and keys endpoints wait
+// for it.
 func TestDiscoveryDoesNotWaitForTheKey(t *testing.T) {
 	t.Parallel()
 	h := newHeldKey()
