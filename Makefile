@@ -155,6 +155,8 @@ smoke: build
 	bash build/scripts/smoke.sh $(BIN)
 	$(call header,smoke: the first hour (first start$(,) a wrong address corrected$(,) a second user offline))
 	bash build/scripts/firsthour.sh $(BIN)
+	$(call header,smoke: the signature walk (a reject$(,) a timeout$(,) wrong signers$(,) Settings; keyboard only))
+	bash build/scripts/walk.sh $(BIN)
 
 # The installers, into build/artifacts/: the Debian package $(DEB) and the
 # Windows installer loginshell_<version>_windows_amd64_installer.exe (Wails'

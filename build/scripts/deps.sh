@@ -3,7 +3,8 @@
 # that is already there, so running it twice costs a few seconds:
 #   - Debian packages (compiler, GTK/WebKitGTK 4.1 headers, Xvfb, Chromium
 #     for the browser tests, ImageMagick and x11-utils xdotool for the smoke test,
-#     and python3-gi with GTK's typelib for its drag source,
+#     and python3-gi with GTK's typelib for its drag source, D-Bus, AT-SPI
+#     and its typelib for the window walk's reading of the window's words,
 #     PostgreSQL's server for the tests of the plant's signature store: they
 #     start a throwaway cluster from /usr/lib/postgresql/<version>/bin),
 #     nsis (makensis, for the Windows installer of `make package`),
@@ -25,6 +26,7 @@ packages=(
 	build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
 	xvfb xauth chromium imagemagick x11-utils xdotool
 	python3-gi gir1.2-gtk-3.0 # the smoke test's drag source (build/scripts/dragsource.py)
+	dbus-daemon at-spi2-core gir1.2-atspi-2.0 # walk.sh reads the window's words (build/scripts/a11y.py)
 	postgresql
 	nsis desktop-file-utils
 	python3 # build/scripts/verify-export.py, in make test's exportcheck

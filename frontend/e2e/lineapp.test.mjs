@@ -145,6 +145,9 @@ describe("the line app has no dead ends", { concurrency: false }, () => {
       await page.locator("#challenge-box").waitFor({ state: "hidden" });
       await result().filter({ hasText: "Release rejected by" }).waitFor();
       assert.equal(await result().getAttribute("class"), "error");
+      // The rejection ended the request: its other signature is no longer offered.
+      assert.equal(await content().getByRole("button", { name: "Approve signature 2" }).isDisabled(), true,
+        "signature 2 of a rejected request can still be asked for");
       await content().locator("#release:not([disabled])").click();
       await content().getByRole("button", { name: "Approve signature 2" }).waitFor({ state: "visible" });
       assert.equal(await content().locator("#slots li").count(), 2);

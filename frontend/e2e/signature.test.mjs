@@ -188,6 +188,7 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
       const result = await content.locator("#release-result").filter({ hasText: "Line released" }).innerText();
       assert.match(result, /Sam Supervisor \(supervisor\)/);
       assert.match(result, /released/);
+      assert.equal(await content.locator("#release").isEnabled(), true, "Release line stays disabled after the line was released");
     });
 
     await run("s6-after-a-reload", async () => {

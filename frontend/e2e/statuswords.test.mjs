@@ -90,6 +90,8 @@ describe("the status words tell the cause", { concurrency: false }, () => {
       await message.waitFor({ state: "visible" });
       const text = await message.innerText();
       assert.match(text, /That address is not an OpenID login server \(it answered 401\)/);
+      // The heading names the cause too, not a failed sign-in in general.
+      assert.equal(await page.locator("#error-heading").innerText(), "That address is not an OpenID login server");
       assert.doesNotMatch(text, /got no answer|check the network/i);
       assert.equal(await field.inputValue(), refusingURL, "the address tried, ready to correct");
       assert.equal(await statusText(), "Login server unreachable");

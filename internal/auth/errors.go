@@ -17,6 +17,10 @@ var (
 	ErrNotAttempted = fault.New(fault.Forbidden, "sign-in could not be attempted")
 	// ErrFailed wraps the reason a login attempt failed.
 	ErrFailed = fault.New(fault.Forbidden, "sign-in failed")
+	// ErrNotLoginServer: the login server's address answered, but not as an
+	// OpenID provider (a web server, a proxy's 401), and nobody can sign in
+	// offline. It comes with ErrFailed, in the login server's own words.
+	ErrNotLoginServer = fault.New(fault.Forbidden, "that address is not an OpenID login server; correct login_url")
 	// ErrCancelled: the running flow was cancelled (Cancel, logout).
 	ErrCancelled = fault.New(fault.Forbidden, "sign-in was cancelled")
 	// ErrTokenUnknown: the token is not the one of the running flow's page,

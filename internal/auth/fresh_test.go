@@ -68,3 +68,30 @@ func TestSetupRenewsAStaleOnlineSignIn(t *testing.T) {
 		})
 	}
 }
+
+// A change of the offline password is proved by the old one (DESIGN §4),
+// so a stale online sign-in is not renewed for it, whether or not the login
+// server answers: a renewal would take the window to the login server and
+// the starter app's "Update Offline Password" request would be lost.
+func TestUpdateKeepsAStaleOnlineSignIn(t *testing.T) {
+	t.Parallel()
+	stale := aliceProfile() // authenticated in 2025
+	for _, online := range []idp{{configured: true, reachable: true, profile: stale}, {configured: true}} {
+		e := freshEnv(t, online)
+		if err := e.kc.Create("alice", goodPassword, stale); err != nil {
+			t.Fatal(err)
+		}
+		e.users.SignIn(stale, user.Online)
+		running := e.goUpdate(context.Background())
+		pg := e.waitPage(t, running)
+		if err := e.svc.CompleteUpdate(pg.token, goodPassword, otherPassword); err != nil {
+			t.Fatalf("CompleteUpdate: %v", err)
+		}
+		if o := <-running; o.err != nil {
+			t.Fatalf("Update = %v", o.err)
+		}
+		if logins, _ := e.online.counts(); logins != 0 {
+			t.Errorf("reachable=%v: online logins = %d, want none", online.reachable, logins)
+		}
+	}
+}

@@ -20,7 +20,7 @@ import (
 // device is offline and offline login is not possible; ErrFailed (wrapping
 // the identity provider's error) when an online login failed, or when the
 // login server's address answers as no OpenID provider and offline login is
-// not possible either; ErrCancelled.
+// not possible either (then also ErrNotLoginServer); ErrCancelled.
 func (s *Service) Login(ctx context.Context) (user.Profile, error) {
 	if s.InProgress() {
 		return user.Profile{}, ErrInProgress
@@ -51,7 +51,9 @@ func (s *Service) Login(ctx context.Context) (user.Profile, error) {
 		// telling apart from a server that is down.
 		if ex, ok := s.o.Online.(explainer); ok {
 			if err := ex.NotLoginServer(ctx); err != nil {
-				return user.Profile{}, fault.Explain(ErrFailed, "%w", err)
+				// ErrFailed as any failed sign-in, and ErrNotLoginServer for
+				// the words that name the cause; the text is the provider's.
+				return user.Profile{}, fault.Explain(ErrFailed, "%w", fault.Explain(ErrNotLoginServer, "%w", err))
 			}
 		}
 	}

@@ -41,7 +41,7 @@ func TestLoginWithoutPage(t *testing.T) {
 		{name: "an unreachable server without a vault is ErrNotAttempted",
 			online: idp{configured: true}, wantErr: auth.ErrNotAttempted},
 		{name: "an address that answers as no login server, without a vault, is ErrFailed saying so",
-			online: idp{configured: true, notLoginServer: errNotOpenID}, wantErr: auth.ErrFailed, wantWrapped: errNotOpenID},
+			online: idp{configured: true, notLoginServer: errNotOpenID}, wantErr: auth.ErrNotLoginServer, wantWrapped: errNotOpenID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +53,12 @@ func TestLoginWithoutPage(t *testing.T) {
 			}
 			if errors.Is(err, errNotOpenID) && fault.Text(err) != fault.Text(errNotOpenID) {
 				t.Errorf("Login error text = %q, want the login server's own words %q", fault.Text(err), fault.Text(errNotOpenID))
+			}
+			if errors.Is(err, auth.ErrNotLoginServer) && !errors.Is(err, auth.ErrFailed) {
+				t.Errorf("Login error = %v, want it to be a failed sign-in (ErrFailed) too", err)
+			}
+			if tt.wantErr != auth.ErrNotLoginServer && errors.Is(err, auth.ErrNotLoginServer) {
+				t.Errorf("Login error = %v says the address is no login server", err)
 			}
 			if tt.wantWrapped != nil && !errors.Is(err, tt.wantWrapped) {
 				t.Errorf("Login error = %v, want it to wrap %v", err, tt.wantWrapped)

@@ -95,10 +95,10 @@ type Options struct {
 	// with a reachable network may fall back to offline login.
 	AllowFallback func() bool
 	// FreshFor is how recent the online sign-in behind an offline password
-	// setup or change must be: a password only the person who just proved
-	// who they are online may set. An
-	// older one is renewed by an online login of the same user before the
-	// page opens. Zero accepts any online sign-in of this session.
+	// setup must be: a password only the person who just proved who they
+	// are online may set. An older one is renewed by an online login of the
+	// same user before the page opens (a change needs the old password
+	// instead). Zero accepts any online sign-in of this session.
 	FreshFor time.Duration
 	Log      *slog.Logger
 }

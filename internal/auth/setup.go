@@ -14,7 +14,7 @@ import (
 // Errors: ErrInProgress, ErrNotOnline, ErrNoOfflinePackage, ErrNoPage,
 // ErrVaultExists, ErrCancelled.
 func (s *Service) Setup(ctx context.Context) error {
-	return s.offlineFlow(ctx, CmdSetup, "Set up offline password", func(username string) error {
+	return s.offlineFlow(ctx, CmdSetup, "Set up offline password", true, func(username string) error {
 		if s.o.Vault.Exists(username) {
 			return ErrVaultExists
 		}
@@ -25,8 +25,13 @@ func (s *Service) Setup(ctx context.Context) error {
 // Update runs POST /auth/update: the manage page where the user changes
 // the offline password. Errors as Setup, with ErrNoVault instead of
 // ErrVaultExists.
+//
+// A stale online sign-in is not renewed here, unlike Setup's (DESIGN §4:
+// setup needs a fresh online login, update the old password, which proves
+// the person as well): a renewal would take the window to the login
+// server's page, and the page that asked would lose its request.
 func (s *Service) Update(ctx context.Context) error {
-	return s.offlineFlow(ctx, CmdUpdate, "Change offline password", func(username string) error {
+	return s.offlineFlow(ctx, CmdUpdate, "Change offline password", false, func(username string) error {
 		if !s.o.Vault.Exists(username) {
 			return ErrNoVault
 		}
@@ -34,7 +39,9 @@ func (s *Service) Update(ctx context.Context) error {
 	})
 }
 
-func (s *Service) offlineFlow(ctx context.Context, cmd Command, title string, vaultCheck func(string) error) error {
+// offlineFlow shows cmd's page for whoever is signed in online; fresh asks
+// for an online sign-in within FreshFor, renewing an older one first.
+func (s *Service) offlineFlow(ctx context.Context, cmd Command, title string, fresh bool, vaultCheck func(string) error) error {
 	if s.InProgress() {
 		return ErrInProgress
 	}
@@ -42,7 +49,7 @@ func (s *Service) offlineFlow(ctx context.Context, cmd Command, title string, va
 	if err != nil {
 		return err
 	}
-	if s.o.FreshFor > 0 && s.o.Now().Sub(p.AuthenticatedAt) > s.o.FreshFor {
+	if fresh && s.o.FreshFor > 0 && s.o.Now().Sub(p.AuthenticatedAt) > s.o.FreshFor {
 		if p, err = s.renew(ctx, p.Username); err != nil {
 			return err
 		}

@@ -45,6 +45,11 @@ func problem(err error, loginURL string, forcedOffline bool) screen.Problem {
 		return screen.Problem{Heading: "The login server cannot be reached", Configure: true, LoginURL: loginURL, Action: tryAgain,
 			Message: fmt.Sprintf("The shell tried %s and got no answer, and nobody can sign in offline on this computer yet. "+
 				"Check the network connection and choose Try again, or correct the address below and choose Save and sign in.", loginURL)}
+	case !forcedOffline && errors.Is(err, auth.ErrNotLoginServer):
+		// The address is wrong, not the network nor the person: the heading
+		// says so, the message gives the server's answer.
+		return screen.Problem{Heading: "That address is not an OpenID login server", Configure: true, LoginURL: loginURL, Action: tryAgain,
+			Message: sentence(fault.Text(err)) + " Correct the address below and choose Save and sign in."}
 	case !forcedOffline && errors.Is(err, auth.ErrFailed):
 		return screen.Problem{Heading: "Sign-in did not work", Configure: loginURL != "", LoginURL: loginURL, Action: tryAgain,
 			Message: sentence(fault.Text(err)) + " If the address below is wrong, correct it and choose Save and sign in."}

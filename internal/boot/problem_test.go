@@ -16,6 +16,8 @@ import (
 func TestProblemSpeaksToTheOperator(t *testing.T) {
 	t.Parallel()
 	const tried = "https://login.exmaple.com"
+	// What the provider says of an address that answered 401 (online.ErrNotOpenID).
+	notOpenID := fault.New(fault.Unavailable, "that address is not an OpenID login server (it answered 401)")
 	tests := []struct {
 		name          string
 		err           error
@@ -31,6 +33,9 @@ func TestProblemSpeaksToTheOperator(t *testing.T) {
 		{"an unreachable server names the address tried and offers to correct it",
 			fault.Detail(auth.ErrNotAttempted, "the login server cannot be reached"), tried, false, "The login server cannot be reached", true, false, tried},
 		{"a failed online login offers to correct the address", fault.Detail(auth.ErrFailed, "%w", errors.New("denied")), tried, false, "Sign-in did not work", true, false, "correct it"},
+		{"an address that is no login server says so in the heading and offers to correct it",
+			fault.Explain(auth.ErrFailed, "%w", fault.Explain(auth.ErrNotLoginServer, "%w", notOpenID)), tried, false,
+			"That address is not an OpenID login server", true, false, "That address is not an OpenID login server (it answered 401)."},
 		{"--offline with nobody set up says how to set up, with no form",
 			fault.Detail(auth.ErrNotAttempted, "offline"), tried, true, "Offline sign-in is not set up on this computer", false, false, "connected to the network"},
 		{"a lockout says until when", &keychain.LockedError{Until: time.Date(2030, 1, 1, 10, 0, 0, 0, time.UTC), Failures: 10}, tried, false, "Offline sign-in is locked", false, false, "try again after"},

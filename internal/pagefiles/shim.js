@@ -253,9 +253,17 @@
             (kind === 'string' ? '"' + approve + '"' : kind === 'number' || approve == null ? String(approve) : 'a value of type ' + kind));
         }
         /* The control that asked (the person's button): it takes the
-         * focus back when the shell's dialog closes (see "refocus"). */
-        var asking = window.document && window.document.activeElement;
-        opener = asking && asking !== window.document.body ? asking : null;
+         * focus back when the shell's dialog closes (see "refocus"). With
+         * nothing focused in the page the control that asked last stays:
+         * a page triggers the next slot from the outcome of the last, and
+         * WebKitGTK empties a frame's focus when the frame loses the
+         * keyboard (to the dialog), so that trigger may run before or
+         * after the "refocus" of the last dialog, with nothing focused. */
+        var doc = window.document;
+        var asking = doc && doc.activeElement;
+        if (asking && asking !== doc.body && asking !== doc.documentElement) {
+          opener = asking;
+        }
         return ready().then(function () {
           return json('POST', '/pmapi/signature/trigger',
             { uuid: String(uuid), session: idOf(sess) || session.id, page: idOf(pg) || page.id, approve: approve });
@@ -315,9 +323,10 @@
         window.parent.postMessage({ loginshell: 'pong', n: d.n }, '*');
       } else if (d.loginshell === 'refocus') {
         /* The signature dialog closed and gave the page the keyboard:
-         * back to the control that asked for it, if it is still there. */
+         * back to the control that asked for it, if it is still there. It
+         * stays the one that asked for the next dialog a page triggers
+         * with nothing focused (see triggerAuthRequest). */
         var back = opener;
-        opener = null;
         if (back && window.document.contains(back) && typeof back.focus === 'function') {
           back.focus();
         } else {

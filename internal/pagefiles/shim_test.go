@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -182,6 +183,7 @@ func TestShimSignatureSDK(t *testing.T) {
 		Shell struct {
 			Hello, Pongs  []struct{ Data map[string]any }
 			Forged, Named string
+			Refocus       map[string][]string
 		}
 	}
 	if err := json.Unmarshal(out, &chrome); err != nil {
@@ -196,6 +198,20 @@ func TestShimSignatureSDK(t *testing.T) {
 	}
 	if len(sh.Pongs) != 1 || sh.Pongs[0].Data["n"] != "7-x" {
 		t.Errorf("pongs = %+v; want one, to the parent's ping", sh.Pongs)
+	}
+	// When the dialog closes the keyboard goes back to the control that asked (issue 22.3), also
+	// when the page triggered the next slot with nothing focused (WebKitGTK empties a frame's focus
+	// when the dialog takes the keyboard), whether the last dialog's refocus came before or after.
+	for name, want := range map[string][]string{
+		"the control that asked": {"release"},
+		"the next slot triggered with nothing focused, before the refocus": {"release"},
+		"the next slot triggered with nothing focused, after the refocus":  {"release"},
+		"a later control that asked":                                       {"other"},
+		"a control no longer in the page":                                  {},
+	} {
+		if got, ok := sh.Refocus[name]; !ok || !slices.Equal(got, want) {
+			t.Errorf("refocus, %s: focused %q, want %q", name, got, want)
+		}
 	}
 	if f := got["approve true"].Fetched; len(f) == 0 || f[len(f)-1].Body["page"] != "page-from-the-chrome" {
 		t.Errorf("the trigger posted %+v; want the page's name from the chrome", f)

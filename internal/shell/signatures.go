@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"loginshell/internal/alert"
@@ -94,7 +96,10 @@ func openPlantStore(ctx context.Context, db *lazyStore, log *slog.Logger) {
 
 // readTemplates reads and checks DIR/templates.json (a bad file is
 // refused with the entry and field at fault), and with demo adds the
-// demo's template.
+// demo's template. A template of the demo's name in templates.json is the
+// plant's and stands (a shorter timeout, say): were the demo's stored
+// after it, every open would replace each by the other, two template
+// entries in the trail for nothing that changed.
 func readTemplates(path string, demo bool) ([]signature.Template, error) {
 	var ts []signature.Template
 	data, err := os.ReadFile(path)
@@ -111,7 +116,7 @@ func readTemplates(path string, demo bool) ([]signature.Template, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	if demo {
+	if demo && !slices.ContainsFunc(ts, func(t signature.Template) bool { return strings.EqualFold(t.Name, demoTemplate.Name) }) {
 		ts = append(ts, demoTemplate)
 	}
 	return ts, nil

@@ -58,7 +58,10 @@ const other = { postMessage: () => {} };
 Object.assign(window, {
   parent,
   setTimeout,
-  document: { activeElement: null, body: {}, documentElement: {}, querySelector: () => null },
+  document: {
+    activeElement: null, body: {}, documentElement: {}, querySelector: () => null,
+    contains: (el) => !el.gone,
+  },
   addEventListener: (type, fn) => { if (type === 'message') listeners.push(fn); },
 });
 const message = (source, data) => listeners.forEach((fn) => fn({ source, data }));
@@ -123,6 +126,47 @@ async function main() {
   for (const [name, fn] of Object.entries(cases)) {
     out[name] = await outcome(fn);
   }
+  // The control that asked gets the keyboard back when the dialog closes
+  // (the chrome's "refocus"): which control took it in each case.
+  const doc = window.document;
+  const focused = [];
+  const control = (id) => ({ id, focus: () => focused.push(id) });
+  const refocused = async (steps) => {
+    focused.length = 0;
+    await steps();
+    message(parent, { loginshell: 'refocus' });
+    return focused.slice();
+  };
+  const release = control('release');
+  shell.refocus = {
+    'the control that asked': await refocused(async () => {
+      doc.activeElement = release;
+      await trigger('ok', true)();
+    }),
+    // WebKitGTK: the frame lost the keyboard to the dialog, nothing is
+    // focused when the page triggers the next slot from the first's outcome,
+    // before the first dialog's refocus came, or after it.
+    'the next slot triggered with nothing focused, before the refocus': await refocused(async () => {
+      doc.activeElement = release;
+      await trigger('ok', true)();
+      doc.activeElement = doc.body;
+      await trigger('ok', true)();
+    }),
+    'the next slot triggered with nothing focused, after the refocus': await refocused(async () => {
+      doc.activeElement = doc.body;
+      await trigger('ok', true)();
+    }),
+    'a later control that asked': await refocused(async () => {
+      doc.activeElement = release;
+      await trigger('ok', true)();
+      doc.activeElement = control('other');
+      await trigger('ok', true)();
+    }),
+    'a control no longer in the page': await refocused(async () => {
+      doc.activeElement = Object.assign(control('removed'), { gone: true });
+      await trigger('ok', true)();
+    }),
+  };
   out.shell = shell;
   console.log(JSON.stringify(out));
 }

@@ -71,9 +71,10 @@
   var current = null;
   var queued = 0;
 
-  /* again lets the operator start a new request: after a reject, and after
-   * a failed sign-in, a timeout or a cancel (the request is still pending:
-   * its slots can be signed again, or it is cancelled for a new one). */
+  /* again lets the operator start a new request: after a release, after a
+   * reject, and after a failed sign-in, a timeout or a cancel (the request
+   * is still pending: its slots can be signed again, or it is cancelled for
+   * a new one). */
   function again() { el('release').disabled = false; }
 
   /* cancelCurrent cancels the request shown if it is still pending (its
@@ -99,10 +100,17 @@
       return auth.getSignatureTemplate(TEMPLATE);
     }).then(function (template) {
       return auth.authorization.queueAuthRequest(template, 'Release line', 'Release batch 4711 on line 4.',
-        mine(function onApprove(o) { current = null; signed(o); say('Line released. Last signature: ' + who(o) + '.'); }),
+        mine(function onApprove(o) {
+          current = null;
+          signed(o);
+          say('Line released. Last signature: ' + who(o) + '. Choose Release line to release the next batch.');
+          again();
+        }),
         mine(function onReject(o) {
           current = null;
           signed(o);
+          /* A rejection ends the request: its other signatures can no longer be given. */
+          Array.prototype.forEach.call(document.querySelectorAll('#slots button'), function (b) { b.disabled = true; });
           fail('Release rejected by ' + who(o) + '. Choose Release line to start a new request.');
           again();
         }),
