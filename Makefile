@@ -148,7 +148,7 @@ e2e: build
 	$(call header,e2e: browser tests (Chromium$(,) serve mode; three stations on a throwaway PostgreSQL))
 	mkdir -p build/artifacts/e2e
 	go build -o build/bin/pgcluster ./build/scripts/pgcluster
-	cd frontend && LOGINSHELL_BIN=$(abspath $(BIN)) LOGINSHELL_PGCLUSTER=$(abspath build/bin/pgcluster) npm run e2e
+	cd frontend && LOGINSHELL_E2E_STACKS=1 LOGINSHELL_BIN=$(abspath $(BIN)) LOGINSHELL_PGCLUSTER=$(abspath build/bin/pgcluster) npm run e2e
 
 smoke: build
 	$(call header,smoke: window mode under Xvfb)

@@ -78,8 +78,11 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		AssetServer: &assetserver.Options{
 			Assets:  assets,
 			Handler: chrome,
-			// Every answer on the chrome's origin, its documents too.
-			Middleware: func(next http.Handler) http.Handler { return gateway.Unframed(next) },
+			// Every answer on the chrome's origin, its documents too;
+			// index.html with the first view in it (gateway.Index).
+			Middleware: func(next http.Handler) http.Handler {
+				return gateway.Unframed(gateway.WithIndex(next, assets, sh.Screen))
+			},
 		},
 		// Off: Wails' file drop reaches Go as a "DD:" message, the kind a
 		// hosted page could post itself. The guard takes drops from GTK

@@ -85,7 +85,8 @@ export async function startShell({ dataDir, demo = false, offline = false, extra
   if (offline) args.push("--offline");
   args.push(...extra);
 
-  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // GOTRACEBACK=all: a SIGQUIT (Shell.stacks) prints every goroutine.
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GOTRACEBACK: "all" } });
   running.add(child);
   const shell = new Shell(child, `${bin} ${args.join(" ")}`);
 
@@ -195,6 +196,27 @@ export class Shell {
     });
     if (r.status !== 200) throw new Error(`GET /shell/view: ${r.status} ${r.body}`);
     return JSON.parse(r.body);
+  }
+
+  /**
+   * stacks ends the process with SIGQUIT, on which Go prints every
+   * goroutine's stack to stderr (serve catches only SIGINT and SIGTERM), and
+   * resolves with what it printed from then on; "" if it had exited already.
+   * For a failure report: what each goroutine was waiting for when a step
+   * hung. The shell is gone afterwards.
+   */
+  async stacks() {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return "";
+    const from = this.log.length;
+    this.child.kill("SIGQUIT");
+    let timer;
+    const late = new Promise((resolveLate) => {
+      timer = setTimeout(resolveLate, 10_000);
+    });
+    await Promise.race([this.exit, late]);
+    clearTimeout(timer);
+    await this.kill();
+    return this.log.slice(from).join("");
   }
 
   /** kill ends the process now, for cleanup after a failure. */
@@ -402,6 +424,14 @@ export async function diagnose(name, { page, shell, consoleLines = [] } = {}) {
     lines.push(`-- GET /shell/view: ${view}`);
   }
   if (shell) lines.push(`-- server output (${shell.command})`, shell.output().slice(-12000));
+  if (shell && process.env.LOGINSHELL_E2E_STACKS === "1") {
+    const stacks = await shell.stacks();
+    if (stacks !== "") {
+      const file = join(artifactsDir, `${safe}.goroutines.txt`);
+      await writeFile(file, stacks).catch(() => {});
+      lines.push(`-- the server's goroutines when the step failed (it was ended for them): ${file}`);
+    }
+  }
   const dump = lines.join("\n");
   await writeFile(join(artifactsDir, `${safe}.txt`), dump).catch(() => {});
   console.error(dump);

@@ -57,6 +57,7 @@ var kinds = map[string]struct {
 	"auth.ErrNoVault":                 {auth.ErrNoVault, fault.BadRequest},
 	"auth.ErrNotAttempted":            {auth.ErrNotAttempted, fault.Forbidden},
 	"auth.ErrNotConfigured":           {auth.ErrNotConfigured, fault.NotConfigured},
+	"auth.ErrNotLoginServer":          {auth.ErrNotLoginServer, fault.Forbidden},
 	"auth.ErrNotInProgress":           {auth.ErrNotInProgress, fault.BadRequest},
 	"auth.ErrNotOnline":               {auth.ErrNotOnline, fault.BadRequest},
 	"auth.ErrTokenUnknown":            {auth.ErrTokenUnknown, fault.NotFound},

@@ -131,8 +131,14 @@ func (k signingKey) Key() any                                    { return k.key 
 func (k signingKey) ID() string                                  { return k.id }
 func (k signingKey) Use() string                                 { return "sig" }
 
-func (s *store) SigningKey(context.Context) (op.SigningKey, error) {
-	return signingKey{id: s.keyID, key: s.key}, nil
+// SigningKey is what the token endpoint signs with; it waits for the key
+// to be made (signingKeys).
+func (s *store) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	key, err := s.keys.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return signingKey{id: s.keyID, key: key}, nil
 }
 
 func (s *store) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
@@ -140,6 +146,10 @@ func (s *store) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm,
 }
 
 // KeySet publishes the public half at the keys endpoint.
-func (s *store) KeySet(context.Context) ([]op.Key, error) {
-	return []op.Key{signingKey{id: s.keyID, key: &s.key.PublicKey}}, nil
+func (s *store) KeySet(ctx context.Context) ([]op.Key, error) {
+	key, err := s.keys.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []op.Key{signingKey{id: s.keyID, key: &key.PublicKey}}, nil
 }

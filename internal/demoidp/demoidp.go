@@ -5,7 +5,7 @@
 // what the shell's client talks to is a conforming provider, not a mock:
 // discovery, keys (RS256), the authorization code flow with PKCE, userinfo
 // and RP-initiated logout (end_session). Everything lives in memory and dies
-// with the Server; the signing key is generated per Start.
+// with the Server; each Server makes a signing key of its own.
 //
 // It knows exactly one client, a PUBLIC native client (RFC 8252): no secret,
 // PKCE with S256 required, redirect URIs http://127.0.0.1:<any port>/<any
@@ -18,12 +18,17 @@
 // anything but demos and tests. Every authorization request shows the sign-in
 // form; there is no single sign-on session to remember.
 //
+// Start does not make the signing key: it is made when the sign-in form
+// is first shown, and only the endpoints that sign or publish with it wait
+// for it (see signingKeys).
+//
 // Parts are adapted from zitadel/oidc's example server
 // (example/server/storage and example/server/exampleop, v3.51.17),
 // Copyright the zitadel/oidc authors, Apache License 2.0.
 package demoidp
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -91,6 +96,10 @@ type Options struct {
 	// zitadel's op package logs through slog.Default and cannot be redirected
 	// per provider.
 	Log *slog.Logger
+
+	// generateKey makes the signing key (default generateRSA); tests slow
+	// it down.
+	generateKey func() (*rsa.PrivateKey, error)
 }
 
 // Defaults of Options.

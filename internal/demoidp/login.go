@@ -39,6 +39,9 @@ func (l *loginPage) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.render(w, http.StatusOK, loginView{ID: id, Users: l.users})
+	// The token endpoint signs with the key once the person has signed
+	// in: it is made while they type.
+	l.store.keys.start()
 }
 
 func (l *loginPage) submit(w http.ResponseWriter, r *http.Request) {

@@ -2,7 +2,6 @@ package demoidp
 
 import (
 	"crypto/rand"
-	"crypto/rsa"
 	"fmt"
 	"net/http"
 
@@ -21,16 +20,12 @@ const (
 // newHandler builds the provider for issuer and mounts the sign-in form
 // beside it (the wiring of zitadel's example exampleop.SetupServer).
 func newHandler(issuer string, opts Options) (http.Handler, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("generate signing key: %w", err)
-	}
 	var codeKey [32]byte // encrypts codes and access tokens
 	if _, err := rand.Read(codeKey[:]); err != nil {
 		return nil, fmt.Errorf("generate code key: %w", err)
 	}
 	client := &nativeClient{id: opts.ClientID, lifetime: opts.IDTokenLifetime, clock: newClock(opts.Now)}
-	st := newStore(client, opts.Users, key)
+	st := newStore(client, opts.Users, newSigningKeys(opts.generateKey))
 
 	provider, err := op.NewProvider(&op.Config{
 		CryptoKey:                codeKey,

@@ -3,7 +3,6 @@ package demoidp
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -37,7 +36,7 @@ type store struct {
 	clock  clock
 	client *nativeClient
 	users  map[string]User
-	key    *rsa.PrivateKey
+	keys   *signingKeys
 	keyID  string
 
 	mu       sync.Mutex
@@ -59,7 +58,7 @@ var (
 	_ op.CanTerminateSessionFromRequest = (*store)(nil)
 )
 
-func newStore(client *nativeClient, users []User, key *rsa.PrivateKey) *store {
+func newStore(client *nativeClient, users []User, keys *signingKeys) *store {
 	byName := make(map[string]User, len(users))
 	for _, u := range users {
 		u.Roles, u.Groups = slices.Clone(u.Roles), slices.Clone(u.Groups)
@@ -69,7 +68,7 @@ func newStore(client *nativeClient, users []User, key *rsa.PrivateKey) *store {
 		clock:    client.clock,
 		client:   client,
 		users:    byName,
-		key:      key,
+		keys:     keys,
 		keyID:    rand.Text(),
 		requests: make(map[string]*authRequest),
 		codes:    make(map[string]string),

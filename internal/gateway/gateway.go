@@ -132,7 +132,7 @@ func (c *chrome) routes() []route {
 			route{http.MethodPost, "/shell/settings", c.settingsSave})
 	}
 	if c.Assets != nil {
-		rs = append(rs, route{"", "/", assets(c.Assets).ServeHTTP})
+		rs = append(rs, route{"", "/", assets(c.Assets, Index(c.Assets, c.Screen)).ServeHTTP})
 	}
 	return rs
 }
@@ -164,9 +164,10 @@ func (c *chrome) cancel(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
-// assets serves the chrome's built files; unknown paths get index.html so
-// a reload on any path shows the shell. Not http.FileServer: see pagefiles.
-func assets(fsys fs.FS) http.Handler {
+// assets serves the chrome's built files; index.html, and in its place
+// any unknown path (a reload on any path shows the shell), through index,
+// with the first view. Not http.FileServer: see pagefiles.
+func assets(fsys fs.FS, index http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -178,12 +179,16 @@ func assets(fsys fs.FS) http.Handler {
 			name = "index.html"
 		}
 		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			name = "index.html"
-			if b, err = fs.ReadFile(fsys, name); err != nil {
-				http.Error(w, "the shell's frontend is not built: run make build", http.StatusNotFound)
-				return
-			}
+		switch {
+		case err != nil && strings.HasPrefix("/"+name, publicPrefix):
+			// Guard lets these paths through without the key: a missing
+			// built file must not be answered with index.html, which
+			// carries the view.
+			http.NotFound(w, r)
+			return
+		case err != nil || name == "index.html":
+			index.ServeHTTP(w, r)
+			return
 		}
 		ct := mime.TypeByExtension(path.Ext(name))
 		if ct == "" {

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"path"
 	"strings"
 )
 
@@ -60,7 +61,8 @@ func Guard(key, hostport string, next http.Handler) http.Handler {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "cross-origin request refused"})
 			return
 		}
-		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, publicPrefix) {
+		// Cleaned: /assets/../shell/view is not a built file.
+		if r.Method == http.MethodGet && strings.HasPrefix(path.Clean(r.URL.Path), publicPrefix) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -34,6 +34,7 @@ func TestGuard(t *testing.T) {
 		{name: "the chrome's index without the key is refused", target: "/", wantStatus: 401},
 		{name: "the chrome's built files need no key", target: "/assets/index-1234.js", wantStatus: 200},
 		{name: "a POST to the built files still needs the key", method: http.MethodPost, target: "/assets/x", wantStatus: 401},
+		{name: "a built path that cleans to another needs the key", target: "/assets/../shell/view", wantStatus: 401},
 		{name: "a wrong key header is refused", header: map[string]string{KeyHeader: "nope"}, wantStatus: 401},
 		{name: "a wrong key header is not rescued by the query", target: "/?key=" + key, header: map[string]string{KeyHeader: "nope"}, wantStatus: 401},
 		{name: "a wrong Host is forbidden even with the key", host: "evil.example:8123", header: map[string]string{KeyHeader: key}, wantStatus: 403},

@@ -134,15 +134,16 @@ type Screen struct {
 	user    func() *UserRef
 	phrase  func() string
 
-	mu     sync.Mutex
-	online bool // pushed by SetOnline, never probed here
-	chosen bool // ChooseOffline: --offline
-	cur    View
-	base   View // the last application page, shown again when an auth page closes
-	views  *pubsub.Hub[View]
-	reload uint64 // Reload calls so far, carried by every view
-	notice string // carried by every view (Notify)
-	live   []Live // carried by every view (SetLive)
+	mu      sync.Mutex
+	changes uint64 // counts the changes of cur and base (see change)
+	online  bool   // pushed by SetOnline, never probed here
+	chosen  bool   // ChooseOffline: --offline
+	cur     View
+	base    View // the last application page, shown again when an auth page closes
+	views   *pubsub.Hub[View]
+	reload  uint64 // Reload calls so far, carried by every view
+	notice  string // carried by every view (Notify)
+	live    []Live // carried by every view (SetLive)
 }
 
 // New returns a screen showing "Starting". pages is the origin the hosted
@@ -182,17 +183,15 @@ func (s *Screen) ShowAuthPage(url, title string) {
 // CloseAuthPage leaves an authentication page: back to the application
 // page shown before it, or a loading view if there was none.
 func (s *Screen) CloseAuthPage() {
-	s.mu.Lock()
-	if !s.cur.Auth && s.cur.Kind != Navigate {
-		s.mu.Unlock()
-		return
-	}
-	back := s.base
-	s.mu.Unlock()
-	if back.Kind != Page {
-		back = View{Kind: Loading, Message: "Signed in"}
-	}
-	s.set(View{Kind: back.Kind, URL: back.URL, Title: back.Title, Message: back.Message}, false)
+	s.change(func(cur, base View) (View, bool, bool) {
+		if !cur.Auth && cur.Kind != Navigate {
+			return View{}, false, false
+		}
+		if base.Kind != Page {
+			return View{Kind: Loading, Message: "Signed in"}, false, true
+		}
+		return View{Kind: Page, URL: base.URL, Title: base.Title, Message: base.Message}, false, true
+	})
 }
 
 // ShowError shows msg with a Retry button. msg must be fit for a person:
@@ -252,18 +251,20 @@ func (s *Screen) ChooseOffline() {
 
 // Refresh re-reads the status bar, e.g. after a sign-in or sign-out.
 func (s *Screen) Refresh() {
-	s.mu.Lock()
-	v := s.cur
-	s.mu.Unlock()
-	v.Seq = 0
-	s.set(v, false)
+	s.change(func(cur, _ View) (View, bool, bool) { return cur, false, true })
 }
 
 // Reload loads the page shown again (run from source: a file of a
 // --package folder changed). It is a new page for the signature SDK, and
 // a dialog over the old one goes. Other views are left as they are.
 func (s *Screen) Reload() {
-	s.setIf(View{}, false, func(cur View) bool { return cur.Kind == Page })
+	s.change(func(cur, base View) (View, bool, bool) {
+		if cur.Kind != Page {
+			return View{}, false, false
+		}
+		s.reload++ // under s.mu: the step runs there
+		return View{Kind: Page, URL: cur.URL, Title: cur.Title, Auth: cur.Auth, Over: cur.Over}, base.Seq == cur.Seq, true
+	})
 }
 
 // Notify shows text in the chrome's notice over whatever is shown, now
@@ -284,6 +285,7 @@ func (s *Screen) Notify(text string) {
 func (s *Screen) Forget() {
 	s.mu.Lock()
 	s.base = View{Kind: Loading}
+	s.changes++
 	s.mu.Unlock()
 }
 
@@ -298,35 +300,37 @@ func (s *Screen) Session() string { return s.session }
 // session's page, another package's, or a screen already showing a dialog
 // gets signature.ErrNotPosted.
 func (s *Screen) Post(session, page string, c signature.Challenge) error {
-	s.mu.Lock()
-	cur := s.cur
-	s.mu.Unlock()
-	switch {
-	case session != s.session:
+	if session != s.session {
 		return fault.Detail(signature.ErrNotPosted, "the session %q is not this shell's", session)
-	case cur.Kind != Page || cur.Auth || cur.Page == "" || cur.Page != page:
-		return fault.Detail(signature.ErrNotPosted, "the page %q is not shown", page)
-	case c.By != signature.Plant && packageOf(s.pages, cur.URL) != c.By:
-		return fault.Detail(signature.ErrNotPosted, "a page of package %q asked, and another package's page is shown", c.By)
-	case cur.Challenge != nil:
-		return fault.Detail(signature.ErrNotPosted, "another signature is being asked for on this page")
 	}
-	cur.Challenge = &c
-	cur.Seq = 0
-	s.set(cur, false)
-	return nil
+	var refused error
+	s.change(func(cur, _ View) (View, bool, bool) {
+		switch {
+		case cur.Kind != Page || cur.Auth || cur.Page == "" || cur.Page != page:
+			refused = fault.Detail(signature.ErrNotPosted, "the page %q is not shown", page)
+		case c.By != signature.Plant && packageOf(s.pages, cur.URL) != c.By:
+			refused = fault.Detail(signature.ErrNotPosted, "a page of package %q asked, and another package's page is shown", c.By)
+		case cur.Challenge != nil:
+			refused = fault.Detail(signature.ErrNotPosted, "another signature is being asked for on this page")
+		default:
+			refused = nil
+			cur.Challenge = &c
+			return cur, false, true
+		}
+		return View{}, false, false
+	})
+	return refused
 }
 
 // Close takes down the dialog of challenge id, if it is shown.
 func (s *Screen) Close(id string) {
-	s.mu.Lock()
-	cur := s.cur
-	s.mu.Unlock()
-	if cur.Challenge == nil || cur.Challenge.ID != id {
-		return
-	}
-	cur.Challenge = nil
-	s.set(cur, false)
+	s.change(func(cur, _ View) (View, bool, bool) {
+		if cur.Challenge == nil || cur.Challenge.ID != id {
+			return View{}, false, false
+		}
+		cur.Challenge = nil
+		return cur, false, true
+	})
 }
 
 // Current returns the view shown now.
@@ -341,26 +345,65 @@ func (s *Screen) Current() View {
 // (pubsub.Latest). Call cancel to stop.
 func (s *Screen) Subscribe() (<-chan View, func()) { return s.views.Subscribe() }
 
-func (s *Screen) set(v View, isBase bool) { s.setIf(v, isBase, nil) }
+func (s *Screen) set(v View, isBase bool) {
+	s.change(func(View, View) (View, bool, bool) { return v, isBase, true })
+}
 
-// setIf shows v if cond (nil: always) holds for the view shown now, checked
-// under the same lock as the change.
+// setIf shows v if cond holds for the view shown now.
 func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
-	v.User, v.Version, v.Pages = s.user(), s.version, s.pages
+	s.change(func(cur, _ View) (View, bool, bool) { return v, isBase, cond(cur) })
+}
+
+// step is one change of the screen: from the view shown now (cur) and the
+// application page remembered (base), the view to show next, whether it
+// is the page to come back to, and whether to show anything at all. It
+// runs under the screen's lock and must not call back into the screen.
+type step func(cur, base View) (next View, isBase, ok bool)
+
+// change shows what next makes of the view shown now. Every change goes
+// through here, so none shows what it made of a view that another change
+// has replaced meanwhile: the view and the step are read and run under
+// one lock. Before, a change read the view, let go of the lock, asked
+// who is signed in and then showed what it had made of the view it read,
+// undoing whatever came in between. That hung the demo sign-in at
+// "Signing in…": the connectivity monitor's first answer (SetOnline,
+// which shows the view again with the online mark) read "Signing in…",
+// the sign-in navigated to the identity provider, and the monitor then
+// put back the "Signing in…" it had read; the sign-in waited for a page
+// nobody showed. A loaded machine, or a start-up fast enough that the
+// sign-in began while the monitor's first probe was still out, made the
+// two meet (TestScreenKeepsChangesMadeMeanwhile).
+//
+// Who is signed in (s.user) is asked outside the lock, the callback's
+// locks being its own; the answer is used only if no change came since
+// it was asked, else it is asked again, so a view never carries a user
+// older than the one before it.
+func (s *Screen) change(next step) {
+	for {
+		s.mu.Lock()
+		at := s.changes
+		s.mu.Unlock()
+		user := s.user()
+		s.mu.Lock()
+		if s.changes != at {
+			s.mu.Unlock()
+			continue
+		}
+		v, isBase, ok := next(s.cur, s.base)
+		if ok {
+			s.showLocked(v, isBase, user)
+		}
+		s.mu.Unlock()
+		return
+	}
+}
+
+// showLocked shows v, which next made; s.mu is held.
+func (s *Screen) showLocked(v View, isBase bool, user *UserRef) {
+	v.User, v.Version, v.Pages = user, s.version, s.pages
 	if v.Kind == Page {
 		// Each package on an origin of its own under the pages' host.
 		v.URL = webapps.OnItsOrigin(s.pages, v.URL)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if cond != nil && !cond(s.cur) {
-		return
-	}
-	if v.Kind == "" { // Reload: the page shown, anew
-		base := s.base.Seq == s.cur.Seq
-		v = View{Kind: Page, URL: s.cur.URL, Title: s.cur.Title, Auth: s.cur.Auth, Over: s.cur.Over, User: v.User, Version: v.Version, Pages: v.Pages}
-		s.reload++
-		isBase = base
 	}
 	// An authentication page goes over the application page shown now (the
 	// remembered one, not one a Forget dropped), or stays over it when it is
@@ -388,6 +431,7 @@ func (s *Screen) setIf(v View, isBase bool, cond func(cur View) bool) {
 	if isBase {
 		s.base = v
 	}
+	s.changes++
 	// Under s.mu, so subscribers get the views in the order of their Seq
 	// and the one a slow reader keeps is the newest.
 	s.views.Publish(v)

@@ -9,10 +9,10 @@ import (
 	"os"
 	osuser "os/user"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"loginshell/internal/alert"
-	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/boot"
 	"loginshell/internal/configure"
@@ -24,7 +24,7 @@ import (
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/signature"
-	"loginshell/internal/station"
+	"loginshell/internal/store/postgres"
 	"loginshell/internal/user"
 )
 
@@ -91,10 +91,13 @@ func Build(c Config) (sh *Shell, err error) {
 		c.Station = Station()
 	}
 	sh = &Shell{Log: c.Log, DataDir: c.DataDir}
+	// A `return nil, err` has set sh to nil before this runs: what was
+	// started is released through built (it was sh.Close() on nil, a
+	// panic instead of the error).
+	built := sh
 	defer func() {
 		if err != nil {
-			sh.Close()
-			sh = nil
+			built.Close()
 		}
 	}()
 	log := c.Log
@@ -225,21 +228,25 @@ func Build(c Config) (sh *Shell, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// The station's key signs a checkpoint for every transaction that
-	// appends to the trail, inside it; its own copy of the latest is
-	// written by its goroutine after the commit. Closed after the store.
-	stn, err := station.Open(station.Options{Dir: c.DataDir, Name: c.Station, Now: time.Now, Log: log.With("component", "station")})
-	if err != nil {
-		return nil, fmt.Errorf("open the station's key: %w", err)
-	}
-	sh.onClose(func() { _ = stn.Close() })
-	db, where, err := openStore(c.DataDir, dsn, stn)
+	// A bad templates.json is refused now; the templates are stored when
+	// the signature store opens.
+	templatesFile := filepath.Join(c.DataDir, "templates.json")
+	templates, err := readTemplates(templatesFile, c.Demo)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("signature store", "where", where, "station", c.Station, "key", stn.Fingerprint())
+	// The signature store, the station's key and the alert follower open
+	// at the store's first use (lazyStore), never before the window.
+	db := newLazyStore(func() (SignatureStore, func(), error) {
+		return openSignatures(signaturesOptions{dataDir: c.DataDir, dsn: dsn, station: c.Station, templates: templates,
+			templatesFile: templatesFile, notices: alert.NewNotices(scr.Notify, nil), log: log})
+	})
 	sh.Store = db
 	sh.onClose(func() { _ = db.Close() })
+	where := filepath.Join(c.DataDir, StoreFile)
+	if dsn != "" {
+		where = postgres.Describe(dsn)
+	}
 	// The Settings place's changes need the install permit once someone
 	// has signed in here (configure's doc says why and what stays open).
 	place, err := configure.New(configure.Options{Settings: st, Auth: a, Users: users, Boot: seq, StoreInUse: where,
@@ -267,19 +274,15 @@ func Build(c Config) (sh *Shell, err error) {
 		return nil, err
 	}
 	sh.Signatures = sigs
-	recordSettings(st, sigs, users, log.With("component", "settings"))
-	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store)
-	// The follower reads the store: it ends, and its last read with it,
-	// before the store closes (closers run in reverse order).
-	alertsCtx, stopAlerts := context.WithCancel(context.Background())
-	followed := make(chan struct{})
-	go func() {
-		defer close(followed)
-		followAlerts(alertsCtx, db, alert.NewNotices(scr.Notify, nil), log.With("component", "alert"))
-	}()
-	sh.onClose(func() { stopAlerts(); <-followed })
-	if err := loadTemplates(sigs, filepath.Join(c.DataDir, "templates.json"), c.Demo); err != nil {
-		return nil, err
+	// Registered after the store's Close, so it runs before it.
+	sh.settingsWritten = recordSettings(st, sigs, users, log.With("component", "settings"))
+	sh.onClose(sh.settingsWritten)
+	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store), once it is open
+	if dsn != "" {
+		// The plant's store carries other stations' alerts, which this
+		// chrome shows whether or not anyone signs here: it is opened
+		// now, beside the window, not in its way, and until it opens.
+		go openPlantStore(watchCtx, db, log)
 	}
 	return sh, nil
 }
@@ -296,11 +299,24 @@ func OSActor() string {
 
 // recordSettings writes every change of the login server or the OpenID
 // client (settings.Recorded) to the audit trail through the signature
-// engine, as a template's change goes: who (the person signed in, else the
-// OS user and host the shell runs as), where (the station: Engine stamps
-// it), through what (settings.Via). The changes made before the engine
-// existed (--login-url, --demo) are written first.
-func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Service, log *slog.Logger) {
+// engine, as a template's change goes: who (the person signed in when it
+// was made, else the OS user and host the shell runs as), where (the
+// station: Engine stamps it), through what (settings.Via). The changes made
+// before the engine existed (--login-url, --demo) are written first.
+//
+// They are written in the order made, off the caller (settingsTrail): a
+// setting saved never waits for the signature store, which opens at its
+// first use and may be a plant's PostgreSQL that does not answer, and
+// --demo's change at start does not open the store before the window. The
+// returned flush waits for what is queued; Close calls it before the
+// store closes.
+func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Service, log *slog.Logger) (flush func()) {
+	t := &settingsTrail{write: func(w settingWrite) {
+		if err := sigs.RecordSetting(signature.ActingAs(context.Background(), w.who), w.change.Detail()); err != nil {
+			log.Error("a change of the login server is not in the audit trail", "key", w.change.Key, "via", string(w.change.Via), "err", err)
+		}
+	}}
+	t.idle = sync.NewCond(&t.mu)
 	st.Record(func(c settings.Change) {
 		who := OSActor()
 		if p, _, ok := users.Current(); ok {
@@ -309,45 +325,57 @@ func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Serv
 				who += " (" + p.Name + ")"
 			}
 		}
-		if err := sigs.RecordSetting(signature.ActingAs(context.Background(), who), c.Detail()); err != nil {
-			log.Error("a change of the login server is not in the audit trail", "key", c.Key, "via", string(c.Via), "err", err)
-		}
+		t.add(settingWrite{who: who, change: c})
 	})
+	return t.flush
 }
 
-// alertPoll is how often a station reads the store for alerts raised
-// anywhere on it.
-const alertPoll = time.Second
+// settingWrite is one change of a setting and who made it.
+type settingWrite struct {
+	who    string
+	change settings.Change
+}
 
-// followAlerts shows in the chrome each alert any station on the store
-// raises from now on, reading the trail every alertPoll until ctx ends. A
-// store that does not answer is logged once per change of what it says,
-// not at every poll, and read again.
-func followAlerts(ctx context.Context, db alert.Trail, notices *alert.Notices, log *slog.Logger) {
-	last := ""
-	failed := func(err error) {
-		if err.Error() != last {
-			log.Warn("signature alerts not read from the store; trying again", "err", err)
-		}
-		last = err.Error()
+// settingsTrail writes queued changes one at a time, in order, on a
+// goroutine that runs while there are any.
+type settingsTrail struct {
+	write func(settingWrite)
+	mu    sync.Mutex
+	idle  *sync.Cond // signalled when the queue is drained
+	queue []settingWrite
+	busy  bool
+}
+
+func (t *settingsTrail) add(w settingWrite) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.queue = append(t.queue, w)
+	if !t.busy {
+		t.busy = true
+		go t.drain()
 	}
-	head, err := alert.Head(ctx, db)
-	for err != nil {
-		failed(err)
-		select {
-		case <-ctx.Done():
+}
+
+func (t *settingsTrail) drain() {
+	for {
+		t.mu.Lock()
+		if len(t.queue) == 0 {
+			t.busy = false
+			t.idle.Broadcast()
+			t.mu.Unlock()
 			return
-		case <-time.After(alertPoll):
 		}
-		head, err = alert.Head(ctx, db)
+		w := t.queue[0]
+		t.queue = t.queue[1:]
+		t.mu.Unlock()
+		t.write(w)
 	}
-	_ = alert.Follow(ctx, db, head, alertPoll, func(e audit.Entry) { last = ""; notices.Alert(e) }, failed)
 }
 
-// Station names this computer in signatures and the audit trail.
-func Station() string {
-	if h, err := os.Hostname(); err == nil && h != "" {
-		return h
+func (t *settingsTrail) flush() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.busy {
+		t.idle.Wait()
 	}
-	return "this computer"
 }

@@ -1,12 +1,8 @@
 package shell
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -49,37 +45,4 @@ func startDemo(st *settings.Store, log *slog.Logger) (*demoidp.Server, string, e
 		fmt.Fprintf(&b, " %s/%s (%s)", u.Username, u.Password, strings.Join(u.Roles, ", "))
 	}
 	return idp, b.String(), nil
-}
-
-// loadTemplates stores the templates of DIR/templates.json (a bad file is
-// refused with the entry and field at fault), and with --demo the demo's,
-// each only when it differs from the stored one, so a start writes nothing
-// to the audit trail for what did not change. A template of the demo's
-// name in templates.json is the plant's and stands (a shorter timeout, say):
-// were the demo's stored after it, every start would replace each by the
-// other, two template entries in the trail for nothing that changed.
-func loadTemplates(sigs *signature.Engine, path string, demo bool) error {
-	var ts []signature.Template
-	data, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		if ts, err = signature.ParseTemplates(data); err != nil {
-			return err
-		}
-	case !errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	if demo && !slices.ContainsFunc(ts, func(t signature.Template) bool { return strings.EqualFold(t.Name, demoTemplate.Name) }) {
-		ts = append(ts, demoTemplate)
-	}
-	ctx := signature.ActingAs(context.Background(), OSActor()+", "+path+" at start")
-	for _, t := range ts {
-		if have, err := sigs.Template(ctx, t.Name); err == nil && have == t {
-			continue
-		}
-		if err := sigs.PutTemplate(ctx, t); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	return nil
 }

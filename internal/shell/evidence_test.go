@@ -149,6 +149,7 @@ func buildWith(t *testing.T, c shell.Config) *shell.Shell {
 // trail reads every entry of sh's audit trail.
 func trail(t *testing.T, sh *shell.Shell) []audit.Entry {
 	t.Helper()
+	sh.SettingsWritten()
 	var out []audit.Entry
 	if err := sh.Store.AuditEntries(context.Background(), func(e audit.Entry) error { out = append(out, e); return nil }); err != nil {
 		t.Fatal(err)

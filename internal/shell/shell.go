@@ -67,7 +67,10 @@ type Shell struct {
 	// users it knows ("" without Config.Demo).
 	DemoNote string
 
-	closers []func()
+	// settingsWritten waits until every change of the login server made
+	// so far is in the audit trail (they are written off the caller).
+	settingsWritten func()
+	closers         []func()
 }
 
 // SetSigningPhrase stores p as the station's signing phrase (phrase.Store

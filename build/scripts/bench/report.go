@@ -39,6 +39,8 @@ type report struct {
 	Figures               []figure
 	Extra                 []moduleSize // what the binary holds beyond the bare app's
 	Absolutes             []absolute   // the figures with no floor: the plant, the trail
+	DemoBytes             int64        // symbols only the --demo provider brings in
+	Plant                 string       // the 20-station figure
 	Shots                 []string     // the final screens of round 1
 }
 
@@ -120,6 +122,10 @@ func (r *report) markdown() string {
 			"loginshell's minus the bare app's, by module; the stripped binary is smaller than their sum.\n\n| module | extra |\n| --- | ---: |\n")
 		for _, m := range r.Extra[:min(len(r.Extra), 15)] {
 			fmt.Fprintf(&b, "| %s | %.2f MB |\n", m.Module, mb(m.Bytes))
+		}
+		if r.DemoBytes > 0 {
+			fmt.Fprintf(&b, "\nThe --demo provider: %.2f MB of those symbols are packages only it imports (zitadel/oidc and "+
+				"what it brings); a station started without --demo runs none of it (no provider, no key).\n", mb(r.DemoBytes))
 		}
 	}
 	if len(r.Shots) > 0 {

@@ -38,7 +38,79 @@ func sizes(rep *report, b binaries) error {
 		}
 	}
 	sort.Slice(rep.Extra, func(i, j int) bool { return rep.Extra[i].Bytes > rep.Extra[j].Bytes })
+	demo, err := demoOnly(b.loginshellSyms)
+	if err != nil {
+		return err
+	}
+	rep.DemoBytes = demo
 	return nil
+}
+
+// demoProvider is the package of the --demo provider.
+const demoProvider = "loginshell/internal/demoidp"
+
+// demoOnly sums the symbols of the packages that only the demo provider
+// brings in (reached from loginshell through internal/demoidp alone):
+// what --demo costs a station that never runs it. Nothing of it runs
+// without --demo (no provider, no key), so its cost there is this much
+// binary, paged in only if touched.
+func demoOnly(syms string) (int64, error) {
+	out, err := exec.Command("go", "list", "-deps", "-tags", "desktop,production,webkit2_41",
+		"-f", "{{.ImportPath}} {{join .Imports \" \"}}", "loginshell").Output()
+	if err != nil {
+		return 0, fmt.Errorf("go list -deps: %w", err)
+	}
+	imports := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		imports[f[0]] = f[1:]
+	}
+	without := map[string]bool{}
+	var walk func(string)
+	walk = func(p string) {
+		if without[p] || strings.HasPrefix(p, demoProvider) {
+			return
+		}
+		without[p] = true
+		for _, q := range imports[p] {
+			walk(q)
+		}
+	}
+	walk("loginshell")
+	only := map[string]bool{}
+	for p := range imports {
+		if !without[p] {
+			only[p] = true
+		}
+	}
+	nm, err := exec.Command("go", "tool", "nm", "-size", syms).Output()
+	if err != nil {
+		return 0, fmt.Errorf("go tool nm %s: %w", syms, err)
+	}
+	var total int64
+	sc := bufio.NewScanner(bytes.NewReader(nm))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 {
+			continue
+		}
+		size, err := strconv.ParseInt(f[1], 10, 64)
+		if err == nil && only[symbolPackage(strings.Join(f[3:], " "))] {
+			total += size
+		}
+	}
+	return total, sc.Err()
+}
+
+// symbolPackage is the import path of the package a symbol belongs to.
+func symbolPackage(sym string) string {
+	sym = strings.TrimPrefix(strings.TrimPrefix(sym, "type:"), "go:itab.")
+	i := strings.LastIndex(sym, "/")
+	if j := strings.Index(sym[i+1:], "."); j >= 0 {
+		return sym[:i+1+j]
+	}
+	return sym
 }
 
 func mb(n int64) float64 { return float64(n) / 1e6 }

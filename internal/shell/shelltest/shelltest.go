@@ -26,6 +26,9 @@ type Options struct {
 	DataDir  string
 	BootFile string
 	Offline  bool
+	// Store is the --store flag: a plant's PostgreSQL DSN ("" for the
+	// data directory's signatures.db).
+	Store string
 	// SignIn gives the online provider its sign-in collaborators (Open,
 	// Returned, ReturnURL) once the screen exists; nil shows the
 	// provider's page on the screen (browser style).
@@ -60,7 +63,7 @@ func New(t testing.TB, o Options) *Engines {
 	if o.KeychainParams == (keychain.Params{}) {
 		o.KeychainParams = CheapParams
 	}
-	sh, err := shell.Build(shell.Config{DataDir: o.DataDir, BootFile: o.BootFile, Offline: o.Offline, SignIn: signIn,
+	sh, err := shell.Build(shell.Config{DataDir: o.DataDir, BootFile: o.BootFile, Offline: o.Offline, Store: o.Store, SignIn: signIn,
 		Station: "test-station", KeychainParams: o.KeychainParams, InsecureAllowWeakParams: true, Installer: o.Installer})
 	if err != nil {
 		t.Fatal(err)

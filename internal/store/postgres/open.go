@@ -203,6 +203,17 @@ func containsString(l []string, s string) bool {
 // output.
 func (s *Store) Where() string { return s.where }
 
+// Describe names the database dsn points at as Where would (host, port,
+// database, user; never the password) without connecting: a window names
+// its store before the store is opened at first use.
+func Describe(dsn string) string {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return "a PostgreSQL database (the setting is not a DSN)"
+	}
+	return describe(cfg.ConnConfig)
+}
+
 // Close stops watching and closes the store's connections. Calling it
 // again does nothing.
 func (s *Store) Close() error {
