@@ -72,7 +72,6 @@ var kinds = map[string]struct {
 	"configure.ErrSignInFirst":        {configure.ErrSignInFirst, fault.Forbidden},
 	"configure.ErrNotPermitted":       {configure.ErrNotPermitted, fault.Forbidden},
 	"boot.ErrSignedIn":                {boot.ErrSignedIn, fault.Forbidden},
-	"auth.ErrNotLoginServer":          {auth.ErrNotLoginServer, fault.Forbidden},
 	"install.ErrBusy":                 {install.ErrBusy, fault.Conflict},
 	"install.ErrNotInstaller":         {install.ErrNotInstaller, fault.Forbidden},
 	"install.ErrSignedOut":            {install.ErrSignedOut, fault.Forbidden},
