@@ -242,6 +242,7 @@ func TestAPageCannotRepointTheLoginServerNorWriteTheTrail(t *testing.T) {
 	t.Cleanup(ps.Close)
 	settingEntries := func() (n int) {
 		t.Helper()
+		sh.SettingsWritten()
 		if err := sh.Store.AuditEntries(context.Background(), func(e audit.Entry) error {
 			if e.Event == audit.EventSetting {
 				n++

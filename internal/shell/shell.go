@@ -73,6 +73,11 @@ type Shell struct {
 	closers         []func()
 }
 
+// SettingsWritten waits until every change of the login server made so
+// far is in the audit trail: the shell writes them off the caller, so that
+// a setting saved never waits for the signature store.
+func (sh *Shell) SettingsWritten() { sh.settingsWritten() }
+
 // SetSigningPhrase stores p as the station's signing phrase (phrase.Store
 // Set: once, ErrChosen after) and shows it at once in the dialog on
 // screen. Only the chrome calls it: the window's binding, the browser
