@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -206,15 +205,6 @@ func benchStations(b *testing.B, stations int) {
 		b.ReportMetric(float64(dbCPU.Microseconds())/1000/float64(signatures), "db-cpu-ms/sig")
 		b.ReportMetric(float64(ownCPU.Microseconds())/1000/float64(signatures), "stations-cpu-ms/sig")
 	}
-}
-
-// processCPU is the CPU time this process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // plantPoolConns is the stations' pool_max_conns in the benchmark: a
