@@ -151,16 +151,20 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
       await page.keyboard.type("supervisor", human);
       await page.keyboard.press("Tab");
       await page.keyboard.type("super", human);
-      // The page grabs while the person is typing the password: started from its own context at
-      // that moment, not on a timer of its own, which a loaded machine would put before or after.
-      await frame.evaluate(() => window.attack.grab());
-      await page.keyboard.type("visor-demo", human);
-      await page.waitForTimeout(300);
-      assert.deepEqual(keysGot(), [], "the hostile page got keys typed into the dialog");
+      // The page grabs while the person is typing the password, from its own context at that moment
+      // (its next task: not inside the evaluate, which the page's end would leave unanswered).
+      // The rest is typed once the chrome has ended the page, not in the instant it does: a key
+      // Playwright dispatches to a frame taken out mid-event is never acknowledged, and the typing
+      // hung for minutes in CI. (A key typed in that very instant is not covered here.)
+      await frame.evaluate(() => void setTimeout(() => window.attack.grab(), 0));
       await closed("stolen");
       assert.equal(await page.locator("#challenge-error").innerText(), "The page behind tried to take the keyboard; type again.");
       assert.equal(await page.locator("#challenge-password").inputValue(), "", "what was typed before the grab stays");
       assert.equal(await page.evaluate(() => document.activeElement?.id), "challenge-user");
+      await page.keyboard.type("visor-demo", human);
+      await page.waitForTimeout(300);
+      assert.deepEqual(keysGot(), [], "the hostile page got keys typed into the dialog");
+      assert.equal(await page.locator("#challenge-user").inputValue(), "visor-demo", "the keys after the grab did not reach the dialog");
       await page.locator("#challenge-user").fill(""); // what was typed after the grab, the person types again in full
       await page.keyboard.type("supervisor", human);
       await page.keyboard.press("Tab");
