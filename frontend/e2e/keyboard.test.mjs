@@ -27,10 +27,9 @@ async function snap(page, name) {
     await page.screenshot({ path: join(shots, `${name}-${size.width}x${size.height}.png`) });
   }
   await page.setViewportSize(sizes[0]);
-  // Let every frame paint at the restored size before the test goes on: a page's frame lives in
-  // a renderer of its own (another site), and a navigation committed in it while the emulated
-  // size was still on its way came up unpainted now and then (Chromium under load; the person's
-  // window is never resized by emulation).
+  // Let every frame paint at the restored size before the test goes on. (The page frame that came
+  // up unpainted now and then after these screenshots was not the emulation's doing but the
+  // chrome's display:none around a navigation: style.css, #content[hidden].)
   for (const frame of page.frames()) {
     await frame
       .evaluate(() => new Promise((r) => (requestAnimationFrame(() => requestAnimationFrame(r)), setTimeout(r, 2000))))
