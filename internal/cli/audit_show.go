@@ -22,7 +22,9 @@ type auditReader interface {
 
 // showAudit is `audit show`: the entries tf matches, as a table for
 // people (tf.table: the 21 CFR 11.50 manifestation: printed name,
-// meaning, decision, the station's local time; and the station), or one
+// meaning, decision, the station's local time; the station; and what
+// an entry without a signer says: who acted, what changed, which
+// identity provider), or one
 // line each with every field (audit.Format, as it always was), or one
 // JSON object each (--json, the Entry's own JSON with the hashes).
 func showAudit(ctx context.Context, trail auditReader, tf *trailFlags, asJSON bool, stdout io.Writer) error {
@@ -30,7 +32,7 @@ func showAudit(ctx context.Context, trail auditReader, tf *trailFlags, asJSON bo
 	var table *tabwriter.Writer
 	if !asJSON && tf.table {
 		table = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(table, "#\tLOCAL TIME\tEVENT\tREQUEST\tSIGNER\tUSER ID\tMEANING\tDECISION\tSTATION")
+		fmt.Fprintln(table, "#\tLOCAL TIME\tEVENT\tREQUEST\tSIGNER\tUSER ID\tMEANING\tDECISION\tSTATION\tDETAIL")
 	}
 	err := trail.AuditEntries(ctx, func(e audit.Entry) error {
 		switch {
@@ -59,7 +61,26 @@ func row(e audit.Entry) string {
 		decision = map[bool]string{true: "approve", false: "reject"}[*e.Approve]
 	}
 	return strings.Join([]string{"#" + strconv.FormatInt(e.Seq, 10), localTime(e), cell(e.Event, 12), cell(e.RequestName, 32),
-		cell(e.PrintedName, 28), cell(e.UserID, 20), cell(e.Meaning, 20), decision, cell(e.Station, 20)}, "\t")
+		cell(e.PrintedName, 28), cell(e.UserID, 20), cell(e.Meaning, 20), decision, cell(e.Station, 20), cell(detail(e), 160)}, "\t")
+}
+
+// detail is the last cell of e's row (the last, so a long one shifts
+// no other column): why (a failure's reason, a
+// setting's change), by whom when no signer did it (a setting changed
+// by "os:mes@plant-1"), at which identity provider. A setting entry
+// has nothing else to show.
+func detail(e audit.Entry) string {
+	var parts []string
+	if e.Detail != "" {
+		parts = append(parts, e.Detail)
+	}
+	if e.Actor != "" {
+		parts = append(parts, "by "+e.Actor)
+	}
+	if e.IdP != "" {
+		parts = append(parts, "at "+e.IdP)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // localTime is when e happened on its station's clock: UTC moved to the

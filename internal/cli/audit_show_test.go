@@ -20,6 +20,8 @@ func TestShowFilters(t *testing.T) {
 			UserID: "olga", PrintedName: "Olga Operator", Meaning: "Approval", Approve: &yes},
 		{Time: at(2), Offset: "-05:00", Station: "MES-2", Event: audit.EventFailure, Request: "22222222-2222-4222-8222-222222222222", RequestName: "Line 5",
 			UserID: "bob", Detail: "wrong user ID or password\n\x1b[31m"},
+		{Time: at(3), Offset: "+01:00", Station: "MES-1", Event: audit.EventSetting, Actor: "os:mes@plant-1",
+			Detail: `login_url changed from "https://a.example" to "https://b.example"`},
 	}
 	var tr trail
 	for i, e := range es {
@@ -35,14 +37,16 @@ func TestShowFilters(t *testing.T) {
 		want    []string // rows, by number
 		content string   // in the output
 	}{
-		{"Everything, as a table with the station's local time and the manifestation.", trailFlags{table: true}, []string{"#1", "#2", "#3"},
+		{"Everything, as a table with the station's local time and the manifestation.", trailFlags{table: true}, []string{"#1", "#2", "#3", "#4"},
 			"2026-11-29 13:01:00 +01:00  approve  Line 4   Olga Operator  olga     Approval  approve"},
 		{"By user ID.", trailFlags{user: "OLGA"}, []string{"#2"}, ""},
 		{"By printed name.", trailFlags{user: "olga operator"}, []string{"#2"}, ""},
 		{"By request UUID.", trailFlags{table: true, request: "22222222-2222-4222-8222-222222222222"}, []string{"#3"}, "2026-11-29 07:02:00 -05:00"},
 		{"By request name.", trailFlags{request: "Line 4"}, []string{"#1", "#2"}, ""},
 		{"By events.", trailFlags{event: "queue, FAILURE"}, []string{"#1", "#3"}, ""},
-		{"Since a time.", trailFlags{sinceText: "2026-11-29T12:01:00Z"}, []string{"#2", "#3"}, ""},
+		{"A setting's change and who made it, in the table's last column.", trailFlags{table: true, event: "setting"}, []string{"#4"},
+			`login_url changed from "https://a.example" to "https://b.example"; by os:mes@plant-1`},
+		{"Since a time.", trailFlags{sinceText: "2026-11-29T12:01:00Z"}, []string{"#2", "#3", "#4"}, ""},
 		{"Every field on one line, a newline and an escape kept harmless.", trailFlags{user: "bob"}, []string{"#3"}, `detail="wrong user ID or password\n\x1b[31m"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
