@@ -41,6 +41,8 @@ type Change struct {
 // "https://a" to "https://b" through the Settings place`.
 func (c Change) Detail() string {
 	switch {
+	case c.Via == ViaFound:
+		return fmt.Sprintf("%s is %q in %s", c.Key, c.New, c.Via)
 	case c.Old == "":
 		return fmt.Sprintf("%s set to %q (none before) through %s", c.Key, c.New, c.Via)
 	case c.New == "":

@@ -112,6 +112,9 @@ type Store struct {
 	data    map[string]any
 
 	evidence evidence // guarded by writeMu
+
+	notedMu sync.Mutex        // guards noted, held across its file write
+	noted   map[string]string // the Recorded values the trail last took (Noted)
 }
 
 // Open loads the settings file at path (absent means empty). An empty path
@@ -122,18 +125,22 @@ func Open(path string) (*Store, error) {
 		return s, nil
 	}
 	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return s, nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		// Empty; if the trail had a login server, its removal is found below.
+	case err != nil:
 		return nil, fmt.Errorf("read settings: %w", err)
+	default:
+		if err := json.Unmarshal(b, &s.data); err != nil {
+			return nil, fmt.Errorf("settings file %s is not a JSON object (%v); fix or delete it", path, err)
+		}
+		if s.data == nil {
+			s.data = map[string]any{}
+		}
 	}
-	if err := json.Unmarshal(b, &s.data); err != nil {
-		return nil, fmt.Errorf("settings file %s is not a JSON object (%v); fix or delete it", path, err)
-	}
-	if s.data == nil {
-		s.data = map[string]any{}
-	}
+	n := readNoted(path)
+	s.noted = n.values
+	s.evidence.pending = n.found(s.data)
 	return s, nil
 }
 

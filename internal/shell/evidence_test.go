@@ -28,7 +28,9 @@ func TestEveryChangeOfTheLoginServerIsInTheTrail(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		flag       string // --login-url at start
-		before     string // login_url already in settings.json
+		before     string // login_url already in settings.json, and in the trail
+		edited     string // login_url written into settings.json by hand since
+		unnoted    bool   // before was never in the trail (an older installation)
 		signedIn   bool
 		change     func(*shell.Shell) error
 		wantDetail string // "" for no entry
@@ -37,6 +39,15 @@ func TestEveryChangeOfTheLoginServerIsInTheTrail(t *testing.T) {
 		{name: "the command line", flag: "https://idp.example/new", before: "https://idp.example/old",
 			wantDetail: `login_url changed from "https://idp.example/old" to "https://idp.example/new" through the command line (--login-url)`, wantActor: "os:"},
 		{name: "the command line with the value already set", flag: "https://idp.example/old", before: "https://idp.example/old"},
+		{name: "settings.json edited by hand between two starts", before: "https://idp.example/old", edited: "https://idp.example/hand",
+			wantDetail: `login_url changed from "https://idp.example/old" to "https://idp.example/hand" through the settings file, edited outside the shell or not yet in the audit trail`,
+			wantActor:  "os:"},
+		{name: "settings.json cleared by hand", before: "https://idp.example/old", edited: "-",
+			wantDetail: `login_url "https://idp.example/old" cleared through the settings file, edited outside the shell or not yet in the audit trail`,
+			wantActor:  "os:"},
+		{name: "an installation that never recorded its login server", before: "https://idp.example/old", unnoted: true,
+			wantDetail: `login_url is "https://idp.example/old" in the settings file as the shell found it, with no record of it before`,
+			wantActor:  "os:"},
 		{name: "the first start's form", change: func(sh *shell.Shell) error { return sh.Boot.SetLoginServer("https://idp.example/new") },
 			wantDetail: `login_url set to "https://idp.example/new" (none before) through the first start's form`, wantActor: "os:"},
 		{name: "the sign-in error's form", before: "https://wrong.example",
@@ -65,6 +76,23 @@ func TestEveryChangeOfTheLoginServerIsInTheTrail(t *testing.T) {
 				}
 				if err := st.Set(settings.LoginURL, tc.before); err != nil {
 					t.Fatal(err)
+				}
+				if !tc.unnoted {
+					// As a shell that wrote it to its trail leaves it.
+					if err := st.Noted(settings.Change{Key: settings.LoginURL, New: tc.before}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				switch tc.edited {
+				case "":
+				case "-":
+					if err := st.Delete(settings.LoginURL); err != nil {
+						t.Fatal(err)
+					}
+				default:
+					if err := st.Set(settings.LoginURL, tc.edited); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			sh := buildWith(t, shell.Config{DataDir: dir, LoginURL: tc.flag})

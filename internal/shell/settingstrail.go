@@ -15,7 +15,10 @@ import (
 // engine, as a template's change goes: who (the person signed in when it
 // was made, else the OS user and host the shell runs as), where (the
 // station: Engine stamps it), through what (settings.Via). The changes made
-// before the engine existed (--login-url, --demo) are written first.
+// before the engine existed are written first: settings.json edited by
+// hand since the trail last took it, or a change whose trail write failed
+// (settings.Noted: each written change is noted, so a failed one is found
+// again at the next start), then --login-url and --demo.
 //
 // They are written in the order made, off the caller (settingsTrail): a
 // setting saved never waits for the signature store, which opens at its
@@ -26,7 +29,13 @@ import (
 func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Service, log *slog.Logger) (flush func()) {
 	t := &settingsTrail{write: func(w settingWrite) {
 		if err := sigs.RecordSetting(signature.ActingAs(context.Background(), w.who), w.change.Detail()); err != nil {
-			log.Error("a change of the login server is not in the audit trail", "key", w.change.Key, "via", string(w.change.Via), "err", err)
+			// Not noted: the next start finds the change again and writes it then.
+			log.Error("a change of the login server is not in the audit trail; it is written at the next start", "key", w.change.Key, "via", string(w.change.Via), "err", err)
+			return
+		}
+		if err := st.Noted(w.change); err != nil {
+			// The trail has it; at worst the next start writes it once more.
+			log.Warn("the login server's recorded value was not kept", "err", err)
 		}
 	}}
 	t.idle = sync.NewCond(&t.mu)
