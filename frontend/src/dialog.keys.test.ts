@@ -173,6 +173,36 @@ describe("a page that takes the keyboard while the signer types", () => {
   });
 });
 
+describe("the guard hears of it as early as the chrome can", () => {
+  it("a field that loses the keyboard to nothing while the window keeps it: the page is ended then, not at the window's blur", () => {
+    const { dialog, actions } = setup();
+    dialog.render(challenge, phrase);
+    typeInto("challenge-password", "oper");
+    vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    input("challenge-password").blur(); // Chromium: the focusout before the blur, the keyboard in the page's frame
+    expect(document.getElementById("content")).toBeNull();
+    expect(actions.reportExposure).toHaveBeenCalledExactlyOnceWith("c-1", { userId: "", field: "password", whole: false });
+  });
+
+  it("not when the person pressed a pointer in the chrome, the window lost the keyboard, or the dialog moved it", () => {
+    const { dialog, actions } = setup();
+    dialog.render(challenge, phrase);
+    const focused = vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    typeInto("challenge-user", "operator");
+    $("challenge-description").dispatchEvent(new Event("pointerdown", { bubbles: true }));
+    input("challenge-user").blur(); // a click on the dialog's text
+    typeInto("challenge-user", "x");
+    clock += 1000;
+    focused.mockReturnValue(false);
+    input("challenge-user").blur(); // the window went to another application
+    focused.mockReturnValue(true);
+    typeInto("challenge-user", "x");
+    input("challenge-password").focus(); // within the dialog: the focus goes somewhere
+    expect(document.getElementById("content")).not.toBeNull();
+    expect(actions.reportExposure).not.toHaveBeenCalled();
+  });
+});
+
 describe("KeyWatch", () => {
   it("names the field that has the keyboard, and none for a button", () => {
     document.body.innerHTML = `<div id="root"><input id="a"><input id="b"><button id="go">Go</button></div>`;

@@ -92,6 +92,7 @@ export class ChallengeDialog {
       open: () => this.shown !== undefined,
       moving: () => this.moving,
       ended: (why) => this.pageEnded(why),
+      owns: (e) => e === user || e === password || e === comment || e === phrase,
     });
     this.el.form.addEventListener("submit", (e) => {
       e.preventDefault();
