@@ -123,6 +123,7 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
       const told = await page.locator("#challenge-error").innerText();
       // The keyboard is on the notice; Tab leads to the phrase.
       assert.equal(await page.evaluate(() => document.activeElement?.id), "challenge-error");
+      await page.waitForTimeout(1000); // a person reads it (a Tab amid typing is swallowed)
       await page.keyboard.press("Tab");
       await page.keyboard.type(phrase, human);
       await page.keyboard.press("Enter");
@@ -170,6 +171,7 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
       assert.deepEqual(keysGot(), [], "the hostile page got keys typed into the dialog");
       assert.equal(await page.locator("#challenge-user").inputValue(), "", "the keys after the grab reached User ID");
       assert.equal(await page.locator("#challenge-password").inputValue(), "", "the keys after the grab reached the password");
+      await page.waitForTimeout(1000); // a person reads the notice (a Tab amid typing is swallowed)
       await page.keyboard.press("Tab"); // from the notice to User ID
       await page.keyboard.type("supervisor", human);
       await page.keyboard.press("Tab");

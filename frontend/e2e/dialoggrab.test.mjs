@@ -152,7 +152,10 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
       assert.equal(await page.locator("#challenge-user").inputValue(), "", "the user ID typed before the grab is still there");
       assert.equal(await page.evaluate(() => document.activeElement?.id), "challenge-error", "the keyboard is not on the notice");
 
-      // The rest of the password and Enter, as a signer who did not look: nothing is signed.
+      // The rest of the password, a Tab and Enter, as a signer who did not look: nothing is signed,
+      // and nothing typed on lands in a field (User ID would show the password in clear).
+      await page.keyboard.type("demo", human);
+      await page.keyboard.press("Tab");
       await page.keyboard.type("demo", human);
       await page.keyboard.press("Enter");
       await page.waitForTimeout(500);
@@ -188,7 +191,8 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
       }
       assert.equal((await alerts()).length, 1, "a page wrote an alert into the trail");
 
-      // Typed again, from the notice: Tab, the user ID, the password. It signs.
+      // Typed again, from the notice once the signer read it: Tab, the user ID, the password. It signs.
+      await page.waitForTimeout(1000);
       await page.keyboard.press("Tab");
       assert.equal(await page.evaluate(() => document.activeElement?.id), "challenge-user");
       await page.keyboard.type("operator", human);

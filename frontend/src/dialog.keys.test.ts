@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
 import { ChallengeDialog } from "./dialog";
 import { keysAwayText } from "./dialogwords";
-import { fewKeysWithin, KeyWatch } from "./keysaway";
+import { fewKeysWithin, KeyWatch, pauseBefore } from "./keysaway";
 import type { Exposure } from "./transport";
 import type { Challenge } from "./view";
 
@@ -100,6 +100,10 @@ describe("a page that takes the keyboard while the signer types", () => {
     await flush();
     expect(actions.answerChallenge).not.toHaveBeenCalled();
     expect(input("challenge-password").value).toBe("");
+    // A Tab amid that typing is swallowed too: it would carry the password on into User ID.
+    expect(key("Tab").defaultPrevented).toBe(true);
+    expect(document.activeElement).toBe($("challenge-error"));
+    clock += pauseBefore; // the person stopped, read, and goes on
     expect(key("Tab").defaultPrevented).toBe(true);
     expect(document.activeElement).toBe($("challenge-user"));
     typeInto("challenge-user", "operator");
@@ -141,6 +145,7 @@ describe("a page that takes the keyboard while the signer types", () => {
     );
     expect(actions.reportExposure).toHaveBeenCalledExactlyOnceWith("c-1", { userId: "", field: "phrase", whole: false });
     await flush();
+    clock += pauseBefore;
     key("Tab");
     expect(document.activeElement).toBe($("challenge-phrase-input"));
     expect(actions.setSigningPhrase).not.toHaveBeenCalled();

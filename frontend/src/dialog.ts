@@ -419,10 +419,11 @@ export class ChallengeDialog {
       return;
     }
     if (e.key !== "Tab") return;
-    if (this.doc.activeElement === this.el.error && !e.shiftKey) {
-      // From the notice of a page that took the keyboard, on to the first field to type in again.
+    if (this.doc.activeElement === this.el.error) {
+      // From the notice of a page that took the keyboard on to the first field, once the person
+      // stopped typing: a Tab amid what they typed on is swallowed with the rest (keysaway.ts).
       e.preventDefault();
-      (this.askingPhrase() ? this.el.phraseInput : this.el.user).focus();
+      if (!e.shiftKey && this.keys.paused()) (this.askingPhrase() ? this.el.phraseInput : this.el.user).focus();
       return;
     }
     // Focus stays in the dialog: the page behind is hidden and inert, the chrome's bars inert.

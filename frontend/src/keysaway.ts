@@ -19,6 +19,13 @@
  */
 export const fewKeysWithin = 300;
 
+/**
+ * pauseBefore, ms: after a page took the keyboard, the dialog's notice has it; Tab leads on from
+ * there only after the person stopped typing this long. A Tab that was part of what they were
+ * typing (User ID, Tab, password) would carry the rest of the password into User ID, in clear.
+ */
+export const pauseBefore = 1000;
+
 /** The dialog's fields the keyboard may have been in, as Go's signature.Exposure names them. */
 export type Field = "user" | "password" | "comment" | "phrase" | "";
 
@@ -33,6 +40,8 @@ export class KeyWatch {
   private field: Field = "";
   /** When the dialog last heard a key or took the keyboard. */
   private heard = 0;
+  /** The same, before the key being handled now. */
+  private before = 0;
 
   /**
    * fields are the dialog's text fields by name; root is the dialog, whose keys and focus are
@@ -48,7 +57,14 @@ export class KeyWatch {
       this.heard = this.now();
     });
     // Capture: the dialog hears the key before anything of its own handles it.
-    root.addEventListener("keydown", () => (this.heard = this.now()), true);
+    root.addEventListener(
+      "keydown",
+      () => {
+        this.before = this.heard;
+        this.heard = this.now();
+      },
+      true,
+    );
   }
 
   /** started: the dialog took the keyboard (it opened, or gave it to a field). */
@@ -59,6 +75,14 @@ export class KeyWatch {
   /** away says what may have gone to a page that took the keyboard just now. */
   away(): Away {
     return { field: this.field, whole: this.now() - this.heard >= fewKeysWithin };
+  }
+
+  /**
+   * paused says whether the key being handled came after the person stopped typing for
+   * pauseBefore: a Tab amid typing belongs to what they were typing, not to a decision.
+   */
+  paused(): boolean {
+    return this.heard - this.before >= pauseBefore;
   }
 
   /** secret says whether a field holds something no page may learn. */
