@@ -31,10 +31,10 @@ let clock = 0;
 function setup() {
   document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
   const actions = {
-    answerChallenge: vi.fn(async (_id: string, _u: string, _p: string, _c: string) => ({ ok: true })),
+    answerChallenge: vi.fn<(id: string, user: string, password: string, comment: string) => Promise<{ ok: boolean }>>(async () => ({ ok: true })),
     dismissChallenge: vi.fn(async () => {}),
     setSigningPhrase: vi.fn(async () => ({ ok: true })),
-    reportExposure: vi.fn(async (_id: string, _x: Exposure) => ({ ok: true })),
+    reportExposure: vi.fn<(id: string, x: Exposure) => Promise<{ ok: boolean }>>(async () => ({ ok: true })),
   };
   return { dialog: new ChallengeDialog(document, actions), actions };
 }
