@@ -1,10 +1,11 @@
 // The page behind the signature dialog, while the dialog is open (issue 20, promise 4: only the
-// person at the dialog types into it). The page is hidden and inert, so none of its fields can
-// take the focus; but a page on another origin can still take the keyboard with window.focus()
-// (Chromium lets a cross-origin frame do so, WebKitGTK after the person touched it), and no
-// attribute prevents that. So the guard watches: the moment the focus is in the page's frame, it
-// ends the page (its frame leaves the document, and with it every key the page could still get)
-// and tells the dialog, which takes the focus back, clears what was typed and says so. A page
+// person at the dialog types into it). The page is hidden and inert; but a page on another origin
+// can still take the keyboard with window.focus() or a field's focus() (Chromium lets a
+// cross-origin frame do so hidden, inert or behind a modal; WebKitGTK once the person touched the
+// page), and no attribute prevents that. So the guard watches: the moment the keyboard leaves the
+// dialog for the page's frame, it ends the page (its frame leaves the document, and with it every
+// key the page could still get) and tells the dialog, which voids what was typed, since keys typed
+// in between reached the page (keysaway.ts). A page
 // that stops answering the guard's pings (a message box of its own over the dialog, a loop) is
 // ended the same way. An ended page loads again when the dialog closes.
 
