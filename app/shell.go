@@ -255,6 +255,21 @@ func (s *Shell) DismissChallenge(token, id string) error {
 	return s.sh.Signatures.Dismiss(s.life(), id)
 }
 
+// ReportExposure records that the dialog closed the page behind it
+// because that page took the keyboard while the dialog was open: keys
+// typed may have reached it (signature.Engine.Exposed writes an alert into
+// the trail). The challenge stays open.
+func (s *Shell) ReportExposure(token, id string, x signature.Exposure) Result {
+	if !s.from(token) {
+		s.sh.Log.Warn("a binding call without the chrome's token was refused", "binding", "ReportExposure")
+		return Result{Error: errToken.Error()}
+	}
+	if s.sh.Signatures == nil {
+		return Result{Error: errNoSignatures.Error()}
+	}
+	return result(s.sh.Signatures.Exposed(s.life(), id, x))
+}
+
 // SetSigningPhrase stores the station's signing phrase, which the dialog
 // asks for at the first signing on this station (shell.Shell
 // SetSigningPhrase); the next view carries it. A refused phrase answers

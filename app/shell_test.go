@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
+	"loginshell/internal/audit"
 	"loginshell/internal/auth"
 	"loginshell/internal/fault"
 	"loginshell/internal/install"
@@ -382,9 +383,9 @@ func TestBindingsRefuseCallsWithoutTheToken(t *testing.T) {
 	}
 }
 
-// The dialog's bindings too (issue 20): a page posting AnswerChallenge or
-// DismissChallenge blind, without the chrome's token, neither signs nor
-// ends an open challenge.
+// The dialog's bindings too (issue 20): a page posting AnswerChallenge,
+// DismissChallenge or ReportExposure blind, without the chrome's token, neither signs nor
+// ends an open challenge, nor writes into the trail.
 func TestDialogBindingsRefuseCallsWithoutTheToken(t *testing.T) {
 	t.Parallel()
 	ui, sh := newShell(t, true)
@@ -409,6 +410,26 @@ func TestDialogBindingsRefuseCallsWithoutTheToken(t *testing.T) {
 		if err := ui.DismissChallenge(token, c.ID); !errors.Is(err, errToken) {
 			t.Errorf("DismissChallenge(%q) = %v, want the refusal", token, err)
 		}
+		if r := ui.ReportExposure(token, c.ID, signature.Exposure{UserID: "alice", Field: "password"}); r.OK || r.Error != errToken.Error() {
+			t.Errorf("ReportExposure(%q) = %+v, want the refusal", token, r)
+		}
+	}
+	alerts := func() (n int) {
+		if err := sh.Store.AuditEntries(ctx, func(en audit.Entry) error {
+			if en.Event == audit.EventAlert {
+				n++
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := alerts(); n != 0 {
+		t.Fatalf("refused reports wrote %d alerts", n)
+	}
+	if r := ui.ReportExposure(ui.token, c.ID, signature.Exposure{UserID: "alice", Field: "password"}); !r.OK || alerts() != 1 {
+		t.Errorf("the chrome's own report = %+v, %d alerts in the trail", r, alerts())
 	}
 	if _, open := sh.Signatures.Open(c.ID); !open {
 		t.Fatal("a refused call ended the challenge")

@@ -394,9 +394,10 @@ stop_binary
 # pressed G, it asks for a signature of its own, keeps message boxes
 # coming, and a second later takes the keyboard in a loop while the signer
 # types at a person's pace. It must get no key (the dialog closes a page
-# that takes the keyboard), no box may show (the window answers them at
-# once, unseen: grab: box answered ... after 0 ms), and the signature must
-# be in the audit trail.
+# that takes the keyboard, voids what was typed and says so; the signer
+# types again), no box may show (the window answers them at once, unseen:
+# grab: box answered ... after 0 ms), and the signature and an alert of
+# the page that took the keyboard must be in the audit trail.
 grab_log=$artifacts/smoke-grab.log
 "$bin" --data "$data" --demo --boot "$PWD/build/scripts/dialogs/grab-boot.json" >"$grab_log" 2>&1 &
 pid=$!
@@ -424,6 +425,20 @@ sleep 3
 if grep -q 'grab: got' "$log"; then
 	fail "the hostile page got keys typed into the dialog: $(grep -o 'grab: got [^"]*' "$log" | head -8 | tr '\n' ' ')"
 fi
+# The page took the keyboard amid that typing (it holds the G's gesture: WebKitGTK lets such a
+# frame take it, hidden or not). The dialog closed it, voided what was typed, said so, and Go
+# wrote an alert; what was typed on went nowhere. The signer reads the notice and types again.
+wait_log 'signature alert: .*took the keyboard' 10 "the alert of the page that took the keyboard"
+import -window root "$artifacts/smoke-grab-notice.png" 2>/dev/null || true
+xdotool key Tab
+xdotool type --delay 80 operator
+xdotool key Tab
+xdotool type --delay 80 operator-demo
+xdotool key Return
+sleep 3
+if grep -q 'grab: got' "$log"; then
+	fail "the hostile page got keys typed into the dialog: $(grep -o 'grab: got [^"]*' "$log" | head -8 | tr '\n' ' ')"
+fi
 # "At once" is under 200 ms: a box shown waits for a person (seconds; no key
 # here answers one), while a loaded machine delays an unseen answer by tens
 # of milliseconds.
@@ -438,6 +453,8 @@ stop_binary
 "$bin" audit show --data "$data" >"$artifacts/smoke-grab-audit.txt" 2>&1 || fail "audit show failed; see $artifacts/smoke-grab-audit.txt"
 grep -E ' approve request="?Grab release' "$artifacts/smoke-grab-audit.txt" | grep -q 'user=operator' ||
 	fail "the hostile page's signature is not in the audit trail as approved by operator; see $artifacts/smoke-grab-audit.txt"
+grep -E ' alert request="?Grab release' "$artifacts/smoke-grab-audit.txt" | grep -q 'took the keyboard' ||
+	fail "the hostile page that took the keyboard is not in the audit trail as an alert; see $artifacts/smoke-grab-audit.txt"
 echo "smoke: a hostile page in the window got no key and showed no box over the dialog; the signature went through"
 
 log=$artifacts/smoke.log

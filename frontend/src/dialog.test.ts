@@ -241,7 +241,7 @@ describe("only the person at the dialog types into it (issue 20, promise 4)", ()
     expect(document.activeElement).toBe(frame()); // the keyboard goes back to the page
   });
 
-  it("a page that takes the keyboard is ended at once: fields cleared, the person told, the focus back", async () => {
+  it("a page that takes the keyboard is ended at once: fields voided, the person told (dialog.keys.test.ts)", async () => {
     const { dialog } = setup();
     dialog.render(challenge, phrase);
     type();
@@ -250,10 +250,10 @@ describe("only the person at the dialog types into it (issue 20, promise 4)", ()
     expect($<HTMLInputElement>("challenge-user").value).toBe("");
     expect($<HTMLInputElement>("challenge-password").value).toBe("");
     expect($<HTMLInputElement>("challenge-comment").value).toBe("");
-    expect($("challenge-error").textContent).toBe(dialogTexts.stolen);
-    expect(document.activeElement).toBe($("challenge-user"));
+    expect($("challenge-error").textContent).toMatch(/^The page behind took the keyboard and was closed\./);
+    expect(document.activeElement).toBe($("challenge-error"));
     await flush();
-    expect(document.activeElement).toBe($("challenge-user"));
+    expect(document.activeElement).toBe($("challenge-error"));
     // The dialog goes on; when it closes, the page is back (loaded afresh).
     dialog.render(null);
     expect(document.getElementById("content")).not.toBeNull();

@@ -7,7 +7,8 @@
 //
 // Only the person at the dialog types into it (issue 20, promise 4): while it is open the page
 // behind is hidden and inert, and a page that takes the keyboard anyway or stops answering is
-// ended (pageguard.ts); the dialog then takes the focus back, clears what was typed and says so.
+// ended (pageguard.ts); the dialog then voids what was typed, says what may have reached that
+// page and reports it to Go for the audit trail (keysaway.ts).
 //
 // A genuine dialog is recognisable (promise 5): it reaches over the chrome's bars, which no
 // page can paint, and shows the station's signing phrase, which no page can read; at the first
@@ -19,15 +20,18 @@
 // dialogwords.ts. When it closes, the keyboard goes back to what had it before: the page's
 // control that asked for the signature (the shim refocuses it), or a control of the chrome.
 import { Countdown } from "./countdown";
+import { dialogElements, type DialogElements } from "./dialogelements";
 import {
   dialogTexts,
   fingerprintLine,
   givenLine,
+  keysAwayText,
   meaningLine,
   recordLine,
   rulesLine,
   slotLine,
 } from "./dialogwords";
+import { KeyWatch } from "./keysaway";
 import { type Ending, PageGuard } from "./pageguard";
 import type { Transport } from "./transport";
 import type { Challenge } from "./view";
@@ -35,7 +39,8 @@ import type { Challenge } from "./view";
 export { dialogTexts, fingerprint } from "./dialogwords";
 export { lateAnswer, pingEvery, silentFor } from "./pageguard";
 
-export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge" | "setSigningPhrase">;
+export type DialogActions = Pick<Transport, "answerChallenge" | "dismissChallenge" | "setSigningPhrase"> &
+  Partial<Pick<Transport, "reportExposure">>;
 
 /** How long the dialog says that the time ran out before it closes. */
 export const lingerFor = 5000;
@@ -50,7 +55,7 @@ type Said = "error" | "question" | "ended";
 
 /** ChallengeDialog binds to the #challenge elements of index.html by id. */
 export class ChallengeDialog {
-  private readonly el;
+  private readonly el: DialogElements;
   private readonly win: Window;
   private shown: Challenge | undefined;
   private phrase = "";
@@ -60,6 +65,7 @@ export class ChallengeDialog {
   /** The view closed the challenge while its answer was on the way. */
   private goneWhileBusy = false;
   private readonly guard: PageGuard;
+  private readonly keys: KeyWatch;
   /** The dialog itself is moving the focus: what that does is no page's doing. */
   private moving = false;
   /** What had the keyboard when the dialog opened: it gets it back when the dialog closes. */
@@ -75,50 +81,18 @@ export class ChallengeDialog {
     private readonly doc: Document,
     private readonly actions: DialogActions,
   ) {
-    const get = <T extends HTMLElement>(id: string) => {
-      const e = doc.getElementById(id);
-      if (!e) throw new Error(`dialog: #${id} missing from the page`);
-      return e as T;
-    };
     const win = doc.defaultView;
     if (!win) throw new Error("dialog: the document has no window");
     this.win = win;
-    this.el = {
-      root: get<HTMLElement>("challenge"),
-      box: get<HTMLElement>("challenge-box"),
-      title: get<HTMLElement>("challenge-title"),
-      description: get<HTMLElement>("challenge-description"),
-      record: get<HTMLElement>("challenge-record"),
-      meaning: get<HTMLElement>("challenge-meaning"),
-      fingerprint: get<HTMLElement>("challenge-fingerprint"),
-      slot: get<HTMLElement>("challenge-slot"),
-      given: get<HTMLElement>("challenge-given"),
-      rules: get<HTMLElement>("challenge-rules"),
-      countdown: get<HTMLElement>("challenge-countdown"),
-      phraseRow: get<HTMLElement>("challenge-phrase-row"),
-      phrase: get<HTMLElement>("challenge-phrase"),
-      phraseStep: get<HTMLElement>("challenge-phrase-step"),
-      phraseInput: get<HTMLInputElement>("challenge-phrase-input"),
-      form: get<HTMLFormElement>("challenge-form"),
-      fields: get<HTMLElement>("challenge-fields"),
-      user: get<HTMLInputElement>("challenge-user"),
-      password: get<HTMLInputElement>("challenge-password"),
-      comment: get<HTMLInputElement>("challenge-comment"),
-      commentLabel: get<HTMLElement>("challenge-comment-label"),
-      error: get<HTMLElement>("challenge-error"),
-      submit: get<HTMLButtonElement>("challenge-submit"),
-      cancel: get<HTMLButtonElement>("challenge-cancel"),
-      provider: get<HTMLIFrameElement>("challenge-provider"),
-      providerRow: get<HTMLElement>("challenge-provider-cancel-row"),
-      providerCancel: get<HTMLButtonElement>("challenge-provider-cancel"),
-      frame: get<HTMLIFrameElement>("content"),
-      bars: [doc.querySelector<HTMLElement>("header.topbar"), get<HTMLElement>("status")],
-    };
+    this.el = dialogElements(doc);
     this.countdown = new Countdown(this.el.countdown, () => this.timeUp());
+    const { user, password, comment, phraseInput: phrase } = this.el;
+    this.keys = new KeyWatch({ user, password, comment, phrase }, this.el.box);
     this.guard = new PageGuard(doc, this.el.frame, this.el.bars, {
       open: () => this.shown !== undefined,
       moving: () => this.moving,
       ended: (why) => this.pageEnded(why),
+      owns: (e) => e === user || e === password || e === comment || e === phrase,
     });
     this.el.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -270,17 +244,37 @@ export class ChallengeDialog {
   }
 
   /**
-   * pageEnded: the guard ended the page behind. What was typed may have been cut in two, so the
-   * fields are cleared; the person types again.
+   * pageEnded: the guard ended the page behind. A page that stopped answering never had the
+   * keyboard: what was typed is cleared (it may have been cut in two) and the person types again.
+   * One that took the keyboard may have heard what was typed at that moment (keysaway.ts): the
+   * fields are voided, the person told, the keyboard goes to the notice (the rest of what they
+   * were typing goes nowhere; Tab leads back to the first field) and Go records the event.
    */
   private pageEnded(why: Ending): void {
-    if (!this.shown || this.ended === this.shown.id) return; // nothing is typed any more: only Close is left
+    const c = this.shown;
+    if (!c || this.ended === c.id) return; // nothing is typed any more: only Close is left
+    const asking = this.askingPhrase();
+    const target = asking ? this.el.phraseInput : this.el.user;
+    if (why === "unresponsive") {
+      this.clearFields();
+      this.setError(dialogTexts.unresponsive);
+      this.refocus(target);
+      return;
+    }
+    const away = this.keys.away();
+    const userId = asking ? "" : this.el.user.value.trim();
     this.clearFields();
-    this.setError(dialogTexts[why]);
-    const target = this.askingPhrase() ? this.el.phraseInput : this.el.user;
-    this.focus(target);
+    this.el.phraseInput.value = "";
+    this.setError(keysAwayText(away, asking));
+    this.refocus(this.el.error);
+    void this.actions.reportExposure?.(c.id, { userId, field: away.field, whole: away.whole }).catch(() => {});
+  }
+
+  /** refocus gives e the keyboard, now and once more when WebKitGTK gave the chrome's document the keyboard back. */
+  private refocus(e: HTMLElement): void {
+    this.focus(e);
     // WebKitGTK gives the chrome's document the keyboard back only once its window has asked.
-    setTimeout(() => this.focus(target), 0);
+    setTimeout(() => this.focus(e), 0);
   }
 
   /**
@@ -425,6 +419,13 @@ export class ChallengeDialog {
       return;
     }
     if (e.key !== "Tab") return;
+    if (this.doc.activeElement === this.el.error) {
+      // From the notice of a page that took the keyboard on to the first field, once the person
+      // stopped typing: a Tab amid what they typed on is swallowed with the rest (keysaway.ts).
+      e.preventDefault();
+      if (!e.shiftKey && this.keys.paused()) (this.askingPhrase() ? this.el.phraseInput : this.el.user).focus();
+      return;
+    }
     // Focus stays in the dialog: the page behind is hidden and inert, the chrome's bars inert.
     const items = Array.from(this.el.box.querySelectorAll<HTMLElement>("input, button, iframe")).filter(
       (x) => x.closest("[hidden]") === null && !(x as HTMLButtonElement).disabled,

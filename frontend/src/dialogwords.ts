@@ -3,6 +3,7 @@
 // dialog composes nothing itself. Go's engine makes the sentences that need its rules (a refused
 // signer, the slot they should give instead: internal/signature/words.go); the dialog shows those
 // as they come.
+import type { Away } from "./keysaway";
 import type { Challenge, Given } from "./view";
 
 /** Texts decided here. */
@@ -19,10 +20,28 @@ export const dialogTexts = {
   savePhrase: "Save phrase",
   phraseMissing: "Type the phrase this station will show in every genuine signature dialog.",
   phraseFailed: "The phrase could not be saved. Check that loginshell is still running, then try again.",
-  stolen: "The page behind tried to take the keyboard; type again.",
   unresponsive: "The page behind stopped responding and was closed until you finish here; type again.",
   timeUp: "The time to sign ran out, so nothing was signed. The request is still pending: ask for the signature again to sign it.",
 };
+
+/**
+ * keysAwayText says what the dialog did when it closed a page that took the keyboard (keysaway.ts):
+ * what may have reached that page, that it was cleared, and what to do now. asking: the dialog
+ * was asking for the station's phrase, which a page that knows it can imitate, so a new one.
+ */
+export function keysAwayText(a: Away, asking: boolean): string {
+  const closed = "The page behind took the keyboard and was closed.";
+  if (asking) {
+    return `${closed} The phrase you typed may have reached it, so it was cleared: press Tab and choose a different phrase.`;
+  }
+  if (a.whole) {
+    return `${closed} Your password may have reached it, so what you typed was cleared: press Tab and type your user ID and password again, and change your password after signing.`;
+  }
+  if (a.field === "password") {
+    return `${closed} Some of your password may have reached it, so what you typed was cleared: press Tab and type your user ID and password again.`;
+  }
+  return `${closed} What you typed just then may have reached it, so it was cleared: press Tab and type your user ID and password again.`;
+}
 
 /** countdownFrom: the dialog shows the time left for the last minute of a challenge's timeout. */
 export const countdownFrom = 60_000;

@@ -52,6 +52,11 @@ export interface Transport {
   /** dismissChallenge closes the challenge without signing (Cancel, Escape): an error outcome. */
   dismissChallenge(id: string): Promise<void>;
   /**
+   * reportExposure tells Go that the dialog closed the page behind it because the page took the
+   * keyboard: an alert in the audit trail (signature.Exposure). The challenge stays open.
+   */
+  reportExposure(id: string, x: Exposure): Promise<ConfigureResult>;
+  /**
    * setSigningPhrase stores the station's signing phrase, chosen in the dialog at the first
    * signing; ok false carries the rule it breaks (or that one is chosen already). The next view
    * carries it.
@@ -83,6 +88,16 @@ export interface Transport {
   onSettingsAsked?(open: () => void): void;
 }
 
+/** What the dialog reports of a page that took the keyboard (Go's signature.Exposure). */
+export interface Exposure {
+  /** What User ID held, as typed. */
+  userId: string;
+  /** The field that had the keyboard: "user", "password", "comment", "phrase", or "" for none. */
+  field: string;
+  /** The keyboard may have been away long enough for a whole password. */
+  whole: boolean;
+}
+
 /**
  * The bound Go struct app.Shell as Wails exposes it. Every call carries the chrome's token first:
  * the window's message channel reaches hosted pages' frames too, and Go refuses a call without it.
@@ -97,6 +112,7 @@ export interface ShellBindings {
   ConfirmInstall?(token: string): Promise<InstallResult>;
   AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   DismissChallenge(token: string, id: string): Promise<void>;
+  ReportExposure?(token: string, id: string, x: Exposure): Promise<ConfigureResult>;
   SetSigningPhrase?(token: string, phrase: string): Promise<ConfigureResult>;
   Settings?(token: string): Promise<SettingsValues>;
   SaveSettings?(token: string, change: SettingsChange): Promise<SettingsAnswer>;
@@ -229,6 +245,10 @@ function wailsTransport(
     answerChallenge: async (id, userId, password, comment) =>
       checkedResult(await shell.AnswerChallenge(await token(), id, userId, password, comment), "AnswerChallenge"),
     dismissChallenge: async (id) => shell.DismissChallenge(await token(), id),
+    reportExposure: async (id, x) => {
+      if (!shell.ReportExposure) throw new Error("shell ReportExposure: not bound");
+      return checkedResult(await shell.ReportExposure(await token(), id, x), "ReportExposure");
+    },
     setSigningPhrase: async (phrase) => {
       if (!shell.SetSigningPhrase) throw new Error("shell SetSigningPhrase: not bound");
       return checkedResult(await shell.SetSigningPhrase(await token(), phrase), "SetSigningPhrase");
@@ -334,6 +354,8 @@ function httpTransport(deps: HttpDeps): Transport {
     dismissChallenge: async (id) => {
       await call(deps, "DELETE", `/shell/challenge/${encodeURIComponent(id)}`);
     },
+    reportExposure: async (id, x) =>
+      checkedResult(await (await call(deps, "POST", `/shell/challenge/${encodeURIComponent(id)}/exposed`, x)).json(), "exposed"),
     // A refused phrase answers 200 with ok false, like configure.
     setSigningPhrase: async (phrase) =>
       checkedResult(await (await call(deps, "POST", "/shell/signing-phrase", { phrase })).json(), "signing-phrase"),

@@ -17,6 +17,9 @@ import (
 type Challenges interface {
 	Answer(ctx context.Context, id, userID, password, comment string) (signature.Outcome, error)
 	Dismiss(ctx context.Context, id string) error
+	// Exposed records that the dialog closed the page behind it because
+	// the page took the keyboard: keys typed may have reached it.
+	Exposed(ctx context.Context, id string, x signature.Exposure) error
 }
 
 // maxAnswerBody bounds the dialog's answer: a user ID, a password, a comment.
@@ -62,6 +65,30 @@ func (c *chrome) answer(w http.ResponseWriter, r *http.Request) {
 // challenge), never with closed.
 func (c *chrome) dismiss(w http.ResponseWriter, r *http.Request) {
 	if err := c.Challenges.Dismiss(r.Context(), r.PathValue("id")); err != nil {
+		writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err)})
+		return
+	}
+	writeJSON(w, http.StatusOK, configureAnswer{OK: true})
+}
+
+// maxExposureBody bounds the dialog's report of a page that took the keyboard.
+const maxExposureBody = 4 << 10
+
+// exposed is POST /shell/challenge/{id}/exposed: the browser dialog closed
+// the page behind it because that page took the keyboard, and keys typed
+// may have reached it (signature.Engine.Exposed writes the alert). The
+// body is one JSON object of userId, field and whole, nothing else; else
+// 400 saying what to send. Otherwise 200: {ok: true}, or {ok: false,
+// error} (no such open challenge, a field the dialog lacks).
+func (c *chrome) exposed(w http.ResponseWriter, r *http.Request) {
+	var x signature.Exposure
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxExposureBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&x); err != nil || dec.Decode(&struct{}{}) != io.EOF {
+		writeJSON(w, http.StatusBadRequest, configureAnswer{Error: `Send JSON: {"userId": "...", "field": "password", "whole": false}.`})
+		return
+	}
+	if err := c.Challenges.Exposed(r.Context(), r.PathValue("id"), x); err != nil {
 		writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err)})
 		return
 	}

@@ -46,8 +46,9 @@ type Options struct {
 	// through its bindings.
 	Configure func(loginURL string) error
 	// Challenges, when set, adds POST and DELETE /shell/challenge/{id},
-	// the signature dialog's answers in the browser mode (the window
-	// answers through its bindings).
+	// the signature dialog's answers in the browser mode, and POST
+	// /shell/challenge/{id}/exposed, its report of a page that took the
+	// keyboard (the window does both through its bindings).
 	Challenges Challenges
 	// SigningPhrase, when set, adds POST /shell/signing-phrase, which
 	// stores the station's signing phrase the dialog asks for at the first
@@ -121,7 +122,8 @@ func (c *chrome) routes() []route {
 	if c.Challenges != nil {
 		rs = append(rs,
 			route{http.MethodPost, "/shell/challenge/{id}", c.answer},
-			route{http.MethodDelete, "/shell/challenge/{id}", c.dismiss})
+			route{http.MethodDelete, "/shell/challenge/{id}", c.dismiss},
+			route{http.MethodPost, "/shell/challenge/{id}/exposed", c.exposed})
 	}
 	if c.SigningPhrase != nil {
 		rs = append(rs, route{http.MethodPost, "/shell/signing-phrase", c.signingPhrase})

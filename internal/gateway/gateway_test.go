@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -234,6 +235,20 @@ type fakeChallenges struct {
 	mu        sync.Mutex
 	answered  []string
 	dismissed []string
+	exposed   []string
+}
+
+func (f *fakeChallenges) Exposed(_ context.Context, id string, x signature.Exposure) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if id != "c1" {
+		return signature.ErrNoOpenChallenge
+	}
+	if _, ok := signature.ExposedFields[x.Field]; !ok {
+		return signature.ErrBadExposure
+	}
+	f.exposed = append(f.exposed, fmt.Sprintf("%s %s %s %t", id, x.UserID, x.Field, x.Whole))
+	return nil
 }
 
 func (f *fakeChallenges) Answer(_ context.Context, id, user, password, comment string) (signature.Outcome, error) {
@@ -275,6 +290,11 @@ func TestChallengeEndpoints(t *testing.T) {
 		{"an unknown field is refused", "POST", "/shell/challenge/c1", `{"userId":"op","password":"x","extra":1}`, 400, ""},
 		{"Cancel closes it", "DELETE", "/shell/challenge/c1", ``, 200, `{"ok":true}`},
 		{"Cancel of a closed one says so", "DELETE", "/shell/challenge/gone", ``, 200, `{"ok":false,"error":"this sign-in is no longer open; trigger it again"}`},
+		{"a page that took the keyboard is reported", "POST", "/shell/challenge/c1/exposed", `{"userId":"op","field":"password","whole":true}`, 200, `{"ok":true}`},
+		{"a report names a field the dialog has", "POST", "/shell/challenge/c1/exposed", `{"field":"cookie"}`, 200, `{"ok":false,"error":"the field must be user, password, comment, phrase or empty"}`},
+		{"a report carries nothing else", "POST", "/shell/challenge/c1/exposed", `{"field":"user","password":"x"}`, 400, ""},
+		{"a report of a closed one says so", "POST", "/shell/challenge/gone/exposed", `{}`, 200, `{"ok":false,"error":"this sign-in is no longer open; trigger it again"}`},
+		{"a report is posted, never read", "GET", "/shell/challenge/c1/exposed", ``, 405, ""},
 	}
 	for _, tt := range tests {
 		w := httptest.NewRecorder()
@@ -285,5 +305,8 @@ func TestChallengeEndpoints(t *testing.T) {
 	}
 	if len(fc.answered) != 2 || fc.answered[0] != "c1 op ok" {
 		t.Errorf("answers = %v", fc.answered)
+	}
+	if len(fc.exposed) != 1 || fc.exposed[0] != "c1 op password true" {
+		t.Errorf("reports = %v", fc.exposed)
 	}
 }

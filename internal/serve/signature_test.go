@@ -207,6 +207,10 @@ func TestSignatureServices(t *testing.T) {
 	if code, _ := call(t, e.pages.URL, "POST", "/shell/challenge/x", map[string]string{"password": "p"}, nil); code != 404 {
 		t.Errorf("POST /shell/challenge on the pages' origin = %d, want 404", code)
 	}
+	// Nor report a page that took the keyboard (an alert in the trail): that is the chrome's alone.
+	if code, _ := call(t, e.pages.URL, "POST", "/shell/challenge/x/exposed", map[string]string{"field": "password"}, nil); code != 404 {
+		t.Errorf("POST /shell/challenge/{id}/exposed on the pages' origin = %d, want 404", code)
+	}
 }
 
 func nextOutcome(t *testing.T, ch <-chan signature.Outcome) signature.Outcome {
