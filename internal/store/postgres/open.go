@@ -80,6 +80,8 @@ type Store struct {
 	// it listens and before it reads the changes log: a test commits a
 	// change there to have it both read from the log and noticed.
 	afterListen func()
+	// ears is what Watch listens for (Hear): hear.go.
+	ears *ears
 
 	closeOnce sync.Once
 	watchMu   sync.Mutex
@@ -141,7 +143,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if !strings.Contains(dsn, "pool_max_conn_idle_time") {
 		cfg.MaxConnIdleTime = DefaultPoolIdle
 	}
-	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin(), retryMin: watchRetryMin, cp: o.checkpointer}
+	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin(), retryMin: watchRetryMin, cp: o.checkpointer, ears: newEars()}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, s.unavailable("connect", err)
