@@ -23,7 +23,13 @@ import (
 // and signature.SessionKey of its session), so a station tells whose
 // change it is without reading it; a station of an older version takes
 // the whole field for an origin not its own, as it took every other, and
-// a notice without them (from such a station) is read in full.
+// a notice without them (from such a station) is read in full. Each
+// notice also goes on the channel of its request's session
+// (sessionChannel), which is all a station listens on while its pages
+// hear only their own sessions (Hear). A station of an older version
+// notifies this channel only: while a plant upgrades, a station of this
+// version hears those changes only while it hears every change; its
+// pages see them when they read the request again.
 const channel = "loginshell_requests"
 
 // keptChanges is how many of the latest changes the changes log keeps for
