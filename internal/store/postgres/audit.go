@@ -19,7 +19,7 @@ import (
 func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	var sealed []audit.Entry
 	var cp *audit.Checkpoint
-	err := s.write(ctx, "append audit", func(tx pgx.Tx) error {
+	err := s.write(ctx, "append audit", func(tx *writeTx) error {
 		var err error
 		sealed, cp, err = s.appendAudit(ctx, tx, []audit.Entry{e})
 		return err
@@ -76,7 +76,7 @@ const auditColumns = `seq, time, utc_offset, station, event, request, request_na
 // what then queues (the change's notice: the transaction's last
 // statements) go to the database in one batch: no round trip more while
 // the head is locked. With no entries, only what then queues is sent.
-func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, then ...func(*pgx.Batch)) ([]audit.Entry, *audit.Checkpoint, error) {
+func (s *Store) appendAudit(ctx context.Context, tx *writeTx, es []audit.Entry, then ...func(*pgx.Batch)) ([]audit.Entry, *audit.Checkpoint, error) {
 	if len(es) == 0 {
 		if len(then) == 0 {
 			return nil, nil, nil
@@ -85,7 +85,7 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, th
 		for _, f := range then {
 			f(b)
 		}
-		return nil, nil, tx.SendBatch(ctx, b).Close()
+		return nil, nil, tx.finish(ctx, b)
 	}
 	head, prevCheckpoint, link, err := s.lockHead(ctx, tx)
 	if err != nil {
@@ -117,7 +117,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.Seq, c.Prev, c.From, c.Hash, c.T
 	for _, f := range then {
 		f(b)
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	if err := tx.finish(ctx, b); err != nil {
 		return nil, nil, fmt.Errorf("insert audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)
 	}
 	return sealed, cp, nil

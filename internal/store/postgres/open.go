@@ -322,19 +322,6 @@ func (s *Store) fail(op string, err error) error {
 	return store.Wrap(op, err)
 }
 
-// write runs fn in a READ COMMITTED transaction and commits it when fn
-// returns nil; an error or a panic rolls it back. Every change locks the
-// rows it decides on (see sign.go and audit.go) instead of relying on a
-// stronger isolation level, so nothing has to be retried.
-func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	return s.fail(op, s.retrying(ctx, false, func(started *bool) error {
-		return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-			*started = true
-			return fn(tx)
-		})
-	}))
-}
-
 // read runs fn in a read-only REPEATABLE READ transaction: one snapshot,
 // however many queries fn makes.
 func (s *Store) read(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
