@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-
 )
 
 // migrateLock is the pg_advisory_xact_lock key the migration holds, so
