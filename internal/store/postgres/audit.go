@@ -87,6 +87,12 @@ func (s *Store) appendAudit(ctx context.Context, tx *writeTx, es []audit.Entry, 
 		}
 		return nil, nil, tx.finish(ctx, b)
 	}
+	// Each statement of the locked part is prepared before the lock,
+	// once per connection: a station's connection is new after a minute
+	// idle, and its first statements would each cost a round trip more.
+	if err := tx.prepare(ctx, insertAudit, insertStationKey, insertCheckpoint, notifyChange, commit); err != nil {
+		return nil, nil, err
+	}
 	head, prevCheckpoint, link, err := s.lockHead(ctx, tx)
 	if err != nil {
 		return nil, nil, err
@@ -99,8 +105,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *writeTx, es []audit.Entry, 
 	b := &pgx.Batch{}
 	for i, e := range es {
 		e = audit.Seal(last, e)
-		b.Queue(`INSERT INTO audit (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-			e.Seq, e.Time, e.Offset, e.Station, e.Event, e.Request, e.RequestName, e.Slot, e.Template, e.UserID,
+		b.Queue(insertAudit, e.Seq, e.Time, e.Offset, e.Station, e.Event, e.Request, e.RequestName, e.Slot, e.Template, e.UserID,
 			e.PrintedName, e.Meaning, e.Approve, e.Comment, e.Detail, e.Prev, e.Hash, e.IdP, e.Actor, e.Content)
 		sealed[i] = e
 		last = &sealed[i]
@@ -108,10 +113,8 @@ func (s *Store) appendAudit(ctx context.Context, tx *writeTx, es []audit.Entry, 
 	var cp *audit.Checkpoint
 	if s.cp != nil {
 		c := s.cp.Sign(audit.Checkpoint{Store: s.id, Prev: prevCheckpoint, From: sealed[0].Seq, Seq: last.Seq, Hash: last.Hash, Link: link})
-		b.Queue(`INSERT INTO station_keys (station, public_key, registered) VALUES ($1, $2, $3)
-ON CONFLICT (station, public_key) DO NOTHING`, c.Station, c.Key, c.Time)
-		b.Queue(`INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature, link)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature, c.Link)
+		b.Queue(insertStationKey, c.Station, c.Key, c.Time)
+		b.Queue(insertCheckpoint, c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature, c.Link)
 		cp = &c
 	}
 	for _, f := range then {
@@ -122,6 +125,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.Seq, c.Prev, c.From, c.Hash, c.T
 	}
 	return sealed, cp, nil
 }
+
+// The statements of an append's locked part.
+const (
+	insertAudit      = `INSERT INTO audit (` + auditColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
+	insertStationKey = `INSERT INTO station_keys (station, public_key, registered) VALUES ($1, $2, $3)
+ON CONFLICT (station, public_key) DO NOTHING`
+	insertCheckpoint = `INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature, link)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+)
 
 // newestOfKeyQuery reads the newest checkpoint of a key (index
 // checkpoints_key), which the next one links to.

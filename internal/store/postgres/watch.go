@@ -71,12 +71,14 @@ type change struct {
 func (s *Store) notify(b *pgx.Batch, slot uuid.UUID, r signature.Request) {
 	key := signature.SessionKey(r.Session)
 	origin := fmt.Sprintf("%s/%s/%s", s.origin, r.ID, key)
-	b.Queue(`WITH head AS (UPDATE changes_head SET seq = seq + 1 WHERE id = 1 RETURNING seq),
+	b.Queue(notifyChange, slot, origin, string(r.State), keptChanges, channel, fmt.Sprintf("%s %s %s", slot, origin, r.State), sessionChannel(key))
+}
+
+// notifyChange is notify's statement.
+const notifyChange = `WITH head AS (UPDATE changes_head SET seq = seq + 1 WHERE id = 1 RETURNING seq),
 	logged AS (INSERT INTO changes (seq, slot, origin, state) SELECT seq, $1, $2, $3 FROM head RETURNING seq),
 	pruned AS (DELETE FROM changes WHERE seq <= (SELECT seq FROM head) - $4)
-SELECT pg_notify($5, seq::text || ' ' || $6), pg_notify($7, seq::text || ' ' || $6) FROM logged`,
-		slot, origin, string(r.State), keptChanges, channel, fmt.Sprintf("%s %s %s", slot, origin, r.State), sessionChannel(key))
-}
+SELECT pg_notify($5, seq::text || ' ' || $6), pg_notify($7, seq::text || ' ' || $6) FROM logged`
 
 // Watch calls changed with a slot of each request that another handle —
 // another station, the MES server's CLI — signed or cancelled, soon after

@@ -40,6 +40,22 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *writeTx) error
 	}))
 }
 
+// commit is the statement finish ends a transaction with.
+const commit = "COMMIT"
+
+// prepare has the connection prepare each of sqls, once in its life (a
+// statement prepared already costs nothing): what a statement's first use
+// on a connection costs (a round trip to prepare it) is then paid here,
+// not where its transaction holds a lock others wait for.
+func (w *writeTx) prepare(ctx context.Context, sqls ...string) error {
+	for _, q := range sqls {
+		if _, err := w.Conn().Prepare(ctx, q, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // errNotCommitted: finish's COMMIT left the connection in a transaction.
 var errNotCommitted = errors.New("the transaction did not commit")
 
@@ -56,7 +72,7 @@ type writeTx struct {
 // transaction. When a statement of b fails, PostgreSQL skips the rest,
 // the COMMIT too, and write rolls the transaction back.
 func (w *writeTx) finish(ctx context.Context, b *pgx.Batch) error {
-	b.Queue("COMMIT")
+	b.Queue(commit)
 	if err := w.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
