@@ -90,8 +90,11 @@ SELECT pg_notify($5, seq::text || ' ' || $6), pg_notify($7, seq::text || ' ' || 
 // reports, from the changes log, what was committed while it could not
 // listen: the last 10,000 changes are kept for that (a station away for
 // longer misses the older ones; its pages' requests stay pending). Changes committed
-// before Watch first listened are not reported. changed runs on Watch's
-// goroutine and must not block for long.
+// before Watch first listened are not reported. Once told what the
+// station hears (Hear), it listens only for that, and reports the changes
+// of other sessions only when it read them from the log (the caller
+// filters them). changed runs on Watch's goroutine and must not block for
+// long.
 func (s *Store) Watch(ctx context.Context, changed func(signature.Change)) error {
 	ctx, stop := context.WithCancel(ctx)
 	s.watchMu.Lock()
