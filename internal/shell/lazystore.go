@@ -39,6 +39,10 @@ type lazyStore struct {
 	// then on, for Watch.
 	ready  chan struct{}
 	opened SignatureStore
+	// hearing is what the engine last told Hear, handed to the store
+	// once it is open; hearMu orders the telling.
+	hearMu  sync.Mutex
+	hearing *signature.Hearing
 }
 
 // storeRef lets an interface value sit in an atomic.Pointer.
@@ -47,6 +51,7 @@ type storeRef struct{ SignatureStore }
 var (
 	_ SignatureStore    = (*lazyStore)(nil)
 	_ signature.Watcher = (*lazyStore)(nil)
+	_ signature.Hearer  = (*lazyStore)(nil)
 )
 
 func newLazyStore(open func() (SignatureStore, func(), error)) *lazyStore {
@@ -102,9 +107,31 @@ func (l *lazyStore) Watch(ctx context.Context, changed func(signature.Change)) e
 		return nil
 	}
 	if w, ok := l.opened.(signature.Watcher); ok {
+		l.hearMu.Lock()
+		if h, ok := l.opened.(signature.Hearer); ok && l.hearing != nil {
+			h.Hear(*l.hearing)
+		}
+		l.hearMu.Unlock()
 		return w.Watch(ctx, changed)
 	}
 	return nil
+}
+
+// Hear tells the store what the station's pages hear (signature.Hearer)
+// once it is open; it does not open it. Until then nothing listens, so
+// the channel returned is closed.
+func (l *lazyStore) Hear(h signature.Hearing) <-chan struct{} {
+	l.hearMu.Lock()
+	defer l.hearMu.Unlock()
+	l.hearing = &h
+	if r := l.db.Load(); r != nil {
+		if hr, ok := r.SignatureStore.(signature.Hearer); ok {
+			return hr.Hear(h)
+		}
+	}
+	done := make(chan struct{})
+	close(done)
+	return done
 }
 
 func (l *lazyStore) PutTemplate(ctx context.Context, t signature.Template) error {

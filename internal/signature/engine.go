@@ -92,6 +92,10 @@ type Engine struct {
 	// they hear ("" for every session): Watch reads another station's
 	// change only when someone here hears of it (hears).
 	listeners map[string]int
+	// tuneMu orders what retune tells the store; told is what it told
+	// it last (nil: nothing yet). See engine_hear.go.
+	tuneMu sync.Mutex
+	told   *Hearing
 }
 
 // failures is the count of failed attempts in a row at a slot, and the
@@ -482,7 +486,9 @@ func newOutcomes(log *slog.Logger) *pubsub.Hub[Outcome] {
 }
 
 // Subscribe returns the outcomes of session's requests ("" for every
-// session) from now on. The publisher never waits for a reader: one that
+// session) from now on: on a store that other stations share, it returns
+// once the store listens for the session's changes (Hearer; one round
+// trip, or at most hearWait). The publisher never waits for a reader: one that
 // leaves outcomeBuffer (64) outcomes unread keeps those and loses every
 // outcome published until it reads again, each loss logged as a warning
 // (pubsub.Queue). Call cancel to stop.
@@ -503,16 +509,27 @@ func (e *Engine) SubscribeFor(session, pkg string) (<-chan Outcome, func()) {
 		e.listeners = map[string]int{}
 	}
 	e.listeners[key]++
+	added := e.listeners[key] == 1
 	e.mu.Unlock()
 	ch, cancel := e.outcomes.SubscribeWhere(func(o Outcome) bool { return (session == "" || o.Session == session) && o.For(pkg) })
+	if added {
+		// The store's Watch listens for the session before Subscribe
+		// returns (a round trip, on a PostgreSQL store).
+		e.retune(true)
+	}
 	var once sync.Once
 	return ch, func() {
 		once.Do(func() {
 			e.mu.Lock()
+			removed := false
 			if e.listeners[key]--; e.listeners[key] == 0 {
 				delete(e.listeners, key)
+				removed = true
 			}
 			e.mu.Unlock()
+			if removed {
+				e.retune(false)
+			}
 		})
 		cancel()
 	}

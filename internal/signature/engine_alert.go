@@ -42,10 +42,16 @@ func (e *Engine) misuse(ctx context.Context, c Challenge, t Template, who Signer
 	}
 	e.mu.Lock()
 	f := e.failures[c.Slot]
+	first := len(e.failures) == 0
 	f.request, f.n = c.Request, f.n+1
 	e.failures[c.Slot] = f
 	n := f.n
 	e.mu.Unlock()
+	if first {
+		// A change elsewhere may end the count: hear every change
+		// while one runs (hears).
+		e.retune(false)
+	}
 	if n%e.o.AlertAfter == 0 {
 		e.raise(ctx, c, who, fmt.Sprintf("%d failed sign-in attempts in a row at the signature of %s for %q; the last as %s",
 			n, ClauseWords(c.Clause), c.RequestName, name))
@@ -56,8 +62,13 @@ func (e *Engine) misuse(ctx context.Context, c Challenge, t Template, who Signer
 // its request cancelled).
 func (e *Engine) forgetFailures(slot uuid.UUID) {
 	e.mu.Lock()
+	_, counted := e.failures[slot]
 	delete(e.failures, slot)
+	last := counted && len(e.failures) == 0
 	e.mu.Unlock()
+	if last {
+		e.retune(false)
+	}
 }
 
 // raise writes an alert about c's slot into the trail (audit.EventAlert:

@@ -63,12 +63,12 @@ func (e *Engine) Queue(ctx context.Context, q Queuing) ([]uuid.UUID, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := Request{ID: uuid.New(), Template: t.Name, Name: q.Name, Description: q.Description, State: Pending,
+	r := Request{ID: NewID(), Template: t.Name, Name: q.Name, Description: q.Description, State: Pending,
 		Station: e.o.Station, Session: q.Session, QueuedAt: e.o.Now().UTC(), Owner: q.Owner, AddressedTo: q.AddressedTo,
 		Rules: &rules, RulesJSON: string(rulesJSON), Record: record}
 	var ids []uuid.UUID
 	for i, c := range expr.Slots() {
-		s := Slot{ID: uuid.New(), Request: r.ID, Index: i, Clause: c.String(), State: Pending, Atoms: c.Atoms()}
+		s := Slot{ID: NewID(), Request: r.ID, Index: i, Clause: c.String(), State: Pending, Atoms: c.Atoms()}
 		r.Slots = append(r.Slots, s)
 		ids = append(ids, s.ID)
 	}
@@ -103,3 +103,12 @@ func (e *Engine) rules(ctx context.Context, req Request) (Template, error) {
 	}
 	return e.o.Store.Template(ctx, req.Template)
 }
+
+// NewID makes the ID of a new request or slot: a UUID of version 7,
+// random but ordered by time, so that a store's indexes of requests,
+// slots and atoms take each new one next to the last (a few pages, kept
+// in the cache) instead of anywhere among a million keys, and a queue
+// costs the same at a million pending requests as at ten. Its 74 random
+// bits keep it unguessable and unique. Like uuid.New, it panics only
+// when the system's random source fails.
+func NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }

@@ -58,6 +58,7 @@ func (e *Engine) Watch(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
+	e.retune(false) // a Hearer hears every change until told
 	return w.Watch(ctx, func(ch Change) {
 		if e.hears(ch) {
 			e.remote(ctx, ch.Slot, ch.State)

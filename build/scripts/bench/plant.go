@@ -113,10 +113,14 @@ func storeFigures(rep *report, work string) error {
 				rep.addAbsolute(absolute{Name: what + ": trigger→outcome p50", Value: r.metrics["p50-ms"], Unit: "ms",
 					Note: "the settling Answer's start to the outcome at the queuing station's page"})
 				rep.addAbsolute(absolute{Name: what + ": trigger→outcome p99", Value: r.metrics["p99-ms"], Unit: "ms", Target: 1000})
+				rep.addAbsolute(absolute{Name: what + ": of which the settling Answer itself, p99", Value: r.metrics["answer-p99-ms"], Unit: "ms",
+					Note: "its audit entries wait for the chain's head, which every audited change of every station takes in turn"})
+				rep.addAbsolute(absolute{Name: what + ": of which its delivery to the queuing station's page, p99", Value: r.metrics["delivery-p99-ms"], Unit: "ms",
+					Note: "the notice, on the channel of the request's session, and the read of the slot there"})
 				rep.addAbsolute(absolute{Name: what + ": connections at most", Value: r.metrics["peak-conns"], Unit: "",
 					Note: "one LISTEN connection per station and a pool of pool_max_conns=2"})
 				rep.addAbsolute(absolute{Name: what + ": the database server's CPU per signature", Value: r.metrics["db-cpu-ms/sig"], Unit: "ms",
-					Note: "PostgreSQL wakes every listening connection for each notice"})
+					Note: "PostgreSQL 15 still wakes every listening connection for each notice, whatever its channel"})
 				rep.addAbsolute(absolute{Name: what + ": the stations' CPU per signature", Value: r.metrics["stations-cpu-ms/sig"], Unit: "ms",
 					Note: "all the engines in one process, on the same cores as the database"})
 			}

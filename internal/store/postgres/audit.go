@@ -19,7 +19,7 @@ import (
 func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	var sealed []audit.Entry
 	var cp *audit.Checkpoint
-	err := s.write(ctx, "append audit", func(tx pgx.Tx) error {
+	err := s.write(ctx, "append audit", func(tx *writeTx) error {
 		var err error
 		sealed, cp, err = s.appendAudit(ctx, tx, []audit.Entry{e})
 		return err
@@ -76,7 +76,7 @@ const auditColumns = `seq, time, utc_offset, station, event, request, request_na
 // what then queues (the change's notice: the transaction's last
 // statements) go to the database in one batch: no round trip more while
 // the head is locked. With no entries, only what then queues is sent.
-func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, then ...func(*pgx.Batch)) ([]audit.Entry, *audit.Checkpoint, error) {
+func (s *Store) appendAudit(ctx context.Context, tx *writeTx, es []audit.Entry, then ...func(*pgx.Batch)) ([]audit.Entry, *audit.Checkpoint, error) {
 	if len(es) == 0 {
 		if len(then) == 0 {
 			return nil, nil, nil
@@ -85,7 +85,13 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, th
 		for _, f := range then {
 			f(b)
 		}
-		return nil, nil, tx.SendBatch(ctx, b).Close()
+		return nil, nil, tx.finish(ctx, b)
+	}
+	// Each statement of the locked part is prepared before the lock,
+	// once per connection: a station's connection is new after a minute
+	// idle, and its first statements would each cost a round trip more.
+	if err := tx.prepare(ctx, insertAudit, insertStationKey, insertCheckpoint, notifyChange, commit); err != nil {
+		return nil, nil, err
 	}
 	head, prevCheckpoint, link, err := s.lockHead(ctx, tx)
 	if err != nil {
@@ -99,8 +105,7 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, th
 	b := &pgx.Batch{}
 	for i, e := range es {
 		e = audit.Seal(last, e)
-		b.Queue(`INSERT INTO audit (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-			e.Seq, e.Time, e.Offset, e.Station, e.Event, e.Request, e.RequestName, e.Slot, e.Template, e.UserID,
+		b.Queue(insertAudit, e.Seq, e.Time, e.Offset, e.Station, e.Event, e.Request, e.RequestName, e.Slot, e.Template, e.UserID,
 			e.PrintedName, e.Meaning, e.Approve, e.Comment, e.Detail, e.Prev, e.Hash, e.IdP, e.Actor, e.Content)
 		sealed[i] = e
 		last = &sealed[i]
@@ -108,20 +113,27 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, es []audit.Entry, th
 	var cp *audit.Checkpoint
 	if s.cp != nil {
 		c := s.cp.Sign(audit.Checkpoint{Store: s.id, Prev: prevCheckpoint, From: sealed[0].Seq, Seq: last.Seq, Hash: last.Hash, Link: link})
-		b.Queue(`INSERT INTO station_keys (station, public_key, registered) VALUES ($1, $2, $3)
-ON CONFLICT (station, public_key) DO NOTHING`, c.Station, c.Key, c.Time)
-		b.Queue(`INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature, link)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature, c.Link)
+		b.Queue(insertStationKey, c.Station, c.Key, c.Time)
+		b.Queue(insertCheckpoint, c.Seq, c.Prev, c.From, c.Hash, c.Time, c.Station, c.Key, c.Signature, c.Link)
 		cp = &c
 	}
 	for _, f := range then {
 		f(b)
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	if err := tx.finish(ctx, b); err != nil {
 		return nil, nil, fmt.Errorf("insert audit entries %d-%d: %w", sealed[0].Seq, last.Seq, err)
 	}
 	return sealed, cp, nil
 }
+
+// The statements of an append's locked part.
+const (
+	insertAudit      = `INSERT INTO audit (` + auditColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
+	insertStationKey = `INSERT INTO station_keys (station, public_key, registered) VALUES ($1, $2, $3)
+ON CONFLICT (station, public_key) DO NOTHING`
+	insertCheckpoint = `INSERT INTO checkpoints (seq, prev, first, hash, time, station, public_key, signature, link)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+)
 
 // newestOfKeyQuery reads the newest checkpoint of a key (index
 // checkpoints_key), which the next one links to.

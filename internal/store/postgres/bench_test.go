@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -24,11 +25,49 @@ func BenchmarkStore(b *testing.B) {
 		if !ok {
 			src = pgtest.DB(b) // dropped when the whole benchmark ends
 			fill(sb, src, pending)
+			explain(sb, src, pending)
 			fixtures[pending] = src
 		}
 		mu.Unlock()
 		return open(sb, pgtest.Clone(sb, src))
 	})
+}
+
+// explain logs the plans, as run, of what a queue and a trigger ask the
+// fixture of pending requests: the same at ten as at a million, read
+// from an index (TestAppendAndQueueDoNotScan pins that they are).
+func explain(b *testing.B, dsn string, pending int) {
+	ctx := context.Background()
+	st, err := Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close() // before the fixture is copied: no connection may be open
+	var slot string
+	if err := st.pool.QueryRow(ctx, `SELECT id::text FROM slots ORDER BY id DESC LIMIT 1`).Scan(&slot); err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []struct {
+		what, sql string
+		arg       any
+	}{
+		{"the package's pending requests, counted (queue)", pendingOwnedQuery, "lineapp"},
+		{"a slot and its request (trigger)", requestSelect + ` WHERE r.id = (SELECT request FROM slots WHERE id = $1) ORDER BY r.n, s.idx`, slot},
+	} {
+		rows, err := st.pool.Query(ctx, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) `+q.sql, q.arg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			b.Fatal(err)
+		}
+		// One line each: a benchmark's log is cut after ten lines.
+		for i := range plan {
+			plan[i] = strings.TrimSpace(plan[i])
+		}
+		b.Logf("%d pending: %s: %s", pending, q.what, strings.Join(plan, "; "))
+	}
 }
 
 // fixtureBatch is how many requests one COPY of the fixtures holds.

@@ -26,8 +26,13 @@
 //   - Locks are taken in one order, request then chain head: no deadlock.
 //
 // After each committed signature or cancel the store sends NOTIFY on
-// channel loginshell_requests with a slot of the request, so other
-// stations' engines hear of it within a moment (Watch).
+// channel loginshell_requests, and on the channel of the request's
+// session, with a slot of the request, so other stations' engines hear of
+// it within a moment (Watch). A station listens only on the channels of
+// the sessions its pages hear (Hear): PostgreSQL still wakes every
+// listening connection of the database for each notice, but sends it
+// only to those listening on its channel, and wakes none that listens on
+// nothing.
 //
 // # Connections and credentials
 //

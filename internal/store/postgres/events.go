@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
 	"loginshell/internal/audit"
 )
 
@@ -19,13 +18,16 @@ import (
 func (s *Store) AuditEvents(ctx context.Context, event string, after int64, fn func(audit.Entry) error) (int64, error) {
 	var last int64
 	var found []audit.Entry
-	err := s.read(ctx, "audit events", func(tx pgx.Tx) error {
-		found = found[:0]
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM audit`).Scan(&last); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq > $1 AND seq <= $2 AND event = $3 ORDER BY seq`,
-			after, last, event)
+	// One statement, so one snapshot without a transaction: one round
+	// trip a poll instead of four (every station's alert follower polls
+	// every second). The entries of event after after, then the trail's
+	// last entry, which says where the trail ends (and is skipped when it
+	// is one of them already, or not one).
+	err := s.retrying(ctx, true, func(*bool) error {
+		found, last = found[:0], 0
+		rows, err := s.pool.Query(ctx, `(SELECT `+auditColumns+` FROM audit WHERE seq > $1 AND event = $2)
+UNION ALL (SELECT `+auditColumns+` FROM audit ORDER BY seq DESC LIMIT 1)
+ORDER BY seq`, after, event)
 		if err != nil {
 			return err
 		}
@@ -35,12 +37,15 @@ func (s *Store) AuditEvents(ctx context.Context, event string, after int64, fn f
 			if err != nil {
 				return err
 			}
-			found = append(found, e)
+			if e.Seq > last && e.Seq > after && e.Event == event {
+				found = append(found, e)
+			}
+			last = max(last, e.Seq)
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return 0, err
+		return 0, s.fail("audit events", err)
 	}
 	for _, e := range found {
 		if err := fn(e); err != nil {

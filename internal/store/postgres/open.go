@@ -80,6 +80,8 @@ type Store struct {
 	// it listens and before it reads the changes log: a test commits a
 	// change there to have it both read from the log and noticed.
 	afterListen func()
+	// ears is what Watch listens for (Hear): hear.go.
+	ears *ears
 
 	closeOnce sync.Once
 	watchMu   sync.Mutex
@@ -141,7 +143,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if !strings.Contains(dsn, "pool_max_conn_idle_time") {
 		cfg.MaxConnIdleTime = DefaultPoolIdle
 	}
-	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin(), retryMin: watchRetryMin, cp: o.checkpointer}
+	s := &Store{cfg: cfg, where: describe(cc), secret: cc.Password, origin: newOrigin(), retryMin: watchRetryMin, cp: o.checkpointer, ears: newEars()}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, s.unavailable("connect", err)
@@ -318,19 +320,6 @@ func (s *Store) fail(op string, err error) error {
 		return fmt.Errorf("%s: %s", op, s.scrub(err.Error()))
 	}
 	return store.Wrap(op, err)
-}
-
-// write runs fn in a READ COMMITTED transaction and commits it when fn
-// returns nil; an error or a panic rolls it back. Every change locks the
-// rows it decides on (see sign.go and audit.go) instead of relying on a
-// stronger isolation level, so nothing has to be retried.
-func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	return s.fail(op, s.retrying(ctx, false, func(started *bool) error {
-		return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-			*started = true
-			return fn(tx)
-		})
-	}))
 }
 
 // read runs fn in a read-only REPEATABLE READ transaction: one snapshot,

@@ -38,7 +38,7 @@ func (s *Store) QueueAudited(ctx context.Context, r signature.Request, entries f
 	}
 	var sealed []audit.Entry
 	var cp *audit.Checkpoint
-	err = s.write(ctx, "queue "+r.ID.String(), func(tx pgx.Tx) error {
+	err = s.write(ctx, "queue "+r.ID.String(), func(tx *writeTx) error {
 		if err := insertRequests(ctx, tx, []signature.Request{r}); err != nil {
 			return err
 		}

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // migrateLock is the pg_advisory_xact_lock key the migration holds, so
@@ -265,7 +263,7 @@ CREATE INDEX checkpoints_key ON checkpoints (public_key, seq);
 // database whose version is newer than this build knows is refused, never
 // written.
 func (s *Store) migrate(ctx context.Context) error {
-	return s.write(ctx, "migrate", func(tx pgx.Tx) error {
+	return s.write(ctx, "migrate", func(tx *writeTx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
 			return err
 		}

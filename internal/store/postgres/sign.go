@@ -49,7 +49,7 @@ func (s *Store) SignAudited(ctx context.Context, id uuid.UUID, sig signature.Sig
 	var r signature.Request
 	var sealed []audit.Entry
 	var cp *audit.Checkpoint
-	err := s.write(ctx, "sign "+id.String(), func(tx pgx.Tx) error {
+	err := s.write(ctx, "sign "+id.String(), func(tx *writeTx) error {
 		var err error
 		if r, err = sign(ctx, tx, id, sig, forceUniqueUser); err != nil {
 			return err
@@ -162,7 +162,7 @@ func (s *Store) CancelAudited(ctx context.Context, id uuid.UUID, entries func(si
 	var r signature.Request
 	var sealed []audit.Entry
 	var cp *audit.Checkpoint
-	err := s.write(ctx, "cancel "+id.String(), func(tx pgx.Tx) error {
+	err := s.write(ctx, "cancel "+id.String(), func(tx *writeTx) error {
 		// The UPDATE locks the request row: a signature of one of its
 		// slots at another station waits, then finds it cancelled.
 		tag, err := tx.Exec(ctx, `UPDATE requests SET state = 'cancelled' WHERE id = $1 AND state = 'pending'`, id)

@@ -79,13 +79,18 @@ func benchStations(b *testing.B, stations int) {
 	var signatures int
 	var elapsed, dbCPU, ownCPU time.Duration
 	var latencies []time.Duration
+	// answers are the settling Answers' own times, deliveries the times
+	// from their return to the outcome at the queuing station: where a
+	// latency goes, the chain's lock or the notice.
+	var answers, deliveries []time.Duration
 	want := map[uuid.UUID]string{} // request -> the outcome the counted signatures make
 	for b.Loop() {
 		type result struct {
-			req     uuid.UUID
-			kind    string
-			settled time.Time // the settling Answer's start
-			counted int
+			req      uuid.UUID
+			kind     string
+			settled  time.Time // the settling Answer's start
+			answered time.Time // and its end
+			counted  int
 		}
 		results := make(chan result, requests)
 		jobs := make(chan int)
@@ -115,9 +120,11 @@ func benchStations(b *testing.B, stations int) {
 		dbCPU, ownCPU = dbCPU+db1-db0, ownCPU+processCPU()-own0
 		close(results)
 		settled := map[uuid.UUID]time.Time{}
+		answered := map[uuid.UUID]time.Time{}
 		for r := range results {
-			want[r.req], settled[r.req] = r.kind, r.settled
+			want[r.req], settled[r.req], answered[r.req] = r.kind, r.settled, r.answered
 			signatures += r.counted
+			answers = append(answers, r.answered.Sub(r.settled))
 		}
 
 		// Every outcome reaches its page (within 30 s), and no second one
@@ -148,10 +155,12 @@ func benchStations(b *testing.B, stations int) {
 			case len(h) > 1:
 				doubled = append(doubled, fmt.Sprintf("%s (%d×)", id, len(h)))
 				latencies = append(latencies, h[0].at.Sub(at)) // the first still measures delivery
+				deliveries = append(deliveries, h[0].at.Sub(answered[id]))
 			case h[0].kind != want[id]:
 				contradictory = append(contradictory, fmt.Sprintf("%s (heard %s, signed %s)", id, h[0].kind, want[id]))
 			default:
 				latencies = append(latencies, h[0].at.Sub(at))
+				deliveries = append(deliveries, h[0].at.Sub(answered[id]))
 			}
 		}
 		mu.Unlock()
@@ -197,6 +206,12 @@ func benchStations(b *testing.B, stations int) {
 		b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 		b.ReportMetric(float64(latencies[len(latencies)-1].Microseconds())/1000, "max-ms")
+		slices.Sort(answers)
+		slices.Sort(deliveries)
+		b.Logf("of which the settling Answer itself: p50 %v, p99 %v; from its return to the outcome at the queuing station: p50 %v, p99 %v",
+			answers[len(answers)/2], answers[len(answers)*99/100], deliveries[len(deliveries)/2], deliveries[len(deliveries)*99/100])
+		b.ReportMetric(float64(answers[len(answers)*99/100].Microseconds())/1000, "answer-p99-ms")
+		b.ReportMetric(float64(deliveries[len(deliveries)*99/100].Microseconds())/1000, "delivery-p99-ms")
 	}
 	b.ReportMetric(float64(peak()), "peak-conns")
 	if signatures > 0 {
@@ -256,16 +271,18 @@ func mustSlot(tb testing.TB, _ *station, req uuid.UUID) uuid.UUID {
 // end; it returns the outcome the counted signatures make, when the
 // Answer that settled it began, and how many signatures counted.
 func loadRequest(ctx context.Context, sts []*station, n int) (struct {
-	req     uuid.UUID
-	kind    string
-	settled time.Time
-	counted int
+	req      uuid.UUID
+	kind     string
+	settled  time.Time
+	answered time.Time
+	counted  int
 }, error) {
 	var res struct {
-		req     uuid.UUID
-		kind    string
-		settled time.Time
-		counted int
+		req      uuid.UUID
+		kind     string
+		settled  time.Time
+		answered time.Time
+		counted  int
 	}
 	pick := func() *station { return sts[rand.IntN(len(sts))] }
 	q := pick()
@@ -289,6 +306,7 @@ func loadRequest(ctx context.Context, sts []*station, n int) (struct {
 		c       signature.Challenge
 		user    string
 		started time.Time
+		ended   time.Time
 		out     signature.Outcome
 		err     error
 	}
@@ -309,6 +327,7 @@ func loadRequest(ctx context.Context, sts []*station, n int) (struct {
 			wg.Go(func() {
 				a.started = time.Now()
 				a.out, a.err = a.st.engine.Answer(ctx, a.c.ID, a.user, "pw-"+a.user, "")
+				a.ended = time.Now()
 			})
 		}
 		wg.Wait()
@@ -320,7 +339,7 @@ func loadRequest(ctx context.Context, sts []*station, n int) (struct {
 					if res.kind != "" {
 						return fmt.Errorf("request %s: two Answers settled it (%s, %s)", res.req, res.kind, a.out.Kind)
 					}
-					res.kind, res.settled = a.out.Kind, a.started
+					res.kind, res.settled, res.answered = a.out.Kind, a.started, a.ended
 				}
 			case errors.Is(a.err, signature.ErrSlotTaken), errors.Is(a.err, signature.ErrNoRequest):
 				// Lost the race: the slot was signed, or the request

@@ -23,7 +23,13 @@ import (
 // and signature.SessionKey of its session), so a station tells whose
 // change it is without reading it; a station of an older version takes
 // the whole field for an origin not its own, as it took every other, and
-// a notice without them (from such a station) is read in full.
+// a notice without them (from such a station) is read in full. Each
+// notice also goes on the channel of its request's session
+// (sessionChannel), which is all a station listens on while its pages
+// hear only their own sessions (Hear). A station of an older version
+// notifies this channel only: while a plant upgrades, a station of this
+// version hears those changes only while it hears every change; its
+// pages see them when they read the request again.
 const channel = "loginshell_requests"
 
 // keptChanges is how many of the latest changes the changes log keeps for
@@ -57,15 +63,22 @@ type change struct {
 // in commit order. One statement, numbering, logging, pruning and
 // notifying, so it goes to the database in the batch that appends the
 // change's audit entries: no round trip more while the chain's head is
-// locked.
+// locked. The notice goes on channel, for the stations that hear every
+// change (and those of older versions), and on the channel of r's
+// session (sessionChannel), for the stations whose pages hear that
+// session (Hear): one commit, so PostgreSQL wakes each listening
+// connection once for both.
 func (s *Store) notify(b *pgx.Batch, slot uuid.UUID, r signature.Request) {
-	origin := fmt.Sprintf("%s/%s/%s", s.origin, r.ID, signature.SessionKey(r.Session))
-	b.Queue(`WITH head AS (UPDATE changes_head SET seq = seq + 1 WHERE id = 1 RETURNING seq),
+	key := signature.SessionKey(r.Session)
+	origin := fmt.Sprintf("%s/%s/%s", s.origin, r.ID, key)
+	b.Queue(notifyChange, slot, origin, string(r.State), keptChanges, channel, fmt.Sprintf("%s %s %s", slot, origin, r.State), sessionChannel(key))
+}
+
+// notifyChange is notify's statement.
+const notifyChange = `WITH head AS (UPDATE changes_head SET seq = seq + 1 WHERE id = 1 RETURNING seq),
 	logged AS (INSERT INTO changes (seq, slot, origin, state) SELECT seq, $1, $2, $3 FROM head RETURNING seq),
 	pruned AS (DELETE FROM changes WHERE seq <= (SELECT seq FROM head) - $4)
-SELECT pg_notify($5, seq::text || ' ' || $6) FROM logged`,
-		slot, origin, string(r.State), keptChanges, channel, fmt.Sprintf("%s %s %s", slot, origin, r.State))
-}
+SELECT pg_notify($5, seq::text || ' ' || $6), pg_notify($7, seq::text || ' ' || $6) FROM logged`
 
 // Watch calls changed with a slot of each request that another handle —
 // another station, the MES server's CLI — signed or cancelled, soon after
@@ -77,8 +90,11 @@ SELECT pg_notify($5, seq::text || ' ' || $6) FROM logged`,
 // reports, from the changes log, what was committed while it could not
 // listen: the last 10,000 changes are kept for that (a station away for
 // longer misses the older ones; its pages' requests stay pending). Changes committed
-// before Watch first listened are not reported. changed runs on Watch's
-// goroutine and must not block for long.
+// before Watch first listened are not reported. Once told what the
+// station hears (Hear), it listens only for that, and reports the changes
+// of other sessions only when it read them from the log (the caller
+// filters them). changed runs on Watch's goroutine and must not block for
+// long.
 func (s *Store) Watch(ctx context.Context, changed func(signature.Change)) error {
 	ctx, stop := context.WithCancel(ctx)
 	s.watchMu.Lock()
@@ -132,7 +148,12 @@ func (s *Store) listen(ctx context.Context, last *int64, changed func(signature.
 		return false, err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, `LISTEN `+channel); err != nil {
+	// Joined once connected: Hear waits for this connection to listen
+	// for what it is told, not for a database that does not answer.
+	r := s.ears.join()
+	defer s.ears.leave(r)
+	on := map[string]bool{} // the channels conn listens on
+	if err := s.tune(ctx, conn, r, on); err != nil {
 		return false, err
 	}
 	if s.afterListen != nil {
@@ -157,9 +178,36 @@ func (s *Store) listen(ctx context.Context, last *int64, changed func(signature.
 		}
 	}
 	for {
+		// The wait ends on a notice, or when Hear changes what to
+		// listen for: conn then listens for that, and waits again.
+		wait, retune := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-r.wake:
+				retune()
+			case <-wait.Done():
+			}
+		}()
+		err := s.notices(wait, conn, last, changed)
+		woken := wait.Err() != nil // by Hear, or by ctx's end
+		retune()
+		if ctx.Err() != nil || !woken || conn.IsClosed() {
+			return true, err
+		}
+		if err := s.tune(ctx, conn, r, on); err != nil {
+			return true, err
+		}
+	}
+}
+
+// notices reports the notices conn receives until ctx ends or conn
+// fails. Notices come in commit order; one of a change already reported
+// (read from the log after LISTEN) is skipped.
+func (s *Store) notices(ctx context.Context, conn *pgx.Conn, last *int64, changed func(signature.Change)) error {
+	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
-			return true, err
+			return err
 		}
 		c, ok := parseNotice(n.Payload)
 		if !ok || c.seq <= *last {

@@ -383,7 +383,7 @@ func TestChangesLogKeepsTheLast10000(t *testing.T) {
 		t.Fatalf("keptChanges = %d, the README says 10,000", keptChanges)
 	}
 	const n = 10_005
-	err := s.write(ctx, "fill the changes log", func(tx pgx.Tx) error {
+	err := s.write(ctx, "fill the changes log", func(tx *writeTx) error {
 		b := &pgx.Batch{}
 		for range n {
 			s.notify(b, uuid.New(), signature.Request{ID: uuid.New(), State: signature.Pending})

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
 )
@@ -20,17 +19,18 @@ var (
 	FlatSizes  = []int{10, 1_000, 100_000, 1_000_000}
 )
 
-// Fixture is the i-th pending request of the benchmark fixtures: one of
+// Fixture is the i-th pending request of the benchmark fixtures, its IDs
+// made as the engine makes them (signature.NewID): one of
 // ten templates, a unique name, and two slots, the second naming one of a
 // hundred users, queued a millisecond after the one before.
 func Fixture(i int) signature.Request {
 	r := signature.Request{
-		ID: uuid.New(), Template: fmt.Sprintf("Template %d", i%10), Name: fmt.Sprintf("batch-%d", i),
+		ID: signature.NewID(), Template: fmt.Sprintf("Template %d", i%10), Name: fmt.Sprintf("batch-%d", i),
 		Description: "benchmark fixture", State: signature.Pending, Station: "ST-7", Session: "session-1",
 		QueuedAt: base.Add(time.Duration(i) * time.Millisecond),
 	}
 	for j, c := range []string{"{role:Operator}", fmt.Sprintf("{role:Supervisor} OR {userName:user%d}", i%100)} {
-		r.Slots = append(r.Slots, signature.Slot{ID: uuid.New(), Request: r.ID, Index: j, Clause: c, State: signature.Pending, Atoms: atoms(c)})
+		r.Slots = append(r.Slots, signature.Slot{ID: signature.NewID(), Request: r.ID, Index: j, Clause: c, State: signature.Pending, Atoms: atoms(c)})
 	}
 	return r
 }
