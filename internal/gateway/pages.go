@@ -94,7 +94,7 @@ func Pages(o PagesOptions) (http.Handler, error) {
 				writeJSON(w, http.StatusNotFound, map[string]string{"error": "this package is served on its own origin"})
 				return
 			}
-			o.Webapps.ServeHTTP(w, pmapi.FromPackage(r, pkg))
+			o.Webapps.ServeHTTP(w, r) // a file: nothing there asks who calls
 		default:
 			notServed(w)
 		}

@@ -265,8 +265,7 @@ func extract(root *os.Root, name string, isDir bool, r io.Reader, buf []byte) (i
 	if err != nil {
 		return 0, err
 	}
-	// Hide *os.File's ReadFrom so the shared buffer is used, not one per file.
-	n, err := io.CopyBuffer(struct{ io.Writer }{f}, r, buf)
+	n, err := copyAhead(f, r, buf)
 	if err != nil {
 		f.Close()
 		return n, err

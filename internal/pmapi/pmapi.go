@@ -204,16 +204,32 @@ func NewCaller(pkg string) *Caller { return &Caller{pkg: pkg} }
 // FromPackage returns r as a request from a page of package c, which the
 // pages' origin knows from its Host: the signature services then list,
 // cancel and stream to it only what is its own (signature.Request.VisibleTo,
-// signature.Outcome.For). A request without it is the plant's (the
-// chrome, a script with the serve key) and sees everything.
+// signature.Outcome.For). Only they ask who calls, so only a call under
+// callerPrefix is copied with the caller in its context; any other is r
+// itself (a request's copy and its context were a third of what the pages'
+// origin added to every GET /user). A service that asks and finds no
+// caller refuses the call (caller): nothing is taken for the plant.
 func FromPackage(r *http.Request, c *Caller) *http.Request {
+	if !strings.HasPrefix(r.URL.Path, callerPrefix) {
+		return r
+	}
 	return r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
 }
 
-// caller is the package r comes from, signature.Plant for none.
-func caller(r *http.Request) string {
-	if c, _ := r.Context().Value(callerKey{}).(*Caller); c != nil {
-		return c.pkg
+// callerPrefix is where the services that ask who calls live. The path is
+// the one the routes match (decoded; an unclean one is redirected first),
+// and a service elsewhere that asked would be refused, not served blind.
+const callerPrefix = Prefix + "/signature/"
+
+// errNoCaller refuses a signature service called without a package: every
+// call reaches the services through the pages' origin, which names its
+// package (FromPackage), and the plant signs through its own commands.
+var errNoCaller = fault.New(fault.Forbidden, "the signature services answer a package's pages only")
+
+// caller is the package r comes from; errNoCaller without one.
+func caller(r *http.Request) (string, error) {
+	if c, _ := r.Context().Value(callerKey{}).(*Caller); c != nil && c.pkg != signature.Plant {
+		return c.pkg, nil
 	}
-	return ""
+	return "", errNoCaller
 }

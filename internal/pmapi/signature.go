@@ -102,6 +102,10 @@ func (a *api) queue(r *http.Request) (any, error) {
 		Session     string          `json:"session"`
 		Record      json.RawMessage `json:"record"`
 	}
+	pkg, err := caller(r)
+	if err != nil {
+		return nil, err
+	}
 	if err := readJSON(r, &q); err != nil {
 		return nil, err
 	}
@@ -113,8 +117,8 @@ func (a *api) queue(r *http.Request) (any, error) {
 	if session == "" {
 		session = a.Session()
 	}
-	ids, err := a.Signatures.Queue(a.acting(r), signature.Queuing{Template: name, Name: q.RequestName, Description: q.Description,
-		Session: session, Owner: caller(r), Record: string(q.Record)})
+	ids, err := a.Signatures.Queue(a.acting(r, pkg), signature.Queuing{Template: name, Name: q.RequestName, Description: q.Description,
+		Session: session, Owner: pkg, Record: string(q.Record)})
 	if err != nil {
 		return nil, err
 	}
@@ -128,9 +132,13 @@ func (a *api) queue(r *http.Request) (any, error) {
 // pending is getPendingAuthRequests, filtered by the query's user,
 // template and name.
 func (a *api) pending(r *http.Request) (any, error) {
+	pkg, err := caller(r)
+	if err != nil {
+		return nil, err
+	}
 	q := r.URL.Query()
 	reqs, err := a.Signatures.Pending(r.Context(), signature.Filter{User: q.Get("user"), Template: q.Get("template"), Name: q.Get("name"),
-		Package: caller(r)})
+		Package: pkg})
 	if err != nil {
 		return nil, err
 	}
@@ -146,17 +154,25 @@ func (a *api) pending(r *http.Request) (any, error) {
 // reads only what it may list; another package's request is 404 as an
 // unknown UUID is (signature.Engine.Request).
 func (a *api) request(r *http.Request) (any, error) {
+	pkg, err := caller(r)
+	if err != nil {
+		return nil, err
+	}
 	id, err := signature.ParseUUID(r.PathValue("uuid"))
 	if err != nil {
 		return nil, err
 	}
-	return a.Signatures.Request(r.Context(), id, caller(r))
+	return a.Signatures.Request(r.Context(), id, pkg)
 }
 
 func (a *api) cancelRequest(r *http.Request) (any, error) {
+	pkg, err := caller(r)
+	if err != nil {
+		return nil, err
+	}
 	id, err := signature.ParseUUID(r.PathValue("uuid"))
 	if err == nil {
-		err = a.Signatures.Cancel(a.acting(r), id, caller(r))
+		err = a.Signatures.Cancel(a.acting(r, pkg), id, pkg)
 	}
 	if err != nil {
 		return nil, err
@@ -175,6 +191,10 @@ func (a *api) trigger(r *http.Request) (any, error) {
 		// and "true", 1 or null must not become one.
 		Approve json.RawMessage `json:"approve"`
 	}
+	pkg, err := caller(r)
+	if err != nil {
+		return nil, err
+	}
 	if err := readJSON(r, &q); err != nil {
 		return nil, err
 	}
@@ -184,7 +204,7 @@ func (a *api) trigger(r *http.Request) (any, error) {
 	}
 	id, err := signature.ParseUUID(q.UUID)
 	if err == nil {
-		err = a.Signatures.Trigger(a.acting(r), id, q.Session, q.Page, approve, caller(r))
+		err = a.Signatures.Trigger(a.acting(r, pkg), id, q.Session, q.Page, approve, pkg)
 	}
 	if err != nil {
 		return nil, err
@@ -225,6 +245,11 @@ func templateName(raw json.RawMessage) (string, error) {
 // signatureEvents streams the outcomes of a session's requests as
 // server-sent events "outcome" until the page goes away.
 func (a *api) signatureEvents(w http.ResponseWriter, r *http.Request) {
+	pkg, err := caller(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		a.writeError(w, r, fault.New(fault.Internal, "streaming unsupported"))
@@ -234,7 +259,7 @@ func (a *api) signatureEvents(w http.ResponseWriter, r *http.Request) {
 	if session == "" {
 		session = a.Session()
 	}
-	outcomes, stop := a.Signatures.SubscribeFor(session, caller(r))
+	outcomes, stop := a.Signatures.SubscribeFor(session, pkg)
 	defer stop()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -257,8 +282,8 @@ func (a *api) signatureEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 // acting is r's context saying who acts, for the trail: the person signed
-// in to the shell, and the package whose page asked.
-func (a *api) acting(r *http.Request) context.Context {
+// in to the shell, and the package pkg whose page asked.
+func (a *api) acting(r *http.Request, pkg string) context.Context {
 	who := "nobody signed in"
 	if p, _, ok := a.Users.Current(); ok {
 		who = p.Username
@@ -266,8 +291,6 @@ func (a *api) acting(r *http.Request) context.Context {
 			who += " (" + p.Name + ")"
 		}
 	}
-	if pkg := caller(r); pkg != "" {
-		who += ", page of package " + pkg
-	}
+	who += ", page of package " + pkg
 	return signature.ActingAs(r.Context(), who)
 }

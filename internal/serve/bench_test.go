@@ -82,13 +82,13 @@ func BenchmarkUserEndpoint(b *testing.B) {
 	defer floor.Close()
 
 	sides := []*loadSide{
-		newLoadSide(b, "http://"+floorLn.Addr().String()+"/pmapi/user", host),
-		newLoadSide(b, "http://"+addr+"/pmapi/user", host),
+		newLoadSide(b, "floor", "http://"+floorLn.Addr().String()+"/pmapi/user", host),
+		newLoadSide(b, "shell", "http://"+addr+"/pmapi/user", host),
 	}
 	for _, s := range sides {
 		defer s.client.CloseIdleConnections()
 		s.slice(b, 50*time.Millisecond) // warm: connections, buffers, the JSON cache
-		*s = loadSide{client: s.client, req: s.req}
+		*s = loadSide{name: s.name, client: s.client, req: s.req}
 	}
 	b.ResetTimer()
 	ratios := make([]float64, b.N) // each pair's throughput, the shell's over the floor's
@@ -118,6 +118,7 @@ func newClient() *http.Client {
 
 // loadSide is one server under load, what its turns measured added up.
 type loadSide struct {
+	name   string // the side's profile label: client=floor or client=shell
 	client *http.Client
 	req    *http.Request
 	n      int
@@ -126,10 +127,10 @@ type loadSide struct {
 	times  []time.Duration
 }
 
-func newLoadSide(b *testing.B, url, host string) *loadSide {
+func newLoadSide(b *testing.B, name, url, host string) *loadSide {
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	req.Host = host
-	return &loadSide{client: newClient(), req: req}
+	return &loadSide{name: name, client: newClient(), req: req}
 }
 
 // slice loads the side from 64 goroutines for d, adds up the requests,
@@ -142,8 +143,13 @@ func (s *loadSide) slice(b *testing.B, d time.Duration) float64 {
 	cpu := cpuTime()
 	start := time.Now()
 	deadline := start.Add(d)
+	// The clients carry a profile label too (client=floor, client=shell):
+	// their CPU per request should be the same on both sides, and a
+	// profile shows whether it is.
+	labels := pprof.WithLabels(context.Background(), pprof.Labels("client", s.name))
 	for range clients {
 		wg.Go(func() {
+			pprof.SetGoroutineLabels(labels)
 			req := s.req.Clone(context.Background()) // a request of its own per client
 			var mine []time.Duration
 			for t := time.Now(); t.Before(deadline); t = time.Now() {

@@ -69,6 +69,8 @@ var pairRuns = []pairRun{
 			target: 1.0, note: "`loginshell install` against `unzip`, process start included; unzip checks and syncs nothing; the three take turns"},
 		{figure: "install a 100 MB package, in process", metric: "install-ms", floorMetric: "floor-ms", unit: "ms", scale: 1,
 			note: "pkginstall.Install against the unzip command"},
+		{figure: "install a 100 MB package, whole commands: CPU", metric: "command-cpu-ms", floorMetric: "floor-cpu-ms", unit: "ms", scale: 1,
+			note: "user+system time of each command's process (wait4's rusage)"},
 	}},
 }
 
