@@ -284,7 +284,9 @@ type Trail struct {
 	Rows iter.Seq2[Row, error]
 }
 
-// Row is one step of a Trail.
+// Row is one step of a Trail. What Entry and Checkpoint point to may be
+// reused for the next row (a store reads a million without a copy each):
+// a reader that keeps them copies them.
 type Row struct {
 	Entry      *Entry      // nil for a checkpoint no entry has
 	Checkpoint *Checkpoint // nil when no checkpoint ends at Entry
