@@ -91,7 +91,7 @@ func listText(l []string) string {
 // parseList reads a JSON array back; an empty one is nil, as a Signer
 // built without roles has them.
 func parseList(s sql.NullString) ([]string, error) {
-	if !s.Valid {
+	if !s.Valid || s.String == "[]" { // the usual groups: no decoder for them
 		return nil, nil
 	}
 	var l []string
