@@ -42,11 +42,12 @@ func trailRows(ctx context.Context, tx *sql.Tx, store string, yield func(audit.R
 		e       audit.Entry
 		c       audit.Checkpoint
 		orphans []audit.Checkpoint
+		sc      scanned
 	)
-	next := func() (bool, error) { return nextCheckpoint(ctx, tx, checkpoints, &c, store) }
+	next := func() (bool, error) { return sc.nextCheckpoint(ctx, tx, checkpoints, &c, store) }
 	more, err := next()
 	for err == nil && entries.Next() {
-		if err = nextEntry(ctx, tx, entries, &e); err != nil {
+		if err = sc.nextEntry(ctx, tx, entries, &e); err != nil {
 			break
 		}
 		for more && c.Seq < e.Seq {
@@ -107,12 +108,20 @@ const (
 	packedCheckpointColumns = `seq, prev, first, concat_ws(char(0), hash, time, station, public_key, signature, link)`
 )
 
+// scanned holds what a packed row is scanned into besides the entry or
+// checkpoint: Scan's destinations escape, so they are made once, not
+// once a row.
+type scanned struct {
+	approve sql.NullInt64
+	packed  sql.NullString
+	yes, no bool // what an entry's Approve points to
+}
+
 // nextEntry reads the entry at rows (packedEntryColumns) into e.
-func nextEntry(ctx context.Context, tx *sql.Tx, rows *sql.Rows, e *audit.Entry) error {
-	var approve sql.NullInt64
-	var packed sql.NullString
+func (sc *scanned) nextEntry(ctx context.Context, tx *sql.Tx, rows *sql.Rows, e *audit.Entry) error {
+	approve, packed := &sc.approve, &sc.packed
 	*e = audit.Entry{}
-	if err := rows.Scan(&e.Seq, &approve, &packed); err != nil {
+	if err := rows.Scan(&e.Seq, approve, packed); err != nil {
 		return err
 	}
 	var t string
@@ -133,21 +142,25 @@ func nextEntry(ctx context.Context, tx *sql.Tx, rows *sql.Rows, e *audit.Entry) 
 		return err
 	}
 	if approve.Valid {
-		b := approve.Int64 == 1
-		e.Approve = &b
+		// Read-only to every reader of the row, as the whole entry is.
+		sc.yes, sc.no = true, false
+		e.Approve = &sc.no
+		if approve.Int64 == 1 {
+			e.Approve = &sc.yes
+		}
 	}
 	return nil
 }
 
 // nextCheckpoint reads the next checkpoint of rows (packedCheckpointColumns)
 // into c, and says whether there was one.
-func nextCheckpoint(ctx context.Context, tx *sql.Tx, rows *sql.Rows, c *audit.Checkpoint, store string) (bool, error) {
+func (sc *scanned) nextCheckpoint(ctx context.Context, tx *sql.Tx, rows *sql.Rows, c *audit.Checkpoint, store string) (bool, error) {
 	if !rows.Next() {
 		return false, rows.Err()
 	}
-	var packed sql.NullString
+	packed := &sc.packed
 	*c = audit.Checkpoint{Store: store}
-	if err := rows.Scan(&c.Seq, &c.Prev, &c.From, &packed); err != nil {
+	if err := rows.Scan(&c.Seq, &c.Prev, &c.From, packed); err != nil {
 		return true, err
 	}
 	var t string
