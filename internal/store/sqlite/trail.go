@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"loginshell/internal/audit"
@@ -102,10 +103,12 @@ func trailRows(ctx context.Context, tx *sql.Tx, store string, yield func(audit.R
 // value holds one NUL fewer than the fields; one that does not (a field
 // with a NUL or a NULL, which only an edit of the file can store) is read
 // again column by column, so the fields are always exactly as stored.
+// The integers go in the value too, as SQLite writes them in decimal; the
+// first is the row's seq, its rowid, which is always an integer.
 const (
-	packedEntryColumns = `seq, approve, concat_ws(char(0), time, utc_offset, station, event, request, request_name, slot,
+	packedEntryColumns = `approve, concat_ws(char(0), seq, time, utc_offset, station, event, request, request_name, slot,
 	template, user_id, printed_name, meaning, comment, detail, prev, hash, idp, actor, content)`
-	packedCheckpointColumns = `seq, prev, first, concat_ws(char(0), hash, time, station, public_key, signature, link)`
+	packedCheckpointColumns = `concat_ws(char(0), seq, prev, first, hash, time, station, public_key, signature, link)`
 )
 
 // scanned holds what a packed row is scanned into besides the entry or
@@ -121,13 +124,14 @@ type scanned struct {
 func (sc *scanned) nextEntry(ctx context.Context, tx *sql.Tx, rows *sql.Rows, e *audit.Entry) error {
 	approve, packed := &sc.approve, &sc.packed
 	*e = audit.Entry{}
-	if err := rows.Scan(&e.Seq, approve, packed); err != nil {
+	if err := rows.Scan(approve, packed); err != nil {
 		return err
 	}
-	var t string
-	if !packed.Valid || !unpack(packed.String, &t, &e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
-		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &e.Comment, &e.Detail, &e.Prev, &e.Hash, &e.IdP, &e.Actor, &e.Content) {
-		one, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq = ?`, e.Seq)
+	var seq, t string
+	if !packed.Valid || !unpack(packed.String, &seq, &t, &e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
+		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &e.Comment, &e.Detail, &e.Prev, &e.Hash, &e.IdP, &e.Actor, &e.Content) ||
+		!parseInt(seq, &e.Seq) {
+		one, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq = ?`, leadingInt(packed.String))
 		if err != nil {
 			return err
 		}
@@ -160,12 +164,13 @@ func (sc *scanned) nextCheckpoint(ctx context.Context, tx *sql.Tx, rows *sql.Row
 	}
 	packed := &sc.packed
 	*c = audit.Checkpoint{Store: store}
-	if err := rows.Scan(&c.Seq, &c.Prev, &c.From, packed); err != nil {
+	if err := rows.Scan(packed); err != nil {
 		return true, err
 	}
-	var t string
-	if !packed.Valid || !unpack(packed.String, &c.Hash, &t, &c.Station, &c.Key, &c.Signature, &c.Link) {
-		one, err := tx.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints c WHERE c.seq = ?`, c.Seq)
+	var seq, prev, first, t string
+	if !packed.Valid || !unpack(packed.String, &seq, &prev, &first, &c.Hash, &t, &c.Station, &c.Key, &c.Signature, &c.Link) ||
+		!parseInt(seq, &c.Seq) || !parseInt(prev, &c.Prev) || !parseInt(first, &c.From) {
+		one, err := tx.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints c WHERE c.seq = ?`, leadingInt(packed.String))
 		if err != nil {
 			return true, err
 		}
@@ -194,6 +199,22 @@ func unpack(packed string, fields ...*string) bool {
 	}
 	*fields[last] = packed
 	return strings.IndexByte(packed, 0) < 0
+}
+
+// parseInt reads the decimal s into n, and says whether it was one.
+func parseInt(s string, n *int64) bool {
+	v, err := strconv.ParseInt(s, 10, 64)
+	*n = v
+	return err == nil
+}
+
+// leadingInt is the integer a packed value starts with: its row's seq.
+func leadingInt(packed string) int64 {
+	if i := strings.IndexByte(packed, 0); i >= 0 {
+		packed = packed[:i]
+	}
+	n, _ := strconv.ParseInt(packed, 10, 64) // a rowid: always an integer
+	return n
 }
 
 // scanCheckpointInto reads a row of checkpointColumns into c.
