@@ -116,3 +116,15 @@ func TestNextLink(t *testing.T) {
 		t.Errorf("links %s and %s", LinkOf(&mine), LinkOf(&other))
 	}
 }
+
+// TestLower: lower is strings.ToLower(s) == s, which linked used to
+// call for every checkpoint.
+func TestLower(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", GenesisLink, strings.Repeat("ab12", 16), strings.Repeat("AB12", 16), "abcdeF", "zz",
+		"é", "É", "straße", "İ", "ǅ", "\xff", "a\x00b", "Ω", "ω"} {
+		if got, want := lower(s), strings.ToLower(s) == s; got != want {
+			t.Errorf("lower(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

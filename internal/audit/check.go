@@ -201,8 +201,9 @@ type trailCheck struct {
 
 	start   int64       // the first entry's Seq, 0 before it
 	end     int64       // the last entry's Seq
-	last    *Checkpoint // the newest checkpoint among the entries
-	pending []run       // the entries since it
+	last    *Checkpoint // the newest checkpoint among the entries (&newest), nil before one
+	newest  Checkpoint
+	pending []run // the entries since it
 	past    map[string]int64
 
 	// chains are the checkpoints of each key (by Key) as CheckTrail
@@ -340,7 +341,8 @@ func (k *trailCheck) checkpoint(c Checkpoint) {
 		k.problem(ProblemBadSignature, c.Seq, c.Station,
 			"station %s's checkpoint at #%d names #%d as the checkpoint before it, but there is one at #%d: checkpoints were added", c.Station, c.Seq, c.Prev, want)
 	}
-	k.last = &c
+	k.newest = c
+	k.last = &k.newest // not &c: that would put every checkpoint on the heap
 }
 
 // entry holds one entry of an intact chain, and the checkpoint that ends

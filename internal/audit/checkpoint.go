@@ -96,11 +96,16 @@ const GenesisLink = "00000000000000000000000000000000000000000000000000000000000
 
 // message is c's canonical encoding: what Signature signs.
 func (c *Checkpoint) message() []byte {
+	return c.appendMessage(make([]byte, 0, 320))
+}
+
+// appendMessage appends c's canonical encoding to b.
+func (c *Checkpoint) appendMessage(b []byte) []byte {
 	version := encodingCheckpointV1
 	if c.Link != "" {
 		version = encodingCheckpointV2
 	}
-	b := appendString(make([]byte, 0, 320), version)
+	b = appendString(b, version)
 	b = appendString(b, c.Store)
 	b = appendString(b, c.Station)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.Prev))
@@ -120,8 +125,17 @@ func (c *Checkpoint) message() []byte {
 // str(c.Signature), so a change to anything c holds, its signature
 // included, breaks the chain at the next checkpoint.
 func LinkOf(c *Checkpoint) string {
-	sum := sha256.Sum256(appendString(c.message(), c.Signature))
-	return hex.EncodeToString(sum[:])
+	var h [sha256.Size * 2]byte
+	return string(linkOf(&h, c))
+}
+
+// linkOf writes LinkOf(c) into h: a checkpoint of usual size is encoded
+// on the stack (a verifier links a million of them).
+func linkOf(h *[sha256.Size * 2]byte, c *Checkpoint) []byte {
+	var buf [512]byte
+	sum := sha256.Sum256(appendString(c.appendMessage(buf[:0]), c.Signature))
+	hex.Encode(h[:], sum[:])
+	return h[:]
 }
 
 // NextLink is the Link of the checkpoint a station signs now, given prev,
@@ -270,7 +284,9 @@ type Trail struct {
 	Rows iter.Seq2[Row, error]
 }
 
-// Row is one step of a Trail.
+// Row is one step of a Trail. What Entry and Checkpoint point to may be
+// reused for the next row (a store reads a million without a copy each):
+// a reader that keeps them copies them.
 type Row struct {
 	Entry      *Entry      // nil for a checkpoint no entry has
 	Checkpoint *Checkpoint // nil when no checkpoint ends at Entry

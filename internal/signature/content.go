@@ -68,8 +68,13 @@ const contentV1 = "loginshell/request/content/v1"
 // it), the request's name and description, and its canonical record.
 // Editing any of them in the store makes `audit verify` name the request.
 func ContentHash(r Request) string {
-	var b []byte
-	for _, s := range []string{contentV1, r.ID.String(), r.Template, r.RulesJSON, r.Name, r.Description, r.Record} {
+	fields := [...]string{contentV1, r.ID.String(), r.Template, r.RulesJSON, r.Name, r.Description, r.Record}
+	n := 0
+	for _, s := range fields {
+		n += 8 + len(s)
+	}
+	b := make([]byte, 0, n) // once: a verifier hashes every request
+	for _, s := range fields {
 		b = binary.BigEndian.AppendUint64(b, uint64(len(s)))
 		b = append(b, s...)
 	}

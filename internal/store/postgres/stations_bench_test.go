@@ -16,6 +16,7 @@ import (
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
 	"loginshell/internal/store/postgres/pgtest"
+	"loginshell/internal/store/storetest"
 )
 
 // BenchmarkStations is the plant under load: 20 and 200 stations (engines,
@@ -95,7 +96,7 @@ func benchStations(b *testing.B, stations int) {
 		results := make(chan result, requests)
 		jobs := make(chan int)
 		db0, _ := pgtest.ServerCPU()
-		own0 := processCPU()
+		own0 := storetest.ProcessCPU()
 		start := time.Now()
 		var wg sync.WaitGroup
 		for range workers {
@@ -117,7 +118,7 @@ func benchStations(b *testing.B, stations int) {
 		wg.Wait()
 		elapsed += time.Since(start)
 		db1, _ := pgtest.ServerCPU()
-		dbCPU, ownCPU = dbCPU+db1-db0, ownCPU+processCPU()-own0
+		dbCPU, ownCPU = dbCPU+db1-db0, ownCPU+storetest.ProcessCPU()-own0
 		close(results)
 		settled := map[uuid.UUID]time.Time{}
 		answered := map[uuid.UUID]time.Time{}

@@ -122,20 +122,27 @@ func appendEntries(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([]audit.E
 
 func scanEntry(rows *sql.Rows) (audit.Entry, error) {
 	var e audit.Entry
+	err := scanEntryInto(rows, &e)
+	return e, err
+}
+
+// scanEntryInto reads a row of auditColumns into e.
+func scanEntryInto(rows *sql.Rows, e *audit.Entry) error {
 	var t string
 	var approve sql.NullInt64
+	*e = audit.Entry{}
 	if err := rows.Scan(&e.Seq, &t, &e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
 		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &approve, &e.Comment, &e.Detail, &e.Prev,
 		&e.Hash, &e.IdP, &e.Actor, &e.Content); err != nil {
-		return audit.Entry{}, err
+		return err
 	}
 	var err error
 	if e.Time, err = parseTime(t); err != nil {
-		return audit.Entry{}, err
+		return err
 	}
 	if approve.Valid {
 		b := approve.Int64 == 1
 		e.Approve = &b
 	}
-	return e, nil
+	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
-	"strings"
+	"strconv"
 
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
@@ -86,6 +86,10 @@ func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) erro
 	return s.AuditRecords(ctx, func(_ iter.Seq2[signature.Request, error], t audit.Trail) error { return fn(t) })
 }
 
+// trailMmap is how much of the file AuditRecords maps: no more than the
+// file is mapped, and SQLite's own limit (2 GiB) applies.
+const trailMmap = 1 << 40
+
 // AuditRecords is AuditTrail with the requests the trail recorded, what
 // `audit verify` compares with it (signature.Records): fn also gets every
 // request the store holds, in any state, in the order they were stored,
@@ -96,6 +100,14 @@ func (s *Store) AuditTrail(ctx context.Context, fn func(audit.Trail) error) erro
 func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[signature.Request, error], t audit.Trail) error) error {
 	var fnErr error
 	err := s.read(ctx, "audit trail", func(tx *sql.Tx) error {
+		// The whole file is read once: mapped, SQLite reads its pages
+		// without a system call and a copy each (a million entries are a
+		// gigabyte). Only for this read: the connection maps nothing
+		// once it is back in the pool.
+		if _, err := tx.ExecContext(ctx, `PRAGMA mmap_size = `+strconv.Itoa(trailMmap)); err != nil {
+			return err
+		}
+		defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA mmap_size = 0`)
 		t, err := readKeys(ctx, tx)
 		if err != nil {
 			return err
@@ -110,13 +122,7 @@ func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[sig
 				yield(signature.Request{}, err)
 			}
 		}
-		t.Rows = func(yield func(audit.Row, error) bool) {
-			if !trailRows(ctx, tx, `SELECT `+joinedColumns+` FROM audit a LEFT JOIN checkpoints c ON c.seq = a.seq ORDER BY a.seq`, t.Store, yield) {
-				return
-			}
-			trailRows(ctx, tx, `SELECT `+orphanColumns+` FROM checkpoints c
-WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = c.seq) ORDER BY c.seq`, t.Store, yield)
-		}
+		t.Rows = func(yield func(audit.Row, error) bool) { trailRows(ctx, tx, t.Store, yield) }
 		fnErr = fn(requests, t)
 		return fnErr
 	})
@@ -124,80 +130,6 @@ WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.seq = c.seq) ORDER BY c.seq`, t.
 		return fnErr
 	}
 	return err
-}
-
-// The columns of AuditTrail's rows: an entry's (NULL for a checkpoint
-// alone), then its checkpoint's (NULL for none).
-var (
-	checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.public_key, c.signature, c.link`
-	joinedColumns     = "a." + strings.Join(strings.Fields(strings.ReplaceAll(auditColumns, ",", " ")), ", a.") + ", " + checkpointColumns
-	orphanColumns     = strings.Repeat("NULL, ", len(strings.Split(auditColumns, ","))) + checkpointColumns
-)
-
-// trailRows yields the rows query reads until yield stops (false) or
-// they end (true).
-func trailRows(ctx context.Context, tx *sql.Tx, query, store string, yield func(audit.Row, error) bool) bool {
-	rows, err := tx.QueryContext(ctx, query)
-	if err != nil {
-		yield(audit.Row{}, err)
-		return false
-	}
-	defer rows.Close()
-	for rows.Next() {
-		row, err := scanRow(rows, store)
-		if !yield(row, err) || err != nil {
-			return false
-		}
-	}
-	if err := rows.Err(); err != nil {
-		yield(audit.Row{}, err)
-		return false
-	}
-	return true
-}
-
-// scanRow reads an entry (when its seq is not NULL) and a checkpoint
-// (when its seq is not NULL).
-func scanRow(rows *sql.Rows, store string) (audit.Row, error) {
-	var (
-		seq, approve                                                    sql.NullInt64
-		t, offset, station, event, request, requestName, slot, template sql.NullString
-		userID, printedName, meaning, comment, detail, prev, hash, idp  sql.NullString
-		actor, content                                                  sql.NullString
-		cSeq, cPrev, cFirst                                             sql.NullInt64
-		cHash, cTime, cStation, cKey, cSig, cLink                       sql.NullString
-	)
-	if err := rows.Scan(&seq, &t, &offset, &station, &event, &request, &requestName, &slot, &template, &userID, &printedName,
-		&meaning, &approve, &comment, &detail, &prev, &hash, &idp, &actor, &content,
-		&cSeq, &cPrev, &cFirst, &cHash, &cTime, &cStation, &cKey, &cSig, &cLink); err != nil {
-		return audit.Row{}, err
-	}
-	var row audit.Row
-	if seq.Valid {
-		e := audit.Entry{Seq: seq.Int64, Offset: offset.String, Station: station.String, Event: event.String, Request: request.String,
-			RequestName: requestName.String, Slot: slot.String, Template: template.String, UserID: userID.String,
-			PrintedName: printedName.String, Meaning: meaning.String, Comment: comment.String, Detail: detail.String,
-			Prev: prev.String, Hash: hash.String, IdP: idp.String, Actor: actor.String, Content: content.String}
-		var err error
-		if e.Time, err = parseTime(t.String); err != nil {
-			return audit.Row{}, err
-		}
-		if approve.Valid {
-			b := approve.Int64 == 1
-			e.Approve = &b
-		}
-		row.Entry = &e
-	}
-	if cSeq.Valid {
-		c := audit.Checkpoint{Store: store, Seq: cSeq.Int64, Prev: cPrev.Int64, From: cFirst.Int64, Hash: cHash.String,
-			Station: cStation.String, Key: cKey.String, Signature: cSig.String, Link: cLink.String}
-		var err error
-		if c.Time, err = parseTime(cTime.String); err != nil {
-			return audit.Row{}, err
-		}
-		row.Checkpoint = &c
-	}
-	return row, nil
 }
 
 // readKeys reads the store's identity and the stations' keys.
@@ -227,12 +159,9 @@ func readKeys(ctx context.Context, tx *sql.Tx) (audit.Trail, error) {
 
 // scanCheckpoint reads a row of checkpointColumns.
 func scanCheckpoint(rows *sql.Rows, store string) (*audit.Checkpoint, error) {
-	c := audit.Checkpoint{Store: store}
-	var t string
-	if err := rows.Scan(&c.Seq, &c.Prev, &c.From, &c.Hash, &t, &c.Station, &c.Key, &c.Signature, &c.Link); err != nil {
+	var c audit.Checkpoint
+	if err := scanCheckpointInto(rows, &c, store); err != nil {
 		return nil, err
 	}
-	var err error
-	c.Time, err = parseTime(t)
-	return &c, err
+	return &c, nil
 }

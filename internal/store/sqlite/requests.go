@@ -262,14 +262,17 @@ func eachRequest(ctx context.Context, tx *sql.Tx, where, order string, yield fun
 	}
 	defer rows.Close()
 	var cur signature.Request
+	// Scan's destinations escape: declared once, not once a row (a
+	// verifier reads every slot of the store). Scan sets each of them.
+	var (
+		rid, state, queuedAt, sid, sstate, rules                          string
+		r                                                                 signature.Request
+		sl                                                                signature.Slot
+		user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
+		approve                                                           sql.NullInt64
+	)
 	for rows.Next() {
-		var (
-			rid, state, queuedAt, sid, sstate, rules                          string
-			r                                                                 signature.Request
-			sl                                                                signature.Slot
-			user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
-			approve                                                           sql.NullInt64
-		)
+		r, sl = signature.Request{}, signature.Slot{}
 		if err := rows.Scan(&rid, &r.Template, &r.Name, &r.Description, &state, &r.Station, &r.Session, &queuedAt,
 			&r.Owner, &r.AddressedTo, &rules, &r.Record,
 			&sid, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
