@@ -65,6 +65,7 @@ var kinds = map[string]struct {
 	"demoidp.ErrWrongCredentials":     {demoidp.ErrWrongCredentials, fault.Forbidden},
 	"demoidp.ErrInvalidOptions":       {demoidp.ErrInvalidOptions, fault.BadRequest},
 	"signature.ErrBadRecord":          {signature.ErrBadRecord, fault.BadRequest},
+	"signature.ErrBadExposure":        {signature.ErrBadExposure, fault.Invalid},
 	"signature.ErrTimedOut":           {signature.ErrTimedOut, fault.Conflict},
 	"signature.ErrTooManyPending":     {signature.ErrTooManyPending, fault.TooMany},
 	"shell.ErrNoTrail":                {shell.ErrNoTrail, fault.NotFound},
