@@ -100,7 +100,10 @@ const fieldIds: Record<SettingsField, string> = {
  * SettingsPlace binds to the Settings elements of index.html by id. Keyboard: the top bar's
  * Settings button opens it with the focus in the first field; Tab stays inside it; Enter in a
  * field saves; Escape or Close closes it and gives the focus back to the button. While it is
- * open the page's frame is inert: no page takes the focus or the keys from it.
+ * open the page's frame is inert: no click or Tab reaches it. (A page on another origin can still
+ * take the keyboard with window.focus(): Chromium lets it, inert or hidden, WebKitGTK once the
+ * person touched the page. Nothing secret is typed here; the signature dialog's guard is where
+ * that matters: pageguard.ts.)
  */
 export class SettingsPlace {
   private readonly el;
