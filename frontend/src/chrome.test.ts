@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
 import { Chrome, statusText, configureFailed, unreachable, type Actions } from "./chrome";
+import { signInKeysAwayText } from "./dialogwords";
 import type { View } from "./view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -15,6 +16,7 @@ function setup(view: View = { seq: 1, kind: "loading" }) {
     retry: vi.fn<Actions["retry"]>(async () => {}),
     cancel: vi.fn<Actions["cancel"]>(async () => ({ ok: true })),
     configure: vi.fn<Actions["configure"]>(async () => ({ ok: true })),
+    reportSignInExposure: vi.fn<NonNullable<Actions["reportSignInExposure"]>>(async () => ({ ok: true })),
   };
   const navigate = vi.fn<(url: string) => void>();
   const chrome = new Chrome(document, actions, navigate);
@@ -653,7 +655,7 @@ describe("an authentication page a page opened (over)", () => {
   });
 
   it("ends the page under it when that page takes the keyboard, and loads it afresh after", async () => {
-    const { chrome } = setup();
+    const { chrome, actions } = setup();
     chrome.render(app);
     const content = frame();
     chrome.render(manage);
@@ -665,9 +667,47 @@ describe("an authentication page a page opened (over)", () => {
     expect(content.isConnected).toBe(false);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining("took the keyboard"));
     expect(document.activeElement).toBe(over());
+    // Heard at once by the chrome itself: a few keys at most; the person is told, Go records it.
+    expect(actions.reportSignInExposure).toHaveBeenCalledExactlyOnceWith(false);
+    expect($("notice").textContent).toBe(signInKeysAwayText(false));
+    expect(visible("notice")).toBe(true);
     chrome.render({ ...app, seq: 6, page: "page-def" });
     expect(content.isConnected).toBe(true);
     expect(frame()).toBe(content);
+  });
+
+  it("says what may have reached the page beside Go's notice, until the next sign-in page", async () => {
+    const { chrome, actions } = setup();
+    chrome.render(app);
+    const content = frame();
+    chrome.render(manage);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    over()!.focus();
+    const now = performance.timeOrigin + performance.now();
+    // The page over it lost the keyboard long ago (it was held): a whole password may have gone.
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur", at: now - 2000 }, source: over()!.contentWindow }));
+    expect(content.isConnected).toBe(false);
+    expect(actions.reportSignInExposure).toHaveBeenCalledExactlyOnceWith(true);
+    const told = signInKeysAwayText(true);
+    expect($("notice").textContent).toBe(told);
+    // Go's alert comes as its notice: both are shown, after the flow too.
+    chrome.render({ ...manage, seq: 5, notice: "Signature alert: the page took the keyboard" });
+    expect($("notice").textContent).toBe(`${told} Signature alert: the page took the keyboard`);
+    chrome.render({ ...app, seq: 6, page: "page-def" });
+    expect($("notice").textContent).toBe(told);
+    chrome.render({ ...manage, seq: 7 });
+    expect($("notice").textContent).toBe("");
+    expect(visible("notice")).toBe(false);
+  });
+
+  it("says nothing and reports nothing when the page under it keeps off the keyboard", () => {
+    const { chrome, actions } = setup();
+    chrome.render(app);
+    chrome.render(manage);
+    chrome.render({ ...app, seq: 6, page: "page-def" });
+    expect(actions.reportSignInExposure).not.toHaveBeenCalled();
+    expect(visible("notice")).toBe(false);
   });
 
   it("ends the page under it when the page over it says the keyboard left it for no element of the chrome's", () => {
