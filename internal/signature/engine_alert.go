@@ -3,6 +3,7 @@ package signature
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"loginshell/internal/audit"
@@ -91,8 +92,37 @@ func (e *Engine) alert(ctx context.Context, en audit.Entry) {
 	} else {
 		en = sealed
 	}
-	e.o.Log.Warn("signature alert: "+detail, "event", audit.EventAlert, "user", en.UserID, "request", en.Request, "slot", en.Slot, "seq", en.Seq)
+	e.o.Log.Warn("signature alert: "+readable(detail), "event", audit.EventAlert, "user", en.UserID, "request", en.Request, "slot", en.Slot, "seq", en.Seq)
 	if e.o.Alerts != nil {
 		e.o.Alerts.Alert(en)
 	}
+}
+
+// readable is an alert's detail as the log shows it to a person. The
+// detail names packages, requests and providers in Go's quotes (%q), and
+// a log line's own quoting would escape each of them (package \"hostile\");
+// the log shows them in the quotes a person reads (package “hostile”),
+// which no log line escapes. A quote escaped within a name stays as %q
+// left it. What must not be logged is still masked on the way out (the
+// shell's log goes through internal/redact).
+func readable(detail string) string {
+	var b strings.Builder
+	open, escaped := false, false
+	for _, r := range detail {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\' && open:
+			escaped = true
+		case r == '"':
+			open = !open
+			if open {
+				r = '“'
+			} else {
+				r = '”'
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
