@@ -17,7 +17,6 @@ import { signInAtDemo } from "./shell.mjs";
 
 const phrase = "kestrel over line four";
 const human = { delay: 60 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe("keys in flight while a hostile page takes the keyboard from the signature dialog", { concurrency: false }, () => {
   const site = hostileSite("dialoggrab");
@@ -44,7 +43,7 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
   });
 
   test("the page grabs while the password's keys are on their way: ended, voided, told, recorded; only a password typed again signs", async () => {
-    const { page, consoleLines } = site.browser;
+    const { page } = site.browser;
     await run("grab", async () => {
       const frame = await hostile();
       await page.keyboard.type("operator", human);
@@ -68,30 +67,8 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
           if (!document.getElementById("content")) t.ended ??= at();
         }).observe(document.body, { childList: true, subtree: true });
       });
-      const cdp = await page.context().newCDPSession(page);
       const password = "operator-demo";
-      const sends = [];
-      const typeKey = (k) => {
-        const code = k === "-" ? "Minus" : `Key${k.toUpperCase()}`;
-        sends.push(cdp.send("Input.dispatchKeyEvent", { type: "keyDown", key: k, code, text: k, unmodifiedText: k }));
-        sends.push(cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key: k, code }));
-      };
-      // The page grabs from its own context a moment from now, while the keys are sent.
-      void frame.evaluate(() => {
-        setTimeout(() => {
-          window.grabbedAt = performance.timeOrigin + performance.now();
-          fetch("/pmapi/log", { method: "PUT", keepalive: true, body: JSON.stringify({ level: "info", log: `hostile grabbed at ${window.grabbedAt}` }) });
-          window.attack.grab();
-        }, 15);
-      }).catch(() => {}); // the page may be gone before it answers
-      for (const k of password) typeKey(k);
-      // Keys sent to a frame taken out mid-event may never be acknowledged: wait for the acks a while, not forever.
-      await Promise.race([Promise.allSettled(sends), sleep(5000)]);
-      const line = "the signature dialog was closed: stolen";
-      for (let i = 0; i < 100 && !consoleLines.some((l) => l.includes(line)); i++) await page.waitForTimeout(50);
-      assert.ok(consoleLines.some((l) => l.includes(line)), "the chrome did not close the page that took the keyboard");
-      assert.equal(await page.locator("#content").count(), 0, "the page's frame is still there");
-      await page.waitForTimeout(500); // what the page heard reaches the shell's log
+      await site.grabWhileTyping(frame, password, "the signature dialog was closed: stolen");
       const heard = keysGot();
       const grabbed = /hostile grabbed at ([\d.]+)/.exec(site.shell.output());
       const times = await page.evaluate(() => window.heard);

@@ -61,6 +61,41 @@ export function hostileSite(name, { offline = false, browserArgs = [] } = {}) {
     },
   };
 
+  /**
+   * grabWhileTyping sends the keys of text through the DevTools protocol without waiting for each
+   * to be taken (Input.dispatchKeyEvent, all at once), while the hostile page in frame takes the
+   * keyboard a moment from now (it tells the log when: "hostile grabbed at T", ms since the epoch),
+   * so that some keys are on their way as it grabs. It waits for the chrome to write closed in the
+   * console (it ended the page), checks that the page's frame left, and gives what the page heard
+   * the time to reach the log.
+   */
+  site.grabWhileTyping = async (frame, text, closed) => {
+    const { page, consoleLines } = site.browser;
+    const cdp = await page.context().newCDPSession(page);
+    const sends = [];
+    // The page grabs from its own context a moment from now, while the keys are sent.
+    void frame
+      .evaluate(() => {
+        setTimeout(() => {
+          window.grabbedAt = performance.timeOrigin + performance.now();
+          fetch("/pmapi/log", { method: "PUT", keepalive: true, body: JSON.stringify({ level: "info", log: `hostile grabbed at ${window.grabbedAt}` }) });
+          window.attack.grab();
+        }, 15);
+      })
+      .catch(() => {}); // the page may be gone before it answers
+    for (const k of text) {
+      const code = k === "-" ? "Minus" : /\d/.test(k) ? `Digit${k}` : `Key${k.toUpperCase()}`;
+      sends.push(cdp.send("Input.dispatchKeyEvent", { type: "keyDown", key: k, code, text: k, unmodifiedText: k }));
+      sends.push(cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key: k, code }));
+    }
+    // Keys sent to a frame taken out mid-event may never be acknowledged: wait for the acks a while, not forever.
+    await Promise.race([Promise.allSettled(sends), new Promise((r) => setTimeout(r, 5000))]);
+    for (let i = 0; i < 100 && !consoleLines.some((l) => l.includes(closed)); i++) await page.waitForTimeout(50);
+    assert.ok(consoleLines.some((l) => l.includes(closed)), "the chrome did not close the page that took the keyboard");
+    assert.equal(await page.locator("#content").count(), 0, "the page's frame is still there");
+    await page.waitForTimeout(500); // what the page heard reaches the shell's log
+  };
+
   before(async () => {
     site.dataDir = await tempDir(`${name}-data`);
     const installed = await runLoginshell(["install", "--data", site.dataDir, hostileDir]);

@@ -14,8 +14,6 @@ import { describe, test } from "node:test";
 import { hostileSite } from "./hostile.mjs";
 import { setUpOffline, signInAtDemo, waitForOverURL } from "./shell.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 describe("keys in flight while a hostile page takes the keyboard from the sign-in page over it", { concurrency: false }, () => {
   const site = hostileSite("overgrab", { offline: true });
   const { run, hostile, alerts } = site;
@@ -30,7 +28,7 @@ describe("keys in flight while a hostile page takes the keyboard from the sign-i
   });
 
   test("the page grabs while the password's keys are on their way: ended, told, recorded; a page cannot record it", async () => {
-    const { page, consoleLines } = site.browser;
+    const { page } = site.browser;
     await run("grab", async () => {
       const frame = await hostile();
       const pageURL = frame.url();
@@ -40,20 +38,7 @@ describe("keys in flight while a hostile page takes the keyboard from the sign-i
       const over = page.frameLocator("#over");
       await over.locator("#old").click();
       assert.deepEqual(keysGot(), [], "the page got keys before it grabbed");
-      const cdp = await page.context().newCDPSession(page);
-      const sends = [];
-      for (const k of "offline-pass-1") {
-        const code = k === "-" ? "Minus" : /\d/.test(k) ? `Digit${k}` : `Key${k.toUpperCase()}`;
-        sends.push(cdp.send("Input.dispatchKeyEvent", { type: "keyDown", key: k, code, text: k, unmodifiedText: k }));
-        sends.push(cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key: k, code }));
-      }
-      void frame.evaluate(() => setTimeout(() => window.attack.grab(), 15)).catch(() => {}); // the page may be gone before it answers
-      await Promise.race([Promise.allSettled(sends), sleep(5000)]);
-      const line = "the page behind the sign-in page was closed";
-      for (let i = 0; i < 100 && !consoleLines.some((l) => l.includes(line)); i++) await page.waitForTimeout(50);
-      assert.ok(consoleLines.some((l) => l.includes(line)), "the chrome did not close the page that took the keyboard");
-      assert.equal(await page.locator("#content").count(), 0, "the page's frame is still there");
-      await page.waitForTimeout(500); // what the page heard reaches the shell's log
+      await site.grabWhileTyping(frame, "offline-pass-1", "the page behind the sign-in page was closed");
       const heard = keysGot();
       console.log(`page heard ${heard.length} keys (${heard.map((l) => /keydown (\S*)/.exec(l)?.[1]).join("")}); the sign-in page holds ${(await over.locator("#old").inputValue()).length} of 14`);
 

@@ -612,6 +612,17 @@ describe("an authentication page a page opened (over)", () => {
   const app: View = { seq: 3, kind: "page", url: "/webapps/lineapp/index.html", title: "Line", pages: "http://p1.localhost:7", page: "page-abc" };
   const manage: View = { seq: 4, kind: "page", url: "/webapps/offline-login/manage.html?t=tok&u=op", title: "Change offline password", pages: "http://p1.localhost:7", auth: true, over: true };
   const over = () => document.getElementById("over") as HTMLIFrameElement | null;
+  /** keyboardOver shows the manage page over the line app, with the keyboard in it. */
+  const keyboardOver = () => {
+    const { chrome, actions } = setup();
+    chrome.render(app);
+    const content = frame();
+    chrome.render(manage);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    over()!.focus();
+    return { chrome, actions, content };
+  };
 
   it("goes in a frame of its own over the page, which stays loaded, hidden and inert", () => {
     const { chrome } = setup();
@@ -677,13 +688,7 @@ describe("an authentication page a page opened (over)", () => {
   });
 
   it("says what may have reached the page beside Go's notice, until the next sign-in page", async () => {
-    const { chrome, actions } = setup();
-    chrome.render(app);
-    const content = frame();
-    chrome.render(manage);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    vi.spyOn(document, "hasFocus").mockReturnValue(true);
-    over()!.focus();
+    const { chrome, actions, content } = keyboardOver();
     const now = performance.timeOrigin + performance.now();
     // The page over it lost the keyboard long ago (it was held): a whole password may have gone.
     window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur", at: now - 2000 }, source: over()!.contentWindow }));
@@ -711,13 +716,7 @@ describe("an authentication page a page opened (over)", () => {
   });
 
   it("ends the page under it when the page over it says the keyboard left it for no element of the chrome's", () => {
-    const { chrome } = setup();
-    chrome.render(app);
-    const content = frame();
-    chrome.render(manage);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    vi.spyOn(document, "hasFocus").mockReturnValue(true);
-    over()!.focus();
+    const { content } = keyboardOver();
     const blur = (source: Window | null) => window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur" }, source }));
     blur(content.contentWindow); // only the page over it is heard
     expect(content.isConnected).toBe(true);

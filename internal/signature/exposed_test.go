@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"loginshell/internal/audit"
 	"loginshell/internal/signature"
 )
 
@@ -53,15 +52,7 @@ func TestExposedIsReported(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Exposed = %v, want %v", err, tt.wantErr)
 			}
-			var alerts []audit.Entry
-			if err := e.store.AuditEntries(ctx, func(en audit.Entry) error {
-				if en.Event == audit.EventAlert {
-					alerts = append(alerts, en)
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
+			alerts := e.alerts(t)
 			if tt.wantErr != nil {
 				if len(alerts) != 0 || len(heard.heard()) != 0 {
 					t.Fatalf("a refused report raised %+v", alerts)
@@ -145,15 +136,7 @@ func TestSignInExposedIsReported(t *testing.T) {
 			logs := &lockedBuffer{}
 			e := newEnv(t, "", func(o *signature.Options) { o.Alerts, o.Log = heard, slog.New(slog.NewTextHandler(logs, nil)) })
 			e.eng.SignInExposed(ctx, tt.x)
-			var alerts []audit.Entry
-			if err := e.store.AuditEntries(ctx, func(en audit.Entry) error {
-				if en.Event == audit.EventAlert {
-					alerts = append(alerts, en)
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
+			alerts := e.alerts(t)
 			if len(alerts) != 1 || len(heard.heard()) != 1 {
 				t.Fatalf("%d alerts in the trail, %d heard; want 1 each", len(alerts), len(heard.heard()))
 			}
