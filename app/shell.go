@@ -270,6 +270,19 @@ func (s *Shell) ReportExposure(token, id string, x signature.Exposure) Result {
 	return result(s.sh.Signatures.Exposed(s.life(), id, x))
 }
 
+// ReportSignInExposure records that the chrome closed the page behind the
+// sign-in page shown over it because that page took the keyboard: keys
+// typed into the sign-in page may have reached it, whole: long enough for
+// a whole password (shell.Shell.SignInExposed writes an alert into the
+// trail, naming the pages as the screen shows them).
+func (s *Shell) ReportSignInExposure(token string, whole bool) Result {
+	if !s.from(token) {
+		s.sh.Log.Warn("a binding call without the chrome's token was refused", "binding", "ReportSignInExposure")
+		return Result{Error: errToken.Error()}
+	}
+	return result(s.sh.SignInExposed(s.life(), whole))
+}
+
 // SetSigningPhrase stores the station's signing phrase, which the dialog
 // asks for at the first signing on this station (shell.Shell
 // SetSigningPhrase); the next view carries it. A refused phrase answers

@@ -22,6 +22,7 @@ import (
 	"loginshell/internal/online"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
+	"loginshell/internal/shell"
 	"loginshell/internal/shell/shelltest"
 	"loginshell/internal/signature"
 	"loginshell/internal/user"
@@ -439,6 +440,49 @@ func TestDialogBindingsRefuseCallsWithoutTheToken(t *testing.T) {
 	}
 	if r := ui.AnswerChallenge(ui.token, c.ID, "alice", goodPassword, ""); !r.OK {
 		t.Errorf("the chrome's own answer = %+v", r)
+	}
+}
+
+// The chrome's report of a page that took the keyboard from the sign-in
+// page over it: a page posting it blind, without the token, writes nothing
+// into the trail; the chrome's own writes one alert naming the page behind
+// and the sign-in page without its query, and only while one is over a page.
+func TestSignInExposureBindingRefusesCallsWithoutTheToken(t *testing.T) {
+	t.Parallel()
+	ui, sh := newShell(t, true)
+	ctx := context.Background()
+	alerts := func() (details []string) {
+		if err := sh.Store.AuditEntries(ctx, func(en audit.Entry) error {
+			if en.Event == audit.EventAlert {
+				details = append(details, en.Detail)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return details
+	}
+	if r := ui.ReportSignInExposure(ui.token, true); r.OK || r.Error != shell.ErrNoPageBehind.Error() {
+		t.Errorf("a report with no sign-in page over a page = %+v, want the refusal", r)
+	}
+	sh.Screen.ShowPage("/webapps/lineapp/index.html", "Line")
+	sh.Screen.ShowAuthPage("/webapps/offline-login/manage.html?t=secret-token&u=op", "Change offline password")
+	for _, token := range []string{"", "00000000000000000000000000000000", ui.token + "x"} {
+		if r := ui.ReportSignInExposure(token, true); r.OK || r.Error != errToken.Error() {
+			t.Errorf("ReportSignInExposure(%q) = %+v, want the refusal", token, r)
+		}
+	}
+	if got := alerts(); len(got) != 0 {
+		t.Fatalf("refused reports wrote alerts: %q", got)
+	}
+	if r := ui.ReportSignInExposure(ui.token, true); !r.OK {
+		t.Fatalf("the chrome's own report = %+v", r)
+	}
+	got := alerts()
+	if len(got) != 1 || !strings.Contains(got[0], `the page of package "lineapp" (page-`) ||
+		!strings.Contains(got[0], "/webapps/offline-login/manage.html) was shown over it") ||
+		!strings.Contains(got[0], "a whole password") || strings.Contains(got[0], "secret-token") {
+		t.Errorf("alerts = %q, want one naming the line app and the manage page, without its query", got)
 	}
 }
 

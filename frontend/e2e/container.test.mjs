@@ -20,11 +20,11 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { contentFrame, diagnose, oneProcess, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL, waitForOverURL } from "./shell.mjs";
+import { hostileSite } from "./hostile.mjs";
+import { contentFrame, diagnose, oneProcess, openBrowser, removeDir, runLoginshell, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL, waitForOverURL } from "./shell.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const starterDir = resolve(here, "fixtures", "container-starter");
-const hostileDir = resolve(here, "fixtures", "hostile");
 const starterPath = "/webapps/container-starter/index.html";
 
 /** dataWith installs dir into a fresh data directory whose boot document starts it, with the bundled offline package. */
@@ -39,15 +39,8 @@ async function dataWith(prefix, dir, name, version) {
 
 /** signIn signs operator in at the demo provider and sets up the first offline password. */
 async function signIn(page, shell, password) {
-  await page.goto(shell.url);
-  await page.locator('input[name="username"]').fill("operator");
-  await page.locator('input[name="password"]').fill("operator-demo");
-  await page.locator('form [type="submit"], form button:not([type])').first().click();
-  const content = page.frameLocator("#content");
-  await content.locator("#confirm").waitFor({ state: "visible" });
-  await content.locator("#password").fill(password);
-  await content.locator("#confirm").fill(password);
-  await content.locator("#save").click();
+  await signInAtDemo(page, shell.url);
+  await setUpOffline(page, password);
 }
 
 /** overURL waits for the frame over the page to show a page whose path ends with want. */
@@ -162,29 +155,13 @@ describe("the container's reference starter app", { concurrency: false }, () => 
 });
 
 describe("a hostile page under the manage page it opened", { concurrency: false }, () => {
-  let dataDir;
-  let shell;
-  let browser;
-
-  before(async () => {
-    dataDir = await dataWith("container-hostile", hostileDir, "hostile", "6.6.6");
-    shell = await startShell({ dataDir, demo: true });
-    browser = await openBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await shell?.kill();
-    await removeDir(dataDir);
-  });
+  const site = hostileSite("container-hostile", { offline: true });
 
   test("h1: it takes the keyboard while the person types: it is closed, gets no key, and the change goes through", async () => {
-    const { page } = browser;
-    try {
-      await signIn(page, shell, "offline-pass-1");
-      await waitForContentURL(page, (u) => u.pathname === "/webapps/hostile/index.html", { what: "the hostile page" });
-      const frame = await contentFrame(page);
-      await frame.waitForFunction(() => window.attack && window.system?.page?.id, null, { timeout: 10_000 });
+    const { page } = site.browser;
+    await site.run("h1", async () => {
+      await signIn(page, site.shell, "offline-pass-1");
+      const frame = await site.hostile();
       await frame.evaluate(() => {
         void fetch("http://pmapi/auth/update", { method: "POST" });
         window.attack.grab();
@@ -199,15 +176,13 @@ describe("a hostile page under the manage page it opened", { concurrency: false 
       await page.keyboard.type("offline-pass-2", { delay: 80 });
       await page.keyboard.press("Enter");
       await page.locator("#over").waitFor({ state: "detached" });
-      assert.match(shell.output(), /offline password changed.*user=operator/);
-      const got = shell.output().split("\n").filter((l) => l.includes("hostile got "));
-      assert.deepEqual(got, [], "the page under the manage page got keys");
-      // It did take the keyboard, and was closed for it; it loads afresh now.
-      assert.ok(browser.consoleLines.some((l) => l.includes("the page behind the sign-in page was closed")), "the page was not closed");
-      await waitForContentURL(page, (u) => u.pathname === "/webapps/hostile/index.html", { what: "the hostile page again" });
-    } catch (err) {
-      await diagnose("container-hostile", { page, shell, consoleLines: browser.consoleLines });
-      throw err;
-    }
+      assert.match(site.shell.output(), /offline password changed.*user=operator/);
+      assert.deepEqual(site.keysGot(), [], "the page under the manage page got keys");
+      // It did take the keyboard, and was closed for it, said and recorded; it loads afresh now.
+      assert.ok(site.browser.consoleLines.some((l) => l.includes("the page behind the sign-in page was closed")), "the page was not closed");
+      assert.match(await page.locator("#notice").innerText(), /^The page behind took the keyboard and was closed\./);
+      assert.equal((await site.alerts()).length, 1, "not one alert in the trail");
+      await site.hostile(); // again
+    });
   });
 });

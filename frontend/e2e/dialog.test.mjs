@@ -16,63 +16,23 @@
 // dialog ended.
 
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { describe, test } from "node:test";
+import { hostileSite } from "./hostile.mjs";
+import { signInAtDemo } from "./shell.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const hostileDir = resolve(here, "fixtures", "hostile");
 const phrase = "kestrel over line four";
 /** A person typing: 80 ms between keys. */
 const human = { delay: 80 };
 
 describe("the signature dialog against a hostile page", { concurrency: false }, () => {
-  let dataDir;
-  let shell;
-  let browser;
-
-  before(async () => {
-    dataDir = await tempDir("dialog-data");
-    const installed = await runLoginshell(["install", "--data", dataDir, hostileDir]);
-    assert.equal(installed.code, 0, `install the hostile package: ${installed.stdout}${installed.stderr}`);
-    const boot = { name: "hostile-site", version: "1", starter: "hostile", dependencies: { hostile: "6.6.6" } };
-    await writeFile(join(dataDir, "boot.json"), `${JSON.stringify(boot)}\n`);
-    shell = await startShell({ dataDir, demo: true });
-    browser = await openBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await shell?.kill();
-    await removeDir(dataDir);
-  });
-
-  async function run(name, fn) {
-    try {
-      await fn();
-    } catch (err) {
-      await diagnose(`dialog-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
-      throw err;
-    }
-  }
-
-  /** hostile is the hostile page's frame, waiting for it to be there (again: an ended page loads afresh). */
-  async function hostile() {
-    const { page } = browser;
-    await waitForContentURL(page, (u) => u.pathname === "/webapps/hostile/index.html", { what: "the hostile page" });
-    const frame = await contentFrame(page);
-    await frame.waitForFunction(() => window.attack && window.system?.page?.id, null, { timeout: 10_000 });
-    return frame;
-  }
-
+  const site = hostileSite("dialog");
+  const { run, hostile } = site;
   /** keysGot is every key or input the hostile page told the log about. */
-  const keysGot = () => shell.output().split("\n").filter((l) => l.includes("hostile got "));
+  const keysGot = () => site.keysGot();
 
   /** closed waits for the chrome to say it closed the page behind, for why. */
   async function closed(why) {
-    const { page, consoleLines } = browser;
+    const { page, consoleLines } = site.browser;
     const line = `the signature dialog was closed: ${why}`;
     for (let i = 0; i < 100 && !consoleLines.some((l) => l.includes(line)); i++) await page.waitForTimeout(50);
     assert.ok(consoleLines.some((l) => l.includes(line)), `the chrome did not close the page (${why})`);
@@ -90,18 +50,15 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
   let uuids;
 
   test("d1: sign in; the hostile package is shown", async () => {
-    const { page } = browser;
+    const { page } = site.browser;
     await run("d1-sign-in", async () => {
-      await page.goto(shell.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
+      await signInAtDemo(page, site.shell.url);
       await hostile();
     });
   });
 
   test("d2: a page that takes the keyboard from the start gets no key, and the signature goes through", async () => {
-    const { page } = browser;
+    const { page } = site.browser;
     const dialog = page.locator("#challenge-box");
     await run("d2-grab-from-the-start", async () => {
       const frame = await hostile();
@@ -144,7 +101,7 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
   });
 
   test("d3: a page that takes the keyboard in the middle of the typing gets no key; typed again, it goes through", async () => {
-    const { page } = browser;
+    const { page } = site.browser;
     const dialog = page.locator("#challenge-box");
     await run("d3-grab-midway", async () => {
       const frame = await hostile();
@@ -184,7 +141,7 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
   });
 
   test("d4: a page in a tab of its own cannot raise a dialog, not even with the shown page's session", async () => {
-    const { page, context } = browser;
+    const { page, context } = site.browser;
     await run("d4-not-the-page-shown", async () => {
       const frame = await hostile();
       const other = await context.newPage();
@@ -213,7 +170,7 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
   });
 
   test("d5: the page opens no window, navigates neither the tab nor the window, and still asks alert and confirm", async () => {
-    const { page, context } = browser;
+    const { page, context } = site.browser;
     await run("d5-sandbox", async () => {
       const frame = await hostile();
       const pages = context.pages().length;
@@ -253,7 +210,7 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
         assert.deepEqual(seen, { "window.open": "null", "window.open blank": "null", confirm: true, alert: "undefined" });
         assert.deepEqual(boxes, ["confirm: Still here?", "alert: Hello"], "alert and confirm are the page's still");
         assert.equal(context.pages().length, pages, "the page opened a window");
-        assert.equal(new URL(page.url()).origin, shell.origin, "the page navigated the tab");
+        assert.equal(new URL(page.url()).origin, site.shell.origin, "the page navigated the tab");
         assert.equal(new URL(page.url()).pathname, "/", "the page navigated the tab");
       } finally {
         page.off("dialog", onDialog);
@@ -262,7 +219,7 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
   });
 
   test("d6: the station's signing phrase shows in the dialog and nowhere a page can read", async () => {
-    const { page } = browser;
+    const { page } = site.browser;
     const dialog = page.locator("#challenge-box");
     await run("d6-phrase", async () => {
       const frame = await hostile();
@@ -304,7 +261,7 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
   // with its frame, and closing one whose frame went makes Chromium quit. So the test closes no
   // box and signs through the chrome's own endpoint, as its dialog would.
   test("d7: a loop of message boxes started as the page asks gets one box up and no more; the signature still goes through", async () => {
-    const { page } = browser;
+    const { page } = site.browser;
     await run("d7-message-boxes", async () => {
       const frame = await hostile();
       const boxes = [];
@@ -318,17 +275,17 @@ describe("the signature dialog against a hostile page", { concurrency: false }, 
       await page.waitForTimeout(2000);
       assert.deepEqual(boxes, ["Signature password:"], "the page's boxes kept coming over the dialog");
       assert.match(await page.locator("#challenge-error").innerText(), /stopped responding/);
-      const { challenge } = await shell.view();
+      const { challenge } = await site.shell.view();
       assert.ok(challenge, "the signature dialog went with the page");
-      const r = await fetch(`${shell.origin}/shell/challenge/${challenge.id}`, {
+      const r = await fetch(`${site.shell.origin}/shell/challenge/${challenge.id}`, {
         method: "POST",
-        headers: { "X-Loginshell-Key": shell.key, "Content-Type": "application/json" },
+        headers: { "X-Loginshell-Key": site.shell.key, "Content-Type": "application/json" },
         body: JSON.stringify({ userId: "operator", password: "operator-demo", comment: "" }),
       });
       assert.deepEqual(await r.json(), { ok: true });
-      assert.equal((await shell.view()).challenge, undefined);
+      assert.equal((await site.shell.view()).challenge, undefined);
       // Whatever became of its box, the page got no answer typed into it.
-      assert.doesNotMatch(shell.output(), /hostile box prompt answered "/, "what was typed in the page's box reached the page");
+      assert.doesNotMatch(site.shell.output(), /hostile box prompt answered "/, "what was typed in the page's box reached the page");
     });
   });
 });

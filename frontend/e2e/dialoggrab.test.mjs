@@ -11,73 +11,25 @@
 // test reports it: `node --test` prints "page heard N keys" for each run.
 
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { describe, test } from "node:test";
+import { hostileSite } from "./hostile.mjs";
+import { signInAtDemo } from "./shell.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const hostileDir = resolve(here, "fixtures", "hostile");
 const phrase = "kestrel over line four";
 const human = { delay: 60 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe("keys in flight while a hostile page takes the keyboard from the signature dialog", { concurrency: false }, () => {
-  let dataDir;
-  let shell;
-  let browser;
-
-  before(async () => {
-    dataDir = await tempDir("dialoggrab-data");
-    const installed = await runLoginshell(["install", "--data", dataDir, hostileDir]);
-    assert.equal(installed.code, 0, `install the hostile package: ${installed.stdout}${installed.stderr}`);
-    const boot = { name: "hostile-site", version: "1", starter: "hostile", dependencies: { hostile: "6.6.6" } };
-    await writeFile(join(dataDir, "boot.json"), `${JSON.stringify(boot)}\n`);
-    shell = await startShell({ dataDir, demo: true });
-    browser = await openBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await shell?.kill();
-    await removeDir(dataDir);
-  });
-
-  async function run(name, fn) {
-    try {
-      await fn();
-    } catch (err) {
-      await diagnose(`dialoggrab-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
-      throw err;
-    }
-  }
-
-  async function hostile() {
-    const { page } = browser;
-    await waitForContentURL(page, (u) => u.pathname === "/webapps/hostile/index.html", { what: "the hostile page" });
-    const frame = await contentFrame(page);
-    await frame.waitForFunction(() => window.attack && window.system?.page?.id, null, { timeout: 10_000 });
-    return frame;
-  }
-
-  const keysGot = () => shell.output().split("\n").filter((l) => l.includes("hostile got keydown"));
-  const alerts = async () => {
-    const listed = await runLoginshell(["audit", "alerts", "--data", dataDir]);
-    assert.equal(listed.code, 0, listed.stderr);
-    return listed.stdout.split("\n").filter((l) => l.includes("took the keyboard"));
-  };
+  const site = hostileSite("dialoggrab");
+  const { run, hostile, alerts } = site;
+  const keysGot = () => site.keysGot("keydown");
 
   let uuids;
   let pageURL;
 
   test("sign in; the dialog comes over the hostile page and the station's phrase is chosen", async () => {
-    const { page } = browser;
+    const { page } = site.browser;
     await run("setup", async () => {
-      await page.goto(shell.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
+      await signInAtDemo(page, site.shell.url);
       const frame = await hostile();
       pageURL = frame.url();
       uuids = await frame.evaluate(() => window.attack.queue());
@@ -91,7 +43,7 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
   });
 
   test("the page grabs while the password's keys are on their way: ended, voided, told, recorded; only a password typed again signs", async () => {
-    const { page, consoleLines } = browser;
+    const { page } = site.browser;
     await run("grab", async () => {
       const frame = await hostile();
       await page.keyboard.type("operator", human);
@@ -115,32 +67,10 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
           if (!document.getElementById("content")) t.ended ??= at();
         }).observe(document.body, { childList: true, subtree: true });
       });
-      const cdp = await page.context().newCDPSession(page);
       const password = "operator-demo";
-      const sends = [];
-      const typeKey = (k) => {
-        const code = k === "-" ? "Minus" : `Key${k.toUpperCase()}`;
-        sends.push(cdp.send("Input.dispatchKeyEvent", { type: "keyDown", key: k, code, text: k, unmodifiedText: k }));
-        sends.push(cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key: k, code }));
-      };
-      // The page grabs from its own context a moment from now, while the keys are sent.
-      void frame.evaluate(() => {
-        setTimeout(() => {
-          window.grabbedAt = performance.timeOrigin + performance.now();
-          fetch("/pmapi/log", { method: "PUT", keepalive: true, body: JSON.stringify({ level: "info", log: `hostile grabbed at ${window.grabbedAt}` }) });
-          window.attack.grab();
-        }, 15);
-      }).catch(() => {}); // the page may be gone before it answers
-      for (const k of password) typeKey(k);
-      // Keys sent to a frame taken out mid-event may never be acknowledged: wait for the acks a while, not forever.
-      await Promise.race([Promise.allSettled(sends), sleep(5000)]);
-      const line = "the signature dialog was closed: stolen";
-      for (let i = 0; i < 100 && !consoleLines.some((l) => l.includes(line)); i++) await page.waitForTimeout(50);
-      assert.ok(consoleLines.some((l) => l.includes(line)), "the chrome did not close the page that took the keyboard");
-      assert.equal(await page.locator("#content").count(), 0, "the page's frame is still there");
-      await page.waitForTimeout(500); // what the page heard reaches the shell's log
+      await site.grabWhileTyping(frame, password, "the signature dialog was closed: stolen");
       const heard = keysGot();
-      const grabbed = /hostile grabbed at ([\d.]+)/.exec(shell.output());
+      const grabbed = /hostile grabbed at ([\d.]+)/.exec(site.shell.output());
       const times = await page.evaluate(() => window.heard);
       const since = (t) => (t && grabbed ? `${Math.round(t - Number(grabbed[1]))} ms` : "-");
       console.log(`page heard ${heard.length} keys (${heard.map((l) => /keydown (\S*)/.exec(l)?.[1]).join("")}); after the grab: blur ${since(times.blur)}, focusout ${since(times.focusout)}, visibilitychange ${since(times.visibility)}, page ended ${since(times.ended)}; at focusout ${times.atFocusout}, then ${times.afterFocusout}; the dialog heard ${times.keys.map(([k, at]) => `${k}@${since(at)}`).join(" ")}`);
@@ -159,7 +89,7 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
       await page.keyboard.type("demo", human);
       await page.keyboard.press("Enter");
       await page.waitForTimeout(500);
-      assert.ok((await shell.view()).challenge, "the dialog's challenge ended");
+      assert.ok((await site.shell.view()).challenge, "the dialog's challenge ended");
       assert.equal(await page.locator("#challenge-password").inputValue(), "", "what was typed after the notice went into the password");
       assert.equal(await page.locator("#challenge-user").inputValue(), "", "what was typed after the notice went into the user ID");
       assert.deepEqual(keysGot(), heard, "keys typed after the page was ended reached it");
@@ -171,8 +101,8 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
       assert.match(recorded[0], /user=operator/);
 
       // A page cannot write such an alert: a tab of its own posts to the chrome's endpoint, with the open challenge's id.
-      const { challenge } = await shell.view();
-      const other = await browser.context.newPage();
+      const { challenge } = await site.shell.view();
+      const other = await site.browser.context.newPage();
       try {
         await other.goto(pageURL);
         await other.waitForFunction(() => window.attack, null, { timeout: 10_000 });
@@ -184,7 +114,7 @@ describe("keys in flight while a hostile page takes the keyboard from the signat
             out.push(await fetch(url, { method: "POST", body, mode: "no-cors" }).then((r) => r.type, (e) => e.name));
           }
           return out;
-        }, [shell.origin, challenge.id]);
+        }, [site.shell.origin, challenge.id]);
         assert.ok(!tried.includes("200"), `a page reached the chrome's report: ${tried}`);
       } finally {
         await other.close();

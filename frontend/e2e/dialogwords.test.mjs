@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { contentFrame, diagnose, openBrowser, removeDir, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { contentFrame, diagnose, openBrowser, removeDir, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
 
 const templates = [
   {
@@ -114,14 +114,8 @@ describe("the signature dialog's words, time and focus", { concurrency: false },
   test("sign in; the line app queues a release", async () => {
     await run("w1-sign-in", async () => {
       const { page } = browser;
-      await page.goto(shell.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
-      await content().locator("#confirm").waitFor({ state: "visible" });
-      await content().locator("#password").fill("offline-pass-1");
-      await content().locator("#confirm").fill("offline-pass-1");
-      await content().locator("#save").click();
+      await signInAtDemo(page, shell.url);
+      await setUpOffline(page, "offline-pass-1");
       await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
       await content().locator("#release").click();
       await content().getByRole("button", { name: "Approve signature 2" }).waitFor({ state: "visible" });

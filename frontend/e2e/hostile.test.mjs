@@ -15,7 +15,7 @@ import http from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
 import { zipDir } from "./zip.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,10 +80,7 @@ describe("a hostile package and a hostile local page", { concurrency: false }, (
     const { page } = browser;
     let frame;
     await run("a1-sign-in", async () => {
-      await page.goto(shell.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
+      await signInAtDemo(page, shell.url);
       const u = await waitForContentURL(page, (u) => u.pathname === "/webapps/hostile/index.html", { what: "the hostile package" });
       assert.notEqual(u.origin, shell.origin, "the package is served on the chrome's own origin");
       assert.match(u.hostname, /^a[0-9a-f]+\.p[0-9a-f]{32}\.localhost$/, "the package's host is not a name of its own under a random one");

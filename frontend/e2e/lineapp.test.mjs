@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { contentFrame, diagnose, openBrowser, removeDir, startShell, tempDir, waitForContentURL, waitForOverURL } from "./shell.mjs";
+import { contentFrame, diagnose, openBrowser, removeDir, signInAtDemo, startShell, tempDir, waitForContentURL, waitForOverURL } from "./shell.mjs";
 
 const linePath = "/webapps/lineapp/index.html";
 
@@ -69,10 +69,7 @@ describe("the line app has no dead ends", { concurrency: false }, () => {
   test("l1: a cancelled first-time setup still leads to the line app", async () => {
     const { page } = browser;
     await run("l1", async () => {
-      await page.goto(shell.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
+      await signInAtDemo(page, shell.url);
       await content().locator("#confirm").waitFor({ state: "visible" });
       await page.locator("#cancel").click();
       await waitForContentURL(page, (u) => u.pathname === linePath, { what: "the line app" });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
 
 const manifest = { name: "lineapp", version: "2.0", main: "index.html", title: "Line 4 (from source)" };
 
@@ -78,10 +78,7 @@ describe("a --package folder in the window", () => {
     const { page } = browser;
     const ctx = { page, shell, consoleLines: browser.consoleLines };
     try {
-      await page.goto(shell.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
+      await signInAtDemo(page, shell.url);
       await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the live package" });
       const content = page.frameLocator("#content");
       await content.locator("#mark", { hasText: "from the folder" }).waitFor({ state: "visible" });

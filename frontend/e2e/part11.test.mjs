@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
 
 const templates = [
   {
@@ -104,15 +104,8 @@ describe("order, meanings, lockout parity and alerts in the browser", { concurre
   test("sign in", async () => {
     await run("p1-sign-in", async () => {
       const { page } = browser;
-      const content = page.frameLocator("#content");
-      await page.goto(shell.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
-      await content.locator("#confirm").waitFor({ state: "visible" });
-      await content.locator("#password").fill("offline-pass-1");
-      await content.locator("#confirm").fill("offline-pass-1");
-      await content.locator("#save").click();
+      await signInAtDemo(page, shell.url);
+      await setUpOffline(page, "offline-pass-1");
       await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
     });
   });

@@ -288,6 +288,26 @@ export async function openBrowser({ args = [] } = {}) {
 }
 
 /**
+ * signInAtDemo opens url (the shell's, which sends the tab to its demo provider) and signs user
+ * in there with the demo's password.
+ */
+export async function signInAtDemo(page, url, { user = "operator", password = "operator-demo" } = {}) {
+  await page.goto(url);
+  await page.locator('input[name="username"]').fill(user);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('form [type="submit"], form button:not([type])').first().click();
+}
+
+/** setUpOffline sets the first offline password on the setup page the shell shows after an online sign-in. */
+export async function setUpOffline(page, password) {
+  const content = page.frameLocator("#content");
+  await content.locator("#confirm").waitFor({ state: "visible" });
+  await content.locator("#password").fill(password);
+  await content.locator("#confirm").fill(password);
+  await content.locator("#save").click();
+}
+
+/**
  * request sends one raw HTTP request to 127.0.0.1:port. node:http, not
  * fetch: fetch silently replaces a Host header, and the Host check is one of
  * the things under test.

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { diagnose, openBrowser, removeDir, runLoginshell, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { diagnose, openBrowser, removeDir, runLoginshell, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
 
 describe("electronic signatures in the browser", { concurrency: false }, () => {
   let dataDir;
@@ -42,14 +42,8 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
     let released;
 
     await run("s1-sign-in", async () => {
-      await page.goto(shell.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
-      await content.locator("#confirm").waitFor({ state: "visible" });
-      await content.locator("#password").fill("offline-pass-1");
-      await content.locator("#confirm").fill("offline-pass-1");
-      await content.locator("#save").click();
+      await signInAtDemo(page, shell.url);
+      await setUpOffline(page, "offline-pass-1");
       await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
     });
 

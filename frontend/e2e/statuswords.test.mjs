@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, test } from "node:test";
-import { diagnose, openBrowser, removeDir, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { diagnose, openBrowser, removeDir, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
 
 describe("the status words tell the cause", { concurrency: false }, () => {
   const dirs = [];
@@ -112,14 +112,8 @@ describe("the status words tell the cause", { concurrency: false }, () => {
     const online = await shellWith({ dataDir, demo: true });
     const content = page.frameLocator("#content");
     await run("w5-online", online, async () => {
-      await page.goto(online.url);
-      await page.locator('input[name="username"]').fill("operator");
-      await page.locator('input[name="password"]').fill("operator-demo");
-      await page.locator('form [type="submit"], form button:not([type])').first().click();
-      await content.locator("#confirm").waitFor({ state: "visible" });
-      await content.locator("#password").fill("offline-pass-1");
-      await content.locator("#confirm").fill("offline-pass-1");
-      await content.locator("#save").click();
+      await signInAtDemo(page, online.url);
+      await setUpOffline(page, "offline-pass-1");
       await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
     });
     assert.deepEqual(await online.stop(), { code: 0, signal: null });

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
 import { Chrome, statusText, configureFailed, unreachable, type Actions } from "./chrome";
+import { signInKeysAwayText } from "./dialogwords";
 import type { View } from "./view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -15,6 +16,7 @@ function setup(view: View = { seq: 1, kind: "loading" }) {
     retry: vi.fn<Actions["retry"]>(async () => {}),
     cancel: vi.fn<Actions["cancel"]>(async () => ({ ok: true })),
     configure: vi.fn<Actions["configure"]>(async () => ({ ok: true })),
+    reportSignInExposure: vi.fn<NonNullable<Actions["reportSignInExposure"]>>(async () => ({ ok: true })),
   };
   const navigate = vi.fn<(url: string) => void>();
   const chrome = new Chrome(document, actions, navigate);
@@ -610,6 +612,17 @@ describe("an authentication page a page opened (over)", () => {
   const app: View = { seq: 3, kind: "page", url: "/webapps/lineapp/index.html", title: "Line", pages: "http://p1.localhost:7", page: "page-abc" };
   const manage: View = { seq: 4, kind: "page", url: "/webapps/offline-login/manage.html?t=tok&u=op", title: "Change offline password", pages: "http://p1.localhost:7", auth: true, over: true };
   const over = () => document.getElementById("over") as HTMLIFrameElement | null;
+  /** keyboardOver shows the manage page over the line app, with the keyboard in it. */
+  const keyboardOver = () => {
+    const { chrome, actions } = setup();
+    chrome.render(app);
+    const content = frame();
+    chrome.render(manage);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    vi.spyOn(document, "hasFocus").mockReturnValue(true);
+    over()!.focus();
+    return { chrome, actions, content };
+  };
 
   it("goes in a frame of its own over the page, which stays loaded, hidden and inert", () => {
     const { chrome } = setup();
@@ -653,7 +666,7 @@ describe("an authentication page a page opened (over)", () => {
   });
 
   it("ends the page under it when that page takes the keyboard, and loads it afresh after", async () => {
-    const { chrome } = setup();
+    const { chrome, actions } = setup();
     chrome.render(app);
     const content = frame();
     chrome.render(manage);
@@ -665,19 +678,45 @@ describe("an authentication page a page opened (over)", () => {
     expect(content.isConnected).toBe(false);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining("took the keyboard"));
     expect(document.activeElement).toBe(over());
+    // Heard at once by the chrome itself: a few keys at most; the person is told, Go records it.
+    expect(actions.reportSignInExposure).toHaveBeenCalledExactlyOnceWith(false);
+    expect($("notice").textContent).toBe(signInKeysAwayText(false));
+    expect(visible("notice")).toBe(true);
     chrome.render({ ...app, seq: 6, page: "page-def" });
     expect(content.isConnected).toBe(true);
     expect(frame()).toBe(content);
   });
 
-  it("ends the page under it when the page over it says the keyboard left it for no element of the chrome's", () => {
-    const { chrome } = setup();
+  it("says what may have reached the page beside Go's notice, until the next sign-in page", async () => {
+    const { chrome, actions, content } = keyboardOver();
+    const now = performance.timeOrigin + performance.now();
+    // The page over it lost the keyboard long ago (it was held): a whole password may have gone.
+    window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur", at: now - 2000 }, source: over()!.contentWindow }));
+    expect(content.isConnected).toBe(false);
+    expect(actions.reportSignInExposure).toHaveBeenCalledExactlyOnceWith(true);
+    const told = signInKeysAwayText(true);
+    expect($("notice").textContent).toBe(told);
+    // Go's alert comes as its notice: both are shown, after the flow too.
+    chrome.render({ ...manage, seq: 5, notice: "Signature alert: the page took the keyboard" });
+    expect($("notice").textContent).toBe(`${told} Signature alert: the page took the keyboard`);
+    chrome.render({ ...app, seq: 6, page: "page-def" });
+    expect($("notice").textContent).toBe(told);
+    chrome.render({ ...manage, seq: 7 });
+    expect($("notice").textContent).toBe("");
+    expect(visible("notice")).toBe(false);
+  });
+
+  it("says nothing and reports nothing when the page under it keeps off the keyboard", () => {
+    const { chrome, actions } = setup();
     chrome.render(app);
-    const content = frame();
     chrome.render(manage);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    vi.spyOn(document, "hasFocus").mockReturnValue(true);
-    over()!.focus();
+    chrome.render({ ...app, seq: 6, page: "page-def" });
+    expect(actions.reportSignInExposure).not.toHaveBeenCalled();
+    expect(visible("notice")).toBe(false);
+  });
+
+  it("ends the page under it when the page over it says the keyboard left it for no element of the chrome's", () => {
+    const { content } = keyboardOver();
     const blur = (source: Window | null) => window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "blur" }, source }));
     blur(content.contentWindow); // only the page over it is heard
     expect(content.isConnected).toBe(true);

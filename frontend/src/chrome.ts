@@ -1,6 +1,7 @@
 // Renders a View into the static markup of index.html: top bar, content frame, loading,
 // error and sign-in overlays, status bar. Holds no state beyond what it needs to skip stale
 // or redundant updates and the last sign-in address it went to (Visited); Go owns the state.
+import { signInKeysAwayText } from "./dialogwords";
 import { OverPage, PageFrame, originOf } from "./frames";
 import { markLive, showBroken, type LiveElements } from "./live";
 import { installOffered } from "./settings";
@@ -8,7 +9,8 @@ import type { Transport } from "./transport";
 import type { View } from "./view";
 
 /** The transport calls the chrome's buttons and forms make. */
-export type Actions = Pick<Transport, "view" | "retry" | "cancel" | "configure">;
+export type Actions = Pick<Transport, "view" | "retry" | "cancel" | "configure"> &
+  Partial<Pick<Transport, "reportSignInExposure">>;
 
 /** Text shown when Go itself cannot be reached; never the underlying error. */
 export const unreachable =
@@ -74,6 +76,14 @@ export class Chrome {
   private readonly content: PageFrame;
   /** An authentication page over the page in the content frame (View.over). */
   private readonly over: OverPage;
+  /**
+   * What the chrome told the person when it closed the page behind a sign-in page (exposed): it
+   * stays beside Go's notice until the next sign-in page, since it may ask them to change their
+   * password once signed in.
+   */
+  private exposedNotice = "";
+  /** Go's notice of the view shown (View.notice). */
+  private goNotice = "";
 
   constructor(
     private readonly doc: Document,
@@ -131,7 +141,7 @@ export class Chrome {
       this.handPage();
       this.focusLoaded(this.content);
     });
-    this.over = new OverPage(doc, this.content, (f) => this.focusLoaded(f));
+    this.over = new OverPage(doc, this.content, (f) => this.focusLoaded(f), (whole) => this.exposed(whole));
     // The page's shim says hello as it starts: the page then gets its name (system.page of the
     // signature SDK). A page over it gets none: no signature is asked over a sign-in page.
     doc.defaultView?.addEventListener("message", (e) => {
@@ -162,8 +172,8 @@ export class Chrome {
     this.el.installFolder.hidden = this.el.install.hidden;
     // Go's notice (a signature alert at any station) stays over every view it comes with;
     // a local one (why Cancel failed) goes with the next view.
-    this.el.notice.textContent = v.notice ?? "";
-    this.el.notice.hidden = !v.notice;
+    this.goNotice = v.notice ?? "";
+    this.showNotice();
     // An authentication page over the page goes with any view but the next one over it.
     if (!(v.kind === "page" && v.over === true)) this.over.close();
     markLive(this.live, v);
@@ -194,6 +204,24 @@ export class Chrome {
         break;
     }
     return true;
+  }
+
+  /**
+   * exposed: the page behind the sign-in page took the keyboard and was ended (OverPage). As the
+   * signature dialog does (keysaway.ts), the chrome says what may have reached that page and has
+   * Go write an alert into the audit trail; a report that fails leaves the words on screen.
+   */
+  private exposed(whole: boolean): void {
+    this.exposedNotice = signInKeysAwayText(whole);
+    this.showNotice();
+    void this.actions.reportSignInExposure?.(whole).catch(() => {});
+  }
+
+  /** showNotice shows the chrome's own notice of a page that took the keyboard, then Go's. */
+  private showNotice(): void {
+    const text = [this.exposedNotice, this.goNotice].filter((t) => t !== "").join(" ");
+    this.el.notice.textContent = text;
+    this.el.notice.hidden = text === "";
   }
 
   /** fail shows an error raised here rather than by Go (Go unreachable, bad address). */
@@ -288,6 +316,10 @@ export class Chrome {
       return;
     }
     if (over) {
+      if (!this.over.frame && this.exposedNotice) {
+        this.exposedNotice = ""; // a sign-in page anew
+        this.showNotice();
+      }
       this.over.show(target.href, title ?? "", reload);
       this.overlay("none");
       return;

@@ -30,17 +30,35 @@ export const dialogTexts = {
  * was asking for the station's phrase, which a page that knows it can imitate, so a new one.
  */
 export function keysAwayText(a: Away, asking: boolean): string {
-  const closed = "The page behind took the keyboard and was closed.";
   if (asking) {
-    return `${closed} The phrase you typed may have reached it, so it was cleared: press Tab and choose a different phrase.`;
+    return `${pageClosed} The phrase you typed may have reached it, so it was cleared: press Tab and choose a different phrase.`;
   }
   if (a.whole) {
-    return `${closed} Your password may have reached it, so what you typed was cleared: press Tab and type your user ID and password again, and change your password after signing.`;
+    return `${pageClosed} ${passwordReached}, so what you typed was cleared: press Tab and type your user ID and password again, and ${changePassword} after signing.`;
   }
   if (a.field === "password") {
-    return `${closed} Some of your password may have reached it, so what you typed was cleared: press Tab and type your user ID and password again.`;
+    return `${pageClosed} Some of your password may have reached it, so what you typed was cleared: press Tab and type your user ID and password again.`;
   }
-  return `${closed} What you typed just then may have reached it, so it was cleared: press Tab and type your user ID and password again.`;
+  return `${pageClosed} ${typedReached}, so it was cleared: press Tab and type your user ID and password again.`;
+}
+
+/** What the dialog and the sign-in page's notice both say of a page that took the keyboard. */
+const pageClosed = "The page behind took the keyboard and was closed.";
+const passwordReached = "Your password may have reached it";
+const typedReached = "What you typed just then may have reached it";
+const changePassword = "change your password";
+
+/**
+ * signInKeysAwayText says what the chrome did when it closed the page behind a sign-in page
+ * because that page took the keyboard (frames.ts OverPage), in the dialog's words where they fit.
+ * The sign-in page's fields are on another origin: the chrome cannot clear them, so the person
+ * is told to look at what they hold (keys that went to the page are missing there).
+ */
+export function signInKeysAwayText(whole: boolean): string {
+  if (whole) {
+    return `${pageClosed} ${passwordReached}: check what the sign-in page holds and type it again, and ${changePassword} after signing in.`;
+  }
+  return `${pageClosed} ${typedReached}, and may be missing from the sign-in page: check what you typed there before going on.`;
 }
 
 /** countdownFrom: the dialog shows the time left for the last minute of a challenge's timeout. */

@@ -7,6 +7,7 @@
 // that is the shell's, not the package's. So the chrome posts to a frame only once the document
 // in it has said hello (its shim does, first thing) from the very origin the message is
 // addressed to. The target origin stays exact: what the chrome posts is for that page alone.
+import { wholeSince } from "./keysaway";
 
 /** PageFrame is an iframe of the chrome and what the document in it said of itself. */
 export class PageFrame {
@@ -75,6 +76,11 @@ export class PageFrame {
  * page over it: the moment the keyboard is in its frame (a page on another origin can take it
  * with window.focus(), hidden or not), its frame leaves the document, with every key on the way
  * to it, as the signature dialog ends a page; it loads afresh when the page over it closes.
+ * Keys typed in the instant before went to it, as with the dialog (keysaway.ts): the chrome is
+ * told (onEnded), says so to the person and has Go write an alert into the trail. Unlike the
+ * dialog's, the sign-in page's fields are on another origin: the chrome can neither read nor
+ * clear them, so what they hold stays (short of the keys the page behind took), and the person
+ * is asked to check it.
  */
 export class OverPage {
   /** The frame over the page, while one is shown. */
@@ -84,12 +90,14 @@ export class OverPage {
 
   /**
    * behind is the content frame, the page the authentication page goes over; onLoad runs when a
-   * page loads in the frame over it.
+   * page loads in the frame over it; onEnded when the page behind was ended for taking the
+   * keyboard, with whether a whole password may have gone to it (keysaway.ts wholeSince).
    */
   constructor(
     private readonly doc: Document,
     private readonly behind: PageFrame,
     private readonly onLoad: (f: PageFrame) => void,
+    private readonly onEnded: (whole: boolean) => void = () => {},
   ) {
     // The window's blur is how the chrome learns that the keyboard went into a frame; focusin
     // catches a focus moved within the chrome's document.
@@ -102,15 +110,18 @@ export class OverPage {
    * it. Chromium does not tell the chrome when the keyboard moves from that frame into the page
    * behind (its activeElement stays the frame over), so the page over says when it loses the
    * keyboard: if it went to no element of the chrome's and stayed in this window, the page
-   * behind took it. It says whether e came from the frame over the page.
+   * behind took it. Its shim says when (at), which bounds how long the keyboard was away. It
+   * says whether e came from the frame over the page.
    */
   heard(e: MessageEvent): boolean {
     const f = this.over;
     if (!f || e.source === null || e.source !== f.el.contentWindow) return false;
-    const d = e.data as { loginshell?: unknown } | null;
+    const d = e.data as { loginshell?: unknown; at?: unknown } | null;
     if (d?.loginshell === "blur") {
       const a = this.doc.activeElement;
-      if (!this.placeholder && this.doc.hasFocus() && (a === f.el || a === this.behind.el)) this.end();
+      if (!this.placeholder && this.doc.hasFocus() && (a === f.el || a === this.behind.el)) {
+        this.end(wholeSince(d.at, performance.timeOrigin + performance.now()));
+      }
       return true;
     }
     return f.heard(e);
@@ -176,10 +187,13 @@ export class OverPage {
     return true;
   }
 
-  /** check ends the page behind when the keyboard is in its frame while a page is over it. */
+  /**
+   * check ends the page behind when the keyboard is in its frame while a page is over it. The
+   * chrome hears of that itself, at once: a few keys at most went to it.
+   */
   private check(): void {
     const look = () => {
-      if (this.over && !this.placeholder && this.doc.activeElement === this.behind.el) this.end();
+      if (this.over && !this.placeholder && this.doc.activeElement === this.behind.el) this.end(false);
     };
     look();
     // Browsers move activeElement to the frame as the blur ends, or a moment later.
@@ -187,7 +201,8 @@ export class OverPage {
     setTimeout(look, 0);
   }
 
-  private end(): void {
+  /** end ends the page behind; whole: a whole password may have gone to it. */
+  private end(whole: boolean): void {
     const f = this.over;
     if (!f) return;
     this.placeholder = this.doc.createComment("the page behind the sign-in page, ended: it took the keyboard");
@@ -203,6 +218,7 @@ export class OverPage {
     }
     // The keyboard back into the page over it, in the field it asks for.
     f.post({ loginshell: "focus" }, originOf(f.el.dataset.url));
+    this.onEnded(whole);
   }
 }
 

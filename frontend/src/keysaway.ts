@@ -35,6 +35,19 @@ export interface Away {
   whole: boolean;
 }
 
+/**
+ * wholeSince says, for a sign-in page over a page (frames.ts OverPage), whether a whole password
+ * may have gone to the page behind. The chrome hears no key typed into the sign-in page (another
+ * origin); that page's shim says when it lost the keyboard (at: ms since the epoch on the
+ * pages' clock, performance.timeOrigin + performance.now()), and the chrome ended the page behind
+ * at now, on its own clock. The keyboard was away in between: under fewKeysWithin, a few keys at
+ * most; longer, or with no time said (or one that cannot be), a whole password may have gone.
+ */
+export function wholeSince(at: unknown, now: number): boolean {
+  if (typeof at !== "number" || !Number.isFinite(at) || at > now + fewKeysWithin) return true;
+  return now - at >= fewKeysWithin;
+}
+
 /** KeyWatch follows which field of the dialog has the keyboard, and when it last heard a key. */
 export class KeyWatch {
   private field: Field = "";

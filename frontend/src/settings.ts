@@ -197,9 +197,12 @@ export class SettingsPlace {
 
   /**
    * pagesInert makes the pages' frames inert while the place is open (the content frame, and the
-   * frame of a sign-in page over it), so no page takes the focus or the keys from it, and gives
-   * back only what it took: the content frame stays inert while a page is over it or the
-   * signature dialog is open, whose own the inertness is.
+   * frame of a sign-in page over it), so that no click or Tab of the person's reaches a page, and
+   * gives back only what it took: the content frame stays inert while a page is over it or the
+   * signature dialog is open, whose own the inertness is. Inert does not keep a page from taking
+   * the keyboard itself with window.focus() (Chromium lets a frame on another origin do so;
+   * see the class's comment): nothing typed here is secret, so the place, unlike the signature
+   * dialog and a sign-in page over a page, does not end such a page.
    */
   private pagesInert(on: boolean): void {
     if (on) {

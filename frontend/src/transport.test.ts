@@ -411,6 +411,25 @@ describe("setSigningPhrase", () => {
   });
 });
 
+describe("reportSignInExposure", () => {
+  it("window mode: calls the ReportSignInExposure binding with the token and checks its answer", async () => {
+    const { win, shell } = fakeWails();
+    shell.ReportSignInExposure = vi.fn(async () => ({ ok: true }));
+    const t = pickTransport(win, undefined, tok);
+    expect(await t.reportSignInExposure?.(true)).toEqual({ ok: true });
+    expect(shell.ReportSignInExposure).toHaveBeenCalledExactlyOnceWith("tok", true);
+    delete shell.ReportSignInExposure;
+    await expect(t.reportSignInExposure?.(false)).rejects.toThrow(/not bound/);
+  });
+
+  it("browser mode: posts whole alone, as JSON", async () => {
+    const { deps, calls } = fakeHttp({ "POST /shell/signin/exposed": jsonOf({ ok: true }) });
+    expect(await pickTransport({}, deps).reportSignInExposure?.(false)).toEqual({ ok: true });
+    expect(calls).toEqual(["POST /shell/signin/exposed"]);
+    expect(JSON.parse(String(vi.mocked(deps.fetch).mock.calls[0]?.[1]?.body))).toEqual({ whole: false });
+  });
+});
+
 describe("the browser mode's key", () => {
   it("is read from the chrome's own address", () => {
     expect(keyFrom("?key=0123abcd")).toBe("0123abcd");

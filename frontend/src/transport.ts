@@ -57,6 +57,12 @@ export interface Transport {
    */
   reportExposure(id: string, x: Exposure): Promise<ConfigureResult>;
   /**
+   * reportSignInExposure tells Go that the chrome closed the page behind a sign-in page because
+   * the page took the keyboard: an alert in the audit trail naming the pages as Go's screen shows
+   * them (shell.Shell.SignInExposed). whole: long enough for a whole password.
+   */
+  reportSignInExposure?(whole: boolean): Promise<ConfigureResult>;
+  /**
    * setSigningPhrase stores the station's signing phrase, chosen in the dialog at the first
    * signing; ok false carries the rule it breaks (or that one is chosen already). The next view
    * carries it.
@@ -113,6 +119,7 @@ export interface ShellBindings {
   AnswerChallenge(token: string, id: string, userId: string, password: string, comment: string): Promise<AnswerResult>;
   DismissChallenge(token: string, id: string): Promise<void>;
   ReportExposure?(token: string, id: string, x: Exposure): Promise<ConfigureResult>;
+  ReportSignInExposure?(token: string, whole: boolean): Promise<ConfigureResult>;
   SetSigningPhrase?(token: string, phrase: string): Promise<ConfigureResult>;
   Settings?(token: string): Promise<SettingsValues>;
   SaveSettings?(token: string, change: SettingsChange): Promise<SettingsAnswer>;
@@ -249,6 +256,10 @@ function wailsTransport(
       if (!shell.ReportExposure) throw new Error("shell ReportExposure: not bound");
       return checkedResult(await shell.ReportExposure(await token(), id, x), "ReportExposure");
     },
+    reportSignInExposure: async (whole) => {
+      if (!shell.ReportSignInExposure) throw new Error("shell ReportSignInExposure: not bound");
+      return checkedResult(await shell.ReportSignInExposure(await token(), whole), "ReportSignInExposure");
+    },
     setSigningPhrase: async (phrase) => {
       if (!shell.SetSigningPhrase) throw new Error("shell SetSigningPhrase: not bound");
       return checkedResult(await shell.SetSigningPhrase(await token(), phrase), "SetSigningPhrase");
@@ -356,6 +367,8 @@ function httpTransport(deps: HttpDeps): Transport {
     },
     reportExposure: async (id, x) =>
       checkedResult(await (await call(deps, "POST", `/shell/challenge/${encodeURIComponent(id)}/exposed`, x)).json(), "exposed"),
+    reportSignInExposure: async (whole) =>
+      checkedResult(await (await call(deps, "POST", "/shell/signin/exposed", { whole })).json(), "signin/exposed"),
     // A refused phrase answers 200 with ok false, like configure.
     setSigningPhrase: async (phrase) =>
       checkedResult(await (await call(deps, "POST", "/shell/signing-phrase", { phrase })).json(), "signing-phrase"),

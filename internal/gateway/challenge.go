@@ -94,3 +94,26 @@ func (c *chrome) exposed(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, configureAnswer{OK: true})
 }
+
+// signInExposed is POST /shell/signin/exposed: the chrome closed the page
+// behind the sign-in page shown over it because that page took the
+// keyboard (shell.Shell.SignInExposed writes the alert from what the
+// screen shows). The body is one JSON object of whole, nothing else; else
+// 400 saying what to send. Otherwise 200: {ok: true}, or {ok: false,
+// error} when no sign-in page is shown over a page.
+func (c *chrome) signInExposed(w http.ResponseWriter, r *http.Request) {
+	var x struct {
+		Whole bool `json:"whole"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxExposureBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&x); err != nil || dec.Decode(&struct{}{}) != io.EOF {
+		writeJSON(w, http.StatusBadRequest, configureAnswer{Error: `Send JSON: {"whole": false}.`})
+		return
+	}
+	if err := c.SignInExposed(r.Context(), x.Whole); err != nil {
+		writeJSON(w, http.StatusOK, configureAnswer{Error: fault.Text(err)})
+		return
+	}
+	writeJSON(w, http.StatusOK, configureAnswer{OK: true})
+}

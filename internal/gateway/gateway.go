@@ -15,6 +15,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -50,6 +51,11 @@ type Options struct {
 	// /shell/challenge/{id}/exposed, its report of a page that took the
 	// keyboard (the window does both through its bindings).
 	Challenges Challenges
+	// SignInExposed, when set, adds POST /shell/signin/exposed, the
+	// chrome's report of a page that took the keyboard from the sign-in
+	// page over it (shell.Shell.SignInExposed; the window does it through
+	// its bindings).
+	SignInExposed func(ctx context.Context, whole bool) error
 	// SigningPhrase, when set, adds POST /shell/signing-phrase, which
 	// stores the station's signing phrase the dialog asks for at the first
 	// signing (shell.Shell.SetSigningPhrase). Nil leaves it out: the window
@@ -124,6 +130,9 @@ func (c *chrome) routes() []route {
 			route{http.MethodPost, "/shell/challenge/{id}", c.answer},
 			route{http.MethodDelete, "/shell/challenge/{id}", c.dismiss},
 			route{http.MethodPost, "/shell/challenge/{id}/exposed", c.exposed})
+	}
+	if c.SignInExposed != nil {
+		rs = append(rs, route{http.MethodPost, "/shell/signin/exposed", c.signInExposed})
 	}
 	if c.SigningPhrase != nil {
 		rs = append(rs, route{http.MethodPost, "/shell/signing-phrase", c.signingPhrase})

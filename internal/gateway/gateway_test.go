@@ -14,6 +14,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"loginshell/internal/fault"
 	"loginshell/internal/keychain"
 	"loginshell/internal/screen"
 	"loginshell/internal/signature"
@@ -308,5 +309,48 @@ func TestChallengeEndpoints(t *testing.T) {
 	}
 	if len(fc.exposed) != 1 || fc.exposed[0] != "c1 op password true" {
 		t.Errorf("reports = %v", fc.exposed)
+	}
+}
+
+// The chrome reports a page that took the keyboard from the sign-in page
+// over it: only whole, posted; what the shell answers is shown as it is.
+func TestSignInExposedEndpoint(t *testing.T) {
+	t.Parallel()
+	var got []bool
+	behind := true
+	h, err := New(Options{Screen: screen.New("", "", nil, nil), Retry: func() {}, Cancel: func() error { return nil },
+		SignInExposed: func(_ context.Context, whole bool) error {
+			if !behind {
+				return fault.New(fault.NotFound, "no sign-in page is shown over a page now")
+			}
+			got = append(got, whole)
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, method, body string
+		over               bool
+		wantStatus         int
+		want               string
+	}{
+		{"a whole password may have gone", "POST", `{"whole":true}`, true, 200, `{"ok":true}`},
+		{"a few keys", "POST", `{}`, true, 200, `{"ok":true}`},
+		{"it carries nothing else", "POST", `{"whole":true,"url":"http://evil"}`, true, 400, `{"ok":false,"error":"Send JSON: {\"whole\": false}."}`},
+		{"one object only", "POST", `{"whole":true}{}`, true, 400, ""},
+		{"with no sign-in page over a page, says so", "POST", `{"whole":true}`, false, 200, `{"ok":false,"error":"no sign-in page is shown over a page now"}`},
+		{"it is posted, never read", "GET", ``, true, 405, ""},
+	}
+	for _, tt := range tests {
+		behind = tt.over
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(tt.method, "/shell/signin/exposed", strings.NewReader(tt.body)))
+		if w.Code != tt.wantStatus || (tt.want != "" && strings.TrimSpace(w.Body.String()) != tt.want) {
+			t.Errorf("%s: %d %s, want %d %s", tt.name, w.Code, w.Body, tt.wantStatus, tt.want)
+		}
+	}
+	if fmt.Sprint(got) != "[true false]" {
+		t.Errorf("reports = %v, want [true false]", got)
 	}
 }

@@ -41,12 +41,13 @@ func ForWindow(sh *shell.Shell, wc WindowChrome, pagesHost string, ancestors []s
 // engines of sh: the chrome's, with assets (nil: none), POST
 // /shell/install, and the endpoints the window does through its bindings,
 // /shell/configure, /shell/settings (the Settings place),
-// /shell/signing-phrase and /shell/challenge/{id} when sh runs signatures;
-// and the pages', as for ForWindow. The caller MUST put Guard in front of
+// /shell/signing-phrase, /shell/signin/exposed (a page that took the
+// keyboard from a sign-in page) and /shell/challenge/{id} when sh runs
+// signatures; and the pages', as for ForWindow. The caller MUST put Guard in front of
 // the chrome: its endpoints install packages and take what signers type.
 func ForBrowser(sh *shell.Shell, assets fs.FS, pagesHost string, ancestors []string) (chrome, pages http.Handler, err error) {
 	o := Options{Assets: assets, Install: sh.Installs, Configure: sh.Boot.SetLoginServer, SigningPhrase: sh.SetSigningPhrase,
-		Settings: sh.Configure}
+		Settings: sh.Configure, SignInExposed: sh.SignInExposed}
 	if sh.Signatures != nil { // a nil *Engine in the interface would not be nil
 		o.Challenges = sh.Signatures
 	}

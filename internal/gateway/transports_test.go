@@ -42,6 +42,7 @@ func TestForWindowAndForBrowser(t *testing.T) {
 		{"both take uploads (this one is no zip)", "POST", "/shell/install", 415, 415},
 		{"only the browser mode sets the login server", "POST", "/shell/configure", 404, 415},
 		{"only the browser mode answers the signature dialog", "DELETE", "/shell/challenge/c1", 404, 200},
+		{"only the browser mode hears of a page behind a sign-in page (the window: its binding)", "POST", "/shell/signin/exposed", 404, 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

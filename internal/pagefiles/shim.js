@@ -339,9 +339,10 @@
       /* The keyboard left this page. The chrome cannot always see where
        * it went (Chromium keeps it blind to a move between two frames of
        * other origins), and a page it keeps under this one must not have
-       * taken it. */
+       * taken it. When (ms since the epoch) bounds how many keys it may
+       * have heard. */
       window.addEventListener('blur', function () {
-        window.parent.postMessage({ loginshell: 'blur' }, '*');
+        window.parent.postMessage({ loginshell: 'blur', at: performance.timeOrigin + performance.now() }, '*');
       });
     }
   }

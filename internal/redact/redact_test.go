@@ -21,6 +21,7 @@ func TestText(t *testing.T) {
 		{"other query values stay", "/pmapi/window/pane?webapp=lineapp&page=2", "/pmapi/window/pane?webapp=lineapp&page=2"},
 		{"a parameter merely ending in p stays", "/x?step=3", "/x?step=3"},
 		{"text without secrets is unchanged", "plain message", "plain message"},
+		{"an alert's detail in a person's quotes is masked too", "signature alert: the page “http://x/auth/t1/update?o=old1&p=new2” took", "signature alert: the page “http://x/auth/[redacted]/update?o=[redacted]&p=[redacted] took"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

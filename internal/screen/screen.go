@@ -340,6 +340,18 @@ func (s *Screen) Current() View {
 	return s.cur
 }
 
+// Behind returns the authentication page shown over an application page
+// now (View.Over), the application page behind it and that page's
+// package ("" for none); ok is false when no page is shown over another.
+func (s *Screen) Behind() (over, behind View, pkg string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.cur.Over || s.base.Kind != Page {
+		return View{}, View{}, "", false
+	}
+	return s.cur, s.base, packageOf(s.pages, s.base.URL), true
+}
+
 // Subscribe returns a channel that receives the newest view after each
 // change. A slow reader misses intermediate views, never the last one
 // (pubsub.Latest). Call cancel to stop.

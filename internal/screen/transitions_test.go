@@ -274,9 +274,17 @@ func TestAuthPageOverTheApplicationPage(t *testing.T) {
 			if v := s.Current(); v.Over != tt.want || !v.Auth {
 				t.Errorf("auth page view = %+v, want over %v", v, tt.want)
 			}
+			// What the chrome's report of a page that took the keyboard is about.
+			over, behind, pkg, ok := s.Behind()
+			if ok != tt.want || ok && (over.URL != manage || behind.URL != app || behind.Page == "" || pkg != "lineapp") {
+				t.Errorf("Behind() = %+v, %+v, %q, %v; want %v, the line app behind the manage page", over, behind, pkg, ok, tt.want)
+			}
 			s.CloseAuthPage()
 			if v := s.Current(); v.Over || v.Auth {
 				t.Errorf("after close = %+v, want neither over nor auth", v)
+			}
+			if _, _, _, ok := s.Behind(); ok {
+				t.Error("Behind() after close: ok")
 			}
 		})
 	}

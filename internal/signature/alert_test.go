@@ -120,15 +120,7 @@ func TestMisuseIsReported(t *testing.T) {
 					t.Fatalf("attempt %d as %s was accepted", i+1, user)
 				}
 			}
-			var inTrail []audit.Entry
-			if err := e.store.AuditEntries(ctx, func(en audit.Entry) error {
-				if en.Event == audit.EventAlert {
-					inTrail = append(inTrail, en)
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
+			inTrail := e.alerts(t)
 			if len(inTrail) != len(tt.want) {
 				t.Fatalf("%d alerts in the trail, want %d: %+v", len(inTrail), len(tt.want), inTrail)
 			}

@@ -3,6 +3,7 @@ package signature
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"loginshell/internal/audit"
@@ -77,15 +78,51 @@ func (e *Engine) forgetFailures(slot uuid.UUID) {
 // shows it from the trail (alert.Follow). A trail that cannot be written
 // is logged, and the Alerter still hears of the alert.
 func (e *Engine) raise(ctx context.Context, c Challenge, who Signer, detail string) {
-	en := e.stamp(ctx, audit.Entry{Event: audit.EventAlert, Request: c.Request.String(), RequestName: c.RequestName, Slot: c.Slot.String(),
+	e.alert(ctx, audit.Entry{Event: audit.EventAlert, Request: c.Request.String(), RequestName: c.RequestName, Slot: c.Slot.String(),
 		Template: c.Template, UserID: who.UserID, PrintedName: who.PrintedName, Detail: detail, IdP: c.IdP, Content: c.Content})
+}
+
+// alert writes en, an alert, into the trail, logs it and hands it to the
+// Alerter (raise); the alerts of no challenge come here directly.
+func (e *Engine) alert(ctx context.Context, en audit.Entry) {
+	en = e.stamp(ctx, en)
+	detail := en.Detail
 	if sealed, err := e.o.Store.AppendAudit(ctx, en); err != nil {
 		e.o.Log.Error("audit trail not written", "event", en.Event, "request", en.Request, "err", err)
 	} else {
 		en = sealed
 	}
-	e.o.Log.Warn("signature alert: "+detail, "event", audit.EventAlert, "user", who.UserID, "request", en.Request, "slot", en.Slot, "seq", en.Seq)
+	e.o.Log.Warn("signature alert: "+readable(detail), "event", audit.EventAlert, "user", en.UserID, "request", en.Request, "slot", en.Slot, "seq", en.Seq)
 	if e.o.Alerts != nil {
 		e.o.Alerts.Alert(en)
 	}
+}
+
+// readable is an alert's detail as the log shows it to a person. The
+// detail names packages, requests and providers in Go's quotes (%q), and
+// a log line's own quoting would escape each of them (package \"hostile\");
+// the log shows them in the quotes a person reads (package “hostile”),
+// which no log line escapes. A quote escaped within a name stays as %q
+// left it. What must not be logged is still masked on the way out (the
+// shell's log goes through internal/redact).
+func readable(detail string) string {
+	var b strings.Builder
+	open, escaped := false, false
+	for _, r := range detail {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\' && open:
+			escaped = true
+		case r == '"':
+			open = !open
+			if open {
+				r = '“'
+			} else {
+				r = '”'
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

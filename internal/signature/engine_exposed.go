@@ -8,8 +8,10 @@ package signature
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
+	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 )
 
@@ -82,4 +84,59 @@ func (e *Engine) Exposed(ctx context.Context, id string, x Exposure) error {
 	e.raise(ctx, c, who, fmt.Sprintf("%s took the keyboard while %s was at the signature dialog for %q%s; the shell closed the page, and %s",
 		page, name, c.RequestName, field, what))
 	return nil
+}
+
+// SignInExposure is what the shell knows of a page the chrome closed
+// because that page took the keyboard while a sign-in page was shown over
+// it (the identity provider's, or the offline sign-in's: screen.View
+// Over). No challenge is open; the person was typing into the sign-in
+// page, whose fields are on another origin, so the chrome cannot tell
+// which field had the keyboard, nor void what it holds.
+type SignInExposure struct {
+	// Package is the package of the page behind, Page its name
+	// (screen.View.Page); "" where not known.
+	Package, Page string
+	// SignIn is the address of the sign-in page; only its scheme, host
+	// and path go into the trail (its query holds the flow's state).
+	SignIn string
+	// UserID is who is signed in at the station, "" for nobody: the one
+	// typing may be someone else, signing in.
+	UserID string
+	// Whole: the keyboard may have been away long enough for a whole
+	// password (the person was told to change it); else a few keys at most.
+	Whole bool
+}
+
+// SignInExposed raises an alert (audit.EventAlert) of no challenge: the
+// page behind a sign-in page took the keyboard, the shell closed it, and
+// keys typed into the sign-in page may have reached it.
+func (e *Engine) SignInExposed(ctx context.Context, x SignInExposure) {
+	page := "a page of no known package"
+	if x.Package != "" {
+		page = fmt.Sprintf("the page of package %q", x.Package)
+	}
+	if x.Page != "" {
+		page += " (" + x.Page + ")"
+	}
+	who := "nobody was signed in"
+	if x.UserID != "" {
+		who = x.UserID + " was signed in"
+	}
+	what := "a few keys typed at that moment may have reached it"
+	if x.Whole {
+		what = "the keyboard may have been away long enough for a whole password to reach it; the person was told to change it"
+	}
+	e.alert(ctx, audit.Entry{Event: audit.EventAlert, UserID: x.UserID, Detail: fmt.Sprintf(
+		"%s took the keyboard while a sign-in page (%s) was shown over it and %s; the shell closed the page, and %s",
+		page, addressOnly(x.SignIn), who, what)})
+}
+
+// addressOnly is u without its user info, query and fragment (the state
+// of a sign-in flow, a token): what a trail may keep of a sign-in page.
+func addressOnly(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" && p.Path == "" {
+		return "an address that could not be read"
+	}
+	return (&url.URL{Scheme: p.Scheme, Host: p.Host, Path: p.Path}).String()
 }

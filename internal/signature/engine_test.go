@@ -38,6 +38,21 @@ type env struct {
 	dir    string
 }
 
+// alerts is every alert of the trail, in order.
+func (e *env) alerts(t *testing.T) []audit.Entry {
+	t.Helper()
+	var alerts []audit.Entry
+	if err := e.store.AuditEntries(context.Background(), func(en audit.Entry) error {
+		if en.Event == audit.EventAlert {
+			alerts = append(alerts, en)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return alerts
+}
+
 var people = []struct {
 	name, password string
 	roles          []string

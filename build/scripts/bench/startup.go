@@ -245,14 +245,14 @@ func startXvfb() (display string, stop func(), err error) {
 	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("Xvfb: %w (build/scripts/deps.sh installs it)", err)
+		return "", nil, fmt.Errorf("start Xvfb: %w (build/scripts/deps.sh installs it)", err)
 	}
 	w.Close()
 	line, err := bufio.NewReader(r).ReadString('\n')
 	r.Close()
 	if err != nil {
 		cmd.Process.Kill()
-		return "", nil, fmt.Errorf("Xvfb did not say its display: %w", err)
+		return "", nil, fmt.Errorf("no display from Xvfb: %w", err)
 	}
 	return ":" + strings.TrimSpace(line), func() { cmd.Process.Kill(); cmd.Wait() }, nil
 }
