@@ -69,6 +69,7 @@ var kinds = map[string]struct {
 	"signature.ErrTimedOut":           {signature.ErrTimedOut, fault.Conflict},
 	"signature.ErrTooManyPending":     {signature.ErrTooManyPending, fault.TooMany},
 	"shell.ErrNoTrail":                {shell.ErrNoTrail, fault.NotFound},
+	"shell.ErrNoPageBehind":           {shell.ErrNoPageBehind, fault.NotFound},
 	"configure.ErrSignInRunning":      {configure.ErrSignInRunning, fault.Conflict},
 	"configure.ErrSignInFirst":        {configure.ErrSignInFirst, fault.Forbidden},
 	"configure.ErrNotPermitted":       {configure.ErrNotPermitted, fault.Forbidden},
