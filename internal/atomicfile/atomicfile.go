@@ -20,21 +20,30 @@ var ErrDiskFull = fault.New(fault.Unavailable, "the disk is full: nothing was ch
 // perm applies to a new file; the temporary file never outlives a failure.
 // A disk without room for data is ErrDiskFull, naming the directory.
 func Write(path string, data []byte, perm os.FileMode) error {
-	err := write(path, data, perm)
-	if err != nil && diskFull(err) {
-		return fault.Explain(ErrDiskFull, "the disk holding %s is full: nothing was changed; free some space on it and try again", filepath.Dir(path))
-	}
+	_, err := WriteInfo(path, data, perm)
 	return err
 }
 
-func write(path string, data []byte, perm os.FileMode) error {
+// WriteInfo is Write, and returns what os.Stat said of the new file
+// before it replaced path: a caller that keeps what it wrote can tell,
+// by os.SameFile, size and modification time, whether path is still its
+// file, even when another process replaced it at once.
+func WriteInfo(path string, data []byte, perm os.FileMode) (os.FileInfo, error) {
+	fi, err := write(path, data, perm)
+	if err != nil && diskFull(err) {
+		return nil, fault.Explain(ErrDiskFull, "the disk holding %s is full: nothing was changed; free some space on it and try again", filepath.Dir(path))
+	}
+	return fi, err
+}
+
+func write(path string, data []byte, perm os.FileMode) (os.FileInfo, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create directory: %w", err)
+		return nil, fmt.Errorf("create directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
+		return nil, fmt.Errorf("create temporary file: %w", err)
 	}
 	name := tmp.Name()
 	committed := false
@@ -45,20 +54,24 @@ func write(path string, data []byte, perm os.FileMode) error {
 		}
 	}()
 	if err := tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("set permissions: %w", err)
+		return nil, fmt.Errorf("set permissions: %w", err)
 	}
 	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write temporary file: %w", err)
+		return nil, fmt.Errorf("write temporary file: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync temporary file: %w", err)
+		return nil, fmt.Errorf("sync temporary file: %w", err)
+	}
+	fi, err := tmp.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("stat temporary file: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close temporary file: %w", err)
+		return nil, fmt.Errorf("close temporary file: %w", err)
 	}
 	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("replace %s: %w", filepath.Base(path), err)
+		return nil, fmt.Errorf("replace %s: %w", filepath.Base(path), err)
 	}
 	committed = true
-	return syncDir(dir)
+	return fi, syncDir(dir)
 }

@@ -15,7 +15,9 @@
 //   - checkpoint.json: {"stores": {STORE: CHECKPOINT}}, this station's
 //     newest checkpoint in each store it wrote to, as the export carries
 //     checkpoints. A database administrator who cuts the trail and its
-//     checkpoints back cannot cut this copy.
+//     checkpoints back cannot cut this copy. It is written off the
+//     request's path, at most once a second (writeEvery) and at Close,
+//     so it lags a commit by at most about that.
 //   - known-keys.json: {"stations": {NAME: [FINGERPRINT, ...]}}, the
 //     fingerprints (audit.Fingerprint) of every key seen for each
 //     station, its own included.
@@ -29,11 +31,13 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -75,8 +79,21 @@ type Station struct {
 	pending map[string]audit.Checkpoint // newest committed per store, not written yet
 	closed  bool
 	wake    chan struct{}
+	closing chan struct{} // closed by Close: keep stops waiting out writeEvery
 	done    chan struct{}
+
+	// written is checkpoint.json as keep last wrote it, and the file's
+	// os.Stat after that write; keep's own (no lock).
+	written     *ownFile
+	writtenStat os.FileInfo
 }
+
+// writeEvery is the least time between two writes of checkpoint.json:
+// a station commits a transaction (a checkpoint) for each audited change,
+// several a signature, and each write is a temporary file, an fsync, a
+// rename and the directory's fsync. Commits meanwhile wait in pending,
+// the newest of each store winning; Close writes them at once.
+const writeEvery = time.Second
 
 // Open loads the station's key from DIR/station-key, making it (0600)
 // when there is none, trusts it in known-keys.json, and starts the
@@ -92,7 +109,7 @@ func Open(o Options) (*Station, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Station{o: o, key: key, pending: map[string]audit.Checkpoint{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s := &Station{o: o, key: key, pending: map[string]audit.Checkpoint{}, wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{})}
 	// Its own key is trusted whatever was pinned for its name before (a
 	// data directory whose key was made again).
 	if err := Trust(o.Dir, o.Name, s.Fingerprint()); err != nil {
@@ -122,8 +139,8 @@ func (s *Station) Sign(c audit.Checkpoint) audit.Checkpoint {
 
 // Committed takes note of c, committed to its store, for checkpoint.json
 // (store.Checkpointer). It never waits: the file is written by the
-// station's own goroutine, the newest checkpoint of each store winning,
-// so no request waits on an fsync.
+// station's own goroutine within writeEvery, the newest checkpoint of
+// each store winning, so no request waits on an fsync.
 func (s *Station) Committed(c audit.Checkpoint) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -146,6 +163,7 @@ func (s *Station) Close() error {
 	s.mu.Lock()
 	if !s.closed {
 		s.closed = true
+		close(s.closing)
 		close(s.wake)
 	}
 	s.mu.Unlock()
@@ -153,19 +171,28 @@ func (s *Station) Close() error {
 	return nil
 }
 
-// keep writes checkpoint.json whenever Committed wakes it, and once more
-// at Close.
+// keep writes checkpoint.json whenever Committed wakes it, at most once
+// every writeEvery, and once more at Close.
 func (s *Station) keep() {
 	defer close(s.done)
-	for range s.wake {
+	for {
+		_, open := <-s.wake
 		s.flush()
+		if !open {
+			return
+		}
+		select {
+		case <-time.After(writeEvery):
+		case <-s.closing:
+		}
 	}
-	s.flush()
 }
 
 // flush writes the pending checkpoints into checkpoint.json, merged with
 // what the file holds (another process of this station may have written
-// it): the newest of each store wins.
+// it): the newest of each store wins. The file is read again only when it
+// is no longer the one flush last wrote (another file, size or
+// modification time): the station's own writes are not parsed back.
 func (s *Station) flush() {
 	s.mu.Lock()
 	pending := s.pending
@@ -175,8 +202,10 @@ func (s *Station) flush() {
 		return
 	}
 	path := filepath.Join(s.o.Dir, CheckpointFile)
-	var f ownFile
-	if err := readJSON(path, &f); err != nil {
+	f := ownFile{}
+	if fi, err := os.Stat(path); s.written != nil && err == nil && sameWrite(s.writtenStat, fi) {
+		f.Stores = maps.Clone(s.written.Stores)
+	} else if err := readJSON(path, &f); err != nil {
 		s.o.Log.Warn("this station's copy of its checkpoints was not read; it is written anew", "file", path, "err", err)
 	}
 	if f.Stores == nil {
@@ -192,9 +221,24 @@ func (s *Station) flush() {
 	if !changed {
 		return
 	}
-	if err := writeJSON(path, f); err != nil {
+	s.written, s.writtenStat = nil, nil
+	data, err := json.MarshalIndent(f, "", "\t")
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = atomicfile.WriteInfo(path, append(data, '\n'), 0o600); err == nil {
+			s.written, s.writtenStat = &f, fi
+		}
+	}
+	if err != nil {
 		s.o.Log.Error("this station's copy of its latest checkpoint was not written (the store has it)", "file", path, "err", err)
 	}
+}
+
+// sameWrite says whether b is still the file a was: the same file (a
+// rename over it by another process makes another), size and
+// modification time.
+func sameWrite(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
 // ownFile is checkpoint.json.

@@ -113,6 +113,43 @@ func TestOwnCheckpoint(t *testing.T) {
 	}
 }
 
+// TestOwnCheckpointBesideAnother: two processes of one station keep one
+// checkpoint.json; each reads the file again before a write when the
+// other replaced it since its own last write, so neither cuts back what
+// the other kept (the cached copy of its own write is not trusted then).
+func TestOwnCheckpointBesideAnother(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, b := open(t, dir, "ST-1"), open(t, dir, "ST-1")
+	cp := func(store string, seq int64) audit.Checkpoint {
+		return a.Sign(audit.Checkpoint{Store: store, Prev: seq - 1, From: seq, Seq: seq, Hash: "h"})
+	}
+	// wait polls the file (the station writes it within writeEvery).
+	wait := func(store string, seq int64) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if got, _ := ReadOwn(dir, store); got != nil && got.Seq == seq {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("checkpoint %s #%d not written", store, seq)
+			}
+		}
+	}
+	a.Committed(cp("A", 5))
+	wait("A", 5)
+	b.Committed(cp("A", 7))
+	b.Close()
+	a.Committed(cp("A", 6))
+	a.Committed(cp("B", 2))
+	a.Close()
+	for store, want := range map[string]int64{"A": 7, "B": 2} {
+		if got, _ := ReadOwn(dir, store); got == nil || got.Seq != want {
+			t.Errorf("store %s: %+v, want checkpoint #%d", store, got, want)
+		}
+	}
+}
+
 func TestPins(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
