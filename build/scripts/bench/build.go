@@ -17,6 +17,9 @@ type binaries struct {
 	// writes it, unmodified; bare is that template reduced to what it
 	// shows, at loginshell's window size (bare/).
 	loginshell, bare, vanilla, xpaint string
+	// gtkhold is the LD_PRELOAD library that holds an app at GTK's door
+	// for the memory steps (pss.go).
+	gtkhold string
 	// loginshellSyms and bareSyms keep their symbols, for the size report.
 	loginshellSyms, bareSyms string
 }
@@ -28,7 +31,7 @@ var goFlags = []string{"-tags", "desktop,production,webkit2_41", "-trimpath"}
 func buildAll(work string) (binaries, error) {
 	b := binaries{
 		loginshell: filepath.Join(work, "loginshell"), bare: filepath.Join(work, "bare"), vanilla: filepath.Join(work, "vanilla"),
-		xpaint:         filepath.Join(work, "xpaint"),
+		xpaint: filepath.Join(work, "xpaint"), gtkhold: filepath.Join(work, "gtkhold.so"),
 		loginshellSyms: filepath.Join(work, "loginshell.syms"), bareSyms: filepath.Join(work, "bare.syms"),
 	}
 	for _, c := range []struct{ out, pkg, ldflags string }{
@@ -42,6 +45,9 @@ func buildAll(work string) (binaries, error) {
 	}
 	if err := sh("cc", "-O2", "-Wall", "-o", b.xpaint, "build/scripts/bench/xpaint/xpaint.c", "-lX11", "-lXdamage"); err != nil {
 		return b, fmt.Errorf("%w (libx11-dev and libxdamage-dev: build/scripts/deps.sh)", err)
+	}
+	if err := sh("cc", "-O2", "-Wall", "-shared", "-fPIC", "-o", b.gtkhold, "build/scripts/bench/gtkhold/gtkhold.c", "-ldl"); err != nil {
+		return b, err
 	}
 	if err := buildVanilla(filepath.Join(work, "vanilla-src"), b.vanilla); err != nil {
 		return b, err

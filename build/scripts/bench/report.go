@@ -37,11 +37,13 @@ type report struct {
 	Machine, Date, Commit string
 	Rounds                int
 	Figures               []figure
-	Extra                 []moduleSize // what the binary holds beyond the bare app's
-	Absolutes             []absolute   // the figures with no floor: the plant, the trail
-	DemoBytes             int64        // symbols only the --demo provider brings in
-	Plant                 string       // the 20-station figure
-	Shots                 []string     // the final screens of round 1
+	Extra                 []moduleSize        // what the binary holds beyond the bare app's
+	Absolutes             []absolute          // the figures with no floor: the plant, the trail
+	DemoBytes             int64               // symbols only the --demo provider brings in
+	Plant                 string              // the 20-station figure
+	Shots                 []string            // the final screens of round 1
+	Steps                 map[string][]memRun // memory step by step, by variant (pss.go)
+	StepsRounds           int
 }
 
 func (r *report) add(f figure) { r.Figures = append(r.Figures, f) }
@@ -117,6 +119,7 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s %s | %s %s | %s | %s | %s | %s |\n", name, cell(f.Floor), f.Unit, cell(f.Shell), f.Unit, ratio, target, verdict, run)
 	}
 	b.WriteString(r.absoluteTable())
+	b.WriteString(r.stepsMarkdown())
 	if len(r.Extra) > 0 {
 		b.WriteString("\n## What the binary holds beyond the bare app\n\nSymbols of a build with symbols (`go tool nm -size`), " +
 			"loginshell's minus the bare app's, by module; the stripped binary is smaller than their sum.\n\n| module | extra |\n| --- | ---: |\n")
