@@ -226,9 +226,11 @@ func pssOf(pid int) float64 {
 	return 0
 }
 
-// goArena is where Go's heap arenas live on linux/amd64 (the runtime's
-// arena hints start at 0xc000000000).
-const goArenaLo, goArenaHi = 0xc000000000, 0x10000000000
+// goArena is where Go's heap arenas live on linux/amd64: above 4 GiB
+// (0xc000000000 before Go 1.26, a random 64 MB-aligned base since) and
+// below the mmap area where glibc, GTK and the threads' stacks are
+// placed, top down from about 0x7fxx_xxxx_xxxx.
+const goArenaLo, goArenaHi = 1 << 32, 0x7f0000000000
 
 // appSample splits the app's PSS by mapping (smaps); the binary's own
 // mappings, file and bss alike, by the sections of its resident pages
