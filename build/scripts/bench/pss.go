@@ -121,6 +121,7 @@ func memOnce(b binaries, display string, argv []string, logPath string, modules 
 	}
 	heldW.Close()
 	goR.Close()
+	defer heldR.Close()
 	defer goW.Close()
 	run := memRun{}
 	pid := 0
