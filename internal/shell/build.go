@@ -274,7 +274,7 @@ func Build(c Config) (sh *Shell, err error) {
 	}
 	sh.Signatures = sigs
 	// Registered after the store's Close, so it runs before it.
-	sh.settingsWritten = recordSettings(st, sigs, users, log.With("component", "settings"))
+	sh.settingsWritten = recordSettings(st, sigs, users, db, log.With("component", "settings"))
 	sh.onClose(sh.settingsWritten)
 	go sigs.Watch(watchCtx) // outcomes signed at other stations (PostgreSQL store), once it is open
 	if dsn != "" {

@@ -43,7 +43,16 @@ type lazyStore struct {
 	// once it is open; hearMu orders the telling.
 	hearMu  sync.Mutex
 	hearing *signature.Hearing
+	// beforeUse, when set, runs once the store has opened and before any
+	// use gets it, with a context whose writes go to the opened store
+	// (openingKey): what waited for the store (the settings trail) is
+	// written first, in the order it was made.
+	beforeUse func(context.Context)
 }
+
+// openingKey marks the context of beforeUse's writes; its value is the
+// store being opened.
+type openingKey struct{}
 
 // storeRef lets an interface value sit in an atomic.Pointer.
 type storeRef struct{ SignatureStore }
@@ -76,9 +85,20 @@ func (l *lazyStore) store() (SignatureStore, error) {
 		return nil, err
 	}
 	l.undo, l.opened = undo, db
+	if l.beforeUse != nil {
+		l.beforeUse(context.WithValue(context.Background(), openingKey{}, storeRef{db}))
+	}
 	l.db.Store(&storeRef{db})
 	close(l.ready)
 	return db, nil
+}
+
+// BeforeUse makes f the store's beforeUse; the shell sets it before
+// anything uses the store.
+func (l *lazyStore) BeforeUse(f func(context.Context)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.beforeUse = f
 }
 
 // Close closes what the first use opened, if anything; later uses get
@@ -191,6 +211,9 @@ func (l *lazyStore) Pending(ctx context.Context, f signature.Filter) ([]signatur
 }
 
 func (l *lazyStore) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	if r, ok := ctx.Value(openingKey{}).(storeRef); ok { // beforeUse's: the store is being opened
+		return r.AppendAudit(ctx, e)
+	}
 	db, err := l.store()
 	if err != nil {
 		return audit.Entry{}, err

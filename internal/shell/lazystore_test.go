@@ -7,13 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"loginshell/internal/audit"
 	"loginshell/internal/fault"
 	"loginshell/internal/online"
 	"loginshell/internal/screen"
 	"loginshell/internal/settings"
 	"loginshell/internal/shell"
 	"loginshell/internal/shell/shelltest"
+	"loginshell/internal/signature"
 	"loginshell/internal/station"
 )
 
@@ -106,5 +109,49 @@ func TestABadTemplatesFileIsRefusedAtStart(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "templates.json: entry 1") {
 		t.Fatalf("Build = %v, want templates.json refused", err)
+	}
+}
+
+// A change of the login server made at start (--demo points login_url at
+// its provider at every start, --login-url too) does not open the
+// signature store (issue 24.4): it waits for the store's first use, which
+// writes it before its own entries, so the trail has it before anything
+// signed under it.
+func TestAChangeAtStartWaitsForTheStoresFirstUse(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sh := buildDemo(t, dir)
+	defer sh.Close()
+	// The change's write used to open the store right after Build, off the
+	// caller: look for it for a while (no bound on speed: a slow open
+	// only lets this pass on the old code).
+	for range 50 {
+		if exists(t, dir, shell.StoreFile) || exists(t, dir, station.KeyFile) {
+			t.Fatal("the demo's change of login_url opened the signature store before any use of it")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tmpl := signature.Template{Name: "Batch Release", Expression: "{role:QA}", Meaning: "Approval: I release this batch."}
+	if err := sh.Signatures.PutTemplate(context.Background(), tmpl); err != nil {
+		t.Fatalf("the first use: %v", err)
+	}
+	setting, template := -1, -1
+	i := 0
+	// Read as it is, not through SettingsWritten, which writes what waits.
+	if err := sh.Store.AuditEntries(context.Background(), func(e audit.Entry) error {
+		switch {
+		case e.Event == audit.EventSetting && strings.Contains(e.Detail, "through "+string(settings.ViaDemo)):
+			setting = i
+		case e.Event == audit.EventTemplate && e.Template == tmpl.Name:
+			template = i
+		}
+		i++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if setting < 0 || template < 0 || setting > template {
+		t.Errorf("the demo's change of login_url is entry %d of the trail and the first use's template entry %d: "+
+			"want the change written first, when the store opened", setting, template)
 	}
 }

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 
@@ -20,15 +21,20 @@ import (
 // (settings.Noted: each written change is noted, so a failed one is found
 // again at the next start), then --login-url and --demo.
 //
-// They are written in the order made, off the caller (settingsTrail): a
-// setting saved never waits for the signature store, which opens at its
-// first use and may be a plant's PostgreSQL that does not answer, and
-// --demo's change at start does not open the store before the window. The
-// returned flush waits for what is queued; Close calls it before the
-// store closes.
-func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Service, log *slog.Logger) (flush func()) {
-	t := &settingsTrail{write: func(w settingWrite) {
-		if err := sigs.RecordSetting(signature.ActingAs(context.Background(), w.who), w.change.Detail()); err != nil {
+// They are written in the order made, and never open the signature store
+// themselves (issue 24.4: --demo changes login_url at every start, and
+// opening SQLite, the station's key and the alert follower for it cost the
+// idle window about 4 MB): a change made while the store is closed waits
+// for its first use, which writes it before anything else (db's
+// beforeUse), so the trail has it before any signature made under it.
+// Once the store is open they are written off the caller (settingsTrail):
+// a setting saved never waits for the store, which may be a plant's
+// PostgreSQL that does not answer. The returned flush writes what waits,
+// opening the store if need be, and waits for what is queued; Close calls
+// it before the store closes.
+func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Service, db *lazyStore, log *slog.Logger) (flush func()) {
+	t := &settingsTrail{write: func(ctx context.Context, w settingWrite) {
+		if err := sigs.RecordSetting(signature.ActingAs(ctx, w.who), w.change.Detail()); err != nil {
 			// Not noted: the next start finds the change again and writes it then.
 			log.Error("a change of the login server is not in the audit trail; it is written at the next start", "key", w.change.Key, "via", string(w.change.Via), "err", err)
 			return
@@ -37,8 +43,12 @@ func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Serv
 			// The trail has it; at worst the next start writes it once more.
 			log.Warn("the login server's recorded value was not kept", "err", err)
 		}
+	}, open: func() error {
+		_, err := db.store()
+		return err
 	}}
 	t.idle = sync.NewCond(&t.mu)
+	db.BeforeUse(t.storeOpened)
 	st.Record(func(c settings.Change) {
 		who := OSActor()
 		if p, _, ok := users.Current(); ok {
@@ -49,7 +59,11 @@ func recordSettings(st *settings.Store, sigs *signature.Engine, users *user.Serv
 		}
 		t.add(settingWrite{who: who, change: c})
 	})
-	return t.flush
+	return func() {
+		if err := t.flush(); err != nil {
+			log.Error("changes of the login server are not in the audit trail; they are written at the next start", "err", err)
+		}
+	}
 }
 
 // settingWrite is one change of a setting and who made it.
@@ -58,23 +72,42 @@ type settingWrite struct {
 	change settings.Change
 }
 
-// settingsTrail writes queued changes one at a time, in order, on a
-// goroutine that runs while there are any.
+// settingsTrail holds the changes made while the store is closed and
+// writes the others one at a time, in order, on a goroutine that runs
+// while there are any.
 type settingsTrail struct {
-	write func(settingWrite)
+	write func(context.Context, settingWrite)
+	open  func() error // opens the store (flush)
 	mu    sync.Mutex
 	idle  *sync.Cond // signalled when the queue is drained
 	queue []settingWrite
 	busy  bool
+	// ready: the store is open (storeOpened took the queue); changes
+	// from then on are written as they come.
+	ready bool
 }
 
 func (t *settingsTrail) add(w settingWrite) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.queue = append(t.queue, w)
-	if !t.busy {
+	if t.ready && !t.busy {
 		t.busy = true
 		go t.drain()
+	}
+}
+
+// storeOpened writes, with the opening store's context, the changes that
+// waited for it; the store is given to no other use meanwhile. A change
+// added from now on is drained (its write waits for the opening to end).
+func (t *settingsTrail) storeOpened(ctx context.Context) {
+	t.mu.Lock()
+	t.ready = true
+	waited := t.queue
+	t.queue = nil
+	t.mu.Unlock()
+	for _, w := range waited {
+		t.write(ctx, w)
 	}
 }
 
@@ -90,14 +123,25 @@ func (t *settingsTrail) drain() {
 		w := t.queue[0]
 		t.queue = t.queue[1:]
 		t.mu.Unlock()
-		t.write(w)
+		t.write(context.Background(), w)
 	}
 }
 
-func (t *settingsTrail) flush() {
+// flush opens the store when changes wait for it (storeOpened writes
+// them), then waits for the queue to drain.
+func (t *settingsTrail) flush() error {
+	t.mu.Lock()
+	waiting := !t.ready && len(t.queue) > 0
+	t.mu.Unlock()
+	if waiting {
+		if err := t.open(); err != nil && !errors.Is(err, errStoreClosed) {
+			return err
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for t.busy {
 		t.idle.Wait()
 	}
+	return nil
 }

@@ -15,7 +15,11 @@
 // side by side, and its median reported. Times on screen come from the X
 // server (xpaint/xpaint.c: DAMAGE events), the final screen a person sees.
 //
-// Usage: go run ./build/scripts/bench [-rounds N] [-out DIR] [-skip startup,go,store]
+// Memory step by step (pss.go): PSS at each step of a start-up, split by
+// mapping class, in runs of their own that are not timed.
+//
+// Usage: go run ./build/scripts/bench [-rounds N] [-steps-rounds N] [-out DIR]
+// [-skip startup,steps,go,store | -only PART,...]
 package main
 
 import (
@@ -23,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,15 +35,26 @@ import (
 func main() {
 	rounds := flag.Int("rounds", 7, "interleaved rounds of each paired figure")
 	out := flag.String("out", "build/bench/results", "where the table and the plot go")
-	skip := flag.String("skip", "", "comma-separated parts to leave out: startup, go, store")
+	stepsRounds := flag.Int("steps-rounds", 3, "interleaved rounds of the memory steps")
+	skip := flag.String("skip", "", "comma-separated parts to leave out: startup, steps, go, store")
+	only := flag.String("only", "", "comma-separated parts to run, the others left out (-only steps: the memory steps alone)")
 	flag.Parse()
-	if err := run(*rounds, *out, strings.Split(*skip, ",")); err != nil {
+	skipped := strings.Split(*skip, ",")
+	if *only != "" {
+		skipped = nil
+		for _, part := range []string{"startup", "steps", "go", "store"} {
+			if !slices.Contains(strings.Split(*only, ","), part) {
+				skipped = append(skipped, part)
+			}
+		}
+	}
+	if err := run(*rounds, *stepsRounds, *out, skipped); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rounds int, out string, skip []string) error {
+func run(rounds, stepsRounds int, out string, skip []string) error {
 	skipped := func(part string) bool {
 		for _, s := range skip {
 			if s == part {
@@ -64,6 +80,11 @@ func run(rounds int, out string, skip []string) error {
 	}
 	if !skipped("startup") {
 		if err := startup(rep, bins, work, rounds); err != nil {
+			return err
+		}
+	}
+	if !skipped("steps") {
+		if err := stepsPSS(rep, bins, work, stepsRounds); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -37,11 +38,13 @@ type report struct {
 	Machine, Date, Commit string
 	Rounds                int
 	Figures               []figure
-	Extra                 []moduleSize // what the binary holds beyond the bare app's
-	Absolutes             []absolute   // the figures with no floor: the plant, the trail
-	DemoBytes             int64        // symbols only the --demo provider brings in
-	Plant                 string       // the 20-station figure
-	Shots                 []string     // the final screens of round 1
+	Extra                 []moduleSize        // what the binary holds beyond the bare app's
+	Absolutes             []absolute          // the figures with no floor: the plant, the trail
+	DemoBytes             int64               // symbols only the --demo provider brings in
+	Plant                 string              // the 20-station figure
+	Shots                 []string            // the final screens of round 1
+	Steps                 map[string][]memRun // memory step by step, by variant (pss.go)
+	StepsRounds           int
 }
 
 func (r *report) add(f figure) { r.Figures = append(r.Figures, f) }
@@ -117,6 +120,7 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s %s | %s %s | %s | %s | %s | %s |\n", name, cell(f.Floor), f.Unit, cell(f.Shell), f.Unit, ratio, target, verdict, run)
 	}
 	b.WriteString(r.absoluteTable())
+	b.WriteString(r.stepsMarkdown())
 	if len(r.Extra) > 0 {
 		b.WriteString("\n## What the binary holds beyond the bare app\n\nSymbols of a build with symbols (`go tool nm -size`), " +
 			"loginshell's minus the bare app's, by module; the stripped binary is smaller than their sum.\n\n| module | extra |\n| --- | ---: |\n")
@@ -177,5 +181,76 @@ func (r *report) svg() string {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#555">%.1f</text>`+"\n", x(v), h-10, v)
 	}
 	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+// stepsMarkdown is the per-step table of each variant (medians of the
+// rounds, MB) and loginshell's resident code by module at idle.
+func (r *report) stepsMarkdown() string {
+	if len(r.Steps) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## Memory step by step\n\nPSS in MB, the median of %d interleaved rounds (`go run ./build/scripts/bench -only steps`), "+
+		"measured when xpaint reports each step (the process runs on while it is read: a few ms late). "+
+		"\"Process started\" is the process held at gtk_init_check (build/scripts/bench/gtkhold): Go's runtime, package "+
+		"initialisation and what the app does before GTK. The binary's columns are its resident pages by ELF section; the "+
+		"Go heap is the anonymous memory in Go's arenas. The floors have every step but a chrome: their step 3 is their "+
+		"page painted. These runs are not timed.\n", r.StepsRounds)
+	for _, v := range []struct{ key, name string }{
+		{"bare", "the reduced template"}, {"vanilla", "the vanilla template, unmodified"},
+		{"demo", "loginshell --demo (a first start)"}, {"offline", "loginshell --offline"},
+	} {
+		runs := r.Steps[v.key]
+		if len(runs) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s:\n\n| step |", v.name)
+		for _, c := range memCols {
+			fmt.Fprintf(&b, " %s |", c.name)
+		}
+		b.WriteString("\n| --- |" + strings.Repeat(" ---: |", len(memCols)) + "\n")
+		for _, st := range memSteps {
+			fmt.Fprintf(&b, "| %s |", st.name)
+			for _, c := range memCols {
+				var xs []float64
+				for _, run := range runs {
+					if s := run[st.key]; s != nil {
+						xs = append(xs, s[c.key]/1024)
+					}
+				}
+				if len(xs) == 0 {
+					b.WriteString(" – |")
+					continue
+				}
+				med, _, _ := stats(xs)
+				fmt.Fprintf(&b, " %.1f |", med)
+			}
+			b.WriteString("\n")
+		}
+	}
+	for _, run := range r.Steps["offline"] {
+		mods := run["modules"]
+		if mods == nil {
+			continue
+		}
+		type row struct {
+			mod            string
+			resident, size float64
+		}
+		var rows []row
+		for k, v := range mods {
+			if m, ok := strings.CutPrefix(k, "size:"); ok {
+				rows = append(rows, row{m, mods["resident:"+m], v})
+			}
+		}
+		sort.Slice(rows, func(i, j int) bool { return rows[i].resident > rows[j].resident })
+		b.WriteString("\nloginshell --offline at idle, round 1: its code (the binary's text) resident by module, against the module's " +
+			"code in the binary (pages counted for the symbol at their middle):\n\n| module | resident | in the binary |\n| --- | ---: | ---: |\n")
+		for _, x := range rows[:min(len(rows), 12)] {
+			fmt.Fprintf(&b, "| %s | %.2f MB | %.2f MB |\n", x.mod, x.resident/1024, x.size/1024)
+		}
+		break
+	}
 	return b.String()
 }

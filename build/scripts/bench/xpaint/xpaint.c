@@ -17,10 +17,15 @@
  * and exits 0, leaving COMMAND running (the caller measures and stops it).
  * Exit 2: TIMEOUT_MS passed first; 3: COMMAND exited first; 1: X failed.
  * With XPAINT_TRACE set, every change that counts goes to stderr as
- * "paint MS WxH+X+Y" (to see what a start-up paints when).
+ * "paint MS WxH+X+Y" (to see what a start-up paints when). With
+ * XPAINT_PROBE=X,Y set, it also prints
+ *   probe MS     the first change after which the pixel at X,Y (on the
+ *                root) is dark: loginshell's chrome (its dark header) is
+ *                painted, not only the window's blank background
  */
 #define _GNU_SOURCE
 #include <X11/Xlib.h>
+#include <X11/Xutil.h>
 #include <X11/extensions/Xdamage.h>
 #include <errno.h>
 #include <signal.h>
@@ -42,6 +47,16 @@ static double ms_since_start(void) {
 	return (t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
+/* dark: each channel of the pixel at x,y below half its range. */
+static int dark(Display *dpy, Window root, int x, int y) {
+	XImage *img = XGetImage(dpy, root, x, y, 1, 1, AllPlanes, ZPixmap);
+	if (!img) return 0;
+	unsigned long p = XGetPixel(img, 0, 0);
+	int is = ((p >> 16) & 0xff) < 0x80 && ((p >> 8) & 0xff) < 0x80 && (p & 0xff) < 0x80;
+	XDestroyImage(img);
+	return is;
+}
+
 int main(int argc, char **argv) {
 	if (argc < 5 || strcmp(argv[3], "--") != 0) {
 		fprintf(stderr, "usage: xpaint QUIET_MS TIMEOUT_MS -- COMMAND [ARG]...\n");
@@ -49,6 +64,11 @@ int main(int argc, char **argv) {
 	}
 	double quiet = atof(argv[1]), timeout = atof(argv[2]);
 	int trace = getenv("XPAINT_TRACE") != NULL; /* every counted change on stderr */
+	int probe_x = -1, probe_y = -1;
+	if (getenv("XPAINT_PROBE") && sscanf(getenv("XPAINT_PROBE"), "%d,%d", &probe_x, &probe_y) != 2) {
+		fprintf(stderr, "xpaint: XPAINT_PROBE is X,Y\n");
+		return 1;
+	}
 	Display *dpy = XOpenDisplay(NULL);
 	if (!dpy) {
 		fprintf(stderr, "xpaint: cannot open the display (DISPLAY=%s)\n", getenv("DISPLAY") ? getenv("DISPLAY") : "");
@@ -100,6 +120,11 @@ int main(int argc, char **argv) {
 				if (mapped >= 0 && (long)d->area.width * d->area.height >= MIN_AREA) {
 					last = now;
 					if (trace) fprintf(stderr, "paint %.1f %dx%d+%d+%d\n", now, d->area.width, d->area.height, d->area.x, d->area.y);
+					if (probe_x >= 0 && dark(dpy, root, probe_x, probe_y)) {
+						printf("probe %.1f\n", now);
+						fflush(stdout);
+						probe_x = -1; /* once */
+					}
 				}
 			}
 		}
