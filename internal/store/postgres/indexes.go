@@ -75,13 +75,18 @@ func (s *Store) buildIndexes(ctx context.Context) error {
 	if need, err = indexesToBuild(ctx, conn); err != nil {
 		return s.fail("build indexes", err)
 	}
+	// A build on a plant's table takes minutes, longer than a station
+	// gives Open (internal/shell's openTimeout): cut short by ctx, it
+	// would leave an INVALID index to build again at every start, never
+	// done. It runs to its end, other stations writing meanwhile.
+	build := context.WithoutCancel(ctx)
 	for _, ix := range need {
 		if ix.invalid {
-			if _, err := conn.Exec(ctx, `DROP INDEX CONCURRENTLY IF EXISTS `+Schema+`.`+ix.name); err != nil {
+			if _, err := conn.Exec(build, `DROP INDEX CONCURRENTLY IF EXISTS `+Schema+`.`+ix.name); err != nil {
 				return s.fail("build indexes", fmt.Errorf("drop the invalid index %s: %w", ix.name, err))
 			}
 		}
-		if _, err := conn.Exec(ctx, `CREATE INDEX CONCURRENTLY IF NOT EXISTS `+ix.name+` ON `+Schema+`.`+ix.table+` `+ix.columns); err != nil {
+		if _, err := conn.Exec(build, `CREATE INDEX CONCURRENTLY IF NOT EXISTS `+ix.name+` ON `+Schema+`.`+ix.table+` `+ix.columns); err != nil {
 			return s.fail("build indexes", fmt.Errorf("build the index %s: %w", ix.name, err))
 		}
 	}

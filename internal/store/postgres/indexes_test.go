@@ -163,3 +163,52 @@ func TestInvalidIndexRebuilt(t *testing.T) {
 		t.Errorf("after Open the index is %q, valid %v", def, valid)
 	}
 }
+
+// TestIndexBuildOutlivesOpen: a build that takes longer than the
+// station gives Open still ends with a valid index (cut short, it would
+// leave an INVALID one, built again and cut short at every start). The
+// build waits for a write in flight; Open's context ends meanwhile.
+func TestIndexBuildOutlivesOpen(t *testing.T) {
+	t.Parallel()
+	dsn, conn := atVersion(t, len(migrations)-1)
+	ctx := context.Background()
+	inFlight, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inFlight.Exec(ctx, `LOCK TABLE checkpoints IN ROW EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	openCtx, cancel := context.WithCancel(ctx)
+	opened := make(chan error, 1)
+	go func() {
+		s, err := Open(openCtx, dsn)
+		if err == nil {
+			s.Close()
+		}
+		opened <- err
+	}()
+	other, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	for building := false; !building; {
+		time.Sleep(20 * time.Millisecond)
+		err := other.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX%')`).Scan(&building)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	time.Sleep(100 * time.Millisecond) // a cancelled build would be cancelled by now
+	if err := inFlight.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-opened // the migration after it may fail on the ended context: the next Open does it
+	if def, valid := indexDef(t, conn, "checkpoints_key"); !valid || !strings.HasSuffix(def, "(public_key, seq)") {
+		t.Errorf("after a build that outlived Open's context the index is %q, valid %v", def, valid)
+	}
+	open(t, dsn)
+}
