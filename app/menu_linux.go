@@ -21,10 +21,12 @@ func firstMenu(m windowMenus) *menu.Menu { return m.all }
 // other way round. Wails v2 cannot change a GTK menu bar once the window
 // is shown (its MenuUpdateApplicationMenu builds a new bar it never packs,
 // and calls GTK off the main thread), so the items of the bar Wails built
-// are shown or hidden on the GTK main loop (g_idle_add, safe from any
-// goroutine). A hidden menu takes its keys with it: GTK activates a menu
-// item's accelerator only while the item can be drawn, so Alt+Left does
-// nothing outside the provider's page, and Ctrl+, nothing on it.
+// are taken out of it and put back on the GTK main loop (g_idle_add, safe
+// from any goroutine): hidden, an item would stay in the window's
+// accessibility tree. A menu out of the bar takes its keys with it: GTK
+// activates a menu item's accelerator only through a parent that can, so
+// Alt+Left does nothing outside the provider's page, and Ctrl+, nothing
+// on it.
 func showSignInMenu(_ wailsRuntime, shown bool) {
 	v := C.int(0)
 	if shown {

@@ -165,6 +165,10 @@ echo "$name: starting $bin --data $data --demo on display $DISPLAY"
 pid=$!
 wait_window 60
 wait_text "heading 'Demo sign" 60 "the demo provider's sign-in page"
+# The window's menus as a screen reader finds them: only the Sign-in menu on the provider's page,
+# only the Shell menu where the chrome is (GTK lists a hidden menu; the other one is taken out).
+wait_text "menu 'Sign-in'" 5 "the Sign-in menu on the provider's page"
+gone_text "menu 'Shell'" 5 "no Shell menu on the provider's page"
 xdotool type --delay 20 operator
 xdotool key Tab
 xdotool type --delay 20 operator-demo
@@ -177,6 +181,8 @@ xdotool type --delay 20 walk-offline-1
 xdotool key Return
 wait_log 'starter app shown' 30 "the starter app"
 wait_text "push button 'Release line'" 30 "the line app's Release line"
+wait_text "menu 'Shell'" 5 "the Shell menu over the line app"
+gone_text "menu 'Sign-in'" 5 "no Sign-in menu over the line app"
 echo "$name: signed in as operator, the line app shown ($((SECONDS - started)) s)"
 
 # 1. A reject, then a new request. The first signature on this station asks for its phrase.

@@ -53,7 +53,9 @@
 // pg_advisory_xact_lock: when two stations start at once on a new
 // database, one migrates and the other waits, then finds nothing left to
 // do. A database whose version is newer than this build knows is refused,
-// never written. The audit table refuses UPDATE, DELETE, TRUNCATE and any
+// never written. An index a step adds to a table that may be large is
+// built first, outside that transaction, with CREATE INDEX CONCURRENTLY
+// (concurrentIndexes), so other stations' writes go on meanwhile. The audit table refuses UPDATE, DELETE, TRUNCATE and any
 // INSERT that does not continue the chain (triggers); a DBA can still
 // rewrite it, and audit.CheckTrail is what finds that: a store opened
 // WithCheckpointer signs a checkpoint for each transaction that appends

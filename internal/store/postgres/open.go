@@ -149,6 +149,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, s.unavailable("connect", err)
 	}
 	s.pool = pool
+	if err := s.buildIndexes(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -250,10 +250,15 @@ CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
 CREATE INDEX requests_pending_owner ON requests (owner) WHERE state = 'pending';
 `,
 	// 7: the checkpoints of each key chained (audit.Checkpoint's Link,
-	// '' for the version 1 checkpoints before), and found by key.
+	// '' for the version 1 checkpoints before), and found by key. On a
+	// database that had checkpoints, Open built the index before this
+	// step without blocking writes (buildIndexes), and IF NOT EXISTS
+	// finds it; on a new one the table is empty and the build instant.
+	// (Released without IF NOT EXISTS: a database migrated then has the
+	// same index.)
 	`
 ALTER TABLE checkpoints ADD COLUMN link text NOT NULL DEFAULT '';
-CREATE INDEX checkpoints_key ON checkpoints (public_key, seq);
+CREATE INDEX IF NOT EXISTS checkpoints_key ON checkpoints (public_key, seq);
 `,
 }
 
