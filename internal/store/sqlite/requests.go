@@ -275,6 +275,9 @@ type slotRow struct {
 	sl                                                                signature.Slot
 	user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
 	approve                                                           sql.NullInt64
+	// shared says the strings scanned share one row's memory (a packed
+	// row): what a request or signature keeps is copied out of it.
+	shared bool
 }
 
 // dests are Scan's destinations for a row of requestSelect.
@@ -312,6 +315,9 @@ func (w *slotRow) each(rows *sql.Rows, scan func() error, yield func(signature.R
 				return err
 			}
 			cur = *r
+			if w.shared {
+				detach(&cur.Template, &cur.Name, &cur.Description, &cur.Station, &cur.Session, &cur.Owner, &cur.AddressedTo, &cur.Record)
+			}
 		}
 		if sl.ID, err = parseUUID(w.sid); err != nil {
 			return err
@@ -332,6 +338,9 @@ func (w *slotRow) each(rows *sql.Rows, scan func() error, yield func(signature.R
 			if sig.SignedAt, err = parseTime(w.signedAt.String); err != nil {
 				return err
 			}
+			if w.shared {
+				detach(&sig.Signer.UserID, &sig.Signer.PrintedName, &sig.Meaning, &sig.Comment, &sig.Station)
+			}
 			sl.Signature = sig
 		}
 		cur.Slots = append(cur.Slots, *sl)
@@ -343,4 +352,22 @@ func (w *slotRow) each(rows *sql.Rows, scan func() error, yield func(signature.R
 		yield(cur)
 	}
 	return nil
+}
+
+// detach copies the strings into one new allocation, so that what a
+// reader keeps of them does not keep the whole row they were cut from.
+func detach(ss ...*string) {
+	n := 0
+	for _, s := range ss {
+		n += len(*s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range ss {
+		b.WriteString(*s)
+	}
+	all := b.String()
+	for _, s := range ss {
+		*s, all = all[:len(*s)], all[len(*s):]
+	}
 }

@@ -32,7 +32,7 @@ func eachRequestPacked(ctx context.Context, tx *sql.Tx, yield func(signature.Req
 	}
 	defer rows.Close()
 	var (
-		row    slotRow
+		row    = slotRow{shared: true}
 		packed sql.NullString
 		fields [packedSignedFields]string
 	)
