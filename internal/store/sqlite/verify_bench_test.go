@@ -28,8 +28,9 @@ import (
 //
 // The million-entry trail takes minutes to build: with VERIFY_FIXTURE=DIR
 // it is built once into DIR/entries=N and read from there by later runs
-// (the verify only reads it), so runs before and after a change compare
-// the same file.
+// (the verify only reads the trail; its first run pins the stations'
+// keys there, as a station's first verify does), so runs before and
+// after a change compare the same file.
 func BenchmarkVerify(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
