@@ -81,6 +81,7 @@ func runAudit(e *env, args []string) error {
 		defer stop()
 		return printAlerts(ctx, db, follow, e.poll, asJSON, e.stdout, e.stderr)
 	case "verify":
+		defer verifyGC()()
 		return verifyStore(ctx, db, where, dataDir, tf.fingerprints, e.stdout, e.stderr)
 	case "export":
 		return exportTrail(ctx, db, rest[0], tf.exportFilter(), e.now(), e.stdout)

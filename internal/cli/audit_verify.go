@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"loginshell/internal/audit"
@@ -106,6 +107,34 @@ func verifyStore(ctx context.Context, trail trailReader, where, dataDir string, 
 	printStations(stdout, report.Stations)
 	return nil
 }
+
+// verifyGC lets the garbage collector run less often while the store's
+// trail is verified, and returns what sets it back. A verify allocates
+// about a gigabyte at a million entries, nearly all of it rows read and
+// dropped, while what it keeps (the requests' content hashes and
+// signatures) is a hundred megabytes or so: at the default, GOGC=100, a
+// collection every time the heap doubles that cost about a second of
+// CPU in BenchmarkVerify. At 400 the heap may grow to five times what is
+// kept, and verifyMemoryLimit caps that (the collector then runs as
+// often as it needs to stay under it; a lower GOMEMLIMIT is kept). It is
+// the process's setting, so it is made only here: `audit verify` runs in
+// a process of its own that exits after it (cli.Main), and anything
+// that runs it in process (tests, the benchmark) gets the settings back
+// when the command returns.
+func verifyGC() (restore func()) {
+	percent := debug.SetGCPercent(verifyGCPercent)
+	limit := debug.SetMemoryLimit(-1) // reads it
+	debug.SetMemoryLimit(min(limit, verifyMemoryLimit))
+	return func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}
+}
+
+const (
+	verifyGCPercent   = 400
+	verifyMemoryLimit = 512 << 20
+)
 
 // verifyExport is `audit verify --export FILE`: the export checked with
 // no store, against the fingerprints given.

@@ -114,7 +114,7 @@ func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[sig
 		}
 		requests := func(yield func(signature.Request, error) bool) {
 			stopped := false
-			err := eachRequest(ctx, tx, `1 = 1`, `r.rowid`, func(r signature.Request) bool {
+			err := eachRequestPacked(ctx, tx, func(r signature.Request) bool {
 				stopped = !yield(r, nil)
 				return !stopped
 			})

@@ -261,62 +261,89 @@ func eachRequest(ctx context.Context, tx *sql.Tx, where, order string, yield fun
 		return err
 	}
 	defer rows.Close()
+	// Scan's destinations escape: made once, not once a row (a verifier
+	// reads every slot of the store). Scan sets each of them.
+	var row slotRow
+	dests := row.dests()
+	return row.each(rows, func() error { return rows.Scan(dests...) }, yield)
+}
+
+// slotRow is a row of requestSelect: a slot and its request.
+type slotRow struct {
+	rid, state, queuedAt, sid, sstate, rules                          string
+	r                                                                 signature.Request
+	sl                                                                signature.Slot
+	user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
+	approve                                                           sql.NullInt64
+	// shared says the strings scanned share one row's memory (a packed
+	// row): what a request or signature keeps is copied out of it.
+	shared bool
+}
+
+// dests are Scan's destinations for a row of requestSelect.
+func (w *slotRow) dests() []any {
+	return []any{&w.rid, &w.r.Template, &w.r.Name, &w.r.Description, &w.state, &w.r.Station, &w.r.Session, &w.queuedAt,
+		&w.r.Owner, &w.r.AddressedTo, &w.rules, &w.r.Record,
+		&w.sid, &w.sl.Index, &w.sl.Clause, &w.sstate, &w.user, &w.printed, &w.roles, &w.groups, &w.approve,
+		&w.meaning, &w.comment, &w.signedAt, &w.station}
+}
+
+// each reads the rows (each request's consecutive, its slots by index)
+// by scan, which fills w with the next one, and calls yield with each
+// request until it returns false.
+func (w *slotRow) each(rows *sql.Rows, scan func() error, yield func(signature.Request) bool) error {
 	var cur signature.Request
-	// Scan's destinations escape: declared once, not once a row (a
-	// verifier reads every slot of the store). Scan sets each of them.
-	var (
-		rid, state, queuedAt, sid, sstate, rules                          string
-		r                                                                 signature.Request
-		sl                                                                signature.Slot
-		user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
-		approve                                                           sql.NullInt64
-	)
 	for rows.Next() {
-		r, sl = signature.Request{}, signature.Slot{}
-		if err := rows.Scan(&rid, &r.Template, &r.Name, &r.Description, &state, &r.Station, &r.Session, &queuedAt,
-			&r.Owner, &r.AddressedTo, &rules, &r.Record,
-			&sid, &sl.Index, &sl.Clause, &sstate, &user, &printed, &roles, &groups, &approve,
-			&meaning, &comment, &signedAt, &station); err != nil {
+		w.r, w.sl = signature.Request{}, signature.Slot{}
+		if err := scan(); err != nil {
 			return err
 		}
-		if r.ID, err = parseUUID(rid); err != nil {
+		r, sl := &w.r, &w.sl
+		var err error
+		if r.ID, err = parseUUID(w.rid); err != nil {
 			return err
 		}
 		if cur.ID != r.ID {
 			if cur.ID != uuid.Nil && !yield(cur) {
 				return nil
 			}
-			r.State = signature.State(state)
-			if r.QueuedAt, err = parseTime(queuedAt); err != nil {
+			r.State = signature.State(w.state)
+			if r.QueuedAt, err = parseTime(w.queuedAt); err != nil {
 				return err
 			}
-			if err = store.ParseRules(&r, rules); err != nil {
+			if err = store.ParseRules(r, w.rules); err != nil {
 				return err
 			}
-			cur = r
+			cur = *r
+			if w.shared {
+				detach(&cur.Template, &cur.Name, &cur.Description, &cur.Station, &cur.Session, &cur.Owner, &cur.AddressedTo, &cur.Record)
+			}
 		}
-		if sl.ID, err = parseUUID(sid); err != nil {
+		if sl.ID, err = parseUUID(w.sid); err != nil {
 			return err
 		}
-		sl.Request, sl.State = r.ID, signature.State(sstate)
-		if signedAt.Valid {
+		sl.Request, sl.State = r.ID, signature.State(w.sstate)
+		if w.signedAt.Valid {
 			sig := &signature.Signature{
-				Signer:  signature.Signer{UserID: user.String, PrintedName: printed.String},
-				Approve: approve.Int64 == 1,
-				Meaning: meaning.String, Comment: comment.String, Station: station.String,
+				Signer:  signature.Signer{UserID: w.user.String, PrintedName: w.printed.String},
+				Approve: w.approve.Int64 == 1,
+				Meaning: w.meaning.String, Comment: w.comment.String, Station: w.station.String,
 			}
-			if sig.Signer.Roles, err = parseList(roles); err != nil {
+			if sig.Signer.Roles, err = parseList(w.roles); err != nil {
 				return err
 			}
-			if sig.Signer.Groups, err = parseList(groups); err != nil {
+			if sig.Signer.Groups, err = parseList(w.groups); err != nil {
 				return err
 			}
-			if sig.SignedAt, err = parseTime(signedAt.String); err != nil {
+			if sig.SignedAt, err = parseTime(w.signedAt.String); err != nil {
 				return err
+			}
+			if w.shared {
+				detach(&sig.Signer.UserID, &sig.Signer.PrintedName, &sig.Meaning, &sig.Comment, &sig.Station)
 			}
 			sl.Signature = sig
 		}
-		cur.Slots = append(cur.Slots, sl)
+		cur.Slots = append(cur.Slots, *sl)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -325,4 +352,22 @@ func eachRequest(ctx context.Context, tx *sql.Tx, where, order string, yield fun
 		yield(cur)
 	}
 	return nil
+}
+
+// detach copies the strings into one new allocation, so that what a
+// reader keeps of them does not keep the whole row they were cut from.
+func detach(ss ...*string) {
+	n := 0
+	for _, s := range ss {
+		n += len(*s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range ss {
+		b.WriteString(*s)
+	}
+	all := b.String()
+	for _, s := range ss {
+		*s, all = all[:len(*s)], all[len(*s):]
+	}
 }

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,11 +25,16 @@ import (
 // core, as the target is stated:
 //
 //	go test -run '^$' -bench 'Verify/entries=1000000' -benchtime 1x -cpu 1 ./internal/store/sqlite
+//
+// The million-entry trail takes minutes to build: with VERIFY_FIXTURE=DIR
+// it is built once into DIR/entries=N and read from there by later runs
+// (the verify only reads the trail; its first run pins the stations'
+// keys there, as a station's first verify does), so runs before and
+// after a change compare the same file.
 func BenchmarkVerify(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
-			dir := b.TempDir()
-			sqlite.BuildTrail(b, filepath.Join(dir, shell.StoreFile), n/10, 4)
+			dir := verifyFixture(b, n)
 			peak := storetest.PeakHeap()
 			cpu := storetest.ProcessCPU()
 			for b.Loop() {
@@ -42,4 +48,32 @@ func BenchmarkVerify(b *testing.B) {
 			b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
 		})
 	}
+}
+
+// verifyFixture is the directory of a store holding the trail of n
+// entries: a new one each run, or the one under VERIFY_FIXTURE, built
+// there if it is not yet.
+func verifyFixture(b *testing.B, n int) string {
+	root := os.Getenv("VERIFY_FIXTURE")
+	if root == "" {
+		dir := b.TempDir()
+		sqlite.BuildTrail(b, filepath.Join(dir, shell.StoreFile), n/10, 4)
+		return dir
+	}
+	dir := filepath.Join(root, fmt.Sprintf("entries=%d", n))
+	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
+		return dir
+	}
+	// A build cut short leaves no "complete": start it again.
+	if err := os.RemoveAll(dir); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	sqlite.BuildTrail(b, filepath.Join(dir, shell.StoreFile), n/10, 4)
+	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return dir
 }
