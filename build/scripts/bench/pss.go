@@ -59,17 +59,9 @@ func stepsPSS(rep *report, b binaries, work string, rounds int) error {
 		return err
 	}
 	defer stop()
-	offline := filepath.Join(work, "steps-offline-station")
-	if err := offlineStation(offline); err != nil {
+	variants, err := apps(b, work, "steps-")
+	if err != nil {
 		return err
-	}
-	variants := []variant{
-		{"bare", func(int) []string { return []string{b.bare} }},
-		{"vanilla", func(int) []string { return []string{b.vanilla} }},
-		{"demo", func(r int) []string {
-			return []string{b.loginshell, "--data", filepath.Join(work, fmt.Sprintf("steps-demo-%d", r)), "--demo"}
-		}},
-		{"offline", func(int) []string { return []string{b.loginshell, "--data", offline, "--offline"} }},
 	}
 	got := map[string][]memRun{}
 	for r := range rounds {

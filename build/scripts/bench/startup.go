@@ -26,6 +26,25 @@ type variant struct {
 	args func(round int) []string
 }
 
+// apps are what both start-up parts start, in this order: the two floors,
+// loginshell --demo (a first start: a fresh data directory each round,
+// under work, named with prefix) and loginshell --offline (a station with
+// an offline password, made once).
+func apps(b binaries, work, prefix string) ([]variant, error) {
+	offline := filepath.Join(work, prefix+"offline-station")
+	if err := offlineStation(offline); err != nil {
+		return nil, err
+	}
+	return []variant{
+		{"bare", func(int) []string { return []string{b.bare} }},
+		{"vanilla", func(int) []string { return []string{b.vanilla} }},
+		{"demo", func(r int) []string {
+			return []string{b.loginshell, "--data", filepath.Join(work, fmt.Sprintf("%sdemo-%d", prefix, r)), "--demo"}
+		}},
+		{"offline", func(int) []string { return []string{b.loginshell, "--data", offline, "--offline"} }},
+	}, nil
+}
+
 // startRun is what one start-up measured.
 type startRun struct {
 	mapMS, finalMS, pssMB float64
@@ -42,17 +61,9 @@ func startup(rep *report, b binaries, work string, rounds int) error {
 		return err
 	}
 	defer stop()
-	offline := filepath.Join(work, "offline-station")
-	if err := offlineStation(offline); err != nil {
+	variants, err := apps(b, work, "")
+	if err != nil {
 		return err
-	}
-	variants := []variant{
-		{"bare", func(int) []string { return []string{b.bare} }},
-		{"vanilla", func(int) []string { return []string{b.vanilla} }},
-		{"demo", func(r int) []string {
-			return []string{b.loginshell, "--data", filepath.Join(work, fmt.Sprintf("demo-%d", r)), "--demo"}
-		}},
-		{"offline", func(int) []string { return []string{b.loginshell, "--data", offline, "--offline"} }},
 	}
 	got := map[string][]startRun{}
 	for r := range rounds {

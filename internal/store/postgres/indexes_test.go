@@ -78,14 +78,7 @@ func TestIndexBuildDoesNotBlockWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opened := make(chan error, 1)
-	go func() {
-		s, err := Open(ctx, dsn)
-		if err == nil {
-			s.Close()
-		}
-		opened <- err
-	}()
+	opened := openAside(ctx, dsn)
 	other, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -180,14 +173,7 @@ func TestIndexBuildOutlivesOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	openCtx, cancel := context.WithCancel(ctx)
-	opened := make(chan error, 1)
-	go func() {
-		s, err := Open(openCtx, dsn)
-		if err == nil {
-			s.Close()
-		}
-		opened <- err
-	}()
+	opened := openAside(openCtx, dsn)
 	other, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -211,4 +197,18 @@ func TestIndexBuildOutlivesOpen(t *testing.T) {
 		t.Errorf("after a build that outlived Open's context the index is %q, valid %v", def, valid)
 	}
 	open(t, dsn)
+}
+
+// openAside opens the store at dsn (upgrading it) on a goroutine of its
+// own, closes it, and sends Open's error.
+func openAside(ctx context.Context, dsn string) <-chan error {
+	opened := make(chan error, 1)
+	go func() {
+		s, err := Open(ctx, dsn)
+		if err == nil {
+			s.Close()
+		}
+		opened <- err
+	}()
+	return opened
 }

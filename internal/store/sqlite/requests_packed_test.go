@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"iter"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -21,15 +20,7 @@ import (
 // one with a NULL and a NUL (which would split into the right number of
 // fields, shifted).
 func TestRequestsAsStored(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "store.db")
-	BuildTrail(t, path, 6, 2)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	dropTriggers(t, db)
+	path, db := editableTrail(t, 6, 2)
 	for _, stmt := range []string{
 		`UPDATE requests SET name = 'a' || char(0) || 'b' WHERE rowid = 2`,
 		`UPDATE slots SET comment = 'c' || char(0) WHERE rowid = 1`,

@@ -19,15 +19,7 @@ import (
 // checkpoints have no entry), and the first checkpoint moved past the
 // end.
 func TestTrailRowsAsStored(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "store.db")
-	BuildTrail(t, path, 4, 2)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	dropTriggers(t, db)
+	path, db := editableTrail(t, 4, 2)
 	for _, stmt := range []string{
 		`PRAGMA foreign_keys = OFF`,
 		`UPDATE audit SET detail = 'a' || char(0) || 'b' WHERE seq = 3`,
@@ -146,6 +138,24 @@ func rowText(r audit.Row) string {
 
 // dropTriggers drops the store's triggers, which refuse the edits a
 // file's owner can make anyway.
+// editableTrail builds a trail of entries entries by stations stations
+// (BuildTrail) in a file of its own and opens it as its owner may, its
+// triggers dropped so that rows can be edited as stored; it is closed
+// when the test ends.
+func editableTrail(t *testing.T, entries, stations int) (path string, db *sql.DB) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "store.db")
+	BuildTrail(t, path, entries, stations)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	dropTriggers(t, db)
+	return path, db
+}
+
 func dropTriggers(t *testing.T, db *sql.DB) {
 	t.Helper()
 	var triggers []string
