@@ -3,7 +3,6 @@ package signature
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -160,55 +159,6 @@ func New(o Options) (*Engine, error) {
 		o.AlertAfter = DefaultAlertAfter
 	}
 	return &Engine{o: o, challenges: map[string]*open{}, failures: map[uuid.UUID]failures{}, outcomes: newOutcomes(o.Log)}, nil
-}
-
-// Template returns the template named name (getSignatureTemplate).
-func (e *Engine) Template(ctx context.Context, name string) (Template, error) {
-	t, err := e.o.Store.Template(ctx, name)
-	if errors.Is(err, ErrNoTemplate) {
-		return Template{}, fault.Detail(ErrNoTemplate, "%q", name)
-	}
-	return t, err
-}
-
-// Templates lists the templates.
-func (e *Engine) Templates(ctx context.Context) ([]Template, error) { return e.o.Store.Templates(ctx) }
-
-// PutTemplate checks t and stores it, replacing one of the same name.
-func (e *Engine) PutTemplate(ctx context.Context, t Template) error {
-	if err := ValidateTemplate(t); err != nil {
-		return err
-	}
-	if err := e.o.Store.PutTemplate(ctx, t); err != nil {
-		return err
-	}
-	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: t.Name, Detail: "stored"})
-	return nil
-}
-
-// RecordSetting writes to the trail that a setting a signature depends
-// on changed (audit.EventSetting): detail says from what to what and
-// through what, never a secret; the actor is ActingAs's. An "openid"
-// signature is verified by the login_url of its time, so the trail must
-// say when and by whom that changed. Unlike a template's entry its error
-// is returned: the caller decides how loudly to say it.
-func (e *Engine) RecordSetting(ctx context.Context, detail string) error {
-	if _, err := e.o.Store.AppendAudit(ctx, e.stamp(ctx, audit.Entry{Event: audit.EventSetting, Detail: detail})); err != nil {
-		return fmt.Errorf("record a change of the settings: %w", err)
-	}
-	return nil
-}
-
-// DeleteTemplate removes a template.
-func (e *Engine) DeleteTemplate(ctx context.Context, name string) error {
-	if err := e.o.Store.DeleteTemplate(ctx, name); err != nil {
-		if errors.Is(err, ErrNoTemplate) {
-			return fault.Detail(ErrNoTemplate, "%q", name)
-		}
-		return err
-	}
-	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: name, Detail: "removed"})
-	return nil
 }
 
 // ParseUUID reads a slot's UUID as triggerAuthRequest takes it: a UUID
@@ -472,70 +422,6 @@ func (e *Engine) audit(ctx context.Context, en audit.Entry) {
 		e.o.Log.Error("audit trail not written", "event", en.Event, "request", en.Request, "err", err)
 	}
 }
-
-// outcomeBuffer is how many outcomes a subscriber may leave unread
-// before it loses new ones: far more than one page's requests end at once.
-const outcomeBuffer = 64
-
-// newOutcomes returns the fan-out of outcomes to subscribers, logging
-// every outcome a subscriber loses.
-func newOutcomes(log *slog.Logger) *pubsub.Hub[Outcome] {
-	return pubsub.Queue(outcomeBuffer, func(o Outcome) {
-		log.Warn("an outcome was dropped for a subscriber that does not read", "request", o.Request)
-	})
-}
-
-// Subscribe returns the outcomes of session's requests ("" for every
-// session) from now on: on a store that other stations share, it returns
-// once the store listens for the session's changes (Hearer; one round
-// trip, or at most hearWait). The publisher never waits for a reader: one that
-// leaves outcomeBuffer (64) outcomes unread keeps those and loses every
-// outcome published until it reads again, each loss logged as a warning
-// (pubsub.Queue). Call cancel to stop.
-func (e *Engine) Subscribe(session string) (<-chan Outcome, func()) {
-	return e.SubscribeFor(session, Plant)
-}
-
-// SubscribeFor is Subscribe for the pages of package pkg: only the
-// outcomes of its own requests and of the challenges its pages triggered
-// (Outcome.For), never another package's.
-func (e *Engine) SubscribeFor(session, pkg string) (<-chan Outcome, func()) {
-	key := ""
-	if session != "" {
-		key = SessionKey(session)
-	}
-	e.mu.Lock()
-	if e.listeners == nil {
-		e.listeners = map[string]int{}
-	}
-	e.listeners[key]++
-	added := e.listeners[key] == 1
-	e.mu.Unlock()
-	ch, cancel := e.outcomes.SubscribeWhere(func(o Outcome) bool { return (session == "" || o.Session == session) && o.For(pkg) })
-	if added {
-		// The store's Watch listens for the session before Subscribe
-		// returns (a round trip, on a PostgreSQL store).
-		e.retune(true)
-	}
-	var once sync.Once
-	return ch, func() {
-		once.Do(func() {
-			e.mu.Lock()
-			removed := false
-			if e.listeners[key]--; e.listeners[key] == 0 {
-				delete(e.listeners, key)
-				removed = true
-			}
-			e.mu.Unlock()
-			if removed {
-				e.retune(false)
-			}
-		})
-		cancel()
-	}
-}
-
-func (e *Engine) publish(o Outcome) { e.outcomes.Publish(o) }
 
 // Open returns the open challenge id, for the dialog that shows it.
 func (e *Engine) Open(id string) (Challenge, bool) { return e.peek(id) }

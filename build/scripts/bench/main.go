@@ -19,7 +19,7 @@
 // mapping class, in runs of their own that are not timed.
 //
 // Usage: go run ./build/scripts/bench [-rounds N] [-steps-rounds N] [-out DIR]
-// [-skip startup,steps,go,store | -only PART,...]
+// [-skip startup,steps,go,store | -only PART,...] [-before BIN]
 package main
 
 import (
@@ -38,6 +38,7 @@ func main() {
 	stepsRounds := flag.Int("steps-rounds", 3, "interleaved rounds of the memory steps")
 	skip := flag.String("skip", "", "comma-separated parts to leave out: startup, steps, go, store")
 	only := flag.String("only", "", "comma-separated parts to run, the others left out (-only steps: the memory steps alone)")
+	before := flag.String("before", "", "an earlier loginshell binary (another commit's `make build`): the startup part starts it in turn with this one and the floors, and reports this one against it (a change measured before and after in the same rounds)")
 	flag.Parse()
 	skipped := strings.Split(*skip, ",")
 	if *only != "" {
@@ -48,13 +49,13 @@ func main() {
 			}
 		}
 	}
-	if err := run(*rounds, *stepsRounds, *out, skipped); err != nil {
+	if err := run(*rounds, *stepsRounds, *out, skipped, *before); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rounds, stepsRounds int, out string, skip []string) error {
+func run(rounds, stepsRounds int, out string, skip []string, before string) error {
 	skipped := func(part string) bool {
 		for _, s := range skip {
 			if s == part {
@@ -79,7 +80,7 @@ func run(rounds, stepsRounds int, out string, skip []string) error {
 		return err
 	}
 	if !skipped("startup") {
-		if err := startup(rep, bins, work, rounds); err != nil {
+		if err := startup(rep, bins, work, rounds, before); err != nil {
 			return err
 		}
 	}

@@ -54,8 +54,11 @@ type startRun struct {
 // Wails' vanilla template as `wails init` writes it), loginshell --demo (a
 // first start: a fresh data directory each time) and loginshell --offline
 // (a station with an offline password: its sign-in page), interleaved, on
-// an Xvfb of their own at loginshell's window size.
-func startup(rep *report, b binaries, work string, rounds int) error {
+// an Xvfb of their own at loginshell's window size. With before (another
+// loginshell binary) its --demo and --offline take their turns too, and
+// this build is reported against it: a change's before and after in the
+// same rounds, on the same machine state.
+func startup(rep *report, b binaries, work string, rounds int, before string) error {
 	display, stop, err := startXvfb()
 	if err != nil {
 		return err
@@ -64,6 +67,28 @@ func startup(rep *report, b binaries, work string, rounds int) error {
 	variants, err := apps(b, work, "")
 	if err != nil {
 		return err
+	}
+	if before != "" {
+		// A copy written as install writes this build, so both map alike.
+		data, err := os.ReadFile(before)
+		if err != nil {
+			return err
+		}
+		copied := filepath.Join(work, "loginshell-before")
+		if err := os.WriteFile(copied, data, 0o755); err != nil {
+			return err
+		}
+		if err := install(copied); err != nil {
+			return err
+		}
+		earlier, err := apps(binaries{loginshell: copied}, work, "before-")
+		if err != nil {
+			return err
+		}
+		for _, v := range earlier[2:] { // its demo and offline; the floors run once
+			v.name += "-before"
+			variants = append(variants, v)
+		}
 	}
 	got := map[string][]startRun{}
 	for r := range rounds {
@@ -107,6 +132,19 @@ func startup(rep *report, b binaries, work string, rounds int) error {
 		fig("final screen shown, --offline", "ms", "offline", final, 1.05, "the offline sign-in page; ")
 		fig("total PSS at idle, --demo", "MB", "demo", pss, 1.05, "the app and its WebKit processes, 2 s after the final screen; ")
 		fig("total PSS at idle, --offline", "MB", "offline", pss, 1.05, "")
+	}
+	if before != "" {
+		for _, f := range []struct {
+			name, unit, shell string
+			measure           func(startRun) float64
+		}{
+			{"window mapped, --demo", "ms", "demo", mapped}, {"window mapped, --offline", "ms", "offline", mapped},
+			{"final screen shown, --demo", "ms", "demo", final}, {"final screen shown, --offline", "ms", "offline", final},
+			{"total PSS at idle, --demo", "MB", "demo", pss}, {"total PSS at idle, --offline", "MB", "offline", pss},
+		} {
+			rep.add(figure{Name: f.name + ", against the build before", Unit: f.unit, Floor: pick(f.shell+"-before", f.measure),
+				Shell: pick(f.shell, f.measure), Note: "floor: " + before})
+		}
 	}
 	return nil
 }

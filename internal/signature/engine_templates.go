@@ -1,0 +1,59 @@
+package signature
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"loginshell/internal/audit"
+	"loginshell/internal/fault"
+)
+
+// Template returns the template named name (getSignatureTemplate).
+func (e *Engine) Template(ctx context.Context, name string) (Template, error) {
+	t, err := e.o.Store.Template(ctx, name)
+	if errors.Is(err, ErrNoTemplate) {
+		return Template{}, fault.Detail(ErrNoTemplate, "%q", name)
+	}
+	return t, err
+}
+
+// Templates lists the templates.
+func (e *Engine) Templates(ctx context.Context) ([]Template, error) { return e.o.Store.Templates(ctx) }
+
+// PutTemplate checks t and stores it, replacing one of the same name.
+func (e *Engine) PutTemplate(ctx context.Context, t Template) error {
+	if err := ValidateTemplate(t); err != nil {
+		return err
+	}
+	if err := e.o.Store.PutTemplate(ctx, t); err != nil {
+		return err
+	}
+	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: t.Name, Detail: "stored"})
+	return nil
+}
+
+// RecordSetting writes to the trail that a setting a signature depends
+// on changed (audit.EventSetting): detail says from what to what and
+// through what, never a secret; the actor is ActingAs's. An "openid"
+// signature is verified by the login_url of its time, so the trail must
+// say when and by whom that changed. Unlike a template's entry its error
+// is returned: the caller decides how loudly to say it.
+func (e *Engine) RecordSetting(ctx context.Context, detail string) error {
+	if _, err := e.o.Store.AppendAudit(ctx, e.stamp(ctx, audit.Entry{Event: audit.EventSetting, Detail: detail})); err != nil {
+		return fmt.Errorf("record a change of the settings: %w", err)
+	}
+	return nil
+}
+
+// DeleteTemplate removes a template.
+func (e *Engine) DeleteTemplate(ctx context.Context, name string) error {
+	if err := e.o.Store.DeleteTemplate(ctx, name); err != nil {
+		if errors.Is(err, ErrNoTemplate) {
+			return fault.Detail(ErrNoTemplate, "%q", name)
+		}
+		return err
+	}
+	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: name, Detail: "removed"})
+	return nil
+}
