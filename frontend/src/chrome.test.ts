@@ -343,7 +343,7 @@ describe("returning from the identity provider", () => {
 
   /** Two chromes over one visited store: the second is the chrome loaded again (Back, reload). */
   async function comeBack(cancel: Actions["cancel"] = async () => ({ ok: true })) {
-    const { memoryVisited } = await import("./chrome");
+    const { memoryVisited } = await import("./visited");
     document.documentElement.innerHTML = html;
     const visited = memoryVisited();
     const went: string[] = [];

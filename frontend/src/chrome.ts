@@ -2,11 +2,12 @@
 // error and sign-in overlays, status bar. Holds no state beyond what it needs to skip stale
 // or redundant updates and the last sign-in address it went to (Visited); Go owns the state.
 import { signInKeysAwayText } from "./dialogwords";
-import { OverPage, PageFrame, originOf } from "./frames";
+import { OverPage, PageFrame, onPagesOrigin, originOf } from "./frames";
 import { markLive, showBroken, type LiveElements } from "./live";
 import { installOffered } from "./settings";
 import type { Transport } from "./transport";
 import type { View } from "./view";
+import { memoryVisited, type Visited } from "./visited";
 
 /** The transport calls the chrome's buttons and forms make. */
 export type Actions = Pick<Transport, "view" | "retry" | "cancel" | "configure"> &
@@ -24,41 +25,6 @@ export const defaultHeading = "Something is not right";
 export const defaultAction = "Try again";
 /** Shown when Go refuses the login server without saying why (it always should). */
 export const configureFailed = "The login server could not be saved. Check the address, then try again.";
-
-/** Visited remembers the last sign-in URL navigated to, across the reload that returns from it. */
-export interface Visited {
-  get(): string | null;
-  set(url: string): void;
-}
-
-/** memoryVisited forgets on reload: Chrome's default (the tests') and sessionVisited's fallback. */
-export function memoryVisited(): Visited {
-  let last: string | null = null;
-  return { get: () => last, set: (u) => void (last = u) };
-}
-
-/** sessionVisited survives the reload (per tab/window), and degrades to memory if storage is blocked. */
-export function sessionVisited(storage: Storage | undefined): Visited {
-  const key = "loginshell.navigated";
-  const mem = memoryVisited();
-  return {
-    get: () => {
-      try {
-        return storage?.getItem(key) ?? mem.get();
-      } catch {
-        return mem.get();
-      }
-    },
-    set: (u) => {
-      mem.set(u);
-      try {
-        storage?.setItem(key, u);
-      } catch {
-        /* storage blocked: memory only */
-      }
-    },
-  };
-}
 
 /**
  * Chrome binds to the elements of index.html by id and renders views into them.
@@ -514,22 +480,4 @@ export function statusText(v: View): string {
   // person's choice.
   if (v.user.offline) return "Signed in offline";
   return net ? `Signed in online · ${net}` : "Signed in online";
-}
-
-/**
- * onPagesOrigin says whether target is on the pages' site (base) or on a package's origin
- * under it: each package has an origin of its own under the pages' host,
- * <label>.<pages host>, with the same scheme.
- */
-function onPagesOrigin(target: URL, base: URL): boolean {
-  if (site(target) === site(base)) return true;
-  return target.protocol === base.protocol && target.host.endsWith(`.${base.host}`);
-}
-
-/**
- * site is scheme and host. Not URL.origin: that is "null" for Wails' own scheme (wails://wails
- * on Linux and macOS), which would make every non-special URL look same-origin.
- */
-function site(u: URL): string {
-  return `${u.protocol}//${u.host}`;
 }

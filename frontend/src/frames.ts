@@ -232,3 +232,21 @@ export function originOf(url: string | undefined): string {
     return "";
   }
 }
+
+/**
+ * onPagesOrigin says whether target is on the pages' site (base) or on a package's origin
+ * under it: each package has an origin of its own under the pages' host,
+ * <label>.<pages host>, with the same scheme.
+ */
+export function onPagesOrigin(target: URL, base: URL): boolean {
+  if (site(target) === site(base)) return true;
+  return target.protocol === base.protocol && target.host.endsWith(`.${base.host}`);
+}
+
+/**
+ * site is scheme and host. Not URL.origin: that is "null" for Wails' own scheme (wails://wails
+ * on Linux and macOS), which would make every non-special URL look same-origin.
+ */
+function site(u: URL): string {
+  return `${u.protocol}//${u.host}`;
+}

@@ -1,6 +1,7 @@
 // Wiring only: pick the transport, bind the chrome, start listening, show the first view.
 import "./style.css";
-import { Chrome, sessionVisited, unreachable } from "./chrome";
+import { Chrome, unreachable } from "./chrome";
+import { sessionVisited } from "./visited";
 import { ChallengeDialog } from "./dialog";
 import { InstallPanel } from "./install";
 import { SettingsPlace } from "./settings";
