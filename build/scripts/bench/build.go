@@ -29,6 +29,11 @@ type binaries struct {
 var goFlags = []string{"-tags", "desktop,production,webkit2_41", "-trimpath"}
 
 func buildAll(work string) (binaries, error) {
+	// The binary embeds the chrome as built; without it the window ends at
+	// its first start ("no index.html"), which reads like a start-up failure.
+	if _, err := os.Stat("frontend/dist/index.html"); err != nil {
+		return binaries{}, fmt.Errorf("the chrome is not built (frontend/dist/index.html): run `make frontend` first, as `make bench` does")
+	}
 	b := binaries{
 		loginshell: filepath.Join(work, "loginshell"), bare: filepath.Join(work, "bare"), vanilla: filepath.Join(work, "vanilla"),
 		xpaint: filepath.Join(work, "xpaint"), gtkhold: filepath.Join(work, "gtkhold.so"),

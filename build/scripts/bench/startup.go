@@ -187,7 +187,7 @@ func startOnce(xpaint, display string, argv []string, shot, logPath string) (sta
 		case "timeout", "exited":
 			cmd.Wait()
 			stopTree(pid)
-			return res, fmt.Errorf("xpaint: %s %s (log: %s)", f[0], f[1], logPath)
+			return res, fmt.Errorf("xpaint: %s %s; the app's log ends:\n%s", f[0], f[1], logTail(logPath))
 		}
 		if res.finalMS > 0 {
 			break
@@ -205,6 +205,14 @@ func startOnce(xpaint, display string, argv []string, shot, logPath string) (sta
 	res.pssMB = float64(pssTree(pid)) / 1024
 	stopTree(pid)
 	return res, nil
+}
+
+// logTail is the end of an app's log, for an error that happens after
+// the bench's work folder (and the log in it) is gone.
+func logTail(path string) string {
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-15):], "\n")
 }
 
 // pssTree sums the proportional set size (kB) of pid and its descendants.
