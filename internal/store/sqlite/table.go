@@ -121,7 +121,7 @@ func wrapTable(name string, rowid int64, err error) error {
 
 // missing is the column's value in a record written before it was added:
 // its default. Only the defaults this package's schema declares are read
-// (none, or ''); another is an error, not a guess.
+// (none, or ”); another is an error, not a guess.
 func (c tableColumn) missing() (value, error) {
 	switch {
 	case !c.dflt.Valid:
