@@ -262,7 +262,7 @@ func (v value) driverValue() any {
 	case valueInt:
 		return v.i
 	case valueFloat:
-		return v.f
+		return v.f()
 	case valueText:
 		return v.s
 	case valueBlob:

@@ -27,11 +27,11 @@ type dbpages struct {
 const pageBatch = 256
 
 func newDBPages(ctx context.Context, tx *sql.Tx) (*dbpages, error) {
-	one, err := tx.PrepareContext(ctx, `SELECT pgno, data FROM sqlite_dbpage WHERE pgno = ?`)
+	one, err := tx.PrepareContext(ctx, `SELECT pgno, CAST(data AS TEXT) FROM sqlite_dbpage WHERE pgno = ?`)
 	if err != nil {
 		return nil, fmt.Errorf("read the database's pages: %w", err)
 	}
-	batch, err := tx.PrepareContext(ctx, `SELECT pgno, data FROM sqlite_dbpage WHERE pgno IN (?`+strings.Repeat(", ?", pageBatch-1)+`)`)
+	batch, err := tx.PrepareContext(ctx, `SELECT pgno, CAST(data AS TEXT) FROM sqlite_dbpage WHERE pgno IN (?`+strings.Repeat(", ?", pageBatch-1)+`)`)
 	if err != nil {
 		return nil, fmt.Errorf("read the database's pages: %w", err)
 	}
@@ -62,10 +62,11 @@ func (d *dbpages) pages(pgnos []uint32, got func(pgno uint32, page string)) erro
 	defer rows.Close()
 	for rows.Next() {
 		var pgno int64
-		if err := rows.Scan(&pgno, &d.raw); err != nil {
+		var page string
+		if err := rows.Scan(&pgno, &page); err != nil {
 			return fmt.Errorf("read pages %d…: %w", pgnos[0], err)
 		}
-		got(uint32(pgno), string(d.raw))
+		got(uint32(pgno), page)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read pages %d…: %w", pgnos[0], err)
