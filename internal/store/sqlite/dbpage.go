@@ -24,7 +24,7 @@ type dbpages struct {
 }
 
 // pageBatch is how many pages a query reads at most.
-const pageBatch = 256
+const pageBatch = 64
 
 func newDBPages(ctx context.Context, tx *sql.Tx) (*dbpages, error) {
 	one, err := tx.PrepareContext(ctx, `SELECT pgno, CAST(data AS TEXT) FROM sqlite_dbpage WHERE pgno = ?`)
