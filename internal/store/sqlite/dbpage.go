@@ -14,13 +14,15 @@ import (
 // the transaction's snapshot, the ones only the WAL holds included, and
 // none a writer commits after it began. Pages are read up to pageBatch
 // at a time (one query of an IN list): a query a page cost more than
-// decoding the page did (BenchmarkVerify). The statements are the
-// transaction's, closed with it.
+// decoding the page did (BenchmarkVerify). A page is read as text
+// (CAST, which keeps every byte, NULs included: a page of another length
+// is refused): the driver copies a text into a Go string once, and a
+// blob into a []byte that would need copying again. The statements are
+// the transaction's, closed with it.
 type dbpages struct {
 	ctx        context.Context
 	one, batch *sql.Stmt
 	args       [pageBatch]any
-	raw        sql.RawBytes
 }
 
 // pageBatch is how many pages a query reads at most.
