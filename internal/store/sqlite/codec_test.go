@@ -1,6 +1,9 @@
 package sqlite
 
 import (
+	"database/sql"
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -48,5 +51,33 @@ func TestParseStored(t *testing.T) {
 		if pt, err := parseTime(s); (err == nil) != (werr == nil) || (err == nil && !pt.Equal(want)) {
 			t.Errorf("parseTime(%q) = %v, %v; time.Parse: %v, %v", s, pt, err, want, werr)
 		}
+	}
+}
+
+// TestPlainList: the fast path reads a list to exactly what json.Unmarshal
+// reads it to, and leaves to it what it cannot read so (an escape, a
+// space, bytes not UTF-8, anything not a list of strings).
+func TestPlainList(t *testing.T) {
+	for _, s := range []string{
+		`["a"]`, `["a","b"]`, `["operator","QA reviewer","é","日本"]`, `[""]`, `["",""]`, `["a",""]`,
+		`["a\"b"]`, `["\u00e9"]`, `["a\\"]`, `["<&>"]`, "[\"a\tb\"]", "[\"\xff\"]",
+		`[ "a"]`, `["a" ]`, `["a", "b"]`, `["a"] `, `["a",]`, `[,"a"]`, `["a""b"]`, `["a"`, `"a"]`,
+		`[1]`, `["a",1]`, `[null]`, `["a]`, `[""a"]`, `null`, `{}`, `[]`, `["]`, `[","]`,
+	} {
+		got, err := parseList(sql.NullString{String: s, Valid: true})
+		var want []string
+		werr := json.Unmarshal([]byte(s), &want)
+		if len(want) == 0 {
+			want = nil
+		}
+		if (err == nil) != (werr == nil) || (err == nil && !reflect.DeepEqual(got, want)) {
+			t.Errorf("parseList(%q) = %q, %v; json.Unmarshal: %q, %v", s, got, err, want, werr)
+		}
+		if l, ok := plainList(s); ok && (werr != nil || !reflect.DeepEqual(l, want)) {
+			t.Errorf("plainList(%q) = %q, json.Unmarshal: %q, %v", s, l, want, werr)
+		}
+	}
+	if _, ok := plainList(`["operator","QA reviewer"]`); !ok {
+		t.Error("plainList refused a list as listText writes it")
 	}
 }

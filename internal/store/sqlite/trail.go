@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -20,35 +19,33 @@ const checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.
 // checkpoints are read by two cursors, each in its table's own order (the
 // primary key), and merged here: a join looked up each entry's checkpoint
 // in the other table's b-tree, and the checkpoints without an entry took a
-// second pass with a look-up each, which was most of the time of reading
-// a million entries (BenchmarkVerify). A checkpoint the merge passes
-// before the trail's end has no entry (a gap in the entries, which the
-// chain names anyway): it is held and yielded after the entries, as the
-// rows' order requires. The Entry and Checkpoint a row points to are
-// reused for the next row (audit.Row says so).
+// second pass with a look-up each. A checkpoint the merge passes before
+// the trail's end has no entry (a gap in the entries, which the chain
+// names anyway): it is held and yielded after the entries, as the rows'
+// order requires. The Entry and Checkpoint a row points to are reused for
+// the next row (audit.Row says so).
+//
+// The two tables are read from their b-tree pages and decoded here
+// (trailTables), not by SQLite's statements: running the statements was
+// most of the time to verify a million entries (BenchmarkVerify). The
+// pages come through SQLite's pager in tx (dbpages), so they are tx's
+// snapshot.
 func trailRows(ctx context.Context, tx *sql.Tx, store string, yield func(audit.Row, error) bool) {
-	entries, err := tx.QueryContext(ctx, `SELECT `+packedEntryColumns+` FROM audit ORDER BY seq`)
+	t, err := openTrailTables(ctx, tx)
 	if err != nil {
-		yield(audit.Row{}, err)
+		yield(audit.Row{}, fmt.Errorf("read the audit trail: %w", err))
 		return
 	}
-	defer entries.Close()
-	checkpoints, err := tx.QueryContext(ctx, `SELECT `+packedCheckpointColumns+` FROM checkpoints ORDER BY seq`)
-	if err != nil {
-		yield(audit.Row{}, err)
-		return
-	}
-	defer checkpoints.Close()
 	var (
 		e       audit.Entry
 		c       audit.Checkpoint
 		orphans []audit.Checkpoint
-		sc      scanned
 	)
-	next := func() (bool, error) { return sc.nextCheckpoint(ctx, tx, checkpoints, &c, store) }
+	next := func() (bool, error) { return t.nextCheckpoint(&c, store) }
 	more, err := next()
-	for err == nil && entries.Next() {
-		if err = sc.nextEntry(ctx, tx, entries, &e); err != nil {
+	for err == nil {
+		var ok bool
+		if ok, err = t.nextEntry(&e); !ok || err != nil {
 			break
 		}
 		for more && c.Seq < e.Seq {
@@ -71,9 +68,6 @@ func trailRows(ctx context.Context, tx *sql.Tx, store string, yield func(audit.R
 			more, err = next()
 		}
 	}
-	if err == nil {
-		err = entries.Err()
-	}
 	if err != nil {
 		yield(audit.Row{}, err)
 		return
@@ -94,111 +88,90 @@ func trailRows(ctx context.Context, tx *sql.Tx, store string, yield func(audit.R
 	}
 }
 
-// The trail's text columns are read packed into one value each row,
-// joined by NUL bytes (concat_ws): a text column costs the driver a
-// string, an interface and three calls into SQLite, each under the
-// connection's mutex, which was most of the time to read a million
-// entries (BenchmarkVerify). No sealed field holds a NUL (audit.Seal
-// replaces it), so a row splits back into exactly its columns when the
-// value holds one NUL fewer than the fields; one that does not (a field
-// with a NUL or a NULL, which only an edit of the file can store) is read
-// again column by column, so the fields are always exactly as stored.
-// The integers go in the value too, as SQLite writes them in decimal; the
-// first is the row's seq, its rowid, which is always an integer.
-const (
-	packedEntryColumns = `approve, concat_ws(char(0), seq, time, utc_offset, station, event, request, request_name, slot,
-	template, user_id, printed_name, meaning, comment, detail, prev, hash, idp, actor, content)`
-	packedCheckpointColumns = `concat_ws(char(0), seq, prev, first, hash, time, station, public_key, signature, link)`
+// The trail's tables as this reader decodes them: the columns in the
+// order the schema's migrations leave them (schema.go), which openTable
+// checks against the file's.
+var (
+	auditTable = []tableColumn{
+		{name: "seq", typ: "INTEGER"}, {name: "time", typ: "TEXT"}, {name: "utc_offset", typ: "TEXT"},
+		{name: "station", typ: "TEXT"}, {name: "event", typ: "TEXT"}, {name: "request", typ: "TEXT"},
+		{name: "request_name", typ: "TEXT"}, {name: "slot", typ: "TEXT"}, {name: "template", typ: "TEXT"},
+		{name: "user_id", typ: "TEXT"}, {name: "printed_name", typ: "TEXT"}, {name: "meaning", typ: "TEXT"},
+		{name: "approve", typ: "INTEGER"}, {name: "comment", typ: "TEXT"}, {name: "detail", typ: "TEXT"},
+		{name: "prev", typ: "TEXT"}, {name: "hash", typ: "TEXT"}, {name: "idp", typ: "TEXT"},
+		{name: "actor", typ: "TEXT"}, {name: "content", typ: "TEXT"},
+	}
+	checkpointsTable = []tableColumn{
+		{name: "seq", typ: "INTEGER"}, {name: "prev", typ: "INTEGER"}, {name: "first", typ: "INTEGER"},
+		{name: "hash", typ: "TEXT"}, {name: "time", typ: "TEXT"}, {name: "station", typ: "TEXT"},
+		{name: "public_key", typ: "TEXT"}, {name: "signature", typ: "TEXT"}, {name: "link", typ: "TEXT"},
+	}
 )
 
-// scanned holds what a packed row is scanned into besides the entry or
-// checkpoint: Scan's destinations escape, so they are made once, not
-// once a row.
-type scanned struct {
-	approve sql.NullInt64
-	packed  sql.NullString
-	yes, no bool // what an entry's Approve points to
+// trailTables reads the audit and checkpoints tables with one pager, so
+// no page serves both.
+type trailTables struct {
+	entries, checkpoints *tableReader
+	yes, no              bool // what an entry's Approve points to
 }
 
-// nextEntry reads the entry at rows (packedEntryColumns) into e.
-func (sc *scanned) nextEntry(ctx context.Context, tx *sql.Tx, rows *sql.Rows, e *audit.Entry) error {
-	approve, packed := &sc.approve, &sc.packed
-	*e = audit.Entry{}
-	if err := rows.Scan(approve, packed); err != nil {
-		return err
+func openTrailTables(ctx context.Context, tx *sql.Tx) (*trailTables, error) {
+	p, err := openPager(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
-	var seq, t string
-	if !packed.Valid || !unpack(packed.String, &seq, &t, &e.Offset, &e.Station, &e.Event, &e.Request, &e.RequestName, &e.Slot,
-		&e.Template, &e.UserID, &e.PrintedName, &e.Meaning, &e.Comment, &e.Detail, &e.Prev, &e.Hash, &e.IdP, &e.Actor, &e.Content) ||
-		!parseInt(seq, &e.Seq) {
-		one, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq = ?`, leadingInt(packed.String))
-		if err != nil {
-			return err
-		}
-		defer one.Close()
-		if !one.Next() {
-			return fmt.Errorf("entry %d: %w", e.Seq, cmp.Or(one.Err(), sql.ErrNoRows))
-		}
-		return scanEntryInto(one, e)
+	entries, err := openTable(ctx, tx, p, "audit", auditTable)
+	if err != nil {
+		return nil, err
 	}
-	var err error
-	if e.Time, err = parseTime(t); err != nil {
-		return err
+	checkpoints, err := openTable(ctx, tx, p, "checkpoints", checkpointsTable)
+	if err != nil {
+		return nil, err
 	}
-	if approve.Valid {
+	return &trailTables{entries: entries, checkpoints: checkpoints}, nil
+}
+
+// nextEntry reads the next entry into e, and says whether there was one.
+// Its strings share the memory of the page it is on.
+func (t *trailTables) nextEntry(e *audit.Entry) (bool, error) {
+	v, ok, err := t.entries.next()
+	if !ok || err != nil {
+		return false, err
+	}
+	*e = audit.Entry{
+		Seq: v[0].i, Offset: v[2].s, Station: v[3].s, Event: v[4].s, Request: v[5].s, RequestName: v[6].s,
+		Slot: v[7].s, Template: v[8].s, UserID: v[9].s, PrintedName: v[10].s, Meaning: v[11].s, Comment: v[13].s,
+		Detail: v[14].s, Prev: v[15].s, Hash: v[16].s, IdP: v[17].s, Actor: v[18].s, Content: v[19].s,
+	}
+	if e.Time, err = parseTime(v[1].s); err != nil {
+		return false, fmt.Errorf("entry %d: %w", e.Seq, err)
+	}
+	if v[12].kind != valueNull {
 		// Read-only to every reader of the row, as the whole entry is.
-		sc.yes, sc.no = true, false
-		e.Approve = &sc.no
-		if approve.Int64 == 1 {
-			e.Approve = &sc.yes
+		t.yes, t.no = true, false
+		e.Approve = &t.no
+		if v[12].i == 1 {
+			e.Approve = &t.yes
 		}
 	}
-	return nil
+	return true, nil
 }
 
-// nextCheckpoint reads the next checkpoint of rows (packedCheckpointColumns)
-// into c, and says whether there was one.
-func (sc *scanned) nextCheckpoint(ctx context.Context, tx *sql.Tx, rows *sql.Rows, c *audit.Checkpoint, store string) (bool, error) {
-	if !rows.Next() {
-		return false, rows.Err()
+// nextCheckpoint reads the next checkpoint into c, and says whether
+// there was one.
+func (t *trailTables) nextCheckpoint(c *audit.Checkpoint, store string) (bool, error) {
+	v, ok, err := t.checkpoints.next()
+	if !ok || err != nil {
+		return false, err
 	}
-	packed := &sc.packed
-	*c = audit.Checkpoint{Store: store}
-	if err := rows.Scan(packed); err != nil {
-		return true, err
+	*c = audit.Checkpoint{
+		Store: store, Seq: v[0].i, Prev: v[1].i, From: v[2].i, Hash: v[3].s, Station: v[5].s, Key: v[6].s,
+		Signature: v[7].s, Link: v[8].s,
 	}
-	var seq, prev, first, t string
-	if !packed.Valid || !unpack(packed.String, &seq, &prev, &first, &c.Hash, &t, &c.Station, &c.Key, &c.Signature, &c.Link) ||
-		!parseInt(seq, &c.Seq) || !parseInt(prev, &c.Prev) || !parseInt(first, &c.From) {
-		one, err := tx.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints c WHERE c.seq = ?`, leadingInt(packed.String))
-		if err != nil {
-			return true, err
-		}
-		defer one.Close()
-		if !one.Next() {
-			return true, fmt.Errorf("checkpoint %d: %w", c.Seq, cmp.Or(one.Err(), sql.ErrNoRows))
-		}
-		return true, scanCheckpointInto(one, c, store)
+	if c.Time, err = parseTime(v[4].s); err != nil {
+		return false, fmt.Errorf("checkpoint %d: %w", c.Seq, err)
 	}
-	var err error
-	c.Time, err = parseTime(t)
-	return true, err
-}
-
-// unpack splits packed at its NUL bytes into fields, and says whether it
-// held exactly one fewer than the fields. The fields share packed's
-// memory.
-func unpack(packed string, fields ...*string) bool {
-	last := len(fields) - 1
-	for _, f := range fields[:last] {
-		i := strings.IndexByte(packed, 0)
-		if i < 0 {
-			return false
-		}
-		*f, packed = packed[:i], packed[i+1:]
-	}
-	*fields[last] = packed
-	return strings.IndexByte(packed, 0) < 0
+	return true, nil
 }
 
 // parseInt reads the decimal s into n, and says whether it was one.
