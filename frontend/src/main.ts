@@ -1,7 +1,7 @@
 // Wiring only: pick the transport, bind the chrome, start listening, show the first view.
 import "./style.css";
 import { Chrome, unreachable } from "./chrome";
-import { sessionVisited } from "./visited";
+import { navigateWhenLoaded, sessionVisited } from "./visited";
 import { ChallengeDialog } from "./dialog";
 import { InstallPanel } from "./install";
 import { SettingsPlace } from "./settings";
@@ -27,9 +27,7 @@ document.body.dataset.mode = transport.mode; // style.css shows .window-only in 
 const chrome = new Chrome(
   document,
   transport,
-  (url) => {
-    window.location.href = url;
-  },
+  (url) => navigateWhenLoaded(window, url),
   sessionVisited(window.sessionStorage),
 );
 const installs = new InstallPanel(document, transport);
