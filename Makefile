@@ -56,7 +56,7 @@ endif
 
 header = @printf '\n==> %s [%s]\n' "$(1)" "$$(date +%T)"
 
-.PHONY: all deps frontend build run vet lint gotest exportcheck fetest wincheck test e2e smoke package bench soak fuzz mutate clean
+.PHONY: all deps frontend build run vet lint gotest exportcheck fetest wincheck test e2e smoke startloop package bench soak fuzz mutate clean
 
 all: build
 
@@ -157,6 +157,16 @@ smoke: build
 	bash build/scripts/firsthour.sh $(BIN)
 	$(call header,smoke: the signature walk (a reject$(,) a timeout$(,) wrong signers$(,) Settings; keyboard only))
 	bash build/scripts/walk.sh $(BIN)
+	$(call header,smoke: start-ups through their first page ($(SMOKE_STARTS) of --demo and --offline))
+	bash build/scripts/startloop.sh $(SMOKE_STARTS) $(BIN)
+
+# Start-ups over and over (issue 24.3: a change to how the window starts
+# keeps the first page working): `make startloop STARTS=20`.
+STARTS ?= 20
+SMOKE_STARTS ?= 3
+startloop: build
+	$(call header,startloop: $(STARTS) start-ups through their first page (--demo and --offline))
+	bash build/scripts/startloop.sh $(STARTS) $(BIN)
 
 # The installers, into build/artifacts/: the Debian package $(DEB) and the
 # Windows installer loginshell_<version>_windows_amd64_installer.exe (Wails'

@@ -48,6 +48,7 @@ started=$SECONDS
 data=$(mktemp -d)
 idp_data=$(mktemp -d)
 work=$(mktemp -d)
+seen=$work/window.txt
 idp_pid=
 cleanup() {
 	for p in "$pid" "$idp_pid"; do
@@ -57,40 +58,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-seen=$work/window.txt
-# read_window: the window's accessibility tree into $seen.
-read_window() { /usr/bin/python3 build/scripts/a11y.py >"$seen" 2>"$work/a11y.err"; }
-# shown: what the window said at the last reading, for a failure's message: the lines with
-# words, without the indentation (all of it stays in walk-window.txt).
-shown() {
-	cp "$seen" "$artifacts/walk-window.txt" 2>/dev/null || true
-	grep -E "'|text=|FOCUSED" "$seen" | sed -E 's/^ +//' | grep -vE '^(menu|menu item) ' | head -n 40 | sed 's/^/    /'
-}
-# wait_text PATTERN SECONDS WHAT: waits for the window to show PATTERN (grep -E).
-wait_text() {
-	for _ in $(seq 1 $(($2 * 2))); do
-		read_window && grep -qE -- "$1" "$seen" && return 0
-		kill -0 "$pid" 2>/dev/null || fail "the binary exited while waiting for $3"
-		sleep 0.5
-	done
-	fail "expected $3 in the window after $2 s (/$1/); it shows:
-$(shown)"
-}
-# gone_text PATTERN SECONDS WHAT: waits for the window to stop showing PATTERN.
-gone_text() {
-	for _ in $(seq 1 $(($2 * 2))); do
-		read_window && ! grep -qE -- "$1" "$seen" && return 0
-		sleep 0.5
-	done
-	fail "expected $3 after $2 s, but the window still shows /$1/:
-$(shown)"
-}
-# keyboard_on ROLE NAME: fails unless the element with the keyboard is that one.
-keyboard_on() {
-	read_window
-	grep -F "$1 '$2'" "$seen" | grep -q ' FOCUSED$' ||
-		fail "expected the keyboard on the $1 \"$2\"; it is on: $(grep FOCUSED "$seen" | sed -E 's/^ +//' | tr '\n' ';')"
-}
 # tab_to NAME: presses Tab until the element with the keyboard is named NAME (a button).
 tab_to() {
 	for _ in $(seq 1 20); do

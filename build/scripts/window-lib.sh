@@ -3,6 +3,8 @@
 #   name  the script's name, for messages
 #   log   the binary's log file (wait_log reads it; fail shows its tail)
 #   pid   the binary's process id ("" when none runs)
+#   seen  where the window's words are read to (read_window; walk.sh, startloop.sh), under a
+#         folder of the script's own, with artifacts the folder a failure copies them to
 
 # fail prints why, the log's last lines, and exits 1.
 fail() {
@@ -59,4 +61,41 @@ stop_binary() {
 # shot NAME: screenshots the screen to $artifacts/NAME.
 shot() {
 	import -window root "$artifacts/$1" || fail "could not take the screenshot $1"
+}
+
+# The window read as a screen reader reads it: its accessibility tree on the AT-SPI bus
+# (build/scripts/a11y.py, in a D-Bus session), outside the shell's process, where no hosted page
+# reaches.
+# read_window: the window's accessibility tree into $seen.
+read_window() { /usr/bin/python3 build/scripts/a11y.py >"$seen" 2>"$seen.err"; }
+# shown: what the window said at the last reading, for a failure's message: the lines with
+# words, without the indentation (all of it stays in $artifacts/$name-window.txt).
+shown() {
+	cp "$seen" "$artifacts/$name-window.txt" 2>/dev/null || true
+	grep -E "'|text=|FOCUSED" "$seen" | sed -E 's/^ +//' | grep -vE '^(menu|menu item) ' | head -n 40 | sed 's/^/    /'
+}
+# wait_text PATTERN SECONDS WHAT: waits for the window to show PATTERN (grep -E).
+wait_text() {
+	for _ in $(seq 1 $(($2 * 2))); do
+		read_window && grep -qE -- "$1" "$seen" && return 0
+		kill -0 "$pid" 2>/dev/null || fail "the binary exited while waiting for $3"
+		sleep 0.5
+	done
+	fail "expected $3 in the window after $2 s (/$1/); it shows:
+$(shown)"
+}
+# gone_text PATTERN SECONDS WHAT: waits for the window to stop showing PATTERN.
+gone_text() {
+	for _ in $(seq 1 $(($2 * 2))); do
+		read_window && ! grep -qE -- "$1" "$seen" && return 0
+		sleep 0.5
+	done
+	fail "expected $3 after $2 s, but the window still shows /$1/:
+$(shown)"
+}
+# keyboard_on ROLE NAME: fails unless the element with the keyboard is that one.
+keyboard_on() {
+	read_window
+	grep -F "$1 '$2'" "$seen" | grep -q ' FOCUSED$' ||
+		fail "expected the keyboard on the $1 \"$2\"; it is on: $(grep FOCUSED "$seen" | sed -E 's/^ +//' | tr '\n' ';')"
 }

@@ -64,3 +64,64 @@ it("does not start inside a frame: no secrets read, no binding called, the chann
   expect(view).not.toHaveBeenCalled();
   expect(untouched).toBe(true);
 });
+
+/** withFirstView puts a view into the element index.html has for it, as Go serves the file. */
+function withFirstView(text: string): () => void {
+  document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+  const el = document.createElement("script");
+  el.type = "application/json";
+  el.id = "first-view";
+  el.textContent = text;
+  document.head.append(el);
+  return () => el.remove();
+}
+
+it("draws the view index.html came with before the transport answers, and keeps it over a staler one", async () => {
+  const done = withFirstView(JSON.stringify({ seq: 3, kind: "loading", message: "Signing in…" }));
+  let answer: ((v: View) => void) | undefined;
+  Object.assign(window, {
+    go: {
+      app: {
+        Shell: {
+          View: () => new Promise<View>((r) => (answer = r)),
+          Retry: async () => {},
+          Cancel: async () => ({ ok: true }),
+        },
+      },
+    },
+    runtime: { EventsOn: () => () => {} },
+  });
+  vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ token: "t", channel: "" })));
+  try {
+    await import("./main");
+    // Drawn as the script ran: no round trip yet.
+    expect(document.getElementById("loading-message")?.textContent).toBe("Signing in…");
+    await vi.waitFor(() => expect(answer).toBeDefined());
+    answer?.({ seq: 2, kind: "error", message: "stale" });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(document.getElementById("loading-message")?.textContent).toBe("Signing in…");
+    expect(document.getElementById("error-view")?.hidden).toBe(true);
+  } finally {
+    done();
+  }
+});
+
+it("asks for the view when index.html came without a readable one", async () => {
+  for (const text of ["", "{not json", "null", JSON.stringify({ kind: "loading" })]) {
+    vi.resetModules();
+    const done = withFirstView(text);
+    const view = vi.fn(async (): Promise<View> => ({ seq: 1, kind: "error", message: "asked" }));
+    Object.assign(window, {
+      go: { app: { Shell: { View: view, Retry: async () => {}, Cancel: async () => ({ ok: true }) } } },
+      runtime: { EventsOn: () => () => {} },
+    });
+    vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ token: "t", channel: "" })));
+    try {
+      await import("./main");
+      await vi.waitFor(() => expect(document.getElementById("error-message")?.textContent).toBe("asked"));
+      expect(view).toHaveBeenCalled();
+    } finally {
+      done();
+    }
+  }
+});

@@ -1,7 +1,7 @@
 // Wiring only: pick the transport, bind the chrome, start listening, show the first view.
 import "./style.css";
 import { Chrome, unreachable } from "./chrome";
-import { sessionVisited } from "./visited";
+import { navigateWhenLoaded, sessionVisited } from "./visited";
 import { ChallengeDialog } from "./dialog";
 import { InstallPanel } from "./install";
 import { SettingsPlace } from "./settings";
@@ -27,9 +27,7 @@ document.body.dataset.mode = transport.mode; // style.css shows .window-only in 
 const chrome = new Chrome(
   document,
   transport,
-  (url) => {
-    window.location.href = url;
-  },
+  (url) => navigateWhenLoaded(window, url),
   sessionVisited(window.sessionStorage),
 );
 const installs = new InstallPanel(document, transport);
@@ -39,6 +37,11 @@ const dialog = new ChallengeDialog(document, transport);
 const show = (v: View) => {
   if (chrome.render(v)) dialog.render(v.kind === "page" ? v.challenge : null, v.signingPhrase ?? "");
 };
+// The view Go put into index.html as it served it: drawn at once, so the first page starts
+// loading without waiting for the token's round trip and the view's. What the transport then
+// brings is newer or the same (seq ordering in Chrome drops the stale one).
+const first = firstView(document);
+if (first) show(first);
 // Subscribe first so no change between the first fetch and the stream opening is lost;
 // seq ordering in Chrome drops whichever of the two arrives stale.
 transport.subscribe(
@@ -50,3 +53,15 @@ transport.view().then(
   (v) => show(v),
   () => chrome.fail(unreachable),
 );
+
+/** firstView reads the view index.html came with (gateway.Index); undefined when it has none. */
+function firstView(doc: Document): View | undefined {
+  const text = doc.getElementById("first-view")?.textContent;
+  if (!text) return undefined;
+  try {
+    const v = JSON.parse(text) as View | null;
+    return v && typeof v.seq === "number" && typeof v.kind === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,5 +1,5 @@
 // Where the chrome remembers the last sign-in address it went to, across the reload that
-// returns from it.
+// returns from it, and how it goes there.
 
 /** Visited remembers the last sign-in URL navigated to, across the reload that returns from it. */
 export interface Visited {
@@ -34,4 +34,20 @@ export function sessionVisited(storage: Storage | undefined): Visited {
       }
     },
   };
+}
+
+/**
+ * navigateWhenLoaded sends the window to url once its document has loaded. A navigation before
+ * that replaces the document's own history entry (HTML's "completely loaded" rule), and the chrome
+ * draws the view index.html came with as its script runs: going to the identity provider then
+ * would leave nothing to come back to, and the browser's Back from the provider's page would skip
+ * the shell instead of showing the way back (Chrome.go).
+ */
+export function navigateWhenLoaded(win: Window, url: string): void {
+  if (win.document.readyState === "complete") {
+    win.location.href = url;
+    return;
+  }
+  // After the load event, not in it: until its listeners have run the document has not loaded.
+  win.addEventListener("load", () => void win.setTimeout(() => (win.location.href = url), 0), { once: true });
 }
