@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -159,12 +160,12 @@ var errStopped = errors.New("the extraction was stopped")
 type pool struct {
 	w     *walker
 	jobs  []job
-	limit int64        // wideLimit
-	next  atomic.Int64 // the next job to start; they start in order
-	done  atomic.Int64 // bytes read by all workers, and webapp.json's before them
-	low   atomic.Int64 // the first job that failed; len(jobs) while none has
-	tick  atomic.Int64 // done at which to wake the progress reporter
-	wake  chan struct{}
+	limit int64         // wideLimit
+	next  atomic.Int64  // the next job to start; they start in order
+	done  atomic.Int64  // bytes read by all workers, and webapp.json's before them
+	low   atomic.Int64  // the first job that failed; len(jobs) while none has
+	tick  atomic.Int64  // done at which to wake the progress reporter
+	wake  chan struct{} // unbuffered
 	// gate is held shared by the workers, who let go of it for a moment
 	// at every read and between jobs, and by the reporter alone while
 	// Progress runs: the extraction waits for Progress, as it did when
@@ -189,10 +190,13 @@ func (o outcome) ok() bool { return o.started && o.problem == nil && o.err == ni
 // the extraction of one entry after another would have met first, if any;
 // its error is the disk's.
 func (w *walker) extractAll(jobs []job, emit emitFunc, first []byte) error {
-	p := &pool{w: w, jobs: jobs, limit: w.wideLimit(), wake: make(chan struct{}, 1), out: make([]outcome, len(jobs))}
+	p := &pool{w: w, jobs: jobs, limit: w.wideLimit(), wake: make(chan struct{}), out: make([]outcome, len(jobs))}
 	p.done.Store(w.done)
 	p.low.Store(int64(len(jobs)))
 	p.tick.Store(w.nextTick)
+	if w.opts.Progress == nil {
+		p.tick.Store(math.MaxInt64) // no reporter to wake
+	}
 	var wg sync.WaitGroup
 	for i := range min(max(runtime.GOMAXPROCS(0), 2), len(jobs)) {
 		buf := first
@@ -252,10 +256,12 @@ func (p *pool) count(m *measured, n int, i int) error {
 		return errStopped
 	}
 	if done >= p.tick.Load() {
-		select {
-		case p.wake <- struct{}{}:
-		default: // already woken
-		}
+		// Hand over to the reporter (it may not be running while the
+		// workers keep every core busy); it reports at the next pause.
+		p.gate.RUnlock()
+		p.wake <- struct{}{}
+		p.gate.RLock()
+		return nil
 	}
 	p.pause()
 	return nil
