@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // These tests pin what extracting with several workers must keep from
@@ -26,15 +27,24 @@ import (
 // memEntry is a file entry holding data (then failing with readErr, if
 // set) whose header declares only 1 KiB: the limits must count what is
 // read. Stored sizes are unknown (as in a folder), so only MaxTotalBytes
-// applies.
+// applies. Each read takes a while, as decompressing does, so two
+// workers read their entries at the same time rather than one after the
+// other.
 func memEntry(name string, data []byte, readErr error) entry {
 	return entry{name: name, mode: 0o644, compressed: -1, declared: 1 << 10, open: func() (io.ReadCloser, error) {
 		var r io.Reader = bytes.NewReader(data)
 		if readErr != nil {
 			r = io.MultiReader(r, iotest.ErrReader(readErr))
 		}
-		return io.NopCloser(r), nil
+		return io.NopCloser(slowReader{r}), nil
 	}}
+}
+
+type slowReader struct{ r io.Reader }
+
+func (s slowReader) Read(p []byte) (int, error) {
+	time.Sleep(200 * time.Microsecond)
+	return s.r.Read(p)
 }
 
 // noise is n bytes that do not compress, the same for the same seed.
