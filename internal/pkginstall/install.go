@@ -48,7 +48,7 @@ type Options struct {
 	MaxRatio int
 	// Progress, when set, is called from the installing goroutine with the
 	// bytes written so far and the (declared) total, at most about every 1%
-	// or 1 MiB, and once at the end. The extraction waits while it runs.
+	// or 1 MiB, and once at the end. The extraction goes on while it runs.
 	Progress func(done, total int64)
 	// Log receives one line per install or refusal (default: discarded).
 	Log *slog.Logger
