@@ -27,6 +27,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"loginshell/internal/fault"
@@ -47,7 +48,7 @@ type Options struct {
 	MaxRatio int
 	// Progress, when set, is called from the installing goroutine with the
 	// bytes written so far and the (declared) total, at most about every 1%
-	// or 1 MiB, and once at the end.
+	// or 1 MiB, and once at the end. The extraction goes on while it runs.
 	Progress func(done, total int64)
 	// Log receives one line per install or refusal (default: discarded).
 	Log *slog.Logger
@@ -215,12 +216,14 @@ func install(dir string, entries []entry, shape Shape, opts Options) (m manifest
 		return manifest.WebApp{}, fmt.Errorf("open the extraction directory: %w", err)
 	}
 	defer root.Close()
-	buf := make([]byte, 256<<10)
+	var mu sync.Mutex             // walk extracts with several goroutines
 	written := map[string]int64{} // what must be on disk: size, -1 for a directory
-	m, _, problems, err := walk(entries, opts, shape, false, func(name string, isDir bool, r io.Reader) error {
+	m, _, problems, err := walk(entries, opts, shape, false, func(name string, isDir bool, r io.Reader, buf []byte) error {
 		n, err := extract(root, name, isDir, r, buf)
 		if err == nil {
+			mu.Lock()
 			written[name] = n
+			mu.Unlock()
 		}
 		return err
 	})
@@ -250,7 +253,10 @@ func install(dir string, entries []entry, shape Shape, opts Options) (m manifest
 
 // extract writes one entry under root and returns the bytes written (-1
 // for a directory). os.Root refuses any path that would leave the
-// extraction directory, a second fence behind the name rules.
+// extraction directory, a second fence behind the name rules. Entries are
+// extracted concurrently, so a file's folders are made here, whether or
+// not its folder's entry came first: Root.MkdirAll takes a folder another
+// goroutine made in between (EEXIST) as made.
 func extract(root *os.Root, name string, isDir bool, r io.Reader, buf []byte) (int64, error) {
 	p := filepath.FromSlash(name)
 	if isDir {

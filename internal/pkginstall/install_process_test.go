@@ -32,7 +32,7 @@ type lockChild struct {
 	Dir, Zip  string
 	Recover   bool
 	Recovered string // created once RecoverInstalls returned
-	Halfway   string // created when half the bytes are written...
+	Paused    string // created once the package is extracted, before it is made live...
 	Resume    string // ...then the install waits until this file exists
 }
 
@@ -67,19 +67,20 @@ func TestInstallLockChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paused := false
-	m, err := installZip(c.Dir, data, Options{Progress: func(done, total int64) {
-		if c.Halfway == "" || paused || done < total/2 {
-			return
+	m, err := installZip(c.Dir, data, Options{Approve: func(manifest.WebApp) error {
+		// Extracted, not yet live, the install lock held: where another
+		// process's recovery must leave it alone.
+		if c.Paused == "" {
+			return nil
 		}
-		paused = true
-		touch(t, c.Halfway)
+		touch(t, c.Paused)
 		// A ceiling only so an orphaned child cannot live for ever.
 		for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
 			if _, err := os.Stat(c.Resume); err == nil {
-				return
+				return nil
 			}
 		}
+		return nil
 	}})
 	r := childResult{Installed: err == nil, Name: m.Name, Version: m.Version}
 	if err != nil {
@@ -224,9 +225,9 @@ func TestTwoProcessesInstallIntoOneFolder(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		overlaid bool // start the second while the first is halfway through
+		overlaid bool // start the second while the first waits before its switch
 	}{
-		{"the second starts while the first is halfway through", true},
+		{"the second starts while the first waits before its switch", true},
 		{"both start at once", false},
 	}
 	for _, tt := range tests {
@@ -237,11 +238,11 @@ func TestTwoProcessesInstallIntoOneFolder(t *testing.T) {
 			first := lockChild{Dir: dir, Zip: bigZip, Recover: true, Recovered: mark("first-recovered")}
 			second := lockChild{Dir: dir, Zip: otherZip, Recover: true, Recovered: mark("second-recovered")}
 			if tt.overlaid {
-				first.Halfway, first.Resume = mark("halfway"), mark("resume")
+				first.Paused, first.Resume = mark("paused"), mark("resume")
 			}
 			a := startChild(t, first)
 			if tt.overlaid {
-				waitFile(t, first.Halfway, a)
+				waitFile(t, first.Paused, a)
 			}
 			b := startChild(t, second)
 			if tt.overlaid {
@@ -265,7 +266,7 @@ func TestTwoProcessesInstallIntoOneFolder(t *testing.T) {
 }
 
 // TestRecoveryLeavesAnotherProcesssInstallAlone runs RecoverInstalls in
-// this process while a child process is halfway through an install into
+// this process while a child process holds an install into
 // the same folder: the child's extraction directory keeps every file, and
 // the child then finishes whole.
 func TestRecoveryLeavesAnotherProcesssInstallAlone(t *testing.T) {
@@ -280,9 +281,9 @@ func TestRecoveryLeavesAnotherProcesssInstallAlone(t *testing.T) {
 	if err := os.WriteFile(zipPath, buildZip(t, files...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	spec := lockChild{Dir: dir, Zip: zipPath, Halfway: filepath.Join(work, "halfway"), Resume: filepath.Join(work, "resume")}
+	spec := lockChild{Dir: dir, Zip: zipPath, Paused: filepath.Join(work, "paused"), Resume: filepath.Join(work, "resume")}
 	a := startChild(t, spec)
-	waitFile(t, spec.Halfway, a)
+	waitFile(t, spec.Paused, a)
 
 	live, _ := filepath.Glob(filepath.Join(dir, installTempPrefix+"*"))
 	if len(live) != 1 {

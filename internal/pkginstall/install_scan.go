@@ -2,7 +2,6 @@ package pkginstall
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -52,7 +51,7 @@ type FileFunc func(name string, r io.Reader)
 // content. InspectPackage runs it for `loginshell check`, so check and
 // install always agree.
 func inspect(entries []entry, opts Options, shape Shape, visit FileFunc) (manifest.WebApp, walked, []*PackageError) {
-	m, how, problems, _ := walk(entries, opts, shape, true, func(name string, dir bool, r io.Reader) error {
+	m, how, problems, _ := walk(entries, opts, shape, true, func(name string, dir bool, r io.Reader, _ []byte) error {
 		if !dir && visit != nil {
 			visit(name, r)
 		}
@@ -94,6 +93,16 @@ func (w *walker) record(p *PackageError) bool {
 	return !w.collect || len(w.problems) >= maxProblems
 }
 
+// emitFunc writes one entry of a package under its path in the package:
+// a directory, or a file with the content r gives, through buf (nil when
+// the walk only checks). A walk that installs calls it from several
+// goroutines at once (see extractAll), each with its own buf.
+type emitFunc func(name string, dir bool, r io.Reader, buf []byte) error
+
+// extractBuffer is the buffer each extracting goroutine copies through
+// (copyAhead reads into one half while it writes the other).
+const extractBuffer = 256 << 10
+
 // accepted is an entry that passed the name and type rules.
 type accepted struct {
 	entry
@@ -108,8 +117,11 @@ type accepted struct {
 // and an installed package is read as an Archive: the keys would send the
 // loader looking for a folder the install did not copy). It returns the
 // problems found; err is only for failures of emit (the disk), which are
-// not the package's fault.
-func walk(entries []entry, opts Options, shape Shape, collect bool, emit func(name string, dir bool, r io.Reader) error) (manifest.WebApp, walked, []*PackageError, error) {
+// not the package's fault. With collect (check) the entries are read one
+// by one and every problem is kept; without (install) they are extracted
+// by several goroutines, and the problem returned is the one reading them
+// one by one would have met first (extractAll).
+func walk(entries []entry, opts Options, shape Shape, collect bool, emit emitFunc) (manifest.WebApp, walked, []*PackageError, error) {
 	w := &walker{opts: opts, collect: collect}
 	if len(entries) > opts.MaxEntries {
 		w.fail("", RuleTooManyEntries, fmt.Sprintf("the package has %d entries, more than the limit of %d", len(entries), opts.MaxEntries))
@@ -158,7 +170,11 @@ func walk(entries []entry, opts Options, shape Shape, collect bool, emit func(na
 			w.total += a.declared
 		}
 	}
-	if err := emit(manifest.WebAppFile, false, bytes.NewReader(carried)); err != nil {
+	var buf []byte
+	if !collect {
+		buf = make([]byte, extractBuffer)
+	}
+	if err := emit(manifest.WebAppFile, false, bytes.NewReader(carried), buf); err != nil {
 		if nameTooLongOnDisk(err) {
 			w.fail(prefix+manifest.WebAppFile, RuleNameTooLong, diskNameTooLong)
 			return m, how, w.problems, nil
@@ -166,15 +182,21 @@ func walk(entries []entry, opts Options, shape Shape, collect bool, emit func(na
 		return m, how, w.problems, err
 	}
 	w.done += int64(len(carried))
+	var jobs []job
 	for _, a := range files {
-		rel := content(a)
-		if rel == "" {
-			continue
+		if rel := content(a); rel != "" {
+			jobs = append(jobs, job{a, rel})
 		}
-		stop, err := w.stream(a, rel, emit)
-		if err != nil || stop {
-			return m, how, w.problems, err
+	}
+	if collect {
+		for _, j := range jobs {
+			_, p, err := stream(j, emit, nil, &measured{count: w.count})
+			if err != nil || p != nil && w.record(p) {
+				return m, how, w.problems, err
+			}
 		}
+	} else if err := w.extractAll(jobs, emit, buf); err != nil || len(w.problems) > 0 {
+		return m, how, w.problems, err
 	}
 	if w.opts.Progress != nil {
 		w.opts.Progress(w.done, max(w.total, w.done))
@@ -352,83 +374,4 @@ func readSmall(e entry, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("is larger than %d bytes", limit)
 	}
 	return data, nil
-}
-
-// stream hands one entry to emit through a reader that measures what is
-// actually decompressed and stops at the first limit crossed.
-func (w *walker) stream(a accepted, rel string, emit func(string, bool, io.Reader) error) (bool, error) {
-	if a.dir {
-		err := emit(rel, true, bytes.NewReader(nil))
-		if nameTooLongOnDisk(err) {
-			return w.fail(a.name, RuleNameTooLong, diskNameTooLong), nil
-		}
-		return false, err
-	}
-	rc, err := a.open()
-	if err != nil {
-		return w.fail(a.name, RuleCorrupt, "the entry cannot be opened: "+err.Error()), nil
-	}
-	defer rc.Close()
-	mr := &measured{r: rc, w: w, e: a.entry}
-	err = emit(rel, false, mr)
-	if err == nil {
-		_, err = io.Copy(io.Discard, mr)
-	}
-	var perr *PackageError
-	switch {
-	case err == nil:
-		return false, nil
-	case errors.As(err, &perr):
-		return w.fail(perr.Entry, perr.Rule, perr.Detail), nil
-	case nameTooLongOnDisk(err):
-		return w.fail(a.name, RuleNameTooLong, diskNameTooLong), nil
-	case mr.readErr != nil: // the archive, not the disk
-		return w.fail(a.name, RuleCorrupt, "the entry cannot be decompressed: "+mr.readErr.Error()), nil
-	}
-	return true, err
-}
-
-// diskNameTooLong is the detail of a name the rules let through but this
-// computer's file system refused as too long.
-const diskNameTooLong = "the name is too long for the file system of this computer; use shorter names and fewer nested folders"
-
-// measured counts the bytes an entry really expands to.
-type measured struct {
-	r       io.Reader
-	w       *walker
-	e       entry
-	n       int64
-	readErr error
-}
-
-func (m *measured) Read(p []byte) (int, error) {
-	n, err := m.r.Read(p)
-	m.n += int64(n)
-	w := m.w
-	w.done += int64(n)
-	o := w.opts
-	switch {
-	case w.done > o.MaxTotalBytes:
-		return n, &PackageError{Entry: m.e.name, Rule: RuleTooLarge, Detail: fmt.Sprintf("the package expands to more than the limit of %d bytes", o.MaxTotalBytes)}
-	case m.e.compressed >= 0 && m.n > ratioFloor && m.n > int64(o.MaxRatio)*max(m.e.compressed, 1):
-		return n, m.bomb()
-	case w.packed >= 0 && w.done > ratioFloor && w.done > int64(o.MaxRatio)*max(w.packed, 1):
-		if m.n > int64(o.MaxRatio)*max(m.e.compressed, 1) { // this entry is the culprit: name it
-			return n, m.bomb()
-		}
-		return n, &PackageError{Rule: RuleCompression, Detail: fmt.Sprintf("the package expands more than %d times its %d stored bytes; this looks like a zip bomb", o.MaxRatio, w.packed)}
-	}
-	if o.Progress != nil && w.done >= w.nextTick {
-		total := max(w.total, w.done)
-		o.Progress(w.done, total)
-		w.nextTick = w.done + max(min(total/100, 1<<20), 1)
-	}
-	if err != nil && err != io.EOF {
-		m.readErr = err
-	}
-	return n, err
-}
-
-func (m *measured) bomb() error {
-	return &PackageError{Entry: m.e.name, Rule: RuleCompression, Detail: fmt.Sprintf("the entry expands more than %d times (%d bytes stored); this looks like a zip bomb", m.w.opts.MaxRatio, m.e.compressed)}
 }

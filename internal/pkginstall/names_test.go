@@ -116,7 +116,7 @@ func TestNameTooLongOnDiskIsThePackages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			entries := entriesOf(t, append(appFiles("1.0", "x"), zfile{name: tt.entry})...)
-			_, _, problems, err := walk(entries, Options{}.withDefaults(), Archive, false, func(name string, _ bool, _ io.Reader) error {
+			_, _, problems, err := walk(entries, Options{}.withDefaults(), Archive, false, func(name string, _ bool, _ io.Reader, _ []byte) error {
 				if name == strings.TrimSuffix(tt.entry, "/") {
 					return tt.emitErr
 				}
