@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -24,11 +25,11 @@ import (
 // (BenchmarkVerify).
 //
 // A slot's rowid says nothing of its request's: the slots are read first,
-// in rowid order, and held grouped by their request's id (its values
-// share the slots' pages, so what is held is about the slots table's
-// size: 49 MiB of 200,000 slots for a million entries); then the requests
-// in rowid order, each with its slots sorted by idx (and rowid, should a
-// damaged file hold an idx twice). As the join does, a request without
+// in rowid order, and their records held, listed by their request's id
+// (the records share the slots' pages, so what is held is about the
+// slots table's size: 49 MiB of 200,000 slots for a million entries);
+// then the requests in rowid order, each with its slots decoded again
+// and sorted by idx (and rowid, should a damaged file hold an idx twice). As the join does, a request without
 // a slot is left out, and a slot whose request is not stored; the ids
 // are compared byte for byte, as the join's BINARY collation does.
 func eachRequestPaged(ctx context.Context, tx *sql.Tx, yield func(signature.Request) bool) error {
@@ -44,19 +45,33 @@ func eachRequestPaged(ctx context.Context, tx *sql.Tx, yield func(signature.Requ
 	if err != nil {
 		return err
 	}
-	byRequest := map[string][]pagedSlot{}
+	// Each request's slots as a list through all: its last slot's index
+	// in all, each slot's its previous one's (-1 ends it).
+	last := map[string]int32{}
+	var all []slotRef
 	for {
-		v, ok, err := slots.next()
+		rowid, payload, ok, err := slots.cur.nextRow()
 		if err != nil {
-			return err
+			return wrapTable("slots", 0, err)
 		}
 		if !ok {
 			break
 		}
-		s := pagedSlot{rowid: slots.cur.last}
-		copy(s.v[:], v)
-		byRequest[v[1].s] = append(byRequest[v[1].s], s)
+		v, err := slots.decode(rowid, payload)
+		if err != nil {
+			return err
+		}
+		prev, ok := last[v[1].s]
+		if !ok {
+			prev = -1
+		}
+		if len(all) == math.MaxInt32 {
+			return fmt.Errorf("table slots holds more than %d rows", math.MaxInt32)
+		}
+		last[v[1].s] = int32(len(all))
+		all = append(all, slotRef{rowid: rowid, payload: payload, prev: prev})
 	}
+	var group []pagedSlot
 	for {
 		v, ok, err := requests.next()
 		if err != nil {
@@ -65,9 +80,19 @@ func eachRequestPaged(ctx context.Context, tx *sql.Tx, yield func(signature.Requ
 		if !ok {
 			return nil
 		}
-		group := byRequest[v[0].s]
-		if len(group) == 0 {
+		i, ok := last[v[0].s]
+		if !ok {
 			continue
+		}
+		group = group[:0]
+		for ; i >= 0; i = all[i].prev {
+			s := pagedSlot{rowid: all[i].rowid}
+			v, err := slots.decode(s.rowid, all[i].payload)
+			if err != nil {
+				return err
+			}
+			copy(s.v[:], v)
+			group = append(group, s)
 		}
 		slices.SortFunc(group, func(a, b pagedSlot) int {
 			return cmp.Or(cmp.Compare(a.v[2].i, b.v[2].i), cmp.Compare(a.rowid, b.rowid))
@@ -80,6 +105,14 @@ func eachRequestPaged(ctx context.Context, tx *sql.Tx, yield func(signature.Requ
 			return nil
 		}
 	}
+}
+
+// slotRef is a slot read: its rowid, its record, and the previous slot of
+// its request (an index in the slots read; -1: none).
+type slotRef struct {
+	rowid   int64
+	payload string
+	prev    int32
 }
 
 // The columns of requests and slots as this reader decodes them, in the

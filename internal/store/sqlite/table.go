@@ -94,13 +94,20 @@ func (t *tableReader) next() (vals []value, ok bool, err error) {
 	if !ok || err != nil {
 		return nil, false, wrapTable(t.name, 0, err)
 	}
+	vals, err = t.decode(rowid, payload)
+	return vals, err == nil, err
+}
+
+// decode is the values of the row rowid whose record is payload, checked
+// as next does (shared with payload: valid until the next call).
+func (t *tableReader) decode(rowid int64, payload string) (vals []value, err error) {
 	if t.vals, err = decodeRecord(payload, t.vals, len(t.cols)); err != nil {
-		return nil, false, wrapTable(t.name, rowid, err)
+		return nil, wrapTable(t.name, rowid, err)
 	}
 	for i := len(t.vals); i < len(t.cols); i++ {
 		v, err := t.cols[i].missing()
 		if err != nil {
-			return nil, false, wrapTable(t.name, rowid, err)
+			return nil, wrapTable(t.name, rowid, err)
 		}
 		t.vals = append(t.vals, v)
 	}
@@ -110,10 +117,10 @@ func (t *tableReader) next() (vals []value, ok bool, err error) {
 	}
 	for i, c := range t.cols {
 		if err := c.check(t.vals[i]); err != nil {
-			return nil, false, wrapTable(t.name, rowid, err)
+			return nil, wrapTable(t.name, rowid, err)
 		}
 	}
-	return t.vals, true, nil
+	return t.vals, nil
 }
 
 func wrapTable(name string, rowid int64, err error) error {
