@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-
 	"loginshell/internal/signature"
 	"loginshell/internal/store"
 )
