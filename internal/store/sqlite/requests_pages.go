@@ -151,7 +151,7 @@ func pagedRequest(v []value, slots []pagedSlot) (signature.Request, error) {
 	}
 	rules := v[11].s
 	detach(&r.Template, &r.Name, &r.Description, &rules, &r.Station, &r.Session, &r.Owner, &r.AddressedTo, &r.Record)
-	r.State = signature.State(strings.Clone(v[5].s))
+	r.State = stateOf(v[5].s)
 	var err error
 	if r.ID, err = parseUUID(v[0].s); err != nil {
 		return r, err
@@ -180,7 +180,7 @@ func pagedSlotOf(request uuid.UUID, s *pagedSlot) (signature.Slot, error) {
 	if sl.ID, err = parseUUID(v[0].s); err != nil {
 		return sl, err
 	}
-	sl.State = signature.State(strings.Clone(v[4].s))
+	sl.State = stateOf(v[4].s)
 	if v[12].kind == valueNull {
 		detach(&sl.Clause)
 		return sl, nil
@@ -208,4 +208,16 @@ func pagedSlotOf(request uuid.UUID, s *pagedSlot) (signature.Slot, error) {
 // nullString is a TEXT column's value as database/sql scans it.
 func nullString(v value) sql.NullString {
 	return sql.NullString{String: v.s, Valid: v.kind != valueNull}
+}
+
+// stateOf is the state s names, not sharing s's memory: one of the four
+// the schema's CHECK allows, or a copy of another (which only an edit of
+// the file stores, and the verify then reports).
+func stateOf(s string) signature.State {
+	for _, st := range [...]signature.State{signature.Pending, signature.Approved, signature.Rejected, signature.Cancelled} {
+		if s == string(st) {
+			return st
+		}
+	}
+	return signature.State(strings.Clone(s))
 }
