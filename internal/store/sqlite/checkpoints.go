@@ -114,7 +114,7 @@ func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[sig
 		}
 		requests := func(yield func(signature.Request, error) bool) {
 			stopped := false
-			err := eachRequestPacked(ctx, tx, func(r signature.Request) bool {
+			err := eachRequestPaged(ctx, tx, func(r signature.Request) bool {
 				stopped = !yield(r, nil)
 				return !stopped
 			})

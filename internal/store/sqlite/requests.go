@@ -275,9 +275,6 @@ type slotRow struct {
 	sl                                                                signature.Slot
 	user, printed, roles, groups, meaning, comment, signedAt, station sql.NullString
 	approve                                                           sql.NullInt64
-	// shared says the strings scanned share one row's memory (a packed
-	// row): what a request or signature keeps is copied out of it.
-	shared bool
 }
 
 // dests are Scan's destinations for a row of requestSelect.
@@ -315,9 +312,6 @@ func (w *slotRow) each(rows *sql.Rows, scan func() error, yield func(signature.R
 				return err
 			}
 			cur = *r
-			if w.shared {
-				detach(&cur.Template, &cur.Name, &cur.Description, &cur.Station, &cur.Session, &cur.Owner, &cur.AddressedTo, &cur.Record)
-			}
 		}
 		if sl.ID, err = parseUUID(w.sid); err != nil {
 			return err
@@ -337,9 +331,6 @@ func (w *slotRow) each(rows *sql.Rows, scan func() error, yield func(signature.R
 			}
 			if sig.SignedAt, err = parseTime(w.signedAt.String); err != nil {
 				return err
-			}
-			if w.shared {
-				detach(&sig.Signer.UserID, &sig.Signer.PrintedName, &sig.Meaning, &sig.Comment, &sig.Station)
 			}
 			sl.Signature = sig
 		}

@@ -19,19 +19,21 @@ type tableColumn struct {
 // rowid order, each checked against the table's schema: the value of
 // every column of the type declared (or NULL where the column allows
 // it), a column that the record lacks (added by ALTER TABLE after the
-// row was written) its default, as SQLite reads it, and the INTEGER
-// PRIMARY KEY's value the rowid.
+// row was written) its default, as SQLite reads it, and an INTEGER
+// PRIMARY KEY's value the rowid. A table whose key is another type
+// (requests and slots: a UUID's TEXT) keeps it in the record, and a
+// rowid apart.
 type tableReader struct {
 	name  string
 	cols  []tableColumn
-	rowid int // the INTEGER PRIMARY KEY column
+	rowid int // the INTEGER PRIMARY KEY column; -1 when the key is not one
 	cur   *cursor
 	vals  []value
 }
 
 // openTable is a reader of the table name of tx's database, whose
 // columns must be want's, in order (name and type), the first being its
-// INTEGER PRIMARY KEY. It reads its pages with p.
+// PRIMARY KEY (an INTEGER one is the rowid). It reads its pages with p.
 func openTable(ctx context.Context, tx *sql.Tx, p *pager, name string, want []tableColumn) (*tableReader, error) {
 	var root int64
 	if err := tx.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?`, name).Scan(&root); err != nil {
@@ -42,7 +44,10 @@ func openTable(ctx context.Context, tx *sql.Tx, p *pager, name string, want []ta
 		return nil, fmt.Errorf("read table %s's columns: %w", name, err)
 	}
 	defer rows.Close()
-	t := &tableReader{name: name}
+	t := &tableReader{name: name, rowid: -1}
+	if len(want) > 0 && want[0].typ == "INTEGER" {
+		t.rowid = 0
+	}
 	for rows.Next() {
 		var c tableColumn
 		var pk int
@@ -58,7 +63,7 @@ func openTable(ctx context.Context, tx *sql.Tx, p *pager, name string, want []ta
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read table %s's columns: %w", name, err)
 	}
-	if len(t.cols) != len(want) || want[0].typ != "INTEGER" {
+	if len(t.cols) != len(want) {
 		return nil, fmt.Errorf("table %s has %d columns, this build's schema %d: %s", name, len(t.cols), len(want), columnList(want))
 	}
 	if root < 1 || root > int64(p.pages) {
@@ -89,24 +94,33 @@ func (t *tableReader) next() (vals []value, ok bool, err error) {
 	if !ok || err != nil {
 		return nil, false, wrapTable(t.name, 0, err)
 	}
+	vals, err = t.decode(rowid, payload)
+	return vals, err == nil, err
+}
+
+// decode is the values of the row rowid whose record is payload, checked
+// as next does (shared with payload: valid until the next call).
+func (t *tableReader) decode(rowid int64, payload string) (vals []value, err error) {
 	if t.vals, err = decodeRecord(payload, t.vals, len(t.cols)); err != nil {
-		return nil, false, wrapTable(t.name, rowid, err)
+		return nil, wrapTable(t.name, rowid, err)
 	}
 	for i := len(t.vals); i < len(t.cols); i++ {
 		v, err := t.cols[i].missing()
 		if err != nil {
-			return nil, false, wrapTable(t.name, rowid, err)
+			return nil, wrapTable(t.name, rowid, err)
 		}
 		t.vals = append(t.vals, v)
 	}
 	// SQLite stores NULL for the INTEGER PRIMARY KEY and reads the rowid.
-	t.vals[t.rowid] = value{kind: valueInt, i: rowid}
+	if t.rowid >= 0 {
+		t.vals[t.rowid] = value{kind: valueInt, i: rowid}
+	}
 	for i, c := range t.cols {
 		if err := c.check(t.vals[i]); err != nil {
-			return nil, false, wrapTable(t.name, rowid, err)
+			return nil, wrapTable(t.name, rowid, err)
 		}
 	}
-	return t.vals, true, nil
+	return t.vals, nil
 }
 
 func wrapTable(name string, rowid int64, err error) error {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"loginshell/internal/audit"
 )
@@ -172,22 +170,6 @@ func (t *trailTables) nextCheckpoint(c *audit.Checkpoint, store string) (bool, e
 		return false, fmt.Errorf("checkpoint %d: %w", c.Seq, err)
 	}
 	return true, nil
-}
-
-// parseInt reads the decimal s into n, and says whether it was one.
-func parseInt(s string, n *int64) bool {
-	v, err := strconv.ParseInt(s, 10, 64)
-	*n = v
-	return err == nil
-}
-
-// leadingInt is the integer a packed value starts with: its row's seq.
-func leadingInt(packed string) int64 {
-	if i := strings.IndexByte(packed, 0); i >= 0 {
-		packed = packed[:i]
-	}
-	n, _ := strconv.ParseInt(packed, 10, 64) // a rowid: always an integer
-	return n
 }
 
 // scanCheckpointInto reads a row of checkpointColumns into c.
