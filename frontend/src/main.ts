@@ -37,11 +37,6 @@ const dialog = new ChallengeDialog(document, transport);
 const show = (v: View) => {
   if (chrome.render(v)) dialog.render(v.kind === "page" ? v.challenge : null, v.signingPhrase ?? "");
 };
-// The view Go put into index.html as it served it: drawn at once, so the first page starts
-// loading without waiting for the token's round trip and the view's. What the transport then
-// brings is newer or the same (seq ordering in Chrome drops the stale one).
-const first = firstView(document);
-if (first) show(first);
 // Subscribe first so no change between the first fetch and the stream opening is lost;
 // seq ordering in Chrome drops whichever of the two arrives stale.
 transport.subscribe(
@@ -53,15 +48,3 @@ transport.view().then(
   (v) => show(v),
   () => chrome.fail(unreachable),
 );
-
-/** firstView reads the view index.html came with (gateway.Index); undefined when it has none. */
-function firstView(doc: Document): View | undefined {
-  const text = doc.getElementById("first-view")?.textContent;
-  if (!text) return undefined;
-  try {
-    const v = JSON.parse(text) as View | null;
-    return v && typeof v.seq === "number" && typeof v.kind === "string" ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}

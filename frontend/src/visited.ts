@@ -38,10 +38,9 @@ export function sessionVisited(storage: Storage | undefined): Visited {
 
 /**
  * navigateWhenLoaded sends the window to url once its document has loaded. A navigation before
- * that replaces the document's own history entry (HTML's "completely loaded" rule), and the chrome
- * draws the view index.html came with as its script runs: going to the identity provider then
- * would leave nothing to come back to, and the browser's Back from the provider's page would skip
- * the shell instead of showing the way back (Chrome.go).
+ * that replaces the document's own history entry (HTML's "completely loaded" rule): a navigate
+ * view that came that early would leave nothing to come back to, and the browser's Back from the
+ * provider's page would skip the shell instead of showing the way back (Chrome.go).
  */
 export function navigateWhenLoaded(win: Window, url: string): void {
   if (win.document.readyState === "complete") {

@@ -10,9 +10,12 @@ import (
 )
 
 // firstViewTag is the empty script element of the chrome's index.html that
-// the view shown now goes into, as JSON: the chrome draws it as its script
-// starts, without first asking Go for it (in the window, the token's round
-// trip and then the view's).
+// the view shown now goes into, as JSON, for the chrome to draw as its
+// script starts instead of first asking Go for it (in the window, the
+// token's round trip and then the view's). index.html has no such element
+// now: drawn that way, the first page's final screen came later, not
+// sooner (README, Performance), as it did when the page's frame started
+// with index.html. Without the element the index is served as it is.
 var firstViewTag = []byte(`<script type="application/json" id="first-view"></script>`)
 
 // WithIndex serves GET / and /index.html through Index, and everything
