@@ -25,21 +25,8 @@ pid=
 # shellcheck source=window-lib.sh
 source build/scripts/window-lib.sh
 
-# Re-run inside a fresh Xvfb and D-Bus session (the accessibility bus starts on demand in it).
-if [[ -z "${LOGINSHELL_STARTLOOP_IN_XVFB:-}" ]]; then
-	[[ -x "$bin" ]] || fail "no binary at $bin (run make build)"
-	for tool in xvfb-run xwininfo xdotool dbus-run-session; do
-		command -v "$tool" >/dev/null || fail "$tool is missing (run build/scripts/deps.sh)"
-	done
-	/usr/bin/python3 -c 'import gi; gi.require_version("Atspi", "2.0"); from gi.repository import Atspi' 2>/dev/null ||
-		fail "python3-gi or gir1.2-atspi-2.0 is missing (run build/scripts/deps.sh)"
-	mkdir -p "$artifacts"
-	rm -f "$artifacts"/startloop*
-	export LOGINSHELL_STARTLOOP_IN_XVFB=1
-	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0" "$runs" "$bin" \
-		2> >(sed -u '/^dbus-daemon\[/d' >&2) | sed -u '/^SpiRegistry daemon is running/d'
-	exit 0 # a failure has ended the script already (set -e, pipefail)
-fi
+# Re-run inside a fresh Xvfb and D-Bus session.
+in_xvfb_session LOGINSHELL_STARTLOOP_IN_XVFB "$runs" "$bin"
 
 work=$(mktemp -d)
 seen=$work/window.txt

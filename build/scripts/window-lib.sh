@@ -58,6 +58,29 @@ stop_binary() {
 	[[ "$status" == 0 ]] || fail "exit status $status after SIGTERM, want 0"
 }
 
+# in_xvfb_session VAR ARG...: unless VAR is set, runs this script again with ARGs inside a fresh
+# Xvfb and D-Bus session (the accessibility bus starts on demand in it: read_window) and ends
+# with it, after checking the tools and clearing this script's artifacts ($artifacts/$name*).
+# $bin must be set.
+in_xvfb_session() {
+	local var=$1
+	shift
+	[[ -z "${!var:-}" ]] || return 0
+	[[ -x "$bin" ]] || fail "no binary at $bin (run make build)"
+	for tool in xvfb-run xwininfo import xdotool dbus-run-session; do
+		command -v "$tool" >/dev/null || fail "$tool is missing (run build/scripts/deps.sh)"
+	done
+	/usr/bin/python3 -c 'import gi; gi.require_version("Atspi", "2.0"); from gi.repository import Atspi' 2>/dev/null ||
+		fail "python3-gi or gir1.2-atspi-2.0 is missing (run build/scripts/deps.sh)"
+	mkdir -p "$artifacts"
+	rm -f "$artifacts/$name"*
+	export "$var=1"
+	# The session's daemons say they started, and that they may not raise their file limit.
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0" "$@" \
+		2> >(sed -u '/^dbus-daemon\[/d' >&2) | sed -u '/^SpiRegistry daemon is running/d'
+	exit 0 # a failure has ended the script already (set -e, pipefail)
+}
+
 # shot NAME: screenshots the screen to $artifacts/NAME.
 shot() {
 	import -window root "$artifacts/$1" || fail "could not take the screenshot $1"
