@@ -12,10 +12,10 @@ import (
 )
 
 // TestRequestsAsStored: the requests AuditRecords gives `audit verify`
-// (each slot's columns packed into one value) are exactly the requests
-// read column by column, on a store a file's owner edited: a request's
-// name and a signature's comment holding a NUL byte (the packing's
-// separator), an unsigned slot with its signature columns NULL and one
+// (read from the tables' pages, requests_pages.go) are exactly the
+// requests read column by column, on a store a file's owner edited: a
+// request's name and a signature's comment holding a NUL byte (once the
+// separator of a packed read), an unsigned slot with its signature columns NULL and one
 // with them left set, a signed slot with a NULL in its signature, and
 // one with a NULL and a NUL (which would split into the right number of
 // fields, shifted).
