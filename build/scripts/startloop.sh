@@ -49,17 +49,7 @@ for run in $(seq 1 "$runs"); do
 	start --data "$data" --demo
 	wait_text "heading 'Demo sign" 60 "run $run: the demo provider's sign-in page"
 	wait_text "entry '[^']*' FOCUSED" 10 "run $run: the keyboard in the provider's user field"
-	xdotool type --delay 20 operator
-	xdotool key Tab
-	xdotool type --delay 20 operator-demo
-	xdotool key Return
-	wait_log 'command=setup user=operator' 30 "run $run: the offline setup page"
-	wait_text "password text" 20 "run $run: the offline setup page's fields"
-	xdotool type --delay 20 startloop-offline-1
-	xdotool key Tab
-	xdotool type --delay 20 startloop-offline-1
-	xdotool key Return
-	wait_log 'starter app shown' 30 "run $run: the starter app after the online sign-in"
+	demo_sign_in startloop-offline-1 "run $run: "
 	stop_binary
 
 	start --data "$data" --offline

@@ -122,17 +122,7 @@ wait_text "heading 'Demo sign" 60 "the demo provider's sign-in page"
 # only the Shell menu where the chrome is (GTK lists a hidden menu; the other one is taken out).
 wait_text "menu 'Sign-in'" 5 "the Sign-in menu on the provider's page"
 gone_text "menu 'Shell'" 5 "no Shell menu on the provider's page"
-xdotool type --delay 20 operator
-xdotool key Tab
-xdotool type --delay 20 operator-demo
-xdotool key Return
-wait_log 'command=setup user=operator' 30 "operator's offline setup page"
-wait_text "password text" 20 "the offline setup page's fields"
-xdotool type --delay 20 walk-offline-1
-xdotool key Tab
-xdotool type --delay 20 walk-offline-1
-xdotool key Return
-wait_log 'starter app shown' 30 "the starter app"
+demo_sign_in walk-offline-1 ""
 wait_text "push button 'Release line'" 30 "the line app's Release line"
 wait_text "menu 'Shell'" 5 "the Shell menu over the line app"
 gone_text "menu 'Sign-in'" 5 "no Sign-in menu over the line app"

@@ -81,6 +81,23 @@ in_xvfb_session() {
 	exit 0 # a failure has ended the script already (set -e, pipefail)
 }
 
+# demo_sign_in OFFLINE_PASSWORD WHAT: on the demo provider's page, the keyboard in its user field,
+# signs in as operator, sets up OFFLINE_PASSWORD on the offline setup page that follows, and waits
+# for the starter app; WHAT begins the failures' words ("run 3: ", or nothing).
+demo_sign_in() {
+	xdotool type --delay 20 operator
+	xdotool key Tab
+	xdotool type --delay 20 operator-demo
+	xdotool key Return
+	wait_log 'command=setup user=operator' 30 "${2}operator's offline setup page"
+	wait_text "password text" 20 "${2}the offline setup page's fields"
+	xdotool type --delay 20 "$1"
+	xdotool key Tab
+	xdotool type --delay 20 "$1"
+	xdotool key Return
+	wait_log 'starter app shown' 30 "${2}the starter app after the online sign-in"
+}
+
 # shot NAME: screenshots the screen to $artifacts/NAME.
 shot() {
 	import -window root "$artifacts/$1" || fail "could not take the screenshot $1"
