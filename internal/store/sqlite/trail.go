@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 
 	"loginshell/internal/audit"
 )
@@ -26,10 +27,10 @@ const checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.
 // The two tables are read from their b-tree pages and decoded here
 // (trailTables), not by SQLite's statements: running the statements was
 // most of the time to verify a million entries (BenchmarkVerify). The
-// pages come through SQLite's pager in tx (dbpages), so they are tx's
-// snapshot.
-func trailRows(ctx context.Context, tx *sql.Tx, store string, yield func(audit.Row, error) bool) {
-	t, err := openTrailTables(ctx, tx)
+// pages are tx's snapshot: read from file, when tx's snapshot is the file
+// alone (snapshotFile), through SQLite's pager in tx otherwise (dbpages).
+func trailRows(ctx context.Context, tx *sql.Tx, file *os.File, store string, yield func(audit.Row, error) bool) {
+	t, err := openTrailTables(ctx, tx, file)
 	if err != nil {
 		yield(audit.Row{}, fmt.Errorf("read the audit trail: %w", err))
 		return
@@ -113,8 +114,8 @@ type trailTables struct {
 	yes, no              bool // what an entry's Approve points to
 }
 
-func openTrailTables(ctx context.Context, tx *sql.Tx) (*trailTables, error) {
-	p, err := openPager(ctx, tx)
+func openTrailTables(ctx context.Context, tx *sql.Tx, file *os.File) (*trailTables, error) {
+	p, err := openPager(ctx, tx, file)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"path/filepath"
@@ -39,29 +38,7 @@ func TestTrailRowsAsStored(t *testing.T) {
 	}
 	defer s.Close()
 	want := storedRows(t, db)
-	var got []audit.Row
-	err = s.AuditTrail(context.Background(), func(tr audit.Trail) error {
-		for row, err := range tr.Rows {
-			if err != nil {
-				return err
-			}
-			// A row's Entry and Checkpoint are reused for the next one.
-			var kept audit.Row
-			if row.Entry != nil {
-				e := *row.Entry
-				kept.Entry = &e
-			}
-			if row.Checkpoint != nil {
-				c := *row.Checkpoint
-				kept.Checkpoint = &c
-			}
-			got = append(got, kept)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := trailRowsOf(t, s)
 	if len(got) != len(want) {
 		t.Fatalf("AuditTrail gave %d rows, want %d", len(got), len(want))
 	}
