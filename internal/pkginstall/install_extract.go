@@ -270,6 +270,17 @@ func (p *pool) report(wg *sync.WaitGroup) {
 		wg.Wait()
 		close(finished)
 	}()
+	// A Progress that panics leaves through here: the workers are stopped
+	// and waited for first, or they would go on writing into the
+	// extraction directory while Install's deferred calls remove it and
+	// let go of the install lock.
+	over := false
+	defer func() {
+		if !over {
+			p.low.Store(-1) // every job is halted
+			<-finished
+		}
+	}()
 	next := p.tick.Load()
 	for {
 		select {
@@ -281,6 +292,7 @@ func (p *pool) report(wg *sync.WaitGroup) {
 				p.tick.Store(next)
 			}
 		case <-finished:
+			over = true
 			return
 		}
 	}

@@ -225,6 +225,37 @@ func TestInstallReportsProgressFromItsGoroutine(t *testing.T) {
 	}
 }
 
+// TestAPanickingProgressStopsTheWorkers: a Progress that panics ends the
+// install with its panic only once the extracting goroutines have
+// stopped, so none writes into the extraction directory Install's
+// deferred calls remove, nor after it let go of the install lock.
+func TestAPanickingProgressStopsTheWorkers(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	zipPath := filepath.Join(work, "mixed.zip")
+	writeMixedZip(t, zipPath, 8<<20)
+	data, err := os.ReadFile(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(work, "webapps")
+	func() {
+		defer func() {
+			if r := recover(); r != "progress failed" {
+				t.Errorf("Install's panic %v, want Progress's", r)
+			}
+		}()
+		installZip(dir, data, Options{Progress: func(done, total int64) { panic("progress failed") }})
+	}()
+	stacks := make([]byte, 1<<20)
+	if all := string(stacks[:runtime.Stack(stacks, true)]); strings.Contains(all, "pkginstall.(*pool).work") {
+		t.Errorf("an extracting goroutine still runs after Install panicked:\n%s", all)
+	}
+	if got := tree(t, dir); len(got) != 0 {
+		t.Errorf("the panicked install left %v", keys(got))
+	}
+}
+
 // goroutineID is the number of the calling goroutine, from its stack.
 func goroutineID() string {
 	var b [64]byte
