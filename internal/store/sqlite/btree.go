@@ -9,10 +9,9 @@ import (
 // as the file format defines it (https://www.sqlite.org/fileformat2.html,
 // "B-tree Pages"): the rows of a rowid table in rowid order, each as its
 // rowid and its record (the payload). Pages come from a pageSource, which
-// AuditTrail backs by the file itself when the transaction's snapshot is
-// the file alone (filepages.go), else by SQLite's own pager
-// (sqlite_dbpage, dbpage.go), so the read sees the transaction's snapshot,
-// WAL included, and this file only decodes. The file is untrusted input: its owner can edit it, and
+// AuditTrail backs by SQLite's own pager (sqlite_dbpage, dbpage.go), so the
+// read sees the transaction's snapshot, WAL included, and this file only
+// decodes. The file is untrusted input: its owner can edit it, and
 // `audit verify` exists to find out. Every page, cell and payload is
 // checked against the bounds the format sets before it is read, and every
 // loop is bounded by the pages the file has (each page is used at most
@@ -79,8 +78,8 @@ type pager struct {
 // the format allows, at least 480 usable bytes (the format's minimum),
 // and a page count.
 func newPager(src pageSource, size, reserved int, pages uint32) (*pager, error) {
-	if err := checkPageSize(size); err != nil {
-		return nil, err
+	if size < 512 || size > 65536 || size&(size-1) != 0 {
+		return nil, corrupt(1, "page size %d is not a power of two from 512 to 65536", size)
 	}
 	if reserved < 0 || size-reserved < 480 {
 		return nil, corrupt(1, "%d reserved bytes leave fewer than 480 of a %d-byte page", reserved, size)
@@ -89,13 +88,6 @@ func newPager(src pageSource, size, reserved int, pages uint32) (*pager, error) 
 		src: src, size: size, usable: size - reserved, pages: pages, used: make([]uint64, pages/64+1),
 		batch: max(1, min(src.maxBatch(), 1<<20/size)), ahead: map[uint32]string{},
 	}, nil
-}
-
-func checkPageSize(size int) error {
-	if size < 512 || size > 65536 || size&(size-1) != 0 {
-		return corrupt(1, "page size %d is not a power of two from 512 to 65536", size)
-	}
-	return nil
 }
 
 func (p *pager) isUsed(pgno uint32) bool { return p.used[pgno/64]&(1<<(pgno%64)) != 0 }

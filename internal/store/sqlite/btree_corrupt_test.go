@@ -293,7 +293,7 @@ func readX(t *testing.T, db *sql.DB, want []tableColumn) error {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	p, err := openPager(ctx, tx, nil)
+	p, err := openPager(ctx, tx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,21 +63,14 @@ func TestPagesAsEngine(t *testing.T) {
 	for _, pageSize := range []int{512, 4096, 65536} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s/page=%d", c.name, pageSize), func(t *testing.T) {
-				path := filepath.Join(t.TempDir(), "t.db")
-				db := testDB(t, path, pageSize)
+				db := testDB(t, filepath.Join(t.TempDir(), "t.db"), pageSize)
 				mustExec(t, db, `CREATE TABLE t (id INTEGER PRIMARY KEY, a, b, c)`)
 				c.fill(t, db, pageSize)
-				want := engineRows(t, db)
 				got, depth := pageRows(t, db)
-				compareRows(t, got, want)
+				compareRows(t, got, engineRows(t, db))
 				if pageSize <= 4096 && depth < c.depth {
 					t.Errorf("the tree is %d levels deep, want %d or more (the rows do not make the tree this test needs)", depth, c.depth)
 				}
-				// Again with the WAL copied into the file: the pages
-				// read from the file itself.
-				mustExec(t, db, `PRAGMA wal_checkpoint(TRUNCATE)`)
-				got, _ = filePageRows(t, db, path)
-				compareRows(t, got, want)
 			})
 		}
 	}
@@ -126,10 +119,7 @@ func TestPagesInTheWAL(t *testing.T) {
 	if st.Size() >= pages*4096 {
 		t.Fatalf("the file holds %d bytes, the snapshot %d pages: no page is only in the WAL, as this test needs", st.Size(), pages)
 	}
-	if f, err := snapshotFile(ctx, tx, path); f != nil || err != nil {
-		t.Fatalf("snapshotFile = %v, %v with pages in the WAL: want nil, nil (read through SQLite)", f, err)
-	}
-	got, _ := pageRowsTx(t, tx, nil)
+	got, _ := pageRowsTx(t, tx)
 	compareRows(t, got, want)
 	if len(got) != 1000 {
 		t.Errorf("%d rows, want the 1000 committed before the read began", len(got))
@@ -219,35 +209,17 @@ func pageRows(t *testing.T, db *sql.DB) ([][]any, int) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	return pageRowsTx(t, tx, nil)
+	return pageRowsTx(t, tx)
 }
 
-// filePageRows is pageRows with the pages read from the file at path
-// itself (filePages): the WAL must be empty.
-func filePageRows(t *testing.T, db *sql.DB, path string) ([][]any, int) {
-	t.Helper()
-	tx, err := db.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	engineRowsTx(t, tx) // begins the snapshot
-	f, err := snapshotFile(context.Background(), tx, path)
-	if f == nil || err != nil {
-		t.Fatalf("snapshotFile = %v, %v with the WAL empty: want the file", f, err)
-	}
-	defer f.Close()
-	return pageRowsTx(t, tx, f)
-}
-
-func pageRowsTx(t *testing.T, tx *sql.Tx, file *os.File) ([][]any, int) {
+func pageRowsTx(t *testing.T, tx *sql.Tx) ([][]any, int) {
 	t.Helper()
 	ctx := context.Background()
 	var root uint32
 	if err := tx.QueryRow(`SELECT rootpage FROM sqlite_schema WHERE name = 't'`).Scan(&root); err != nil {
 		t.Fatal(err)
 	}
-	p, err := openPager(ctx, tx, file)
+	p, err := openPager(ctx, tx)
 	if err != nil {
 		t.Fatal(err)
 	}

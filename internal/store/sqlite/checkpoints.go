@@ -102,8 +102,8 @@ func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[sig
 	err := s.read(ctx, "audit trail", func(tx *sql.Tx) error {
 		// The whole file is read once: mapped, SQLite reads its pages
 		// without a system call and a copy each (a million entries are a
-		// gigabyte) when they come through it (dbpages). Only for this
-		// read: the connection maps nothing once it is back in the pool.
+		// gigabyte). Only for this read: the connection maps nothing
+		// once it is back in the pool.
 		if _, err := tx.ExecContext(ctx, `PRAGMA mmap_size = `+strconv.Itoa(trailMmap)); err != nil {
 			return err
 		}
@@ -112,18 +112,9 @@ func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[sig
 		if err != nil {
 			return err
 		}
-		// readKeys took tx's snapshot: its pages are the file's own when
-		// the WAL adds none.
-		file, err := snapshotFile(ctx, tx, s.path)
-		if err != nil {
-			return err
-		}
-		if file != nil {
-			defer file.Close()
-		}
 		requests := func(yield func(signature.Request, error) bool) {
 			stopped := false
-			err := eachRequestPaged(ctx, tx, file, func(r signature.Request) bool {
+			err := eachRequestPaged(ctx, tx, func(r signature.Request) bool {
 				stopped = !yield(r, nil)
 				return !stopped
 			})
@@ -131,7 +122,7 @@ func (s *Store) AuditRecords(ctx context.Context, fn func(requests iter.Seq2[sig
 				yield(signature.Request{}, err)
 			}
 		}
-		t.Rows = func(yield func(audit.Row, error) bool) { trailRows(ctx, tx, file, t.Store, yield) }
+		t.Rows = func(yield func(audit.Row, error) bool) { trailRows(ctx, tx, t.Store, yield) }
 		fnErr = fn(requests, t)
 		return fnErr
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -77,12 +76,11 @@ func (d *dbpages) pages(pgnos []uint32, got func(pgno uint32, page string)) erro
 	return nil
 }
 
-// onePage reads page pgno from src: an error when the file has no such
-// page.
-func onePage(src pageSource, pgno uint32) (string, error) {
+// page reads page pgno: an error when the file has no such page.
+func (d *dbpages) page(pgno uint32) (string, error) {
 	var pg string
 	found := false
-	err := src.pages([]uint32{pgno}, func(_ uint32, page string) { pg, found = page, true })
+	err := d.pages([]uint32{pgno}, func(_ uint32, page string) { pg, found = page, true })
 	if err == nil && !found {
 		err = corrupt(0, "page %d is not in the file", pgno)
 	}
@@ -91,40 +89,28 @@ func onePage(src pageSource, pgno uint32) (string, error) {
 
 // openPager is a pager of the database as tx sees it: its page size and
 // reserved bytes from the file's header (page 1), and its page count.
-// The pages are read from file when it is not nil (snapshotFile: tx's
-// snapshot is the file alone), through SQLite otherwise. The text must be
-// UTF-8, as every store's is: the records are decoded as it.
-func openPager(ctx context.Context, tx *sql.Tx, file *os.File) (*pager, error) {
-	var src pageSource
-	if file != nil {
-		// The page size is needed to read a page: read it first.
-		var head [100]byte
-		if _, err := file.ReadAt(head[:], 0); err != nil {
-			return nil, corrupt(1, "no SQLite header (%v)", err)
-		}
-		size := pageSize(string(head[:]))
-		if err := checkPageSize(size); err != nil {
-			return nil, err
-		}
-		src = &filePages{f: file, size: size}
-	} else {
-		var err error
-		if src, err = newDBPages(ctx, tx); err != nil {
-			return nil, err
-		}
+// The text must be UTF-8, as every store's is: the records are decoded
+// as it.
+func openPager(ctx context.Context, tx *sql.Tx) (*pager, error) {
+	src, err := newDBPages(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
 	var pages int64
 	if err := tx.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
 		return nil, fmt.Errorf("read the database's page count: %w", err)
 	}
-	first, err := onePage(src, 1)
+	first, err := src.page(1)
 	if err != nil {
 		return nil, fmt.Errorf("read the database's header: %w", err)
 	}
 	if len(first) < 100 || !strings.HasPrefix(first, "SQLite format 3\x00") {
 		return nil, corrupt(1, "no SQLite header")
 	}
-	size := pageSize(first)
+	size := int(be16(first[16:]))
+	if size == 1 {
+		size = 65536
+	}
 	if enc := be32(first[56:]); enc != 1 {
 		return nil, fmt.Errorf("the database's text encoding is %d, not UTF-8 (1): this reader decodes only UTF-8", enc)
 	}
@@ -132,14 +118,4 @@ func openPager(ctx context.Context, tx *sql.Tx, file *os.File) (*pager, error) {
 		return nil, corrupt(0, "a page count of %d", pages)
 	}
 	return newPager(src, size, int(first[20]), uint32(pages))
-}
-
-// pageSize is the page size the file's header (its first 100 bytes)
-// gives.
-func pageSize(head string) int {
-	size := int(be16(head[16:]))
-	if size == 1 {
-		size = 65536
-	}
-	return size
 }

@@ -57,7 +57,6 @@ func WithCheckpointer(cp store.Checkpointer) Option {
 // and other processes may use the same file at the same time (see the
 // package doc). Close it when done.
 type Store struct {
-	path string  // the database file's, absolute
 	w    *sql.DB // one connection, BEGIN IMMEDIATE: this process's writes queue here
 	r    *sql.DB // read-only connections, deferred read transactions
 	busy time.Duration
@@ -132,7 +131,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("open store %s: read its identity: %w", abs, err)
 	}
-	return &Store{path: abs, w: w, r: r, busy: o.busyTimeout, id: id, cp: o.checkpointer}, nil
+	return &Store{w: w, r: r, busy: o.busyTimeout, id: id, cp: o.checkpointer}, nil
 }
 
 // dsn is the driver's name for the file at abs: a file: URI (so no

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 
@@ -32,8 +31,8 @@ import (
 // and sorted by idx (and rowid, should a damaged file hold an idx twice). As the join does, a request without
 // a slot is left out, and a slot whose request is not stored; the ids
 // are compared byte for byte, as the join's BINARY collation does.
-func eachRequestPaged(ctx context.Context, tx *sql.Tx, file *os.File, yield func(signature.Request) bool) error {
-	p, err := openPager(ctx, tx, file)
+func eachRequestPaged(ctx context.Context, tx *sql.Tx, yield func(signature.Request) bool) error {
+	p, err := openPager(ctx, tx)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,7 @@ func joinAndPages(t *testing.T, path string) (want, got []signature.Request, joi
 	ctx := context.Background()
 	if err := s.read(ctx, "requests", func(tx *sql.Tx) error {
 		want, joinErr = queryRequests(ctx, tx, `1 = 1`, `r.rowid`)
-		err = eachRequestPaged(ctx, tx, nil, func(r signature.Request) bool { got = append(got, r); return true })
+		err = eachRequestPaged(ctx, tx, func(r signature.Request) bool { got = append(got, r); return true })
 		return nil
 	}); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 
 	"loginshell/internal/audit"
 )
@@ -27,10 +26,10 @@ const checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.
 // The two tables are read from their b-tree pages and decoded here
 // (trailTables), not by SQLite's statements: running the statements was
 // most of the time to verify a million entries (BenchmarkVerify). The
-// pages are tx's snapshot: read from file, when tx's snapshot is the file
-// alone (snapshotFile), through SQLite's pager in tx otherwise (dbpages).
-func trailRows(ctx context.Context, tx *sql.Tx, file *os.File, store string, yield func(audit.Row, error) bool) {
-	t, err := openTrailTables(ctx, tx, file)
+// pages come through SQLite's pager in tx (dbpages), so they are tx's
+// snapshot.
+func trailRows(ctx context.Context, tx *sql.Tx, store string, yield func(audit.Row, error) bool) {
+	t, err := openTrailTables(ctx, tx)
 	if err != nil {
 		yield(audit.Row{}, fmt.Errorf("read the audit trail: %w", err))
 		return
@@ -114,8 +113,8 @@ type trailTables struct {
 	yes, no              bool // what an entry's Approve points to
 }
 
-func openTrailTables(ctx context.Context, tx *sql.Tx, file *os.File) (*trailTables, error) {
-	p, err := openPager(ctx, tx, file)
+func openTrailTables(ctx context.Context, tx *sql.Tx) (*trailTables, error) {
+	p, err := openPager(ctx, tx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"path/filepath"
@@ -38,7 +39,29 @@ func TestTrailRowsAsStored(t *testing.T) {
 	}
 	defer s.Close()
 	want := storedRows(t, db)
-	got := trailRowsOf(t, s)
+	var got []audit.Row
+	err = s.AuditTrail(context.Background(), func(tr audit.Trail) error {
+		for row, err := range tr.Rows {
+			if err != nil {
+				return err
+			}
+			// A row's Entry and Checkpoint are reused for the next one.
+			var kept audit.Row
+			if row.Entry != nil {
+				e := *row.Entry
+				kept.Entry = &e
+			}
+			if row.Checkpoint != nil {
+				c := *row.Checkpoint
+				kept.Checkpoint = &c
+			}
+			got = append(got, kept)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != len(want) {
 		t.Fatalf("AuditTrail gave %d rows, want %d", len(got), len(want))
 	}
