@@ -79,9 +79,9 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 			Assets:  assets,
 			Handler: chrome,
 			// Every answer on the chrome's origin, its documents too;
-			// index.html with the first view in it (gateway.Index).
+			// index.html as the browser mode serves it (gateway.Index).
 			Middleware: func(next http.Handler) http.Handler {
-				return gateway.Unframed(gateway.WithIndex(next, assets, sh.Screen))
+				return gateway.Unframed(gateway.WithIndex(next, assets))
 			},
 		},
 		// Off: Wails' file drop reaches Go as a "DD:" message, the kind a

@@ -143,7 +143,7 @@ func (c *chrome) routes() []route {
 			route{http.MethodPost, "/shell/settings", c.settingsSave})
 	}
 	if c.Assets != nil {
-		rs = append(rs, route{"", "/", assets(c.Assets, Index(c.Assets, c.Screen)).ServeHTTP})
+		rs = append(rs, route{"", "/", assets(c.Assets, Index(c.Assets)).ServeHTTP})
 	}
 	return rs
 }
