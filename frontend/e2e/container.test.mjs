@@ -21,7 +21,8 @@ import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { hostileSite } from "./hostile.mjs";
-import { contentFrame, diagnose, oneProcess, openBrowser, removeDir, runLoginshell, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL, waitForOverURL } from "./shell.mjs";
+import { contentFrame, oneProcess, openBrowser, removeDir, runLoginshell, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL, waitForOverURL } from "./shell.mjs";
+import { diagnosing } from "./suite.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const starterDir = resolve(here, "fixtures", "container-starter");
@@ -69,14 +70,7 @@ describe("the container's reference starter app", { concurrency: false }, () => 
     await removeDir(dataDir);
   });
 
-  async function run(name, fn) {
-    try {
-      await fn();
-    } catch (err) {
-      await diagnose(`container-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
-      throw err;
-    }
-  }
+  const run = diagnosing("container", () => ({ shell, browser }));
 
   /** answers is what the starter app's requests got, in its own document (kept, never loaded again). */
   async function answers() {

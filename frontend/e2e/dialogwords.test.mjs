@@ -9,10 +9,9 @@
 //   - the keyboard back on the control that asked, after Escape, a signature and a time-out.
 
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { contentFrame, diagnose, openBrowser, removeDir, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { describe, test } from "node:test";
+import { contentFrame, setUpOffline, signInAtDemo, waitForContentURL } from "./shell.mjs";
+import { demoSuite } from "./suite.mjs";
 
 const templates = [
   {
@@ -36,50 +35,17 @@ const templates = [
 const timeUp = "The time to sign ran out, so nothing was signed. The request is still pending: ask for the signature again to sign it.";
 
 describe("the signature dialog's words, time and focus", { concurrency: false }, () => {
-  let dataDir;
-  let shell;
-  let browser;
+  const s = demoSuite("dialogwords", { templates });
+  const { run, sdk } = s;
 
-  before(async () => {
-    dataDir = await tempDir("dialogwords");
-    await writeFile(join(dataDir, "templates.json"), `${JSON.stringify(templates, null, 2)}\n`);
-    shell = await startShell({ dataDir, demo: true });
-    browser = await openBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await shell?.kill();
-    await removeDir(dataDir);
-  });
-
-  async function run(name, fn) {
-    try {
-      await fn();
-    } catch (err) {
-      await diagnose(`dialogwords-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
-      throw err;
-    }
-  }
-
-  const content = () => browser.page.frameLocator("#content");
-  const dialog = () => browser.page.locator("#challenge-box");
-  const error = () => browser.page.locator("#challenge-error");
-
-  /** sdk runs fn(auth, system, arg) in the line app (the page's own SDK) and returns what it returns. */
-  async function sdk(fn, arg) {
-    const frame = await contentFrame(browser.page);
-    return frame.evaluate(
-      ([src, a]) => new Function("auth", "system", "arg", `return (${src})(auth, system, arg);`)(
-        window.system.mes.signature.authorization, window.system, a),
-      [fn.toString(), arg],
-    );
-  }
+  const content = () => s.browser.page.frameLocator("#content");
+  const dialog = () => s.browser.page.locator("#challenge-box");
+  const error = () => s.browser.page.locator("#challenge-error");
 
   /** focused says where the keyboard is: the chrome's element, and inside the page's frame its element's label. */
   async function focused() {
-    const chrome = await browser.page.evaluate(() => document.activeElement?.id ?? "");
-    const frame = await contentFrame(browser.page);
+    const chrome = await s.browser.page.evaluate(() => document.activeElement?.id ?? "");
+    const frame = await contentFrame(s.browser.page);
     const inPage = frame
       ? await frame.evaluate(() => {
           const a = document.activeElement;
@@ -91,7 +57,7 @@ describe("the signature dialog's words, time and focus", { concurrency: false },
 
   /** typeSigner types the user ID and the password from where the focus is (User ID) and presses Enter. */
   async function typeSigner(user, password) {
-    const { page } = browser;
+    const { page } = s.browser;
     assert.equal(await page.evaluate(() => document.activeElement?.id), "challenge-user", "the focus is not in User ID");
     await page.keyboard.type(user);
     await page.keyboard.press("Tab");
@@ -113,8 +79,8 @@ describe("the signature dialog's words, time and focus", { concurrency: false },
 
   test("sign in; the line app queues a release", async () => {
     await run("w1-sign-in", async () => {
-      const { page } = browser;
-      await signInAtDemo(page, shell.url);
+      const { page } = s.browser;
+      await signInAtDemo(page, s.shell.url);
       await setUpOffline(page, "offline-pass-1");
       await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
       await content().locator("#release").click();
@@ -124,7 +90,7 @@ describe("the signature dialog's words, time and focus", { concurrency: false },
 
   test("signature 1: what it says, the supervisor and QA refused in words, Escape gives the button its focus back", async () => {
     await run("w2-first", async () => {
-      const { page } = browser;
+      const { page } = s.browser;
       // By keyboard: the button that asks has the focus, Enter presses it.
       await content().getByRole("button", { name: "Approve signature 1" }).focus();
       await page.keyboard.press("Enter");
@@ -168,7 +134,7 @@ describe("the signature dialog's words, time and focus", { concurrency: false },
 
   test("the operator signs signature 1; the keyboard stays in the page", async () => {
     await run("w3-operator", async () => {
-      const { page } = browser;
+      const { page } = s.browser;
       await page.keyboard.press("Shift+Tab");
       assert.deepEqual(await focused(), { chrome: "content", inPage: "Approve signature 1" });
       await page.keyboard.press("Enter");
@@ -186,7 +152,7 @@ describe("the signature dialog's words, time and focus", { concurrency: false },
 
   test("signature 2 says who gave signature 1 and when, and that it must be someone else", async () => {
     await run("w4-second", async () => {
-      const { page } = browser;
+      const { page } = s.browser;
       await content().getByRole("button", { name: "Approve signature 2" }).click();
       await dialog().waitFor({ state: "visible" });
       assert.equal(await page.locator("#challenge-slot").innerText(), "Signature 2 of 2, to be given by a supervisor.");
@@ -206,7 +172,7 @@ describe("the signature dialog's words, time and focus", { concurrency: false },
 
   test("the local identity cannot tell who else may sign: the signer is asked, and signs by answering again", async () => {
     await run("w5-question", async () => {
-      const { page } = browser;
+      const { page } = s.browser;
       const slots = await sdk(async (auth) => {
         const t = await window.system.mes.signature.getSignatureTemplate("Line Check");
         return auth.queueAuthRequest(t, "Check line 4", "Before the shift change.", () => {}, () => {}, () => {});
@@ -234,7 +200,7 @@ describe("the signature dialog's words, time and focus", { concurrency: false },
 
   test("the last minute counts down; when it runs out the dialog says so, then closes and gives the page the keyboard", async () => {
     await run("w6-time", async () => {
-      const { page } = browser;
+      const { page } = s.browser;
       const slots = await sdk(async (auth) => {
         const t = await window.system.mes.signature.getSignatureTemplate("Quick Check");
         window.heard = [];

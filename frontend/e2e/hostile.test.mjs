@@ -15,7 +15,8 @@ import http from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { contentFrame, openBrowser, removeDir, runLoginshell, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { diagnosing } from "./suite.mjs";
 import { zipDir } from "./zip.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,15 +65,7 @@ describe("a hostile package and a hostile local page", { concurrency: false }, (
     await removeDir(workDir);
   });
 
-  /** run a step, dumping the screen and the server's output if it fails. */
-  async function run(name, fn) {
-    try {
-      await fn();
-    } catch (err) {
-      await diagnose(`hostile-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
-      throw err;
-    }
-  }
+  const run = diagnosing("hostile", () => ({ shell, browser }));
 
   test("from inside the shell, the package's page reaches the services and nothing else", async () => {
     shell = await startShell({ dataDir, demo: true });

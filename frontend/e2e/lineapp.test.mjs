@@ -10,45 +10,24 @@
 //   l4 a rejected request is a failure too, and a new request can follow
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { contentFrame, diagnose, openBrowser, removeDir, signInAtDemo, startShell, tempDir, waitForContentURL, waitForOverURL } from "./shell.mjs";
+import { describe, test } from "node:test";
+import { contentFrame, signInAtDemo, waitForContentURL, waitForOverURL } from "./shell.mjs";
+import { demoSuite } from "./suite.mjs";
 
 const linePath = "/webapps/lineapp/index.html";
 
 describe("the line app has no dead ends", { concurrency: false }, () => {
-  let dataDir;
-  let shell;
-  let browser;
+  const s = demoSuite("lineapp");
+  const { run } = s;
   /** Set by l1: the later steps need the line app on screen. */
   let shown = false;
 
-  before(async () => {
-    dataDir = await tempDir("lineapp-data");
-    shell = await startShell({ dataDir, demo: true });
-    browser = await openBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await shell?.kill();
-    await removeDir(dataDir);
-  });
-
-  async function run(name, fn) {
-    try {
-      await fn();
-    } catch (err) {
-      await diagnose(`lineapp-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
-      throw err;
-    }
-  }
-
-  const content = () => browser.page.frameLocator("#content");
+  const content = () => s.browser.page.frameLocator("#content");
   const result = () => content().locator("#release-result");
 
   /** dialog waits for the signature dialog, saves the station's phrase the first time, and returns it. */
   async function dialog() {
-    const { page } = browser;
+    const { page } = s.browser;
     const box = page.locator("#challenge-box");
     await box.waitFor({ state: "visible" });
     const phrase = page.locator("#challenge-phrase-input");
@@ -62,14 +41,14 @@ describe("the line app has no dead ends", { concurrency: false }, () => {
 
   /** pending is the line app's pending requests named "Release line", as the SDK lists them. */
   async function pending() {
-    const frame = await contentFrame(browser.page);
+    const frame = await contentFrame(s.browser.page);
     return frame.evaluate(() => window.system.mes.signature.authorization.getPendingAuthRequests({ name: "Release line" }));
   }
 
   test("l1: a cancelled first-time setup still leads to the line app", async () => {
-    const { page } = browser;
+    const { page } = s.browser;
     await run("l1", async () => {
-      await signInAtDemo(page, shell.url);
+      await signInAtDemo(page, s.shell.url);
       await content().locator("#confirm").waitFor({ state: "visible" });
       await page.locator("#cancel").click();
       await waitForContentURL(page, (u) => u.pathname === linePath, { what: "the line app" });
@@ -80,7 +59,7 @@ describe("the line app has no dead ends", { concurrency: false }, () => {
 
   test("l2: Change offline password offers the setup to someone signed in online without one", async (t) => {
     if (!shown) return t.skip("needs l1");
-    const { page } = browser;
+    const { page } = s.browser;
     await run("l2", async () => {
       await content().locator("#change-password").click();
       // Said by the line app, hidden under the setup page by now.
@@ -106,7 +85,7 @@ describe("the line app has no dead ends", { concurrency: false }, () => {
 
   test("l3: a cancelled signature is a failure, said once, and a new request replaces the pending one", async (t) => {
     if (!shown) return t.skip("needs l1");
-    const { page } = browser;
+    const { page } = s.browser;
     await run("l3", async () => {
       await content().locator("#release").click();
       await content().getByRole("button", { name: "Approve signature 1" }).click();
@@ -132,7 +111,7 @@ describe("the line app has no dead ends", { concurrency: false }, () => {
 
   test("l4: a rejected request is a failure, and Release line starts a new one", async (t) => {
     if (!shown) return t.skip("needs l1");
-    const { page } = browser;
+    const { page } = s.browser;
     await run("l4", async () => {
       await content().getByRole("button", { name: "Reject signature 1" }).click();
       await dialog();

@@ -9,10 +9,9 @@
 //   - alerts (21.6): a lockout shows in the chrome's notice, and `loginshell audit alerts` lists it.
 
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { contentFrame, diagnose, openBrowser, removeDir, runLoginshell, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { describe, test } from "node:test";
+import { contentFrame, runLoginshell, setUpOffline, signInAtDemo, waitForContentURL } from "./shell.mjs";
+import { demoSuite } from "./suite.mjs";
 
 const templates = [
   {
@@ -33,44 +32,11 @@ const templates = [
 const threshold = 10;
 
 describe("order, meanings, lockout parity and alerts in the browser", { concurrency: false }, () => {
-  let dataDir;
-  let shell;
-  let browser;
+  const s = demoSuite("part11", { templates });
+  const { run, sdk } = s;
 
-  before(async () => {
-    dataDir = await tempDir("part11");
-    await writeFile(join(dataDir, "templates.json"), `${JSON.stringify(templates, null, 2)}\n`);
-    shell = await startShell({ dataDir, demo: true });
-    browser = await openBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await shell?.kill();
-    await removeDir(dataDir);
-  });
-
-  async function run(name, fn) {
-    try {
-      await fn();
-    } catch (err) {
-      await diagnose(`part11-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
-      throw err;
-    }
-  }
-
-  const dialog = () => browser.page.locator("#challenge-box");
-  const error = () => browser.page.locator("#challenge-error");
-
-  /** sdk runs fn(auth, system, arg) in the line app (the page's own SDK) and returns what it returns. */
-  async function sdk(fn, arg) {
-    const frame = await contentFrame(browser.page);
-    return frame.evaluate(
-      ([src, a]) => new Function("auth", "system", "arg", `return (${src})(auth, system, arg);`)(
-        window.system.mes.signature.authorization, window.system, a),
-      [fn.toString(), arg],
-    );
-  }
+  const dialog = () => s.browser.page.locator("#challenge-box");
+  const error = () => s.browser.page.locator("#challenge-error");
 
   /** queue queues a request of template from the page, its outcomes kept in window.outcomes; resolves its slots. */
   function queue(template, name) {
@@ -90,7 +56,7 @@ describe("order, meanings, lockout parity and alerts in the browser", { concurre
 
   /** answer fills the dialog and presses its button, and waits until the answer came back. */
   async function answer(user, password) {
-    const { page } = browser;
+    const { page } = s.browser;
     await page.getByLabel("User ID").fill(user);
     await page.getByLabel("Password").fill(password);
     await page.locator("#challenge-submit").click();
@@ -103,8 +69,8 @@ describe("order, meanings, lockout parity and alerts in the browser", { concurre
 
   test("sign in", async () => {
     await run("p1-sign-in", async () => {
-      const { page } = browser;
-      await signInAtDemo(page, shell.url);
+      const { page } = s.browser;
+      await signInAtDemo(page, s.shell.url);
       await setUpOffline(page, "offline-pass-1");
       await waitForContentURL(page, (u) => u.pathname === "/webapps/lineapp/index.html", { what: "the line app" });
     });
@@ -114,7 +80,7 @@ describe("order, meanings, lockout parity and alerts in the browser", { concurre
 
   test("order: the supervisor's signature cannot come first; the page is told who signs first, and no dialog opens", async () => {
     await run("p2-order", async () => {
-      const { page } = browser;
+      const { page } = s.browser;
       ordered = await queue("Ordered Release", "Release line 4");
       const refused = await trigger(ordered[1]);
       assert.deepEqual(refused, {
@@ -140,7 +106,7 @@ describe("order, meanings, lockout parity and alerts in the browser", { concurre
 
   test("meanings: the rejection's dialog states the rejection meaning; the signature, the outcome and the trail keep it", async () => {
     await run("p3-reject", async () => {
-      const { page } = browser;
+      const { page } = s.browser;
       assert.equal(await trigger(ordered[1], false), "posted");
       await dialog().waitFor({ state: "visible" });
       assert.equal(await page.locator("#challenge-meaning").innerText(), "Rejecting means: the line stays stopped.");
@@ -162,7 +128,7 @@ describe("order, meanings, lockout parity and alerts in the browser", { concurre
       ]);
 
       // The trail: the reject entry and every entry of its slot carry the rejection's meaning.
-      const shown = await runLoginshell(["audit", "show", "--data", dataDir, "--request", request.uuid, "--lines"]);
+      const shown = await runLoginshell(["audit", "show", "--data", s.dataDir, "--request", request.uuid, "--lines"]);
       assert.equal(shown.code, 0, shown.stderr);
       const slotLines = shown.stdout.split("\n").filter((l) => l.includes(`slot=${ordered[1]}`));
       assert.ok(slotLines.some((l) => / reject /.test(l)), `no reject entry of the slot:\n${shown.stdout}`);
@@ -184,7 +150,7 @@ describe("order, meanings, lockout parity and alerts in the browser", { concurre
     await answer(user, right);
     said.push(await error().innerText());
     assert.equal(await dialog().isVisible(), true, "a locked-out signer signed");
-    await browser.page.getByRole("button", { name: "Cancel" }).click();
+    await s.browser.page.getByRole("button", { name: "Cancel" }).click();
     await dialog().waitFor({ state: "hidden" });
     return said;
   }
@@ -210,12 +176,12 @@ describe("order, meanings, lockout parity and alerts in the browser", { concurre
 
   test("alerts: the lockout shows in the chrome's notice, and `loginshell audit alerts` lists it", async () => {
     await run("p5-alerts", async () => {
-      const { page } = browser;
+      const { page } = s.browser;
       const notice = page.locator("#notice");
       // The local lockout came last: the notice shows the newest alert.
       await notice.filter({ hasText: /^Signature alert at .+: operator is locked out at the identity provider "local"/ }).waitFor();
       assert.equal(await notice.getAttribute("role"), "alert");
-      const listed = await runLoginshell(["audit", "alerts", "--data", dataDir]);
+      const listed = await runLoginshell(["audit", "alerts", "--data", s.dataDir]);
       assert.equal(listed.code, 0, listed.stderr);
       // One line each, quoted as `audit show` quotes (\" inside detail="…").
       assert.match(listed.stdout, /detail="qa is locked out at the identity provider \\"demo\\" after repeated wrong passwords/);

@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { diagnose, openBrowser, removeDir, runLoginshell, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { openBrowser, removeDir, runLoginshell, setUpOffline, signInAtDemo, startShell, tempDir, waitForContentURL } from "./shell.mjs";
+import { diagnosing } from "./suite.mjs";
 
 describe("electronic signatures in the browser", { concurrency: false }, () => {
   let dataDir;
@@ -23,14 +24,7 @@ describe("electronic signatures in the browser", { concurrency: false }, () => {
     await removeDir(dataDir);
   });
 
-  async function run(name, fn) {
-    try {
-      await fn();
-    } catch (err) {
-      await diagnose(`signature-${name}`, { page: browser?.page, shell, consoleLines: browser?.consoleLines ?? [] });
-      throw err;
-    }
-  }
+  const run = diagnosing("signature", () => ({ shell, browser }));
 
   test("two signers release the line through the shell's dialog", async () => {
     shell = await startShell({ dataDir, demo: true });
