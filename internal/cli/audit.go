@@ -65,9 +65,24 @@ func runAudit(e *env, args []string) error {
 	if verb == "verify" && tf.export != "" {
 		return verifyExport(tf.export, tf.fingerprints, e.stdout, e.stderr)
 	}
+	location, err := shell.StoreLocation(dataDir, storeFlag)
+	if err != nil {
+		return err
+	}
 	db, where, err := e.openStore(dataDir, storeFlag, false)
 	if errors.Is(err, shell.ErrNoTrail) {
-		fmt.Fprintf(e.stderr, "loginshell audit: %v\n", err)
+		// No store where this station signed in one is a trail deleted
+		// or moved away, not a station that never signed.
+		gone, keptErr := replacedStores(dataDir, location, "")
+		if keptErr != nil {
+			return keptErr
+		}
+		if len(gone) == 0 {
+			fmt.Fprintf(e.stderr, "loginshell audit: %v\n", err)
+		}
+		for _, g := range gone {
+			fmt.Fprintf(e.stderr, "loginshell audit: %s\n", g)
+		}
 		return exitCode(exitFailed)
 	}
 	if err != nil {
@@ -82,7 +97,7 @@ func runAudit(e *env, args []string) error {
 		return printAlerts(ctx, db, follow, e.poll, asJSON, e.stdout, e.stderr)
 	case "verify":
 		defer verifyGC()()
-		return verifyStore(ctx, db, where, dataDir, tf.fingerprints, e.stdout, e.stderr)
+		return verifyStore(ctx, db, where, location, dataDir, tf.fingerprints, e.stdout, e.stderr)
 	case "export":
 		return exportTrail(ctx, db, rest[0], tf.exportFilter(), e.now(), e.stdout)
 	default:

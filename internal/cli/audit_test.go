@@ -109,7 +109,7 @@ func TestAudit(t *testing.T) {
 			var err error
 			switch tt.what {
 			case "verify":
-				err = verifyStore(context.Background(), tt.trail, "signatures.db", t.TempDir(), nil, &out, &errb)
+				err = verifyStore(context.Background(), tt.trail, "signatures.db", "", t.TempDir(), nil, &out, &errb)
 			default:
 				err = showAudit(context.Background(), tt.trail, &trailFlags{table: tt.table}, tt.json, &out)
 			}

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"time"
 
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
@@ -31,18 +34,25 @@ type trailReader interface {
 // of millions verifies in the memory of its requests' content hashes.
 // Every problem is a line on stderr and exit status 1; notes go to
 // stdout. Keys of stations seen here for the first time are pinned when
-// nothing is wrong (trust on first use).
-func verifyStore(ctx context.Context, trail trailReader, where, dataDir string, fingerprints []string, stdout, stderr io.Writer) error {
+// nothing is wrong (trust on first use). A store at location (where this
+// station kept its checkpoints' copies) that is not one this station
+// signed in there is a replaced store (replacedStores), named as a
+// problem too.
+func verifyStore(ctx context.Context, trail trailReader, where, location, dataDir string, fingerprints []string, stdout, stderr io.Writer) error {
 	pins, err := station.ReadPins(dataDir)
 	if err != nil {
 		return fmt.Errorf("read the keys this station has seen: %w", err)
 	}
 	var report audit.Report
+	var replaced []string
 	var records *signature.Records // nil for a store that gives no requests
 	check := func(t audit.Trail) error {
 		own, err := station.ReadOwn(dataDir, t.Store)
 		if err != nil {
 			return fmt.Errorf("read this station's latest checkpoint: %w", err)
+		}
+		if replaced, err = replacedStores(dataDir, location, t.Store); err != nil {
+			return err
 		}
 		if records != nil {
 			rows := t.Rows
@@ -82,7 +92,7 @@ func verifyStore(ctx context.Context, trail trailReader, where, dataDir string, 
 	if err != nil {
 		return err
 	}
-	problems := texts(report.Problems)
+	problems := append(texts(report.Problems), replaced...)
 	checked := ""
 	if records != nil {
 		problems = append(problems, records.Problems()...)
@@ -106,6 +116,35 @@ func verifyStore(ctx context.Context, trail trailReader, where, dataDir string, 
 		signedText(report), checked)
 	printStations(stdout, report.Stations)
 	return nil
+}
+
+// replacedStores names each store this station (data directory dataDir)
+// signed a checkpoint in at location that is not the store there now,
+// current ("" for none): the store it signed in was removed, or replaced
+// by another (its trail deleted, or its identity changed), which the
+// store's own checkpoints cannot show, being gone with it. A store
+// replaced on purpose is forgotten with `loginshell station forget-store`.
+func replacedStores(dataDir, location, current string) ([]string, error) {
+	kept, err := station.KeptAt(dataDir, location)
+	if err != nil {
+		return nil, fmt.Errorf("read this station's latest checkpoints: %w", err)
+	}
+	var out []string
+	for _, store := range slices.Sorted(maps.Keys(kept)) {
+		if store == current {
+			continue
+		}
+		c := kept[store]
+		signed := fmt.Sprintf("station %s signed checkpoint #%d of store %s there at %s", c.Station, c.Seq, store, c.Time.UTC().Format(time.RFC3339))
+		forget := fmt.Sprintf("(if it was archived on purpose, keep its export and run `loginshell station forget-store %s`)", store)
+		if current == "" {
+			out = append(out, fmt.Sprintf("there is no signature store at %s, but %s: the store was removed or moved away %s", location, signed, forget))
+			continue
+		}
+		out = append(out, fmt.Sprintf("the signature store at %s is store %s, but %s: that store was replaced, its trail deleted or its identity changed %s",
+			location, current, signed, forget))
+	}
+	return out, nil
 }
 
 // verifyGC lets the garbage collector run less often while the store's

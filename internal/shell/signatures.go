@@ -39,7 +39,8 @@ func openSignatures(o signaturesOptions) (db SignatureStore, undo func(), err er
 	// The station's key signs a checkpoint for every transaction that
 	// appends to the trail, inside it; its own copy of the latest is
 	// written by its goroutine after the commit. Closed after the store.
-	stn, err := station.Open(station.Options{Dir: o.dataDir, Name: o.station, Now: time.Now, Log: o.log.With("component", "station")})
+	stn, err := station.Open(station.Options{Dir: o.dataDir, Name: o.station, Now: time.Now, Location: storeLocation(o.dataDir, o.dsn),
+		Log: o.log.With("component", "station")})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open the station's key: %w", err)
 	}

@@ -98,6 +98,32 @@ func openStore(dataDir, dsn string, cp store.Checkpointer) (db SignatureStore, w
 	return s, s.Where(), nil
 }
 
+// storeLocation is where the store a data directory means is, whatever
+// its identity: the SQLite file's absolute path, or the PostgreSQL
+// database's hosts and name (postgres.Location). The station keeps it
+// beside its own copy of its checkpoints (station.Options.Location).
+func storeLocation(dataDir, dsn string) string {
+	if dsn != "" {
+		return postgres.Location(dsn)
+	}
+	path, err := filepath.Abs(filepath.Join(dataDir, StoreFile))
+	if err != nil {
+		return ""
+	}
+	return "file " + path
+}
+
+// StoreLocation is where the store a command run on dataDir means is
+// (storeLocation): what `audit verify` finds this station's copies of
+// its checkpoints under.
+func StoreLocation(dataDir, storeFlag string) (string, error) {
+	dsn, err := commandDSN(dataDir, storeFlag)
+	if err != nil {
+		return "", err
+	}
+	return storeLocation(dataDir, dsn), nil
+}
+
 // ErrNoTrail is what OpenStore returns, without create, for a data
 // directory whose signatures.db does not exist: nothing was ever signed
 // there (audit says so rather than create an empty trail).
@@ -144,7 +170,7 @@ func OpenStation(dataDir, storeFlag, name string) (db SignatureStore, where stri
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("create the data directory %s: %w", dataDir, err)
 	}
-	stn, err := station.Open(station.Options{Dir: dataDir, Name: name, Now: time.Now})
+	stn, err := station.Open(station.Options{Dir: dataDir, Name: name, Now: time.Now, Location: storeLocation(dataDir, dsn)})
 	if err != nil {
 		return nil, "", fmt.Errorf("open the station's key: %w", err)
 	}

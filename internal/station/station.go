@@ -12,12 +12,16 @@
 //   - station-key: the private key, PKCS #8 in PEM ("PRIVATE KEY"), mode
 //     0600. Whoever can read it can sign as this station: protecting the
 //     data directory is still the caller's job.
-//   - checkpoint.json: {"stores": {STORE: CHECKPOINT}}, this station's
-//     newest checkpoint in each store it wrote to, as the export carries
-//     checkpoints. A database administrator who cuts the trail and its
-//     checkpoints back cannot cut this copy. It is written off the
-//     request's path, at most once a second (writeEvery) and at Close,
-//     so it lags a commit by at most about that.
+//   - checkpoint.json: {"stores": {STORE: CHECKPOINT}, "locations":
+//     {STORE: LOCATION}}, this station's newest checkpoint in each store
+//     it wrote to, as the export carries checkpoints, and where that
+//     store was (Options.Location). A database administrator who cuts the
+//     trail and its checkpoints back cannot cut this copy, nor replace
+//     the store with another one (a new identity) unnoticed: its
+//     location says where this station expects the store it signed in.
+//     It is written off the request's path, at most once a second
+//     (writeEvery) and at Close, so it lags a commit by at most about
+//     that.
 //   - known-keys.json: {"stations": {NAME: [FINGERPRINT, ...]}}, the
 //     fingerprints (audit.Fingerprint) of every key seen for each
 //     station, its own included.
@@ -65,7 +69,11 @@ type Options struct {
 	Name string
 	// Now is the clock checkpoints are signed with.
 	Now func() time.Time
-	Log *slog.Logger
+	// Location is where the store this station signs for is (the
+	// shell's storeLocation): kept in checkpoint.json beside the store's
+	// checkpoint (KeptAt). "" keeps none.
+	Location string
+	Log      *slog.Logger
 }
 
 // Station signs checkpoints with this computer's key and keeps its latest
@@ -204,17 +212,24 @@ func (s *Station) flush() {
 	path := filepath.Join(s.o.Dir, CheckpointFile)
 	f := ownFile{}
 	if fi, err := os.Stat(path); s.written != nil && err == nil && sameWrite(s.writtenStat, fi) {
-		f.Stores = maps.Clone(s.written.Stores)
+		f.Stores, f.Locations = maps.Clone(s.written.Stores), maps.Clone(s.written.Locations)
 	} else if err := readJSON(path, &f); err != nil {
 		s.o.Log.Warn("this station's copy of its checkpoints was not read; it is written anew", "file", path, "err", err)
 	}
 	if f.Stores == nil {
 		f.Stores = map[string]audit.Checkpoint{}
 	}
+	if f.Locations == nil {
+		f.Locations = map[string]string{}
+	}
 	changed := false
 	for store, c := range pending {
 		if old, ok := f.Stores[store]; !ok || c.Seq > old.Seq {
 			f.Stores[store] = c
+			changed = true
+		}
+		if loc := s.o.Location; loc != "" && f.Locations[store] != loc {
+			f.Locations[store] = loc
 			changed = true
 		}
 	}
@@ -241,9 +256,11 @@ func sameWrite(a, b os.FileInfo) bool {
 	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
-// ownFile is checkpoint.json.
+// ownFile is checkpoint.json. Locations is absent from a file an older
+// version wrote, and then holds no store's location.
 type ownFile struct {
-	Stores map[string]audit.Checkpoint `json:"stores"`
+	Stores    map[string]audit.Checkpoint `json:"stores"`
+	Locations map[string]string           `json:"locations,omitempty"`
 }
 
 // ReadOwn returns the latest checkpoint this station (data directory
@@ -258,6 +275,46 @@ func ReadOwn(dir, store string) (*audit.Checkpoint, error) {
 		return nil, nil
 	}
 	return &c, nil
+}
+
+// KeptAt returns the latest checkpoint this station (data directory dir)
+// kept for each store it signed in at location, by store identity: the
+// store there now should be one of them (a station that never signed
+// there has none). Another identity there, or none at all, means the
+// store this station signed in was replaced or removed.
+func KeptAt(dir, location string) (map[string]audit.Checkpoint, error) {
+	var f ownFile
+	if err := readJSON(filepath.Join(dir, CheckpointFile), &f); err != nil {
+		return nil, err
+	}
+	kept := map[string]audit.Checkpoint{}
+	for store, loc := range f.Locations {
+		if c, ok := f.Stores[store]; ok && loc == location && location != "" {
+			kept[store] = c
+		}
+	}
+	return kept, nil
+}
+
+// Forget removes from checkpoint.json this station's copy of its latest
+// checkpoint in store, and returns it: for a store replaced on purpose
+// (archived, its export kept), so that `audit verify` stops naming it.
+// ok is false when the file holds none for store.
+func Forget(dir, store string) (c audit.Checkpoint, ok bool, err error) {
+	path := filepath.Join(dir, CheckpointFile)
+	var f ownFile
+	if err := readJSON(path, &f); err != nil {
+		return c, false, err
+	}
+	if c, ok = f.Stores[store]; !ok {
+		return c, false, nil
+	}
+	delete(f.Stores, store)
+	delete(f.Locations, store)
+	if err := writeJSON(path, f); err != nil {
+		return c, false, err
+	}
+	return c, true, nil
 }
 
 // loadOrMake reads the key at path, or makes one there when there is

@@ -220,6 +220,26 @@ func Describe(dsn string) string {
 	return describe(cfg.ConnConfig)
 }
 
+// Location is where the database dsn points at, whoever connects to it:
+// `postgres database "db" on host:port` (every host the DSN names, in
+// its order), "" for a DSN that does not parse. A station keeps it with
+// its own copy of its checkpoints, so that a store found there later
+// under another identity is known for a replacement.
+func Location(dsn string) string {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return ""
+	}
+	cc := cfg.ConnConfig
+	hosts := []string{fmt.Sprintf("%s:%d", cc.Host, cc.Port)}
+	for _, fb := range cc.Fallbacks {
+		if h := fmt.Sprintf("%s:%d", fb.Host, fb.Port); !containsString(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	return fmt.Sprintf("postgres database %q on %s", cc.Database, strings.Join(hosts, ", "))
+}
+
 // Close stops watching and closes the store's connections. Calling it
 // again does nothing.
 func (s *Store) Close() error {
