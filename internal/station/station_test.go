@@ -150,6 +150,50 @@ func TestOwnCheckpointBesideAnother(t *testing.T) {
 	}
 }
 
+// TestKeptAtTheirLocation: each store's checkpoint is kept with where the
+// store was (Options.Location), and KeptAt finds them by it; a file an
+// older version wrote, without locations, has none there; Forget takes a
+// store's out.
+func TestKeptAtTheirLocation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, c := range []struct{ store, location string }{{"A", "file /data/signatures.db"}, {"B", "file /data/signatures.db"}, {"C", `postgres database "mes" on db:5432`}} {
+		s, err := Open(Options{Dir: dir, Name: "ST-1", Now: func() time.Time { return clock }, Location: c.location})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Committed(audit.Checkpoint{Store: c.store, Seq: 7})
+		s.Close()
+	}
+	got, err := KeptAt(dir, "file /data/signatures.db")
+	if err != nil || len(got) != 2 || got["A"].Seq != 7 || got["B"].Seq != 7 {
+		t.Errorf("KeptAt the file = %v, %v; want A and B", got, err)
+	}
+	if got, _ := KeptAt(dir, "file /elsewhere/signatures.db"); len(got) != 0 {
+		t.Errorf("KeptAt another file = %v, want none", got)
+	}
+	if c, ok, err := Forget(dir, "A"); !ok || err != nil || c.Seq != 7 {
+		t.Errorf("Forget(A) = %v, %v, %v", c, ok, err)
+	}
+	if got, _ := KeptAt(dir, "file /data/signatures.db"); len(got) != 1 || got["B"].Seq != 7 {
+		t.Errorf("KeptAt after Forget(A) = %v, want B", got)
+	}
+	if got, _ := ReadOwn(dir, "A"); got != nil {
+		t.Errorf("A's checkpoint kept after Forget: %v", got)
+	}
+	if _, ok, err := Forget(dir, "A"); ok || err != nil {
+		t.Errorf("Forget(A) again = %v, %v; want nothing forgotten", ok, err)
+	}
+
+	older := t.TempDir()
+	if err := os.WriteFile(filepath.Join(older, CheckpointFile), []byte(`{"stores": {"A": {"store": "A", "seq": 3}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := KeptAt(older, "file /data/signatures.db"); len(got) != 0 || err != nil {
+		t.Errorf("KeptAt of an older file = %v, %v; want none", got, err)
+	}
+}
+
 func TestPins(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
