@@ -310,8 +310,8 @@ func TestVerifyNamesTampering(t *testing.T) {
 func TestVerifyNamesAStoreRemovedOrReplaced(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name           string
-		again          bool // a new store made where the old one was
+		name            string
+		again           bool // a new store made where the old one was
 		want, forgotten string
 	}{
 		{"deleted", false, "there is no signature store at file {dir}/signatures.db, but station ST-1 signed checkpoint #{n} of store {store} there at",
