@@ -223,6 +223,12 @@ func TestVerifyNamesTampering(t *testing.T) {
 			}
 			dba(t, `UPDATE store_identity SET uuid = '0123456789abcdef0123456789abcdef'`)
 		}, "is store 0123456789abcdef0123456789abcdef, but station ST-1 signed checkpoint #{n} of store {store} there at"},
+		{"a template edited in the store, and a request queued from it", func(t *testing.T, dba func(*testing.T, string, ...any), dir, flag string, _ []audit.Entry, _ signed) {
+			dba(t, `UPDATE templates SET expression = '{role:Operator} OR {role:Visitor}'`)
+			if code, stdout, stderr := runCLI(dir, withStore(flag, "signature", "queue", "--data", dir, "--template", "Release", "--name", "Release line 99")...); code != 0 {
+				t.Fatalf("queue: exit %d\n%s%s", code, stdout, stderr)
+			}
+		}, "(\"Release line 99\") was queued from template \"Release\" as no entry of the trail recorded it"},
 		{"an entry edited and every later hash recomputed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ signed) {
 			rewrite(t, dba, es, len(es)-12)
 		}, "station ST-1 signed a checkpoint at #{after} for hash"},

@@ -82,6 +82,32 @@ func ContentHash(r Request) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// templateV1 opens a template's hash, version 1.
+const templateV1 = "loginshell/template/v1"
+
+// TemplateHash is the lowercase hex SHA-256 of a template as a request
+// keeps it when queued (its JSON, Request.RulesJSON):
+//
+//	str("loginshell/template/v1") str(RulesJSON)
+//
+// with str as ContentHash's. A template's "stored" entry carries it
+// (Entry.Content), so a request queued from a template that no entry of
+// the trail recorded (one edited in the store, below the engine) is
+// named by `audit verify` (Records).
+func TemplateHash(rulesJSON string) string {
+	sum := templateSum(rulesJSON)
+	return hex.EncodeToString(sum[:])
+}
+
+func templateSum(rulesJSON string) [sha256.Size]byte {
+	b := make([]byte, 0, 16+len(templateV1)+len(rulesJSON))
+	b = binary.BigEndian.AppendUint64(b, uint64(len(templateV1)))
+	b = append(b, templateV1...)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(rulesJSON)))
+	b = append(b, rulesJSON...)
+	return sha256.Sum256(b)
+}
+
 // Fingerprint is the short form of a content hash the dialog shows and a
 // person can compare with `audit show`: its first 12 hex digits in groups
 // of four.

@@ -2,6 +2,7 @@ package signature
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -29,8 +30,21 @@ func (e *Engine) PutTemplate(ctx context.Context, t Template) error {
 	if err := e.o.Store.PutTemplate(ctx, t); err != nil {
 		return err
 	}
-	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: t.Name, Detail: "stored"})
+	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: t.Name, Detail: "stored", Content: e.templateHash(ctx, t)})
 	return nil
+}
+
+// templateHash is the TemplateHash of t as the store now gives it, which
+// is what Queue keeps in a request (t itself should the read fail).
+func (e *Engine) templateHash(ctx context.Context, t Template) string {
+	if stored, err := e.o.Store.Template(ctx, t.Name); err == nil {
+		t = stored
+	}
+	rules, err := json.Marshal(t)
+	if err != nil {
+		return ""
+	}
+	return TemplateHash(string(rules))
 }
 
 // RecordSetting writes to the trail that a setting a signature depends

@@ -1,7 +1,9 @@
 package signature
 
 import (
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,7 +26,14 @@ const signedSkew = 5 * time.Second
 //   - a request the trail names that the store no longer holds;
 //   - a signed slot whose stored signature (user ID, printed name, meaning,
 //     decision, comment, time) differs from its signing entry, or that has
-//     no signing entry at all.
+//     no signing entry at all;
+//   - a request queued from a template as no entry of the trail recorded
+//     it (TemplateHash), when the trail recorded that template's hash at
+//     all: one edited in the store below the engine, whose requests then
+//     hash consistently. Which recorded version a request used is not
+//     checked (a template stored at one station while another queues may
+//     reach the store before its entry does): a template set back to an
+//     earlier recorded version in the store is not named.
 //
 // Entries written before the trail carried content hashes (version 1)
 // are compared by their signatures only. Records does NOT verify the
@@ -37,8 +46,12 @@ const signedSkew = 5 * time.Second
 // queued between the two reads shows as missing from the store.
 type Records struct {
 	requests map[uuid.UUID]*requestMark
-	slots    map[uuid.UUID]*slotMark
-	signed   []*slotMark // in the order the requests came
+	order    []uuid.UUID // the requests, as they came
+	// templates are the TemplateHash of every version of each template
+	// (by its name in upper case) the trail recorded.
+	templates map[string]map[[32]byte]bool
+	slots     map[uuid.UUID]*slotMark
+	signed    []*slotMark // in the order the requests came
 	// gone are the requests the trail names that the store does not
 	// hold, reported once each.
 	gone     map[string]bool
@@ -48,8 +61,12 @@ type Records struct {
 
 // requestMark is what Records keeps of a request.
 type requestMark struct {
-	content string // ContentHash
-	seen    bool   // an entry with a content hash named it
+	content  string // ContentHash
+	seen     bool   // an entry with a content hash named it
+	name     string
+	template string   // the template's name, as queued
+	key      string   // its name in upper case
+	rules    [32]byte // its TemplateHash, as queued; zero without rules
 }
 
 // slotMark is what Records keeps of a signed slot, and what its signing
@@ -67,14 +84,20 @@ type slotMark struct {
 
 // NewRecords returns an empty check.
 func NewRecords() *Records {
-	return &Records{requests: map[uuid.UUID]*requestMark{}, slots: map[uuid.UUID]*slotMark{}, gone: map[string]bool{}}
+	return &Records{requests: map[uuid.UUID]*requestMark{}, slots: map[uuid.UUID]*slotMark{}, gone: map[string]bool{},
+		templates: map[string]map[[32]byte]bool{}}
 }
 
 // Request takes one request of the store, with its slots and signatures.
 // Every request comes before the first entry.
 func (c *Records) Request(r Request) {
 	c.count++
-	c.requests[r.ID] = &requestMark{content: ContentHash(r)}
+	m := &requestMark{content: ContentHash(r), name: r.Name, template: r.Template, key: strings.ToUpper(r.Template)}
+	if r.RulesJSON != "" {
+		m.rules = templateSum(r.RulesJSON)
+	}
+	c.requests[r.ID] = m
+	c.order = append(c.order, r.ID)
 	for _, s := range r.Slots {
 		if s.Signature == nil {
 			continue
@@ -92,6 +115,16 @@ func (c *Records) Requests() int { return c.count }
 
 // Entry takes the next entry of the trail.
 func (c *Records) Entry(e audit.Entry) {
+	if e.Event == audit.EventTemplate && e.Detail == "stored" && e.Content != "" {
+		var sum [32]byte
+		if n, err := hex.Decode(sum[:], []byte(e.Content)); err == nil && n == len(sum) {
+			name := strings.ToUpper(e.Template)
+			if c.templates[name] == nil {
+				c.templates[name] = map[[32]byte]bool{}
+			}
+			c.templates[name][sum] = true
+		}
+	}
 	if e.Slot != "" && e.Detail == "slot signed" && (e.Event == audit.EventApprove || e.Event == audit.EventReject) {
 		if id, err := uuid.Parse(e.Slot); err == nil {
 			if m := c.slots[id]; m != nil {
@@ -125,6 +158,13 @@ func (c *Records) Entry(e audit.Entry) {
 // then the signatures', in the order the requests came.
 func (c *Records) Problems() []string {
 	problems := append([]string(nil), c.problems...)
+	for _, id := range c.order {
+		r := c.requests[id]
+		if recorded := c.templates[r.key]; recorded != nil && r.rules != [32]byte{} && !recorded[r.rules] {
+			problems = append(problems, fmt.Sprintf("request %s (%q) was queued from template %q as no entry of the trail recorded it (%s): "+
+				"the template was changed in the store, not through loginshell", id, r.name, r.template, Fingerprint(hex.EncodeToString(r.rules[:]))))
+		}
+	}
 	for _, m := range c.signed {
 		switch {
 		case m.entry == 0:

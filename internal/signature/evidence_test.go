@@ -131,3 +131,55 @@ func TestRecordsHashesEachRequestOnce(t *testing.T) {
 		t.Errorf("Requests() = %d, want 1", c.Requests())
 	}
 }
+
+// TestRecordsHoldRequestsToTheirTemplates: a request queued from a
+// template as no entry recorded it is named; one queued from any version
+// the trail recorded is not, whatever the name's case; a template the
+// trail recorded no hash of (a trail written before templates were
+// hashed) is not held to anything.
+func TestRecordsHoldRequestsToTheirTemplates(t *testing.T) {
+	t.Parallel()
+	v1 := `{"name":"Release","expression":"{role:Operator} AND {role:Supervisor}"}`
+	v2 := `{"name":"Release","expression":"{role:Operator} AND {role:QA}"}`
+	edited := `{"name":"Release","expression":"{role:Operator}"}`
+	stored := func(name, rules string) audit.Entry {
+		e := audit.Entry{Event: audit.EventTemplate, Template: name, Detail: "stored"}
+		if rules != "" {
+			e.Content = TemplateHash(rules)
+		}
+		return e
+	}
+	for _, tt := range []struct {
+		name      string
+		templates []audit.Entry
+		rules     string // the request's, as queued
+		named     bool
+	}{
+		{"as recorded", []audit.Entry{stored("Release", v1)}, v1, false},
+		{"an earlier recorded version", []audit.Entry{stored("Release", v1), stored("Release", v2)}, v1, false},
+		{"recorded after the request's queue entry", nil, v2, false},
+		{"recorded under the name in another case", []audit.Entry{stored("RELEASE", v1)}, v1, false},
+		{"edited in the store", []audit.Entry{stored("Release", v1), stored("Release", v2)}, edited, true},
+		{"no version of it hashed", []audit.Entry{stored("Release", "")}, edited, false},
+		{"only another template hashed", []audit.Entry{stored("Other", v1)}, edited, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Request{ID: uuid.New(), Template: "Release", Name: "Release line 4", RulesJSON: tt.rules}
+			c := NewRecords()
+			c.Request(r)
+			es := append(tt.templates, audit.Entry{Event: audit.EventQueue, Request: r.ID.String(), RequestName: r.Name, Content: ContentHash(r)})
+			if tt.name == "recorded after the request's queue entry" {
+				es = append(es, stored("Release", v2))
+			}
+			for i, e := range es {
+				e.Seq = int64(i + 1)
+				c.Entry(e)
+			}
+			got := c.Problems()
+			if named := len(got) == 1 && strings.Contains(got[0], `was queued from template "Release" as no entry of the trail recorded it`); named != tt.named || len(got) > 1 {
+				t.Errorf("problems %q, want the request named: %v", got, tt.named)
+			}
+		})
+	}
+}
