@@ -229,6 +229,9 @@ func TestVerifyNamesTampering(t *testing.T) {
 				t.Fatalf("queue: exit %d\n%s%s", code, stdout, stderr)
 			}
 		}, "(\"Release line 99\") was queued from template \"Release\" as no entry of the trail recorded it"},
+		{"a signature's clause edited in the store", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ signed) {
+			dba(t, `UPDATE slots SET clause = '{role:Visitor}'`)
+		}, "its signatures are not the ones its template as queued makes ({role:Operator})"},
 		{"an entry edited and every later hash recomputed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ signed) {
 			rewrite(t, dba, es, len(es)-12)
 		}, "station ST-1 signed a checkpoint at #{after} for hash"},

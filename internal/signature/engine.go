@@ -199,6 +199,14 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	if err != nil {
 		return err
 	}
+	// Who may sign is the template's as queued (its hash is in every
+	// entry of the request), never what the store's slot row says now.
+	clause, err := queuedClause(req, slot)
+	if err != nil {
+		e.alert(ctx, audit.Entry{Event: audit.EventAlert, Request: req.ID.String(), RequestName: req.Name, Slot: slot.ID.String(),
+			Template: t.Name, Detail: fault.Text(err), Content: req.Content()})
+		return err
+	}
 	provider := strings.ToLower(t.Provider())
 	interactive := e.o.Interactive[provider]
 	if e.o.Offline {
@@ -219,10 +227,10 @@ func (e *Engine) Trigger(ctx context.Context, id uuid.UUID, session, page string
 	// The challenge, and so the signature and every audit entry of it,
 	// carries the meaning of the decision being made.
 	c := Challenge{ID: uuid.NewString(), Slot: slot.ID, Request: req.ID, RequestName: req.Name, Description: req.Description,
-		Template: t.Name, Meaning: t.MeaningOf(approve), Clause: slot.Clause, Approve: approve, RequireComment: t.RequireComment,
+		Template: t.Name, Meaning: t.MeaningOf(approve), Clause: clause, Approve: approve, RequireComment: t.RequireComment,
 		Session: session, Page: page, Expires: e.o.Now().Add(t.TimeoutDuration()).UTC(), Owner: req.Owner, By: by,
 		Content: req.Content(), Record: req.Record, IdP: e.idp(provider, interactive),
-		Position: slot.Index + 1, Slots: len(req.Slots), Who: WhoWords(slot.Clause, e.names(t)), Unique: t.ForceUniqueUser,
+		Position: slot.Index + 1, Slots: len(req.Slots), Who: WhoWords(clause, e.names(t)), Unique: t.ForceUniqueUser,
 		Ordered: req.Ordered(), Given: given(req)}
 	if interactive != nil {
 		if err := e.triggerInteractive(ctx, interactive, t, c); err != nil {

@@ -2,7 +2,9 @@ package signature
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +29,9 @@ const signedSkew = 5 * time.Second
 //   - a signed slot whose stored signature (user ID, printed name, meaning,
 //     decision, comment, time) differs from its signing entry, or that has
 //     no signing entry at all;
+//   - a request whose slots (how many, and who may give each) are not
+//     what its template as queued makes of it: a slot's row edited to let
+//     someone else sign (the engine refuses to offer it: queuedClause);
 //   - a request queued from a template as no entry of the trail recorded
 //     it (TemplateHash), when the trail recorded that template's hash at
 //     all: one edited in the store below the engine, whose requests then
@@ -50,6 +55,10 @@ type Records struct {
 	// templates are the TemplateHash of every version of each template
 	// (by its name in upper case) the trail recorded.
 	templates map[string]map[[32]byte]bool
+	// clauses is each template's slots as queued (clausesOf), by its
+	// JSON: requests share a few; cleared when it holds maxClauses.
+	clauses   map[string][]string
+	slotRules []string // requests whose slots are not their template's
 	slots     map[uuid.UUID]*slotMark
 	signed    []*slotMark // in the order the requests came
 	// gone are the requests the trail names that the store does not
@@ -85,7 +94,7 @@ type slotMark struct {
 // NewRecords returns an empty check.
 func NewRecords() *Records {
 	return &Records{requests: map[uuid.UUID]*requestMark{}, slots: map[uuid.UUID]*slotMark{}, gone: map[string]bool{},
-		templates: map[string]map[[32]byte]bool{}}
+		templates: map[string]map[[32]byte]bool{}, clauses: map[string][]string{}}
 }
 
 // Request takes one request of the store, with its slots and signatures.
@@ -98,6 +107,10 @@ func (c *Records) Request(r Request) {
 	}
 	c.requests[r.ID] = m
 	c.order = append(c.order, r.ID)
+	if want := c.clausesOf(r.RulesJSON); want != nil && !slices.EqualFunc(want, r.Slots, func(w string, s Slot) bool { return w == s.Clause }) {
+		c.slotRules = append(c.slotRules, fmt.Sprintf("request %s (%q): its signatures are not the ones its template as queued makes (%s): "+
+			"a slot was added, removed or changed in the store to let someone else sign", r.ID, r.Name, strings.Join(want, " AND ")))
+	}
 	for _, s := range r.Slots {
 		if s.Signature == nil {
 			continue
@@ -108,6 +121,36 @@ func (c *Records) Request(r Request) {
 		c.slots[s.ID] = m
 		c.signed = append(c.signed, m)
 	}
+}
+
+// maxClauses bounds Records.clauses: a store whose every request holds a
+// template of its own is read at the cost of parsing each.
+const maxClauses = 1024
+
+// clausesOf is the clause of each slot the template rulesJSON makes, in
+// order; nil for none to compare with (no template kept, or one that does
+// not parse: the content hash covers it).
+func (c *Records) clausesOf(rulesJSON string) []string {
+	if rulesJSON == "" {
+		return nil
+	}
+	if want, ok := c.clauses[rulesJSON]; ok {
+		return want
+	}
+	var want []string
+	var t Template
+	if err := json.Unmarshal([]byte(rulesJSON), &t); err == nil {
+		if expr, err := ParseExpression(t.Expression); err == nil {
+			for _, s := range expr.Slots() {
+				want = append(want, s.String())
+			}
+		}
+	}
+	if len(c.clauses) >= maxClauses {
+		clear(c.clauses)
+	}
+	c.clauses[rulesJSON] = want
+	return want
 }
 
 // Requests is how many requests Request took.
@@ -157,7 +200,7 @@ func (c *Records) Entry(e audit.Entry) {
 // Problems returns the differences found: the trail's, in trail order,
 // then the signatures', in the order the requests came.
 func (c *Records) Problems() []string {
-	problems := append([]string(nil), c.problems...)
+	problems := append(append([]string(nil), c.problems...), c.slotRules...)
 	for _, id := range c.order {
 		r := c.requests[id]
 		if recorded := c.templates[r.key]; recorded != nil && r.rules != [32]byte{} && !recorded[r.rules] {

@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +166,7 @@ func TestRecordsHoldRequestsToTheirTemplates(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := Request{ID: uuid.New(), Template: "Release", Name: "Release line 4", RulesJSON: tt.rules}
+			r := Request{ID: uuid.New(), Template: "Release", Name: "Release line 4", RulesJSON: tt.rules, Slots: queuedSlots(t, tt.rules)}
 			c := NewRecords()
 			c.Request(r)
 			es := append(tt.templates, audit.Entry{Event: audit.EventQueue, Request: r.ID.String(), RequestName: r.Name, Content: ContentHash(r)})
@@ -178,6 +179,56 @@ func TestRecordsHoldRequestsToTheirTemplates(t *testing.T) {
 			}
 			got := c.Problems()
 			if named := len(got) == 1 && strings.Contains(got[0], `was queued from template "Release" as no entry of the trail recorded it`); named != tt.named || len(got) > 1 {
+				t.Errorf("problems %q, want the request named: %v", got, tt.named)
+			}
+		})
+	}
+}
+
+// queuedSlots is the pending slots the template rulesJSON makes, as Queue
+// makes them.
+func queuedSlots(t *testing.T, rulesJSON string) []Slot {
+	t.Helper()
+	var tm Template
+	if err := json.Unmarshal([]byte(rulesJSON), &tm); err != nil {
+		t.Fatal(err)
+	}
+	expr, err := ParseExpression(tm.Expression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slots []Slot
+	for i, c := range expr.Slots() {
+		slots = append(slots, Slot{ID: uuid.New(), Index: i, Clause: c.String(), State: Pending})
+	}
+	return slots
+}
+
+// TestRecordsHoldSlotsToTheirTemplate: a request's slots must be what its
+// template as queued makes of it: a clause edited, a slot added or taken
+// away is named; a request without its template kept is not held to it.
+func TestRecordsHoldSlotsToTheirTemplate(t *testing.T) {
+	t.Parallel()
+	rules := `{"name":"Release","expression":"{role:Operator} AND {role:Supervisor}"}`
+	for _, tt := range []struct {
+		name  string
+		edit  func(r *Request)
+		named bool
+	}{
+		{"as queued", func(*Request) {}, false},
+		{"a clause edited", func(r *Request) { r.Slots[1].Clause = "{role:Operator}" }, true},
+		{"a slot removed", func(r *Request) { r.Slots = r.Slots[:1] }, true},
+		{"a slot added", func(r *Request) { r.Slots = append(r.Slots, Slot{Index: 2, Clause: "{role:Visitor}"}) }, true},
+		{"no template kept", func(r *Request) { r.RulesJSON = ""; r.Slots[1].Clause = "{role:Operator}" }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Request{ID: uuid.New(), Template: "Release", Name: "Release line 4", RulesJSON: rules, Slots: queuedSlots(t, rules)}
+			tt.edit(&r)
+			c := NewRecords()
+			c.Request(r)
+			got := c.Problems()
+			if named := len(got) == 1 && strings.Contains(got[0], "its signatures are not the ones its template as queued makes ({role:Operator} AND {role:Supervisor})"); named != tt.named || len(got) > 1 {
 				t.Errorf("problems %q, want the request named: %v", got, tt.named)
 			}
 		})

@@ -45,3 +45,25 @@ func (r Request) CheckOrder(id uuid.UUID) error {
 	}
 	return fault.Detail(ErrNotPosted, "signature %d of %d (%s) must be given first", first.Index+1, len(r.Slots), ClauseWords(first.Clause))
 }
+
+// queuedClause is who may give slot of req: the clause its template, as
+// queued (req.Rules, in every entry's content hash), made of it. The
+// store's own row for the slot must say the same; one that does not was
+// edited below the engine (to let someone else sign), and the slot is not
+// offered. A request stored before the template was kept with it has only
+// the row.
+func queuedClause(req Request, slot Slot) (string, error) {
+	if req.Rules == nil {
+		return slot.Clause, nil
+	}
+	expr, err := ParseExpression(req.Rules.Expression)
+	if err != nil {
+		return "", err
+	}
+	clauses := expr.Slots()
+	if len(clauses) != len(req.Slots) || slot.Index < 0 || slot.Index >= len(clauses) || clauses[slot.Index].String() != slot.Clause {
+		return "", fault.Explain(ErrNotPosted, "signature %d of request %q is not as its template %q made it when it was queued: the store was changed below loginshell, "+
+			"so it is not offered (run `loginshell audit verify`)", slot.Index+1, req.Name, req.Template)
+	}
+	return slot.Clause, nil
+}
