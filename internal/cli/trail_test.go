@@ -232,6 +232,15 @@ func TestVerifyNamesTampering(t *testing.T) {
 		{"a signature's clause edited in the store", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ signed) {
 			dba(t, `UPDATE slots SET clause = '{role:Visitor}'`)
 		}, "its signatures are not the ones its template as queued makes ({role:Operator})"},
+		{"a pending request set approved in the store", func(t *testing.T, dba func(*testing.T, string, ...any), dir, flag string, _ []audit.Entry, _ signed) {
+			if code, stdout, stderr := runCLI(dir, withStore(flag, "signature", "queue", "--data", dir, "--template", "Release", "--name", "Release line 98")...); code != 0 {
+				t.Fatalf("queue: exit %d\n%s%s", code, stdout, stderr)
+			}
+			dba(t, `UPDATE requests SET state = 'approved' WHERE state = 'pending'`)
+		}, "(\"Release line 98\") is approved in the store, but its entries leave it pending"},
+		{"an approved request set cancelled in the store", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ signed) {
+			dba(t, `UPDATE requests SET state = 'cancelled' WHERE name = 'Release line 0'`)
+		}, "(\"Release line 0\") is cancelled in the store, but its entries leave it approved"},
 		{"an entry edited and every later hash recomputed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ signed) {
 			rewrite(t, dba, es, len(es)-12)
 		}, "station ST-1 signed a checkpoint at #{after} for hash"},

@@ -1,6 +1,7 @@
 package signature
 
 import (
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -29,6 +30,10 @@ const signedSkew = 5 * time.Second
 //   - a signed slot whose stored signature (user ID, printed name, meaning,
 //     decision, comment, time) differs from its signing entry, or that has
 //     no signing entry at all;
+//   - a request whose state in the store (approved, rejected, cancelled,
+//     pending) is not the one its entries give it: an approval, a
+//     rejection or a cancellation set in the store with no entry, which a
+//     page reading the request would take for the outcome;
 //   - a request whose slots (how many, and who may give each) are not
 //     what its template as queued makes of it: a slot's row edited to let
 //     someone else sign (the engine refuses to offer it: queuedClause);
@@ -76,6 +81,8 @@ type requestMark struct {
 	template string   // the template's name, as queued
 	key      string   // its name in upper case
 	rules    [32]byte // its TemplateHash, as queued; zero without rules
+	stored   State    // its state in the store
+	recorded State    // the state its entries give it ("" for pending)
 }
 
 // slotMark is what Records keeps of a signed slot, and what its signing
@@ -101,7 +108,7 @@ func NewRecords() *Records {
 // Every request comes before the first entry.
 func (c *Records) Request(r Request) {
 	c.count++
-	m := &requestMark{content: ContentHash(r), name: r.Name, template: r.Template, key: strings.ToUpper(r.Template)}
+	m := &requestMark{content: ContentHash(r), name: r.Name, template: r.Template, key: strings.ToUpper(r.Template), stored: r.State}
 	if r.RulesJSON != "" {
 		m.rules = templateSum(r.RulesJSON)
 	}
@@ -175,12 +182,27 @@ func (c *Records) Entry(e audit.Entry) {
 			}
 		}
 	}
-	if e.Request == "" || e.Content == "" {
+	if e.Request == "" {
 		return
 	}
 	var r *requestMark
 	if id, err := uuid.Parse(e.Request); err == nil {
 		r = c.requests[id]
+	}
+	if r != nil {
+		// The entries that end a request, each written in the transaction
+		// that sets its state (SignAudited, CancelAudited).
+		switch {
+		case e.Event == audit.EventApprove && e.Slot == "":
+			r.recorded = Approved
+		case e.Event == audit.EventReject && e.Detail == "slot signed":
+			r.recorded = Rejected
+		case e.Event == audit.EventCancel && e.Slot == "":
+			r.recorded = Cancelled
+		}
+	}
+	if e.Content == "" {
+		return
 	}
 	switch {
 	case r == nil:
@@ -203,6 +225,10 @@ func (c *Records) Problems() []string {
 	problems := append(append([]string(nil), c.problems...), c.slotRules...)
 	for _, id := range c.order {
 		r := c.requests[id]
+		if recorded := cmp.Or(r.recorded, Pending); r.stored != recorded {
+			problems = append(problems, fmt.Sprintf("request %s (%q) is %s in the store, but its entries leave it %s: its state was set in the store, not by a signature",
+				id, r.name, r.stored, recorded))
+		}
 		if recorded := c.templates[r.key]; recorded != nil && r.rules != [32]byte{} && !recorded[r.rules] {
 			problems = append(problems, fmt.Sprintf("request %s (%q) was queued from template %q as no entry of the trail recorded it (%s): "+
 				"the template was changed in the store, not through loginshell", id, r.name, r.template, Fingerprint(hex.EncodeToString(r.rules[:]))))

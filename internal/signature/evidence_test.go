@@ -21,7 +21,7 @@ func TestRecords(t *testing.T) {
 	// build returns a request with one signed slot and the trail that
 	// queued and signed it.
 	build := func() (Request, []audit.Entry) {
-		r := Request{ID: uuid.New(), Template: "Release", Name: "Release line 4", Description: "Batch 4711", Record: `{"batch":"4711"}`}
+		r := Request{ID: uuid.New(), State: Pending, Template: "Release", Name: "Release line 4", Description: "Batch 4711", Record: `{"batch":"4711"}`}
 		sig := &Signature{Signer: Signer{UserID: "olga", PrintedName: "Olga Operator", Roles: []string{"Operator"}}, Approve: true,
 			Meaning: "Approval", Comment: "checked", SignedAt: now}
 		r.Slots = []Slot{{ID: uuid.New(), Request: r.ID, Index: 0, State: Approved, Signature: sig}, {ID: uuid.New(), Request: r.ID, Index: 1}}
@@ -120,7 +120,7 @@ func TestRecords(t *testing.T) {
 // request's later entries agree with its first, the chain says so).
 func TestRecordsHashesEachRequestOnce(t *testing.T) {
 	t.Parallel()
-	r := Request{ID: uuid.New(), Template: "T", Name: "n"}
+	r := Request{ID: uuid.New(), State: Pending, Template: "T", Name: "n"}
 	c := NewRecords()
 	c.Request(r)
 	c.Entry(audit.Entry{Seq: 1, Request: r.ID.String(), Content: "0000"})
@@ -166,7 +166,7 @@ func TestRecordsHoldRequestsToTheirTemplates(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := Request{ID: uuid.New(), Template: "Release", Name: "Release line 4", RulesJSON: tt.rules, Slots: queuedSlots(t, tt.rules)}
+			r := Request{ID: uuid.New(), State: Pending, Template: "Release", Name: "Release line 4", RulesJSON: tt.rules, Slots: queuedSlots(t, tt.rules)}
 			c := NewRecords()
 			c.Request(r)
 			es := append(tt.templates, audit.Entry{Event: audit.EventQueue, Request: r.ID.String(), RequestName: r.Name, Content: ContentHash(r)})
@@ -223,13 +223,57 @@ func TestRecordsHoldSlotsToTheirTemplate(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := Request{ID: uuid.New(), Template: "Release", Name: "Release line 4", RulesJSON: rules, Slots: queuedSlots(t, rules)}
+			r := Request{ID: uuid.New(), State: Pending, Template: "Release", Name: "Release line 4", RulesJSON: rules, Slots: queuedSlots(t, rules)}
 			tt.edit(&r)
 			c := NewRecords()
 			c.Request(r)
 			got := c.Problems()
 			if named := len(got) == 1 && strings.Contains(got[0], "its signatures are not the ones its template as queued makes ({role:Operator} AND {role:Supervisor})"); named != tt.named || len(got) > 1 {
 				t.Errorf("problems %q, want the request named: %v", got, tt.named)
+			}
+		})
+	}
+}
+
+// TestRecordsHoldStatesToTheirEntries: a request's state in the store
+// must be the one its entries give it (an approval of the request, a
+// rejected signature, a cancellation of the request); a challenge's
+// cancellation or a slot's approval leaves it pending.
+func TestRecordsHoldStatesToTheirEntries(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		stored  State
+		entries []audit.Entry // of the request, after its queue entry
+		want    string        // "" for none
+	}{
+		{"pending", Pending, nil, ""},
+		{"pending after a challenge cancelled and a slot approved", Pending, []audit.Entry{
+			{Event: audit.EventCancel, Slot: "s"}, {Event: audit.EventApprove, Slot: "s", Detail: "slot signed"}}, ""},
+		{"approved", Approved, []audit.Entry{{Event: audit.EventApprove, Slot: "s", Detail: "slot signed"}, {Event: audit.EventApprove, Detail: "request approved"}}, ""},
+		{"rejected", Rejected, []audit.Entry{{Event: audit.EventReject, Slot: "s", Detail: "slot signed"}}, ""},
+		{"cancelled", Cancelled, []audit.Entry{{Event: audit.EventCancel}}, ""},
+		{"approved with no entry", Approved, nil, "is approved in the store, but its entries leave it pending"},
+		{"approved after a slot's approval only", Approved, []audit.Entry{{Event: audit.EventApprove, Slot: "s", Detail: "slot signed"}}, "is approved in the store, but its entries leave it pending"},
+		{"cancelled after a challenge's cancellation only", Cancelled, []audit.Entry{{Event: audit.EventCancel, Slot: "s"}}, "is cancelled in the store, but its entries leave it pending"},
+		{"pending though approved", Pending, []audit.Entry{{Event: audit.EventApprove, Detail: "request approved"}}, "is pending in the store, but its entries leave it approved"},
+		{"rejected though approved", Rejected, []audit.Entry{{Event: audit.EventApprove, Detail: "request approved"}}, "is rejected in the store, but its entries leave it approved"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Request{ID: uuid.New(), State: tt.stored, Template: "Release", Name: "Release line 4"}
+			c := NewRecords()
+			c.Request(r)
+			for i, e := range append([]audit.Entry{{Event: audit.EventQueue}}, tt.entries...) {
+				e.Seq, e.Request, e.RequestName, e.Content = int64(i+1), r.ID.String(), r.Name, ContentHash(r)
+				if e.Slot == "s" {
+					e.Slot = uuid.NewString()
+				}
+				c.Entry(e)
+			}
+			got := c.Problems()
+			if tt.want == "" && len(got) != 0 || tt.want != "" && (len(got) != 1 || !strings.Contains(got[0], tt.want)) {
+				t.Errorf("problems %q, want %q", got, tt.want)
 			}
 		})
 	}
