@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
+	"loginshell/internal/audit"
 )
 
 // Watcher is a Backend that hears of changes other stations commit: the
@@ -119,13 +122,44 @@ func (e *Engine) remote(ctx context.Context, id uuid.UUID, state State) {
 	e.publishRemote(slot, req, state)
 }
 
+// settledAs says whether r, as read, is settled as state says: approved
+// with every slot approved by a signature, rejected by a signature, or
+// cancelled.
+func (r Request) settledAs(state State) bool {
+	if r.State != state {
+		return false
+	}
+	switch state {
+	case Approved:
+		return len(r.Slots) > 0 && !slices.ContainsFunc(r.Slots, func(s Slot) bool {
+			return s.State != Approved || s.Signature == nil || !s.Signature.Approve
+		})
+	case Rejected:
+		return slices.ContainsFunc(r.Slots, func(s Slot) bool {
+			return s.State == Rejected && s.Signature != nil && !s.Signature.Approve
+		})
+	}
+	return state == Cancelled
+}
+
 // remoteRetries are the pauses before reading a change's slot again.
 var remoteRetries = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
 
 // publishRemote publishes the outcome of a change another station made.
 // A slot signed there, or a request ended there, has no attempts left to
 // count here.
+//
+// An outcome that ends the request is given only when the request, as
+// read, is so settled (settledAs): a change notice, or a request's state,
+// that a database administrator wrote without the signatures that settle
+// it gives the page nothing, and the trail an alert.
 func (e *Engine) publishRemote(slot Slot, req Request, state State) {
+	if state != Pending && !req.settledAs(state) {
+		e.alert(context.Background(), audit.Entry{Event: audit.EventAlert, Request: req.ID.String(), RequestName: req.Name, Template: req.Template,
+			Content: req.Content(), Detail: fmt.Sprintf("a change in the signature store said request %q was %s, but its signatures do not settle it so: "+
+				"nothing was given to its page; the store may have been changed below loginshell (run `loginshell audit verify`)", req.Name, state)})
+		return
+	}
 	for _, sl := range req.Slots {
 		if sl.State != Pending { // signed, or cancelled with its request
 			e.forgetFailures(sl.ID)

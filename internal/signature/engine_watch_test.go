@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"loginshell/internal/audit"
 )
 
 // notice is one change another station committed: a slot of the request
@@ -70,6 +74,85 @@ func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
 		t.Errorf("a second outcome: %+v", o)
 	case <-time.After(50 * time.Millisecond):
 	}
+}
+
+// TestAChangeThatSettlesNothingIsNotPublished: a notice, or a request's
+// state, that a database administrator wrote without the signatures
+// that settle it (the request set approved with its slots pending, or a
+// notice that says approved while the request reads pending) gives the
+// page no outcome, and the trail an alert naming the request; the
+// request settled by its signatures is published as before.
+func TestAChangeThatSettlesNothingIsNotPublished(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	signed := &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, Meaning: "Approval", SignedAt: now}
+	rejected := &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Meaning: "Rejected", SignedAt: now}
+	for _, tt := range []struct {
+		name   string
+		state  State // the request's, as read
+		slots  []Slot
+		notice State
+		want   string // an outcome kind; "" for none, and an alert
+	}{
+		{"approved by its signatures", Approved, []Slot{{State: Approved, Signature: signed}, {State: Approved, Signature: signed}}, Approved, OutcomeApprove},
+		{"rejected by a signature", Rejected, []Slot{{State: Rejected, Signature: rejected}, {State: Cancelled}}, Rejected, OutcomeReject},
+		{"cancelled", Cancelled, []Slot{{State: Cancelled}}, Cancelled, OutcomeError},
+		{"set approved, its slots pending", Approved, []Slot{{State: Pending}, {State: Pending}}, Approved, ""},
+		{"set approved, one slot signed", Approved, []Slot{{State: Approved, Signature: signed}, {State: Pending}}, Approved, ""},
+		{"set rejected with no rejection", Rejected, []Slot{{State: Approved, Signature: signed}, {State: Pending}}, Rejected, ""},
+		{"a notice of an approval the request does not show", Pending, []Slot{{State: Pending}}, Approved, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Request{ID: uuid.New(), Template: "T", Name: "batch-1", State: tt.state, Session: "s-1", QueuedAt: now, Slots: tt.slots}
+			for i := range r.Slots {
+				r.Slots[i].ID, r.Slots[i].Request, r.Slots[i].Index = uuid.New(), r.ID, i
+			}
+			st := &auditingStore{slotStore: &slotStore{r: r}}
+			w := watchingStore{Backend: st, changes: make(chan Change)}
+			e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
+			outcomes, cancel := e.Subscribe("s-1")
+			defer cancel()
+			ctx, stop := context.WithCancel(context.Background())
+			defer stop()
+			go e.Watch(ctx)
+			w.changes <- notice(r.Slots[0].ID, tt.notice)
+			select {
+			case o := <-outcomes:
+				if o.Kind != tt.want {
+					t.Errorf("outcome %+v, want kind %q", o, tt.want)
+				}
+			case <-time.After(300 * time.Millisecond):
+				if tt.want != "" {
+					t.Fatalf("no outcome, want %q", tt.want)
+				}
+			}
+			if alerts := st.alerts(); tt.want == "" && (len(alerts) != 1 || alerts[0].Request != r.ID.String() ||
+				!strings.Contains(alerts[0].Detail, "but its signatures do not settle it so")) || tt.want != "" && len(alerts) != 0 {
+				t.Errorf("alerts %+v", alerts)
+			}
+		})
+	}
+}
+
+// auditingStore is a slotStore that keeps what is appended to the trail.
+type auditingStore struct {
+	*slotStore
+	mu      sync.Mutex
+	entries []audit.Entry
+}
+
+func (s *auditingStore) AppendAudit(_ context.Context, e audit.Entry) (audit.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entries = append(s.entries, e)
+	return e, nil
+}
+
+func (s *auditingStore) alerts() []audit.Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.entries)
 }
 
 // slotStore answers Slot with one request, after failing the first
