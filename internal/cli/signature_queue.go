@@ -85,6 +85,12 @@ func runQueue(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return failed(fmt.Errorf("request %s: %w", req.ID, err))
 	}
+	if !req.SettledAs(req.State) {
+		// A state a database administrator set without the signatures
+		// that settle it is no outcome.
+		return failed(fmt.Errorf("request %s (%q) is %s in the store, but its signatures do not settle it so: the store may have been changed below loginshell (run loginshell audit verify)",
+			req.ID, req.Name, req.State))
+	}
 	return exitCode(render(e.stdout, req)).orNil()
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"os"
@@ -119,12 +120,14 @@ func TestQueueWait(t *testing.T) {
 		name     string
 		approve  []bool // the slots' signatures, in order
 		cancel   bool
+		forge    string // a state set in the store with no signature, as a DBA could
 		wantCode int
 		want     string
 	}{
-		{"approved by both slots exits 0", []bool{true, true}, false, 0, "approved"},
-		{"a rejected slot exits 1", []bool{false}, false, 1, "rejected by Sam Supervisor (user ID sam)"},
-		{"a cancelled request exits 3", nil, true, 3, "cancelled"},
+		{"a request set approved in the store exits 3", nil, false, "approved", 3, "is approved in the store, but its signatures do not settle it so"},
+		{"approved by both slots exits 0", []bool{true, true}, false, "", 0, "approved"},
+		{"a rejected slot exits 1", []bool{false}, false, "", 1, "rejected by Sam Supervisor (user ID sam)"},
+		{"a cancelled request exits 3", nil, true, "", 3, "cancelled"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -155,6 +158,17 @@ func TestQueueWait(t *testing.T) {
 				if tt.cancel {
 					s.Cancel(ctx, r.ID)
 				}
+				if tt.forge != "" {
+					db, err := sql.Open("sqlite", filepath.Join(dir, "signatures.db"))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					defer db.Close()
+					if _, err := db.Exec(`UPDATE requests SET state = ? WHERE id = ?`, tt.forge, r.ID.String()); err != nil {
+						t.Error(err)
+					}
+				}
 				for i, approve := range tt.approve {
 					sig := signature.Signature{Signer: signature.Signer{UserID: "sam", PrintedName: "Sam Supervisor"}, Approve: approve,
 						Meaning: "Approval", Comment: "ok", SignedAt: time.Now(), Station: "ST-2"}
@@ -168,7 +182,7 @@ func TestQueueWait(t *testing.T) {
 			if _, err := uuid.Parse(lines[0]); err != nil {
 				t.Errorf("first line %q is not a slot UUID", lines[0])
 			}
-			if code != tt.wantCode || !strings.Contains(stdout, tt.want) {
+			if code != tt.wantCode || !strings.Contains(stdout+stderr, tt.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want %d and %q", code, stdout, stderr, tt.wantCode, tt.want)
 			}
 			// The queue went through the engine: its audit entry is there.

@@ -122,10 +122,10 @@ func (e *Engine) remote(ctx context.Context, id uuid.UUID, state State) {
 	e.publishRemote(slot, req, state)
 }
 
-// settledAs says whether r, as read, is settled as state says: approved
+// SettledAs says whether r, as read, is settled as state says: approved
 // with every slot approved by a signature, rejected by a signature, or
 // cancelled.
-func (r Request) settledAs(state State) bool {
+func (r Request) SettledAs(state State) bool {
 	if r.State != state {
 		return false
 	}
@@ -150,11 +150,11 @@ var remoteRetries = []time.Duration{time.Second, 2 * time.Second, 4 * time.Secon
 // count here.
 //
 // An outcome that ends the request is given only when the request, as
-// read, is so settled (settledAs): a change notice, or a request's state,
+// read, is so settled (SettledAs): a change notice, or a request's state,
 // that a database administrator wrote without the signatures that settle
 // it gives the page nothing, and the trail an alert.
 func (e *Engine) publishRemote(slot Slot, req Request, state State) {
-	if state != Pending && !req.settledAs(state) {
+	if state != Pending && !req.SettledAs(state) {
 		e.alert(context.Background(), audit.Entry{Event: audit.EventAlert, Request: req.ID.String(), RequestName: req.Name, Template: req.Template,
 			Content: req.Content(), Detail: fmt.Sprintf("a change in the signature store said request %q was %s, but its signatures do not settle it so: "+
 				"nothing was given to its page; the store may have been changed below loginshell (run `loginshell audit verify`)", req.Name, state)})
