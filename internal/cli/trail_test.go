@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"loginshell/internal/audit"
 	"loginshell/internal/shell"
@@ -241,6 +242,20 @@ func TestVerifyNamesTampering(t *testing.T) {
 		{"an approved request set cancelled in the store", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, _ []audit.Entry, _ signed) {
 			dba(t, `UPDATE requests SET state = 'cancelled' WHERE name = 'Release line 0'`)
 		}, "(\"Release line 0\") is cancelled in the store, but its entries leave it approved"},
+		{"a request put into the store", func(t *testing.T, dba func(*testing.T, string, ...any), _, flag string, _ []audit.Entry, _ signed) {
+			id := "'" + uuid.NewString() + "'"
+			if flag != "" {
+				id += "::uuid"
+			}
+			dba(t, `INSERT INTO requests (id, template, template_key, name, description, state, station, session, queued_at, owner, addressed_to, rules, record)
+	SELECT `+id+`, template, template_key, 'Forged release', description, 'pending', station, session, queued_at, owner, addressed_to, rules, record
+	FROM requests LIMIT 1`)
+			slot := "'" + uuid.NewString() + "'"
+			if flag != "" {
+				slot += "::uuid"
+			}
+			dba(t, `INSERT INTO slots (id, request, idx, clause, state) SELECT `+slot+`, `+id+`, 0, clause, 'pending' FROM slots LIMIT 1`)
+		}, "(\"Forged release\") is in the store, but no entry of the trail queued it"},
 		{"an entry edited and every later hash recomputed", func(t *testing.T, dba func(*testing.T, string, ...any), _, _ string, es []audit.Entry, _ signed) {
 			rewrite(t, dba, es, len(es)-12)
 		}, "station ST-1 signed a checkpoint at #{after} for hash"},

@@ -30,6 +30,8 @@ const signedSkew = 5 * time.Second
 //   - a signed slot whose stored signature (user ID, printed name, meaning,
 //     decision, comment, time) differs from its signing entry, or that has
 //     no signing entry at all;
+//   - a request the store holds that no entry of the trail names: one
+//     put into the store below the engine, for someone to sign;
 //   - a request whose state in the store (approved, rejected, cancelled,
 //     pending) is not the one its entries give it: an approval, a
 //     rejection or a cancellation set in the store with no entry, which a
@@ -83,6 +85,7 @@ type requestMark struct {
 	rules    [32]byte // its TemplateHash, as queued; zero without rules
 	stored   State    // its state in the store
 	recorded State    // the state its entries give it ("" for pending)
+	named    bool     // an entry names it
 }
 
 // slotMark is what Records keeps of a signed slot, and what its signing
@@ -190,6 +193,7 @@ func (c *Records) Entry(e audit.Entry) {
 		r = c.requests[id]
 	}
 	if r != nil {
+		r.named = true
 		// The entries that end a request, each written in the transaction
 		// that sets its state (SignAudited, CancelAudited).
 		switch {
@@ -225,6 +229,10 @@ func (c *Records) Problems() []string {
 	problems := append(append([]string(nil), c.problems...), c.slotRules...)
 	for _, id := range c.order {
 		r := c.requests[id]
+		if !r.named {
+			problems = append(problems, fmt.Sprintf("request %s (%q) is in the store, but no entry of the trail queued it: it was put into the store, not queued through loginshell", id, r.name))
+			continue
+		}
 		if recorded := cmp.Or(r.recorded, Pending); r.stored != recorded {
 			problems = append(problems, fmt.Sprintf("request %s (%q) is %s in the store, but its entries leave it %s: its state was set in the store, not by a signature",
 				id, r.name, r.stored, recorded))

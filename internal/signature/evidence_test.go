@@ -2,6 +2,7 @@ package signature
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -227,6 +228,7 @@ func TestRecordsHoldSlotsToTheirTemplate(t *testing.T) {
 			tt.edit(&r)
 			c := NewRecords()
 			c.Request(r)
+			c.Entry(audit.Entry{Seq: 1, Event: audit.EventQueue, Request: r.ID.String(), RequestName: r.Name, Content: ContentHash(r)})
 			got := c.Problems()
 			if named := len(got) == 1 && strings.Contains(got[0], "its signatures are not the ones its template as queued makes ({role:Operator} AND {role:Supervisor})"); named != tt.named || len(got) > 1 {
 				t.Errorf("problems %q, want the request named: %v", got, tt.named)
@@ -274,6 +276,40 @@ func TestRecordsHoldStatesToTheirEntries(t *testing.T) {
 			got := c.Problems()
 			if tt.want == "" && len(got) != 0 || tt.want != "" && (len(got) != 1 || !strings.Contains(got[0], tt.want)) {
 				t.Errorf("problems %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRecordsNameARequestNoEntryQueued: a request in the store that no
+// entry names was put there below the engine; one named by any entry,
+// content hash or not (a trail written before hashes), is not.
+func TestRecordsNameARequestNoEntryQueued(t *testing.T) {
+	t.Parallel()
+	r := Request{ID: uuid.New(), State: Pending, Template: "Release", Name: "Release line 7"}
+	for _, tt := range []struct {
+		name    string
+		entries []audit.Entry
+		named   bool
+	}{
+		{"queued", []audit.Entry{{Event: audit.EventQueue, Request: r.ID.String(), Content: ContentHash(r)}}, false},
+		{"queued before hashes", []audit.Entry{{Event: audit.EventQueue, Request: r.ID.String()}}, false},
+		{"no entry", nil, true},
+		{"only another request's entries", []audit.Entry{{Event: audit.EventQueue, Request: uuid.NewString()}}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := NewRecords()
+			c.Request(r)
+			for i, e := range tt.entries {
+				e.Seq = int64(i + 1)
+				c.Entry(e)
+			}
+			named := slices.ContainsFunc(c.Problems(), func(p string) bool {
+				return strings.Contains(p, `request `+r.ID.String()+` ("Release line 7") is in the store, but no entry of the trail queued it`)
+			})
+			if named != tt.named {
+				t.Errorf("problems %q, want the request named: %v", c.Problems(), tt.named)
 			}
 		})
 	}
