@@ -62,9 +62,9 @@ type Records struct {
 	// templates are the TemplateHash of every version of each template
 	// (by its name in upper case) the trail recorded.
 	templates map[string]map[[32]byte]bool
-	// clauses is each template's slots as queued (clausesOf), by its
-	// JSON: requests share a few; cleared when it holds maxClauses.
-	clauses   map[string][]string
+	// queued is what each template as queued makes (queuedAs), by its
+	// JSON: requests share a few; cleared when it holds maxQueued.
+	queued    map[string]*queuedTemplate
 	slotRules []string // requests whose slots are not their template's
 	slots     map[uuid.UUID]*slotMark
 	signed    []*slotMark // in the order the requests came
@@ -104,7 +104,7 @@ type slotMark struct {
 // NewRecords returns an empty check.
 func NewRecords() *Records {
 	return &Records{requests: map[uuid.UUID]*requestMark{}, slots: map[uuid.UUID]*slotMark{}, gone: map[string]bool{},
-		templates: map[string]map[[32]byte]bool{}, clauses: map[string][]string{}}
+		templates: map[string]map[[32]byte]bool{}, queued: map[string]*queuedTemplate{}}
 }
 
 // Request takes one request of the store, with its slots and signatures.
@@ -112,12 +112,13 @@ func NewRecords() *Records {
 func (c *Records) Request(r Request) {
 	c.count++
 	m := &requestMark{content: ContentHash(r), name: r.Name, template: r.Template, key: strings.ToUpper(r.Template), stored: r.State}
-	if r.RulesJSON != "" {
-		m.rules = templateSum(r.RulesJSON)
+	q := c.queuedAs(r.RulesJSON)
+	if q != nil {
+		m.rules = q.sum
 	}
 	c.requests[r.ID] = m
 	c.order = append(c.order, r.ID)
-	if want := c.clausesOf(r.RulesJSON); want != nil && !slices.EqualFunc(want, r.Slots, func(w string, s Slot) bool { return w == s.Clause }) {
+	if want := q.slots(); want != nil && !slices.EqualFunc(want, r.Slots, func(w string, s Slot) bool { return w == s.Clause }) {
 		c.slotRules = append(c.slotRules, fmt.Sprintf("request %s (%q): its signatures are not the ones its template as queued makes (%s): "+
 			"a slot was added, removed or changed in the store to let someone else sign", r.ID, r.Name, strings.Join(want, " AND ")))
 	}
@@ -133,34 +134,48 @@ func (c *Records) Request(r Request) {
 	}
 }
 
-// maxClauses bounds Records.clauses: a store whose every request holds a
+// maxQueued bounds Records.queued: a store whose every request holds a
 // template of its own is read at the cost of parsing each.
-const maxClauses = 1024
+const maxQueued = 1024
 
-// clausesOf is the clause of each slot the template rulesJSON makes, in
-// order; nil for none to compare with (no template kept, or one that does
-// not parse: the content hash covers it).
-func (c *Records) clausesOf(rulesJSON string) []string {
+// queuedTemplate is what a template as queued makes: its TemplateHash,
+// and the clause of each slot, in order (nil when it does not parse: the
+// content hash covers it).
+type queuedTemplate struct {
+	sum     [32]byte
+	clauses []string
+}
+
+// slots is q's clauses; nil for a nil q (no template kept).
+func (q *queuedTemplate) slots() []string {
+	if q == nil {
+		return nil
+	}
+	return q.clauses
+}
+
+// queuedAs is what the template rulesJSON makes; nil for none kept.
+func (c *Records) queuedAs(rulesJSON string) *queuedTemplate {
 	if rulesJSON == "" {
 		return nil
 	}
-	if want, ok := c.clauses[rulesJSON]; ok {
-		return want
+	if q, ok := c.queued[rulesJSON]; ok {
+		return q
 	}
-	var want []string
+	q := &queuedTemplate{sum: templateSum(rulesJSON)}
 	var t Template
 	if err := json.Unmarshal([]byte(rulesJSON), &t); err == nil {
 		if expr, err := ParseExpression(t.Expression); err == nil {
 			for _, s := range expr.Slots() {
-				want = append(want, s.String())
+				q.clauses = append(q.clauses, s.String())
 			}
 		}
 	}
-	if len(c.clauses) >= maxClauses {
-		clear(c.clauses)
+	if len(c.queued) >= maxQueued {
+		clear(c.queued)
 	}
-	c.clauses[rulesJSON] = want
-	return want
+	c.queued[rulesJSON] = q
+	return q
 }
 
 // Requests is how many requests Request took.
