@@ -33,5 +33,11 @@ func (e *Engine) Request(ctx context.Context, id uuid.UUID, by string) (Request,
 	if err != nil {
 		return Request{}, err
 	}
+	if req.State != Pending && !req.SettledAs(req.State) {
+		// A state set in the store without the signatures that settle
+		// it is no outcome: a page must not act on it.
+		return Request{}, fault.Explain(ErrUnsettled, "request %s (%q) is %s in the signature store, but its signatures do not settle it so: "+
+			"the store may have been changed below loginshell (run `loginshell audit verify`)", req.ID, req.Name, req.State)
+	}
 	return req, nil
 }

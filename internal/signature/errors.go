@@ -55,6 +55,10 @@ var (
 	// one, which they then may not; nothing was signed. The same signer's
 	// next answer to the challenge signs (NeedsConfirm).
 	ErrOtherSlot = fault.New(fault.Conflict, "this person could also give another signature of the request; answer again to sign this one")
+	// ErrUnsettled: a request's state in the store is approved, rejected
+	// or cancelled without the signatures that settle it so (set below
+	// the engine): it is not given out as an outcome.
+	ErrUnsettled = fault.New(fault.Conflict, "the request's state in the signature store is not settled by its signatures")
 )
 
 // Errors of the dialog's answers.

@@ -2,7 +2,10 @@ package signature_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -89,5 +92,34 @@ func TestRequestByUUID(t *testing.T) {
 				t.Errorf("Request = %+v, %v; want it absent to %q", r, err, tt.by)
 			}
 		})
+	}
+}
+
+// TestARequestSetApprovedInTheStoreIsNoOutcome: a page that reads a
+// request (getAuthRequest) set approved in the store, its slots unsigned,
+// gets ErrUnsettled saying so, never the approval; a request settled by
+// its signatures reads as before.
+func TestARequestSetApprovedInTheStoreIsNoOutcome(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, "")
+	ids := e.queue(t)
+	db, err := sql.Open("sqlite", filepath.Join(e.dir, "signatures.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE requests SET state = 'approved'`); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.eng.Request(ctx, ids[0], signature.Plant)
+	if !errors.Is(err, signature.ErrUnsettled) || !strings.Contains(fault.Text(err), `("Release line") is approved in the signature store, but its signatures do not settle it so`) {
+		t.Fatalf("Request of a request set approved = %+v, %v; want ErrUnsettled naming it", r, err)
+	}
+	if _, err := db.Exec(`UPDATE requests SET state = 'pending'`); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := e.eng.Request(ctx, ids[0], signature.Plant); err != nil || r.State != signature.Pending {
+		t.Errorf("Request of the pending request = %v, %v", r.State, err)
 	}
 }
