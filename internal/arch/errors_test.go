@@ -127,6 +127,7 @@ var kinds = map[string]struct {
 	"signature.ErrSameSigner":         {signature.ErrSameSigner, fault.Forbidden},
 	"signature.ErrLeavesUnsignable":   {signature.ErrLeavesUnsignable, fault.Forbidden},
 	"signature.ErrOtherSlot":          {signature.ErrOtherSlot, fault.Conflict},
+	"signature.ErrUnsettled":          {signature.ErrUnsettled, fault.Conflict},
 	"signature.ErrNotEntitled":        {signature.ErrNotEntitled, fault.Forbidden},
 	"signature.ErrNoOpenChallenge":    {signature.ErrNoOpenChallenge, fault.NotFound},
 	"signature.ErrMissingCredentials": {signature.ErrMissingCredentials, fault.BadRequest},

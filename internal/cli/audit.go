@@ -16,6 +16,7 @@ import (
 	"loginshell/internal/audit"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
+	"loginshell/internal/station"
 )
 
 const auditSynopsis = "loginshell audit verify|show|alerts [--json] [--follow] [--data DIR] [--store DSN]\n" +
@@ -73,7 +74,7 @@ func runAudit(e *env, args []string) error {
 	if errors.Is(err, shell.ErrNoTrail) {
 		// No store where this station signed in one is a trail deleted
 		// or moved away, not a station that never signed.
-		gone, keptErr := replacedStores(dataDir, location, "")
+		gone, keptErr := station.Replaced(dataDir, location, "")
 		if keptErr != nil {
 			return keptErr
 		}

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"maps"
 	"os"
 	"runtime/debug"
-	"slices"
 	"strings"
-	"time"
 
 	"loginshell/internal/audit"
 	"loginshell/internal/signature"
@@ -36,7 +33,7 @@ type trailReader interface {
 // stdout. Keys of stations seen here for the first time are pinned when
 // nothing is wrong (trust on first use). A store at location (where this
 // station kept its checkpoints' copies) that is not one this station
-// signed in there is a replaced store (replacedStores), named as a
+// signed in there is a replaced store (station.Replaced), named as a
 // problem too.
 func verifyStore(ctx context.Context, trail trailReader, where, location, dataDir string, fingerprints []string, stdout, stderr io.Writer) error {
 	pins, err := station.ReadPins(dataDir)
@@ -51,7 +48,7 @@ func verifyStore(ctx context.Context, trail trailReader, where, location, dataDi
 		if err != nil {
 			return fmt.Errorf("read this station's latest checkpoint: %w", err)
 		}
-		if replaced, err = replacedStores(dataDir, location, t.Store); err != nil {
+		if replaced, err = station.Replaced(dataDir, location, t.Store); err != nil {
 			return err
 		}
 		if records != nil {
@@ -116,35 +113,6 @@ func verifyStore(ctx context.Context, trail trailReader, where, location, dataDi
 		signedText(report), checked)
 	printStations(stdout, report.Stations)
 	return nil
-}
-
-// replacedStores names each store this station (data directory dataDir)
-// signed a checkpoint in at location that is not the store there now,
-// current ("" for none): the store it signed in was removed, or replaced
-// by another (its trail deleted, or its identity changed), which the
-// store's own checkpoints cannot show, being gone with it. A store
-// replaced on purpose is forgotten with `loginshell station forget-store`.
-func replacedStores(dataDir, location, current string) ([]string, error) {
-	kept, err := station.KeptAt(dataDir, location)
-	if err != nil {
-		return nil, fmt.Errorf("read this station's latest checkpoints: %w", err)
-	}
-	var out []string
-	for _, store := range slices.Sorted(maps.Keys(kept)) {
-		if store == current {
-			continue
-		}
-		c := kept[store]
-		signed := fmt.Sprintf("station %s signed checkpoint #%d of store %s there at %s", c.Station, c.Seq, store, c.Time.UTC().Format(time.RFC3339))
-		forget := fmt.Sprintf("(if it was archived on purpose, keep its export and run `loginshell station forget-store %s`)", store)
-		if current == "" {
-			out = append(out, fmt.Sprintf("there is no signature store at %s, but %s: the store was removed or moved away %s", location, signed, forget))
-			continue
-		}
-		out = append(out, fmt.Sprintf("the signature store at %s is store %s, but %s: that store was replaced, its trail deleted or its identity changed %s",
-			location, current, signed, forget))
-	}
-	return out, nil
 }
 
 // verifyGC lets the garbage collector run less often while the store's

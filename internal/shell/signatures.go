@@ -60,12 +60,44 @@ func openSignatures(o signaturesOptions) (db SignatureStore, undo func(), err er
 	// ends, and its last read with it, before the store closes.
 	ctx, stop := context.WithCancel(context.Background())
 	head, headErr := alert.Head(ctx, db)
+	// After the head: the follower shows these in the chrome too.
+	alertReplaced(db, o)
 	followed := make(chan struct{})
 	go func() {
 		defer close(followed)
 		followAlerts(ctx, db, head, headErr, o.notices, o.log.With("component", "alert"))
 	}()
 	return db, func() { stop(); <-followed; closeStore() }, nil
+}
+
+// alertReplaced writes an alert for each store this station signed in
+// where db is now that is not db (station.Replaced: the store removed and
+// made again, or emptied under a new identity), so the operator hears of
+// it at once, not only from `audit verify`.
+func alertReplaced(db SignatureStore, o signaturesOptions) {
+	ider, ok := db.(interface{ Identity() string })
+	if !ok {
+		return
+	}
+	gone, err := station.Replaced(o.dataDir, storeLocation(o.dataDir, o.dsn), ider.Identity())
+	if err != nil {
+		o.log.Warn("this station's copies of its checkpoints were not read", "err", err)
+		return
+	}
+	if len(gone) == 0 {
+		return
+	}
+	sigs, err := CommandEngine(db, o.station, time.Now)
+	if err != nil {
+		o.log.Error("a replaced signature store is not in the audit trail", "err", err)
+		return
+	}
+	ctx := signature.ActingAs(context.Background(), OSActor()+", at start")
+	for _, g := range gone {
+		if err := sigs.RecordAlert(ctx, g); err != nil {
+			o.log.Error("a replaced signature store is not in the audit trail", "detail", g, "err", err)
+		}
+	}
 }
 
 // plantRetry is how long a station waits before trying again to open a

@@ -60,6 +60,16 @@ func (e *Engine) RecordSetting(ctx context.Context, detail string) error {
 	return nil
 }
 
+// RecordAlert writes an alert (audit.EventAlert) that no challenge
+// raised into the trail: detail says what is wrong, in words; the actor
+// is ActingAs's. Every station on the store shows it (alert.Follow).
+func (e *Engine) RecordAlert(ctx context.Context, detail string) error {
+	if _, err := e.o.Store.AppendAudit(ctx, e.stamp(ctx, audit.Entry{Event: audit.EventAlert, Detail: detail})); err != nil {
+		return fmt.Errorf("record an alert: %w", err)
+	}
+	return nil
+}
+
 // DeleteTemplate removes a template.
 func (e *Engine) DeleteTemplate(ctx context.Context, name string) error {
 	if err := e.o.Store.DeleteTemplate(ctx, name); err != nil {

@@ -44,6 +44,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -294,6 +295,36 @@ func KeptAt(dir, location string) (map[string]audit.Checkpoint, error) {
 		}
 	}
 	return kept, nil
+}
+
+// Replaced names, in a sentence each, every store this station (data
+// directory dir) signed a checkpoint in at location that is not the store
+// there now, current ("" for none): the store it signed in was removed,
+// or replaced by another (its trail deleted, or its identity changed),
+// which the store's own checkpoints cannot show, being gone with it. A
+// store replaced on purpose is forgotten with Forget (`loginshell station
+// forget-store`).
+func Replaced(dir, location, current string) ([]string, error) {
+	kept, err := KeptAt(dir, location)
+	if err != nil {
+		return nil, fmt.Errorf("read this station's latest checkpoints: %w", err)
+	}
+	var out []string
+	for _, store := range slices.Sorted(maps.Keys(kept)) {
+		if store == current {
+			continue
+		}
+		c := kept[store]
+		signed := fmt.Sprintf("station %s signed checkpoint #%d of store %s there at %s", c.Station, c.Seq, store, c.Time.UTC().Format(time.RFC3339))
+		forget := fmt.Sprintf("(if it was archived on purpose, keep its export and run `loginshell station forget-store %s`)", store)
+		if current == "" {
+			out = append(out, fmt.Sprintf("there is no signature store at %s, but %s: the store was removed or moved away %s", location, signed, forget))
+			continue
+		}
+		out = append(out, fmt.Sprintf("the signature store at %s is store %s, but %s: that store was replaced, its trail deleted or its identity changed %s",
+			location, current, signed, forget))
+	}
+	return out, nil
 }
 
 // Forget removes from checkpoint.json this station's copy of its latest

@@ -220,6 +220,10 @@ func Describe(dsn string) string {
 	return describe(cfg.ConnConfig)
 }
 
+// Identity is the store's identity (table store_identity), which every
+// checkpoint names.
+func (s *Store) Identity() string { return s.id }
+
 // Location is where the database dsn points at, whoever connects to it:
 // `postgres database "db" on host:port` (every host the DSN names, in
 // its order), "" for a DSN that does not parse. A station keeps it with

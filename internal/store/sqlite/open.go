@@ -134,6 +134,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return &Store{w: w, r: r, busy: o.busyTimeout, id: id, cp: o.checkpointer}, nil
 }
 
+// Identity is the store's identity (table store_identity), which every
+// checkpoint names.
+func (s *Store) Identity() string { return s.id }
+
 // dsn is the driver's name for the file at abs: a file: URI (so no
 // character of the path is read as the start of the query), with the
 // driver's parameters.
