@@ -350,17 +350,13 @@ func TestASlotEditedInTheStoreIsNotOffered(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "")
 	ids := e.queue(t)
-	db, err := sql.Open("sqlite", filepath.Join(e.dir, "signatures.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := e.owner(t)
 	for _, stmt := range []string{`DROP TRIGGER IF EXISTS slots_signed_once`, `UPDATE slots SET clause = '{role:Operator}' WHERE idx = 1`} {
 		if _, err := db.Exec(stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	err = e.eng.Trigger(context.Background(), ids[1], e.screen.Session(), e.page, true, signature.Plant)
+	err := e.eng.Trigger(context.Background(), ids[1], e.screen.Session(), e.page, true, signature.Plant)
 	if !errors.Is(err, signature.ErrNotPosted) || !strings.Contains(err.Error(), `signature 2 of request "Release line" is not as its template "Line Release Approval" made it`) {
 		t.Fatalf("Trigger of the edited slot = %v, want ErrNotPosted naming it", err)
 	}
@@ -375,6 +371,18 @@ func TestASlotEditedInTheStoreIsNotOffered(t *testing.T) {
 	if err := e.eng.Trigger(context.Background(), ids[0], e.screen.Session(), e.page, true, signature.Plant); err != nil {
 		t.Errorf("Trigger of the untouched slot: %v", err)
 	}
+}
+
+// owner is the env's store file opened as its owner can, below the
+// engine; closed when the test ends.
+func (e *env) owner(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(e.dir, "signatures.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // requestOf is the ID of the request slot belongs to.

@@ -40,19 +40,13 @@ func (w watchingStore) Watch(ctx context.Context, changed func(Change)) error {
 
 func TestWatchPublishesChangesFromOtherStations(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	r := Request{ID: uuid.New(), Template: "T", Name: "batch-1", State: Approved, Session: "s-1", QueuedAt: now,
 		Slots: []Slot{{ID: uuid.New(), Clause: "{role:A}", State: Approved,
 			Signature: &Signature{Signer: Signer{UserID: "bob", PrintedName: "Bob"}, Approve: true, Meaning: "Approval", SignedAt: now}}}}
 	r.Slots[0].Request = r.ID
 	w := watchingStore{Backend: &slotStore{r: r}, changes: make(chan Change)}
-	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
-	outcomes, cancel := e.Subscribe("s-1")
-	defer cancel()
-	wctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go e.Watch(wctx)
+	outcomes := watched(t, w, now)
 	// A notice read late: the slot's own change left the request pending,
 	// a later one approved it. This notice says "signed", never "approve":
 	// the later change's notice (or its station's Answer) says that.
@@ -110,12 +104,7 @@ func TestAChangeThatSettlesNothingIsNotPublished(t *testing.T) {
 			}
 			st := &auditingStore{slotStore: &slotStore{r: r}}
 			w := watchingStore{Backend: st, changes: make(chan Change)}
-			e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
-			outcomes, cancel := e.Subscribe("s-1")
-			defer cancel()
-			ctx, stop := context.WithCancel(context.Background())
-			defer stop()
-			go e.Watch(ctx)
+			outcomes := watched(t, w, now)
 			w.changes <- notice(r.Slots[0].ID, tt.notice)
 			select {
 			case o := <-outcomes:
@@ -155,6 +144,17 @@ func (s *auditingStore) alerts() []audit.Entry {
 	return slices.Clone(s.entries)
 }
 
+// watched starts an engine over w, watching it until the test ends, and
+// returns the outcomes of session s-1.
+func watched(t *testing.T, w watchingStore, now time.Time) <-chan Outcome {
+	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
+	outcomes, cancel := e.Subscribe("s-1")
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(func() { stop(); cancel() })
+	go e.Watch(ctx)
+	return outcomes
+}
+
 // slotStore answers Slot with one request, after failing the first
 // fail calls as a database that went away does.
 type slotStore struct {
@@ -189,12 +189,7 @@ func TestWatchReadsAgainWhenTheDatabaseIsAway(t *testing.T) {
 	st := &slotStore{r: r}
 	st.fail.Store(2)
 	w := watchingStore{Backend: st, changes: make(chan Change)}
-	e := &Engine{o: Options{Store: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}, outcomes: newOutcomes(slog.New(slog.DiscardHandler))}
-	outcomes, cancel := e.Subscribe("s-1")
-	defer cancel()
-	wctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go e.Watch(wctx)
+	outcomes := watched(t, w, now)
 	w.changes <- notice(r.Slots[0].ID, Approved)
 	select {
 	case o := <-outcomes:

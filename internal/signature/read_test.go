@@ -2,9 +2,7 @@ package signature_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -104,11 +102,7 @@ func TestARequestSetApprovedInTheStoreIsNoOutcome(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, "")
 	ids := e.queue(t)
-	db, err := sql.Open("sqlite", filepath.Join(e.dir, "signatures.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := e.owner(t)
 	if _, err := db.Exec(`UPDATE requests SET state = 'approved'`); err != nil {
 		t.Fatal(err)
 	}
