@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"loginshell/internal/audit"
 	"loginshell/internal/shell"
 	"loginshell/internal/signature"
 )
@@ -38,18 +39,47 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	ctx = signature.ActingAs(ctx, shell.OSActor()+", "+path)
-	stored := 0
+	recorded, err := recordedTemplates(ctx, db)
+	if err != nil {
+		return err
+	}
+	stored, first := 0, 0
 	for _, t := range ts {
 		// An unchanged template is not stored again: the trail records
-		// changes, not imports.
+		// changes, not imports. Unless the trail has no hash of it (one
+		// stored by a version before templates were hashed): stored again,
+		// its entry carries the hash, and requests are held to it.
 		if have, err := eng.Template(ctx, t.Name); err == nil && have == t {
-			continue
+			if recorded[have.Hash()] {
+				continue
+			}
+			first++
 		}
 		if err := eng.PutTemplate(ctx, t); err != nil {
 			return fmt.Errorf("%s: template %q: %w (the templates before it were stored)", path, t.Name, err)
 		}
 		stored++
 	}
-	fmt.Fprintf(e.stdout, "%s: %d template(s) stored, %d unchanged\n", path, stored, len(ts)-stored)
+	fmt.Fprintf(e.stdout, "%s: %d template(s) stored, %d unchanged\n", path, stored-first, len(ts)-stored+first)
+	if first > 0 {
+		fmt.Fprintf(e.stdout, "%s: %d of the unchanged recorded in the audit trail with their hash for the first time\n", path, first)
+	}
 	return nil
+}
+
+// recordedTemplates is the hash of every version of a template the trail
+// of db recorded (the "stored" entries' Content). It reads the whole
+// trail: for this command, not a station's start.
+func recordedTemplates(ctx context.Context, db shell.SignatureStore) (map[string]bool, error) {
+	recorded := map[string]bool{}
+	_, err := db.AuditEvents(ctx, audit.EventTemplate, 0, func(e audit.Entry) error {
+		if e.Detail == "stored" && e.Content != "" {
+			recorded[e.Content] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the templates the audit trail recorded: %w", err)
+	}
+	return recorded, nil
 }

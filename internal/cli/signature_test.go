@@ -114,6 +114,53 @@ func TestImport(t *testing.T) {
 	}
 }
 
+// TestImportRecordsAnOlderTemplatesHash: a template stored by a version
+// before templates were hashed (no "stored" entry with its hash) is
+// stored again by an import of the same file, its entry carrying the
+// hash, once; from then on a request queued from it weakened in the
+// store is named by audit verify.
+func TestImportRecordsAnOlderTemplatesHash(t *testing.T) {
+	t.Parallel()
+	o, dir := options(t)
+	file := filepath.Join(dir, "plant.json")
+	os.WriteFile(file, []byte(templates), 0o600)
+	ts, err := signature.ParseTemplates([]byte(templates))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(filepath.Join(dir, "signatures.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTemplate(context.Background(), ts[0]); err != nil { // as an older version stored it: no hash in the trail
+		t.Fatal(err)
+	}
+	s.Close()
+	if out, stderr, code := run(t, o, "templates", "import", file); code != 0 || !strings.Contains(out, "0 template(s) stored, 1 unchanged") ||
+		!strings.Contains(out, "1 of the unchanged recorded in the audit trail with their hash for the first time") {
+		t.Fatalf("exit %d: %s%s", code, out, stderr)
+	}
+	if out, _, code := run(t, o, "templates", "import", file); code != 0 || strings.Contains(out, "for the first time") {
+		t.Errorf("again: exit %d: %s", code, out)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "signatures.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE templates SET expression = '{role:Operator}'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(t, o, "queue", "--template", "Line Release", "--name", "R"); code != 0 {
+		t.Fatal(stderr)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, dataDir: dir, station: "MES-1", now: time.Now, poll: time.Second, openStore: shell.OpenStore}
+	if code := e.exit(e.run([]string{"audit", "verify", "--data", dir})); code != 1 || !strings.Contains(errb.String(), "as no entry of the trail recorded it") {
+		t.Errorf("verify after the template was weakened: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}
+
 func TestQueueWait(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {

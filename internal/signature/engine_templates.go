@@ -34,12 +34,18 @@ func (e *Engine) PutTemplate(ctx context.Context, t Template) error {
 	return nil
 }
 
-// templateHash is the TemplateHash of t as the store now gives it, which
-// is what Queue keeps in a request (t itself should the read fail).
+// templateHash is the Hash of t as the store now gives it, which is what
+// Queue keeps in a request (t itself should the read fail).
 func (e *Engine) templateHash(ctx context.Context, t Template) string {
 	if stored, err := e.o.Store.Template(ctx, t.Name); err == nil {
 		t = stored
 	}
+	return t.Hash()
+}
+
+// Hash is the TemplateHash of t as a request queued from it keeps it
+// (its JSON, Request.RulesJSON), and as its "stored" entry carries it.
+func (t Template) Hash() string {
 	rules, err := json.Marshal(t)
 	if err != nil {
 		return ""
