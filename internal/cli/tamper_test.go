@@ -31,6 +31,7 @@ func TestVerifyNamesEditedRecords(t *testing.T) {
 		{"a signature's printed name", `UPDATE slots SET printed_name = 'Someone Else' WHERE printed_name IS NOT NULL`, "printed name differs"},
 		{"a signature's comment", `UPDATE slots SET comment = 'all good' WHERE comment IS NOT NULL`, "comment differs"},
 		{"a signature's time", `UPDATE slots SET signed_at = '2020-01-01T00:00:00.000000Z' WHERE signed_at IS NOT NULL`, "time differs"},
+		{"where a signature was given", `UPDATE slots SET sign_station = 'ST-9' WHERE sign_station IS NOT NULL`, "station differs"},
 		{"a signature's decision", `UPDATE slots SET state = 'rejected', approve = 0 WHERE approve = 1`, "decision differs"},
 		{"the request removed", `PRAGMA foreign_keys = OFF; DELETE FROM clause_atoms; DELETE FROM slots; DELETE FROM requests`, "no longer in the store"},
 	} {

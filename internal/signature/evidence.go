@@ -28,7 +28,7 @@ const signedSkew = 5 * time.Second
 //     longer hashes to the content every entry of it carries;
 //   - a request the trail names that the store no longer holds;
 //   - a signed slot whose stored signature (user ID, printed name, meaning,
-//     decision, comment, time) differs from its signing entry, or that has
+//     decision, comment, time, station) differs from its signing entry, or that has
 //     no signing entry at all;
 //   - a request the store holds that no entry of the trail names: one
 //     put into the store below the engine, for someone to sign;
@@ -284,6 +284,10 @@ func signatureDiff(sig Signature, e audit.Entry) string {
 		return "comment"
 	case sig.SignedAt.Sub(e.Time).Abs() > signedSkew:
 		return "time"
+	case sig.Station != "" && e.Station != "" && sig.Station != e.Station:
+		// Where it was signed; signatures stored before the store kept it
+		// have none to compare.
+		return "station"
 	}
 	return ""
 }

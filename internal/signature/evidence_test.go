@@ -64,6 +64,14 @@ func TestRecords(t *testing.T) {
 			r.Slots[0].Signature.SignedAt = now.Add(-time.Hour)
 			return es
 		}, []string{"time differs"}},
+		{"a signature's station", func(r *Request, es []audit.Entry) []audit.Entry {
+			r.Slots[0].Signature.Station, es[2].Station = "ST-9", "ST-1"
+			return es
+		}, []string{"station differs"}},
+		{"a signature's station as its entry's", func(r *Request, es []audit.Entry) []audit.Entry {
+			r.Slots[0].Signature.Station, es[2].Station = "ST-1", "ST-1"
+			return es
+		}, nil},
 		{"a signature no entry made", func(r *Request, es []audit.Entry) []audit.Entry { return es[:2] },
 			[]string{"signature 1: signed in the store, but no entry of the trail signed it"}},
 		{"a signature made in the store for the other slot", func(r *Request, es []audit.Entry) []audit.Entry {
