@@ -112,4 +112,7 @@
       showError('Could not sign out: the shell did not answer.');
     });
   });
+  /* Wired: index.html keeps both disabled until now. */
+  el('change-password').disabled = false;
+  el('logout').disabled = false;
 })();

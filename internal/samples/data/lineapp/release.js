@@ -131,4 +131,5 @@
       fail(err.message);
     });
   });
+  el('release').disabled = false; /* wired: index.html keeps it disabled until now */
 })();
