@@ -200,6 +200,7 @@ func (r *report) stepsMarkdown() string {
 	for _, v := range []struct{ key, name string }{
 		{"bare", "the reduced template"}, {"vanilla", "the vanilla template, unmodified"},
 		{"demo", "loginshell --demo (a first start)"}, {"offline", "loginshell --offline"},
+		{"framed", "the reduced template, its page framed from another origin"},
 	} {
 		runs := r.Steps[v.key]
 		if len(runs) == 0 {

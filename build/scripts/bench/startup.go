@@ -28,8 +28,10 @@ type variant struct {
 
 // apps are what both start-up parts start, in this order: the two floors,
 // loginshell --demo (a first start: a fresh data directory each round,
-// under work, named with prefix) and loginshell --offline (a station with
-// an offline password, made once).
+// under work, named with prefix), loginshell --offline (a station with
+// an offline password, made once) and the third floor, the reduced
+// template showing its page framed from another origin (bare -framed),
+// as loginshell shows a hosted page.
 func apps(b binaries, work, prefix string) ([]variant, error) {
 	offline := filepath.Join(work, prefix+"offline-station")
 	if err := offlineStation(offline); err != nil {
@@ -42,6 +44,7 @@ func apps(b binaries, work, prefix string) ([]variant, error) {
 			return []string{b.loginshell, "--data", filepath.Join(work, fmt.Sprintf("%sdemo-%d", prefix, r)), "--demo"}
 		}},
 		{"offline", func(int) []string { return []string{b.loginshell, "--data", offline, "--offline"} }},
+		{"framed", func(int) []string { return []string{b.bare, "-framed"} }},
 	}, nil
 }
 
@@ -85,7 +88,10 @@ func startup(rep *report, b binaries, work string, rounds int, before string) er
 		if err != nil {
 			return err
 		}
-		for _, v := range earlier[2:] { // its demo and offline; the floors run once
+		for _, v := range earlier {
+			if v.name != "demo" && v.name != "offline" {
+				continue // the floors run once
+			}
 			v.name += "-before"
 			variants = append(variants, v)
 		}
@@ -132,6 +138,18 @@ func startup(rep *report, b binaries, work string, rounds int, before string) er
 		fig("final screen shown, --offline", "ms", "offline", final, 1.05, "the offline sign-in page; ")
 		fig("total PSS at idle, --demo", "MB", "demo", pss, 1.05, "the app and its WebKit processes, 2 s after the final screen; ")
 		fig("total PSS at idle, --offline", "MB", "offline", pss, 1.05, "")
+	}
+	// The cost of a frame from another origin, which loginshell must pay
+	// for every hosted page (pages are untrusted and get an origin of
+	// their own), against the same page shown that way by the bare app.
+	for _, f := range []struct {
+		name, unit string
+		measure    func(startRun) float64
+	}{
+		{"window mapped, --offline", "ms", mapped}, {"final screen shown, --offline", "ms", final}, {"total PSS at idle, --offline", "MB", pss},
+	} {
+		rep.add(figure{Name: f.name, Unit: f.unit, Floor: pick("framed", f.measure), Shell: pick("offline", f.measure),
+			Note: "floor: the reduced template with its page in a frame from another origin, as loginshell shows a hosted page (bare -framed)"})
 	}
 	if before != "" {
 		for _, f := range []struct {
