@@ -96,7 +96,7 @@ var loginTemplate = template.Must(template.New("login").Funcs(template.FuncMap{
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>loginshell demo sign-in</title>
 <style>
-body{font-family:system-ui,sans-serif;margin:0;padding:2rem 1rem;line-height:1.4;background:#eef1f4;color:#1c1c1c}
+body{font-family:sans-serif;margin:0;padding:2rem 1rem;line-height:1.4;background:#eef1f4;color:#1c1c1c}
 main{max-width:28rem;margin:0 auto;background:#fff;border:1px solid #c8ccd0;border-radius:8px;padding:1.5rem 1.75rem;box-shadow:0 2px 8px rgba(0,0,0,.08)}
 h1{font-size:1.5rem;margin:0 0 .5rem;hyphens:manual;overflow-wrap:normal;word-break:keep-all}
 h2{font-size:1.05rem;margin:1.5rem 0 .25rem}

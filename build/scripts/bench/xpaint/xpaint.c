@@ -22,6 +22,9 @@
  *   probe MS     the first change after which the pixel at X,Y (on the
  *                root) is dark: loginshell's chrome (its dark header) is
  *                painted, not only the window's blank background
+ * With XPAINT_SHOTS=DIR set, the screen after each change that counts is
+ * written to DIR/MS.ppm (what each of a start-up's paints showed; the
+ * reading itself takes a few ms, so do not time with it).
  */
 #define _GNU_SOURCE
 #include <X11/Xlib.h>
@@ -57,6 +60,29 @@ static int dark(Display *dpy, Window root, int x, int y) {
 	return is;
 }
 
+/* shot writes the root window to dir/MS.ppm (binary PPM). */
+static void shot(Display *dpy, Window root, const char *dir, double ms) {
+	XWindowAttributes wa;
+	if (!XGetWindowAttributes(dpy, root, &wa)) return;
+	XImage *img = XGetImage(dpy, root, 0, 0, wa.width, wa.height, AllPlanes, ZPixmap);
+	if (!img) return;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%06.1f.ppm", dir, ms);
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fprintf(f, "P6\n%d %d\n255\n", wa.width, wa.height);
+		for (int y = 0; y < wa.height; y++) {
+			for (int x = 0; x < wa.width; x++) {
+				unsigned long p = XGetPixel(img, x, y);
+				unsigned char rgb[3] = {(p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff};
+				fwrite(rgb, 1, 3, f);
+			}
+		}
+		fclose(f);
+	}
+	XDestroyImage(img);
+}
+
 int main(int argc, char **argv) {
 	if (argc < 5 || strcmp(argv[3], "--") != 0) {
 		fprintf(stderr, "usage: xpaint QUIET_MS TIMEOUT_MS -- COMMAND [ARG]...\n");
@@ -64,6 +90,7 @@ int main(int argc, char **argv) {
 	}
 	double quiet = atof(argv[1]), timeout = atof(argv[2]);
 	int trace = getenv("XPAINT_TRACE") != NULL; /* every counted change on stderr */
+	const char *shots = getenv("XPAINT_SHOTS");
 	int probe_x = -1, probe_y = -1;
 	if (getenv("XPAINT_PROBE") && sscanf(getenv("XPAINT_PROBE"), "%d,%d", &probe_x, &probe_y) != 2) {
 		fprintf(stderr, "xpaint: XPAINT_PROBE is X,Y\n");
@@ -120,6 +147,7 @@ int main(int argc, char **argv) {
 				if (mapped >= 0 && (long)d->area.width * d->area.height >= MIN_AREA) {
 					last = now;
 					if (trace) fprintf(stderr, "paint %.1f %dx%d+%d+%d\n", now, d->area.width, d->area.height, d->area.x, d->area.y);
+					if (shots) shot(dpy, root, shots, now);
 					if (probe_x >= 0 && dark(dpy, root, probe_x, probe_y)) {
 						printf("probe %.1f\n", now);
 						fflush(stdout);
