@@ -12,6 +12,8 @@
     a.showStatus('Cancelling…');
     a.cancel();
   });
+  /* Wired: manage.html keeps it disabled until now (a press before did nothing). */
+  a.el('cancel').disabled = false;
 
   a.start(function () {
     if (old.value === '') {
