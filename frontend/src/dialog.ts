@@ -33,6 +33,7 @@ import {
 } from "./dialogwords";
 import { KeyWatch } from "./keysaway";
 import { type Ending, PageGuard } from "./pageguard";
+import { PageRefocus } from "./refocus";
 import type { Transport } from "./transport";
 import type { Challenge } from "./view";
 
@@ -76,6 +77,9 @@ export class ChallengeDialog {
   private confirming = false;
   private readonly countdown: Countdown;
   private linger: ReturnType<typeof setTimeout> | undefined;
+  private readonly backToPage: PageRefocus;
+  /** The challenge to show once the page behind has taken the keyboard back (PageRefocus). */
+  private next: { c: Challenge; phrase: string } | undefined;
 
   constructor(
     private readonly doc: Document,
@@ -86,6 +90,7 @@ export class ChallengeDialog {
     this.win = win;
     this.el = dialogElements(doc);
     this.countdown = new Countdown(this.el.countdown, () => this.timeUp());
+    this.backToPage = new PageRefocus(win);
     const { user, password, comment, phraseInput: phrase } = this.el;
     this.keys = new KeyWatch({ user, password, comment, phrase }, this.el.box);
     this.guard = new PageGuard(doc, this.el.frame, this.el.bars, {
@@ -113,6 +118,7 @@ export class ChallengeDialog {
    */
   render(c: Challenge | null | undefined, phrase = ""): void {
     if (!c) {
+      this.next = undefined;
       this.closed = undefined;
       if (this.busy) this.goneWhileBusy = true;
       else if (this.ended === undefined && this.countdown.over(deadlineSlack)) this.timeUp();
@@ -124,6 +130,12 @@ export class ChallengeDialog {
       return;
     }
     if (c.id === this.closed) return; // closed here; Go's view follows
+    if (!this.shown) {
+      // The page behind may still be taking the keyboard back from the last dialog.
+      this.next = { c, phrase };
+      if (this.backToPage.after(() => this.showNext())) return;
+      this.next = undefined;
+    }
     if (!this.shown) this.opener = this.doc.activeElement;
     this.ended = undefined;
     this.confirming = false;
@@ -151,6 +163,12 @@ export class ChallengeDialog {
     this.el.root.hidden = false;
     this.showPhrase(phrase);
     this.countdown.start(c.expires);
+  }
+
+  private showNext(): void {
+    const n = this.next;
+    this.next = undefined;
+    if (n) this.render(n.c, n.phrase);
   }
 
   /** show sets e's text, hiding it when there is none. */
@@ -239,7 +257,8 @@ export class ChallengeDialog {
     } else if (!frame.hidden) {
       frame.focus();
       // A page loaded afresh (ended) has no control that asked.
-      if (!ended) frame.contentWindow?.postMessage({ loginshell: "refocus" }, "*");
+      const page = frame.contentWindow;
+      if (!ended && page) this.backToPage.ask(page);
     }
   }
 
@@ -366,12 +385,13 @@ export class ChallengeDialog {
     }
     this.busy = false;
     this.el.submit.disabled = false;
+    // The next challenge may be shown already (its view came before this answer): it stays.
+    if (this.shown?.id !== c.id) return;
     this.el.password.value = "";
     if (text === undefined) {
       this.hide(); // Go closes the challenge too; its view follows
       return;
     }
-    if (this.shown?.id !== c.id) return;
     if (closed) {
       this.setError(text, "ended");
       this.end(c);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
 import { ChallengeDialog, dialogTexts, lingerFor } from "./dialog";
 import { countdownText, givenLine } from "./dialogwords";
+import { refocusWait } from "./refocus";
 import type { AnswerResult, Challenge } from "./view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -256,6 +257,55 @@ describe("where the keyboard goes when the dialog closes", () => {
     await flush();
     expect(document.activeElement).toBe(frame);
     expect(posted).toHaveBeenCalledWith({ loginshell: "refocus" }, "*");
+  });
+
+  // A page triggers its next slot from the last one's outcome: the next dialog can come before the
+  // page has handled the refocus, which would then take the keyboard from that dialog, and the
+  // guard would end the page (seen in the window smoke).
+  const nextAfterRefocus = async () => {
+    const { dialog } = setup();
+    const frame = $<HTMLIFrameElement>("content");
+    frame.focus();
+    dialog.render(challenge({ id: "c-1" }), "heron");
+    submit("operator", "operator-demo");
+    await vi.advanceTimersByTimeAsync(0);
+    expect($("challenge").hidden).toBe(true);
+    dialog.render(challenge({ id: "c-2" }), "heron");
+    return frame.contentWindow!;
+  };
+  const refocused = (source: Window) => window.dispatchEvent(new MessageEvent("message", { data: { loginshell: "refocused" }, source }));
+
+  it("the next dialog waits until the page behind has the keyboard back", async () => {
+    vi.useFakeTimers();
+    const page = await nextAfterRefocus();
+    expect($("challenge").hidden).toBe(true);
+    refocused(window); // not the page's answer
+    expect($("challenge").hidden).toBe(true);
+    refocused(page);
+    expect($("challenge").hidden).toBe(false);
+    expect(document.activeElement).toBe($("challenge-user"));
+  });
+
+  it("and no longer than refocusWait for a page that does not answer", async () => {
+    vi.useFakeTimers();
+    await nextAfterRefocus();
+    await vi.advanceTimersByTimeAsync(refocusWait - 1);
+    expect($("challenge").hidden).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    expect($("challenge").hidden).toBe(false);
+  });
+
+  it("an answer that comes after the next challenge is shown leaves that challenge open", async () => {
+    const { dialog, actions } = setup();
+    let answer: (r: AnswerResult) => void = () => {};
+    actions.answerChallenge.mockImplementationOnce(() => new Promise<AnswerResult>((r) => (answer = r)));
+    dialog.render(challenge({ id: "c-1" }), "heron");
+    submit("operator", "operator-demo");
+    dialog.render(challenge({ id: "c-2", position: 2 }), "heron"); // its view came first
+    answer({ ok: true });
+    await flush();
+    expect($("challenge").hidden).toBe(false);
+    expect($("challenge-slot").textContent).toBe("Signature 2 of 2, to be given by a supervisor.");
   });
 
   it("to the page when nothing had the keyboard (a plant's trigger)", async () => {

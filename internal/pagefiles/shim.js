@@ -26,7 +26,8 @@
  * The chrome also hands the page its name (system.page, which lets it
  * raise a signature dialog over itself), pings it while the dialog is
  * open, and, when the dialog closes, gives the focus back to the control
- * that asked for it; the page tells it when the keyboard leaves it. See
+ * that asked for it (and says when that is done); the page tells it when
+ * the keyboard leaves it. See
  * the message listener at the end.
  *
  * Plain ES5; must not contain a closing script tag.
@@ -332,6 +333,9 @@
         } else {
           autofocus();
         }
+        /* Done: the chrome holds the next dialog until now, so that it
+         * takes the keyboard after this page has moved it, not before. */
+        window.parent.postMessage({ loginshell: 'refocused' }, '*');
       }
     }, true);
     if (window.parent && window.parent !== window) {

@@ -184,6 +184,7 @@ func TestShimSignatureSDK(t *testing.T) {
 			Hello, Pongs  []struct{ Data map[string]any }
 			Forged, Named string
 			Refocus       map[string][]string
+			Refocused     int
 		}
 	}
 	if err := json.Unmarshal(out, &chrome); err != nil {
@@ -212,6 +213,10 @@ func TestShimSignatureSDK(t *testing.T) {
 		if got, ok := sh.Refocus[name]; !ok || !slices.Equal(got, want) {
 			t.Errorf("refocus, %s: focused %q, want %q", name, got, want)
 		}
+	}
+	// Each refocus is answered when done: the chrome holds the next dialog until then.
+	if sh.Refocused != len(sh.Refocus) {
+		t.Errorf("the shim answered %d refocus requests, want %d (one per request from the chrome, none to another window's)", sh.Refocused, len(sh.Refocus))
 	}
 	if f := got["approve true"].Fetched; len(f) == 0 || f[len(f)-1].Body["page"] != "page-from-the-chrome" {
 		t.Errorf("the trigger posted %+v; want the page's name from the chrome", f)

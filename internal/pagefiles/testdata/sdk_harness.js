@@ -167,6 +167,10 @@ async function main() {
       await trigger('ok', true)();
     }),
   };
+  // Each refocus from the chrome is answered once it is done; one from
+  // another window is neither obeyed nor answered.
+  message(other, { loginshell: 'refocus' });
+  shell.refocused = toParent.filter((m) => m.data.loginshell === 'refocused').length;
   out.shell = shell;
   console.log(JSON.stringify(out));
 }
