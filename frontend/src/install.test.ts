@@ -84,6 +84,16 @@ describe("problemLine", () => {
 });
 
 describe("Install package… in the window", () => {
+  it("index.html draws both buttons disabled; they are enabled once their clicks are wired", () => {
+    document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+    const button = (id: string) => document.getElementById(id) as HTMLButtonElement;
+    expect([button("install").disabled, button("install-folder").disabled]).toEqual([true, true]);
+    const { actions } = setup("wails");
+    expect([button("install").disabled, button("install-folder").disabled]).toEqual([false, false]);
+    button("install").click();
+    expect(actions.pickPackage).toHaveBeenCalledTimes(1);
+  });
+
   it("asks Go to pick and install, then shows and focuses the result", async () => {
     const { panel, actions } = setup("wails");
     $("install").click();

@@ -69,6 +69,9 @@ export class InstallPanel {
     this.el.button.addEventListener("click", () => void this.choose(false));
     // A folder installs as its zip does; only the window has a dialog to pick one.
     this.el.folder.addEventListener("click", () => void this.choose(true));
+    // index.html draws both disabled: a click before this line had nothing to answer it.
+    this.el.button.disabled = false;
+    this.el.folder.disabled = false;
     this.el.file.addEventListener("change", () => {
       const f = this.el.file.files?.[0];
       this.el.file.value = ""; // choosing the same file again must fire change again

@@ -39,6 +39,13 @@ beforeEach(() => {
 });
 
 describe("SettingsPlace", () => {
+  it("index.html draws Settings disabled; it is enabled once its click is wired", () => {
+    document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+    expect(($("settings-open") as HTMLButtonElement).disabled).toBe(true);
+    setup();
+    expect(($("settings-open") as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it("opens from the top bar with the values, the focus in the login server's field, the page inert", async () => {
     const { place } = await opened();
     expect(place.isOpen).toBe(true);

@@ -138,6 +138,7 @@ export class SettingsPlace {
     // Without the bindings or endpoints (an older Go side) there is no place to open.
     this.el.open.hidden = !actions.settings || !actions.saveSettings;
     this.el.open.addEventListener("click", () => void this.open());
+    this.el.open.disabled = false; // index.html draws it disabled until this line
     this.el.close.addEventListener("click", () => this.close());
     this.el.form.addEventListener("submit", (e) => {
       e.preventDefault();
