@@ -36,6 +36,7 @@ func eachRequestPaged(ctx context.Context, tx *sql.Tx, yield func(signature.Requ
 	if err != nil {
 		return err
 	}
+	defer p.close()
 	slots, err := openTable(ctx, tx, p, "slots", slotsTable)
 	if err != nil {
 		return err
