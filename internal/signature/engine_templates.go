@@ -28,7 +28,9 @@ func (e *Engine) Templates(ctx context.Context) ([]Template, error) { return e.o
 // committed in one transaction or not at all: a template changed with no
 // entry would be a change nobody could detect, and at a plant's database
 // another station could queue from the new version before the trail had
-// it. An error means the template is as it was.
+// it. On an error the template is as it was (or, for a connection lost
+// while the COMMIT was under way, changed with its entry: never one
+// without the other).
 func (e *Engine) PutTemplate(ctx context.Context, t Template) error {
 	if err := ValidateTemplate(t); err != nil {
 		return err
@@ -77,8 +79,8 @@ func (e *Engine) RecordAlert(ctx context.Context, detail string) error {
 
 // DeleteTemplate removes a template together with its "removed" entry,
 // which names it as it was stored, in one transaction, for the reasons
-// PutTemplate gives. An error means the template is still there;
-// ErrNoTemplate that there was none.
+// PutTemplate gives. On an error the template is still there (as
+// PutTemplate's); ErrNoTemplate means there was none.
 func (e *Engine) DeleteTemplate(ctx context.Context, name string) error {
 	_, err := e.o.Store.DeleteTemplateAudited(ctx, name, func(removed Template) []audit.Entry {
 		return []audit.Entry{e.stamp(ctx, audit.Entry{Event: audit.EventTemplate, Template: removed.Name, Detail: "removed"})}
