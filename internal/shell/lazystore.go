@@ -246,6 +246,22 @@ func (l *lazyStore) CancelAudited(ctx context.Context, id uuid.UUID, entries fun
 	return db.CancelAudited(ctx, id, entries)
 }
 
+func (l *lazyStore) PutTemplateAudited(ctx context.Context, t signature.Template, entries func(signature.Template) []audit.Entry) ([]audit.Entry, error) {
+	db, err := l.store()
+	if err != nil {
+		return nil, err
+	}
+	return db.PutTemplateAudited(ctx, t, entries)
+}
+
+func (l *lazyStore) DeleteTemplateAudited(ctx context.Context, name string, entries func(signature.Template) []audit.Entry) ([]audit.Entry, error) {
+	db, err := l.store()
+	if err != nil {
+		return nil, err
+	}
+	return db.DeleteTemplateAudited(ctx, name, entries)
+}
+
 func (l *lazyStore) AuditEntries(ctx context.Context, fn func(audit.Entry) error) error {
 	db, err := l.store()
 	if err != nil {

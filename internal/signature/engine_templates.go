@@ -22,25 +22,26 @@ func (e *Engine) Template(ctx context.Context, name string) (Template, error) {
 // Templates lists the templates.
 func (e *Engine) Templates(ctx context.Context) ([]Template, error) { return e.o.Store.Templates(ctx) }
 
-// PutTemplate checks t and stores it, replacing one of the same name.
+// PutTemplate checks t and stores it, replacing one of the same name,
+// together with its "stored" entry, which carries the Hash of t as the
+// store now holds it (what a request queued from it keeps). The two are
+// committed in one transaction or not at all: a template changed with no
+// entry would be a change nobody could detect, and at a plant's database
+// another station could queue from the new version before the trail had
+// it. On an error the template is as it was (or, for a connection lost
+// while the COMMIT was under way, changed with its entry: never one
+// without the other).
 func (e *Engine) PutTemplate(ctx context.Context, t Template) error {
 	if err := ValidateTemplate(t); err != nil {
 		return err
 	}
-	if err := e.o.Store.PutTemplate(ctx, t); err != nil {
-		return err
+	_, err := e.o.Store.PutTemplateAudited(ctx, t, func(stored Template) []audit.Entry {
+		return []audit.Entry{e.stamp(ctx, audit.Entry{Event: audit.EventTemplate, Template: t.Name, Detail: "stored", Content: stored.Hash()})}
+	})
+	if err != nil {
+		return fmt.Errorf("store template %q: %w", t.Name, err)
 	}
-	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: t.Name, Detail: "stored", Content: e.templateHash(ctx, t)})
 	return nil
-}
-
-// templateHash is the Hash of t as the store now gives it, which is what
-// Queue keeps in a request (t itself should the read fail).
-func (e *Engine) templateHash(ctx context.Context, t Template) string {
-	if stored, err := e.o.Store.Template(ctx, t.Name); err == nil {
-		t = stored
-	}
-	return t.Hash()
 }
 
 // Hash is the TemplateHash of t as a request queued from it keeps it
@@ -57,8 +58,8 @@ func (t Template) Hash() string {
 // on changed (audit.EventSetting): detail says from what to what and
 // through what, never a secret; the actor is ActingAs's. An "openid"
 // signature is verified by the login_url of its time, so the trail must
-// say when and by whom that changed. Unlike a template's entry its error
-// is returned: the caller decides how loudly to say it.
+// say when and by whom that changed. Its error is returned: the caller
+// decides how loudly to say it.
 func (e *Engine) RecordSetting(ctx context.Context, detail string) error {
 	if _, err := e.o.Store.AppendAudit(ctx, e.stamp(ctx, audit.Entry{Event: audit.EventSetting, Detail: detail})); err != nil {
 		return fmt.Errorf("record a change of the settings: %w", err)
@@ -76,14 +77,19 @@ func (e *Engine) RecordAlert(ctx context.Context, detail string) error {
 	return nil
 }
 
-// DeleteTemplate removes a template.
+// DeleteTemplate removes a template together with its "removed" entry,
+// which names it as it was stored, in one transaction, for the reasons
+// PutTemplate gives. On an error the template is still there (as
+// PutTemplate's); ErrNoTemplate means there was none.
 func (e *Engine) DeleteTemplate(ctx context.Context, name string) error {
-	if err := e.o.Store.DeleteTemplate(ctx, name); err != nil {
-		if errors.Is(err, ErrNoTemplate) {
-			return fault.Detail(ErrNoTemplate, "%q", name)
-		}
-		return err
+	_, err := e.o.Store.DeleteTemplateAudited(ctx, name, func(removed Template) []audit.Entry {
+		return []audit.Entry{e.stamp(ctx, audit.Entry{Event: audit.EventTemplate, Template: removed.Name, Detail: "removed"})}
+	})
+	if errors.Is(err, ErrNoTemplate) {
+		return fault.Detail(ErrNoTemplate, "%q", name)
 	}
-	e.audit(ctx, audit.Entry{Event: audit.EventTemplate, Template: name, Detail: "removed"})
+	if err != nil {
+		return fmt.Errorf("remove template %q: %w", name, err)
+	}
 	return nil
 }

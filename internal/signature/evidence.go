@@ -43,9 +43,10 @@ const signedSkew = 5 * time.Second
 //     it (TemplateHash), when the trail recorded that template's hash at
 //     all: one edited in the store below the engine, whose requests then
 //     hash consistently. Which recorded version a request used is not
-//     checked (a template stored at one station while another queues may
-//     reach the store before its entry does): a template set back to an
-//     earlier recorded version in the store is not named.
+//     checked (a station may queue from the version it read a moment
+//     before another station stored the next one, whose entry then
+//     precedes the request's): a template set back to an earlier
+//     recorded version in the store is not named.
 //
 // Entries written before the trail carried content hashes (version 1)
 // are compared by their signatures only. Records does NOT verify the

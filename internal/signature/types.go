@@ -148,23 +148,26 @@ type Filter struct {
 	Package string
 }
 
-// Store is what the engine reads of a signature store, and how it keeps
-// templates: the changes to a request are Backend's, each committed with
-// its audit entries. Implementations: the SQLite store in the data
-// directory, the PostgreSQL store of a plant. Every method is safe for
-// concurrent use by several processes on one database. The stores have
-// more (Queue, Sign, Cancel without audit entries, for their tests and
-// tools); the engine needs only these.
+// Store is what the engine reads of a signature store: every change, of
+// a request or of a template, is Backend's, committed with its audit
+// entries. Implementations: the SQLite store in the data directory, the
+// PostgreSQL store of a plant. Every method is safe for concurrent use by
+// several processes on one database. The stores have more (Queue, Sign,
+// Cancel without audit entries, for their tests and tools); the engine
+// needs only these.
 type Store interface {
 	// PutTemplate stores t, replacing a template of the same name
-	// (compared case-insensitively).
+	// (compared case-insensitively), and writes NO audit entry: for
+	// tests and tools. The engine stores with PutTemplateAudited, since
+	// a template changed with no entry is a change nobody can detect.
 	PutTemplate(ctx context.Context, t Template) error
 	// Template returns the template named name (case-insensitive), or an
 	// error matching ErrNoTemplate.
 	Template(ctx context.Context, name string) (Template, error)
 	// Templates lists every template, by name.
 	Templates(ctx context.Context) ([]Template, error)
-	// DeleteTemplate removes one; ErrNoTemplate if it did not exist.
+	// DeleteTemplate removes one, with NO audit entry (as PutTemplate);
+	// ErrNoTemplate if it did not exist.
 	DeleteTemplate(ctx context.Context, name string) error
 
 	// Slot returns the slot with id and its request (slots filled), or an
@@ -183,12 +186,14 @@ type Store interface {
 }
 
 // Backend is a Store that also keeps the audit trail, so the database
-// serialises the chain, and commits each change of a request together with
-// its audit entries (the stores of internal/store). Each change calls
-// entries once, inside its transaction and only when the change happens,
-// with the request as the change left it, and commits the entries it
-// returns (sealed) with the change: both are committed, or neither.
-// entries must not call the store.
+// serialises the chain, and commits each change of a request or a
+// template together with its audit entries (the stores of
+// internal/store). Each change calls entries once, inside its
+// transaction and only when the change happens, with the request or
+// template as the change left it, and commits the entries it returns
+// (sealed) with the change: both are committed, or neither, so no
+// reader at any station sees the change before its entries. entries must
+// not call the store.
 type Backend interface {
 	Store
 	// AppendAudit appends one entry (sealed by the store, audit.Seal).
@@ -206,6 +211,16 @@ type Backend interface {
 	// CancelAudited ends a pending request; ErrNoRequest if there is none
 	// pending with that id.
 	CancelAudited(ctx context.Context, id uuid.UUID, entries func(Request) []audit.Entry) (Request, []audit.Entry, error)
+	// PutTemplateAudited stores t as PutTemplate does; entries gets t as
+	// the store now holds it (read back in the transaction: what a
+	// request queued from it keeps, so its Hash is the one to record).
+	// It does NOT validate t (ValidateTemplate).
+	PutTemplateAudited(ctx context.Context, t Template, entries func(Template) []audit.Entry) ([]audit.Entry, error)
+	// DeleteTemplateAudited removes the template named name
+	// (case-insensitive); entries gets it as it was stored, so its entry
+	// names it exactly. ErrNoTemplate if there is none, and nothing is
+	// written.
+	DeleteTemplateAudited(ctx context.Context, name string, entries func(Template) []audit.Entry) ([]audit.Entry, error)
 }
 
 // Challenge is one posted sign-in: what the dialog shows and what its

@@ -12,9 +12,10 @@ import (
 // AppendAudit seals e after the last entry of the trail (audit.Seal) and
 // stores it, in one BEGIN IMMEDIATE transaction, so appends from several
 // processes are serialised and the chain never forks; it returns e as
-// sealed. To audit a change to a request together with it, use the
-// change's audited method (QueueAudited, SignAudited, CancelAudited)
-// instead: two transactions could keep the one and lose the other.
+// sealed. To audit a change to a request or a template together with it,
+// use the change's audited method (QueueAudited, SignAudited,
+// CancelAudited, PutTemplateAudited, DeleteTemplateAudited) instead: two
+// transactions could keep the one and lose the other.
 func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	var sealed []audit.Entry
 	var cp *audit.Checkpoint

@@ -19,7 +19,8 @@
 //     signing a signed slot signature.ErrSlotTaken.
 //   - Each audited method commits its change and its audit entries together
 //     or not at all, and calls the entries function only for a change that
-//     happens, with the request as the change leaves it.
+//     happens, with the request or template as the change leaves it (a
+//     removed template as it was stored).
 //   - Audit entries are sealed (audit.Seal) in one serialised sequence
 //     across every handle on the database: Seq 1, 2, 3 … with no gap or
 //     fork, and audit.Verify accepts the trail.
@@ -111,6 +112,7 @@ func Run(t *testing.T, newDB NewDB) {
 	t.Run("order", func(t *testing.T) { t.Parallel(); testOrder(t, newDB) })
 	t.Run("audit", func(t *testing.T) { t.Parallel(); testAudit(t, newDB) })
 	t.Run("audited changes", func(t *testing.T) { t.Parallel(); testAudited(t, newDB) })
+	t.Run("audited templates", func(t *testing.T) { t.Parallel(); testTemplatesAudited(t, newDB) })
 	t.Run("audit events", func(t *testing.T) { t.Parallel(); testEvents(t, newDB) })
 	t.Run("audit records", func(t *testing.T) { t.Parallel(); testRecords(t, newDB) })
 	t.Run("concurrency", func(t *testing.T) { t.Parallel(); testConcurrency(t, newDB) })
