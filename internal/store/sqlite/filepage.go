@@ -200,10 +200,7 @@ func (f *filePages) read(first uint32, n int) (string, error) {
 		return "", nil
 	}
 	// buf is this function's and never written again: the pages share it
-	// rather than each being copied into a string of its own. A string
-	// kept from one of them keeps the run (at most the pager's MiB), where
-	// it kept one page before; what a verify keeps is a few such strings
-	// (BenchmarkVerify's peak heap did not grow).
+	// rather than each being copied into a string of its own.
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }
 
