@@ -9,9 +9,9 @@ import (
 // as the file format defines it (https://www.sqlite.org/fileformat2.html,
 // "B-tree Pages"): the rows of a rowid table in rowid order, each as its
 // rowid and its record (the payload). Pages come from a pageSource, which
-// AuditTrail backs by the file itself and SQLite's own pager (filepage.go,
-// dbpage.go), so the read sees the transaction's snapshot, WAL included,
-// and this file only decodes. The file is untrusted input: its owner can edit it, and
+// AuditTrail backs by SQLite's own pager (sqlite_dbpage, dbpage.go), so the
+// read sees the transaction's snapshot, WAL included, and this file only
+// decodes. The file is untrusted input: its owner can edit it, and
 // `audit verify` exists to find out. Every page, cell and payload is
 // checked against the bounds the format sets before it is read, and every
 // loop is bounded by the pages the file has (each page is used at most
@@ -89,10 +89,6 @@ func newPager(src pageSource, size, reserved int, pages uint32) (*pager, error) 
 		batch: max(1, min(src.maxBatch(), 1<<20/size)), ahead: map[uint32]string{},
 	}, nil
 }
-
-// close lets go of what the pager's source holds open (the database
-// file, for filePages).
-func (p *pager) close() { closeSource(p.src) }
 
 func (p *pager) isUsed(pgno uint32) bool { return p.used[pgno/64]&(1<<(pgno%64)) != 0 }
 

@@ -297,7 +297,6 @@ func readX(t *testing.T, db *sql.DB, want []tableColumn) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.close()
 	r, err := openTable(ctx, tx, p, "x", want)
 	if err != nil {
 		return err

@@ -223,7 +223,6 @@ func pageRowsTx(t *testing.T, tx *sql.Tx) ([][]any, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.close()
 	c, err := p.tableCursor(root)
 	if err != nil {
 		t.Fatal(err)

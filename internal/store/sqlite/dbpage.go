@@ -89,8 +89,6 @@ func (d *dbpages) page(pgno uint32) (string, error) {
 
 // openPager is a pager of the database as tx sees it: its page size and
 // reserved bytes from the file's header (page 1), and its page count.
-// Its pages come from the file where that is safe (filePages), else
-// through SQLite; close it when done (it holds the file open).
 // The text must be UTF-8, as every store's is: the records are decoded
 // as it.
 func openPager(ctx context.Context, tx *sql.Tx) (*pager, error) {
@@ -119,22 +117,5 @@ func openPager(ctx context.Context, tx *sql.Tx) (*pager, error) {
 	if pages < 1 || pages > 1<<32-1 {
 		return nil, corrupt(0, "a page count of %d", pages)
 	}
-	var from pageSource = src
-	if size >= 512 && size <= 65536 && size&(size-1) == 0 { // else newPager says what is wrong
-		if from, err = newFilePages(ctx, tx, src, size); err != nil {
-			return nil, err
-		}
-	}
-	p, err := newPager(from, size, int(first[20]), uint32(pages))
-	if err != nil {
-		closeSource(from)
-	}
-	return p, err
-}
-
-// closeSource closes what a page source holds open, if anything.
-func closeSource(src pageSource) {
-	if c, ok := src.(interface{ close() error }); ok {
-		c.close()
-	}
+	return newPager(src, size, int(first[20]), uint32(pages))
 }

@@ -36,7 +36,6 @@ func eachRequestPaged(ctx context.Context, tx *sql.Tx, yield func(signature.Requ
 	if err != nil {
 		return err
 	}
-	defer p.close()
 	slots, err := openTable(ctx, tx, p, "slots", slotsTable)
 	if err != nil {
 		return err

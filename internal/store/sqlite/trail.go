@@ -26,15 +26,14 @@ const checkpointColumns = `c.seq, c.prev, c.first, c.hash, c.time, c.station, c.
 // The two tables are read from their b-tree pages and decoded here
 // (trailTables), not by SQLite's statements: running the statements was
 // most of the time to verify a million entries (BenchmarkVerify). The
-// pages are tx's snapshot: read from the file where that is safe, else
-// through SQLite's pager in tx (openPager).
+// pages come through SQLite's pager in tx (dbpages), so they are tx's
+// snapshot.
 func trailRows(ctx context.Context, tx *sql.Tx, store string, yield func(audit.Row, error) bool) {
 	t, err := openTrailTables(ctx, tx)
 	if err != nil {
 		yield(audit.Row{}, fmt.Errorf("read the audit trail: %w", err))
 		return
 	}
-	defer t.close()
 	var (
 		e       audit.Entry
 		c       audit.Checkpoint
@@ -110,22 +109,15 @@ var (
 // trailTables reads the audit and checkpoints tables with one pager, so
 // no page serves both.
 type trailTables struct {
-	p                    *pager
 	entries, checkpoints *tableReader
 	yes, no              bool // what an entry's Approve points to
 }
 
-// openTrailTables opens both tables; close them when done.
-func openTrailTables(ctx context.Context, tx *sql.Tx) (_ *trailTables, err error) {
+func openTrailTables(ctx context.Context, tx *sql.Tx) (*trailTables, error) {
 	p, err := openPager(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			p.close()
-		}
-	}()
 	entries, err := openTable(ctx, tx, p, "audit", auditTable)
 	if err != nil {
 		return nil, err
@@ -134,10 +126,8 @@ func openTrailTables(ctx context.Context, tx *sql.Tx) (_ *trailTables, err error
 	if err != nil {
 		return nil, err
 	}
-	return &trailTables{p: p, entries: entries, checkpoints: checkpoints}, nil
+	return &trailTables{entries: entries, checkpoints: checkpoints}, nil
 }
-
-func (t *trailTables) close() { t.p.close() }
 
 // nextEntry reads the next entry into e, and says whether there was one.
 // Its strings share the memory of the page it is on.
