@@ -37,16 +37,22 @@ type env struct {
 // alerts is every alert of the trail, in order.
 func (e *env) alerts(t *testing.T) []audit.Entry {
 	t.Helper()
-	var alerts []audit.Entry
+	return e.entries(t, audit.EventAlert)
+}
+
+// entries is every entry of the trail of the event given, in order.
+func (e *env) entries(t *testing.T, event string) []audit.Entry {
+	t.Helper()
+	var out []audit.Entry
 	if err := e.store.AuditEntries(context.Background(), func(en audit.Entry) error {
-		if en.Event == audit.EventAlert {
-			alerts = append(alerts, en)
+		if en.Event == event {
+			out = append(out, en)
 		}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return alerts
+	return out
 }
 
 var people = []struct {

@@ -12,21 +12,6 @@ import (
 	"loginshell/internal/signature"
 )
 
-// templateEntries is every template entry of the trail, in order.
-func templateEntries(t *testing.T, e *env) []audit.Entry {
-	t.Helper()
-	var out []audit.Entry
-	if err := e.store.AuditEntries(context.Background(), func(en audit.Entry) error {
-		if en.Event == audit.EventTemplate {
-			out = append(out, en)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // refuseTrail makes every later append to e's trail fail inside its
 // transaction, as a full disk or a dropped connection would, after the
 // change it goes with was written.
@@ -62,7 +47,7 @@ func TestTemplateChangesAreRecorded(t *testing.T) {
 	if err := e.eng.DeleteTemplate(ctx, "LINE RELEASE APPROVAL"); err != nil {
 		t.Fatal(err)
 	}
-	es := templateEntries(t, e)
+	es := e.entries(t, audit.EventTemplate)
 	if len(es) != 3 { // newEnv's put, then these two
 		t.Fatalf("template entries %+v, want 3", es)
 	}
@@ -112,7 +97,7 @@ func TestATemplateChangeWithoutItsEntryIsRefused(t *testing.T) {
 			if ts, err := e.eng.Templates(ctx); err != nil || !reflect.DeepEqual(ts, tt.want) {
 				t.Errorf("Templates after the refusal = %+v, %v; want %+v", ts, err, tt.want)
 			}
-			if es := templateEntries(t, e); len(es) != 1 {
+			if es := e.entries(t, audit.EventTemplate); len(es) != 1 {
 				t.Errorf("template entries %+v, want newEnv's one", es)
 			}
 		})
