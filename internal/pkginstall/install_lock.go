@@ -1,13 +1,13 @@
 package pkginstall
 
 import (
-	"fmt"
+	"errors"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
 	"loginshell/internal/fault"
+	"loginshell/internal/filelock"
 )
 
 // ErrInstallBusy means another install into the same webapps folder, in
@@ -23,41 +23,23 @@ var ErrInstallBusy = fault.New(fault.Conflict, "another install into this folder
 // slow laptop disk, so a wait only runs out when the other install hangs.
 const DefaultLockWait = 2 * time.Minute
 
-// lockFileName is the file in the webapps folder whose OS lock (flock,
-// LockFileEx) serialises installs and recovery across processes. It is
-// never deleted: removing it while another process has it open would let a
-// third create and lock a new file of the same name, and two installs
-// would run at once. The catalog skips it (a dot name) and RecoverInstalls
-// leaves it alone.
+// lockFileName is the file in the webapps folder whose OS lock
+// (filelock) serialises installs and recovery across processes. It is
+// never deleted (filelock says why). The catalog skips it (a dot name) and
+// RecoverInstalls leaves it alone.
 const lockFileName = ".install.lock"
 
 // installLock is a held install lock of one webapps folder.
-type installLock struct{ f *os.File }
-
-func openLockFile(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFileName), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open the install lock: %w", err)
-	}
-	return f, nil
-}
+type installLock struct{ l *filelock.Lock }
 
 // tryLockInstalls takes dir's install lock if nobody holds it; ok is false
 // (and the lock nil) when another install holds it.
-func tryLockInstalls(dir string) (l *installLock, ok bool, err error) {
-	f, err := openLockFile(dir)
-	if err != nil {
+func tryLockInstalls(dir string) (*installLock, bool, error) {
+	l, ok, err := filelock.TryLock(filepath.Join(dir, lockFileName))
+	if err != nil || !ok {
 		return nil, false, err
 	}
-	ok, err = tryLockFile(f)
-	if err != nil || !ok {
-		f.Close()
-		if err != nil {
-			return nil, false, fmt.Errorf("lock %s: %w", f.Name(), err)
-		}
-		return nil, false, nil
-	}
-	return &installLock{f: f}, true, nil
+	return &installLock{l: l}, true, nil
 }
 
 // lockInstalls takes dir's install lock, waiting up to wait for another
@@ -68,32 +50,19 @@ func tryLockInstalls(dir string) (l *installLock, ok bool, err error) {
 // runs `loginshell install`, or a CI job starting two installs, wants both
 // to succeed one after the other, as they would have run in sequence. The
 // bound turns a hung install in another process into a clear refusal
-// instead of a hang. The lock is polled (a non-blocking try with growing
-// pauses) because neither flock nor LockFileEx can block with a timeout.
+// instead of a hang.
 func lockInstalls(dir string, wait time.Duration, log *slog.Logger) (*installLock, error) {
-	deadline := time.Now().Add(wait)
-	pause := 10 * time.Millisecond
-	for logged := false; ; {
-		l, ok, err := tryLockInstalls(dir)
-		if err != nil || ok {
-			return l, err
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil, fault.Explain(ErrInstallBusy, "another install into %s is still running after %s of waiting; try again when it has finished", dir, wait.Round(time.Second))
-		}
-		if !logged {
-			log.Info("waiting for another install into the same folder", "dir", dir, "max_wait", wait)
-			logged = true
-		}
-		time.Sleep(min(pause, left))
-		pause = min(2*pause, 500*time.Millisecond)
+	l, err := filelock.Wait(filepath.Join(dir, lockFileName), wait, func() {
+		log.Info("waiting for another install into the same folder", "dir", dir, "max_wait", wait)
+	})
+	if errors.Is(err, filelock.ErrBusy) {
+		return nil, fault.Explain(ErrInstallBusy, "another install into %s is still running after %s of waiting; try again when it has finished", dir, wait.Round(time.Second))
 	}
+	if err != nil {
+		return nil, err
+	}
+	return &installLock{l: l}, nil
 }
 
-// unlock releases the lock. Closing the file releases it too; an unlock
-// error is therefore harmless and only closes.
-func (l *installLock) unlock() {
-	unlockFile(l.f)
-	l.f.Close()
-}
+// unlock releases the lock.
+func (l *installLock) unlock() { l.l.Unlock() }

@@ -22,6 +22,9 @@
 //     It is written off the request's path, at most once a second
 //     (writeEvery) and at Close, so it lags a commit by at most about
 //     that.
+//     Every change of it (the station's, `forget-store`'s) holds the
+//     lock of .checkpoint.lock (internal/filelock) from its read to its
+//     write, so no change is lost to another made at the same moment.
 //   - known-keys.json: {"stations": {NAME: [FINGERPRINT, ...]}}, the
 //     fingerprints (audit.Fingerprint) of every key seen for each
 //     station, its own included.
@@ -44,7 +47,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -58,6 +60,11 @@ const (
 	KeyFile        = "station-key"
 	CheckpointFile = "checkpoint.json"
 	PinsFile       = "known-keys.json"
+	// ownLockFile is locked (filelock) around every read, change and
+	// write of checkpoint.json, by the station and by Forget: without it a
+	// station's flush that read the file before a forget-store wrote it
+	// put the forgotten store back.
+	ownLockFile = ".checkpoint.lock"
 )
 
 // Options are a Station's collaborators; all are required but Log.
@@ -95,6 +102,9 @@ type Station struct {
 	// os.Stat after that write; keep's own (no lock).
 	written     *ownFile
 	writtenStat os.FileInfo
+	// merged, for tests, runs in flush between its read of the file and
+	// its write.
+	merged func()
 }
 
 // writeEvery is the least time between two writes of checkpoint.json:
@@ -211,6 +221,13 @@ func (s *Station) flush() {
 		return
 	}
 	path := filepath.Join(s.o.Dir, CheckpointFile)
+	lock, err := lockOwnFile(s.o.Dir)
+	if err != nil {
+		s.o.Log.Error("this station's copy of its latest checkpoint was not written (the store has it); it is tried again at the next commit", "file", path, "err", err)
+		s.requeue(pending)
+		return
+	}
+	defer lock.Unlock()
 	f := ownFile{}
 	if fi, err := os.Stat(path); s.written != nil && err == nil && sameWrite(s.writtenStat, fi) {
 		f.Stores, f.Locations = maps.Clone(s.written.Stores), maps.Clone(s.written.Locations)
@@ -237,6 +254,9 @@ func (s *Station) flush() {
 	if !changed {
 		return
 	}
+	if s.merged != nil {
+		s.merged()
+	}
 	s.written, s.writtenStat = nil, nil
 	data, err := json.MarshalIndent(f, "", "\t")
 	if err == nil {
@@ -250,102 +270,23 @@ func (s *Station) flush() {
 	}
 }
 
+// requeue puts back the checkpoints flush took and could not write,
+// unless a newer one of the same store came meanwhile.
+func (s *Station) requeue(pending map[string]audit.Checkpoint) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for store, c := range pending {
+		if old, ok := s.pending[store]; !ok || c.Seq > old.Seq {
+			s.pending[store] = c
+		}
+	}
+}
+
 // sameWrite says whether b is still the file a was: the same file (a
 // rename over it by another process makes another), size and
 // modification time.
 func sameWrite(a, b os.FileInfo) bool {
 	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
-}
-
-// ownFile is checkpoint.json. Locations is absent from a file an older
-// version wrote, and then holds no store's location.
-type ownFile struct {
-	Stores    map[string]audit.Checkpoint `json:"stores"`
-	Locations map[string]string           `json:"locations,omitempty"`
-}
-
-// ReadOwn returns the latest checkpoint this station (data directory
-// dir) kept for store, nil when it kept none.
-func ReadOwn(dir, store string) (*audit.Checkpoint, error) {
-	var f ownFile
-	if err := readJSON(filepath.Join(dir, CheckpointFile), &f); err != nil {
-		return nil, err
-	}
-	c, ok := f.Stores[store]
-	if !ok {
-		return nil, nil
-	}
-	return &c, nil
-}
-
-// KeptAt returns the latest checkpoint this station (data directory dir)
-// kept for each store it signed in at location, by store identity: the
-// store there now should be one of them (a station that never signed
-// there has none). Another identity there, or none at all, means the
-// store this station signed in was replaced or removed.
-func KeptAt(dir, location string) (map[string]audit.Checkpoint, error) {
-	var f ownFile
-	if err := readJSON(filepath.Join(dir, CheckpointFile), &f); err != nil {
-		return nil, err
-	}
-	kept := map[string]audit.Checkpoint{}
-	for store, loc := range f.Locations {
-		if c, ok := f.Stores[store]; ok && loc == location && location != "" {
-			kept[store] = c
-		}
-	}
-	return kept, nil
-}
-
-// Replaced names, in a sentence each, every store this station (data
-// directory dir) signed a checkpoint in at location that is not the store
-// there now, current ("" for none): the store it signed in was removed,
-// or replaced by another (its trail deleted, or its identity changed),
-// which the store's own checkpoints cannot show, being gone with it. A
-// store replaced on purpose is forgotten with Forget (`loginshell station
-// forget-store`).
-func Replaced(dir, location, current string) ([]string, error) {
-	kept, err := KeptAt(dir, location)
-	if err != nil {
-		return nil, fmt.Errorf("read this station's latest checkpoints: %w", err)
-	}
-	var out []string
-	for _, store := range slices.Sorted(maps.Keys(kept)) {
-		if store == current {
-			continue
-		}
-		c := kept[store]
-		signed := fmt.Sprintf("station %s signed checkpoint #%d of store %s there at %s", c.Station, c.Seq, store, c.Time.UTC().Format(time.RFC3339))
-		forget := fmt.Sprintf("(if it was archived on purpose, keep its export and run `loginshell station forget-store %s`)", store)
-		if current == "" {
-			out = append(out, fmt.Sprintf("there is no signature store at %s, but %s: the store was removed or moved away %s", location, signed, forget))
-			continue
-		}
-		out = append(out, fmt.Sprintf("the signature store at %s is store %s, but %s: that store was replaced, its trail deleted or its identity changed %s",
-			location, current, signed, forget))
-	}
-	return out, nil
-}
-
-// Forget removes from checkpoint.json this station's copy of its latest
-// checkpoint in store, and returns it: for a store replaced on purpose
-// (archived, its export kept), so that `audit verify` stops naming it.
-// ok is false when the file holds none for store.
-func Forget(dir, store string) (c audit.Checkpoint, ok bool, err error) {
-	path := filepath.Join(dir, CheckpointFile)
-	var f ownFile
-	if err := readJSON(path, &f); err != nil {
-		return c, false, err
-	}
-	if c, ok = f.Stores[store]; !ok {
-		return c, false, nil
-	}
-	delete(f.Stores, store)
-	delete(f.Locations, store)
-	if err := writeJSON(path, f); err != nil {
-		return c, false, err
-	}
-	return c, true, nil
 }
 
 // loadOrMake reads the key at path, or makes one there when there is

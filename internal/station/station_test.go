@@ -1,6 +1,7 @@
 package station
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -147,6 +148,50 @@ func TestOwnCheckpointBesideAnother(t *testing.T) {
 		if got, _ := ReadOwn(dir, store); got == nil || got.Seq != want {
 			t.Errorf("store %s: %+v, want checkpoint #%d", store, got, want)
 		}
+	}
+}
+
+// TestForgetWhileTheStationWrites: a forget-store that comes while the
+// station has read checkpoint.json and not yet written its merge back
+// waits for that write (the file's lock), so the store stays forgotten;
+// without the lock the station's write put it back.
+func TestForgetWhileTheStationWrites(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := open(t, dir, "ST-1")
+	cp := func(store string, seq int64) audit.Checkpoint {
+		return s.Sign(audit.Checkpoint{Store: store, Prev: seq - 1, From: seq, Seq: seq, Hash: "h"})
+	}
+	s.Committed(cp("OLD", 3))
+	s.Close()
+	s = open(t, dir, "ST-1")
+	var forgetErr error
+	forgot := make(chan struct{})
+	s.merged = func() {
+		go func() {
+			defer close(forgot)
+			if _, ok, err := Forget(dir, "OLD"); err != nil || !ok {
+				forgetErr = fmt.Errorf("Forget = %v, %v", ok, err)
+			}
+		}()
+		// A forget that does not wait for this write ends well within
+		// this; one that waits cannot end before it.
+		select {
+		case <-forgot:
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	s.Committed(cp("NEW", 2))
+	s.Close()
+	<-forgot
+	if forgetErr != nil {
+		t.Fatal(forgetErr)
+	}
+	if got, _ := ReadOwn(dir, "OLD"); got != nil {
+		t.Errorf("the forgotten store's checkpoint #%d is back: the station's write undid the forget", got.Seq)
+	}
+	if got, _ := ReadOwn(dir, "NEW"); got == nil || got.Seq != 2 {
+		t.Errorf("store NEW: %+v, want checkpoint #2", got)
 	}
 }
 

@@ -1,6 +1,6 @@
 //go:build unix
 
-package pkginstall
+package filelock
 
 import (
 	"errors"
@@ -8,14 +8,14 @@ import (
 	"syscall"
 )
 
-// tryLockFile takes an exclusive flock on f without blocking and reports
+// tryLock takes an exclusive flock on f without blocking and reports
 // false when another open file (in this process or another) holds it.
-// flock, not fcntl: fcntl locks belong to the process, so two installs in
+// flock, not fcntl: fcntl locks belong to the process, so two holders in
 // one process (the window and a test, two goroutines) would not exclude
 // each other, and closing any descriptor of the file would drop the lock.
 // flock locks belong to the open file and go away when the process dies,
-// so a crashed install never leaves the folder locked.
-func tryLockFile(f *os.File) (bool, error) {
+// so a crashed holder never leaves the file locked.
+func tryLock(f *os.File) (bool, error) {
 	return control(f, func(fd uintptr) (bool, error) {
 		for {
 			err := syscall.Flock(int(fd), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -32,9 +32,9 @@ func tryLockFile(f *os.File) (bool, error) {
 	})
 }
 
-// unlockFile drops the lock tryLockFile took. Closing f would too; the
+// unlock drops the lock tryLock took. Closing f would too; the
 // explicit unlock keeps the order obvious: unlock, then close.
-func unlockFile(f *os.File) error {
+func unlock(f *os.File) error {
 	_, err := control(f, func(fd uintptr) (bool, error) {
 		return true, syscall.Flock(int(fd), syscall.LOCK_UN)
 	})

@@ -1,4 +1,4 @@
-package pkginstall
+package filelock
 
 import (
 	"errors"
@@ -7,12 +7,12 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// tryLockFile takes an exclusive LockFileEx lock on the first byte of f
+// tryLock takes an exclusive LockFileEx lock on the first byte of f
 // without blocking and reports false when another handle (in this process
 // or another) holds it. Windows drops the lock when the process ends, so a
-// crashed install never leaves the folder locked. The lock is mandatory on
+// crashed holder never leaves the file locked. The lock is mandatory on
 // Windows, which is harmless: nobody reads or writes the lock file.
-func tryLockFile(f *os.File) (bool, error) {
+func tryLock(f *os.File) (bool, error) {
 	return control(f, func(h windows.Handle) (bool, error) {
 		var ol windows.Overlapped
 		err := windows.LockFileEx(h, windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ol)
@@ -26,8 +26,8 @@ func tryLockFile(f *os.File) (bool, error) {
 	})
 }
 
-// unlockFile drops the lock tryLockFile took.
-func unlockFile(f *os.File) error {
+// unlock drops the lock tryLock took.
+func unlock(f *os.File) error {
 	_, err := control(f, func(h windows.Handle) (bool, error) {
 		var ol windows.Overlapped
 		return true, windows.UnlockFileEx(h, 0, 1, 0, &ol)
