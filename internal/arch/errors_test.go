@@ -18,6 +18,7 @@ import (
 	"loginshell/internal/configure"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/fault"
+	"loginshell/internal/filelock"
 	"loginshell/internal/install"
 	"loginshell/internal/keychain"
 	"loginshell/internal/loginurl"
@@ -105,6 +106,7 @@ var kinds = map[string]struct {
 	"phrase.ErrInvalid":               {phrase.ErrInvalid, fault.Invalid},
 	"pkginstall.ErrBadPackage":        {pkginstall.ErrBadPackage, fault.Invalid},
 	"pkginstall.ErrInstallBusy":       {pkginstall.ErrInstallBusy, fault.Conflict},
+	"filelock.ErrBusy":                {filelock.ErrBusy, fault.Conflict},
 	"pkginstall.ErrNoPackage":         {pkginstall.ErrNoPackage, fault.NotFound},
 	"pkginstall.ErrReplace":           {pkginstall.ErrReplace, fault.Conflict},
 	"postgres.ErrUnavailable":         {postgres.ErrUnavailable, fault.Unavailable},

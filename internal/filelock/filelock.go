@@ -9,15 +9,16 @@
 package filelock
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"time"
+
+	"loginshell/internal/fault"
 )
 
 // ErrBusy is Wait's error when another holder kept the lock for all of
-// the wait.
-var ErrBusy = errors.New("the lock is held by another process")
+// the wait: a conflict, which its callers name.
+var ErrBusy = fault.New(fault.Conflict, "another process is still at this work; try again when it has finished")
 
 // Lock is a held lock.
 type Lock struct{ f *os.File }

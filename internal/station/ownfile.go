@@ -25,7 +25,7 @@ const ownLockWait = 10 * time.Second
 func lockOwnFile(dir string) (*filelock.Lock, error) {
 	l, err := filelock.Wait(filepath.Join(dir, ownLockFile), ownLockWait, nil)
 	if errors.Is(err, filelock.ErrBusy) {
-		return nil, fmt.Errorf("another process of this station kept %s locked for %s; try again", filepath.Join(dir, CheckpointFile), ownLockWait)
+		return nil, fmt.Errorf("another process of this station kept %s locked for %s: %w", filepath.Join(dir, CheckpointFile), ownLockWait, err)
 	}
 	return l, err
 }
