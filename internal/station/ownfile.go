@@ -17,15 +17,16 @@ import (
 // (ReadOwn, KeptAt, Replaced) and `loginshell station forget-store`
 // (Forget). The station itself writes it in flush.
 
-// ownLockWait is how long a change of checkpoint.json waits for another
-// process's: each holds the lock for a read and an atomic write.
-const ownLockWait = 10 * time.Second
+// lockWait is how long a change of the station's files waits for
+// another process's: each holds the lock for a read and an atomic write.
+const lockWait = 10 * time.Second
 
-// lockOwnFile takes the lock of dir's checkpoint.json.
-func lockOwnFile(dir string) (*filelock.Lock, error) {
-	l, err := filelock.Wait(filepath.Join(dir, ownLockFile), ownLockWait, nil)
+// lockFiles takes the lock of dir's checkpoint.json and known-keys.json,
+// for a change of file.
+func lockFiles(dir, file string) (*filelock.Lock, error) {
+	l, err := filelock.Wait(filepath.Join(dir, lockFile), lockWait, nil)
 	if errors.Is(err, filelock.ErrBusy) {
-		return nil, fmt.Errorf("another process of this station kept %s locked for %s: %w", filepath.Join(dir, CheckpointFile), ownLockWait, err)
+		return nil, fmt.Errorf("another process of this station kept %s locked for %s: %w", filepath.Join(dir, file), lockWait, err)
 	}
 	return l, err
 }
@@ -106,7 +107,7 @@ func Replaced(dir, location, current string) ([]string, error) {
 // ok is false when the file holds none for store.
 func Forget(dir, store string) (c audit.Checkpoint, ok bool, err error) {
 	path := filepath.Join(dir, CheckpointFile)
-	lock, err := lockOwnFile(dir)
+	lock, err := lockFiles(dir, CheckpointFile)
 	if err != nil {
 		return c, false, err
 	}

@@ -74,14 +74,24 @@ func Trust(dir, station, fingerprint string) error {
 }
 
 // updatePins reads known-keys.json, lets change edit it and writes it
-// back when change says it changed.
+// back when change says it changed. change is asked first without the
+// station's files' lock: when nothing changes nothing is locked or
+// written (a verify reads a data directory it may not write to); else it
+// is asked again under the lock, over the file read again, and the write
+// is made before the lock is let go (a pin and a trust at the same
+// moment both stay).
 func updatePins(dir string, change func(map[string][]string) bool) error {
-	m, err := ReadPins(dir)
+	if m, err := ReadPins(dir); err != nil || !change(m) {
+		return err
+	}
+	lock, err := lockFiles(dir, PinsFile)
 	if err != nil {
 		return err
 	}
-	if !change(m) {
-		return nil
+	defer lock.Unlock()
+	m, err := ReadPins(dir)
+	if err != nil || !change(m) {
+		return err
 	}
 	return writeJSON(filepath.Join(dir, PinsFile), pinsFile{Stations: m})
 }

@@ -22,12 +22,14 @@
 //     It is written off the request's path, at most once a second
 //     (writeEvery) and at Close, so it lags a commit by at most about
 //     that.
-//     Every change of it (the station's, `forget-store`'s) holds the
-//     lock of .checkpoint.lock (internal/filelock) from its read to its
-//     write, so no change is lost to another made at the same moment.
 //   - known-keys.json: {"stations": {NAME: [FINGERPRINT, ...]}}, the
 //     fingerprints (audit.Fingerprint) of every key seen for each
 //     station, its own included.
+//
+// Every change of checkpoint.json or known-keys.json (the station's,
+// `forget-store`'s, a first use's pins, `station trust`'s) holds the lock
+// of .station.lock (internal/filelock) from its read to its write, so no
+// change is lost to another made at the same moment.
 //
 // The station does NOT decide whether a trail is intact
 // (audit.CheckTrail does), and does not read the store.
@@ -60,11 +62,11 @@ const (
 	KeyFile        = "station-key"
 	CheckpointFile = "checkpoint.json"
 	PinsFile       = "known-keys.json"
-	// ownLockFile is locked (filelock) around every read, change and
-	// write of checkpoint.json, by the station and by Forget: without it a
-	// station's flush that read the file before a forget-store wrote it
-	// put the forgotten store back.
-	ownLockFile = ".checkpoint.lock"
+	// lockFile is locked (filelock) around every read, change and write
+	// of checkpoint.json and known-keys.json: without it a station's flush
+	// that read checkpoint.json before a forget-store wrote it put the
+	// forgotten store back, and a pin could drop a trust made meanwhile.
+	lockFile = ".station.lock"
 )
 
 // Options are a Station's collaborators; all are required but Log.
@@ -221,7 +223,7 @@ func (s *Station) flush() {
 		return
 	}
 	path := filepath.Join(s.o.Dir, CheckpointFile)
-	lock, err := lockOwnFile(s.o.Dir)
+	lock, err := lockFiles(s.o.Dir, CheckpointFile)
 	if err != nil {
 		s.o.Log.Error("this station's copy of its latest checkpoint was not written (the store has it); it is tried again at the next commit", "file", path, "err", err)
 		s.requeue(pending)

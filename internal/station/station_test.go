@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -271,5 +272,47 @@ func TestPins(t *testing.T) {
 	}
 	if err := Trust(dir, "ST-2", "12 34"); err == nil {
 		t.Error("Trust took a fingerprint of 4 digits")
+	}
+}
+
+// TestPinWhileTrusting: a trust that comes while a pin has read
+// known-keys.json and not yet written it back waits for that write (the
+// station's files' lock), so both stay; without the lock the pin's write
+// dropped the trust.
+func TestPinWhileTrusting(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	trusted := audit.Fingerprint("a key a person compared with ST-3's validation record")
+	var trustErr error
+	done := make(chan struct{})
+	asked := 0
+	err := updatePins(dir, func(m map[string][]string) bool {
+		// Asked once to see whether anything changes, then again over the
+		// file read under the lock, before its write: the trust comes then.
+		if asked++; asked == 2 {
+			go func() {
+				defer close(done)
+				trustErr = Trust(dir, "ST-3", trusted)
+			}()
+			// A trust that does not wait for this write ends well within
+			// this; one that waits cannot end before it.
+			select {
+			case <-done:
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+		m["ST-2"] = append(m["ST-2"], audit.Fingerprint("ST-2's key, seen first"))
+		return true
+	})
+	<-done
+	if err != nil || trustErr != nil {
+		t.Fatalf("pin: %v; trust: %v", err, trustErr)
+	}
+	got, err := ReadPins(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got["ST-2"]) != 1 || !slices.Contains(got["ST-3"], trusted) {
+		t.Errorf("pins %v: want ST-2's first key and ST-3's trusted one", got)
 	}
 }
