@@ -108,10 +108,14 @@ func killWriter(t *testing.T, what, dir string, wait time.Duration) int {
 	}
 	time.Sleep(wait)
 	cmd.Process.Kill()
-	cmd.Wait()
+	// Every line the writer wrote before it died is read before Wait, which
+	// closes the pipe: a Wait first could cut the reading short, and the
+	// file would hold a write later than the last one read (CI, round 8:
+	// write 36 on disk, 33 read).
 	for n := range lines {
 		last = n
 	}
+	cmd.Wait()
 	return last
 }
 
