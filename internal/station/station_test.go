@@ -316,3 +316,32 @@ func TestPinWhileTrusting(t *testing.T) {
 		t.Errorf("pins %v: want ST-2's first key and ST-3's trusted one", got)
 	}
 }
+
+// TestPinThatChangesNothingLocksNothing: a pin of keys already pinned
+// takes no lock and writes nothing, so a verify over a data directory it
+// cannot write (here: the lock file cannot be opened, as in a read-only
+// directory, which a test run as root cannot make) still pins; a pin that
+// changes something needs the lock and says so.
+func TestPinThatChangesNothingLocksNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	key := audit.StationKey{Station: "ST-2", Key: "ST-2's key"}
+	if err := Pin(dir, []audit.StationKey{key}); err != nil {
+		t.Fatal(err)
+	}
+	// The first pin made the lock file; a directory in its place is one
+	// no file can be opened as.
+	lock := filepath.Join(dir, lockFile)
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(lock, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := Pin(dir, []audit.StationKey{key}); err != nil {
+		t.Errorf("a pin that changes nothing: %v", err)
+	}
+	if err := Pin(dir, []audit.StationKey{{Station: "ST-3", Key: "ST-3's key"}}); err == nil {
+		t.Error("a pin that changes the file went ahead without the lock")
+	}
+}
