@@ -1,20 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import html from "../index.html?raw";
 import { InstallPanel, texts, type InstallActions } from "./install";
+import { installed } from "./transport.testsetup";
 import { problemLine, type InstallResult } from "./view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const visible = (id: string) => !$(id).hidden;
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
-const installed: InstallResult = {
-  phase: "done",
-  ok: true,
-  name: "lineapp",
-  version: "1.2.0",
-  message: "Installed lineapp 1.2.0. It is used at the next sign-in.",
-  problems: [],
-};
 
 const refusedPkg: InstallResult = {
   phase: "done",

@@ -2,17 +2,9 @@
 // and its progress and result heard on the live channel.
 import { describe, expect, it, vi } from "vitest";
 import { pickTransport } from "./transport";
-import { FakeEventSource, fakeHttp, fakeWails, flush, tok } from "./transport.testsetup";
+import { FakeEventSource, fakeHttp, fakeWails, flush, installed as result, tok } from "./transport.testsetup";
 import type { InstallEvent, InstallResult } from "./view";
 
-const result: InstallResult = {
-  phase: "done",
-  ok: true,
-  name: "lineapp",
-  version: "1.2.0",
-  message: "Installed lineapp 1.2.0. It is used at the next sign-in.",
-  problems: [],
-};
 
 /** A stand-in XMLHttpRequest the tests answer by hand. */
 class FakeXHR extends EventTarget {

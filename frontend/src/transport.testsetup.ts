@@ -2,7 +2,7 @@
 // EventSource as fakes the tests drive by hand.
 import { vi } from "vitest";
 import type { HttpDeps, Secrets, ShellBindings, WailsGlobals } from "./transport";
-import type { View } from "./view";
+import type { InstallResult, View } from "./view";
 
 export const page: View = { seq: 3, kind: "page", url: "/webapps/a/index.html", title: "A" };
 
@@ -70,3 +70,13 @@ export const jsonOf = (x: unknown) => () =>
   new Response(JSON.stringify(x), { headers: { "Content-Type": "application/json" } });
 
 export const flush = () => new Promise((r) => setTimeout(r, 0));
+
+/** A package installed, as Go reports it (the install tests' result). */
+export const installed: InstallResult = {
+  phase: "done",
+  ok: true,
+  name: "lineapp",
+  version: "1.2.0",
+  message: "Installed lineapp 1.2.0. It is used at the next sign-in.",
+  problems: [],
+};

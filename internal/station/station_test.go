@@ -1,12 +1,15 @@
 package station
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +18,11 @@ import (
 )
 
 var clock = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+
+// checkpointBy is checkpoint seq of store, alone in its range, signed by s.
+func checkpointBy(s *Station, store string, seq int64) audit.Checkpoint {
+	return s.Sign(audit.Checkpoint{Store: store, Prev: seq - 1, From: seq, Seq: seq, Hash: "h"})
+}
 
 func open(t *testing.T, dir, name string) *Station {
 	t.Helper()
@@ -85,9 +93,7 @@ func TestOwnCheckpoint(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := open(t, dir, "ST-1")
-	cp := func(store string, seq int64) audit.Checkpoint {
-		return s.Sign(audit.Checkpoint{Store: store, Prev: seq - 1, From: seq, Seq: seq, Hash: "h"})
-	}
+	cp := func(store string, seq int64) audit.Checkpoint { return checkpointBy(s, store, seq) }
 	for _, c := range []audit.Checkpoint{cp("A", 3), cp("A", 5), cp("A", 4), cp("B", 2)} {
 		s.Committed(c)
 	}
@@ -123,9 +129,7 @@ func TestOwnCheckpointBesideAnother(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a, b := open(t, dir, "ST-1"), open(t, dir, "ST-1")
-	cp := func(store string, seq int64) audit.Checkpoint {
-		return a.Sign(audit.Checkpoint{Store: store, Prev: seq - 1, From: seq, Seq: seq, Hash: "h"})
-	}
+	cp := func(store string, seq int64) audit.Checkpoint { return checkpointBy(a, store, seq) }
 	// wait polls the file (the station writes it within writeEvery).
 	wait := func(store string, seq int64) {
 		t.Helper()
@@ -160,9 +164,7 @@ func TestForgetWhileTheStationWrites(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := open(t, dir, "ST-1")
-	cp := func(store string, seq int64) audit.Checkpoint {
-		return s.Sign(audit.Checkpoint{Store: store, Prev: seq - 1, From: seq, Seq: seq, Hash: "h"})
-	}
+	cp := func(store string, seq int64) audit.Checkpoint { return checkpointBy(s, store, seq) }
 	s.Committed(cp("OLD", 3))
 	s.Close()
 	s = open(t, dir, "ST-1")
@@ -344,4 +346,64 @@ func TestPinThatChangesNothingLocksNothing(t *testing.T) {
 	if err := Pin(dir, []audit.StationKey{{Station: "ST-3", Key: "ST-3's key"}}); err == nil {
 		t.Error("a pin that changes the file went ahead without the lock")
 	}
+}
+
+// TestAFlushWithoutTheLockKeepsItsCheckpoints: a flush that cannot take
+// the station's files' lock writes nothing and keeps what it had for the
+// next flush, which writes it beside what came meanwhile.
+func TestAFlushWithoutTheLockKeepsItsCheckpoints(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	logged := &lockedBuffer{}
+	s, err := Open(Options{Dir: dir, Name: "ST-1", Now: func() time.Time { return clock }, Log: slog.New(slog.NewTextHandler(logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	// Open made the lock file (it pinned its own key); a directory in its
+	// place is one no file can be opened as.
+	lock := filepath.Join(dir, lockFile)
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(lock, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s.Committed(checkpointBy(s, "A", 3))
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logged.String(), "tried again at the next commit"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no flush failed for want of the lock; the log:\n%s", logged.String())
+		}
+	}
+	if got, _ := ReadOwn(dir, "A"); got != nil {
+		t.Fatalf("written without the lock: %+v", got)
+	}
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	s.Committed(checkpointBy(s, "B", 2))
+	s.Close()
+	for store, want := range map[string]int64{"A": 3, "B": 2} {
+		if got, _ := ReadOwn(dir, store); got == nil || got.Seq != want {
+			t.Errorf("store %s: %+v, want checkpoint #%d: the one the failed flush had was not kept", store, got, want)
+		}
+	}
+}
+
+// lockedBuffer is a log's output, read while the station writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
