@@ -3,15 +3,18 @@ package app
 import (
 	"context"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"loginshell/internal/exepages"
 	"loginshell/internal/fault"
 	"loginshell/internal/gateway"
 	"loginshell/internal/shell"
@@ -98,7 +101,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		Bind:       []any{ui},
 		// The inspector needs the webview's own context menu.
 		EnableDefaultContextMenu: o.Inspect,
-		OnDomReady:               domReady(win, inspectorOn(o.Inspect, sh)),
+		OnDomReady:               domReady(win, inspectorOn(o.Inspect, sh), releaseStartPages(sh.Log, startPagesAfter, exepages.Release)),
 	})
 }
 
@@ -134,13 +137,43 @@ type RunOptions struct {
 
 // domReady is Wails' OnDomReady: the Sign-in menu as the window's state
 // wants it (Wails shows the whole window, its menu bar too, once it has
-// built it), then inspect (nil: nothing more).
-func domReady(win *Window, inspect func(context.Context)) func(context.Context) {
+// built it), then inspect (nil: nothing more), then release.
+func domReady(win *Window, inspect func(context.Context), release func()) func(context.Context) {
 	return func(ctx context.Context) {
 		win.syncMenu(true)
 		if inspect != nil {
 			inspect(ctx)
 		}
+		release()
+	}
+}
+
+// startPagesAfter is how long after the chrome's first DOM-ready the
+// binary's start-up pages are given back: by then the first page has
+// loaded on a station that starts as fast as `make bench` measures (about
+// a second to the final screen); on a slower one, what start-up still
+// runs after it maps its pages again at a minor fault's cost.
+const startPagesAfter = 5 * time.Second
+
+// releaseStartPages returns the DOM-ready hook that gives back, once and
+// after a wait, the binary's pages that start-up mapped (release:
+// exepages.Release): every package's initialisation, the engines'
+// construction, the chrome's server and the first page, most of which an
+// idle sign-in screen never runs again. The chrome's DOM-ready comes
+// again at each reload of the chrome; only the first counts.
+func releaseStartPages(log *slog.Logger, after time.Duration, release func() (int64, error)) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			time.AfterFunc(after, func() {
+				n, err := release()
+				if err != nil {
+					log.Warn("could not give back the binary's start-up pages", "err", err)
+					return
+				}
+				log.Debug("gave back the binary's start-up pages", "mapped_mb", n>>20)
+			})
+		})
 	}
 }
 

@@ -21,7 +21,7 @@ var memSteps = []struct{ key, name string }{
 	{"mapped", "window mapped"},
 	{"chrome", "chrome painted (floors: their page)"},
 	{"final", "final screen"},
-	{"idle", "idle, 2 s later"},
+	{"idle", "idle, 10 s later"},
 }
 
 // memCols are the columns of the per-step table, in kB of PSS. The
@@ -171,7 +171,7 @@ func memOnce(b binaries, display string, argv []string, logPath string, modules 
 		}
 	}()
 	cmd.Wait()
-	time.Sleep(2 * time.Second)
+	time.Sleep(idleAfter)
 	run["idle"] = sampleTree(pid)
 	if modules {
 		byModule, err := residentCode(pid, b.loginshell, b.loginshellSyms)
