@@ -18,7 +18,7 @@ func Release() (int64, error) {
 	if err := syscall.Stat("/proc/self/exe", &st); err != nil {
 		return 0, fmt.Errorf("exepages: %w", err)
 	}
-	return releaseFile(st.Dev, st.Ino)
+	return releaseFile(uint64(st.Dev), uint64(st.Ino)) // uint32 on some Linux ports
 }
 
 // releaseFile is Release for any file mapped in this process (tests map

@@ -130,7 +130,7 @@ func TestReleaseKeepsWhatTheFileDoesNot(t *testing.T) {
 	if err := syscall.Stat(path, &st); err != nil {
 		t.Fatal(err)
 	}
-	n, err := releaseFile(st.Dev, st.Ino)
+	n, err := releaseFile(uint64(st.Dev), uint64(st.Ino))
 	if err != nil {
 		t.Fatal(err)
 	}
