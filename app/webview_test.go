@@ -1,36 +1,18 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"loginshell/internal/logtest"
 )
 
-// syncBuffer is a log sink safe for the guard's concurrent callers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // guardWithPrefix is a guard whose secret is prefix, logging to out.
-func guardWithPrefix(prefix string, out *syncBuffer) *webviewGuard {
+func guardWithPrefix(prefix string, out *logtest.Buffer) *webviewGuard {
 	g := newWebviewGuard(slog.New(slog.NewTextHandler(out, nil)), nil)
 	g.prefix = prefix
 	return g
@@ -68,7 +50,7 @@ func TestChannelAdmits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, ok := guardWithPrefix(secret, &syncBuffer{}).admit(tt.msg)
+			got, ok := guardWithPrefix(secret, &logtest.Buffer{}).admit(tt.msg)
 			if ok != (tt.want != "") || got != tt.want {
 				t.Errorf("admit(%q) = %q, %v; want %q, %v", tt.msg, got, ok, tt.want, tt.want != "")
 			}
@@ -79,7 +61,7 @@ func TestChannelAdmits(t *testing.T) {
 // A page that floods the channel cannot flood the log: one line per kind.
 func TestChannelLogsEachKindOnce(t *testing.T) {
 	t.Parallel()
-	var out syncBuffer
+	var out logtest.Buffer
 	g := guardWithPrefix("0123456789abcdef0123456789abcdef", &out)
 	for range 50 {
 		g.admit("Q")
@@ -107,7 +89,7 @@ func TestChannelPrefixWaitsForTheGuard(t *testing.T) {
 	t.Parallel()
 	t.Run("the secret once in place", func(t *testing.T) {
 		t.Parallel()
-		g := guardWithPrefix("s3cret", &syncBuffer{})
+		g := guardWithPrefix("s3cret", &logtest.Buffer{})
 		got := make(chan string, 1)
 		go func() {
 			p, err := g.Prefix(context.Background())
@@ -128,7 +110,7 @@ func TestChannelPrefixWaitsForTheGuard(t *testing.T) {
 	})
 	t.Run("an error when it could not be put in place", func(t *testing.T) {
 		t.Parallel()
-		var out syncBuffer
+		var out logtest.Buffer
 		g := guardWithPrefix("s3cret", &out)
 		g.done(errors.New("no web view"))
 		g.done(nil) // the first outcome wins
@@ -141,7 +123,7 @@ func TestChannelPrefixWaitsForTheGuard(t *testing.T) {
 	})
 	t.Run("an error when it takes too long", func(t *testing.T) {
 		t.Parallel()
-		g := guardWithPrefix("s3cret", &syncBuffer{})
+		g := guardWithPrefix("s3cret", &logtest.Buffer{})
 		g.wait = 10 * time.Millisecond
 		if p, err := g.Prefix(context.Background()); !errors.Is(err, errChannelOpen) || p != "" {
 			t.Errorf("Prefix = %q, %v; want %v", p, err, errChannelOpen)
@@ -149,7 +131,7 @@ func TestChannelPrefixWaitsForTheGuard(t *testing.T) {
 	})
 	t.Run("nothing for a request that went away", func(t *testing.T) {
 		t.Parallel()
-		g := guardWithPrefix("s3cret", &syncBuffer{})
+		g := guardWithPrefix("s3cret", &logtest.Buffer{})
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		if p, err := g.Prefix(ctx); !errors.Is(err, context.Canceled) || p != "" {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"loginshell/internal/audit"
+	"loginshell/internal/logtest"
 	"loginshell/internal/shell"
 )
 
@@ -52,19 +53,6 @@ func (t *alertTrail) AuditEvents(_ context.Context, event string, after int64, f
 	}
 	return int64(len(es)), nil
 }
-
-// syncBuffer is a buffer written by Follow's goroutine and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestAuditAlerts(t *testing.T) {
 	t.Parallel()
@@ -111,7 +99,7 @@ func TestAuditAlerts(t *testing.T) {
 	t.Run("--follow prints the alerts so far, then each new one, until interrupted", func(t *testing.T) {
 		t.Parallel()
 		tr := trailOf()
-		out, errb := &syncBuffer{}, &syncBuffer{}
+		out, errb := &logtest.Buffer{}, &logtest.Buffer{}
 		ctx, interrupt := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- printAlerts(ctx, tr, true, 5*time.Millisecond, false, out, errb) }()
@@ -136,7 +124,7 @@ func TestAuditAlerts(t *testing.T) {
 }
 
 // waitOutput waits up to ten seconds for want in out.
-func waitOutput(t *testing.T, out *syncBuffer, want string) {
+func waitOutput(t *testing.T, out *logtest.Buffer, want string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if strings.Contains(out.String(), want) {

@@ -1,33 +1,14 @@
 package keychain
 
 import (
-	"bytes"
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
+	"loginshell/internal/logtest"
 	"loginshell/internal/user"
 )
-
-// syncBuffer lets the handler write while the test reads at the end.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestLogNeverHoldsAPassword runs every event through a text logger and
 // checks that the events are there and no password is.
@@ -39,7 +20,7 @@ func TestLogNeverHoldsAPassword(t *testing.T) {
 		second = "second-secret-Passw0rd"
 		weak   = "weak-1"
 	)
-	var out syncBuffer
+	var out logtest.Buffer
 	log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := newClock()
 	k := openTest(t, t.TempDir(), clock, log)

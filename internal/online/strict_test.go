@@ -1,7 +1,6 @@
 package online
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"loginshell/internal/demoidp/strict"
+	"loginshell/internal/logtest"
 	"loginshell/internal/settings"
 )
 
@@ -374,7 +374,7 @@ func TestCancelWhileTheProviderPageIsShown(t *testing.T) {
 	srv := startStrict(t, strict.Options{})
 	shown := make(chan struct{})
 	var returned atomic.Int32
-	var logged lockedBuffer
+	var logged logtest.Buffer
 	p := newStrictProvider(t, srv, func(context.Context, string) error { close(shown); return nil },
 		func() { returned.Add(1) }, slog.New(slog.NewTextHandler(&logged, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -394,23 +394,4 @@ func TestCancelWhileTheProviderPageIsShown(t *testing.T) {
 	if text := logged.String(); !strings.Contains(text, `level=INFO msg="online login failed"`) || strings.Contains(text, "level=WARN") {
 		t.Errorf("a cancelled sign-in logged %q, want it at INFO and no warning", text)
 	}
-}
-
-// lockedBuffer is a log destination a test reads while the provider may
-// still write.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package signature_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"loginshell/internal/audit"
 	"loginshell/internal/demoidp"
 	"loginshell/internal/lockout"
+	"loginshell/internal/logtest"
 	"loginshell/internal/signature"
 )
 
@@ -27,19 +27,6 @@ func (a *alerter) heard() []audit.Entry {
 	defer a.mu.Unlock()
 	return append([]audit.Entry(nil), a.es...)
 }
-
-// lockedBuffer is a log destination safe for the engine's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // TestMisuseIsReported: a signer locked out, and repeated failed attempts
 // at one slot, raise an alert: an audit entry of event alert whose Detail
@@ -93,7 +80,7 @@ func TestMisuseIsReported(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			heard := &alerter{}
-			logs := &lockedBuffer{}
+			logs := &logtest.Buffer{}
 			opts := append([]func(*signature.Options){func(o *signature.Options) {
 				o.Alerts, o.Log = heard, slog.New(slog.NewTextHandler(logs, nil))
 			}}, tt.opts...)

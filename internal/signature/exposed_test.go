@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"loginshell/internal/logtest"
 	"loginshell/internal/signature"
 )
 
@@ -41,7 +42,7 @@ func TestExposedIsReported(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			heard := &alerter{}
-			logs := &lockedBuffer{}
+			logs := &logtest.Buffer{}
 			e := newEnv(t, "", func(o *signature.Options) { o.Alerts, o.Log = heard, slog.New(slog.NewTextHandler(logs, nil)) })
 			ids := e.queue(t)
 			if err := e.eng.Trigger(ctx, ids[0], e.screen.Session(), e.page, true, signature.Plant); err != nil {
@@ -133,7 +134,7 @@ func TestSignInExposedIsReported(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			heard := &alerter{}
-			logs := &lockedBuffer{}
+			logs := &logtest.Buffer{}
 			e := newEnv(t, "", func(o *signature.Options) { o.Alerts, o.Log = heard, slog.New(slog.NewTextHandler(logs, nil)) })
 			e.eng.SignInExposed(ctx, tt.x)
 			alerts := e.alerts(t)

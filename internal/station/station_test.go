@@ -1,7 +1,6 @@
 package station
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"loginshell/internal/audit"
+	"loginshell/internal/logtest"
 )
 
 var clock = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
@@ -354,7 +354,7 @@ func TestPinThatChangesNothingLocksNothing(t *testing.T) {
 func TestAFlushWithoutTheLockKeepsItsCheckpoints(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	logged := &lockedBuffer{}
+	logged := &logtest.Buffer{}
 	s, err := Open(Options{Dir: dir, Name: "ST-1", Now: func() time.Time { return clock }, Log: slog.New(slog.NewTextHandler(logged, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -388,22 +388,4 @@ func TestAFlushWithoutTheLockKeepsItsCheckpoints(t *testing.T) {
 			t.Errorf("store %s: %+v, want checkpoint #%d: the one the failed flush had was not kept", store, got, want)
 		}
 	}
-}
-
-// lockedBuffer is a log's output, read while the station writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
