@@ -56,6 +56,7 @@ func newHandler(issuer string, opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET "+pathLogin, withIssuer.HandlerFunc(login.show))
 	mux.HandleFunc("POST "+pathLogin, withIssuer.HandlerFunc(login.submit))
 	mux.HandleFunc("GET "+pathLoggedOut, login.loggedOut)
+	mux.Handle("GET "+pathDiscovery, &onceDocument{next: provider})
 	mux.Handle("/", provider)
 	return mux, nil
 }
