@@ -51,7 +51,7 @@ func Run(sh *shell.Shell, win *Window, pages *gateway.PagesListener, assets fs.F
 		return err
 	}
 	guard := newWebviewGuard(sh.Log, ui.dropped)
-	chrome, pagesHandler, err := gateway.ForWindow(sh, gateway.WindowChrome{Token: ui.token, Channel: guard.Prefix},
+	chrome, pagesHandler, err := gateway.ForWindow(sh, gateway.WindowChrome{Token: ui.token, Channel: guard.Prefix, View: sh.Screen.Current},
 		pages.Host, frameAncestors)
 	if err != nil {
 		return err

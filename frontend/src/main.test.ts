@@ -38,6 +38,23 @@ it("wires the Wails bindings to the chrome when the window has them", async () =
   expect(document.getElementById("status-user")?.textContent).toBe("ann");
 });
 
+it("draws the view that came with the window's token before the View binding answers, and still asks it", async () => {
+  document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
+  const first: View = { seq: 1, kind: "error", message: "Handed with the token." };
+  const view = vi.fn(() => new Promise<View>(() => {})); // never answers
+  Object.assign(window, {
+    go: { app: { Shell: { View: view, Retry: async () => {}, Cancel: async () => ({ ok: true }) } } },
+    runtime: { EventsOn: () => () => {} },
+  });
+  vi.stubGlobal("fetch", async (input: string) =>
+    input === "/shell/token" ? new Response(JSON.stringify({ token: "t", channel: "", view: first })) : new Response("", { status: 404 }),
+  );
+  await import("./main");
+  await new Promise((r) => setTimeout(r, 0));
+  expect(document.getElementById("error-message")?.textContent).toBe("Handed with the token.");
+  expect(view).toHaveBeenCalledWith("t");
+});
+
 it("does not start inside a frame: no secrets read, no binding called, the channel untouched", async () => {
   document.body.innerHTML = new DOMParser().parseFromString(html, "text/html").body.innerHTML;
   const view = vi.fn(async () => ({ seq: 1, kind: "error", message: "x" }));

@@ -44,6 +44,12 @@ transport.subscribe(
   (up) => chrome.setLink(up),
   (e) => installs.onEvent(e),
 );
+// The view that came with the window's token is drawn at once; view() answers one round trip
+// later with the same view (drawn once) or a newer one (Transport.firstView).
+transport.firstView?.().then(
+  (v) => v && show(v),
+  () => {}, // view() fails the same way and says so
+);
 transport.view().then(
   (v) => show(v),
   () => chrome.fail(unreachable),

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { keyFrom, pickTransport, prefixChannel, secretsOf, type Secrets, type WailsGlobals } from "./transport";
+import { keyFrom, pickTransport, prefixChannel, secretsOf, type Secrets, type ShellBindings, type WailsGlobals } from "./transport";
 import { FakeEventSource, fakeHttp, fakeWails, flush, jsonOf, page, tok } from "./transport.testsetup";
 import type { View } from "./view";
 
@@ -260,6 +260,26 @@ describe("the bindings' token", () => {
     await expect(secrets()).resolves.toEqual({ token: "abc", channel: "pfx" });
     expect(fetcher).toHaveBeenCalledTimes(2);
     expect((fetcher.mock.calls[0] as unknown[])[0]).toBe("/shell/token");
+  });
+
+  it("keeps the view that came with the token, and leaves out one that is not a view", async () => {
+    const view = { seq: 3, kind: "page", url: "http://p0.localhost:1/a/index.html" };
+    const withView = secretsOf((async () => new Response(JSON.stringify({ token: "abc", channel: "", view }))) as unknown as typeof fetch);
+    await expect(withView()).resolves.toEqual({ token: "abc", channel: "", view });
+    const broken = secretsOf(
+      (async () => new Response(JSON.stringify({ token: "abc", channel: "", view: { seq: "3" } }))) as unknown as typeof fetch,
+    );
+    await expect(broken()).resolves.toEqual({ token: "abc", channel: "" });
+  });
+
+  it("gives the token's view as the first view, and still asks the View binding", async () => {
+    const view: View = { seq: 3, kind: "page", url: "http://p0.localhost:1/a/index.html" };
+    const shell = { View: vi.fn(async () => ({ ...view, seq: 4 })), Retry: vi.fn(), Cancel: vi.fn() };
+    const secrets = async (): Promise<Secrets> => ({ token: "tok", channel: "", view });
+    const t = pickTransport({ go: { app: { Shell: shell as unknown as ShellBindings } } }, undefined, secrets);
+    await expect(t.firstView?.()).resolves.toEqual(view);
+    await expect(t.view()).resolves.toMatchObject({ seq: 4 });
+    expect(shell.View).toHaveBeenCalledWith("tok");
   });
 
   it.each([

@@ -28,6 +28,13 @@ export { keyFrom, type HttpDeps } from "./transporthttp";
 export interface Transport {
   readonly mode: "wails" | "http";
   view(): Promise<View>;
+  /**
+   * firstView is the view the window handed with its token (GET /shell/token), to draw before
+   * view() answers: one round trip through the web view fewer before the first page's frame
+   * starts loading. Undefined when there is none; view() is still asked (it also tells Go that
+   * the chrome is back), and the same view twice is drawn once (Chrome.render's seq).
+   */
+  firstView?(): Promise<View | undefined>;
   retry(): Promise<void>;
   cancel(): Promise<CancelResult>;
   /**
@@ -133,6 +140,8 @@ export interface Secrets {
   token: string;
   /** The prefix of every message on the window's message channel ("" when Go needs none). */
   channel: string;
+  /** What the window showed when the token was asked for (Transport.firstView). */
+  view?: View;
 }
 
 /**
@@ -145,11 +154,12 @@ export function secretsOf(fetcher: typeof fetch): () => Promise<Secrets> {
     secrets ??= fetcher("/shell/token", { headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`shell token: HTTP ${r.status}`))))
       .then((x: unknown) => {
-        const { token, channel } = (x ?? {}) as { token?: unknown; channel?: unknown };
+        const { token, channel, view } = (x ?? {}) as { token?: unknown; channel?: unknown; view?: unknown };
         if (typeof token !== "string" || token === "" || typeof channel !== "string") {
           throw new Error("shell token: malformed answer");
         }
-        return { token, channel };
+        // A view that is not one is left out: view() asks for it anyway.
+        return isView(view) ? { token, channel, view } : { token, channel };
       });
     secrets.catch(() => (secrets = undefined)); // a failure is retried by the next call
     return secrets;
@@ -216,6 +226,7 @@ function wailsTransport(
   const t: Transport = {
     mode: "wails",
     view: async () => checked(await shell.View(await token())),
+    firstView: async () => (await secrets()).view,
     retry: async () => shell.Retry(await token()),
     cancel: async () => shell.Cancel(await token()),
     answerChallenge: async (id, userId, password, comment) =>
