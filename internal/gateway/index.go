@@ -22,10 +22,10 @@ func WithIndex(next http.Handler, fsys fs.FS) http.Handler {
 
 // Index serves the chrome's index.html, never cached: a shell updated in
 // place starts with its own chrome. It carries nothing of the screen (the
-// chrome asks for the view once it runs, behind its token or key): a view
-// inlined in it, drawn as the chrome's script started, made the first
-// page's final screen come later, not sooner (README, Performance), as
-// did starting the page's frame with index.html.
+// chrome's first view comes with its token, WindowChrome.View, or behind
+// its key): a view inlined in it, drawn as the chrome's script started,
+// made the first page's final screen come later, not sooner (README,
+// Performance), as did starting the page's frame with index.html.
 func Index(fsys fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		b, err := fs.ReadFile(fsys, "index.html")
