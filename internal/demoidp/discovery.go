@@ -15,7 +15,7 @@ const pathDiscovery = "/.well-known/openid-configuration"
 //
 // The discovery document is fixed for a Server's life: a static issuer,
 // fixed endpoints and one key's algorithm. The shell's connectivity
-// monitor asks for it every 10 s, and made afresh each time it ran
+// monitor asks for it every 10 s, and made afresh each time, it ran
 // zitadel's router, tracer, handler and JSON encoder again: in --demo
 // that was most of the code the window maps back after it gave its
 // start-up pages away (exepages), about 3 MB of it resident at idle.
@@ -24,30 +24,24 @@ const pathDiscovery = "/.well-known/openid-configuration"
 type onceDocument struct {
 	next http.Handler
 
-	mu     sync.Mutex
-	header http.Header // nil until a 200 is kept
-	body   []byte
+	mu   sync.Mutex
+	kept *recorder // the first 200; nil until then, never written after
 }
 
 func (d *onceDocument) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
-	header, body := d.header, d.body
+	answer := d.kept
 	d.mu.Unlock()
-	if header == nil {
-		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		d.next.ServeHTTP(rec, r)
-		if rec.status != http.StatusOK {
-			rec.replay(w)
-			return
+	if answer == nil {
+		answer = &recorder{header: http.Header{}, status: http.StatusOK}
+		d.next.ServeHTTP(answer, r)
+		if answer.status == http.StatusOK {
+			d.mu.Lock()
+			d.kept = answer
+			d.mu.Unlock()
 		}
-		d.mu.Lock()
-		d.header, d.body = rec.header, rec.body.Bytes()
-		header, body = d.header, d.body
-		d.mu.Unlock()
 	}
-	maps.Copy(w.Header(), header)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	answer.replay(w)
 }
 
 // recorder keeps one answer in memory.
